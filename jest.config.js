@@ -1,0 +1,13 @@
+/**
+ * One jest run for the whole project. Type checking is done by `npm run typecheck`
+ * (tsc), so ts-jest only transpiles (isolatedModules): 4-8 s instead of 20 s.
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 60000,
+  maxWorkers: 2,
+};
