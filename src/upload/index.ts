@@ -1,0 +1,15 @@
+/**
+ * Agencies upload: resumable multipart upload, presigned upload grants,
+ * the before-upload check and the receipt.
+ */
+export * from './errors';
+export { agencyUploadPrefix, assertAgencyId, manifestKey, newUploadId, parseUploadKey, uploadKey } from './layout';
+export { fileStateStore, memoryStateStore, type UploadState, type UploadStateStore } from './upload-state';
+export {
+  effectivePartSize,
+  uploadArchive,
+  verifyStoredPart,
+  type MultipartUploadParams,
+  type MultipartUploadResult,
+  type UploadProgress,
+} from './multipart-upload';
