@@ -1,13 +1,72 @@
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
+import { loadPack } from '../../hunt/pack';
+import { runFixtures, type CaseResult } from '../../hunt/fixtures';
+import { DuckDbQueryEngine } from '../../hunt/engines/duckdb';
+import { defaultRawNormalizer } from '../../hunt/raw-normalizer';
+import { paint } from '../../notify/console-style';
 
-/** `sweep test-queries`: Run every hunt's fixtures. (not built yet: issue #3). */
+interface Opts {
+  dir: string;
+  indicators: string;
+  query?: string[];
+  json?: boolean;
+}
+
+/** `sweep test-queries`: runs every hunt's fixtures on DuckDB and says which case failed and why. */
 export function registerTestQueries(program: Command): void {
   program
     .command('test-queries')
-    .description("Run every hunt's fixtures.")
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError(CliErrorCode.NotImplemented, "sweep test-queries is not built yet (issue #3).");
+    .description("Run every hunt's fixture cases (<stem>.test.yml) on DuckDB and say which case failed and why.")
+    .option('--dir <dir>', 'folder of hunt queries', 'queries')
+    .option('--indicators <dir>', 'folder of indicator feeds loaded into the indicators table', 'indicators')
+    .option('--query <id...>', 'only these hunts (id, id prefix, or file stem)')
+    .option('--json', 'print one JSON object per case instead of text')
+    .addHelpText('after', '\nExit codes: 0 all cases passed, 1 a case failed or a query/fixture file is broken, 2 usage error, 3 runtime error.')
+    .action(async (opts: Opts) => {
+      await testQueries(opts);
     });
+}
+
+async function testQueries(opts: Opts): Promise<void> {
+  const pack = await loadPack(path.resolve(opts.dir), path.resolve(opts.indicators));
+  const wanted = opts.query;
+  const hunts = wanted
+    ? pack.hunts.filter((h) => wanted.some((w) => h.meta.id.startsWith(w) || h.stem === w))
+    : pack.hunts;
+  if (wanted && hunts.length === 0) throw new CliError(CliErrorCode.NotFound, `no hunt matches ${wanted.join(', ')} in ${opts.dir}`, 'give an id, an id prefix or a file stem');
+  if (pack.hunts.length === 0 && pack.broken.length === 0) throw new CliError(CliErrorCode.NotFound, `no .sql hunt files under ${opts.dir}`, 'use --dir to point at the queries folder');
+  const engine = await DuckDbQueryEngine.open();
+  let report;
+  try {
+    report = await runFixtures(hunts, { engine, indicators: pack.indicators, normalizeRaw: defaultRawNormalizer() });
+  } finally {
+    await engine.close();
+  }
+  const out = process.stdout;
+  const broken = wanted ? [] : pack.broken;
+  if (opts.json) {
+    for (const b of broken) out.write(JSON.stringify({ file: b.path, ok: false, message: b.error.message }) + '\n');
+    for (const e of report.fileErrors) out.write(JSON.stringify({ file: e.path, ok: false, message: e.message }) + '\n');
+    for (const r of report.results) out.write(JSON.stringify({ hunt_id: r.huntId, file: r.huntPath, case: r.caseName, ok: r.ok, message: r.message, ms: Math.round(r.ms) }) + '\n');
+  } else {
+    const color = out.isTTY === true && !process.env.NO_COLOR;
+    const byHunt = new Map<string, CaseResult[]>();
+    for (const r of report.results) byHunt.set(r.huntPath, [...(byHunt.get(r.huntPath) ?? []), r]);
+    for (const b of broken) out.write(`${paint(color, 'red', 'BROKEN')} ${b.error.message}\n`);
+    for (const e of report.fileErrors) out.write(`${paint(color, 'red', 'BROKEN')} ${e.message}\n`);
+    for (const [file, results] of byHunt) {
+      out.write(`${path.relative(process.cwd(), file)}\n`);
+      for (const r of results) {
+        out.write(`  ${r.ok ? paint(color, 'green', 'ok  ') : paint(color, 'red', 'FAIL')} ${r.caseName} (${Math.round(r.ms)} ms)\n`);
+        if (!r.ok) out.write(r.message.split('\n').map((l) => `       ${l}`).join('\n') + '\n');
+      }
+    }
+  }
+  const failed = report.results.filter((r) => !r.ok).length;
+  const brokenFiles = broken.length + report.fileErrors.length;
+  const summary = `${report.results.length - failed} passed, ${failed} failed, ${brokenFiles} broken file(s), ${hunts.length} hunt(s)`;
+  if (failed || brokenFiles) throw new CliError(CliErrorCode.FixturesFailed, `fixtures failed: ${summary}`);
+  if (!opts.json) out.write(`${summary}\n`);
 }

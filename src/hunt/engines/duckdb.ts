@@ -1,0 +1,220 @@
+/**
+ * The local QueryEngine: an in-memory DuckDB with the Trino shims, views named like the Athena tables over a local
+ * lake (`<root>/lake/<table>/agency=<id>/dt=<day>/*.parquet`), or tables filled from fixture rows.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../../lake/schema';
+import type { QueryEngine } from '../types';
+import { EngineError, QueryRunError } from '../errors';
+import { TRINO_SHIMS } from './trino-shims';
+
+/** One row of the `indicators` table (INDICATORS_TABLE columns). */
+export interface IndicatorRow {
+  type: string;
+  value: string;
+  source: string;
+  reference?: string | null;
+  first_seen?: string | null;
+  description?: string | null;
+}
+
+/** Table name -> rows, as fixtures give them (missing columns are null). */
+export type TableRows = Partial<Record<TableName, readonly Row[]>>;
+
+export interface DuckDbEngineOptions {
+  /**
+   * Lake root: views over `<lakeRoot>/lake/<table>/**\/*.parquet` (hive partitions agency, dt as strings).
+   * @default - no lake: every lake table is an empty typed table until {@link DuckDbQueryEngine.loadTables}
+   */
+  readonly lakeRoot?: string;
+  /** Rows of the `indicators` table. @default - empty */
+  readonly indicators?: readonly IndicatorRow[];
+}
+
+const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+/** All columns of a lake table as the views expose them: data columns, then agency and dt. */
+export function viewColumns(table: TableName): readonly ColumnDef[] {
+  return [...tableDef(table).columns, ...PARTITION_COLUMNS];
+}
+
+/** Converts one result value to the engine-neutral shape of {@link QueryEngine}. */
+function toPlain(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map(toPlain);
+  if (typeof v === 'object') {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = toPlain(x);
+    return o;
+  }
+  return v;
+}
+
+/** DuckDB engine for hunts (CLI, tests, fixtures). */
+export class DuckDbQueryEngine implements QueryEngine {
+  /** Names currently defined as views (lake) rather than tables (fixtures), to drop the right kind. */
+  private readonly views = new Set<string>();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  /** Opens an in-memory DuckDB: UTC, integer division, Trino shims, lake views (or empty tables), indicators. */
+  static async open(opts: DuckDbEngineOptions = {}): Promise<DuckDbQueryEngine> {
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    const engine = new DuckDbQueryEngine(instance, conn);
+    try {
+      await conn.run("SET TimeZone='UTC'");
+      await conn.run('SET integer_division=true');
+      for (const stmt of TRINO_SHIMS) await conn.run(stmt);
+      for (const t of TABLE_NAMES) {
+        if (opts.lakeRoot) await engine.createLakeView(opts.lakeRoot, t);
+        else await engine.createTable(t, viewColumns(t), []);
+      }
+      await engine.setIndicators(opts.indicators ?? []);
+    } catch (err) {
+      await engine.close();
+      throw new EngineError(`cannot open DuckDB engine: ${(err as Error).message}`, { cause: err });
+    }
+    return engine;
+  }
+
+  /** Glob of a table's Parquet files under a lake root. */
+  static lakeGlob(lakeRoot: string, table: TableName): string {
+    return path.join(path.resolve(lakeRoot), 'lake', table, '**', '*.parquet').split(path.sep).join('/');
+  }
+
+  private async createLakeView(lakeRoot: string, table: TableName): Promise<void> {
+    const cols = viewColumns(table);
+    const dir = path.join(lakeRoot, 'lake', table);
+    if (!fs.existsSync(dir) || !hasParquet(dir)) {
+      // No files: an empty table with the full schema, so hunts over it return no rows instead of failing.
+      await this.createTable(table, cols, []);
+      return;
+    }
+    const src = `read_parquet(${q(DuckDbQueryEngine.lakeGlob(lakeRoot, table))}, hive_partitioning = true, union_by_name = true, hive_types = {'agency': VARCHAR, 'dt': VARCHAR})`;
+    const described = await this.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+    const present = new Map<string, string>();
+    for (const r of described.getRowObjectsJS()) present.set(String(r.column_name), String(r.column_type));
+    // Columns missing from every file become typed NULLs; present ones are cast only when the file type differs.
+    const select = cols.map((c) => {
+      const want = duckDbType(c.type);
+      const have = present.get(c.name);
+      if (!have) return `CAST(NULL AS ${want}) AS ${ident(c.name)}`;
+      if (have === want) return ident(c.name);
+      return `CAST(${ident(c.name)} AS ${want}) AS ${ident(c.name)}`;
+    });
+    await this.conn.run(`DROP TABLE IF EXISTS ${ident(table)}`);
+    await this.conn.run(`CREATE OR REPLACE VIEW ${ident(table)} AS SELECT ${select.join(', ')} FROM ${src}`);
+    this.views.add(table);
+  }
+
+  private async createTable(name: string, cols: readonly ColumnDef[], rows: readonly Row[]): Promise<void> {
+    if (this.views.delete(name)) await this.conn.run(`DROP VIEW IF EXISTS ${ident(name)}`);
+    await this.conn.run(`CREATE OR REPLACE TABLE ${ident(name)} (${cols.map((c) => `${ident(c.name)} ${duckDbType(c.type)}`).join(', ')})`);
+    if (rows.length === 0) return;
+    const known = new Set(cols.map((c) => c.name));
+    for (const [i, r] of rows.entries()) {
+      for (const k of Object.keys(r)) {
+        if (!known.has(k)) throw new EngineError(`${name} row ${i + 1}: unknown column "${k}" (known: ${[...known].join(', ')})`);
+      }
+    }
+    const placeholders = `(${cols.map((c) => castParam(c.type)).join(', ')})`;
+    // Batches keep the statement small; fixture tables hold a handful of rows, raw cases a few thousand.
+    const BATCH = 200;
+    for (let start = 0; start < rows.length; start += BATCH) {
+      const batch = rows.slice(start, start + BATCH);
+      const params: (string | null)[] = [];
+      for (const r of batch) for (const c of cols) params.push(paramValue(r[c.name], c.type));
+      await this.conn.run(`INSERT INTO ${ident(name)} VALUES ${batch.map(() => placeholders).join(', ')}`, params);
+    }
+  }
+
+  /**
+   * Replaces lake tables with the given rows (fixtures). `agency` defaults to "test", `upload_id` to "fixture",
+   * `dt` to the UTC day of `event_time`. Tables not named are emptied.
+   */
+  async loadTables(tables: TableRows): Promise<void> {
+    for (const t of TABLE_NAMES) {
+      const rows = (tables[t] ?? []).map((r) => withDefaults(r));
+      await this.createTable(t, viewColumns(t), rows);
+    }
+  }
+
+  /** Replaces the `indicators` table. */
+  async setIndicators(rows: readonly IndicatorRow[]): Promise<void> {
+    await this.createTable(INDICATORS_TABLE.name, INDICATORS_TABLE.columns, rows as unknown as Row[]);
+  }
+
+  /** Runs a query with `?` parameters bound in order. Rows: ISO timestamps, numbers for integers, null for NULL. */
+  async run(sql: string, params: readonly string[]): Promise<Record<string, unknown>[]> {
+    const reader = await this.conn.runAndReadAll(sql, [...params]);
+    return reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
+  }
+
+  /**
+   * Runs a query under EXPLAIN ANALYZE and returns DuckDB's profile as JSON text (for the bench: rows and bytes read).
+   */
+  async profile(sql: string, params: readonly string[]): Promise<string> {
+    await this.conn.run("SET enable_profiling = 'json'");
+    await this.conn.run("SET profiling_mode = 'detailed'");
+    try {
+      const reader = await this.conn.runAndReadAll(`EXPLAIN ANALYZE ${sql}`, [...params]);
+      const rows = reader.getRows();
+      return String(rows[0]?.[1] ?? '');
+    } finally {
+      await this.conn.run('RESET enable_profiling');
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      this.conn.closeSync();
+    } finally {
+      this.instance.closeSync();
+    }
+  }
+}
+
+function hasParquet(dir: string): boolean {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory() ? hasParquet(p) : e.name.endsWith('.parquet')) return true;
+  }
+  return false;
+}
+
+function castParam(t: ColumnType): string {
+  // Timestamps go through TIMESTAMPTZ so that offsets (+02:00) are converted to UTC, then stored as plain TIMESTAMP.
+  if (t === 'timestamp') return 'CAST(CAST(? AS TIMESTAMPTZ) AS TIMESTAMP)';
+  return `CAST(? AS ${duckDbType(t)})`;
+}
+
+function paramValue(v: unknown, t: ColumnType): string | null {
+  if (v === null || v === undefined) return null;
+  if (t === 'timestamp') {
+    if (typeof v === 'number') return new Date(v).toISOString();
+    if (v instanceof Date) return v.toISOString();
+  }
+  return String(v);
+}
+
+function isoOf(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' || v instanceof Date) return new Date(v as number).toISOString();
+  const d = new Date(String(v));
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function withDefaults(r: Row): Row {
+  const out: Row = { agency: 'test', upload_id: 'fixture', ...r };
+  if (out.dt == null) out.dt = isoOf(r.event_time)?.slice(0, 10) ?? null;
+  return out;
+}
