@@ -13,3 +13,15 @@ export {
   type MultipartUploadResult,
   type UploadProgress,
 } from './multipart-upload';
+export {
+  MAX_GRANT_SECONDS,
+  MAX_POST_BYTES,
+  createUploadGrant,
+  curlCommand,
+  grantPolicy,
+  parseDuration,
+  parseSize,
+  powershellCommand,
+  type UploadGrant,
+  type UploadGrantParams,
+} from './upload-grant';
