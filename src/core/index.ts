@@ -1,0 +1,3 @@
+/** Ports shared by the CLI, the Lambdas and the tests. */
+export { type ObjectStore, type ObjectInfo, ObjectNotFoundError, InvalidKeyError, assertValidKey, readText } from './object-store';
+export { LocalObjectStore } from './local-object-store';

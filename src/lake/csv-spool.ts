@@ -1,0 +1,131 @@
+/**
+ * Row -> CSV line, in a table's column order, for DuckDB's `read_csv` with
+ * explicit column types (the fastest way found here to get rows into Parquet:
+ * see toolchain.md). One spool line per row; the last column is `dt`.
+ *
+ * Values are checked against the column type here, in JS, because one value
+ * DuckDB cannot cast would fail the whole batch: a value of the wrong type is
+ * written as NULL and counted (see {@link SpoolEncoder.coercions}).
+ */
+import type { ColumnType, Row, TableDef } from './schema';
+
+const enum Kind { Str, Int, Big, Dbl, Bool, Time }
+
+const KIND: Record<ColumnType, Kind> = {
+  string: Kind.Str,
+  int: Kind.Int,
+  bigint: Kind.Big,
+  double: Kind.Dbl,
+  boolean: Kind.Bool,
+  timestamp: Kind.Time,
+};
+
+/** DuckDB type of a spool column (timestamps travel as epoch ms). */
+export function spoolType(t: ColumnType): string {
+  switch (t) {
+    case 'string': return 'VARCHAR';
+    case 'int': return 'INTEGER';
+    case 'bigint': return 'BIGINT';
+    case 'double': return 'DOUBLE';
+    case 'boolean': return 'BOOLEAN';
+    case 'timestamp': return 'BIGINT';
+  }
+}
+
+const NEEDS_QUOTE = /[",\r\n]/;
+const QUOTE_ALL = /"/g;
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+/** Timestamps DuckDB and Athena both accept: years 0001..9999. */
+const TIME_MIN = -62135596800000;
+const TIME_MAX = 253402300799999;
+
+function str(v: string): string {
+  // Empty strings are quoted so that they stay '' (an unquoted empty field is NULL).
+  if (v === '') return '""';
+  return NEEDS_QUOTE.test(v) ? `"${v.replace(QUOTE_ALL, '""')}"` : v;
+}
+
+/** Encodes rows of one table as CSV lines; counts values it had to drop. */
+export class SpoolEncoder {
+  private readonly names: string[];
+  private readonly kinds: Kind[];
+  /** Column name -> number of values written as NULL because they did not fit the column type. */
+  readonly coercions = new Map<string, number>();
+
+  constructor(readonly table: TableDef) {
+    this.names = table.columns.map((c) => c.name);
+    this.kinds = table.columns.map((c) => KIND[c.type]);
+  }
+
+  /** One CSV line (without newline): the table's columns, then `dt`. */
+  encode(row: Row, dt: string): string {
+    const names = this.names;
+    const kinds = this.kinds;
+    let out = '';
+    for (let i = 0; i < names.length; i++) {
+      const v = row[names[i]];
+      if (v !== null && v !== undefined) {
+        switch (kinds[i]) {
+          case Kind.Str:
+            out += typeof v === 'string' ? str(v) : str(String(v));
+            break;
+          case Kind.Int: {
+            const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,10}$/.test(v) ? Number(v) : NaN;
+            if (Number.isInteger(n) && n >= INT_MIN && n <= INT_MAX) out += n;
+            else this.coerced(names[i]);
+            break;
+          }
+          case Kind.Big: {
+            const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,15}$/.test(v) ? Number(v) : NaN;
+            if (Number.isSafeInteger(n)) out += n;
+            else this.coerced(names[i]);
+            break;
+          }
+          case Kind.Dbl: {
+            const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+            if (Number.isFinite(n)) out += n;
+            else this.coerced(names[i]);
+            break;
+          }
+          case Kind.Bool:
+            if (typeof v === 'boolean') out += v ? 'true' : 'false';
+            else this.coerced(names[i]);
+            break;
+          case Kind.Time:
+            if (typeof v === 'number' && v >= TIME_MIN && v <= TIME_MAX) out += Math.floor(v);
+            else this.coerced(names[i]);
+            break;
+        }
+      }
+      out += ',';
+    }
+    return out + dt;
+  }
+
+  private coerced(name: string): void {
+    this.coercions.set(name, (this.coercions.get(name) ?? 0) + 1);
+  }
+}
+
+/** Valid epoch-ms event time for partitioning, else null. */
+export function validTime(v: unknown): number | null {
+  return typeof v === 'number' && v >= TIME_MIN && v <= TIME_MAX ? v : null;
+}
+
+const DAY_MS = 86_400_000;
+
+/** UTC day `YYYY-MM-DD` of an epoch-ms time, with a one-entry cache (rows come in time order). */
+export class DayFormatter {
+  private lastDay = NaN;
+  private lastText = '';
+
+  format(ms: number): string {
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== this.lastDay) {
+      this.lastDay = day;
+      this.lastText = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    }
+    return this.lastText;
+  }
+}

@@ -1,0 +1,7 @@
+/** The normalized lake: schema, layout, Parquet writer, publisher and manifest types. */
+export * from './schema';
+export { LakeWriter, type LakeWriterOptions, type LakeWriteResult, type StagedFile } from './lake-writer';
+export { publishUpload, type PublishResult } from './publish';
+export { lakeGlob, lakeFileKey, manifestKey, agencyPrefix, isUploadFileKey, assertValidId, InvalidIdError } from './layout';
+export { LakeWriteError } from './errors';
+export * from './manifest';
