@@ -45,3 +45,32 @@ export interface IngestProblem {
   readonly code: string;
   readonly reason: string;
 }
+
+/**
+ * An input that is not a file on this machine (an S3 object in Lambda, an upload stream).
+ * The walker calls `open()` once and reads the stream to its end (or until a limit stops it).
+ */
+export interface InputSource {
+  /** Display path (e.g. "s3://bucket/agency/upload.zip" or the original upload name). */
+  readonly path: string;
+  /** Opens the raw bytes. Called at most once. */
+  open(): Readable;
+  /** Size in bytes when known. */
+  readonly size?: number;
+  /** Modification time when known. */
+  readonly mtime?: Date;
+}
+
+/** Options of `walkInputs`. */
+export interface WalkOptions {
+  /** Limits; each missing one takes its default from `DEFAULT_LIMITS`. */
+  readonly limits?: Partial<IngestLimits>;
+  /** Receives every refused input or entry (and every entry stream that failed), once each. */
+  onProblem(problem: IngestProblem): void;
+  /**
+   * Folder for spooling zips that arrive as streams or nested in other archives (zip needs random access).
+   * Spool files are deleted as soon as the zip is walked.
+   * @default - the operating system's temporary folder
+   */
+  readonly tmpDir?: string;
+}
