@@ -3,6 +3,7 @@
  */
 import { loadQueries, type BrokenQuery, type Hunt } from './query-file';
 import type { IndicatorRow } from './engines/duckdb';
+import { loadIndicators } from './indicators';
 
 export interface HuntPack {
   readonly hunts: readonly Hunt[];
@@ -21,6 +22,7 @@ export async function loadPack(queriesDir: string, indicatorsDir: string | null)
 }
 
 /** The indicator loader (src/hunt/indicators.ts, written by the pack author) when present; else an empty table. */
-async function loadIndicatorRows(_dir: string): Promise<IndicatorRow[]> {
-  return [];
+async function loadIndicatorRows(dir: string): Promise<IndicatorRow[]> {
+  // Rejected feed entries are returned by loadIndicators(dir).rejects; surfacing them is the CLI's job.
+  return (await loadIndicators(dir)).rows;
 }

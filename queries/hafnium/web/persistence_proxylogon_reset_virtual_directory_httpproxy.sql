@@ -13,7 +13,7 @@ description: >
   its configuration (with the attacker's ExternalUrl script) to a file path the attacker chose: "WebShell possibly
   downloaded in file system".
 false_positives:
-  - None known: legitimate resets do not go through a ServerInfo~ anchor.
+  - "None known: legitimate resets do not go through a ServerInfo~ anchor."
 references:
   - https://github.com/microsoft/CSS-Exchange/blob/main/Security/src/Test-ProxyLogon.ps1
   - https://github.com/microsoft/CSS-Exchange/pull/386
