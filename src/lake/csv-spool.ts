@@ -40,6 +40,11 @@ const INT_MAX = 2147483647;
 const TIME_MIN = -62135596800000;
 const TIME_MAX = 253402300799999;
 
+/** Longest string value kept whole, in UTF-16 units; longer values are cut and counted (keeps every spool line under DuckDB's max_line_size). */
+export const MAX_STRING_CHARS = 512 * 1024;
+/** max_line_size given to DuckDB's read_csv (bytes): the widest table (38 columns) can't exceed it with the cap above. */
+export const SPOOL_MAX_LINE_BYTES = 64 * 1024 * 1024;
+
 function str(v: string): string {
   // Empty strings are quoted so that they stay '' (an unquoted empty field is NULL).
   if (v === '') return '""';
@@ -50,7 +55,7 @@ function str(v: string): string {
 export class SpoolEncoder {
   private readonly names: string[];
   private readonly kinds: Kind[];
-  /** Column name -> number of values written as NULL because they did not fit the column type. */
+  /** Column name -> number of values written as NULL because they did not fit the column type (or cut: "<name> (truncated ...)"). */
   readonly coercions = new Map<string, number>();
 
   constructor(readonly table: TableDef) {
@@ -67,9 +72,15 @@ export class SpoolEncoder {
       const v = row[names[i]];
       if (v !== null && v !== undefined) {
         switch (kinds[i]) {
-          case Kind.Str:
-            out += typeof v === 'string' ? str(v) : str(String(v));
+          case Kind.Str: {
+            let t = typeof v === 'string' ? v : String(v);
+            if (t.length > MAX_STRING_CHARS) {
+              t = t.slice(0, MAX_STRING_CHARS);
+              this.truncated(names[i]);
+            }
+            out += str(t);
             break;
+          }
           case Kind.Int: {
             const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,10}$/.test(v) ? Number(v) : NaN;
             if (Number.isInteger(n) && n >= INT_MIN && n <= INT_MAX) out += n;
@@ -101,6 +112,11 @@ export class SpoolEncoder {
       out += ',';
     }
     return out + dt;
+  }
+
+  private truncated(name: string): void {
+    const k = `${name} (truncated to ${MAX_STRING_CHARS} characters)`;
+    this.coercions.set(k, (this.coercions.get(k) ?? 0) + 1);
   }
 
   private coerced(name: string): void {

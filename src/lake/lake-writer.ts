@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { SpoolEncoder, spoolType } from './csv-spool';
+import { SPOOL_MAX_LINE_BYTES, SpoolEncoder, spoolType } from './csv-spool';
 import { LakeWriteError } from './errors';
 import { tableDef, type Row, type TableName } from './schema';
 
@@ -139,7 +139,7 @@ export class LakeWriter {
     let parts = this.rowsPerPartition.get(table);
     if (!parts) this.rowsPerPartition.set(table, (parts = new Map()));
     parts.set(dt, (parts.get(dt) ?? 0) + 1);
-    if (sp.buf.length >= FLUSH_CHARS) this.flush(sp);
+    if (sp.buf.length >= FLUSH_CHARS || sp.bytes + sp.buf.length >= this.opts.spoolBytes) this.flush(sp);
   }
 
   /** Resolves when no more than `maxPendingBatches` spools wait for DuckDB; rejects if a conversion failed. */
@@ -270,7 +270,7 @@ export class LakeWriter {
     const select = def.columns.map((c) => (c.type === 'timestamp' ? `epoch_ms(${id(c.name)}) AS ${id(c.name)}` : id(c.name))).join(', ');
     return (
       `COPY (SELECT ${select}, dt FROM read_csv(${q(spoolFile)}, columns = {${columns}}, header = false, auto_detect = false, ` +
-      `delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = 67108864, strict_mode = true)) ` +
+      `delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = ${SPOOL_MAX_LINE_BYTES}, buffer_size = ${SPOOL_MAX_LINE_BYTES}, strict_mode = true)) ` +
       `TO ${q(outDir)} (FORMAT parquet, PARTITION_BY (dt), FILENAME_PATTERN 'f{i}', COMPRESSION ${this.opts.compression}, ` +
       `ROW_GROUP_SIZE ${this.opts.rowGroupSize})`
     );

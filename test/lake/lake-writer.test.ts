@@ -1,0 +1,150 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LocalObjectStore } from '../../src/core';
+import { LakeWriter, publishUpload } from '../../src/lake';
+import { lakeScan, query } from './duckdb-read';
+
+const T1 = Date.UTC(2021, 2, 2, 23, 59, 59, 123); // 2021-03-02
+const T2 = Date.UTC(2021, 2, 3, 0, 0, 1, 0); // 2021-03-03
+
+function web(i: number, extra: Record<string, unknown> = {}) {
+  return {
+    event_time: i % 2 ? T2 + i : T1 - i,
+    host: 'EXCH01',
+    source_family: 'iis',
+    source_file: 'logs.zip!W3SVC1/u_ex210302.log',
+    source_line: i + 5,
+    upload_id: 'up-1',
+    method: 'POST',
+    uri_stem: '/ecp/y.js',
+    status: 200,
+    win32_status: 0,
+    time_taken_ms: 15,
+    ...extra,
+  };
+}
+
+describe('LakeWriter', () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lake-writer-'));
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  async function writeAndPublish(rows: { table: 'web_requests' | 'windows_events'; row: Record<string, unknown>; dt?: string }[], spoolBytes?: number) {
+    const writer = await LakeWriter.create({ workDir: path.join(tmp, 'work'), uploadId: 'up-1', spoolBytes });
+    try {
+      for (const r of rows) {
+        const t = r.row.event_time as number | null;
+        writer.write(r.table, { ...r.row } as never, r.dt ?? new Date(t!).toISOString().slice(0, 10));
+        await writer.waitForCapacity();
+      }
+      const result = await writer.finish();
+      const store = new LocalObjectStore(path.join(tmp, 'root'));
+      const pub = await publishUpload(store, 'dhs', 'up-1', result.files, '{"m":1}\n');
+      return { result, pub, store };
+    } finally {
+      await writer.close();
+    }
+  }
+
+  it('writes typed rows under table/agency/day with the upload id in the file names', async () => {
+    // Prepare
+    const rows = [0, 1, 2, 3].map((i) => ({ table: 'web_requests' as const, row: web(i) }));
+    // Act
+    const { pub, result } = await writeAndPublish(rows);
+    // Assess
+    expect(pub.written).toEqual([
+      'lake/web_requests/agency=dhs/dt=2021-03-02/up-1-0.parquet',
+      'lake/web_requests/agency=dhs/dt=2021-03-03/up-1-0.parquet',
+    ]);
+    expect(result.rowsPerTable.web_requests).toBe(4);
+    expect(result.rowsPerPartition.web_requests).toEqual({ '2021-03-02': 2, '2021-03-03': 2 });
+    const got = await query(`SELECT * FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')} ORDER BY source_line`);
+    expect(got).toHaveLength(4);
+    expect(got[0]).toMatchObject({
+      event_time: '2021-03-02 23:59:59.123',
+      host: 'EXCH01',
+      source_line: '5',
+      status: 200,
+      uri_query: null,
+      agency: 'dhs',
+      dt: '2021-03-02',
+    });
+    const types = await query(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')})`);
+    const byName = Object.fromEntries(types.map((t) => [t.column_name, t.column_type]));
+    expect(byName).toMatchObject({ event_time: 'TIMESTAMP', source_line: 'BIGINT', status: 'INTEGER', win32_status: 'BIGINT', uri_stem: 'VARCHAR' });
+    // Column order is the schema's (partition columns last).
+    expect(types.slice(0, 6).map((t) => t.column_name)).toEqual(['event_time', 'host', 'source_family', 'source_file', 'source_line', 'upload_id']);
+  });
+
+  it('keeps nasty strings intact: quotes, commas, newlines, empty strings, unicode, backslashes', async () => {
+    // Prepare
+    const nasty = ['a "quoted", value', 'line1\nline2\r\nline3', '', 'C:\\inetpub\\wwwroot\\aspnet_client\\', 'é中文🙂', ',', '"', 'NULL'];
+    const rows = nasty.map((s, i) => ({ table: 'windows_events' as const, row: { event_time: T1, source_line: i + 1, command_line: s, message: i === 0 ? null : 'x' } }));
+    // Act
+    await writeAndPublish(rows);
+    // Assess
+    const got = await query(`SELECT command_line, message FROM ${lakeScan(path.join(tmp, 'root'), 'windows_events')} ORDER BY source_line`);
+    expect(got.map((r) => r.command_line)).toEqual(nasty);
+    expect(got[0].message).toBeNull();
+  });
+
+  it('writes values of the wrong type as NULL and counts them instead of failing the batch', async () => {
+    // Prepare
+    const rows = [
+      { table: 'web_requests' as const, row: web(0, { status: 'abc', substatus: 1.5, win32_status: '123', server_port: 99999999999 }) },
+      { table: 'web_requests' as const, row: web(2, { status: 404 }) },
+    ];
+    // Act
+    const { result } = await writeAndPublish(rows);
+    // Assess
+    expect(result.coercions).toEqual({ web_requests: { server_port: 1, status: 1, substatus: 1 } });
+    const got = await query(`SELECT status, substatus, win32_status, server_port FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')} ORDER BY source_line`);
+    expect(got[0]).toEqual({ status: null, substatus: null, win32_status: '123', server_port: null });
+    expect(got[1].status).toBe(404);
+  });
+
+  it('files rows without event time under the day the caller chose, with a NULL event_time', async () => {
+    // Prepare
+    const rows = [{ table: 'windows_events' as const, row: { event_time: null, source_line: 1 }, dt: '2020-12-31' }];
+    // Act
+    const { pub } = await writeAndPublish(rows);
+    // Assess
+    expect(pub.written).toEqual(['lake/windows_events/agency=dhs/dt=2020-12-31/up-1-0.parquet']);
+    const got = await query(`SELECT event_time, dt FROM ${lakeScan(path.join(tmp, 'root'), 'windows_events')}`);
+    expect(got).toEqual([{ event_time: null, dt: '2020-12-31' }]);
+  });
+
+  it('rotates spools into numbered files per day, in order, when they exceed spoolBytes', async () => {
+    // Prepare: ~200 bytes a row, 300 rows on one day, 16 KiB spools -> several batches.
+    const rows = Array.from({ length: 300 }, (_, i) => ({ table: 'web_requests' as const, row: web(i * 2, { uri_query: 'x'.repeat(100) }) }));
+    // Act
+    const { pub } = await writeAndPublish(rows, 16 * 1024);
+    // Assess
+    expect(pub.written.length).toBeGreaterThan(2);
+    pub.written.forEach((k, n) => expect(k).toBe(`lake/web_requests/agency=dhs/dt=2021-03-02/up-1-${n}.parquet`));
+    const got = await query(`SELECT count(*)::INT AS n, count(DISTINCT source_line)::INT AS d, min(source_line)::INT AS lo FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`);
+    expect(got).toEqual([{ n: 300, d: 300, lo: 5 }]);
+    // Files are in batch order: the first file holds the first rows.
+    const first = await query(`SELECT min(source_line)::INT AS lo FROM read_parquet('${path.join(tmp, 'root', pub.written[0])}')`);
+    expect(first[0].lo).toBe(5);
+  });
+
+  it('replaces a previous run of the same upload: same keys, stale files removed, no duplicate rows', async () => {
+    // Prepare: first run has two days, the second only one.
+    await writeAndPublish([0, 1].map((i) => ({ table: 'web_requests' as const, row: web(i) })));
+    const other = path.join(tmp, 'root', 'lake/web_requests/agency=dhs/dt=2021-03-03/up-10-0.parquet');
+    fs.writeFileSync(other, 'another upload');
+    // Act
+    const { pub } = await writeAndPublish([0, 2].map((i) => ({ table: 'web_requests' as const, row: web(i) })));
+    // Assess
+    expect(pub.written).toEqual(['lake/web_requests/agency=dhs/dt=2021-03-02/up-1-0.parquet']);
+    expect(pub.removed).toEqual(['lake/web_requests/agency=dhs/dt=2021-03-03/up-1-0.parquet']);
+    expect(fs.existsSync(other)).toBe(true);
+    fs.rmSync(other);
+    const got = await query(`SELECT count(*)::INT AS n FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`);
+    expect(got[0].n).toBe(2);
+  });
+});
