@@ -1,0 +1,197 @@
+/**
+ * IIS W3C extended logs: space-separated, described by `#Fields:` blocks that
+ * may change mid-file (an IIS restart or a configuration change), UTC times,
+ * `-` for "no value", `+` for spaces in cs(User-Agent).
+ */
+import type { ParseContext, TextFamilyParser, TextParser } from './types';
+import { cleanLine } from './text/csv-line';
+import { parseW3cDateTime } from './text/time';
+import { col, headerIndex, ipWithoutPort, nullIfEmpty, toInt } from './text/values';
+import { shortHost } from './windows/event-row';
+
+/** The Exchange default field line (used when a file has lost its header but the width matches). */
+export const IIS_EXCHANGE_DEFAULT_FIELDS =
+  'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken'.split(' ');
+
+interface Layout {
+  readonly width: number;
+  readonly date: number;
+  readonly time: number;
+  readonly siteName: number;
+  readonly computer: number;
+  readonly serverIp: number;
+  readonly method: number;
+  readonly stem: number;
+  readonly query: number;
+  readonly port: number;
+  readonly user: number;
+  readonly clientIp: number;
+  readonly userAgent: number;
+  readonly referer: number;
+  readonly status: number;
+  readonly substatus: number;
+  readonly win32: number;
+  readonly timeTaken: number;
+  readonly csBytes: number;
+  readonly scBytes: number;
+}
+
+function layoutOf(names: readonly string[]): Layout {
+  const ix = headerIndex(names);
+  return {
+    width: names.length,
+    date: col(ix, 'date'),
+    time: col(ix, 'time'),
+    siteName: col(ix, 's-sitename'),
+    computer: col(ix, 's-computername'),
+    serverIp: col(ix, 's-ip'),
+    method: col(ix, 'cs-method'),
+    stem: col(ix, 'cs-uri-stem'),
+    query: col(ix, 'cs-uri-query'),
+    port: col(ix, 's-port'),
+    user: col(ix, 'cs-username'),
+    clientIp: col(ix, 'c-ip'),
+    userAgent: col(ix, 'cs(user-agent)'),
+    referer: col(ix, 'cs(referer)'),
+    status: col(ix, 'sc-status'),
+    substatus: col(ix, 'sc-substatus'),
+    win32: col(ix, 'sc-win32-status'),
+    timeTaken: col(ix, 'time-taken'),
+    csBytes: col(ix, 'cs-bytes'),
+    scBytes: col(ix, 'sc-bytes'),
+  };
+}
+
+const DEFAULT_LAYOUT = layoutOf(IIS_EXCHANGE_DEFAULT_FIELDS);
+
+/** The IIS site folder in the path (`.../LogFiles/W3SVC2/u_ex210302.log` -> `W3SVC2`). */
+export function iisSiteFromPath(displayPath: string): string | null {
+  const m = /(?:^|[\\/!])(W3SVC\d+)[\\/][^\\/!]*$/i.exec(displayPath);
+  return m ? m[1].toUpperCase() : null;
+}
+
+const MAX_FIELDS = 64;
+
+class IisParser implements TextParser {
+  private layout: Layout | null = null;
+  /** `#Date:` of the current block: the day for layouts that have `time` but no `date`. */
+  private headerDate: string | null = null;
+  private readonly site: string | null;
+  private readonly starts = new Int32Array(MAX_FIELDS + 1);
+  private readonly ends = new Int32Array(MAX_FIELDS + 1);
+
+  constructor(private readonly ctx: ParseContext) {
+    this.site = iisSiteFromPath(ctx.sourceFile);
+  }
+
+  line(raw: string, lineNo: number): void {
+    const text = cleanLine(raw, lineNo);
+    if (text.length === 0) return;
+    if (text.charCodeAt(0) === 35) {
+      if (text.startsWith('#Fields:')) {
+        const names = text.slice(8).trim().split(/\s+/);
+        if (names.length > MAX_FIELDS) {
+          this.ctx.reject(lineNo, `#Fields line lists ${names.length} fields (at most ${MAX_FIELDS} supported)`);
+          this.layout = null;
+          return;
+        }
+        this.layout = layoutOf(names);
+      } else if (text.startsWith('#Date:')) {
+        const d = text.slice(6).trim();
+        this.headerDate = d.length >= 10 ? d.slice(0, 10) : null;
+      }
+      return;
+    }
+    // Split on single spaces with indexOf: W3C fields never contain spaces.
+    const starts = this.starts;
+    const ends = this.ends;
+    let n = 0;
+    let pos = 0;
+    const len = text.length;
+    while (n <= MAX_FIELDS) {
+      const sp = text.indexOf(' ', pos);
+      starts[n] = pos;
+      if (sp < 0) { ends[n++] = len; break; }
+      ends[n++] = sp;
+      pos = sp + 1;
+    }
+    let L = this.layout;
+    if (L === null) {
+      if (n === DEFAULT_LAYOUT.width) L = DEFAULT_LAYOUT;
+      else {
+        this.ctx.reject(lineNo, `no #Fields header before data, and ${n} fields do not match the Exchange default layout`);
+        return;
+      }
+    }
+    if (n !== L.width) {
+      this.ctx.reject(lineNo, `wrong column count: ${n > MAX_FIELDS ? `more than ${MAX_FIELDS}` : n} fields, #Fields has ${L.width}`);
+      return;
+    }
+    const get = (i: number): string | null => {
+      if (i < 0) return null;
+      const a = starts[i];
+      const b = ends[i];
+      if (b === a || (b === a + 1 && text.charCodeAt(a) === 45)) return null;
+      return text.slice(a, b);
+    };
+    const timeText = get(L.time);
+    let t: number;
+    if (L.date >= 0) {
+      const dateText = get(L.date) ?? '';
+      t = parseW3cDateTime(dateText, timeText ?? '');
+      if (Number.isNaN(t)) {
+        this.ctx.reject(lineNo, `bad date/time "${dateText} ${timeText ?? ''}"`);
+        return;
+      }
+    } else if (timeText !== null && this.headerDate !== null) {
+      t = parseW3cDateTime(this.headerDate, timeText);
+      if (Number.isNaN(t)) {
+        this.ctx.reject(lineNo, `bad time "${timeText}" (day from #Date ${this.headerDate})`);
+        return;
+      }
+    } else {
+      this.ctx.reject(lineNo, 'no date/time: the #Fields layout has no date and no #Date header was seen');
+      return;
+    }
+    const num = (i: number): number | null => {
+      const v = get(i);
+      return v === null ? null : toInt(v);
+    };
+    let ua = get(L.userAgent);
+    if (ua !== null && ua.indexOf('+') >= 0) ua = ua.replace(/\+/g, ' ');
+    const computer = get(L.computer);
+    const clientIp = get(L.clientIp);
+    this.ctx.emit('web_requests', {
+      event_time: t,
+      host: shortHost(computer) ?? this.ctx.hostHint,
+      source_line: lineNo,
+      site: get(L.siteName) ?? this.site,
+      method: get(L.method),
+      uri_stem: get(L.stem),
+      uri_query: get(L.query),
+      status: num(L.status),
+      substatus: num(L.substatus),
+      win32_status: num(L.win32),
+      client_ip: clientIp === null ? null : ipWithoutPort(clientIp),
+      server_ip: get(L.serverIp),
+      server_port: num(L.port),
+      username: get(L.user),
+      user_agent: ua,
+      referer: get(L.referer),
+      time_taken_ms: num(L.timeTaken),
+      request_bytes: num(L.csBytes),
+      response_bytes: num(L.scBytes),
+    });
+  }
+
+  end(): void {
+    // Every W3C record is one line.
+  }
+}
+
+/** IIS W3C extended log parser (`web_requests`). */
+export const iisParser: TextFamilyParser = {
+  family: 'iis',
+  kind: 'text',
+  create: (ctx) => new IisParser(ctx),
+};

@@ -1,0 +1,69 @@
+/**
+ * Small value helpers shared by the text parsers: null markers, integers
+ * without regex, and client addresses without their port.
+ */
+
+/** `''` and `-` (the W3C "no value" marker) become null. */
+export function nullIfEmpty(s: string): string | null {
+  return s.length === 0 || (s.length === 1 && s.charCodeAt(0) === 45) ? null : s;
+}
+
+/** A decimal integer (optionally signed); null for empty, `-` or anything else. */
+export function toInt(s: string): number | null {
+  const len = s.length;
+  if (len === 0 || len > 18) return len > 18 ? safeNumber(s) : null;
+  let i = 0;
+  let neg = false;
+  if (s.charCodeAt(0) === 45) {
+    if (len === 1) return null;
+    neg = true;
+    i = 1;
+  }
+  let v = 0;
+  for (; i < len; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
+
+function safeNumber(s: string): number | null {
+  const n = Number(s);
+  return Number.isFinite(n) && Number.isInteger(n) ? n : null;
+}
+
+/**
+ * Address without port: `192.0.2.1:51234` -> `192.0.2.1`, `[2001:db8::1]:443` -> `2001:db8::1`;
+ * bare IPv6 is kept whole. Null for empty or `-`.
+ */
+export function ipWithoutPort(s: string): string | null {
+  const v = nullIfEmpty(s.trim());
+  if (v === null) return null;
+  if (v.charCodeAt(0) === 91) {
+    const close = v.indexOf(']');
+    return close > 0 ? v.slice(1, close) : v;
+  }
+  const colon = v.indexOf(':');
+  if (colon > 0 && v.indexOf(':', colon + 1) < 0 && v.indexOf('.') > 0) return v.slice(0, colon);
+  return v;
+}
+
+/** Case-insensitive header name -> column index (first occurrence wins). */
+export function headerIndex(names: readonly string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (let i = 0; i < names.length; i++) {
+    const k = names[i].trim().toLowerCase();
+    if (!m.has(k)) m.set(k, i);
+  }
+  return m;
+}
+
+/** Index of the first of `names` (lower case) present in the header, else -1. */
+export function col(index: Map<string, number>, ...names: string[]): number {
+  for (const n of names) {
+    const i = index.get(n);
+    if (i !== undefined) return i;
+  }
+  return -1;
+}

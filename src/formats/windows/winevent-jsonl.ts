@@ -1,0 +1,173 @@
+/**
+ * Windows events as JSON lines, one event per line, in the two shapes shippers
+ * write: NXLog `to_json()` (EventID, Channel, Hostname, SourceName, EventTime,
+ * event data flattened at the top level) and Winlogbeat / ECS (`winlog.*`,
+ * `@timestamp`, `message`, `host.name`; nested objects or dotted keys).
+ */
+import type { ParseContext, TextFamilyParser, TextParser } from '../types';
+import type { WindowsEvent } from './event-row';
+import { windowsEventRow } from './event-row';
+import { cleanLine } from '../text/csv-line';
+import { Keys, levelValue, timeValue, valueText } from './powershell-event';
+import { eventDataFrom } from './message-fields';
+
+/** NXLog im_msvistalog fields that describe the record, not its event data. */
+const NXLOG_META = new Set([
+  'eventtime', 'eventreceivedtime', 'hostname', 'keywords', 'eventtype', 'severityvalue', 'severity', 'eventid', 'sourcename',
+  'providerguid', 'version', 'task', 'opcodevalue', 'recordnumber', 'activityid', 'relatedactivityid', 'executionprocessid',
+  'executionthreadid', 'channel', 'domain', 'accountname', 'userid', 'accounttype', 'message', 'opcode', 'category',
+  'sourcemodulename', 'sourcemoduletype', 'level', 'levelvalue', 'eventtimewritten', 'qualifiers', 'eventdata', 'userdata',
+]);
+
+/** NXLog SeverityValue (1 debug .. 5 critical) back to the Windows level (5 verbose .. 1 critical). */
+const NXLOG_SEVERITY_TO_LEVEL: Record<number, number> = { 1: 5, 2: 4, 3: 3, 4: 2, 5: 1 };
+const NXLOG_EVENTTYPE_TO_LEVEL: Record<string, number> = {
+  critical: 1, error: 2, warning: 3, info: 4, information: 4, verbose: 5, audit_success: 0, audit_failure: 0,
+};
+
+/** Reads `a.b.c` from nested objects or from a flattened "a.b.c" key. */
+function path(obj: Record<string, unknown>, dotted: string): unknown {
+  if (dotted in obj) return obj[dotted];
+  let cur: unknown = obj;
+  const parts = dotted.split('.');
+  for (let i = 0; i < parts.length; i++) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    const o = cur as Record<string, unknown>;
+    // A partly flattened document: {"winlog": {"event_data.Image": ...}}.
+    const rest = parts.slice(i).join('.');
+    if (rest in o) return o[rest];
+    cur = o[parts[i]];
+  }
+  return cur;
+}
+
+function text(v: unknown): string | null {
+  if (v === undefined || v === null || v === '') return null;
+  return typeof v === 'string' ? v : valueText(v);
+}
+
+function int(v: unknown): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) return Number(v.trim());
+  return null;
+}
+
+type Read = { ok: true; event: WindowsEvent } | { ok: false; reason: string };
+
+function readWinlogbeat(obj: Record<string, unknown>): Read {
+  const ts = timeValue(path(obj, '@timestamp') ?? path(obj, 'event.created'));
+  if (ts === 'bad') return { ok: false, reason: `bad @timestamp ${JSON.stringify(path(obj, '@timestamp'))}` };
+  const eventId = int(path(obj, 'winlog.event_id') ?? path(obj, 'event.code'));
+  const provider = text(path(obj, 'winlog.provider_name') ?? path(obj, 'event.provider'));
+  const channel = text(path(obj, 'winlog.channel'));
+  const message = text(path(obj, 'message'));
+  const data: Record<string, string> = {};
+  for (const key of ['winlog.event_data', 'winlog.user_data']) {
+    const d = path(obj, key);
+    if (d && typeof d === 'object' && !Array.isArray(d)) for (const [n, v] of Object.entries(d as Record<string, unknown>)) data[n] = valueText(v);
+  }
+  // Flattened "winlog.event_data.X" keys.
+  for (const k of Object.keys(obj)) if (k.startsWith('winlog.event_data.')) data[k.slice(18)] = valueText(obj[k]);
+  const recovered = Object.keys(data).length ? data : eventDataFrom([], null, eventId, provider, channel, message);
+  return {
+    ok: true,
+    event: {
+      timeMs: ts,
+      channel,
+      provider,
+      eventId,
+      level: levelValue(path(obj, 'winlog.level') ?? path(obj, 'log.level')),
+      recordId: int(path(obj, 'winlog.record_id')),
+      computer: text(path(obj, 'winlog.computer_name') ?? path(obj, 'host.name') ?? path(obj, 'host.hostname')),
+      userSid: text(path(obj, 'winlog.user.identifier')),
+      message,
+      data: recovered,
+    },
+  };
+}
+
+function readNxlog(obj: Record<string, unknown>): Read {
+  const k = new Keys(obj);
+  const ts = timeValue(k.get('EventTime', 'EventReceivedTime'));
+  if (ts === 'bad') return { ok: false, reason: `bad EventTime ${JSON.stringify(k.get('EventTime'))}` };
+  const eventId = int(k.get('EventID'));
+  const provider = text(k.get('SourceName', 'ProviderName'));
+  const channel = text(k.get('Channel'));
+  const message = text(k.get('Message'));
+  const data: Record<string, string> = {};
+  for (const key of Object.keys(obj)) {
+    if (NXLOG_META.has(key.toLowerCase())) continue;
+    data[key] = valueText(obj[key]);
+  }
+  const nested = k.get('EventData');
+  if (nested && typeof nested === 'object' && !Array.isArray(nested)) for (const [n, v] of Object.entries(nested as Record<string, unknown>)) data[n] = valueText(v);
+  let level = levelValue(k.get('Level', 'LevelValue'));
+  if (level === null) {
+    const et = k.get('EventType');
+    const sv = int(k.get('SeverityValue'));
+    level = typeof et === 'string' ? NXLOG_EVENTTYPE_TO_LEVEL[et.toLowerCase()] ?? null : null;
+    if (level === null && sv !== null) level = NXLOG_SEVERITY_TO_LEVEL[sv] ?? null;
+  }
+  return {
+    ok: true,
+    event: {
+      timeMs: ts,
+      channel,
+      provider,
+      eventId,
+      level,
+      recordId: int(k.get('RecordNumber')),
+      computer: text(k.get('Hostname')),
+      userSid: text(k.get('UserID')),
+      message,
+      data: Object.keys(data).length ? data : eventDataFrom([], null, eventId, provider, channel, message),
+    },
+  };
+}
+
+/** Reads one JSON-lines event of either shape. */
+export function readJsonLineEvent(obj: Record<string, unknown>): Read {
+  if ('winlog' in obj || Object.keys(obj).some((k) => k.startsWith('winlog.'))) return readWinlogbeat(obj);
+  const k = new Keys(obj);
+  if (k.has('EventID') || k.has('SourceName') || (k.has('Channel') && k.has('EventTime'))) return readNxlog(obj);
+  return { ok: false, reason: `neither an NXLog nor a Winlogbeat event (keys: ${Object.keys(obj).slice(0, 6).join(', ')})` };
+}
+
+class WinEventJsonlParser implements TextParser {
+  constructor(private readonly ctx: ParseContext) {}
+
+  line(raw: string, lineNo: number): void {
+    const s = cleanLine(raw, lineNo).trim();
+    if (s.length === 0) return;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(s);
+    } catch (e) {
+      this.ctx.reject(lineNo, `bad JSON: ${(e as Error).message}`);
+      return;
+    }
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
+      this.ctx.reject(lineNo, 'line is not a JSON object');
+      return;
+    }
+    const r = readJsonLineEvent(obj as Record<string, unknown>);
+    if (!r.ok) {
+      this.ctx.reject(lineNo, r.reason);
+      return;
+    }
+    const row = windowsEventRow(r.event, this.ctx.hostHint);
+    row.source_line = lineNo;
+    this.ctx.emit('windows_events', row);
+  }
+
+  end(): void {
+    // One event per line: nothing pending.
+  }
+}
+
+/** NXLog / Winlogbeat JSON-lines parser (`windows_events`). */
+export const winEventJsonlParser: TextFamilyParser = {
+  family: 'winevent_jsonl',
+  kind: 'text',
+  create: (ctx) => new WinEventJsonlParser(ctx),
+};
