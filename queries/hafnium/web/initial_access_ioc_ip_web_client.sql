@@ -1,0 +1,39 @@
+/* ---
+id: 5f9430b1-35d8-4abb-b36d-758dc2a371ed
+name: "Web requests from published ProxyLogon attacker IP addresses (Volexity, FireEye, ESET, community)"
+status: stable
+severity: medium
+cves: [CVE-2021-26855]
+mitre: ["TA0001:T1190"]
+log_families: [iis, httpproxy]
+key_fields: [client_ip]
+description: >
+  Client addresses in IIS (c-ip) and HttpProxy (ClientIpAddress) logs that are ip indicators: Volexity's 13
+  Operation Exchange Marauder addresses, FireEye's four, ESET's network IOCs and the two community addresses of unstated
+  origin. Sources come from the indicators table (CSV or STIX), so new feeds need no SQL change. Requests that succeeded
+  against /ecp/, /owa/auth/ or /aspnet_client/ are raised to high.
+why_severity: >
+  The addresses are VPS and VPN hosts from March 2021 (Microsoft deprecated its own IOC-match rule because the IOCs
+  are outdated), so a plain match is amber; a successful request to the exploited paths from one is high.
+false_positives:
+  - Reassigned VPS addresses; shared VPN exit nodes.
+references:
+  - https://github.com/volexity/threat-intel/tree/main/2021/2021-03-02%20-%20Operation%20Exchange%20Marauder
+  - https://www.fireeye.com/blog/threat-research/2021/03/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities.html
+  - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
+  - https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Legacy%20IOC%20based%20Threat%20Protection/Analytic%20Rules/ExchangeServerVulnerabilitiesMarch2021IoCs.yaml
+--- */
+WITH ips AS (
+  SELECT value AS ip, min(source) AS indicator_source, count(DISTINCT source) AS indicator_source_count
+  FROM indicators WHERE type = 'ip' GROUP BY value
+)
+SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS last_seen, count(*) AS hits,
+       CASE WHEN count_if(w.status = 200 AND (strpos(lower(w.uri_stem), '/ecp/') = 1 OR strpos(lower(w.uri_stem), '/owa/auth/') = 1
+                                             OR strpos(lower(w.uri_stem), '/aspnet_client/') = 1)) > 0
+            THEN 'high' ELSE 'medium' END AS severity,
+       w.client_ip, min(i.indicator_source) AS indicator_source, max(i.indicator_source_count) AS indicator_source_count,
+       count(DISTINCT w.uri_stem) AS distinct_uris, min(w.uri_stem) AS example_uri_stem
+FROM web_requests w
+JOIN ips i ON lower(w.client_ip) = i.ip
+WHERE w.dt BETWEEN ? AND ?
+GROUP BY w.agency, w.host, w.client_ip
