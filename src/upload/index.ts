@@ -25,3 +25,15 @@ export {
   type UploadGrant,
   type UploadGrantParams,
 } from './upload-grant';
+export {
+  DISCLOSURE_DAY,
+  assessCoverage,
+  formatCoverageLines,
+  formatIntake,
+  type CoverageGap,
+  type CoverageReport,
+  type FamilyCoverage,
+  type HuntNeed,
+} from './coverage-check';
+export { receiptMessage, receiptSeverity } from './receipt';
+export { waitForManifest, type WaitForManifestParams } from './wait-for-manifest';

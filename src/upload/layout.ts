@@ -11,16 +11,16 @@ import { randomBytes } from 'node:crypto';
 import { UploadArgumentError } from './errors';
 
 /** Agency ids become S3 prefixes and SNS attribute values: keep them plain. */
-const AGENCY_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const AGENCY_ID = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** Upload ids: `YYYYMMDDTHHMMSSZ-<8 hex>`, sortable by time, unique without coordination. */
 const UPLOAD_ID = /^\d{8}T\d{6}Z-[0-9a-f]{8}$/;
 
-/** Throws {@link UploadArgumentError} unless `agency` is a valid agency id (lower case letters, digits, `-`, `_`). */
+/** Throws {@link UploadArgumentError} unless `agency` is a valid agency id (the lake layout alphabet). */
 export function assertAgencyId(agency: string): string {
   if (!AGENCY_ID.test(agency)) {
     throw new UploadArgumentError(
-      `agency id must be 1-63 lower-case letters, digits, "-" or "_" (starting with a letter or digit), got ${JSON.stringify(agency)}`,
+      `agency id must be 1-128 letters, digits, ".", "_" or "-" (starting with a letter or digit), got ${JSON.stringify(agency)}`,
     );
   }
   return agency;

@@ -1,0 +1,173 @@
+/**
+ * What a set of logs lets the hunts see: the log families found per host and
+ * how far back each goes, and what is missing that the hunts need
+ * ("no HttpProxy logs: CVE-2021-26855 cannot be checked").
+ *
+ * Pure: it reads a manifest (from `normalizeUpload`, run locally by
+ * `sweep check`, or by the normalizer in AWS for the receipt) and the hunts'
+ * `log_families`.
+ */
+import { FAMILY_LABELS, type Family } from '../formats/types';
+import type { CoverageLine, Manifest } from '../lake/manifest';
+
+/** Public disclosure of ProxyLogon (Microsoft, 2021-03-02): logs starting later cannot show the first wave. */
+export const DISCLOSURE_DAY = '2021-03-02';
+
+/** Windows events carry the same records whatever the export: any one of these serves a hunt that names another. */
+const WINDOWS_EVENT_FAMILIES: readonly string[] = ['evtx', 'winevent_json', 'winevent_csv', 'winevent_jsonl'];
+
+/** What one hunt needs: its `log_families` are alternatives (any one of them lets it run). */
+export interface HuntNeed {
+  readonly id: string;
+  readonly name: string;
+  readonly cves: readonly string[];
+  readonly logFamilies: readonly string[];
+}
+
+export interface FamilyCoverage {
+  readonly host: string | null;
+  readonly family: string;
+  readonly label: string;
+  readonly firstEvent: string | null;
+  readonly lastEvent: string | null;
+  /** Whole days between first and last event, or null. */
+  readonly days: number | null;
+  readonly files: number;
+  readonly rows: number;
+  /** True when the first event is after the disclosure day: the first wave is not visible. */
+  readonly startsAfterDisclosure: boolean;
+}
+
+/** Hunts that cannot run because none of their families is present. */
+export interface CoverageGap {
+  /** The families any one of which would do, e.g. ["httpproxy"]. */
+  readonly families: readonly string[];
+  readonly labels: readonly string[];
+  readonly cves: readonly string[];
+  readonly hunts: readonly { readonly id: string; readonly name: string }[];
+  /** "no HttpProxy logs: CVE-2021-26855 cannot be checked (3 hunts)" */
+  readonly message: string;
+}
+
+export interface CoverageReport {
+  readonly hosts: readonly (string | null)[];
+  readonly families: readonly string[];
+  readonly coverage: readonly FamilyCoverage[];
+  readonly gaps: readonly CoverageGap[];
+  /** Hunts that can run on these logs. */
+  readonly huntsRunnable: number;
+  readonly huntsTotal: number;
+}
+
+const label = (family: string): string => FAMILY_LABELS[family as Family] ?? family;
+
+/** Does `present` satisfy a hunt needing any of `families`? */
+function satisfied(families: readonly string[], present: ReadonlySet<string>): boolean {
+  return families.some((f) => present.has(f) || (WINDOWS_EVENT_FAMILIES.includes(f) && WINDOWS_EVENT_FAMILIES.some((w) => present.has(w))));
+}
+
+/**
+ * Compares the coverage of a manifest with what the hunts need.
+ *
+ * @example
+ * const report = assessCoverage(manifest.coverage, hunts.map(huntNeed));
+ * report.gaps[0].message // 'no HttpProxy logs: CVE-2021-26855 cannot be checked (5 hunts)'
+ */
+export function assessCoverage(lines: readonly CoverageLine[], hunts: readonly HuntNeed[]): CoverageReport {
+  const withRows = lines.filter((l) => l.rows > 0);
+  const present = new Set(withRows.map((l) => l.family));
+  const coverage = [...withRows]
+    .sort((a, b) => (a.host ?? '~').localeCompare(b.host ?? '~') || a.family.localeCompare(b.family))
+    .map((l): FamilyCoverage => ({
+      host: l.host,
+      family: l.family,
+      label: label(l.family),
+      firstEvent: l.first_event,
+      lastEvent: l.last_event,
+      days: l.first_event && l.last_event ? Math.floor((Date.parse(l.last_event) - Date.parse(l.first_event)) / 86_400_000) : null,
+      files: l.files,
+      rows: l.rows,
+      startsAfterDisclosure: l.first_event !== null && l.first_event.slice(0, 10) > DISCLOSURE_DAY,
+    }));
+
+  // Group the hunts that cannot run by the families they would need.
+  const byNeed = new Map<string, { families: string[]; hunts: HuntNeed[] }>();
+  for (const h of hunts) {
+    if (satisfied(h.logFamilies, present)) continue;
+    const families = [...new Set(h.logFamilies)].sort();
+    const k = families.join('|');
+    const g = byNeed.get(k) ?? { families, hunts: [] };
+    g.hunts.push(h);
+    byNeed.set(k, g);
+  }
+  const gaps = [...byNeed.values()]
+    .map((g): CoverageGap => {
+      const cves = [...new Set(g.hunts.flatMap((h) => h.cves))].sort();
+      const labels = g.families.map(label);
+      const what = cves.length > 0 ? `${cves.join(', ')} cannot be checked` : `${g.hunts.map((h) => h.name).join('; ')} cannot run`;
+      const n = g.hunts.length;
+      return {
+        families: g.families,
+        labels,
+        cves,
+        hunts: g.hunts.map((h) => ({ id: h.id, name: h.name })),
+        message: `no ${labels.join(' or ')}: ${what} (${n} hunt${n === 1 ? '' : 's'})`,
+      };
+    })
+    .sort((a, b) => b.hunts.length - a.hunts.length || a.message.localeCompare(b.message));
+  return {
+    hosts: [...new Set(coverage.map((c) => c.host))],
+    families: [...present].sort(),
+    coverage,
+    gaps,
+    huntsRunnable: hunts.length - gaps.reduce((s, g) => s + g.hunts.length, 0),
+    huntsTotal: hunts.length,
+  };
+}
+
+/** One line per host and family: "EXCH01  HttpProxy logs  2021-01-03 -> 2021-03-15 (71 days, 12 files, 48,210 rows)". */
+export function formatCoverageLines(report: CoverageReport): string[] {
+  if (report.coverage.length === 0) return ['  (no log lines with events were found)'];
+  const hostW = Math.max(...report.coverage.map((c) => (c.host ?? '(unknown host)').length));
+  const famW = Math.max(...report.coverage.map((c) => c.label.length));
+  return report.coverage.map((c) => {
+    const span = c.firstEvent && c.lastEvent ? `${c.firstEvent.slice(0, 10)} -> ${c.lastEvent.slice(0, 10)} (${c.days} days` : '(no event times';
+    const note = c.startsAfterDisclosure ? `  starts after ${DISCLOSURE_DAY}: the first wave of exploitation is not in these logs` : '';
+    return `  ${(c.host ?? '(unknown host)').padEnd(hostW)}  ${c.label.padEnd(famW)}  ${span}, ${c.files} file${c.files === 1 ? '' : 's'}, ${c.rows.toLocaleString('en-US')} rows)${note}`;
+  });
+}
+
+/** What was read, refused and not recognized, in a few lines (the receipt and `sweep check` share it). */
+export function formatIntake(manifest: Manifest, maxItems = 10): string[] {
+  const t = manifest.totals;
+  const out = [
+    `Files: ${t.entries} read, ${t.entries_parsed} parsed, ${t.entries_partial} partly read, ${t.entries_unrecognized} not recognized, ${t.problems} refused`,
+    `Rows: ${t.rows.toLocaleString('en-US')} (${Object.entries(manifest.rows_per_table).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`).join(', ') || 'none'})`,
+    `Lines: ${t.lines_read.toLocaleString('en-US')} read, ${t.lines_rejected.toLocaleString('en-US')} rejected`,
+  ];
+  const rejected = manifest.entries.filter((e) => e.rejections.total > 0).sort((a, b) => b.rejections.total - a.rejections.total);
+  if (rejected.length > 0) {
+    out.push('', `Rejected entries (${t.rejections.toLocaleString('en-US')} in ${rejected.length} file${rejected.length === 1 ? '' : 's'}):`);
+    for (const e of rejected.slice(0, maxItems)) {
+      const reasons = Object.entries(e.rejections.by_reason).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${n} x ${r}`).join('; ');
+      out.push(`  ${e.path}: ${e.rejections.total} (${reasons})`);
+    }
+    if (rejected.length > maxItems) out.push(`  ... and ${rejected.length - maxItems} more files (see the manifest)`);
+  }
+  const partial = manifest.entries.filter((e) => e.status === 'partial');
+  if (partial.length > 0) {
+    out.push('', `Partly read (${partial.length}):`);
+    for (const e of partial.slice(0, maxItems)) out.push(`  ${e.path}: ${e.error?.reason ?? 'stopped early'}`);
+  }
+  if (manifest.unrecognized.length > 0) {
+    out.push('', `Not recognized (${manifest.unrecognized.length}):`);
+    for (const u of manifest.unrecognized.slice(0, maxItems)) out.push(`  ${u.path}: ${u.hint}`);
+    if (manifest.unrecognized.length > maxItems) out.push(`  ... and ${manifest.unrecognized.length - maxItems} more`);
+  }
+  if (manifest.problems.length > 0) {
+    out.push('', `Refused (${manifest.problems.length}):`);
+    for (const p of manifest.problems.slice(0, maxItems)) out.push(`  ${p.path}: ${p.reason} [${p.code}]`);
+    if (manifest.problems.length > maxItems) out.push(`  ... and ${manifest.problems.length - maxItems} more`);
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+import { LocalObjectStore } from '../../src/core';
+import { manifestToJson } from '../../src/lake/manifest';
+import { ReceiptTimeoutError, assessCoverage, formatCoverageLines, receiptMessage, waitForManifest } from '../../src/upload';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { HUNTS, twoServerManifest } from './support/manifest-fixture';
+
+describe('assessCoverage', () => {
+  it('names each missing family with the CVEs that cannot be checked, grouped', () => {
+    // Act
+    const report = assessCoverage(twoServerManifest().coverage, HUNTS);
+
+    // Assess
+    expect(report.families).toEqual(['httpproxy', 'iis']);
+    expect(report.hosts).toEqual(['EXCH01', 'EXCH02']);
+    expect(report.huntsRunnable).toBe(2);
+    expect(report.gaps.map((g) => g.message)).toEqual([
+      'no ECP Server logs: CVE-2021-27065 cannot be checked (1 hunt)',
+      'no File hash inventory: Web shell file names cannot run (1 hunt)',
+      'no OABGenerator logs: CVE-2021-27065 cannot be checked (1 hunt)',
+      'no Windows event logs (.evtx): CVE-2021-26857 cannot be checked (1 hunt)',
+    ]);
+  });
+
+  it('lets any Windows event export serve a hunt written for .evtx', () => {
+    // Prepare
+    const lines = [{ host: 'EXCH01', family: 'winevent_csv', first_event: '2021-01-01T00:00:00.000Z', last_event: '2021-01-02T00:00:00.000Z', files: 1, rows: 5 }];
+
+    // Act
+    const report = assessCoverage(lines, HUNTS.filter((h) => h.id === 'a5'));
+
+    // Assess
+    expect(report.gaps).toEqual([]);
+    expect(report.huntsRunnable).toBe(1);
+  });
+
+  it('does not count a family whose files gave no rows as present', () => {
+    // Act
+    const report = assessCoverage([{ host: 'EXCH01', family: 'httpproxy', first_event: null, last_event: null, files: 3, rows: 0 }], HUNTS.slice(0, 1));
+
+    // Assess
+    expect(report.gaps[0].message).toBe('no HttpProxy logs: CVE-2021-26855 cannot be checked (1 hunt)');
+  });
+
+  it('says per host and family how far back the logs go, and flags logs that start after the disclosure', () => {
+    // Act
+    const lines = formatCoverageLines(assessCoverage(twoServerManifest().coverage, HUNTS));
+
+    // Assess
+    expect(lines[0]).toMatch(/EXCH01 +HttpProxy logs +2021-01-03 -> 2021-03-15 \(71 days, 1 file, 12,000 rows\)$/);
+    expect(lines[2]).toMatch(/EXCH02 +IIS logs +2021-03-10 -> 2021-03-15 \(5 days, 1 file, 200 rows\) +starts after 2021-03-02/);
+  });
+});
+
+describe('receiptMessage', () => {
+  it('summarizes files, families, hosts, coverage, rejections and gaps, routed like findings', () => {
+    // Act
+    const msg = receiptMessage(twoServerManifest(), HUNTS);
+
+    // Assess
+    expect(msg.subject).toBe('Upload 20210316T090000Z-0a1b2c3d received (doe): 2 hosts, 2 log families, 4 gaps');
+    expect(msg.attributes).toEqual({ agency: 'doe', severity: 'medium', kind: 'receipt' });
+    expect(msg.body).toContain('Files: 5 read, 3 parsed, 0 partly read, 1 not recognized, 1 refused');
+    expect(msg.body).toContain('exchange-logs.zip!EXCH02/W3SVC1/u_ex210310.log: 7 (5 x bad date "2021-13-01"; 2 x expected 15 fields, got 9)');
+    expect(msg.body).toContain('exchange-logs.zip!notes.docx: PK');
+    expect(msg.body).toContain('exchange-logs.zip!../../evil.log: entry name climbs out of the archive [zip-slip]');
+    expect(msg.body).toContain('Hunts: 2 of 6 can run on these logs.');
+    expect(msg.body).toContain('no OABGenerator logs: CVE-2021-27065 cannot be checked');
+    expect(msg.body).toContain('manifests/agency=doe/20210316T090000Z-0a1b2c3d.json');
+  });
+
+  it('is info when everything was read and every hunt can run, and medium when nothing usable came out', () => {
+    // Prepare
+    const clean = twoServerManifest({
+      totals: { ...twoServerManifest().totals, entries_unrecognized: 0, problems: 0, rejections: 0, lines_rejected: 0 },
+      unrecognized: [], problems: [], entries: twoServerManifest().entries.slice(0, 2),
+    });
+    const empty = twoServerManifest({ totals: { ...twoServerManifest().totals, rows: 0 }, coverage: [] });
+
+    // Act
+    const ok = receiptMessage(clean, HUNTS.slice(0, 2));
+    const nothing = receiptMessage(empty, HUNTS.slice(0, 2));
+
+    // Assess
+    expect(ok.attributes.severity).toBe('info');
+    expect(ok.subject).toBe('Upload 20210316T090000Z-0a1b2c3d received (doe): 2 hosts, 2 log families');
+    expect(nothing.attributes.severity).toBe('medium');
+    expect(nothing.subject).toContain('nothing usable was found');
+    expect(nothing.body).toContain('(no log lines with events were found)');
+  });
+});
+
+describe('waitForManifest', () => {
+  let root: string;
+  beforeEach(() => { root = mkdtempSync(path.join(tmpdir(), 'receipt-')); });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  it('polls until the normalizer publishes the manifest, then returns it', async () => {
+    // Prepare
+    const store = new LocalObjectStore(root);
+    const manifest = twoServerManifest();
+    let now = 0;
+    let looks = 0;
+
+    // Act
+    const got = await waitForManifest({
+      store, agency: 'doe', uploadId: manifest.upload_id, intervalMs: 5000, timeoutMs: 60_000, clock: () => now,
+      sleep: async (ms) => {
+        now += ms;
+        if (++looks === 3) await store.put(`manifests/agency=doe/${manifest.upload_id}.json`, manifestToJson(manifest));
+      },
+    });
+
+    // Assess
+    expect(got).toEqual(manifest);
+    expect(now).toBe(15_000);
+  });
+
+  it('rejects with a timeout naming the manifest key when it never appears', async () => {
+    // Prepare
+    let now = 0;
+
+    // Act
+    const err = await waitForManifest({
+      store: new LocalObjectStore(root), agency: 'doe', uploadId: '20210316T090000Z-0a1b2c3d', timeoutMs: 12_000, intervalMs: 5000,
+      clock: () => now, sleep: async (ms) => { now += ms; },
+    }).catch((e: unknown) => e);
+
+    // Assess
+    expect(err).toBeInstanceOf(ReceiptTimeoutError);
+    expect((err as Error).message).toBe('no manifest at manifests/agency=doe/20210316T090000Z-0a1b2c3d.json after 12 s');
+  });
+
+  it('rejects a manifest of another upload stored under the key', async () => {
+    // Prepare
+    const store = new LocalObjectStore(root);
+    await store.put('manifests/agency=doe/20210316T090000Z-0a1b2c3d.json', manifestToJson(twoServerManifest({ upload_id: 'up-0123456789abcdef' })));
+
+    // Act / Assess
+    await expect(waitForManifest({ store, agency: 'doe', uploadId: '20210316T090000Z-0a1b2c3d' })).rejects.toThrow(/not the manifest of upload/);
+  });
+});
