@@ -1,14 +1,12 @@
 /**
- * Raw .evtx parser (placeholder until the streaming EVTX parser lands: issue #4).
- * Reports every .evtx file as not readable yet, so nothing is silently dropped.
+ * Raw Windows event logs (.evtx): a streaming reader (file header, then one
+ * 64 KiB chunk at a time; Binary XML templates per chunk) and the `evtx`
+ * family parser that turns records into `windows_events` rows.
  */
-import type { BinaryFamilyParser } from '../types';
-
-export const evtxParser: BinaryFamilyParser = {
-  family: 'evtx',
-  kind: 'binary',
-  async parse(stream, ctx) {
-    stream.resume();
-    ctx.reject(0, 'raw .evtx parsing is not available in this build');
-  },
-};
+export { evtxParser } from './parser';
+export { readEvtx, EvtxDecoder, type EvtxSummary, type EvtxFileHeader } from './reader';
+export type { EvtxProblem, RecordSink, ProblemSink } from './chunk';
+export type { EvtxRecord } from './record';
+export { toWindowsEvent } from './record';
+export type { BinXmlOptions } from './binxml';
+export { EvtxFormatError } from './errors';

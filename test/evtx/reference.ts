@@ -1,0 +1,156 @@
+/**
+ * The python-evtx side of the record-for-record comparison: finds the
+ * reference (evtx_dump.py from the Debian package python3-evtx) and the shared
+ * corpus, runs test/evtx/reference-dump.py over the files on N processes, and
+ * compares its records with ours.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EvtxRecord } from '../../src/formats/evtx';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const CORPUS_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'evtx-attack-samples');
+
+/** One record as the reference printed it (see reference-dump.py). */
+export interface RefRecord {
+  file: string;
+  chunk: number;
+  record?: number;
+  event_id?: string | null;
+  qualifiers?: string | null;
+  provider?: string | null;
+  level?: string | null;
+  time?: string | null;
+  record_id?: string | null;
+  channel?: string | null;
+  computer?: string | null;
+  user_sid?: string | null;
+  pid?: string | null;
+  tid?: string | null;
+  data?: Record<string, string>;
+  /** python-evtx could not render this record. */
+  error?: string;
+  /** Its XML did not parse back (e.g. a NUL inside a value). */
+  xml_error?: string;
+  chunk_error?: string;
+  file_error?: string;
+}
+
+/** All .evtx files under the corpus, sorted; empty when the corpus is absent. */
+export function corpusFiles(dir = CORPUS_DIR): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.toLowerCase().endsWith('.evtx')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/**
+ * The Python interpreter that has python-evtx (the one named in evtx_dump.py's
+ * shebang, which may differ from `python3` on PATH), or null with the reason.
+ */
+export function findReferencePython(): { python: string } | { missing: string } {
+  let dump: string;
+  try {
+    dump = execFileSync('sh', ['-c', 'command -v evtx_dump.py'], { encoding: 'utf8' }).trim();
+  } catch {
+    return { missing: 'evtx_dump.py (python3-evtx) is not installed: apt-get install -y python3-evtx' };
+  }
+  const first = fs.readFileSync(dump, 'utf8').split('\n')[0];
+  const m = /^#!\s*(\S+)(?:\s+(\S+))?/.exec(first);
+  const python = m ? (m[1].endsWith('/env') && m[2] ? m[2] : m[1]) : 'python3';
+  try {
+    execFileSync(python, ['-c', 'import Evtx.Evtx'], { stdio: 'ignore' });
+  } catch {
+    return { missing: `${python} cannot import Evtx (python-evtx)` };
+  }
+  return { python };
+}
+
+/** Runs the reference over `files` on `procs` processes; records grouped by file, in file order. */
+export async function runReference(python: string, files: string[], procs = 2): Promise<Map<string, RefRecord[]>> {
+  const script = path.join(__dirname, 'reference-dump.py');
+  // Deal files round-robin by size so both processes get similar work.
+  const sized = files.map((f) => ({ f, s: fs.statSync(f).size })).sort((a, b) => b.s - a.s);
+  const groups: string[][] = Array.from({ length: procs }, () => []);
+  const load = new Array(procs).fill(0);
+  for (const { f, s } of sized) {
+    const i = load.indexOf(Math.min(...load));
+    groups[i].push(f);
+    load[i] += s;
+  }
+  const outputs = await Promise.all(
+    groups.map(
+      (g) =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(python, ['-W', 'ignore', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+          const chunks: Buffer[] = [];
+          let err = '';
+          child.stdout.on('data', (b: Buffer) => chunks.push(b));
+          child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+          child.on('error', reject);
+          child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`reference-dump.py exited ${code}: ${err}`))));
+          child.stdin.end(g.join('\n') + '\n');
+        }),
+    ),
+  );
+  const byFile = new Map<string, RefRecord[]>(files.map((f) => [f, []]));
+  for (const out of outputs) {
+    for (const line of out.split('\n')) {
+      if (!line) continue;
+      const r = JSON.parse(line) as RefRecord;
+      byFile.get(r.file)?.push(r);
+    }
+  }
+  return byFile;
+}
+
+// What survives python-evtx's XML escaping and an XML parser: control characters
+// are dropped, line ends normalized; attribute values also have tabs/newlines as spaces.
+// eslint-disable-next-line no-control-regex
+const RESTRICTED = /[\x01-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
+export function asXmlText(s: string | null): string | null {
+  return s === null ? null : s.replace(RESTRICTED, '').replace(/\r\n?/g, '\n');
+}
+export function asXmlAttr(s: string | null): string | null {
+  const t = asXmlText(s);
+  return t === null ? null : t.replace(/[\t\n]/g, ' ');
+}
+
+const str = (n: number | null) => (n === null ? null : String(n));
+const emptyToNull = (s: string | null | undefined) => (s === undefined || s === null || s === '' ? null : s);
+
+/** The differences between one of our records and the reference's, as "field: ours !== theirs" lines. */
+export function diffRecord(mine: EvtxRecord, ref: RefRecord): string[] {
+  const out: string[] = [];
+  const cmp = (field: string, ours: string | null, theirs: string | null | undefined) => {
+    if (emptyToNull(ours) !== emptyToNull(theirs)) out.push(`${field}: ${JSON.stringify(ours)} !== ${JSON.stringify(theirs)}`);
+  };
+  cmp('record', str(mine.recordNumber), ref.record === undefined ? null : String(ref.record));
+  if (ref.error || ref.xml_error) return out; // the reference has no fields for this record
+  cmp('event_id', str(mine.eventId), ref.event_id);
+  cmp('qualifiers', str(mine.qualifiers), ref.qualifiers);
+  cmp('provider', asXmlAttr(mine.provider), ref.provider);
+  cmp('level', str(mine.level), ref.level);
+  cmp('time', mine.timeCreated, ref.time);
+  cmp('record_id', str(mine.recordId), ref.record_id);
+  cmp('channel', asXmlText(mine.channel), ref.channel);
+  cmp('computer', asXmlText(mine.computer), ref.computer);
+  cmp('user_sid', mine.userSid, ref.user_sid);
+  cmp('pid', str(mine.processId), ref.pid);
+  cmp('tid', str(mine.threadId), ref.tid);
+  const ours: Record<string, string> = {};
+  for (const [k, v] of Object.entries(mine.data)) ours[asXmlAttr(k)!] = asXmlText(v)!;
+  const theirs = ref.data ?? {};
+  for (const k of new Set([...Object.keys(ours), ...Object.keys(theirs)])) {
+    if (ours[k] !== theirs[k]) out.push(`data.${k}: ${JSON.stringify(ours[k])?.slice(0, 200)} !== ${JSON.stringify(theirs[k])?.slice(0, 200)}`);
+  }
+  return out;
+}
