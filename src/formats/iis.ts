@@ -158,7 +158,9 @@ class IisParser implements TextParser {
       return v === null ? null : toInt(v);
     };
     let ua = get(L.userAgent);
-    if (ua !== null && ua.indexOf('+') >= 0) ua = ua.replace(/\+/g, ' ');
+    // "+" stands for a space, except the literal one of "(+http://...)" bot URLs:
+    // "Bingbot/2.0;++http://" is "Bingbot/2.0; +http://". Either way replace(' ', '+') gives back the logged form.
+    if (ua !== null && ua.indexOf('+') >= 0) ua = ua.replace(/\+(?!http)/g, ' ');
     const computer = get(L.computer);
     const clientIp = get(L.clientIp);
     this.ctx.emit('web_requests', {
