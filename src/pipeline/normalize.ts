@@ -1,0 +1,366 @@
+/**
+ * One upload -> lake files + manifest.
+ *
+ * For each leaf entry the archive walker yields: peek its head, detect the log
+ * family, run the family's parser (text: line by line through `readLines`;
+ * binary: the parser reads the stream), fill the common columns, and append
+ * the rows to the {@link LakeWriter}. Unknown entries are listed as
+ * unrecognized; entries refused by the walker are listed as problems; a stream
+ * that fails half-way (truncated gzip) keeps the rows read before the cut.
+ * One bad file never stops the rest.
+ *
+ * At the end the Parquet files and the manifest are published to the store
+ * (a local folder for the CLI, S3 in Lambda), replacing an earlier run of the
+ * same upload (same keys: no duplicates).
+ */
+import * as fsp from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { LocalObjectStore } from '../core/local-object-store';
+import type { ObjectStore } from '../core/object-store';
+import * as formats from '../formats';
+import type { FamilyParser, ParseContext, Detection } from '../formats/types';
+import * as ingest from '../ingest';
+import type { IngestLimits, IngestProblem, InputEntry, InputSource } from '../ingest/types';
+import { DayFormatter, validTime } from '../lake/csv-spool';
+import { assertValidId } from '../lake/layout';
+import { LakeWriter, type LakeWriterOptions } from '../lake/lake-writer';
+import { MANIFEST_VERSION, manifestToJson, type Manifest, type ManifestEntry, type ManifestProblem, type UnrecognizedEntry } from '../lake/manifest';
+import { publishUpload } from '../lake/publish';
+import { TABLE_NAMES, type Row, type TableName } from '../lake/schema';
+import { CoverageAccumulator } from './coverage';
+import { EntryStats } from './entry-stats';
+import { NormalizeError } from './errors';
+import { deriveUploadId, fingerprintPaths, type InputFingerprint } from './upload-id';
+
+/** The format functions the pipeline uses (src/formats); replaceable in tests. */
+export interface FormatSeam {
+  detectFamily(head: Buffer, name: string): Detection | null;
+  describeUnrecognized(head: Buffer, name: string, size: number | null): string;
+  parserFor(family: Detection['family']): FamilyParser;
+  hostFromPath(displayPath: string): string | null;
+}
+
+/** Progress, reported at most every 200 ms and after each entry. */
+export interface NormalizeProgress {
+  readonly entries: number;
+  /** Decompressed bytes read so far. */
+  readonly bytes: number;
+  readonly rows: number;
+  readonly current: string | null;
+}
+
+/** Options of {@link normalizeUpload}. */
+export interface NormalizeOptions {
+  /** Files, folders (local paths) or streams (S3 objects). */
+  readonly inputs: readonly (string | InputSource)[];
+  readonly agency: string;
+  /** @default - derived from the input names, sizes and mtimes */
+  readonly uploadId?: string;
+  /** Host for records that name none and whose path names none (`--host`). @default - none: host stays null */
+  readonly hostOverride?: string | null;
+  readonly limits?: Partial<IngestLimits>;
+  /** Where the lake and manifests go. Give `store` or `lakeRoot` (a local storage root). */
+  readonly store?: ObjectStore;
+  readonly lakeRoot?: string;
+  /** Scratch space (spools, staged Parquet). @default os.tmpdir() */
+  readonly tmpDir?: string;
+  /**
+   * Day for rows without event time whose entry has no mtime either.
+   * @default - the latest mtime of the inputs, else the time of this run
+   */
+  readonly uploadTime?: Date;
+  /** Tuning of the Parquet writer (threads, spool size, memory limit). */
+  readonly writer?: Partial<Omit<LakeWriterOptions, 'workDir' | 'uploadId'>>;
+  readonly onProgress?: (p: NormalizeProgress) => void;
+  /** Replaces the format functions (tests). @default - src/formats */
+  readonly formats?: Partial<FormatSeam>;
+  /** Clock for `normalized_at`. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/** Result of {@link normalizeUpload}. */
+export interface NormalizeResult {
+  readonly manifest: Manifest;
+  readonly manifestKey: string;
+  /** Lake keys written, sorted. */
+  readonly written: string[];
+  /** Lake keys of an earlier run of this upload that were removed. */
+  readonly removed: string[];
+}
+
+const HEAD_BYTES = 64 * 1024;
+const PROGRESS_MS = 200;
+
+/**
+ * Normalizes one upload into the lake and writes its manifest.
+ *
+ * @throws NormalizeError for bad options (agency/upload id), or when the lake cannot be written;
+ *   never for bad input, which is reported in the manifest.
+ * @example
+ * const { manifest } = await normalizeUpload({ inputs: ['logs.zip'], agency: 'dhs', lakeRoot: 'out/lake-root' });
+ */
+export async function normalizeUpload(opts: NormalizeOptions): Promise<NormalizeResult> {
+  const fmt: FormatSeam = {
+    detectFamily: formats.detectFamily,
+    describeUnrecognized: formats.describeUnrecognized,
+    parserFor: formats.parserFor,
+    hostFromPath: formats.hostFromPath,
+    ...opts.formats,
+  };
+  const now = opts.now ?? (() => new Date());
+  try {
+    assertValidId('agency', opts.agency);
+    if (opts.uploadId !== undefined) assertValidId('upload', opts.uploadId);
+  } catch (err) {
+    throw new NormalizeError((err as Error).message, { cause: err });
+  }
+  if (!opts.store && !opts.lakeRoot) throw new NormalizeError('normalizeUpload needs a store or a lakeRoot');
+  if (opts.inputs.length === 0) throw new NormalizeError('normalizeUpload needs at least one input');
+  const store = opts.store ?? new LocalObjectStore(opts.lakeRoot!);
+  const limits = ingest.resolveLimits(opts.limits ?? {});
+
+  // Inputs: fingerprints for the upload id, sizes and mtimes for the manifest.
+  const fingerprints: InputFingerprint[] = [];
+  const manifestInputs: Manifest['inputs'] = [];
+  for (const input of opts.inputs) {
+    if (typeof input === 'string') {
+      let fps: InputFingerprint[] = [];
+      try {
+        fps = await fingerprintPaths([input]);
+      } catch {
+        // A missing input is reported by the walker as a problem; it still counts in the id.
+        fps = [{ name: path.basename(input), size: null, mtimeMs: null }];
+      }
+      fingerprints.push(...fps);
+      const size = fps.every((f) => f.size !== null) ? fps.reduce((s, f) => s + (f.size ?? 0), 0) : null;
+      const mt = fps.map((f) => f.mtimeMs).filter((m): m is number => m !== null);
+      manifestInputs.push({ path: input, size, mtime: mt.length ? new Date(Math.max(...mt)).toISOString() : null });
+    } else {
+      fingerprints.push({ name: path.posix.basename(input.path), size: input.size ?? null, mtimeMs: input.mtime ? input.mtime.getTime() : null });
+      manifestInputs.push({ path: input.path, size: input.size ?? null, mtime: input.mtime ? input.mtime.toISOString() : null });
+    }
+  }
+  const uploadId = opts.uploadId ?? deriveUploadId(fingerprints);
+  const normalizedAt = now();
+  const inputMtimes = fingerprints.map((f) => f.mtimeMs).filter((m): m is number => m !== null);
+  const uploadTime = opts.uploadTime
+    ? { time: opts.uploadTime, source: 'given' }
+    : inputMtimes.length
+      ? { time: new Date(Math.max(...inputMtimes)), source: 'latest input mtime' }
+      : { time: normalizedAt, source: 'normalized_at' };
+  const dayFmt = new DayFormatter();
+  const uploadDt = dayFmt.format(uploadTime.time.getTime());
+
+  const tmpRoot = opts.tmpDir ?? os.tmpdir();
+  await fsp.mkdir(tmpRoot, { recursive: true });
+  const workDir = await fsp.mkdtemp(path.join(tmpRoot, 'sweep-normalize-'));
+  const writer = await LakeWriter.create({ ...opts.writer, workDir: path.join(workDir, 'lake'), uploadId });
+
+  const entries: ManifestEntry[] = [];
+  const unrecognized: UnrecognizedEntry[] = [];
+  const problems: ManifestProblem[] = [];
+  const coverage = new CoverageAccumulator();
+  let totalBytes = 0;
+  let totalRows = 0;
+  let entryCount = 0;
+  let lastProgress = 0;
+  const progress = (current: string | null, force = false): void => {
+    if (!opts.onProgress) return;
+    const t = Date.now();
+    if (!force && t - lastProgress < PROGRESS_MS) return;
+    lastProgress = t;
+    opts.onProgress({ entries: entryCount, bytes: totalBytes, rows: totalRows, current });
+  };
+
+  try {
+    const walk = ingest.walkInputs(opts.inputs as (string | InputSource)[], {
+      limits,
+      tmpDir: workDir,
+      onProblem: (p: IngestProblem) => problems.push({ path: p.path, code: p.code, reason: p.reason }),
+    });
+    for await (const entry of walk) {
+      entryCount++;
+      progress(entry.path, true);
+      const stats = new EntryStats();
+      // Counts bytes for the manifest and progress, and pauses reading while DuckDB is behind (bounded disk and memory).
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          stats.bytes += chunk.length;
+          totalBytes += chunk.length;
+          progress(entry.path);
+          if (writer.pendingBatches > 1) writer.waitForCapacity().then(() => cb(null, chunk), cb);
+          else cb(null, chunk);
+        },
+      });
+      const source = entry.open();
+      source.on('error', (err) => counter.destroy(err));
+      source.pipe(counter);
+      let stream: Readable = counter;
+      let head: Buffer;
+      try {
+        ({ head, stream } = await ingest.peek(counter, HEAD_BYTES));
+      } catch (err) {
+        // Unreadable from the first byte (the walker has reported it): nothing to parse.
+        source.destroy();
+        noteStreamFailure(err, entry.path, problems);
+        continue;
+      }
+      const detection = fmt.detectFamily(head, entry.name);
+      if (!detection) {
+        unrecognized.push({ path: entry.path, size: entry.size ?? (head.length < HEAD_BYTES ? head.length : null), hint: fmt.describeUnrecognized(head, entry.name, entry.size) });
+        stream.destroy();
+        source.destroy();
+        continue;
+      }
+      const hostHint = fmt.hostFromPath(entry.path) ?? opts.hostOverride ?? null;
+      const family = detection.family;
+      stats.dtFallback = entry.mtime
+        ? { source: 'entry-mtime', dt: dayFmt.format(entry.mtime.getTime()) }
+        : { source: 'upload-time', dt: uploadDt };
+      const fallbackDt = stats.dtFallback.dt;
+      let curLine = 0;
+      let lineEmitted = false;
+      let lineRejected = false;
+      const entryDayFmt = new DayFormatter();
+      const ctx: ParseContext = {
+        sourceFile: entry.path,
+        hostHint,
+        emit(table: TableName, row: Row): void {
+          row.source_family = family;
+          row.source_file = entry.path;
+          row.upload_id = uploadId;
+          if (row.source_line === undefined || row.source_line === null) row.source_line = curLine > 0 ? curLine : null;
+          let host = row.host;
+          if (host === undefined || host === null || host === '') host = row.host = hostHint;
+          const t = validTime(row.event_time);
+          writer.write(table, row, t === null ? fallbackDt : entryDayFmt.format(t));
+          stats.row(table, typeof host === 'string' ? host : String(host), t);
+          totalRows++;
+          lineEmitted = true;
+        },
+        reject(lineNo: number, reason: string): void {
+          stats.reject(lineNo, reason);
+          lineRejected = true;
+        },
+      };
+      try {
+        const parser = fmt.parserFor(family);
+        if (parser.kind === 'text') {
+          const p = parser.create(ctx);
+          try {
+            const res = await ingest.readLines(
+              stream,
+              { maxLineBytes: limits.maxLineBytes },
+              (text: string, lineNo: number) => {
+                curLine = lineNo;
+                lineEmitted = false;
+                lineRejected = false;
+                try {
+                  p.line(text, lineNo);
+                } catch (err) {
+                  ctx.reject(lineNo, `parser failed on this line: ${err instanceof Error ? err.message : String(err)}`);
+                }
+                stats.linesRead++;
+                if (lineEmitted) stats.linesWithRows++;
+                else if (lineRejected) stats.linesRejected++;
+                else stats.linesSkipped++;
+              },
+              (lineNo: number, bytes: number) => {
+                stats.linesRead++;
+                stats.linesRejected++;
+                stats.reject(lineNo, `line longer than ${limits.maxLineBytes} bytes (${bytes} bytes)`);
+              },
+            );
+            stats.encoding = res.encoding;
+          } finally {
+            // Flush a pending record even when the stream broke: rows read before the cut are kept.
+            curLine = 0;
+            lineRejected = false;
+            p.end();
+          }
+        } else {
+          await parser.parse(stream, ctx);
+        }
+      } catch (err) {
+        stats.status = 'partial';
+        stats.error = noteStreamFailure(err, entry.path, problems);
+        stream.destroy();
+        source.destroy();
+      }
+      totalBytes += 0;
+      entries.push(stats.toEntry({ path: entry.path, declaredSize: entry.size, mtime: entry.mtime, family, detection: detection.reason, hostHint }));
+      coverage.add(family, stats.hosts);
+      progress(entry.path, true);
+      await writer.waitForCapacity();
+    }
+
+    const written = await writer.finish();
+    const files = written.files.map((f) => ({ key: `lake/${f.table}/agency=${opts.agency}/dt=${f.dt}/${uploadId}-${f.n}.parquet`, table: f.table, dt: f.dt, bytes: f.bytes }));
+    const sum = (f: (e: ManifestEntry) => number) => entries.reduce((s, e) => s + f(e), 0);
+    const manifest: Manifest = {
+      manifest_version: MANIFEST_VERSION,
+      agency: opts.agency,
+      upload_id: uploadId,
+      normalized_at: normalizedAt.toISOString(),
+      upload_time: { time: uploadTime.time.toISOString(), source: uploadTime.source },
+      inputs: manifestInputs,
+      limits: { ...limits },
+      totals: {
+        entries: entryCount,
+        entries_parsed: entries.length,
+        entries_partial: entries.filter((e) => e.status === 'partial').length,
+        entries_unrecognized: unrecognized.length,
+        problems: problems.length,
+        lines_read: sum((e) => e.lines.read),
+        lines_with_rows: sum((e) => e.lines.with_rows),
+        lines_rejected: sum((e) => e.lines.rejected),
+        lines_skipped: sum((e) => e.lines.skipped),
+        rejections: sum((e) => e.rejections.total),
+        rows: totalRows,
+      },
+      rows_per_table: written.rowsPerTable,
+      rows_per_partition: written.rowsPerPartition,
+      coerced_values: written.coercions,
+      entries,
+      unrecognized,
+      problems: dedupeProblems(problems),
+      coverage: coverage.lines(),
+      files,
+    };
+    const pub = await publishUpload(store, opts.agency, uploadId, written.files, manifestToJson(manifest));
+    progress(null, true);
+    return { manifest, manifestKey: pub.manifestKey, written: pub.written, removed: pub.removed };
+  } finally {
+    await writer.close().catch(() => undefined);
+    await fsp.rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/** Records a failed entry stream or parser; returns the entry's error. Walker errors were already reported. */
+function noteStreamFailure(err: unknown, entryPath: string, problems: ManifestProblem[]): { code: string; reason: string } {
+  if (err instanceof ingest.IngestError) {
+    const p = err.toProblem();
+    if (!problems.some((q) => q.path === p.path && q.code === p.code)) problems.push(p);
+    return { code: p.code, reason: p.reason };
+  }
+  const reason = err instanceof Error ? err.message : String(err);
+  const p = { path: entryPath, code: 'parser-failed', reason };
+  problems.push(p);
+  return { code: p.code, reason };
+}
+
+/** Keeps the first of identical (path, code, reason) problems, in order. */
+function dedupeProblems(problems: readonly ManifestProblem[]): ManifestProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.path}\u0000${p.code}\u0000${p.reason}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+export { TABLE_NAMES };
+export type { InputEntry };
