@@ -89,12 +89,27 @@ export class EvtxDecoder {
     return { header: this.header, chunks: this.chunkNo, records: this.records, errors: this.errors, warnings: this.warnings };
   }
 
+  /** Takes the next `n` bytes (copying only when they straddle pieces the stream gave). */
   private take(n: number): Buffer {
-    const all = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingLength);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.pending = rest.length ? [rest] : [];
-    this.pendingLength = rest.length;
+    const first = this.pending[0];
+    let out: Buffer;
+    if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length > n) this.pending[0] = first.subarray(n);
+      else this.pending.shift();
+    } else {
+      out = Buffer.allocUnsafe(n);
+      let filled = 0;
+      while (filled < n) {
+        const piece = this.pending[0];
+        const k = Math.min(piece.length, n - filled);
+        piece.copy(out, filled, 0, k);
+        filled += k;
+        if (k === piece.length) this.pending.shift();
+        else this.pending[0] = piece.subarray(k);
+      }
+    }
+    this.pendingLength -= n;
     return out;
   }
 
