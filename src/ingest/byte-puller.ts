@@ -77,11 +77,17 @@ export class BytePuller {
  * Reads chunks from `it` until at least `n` bytes (or the end); returns them and the
  * iterator, which continues after them. `prepend(head, rest)` rebuilds the full sequence.
  */
-export async function peekChunks(it: AsyncIterator<Buffer>, n: number): Promise<{ head: Buffer[]; length: number; ended: boolean }> {
+export async function peekChunks(it: AsyncIterator<Buffer>, n: number): Promise<{ head: Buffer[]; length: number; ended: boolean; error?: unknown }> {
   const head: Buffer[] = [];
   let length = 0;
   while (length < n) {
-    const r = await it.next();
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await it.next();
+    } catch (error) {
+      // Keep what was read: the caller hands it out before the error.
+      return { head, length, ended: true, error };
+    }
     if (r.done) return { head, length, ended: true };
     head.push(r.value);
     length += r.value.length;
@@ -90,8 +96,9 @@ export async function peekChunks(it: AsyncIterator<Buffer>, n: number): Promise<
 }
 
 /** Yields `head` then the rest of `rest`, and releases `rest` when stopped early. */
-export async function* prepend(head: readonly Buffer[], rest: AsyncIterator<Buffer>, restEnded = false): AsyncGenerator<Buffer> {
+export async function* prepend(head: readonly Buffer[], rest: AsyncIterator<Buffer>, restEnded = false, restError?: unknown): AsyncGenerator<Buffer> {
   for (const c of head) yield c;
+  if (restError !== undefined) throw restError;
   if (restEnded) return;
   let finished = false;
   try {

@@ -64,8 +64,14 @@ function kindOf(type: string): TarMember['kind'] {
   return 'unsupported';
 }
 
-async function* takeAll(puller: BytePuller, size: number, progress: { taken: number }, path: string, name: string): AsyncGenerator<Buffer> {
-  yield* puller.take(size, progress);
+async function* takeAll(puller: BytePuller, size: number, progress: { taken: number; failed?: boolean }, path: string, name: string): AsyncGenerator<Buffer> {
+  try {
+    yield* puller.take(size, progress);
+  } catch (err) {
+    progress.failed = true;
+    throw err;
+  }
+  if (progress.taken < size) progress.failed = true;
   if (progress.taken < size) throw new IngestError(IngestErrorCode.TruncatedTar, path, `tar ends inside member "${name}" (${progress.taken} of ${size} bytes)`);
 }
 
@@ -117,7 +123,7 @@ export async function* readTar(puller: BytePuller, path: string): AsyncGenerator
     pax = {};
     const dataPadded = Math.ceil(size / BLOCK) * BLOCK;
 
-    const progress = { taken: 0 };
+    const progress: { taken: number; failed?: boolean } = { taken: 0 };
     let started = false;
     const member: TarMember = {
       kind: kindOf(type),
@@ -138,6 +144,8 @@ export async function* readTar(puller: BytePuller, path: string): AsyncGenerator
       const skipped = await puller.skip(rest);
       if (skipped < rest) {
         // Short padding after the last member is tolerated when the data itself was complete.
+        // Already failed (and reported) through the member's data: do not report it twice.
+        if (progress.failed) return;
         if (progress.taken + skipped < size) throw new IngestError(IngestErrorCode.TruncatedTar, path, `tar ends inside member "${name}"`);
         return;
       }

@@ -200,15 +200,22 @@ async function* walkNode(walk: Walk, budget: InputBudget, node: WalkNode): Async
       it = node.open();
       peeked = await peekChunks(it, SNIFF_BYTES);
     } catch (err) {
+      // Only opening can throw here (peekChunks keeps read errors).
       report(walk, asIngestError(err, node.path));
+      return;
+    }
+    if (peeked.error !== undefined && peeked.length === 0) {
+      // Failed before its first byte (bad local header, bomb stopped at once): nothing to hand out.
+      report(walk, asIngestError(peeked.error, node.path));
       return;
     }
     const chunks = peeked.head;
     head = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     let used = false;
+    // A failure after some bytes is replayed after them, where it happened.
     bytes = () => {
       used = true;
-      return prepend(chunks, it, peeked.ended);
+      return prepend(chunks, it, peeked.ended, peeked.error);
     };
     release = async () => {
       if (!used && !peeked.ended) await it.return?.();
