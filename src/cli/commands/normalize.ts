@@ -1,13 +1,202 @@
-import type { Command } from 'commander';
+/**
+ * `sweep normalize <path>... --lake DIR`: archives and log files -> the lake
+ * (DIR/lake/...) and a manifest (DIR/manifests/...), with a summary.
+ * Composition root only: flags -> options -> normalizeUpload -> summary.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { FAMILY_LABELS, type Family } from '../../formats/types';
+import { InvalidLimitError, resolveLimits } from '../../ingest';
+import type { IngestLimits } from '../../ingest/types';
+import { InvalidIdError } from '../../lake/layout';
+import type { Manifest } from '../../lake/manifest';
+import { NormalizeError, normalizeUpload } from '../../pipeline';
 import { CliError, CliErrorCode } from '../errors';
+import { createProgressBar, formatBytes, formatCount } from '../progress';
 
-/** `sweep normalize`: Normalize archives and log files into the lake (ingest only). (not built yet: issue #2). */
+const SIZE_UNITS: Record<string, number> = {
+  '': 1, b: 1,
+  k: 1024, kib: 1024, kb: 1000,
+  m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2,
+  g: 1024 ** 3, gib: 1024 ** 3, gb: 1000 ** 3,
+  t: 1024 ** 4, tib: 1024 ** 4, tb: 1000 ** 4,
+};
+
+/**
+ * Parses a size flag: `20GiB`, `512MB`, `1.5G`, `65536`. KB/MB/GB are decimal,
+ * KiB/MiB/GiB (and K/M/G) binary.
+ * @throws CliError (BAD_ARGUMENT) naming the flag and the bad value
+ */
+export function parseSize(flag: string, value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  if (!m || unit === undefined) {
+    throw new CliError(CliErrorCode.BadArgument, `${flag} must be a size like 512MB, 20GiB or 1048576, got "${value}"`);
+  }
+  const n = Math.floor(Number(m[1]) * unit);
+  if (!Number.isSafeInteger(n) || n < 1) throw new CliError(CliErrorCode.BadArgument, `${flag} must be at least 1 byte, got "${value}"`);
+  return n;
+}
+
+/** Parses a positive number flag (integer unless `fractional`). */
+export function parseCount(flag: string, value: string, fractional = false): number {
+  const n = Number(value);
+  const ok = value.trim() !== '' && Number.isFinite(n) && n >= 1 && (fractional || Number.isInteger(n));
+  if (!ok) throw new CliError(CliErrorCode.BadArgument, `${flag} must be ${fractional ? 'a number of at least 1' : 'a positive integer'}, got "${value}"`);
+  return n;
+}
+
+/** Commander errors (unknown flag, missing value) become BAD_ARGUMENT; help exits 0 as usual. */
+export function badArgumentsOnError(cmd: Command): Command {
+  return cmd.configureOutput({ outputError: () => undefined }).exitOverride((err: CommanderError) => {
+    if (err.exitCode === 0) return;
+    throw new CliError(CliErrorCode.BadArgument, err.message.replace(/^error: /, ''), `see: sweep ${cmd.name()} --help`, { cause: err });
+  });
+}
+
+interface NormalizeFlags {
+  lake?: string;
+  agency: string;
+  host?: string;
+  uploadId?: string;
+  maxEntries?: string;
+  maxEntryBytes?: string;
+  maxTotalBytes?: string;
+  maxRatio?: string;
+  maxDepth?: string;
+  maxLineBytes?: string;
+  json?: boolean;
+}
+
+/** Limit flags -> validated limits. */
+export function limitsFromFlags(f: NormalizeFlags): IngestLimits {
+  const partial: Partial<Record<keyof IngestLimits, number>> = {};
+  if (f.maxEntries !== undefined) partial.maxEntries = parseCount('--max-entries', f.maxEntries);
+  if (f.maxEntryBytes !== undefined) partial.maxEntryBytes = parseSize('--max-entry-bytes', f.maxEntryBytes);
+  if (f.maxTotalBytes !== undefined) partial.maxTotalBytes = parseSize('--max-total-bytes', f.maxTotalBytes);
+  if (f.maxRatio !== undefined) partial.maxRatio = parseCount('--max-ratio', f.maxRatio, true);
+  if (f.maxDepth !== undefined) partial.maxDepth = parseCount('--max-depth', f.maxDepth);
+  if (f.maxLineBytes !== undefined) partial.maxLineBytes = parseSize('--max-line-bytes', f.maxLineBytes);
+  try {
+    return resolveLimits(partial);
+  } catch (err) {
+    if (err instanceof InvalidLimitError) throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
+    throw err;
+  }
+}
+
+/** Adds the ingest limit flags to a command (shared with `sweep scan`). */
+export function addLimitOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--max-entries <n>', 'most entries in one archive, all levels (default 100000)'))
+    .addOption(new Option('--max-entry-bytes <size>', 'largest inflated entry (default 20GiB)'))
+    .addOption(new Option('--max-total-bytes <size>', 'most inflated bytes per input (default 200GiB)'))
+    .addOption(new Option('--max-ratio <n>', 'highest inflated/compressed ratio of an entry (default 200)'))
+    .addOption(new Option('--max-depth <n>', 'deepest archive nesting (default 4)'))
+    .addOption(new Option('--max-line-bytes <size>', 'longest text line accepted (default 1MiB)'));
+}
+
+/** `sweep normalize`: ingest only. */
 export function registerNormalize(program: Command): void {
-  program
+  const cmd = program
     .command('normalize')
-    .description("Normalize archives and log files into the lake (ingest only).")
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError(CliErrorCode.NotImplemented, "sweep normalize is not built yet (issue #2).");
-    });
+    .description('Normalize archives and log files into the lake (ingest only).')
+    .argument('<path...>', 'archives, log files or folders')
+    .option('--lake <dir>', 'storage root: DIR/lake/<table>/..., DIR/manifests/...')
+    .option('--agency <id>', 'agency id (partition and manifest folder)', 'local')
+    .option('--host <name>', 'host for records whose content and path name none')
+    .option('--upload-id <id>', 'upload id (default: derived from the input names, sizes and mtimes)')
+    .option('--json', 'print the manifest as JSON instead of the summary');
+  addLimitOptions(cmd);
+  badArgumentsOnError(cmd);
+  cmd.action(async (paths: string[], flags: NormalizeFlags) => {
+    if (!flags.lake) throw new CliError(CliErrorCode.BadArgument, '--lake <dir> is required', 'e.g. sweep normalize logs.zip --lake ./lake-root');
+    const limits = limitsFromFlags(flags);
+    for (const p of paths) {
+      if (!fs.existsSync(p)) throw new CliError(CliErrorCode.NotFound, `input not found: ${p}`);
+    }
+    const bar = createProgressBar(process.stderr, { enabled: flags.json ? false : undefined });
+    const started = Date.now();
+    let result;
+    try {
+      result = await normalizeUpload({
+        inputs: paths,
+        agency: flags.agency,
+        uploadId: flags.uploadId,
+        hostOverride: flags.host ? flags.host.toUpperCase() : null,
+        limits,
+        lakeRoot: flags.lake,
+        tmpDir: path.join(flags.lake, '.tmp'),
+        onProgress: (p) => bar.update(p),
+      });
+    } catch (err) {
+      if (err instanceof NormalizeError && err.cause instanceof InvalidIdError) throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
+      throw err;
+    } finally {
+      bar.done();
+      fs.rmSync(path.join(flags.lake, '.tmp'), { recursive: true, force: true });
+    }
+    const manifestPath = path.join(flags.lake, ...result.manifestKey.split('/'));
+    if (flags.json) {
+      process.stdout.write(JSON.stringify({ manifest_path: manifestPath, manifest: result.manifest }) + '\n');
+    } else {
+      process.stdout.write(formatSummary(result.manifest, manifestPath, (Date.now() - started) / 1000));
+    }
+  });
+}
+
+function familyLabel(f: string): string {
+  return FAMILY_LABELS[f as Family] ?? f;
+}
+
+function day(iso: string | null): string {
+  return iso ? iso.replace('T', ' ').slice(0, 19) : '(no event time)';
+}
+
+/** The human summary printed at the end of `sweep normalize`. */
+export function formatSummary(m: Manifest, manifestPath: string, seconds: number): string {
+  const out: string[] = [];
+  const bytes = m.entries.reduce((s, e) => s + e.bytes, 0);
+  out.push(`Normalized upload ${m.upload_id} (agency ${m.agency}) in ${seconds.toFixed(1)} s: ${formatBytes(bytes)} read, ${formatCount(m.totals.rows)} rows.`);
+
+  const byFamily = new Map<string, number>();
+  for (const e of m.entries) byFamily.set(e.family, (byFamily.get(e.family) ?? 0) + 1);
+  const fam = [...byFamily].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${familyLabel(f)} ${n}`).join(', ');
+  out.push(`Files: ${m.totals.entries} read; ${m.entries.length} parsed${fam ? ` (${fam})` : ''}; ${m.unrecognized.length} unrecognized; ${m.problems.length} refused or damaged.`);
+
+  out.push('Rows per table:');
+  for (const [t, n] of Object.entries(m.rows_per_table)) if (n > 0) out.push(`  ${t.padEnd(16)} ${formatCount(n)}`);
+  if (m.totals.rows === 0) out.push('  (none)');
+
+  if (m.coverage.length) {
+    out.push('Coverage (host, log family, first .. last event, files, rows):');
+    for (const c of m.coverage) {
+      out.push(`  ${(c.host ?? '(unknown host)').padEnd(15)} ${familyLabel(c.family).padEnd(34)} ${day(c.first_event)} .. ${day(c.last_event)}  ${c.files} file${c.files === 1 ? '' : 's'}  ${formatCount(c.rows)} rows`);
+    }
+  }
+
+  const t = m.totals;
+  out.push(`Lines: ${formatCount(t.lines_read)} read = ${formatCount(t.lines_with_rows)} with rows + ${formatCount(t.lines_rejected)} rejected + ${formatCount(t.lines_skipped)} headers/comments/blank.`);
+  if (t.rejections > 0) {
+    const reasons = new Map<string, number>();
+    for (const e of m.entries) for (const [r, n] of Object.entries(e.rejections.by_reason)) reasons.set(r, (reasons.get(r) ?? 0) + n);
+    out.push(`Rejected lines/records: ${formatCount(t.rejections)}; top reasons:`);
+    for (const [r, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) out.push(`  ${formatCount(n).padStart(8)}  ${r}`);
+    const worst = [...m.entries].filter((e) => e.rejections.total > 0).sort((a, b) => b.rejections.total - a.rejections.total).slice(0, 3);
+    for (const e of worst) out.push(`  in ${e.path}: ${formatCount(e.rejections.total)} (first at line ${e.rejections.samples[0]?.line ?? '?'}: ${e.rejections.samples[0]?.reason ?? ''})`);
+  }
+  for (const e of m.entries.filter((x) => x.status === 'partial')) out.push(`Partly read: ${e.path}: ${e.error?.reason ?? 'stream failed'} (${formatCount(Object.values(e.rows).reduce((s, n) => s + (n ?? 0), 0))} rows kept)`);
+  if (m.unrecognized.length) {
+    out.push('Unrecognized files (not parsed):');
+    for (const u of m.unrecognized) out.push(`  ${u.path} (${u.size === null ? 'size unknown' : formatBytes(u.size)}): ${u.hint}`);
+  }
+  if (m.problems.length) {
+    out.push('Refused or damaged:');
+    for (const p of m.problems) out.push(`  ${p.path}: ${p.code}: ${p.reason}`);
+  }
+  const coerced = Object.entries(m.coerced_values);
+  if (coerced.length) out.push(`Values dropped (wrong type for the column): ${coerced.map(([tb, cols]) => `${tb}: ${Object.entries(cols).map(([c, n]) => `${c} ${n}`).join(', ')}`).join('; ')}`);
+  out.push(`Manifest: ${manifestPath}`);
+  return out.join('\n') + '\n';
 }
