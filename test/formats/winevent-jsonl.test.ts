@@ -1,0 +1,62 @@
+import { iso, runParser } from './run-parser';
+
+describe('winEventJsonlParser', () => {
+  it('reads NXLog lines: flattened event data, EventTime as UTC, severity back to level', () => {
+    // Prepare
+    const nx = {
+      EventTime: '2021-03-03 03:26:01', Hostname: 'EXCH01.corp.example.gov', Keywords: '-9223372036854775808', EventType: 'INFO', SeverityValue: 2, Severity: 'INFO',
+      EventID: 1, SourceName: 'Microsoft-Windows-Sysmon', ProviderGuid: '{5770385F-C22A-43E0-BF4C-06F5698FFBD9}', Version: 5, Task: 1, OpcodeValue: 0, RecordNumber: 5001,
+      ProcessID: 2716, ThreadID: 3712, Channel: 'Microsoft-Windows-Sysmon/Operational', Domain: 'NT AUTHORITY', AccountName: 'SYSTEM', UserID: 'S-1-5-18', AccountType: 'User',
+      Message: 'Process Create:\r\nImage: C:\\Windows\\System32\\cmd.exe', Category: 'Process Create (rule: ProcessCreate)', Opcode: 'Info',
+      UtcTime: '2021-03-03 03:26:01.447', ProcessGuid: '{5770385f-...}', ProcessId: '6012', Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd.exe /c whoami',
+      ParentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', ParentProcessId: '4480', Hashes: 'SHA256=FF79D3C4A0B7EB191783C323AB8363EBD1FD10BE58D8BCC96B07067743CA81D5',
+      EventReceivedTime: '2021-03-03 03:26:02', SourceModuleName: 'eventlog', SourceModuleType: 'im_msvistalog',
+    };
+    const err = { EventTime: '2021-03-03T03:25:12.000Z', Hostname: 'EXCH01', EventType: 'ERROR', SeverityValue: 4, EventID: 1000, SourceName: 'MSExchange Unified Messaging', Channel: 'Application', RecordNumber: 88123, Message: 'System.InvalidCastException' };
+    // Act
+    const { rows, rejects } = runParser('winevent_jsonl', [JSON.stringify(nx), '', JSON.stringify(err)]);
+    // Assess
+    expect(rejects).toEqual([]);
+    expect(iso(rows[0].event_time)).toBe('2021-03-03T03:26:01.000Z');
+    expect(rows[0]).toMatchObject({
+      event_id: 1, provider: 'Microsoft-Windows-Sysmon', channel: 'Microsoft-Windows-Sysmon/Operational', level: 4, record_id: 5001, host: 'EXCH01', user_sid: 'S-1-5-18',
+      image: 'C:\\Windows\\System32\\cmd.exe', command_line: 'cmd.exe /c whoami', parent_image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', process_id: 6012, parent_process_id: 4480,
+      sha256: 'ff79d3c4a0b7eb191783c323ab8363ebd1fd10be58d8bcc96b07067743ca81d5', source_line: 1,
+    });
+    const data = JSON.parse(String(rows[0].event_data));
+    expect(data.Hostname).toBeUndefined();
+    expect(data.ProcessID).toBe('2716');
+    expect(rows[1]).toMatchObject({ level: 2, event_id: 1000, provider: 'MSExchange Unified Messaging', source_line: 3 });
+  });
+
+  it('reads Winlogbeat/ECS lines, nested or with dotted keys', () => {
+    // Prepare
+    const nested = {
+      '@timestamp': '2021-03-03T03:27:40.100Z', message: 'File created:\nTargetFilename: C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx',
+      event: { code: '11', provider: 'Microsoft-Windows-Sysmon', kind: 'event' }, log: { level: 'information' }, host: { name: 'exch01' },
+      winlog: { channel: 'Microsoft-Windows-Sysmon/Operational', event_id: 11, provider_name: 'Microsoft-Windows-Sysmon', computer_name: 'EXCH01.corp.example.gov', record_id: 5002,
+        user: { identifier: 'S-1-5-18' }, event_data: { Image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', TargetFilename: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', ProcessId: 4480 } },
+    };
+    const dotted = { '@timestamp': '2021-03-03T03:27:41Z', 'winlog.channel': 'Security', 'winlog.event_id': '5145', 'winlog.computer_name': 'EXCH01',
+      'winlog.event_data.ShareName': '\\\\*\\C$', 'winlog.event_data.RelativeTargetName': 'inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', 'log.level': 'information' };
+    // Act
+    const { rows, rejects } = runParser('winevent_jsonl', [JSON.stringify(nested), JSON.stringify(dotted)]);
+    // Assess
+    expect(rejects).toEqual([]);
+    expect(iso(rows[0].event_time)).toBe('2021-03-03T03:27:40.100Z');
+    expect(rows[0]).toMatchObject({ event_id: 11, level: 4, record_id: 5002, user_sid: 'S-1-5-18', host: 'EXCH01', target_filename: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', process_id: 4480 });
+    expect(rows[1]).toMatchObject({ event_id: 5145, channel: 'Security', target_filename: '\\\\*\\C$\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx' });
+  });
+
+  it('rejects bad JSON, non-objects, unknown shapes and bad times with reasons', () => {
+    // Act
+    const { rows, rejects } = runParser('winevent_jsonl', ['{"EventID": 1,', '[1,2]', '{"foo": 1}', '{"EventID": 1, "EventTime": "yesterday"}']);
+    // Assess
+    expect(rows).toEqual([]);
+    expect(rejects.map((r) => r.lineNo)).toEqual([1, 2, 3, 4]);
+    expect(rejects[0].reason).toMatch(/^bad JSON: /);
+    expect(rejects[1].reason).toBe('line is not a JSON object');
+    expect(rejects[2].reason).toBe('neither an NXLog nor a Winlogbeat event (keys: foo)');
+    expect(rejects[3].reason).toBe('bad EventTime "yesterday"');
+  });
+});
