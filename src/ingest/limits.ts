@@ -40,7 +40,7 @@ export function resolveLimits(partial: Partial<IngestLimits> = {}): IngestLimits
     const ok = typeof value === 'number' && Number.isFinite(value) && (key === 'maxRatio' ? value >= 1 : Number.isInteger(value) && value >= 1);
     if (!ok) {
       const want = key === 'maxRatio' ? 'a number of at least 1' : 'a positive integer';
-      throw new InvalidLimitError(key, value, `${key} must be ${want}, got ${JSON.stringify(value) ?? String(value)}`);
+      throw new InvalidLimitError(key, value, `${key} must be ${want}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
     }
     out[key] = value;
   }
