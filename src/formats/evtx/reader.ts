@@ -100,14 +100,16 @@ export class EvtxDecoder {
     } else {
       out = Buffer.allocUnsafe(n);
       let filled = 0;
+      let i = 0;
       while (filled < n) {
-        const piece = this.pending[0];
+        const piece = this.pending[i];
         const k = Math.min(piece.length, n - filled);
         piece.copy(out, filled, 0, k);
         filled += k;
-        if (k === piece.length) this.pending.shift();
-        else this.pending[0] = piece.subarray(k);
+        if (k === piece.length) i++;
+        else this.pending[i] = piece.subarray(k);
       }
+      this.pending = this.pending.slice(i); // one slice, not a shift per piece (tiny pieces stay linear)
     }
     this.pendingLength -= n;
     return out;
