@@ -55,22 +55,26 @@ export function badArgumentsOnError(cmd: Command): Command {
   });
 }
 
-interface NormalizeFlags {
-  lake?: string;
-  agency: string;
-  host?: string;
-  uploadId?: string;
+/** The ingest limit flags, as commander gives them (strings). */
+export interface LimitFlags {
   maxEntries?: string;
   maxEntryBytes?: string;
   maxTotalBytes?: string;
   maxRatio?: string;
   maxDepth?: string;
   maxLineBytes?: string;
+}
+
+interface NormalizeFlags extends LimitFlags {
+  lake?: string;
+  agency: string;
+  host?: string;
+  uploadId?: string;
   json?: boolean;
 }
 
 /** Limit flags -> validated limits. */
-export function limitsFromFlags(f: NormalizeFlags): IngestLimits {
+export function limitsFromFlags(f: LimitFlags): IngestLimits {
   const partial: Partial<Record<keyof IngestLimits, number>> = {};
   if (f.maxEntries !== undefined) partial.maxEntries = parseCount('--max-entries', f.maxEntries);
   if (f.maxEntryBytes !== undefined) partial.maxEntryBytes = parseSize('--max-entry-bytes', f.maxEntryBytes);
