@@ -38,7 +38,7 @@ function looksBinary(text: string): boolean {
     if (c === 0) return true;
     if (c < 9 || (c > 13 && c < 32) || c === 0xfffd) control++;
   }
-  return n > 0 && control / n > 0.05;
+  return n > 0 && control / n > 0.1;
 }
 
 function lowerCsvHeader(line: string): Set<string> {
