@@ -264,6 +264,11 @@ export class ChunkWriter {
     return at + this.put(at, b);
   }
 
+  /** Writes bytes that are not a record between records (damage). */
+  gap(bytes: Buffer): void {
+    this.pos += this.put(this.pos, bytes);
+  }
+
   /** Finishes the chunk header: record numbers, end of data, both checksums. */
   finish(): Buffer {
     const b = this.buf;
@@ -321,19 +326,40 @@ export function buildEvtx(spec: EvtxSpec): Buffer {
     chunks.push(w.finish());
   }
   for (let i = 0; i < (spec.emptyChunks ?? 0); i++) chunks.push(Buffer.alloc(0x10000));
+  return evtxFile(chunks, { dirty: spec.dirty, headerChunkCount: spec.headerChunkCount, nextRecordNumber: recNo });
+}
+
+/** A file header (correct checksum) followed by the given chunks. */
+export function evtxFile(chunks: Buffer[], opts: { dirty?: boolean; headerChunkCount?: number; nextRecordNumber?: number } = {}): Buffer {
   const h = Buffer.alloc(0x1000);
   h.write('ElfFile\0', 0, 'latin1');
   h.writeBigUInt64LE(0n, 8);
-  h.writeBigUInt64LE(BigInt(chunks.length - 1), 16);
-  h.writeBigUInt64LE(BigInt(recNo), 24);
+  h.writeBigUInt64LE(BigInt(Math.max(chunks.length - 1, 0)), 16);
+  h.writeBigUInt64LE(BigInt(opts.nextRecordNumber ?? 1), 24);
   h.writeUInt32LE(0x80, 0x20);
   h.writeUInt16LE(1, 0x24);
   h.writeUInt16LE(3, 0x26);
   h.writeUInt16LE(0x1000, 0x28);
-  h.writeUInt16LE(spec.headerChunkCount ?? chunks.length, 0x2a);
-  h.writeUInt32LE(spec.dirty ? 1 : 0, 0x78);
+  h.writeUInt16LE(opts.headerChunkCount ?? chunks.length, 0x2a);
+  h.writeUInt32LE(opts.dirty ? 1 : 0, 0x78);
   h.writeUInt32LE(crc32(h, 0, 0x78), 0x7c);
   return Buffer.concat([h, ...chunks]);
+}
+
+/** Recomputes a chunk's data and header checksums in place (after a test edited it on purpose). */
+export function resealChunk(file: Buffer, chunkNo: number): void {
+  const c = file.subarray(0x1000 + chunkNo * 0x10000, 0x1000 + (chunkNo + 1) * 0x10000);
+  c.writeUInt32LE(crc32(c, 0x200, c.readUInt32LE(0x30)), 0x34);
+  c.writeUInt32LE(crc32(c, 0x80, 0x200, crc32(c, 0, 0x78)), 0x7c);
+}
+
+/** File offsets of the records of one chunk (walking the size fields). */
+export function recordOffsets(file: Buffer, chunkNo: number): number[] {
+  const base = 0x1000 + chunkNo * 0x10000;
+  const end = base + file.readUInt32LE(base + 0x30);
+  const out: number[] = [];
+  for (let p = base + 0x200; p < end; p += file.readUInt32LE(p + 4)) out.push(p);
+  return out;
 }
 
 /**

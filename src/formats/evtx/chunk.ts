@@ -14,6 +14,7 @@ export const CHUNK_SIZE = 0x10000;
 /** Records start after the chunk header (128 bytes) and its string and template tables. */
 const FIRST_RECORD = 0x200;
 const RECORD_MAGIC = 0x00002a2a;
+const MAGIC_BYTES = Buffer.from([0x2a, 0x2a, 0, 0]);
 const RECORD_HEADER = 24;
 /** Smallest possible record: header, an empty fragment, trailing size. */
 const MIN_RECORD = RECORD_HEADER + 4 + 1;
@@ -51,9 +52,11 @@ function plausibleRecord(buf: Buffer, p: number, limit: number): boolean {
   return size >= MIN_RECORD && p + size <= limit && buf.readUInt32LE(p + size - 4) === size;
 }
 
-/** Next offset (8-byte aligned, like records) in [from, limit) where a sound record starts; -1 if none. */
+/** Next offset in [from, limit) where a sound record starts (any alignment); -1 if none. */
 function nextRecord(buf: Buffer, from: number, limit: number): number {
-  for (let p = (from + 7) & ~7; p + RECORD_HEADER <= limit; p += 8) if (plausibleRecord(buf, p, limit)) return p;
+  for (let p = buf.indexOf(MAGIC_BYTES, from); p >= 0 && p + RECORD_HEADER <= limit; p = buf.indexOf(MAGIC_BYTES, p + 1)) {
+    if (plausibleRecord(buf, p, limit)) return p;
+  }
   return -1;
 }
 
@@ -96,15 +99,15 @@ export function readChunk(
   let p = FIRST_RECORD;
   let count = 0;
   let lastNumber = -1;
-  let beyondChecked = false;
+  let beyond = false;
   for (;;) {
     if (p + RECORD_HEADER > end) {
       if (p < end && !(freeValid && allZero(buf, p, end))) {
         problem('error', p, buf.length < CHUNK_SIZE && end === buf.length ? 'file ends inside a record header' : `${end - p} stray bytes at the end of the record data`);
       }
       // A chunk copied while being written can hold sound records past its recorded end of data.
-      if (!beyondChecked && freeValid && p >= freeOffset && lastNumber >= 0 && plausibleRecord(buf, p, buf.length) && u64(buf, p + 8) === lastNumber + 1) {
-        beyondChecked = true;
+      if (!beyond && freeValid && p >= freeOffset && lastNumber >= 0 && plausibleRecord(buf, p, buf.length) && u64(buf, p + 8) === lastNumber + 1) {
+        beyond = true;
         problem('notice', p, 'records found past the recorded end of data (chunk being written when the file was copied); read them too');
         end = buf.length;
         continue;
@@ -114,7 +117,7 @@ export function readChunk(
     const magic = buf.readUInt32LE(p);
     const size = buf.readUInt32LE(p + 4);
     if (magic !== RECORD_MAGIC || size < MIN_RECORD || size > CHUNK_SIZE - FIRST_RECORD) {
-      if (!freeValid && allZero(buf, p, Math.min(p + 64, end))) break; // unused space after the last record
+      if ((!freeValid || beyond) && allZero(buf, p, Math.min(p + 64, end))) break; // unused space after the last record
       const q = nextRecord(buf, p + 8, end);
       const what = magic !== RECORD_MAGIC ? 'no record signature' : `bad record size ${size}`;
       problem('error', p, q < 0 ? `${what} at offset 0x${p.toString(16)}; ${end - p} bytes up to the end of the record data skipped` : `${what} at offset 0x${p.toString(16)}; ${q - p} bytes skipped up to the next record`);
