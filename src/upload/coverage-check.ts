@@ -103,7 +103,9 @@ export function assessCoverage(lines: readonly CoverageLine[], hunts: readonly H
   const gaps = [...byNeed.values()]
     .map((g): CoverageGap => {
       const cves = [...new Set(g.hunts.flatMap((h) => h.cves))].sort();
-      const labels = g.families.map(label);
+      // The Windows event exports are one need, not four: say it once.
+      const windowsOnly = g.families.every((f) => WINDOWS_EVENT_FAMILIES.includes(f));
+      const labels = windowsOnly ? ['Windows event logs (.evtx or an export)'] : g.families.map(label);
       const what = cves.length > 0 ? `${cves.join(', ')} cannot be checked` : `${g.hunts.map((h) => h.name).join('; ')} cannot run`;
       const n = g.hunts.length;
       return {

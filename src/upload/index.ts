@@ -37,3 +37,5 @@ export {
 } from './coverage-check';
 export { receiptMessage, receiptSeverity } from './receipt';
 export { waitForManifest, type WaitForManifestParams } from './wait-for-manifest';
+export { formatBytes, formatDuration, formatProgressLine } from './progress-bar';
+export { checkLogs, huntNeed, type CheckLogsParams, type CheckLogsResult } from './check-logs';

@@ -83,6 +83,15 @@ export async function createUploadGrant(params: UploadGrantParams): Promise<Uplo
     );
   }
   const now = (params.now ?? (() => new Date()))();
+  // A link signed with temporary credentials (an assumed role, SSO) dies with them, whatever its policy says.
+  const credentials = await params.client.config.credentials();
+  const linkEnd = now.getTime() + params.expiresInSeconds * 1000;
+  if (credentials.expiration && credentials.expiration.getTime() < linkEnd) {
+    throw new UploadArgumentError(
+      `the signing credentials expire at ${credentials.expiration.toISOString()}, before the link would (${new Date(linkEnd).toISOString()}): ` +
+        'sign with long-term credentials of an IAM user allowed to upload for this agency, or shorten --expires',
+    );
+  }
   const uploadId = newUploadId(now);
   const keyPrefix = `${agencyUploadPrefix(agency)}${uploadId}/`;
   const post = await createPresignedPost(params.client, {

@@ -19,7 +19,7 @@ describe('assessCoverage', () => {
       'no ECP Server logs: CVE-2021-27065 cannot be checked (1 hunt)',
       'no File hash inventory: Web shell file names cannot run (1 hunt)',
       'no OABGenerator logs: CVE-2021-27065 cannot be checked (1 hunt)',
-      'no Windows event logs (.evtx): CVE-2021-26857 cannot be checked (1 hunt)',
+      'no Windows event logs (.evtx or an export): CVE-2021-26857 cannot be checked (1 hunt)',
     ]);
   });
 
