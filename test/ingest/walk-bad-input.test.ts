@@ -309,4 +309,50 @@ describe('walkInputs on bad input', () => {
     expect(fs.readdirSync(spool.dir)).toEqual([]);
     spool.cleanup();
   });
+
+  it('stops when the inflated bytes of all entries pass maxTotalBytes', async () => {
+    // Prepare: each member is small compressed, 2000 bytes inflated.
+    const member = gzip('a'.repeat(1999) + '\n');
+    const p = file('total.tar', buildTar([{ name: 'one.log.gz', data: member }, { name: 'two.log.gz', data: member }]));
+    // Act
+    const { entries, problems } = await walkAll([p], { limits: { maxTotalBytes: 3000 } });
+    // Assess
+    // two.log fails on its first inflated chunk: reported, not handed out.
+    expect(entries.map((e) => [e.name, e.error, e.text.length])).toEqual([['one.log', undefined, 2000]]);
+    expect(problems).toEqual([{ path: `${p}!two.log.gz`, code: 'total-too-large', reason: expect.stringMatching(/total limit of 3000/) }]);
+  });
+
+  it('refuses to spool a streamed zip larger than maxEntryBytes', async () => {
+    // Prepare
+    const spool = tempDir();
+    const zip = buildZip([{ name: 'a.log', data: Buffer.alloc(50_000, 0x61), method: 'store' }]);
+    // Act
+    const { entries, problems } = await walkAll([streamSource('upload.zip', zip)], { tmpDir: spool.dir, limits: { maxEntryBytes: 20_000 } });
+    // Assess
+    expect(entries).toEqual([]);
+    expect(problems).toEqual([{ path: 'upload.zip', code: 'entry-too-large', reason: expect.stringMatching(/per-entry limit of 20000/) }]);
+    expect(fs.readdirSync(spool.dir)).toEqual([]);
+    spool.cleanup();
+  });
+
+  it('goes on with the next zip entry when the consumer destroys a gzipped entry midway', async () => {
+    // Prepare
+    const p = file('d.zip', buildZip([{ name: 'big.log.gz', data: gzip('y'.repeat(2_000_000)), method: 'store' }, GOOD]));
+    const seen: string[] = [];
+    // Act
+    for await (const e of walkInputs([p], { onProblem: (x) => seen.push(`problem ${x.code}`) })) {
+      const s = e.open();
+      if (e.name === 'big.log') {
+        await new Promise((resolve) => s.once('data', resolve));
+        s.destroy();
+        seen.push('destroyed big.log');
+        continue;
+      }
+      const chunks: Buffer[] = [];
+      for await (const c of s) chunks.push(c as Buffer);
+      seen.push(Buffer.concat(chunks).toString());
+    }
+    // Assess
+    expect(seen).toEqual(['destroyed big.log', GOOD.data]);
+  });
 });
