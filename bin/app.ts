@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * CDK app entry: the only place that reads the deployment configuration (a JSON
+ * file or cdk.json context), the hunt pack and the indicator feeds; everything
+ * else receives them as props.
+ *
+ *   npx cdk synth                              # config/deploy.json, else config/deploy.example.json
+ *   npx cdk synth -c configFile=my-config.json
+ *   npx cdk synth -c nag=false                 # skip cdk-nag (faster local iterations)
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { parseAppConfig } from '../lib/app-config';
+import { addNagChecks } from '../lib/nag-acknowledgements';
+import { buildSweepApp } from '../lib/sweep-app';
+import { loadQueries } from '../src/hunt/query-file';
+import { loadIndicators } from '../src/hunt/indicators';
+import { indicatorsToCsv } from '../src/aws/indicators-csv';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+async function main(): Promise<void> {
+  const app = new App();
+  const ctx = (k: string): unknown => app.node.tryGetContext(k);
+  const inline = ctx('sweep');
+  const configFile = (ctx('configFile') as string | undefined)
+    ?? (fs.existsSync(path.join(REPO_ROOT, 'config', 'deploy.json')) ? 'config/deploy.json' : 'config/deploy.example.json');
+  const raw = inline ?? JSON.parse(fs.readFileSync(path.resolve(REPO_ROOT, configFile), 'utf8'));
+  const config = parseAppConfig(raw);
+
+  // The pack ships only if every file loads: a broken hunt must be fixed before deploy, not skipped in production.
+  const queriesDir = path.join(REPO_ROOT, 'queries');
+  const { hunts, broken } = loadQueries(queriesDir);
+  if (broken.length > 0) {
+    throw new Error(`cannot deploy: ${broken.length} hunt file(s) do not load:\n${broken.map((b) => `  ${path.relative(REPO_ROOT, b.path)}: ${b.error.message}`).join('\n')}\nrun \`npm run sweep -- test-queries\` and fix them`);
+  }
+  const indicators = await loadIndicators(path.join(REPO_ROOT, 'indicators'));
+  buildSweepApp(app, {
+    config,
+    hunts: hunts.map((h) => ({ id: h.meta.id, name: h.meta.name, description: h.meta.description, sql: h.sql })),
+    indicatorsCsv: indicatorsToCsv(indicators.rows as unknown as Record<string, unknown>[]),
+    queriesDir,
+  });
+  if (ctx('nag') !== 'false' && ctx('nag') !== false) {
+    addNagChecks(app);
+  }
+  app.synth();
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+/**
+ * Normalizer Lambda: SQS messages carrying S3 "Object Created" events
+ * (EventBridge) for `uploads/agency=<id>/<upload-id>/<file>` -> the whole
+ * upload is normalized into the lake (src/aws/normalize-s3-upload.ts).
+ * Partial batch failures: only the failed message is retried, then dead-lettered.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { getStringFromEnv } from '../../src/aws/env';
+import { normalizeS3Upload } from '../../src/aws/normalize-s3-upload';
+import { S3ObjectStore } from '../../src/aws/s3-object-store';
+
+const logger = new Logger({ serviceName: 'sweep-normalizer' });
+const s3 = new S3Client({});
+const uploads = new S3ObjectStore({ client: s3, bucket: getStringFromEnv(process.env, 'UPLOAD_BUCKET') });
+const lake = new S3ObjectStore({ client: s3, bucket: getStringFromEnv(process.env, 'LAKE_BUCKET') });
+const processor = new BatchProcessor(EventType.SQS);
+
+/** The S3 object key of an EventBridge "Object Created" event in an SQS message body. */
+function objectKey(record: SQSRecord): string {
+  const body = JSON.parse(record.body) as { detail?: { object?: { key?: string } } };
+  const key = body.detail?.object?.key;
+  if (!key) throw new Error(`message ${record.messageId} carries no detail.object.key`);
+  return key;
+}
+
+async function recordHandler(record: SQSRecord): Promise<void> {
+  const key = objectKey(record);
+  const tmp = await mkdtemp(path.join(tmpdir(), 'normalize-'));
+  try {
+    const out = await normalizeS3Upload({ uploads, lake, key, tmpDir: tmp });
+    logger.info('upload normalized', {
+      agency: out.agency,
+      uploadId: out.uploadId,
+      objects: out.objects.length,
+      written: out.written.length,
+      removed: out.removed.length,
+      manifestKey: out.manifestKey,
+    });
+  } finally {
+    // /tmp survives between invocations of a warm Lambda: leave nothing behind.
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+export const handler = async (event: SQSEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context });

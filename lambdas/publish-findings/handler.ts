@@ -1,0 +1,34 @@
+/**
+ * Publish step of the hunt state machine: one hunt's Athena result -> findings
+ * -> only the new ones -> SNS (src/aws/publish-hunt-results.ts).
+ */
+import * as path from 'node:path';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { AthenaClient } from '@aws-sdk/client-athena';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { AthenaQueryEngine } from '../../src/aws/athena-query-engine';
+import { DynamoDbDedupStore } from '../../src/aws/dynamodb-dedup-store';
+import { getStringFromEnv } from '../../src/aws/env';
+import { publishHuntResults, type PublishOutcome, type PublishRequest } from '../../src/aws/publish-hunt-results';
+import { SnsNotifier } from '../../src/aws/sns-notifier';
+import { rowsToFindings } from '../../src/hunt/findings';
+import { loadQueries } from '../../src/hunt/query-file';
+
+const logger = new Logger({ serviceName: 'sweep-publish' });
+const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup: getStringFromEnv(process.env, 'WORKGROUP'), database: getStringFromEnv(process.env, 'DATABASE') });
+const dedup = new DynamoDbDedupStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv(process.env, 'DEDUP_TABLE') });
+const notifier = new SnsNotifier({ client: new SNSClient({}), topicArn: getStringFromEnv(process.env, 'TOPIC_ARN') });
+const { hunts } = loadQueries(path.join(__dirname, 'queries'));
+
+export const handler = async (event: PublishRequest): Promise<PublishOutcome> => {
+  const out = await publishHuntResults(event, {
+    hunts,
+    readResults: (id) => engine.readResults(id),
+    toFindings: (hunt, rows) => rowsToFindings(hunt, rows),
+    dedup,
+    publish: (messages) => notifier.publish(messages),
+  });
+  logger.info('hunt results published', { run_id: event.run_id, ...out });
+  return out;
+};

@@ -1,0 +1,210 @@
+/**
+ * Hunt runs on Athena, orchestrated by Step Functions:
+ *
+ *   Plan (Lambda: window, agencies, one item per hunt with its SQL and parameters)
+ *   -> Map over the hunts, bounded concurrency:
+ *        Athena StartQueryExecution `.sync` (no polling Lambda), retries with backoff
+ *        -> Publish (Lambda: result rows -> findings -> dedup -> SNS)
+ *        (a failed hunt is caught and recorded; the others go on)
+ *   -> fail the execution if any hunt failed (the alarm fires).
+ *
+ * Triggers: an EventBridge schedule (retro-hunt over the configured window) and
+ * every new upload manifest (sweep that agency's new days).
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import type { HuntWorkgroup } from './hunt-workgroup';
+import type { LakeCatalog } from './lake-catalog';
+import type { OwnerAlerts } from './owner-alerts';
+import { SweepFunction } from './sweep-function';
+
+export interface HuntRunnerProps {
+  readonly workgroup: HuntWorkgroup;
+  readonly catalog: LakeCatalog;
+  readonly lakeBucket: s3.IBucket;
+  readonly dataKey: kms.IKey;
+  readonly dedupTable: dynamodb.ITable;
+  readonly alerts: OwnerAlerts;
+  /** Agency ids (the schedule sweeps them all). */
+  readonly agencies: readonly string[];
+  /** Hunts run at once. @default 4 */
+  readonly maxConcurrency?: number;
+  /** Retro-hunt schedule. @default - no schedule */
+  readonly schedule?: events.Schedule;
+  /** First day of the retro-hunt window. @default '2019-01-01' */
+  readonly retroSince?: string;
+  /** Sweep an agency's new days after each normalized upload. @default true */
+  readonly sweepAfterUpload?: boolean;
+}
+
+/** The hunt state machine, its Lambdas, triggers and failure alarm. */
+export class HuntRunner extends Construct {
+  readonly stateMachine: sfn.StateMachine;
+  readonly planFunction: SweepFunction;
+  readonly publishFunction: SweepFunction;
+  readonly failureAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: HuntRunnerProps) {
+    super(scope, id);
+    const concurrency = props.maxConcurrency ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 20) throw new Error(`maxConcurrency must be an integer in 1..20, got ${concurrency}`);
+    const retroSince = props.retroSince ?? '2019-01-01';
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(retroSince)) throw new Error(`retroSince must be YYYY-MM-DD, got "${retroSince}"`);
+
+    this.planFunction = new SweepFunction(this, 'Plan', {
+      entry: 'lambdas/plan-sweep/handler.ts',
+      description: 'Plans a hunt run: window, agencies and one Athena query per hunt',
+      memorySize: 512,
+      timeout: Duration.minutes(2),
+      withQueries: true,
+      environment: { LAKE_BUCKET: props.lakeBucket.bucketName, AGENCIES: props.agencies.join(','), RETRO_SINCE: retroSince },
+    });
+    props.lakeBucket.grantRead(this.planFunction.role, 'lake/*');
+    props.lakeBucket.grantRead(this.planFunction.role, 'manifests/*');
+
+    this.publishFunction = new SweepFunction(this, 'Publish', {
+      entry: 'lambdas/publish-findings/handler.ts',
+      description: 'Turns a hunt result into findings, dedups them and publishes the new ones',
+      memorySize: 1024,
+      timeout: Duration.minutes(10),
+      withQueries: true,
+      environment: {
+        TOPIC_ARN: props.alerts.topic.topicArn,
+        DEDUP_TABLE: props.dedupTable.tableName,
+        WORKGROUP: props.workgroup.workGroupName,
+        DATABASE: props.catalog.databaseName,
+      },
+    });
+    props.workgroup.grantReadResults(this.publishFunction.role);
+    props.dedupTable.grant(this.publishFunction.role, 'dynamodb:BatchGetItem', 'dynamodb:PutItem');
+    props.alerts.grantPublish(this.publishFunction.role);
+
+    // States
+    const plan = new tasks.LambdaInvoke(this, 'PlanRun', {
+      lambdaFunction: this.planFunction.function,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    });
+    const runQuery = new sfn.CustomState(this, 'RunHuntQuery', {
+      stateJson: {
+        Type: 'Task',
+        Resource: `arn:${Stack.of(this).partition}:states:::athena:startQueryExecution.sync`,
+        Parameters: {
+          'QueryString.$': '$.hunt.query_string',
+          'ExecutionParameters.$': '$.hunt.params',
+          WorkGroup: props.workgroup.workGroupName,
+          QueryExecutionContext: { Database: props.catalog.databaseName, Catalog: 'AwsDataCatalog' },
+        },
+        ResultSelector: {
+          'query_execution_id.$': '$.QueryExecution.QueryExecutionId',
+          'data_scanned_bytes.$': '$.QueryExecution.Statistics.DataScannedInBytes',
+          'output_location.$': '$.QueryExecution.ResultConfiguration.OutputLocation',
+        },
+        ResultPath: '$.query',
+        Retry: [
+          // Throttling and transient errors: back off (5 s, 10 s, 20 s, 40 s, 80 s) with jitter.
+          { ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException', 'Athena.AmazonAthenaException'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' },
+          { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 30, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: 'FULL' },
+        ],
+      },
+    });
+    const publish = new tasks.LambdaInvoke(this, 'PublishFindings', {
+      lambdaFunction: this.publishFunction.function,
+      payload: sfn.TaskInput.fromObject({
+        'run_id.$': '$.run_id',
+        'trigger.$': '$.trigger',
+        'hunt_id.$': '$.hunt.hunt_id',
+        'query_execution_id.$': '$.query.query_execution_id',
+        'output_location.$': '$.query.output_location',
+        'data_scanned_bytes.$': '$.query.data_scanned_bytes',
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+      resultSelector: { 'hunt_id.$': '$.hunt_id', 'ok.$': '$.ok', 'findings.$': '$.findings', 'new_findings.$': '$.new_findings', 'data_scanned_bytes.$': '$.data_scanned_bytes' },
+    });
+    publish.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3 });
+    const huntFailed = new sfn.Pass(this, 'RecordHuntFailure', {
+      parameters: { 'hunt_id.$': '$.hunt.hunt_id', ok: false, 'error.$': '$.error' },
+    });
+    runQuery.addCatch(huntFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    publish.addCatch(huntFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    const map = new sfn.Map(this, 'EachHunt', {
+      itemsPath: '$.hunts',
+      maxConcurrency: concurrency,
+      itemSelector: { 'hunt.$': '$$.Map.Item.Value', 'run_id.$': '$.run_id', 'trigger.$': '$.trigger' },
+      resultPath: '$.results',
+    });
+    map.itemProcessor(runQuery.next(publish));
+
+    const done = new sfn.Succeed(this, 'Done');
+    const failed = new sfn.Fail(this, 'SomeHuntsFailed', { error: 'HuntsFailed', cause: 'At least one hunt failed: see the execution\'s results for each hunt_id and its error' });
+    const check = sfn.Choice.jsonata(this, 'AnyHuntFailed')
+      .when(sfn.Condition.jsonata('{% $count($states.input.results[ok = false]) > 0 %}'), failed)
+      .otherwise(done);
+    const nothingToDo = new sfn.Choice(this, 'AnythingToSweep')
+      .when(sfn.Condition.isPresent('$.hunts[0]'), map.next(check))
+      .otherwise(new sfn.Succeed(this, 'NothingToSweep'));
+
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(plan.next(nothingToDo)),
+      timeout: Duration.hours(12),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      comment: 'Indicator sweep: run the deployed hunts on Athena and publish new findings',
+    });
+    // What the .sync Athena integration needs: this workgroup, the catalog, the lake (read) and the results (write).
+    props.workgroup.grantRunQueries(this.stateMachine);
+    props.catalog.grantReadCatalog(this.stateMachine);
+    props.lakeBucket.grantRead(this.stateMachine, 'lake/*');
+    props.lakeBucket.grantRead(this.stateMachine, 'indicators/*');
+    props.dataKey.grantEncryptDecrypt(this.stateMachine);
+
+    this.failureAlarm = new cloudwatch.Alarm(this, 'RunFailedAlarm', {
+      alarmDescription: 'A hunt run failed (a hunt query or the publishing of its findings): open the execution in Step Functions',
+      metric: this.stateMachine.metricFailed({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    props.alerts.notifyOnAlarm(this.failureAlarm);
+
+    if (props.schedule) {
+      new events.Rule(this, 'RetroHuntSchedule', {
+        description: `Retro-hunt: all deployed hunts over every agency since ${retroSince}`,
+        schedule: props.schedule,
+        targets: [new targets.SfnStateMachine(this.stateMachine, { input: events.RuleTargetInput.fromObject({ trigger: 'schedule' }) })],
+      });
+    }
+    if (props.sweepAfterUpload ?? true) {
+      new events.Rule(this, 'SweepAfterUpload', {
+        description: 'A new upload manifest: sweep that agency\'s new days',
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: { bucket: { name: [props.lakeBucket.bucketName] }, object: { key: [{ prefix: 'manifests/' }] } },
+        },
+        targets: [new targets.SfnStateMachine(this.stateMachine, {
+          input: events.RuleTargetInput.fromObject({ trigger: 'upload', manifest_key: events.EventField.fromPath('$.detail.object.key') }),
+        })],
+      });
+    }
+  }
+
+  /** Lets `grantee` start a hunt run (e.g. an analyst's on-demand retro-hunt). */
+  grantStartRun(grantee: iam.IGrantable): iam.Grant {
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+}

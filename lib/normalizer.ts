@@ -1,0 +1,102 @@
+/**
+ * The normalizer: S3 "Object Created" under `uploads/` (EventBridge) -> SQS
+ * (with a DLQ) -> Lambda with partial batch failures. The Lambda stages each
+ * upload in /tmp by streaming (never a whole object in memory), normalizes it
+ * into Parquet with the same pipeline as the CLI and publishes the lake files
+ * and the manifest to the lake bucket.
+ */
+import { Duration, Size } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SweepFunction } from './sweep-function';
+
+export interface NormalizerProps {
+  readonly uploadBucket: s3.IBucket;
+  readonly lakeBucket: s3.IBucket;
+  readonly dataKey: kms.IKey;
+  readonly messagingKey: kms.IKey;
+  /** Role name the upload bucket policy lets read uploads. */
+  readonly roleName: string;
+  /** @default 4096 */
+  readonly memoryMb?: number;
+  /** /tmp size for the staged archive and the Parquet spool. @default 10240 */
+  readonly ephemeralStorageMb?: number;
+  /** @default 10 */
+  readonly maxConcurrency?: number;
+  /** Deliveries before a message goes to the DLQ. @default 3 */
+  readonly maxReceiveCount?: number;
+}
+
+/** The upload -> lake pipeline in AWS. */
+export class Normalizer extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly fn: SweepFunction;
+  /** Messages waiting in the DLQ: uploads that failed every attempt. */
+  readonly dlqAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: NormalizerProps) {
+    super(scope, id);
+    const memoryMb = props.memoryMb ?? 4096;
+    if (memoryMb < 1024 || memoryMb > 10240) throw new Error(`memoryMb must be in 1024..10240 (DuckDB and gunzip buffers need room), got ${memoryMb}`);
+    const timeout = Duration.minutes(15);
+    this.fn = new SweepFunction(this, 'Handler', {
+      entry: 'lambdas/normalizer/handler.ts',
+      description: 'Normalizes uploaded log archives into the Parquet lake',
+      memorySize: memoryMb,
+      timeout,
+      ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMb ?? 10240),
+      roleName: props.roleName,
+      withDuckDb: true,
+      environment: { UPLOAD_BUCKET: props.uploadBucket.bucketName, LAKE_BUCKET: props.lakeBucket.bucketName },
+    });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.messagingKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'Uploads', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: props.messagingKey,
+      enforceSSL: true,
+      // AWS guidance for Lambda event sources: six times the function timeout.
+      visibilityTimeout: Duration.minutes(15 * 6),
+      retentionPeriod: Duration.days(14),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
+    });
+    new events.Rule(this, 'UploadCreated', {
+      description: 'New objects under uploads/ go to the normalizer queue',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [props.uploadBucket.bucketName] }, object: { key: [{ prefix: 'uploads/' }] } },
+      },
+      targets: [new targets.SqsQueue(this.queue)],
+    });
+    this.fn.function.addEventSource(new lambdaEvents.SqsEventSource(this.queue, {
+      // One archive per invocation: archives are large; a failure retries only that archive.
+      batchSize: 1,
+      reportBatchItemFailures: true,
+      maxConcurrency: props.maxConcurrency ?? 10,
+    }));
+    props.uploadBucket.grantRead(this.fn.role, 'uploads/*');
+    props.lakeBucket.grantReadWrite(this.fn.role, 'lake/*');
+    props.lakeBucket.grantReadWrite(this.fn.role, 'manifests/*');
+    props.lakeBucket.grantDelete(this.fn.role, 'lake/*');
+    this.dlqAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmDescription: 'An upload could not be normalized after every retry: see the normalizer logs and the DLQ message',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  }
+}

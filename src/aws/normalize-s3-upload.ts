@@ -1,0 +1,70 @@
+/**
+ * Normalizes one upload held in S3 (every object under
+ * `uploads/agency=<id>/<upload-id>/`) into the lake, streaming each object from
+ * the store into the pipeline: no object is ever held whole in memory.
+ * Used by the normalizer Lambda; the stores are injected.
+ */
+import { PassThrough, pipeline, type Readable } from 'node:stream';
+import type { ObjectInfo, ObjectStore } from '../core/object-store';
+import type { InputSource } from '../ingest/types';
+import { normalizeUpload, type NormalizeResult } from '../pipeline';
+import { parseUploadKey } from './upload-key';
+
+export interface NormalizeS3UploadOptions {
+  /** Store over the upload bucket. */
+  readonly uploads: ObjectStore;
+  /** Store over the lake bucket (lake files and manifests are published there). */
+  readonly lake: ObjectStore;
+  /** Key of the object whose arrival triggered the run (any object of the upload). */
+  readonly key: string;
+  /** Scratch space (Lambda: /tmp). */
+  readonly tmpDir: string;
+  /** Limits and writer tuning passed to the pipeline. @default - pipeline defaults */
+  readonly normalize?: Partial<Pick<Parameters<typeof normalizeUpload>[0], 'limits' | 'writer' | 'now' | 'formats'>>;
+}
+
+export interface NormalizeS3UploadResult extends NormalizeResult {
+  readonly agency: string;
+  readonly uploadId: string;
+  /** Upload objects read, in key order. */
+  readonly objects: ObjectInfo[];
+}
+
+/**
+ * Normalizes the whole upload the key belongs to. Re-running it (another object
+ * of the same upload arrived, or SQS redelivered) yields the same lake keys:
+ * the pipeline replaces the upload's earlier files.
+ *
+ * @example
+ * await normalizeS3Upload({ uploads: new S3ObjectStore({ client, bucket: up }), lake, key, tmpDir: '/tmp' });
+ */
+export async function normalizeS3Upload(opts: NormalizeS3UploadOptions): Promise<NormalizeS3UploadResult> {
+  const { agency, uploadId, prefix } = parseUploadKey(opts.key);
+  const objects = (await opts.uploads.list(prefix)).filter((o) => !o.key.endsWith('/'));
+  const inputs: InputSource[] = objects.map((o) => streamedInput(opts.uploads, o, o.key.slice(prefix.length)));
+  const result = await normalizeUpload({
+    ...opts.normalize,
+    inputs,
+    agency,
+    uploadId,
+    store: opts.lake,
+    tmpDir: opts.tmpDir,
+  });
+  return { ...result, agency, uploadId, objects };
+}
+
+/** An input the pipeline opens lazily; the bytes flow from the store as they are read. */
+function streamedInput(store: ObjectStore, info: ObjectInfo, displayPath: string): InputSource {
+  return {
+    path: displayPath,
+    size: info.size,
+    open(): Readable {
+      const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+      store.get(info.key).then(
+        (body) => pipeline(body, out, () => undefined),
+        (err) => out.destroy(err instanceof Error ? err : new Error(String(err))),
+      );
+      return out;
+    },
+  };
+}

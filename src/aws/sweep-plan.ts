@@ -1,0 +1,153 @@
+/**
+ * Plans one hunt run on Athena: which window, which agencies, and for each
+ * hunt the exact query text and positional parameters. Pure apart from the
+ * injected store (to find an upload's days in the lake).
+ *
+ * Every hunt is wrapped as `SELECT * FROM (<hunt>) WHERE agency IN (?, ...)`:
+ * the agency predicate is pushed down to the partition projection, so a sweep
+ * after one agency's upload reads only that agency's partitions, and every query
+ * has at least one parameter (Step Functions passes ExecutionParameters always).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ObjectStore } from '../core/object-store';
+import { isUploadFileKey } from '../lake/layout';
+import { TABLE_NAMES } from '../lake/schema';
+import { stripSqlComments, type Hunt } from '../hunt/query-file';
+import { windowParams, type HuntWindow } from '../hunt/window';
+import { parseManifestKey } from './upload-key';
+
+/** What starts a run: the schedule, a new upload manifest, or an analyst. */
+export type SweepRequest =
+  | { readonly trigger: 'schedule' }
+  | { readonly trigger: 'upload'; readonly manifest_key: string }
+  | { readonly trigger: 'manual'; readonly since?: string; readonly until?: string; readonly agencies?: readonly string[]; readonly hunt_ids?: readonly string[] };
+
+/** One Map item of the state machine. */
+export interface PlannedHunt {
+  readonly hunt_id: string;
+  readonly name: string;
+  readonly query_string: string;
+  /** Athena ExecutionParameters: SQL literals, in placeholder order. */
+  readonly params: string[];
+}
+
+export interface SweepPlan {
+  readonly run_id: string;
+  readonly trigger: SweepRequest['trigger'];
+  readonly since: string;
+  readonly until: string;
+  readonly agencies: string[];
+  readonly hunts: PlannedHunt[];
+  /** Why nothing is planned (e.g. an upload with no rows), when hunts is empty. */
+  readonly note?: string;
+}
+
+export interface PlanContext {
+  /** Store over the lake bucket. */
+  readonly lake: ObjectStore;
+  readonly hunts: readonly Hunt[];
+  /** Configured agencies. */
+  readonly agencies: readonly string[];
+  /** First day of scheduled retro-hunts. */
+  readonly retroSince: string;
+  /** Today, UTC (YYYY-MM-DD). */
+  readonly today: string;
+  /** @default randomUUID */
+  readonly newRunId?: () => string;
+}
+
+/** Thrown for a request that cannot be planned (unknown agency, bad day). */
+export class SweepPlanError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SweepPlanError';
+  }
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Plans a run.
+ *
+ * @example
+ * const plan = await planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=doj/u1.json' }, ctx);
+ */
+export async function planSweep(req: SweepRequest, ctx: PlanContext): Promise<SweepPlan> {
+  const run_id = (ctx.newRunId ?? randomUUID)();
+  let window: HuntWindow;
+  let agencies: string[];
+  let hunts = ctx.hunts.filter((h) => h.meta.status !== 'deprecated');
+  if (req.trigger === 'schedule') {
+    window = { since: ctx.retroSince, until: ctx.today };
+    agencies = [...ctx.agencies];
+  } else if (req.trigger === 'upload') {
+    const { agency, uploadId } = parseManifestKey(req.manifest_key);
+    assertAgency(agency, ctx.agencies);
+    const days = await uploadDays(ctx.lake, agency, uploadId);
+    agencies = [agency];
+    if (days.length === 0) {
+      return { run_id, trigger: req.trigger, since: ctx.today, until: ctx.today, agencies, hunts: [], note: `upload ${uploadId} of ${agency} wrote no lake rows: nothing to sweep` };
+    }
+    // One window from the first to the last day: hunts aggregate over it; already-reported findings are deduplicated.
+    window = { since: days[0], until: days[days.length - 1] };
+  } else {
+    window = { since: day(req.since ?? ctx.retroSince, 'since'), until: day(req.until ?? ctx.today, 'until') };
+    if (window.since > window.until) throw new SweepPlanError(`since (${window.since}) is after until (${window.until})`);
+    agencies = req.agencies && req.agencies.length > 0 ? [...req.agencies] : [...ctx.agencies];
+    for (const a of agencies) assertAgency(a, ctx.agencies);
+    if (req.hunt_ids && req.hunt_ids.length > 0) {
+      const known = new Set(hunts.map((h) => h.meta.id));
+      const unknown = req.hunt_ids.filter((id) => !known.has(id));
+      if (unknown.length > 0) throw new SweepPlanError(`unknown hunt ids: ${unknown.join(', ')}`);
+      hunts = hunts.filter((h) => req.hunt_ids!.includes(h.meta.id));
+    }
+  }
+  return {
+    run_id,
+    trigger: req.trigger,
+    since: window.since,
+    until: window.until,
+    agencies,
+    hunts: hunts.map((h) => planHunt(h, window, agencies)),
+  };
+}
+
+/** The query text and parameters of one hunt for a window and a set of agencies. */
+export function planHunt(hunt: Hunt, window: HuntWindow, agencies: readonly string[]): PlannedHunt {
+  if (agencies.length === 0) throw new SweepPlanError('a hunt needs at least one agency');
+  const body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
+  const params = windowParams(body, window);
+  const query_string = [
+    `-- hunt ${hunt.meta.id}: ${hunt.meta.name.replace(/[\r\n]+/g, ' ')}`,
+    'SELECT * FROM (',
+    body,
+    `) AS hunt_result WHERE hunt_result.agency IN (${agencies.map(() => '?').join(', ')})`,
+  ].join('\n');
+  return { hunt_id: hunt.meta.id, name: hunt.meta.name, query_string, params: [...params, ...agencies].map(literal) };
+}
+
+/** The distinct days (sorted) of the lake files an upload wrote, from the lake keys alone. */
+export async function uploadDays(lake: ObjectStore, agency: string, uploadId: string): Promise<string[]> {
+  const days = new Set<string>();
+  for (const table of TABLE_NAMES) {
+    for (const o of await lake.list(`lake/${table}/agency=${agency}/`)) {
+      if (!isUploadFileKey(o.key, uploadId)) continue;
+      const m = /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(o.key);
+      if (m) days.add(m[1]);
+    }
+  }
+  return [...days].sort();
+}
+
+function literal(v: string): string {
+  return `'${v.replace(/'/g, "''")}'`;
+}
+
+function day(v: string, what: string): string {
+  if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new SweepPlanError(`${what} must be a day as YYYY-MM-DD, got "${v}"`);
+  return v;
+}
+
+function assertAgency(a: string, known: readonly string[]): void {
+  if (!known.includes(a)) throw new SweepPlanError(`unknown agency "${a}"; configured: ${known.join(', ')}`);
+}
