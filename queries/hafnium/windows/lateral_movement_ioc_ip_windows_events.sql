@@ -1,0 +1,33 @@
+/* ---
+id: db82bfe6-c3c9-405c-b190-63a61967b4b4
+name: "Published ProxyLogon attacker IP address in Windows events (logons, share access, Sysmon network)"
+status: stable
+severity: medium
+cves: []
+mitre: ["TA0001:T1078", "TA0008:T1021"]
+log_families: [evtx, winevent_json, winevent_csv, winevent_jsonl]
+key_fields: [ip_address]
+description: >
+  Windows events whose remote address (IpAddress of 4624/4625/5140/5145, Sysmon 3 SourceIp/DestinationIp) is an ip
+  indicator (Volexity, FireEye, ESET C2 servers, community). ESET's addresses are command-and-control servers, so a
+  Sysmon network connection to one is reported too.
+why_severity: >
+  The addresses date from March 2021 and may have been reassigned: amber, like the web-log IP match.
+false_positives:
+  - Reassigned VPS addresses.
+references:
+  - https://github.com/volexity/threat-intel/tree/main/2021/2021-03-02%20-%20Operation%20Exchange%20Marauder
+  - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
+  - https://www.fireeye.com/blog/threat-research/2021/03/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities.html
+--- */
+WITH ips AS (
+  SELECT value AS ip, min(source) AS indicator_source, min(description) AS indicator_description
+  FROM indicators WHERE type = 'ip' GROUP BY value
+)
+SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS last_seen, count(*) AS hits,
+       w.ip_address, min(w.event_id) AS event_id, min(w.channel) AS channel, min(w.target_user_name) AS target_user_name,
+       min(i.indicator_source) AS indicator_source, min(i.indicator_description) AS indicator_description
+FROM windows_events w
+JOIN ips i ON lower(w.ip_address) = i.ip
+WHERE w.dt BETWEEN ? AND ?
+GROUP BY w.agency, w.host, w.ip_address
