@@ -76,6 +76,19 @@ describe('createUploadGrant', () => {
     expect(forged).not.toBe(genuine);
   });
 
+  it('throws when the signing credentials expire before the link would', async () => {
+    // Prepare: an assumed-role session valid one more hour
+    const session = new S3Client({
+      region: 'eu-west-3',
+      credentials: async () => ({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: SECRET, sessionToken: 'token', expiration: new Date(Date.now() + 3600_000) }),
+    });
+
+    // Act / Assess
+    await expect(createUploadGrant({ client: session, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('72h') })).rejects.toThrow(/credentials expire at .* before the link would/);
+    await expect(createUploadGrant({ client: session, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('30m') })).resolves.toMatchObject({ agency: 'doe' });
+    session.destroy();
+  });
+
   it('throws on an expiry above 7 days, a size above 5 GiB, and a bad agency id', async () => {
     await expect(createUploadGrant({ client, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('8d') })).rejects.toThrow(/7 days.*691200/);
     await expect(createUploadGrant({ client, bucket: BUCKET, agency: 'doe', expiresInSeconds: 3600, maxBytes: parseSize('6GB') })).rejects.toThrow(/5 GiB.*split/);

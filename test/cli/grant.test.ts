@@ -1,0 +1,68 @@
+/**
+ * `sweep grant-upload` as the security team runs it, and the printed curl line
+ * as the agency pastes it.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { runCli } from './run-cli';
+
+const CREDS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' };
+
+describe('sweep grant-upload (end to end, built CLI)', () => {
+  let s3: S3rverHandle;
+  let dir: string;
+
+  beforeAll(async () => {
+    s3 = await startS3rver({ buckets: ['uploads'] });
+    dir = mkdtempSync(path.join(tmpdir(), 'cli-grant-'));
+  });
+  afterAll(async () => {
+    await s3?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints a link whose curl line, pasted by the agency, puts the archive under its upload folder', async () => {
+    // Prepare
+    writeFileSync(path.join(dir, 'logs.zip'), 'PK\u0005\u0006' + '\0'.repeat(18));
+
+    // Act
+    const run = await runCli(['grant-upload', '--agency', 'doe', '--expires', '2h', '--max-size', '1GB', '--bucket', 'uploads', '--endpoint', s3.endpoint], CREDS);
+    const curl = /^curl [\s\S]*?'http[^']*'$/m.exec(run.stdout)?.[0];
+    execFileSync('bash', ['-c', curl ?? 'false'], { cwd: dir, stdio: 'pipe' });
+
+    // Assess
+    expect(run.code).toBe(0);
+    const id = /upload id: +(\S+)/.exec(run.stdout)?.[1];
+    expect(run.stdout).toContain(`writes to:  s3://uploads/uploads/agency=doe/${id}/<file name>  (nothing else)`);
+    expect(run.stdout).toContain('size limit: 1.0 GiB per archive');
+    expect(run.stdout).toContain("$form = [ordered]@{");
+    expect(run.stdout).toContain("Invoke-WebRequest -Uri '");
+    const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: `uploads/agency=doe/${id}/` }));
+    expect(listed.KeyCount).toBe(1);
+  });
+
+  it('--json gives the fields and the commands for a ticketing system', async () => {
+    // Act
+    const run = await runCli(['grant-upload', '--agency', 'doe', '--bucket', 'uploads', '--endpoint', s3.endpoint, '--json'], CREDS);
+
+    // Assess
+    const grant = JSON.parse(run.stdout) as { uploadId: string; keyPrefix: string; fields: Record<string, string>; curl: string; maxBytes: number };
+    expect(grant.keyPrefix).toBe(`uploads/agency=doe/${grant.uploadId}/`);
+    expect(grant.maxBytes).toBe(5 * 1024 ** 3);
+    expect(grant.fields.Policy).toBeDefined();
+    expect(grant.curl).toContain("--form 'file=@logs.zip'");
+  });
+
+  it('fails with a usage error on an expiry beyond 7 days', async () => {
+    // Act
+    const run = await runCli(['grant-upload', '--agency', 'doe', '--expires', '30d', '--bucket', 'uploads', '--endpoint', s3.endpoint], CREDS);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('error: expiry must be between 1 minute and 7 days');
+  });
+});
