@@ -1,0 +1,141 @@
+/**
+ * `sweep normalize` and `sweep dump` as users run them: `node bin/sweep.js`
+ * in a temporary working folder, asserting output and exit codes.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzip } from '../support/archive-builders';
+import { lakeScan, query } from '../lake/duckdb-read';
+
+const SWEEP = path.resolve(__dirname, '..', '..', 'bin', 'sweep.js');
+
+function sweep(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SWEEP, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const IIS = [
+  '#Software: Microsoft Internet Information Services 10.0',
+  '#Version: 1.0',
+  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
+  '2021-03-02 23:59:58 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 ExchangeServicesClient/0.0.0.0 - 200 0 0 15',
+  '2021-03-03 00:00:01 10.0.0.5 GET /aspnet_client/system_web/shell.aspx cmd=whoami 443 - 203.0.113.7 - - 200 0 0 7',
+  'broken line',
+].join('\r\n') + '\r\n';
+
+describe('sweep normalize (CLI)', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-normalize-'));
+    fs.mkdirSync(path.join(cwd, 'logs', 'MAIL01', 'inetpub', 'logs', 'LogFiles', 'W3SVC1'), { recursive: true });
+    fs.writeFileSync(path.join(cwd, 'logs', 'MAIL01', 'inetpub', 'logs', 'LogFiles', 'W3SVC1', 'u_ex210302.log.gz'), gzip(IIS));
+    fs.writeFileSync(path.join(cwd, 'logs', 'random.dat'), Buffer.from([0xde, 0xad, 0xbe, 0xef, 0, 1]));
+  });
+  afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }));
+
+  it('normalizes a folder, prints the summary and exits 0 despite an unrecognized file', async () => {
+    // Act
+    const r = await sweep(cwd, ['normalize', 'logs', '--lake', 'lake-root', '--agency', 'doe', '--upload-id', 'up-cli']);
+    // Assess
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Normalized upload up-cli (agency doe)');
+    expect(r.stdout).toMatch(/Files: 2 read; 1 parsed \(IIS logs 1\); 1 unrecognized; 0 refused or damaged\./);
+    expect(r.stdout).toMatch(/web_requests\s+2/);
+    expect(r.stdout).toMatch(/MAIL01\s+IIS logs\s+2021-03-02 23:59:58 \.\. 2021-03-03 00:00:01 {2}1 file {2}2 rows/);
+    expect(r.stdout).toContain('Lines: 6 read = 2 with rows + 1 rejected + 3 headers/comments/blank.');
+    expect(r.stdout).toMatch(/1 {2}wrong column count/);
+    expect(r.stdout).toMatch(/logs\/random\.dat \(6 B\): /);
+    expect(r.stdout).toContain(`Manifest: ${path.join('lake-root', 'manifests', 'agency=doe', 'up-cli.json')}`);
+    const rows = await query(`SELECT uri_stem, dt FROM ${lakeScan(path.join(cwd, 'lake-root'), 'web_requests')} ORDER BY event_time`);
+    expect(rows).toEqual([
+      { uri_stem: '/ecp/y.js', dt: '2021-03-02' },
+      { uri_stem: '/aspnet_client/system_web/shell.aspx', dt: '2021-03-03' },
+    ]);
+    expect(fs.existsSync(path.join(cwd, 'lake-root', '.tmp'))).toBe(false);
+  });
+
+  it('prints the manifest as JSON with --json', async () => {
+    // Act
+    const r = await sweep(cwd, ['normalize', 'logs', '--lake', 'lake-root', '--json']);
+    // Assess
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { manifest_path: string; manifest: { agency: string; totals: { rows: number }; upload_id: string } };
+    expect(out.manifest.agency).toBe('local');
+    expect(out.manifest.totals.rows).toBe(2);
+    expect(out.manifest_path).toBe(path.join('lake-root', 'manifests', 'agency=local', `${out.manifest.upload_id}.json`));
+  });
+
+  it.each([
+    [['normalize', 'logs'], /--lake <dir> is required/],
+    [['normalize', 'logs', '--lake', 'x', '--max-entry-bytes', '20XB'], /--max-entry-bytes must be a size like 512MB, 20GiB or 1048576, got "20XB"/],
+    [['normalize', 'logs', '--lake', 'x', '--agency', 'a/b'], /invalid agency id "a\/b"/],
+    [['normalize', 'missing.zip', '--lake', 'x'], /input not found: missing.zip/],
+    [['normalize', 'logs', '--lake', 'x', '--no-such-flag'], /unknown option '--no-such-flag'/],
+  ])('fails with exit code 2 for bad arguments: %j', async (args, message) => {
+    // Act
+    const r = await sweep(cwd, args);
+    // Assess
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(fs.existsSync(path.join(cwd, 'x', 'lake'))).toBe(false);
+  });
+
+  it('accepts binary and decimal sizes for the limits', async () => {
+    // Act: a 100-byte line limit rejects the two long IIS lines.
+    const r = await sweep(cwd, ['normalize', 'logs', '--lake', 'lake-root2', '--max-line-bytes', '0.1KB', '--max-entry-bytes', '1GiB', '--json']);
+    // Assess
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout).manifest;
+    expect(m.limits).toMatchObject({ maxLineBytes: 100, maxEntryBytes: 1024 ** 3 });
+    expect(m.entries[0].rejections.by_reason).toMatchObject({ 'line longer than 100 bytes (107 bytes)': 1 });
+  });
+});
+
+describe('sweep dump (CLI)', () => {
+  let cwd: string;
+  beforeAll(() => {
+    cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-dump-'));
+    fs.writeFileSync(path.join(cwd, 'u_ex210302.log.gz'), gzip(IIS));
+  });
+  afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }));
+
+  it('prints each parsed row as a JSON line and rejections on stderr', async () => {
+    // Act
+    const r = await sweep(cwd, ['dump', 'u_ex210302.log.gz', '--host', 'web9']);
+    // Assess
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({ table: 'web_requests', time: '2021-03-03T00:00:01.000Z', host: 'WEB9', uri_stem: '/aspnet_client/system_web/shell.aspx', uri_query: 'cmd=whoami', status: 200, source_line: 5 });
+    expect(r.stderr).toContain('u_ex210302.log.gz: iis (');
+    expect(r.stderr).toContain('rejected: u_ex210302.log.gz:6: wrong column count');
+  });
+
+  it('fails with exit code 2 for an unknown --family', async () => {
+    const r = await sweep(cwd, ['dump', 'u_ex210302.log.gz', '--family', 'apache']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--family must be one of httpproxy, iis/);
+  });
+
+  const evtxDir = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'evtx-attack-samples');
+  const evtx = fs.existsSync(evtxDir) ? fs.readdirSync(evtxDir, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.evtx')) : undefined;
+  (evtx ? it : it.skip)(`dumps a raw .evtx through the binary parser${evtx ? '' : ' (skipped: ../shared/data/evtx-attack-samples is absent)'}`, async () => {
+    // Act
+    const r = await sweep(cwd, ['dump', path.join(evtxDir, evtx!)]);
+    // Assess
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/: evtx \(/);
+    const first = JSON.parse(r.stdout.split('\n')[0]);
+    expect(first).toMatchObject({ table: 'windows_events', time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), channel: expect.any(String), event_id: expect.any(Number) });
+  });
+});
