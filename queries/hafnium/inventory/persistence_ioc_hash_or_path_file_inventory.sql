@@ -1,0 +1,46 @@
+/* ---
+id: 3a5b80eb-f670-4655-999d-088bd72f267d
+name: "Published web-shell hash or file path present in a file hash inventory (MSTIC, Microsoft blog, FireEye, ESET)"
+status: stable
+severity: critical
+cves: [CVE-2021-26858, CVE-2021-27065]
+mitre: ["TA0003:T1505.003"]
+log_families: [file_inventory]
+key_fields: [path, match_type]
+description: >
+  File inventories (Get-FileHash | Export-Csv) checked against the indicators table: the hash (by its algorithm:
+  SHA256, MD5, SHA1) equal to a hash indicator is critical; the full path equal to a file-path indicator (MSTIC's 42
+  paths, case-insensitive) is high. One finding per file and match type.
+why_severity: >
+  A hash match is a confirmed copy of a published web shell or tool (critical); a path match alone is strong but a name
+  can be reused (high).
+false_positives:
+  - Researchers' sample copies on the server.
+references:
+  - https://github.com/Azure/Azure-Sentinel/blob/master/Sample%20Data/Feeds/MSTICIoCs-ExchangeServerVulnerabilitiesDisclosedMarch2021.csv
+  - https://github.com/Neo23x0/signature-base/blob/master/iocs/hash-iocs.txt
+  - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
+  - https://www.fireeye.com/blog/threat-research/2021/03/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities.html
+--- */
+WITH ioc AS (
+  SELECT type, value, min(source) AS indicator_source FROM indicators
+  WHERE type IN ('sha256', 'md5', 'sha1', 'filepath') GROUP BY type, value
+),
+files AS (
+  SELECT agency, host, event_time, path, lower(path) AS p, lower(hash) AS h,
+         CASE upper(replace(algorithm, '-', '')) WHEN 'SHA256' THEN 'sha256' WHEN 'MD5' THEN 'md5' WHEN 'SHA1' THEN 'sha1' END AS hash_type
+  FROM file_inventory
+  WHERE dt BETWEEN ? AND ?
+),
+matched AS (
+  SELECT f.*, 'hash' AS match_type, i.value AS indicator, i.indicator_source
+  FROM files f JOIN ioc i ON i.type = f.hash_type AND i.value = f.h
+  UNION ALL
+  SELECT f.*, 'path' AS match_type, i.value AS indicator, i.indicator_source
+  FROM files f JOIN ioc i ON i.type = 'filepath' AND i.value = f.p
+)
+SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
+       CASE WHEN match_type = 'hash' THEN 'critical' ELSE 'high' END AS severity,
+       path, match_type, min(indicator) AS indicator, min(indicator_source) AS indicator_source, min(h) AS hash
+FROM matched
+GROUP BY agency, host, path, match_type
