@@ -28,15 +28,25 @@ export interface ReadLinesResult {
 /**
  * Reads the first `n` bytes of a stream (fewer if it is shorter) without losing them.
  *
- * @returns `head` and a stream that yields every byte from the start (head included).
+ * @returns `head` and a stream that yields every byte from the start (head included). If the
+ *   stream fails while peeking, `head` holds what was read and the returned stream fails after it.
  */
 export async function peek(stream: Readable, n = 64 * 1024): Promise<{ head: Buffer; stream: Readable }> {
-  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const chunks: Buffer[] = [];
   let length = 0;
   let ended = false;
+  let failure: unknown;
   while (length < n) {
-    const r = await it.next();
+    let r: IteratorResult<Buffer | string>;
+    try {
+      r = await it.next();
+    } catch (err) {
+      // Hand out what was read, then the error, from the returned stream.
+      failure = err;
+      ended = true;
+      break;
+    }
     if (r.done) {
       ended = true;
       break;
@@ -49,11 +59,12 @@ export async function peek(stream: Readable, n = 64 * 1024): Promise<{ head: Buf
   const head = all.length > n ? all.subarray(0, n) : all;
   async function* replay(): AsyncGenerator<Buffer> {
     if (all.length) yield all;
+    if (failure !== undefined) throw failure;
     if (ended) return;
     for (;;) {
       const r = await it.next();
       if (r.done) return;
-      yield r.value;
+      yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     }
   }
   const out = Readable.from(replay(), { objectMode: false });

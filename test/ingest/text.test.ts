@@ -131,4 +131,22 @@ describe('peek', () => {
     expect(head.toString()).toBe('tiny');
     expect(Buffer.concat(all).toString()).toBe('tiny');
   });
+
+  it('fails the returned stream after the head when the source fails while peeking', async () => {
+    // Prepare
+    const failing = Readable.from((async function* () {
+      yield Buffer.from('abc');
+      throw new IngestError('truncated-gzip', 'x.gz', 'cut');
+    })(), { objectMode: false });
+    // Act
+    const { head, stream } = await peek(failing, 100);
+    const got: Buffer[] = [];
+    const run = (async () => {
+      for await (const c of stream) got.push(c as Buffer);
+    })();
+    // Assess
+    expect(head.toString()).toBe('abc');
+    await expect(run).rejects.toMatchObject({ code: 'truncated-gzip' });
+    expect(Buffer.concat(got).toString()).toBe('abc');
+  });
 });

@@ -217,4 +217,16 @@ describe('walkInputs', () => {
     expect(problems).toEqual([{ path: missing, code: 'not-found', reason: 'no such file or folder' }]);
     expect(entries.map((e) => e.text)).toEqual(['ok\n']);
   });
+
+  it('follows a symbolic link to a file and skips one to a folder', async () => {
+    // Prepare
+    writeFiles(tmp.dir, { 'real/a.log': 'a\n', 'in/b.log': 'b\n' });
+    fs.symlinkSync(path.join(tmp.dir, 'real', 'a.log'), path.join(tmp.dir, 'in', 'link.log'));
+    fs.symlinkSync(tmp.dir, path.join(tmp.dir, 'in', 'loop'));
+    // Act
+    const { entries, problems } = await walkAll([path.join(tmp.dir, 'in')]);
+    // Assess
+    expect(entries.map((e) => [path.basename(e.path), e.text])).toEqual([['b.log', 'b\n'], ['link.log', 'a\n']]);
+    expect(problems).toEqual([{ path: path.join(tmp.dir, 'in', 'loop'), code: 'link-skipped', reason: expect.stringMatching(/folder/) }]);
+  });
 });
