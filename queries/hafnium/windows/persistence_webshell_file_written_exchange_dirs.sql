@@ -28,7 +28,7 @@ references:
 --- */
 -- Stage 1: file writes, with the path normalized (\\127.0.0.1\C$\x -> c:\x, \??\C:\x -> c:\x).
 WITH writes AS (
-  SELECT agency, host, event_time, event_id, image, target_filename, lower(target_filename) AS p,
+  SELECT agency, host, event_time, event_id, image, target_filename, lower(target_filename) AS p, ip_address,
          regexp_extract(lower(coalesce(image, '')), '[^\\]+$') AS writer
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
@@ -43,7 +43,9 @@ norm AS (
               WHEN strpos(p, '\\') = 1 AND strpos(p, '$\') > 0
                 THEN substr(p, strpos(p, '$\') - 1, 1) || ':' || substr(p, strpos(p, '$\') + 1)
               ELSE p END AS file_path,
-         regexp_like(p, '^\\\\(127\.0\.0\.1|localhost|::1)\\') AS via_loopback_share
+         -- 5145 from the loopback address, or a \\127.0.0.1\ path: the exploit writing through the admin share.
+         (regexp_like(p, '^\\\\(127\.0\.0\.1|localhost|::1)\\')
+          OR (event_id = 5145 AND coalesce(ip_address, '') IN ('127.0.0.1', '::1'))) AS via_loopback_share
   FROM writes
 ),
 -- Stage 2: web-shell locations and extensions; stock Exchange pages excluded.
