@@ -130,12 +130,15 @@ const quote = (s: string): string => {
 };
 
 /**
- * A ready-to-paste curl line (Linux, macOS, and `curl.exe` on Windows 10 /
- * Server 2019 and later). `--form-string` sends values verbatim; the file goes last, as S3 requires.
+ * A ready-to-paste curl line. `--form-string` sends values verbatim; the file
+ * goes last, as S3 requires. POSIX shells get `\` line breaks; `windows: true`
+ * gives one line calling `curl.exe` (built into Windows 10 / Server 2019 and
+ * later), for PowerShell, where single quotes are literal too (not for cmd.exe).
  */
-export function curlCommand(grant: UploadGrant, file = 'logs.zip'): string {
+export function curlCommand(grant: UploadGrant, file = 'logs.zip', options: { windows?: boolean } = {}): string {
   const fields = Object.entries(grant.fields).map(([k, v]) => `--form-string ${quote(`${k}=${v}`)}`);
-  return ['curl --fail --show-error', ...fields, `--form ${quote(`file=@${file}`)}`, quote(grant.url)].join(' \\\n  ');
+  const parts = [options.windows ? 'curl.exe --fail --show-error' : 'curl --fail --show-error', ...fields, `--form ${quote(`file=@${file}`)}`, quote(grant.url)];
+  return parts.join(options.windows ? ' ' : ' \\\n  ');
 }
 
 /**

@@ -126,6 +126,23 @@ describe('upload grant commands (against s3rver)', () => {
     expect((await bodyOf(s3.client, listed.Contents![0].Key!)).equals(bytes)).toBe(true);
   });
 
+  it('uploads with the one-line Windows curl.exe form (single quotes, as PowerShell passes them)', async () => {
+    // Prepare
+    const bytes = randomBytes(50_000);
+    writeFileSync(path.join(dir, 'EXCH02.zip'), bytes);
+    const line = curlCommand(grant, 'EXCH02.zip', { windows: true });
+    const before = (await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: grant.keyPrefix }))).KeyCount ?? 0;
+
+    // Act: bash reads single quotes like PowerShell does; only the program name differs
+    execFileSync('bash', ['-c', line.replace(/^curl\.exe /, 'curl ')], { cwd: dir, stdio: 'pipe' });
+
+    // Assess
+    expect(line).not.toContain('\n');
+    expect(line.startsWith('curl.exe --fail --show-error --form-string ')).toBe(true);
+    expect((await bodyOf(s3.client, `${grant.keyPrefix}\${filename}`)).equals(bytes)).toBe(true);
+    expect((await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: grant.keyPrefix }))).KeyCount).toBe(before);
+  });
+
   it('uploads with the grant fields as a browser or Invoke-WebRequest form would (file field last)', async () => {
     // Prepare
     const bytes = randomBytes(100_000);

@@ -52,9 +52,10 @@ async function grantUpload(opts: Opts): Promise<void> {
     const grant = await createUploadGrant({ client, bucket, agency: opts.agency, expiresInSeconds: parseDuration(opts.expires), maxBytes: parseSize(opts.maxSize) });
     if (/['\r\n]/.test(opts.file)) throw new CliError(CliErrorCode.BadArgument, `--file must not contain quotes or line breaks, got ${JSON.stringify(opts.file)}`);
     const curl = curlCommand(grant, opts.file);
+    const curlWindows = curlCommand(grant, opts.file, { windows: true });
     const powershell = powershellCommand(grant, opts.file);
     if (opts.json) {
-      process.stdout.write(JSON.stringify({ ...grant, curl, powershell }) + '\n');
+      process.stdout.write(JSON.stringify({ ...grant, curl, curl_windows: curlWindows, powershell }) + '\n');
       return;
     }
     process.stdout.write([
@@ -66,7 +67,10 @@ async function grantUpload(opts: Opts): Promise<void> {
       '',
       'Send the agency the lines below (replace logs.zip with the archive). One archive per link.',
       '',
-      '# Linux, macOS, or Windows 10 / Server 2019 and later (curl.exe; in PowerShell type curl.exe, not curl):',
+      '# Windows 10 / Server 2019 and later, in PowerShell (one line):',
+      curlWindows,
+      '',
+      '# Linux or macOS:',
       curl,
       '',
       '# PowerShell 7 (Windows PowerShell 5.1 has no -Form: use the curl.exe line there):',
