@@ -66,6 +66,9 @@ export class SweepPlanError extends Error {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Step Functions passes at most 256 KiB between states: keep a margin for the Map's context. */
+export const MAX_PLAN_BYTES = 200_000;
+
 /**
  * Plans a run.
  *
@@ -102,7 +105,7 @@ export async function planSweep(req: SweepRequest, ctx: PlanContext): Promise<Sw
       hunts = hunts.filter((h) => req.hunt_ids!.includes(h.meta.id));
     }
   }
-  return {
+  const plan: SweepPlan = {
     run_id,
     trigger: req.trigger,
     since: window.since,
@@ -110,6 +113,11 @@ export async function planSweep(req: SweepRequest, ctx: PlanContext): Promise<Sw
     agencies,
     hunts: hunts.map((h) => planHunt(h, window, agencies)),
   };
+  const size = Buffer.byteLength(JSON.stringify(plan), 'utf8');
+  if (size > MAX_PLAN_BYTES) {
+    throw new SweepPlanError(`the plan for ${plan.hunts.length} hunts is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte Step Functions payload budget: split the pack into several state machines or shorten the queries`);
+  }
+  return plan;
 }
 
 /** The query text and parameters of one hunt for a window and a set of agencies. */

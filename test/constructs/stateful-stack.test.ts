@@ -1,0 +1,133 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { parseAppConfig } from '../../lib/app-config';
+import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, athenaType } from '../../src/lake/schema';
+import { allows, render, roleStatements, TEST_CONFIG, testStacks } from './support';
+
+describe('StatefulStack', () => {
+  const { data } = testStacks();
+  const template = Template.fromStack(data);
+  const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+  const logicalId = (type: string, pathPart: string) => Object.entries(json.Resources).find(([id, r]) => r.Type === type && id.startsWith(pathPart))![0];
+  const uploads = logicalId('AWS::S3::Bucket', 'UploadsBucket');
+  const lake = logicalId('AWS::S3::Bucket', 'Lake');
+
+  it('encrypts the upload, lake and results buckets with the data key, versions them and blocks public access', () => {
+    // Prepare
+    const dataKey = logicalId('AWS::KMS::Key', 'DataKey');
+
+    // Act
+    const buckets = ['UploadsBucket', 'Lake', 'AthenaResults'].map((p) => json.Resources[logicalId('AWS::S3::Bucket', p)].Properties);
+
+    // Assess
+    for (const b of buckets) {
+      expect(render(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault)).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: `<${dataKey}.Arn>` });
+      expect(b.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(b.LoggingConfiguration).toBeDefined();
+    }
+    expect(buckets[0].VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: { Ref: uploads }, NotificationConfiguration: { EventBridgeConfiguration: {} } });
+    template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: { Ref: lake }, NotificationConfiguration: { EventBridgeConfiguration: {} } });
+    template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.resourceCountIs('AWS::KMS::Key', 2);
+  });
+
+  it('denies non-TLS access and denies reading uploads to everyone but the normalizer role', () => {
+    // Prepare
+    const policy = Object.values(json.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && render(r.Properties.Bucket) === `<${uploads}>`)!;
+
+    // Act
+    const statements = (render(policy.Properties.PolicyDocument) as { Statement: any[] }).Statement;
+
+    // Assess
+    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    const onlyPipeline = statements.find((s) => s.Sid === 'OnlyThePipelineReadsUploads');
+    expect(onlyPipeline).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes'], Resource: `<${uploads}.Arn>/*` });
+    expect(onlyPipeline.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(['arn:<AWS::Partition>:iam::<AWS::AccountId>:role/sweep-normalizer']);
+  });
+
+  it('defines one Glue table per lake table with the schema\'s columns, in order, and partition projection', () => {
+    // Prepare
+    const tables = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Glue::Table').map((r) => render(r.Properties.TableInput) as any);
+
+    // Act
+    const byName = new Map(tables.map((t) => [t.Name, t]));
+
+    // Assess
+    expect([...byName.keys()].sort()).toEqual([...Object.keys(TABLES), 'indicators'].sort());
+    for (const def of Object.values(TABLES)) {
+      const t = byName.get(def.name);
+      expect(t.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual(def.columns.map((c) => [c.name, athenaType(c.type)]));
+      expect(t.PartitionKeys.map((c: any) => [c.Name, c.Type])).toEqual(PARTITION_COLUMNS.map((c) => [c.name, 'string']));
+      expect(t.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+      expect(t.Parameters).toMatchObject({
+        'projection.enabled': 'true',
+        'projection.agency.type': 'enum',
+        'projection.agency.values': 'doj,dhs',
+        'projection.dt.type': 'date',
+        'projection.dt.format': 'yyyy-MM-dd',
+        'projection.dt.range': '2019-01-01,NOW',
+        'storage.location.template': `s3://<${lake}>/lake/${def.name}/agency=\${agency}/dt=\${dt}`,
+      });
+    }
+    const ind = byName.get('indicators');
+    expect(ind.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(INDICATORS_TABLE.columns.map((c) => c.name));
+    expect(ind.StorageDescriptor.Location).toBe(`s3://<${lake}>/indicators/`);
+    expect(ind.Parameters['skip.header.line.count']).toBe('1');
+  });
+
+  it('gives each agency an upload role that can put only under its own prefix and read nothing it uploaded', () => {
+    // Prepare
+    const dojRole = logicalId('AWS::IAM::Role', 'UploaddojRole');
+    const statements = roleStatements(json, dojRole);
+    const obj = (key: string) => `<${uploads}.Arn>/${key}`;
+
+    // Act, Assess
+    expect(allows(statements, 's3:PutObject', obj('uploads/agency=doj/u1/EXCH01.zip'))).toBe(true);
+    expect(allows(statements, 's3:AbortMultipartUpload', obj('uploads/agency=doj/u1/EXCH01.zip'))).toBe(true);
+    expect(allows(statements, 's3:PutObject', obj('uploads/agency=dhs/u1/EXCH01.zip'))).toBe(false);
+    expect(allows(statements, 's3:PutObject', obj('uploads/agency=doj-evil/u1/x.zip'))).toBe(false);
+    expect(allows(statements, 's3:PutObject', obj('lake/web_requests/agency=doj/dt=2021-03-02/x.parquet'))).toBe(false);
+    expect(allows(statements, 's3:GetObject', obj('uploads/agency=doj/u1/EXCH01.zip'))).toBe(false);
+    expect(allows(statements, 's3:GetObject', obj('uploads/agency=dhs/u1/EXCH01.zip'))).toBe(false);
+    expect(allows(statements, 's3:GetObject', `<${lake}.Arn>/manifests/agency=doj/u1.json`)).toBe(true);
+    expect(allows(statements, 's3:GetObject', `<${lake}.Arn>/manifests/agency=dhs/u1.json`)).toBe(false);
+    expect(allows(statements, 's3:GetObject', `<${lake}.Arn>/lake/web_requests/agency=doj/dt=2021-03-02/x.parquet`)).toBe(false);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sweep-upload-doj' });
+  });
+
+  it('keeps the dedup table encrypted with the data key and recoverable', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'fingerprint', KeyType: 'HASH' }],
+      SSESpecification: Match.objectLike({ SSEEnabled: true, SSEType: 'KMS' }),
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  it('keeps the logical ids of stateful resources stable', () => {
+    // Renaming these replaces buckets, keys and tables: a deployment would lose data.
+    expect(uploads).toMatch(/^UploadsBucket[0-9A-F]{8}$/);
+    expect(lake).toMatch(/^Lake[0-9A-F]{8}$/);
+    for (const id of ['DataKey', 'MessagingKey', 'AthenaResults', 'FindingsDedup', 'CatalogDatabase', 'CatalogTableweb']) {
+      expect(Object.keys(json.Resources).some((k) => k.startsWith(id))).toBe(true);
+    }
+  });
+});
+
+describe('parseAppConfig', () => {
+  it('fills defaults: retro-hunt since 2019-01-01, 1 TiB cutoff, 4 hunts at once', () => {
+    expect(TEST_CONFIG.retroHunt).toEqual({ schedule: 'cron(0 3 ? * SUN *)', since: '2019-01-01', enabled: true });
+    expect(TEST_CONFIG.athena.bytesScannedCutoffPerQuery).toBe(1024 ** 4);
+    expect(TEST_CONFIG.huntConcurrency).toBe(4);
+  });
+
+  it('throws on bad values, showing them', () => {
+    const base = { agencies: [{ id: 'doj' }], securityTeam: ['a@b.gov'] };
+    expect(() => parseAppConfig({ ...base, agencies: [{ id: '../x' }] })).toThrow('agencies[0].id must match');
+    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj' }, { id: 'doj' }] })).toThrow('agencies[1].id "doj" is listed twice');
+    expect(() => parseAppConfig({ ...base, securityTeam: ['not-an-email'] })).toThrow('securityTeam[0] must be an e-mail address, got "not-an-email"');
+    expect(() => parseAppConfig({ ...base, athena: { bytesScannedCutoffPerQuery: 5 } })).toThrow('got 5');
+    expect(() => parseAppConfig({ ...base, retroHunt: { since: '2019-13-45x' } })).toThrow('retroHunt.since must be a day as YYYY-MM-DD, got "2019-13-45x"');
+    expect(() => parseAppConfig({ ...base, agencies: [] })).toThrow('agencies must be a non-empty list, got []');
+  });
+});
