@@ -5,7 +5,7 @@
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { CsvLine, cleanLine } from './text/csv-line';
 import { parseIsoTime } from './text/time';
-import { col, headerIndex, ipWithoutPort, nullIfEmpty, toInt } from './text/values';
+import { col, headerIndex, ipWithoutPort } from './text/values';
 import { shortHost } from './windows/event-row';
 
 /** Exchange 2016 CU23 (15.01.2375.007) column list, 74 columns. */
@@ -153,48 +153,48 @@ class HttpProxyParser implements TextParser {
       this.ctx.reject(lineNo, `bad DateTime "${dt.slice(0, 40)}"`);
       return;
     }
-    const f = (i: number): string | null => (i < 0 ? null : nullIfEmpty(csv.field(i)));
-    const n = (i: number): number | null => (i < 0 ? null : toInt(csv.field(i)));
-    const protocol = f(L.protocol);
-    let query = f(L.urlQuery);
+    const protocol = csv.str(L.protocol);
+    let query = csv.str(L.urlQuery);
     if (query !== null && query.charCodeAt(0) === 63) query = query.length > 1 ? query.slice(1) : null;
-    const serverHost = f(L.serverHostName);
+    const serverHost = csv.str(L.serverHostName);
+    let clientIp = csv.str(L.clientIp);
+    if (clientIp !== null && (clientIp.indexOf(':') >= 0 || clientIp.charCodeAt(0) === 32)) clientIp = ipWithoutPort(clientIp);
     this.ctx.emit('web_requests', {
       event_time: t,
-      host: shortHost(serverHost) ?? this.ctx.hostHint,
+      host: serverHost === null ? this.ctx.hostHint : shortHost(serverHost) ?? this.ctx.hostHint,
       source_line: lineNo,
       site: this.site ?? protocol,
-      method: f(L.method),
-      uri_stem: f(L.urlStem),
+      method: csv.str(L.method),
+      uri_stem: csv.str(L.urlStem),
       uri_query: query,
-      status: n(L.httpStatus),
+      status: csv.int(L.httpStatus),
       substatus: null,
       win32_status: null,
-      client_ip: L.clientIp < 0 ? null : ipWithoutPort(csv.field(L.clientIp)),
+      client_ip: clientIp,
       server_ip: null,
       server_port: null,
-      username: f(L.authenticatedUser),
-      user_agent: f(L.userAgent),
+      username: csv.str(L.authenticatedUser),
+      user_agent: csv.str(L.userAgent),
       referer: null,
-      time_taken_ms: n(L.totalRequestTime),
-      request_id: f(L.requestId),
+      time_taken_ms: csv.int(L.totalRequestTime),
+      request_id: csv.str(L.requestId),
       protocol,
-      url_host: f(L.urlHost),
-      authentication_type: f(L.authenticationType),
-      anchor_mailbox: f(L.anchorMailbox),
-      backend_cookie: f(L.backEndCookie),
-      routing_hint: f(L.routingHint),
-      routing_type: f(L.routingType),
-      target_server: f(L.targetServer),
-      target_server_version: f(L.targetServerVersion),
+      url_host: csv.str(L.urlHost),
+      authentication_type: csv.str(L.authenticationType),
+      anchor_mailbox: csv.str(L.anchorMailbox),
+      backend_cookie: csv.str(L.backEndCookie),
+      routing_hint: csv.str(L.routingHint),
+      routing_type: csv.str(L.routingType),
+      target_server: csv.str(L.targetServer),
+      target_server_version: csv.str(L.targetServerVersion),
       server_hostname: serverHost,
-      backend_status: n(L.backEndStatus),
-      error_code: f(L.errorCode),
-      proxy_action: f(L.proxyAction),
-      generic_info: f(L.genericInfo),
-      generic_errors: f(L.genericErrors),
-      request_bytes: n(L.requestBytes),
-      response_bytes: n(L.responseBytes),
+      backend_status: csv.int(L.backEndStatus),
+      error_code: csv.str(L.errorCode),
+      proxy_action: csv.str(L.proxyAction),
+      generic_info: csv.str(L.genericInfo),
+      generic_errors: csv.str(L.genericErrors),
+      request_bytes: csv.int(L.requestBytes),
+      response_bytes: csv.int(L.responseBytes),
     });
   }
 

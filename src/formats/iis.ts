@@ -79,6 +79,8 @@ class IisParser implements TextParser {
   private readonly site: string | null;
   private readonly starts = new Int32Array(MAX_FIELDS + 1);
   private readonly ends = new Int32Array(MAX_FIELDS + 1);
+  /** The line being parsed (fields are read in place). */
+  private text = '';
 
   constructor(private readonly ctx: ParseContext) {
     this.site = iisSiteFromPath(ctx.sourceFile);
@@ -127,17 +129,11 @@ class IisParser implements TextParser {
       this.ctx.reject(lineNo, `wrong column count: ${n > MAX_FIELDS ? `more than ${MAX_FIELDS}` : n} fields, #Fields has ${L.width}`);
       return;
     }
-    const get = (i: number): string | null => {
-      if (i < 0) return null;
-      const a = starts[i];
-      const b = ends[i];
-      if (b === a || (b === a + 1 && text.charCodeAt(a) === 45)) return null;
-      return text.slice(a, b);
-    };
-    const timeText = get(L.time);
+    this.text = text;
+    const timeText = this.str(L.time);
     let t: number;
     if (L.date >= 0) {
-      const dateText = get(L.date) ?? '';
+      const dateText = this.str(L.date) ?? '';
       t = parseW3cDateTime(dateText, timeText ?? '');
       if (Number.isNaN(t)) {
         this.ctx.reject(lineNo, `bad date/time "${dateText} ${timeText ?? ''}"`);
@@ -153,37 +149,67 @@ class IisParser implements TextParser {
       this.ctx.reject(lineNo, 'no date/time: the #Fields layout has no date and no #Date header was seen');
       return;
     }
-    const num = (i: number): number | null => {
-      const v = get(i);
-      return v === null ? null : toInt(v);
-    };
-    let ua = get(L.userAgent);
+    let ua = this.str(L.userAgent);
     // "+" stands for a space, except the literal one of "(+http://...)" bot URLs:
     // "Bingbot/2.0;++http://" is "Bingbot/2.0; +http://". Either way replace(' ', '+') gives back the logged form.
-    if (ua !== null && ua.indexOf('+') >= 0) ua = ua.replace(/\+(?!http)/g, ' ');
-    const computer = get(L.computer);
-    const clientIp = get(L.clientIp);
+    if (ua !== null && ua.indexOf('+') >= 0) ua = ua.indexOf('+http') < 0 ? ua.replaceAll('+', ' ') : ua.replace(/\+(?!http)/g, ' ');
+    const computer = this.str(L.computer);
+    let clientIp = this.str(L.clientIp);
+    if (clientIp !== null && clientIp.indexOf(':') >= 0) clientIp = ipWithoutPort(clientIp);
     this.ctx.emit('web_requests', {
       event_time: t,
-      host: shortHost(computer) ?? this.ctx.hostHint,
+      host: computer === null ? this.ctx.hostHint : shortHost(computer) ?? this.ctx.hostHint,
       source_line: lineNo,
-      site: get(L.siteName) ?? this.site,
-      method: get(L.method),
-      uri_stem: get(L.stem),
-      uri_query: get(L.query),
-      status: num(L.status),
-      substatus: num(L.substatus),
-      win32_status: num(L.win32),
-      client_ip: clientIp === null ? null : ipWithoutPort(clientIp),
-      server_ip: get(L.serverIp),
-      server_port: num(L.port),
-      username: get(L.user),
+      site: this.str(L.siteName) ?? this.site,
+      method: this.str(L.method),
+      uri_stem: this.str(L.stem),
+      uri_query: this.str(L.query),
+      status: this.num(L.status),
+      substatus: this.num(L.substatus),
+      win32_status: this.num(L.win32),
+      client_ip: clientIp,
+      server_ip: this.str(L.serverIp),
+      server_port: this.num(L.port),
+      username: this.str(L.user),
       user_agent: ua,
-      referer: get(L.referer),
-      time_taken_ms: num(L.timeTaken),
-      request_bytes: num(L.csBytes),
-      response_bytes: num(L.scBytes),
+      referer: this.str(L.referer),
+      time_taken_ms: this.num(L.timeTaken),
+      request_bytes: this.num(L.csBytes),
+      response_bytes: this.num(L.scBytes),
     });
+  }
+
+  /** Field `i` of the current line; null for an absent column, empty or "-". */
+  private str(i: number): string | null {
+    if (i < 0) return null;
+    const a = this.starts[i];
+    const b = this.ends[i];
+    const text = this.text;
+    if (b === a || (b === a + 1 && text.charCodeAt(a) === 45)) return null;
+    return text.slice(a, b);
+  }
+
+  /** Field `i` as an integer, read in place (no slice); null when absent, "-" or not a number. */
+  private num(i: number): number | null {
+    if (i < 0) return null;
+    const a = this.starts[i];
+    const b = this.ends[i];
+    if (b === a || b - a > 15) return b - a > 15 ? toInt(this.text.slice(a, b)) : null;
+    const text = this.text;
+    let j = a;
+    let neg = false;
+    if (text.charCodeAt(j) === 45) {
+      if (b === a + 1) return null;
+      neg = true;
+      j++;
+    }
+    let v = 0;
+    for (; j < b; j++) {
+      const c = text.charCodeAt(j) - 48;
+      if (c < 0 || c > 9) return null;
+      v = v * 10 + c;
+    }
+    return neg ? -v : v;
   }
 
   end(): void {

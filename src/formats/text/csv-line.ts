@@ -93,6 +93,45 @@ export class CsvLine {
     return this.flags[i] === QUOTED_ESCAPES ? s.replace(/""/g, '"') : s;
   }
 
+  /**
+   * Field `i` as text, null when absent, empty or "-" (the "no value" markers).
+   */
+  str(i: number): string | null {
+    if (i < 0 || i >= this.count) return null;
+    const a = this.starts[i];
+    const b = this.ends[i];
+    if (b === a || (b === a + 1 && this.text.charCodeAt(a) === 45)) return null;
+    const s = this.text.slice(a, b);
+    return this.flags[i] === QUOTED_ESCAPES ? s.replace(/""/g, '"') : s;
+  }
+
+  /** Field `i` as a decimal integer read in place (no slice); null when absent, empty, "-" or not a number. */
+  int(i: number): number | null {
+    if (i < 0 || i >= this.count) return null;
+    const a = this.starts[i];
+    const b = this.ends[i];
+    if (b === a) return null;
+    if (b - a > 15) {
+      const n = Number(this.text.slice(a, b));
+      return Number.isInteger(n) ? n : null;
+    }
+    const text = this.text;
+    let j = a;
+    let neg = false;
+    if (text.charCodeAt(j) === 45) {
+      if (b === a + 1) return null;
+      neg = true;
+      j++;
+    }
+    let v = 0;
+    for (; j < b; j++) {
+      const c = text.charCodeAt(j) - 48;
+      if (c < 0 || c > 9) return null;
+      v = v * 10 + c;
+    }
+    return neg ? -v : v;
+  }
+
   /** Length of field `i` without slicing (quoted length for quoted fields). */
   fieldLength(i: number): number {
     return i < 0 || i >= this.count ? 0 : this.ends[i] - this.starts[i];

@@ -1,0 +1,130 @@
+/**
+ * `npm run bench -- formats [--mb=100]`: the IIS and HttpProxy parsers alone, on
+ * generated realistic lines (varied IPs, URLs, agents, times), against a
+ * reference in the same process: a Buffer line splitter that only counts lines.
+ *
+ * Times are CPU time of the process, best of three. Three figures per family: the reference splitter, "split + decode each line
+ * to a string" (what the ingest decoder hands over), and "split + decode +
+ * parse into full rows" (the parser's share is the difference).
+ */
+import type { TextFamilyParser } from '../src/formats/types';
+import { parserFor } from '../src/formats';
+import { HTTPPROXY_FIELDS_2016_CU23, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../test/fixtures/raw/generators';
+
+const STEMS = ['/owa/', '/owa/service.svc', '/ecp/', '/EWS/Exchange.asmx', '/Microsoft-Server-ActiveSync/default.eas', '/autodiscover/autodiscover.xml', '/mapi/emsmdb/', '/owa/auth/logon.aspx', '/ecp/DDI/DDIService.svc/GetList'];
+const AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/88.0.4324.190 Safari/537.36', 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13801; Pro)', 'Apple-iPhone12C1/1803.1', 'ExchangeServicesClient/15.01.2176.002'];
+
+function iisText(targetBytes: number): Buffer {
+  const lines = [...iisHeader(IIS_EXCHANGE_FIELDS, '2021-03-02 00:00:00')];
+  let size = 0;
+  let t = Date.parse('2021-03-02T00:00:00Z');
+  for (let i = 0; size < targetBytes; i++) {
+    t += 37;
+    const d = new Date(t).toISOString();
+    const line = iisLine({
+      date: d.slice(0, 10), time: d.slice(11, 19), 's-ip': '203.0.113.5', 'cs-method': i % 5 === 0 ? 'POST' : 'GET', 'cs-uri-stem': STEMS[i % STEMS.length],
+      'cs-uri-query': i % 3 === 0 ? `&CorrelationID=<empty>;&cafeReqId=${i.toString(16)}-aaaa-bbbb;` : null, 's-port': 443, 'cs-username': i % 4 === 0 ? null : `CORP\\user${i % 500}`,
+      'c-ip': `198.51.100.${i % 250}`, 'cs(User-Agent)': AGENTS[i % AGENTS.length], 'cs(Referer)': null, 'sc-status': i % 17 === 0 ? 401 : 200, 'sc-substatus': 0, 'sc-win32-status': 0, 'time-taken': i % 900,
+    });
+    lines.push(line);
+    size += line.length + 2;
+  }
+  return Buffer.from(lines.join('\r\n') + '\r\n');
+}
+
+function httpProxyText(targetBytes: number): Buffer {
+  const lines = [...httpProxyHeader(HTTPPROXY_FIELDS_2016_CU23, '2021-03-02T10:00:00.000Z')];
+  let size = 0;
+  let t = Date.parse('2021-03-02T10:00:00Z');
+  for (let i = 0; size < targetBytes; i++) {
+    t += 41;
+    const line = httpProxyLine(httpProxyRequest({
+      DateTime: new Date(t).toISOString(), RequestId: `${i.toString(16).padStart(8, '0')}-1f2d-4c6b-9a8e-00000000abcd`, UrlStem: STEMS[i % STEMS.length],
+      UserAgent: AGENTS[i % AGENTS.length], ClientIpAddress: `198.51.100.${i % 250}`, AuthenticatedUser: `CORP\\user${i % 500}`, TotalRequestTime: i % 900,
+      GenericInfo: i % 7 === 0 ? ';ActivityContextLifeTime=42;, "quoted"' : ';ActivityContextLifeTime=42;', UrlQuery: i % 3 === 0 ? '?action=GetItem&EP=1' : '',
+    }));
+    lines.push(line);
+    size += line.length + 2;
+  }
+  return Buffer.from(lines.join('\r\n') + '\r\n');
+}
+
+/** Reference: counts lines with indexOf(0x0a), no decoding. */
+function countLines(buf: Buffer): number {
+  let n = 0;
+  let pos = 0;
+  for (;;) {
+    const nl = buf.indexOf(0x0a, pos);
+    if (nl < 0) break;
+    n++;
+    pos = nl + 1;
+  }
+  return n;
+}
+
+/** Split + decode each line (latin1 is not an option for real logs: utf8 as the ingest decoder does). */
+function forEachLine(buf: Buffer, fn: (s: string, n: number) => void): number {
+  let n = 0;
+  let pos = 0;
+  for (;;) {
+    const nl = buf.indexOf(0x0a, pos);
+    if (nl < 0) break;
+    const end = nl > pos && buf[nl - 1] === 0x0d ? nl - 1 : nl;
+    fn(buf.toString('utf8', pos, end), ++n);
+    pos = nl + 1;
+  }
+  return n;
+}
+
+/** CPU time of this process (user + system), not wall time: the machines here are shared and loaded. */
+function timeIt(fn: () => number): { ms: number; result: number } {
+  const c0 = process.cpuUsage();
+  const result = fn();
+  const c = process.cpuUsage(c0);
+  return { ms: (c.user + c.system) / 1000, result };
+}
+
+function measure(name: 'iis' | 'httpproxy', buf: Buffer): void {
+  const mb = buf.length / 1e6;
+  const parser = parserFor(name) as TextFamilyParser;
+  let rows = 0;
+  let rejects = 0;
+  let sink = 0;
+  const runs = {
+    reference: () => countLines(buf),
+    decode: () => forEachLine(buf, (s) => { sink += s.length; }),
+    parse: () => {
+      const p = parser.create({ sourceFile: `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG'}`, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => { rejects++; } });
+      const n = forEachLine(buf, (s, i) => p.line(s, i));
+      p.end();
+      return n;
+    },
+  };
+  // Best of three (the first run also warms up the JIT).
+  const out: Record<string, number> = {};
+  for (const [k, fn] of Object.entries(runs)) {
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      rows = 0;
+      rejects = 0;
+      best = Math.min(best, timeIt(fn).ms);
+    }
+    out[k] = best;
+  }
+  const parseOnly = out.parse - out.decode;
+  process.stdout.write(
+    `${name}: ${mb.toFixed(0)} MB, ${rows} rows, ${rejects} rejected\n` +
+    `  reference splitter (count lines)   ${(mb / (out.reference / 1000)).toFixed(0)} MB/s\n` +
+    `  split + decode lines               ${(mb / (out.decode / 1000)).toFixed(0)} MB/s  (${(out.decode / out.reference).toFixed(1)}x reference)\n` +
+    `  split + decode + parse to rows     ${(mb / (out.parse / 1000)).toFixed(0)} MB/s, ${(rows / (out.parse / 1000) / 1e6).toFixed(2)} M rows/s  (${(out.parse / out.reference).toFixed(1)}x reference)\n` +
+    `  parser alone (difference)          ${(mb / (parseOnly / 1000)).toFixed(0)} MB/s, ${(rows / (parseOnly / 1000) / 1e6).toFixed(2)} M rows/s\n`,
+  );
+  if (sink < 0) process.stdout.write(String(sink));
+}
+
+export async function run(args: string[]): Promise<void> {
+  const mbArg = args.find((a) => a.startsWith('--mb='));
+  const target = (mbArg ? Number(mbArg.slice(5)) : 100) * 1e6;
+  measure('iis', iisText(target));
+  measure('httpproxy', httpProxyText(target));
+}
