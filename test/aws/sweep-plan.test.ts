@@ -1,0 +1,94 @@
+import { parseQueryFile } from '../../src/hunt/query-file';
+import { LocalObjectStore } from '../../src/core';
+import { MAX_PLAN_BYTES, planHunt, planSweep, SweepPlanError } from '../../src/aws/sweep-plan';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const HEADER = (id: string, extra = '') => `/* ---
+id: ${id}
+name: ProxyLogon SSRF anchor mailbox
+status: stable
+severity: critical
+cves: [CVE-2021-26855]
+mitre: ["TA0001:T1190"]
+log_families: [httpproxy]
+description: ServerInfo~ anchor mailbox in HttpProxy logs.
+references: [https://github.com/microsoft/CSS-Exchange]
+${extra}--- */
+`;
+const SQL = `-- one row per host and anchor mailbox
+WITH hits AS (
+  SELECT agency, host, anchor_mailbox, event_time FROM web_requests
+  WHERE dt BETWEEN ? AND ? AND anchor_mailbox LIKE 'ServerInfo~%' -- '?' inside a comment and 'a?b' inside a string are not parameters
+)
+SELECT agency, host, anchor_mailbox, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits
+FROM hits WHERE anchor_mailbox <> 'a?b'
+GROUP BY agency, host, anchor_mailbox;
+`;
+const ID1 = '6f1c3d2e-8a7b-4c0e-9a55-2f1d6c1f7b21';
+const ID2 = '7f1c3d2e-8a7b-4c0e-9a55-2f1d6c1f7b22';
+const hunt = parseQueryFile('queries/hafnium/web/initial_access_ssrf.sql', HEADER(ID1) + SQL);
+const deprecated = parseQueryFile('queries/hafnium/web/initial_access_old.sql', HEADER(ID2, 'deprecated_reason: replaced by the TPL variant\n').replace('status: stable', 'status: deprecated') + SQL);
+
+describe('planHunt', () => {
+  it('wraps the hunt with an agency filter and binds window pairs then agencies as SQL literals', () => {
+    // Act
+    const p = planHunt(hunt, { since: '2019-01-01', until: '2026-11-27' }, ['doj', "o'neil"]);
+
+    // Assess
+    expect(p.params).toEqual(["'2019-01-01'", "'2026-11-27'", "'doj'", "'o''neil'"]);
+    expect(p.query_string.startsWith(`-- hunt ${ID1}: ProxyLogon SSRF anchor mailbox\nSELECT * FROM (\n`)).toBe(true);
+    expect(p.query_string.endsWith(') AS hunt_result WHERE hunt_result.agency IN (?, ?)')).toBe(true);
+    expect(p.query_string).not.toContain('--- */');
+    expect(p.query_string).not.toMatch(/;\s*\)/);
+    expect(p.query_string).toContain("anchor_mailbox <> 'a?b'");
+  });
+});
+
+describe('planSweep', () => {
+  const ctx = { lake: new LocalObjectStore(fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'))), hunts: [hunt, deprecated], agencies: ['doj', 'dhs'], retroSince: '2019-01-01', today: '2026-11-27', newRunId: () => 'run-1' };
+
+  it('plans a scheduled retro-hunt over all history and all agencies, skipping deprecated hunts', async () => {
+    // Act
+    const plan = await planSweep({ trigger: 'schedule' }, ctx);
+
+    // Assess
+    expect(plan).toMatchObject({ run_id: 'run-1', trigger: 'schedule', since: '2019-01-01', until: '2026-11-27', agencies: ['doj', 'dhs'] });
+    expect(plan.hunts.map((h) => h.hunt_id)).toEqual([ID1]);
+  });
+
+  it('plans an analyst\'s window for chosen agencies and hunts', async () => {
+    // Act
+    const plan = await planSweep({ trigger: 'manual', since: '2021-02-20', until: '2021-03-10', agencies: ['dhs'], hunt_ids: [ID1] }, ctx);
+
+    // Assess
+    expect(plan.hunts[0].params).toEqual(["'2021-02-20'", "'2021-03-10'", "'dhs'"]);
+  });
+
+  it('plans nothing, with a note, for an upload that wrote no lake rows', async () => {
+    // Act
+    const plan = await planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=doj/empty-upload.json' }, ctx);
+
+    // Assess
+    expect(plan.hunts).toEqual([]);
+    expect(plan.note).toBe('upload empty-upload of doj wrote no lake rows: nothing to sweep');
+  });
+
+  it('throws SweepPlanError on an unknown agency, a bad day, a reversed window or an unknown hunt', async () => {
+    await expect(planSweep({ trigger: 'manual', agencies: ['nasa'] }, ctx)).rejects.toThrow('unknown agency "nasa"; configured: doj, dhs');
+    await expect(planSweep({ trigger: 'manual', since: '2021-3-1' }, ctx)).rejects.toThrow('since must be a day as YYYY-MM-DD, got "2021-3-1"');
+    await expect(planSweep({ trigger: 'manual', since: '2022-01-01', until: '2021-01-01' }, ctx)).rejects.toThrow(SweepPlanError);
+    await expect(planSweep({ trigger: 'manual', hunt_ids: ['nope'] }, ctx)).rejects.toThrow('unknown hunt ids: nope');
+    await expect(planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=nasa/u1.json' }, ctx)).rejects.toThrow('unknown agency "nasa"');
+  });
+
+  it('throws when the plan would not fit in a Step Functions payload', async () => {
+    // Prepare
+    const many = Array.from({ length: 120 }, (_, i) => parseQueryFile(`q${i}.sql`, HEADER(`${String(i).padStart(8, '0')}-8a7b-4c0e-9a55-2f1d6c1f7b21`) + SQL.replace('-- one row', `-- ${'x'.repeat(10)}`) + `-- ${'pad '.repeat(1)}\n`).sql);
+    const big = many.map((sql, i) => parseQueryFile(`q${i}.sql`, sql.replace('SELECT agency, host, anchor_mailbox, min', `SELECT agency, host, anchor_mailbox, '${'y'.repeat(1500)}' AS note, min`)));
+
+    // Act, Assess
+    await expect(planSweep({ trigger: 'schedule' }, { ...ctx, hunts: big })).rejects.toThrow(`over the ${MAX_PLAN_BYTES}-byte Step Functions payload budget`);
+  });
+});
