@@ -184,7 +184,8 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
           await saveState();
           report();
         } catch (err) {
-          if (failure === null) failure = err;
+          // A cancel surfaces as the SDK's "Request aborted": report the cancel's own reason instead.
+          if (failure === null) failure = params.signal?.aborted && params.signal.reason !== undefined ? params.signal.reason : err;
         }
       }
     };

@@ -65,7 +65,7 @@ async function grantUpload(opts: Opts): Promise<void> {
       `  expires:    ${grant.expiresAt}`,
       `  size limit: ${formatBytes(grant.maxBytes)} per archive`,
       '',
-      'Send the agency the lines below (replace logs.zip with the archive). One archive per link.',
+      `Send the agency the lines below (they replace ${opts.file} with the path of their archive). One archive per link.`,
       '',
       '# Windows 10 / Server 2019 and later, in PowerShell (one line):',
       curlWindows,
@@ -76,7 +76,8 @@ async function grantUpload(opts: Opts): Promise<void> {
       '# PowerShell 7 (Windows PowerShell 5.1 has no -Form: use the curl.exe line there):',
       powershell,
       '',
-      `The agency can follow it with: sweep upload --receipt ${grant.uploadId} --agency ${grant.agency}  (or the receipt e-mail).`,
+      `The receipt goes to the agency's contacts once the upload is normalized. To print it here:`,
+      `  npm run sweep -- upload --receipt ${grant.uploadId} --agency ${grant.agency} --bucket ${bucket} --lake-bucket <lake bucket>`,
       '',
     ].join('\n'));
   } finally {

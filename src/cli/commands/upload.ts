@@ -72,7 +72,7 @@ export function huntNeeds(dir: string): HuntNeed[] {
 export function toCliError(err: unknown): unknown {
   if (err instanceof CliError) return err;
   if (err instanceof UploadArgumentError) return new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
-  if (err instanceof UploadInterruptedError) return new CliError(CliErrorCode.Internal, err.message, 'the parts already sent are kept: run the same command again to resume', { cause: err });
+  if (err instanceof UploadInterruptedError) return new CliError(CliErrorCode.Internal, err.message, `${err.partsDone} of ${err.partsTotal} parts are stored on the server and will not be sent again`, { cause: err });
   if (err instanceof ReceiptTimeoutError) {
     return new CliError(CliErrorCode.Internal, `${err.message}: the upload itself is complete`, 'wait a little and run "sweep upload --receipt <upload-id> --agency <id>", or ask the security team to check the normalizer', { cause: err });
   }
