@@ -15,7 +15,7 @@ const logger = new Logger({ serviceName: 'sweep-plan' });
 const lake = new S3ObjectStore({ client: new S3Client({}), bucket: getStringFromEnv(process.env, 'LAKE_BUCKET') });
 const agencies = getStringFromEnv(process.env, 'AGENCIES').split(',');
 const retroSince = getStringFromEnv(process.env, 'RETRO_SINCE');
-const pack = loadQueries(path.join(__dirname, 'queries'));
+const pack = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries'));
 if (pack.broken.length > 0) logger.error('hunt files that do not load are skipped', { broken: pack.broken.map((b) => ({ path: b.path, error: b.error.message })) });
 
 export const handler = async (event: SweepRequest): Promise<SweepPlan> => {

@@ -19,7 +19,7 @@ const logger = new Logger({ serviceName: 'sweep-publish' });
 const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup: getStringFromEnv(process.env, 'WORKGROUP'), database: getStringFromEnv(process.env, 'DATABASE') });
 const dedup = new DynamoDbDedupStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv(process.env, 'DEDUP_TABLE') });
 const notifier = new SnsNotifier({ client: new SNSClient({}), topicArn: getStringFromEnv(process.env, 'TOPIC_ARN') });
-const { hunts } = loadQueries(path.join(__dirname, 'queries'));
+const { hunts } = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries'));
 
 export const handler = async (event: PublishRequest): Promise<PublishOutcome> => {
   const out = await publishHuntResults(event, {

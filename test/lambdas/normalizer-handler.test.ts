@@ -1,0 +1,67 @@
+/**
+ * The normalizer Lambda handler end to end on s3rver: SQS records carrying
+ * EventBridge "Object Created" events in, lake + manifest out, a bad record
+ * reported as a partial batch failure (only it is retried).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { buildZip } from '../support/archive-builders';
+import { startS3rver, type S3rverHandle } from '../support/s3rver';
+
+const IIS = [
+  '#Software: Microsoft Internet Information Services 10.0',
+  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
+  '2021-03-03 02:21:05 10.0.0.5 POST /owa/auth/Current/themes/resources/logon.aspx - 443 - 203.0.113.7 python-requests/2.25.1 - 200 0 0 15',
+].join('\r\n');
+
+function sqsRecord(id: string, bucket: string, key: string): SQSRecord {
+  const event = { version: '0', 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key, size: 1 } } };
+  return {
+    messageId: id, receiptHandle: `rh-${id}`, body: JSON.stringify(event), attributes: {} as SQSRecord['attributes'], messageAttributes: {},
+    md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:sweep-uploads', awsRegion: 'us-east-1',
+  };
+}
+
+describe('normalizer handler', () => {
+  let s3: S3rverHandle;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    s3 = await startS3rver({ buckets: ['sweep-uploads', 'sweep-lake'] });
+    // What the construct sets, plus what points the module-level client at s3rver.
+    Object.assign(process.env, {
+      UPLOAD_BUCKET: 'sweep-uploads', LAKE_BUCKET: 'sweep-lake',
+      AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    });
+    const zip = buildZip([{ name: 'W3SVC1/u_ex210303.log', data: IIS }]);
+    await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-7/MAIL2.zip', Body: zip }));
+  });
+  afterAll(async () => {
+    await s3?.stop();
+    process.env = saved;
+  });
+
+  it('normalizes the upload of a good record and reports only the bad record as failed', async () => {
+    // Prepare
+    const { handler } = await import('../../lambdas/normalizer/handler');
+    const event: SQSEvent = { Records: [sqsRecord('m-good', 'sweep-uploads', 'uploads/agency=dhs/u-7/MAIL2.zip'), sqsRecord('m-bad', 'sweep-uploads', 'not-an-upload.zip')] };
+    const tmpBefore = new Set(fs.readdirSync(os.tmpdir()));
+    const context = { functionName: 'normalizer', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
+
+    // Act
+    const out = await handler(event, context);
+
+    // Assess
+    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });
+    const manifest = await s3.client.send(new GetObjectCommand({ Bucket: 'sweep-lake', Key: 'manifests/agency=dhs/u-7.json' }));
+    const m = JSON.parse(await manifest.Body!.transformToString());
+    expect(m).toMatchObject({ agency: 'dhs', upload_id: 'u-7', rows_per_table: { web_requests: 1 } });
+    const lakeFile = await s3.client.send(new GetObjectCommand({ Bucket: 'sweep-lake', Key: 'lake/web_requests/agency=dhs/dt=2021-03-03/u-7-0.parquet' }));
+    expect(Buffer.from(await lakeFile.Body!.transformToByteArray()).subarray(0, 4).toString()).toBe('PAR1');
+    // /tmp is reused by warm Lambdas: the handler leaves nothing behind.
+    expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('normalize-') && !tmpBefore.has(d))).toEqual([]);
+  });
+});
