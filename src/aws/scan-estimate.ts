@@ -1,0 +1,150 @@
+/**
+ * `sweep plan`: what a hunt would scan on Athena for a window, and what it would
+ * cost, before a large retro-hunt is run. Works from the lake's keys alone
+ * (partition pruning on agency and dt is exactly what Athena does) and, when a
+ * column-size reader is given, from the Parquet footers (Athena reads only the
+ * column chunks a query references).
+ */
+import type { ObjectInfo, ObjectStore } from '../core/object-store';
+import { INDICATORS_TABLE, TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake/schema';
+import { stripSqlComments, type Hunt } from '../hunt/query-file';
+import type { HuntWindow } from '../hunt/window';
+
+/** Athena's price per TB scanned in most regions (us-east-1, 2026), in USD. */
+export const DEFAULT_PRICE_PER_TB = 5;
+/** Athena bills at least 10 MB per query, rounded up to the next MB. */
+export const MIN_BILLED_BYTES = 10 * 1024 * 1024;
+const MB = 1024 * 1024;
+const TB = 1024 ** 4;
+
+export interface ScanEstimateOptions {
+  /** Store over the lake (local folder or S3 bucket). */
+  readonly lake: ObjectStore;
+  readonly hunts: readonly Hunt[];
+  readonly window: HuntWindow;
+  /** @default - every agency present in the lake */
+  readonly agencies?: readonly string[];
+  /** USD per TB. @default 5 */
+  readonly pricePerTb?: number;
+  /**
+   * Compressed bytes of the given columns in the given lake files (Parquet
+   * footers). @default - none: the whole file size counts (an upper bound)
+   */
+  readonly columnBytes?: (keys: readonly string[], columns: readonly string[]) => Promise<number>;
+}
+
+export interface TableScan {
+  readonly table: string;
+  /** Times the hunt reads the table (self-joins and unions read it again). */
+  readonly scans: number;
+  readonly files: number;
+  readonly partitions: number;
+  /** Columns the hunt references in this table. */
+  readonly columns: string[];
+  /** Whole-file bytes of the files in the window: the most Athena could read. */
+  readonly fileBytes: number;
+  /** Bytes of the referenced columns (when footers were read), else the file bytes. */
+  readonly estimatedBytes: number;
+}
+
+export interface HuntScanEstimate {
+  readonly hunt_id: string;
+  readonly name: string;
+  readonly tables: TableScan[];
+  /** Estimated bytes scanned (sum over tables x scans). */
+  readonly bytes: number;
+  /** Upper bound (whole files). */
+  readonly upperBoundBytes: number;
+  /** What Athena would bill: at least 10 MB, rounded up to the MB. */
+  readonly billedBytes: number;
+  readonly costUsd: number;
+}
+
+export interface ScanEstimate {
+  readonly window: HuntWindow;
+  readonly agencies: string[];
+  readonly pricePerTb: number;
+  /** True when column sizes came from Parquet footers; false when whole files were counted. */
+  readonly columnLevel: boolean;
+  readonly hunts: HuntScanEstimate[];
+  readonly totalBytes: number;
+  readonly totalBilledBytes: number;
+  readonly totalCostUsd: number;
+}
+
+/**
+ * Estimates every hunt's scan for the window.
+ *
+ * @example
+ * const est = await estimateScans({ lake: new LocalObjectStore('out/lake-root'), hunts, window: { since: '2019-01-01', until: '2026-11-27' } });
+ */
+export async function estimateScans(opts: ScanEstimateOptions): Promise<ScanEstimate> {
+  const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
+  if (!(price >= 0)) throw new RangeError(`pricePerTb must be a non-negative number, got ${price}`);
+  if (opts.window.since > opts.window.until) throw new RangeError(`since (${opts.window.since}) is after until (${opts.window.until})`);
+  const files = new Map<string, ObjectInfo[]>();
+  const agenciesSeen = new Set<string>();
+  for (const table of TABLE_NAMES) {
+    const inWindow: ObjectInfo[] = [];
+    for (const o of await opts.lake.list(`lake/${table}/`)) {
+      const m = /^lake\/[^/]+\/agency=([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/.exec(o.key);
+      if (!m) continue;
+      agenciesSeen.add(m[1]);
+      if (opts.agencies && !opts.agencies.includes(m[1])) continue;
+      if (m[2] < opts.window.since || m[2] > opts.window.until) continue;
+      inWindow.push(o);
+    }
+    files.set(table, inWindow);
+  }
+  files.set(INDICATORS_TABLE.name, (await opts.lake.list('indicators/')).filter((o) => !o.key.endsWith('/')));
+  const agencies = opts.agencies ? [...opts.agencies] : [...agenciesSeen].sort();
+
+  const hunts: HuntScanEstimate[] = [];
+  for (const hunt of opts.hunts) {
+    const tokens = identifierTokens(hunt.sql);
+    const tables: TableScan[] = [];
+    for (const [table, tableFiles] of files) {
+      const scans = tokens.filter((t) => t === table).length;
+      if (scans === 0) continue;
+      const all = table === INDICATORS_TABLE.name ? INDICATORS_TABLE.columns : [...tableDef(table as TableName).columns, ...PARTITION_COLUMNS];
+      const columns = all.map((c) => c.name).filter((c) => tokens.includes(c));
+      const fileBytes = tableFiles.reduce((s, o) => s + o.size, 0);
+      // CSV (indicators) is read whole; Parquet only for the referenced column chunks.
+      const estimatedBytes = opts.columnBytes && table !== INDICATORS_TABLE.name && tableFiles.length > 0
+        ? await opts.columnBytes(tableFiles.map((o) => o.key), columns)
+        : fileBytes;
+      const partitions = new Set(tableFiles.map((o) => o.key.slice(0, o.key.lastIndexOf('/')))).size;
+      tables.push({ table, scans, files: tableFiles.length, partitions, columns, fileBytes, estimatedBytes });
+    }
+    const bytes = tables.reduce((s, t) => s + t.estimatedBytes * t.scans, 0);
+    const upperBoundBytes = tables.reduce((s, t) => s + t.fileBytes * t.scans, 0);
+    const billedBytes = Math.max(MIN_BILLED_BYTES, Math.ceil(bytes / MB) * MB);
+    hunts.push({ hunt_id: hunt.meta.id, name: hunt.meta.name, tables, bytes, upperBoundBytes, billedBytes, costUsd: (billedBytes / TB) * price });
+  }
+  const totalBilledBytes = hunts.reduce((s, h) => s + h.billedBytes, 0);
+  return {
+    window: opts.window,
+    agencies,
+    pricePerTb: price,
+    columnLevel: opts.columnBytes !== undefined,
+    hunts,
+    totalBytes: hunts.reduce((s, h) => s + h.bytes, 0),
+    totalBilledBytes,
+    totalCostUsd: (totalBilledBytes / TB) * price,
+  };
+}
+
+/** Lower-case identifier tokens of the SQL outside comments and string literals. */
+function identifierTokens(sql: string): string[] {
+  const noStrings = stripSqlComments(sql).replace(/'(?:[^']|'')*'/g, "''");
+  return (noStrings.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*/g) ?? []).map((t) => t.replace(/^"|"$/g, '').toLowerCase());
+}
+
+/** Human byte size: `1.5 GiB`. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i === 0 ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[i]}`;
+}
