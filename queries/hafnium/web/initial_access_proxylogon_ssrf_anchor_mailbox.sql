@@ -6,7 +6,7 @@ severity: critical
 cves: [CVE-2021-26855]
 mitre: ["TA0001:T1190"]
 log_families: [httpproxy]
-key_fields: [anchor_mailbox]
+key_fields: [anchor_mailbox, client_ip]
 description: >
   CVE-2021-26855 server-side request forgery: the front-end proxy logged an AnchorMailbox of the form
   ServerInfo~<x>/<path>, which routes an unauthenticated request to an arbitrary back-end URL. This is Test-ProxyLogon's
@@ -47,10 +47,10 @@ WITH ssrf AS (
     AND strpos(lower(anchor_mailbox), 'serverinfo~') = 1
     AND lower(anchor_mailbox) LIKE 'serverinfo~%/%'
 )
--- Stage 2: one finding per host and anchor (the anchor names the back-end URL reached).
+-- Stage 2: one finding per host, anchor (the back-end URL reached) and client: separate incidents stay separate.
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
        severity, anchor_mailbox,
-       min(client_ip) AS client_ip, count(DISTINCT client_ip) AS client_ip_count,
+       client_ip,
        min(uri_stem) AS uri_stem, max(status) AS max_status
 FROM ssrf
-GROUP BY agency, host, severity, anchor_mailbox
+GROUP BY agency, host, severity, anchor_mailbox, client_ip

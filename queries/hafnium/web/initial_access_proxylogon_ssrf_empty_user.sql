@@ -6,7 +6,7 @@ severity: low
 cves: [CVE-2021-26855]
 mitre: ["TA0001:T1190"]
 log_families: [httpproxy]
-key_fields: [anchor_mailbox]
+key_fields: [anchor_mailbox, client_ip]
 variant_of: 0b6c8f4e-2d1a-4c57-9a0e-6f3b1d2a7c41
 description: >
   The Microsoft blog's wording of the CVE-2021-26855 check, as Test-ProxyLogon ran it from 2021-03-08 to 2021-03-11
@@ -26,9 +26,9 @@ references:
 --- */
 -- The blog's "AuthenticatedUser is empty": null after normalization ("-" and "" become null).
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       anchor_mailbox, min(client_ip) AS client_ip, count(DISTINCT client_ip) AS client_ip_count
+       anchor_mailbox, client_ip
 FROM web_requests
 WHERE dt BETWEEN ? AND ?
   AND lower(anchor_mailbox) LIKE 'serverinfo~%/%'
   AND (username IS NULL OR username = '')
-GROUP BY agency, host, anchor_mailbox
+GROUP BY agency, host, anchor_mailbox, client_ip

@@ -1,0 +1,42 @@
+/* ---
+id: 4367ec82-a0d7-435a-bc26-47302c2e3b4e
+name: "Clients whose requests are almost all ProxyLogon URIs (Sentinel hunting: Exchange Server Suspicious URIs Visited)"
+status: experimental
+severity: low
+cves: [CVE-2021-26855]
+mitre: ["TA0043:T1595.002", "TA0001:T1190"]
+log_families: [iis, httpproxy]
+key_fields: [client_ip, user_agent]
+description: >
+  Sentinel's hunting query for automated exploitation: per client address and user agent over the window, the share of
+  distinct URI stems that are ProxyLogon URIs (/owa/auth/<x>.js, /ecp/<x>.(js|flt|css), /ews/exchange.asmx) among all
+  distinct stems it requested is above 90%. Clients whose only hit is /ews/exchange.asmx are ignored (normal EWS
+  clients). Real users browse many other stems; exploit scripts only request these.
+why_severity: >
+  A hunting aid: it finds automated tools, including scanners that failed (low).
+false_positives:
+  - Monitoring probes that only request a few static ECP/OWA files.
+references:
+  - https://github.com/Azure/Azure-Sentinel/blob/master/Hunting%20Queries/W3CIISLog/ExchangeServerSuspiciousURIsVisited.yaml
+--- */
+WITH reqs AS (
+  SELECT agency, host, client_ip, coalesce(user_agent, '') AS user_agent, event_time, lower(uri_stem) AS stem,
+         (regexp_like(lower(uri_stem), '^/owa/auth/[a-z0-9]{1,30}\.js$')
+          OR regexp_like(lower(uri_stem), '^/ecp/[a-z0-9]{1,30}\.(js|flt|css)$')
+          OR lower(uri_stem) = '/ews/exchange.asmx') AS suspicious
+  FROM web_requests
+  WHERE dt BETWEEN ? AND ?
+    AND client_ip IS NOT NULL
+),
+per_client AS (
+  SELECT agency, host, client_ip, user_agent, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
+         count(DISTINCT stem) AS distinct_stems,
+         count(DISTINCT CASE WHEN suspicious THEN stem END) AS suspicious_stems,
+         count(DISTINCT CASE WHEN suspicious AND stem <> '/ews/exchange.asmx' THEN stem END) AS exploit_stems
+  FROM reqs
+  GROUP BY agency, host, client_ip, user_agent
+)
+SELECT agency, host, first_seen, last_seen, hits, client_ip, user_agent, distinct_stems, suspicious_stems
+FROM per_client
+-- Sentinel's threshold: more than 90% of the distinct stems; at least one stem besides /ews/exchange.asmx.
+WHERE exploit_stems > 0 AND suspicious_stems * 100 > distinct_stems * 90
