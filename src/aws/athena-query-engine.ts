@@ -35,6 +35,8 @@ export interface AthenaQueryEngineOptions {
   readonly pageSize?: number;
   /** Injected for tests. @default setTimeout-based sleep */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** close() destroys the client (when the engine's creator made it for the engine alone). @default false */
+  readonly ownsClient?: boolean;
 }
 
 /** What the last query cost and where its full result lies. */
@@ -71,6 +73,7 @@ export class AthenaQueryEngine implements QueryEngine {
       initialPollMs: 250,
       maxPollMs: 5000,
       sleep: defaultSleep,
+      ownsClient: false,
       ...options,
       pageSize,
     };
@@ -155,7 +158,8 @@ export class AthenaQueryEngine implements QueryEngine {
   }
 
   async close(): Promise<void> {
-    // The client is injected: its owner destroys it.
+    // An injected client belongs to the caller, unless it was made for this engine alone.
+    if (this.opts.ownsClient) this.opts.client.destroy();
   }
 }
 

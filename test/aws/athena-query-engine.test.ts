@@ -139,3 +139,30 @@ describe('athena values', () => {
     expect(athenaTimestampToIso('2021-03-02 10:15:30.000 +01:00')).toBe('2021-03-02T09:15:30.000Z');
   });
 });
+
+describe('createEngine', () => {
+  it('makes an Athena engine that runs on the workgroup and database', async () => {
+    // Prepare
+    const { createEngine } = await import('../../src/aws/create-engine');
+    const client = new AthenaClient({ region: 'us-east-1' });
+    const athena = mockClient(client);
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-9' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
+    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [cells('n'), cells('3')] } });
+
+    // Act
+    const engine = await createEngine({ engine: 'athena', workGroup: 'sweep', database: 'sweep_lake', client });
+    const rows = await engine.run('SELECT count(*) AS n FROM web_requests WHERE dt BETWEEN ? AND ?', ['2021-03-01', '2021-03-31']);
+    await engine.close();
+
+    // Assess
+    expect(rows).toEqual([{ n: 3 }]);
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toMatchObject({ WorkGroup: 'sweep', QueryExecutionContext: { Database: 'sweep_lake' } });
+    athena.restore();
+  });
+
+  it('throws without a workgroup, saying where to find it', async () => {
+    const { createEngine } = await import('../../src/aws/create-engine');
+    await expect(createEngine({ engine: 'athena', workGroup: '' })).rejects.toThrow('--workgroup is required with --engine athena');
+  });
+});
