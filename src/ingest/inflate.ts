@@ -117,56 +117,23 @@ export async function* guardedInflate(source: AsyncIterable<Buffer>, mode: Mode,
     return;
   }
 
-  const z = mode === 'gzip' ? zlib.createGunzip({ chunkSize: OUTPUT_CHUNK }) : zlib.createInflateRaw({ chunkSize: OUTPUT_CHUNK });
-  const out: Buffer[] = [];
-  let failure: IngestError | null = null;
-  let ended = false;
-  let wake: (() => void) | null = null;
-  const signal = (): void => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
-  const nextEvent = (): Promise<void> => new Promise<void>((resolve) => (wake = resolve));
-  z.on('data', (chunk: Buffer) => {
-    if (failure) return;
-    const err = meter.add(chunk);
-    if (err) {
-      failure = err;
-      // Stop inflating at once: a bomb must not run on in the background.
-      z.destroy();
-    } else out.push(chunk);
-    signal();
-  });
-  z.on('error', (err) => {
-    failure ??= zlibError(err, mode, spec.path);
-    signal();
-  });
-  z.on('end', () => {
-    ended = true;
-    signal();
-  });
-  z.on('close', signal);
-
+  if (mode === 'gzip') {
+    yield* gunzipMembers(source, meter, spec);
+    return;
+  }
+  const pump = new InflatePump(meter, mode, spec.path);
+  const z = pump.create();
   try {
     for await (const big of source) {
       for (let off = 0; off < big.length; off += MAX_INPUT_CHUNK) {
         const chunk = off === 0 && big.length <= MAX_INPUT_CHUNK ? big : big.subarray(off, off + MAX_INPUT_CHUNK);
         meter.compressed += chunk.length;
-        let written = false;
-        z.write(chunk, () => {
-          written = true;
-          signal();
-        });
-        while (!written && !failure && !z.destroyed) await nextEvent();
-        while (out.length) yield out.shift()!;
-        if (failure) throw failure;
+        await pump.write(z, chunk);
+        yield* pump.drain();
       }
     }
-    z.end();
-    while (!ended && !failure && !z.destroyed) await nextEvent();
-    while (out.length) yield out.shift()!;
-    if (failure) throw failure;
+    const ended = await pump.finish(z);
+    yield* pump.drain();
     if (!ended) throw new IngestError(IngestErrorCode.CorruptData, spec.path, 'decompressor closed before the end');
     const err = meter.finish();
     if (err) throw err;
@@ -174,5 +141,200 @@ export async function* guardedInflate(source: AsyncIterable<Buffer>, mode: Mode,
     throw asIngestError(err, spec.path);
   } finally {
     if (!z.destroyed) z.destroy();
+  }
+}
+
+/**
+ * Drives zlib inflaters by hand: output flows into a queue as it is produced (never
+ * lost to a later error), every chunk is metered, and a meter failure destroys the
+ * inflater at once (a bomb must not run on in the background).
+ */
+class InflatePump {
+  private readonly out: Buffer[] = [];
+  private failure: IngestError | null = null;
+  private wake: (() => void) | null = null;
+  private readonly ended = new WeakSet<zlib.InflateRaw>();
+  /** Called for every output chunk of the current inflater (gzip member CRC). */
+  onChunk: ((chunk: Buffer) => void) | null = null;
+
+  constructor(private readonly meter: Meter, private readonly mode: Mode, private readonly path: string) {}
+
+  private signal = (): void => {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  };
+
+  private nextEvent(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wake = resolve));
+  }
+
+  create(): zlib.InflateRaw {
+    const z = zlib.createInflateRaw({ chunkSize: OUTPUT_CHUNK });
+    z.on('data', (chunk: Buffer) => {
+      if (this.failure) return;
+      const err = this.meter.add(chunk);
+      if (err) {
+        this.failure = err;
+        z.destroy();
+      } else {
+        this.onChunk?.(chunk);
+        this.out.push(chunk);
+      }
+      this.signal();
+    });
+    z.on('error', (err) => {
+      this.failure ??= zlibError(err, this.mode, this.path);
+      this.signal();
+    });
+    z.on('end', () => {
+      this.ended.add(z);
+      this.signal();
+    });
+    z.on('close', this.signal);
+    return z;
+  }
+
+  /** Writes `chunk`; resolves with how many bytes zlib consumed (fewer when the deflate stream ended inside it). */
+  async write(z: zlib.InflateRaw, chunk: Buffer): Promise<number> {
+    const before = z.bytesWritten;
+    let written = false;
+    z.write(chunk, () => {
+      written = true;
+      this.signal();
+    });
+    while (!written && !this.failure && !z.destroyed) await this.nextEvent();
+    return z.bytesWritten - before;
+  }
+
+  /** Ends the input; resolves true when the deflate stream was complete. */
+  async finish(z: zlib.InflateRaw): Promise<boolean> {
+    if (!this.ended.has(z) && !z.destroyed) z.end();
+    while (!this.ended.has(z) && !this.failure && !z.destroyed) await this.nextEvent();
+    return this.ended.has(z);
+  }
+
+  /** Yields the queued output, then throws the failure if there is one. */
+  *drain(): Generator<Buffer> {
+    while (this.out.length) yield this.out.shift()!;
+    if (this.failure) throw this.failure;
+  }
+}
+
+const GZIP_MAX_HEADER = 1024 * 1024;
+
+/** Length of the gzip member header at the start of `b`, 'more' if incomplete, 'bad' if it is not one. */
+function gzipHeaderLength(b: Buffer): number | 'more' | 'bad' {
+  if ((b.length >= 1 && b[0] !== 0x1f) || (b.length >= 2 && b[1] !== 0x8b) || (b.length >= 3 && b[2] !== 8)) return 'bad';
+  if (b.length < 10) return 'more';
+  const flags = b[3];
+  if (flags & 0xe0) return 'bad';
+  let pos = 10;
+  if (flags & 0x04) {
+    if (b.length < pos + 2) return 'more';
+    pos += 2 + b.readUInt16LE(pos);
+  }
+  for (const bit of [0x08, 0x10]) {
+    if (flags & bit) {
+      if (pos >= b.length) return 'more';
+      const nul = b.indexOf(0, pos);
+      if (nul === -1) return b.length > GZIP_MAX_HEADER ? 'bad' : 'more';
+      pos = nul + 1;
+    }
+  }
+  if (flags & 0x02) pos += 2;
+  return pos <= b.length ? pos : 'more';
+}
+
+/**
+ * gunzip with the member framing read here (header, raw deflate, CRC-32 + size trailer):
+ * multi-member files, trailing zero padding, and trailing garbage after the last member
+ * (reported after every member's bytes were handed out, where zlib's gunzip loses them).
+ */
+async function* gunzipMembers(source: AsyncIterable<Buffer>, meter: Meter, spec: GuardSpec): AsyncGenerator<Buffer> {
+  const pump = new InflatePump(meter, 'gzip', spec.path);
+  let z: zlib.InflateRaw | null = null;
+  let state: 'header' | 'body' | 'trailer' = 'header';
+  let pending: Buffer = Buffer.alloc(0);
+  let members = 0;
+  let crc = 0;
+  let size = 0;
+  pump.onChunk = (c) => {
+    crc = zlib.crc32(c, crc);
+    size += c.length;
+  };
+  const truncated = (what: string): IngestError =>
+    new IngestError(IngestErrorCode.TruncatedGzip, spec.path, `gzip data is truncated (${what}); the bytes before the cut were read`);
+  const garbage = (): IngestError =>
+    new IngestError(IngestErrorCode.CorruptGzip, spec.path, `${pending.length} bytes of trailing garbage after gzip member ${members}; every member before it was read`);
+  try {
+    for await (const big of source) {
+      for (let off = 0; off < big.length; off += MAX_INPUT_CHUNK) {
+        const sub = off === 0 && big.length <= MAX_INPUT_CHUNK ? big : big.subarray(off, off + MAX_INPUT_CHUNK);
+        meter.compressed += sub.length;
+        pending = pending.length ? Buffer.concat([pending, sub]) : sub;
+        while (pending.length) {
+          if (state === 'header') {
+            const h = gzipHeaderLength(pending);
+            if (h === 'more') break;
+            if (h === 'bad') {
+              if (members === 0) throw new IngestError(IngestErrorCode.CorruptGzip, spec.path, 'not a valid gzip header');
+              // Zero padding after the last member is common and harmless.
+              if (pending.every((b) => b === 0)) {
+                pending = Buffer.alloc(0);
+                break;
+              }
+              throw garbage();
+            }
+            pending = pending.subarray(h);
+            z = pump.create();
+            crc = 0;
+            size = 0;
+            state = 'body';
+          } else if (state === 'body') {
+            const used = await pump.write(z!, pending);
+            yield* pump.drain();
+            if (used >= pending.length) {
+              pending = Buffer.alloc(0);
+              break;
+            }
+            // The deflate stream ended inside this chunk: the trailer follows.
+            pending = pending.subarray(used);
+            z!.destroy();
+            state = 'trailer';
+          } else {
+            if (pending.length < 8) break;
+            const wantCrc = pending.readUInt32LE(0);
+            const wantSize = pending.readUInt32LE(4);
+            if (wantCrc !== crc >>> 0 || wantSize !== size >>> 0) {
+              throw new IngestError(
+                IngestErrorCode.CorruptGzip,
+                spec.path,
+                `gzip member ${members + 1} fails its check (CRC-32 ${(crc >>> 0).toString(16)} vs ${wantCrc.toString(16)}, size ${size >>> 0} vs ${wantSize})`,
+              );
+            }
+            pending = pending.subarray(8);
+            members++;
+            state = 'header';
+          }
+        }
+      }
+    }
+    if (state === 'body') {
+      const ended = await pump.finish(z!);
+      yield* pump.drain();
+      if (!ended) throw truncated('unexpected end of file');
+      state = 'trailer';
+    }
+    if (state === 'trailer') throw truncated('the member trailer is missing');
+    if (pending.length && !pending.every((b) => b === 0)) {
+      if (members === 0 || gzipHeaderLength(pending) === 'more') throw truncated('the data ends inside a member header');
+      throw garbage();
+    }
+    if (members === 0) throw truncated('no complete member');
+  } catch (err) {
+    throw asIngestError(err, spec.path);
+  } finally {
+    if (z && !z.destroyed) z.destroy();
   }
 }

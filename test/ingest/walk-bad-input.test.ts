@@ -355,4 +355,26 @@ describe('walkInputs on bad input', () => {
     // Assess
     expect(seen).toEqual(['destroyed big.log', GOOD.data]);
   });
+
+  it('hands out every gzip member before trailing garbage, then fails with corrupt-gzip', async () => {
+    // Prepare
+    const p = file('garbage.log.gz', Buffer.concat([gzip('first\n'), gzip('second\n'), Buffer.from('not gzip at all')]));
+    // Act
+    const { entries, problems } = await walkAll([p]);
+    // Assess
+    expect(entries.map((e) => [e.text, e.error])).toEqual([['first\nsecond\n', 'corrupt-gzip']]);
+    expect(problems).toEqual([{ path: p, code: 'corrupt-gzip', reason: expect.stringMatching(/15 bytes of trailing garbage after gzip member 2/) }]);
+  });
+
+  it('fails a gzip member whose CRC-32 trailer does not match', async () => {
+    // Prepare
+    const gz = gzip('payload\n');
+    gz.writeUInt32LE(0xdeadbeef, gz.length - 8);
+    const p = file('badcrc.log.gz', gz);
+    // Act
+    const { entries, problems } = await walkAll([p]);
+    // Assess
+    expect(entries.map((e) => [e.text, e.error])).toEqual([['payload\n', 'corrupt-gzip']]);
+    expect(problems).toEqual([{ path: p, code: 'corrupt-gzip', reason: expect.stringMatching(/member 1 fails its check \(CRC-32/) }]);
+  });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { walkInputs } from '../../src/ingest';
-import { buildTar, buildZip, gzip, gzipMembers } from '../support/archive-builders';
+import { buildTar, buildZip, gzip, gzipMembers, gzipNamed } from '../support/archive-builders';
 import { streamSource, tempDir, walkAll, writeFiles } from './walk-helpers';
 
 const IIS = '#Software: Microsoft Internet Information Services 10.0\r\n2021-03-02 10:20:30 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 ExchangeServicesClient/0.0.0.0 - 200 0 0 15\r\n';
@@ -228,5 +228,15 @@ describe('walkInputs', () => {
     // Assess
     expect(entries.map((e) => [path.basename(e.path), e.text])).toEqual([['b.log', 'b\n'], ['link.log', 'a\n']]);
     expect(problems).toEqual([{ path: path.join(tmp.dir, 'in', 'loop'), code: 'link-skipped', reason: expect.stringMatching(/folder/) }]);
+  });
+
+  it('reads a gzip with name and comment header fields, followed by zero padding', async () => {
+    // Prepare
+    writeFiles(tmp.dir, { 'named.log.gz': Buffer.concat([gzipNamed('one\n', 'u_ex210302.log'), gzipNamed('two\n', 'u_ex210303.log'), Buffer.alloc(512)]) });
+    // Act
+    const { entries, problems } = await walkAll([path.join(tmp.dir, 'named.log.gz')]);
+    // Assess
+    expect(problems).toEqual([]);
+    expect(entries.map((e) => [e.name, e.text, e.error])).toEqual([['named.log', 'one\ntwo\n', undefined]]);
   });
 });

@@ -200,3 +200,11 @@ export function gzippedZeros(mib: number): Buffer {
   trailer.writeUInt32LE((mib * 1024 * 1024) >>> 0, 4);
   return Buffer.concat([header, deflatedZeros(mib), trailer]);
 }
+
+/** A gzip member whose header carries the original file name (FNAME, as `gzip` writes it) and a comment. */
+export function gzipNamed(data: string | Buffer, fileName: string, comment = 'exported by test'): Buffer {
+  const plain = zlib.gzipSync(toBuf(data));
+  const header = Buffer.from(plain.subarray(0, 10));
+  header[3] |= 0x08 | 0x10;
+  return Buffer.concat([header, Buffer.from(fileName + '\0', 'latin1'), Buffer.from(comment + '\0', 'latin1'), plain.subarray(10)]);
+}
