@@ -95,8 +95,10 @@ export function assessCoverage(lines: readonly CoverageLine[], hunts: readonly H
   for (const h of hunts) {
     if (satisfied(h.logFamilies, present)) continue;
     const families = [...new Set(h.logFamilies)].sort();
-    const k = families.join('|');
-    const g = byNeed.get(k) ?? { families, hunts: [] };
+    // Hunts on Windows events share one need, whichever exports their headers list.
+    const windowsOnly = families.every((f) => WINDOWS_EVENT_FAMILIES.includes(f));
+    const k = windowsOnly ? 'windows-events' : families.join('|');
+    const g = byNeed.get(k) ?? { families: windowsOnly ? [...WINDOWS_EVENT_FAMILIES] : families, hunts: [] };
     g.hunts.push(h);
     byNeed.set(k, g);
   }

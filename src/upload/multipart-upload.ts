@@ -99,6 +99,7 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
   const filePath = path.resolve(params.filePath);
   const concurrency = Math.max(1, params.concurrency ?? 4);
   const maxAttempts = Math.max(1, params.maxPartAttempts ?? 3);
+  if (params.partSize !== undefined) effectivePartSize(0, params.partSize); // a bad flag fails before any I/O
   const stat = await fs.stat(filePath).catch((err: unknown) => {
     throw new UploadArgumentError(`cannot read ${filePath}: ${(err as Error).message}`, { cause: err });
   });

@@ -50,22 +50,10 @@ describe('sweep check / sweep upload (end to end, built CLI)', () => {
     expect(run.stdout).toMatch(/EXCH01 +IIS logs +2021-03-02 -> 2021-03-02/);
     expect(run.stdout).toMatch(/u_ex210302\.log: 2 \(.*bad date\/time "2021-03-02 25:10:03"/);
     expect(run.stdout).toMatch(/Not recognized \(1\):\n.*notes\.txt/);
-    expect(run.stdout).toMatch(/no Windows event logs \(\.evtx or an export\): CVE-2021-26857.* cannot be checked/);
+    expect(run.stdout).toMatch(/no Windows event logs \(\.evtx or an export\): .*CVE-2021-26857.* cannot be checked/);
     expect(run.stdout).toContain('collect: <Exchange install>\\Logging\\ECP\\Server\\');
     expect(run.stdout).toContain('Nothing was uploaded.');
     expect(s3.events).toHaveLength(0);
-  });
-
-  it('check --json gives the same facts for scripts', async () => {
-    // Act
-    const run = await runCli(['check', zip, '--json']);
-
-    // Assess
-    const out = JSON.parse(run.stdout) as { families: string[]; hosts: string[]; gaps: { families: string[] }[]; totals: { entries_unrecognized: number } };
-    expect(out.families).toEqual(['httpproxy', 'iis']);
-    expect(out.hosts).toEqual(['EXCH01']);
-    expect(out.gaps.some((g) => g.families.includes('ecp_server'))).toBe(true);
-    expect(out.totals.entries_unrecognized).toBe(1);
   });
 
   it('upload --wait sends the zip under the agency prefix and prints the receipt once it is normalized', async () => {
@@ -103,15 +91,5 @@ describe('sweep check / sweep upload (end to end, built CLI)', () => {
     expect(run.stdout).toMatch(/EXCH01 +HttpProxy logs +2021-03-02 -> 2021-03-02/);
     expect(run.stdout).toMatch(/no ECP Server logs: CVE-2021-27065 cannot be checked/);
     expect(await lake.exists(`manifests/agency=doe/${id}.json`)).toBe(true);
-  });
-
-  it('fails with a usage error and a suggestion when no bucket is given', async () => {
-    // Act
-    const run = await runCli(['upload', zip, '--agency', 'doe'], { ...CREDS, SWEEP_UPLOAD_BUCKET: '' });
-
-    // Assess
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('error: no upload bucket');
-    expect(run.stderr).toContain('SWEEP_UPLOAD_BUCKET');
   });
 });

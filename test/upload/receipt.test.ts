@@ -23,6 +23,20 @@ describe('assessCoverage', () => {
     ]);
   });
 
+  it('reports hunts on Windows events as one gap, whichever exports their headers list', () => {
+    // Prepare
+    const hunts = [
+      { id: 'w1', name: 'UM service crash', cves: ['CVE-2021-26857'], logFamilies: ['evtx'] },
+      { id: 'w2', name: 'Exchange cmdlet audit', cves: ['CVE-2021-27065'], logFamilies: ['evtx', 'winevent_json', 'winevent_csv', 'winevent_jsonl'] },
+    ];
+
+    // Act
+    const report = assessCoverage([], hunts);
+
+    // Assess
+    expect(report.gaps.map((g) => g.message)).toEqual(['no Windows event logs (.evtx or an export): CVE-2021-26857, CVE-2021-27065 cannot be checked (2 hunts)']);
+  });
+
   it('lets any Windows event export serve a hunt written for .evtx', () => {
     // Prepare
     const lines = [{ host: 'EXCH01', family: 'winevent_csv', first_event: '2021-01-01T00:00:00.000Z', last_event: '2021-01-02T00:00:00.000Z', files: 1, rows: 5 }];

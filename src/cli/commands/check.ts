@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { checkLogs, formatBytes, formatCoverageLines, formatIntake } from '../../upload';
 import { CliError, CliErrorCode } from '../errors';
@@ -45,6 +46,8 @@ async function check(paths: string[], opts: Opts): Promise<void> {
   const hunts = huntNeeds(opts.queries);
   if (hunts.length === 0) throw new CliError(CliErrorCode.NotFound, `no hunt queries under ${opts.queries}`, 'run from the project folder, or pass --queries <dir>');
   const inputs = paths.map(userPath);
+  const missing = inputs.filter((p) => !existsSync(p));
+  if (missing.length > 0) throw new CliError(CliErrorCode.NotFound, `no such file or folder: ${missing.join(', ')}`, 'give the path of the collected folder or zip (for example C:\\SweepCollect\\EXCH01-logs.zip)');
   const err = process.stderr;
   const started = Date.now();
   let lastDraw = 0;
