@@ -47,9 +47,10 @@
  *   03:40:15 event 1, cmd.exe -> rundll32.exe C:\windows\System32\comsvcs.dll, MiniDump 652 C:\windows\temp\lsass.dmp full.
  *   File inventory (filehashes.csv, Get-FileHash): C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx
  *   with SHA-256 b75f163c... (MSTIC feed: both the path and the hash are published).
- * - Coverage gaps on purpose: HttpProxy logs cover 2019-04-10..2019-05-29 (a few
- *   days a week) and 2021-02-20..2021-03-05; nothing in between. IIS covers
- *   2021-02-25..2021-03-05 only.
+ * - Coverage gaps on purpose: HttpProxy logs cover 2019-04-10..2019-05-29 (every
+ *   day; OWA and ECP only on most days) and 2021-02-20..2021-03-05; nothing in
+ *   between. IIS covers 2021-02-25..2021-03-05 only; ECP, OABGenerator and the
+ *   event exports 2021-03-01..2021-03-05; the hash inventory was taken 2021-03-06.
  *
  * EXCH02 (clean, busy): same periods as EXCH01 for 2021, about twice the traffic.
  * - Normal OWA/ECP/EWS/ActiveSync/MAPI/autodiscover traffic; crawlers GET static
@@ -263,11 +264,11 @@ function proxyValues(r: Rand, s: Server, time: number, q: Req): Record<string, s
 }
 
 /** Requests of one protocol on one day: a file per hour with traffic, like Exchange writes them. */
-function httpProxyDay(r: Rand, s: Server, day: number, protocol: Protocol, perDay: number, extra: ProxyRow[]): ZipFile[] {
+function httpProxyDay(r: Rand, s: Server, day: number, protocol: Protocol, perDay: number, extra: ProxyRow[], hours = 2): ZipFile[] {
   const rows: ProxyRow[] = [];
   // Traffic arrives in two busy hours per protocol and day (one hourly file each): enough
   // variety for the hunts while keeping the demo archives small.
-  const busy = [int(r, 8, 11), int(r, 13, 16)];
+  const busy = [int(r, 8, 11), int(r, 13, 16)].slice(0, hours);
   for (let i = 0; i < perDay; i++) {
     const time = day + pick(r, busy) * 3_600_000 + int(r, 0, 3_599_999);
     rows.push({ time, values: proxyValues(r, s, time, normalRequest(r, protocol)) });
@@ -305,16 +306,20 @@ function ssrf(r: Rand, s: Server, at: string, target: string, o: { ip: string; u
 
 function httpProxyLogs(r: Rand, s: Server, extras: Map<string, ProxyRow[]>): ZipFile[] {
   const protocols: [Protocol, number][] = [['Owa', 14], ['Ecp', 4], ['Ews', 8], ['Eas', 10], ['Mapi', 8], ['Autodiscover', 5]];
-  const kept2019 = ['2019-04-10', '2019-04-11', '2019-04-12', '2019-04-13', '2019-04-22', '2019-04-29', '2019-05-06', '2019-05-13', '2019-05-20', '2019-05-29'];
-  const spring2019 = s.name === 'EXCH01' ? days('2019-04-10', '2019-05-29', (d) => kept2019.includes(d.toISOString().slice(0, 10))) : [];
+  // 2019: every day has a little OWA and ECP traffic (one hourly file each); the other protocols on a few days.
+  const busy2019 = ['2019-04-10', '2019-04-11', '2019-04-12', '2019-04-13', '2019-04-22', '2019-04-29', '2019-05-06', '2019-05-13', '2019-05-20', '2019-05-29'];
+  const spring2019 = s.name === 'EXCH01' ? days('2019-04-10', '2019-05-29') : [];
   const march2021 = days('2021-02-20', '2021-03-05');
   const files: ZipFile[] = [];
   for (const day of [...spring2019, ...march2021]) {
     const weekend = [0, 6].includes(new Date(day).getUTCDay());
+    const in2019 = day < Date.parse('2020-01-01');
+    const quiet = in2019 && !busy2019.includes(iso(day).slice(0, 10));
     for (const [protocol, n] of protocols) {
+      if (quiet && protocol !== 'Owa' && protocol !== 'Ecp') continue;
       const key = `${iso(day).slice(0, 10)}/${protocol}`;
-      const count = Math.round(n * s.load * (weekend ? 0.3 : 1) * (0.7 + r() * 0.6) * (day < Date.parse('2020-01-01') ? 0.5 : 1));
-      files.push(...httpProxyDay(r, s, day, protocol, count, extras.get(key) ?? []));
+      const count = Math.max(1, Math.round(n * s.load * (weekend ? 0.3 : 1) * (0.7 + r() * 0.6) * (in2019 ? (quiet ? 0.25 : 0.5) : 1)));
+      files.push(...httpProxyDay(r, s, day, protocol, count, extras.get(key) ?? [], quiet ? 1 : 2));
     }
   }
   return files;
