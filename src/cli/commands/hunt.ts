@@ -1,13 +1,77 @@
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
+import { hasFindingsAtLeast, runSweepJob, type SweepJobResult } from '../../hunt/sweep-job';
+import { renderSummary } from '../../notify/console';
+import * as fs from 'node:fs';
 
-/** `sweep hunt`: Run the hunt queries over a lake and write findings. (not built yet: issue #3). */
+interface Opts {
+  lake: string;
+  since?: string;
+  until?: string;
+  out: string;
+  queries: string;
+  indicators: string;
+  json?: boolean;
+}
+
+/** `sweep hunt`: runs the hunt pack over a lake and writes findings. */
 export function registerHunt(program: Command): void {
   program
     .command('hunt')
-    .description("Run the hunt queries over a lake and write findings.")
-    .allowUnknownOption()
-    .action(() => {
-      throw new CliError(CliErrorCode.NotImplemented, "sweep hunt is not built yet (issue #3).");
+    .description('Run the hunt queries over a lake; write findings.jsonl and report.html; print the verdict per host.')
+    .requiredOption('--lake <dir>', 'lake root (the folder holding lake/<table>/agency=<id>/dt=<day>/*.parquet)')
+    .option('--since <day>', 'first day of the window, YYYY-MM-DD (default: 2019-01-01, or the earliest day in the lake)')
+    .option('--until <day>', 'last day of the window, YYYY-MM-DD (default: today, or the latest day in the lake)')
+    .option('--out <dir>', 'where findings.jsonl, report.html and the dedup record (findings/seen.jsonl) go', 'out/hunt')
+    .option('--queries <dir>', 'folder of hunt queries', 'queries')
+    .option('--indicators <dir>', 'folder of indicator feeds', 'indicators')
+    .option('--json', 'print a JSON summary (findings, verdicts, errors) instead of text')
+    .addHelpText('after', '\nExit codes: 0 no finding at medium or above, 1 findings at medium or above (like a failing test), 2 usage error, 3 runtime error.')
+    .action(async (opts: Opts) => {
+      if (!fs.existsSync(opts.lake)) throw new CliError(CliErrorCode.NotFound, `lake root not found: ${opts.lake}`, 'give the folder made by `sweep normalize --lake DIR` or `sweep scan --out DIR` (DIR/lake-root)');
+      const result = await runJob({ lakeRoot: opts.lake, ...opts });
+      printResult(result, opts.json === true);
+      if (hasFindingsAtLeast(result.findings, 'medium')) process.exitCode = 1;
     });
+}
+
+/** Runs the sweep job with CLI paths; usage mistakes become CliErrors. */
+export async function runJob(opts: { lakeRoot: string; out: string; queries: string; indicators: string; since?: string; until?: string }): Promise<SweepJobResult> {
+  try {
+    return await runSweepJob({
+      lakeRoot: path.resolve(opts.lakeRoot),
+      outDir: path.resolve(opts.out),
+      queriesDir: path.resolve(opts.queries),
+      indicatorsDir: fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null,
+      since: opts.since,
+      until: opts.until,
+    });
+  } catch (err) {
+    if (err instanceof RangeError) throw new CliError(CliErrorCode.BadArgument, err.message, 'days are given as YYYY-MM-DD, e.g. --since 2021-01-01');
+    throw err;
+  }
+}
+
+/** Prints the summary (text, coloured on a TTY without NO_COLOR) or the JSON summary. */
+export function printResult(r: SweepJobResult, json: boolean): void {
+  if (json) {
+    process.stdout.write(
+      JSON.stringify({
+        window: r.window,
+        findings: r.findings,
+        new_fingerprints: [...r.newFingerprints],
+        verdicts: r.verdicts.map((v) => ({ agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines })),
+        errors: [...r.broken, ...r.errors],
+        findings_file: r.findingsFile,
+        report_file: r.reportFile,
+      }) + '\n',
+    );
+    return;
+  }
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  process.stdout.write(
+    renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window }, color),
+  );
+  process.stdout.write(`\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\nreport:   ${path.relative(process.cwd(), r.reportFile)}\n`);
 }

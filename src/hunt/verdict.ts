@@ -1,0 +1,91 @@
+/**
+ * The verdict per host: red for confirmed patterns (critical/high findings), amber for suspicious ones (medium),
+ * green when nothing at medium or above was found (low findings are counted beside it), always with what the logs cover, so that missing logs are said, not read as clean.
+ */
+import { FAMILY_LABELS, type Family } from '../formats/types';
+import type { DayRange, FamilyCoverage } from './coverage';
+import type { Hunt } from './query-file';
+import type { Finding, Severity } from './types';
+
+export type VerdictLevel = 'red' | 'amber' | 'green';
+
+/** Verdict of one host. */
+export interface HostVerdict {
+  readonly agency: string;
+  /** null: rows or findings without a host name. */
+  readonly host: string | null;
+  readonly level: VerdictLevel;
+  /** Findings per severity. */
+  readonly counts: Readonly<Record<Severity, number>>;
+  /** Coverage of the families the pack needs that this host has. */
+  readonly coverage: readonly FamilyCoverage[];
+  /** Human lines: one per covered family (periods, what cannot be judged), one per missing family set. */
+  readonly lines: readonly string[];
+  /** Hunts that could not run on this host for lack of logs, grouped by the families they need. */
+  readonly missing: readonly { families: readonly string[]; hunts: readonly string[] }[];
+}
+
+const label = (f: string): string => FAMILY_LABELS[f as Family] ?? `${f} logs`;
+const hostName = (h: string | null): string => h ?? '(unknown host)';
+
+/** `2021-02-20..2021-03-05`, with `(9 of 14 days)` when some days of the range have no logs. */
+export function formatRange(r: DayRange): string {
+  if (r.from === r.to) return r.from;
+  const span = Math.round((Date.parse(r.to) - Date.parse(r.from)) / 86_400_000) + 1;
+  return `${r.from}..${r.to}${r.days < span ? ` (${r.days} of ${span} days)` : ''}`;
+}
+
+function coverageLine(c: FamilyCoverage, since: string): string {
+  if (c.firstEvent === null) {
+    // Inventories have no event time: a snapshot of the day it was taken (or uploaded).
+    return `${label(c.family)} on ${hostName(c.host)}: a snapshot (${c.rows} entries, no event times): files removed before it was taken are not in it`;
+  }
+  const periods = c.ranges.map(formatRange).join(', ');
+  const first = c.ranges[0]?.from;
+  const caveats: string[] = [];
+  if (first && first > since) caveats.push(`nothing before ${first} can be judged`);
+  if (c.ranges.length > 1) caveats.push('nor the gaps between these periods');
+  return `${label(c.family)} on ${hostName(c.host)} cover ${periods}${caveats.length ? `: ${caveats.join(', ')}` : ''}`;
+}
+
+/**
+ * Builds the verdict of every host seen in the coverage or in the findings.
+ * @param since first day of the hunt window (what "nothing before" is measured against)
+ */
+export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding[], coverage: readonly FamilyCoverage[], since: string): HostVerdict[] {
+  const hosts = new Map<string, { agency: string; host: string | null }>();
+  const keyOf = (agency: string, host: string | null): string => JSON.stringify([agency, host]);
+  for (const c of coverage) hosts.set(keyOf(c.agency, c.host), { agency: c.agency, host: c.host });
+  for (const f of findings) hosts.set(keyOf(f.agency, f.host), { agency: f.agency, host: f.host });
+  const needed = new Set<string>(hunts.flatMap((h) => h.meta.log_families));
+
+  const out: HostVerdict[] = [];
+  for (const [key, { agency, host }] of hosts) {
+    const mine = findings.filter((f) => keyOf(f.agency, f.host) === key);
+    const counts: Record<Severity, number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+    for (const f of mine) counts[f.severity]++;
+    // Low findings (failed attempts, scanning, weak signals) do not make a host amber: every internet-facing Exchange
+    // server was scanned in March 2021. They are counted and shown, and the exit code ignores them too.
+    const level: VerdictLevel = counts.critical + counts.high > 0 ? 'red' : counts.medium > 0 ? 'amber' : 'green';
+    const cov = coverage.filter((c) => keyOf(c.agency, c.host) === key && needed.has(c.family));
+    const present = new Set<string>(cov.map((c) => c.family));
+    const lines = cov.map((c) => coverageLine(c, since));
+    // A hunt can run on this host when any of the families it lists is there; group the others by family set.
+    const missingBySet = new Map<string, { families: string[]; hunts: string[] }>();
+    for (const h of hunts) {
+      if (h.meta.log_families.some((f: string) => present.has(f))) continue;
+      const fams = [...h.meta.log_families].sort();
+      const k = fams.join(',');
+      const m = missingBySet.get(k) ?? { families: fams, hunts: [] };
+      m.hunts.push(h.meta.name);
+      missingBySet.set(k, m);
+    }
+    const missing = [...missingBySet.values()];
+    for (const m of missing) {
+      lines.push(`no ${m.families.map(label).join(' or ')} on ${hostName(host)}: ${m.hunts.length} hunt(s) could not run (${m.hunts.slice(0, 3).join('; ')}${m.hunts.length > 3 ? '; ...' : ''})`);
+    }
+    out.push({ agency, host, level, counts, coverage: cov, lines, missing });
+  }
+  const rank = { red: 0, amber: 1, green: 2 } as const;
+  return out.sort((a, b) => rank[a.level] - rank[b.level] || a.agency.localeCompare(b.agency) || hostName(a.host).localeCompare(hostName(b.host)));
+}
