@@ -419,13 +419,17 @@ async function* walkZip(walk: Walk, budget: InputBudget, node: WalkNode, bytes: 
     }
     let entries: ZipEntryInfo[];
     let truncated: boolean;
+    let damage: Error | undefined;
     try {
       zf = await openZip(file);
       const allowance = Math.max(0, walk.limits.maxEntries - budget.entries);
-      ({ entries, truncated } = await listZipEntries(zf, allowance));
+      ({ entries, truncated, error: damage } = await listZipEntries(zf, allowance));
     } catch (err) {
       report(walk, new IngestError(IngestErrorCode.CorruptZip, node.path, `corrupt zip: ${(err as Error).message}`, { cause: err }));
       return;
+    }
+    if (damage) {
+      report(walk, new IngestError(IngestErrorCode.CorruptZip, node.path, `corrupt zip central directory after entry ${entries.length} of ${zf.entryCount} (${damage.message}): the entries before it are read`, { cause: damage }));
     }
     budget.entries += entries.length;
     if (truncated) {

@@ -42,36 +42,22 @@ export function openZip(file: string): Promise<yauzl.ZipFile> {
 }
 
 /**
- * Reads up to `max` entries of the central directory. `truncated` tells that more were declared.
- * Rejects when the central directory is corrupt.
+ * Reads up to `max` entries of the central directory. `truncated` tells that more were declared;
+ * `error` that the directory is damaged after the entries returned.
  */
-export async function listZipEntries(zf: yauzl.ZipFile, max: number): Promise<{ entries: ZipEntryInfo[]; truncated: boolean }> {
+export async function listZipEntries(zf: yauzl.ZipFile, max: number): Promise<{ entries: ZipEntryInfo[]; truncated: boolean; error?: Error }> {
   const entries: ZipEntryInfo[] = [];
   const wanted = Math.min(zf.entryCount, max);
+  let error: Error | undefined;
   while (entries.length < wanted) {
-    const raw = await new Promise<yauzl.Entry | null>((resolve, reject) => {
-      const onEntry = (e: yauzl.Entry): void => {
-        cleanup();
-        resolve(e);
-      };
-      const onEnd = (): void => {
-        cleanup();
-        resolve(null);
-      };
-      const onError = (e: Error): void => {
-        cleanup();
-        reject(e);
-      };
-      const cleanup = (): void => {
-        zf.off('entry', onEntry);
-        zf.off('end', onEnd);
-        zf.off('error', onError);
-      };
-      zf.on('entry', onEntry);
-      zf.on('end', onEnd);
-      zf.on('error', onError);
-      zf.readEntry();
-    });
+    let raw: yauzl.Entry | null;
+    try {
+      raw = await nextEntry(zf);
+    } catch (err) {
+      // Keep the entries listed before the damage.
+      error = err as Error;
+      break;
+    }
     if (!raw) break;
     const nameBuf = raw.fileName as unknown as Buffer;
     const name = yauzlLow.getFileNameLowLevel(raw.generalPurposeBitFlag, nameBuf, raw.extraFields as { id: number; data: Buffer }[], false);
@@ -97,7 +83,33 @@ export async function listZipEntries(zf: yauzl.ZipFile, max: number): Promise<{ 
     });
   }
   markOverlaps(entries);
-  return { entries, truncated: zf.entryCount > entries.length };
+  return { entries, truncated: !error && zf.entryCount > entries.length, ...(error ? { error } : {}) };
+}
+
+function nextEntry(zf: yauzl.ZipFile): Promise<yauzl.Entry | null> {
+  return new Promise<yauzl.Entry | null>((resolve, reject) => {
+    const onEntry = (e: yauzl.Entry): void => {
+      cleanup();
+      resolve(e);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(null);
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(e);
+    };
+    const cleanup = (): void => {
+      zf.off('entry', onEntry);
+      zf.off('end', onEnd);
+      zf.off('error', onError);
+    };
+    zf.on('entry', onEntry);
+    zf.on('end', onEnd);
+    zf.on('error', onError);
+    zf.readEntry();
+  });
 }
 
 /**

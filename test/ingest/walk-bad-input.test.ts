@@ -377,4 +377,18 @@ describe('walkInputs on bad input', () => {
     expect(entries.map((e) => [e.text, e.error])).toEqual([['payload\n', 'corrupt-gzip']]);
     expect(problems).toEqual([{ path: p, code: 'corrupt-gzip', reason: expect.stringMatching(/member 1 fails its check \(CRC-32/) }]);
   });
+
+  it('reads the entries listed before damage in the central directory', async () => {
+    // Prepare: the third central record's signature is broken.
+    const zip = buildZip([GOOD, { name: 'second.log', data: 'two\n' }, { name: 'third.log', data: 'three\n' }]);
+    let at = -1;
+    for (let i = 0; i < 3; i++) at = zip.indexOf('PK\x01\x02', at + 1, 'latin1');
+    zip.writeUInt32LE(0x0badf00d, at);
+    const p = file('cd.zip', zip);
+    // Act
+    const { entries, problems } = await walkAll([p]);
+    // Assess
+    expect(entries.map((e) => e.text)).toEqual([GOOD.data, 'two\n']);
+    expect(problems).toEqual([{ path: p, code: 'corrupt-zip', reason: expect.stringMatching(/central directory after entry 2 of 3/) }]);
+  });
 });
