@@ -14,6 +14,7 @@ import { App } from 'aws-cdk-lib';
 import { parseAppConfig } from '../lib/app-config';
 import { addNagChecks } from '../lib/nag-acknowledgements';
 import { buildSweepApp } from '../lib/sweep-app';
+import { lintHunt } from '../src/hunt/lint';
 import { loadQueries } from '../src/hunt/query-file';
 import { loadIndicators } from '../src/hunt/indicators';
 import { indicatorsToCsv } from '../src/aws/indicators-csv';
@@ -35,6 +36,9 @@ async function main(): Promise<void> {
   if (broken.length > 0) {
     throw new Error(`cannot deploy: ${broken.length} hunt file(s) do not load:\n${broken.map((b) => `  ${path.relative(REPO_ROOT, b.path)}: ${b.error.message}`).join('\n')}\nrun \`npm run sweep -- test-queries\` and fix them`);
   }
+  // The same lint the security team runs (`sweep test-queries`): Trino syntax, windows, columns, portability.
+  const lint = hunts.flatMap((h) => lintHunt(h).map((p) => `  ${path.relative(REPO_ROOT, h.path)}:${p.line}: [${p.rule}] ${p.message}`));
+  if (lint.length > 0) throw new Error(`cannot deploy: the hunt lint found ${lint.length} problem(s):\n${lint.join('\n')}`);
   const indicators = await loadIndicators(path.join(REPO_ROOT, 'indicators'));
   buildSweepApp(app, {
     config,
