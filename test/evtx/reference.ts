@@ -4,8 +4,10 @@
  * corpus, runs test/evtx/reference-dump.py over the files on N processes, and
  * compares its records with ours.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EvtxRecord } from '../../src/formats/evtx';
 
@@ -74,11 +76,52 @@ export function findReferencePython(): { python: string } | { missing: string } 
   return { python };
 }
 
-/** Runs the reference over `files` on `procs` processes; records grouped by file, in file order. */
-export async function runReference(python: string, files: string[], procs = 2): Promise<Map<string, RefRecord[]>> {
+const live = new Set<ChildProcess>();
+
+/** Stops reference processes still running (a test that timed out must not leave them behind). */
+export function stopReference(): void {
+  for (const c of live) c.kill();
+  live.clear();
+}
+
+/**
+ * Identity of the reference code: python-evtx's sources and reference-dump.py.
+ * Cached reference output is only reused for the same files under the same code.
+ */
+function referenceIdentity(python: string): string {
+  const dir = execFileSync(python, ['-c', 'import Evtx, os; print(os.path.dirname(Evtx.__file__))'], { encoding: 'utf8' }).trim();
+  const h = createHash('sha256');
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.py')).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  h.update(fs.readFileSync(path.join(__dirname, 'reference-dump.py')));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Where reference output is kept between runs on this machine (outside the repository). */
+export const REFERENCE_CACHE = path.join(os.tmpdir(), 'hafnium-sweep-evtx-reference');
+
+/**
+ * Runs the reference over `files` on `procs` processes; records grouped by
+ * file, in file order. Output per file is cached under {@link REFERENCE_CACHE}
+ * keyed by the file's SHA-256 and the reference's identity, so a second run on
+ * the same machine does not wait for Python again (`cache: false` to force).
+ */
+export async function runReference(python: string, files: string[], procs = 2, cache = true): Promise<Map<string, RefRecord[]>> {
+  const byFile = new Map<string, RefRecord[]>(files.map((f) => [f, []]));
+  const ident = cache ? referenceIdentity(python) : '';
+  const keyOf = (f: string) => path.join(REFERENCE_CACHE, `${ident}-${createHash('sha256').update(fs.readFileSync(f)).digest('hex')}.jsonl`);
+  const todo: string[] = [];
+  for (const f of files) {
+    const key = cache ? keyOf(f) : '';
+    if (cache && fs.existsSync(key)) {
+      for (const line of fs.readFileSync(key, 'utf8').split('\n')) if (line) byFile.get(f)!.push({ ...(JSON.parse(line) as RefRecord), file: f });
+    } else {
+      todo.push(f);
+    }
+  }
+  if (!todo.length) return byFile;
   const script = path.join(__dirname, 'reference-dump.py');
-  // Deal files round-robin by size so both processes get similar work.
-  const sized = files.map((f) => ({ f, s: fs.statSync(f).size })).sort((a, b) => b.s - a.s);
+  // Deal files by size so the processes get similar work.
+  const sized = todo.map((f) => ({ f, s: fs.statSync(f).size })).sort((a, b) => b.s - a.s);
   const groups: string[][] = Array.from({ length: procs }, () => []);
   const load = new Array(procs).fill(0);
   for (const { f, s } of sized) {
@@ -87,27 +130,37 @@ export async function runReference(python: string, files: string[], procs = 2): 
     load[i] += s;
   }
   const outputs = await Promise.all(
-    groups.map(
+    groups.filter((g) => g.length).map(
       (g) =>
         new Promise<string>((resolve, reject) => {
           const child = spawn(python, ['-W', 'ignore', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+          live.add(child);
           const chunks: Buffer[] = [];
           let err = '';
           child.stdout.on('data', (b: Buffer) => chunks.push(b));
           child.stderr.on('data', (b: Buffer) => (err += b.toString()));
           child.on('error', reject);
-          child.on('close', (code) => (code === 0 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`reference-dump.py exited ${code}: ${err}`))));
+          child.on('close', (code) => {
+            live.delete(child);
+            if (code === 0) resolve(Buffer.concat(chunks).toString('utf8'));
+            else reject(new Error(`reference-dump.py exited ${code}: ${err}`));
+          });
           child.stdin.end(g.join('\n') + '\n');
         }),
     ),
   );
-  const byFile = new Map<string, RefRecord[]>(files.map((f) => [f, []]));
+  const fresh = new Map<string, string[]>(todo.map((f) => [f, []]));
   for (const out of outputs) {
     for (const line of out.split('\n')) {
       if (!line) continue;
       const r = JSON.parse(line) as RefRecord;
       byFile.get(r.file)?.push(r);
+      fresh.get(r.file)?.push(line);
     }
+  }
+  if (cache) {
+    fs.mkdirSync(REFERENCE_CACHE, { recursive: true });
+    for (const [f, lines] of fresh) fs.writeFileSync(keyOf(f), lines.map((l) => `${l}\n`).join(''));
   }
   return byFile;
 }
