@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -158,30 +158,6 @@ describe('uploadArchive (against s3rver)', () => {
     expect(proxy.requests.filter((r) => partNumberOf(r) === 3)).toHaveLength(3);
     expect(proxy.requests.some((r) => r.method === 'POST' && r.url.includes('uploadId='))).toBe(false);
     expect(state.current!.parts.map((p) => p.partNumber)).not.toContain(3);
-  });
-
-  it('starts over instead of resuming when the file changed since the interrupted run', async () => {
-    // Prepare
-    const other = path.join(dir, 'changing.zip');
-    writeFileSync(other, randomBytes(11 * MiB));
-    const state = memoryStateStore();
-    const controller = new AbortController();
-    await expect(uploadArchive({
-      client, bucket: BUCKET, agency: 'doe', filePath: other, state, partSize: 5 * MiB, concurrency: 1, signal: controller.signal,
-      onProgress: (p) => { if (p.partsDone === 1) controller.abort(); },
-    })).rejects.toBeInstanceOf(UploadInterruptedError);
-    const oldUploadId = state.current!.uploadId;
-    const bytes = randomBytes(11 * MiB);
-    writeFileSync(other, bytes);
-    utimesSync(other, new Date(), new Date(Date.now() + 5000));
-
-    // Act
-    const result = await uploadArchive({ client, bucket: BUCKET, agency: 'doe', filePath: other, state, partSize: 5 * MiB });
-
-    // Assess
-    expect(result.uploadId).not.toBe(oldUploadId);
-    expect(result.partsResumed).toBe(0);
-    expect(await sha256Of(s3.client, result.key)).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('rejects an empty file and a bad agency id before contacting the server', async () => {
