@@ -99,8 +99,12 @@ export const TRINO_SHIMS: readonly string[] = [
   `CREATE OR REPLACE MACRO json_extract_scalar(j, p) AS CASE WHEN json_type(j, p) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(j, p) END`,
   `CREATE OR REPLACE MACRO json_format(j) AS CAST(j AS VARCHAR)`,
   `CREATE OR REPLACE MACRO from_utf8(b) AS decode(b)`,
-  // Trino format() is printf-style; DuckDB's is fmt-style ({}).
-  `CREATE OR REPLACE MACRO format(f) AS printf(f), (f, a) AS printf(f, a), (f, a, b) AS printf(f, a, b), (f, a, b, c) AS printf(f, a, b, c), (f, a, b, c, d) AS printf(f, a, b, c, d)`,
+  // Trino format() is Java String.format: %s takes any value. DuckDB's format() is fmt-style ({}), and its printf
+  // rejects %s for numbers; so every argument is passed as text and %d/%<width>d become %s/%<width>s.
+  `CREATE OR REPLACE MACRO format(f) AS printf(f), ${[1, 2, 3, 4, 5].map((n) => {
+    const args = ['a', 'b', 'c', 'd', 'e'].slice(0, n);
+    return `(f, ${args.join(', ')}) AS printf(system.main.regexp_replace(f, '%(-?[0-9]*)d', '%\\1s', 'g'), ${args.map((a) => `CAST(${a} AS VARCHAR)`).join(', ')})`;
+  }).join(', ')}`,
   `CREATE OR REPLACE MACRO levenshtein_distance(a, b) AS levenshtein(a, b)`,
   `CREATE OR REPLACE MACRO is_nan(x) AS isnan(x)`,
   `CREATE OR REPLACE MACRO codepoint(c) AS ord(c)`,
