@@ -60,3 +60,19 @@ describe('winEventJsonlParser', () => {
     expect(rejects[3].reason).toBe('bad EventTime "yesterday"');
   });
 });
+
+describe('windowsEventRow (via JSON lines)', () => {
+  it('takes the remote side of Sysmon 3 connections, ShareLocalPath for 5145 shares, and the line as source line', () => {
+    // Prepare
+    const out = { '@timestamp': '2021-03-03T03:35:00Z', winlog: { channel: 'Microsoft-Windows-Sysmon/Operational', event_id: 3, record_id: 77, event_data: { Initiated: 'true', SourceIp: '192.0.2.10', DestinationIp: '198.51.100.99', Image: 'C:\\Windows\\System32\\rundll32.exe' } } };
+    const inbound = { '@timestamp': '2021-03-03T03:35:01Z', winlog: { channel: 'Microsoft-Windows-Sysmon/Operational', event_id: 3, event_data: { Initiated: 'false', SourceIp: '149.28.14.163', DestinationIp: '192.0.2.10' } } };
+    const share = { '@timestamp': '2021-03-03T03:21:33Z', winlog: { channel: 'Security', event_id: 5145, event_data: { ShareName: '\\\\*\\C$', ShareLocalPath: '\\??\\C:\\', RelativeTargetName: 'inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', IpAddress: '127.0.0.1' } } };
+    // Act
+    const { rows } = runParser('winevent_jsonl', [out, inbound, share].map((o) => JSON.stringify(o)));
+    // Assess
+    expect(rows.map((r) => r.ip_address)).toEqual(['198.51.100.99', '149.28.14.163', '127.0.0.1']);
+    // ShareLocalPath wins over the share name (the EVTX tests pin this form).
+    expect(rows[2].target_filename).toBe('\\??\\C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx');
+    expect(rows.map((r) => r.source_line)).toEqual([1, 2, 3]);
+  });
+});

@@ -105,11 +105,20 @@ export function windowsEventRow(ev: WindowsEvent, hostHint: string | null): Row 
   }
 
   const hashes = p('Hashes', 'Hash');
+
+  // Sysmon 3 (network connection): the remote side is the destination of an outbound connection.
+  let ipAddress = p('IpAddress', 'SourceAddress', 'ClientAddress');
+  if (!ipAddress) {
+    const initiated = p('Initiated');
+    ipAddress = initiated !== null && initiated.toLowerCase() === 'true' ? p('DestinationIp', 'SourceIp') : p('SourceIp', 'DestinationIp');
+  }
   const values = Object.keys(d).map((k) => d[k]).filter((v) => v !== null && v !== undefined && v !== '');
 
   return {
     event_time: ev.timeMs,
     host: shortHost(ev.computer) ?? hostHint,
+    // Raw .evtx: the record number; text exports overwrite it with the line the record starts on.
+    source_line: ev.recordId,
     channel,
     provider: ev.provider,
     event_id: ev.eventId,
@@ -139,7 +148,7 @@ export function windowsEventRow(ev: WindowsEvent, hostHint: string | null): Row 
     relative_target_name: relativeTarget,
     attribute_ldap_name: p('AttributeLDAPDisplayName'),
     attribute_value: p('AttributeValue'),
-    ip_address: p('IpAddress', 'SourceAddress', 'SourceIp', 'ClientAddress'),
+    ip_address: ipAddress,
     target_user_name: p('TargetUserName'),
     subject_user_name: p('SubjectUserName'),
     logon_type: toNumber(p('LogonType')),
