@@ -82,19 +82,35 @@ const MAX_META_BYTES = 1024 * 1024;
  * Yields the members of the tar read by `puller`. After each member the reader skips
  * whatever of its data was not read, and its padding.
  *
- * @throws IngestError `corrupt-tar` (bad header checksum or size), `truncated-tar` (the data ends
- *   mid-header or mid-member), or whatever the source throws (e.g. `truncated-gzip`).
+ * A header with a bad checksum is passed to `onCorrupt` and the reader skips to the next valid
+ * ustar header (the members after the damage are still read).
+ *
+ * @throws IngestError `corrupt-tar` (bad size field), `truncated-tar` (the data ends mid-header or
+ *   mid-member), or whatever the source throws (e.g. `truncated-gzip`).
  */
-export async function* readTar(puller: BytePuller, path: string): AsyncGenerator<TarMember> {
+export async function* readTar(puller: BytePuller, path: string, onCorrupt: (err: IngestError) => void): AsyncGenerator<TarMember> {
   let longName: string | null = null;
   let pax: Record<string, string> = {};
+  let resyncing = false;
   for (;;) {
     const header = await puller.readExact(BLOCK);
     if (header.length === 0) return; // no end-of-archive blocks: tolerated
-    if (header.length < BLOCK) throw new IngestError(IngestErrorCode.TruncatedTar, path, `tar ends inside a header at byte ${puller.position}`);
-    if (header.every((b) => b === 0)) return; // end-of-archive marker
-    if (!tarChecksumOk(header)) {
-      throw new IngestError(IngestErrorCode.CorruptTar, path, `bad tar header checksum at byte ${puller.position - BLOCK}; the rest of the archive is unreadable`);
+    if (header.length < BLOCK) {
+      if (resyncing) return;
+      throw new IngestError(IngestErrorCode.TruncatedTar, path, `tar ends inside a header at byte ${puller.position}`);
+    }
+    if (resyncing) {
+      // Like GNU tar: skip blocks until one is a valid ustar header.
+      if (header.toString('latin1', 257, 262) !== 'ustar' || !tarChecksumOk(header)) continue;
+      resyncing = false;
+    } else if (header.every((b) => b === 0)) {
+      return; // end-of-archive marker
+    } else if (!tarChecksumOk(header)) {
+      onCorrupt(new IngestError(IngestErrorCode.CorruptTar, path, `bad tar header checksum at byte ${puller.position - BLOCK}: skipped to the next valid header`));
+      longName = null;
+      pax = {};
+      resyncing = true;
+      continue;
     }
     const type = String.fromCharCode(header[156] || 0x30);
     let size = numberField(header, 124, 12);

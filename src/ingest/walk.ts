@@ -333,7 +333,7 @@ async function* walkTar(walk: Walk, budget: InputBudget, node: WalkNode, bytes: 
   }
   const puller = new BytePuller(bytes());
   try {
-    for await (const m of readTar(puller, node.path)) {
+    for await (const m of readTar(puller, node.path, (err) => report(walk, err))) {
       // "./logs/x.log" (tar -C dir .) is shown as "logs/x.log".
       const shown = m.name.replace(/^(\.\/)+/, '');
       const entryPath = `${node.path}!${shown}`;
