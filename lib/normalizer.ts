@@ -12,6 +12,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SweepFunction } from './sweep-function';
@@ -31,6 +32,8 @@ export interface NormalizerProps {
   readonly maxConcurrency?: number;
   /** Deliveries before a message goes to the DLQ. @default 3 */
   readonly maxReceiveCount?: number;
+  /** Topic the upload receipt (manifest summary) is published to, routed like findings. @default - no receipts */
+  readonly receiptsTopic?: sns.ITopic;
 }
 
 /** The upload -> lake pipeline in AWS. */
@@ -54,8 +57,15 @@ export class Normalizer extends Construct {
       ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMb ?? 10240),
       roleName: props.roleName,
       withDuckDb: true,
-      environment: { UPLOAD_BUCKET: props.uploadBucket.bucketName, LAKE_BUCKET: props.lakeBucket.bucketName },
+      // The pack tells the receipt which hunts an upload's log families leave blind.
+      withQueries: true,
+      environment: {
+        UPLOAD_BUCKET: props.uploadBucket.bucketName,
+        LAKE_BUCKET: props.lakeBucket.bucketName,
+        ...(props.receiptsTopic ? { TOPIC_ARN: props.receiptsTopic.topicArn } : {}),
+      },
     });
+    props.receiptsTopic?.grantPublish(this.fn.role);
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: props.messagingKey,

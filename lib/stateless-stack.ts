@@ -54,6 +54,7 @@ export class StatelessStack extends Stack {
       memoryMb: config.normalizer.memoryMb,
       ephemeralStorageMb: config.normalizer.ephemeralStorageMb,
       maxConcurrency: config.normalizer.maxConcurrency,
+      receiptsTopic: this.alerts.topic,
     });
     this.alerts.notifyOnAlarm(this.normalizer.dlqAlarm);
     this.workgroup = new HuntWorkgroup(this, 'Hunts', {

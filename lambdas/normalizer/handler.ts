@@ -10,16 +10,23 @@ import * as path from 'node:path';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { getStringFromEnv } from '../../src/aws/env';
 import { normalizeS3Upload } from '../../src/aws/normalize-s3-upload';
 import { S3ObjectStore } from '../../src/aws/s3-object-store';
+import { SnsNotifier } from '../../src/aws/sns-notifier';
+import { loadQueries } from '../../src/hunt/query-file';
+import { huntNeed, receiptMessage } from '../../src/upload';
 
 const logger = new Logger({ serviceName: 'sweep-normalizer' });
 const s3 = new S3Client({});
 const uploads = new S3ObjectStore({ client: s3, bucket: getStringFromEnv(process.env, 'UPLOAD_BUCKET') });
 const lake = new S3ObjectStore({ client: s3, bucket: getStringFromEnv(process.env, 'LAKE_BUCKET') });
 const processor = new BatchProcessor(EventType.SQS);
+// Receipts go to the findings topic (same agency routing); absent when the construct was given no topic.
+const receipts = process.env.TOPIC_ARN ? new SnsNotifier({ client: new SNSClient({}), topicArn: process.env.TOPIC_ARN }) : null;
+const needs = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries')).hunts.map(huntNeed);
 
 /** The S3 object key of an EventBridge "Object Created" event in an SQS message body. */
 function objectKey(record: SQSRecord): string {
@@ -42,6 +49,8 @@ async function recordHandler(record: SQSRecord): Promise<void> {
       removed: out.removed.length,
       manifestKey: out.manifestKey,
     });
+    // A failed receipt fails the record: SQS redelivers it and the idempotent re-run publishes again.
+    if (receipts) await receipts.publish([receiptMessage(out.manifest, needs)]);
   } finally {
     // /tmp survives between invocations of a warm Lambda: leave nothing behind.
     await rm(tmp, { recursive: true, force: true });

@@ -5,8 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { buildZip } from '../support/archive-builders';
 import { startS3rver, type S3rverHandle } from '../support/s3rver';
 
@@ -34,7 +37,8 @@ describe('normalizer handler', () => {
       UPLOAD_BUCKET: 'sweep-uploads', LAKE_BUCKET: 'sweep-lake',
       AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      POWERTOOLS_LOG_LEVEL: 'ERROR', TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sweep-findings',
+      QUERIES_DIR: path.resolve(__dirname, '..', '..', 'queries'),
     });
     const zip = buildZip([{ name: 'W3SVC1/u_ex210303.log', data: IIS }]);
     await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-7/MAIL2.zip', Body: zip }));
@@ -44,8 +48,10 @@ describe('normalizer handler', () => {
     process.env = saved;
   });
 
-  it('normalizes the upload of a good record and reports only the bad record as failed', async () => {
+  it('normalizes the upload of a good record, publishes its receipt, and reports only the bad record as failed', async () => {
     // Prepare
+    const sns = mockClient(SNSClient);
+    sns.on(PublishBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm-0' }] });
     const { handler } = await import('../../lambdas/normalizer/handler');
     const event: SQSEvent = { Records: [sqsRecord('m-good', 'sweep-uploads', 'uploads/agency=dhs/u-7/MAIL2.zip'), sqsRecord('m-bad', 'sweep-uploads', 'not-an-upload.zip')] };
     const tmpBefore = new Set(fs.readdirSync(os.tmpdir()));
@@ -61,6 +67,10 @@ describe('normalizer handler', () => {
     expect(m).toMatchObject({ agency: 'dhs', upload_id: 'u-7', rows_per_table: { web_requests: 1 } });
     const lakeFile = await s3.client.send(new GetObjectCommand({ Bucket: 'sweep-lake', Key: 'lake/web_requests/agency=dhs/dt=2021-03-03/u-7-0.parquet' }));
     expect(Buffer.from(await lakeFile.Body!.transformToByteArray()).subarray(0, 4).toString()).toBe('PAR1');
+    const receipt = sns.commandCalls(PublishBatchCommand)[0].args[0].input.PublishBatchRequestEntries![0];
+    expect(receipt.Subject).toMatch(/^Upload u-7 received \(dhs\): 1 host, 1 log family/);
+    expect(receipt.MessageAttributes).toMatchObject({ agency: { DataType: 'String', StringValue: 'dhs' }, kind: { DataType: 'String', StringValue: 'receipt' } });
+    sns.restore();
     // /tmp is reused by warm Lambdas: the handler leaves nothing behind.
     expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('normalize-') && !tmpBefore.has(d))).toEqual([]);
   });
