@@ -11,7 +11,8 @@ description: >
   Matches request URLs against the indicators table: MSTIC file-path indicators under \inetpub\wwwroot\ and
   FrontEnd\HttpProxy\ are turned into the URL they are served at (C:\inetpub\wwwroot\aspnet_client\supp0rt.aspx ->
   /aspnet_client/supp0rt.aspx), and web-shell file names (type filename) are compared with the last segment of the URL
-  when it lies under a web-shell directory (/aspnet_client/, /owa/auth/, /ecp/auth/, /oab/). Successful requests to
+  when it lies under a web-shell directory (/aspnet_client/, /owa/auth/, /ecp/auth/, /oab/). url_path indicators
+  (from a CSV or a STIX url:value) are compared with the URL path directly. Successful requests to
   a published shell path are high; name-only matches and failed requests are amber.
 why_severity: >
   A 200 on an exact published shell path means the file exists and answers (high). Name lists are generic (error.aspx,
@@ -34,6 +35,9 @@ WITH shell_urls AS (
   FROM indicators
   WHERE type = 'filepath'
   GROUP BY 1
+  UNION ALL
+  -- URL-path indicators (type url_path) are compared as they are.
+  SELECT value AS url, min(source) AS source FROM indicators WHERE type = 'url_path' GROUP BY value
 ),
 shell_names AS (
   SELECT value AS name, min(source) AS source FROM indicators WHERE type = 'filename' GROUP BY value
