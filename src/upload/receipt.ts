@@ -10,6 +10,13 @@ import type { Severity } from '../hunt/types';
 import { toSubject, type NotificationMessage } from '../notify/message';
 import { assessCoverage, formatCoverageLines, formatIntake, type HuntNeed } from './coverage-check';
 
+/** Keeps a receipt of a very large upload (hundreds of hosts) well inside the SNS message size. */
+const MAX_COVERAGE_LINES = 300;
+
+function capped(lines: string[], max: number): string[] {
+  return lines.length <= max ? lines : [...lines.slice(0, max), `  ... and ${lines.length - max} more lines (see the manifest)`];
+}
+
 /**
  * How loud the receipt is: `info` when everything was read, `low` when some
  * files or lines were refused, `medium` when nothing usable came out or hunts
@@ -46,7 +53,7 @@ export function receiptMessage(manifest: Manifest, hunts: readonly HuntNeed[] = 
     ...formatIntake(manifest),
     '',
     'Coverage (host, log family, first -> last event):',
-    ...formatCoverageLines(report),
+    ...capped(formatCoverageLines(report), MAX_COVERAGE_LINES),
   ];
   if (hunts.length > 0) {
     lines.push('', `Hunts: ${report.huntsRunnable} of ${report.huntsTotal} can run on these logs.`);

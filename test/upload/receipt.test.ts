@@ -1,4 +1,5 @@
 import { LocalObjectStore } from '../../src/core';
+import { MAX_MESSAGE_BYTES } from '../../src/notify/message';
 import { manifestToJson } from '../../src/lake/manifest';
 import { ReceiptTimeoutError, assessCoverage, formatCoverageLines, receiptMessage, waitForManifest } from '../../src/upload';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -102,6 +103,24 @@ describe('receiptMessage', () => {
     expect(nothing.attributes.severity).toBe('medium');
     expect(nothing.subject).toContain('nothing usable was found');
     expect(nothing.body).toContain('(no log lines with events were found)');
+  });
+});
+
+describe('receiptMessage size', () => {
+  it('stays under the SNS message limit for an upload of 400 hosts with every family', () => {
+    // Prepare
+    const families = ['httpproxy', 'iis', 'ecp_server', 'oab_generator', 'evtx', 'file_inventory'];
+    const coverage = Array.from({ length: 400 }, (_, i) => families.map((family) => ({
+      host: `EXCH${String(i).padStart(4, '0')}-${'X'.repeat(40)}`, family, first_event: '2021-01-03T00:00:00.000Z', last_event: '2021-03-15T00:00:00.000Z', files: 1000, rows: 123456789,
+    }))).flat();
+
+    // Act
+    const msg = receiptMessage(twoServerManifest({ coverage }), HUNTS);
+
+    // Assess
+    expect(Buffer.byteLength(msg.body)).toBeLessThan(MAX_MESSAGE_BYTES);
+    expect(msg.body).toContain('... and 2100 more lines (see the manifest)');
+    expect(msg.subject).toContain('400 hosts, 6 log families');
   });
 });
 
