@@ -1,0 +1,54 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { renderHuntsDoc, sourceTag } from '../../scripts/gen-query-docs';
+import { loadQueries, parseQueryFile } from '../../src/hunt/query-file';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+describe('renderHuntsDoc', () => {
+  it('lists a hunt with severity, CVEs, ATT&CK, the families it needs and its sources', () => {
+    // Prepare
+    const sql = [
+      '/* ---',
+      'id: 11111111-2222-4333-8444-555555555555',
+      'name: Example hunt',
+      'status: stable',
+      'severity: high',
+      'cves: [CVE-2021-26855]',
+      'mitre: ["TA0001:T1190"]',
+      'log_families: [httpproxy, evtx, winevent_json, winevent_csv]',
+      'description: An example hunt for the generator.',
+      'false_positives: [Scanners]',
+      'references:',
+      '  - https://github.com/microsoft/CSS-Exchange/blob/main/Security/src/Test-ProxyLogon.ps1',
+      '  - https://github.com/SigmaHQ/sigma/blob/master/rules/x.yml',
+      '--- */',
+      'SELECT agency, host FROM web_requests WHERE dt BETWEEN ? AND ?',
+    ].join('\n');
+    const hunt = parseQueryFile(path.join(ROOT, 'queries/x/web/initial_access_example_hunt_x.sql'), sql);
+    // Act
+    const doc = renderHuntsDoc([hunt], ROOT);
+    // Assess
+    expect(doc).toContain('| [`11111111`](#11111111-2222-4333-8444-555555555555) | Example hunt | high | CVE-2021-26855 | TA0001:T1190 | HttpProxy logs, Windows events (.evtx or an export) | Test-ProxyLogon, Sigma |');
+    expect(doc).toContain('- needs: HttpProxy logs, Windows events (.evtx or an export)');
+    expect(doc).toContain('file: `queries/x/web/initial_access_example_hunt_x.sql`');
+    expect(doc).toContain('False positives:\n- Scanners');
+  });
+
+  it('tags reference URLs with their publisher', () => {
+    // Act / Assess
+    expect(sourceTag('https://www.volexity.com/blog/2021/03/02/x/')).toBe('Volexity');
+    expect(sourceTag('https://github.com/Azure/Azure-Sentinel/blob/master/x.yaml')).toBe('Sentinel');
+    expect(sourceTag('https://example.org/a')).toBe('example.org');
+  });
+
+  it('matches the committed docs/hunts.md (regenerate with node bin/run-ts.js scripts/gen-query-docs.ts)', () => {
+    // Prepare
+    const { hunts } = loadQueries(path.join(ROOT, 'queries'));
+    // Act
+    const doc = renderHuntsDoc(hunts, ROOT);
+    // Assess
+    expect(fs.readFileSync(path.join(ROOT, 'docs', 'hunts.md'), 'utf8')).toBe(doc);
+    for (const h of hunts) expect(doc).toContain(`(#${h.meta.id})`);
+  });
+});
