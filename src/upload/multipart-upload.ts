@@ -14,6 +14,7 @@ import path from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
   ListPartsCommand,
   UploadPartCommand,
   type S3Client,
@@ -114,8 +115,16 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
   }
   if (state) {
     const kept = await confirmStoredParts(client, state, params.signal);
-    if (kept === null) state = null; // the multipart upload is gone (aborted or expired)
-    else {
+    if (kept === null) {
+      // The multipart upload is gone: aborted or expired, or completed by a run whose
+      // answer was lost. In the last case the object is there: do not upload it twice.
+      const done = await completedEarlier(client, state, params.signal);
+      if (done) {
+        await store.clear();
+        return { bucket, key: state.key, agency, uploadId: state.uploadId, size: stat.size, partsTotal: Math.ceil(stat.size / state.partSize), partsResumed: state.parts.length, etag: done.etag };
+      }
+      state = null;
+    } else {
       state = { ...state, parts: kept };
       partsResumed = kept.length;
       await store.save(state);
@@ -333,4 +342,19 @@ async function confirmStoredParts(client: S3Client, state: UploadState, signal: 
     const l = listed.get(p.partNumber);
     return l !== undefined && strip(l.etag) === strip(p.etag) && l.size === p.size;
   });
+}
+
+/**
+ * The object of a recorded upload when it already exists whole (same size, and
+ * the upload id in its metadata); null when it does not, or cannot be looked at
+ * (an upload role may lack s3:GetObject: then the upload starts over).
+ */
+async function completedEarlier(client: S3Client, state: UploadState, signal: AbortSignal | undefined): Promise<{ etag: string | undefined } | null> {
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: state.bucket, Key: state.key }), { abortSignal: signal });
+    const sameUpload = head.Metadata?.['upload-id'] === state.uploadId;
+    return head.ContentLength === state.file.size && sameUpload ? { etag: head.ETag } : null;
+  } catch {
+    return null;
+  }
 }

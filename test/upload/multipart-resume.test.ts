@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  HeadObjectCommand,
   ListPartsCommand,
   S3Client,
   S3ServiceException,
@@ -97,6 +98,22 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
     expect(result.uploadId).not.toBe('20210316T090000Z-0a1b2c3d');
     expect(s3.commandCalls(CreateMultipartUploadCommand)[0].args[0].input).toMatchObject({ Bucket: 'up', ChecksumAlgorithm: 'SHA256', Key: `uploads/agency=doe/${result.uploadId}/EXCH01.zip` });
     expect(s3.commandCalls(UploadPartCommand)).toHaveLength(4);
+    expect(store.current).toBeNull();
+  });
+
+  it('does not upload again when the earlier run completed the object but lost the answer', async () => {
+    // Prepare
+    s3.on(ListPartsCommand).rejects(s3Error('NoSuchUpload', 404));
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 16 * MiB, ETag: '"abc-4"', Metadata: { agency: 'doe', 'upload-id': state.uploadId } });
+    const store = memoryStateStore(state);
+
+    // Act
+    const result = await uploadArchive({ client, bucket: 'up', agency: 'doe', filePath: file, state: store, partSize: 5 * MiB });
+
+    // Assess
+    expect(result).toMatchObject({ uploadId: state.uploadId, key: state.key, etag: '"abc-4"', size: 16 * MiB });
+    expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
+    expect(s3.commandCalls(UploadPartCommand)).toHaveLength(0);
     expect(store.current).toBeNull();
   });
 
