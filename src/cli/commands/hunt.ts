@@ -4,9 +4,15 @@ import { CliError, CliErrorCode } from '../errors';
 import { hasFindingsAtLeast, runSweepJob, type SweepJobResult } from '../../hunt/sweep-job';
 import { renderSummary } from '../../notify/console';
 import * as fs from 'node:fs';
+import { runAthenaSweep } from '../../aws/athena-sweep';
+import { createEngine } from '../../aws/create-engine';
 
 interface Opts {
-  lake: string;
+  lake?: string;
+  engine: string;
+  workgroup?: string;
+  database: string;
+  region?: string;
   since?: string;
   until?: string;
   out: string;
@@ -20,7 +26,11 @@ export function registerHunt(program: Command): void {
   program
     .command('hunt')
     .description('Run the hunt queries over a lake; write findings.jsonl and report.html; print the verdict per host.')
-    .requiredOption('--lake <dir>', 'lake root (the folder holding lake/<table>/agency=<id>/dt=<day>/*.parquet)')
+    .option('--lake <dir>', 'lake root (the folder holding lake/<table>/agency=<id>/dt=<day>/*.parquet); required with --engine duckdb')
+    .option('--engine <name>', 'where the hunts run: duckdb (local lake) or athena (the deployed lake)', 'duckdb')
+    .option('--workgroup <name>', 'Athena workgroup, with --engine athena (deployment output WorkGroupName)')
+    .option('--database <name>', 'Glue database of the lake, with --engine athena', 'sweep_lake')
+    .option('--region <region>', 'AWS region, with --engine athena (default: AWS_REGION / profile)')
     .option('--since <day>', 'first day of the window, YYYY-MM-DD (default: 2019-01-01, or the earliest day in the lake)')
     .option('--until <day>', 'last day of the window, YYYY-MM-DD (default: today, or the latest day in the lake)')
     .option('--out <dir>', 'where findings.jsonl, report.html and the dedup record (findings/seen.jsonl) go', 'out/hunt')
@@ -29,11 +39,32 @@ export function registerHunt(program: Command): void {
     .option('--json', 'print a JSON summary (findings, verdicts, errors) instead of text')
     .addHelpText('after', '\nExit codes: 0 no finding at medium or above, 1 findings at medium or above (like a failing test), 2 usage error, 3 runtime error.')
     .action(async (opts: Opts) => {
+      if (opts.engine === 'athena') return runOnAthena(opts);
+      if (opts.engine !== 'duckdb') throw new CliError(CliErrorCode.BadArgument, `--engine must be duckdb or athena, got "${opts.engine}"`);
+      if (!opts.lake) throw new CliError(CliErrorCode.BadArgument, 'missing --lake <dir>', 'give the folder made by `sweep normalize --lake DIR`, or use --engine athena --workgroup W');
       if (!fs.existsSync(opts.lake)) throw new CliError(CliErrorCode.NotFound, `lake root not found: ${opts.lake}`, 'give the folder made by `sweep normalize --lake DIR` or `sweep scan --out DIR` (DIR/lake-root)');
-      const result = await runJob({ lakeRoot: opts.lake, ...opts });
+      const result = await runJob({ ...opts, lakeRoot: opts.lake });
       printResult(result, opts.json === true);
       if (hasFindingsAtLeast(result.findings, 'medium')) process.exitCode = 1;
     });
+}
+
+/** `--engine athena`: the pack on Athena with the analyst's credentials; findings.jsonl, no coverage verdicts. */
+async function runOnAthena(opts: Opts): Promise<void> {
+  if (!opts.workgroup) throw new CliError(CliErrorCode.BadArgument, '--workgroup is required with --engine athena', 'the deployment prints it as the WorkGroupName output, e.g. --workgroup sweep');
+  const engine = await createEngine({ engine: 'athena', workGroup: opts.workgroup, database: opts.database, region: opts.region });
+  try {
+    const r = await runAthenaSweep({ engine, queriesDir: path.resolve(opts.queries), outDir: path.resolve(opts.out), since: opts.since, until: opts.until })
+      .catch((err) => { throw err instanceof RangeError ? new CliError(CliErrorCode.BadArgument, err.message, 'days are given as YYYY-MM-DD') : err; });
+    if (opts.json) process.stdout.write(JSON.stringify({ window: r.window, findings: r.findings, new_fingerprints: [...r.newFingerprints], errors: [...r.broken, ...r.errors], findings_file: r.findingsFile }) + '\n');
+    else {
+      process.stdout.write(renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: [], errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window }, process.stdout.isTTY === true && !process.env.NO_COLOR));
+      process.stdout.write(`\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\n(coverage verdicts need the local lake: run sweep hunt --lake for them)\n`);
+    }
+    if (hasFindingsAtLeast(r.findings, 'medium')) process.exitCode = 1;
+  } finally {
+    await engine.close();
+  }
 }
 
 /** Runs the sweep job with CLI paths; usage mistakes become CliErrors. */
