@@ -9,7 +9,7 @@
  */
 import type { TextFamilyParser } from '../src/formats/types';
 import { parserFor } from '../src/formats';
-import { HTTPPROXY_FIELDS_2016_CU23, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../test/fixtures/raw/generators';
+import { HTTPPROXY_FIELDS_2016_CU23, convertToJson, sysmon1Message, winEventObject, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../test/fixtures/raw/generators';
 
 const STEMS = ['/owa/', '/owa/service.svc', '/ecp/', '/EWS/Exchange.asmx', '/Microsoft-Server-ActiveSync/default.eas', '/autodiscover/autodiscover.xml', '/mapi/emsmdb/', '/owa/auth/logon.aspx', '/ecp/DDI/DDIService.svc/GetList'];
 const AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/88.0.4324.190 Safari/537.36', 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13801; Pro)', 'Apple-iPhone12C1/1803.1', 'ExchangeServicesClient/15.01.2176.002'];
@@ -49,6 +49,19 @@ function httpProxyText(targetBytes: number): Buffer {
   return Buffer.from(lines.join('\r\n') + '\r\n');
 }
 
+/** A Windows PowerShell 5.1 ConvertTo-Json export of Sysmon 1 events (pretty, many short lines). */
+function winEventJsonText(targetBytes: number): Buffer {
+  const one = (i: number) => {
+    const m = sysmon1Message({ utc: '2021-03-03 03:26:01.447', pid: 1000 + i, image: 'C:\\Windows\\System32\\cmd.exe', commandLine: `cmd.exe /c echo ${i}`, user: 'NT AUTHORITY\\SYSTEM', parentPid: 4480,
+      parentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', parentCommandLine: 'w3wp.exe -ap "MSExchangeOWAAppPool"', hashes: 'SHA256=FF79D3C4A0B7EB191783C323AB8363EBD1FD10BE58D8BCC96B07067743CA81D5', originalFileName: 'Cmd.Exe' });
+    return winEventObject({ id: 1, provider: 'Microsoft-Windows-Sysmon', log: 'Microsoft-Windows-Sysmon/Operational', machine: 'EXCH01.corp.example.gov', time: new Date(Date.parse('2021-03-03T00:00:00Z') + i * 1000).toISOString(), level: 4, recordId: i, message: m.message, properties: m.properties, userId: 'S-1-5-18' });
+  };
+  const sample = convertToJson([one(0), one(1)]);
+  const per = sample.length / 2;
+  const n = Math.max(2, Math.round(targetBytes / per));
+  return Buffer.from(`${convertToJson(Array.from({ length: n }, (_, i) => one(i))).replace(/\n/g, '\r\n')}\r\n`);
+}
+
 /** Reference: counts lines with indexOf(0x0a), no decoding. */
 function countLines(buf: Buffer): number {
   let n = 0;
@@ -84,7 +97,7 @@ function timeIt(fn: () => number): { ms: number; result: number } {
   return { ms: (c.user + c.system) / 1000, result };
 }
 
-function measure(name: 'iis' | 'httpproxy', buf: Buffer): void {
+function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void {
   const mb = buf.length / 1e6;
   const parser = parserFor(name) as TextFamilyParser;
   let rows = 0;
@@ -94,7 +107,7 @@ function measure(name: 'iis' | 'httpproxy', buf: Buffer): void {
     reference: () => countLines(buf),
     decode: () => forEachLine(buf, (s) => { sink += s.length; }),
     parse: () => {
-      const p = parser.create({ sourceFile: `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG'}`, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => { rejects++; } });
+      const p = parser.create({ sourceFile: `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : name === 'httpproxy' ? 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG' : 'Sysmon.json'}`, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => { rejects++; } });
       const n = forEachLine(buf, (s, i) => p.line(s, i));
       p.end();
       return n;
@@ -127,4 +140,6 @@ export async function run(args: string[]): Promise<void> {
   const target = (mbArg ? Number(mbArg.slice(5)) : 100) * 1e6;
   measure('iis', iisText(target));
   measure('httpproxy', httpProxyText(target));
+  // Windows exports are not the hot path: a quarter of the size is enough to see the rate.
+  measure('winevent_json', winEventJsonText(target / 4));
 }
