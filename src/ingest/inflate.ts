@@ -9,6 +9,7 @@
  * and the error is thrown only after every byte inflated before it was handed out.
  */
 import * as zlib from 'node:zlib';
+import { crc32 } from './crc32';
 import { IngestError, IngestErrorCode, asIngestError } from './errors';
 
 /** zlib output chunk: 256 KiB is ~5x faster than the 16 KiB default. */
@@ -50,7 +51,7 @@ class Meter {
     const s = this.spec;
     this.inflated += chunk.length;
     s.budget.inflated += chunk.length;
-    if (s.expectedCrc !== undefined) this.crc = zlib.crc32(chunk, this.crc);
+    if (s.expectedCrc !== undefined) this.crc = crc32(chunk, this.crc);
     if (this.inflated > s.maxEntryBytes) {
       return new IngestError(IngestErrorCode.EntryTooLarge, s.path, `inflates past the per-entry limit of ${s.maxEntryBytes} bytes; stopped`);
     }
@@ -260,7 +261,7 @@ async function* gunzipMembers(source: AsyncIterable<Buffer>, meter: Meter, spec:
   let crc = 0;
   let size = 0;
   pump.onChunk = (c) => {
-    crc = zlib.crc32(c, crc);
+    crc = crc32(c, crc);
     size += c.length;
   };
   const truncated = (what: string): IngestError =>

@@ -9,6 +9,7 @@
  * const tgz = gzip(buildTar([{ name: 'a.log', data: 'line\n' }]));
  */
 import * as zlib from 'node:zlib';
+import { crc32 } from '../../src/ingest/crc32';
 
 /** One zip entry to build. Every field after `data` exists to build broken or hostile archives. */
 export interface ZipEntrySpec {
@@ -66,7 +67,7 @@ export function buildZip(entries: readonly ZipEntrySpec[], opts: { central?: (re
     const data = toBuf(e.data);
     const method = e.method === undefined || e.method === 'deflate' ? 8 : e.method === 'store' ? 0 : e.method;
     const compressed = e.compressed ?? (method === 8 ? zlib.deflateRawSync(data) : data);
-    const crc = e.crc ?? zlib.crc32(data);
+    const crc = e.crc ?? crc32(data);
     const size = e.declaredSize ?? data.length;
     const flags = (e.encrypted ? 0x1 : 0) | (typeof e.name === 'string' ? 0x800 : 0);
     const { time, date } = dos(e.mtime ?? new Date(2021, 2, 2, 10, 20, 30));
