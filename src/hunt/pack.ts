@@ -3,12 +3,14 @@
  */
 import { loadQueries, type BrokenQuery, type Hunt } from './query-file';
 import type { IndicatorRow } from './engines/duckdb';
-import { loadIndicators } from './indicators';
+import { loadIndicators, type IndicatorReject } from './indicators';
 
 export interface HuntPack {
   readonly hunts: readonly Hunt[];
   readonly broken: readonly BrokenQuery[];
   readonly indicators: readonly IndicatorRow[];
+  /** Feed entries the indicator loader could not use (file, place, reason): to be shown, never dropped silently. */
+  readonly indicatorRejects: readonly IndicatorReject[];
 }
 
 /**
@@ -17,12 +19,6 @@ export interface HuntPack {
  */
 export async function loadPack(queriesDir: string, indicatorsDir: string | null): Promise<HuntPack> {
   const { hunts, broken } = loadQueries(queriesDir);
-  const indicators = indicatorsDir ? await loadIndicatorRows(indicatorsDir) : [];
-  return { hunts, broken, indicators };
-}
-
-/** The indicator loader (src/hunt/indicators.ts, written by the pack author) when present; else an empty table. */
-async function loadIndicatorRows(dir: string): Promise<IndicatorRow[]> {
-  // Rejected feed entries are returned by loadIndicators(dir).rejects; surfacing them is the CLI's job.
-  return (await loadIndicators(dir)).rows;
+  const loaded = indicatorsDir ? await loadIndicators(indicatorsDir) : { rows: [], rejects: [] };
+  return { hunts, broken, indicators: loaded.rows, indicatorRejects: loaded.rejects };
 }
