@@ -112,9 +112,10 @@ export class HuntRunner extends Construct {
         },
         ResultPath: '$.query',
         Retry: [
-          // Throttling and transient errors: back off (5 s, 10 s, 20 s, 40 s, 80 s) with jitter.
-          { ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException', 'Athena.AmazonAthenaException'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' },
-          { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 30, BackoffRate: 2, MaxAttempts: 2, JitterStrategy: 'FULL' },
+          // Back off 5 s, 10 s, 20 s, 40 s, 80 s with jitter.
+          // Throttling and transient service errors only: a query that FAILED (syntax, scan cutoff) is not
+          // retried, since running it again would bill the same bytes again for the same failure.
+          { ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' },
         ],
       },
     });

@@ -126,7 +126,8 @@ export function planHunt(hunt: Hunt, window: HuntWindow, agencies: readonly stri
   const body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
   const params = windowParams(body, window);
   const query_string = [
-    `-- hunt ${hunt.meta.id}: ${hunt.meta.name.replace(/[\r\n]+/g, ' ')}`,
+    // The name is only a label for Athena's history; no "?" that a parser could take for a parameter.
+    `-- hunt ${hunt.meta.id}: ${hunt.meta.name.replace(/[\r\n?]+/g, ' ')}`,
     'SELECT * FROM (',
     body,
     `) AS hunt_result WHERE hunt_result.agency IN (${agencies.map(() => '?').join(', ')})`,

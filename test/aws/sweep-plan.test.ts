@@ -43,6 +43,8 @@ describe('planHunt', () => {
     expect(p.query_string).not.toContain('--- */');
     expect(p.query_string).not.toMatch(/;\s*\)/);
     expect(p.query_string).toContain("anchor_mailbox <> 'a?b'");
+    const named = planHunt({ ...hunt, meta: { ...hunt.meta, name: 'Which host? (ServerInfo~?#)' } }, { since: '2019-01-01', until: '2026-11-27' }, ['doj']);
+    expect(named.query_string.split('\n')[0]).toBe(`-- hunt ${ID1}: Which host  (ServerInfo~ #)`);
   });
 });
 

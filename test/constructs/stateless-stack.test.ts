@@ -76,6 +76,9 @@ describe('StatelessStack', () => {
     expect(run.Resource).toBe('arn:<AWS::Partition>:states:::athena:startQueryExecution.sync');
     expect(run.Parameters).toMatchObject({ 'QueryString.$': '$.hunt.query_string', 'ExecutionParameters.$': '$.hunt.params', WorkGroup: 'sweep', QueryExecutionContext: { Database: 'sweep_lake' } });
     expect(run.Retry[0]).toMatchObject({ ErrorEquals: expect.arrayContaining(['Athena.TooManyRequestsException']), BackoffRate: 2, JitterStrategy: 'FULL' });
+    // A FAILED query (syntax, scan cutoff) is not run again: it would bill the same bytes for the same failure.
+    expect(run.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).not.toEqual(expect.arrayContaining(['States.TaskFailed']));
+    expect(run.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).not.toEqual(expect.arrayContaining(['States.ALL']));
     expect(run.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordHuntFailure' });
     expect(run.Next).toBe('PublishFindings');
     expect(def.States.AnyHuntFailed.Choices[0]).toMatchObject({ Condition: '{% $count($states.input.results[ok = false]) > 0 %}', Next: 'SomeHuntsFailed' });
