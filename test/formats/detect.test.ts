@@ -27,6 +27,7 @@ describe('detectFamily', () => {
     ['winevent_csv', 'Export-Csv without #TYPE', `${WINEVENT_CSV_COLUMNS.map(csvQuoted).join(',')}\r\n"x`, 'sec.csv', /Get-WinEvent columns/],
     ['winevent_jsonl', 'NXLog lines', `${JSON.stringify({ EventTime: '2021-03-03 00:00:00', EventID: 1, SourceName: 'x', Channel: 'Application' })}\n${JSON.stringify({ EventID: 2 })}\n`, 'nxlog.json', /NXLog/],
     ['winevent_jsonl', 'Winlogbeat lines', `${JSON.stringify({ '@timestamp': '2021-03-03T00:00:00Z', winlog: { event_id: 1 } })}\n{"@timestamp":`, 'winlogbeat.ndjson', /Winlogbeat/],
+    ['winevent_jsonl', 'compressed Get-WinEvent records, one per line', `${JSON.stringify({ Id: 1, ProviderName: 'x', TimeCreated: '2021-03-03T00:00:00Z' })}\n${JSON.stringify({ Id: 2 })}\n`, 'events.json', /Get-WinEvent records/],
     ['file_inventory', 'Get-FileHash with #TYPE', '#TYPE Microsoft.PowerShell.Commands.FileHashInfo\r\n"Algorithm","Hash","Path"\r\n', 'hashes.csv', /FileHashInfo/],
     ['file_inventory', 'Get-FileHash without #TYPE', '"Algorithm","Hash","Path"\r\n"SHA256","AB","C:\\x"\r\n', 'hashes.csv', /Get-FileHash/],
   ])('detects %s from %s', (family, _what, text, name, reason) => {

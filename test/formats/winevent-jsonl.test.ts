@@ -48,6 +48,17 @@ describe('winEventJsonlParser', () => {
     expect(rows[1]).toMatchObject({ event_id: 5145, channel: 'Security', target_filename: '\\\\*\\C$\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx' });
   });
 
+  it('reads one compressed Get-WinEvent record per line (ConvertTo-Json -Compress in a loop)', () => {
+    // Prepare
+    const line = JSON.stringify({ Id: 1000, ProviderName: 'MSExchange Unified Messaging', LogName: 'Application', Level: 2, TimeCreated: '/Date(1614741584671)/', MachineName: 'EXCH01', Message: 'System.InvalidCastException', Properties: [{ Value: 'x' }] });
+    // Act
+    const { rows, rejects } = runParser('winevent_jsonl', [line.replace('/Date(', '\\/Date(').replace(')/', ')\\/')]);
+    // Assess
+    expect(rejects).toEqual([]);
+    expect(rows[0]).toMatchObject({ event_id: 1000, level: 2, provider: 'MSExchange Unified Messaging', host: 'EXCH01' });
+    expect(iso(rows[0].event_time)).toBe('2021-03-03T03:19:44.671Z');
+  });
+
   it('rejects bad JSON, non-objects, unknown shapes and bad times with reasons', () => {
     // Act
     const { rows, rejects } = runParser('winevent_jsonl', ['{"EventID": 1,', '[1,2]', '{"foo": 1}', '{"EventID": 1, "EventTime": "yesterday"}']);
@@ -56,7 +67,7 @@ describe('winEventJsonlParser', () => {
     expect(rejects.map((r) => r.lineNo)).toEqual([1, 2, 3, 4]);
     expect(rejects[0].reason).toMatch(/^bad JSON: /);
     expect(rejects[1].reason).toBe('line is not a JSON object');
-    expect(rejects[2].reason).toBe('neither an NXLog nor a Winlogbeat event (keys: foo)');
+    expect(rejects[2].reason).toBe('neither an NXLog, Winlogbeat nor Get-WinEvent record (keys: foo)');
     expect(rejects[3].reason).toBe('bad EventTime "yesterday"');
   });
 });

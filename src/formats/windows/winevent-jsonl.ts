@@ -8,7 +8,7 @@ import type { ParseContext, TextFamilyParser, TextParser } from '../types';
 import type { WindowsEvent } from './event-row';
 import { windowsEventRow } from './event-row';
 import { cleanLine } from '../text/csv-line';
-import { Keys, levelValue, timeValue, valueText } from './powershell-event';
+import { Keys, levelValue, readPowerShellEvent, timeValue, valueText } from './powershell-event';
 import { eventDataFrom } from './message-fields';
 
 /** NXLog im_msvistalog fields that describe the record, not its event data. */
@@ -130,7 +130,9 @@ export function readJsonLineEvent(obj: Record<string, unknown>): Read {
   if ('winlog' in obj || Object.keys(obj).some((k) => k.startsWith('winlog.'))) return readWinlogbeat(obj);
   const k = new Keys(obj);
   if (k.has('EventID') || k.has('SourceName') || (k.has('Channel') && k.has('EventTime'))) return readNxlog(obj);
-  return { ok: false, reason: `neither an NXLog nor a Winlogbeat event (keys: ${Object.keys(obj).slice(0, 6).join(', ')})` };
+  // One Get-WinEvent record per line (`ConvertTo-Json -Compress` in a loop).
+  if (k.has('TimeCreated') || k.has('ProviderName')) return readPowerShellEvent(obj);
+  return { ok: false, reason: `neither an NXLog, Winlogbeat nor Get-WinEvent record (keys: ${Object.keys(obj).slice(0, 6).join(', ')})` };
 }
 
 class WinEventJsonlParser implements TextParser {
