@@ -300,6 +300,7 @@ export function parseStixPattern(pattern: string): { comparisons: { path: string
           expectComparison = false;
           continue;
         }
+        if (i >= s.length) return { error: `unterminated observation (missing "]"): ${pattern}` };
         if (s[i] === ']') { i++; break; }
         const k = keyword();
         if (k.toUpperCase() === 'OR') { i += 2; expectComparison = true; continue; }

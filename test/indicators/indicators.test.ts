@@ -78,6 +78,9 @@ describe('parseStixPattern', () => {
       error: expect.stringContaining('"FOLLOWEDBY" between observations'),
     });
     expect(parseStixPattern("[ipv4-addr:value = '1.2.3.4'] WITHIN 10 SECONDS")).toEqual({ error: expect.stringContaining('"WITHIN"') });
+    expect(parseStixPattern("[ipv4-addr:value = '1.2.3.4'")).toEqual({ error: expect.stringContaining('unterminated observation') });
+    expect(parseStixPattern("[ipv4-addr:value = '1.2.3.4]")).toEqual({ error: expect.stringContaining('unterminated string') });
+    expect(parseStixPattern('')).toEqual({ error: 'incomplete pattern: ' });
   });
 });
 
