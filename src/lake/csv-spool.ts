@@ -40,10 +40,12 @@ const INT_MAX = 2147483647;
 const TIME_MIN = -62135596800000;
 const TIME_MAX = 253402300799999;
 
-/** Longest string value kept whole, in UTF-16 units; longer values are cut and counted (keeps every spool line under DuckDB's max_line_size). */
+/** Longest string value kept whole, in UTF-16 units; longer values are cut and counted. */
 export const MAX_STRING_CHARS = 512 * 1024;
-/** max_line_size given to DuckDB's read_csv (bytes): the widest table (38 columns) can't exceed it with the cap above. */
-export const SPOOL_MAX_LINE_BYTES = 64 * 1024 * 1024;
+/** Longest spool line, in UTF-16 units: a row beyond it is re-encoded with every string cut shorter. */
+const MAX_LINE_CHARS = 4 * 1024 * 1024;
+/** max_line_size given to DuckDB's read_csv (bytes): MAX_LINE_CHARS units of at most 3 UTF-8 bytes each, plus room. */
+export const SPOOL_MAX_LINE_BYTES = 16 * 1024 * 1024;
 
 function str(v: string): string {
   // Empty strings are quoted so that they stay '' (an unquoted empty field is NULL).
@@ -55,8 +57,11 @@ function str(v: string): string {
 export class SpoolEncoder {
   private readonly names: string[];
   private readonly kinds: Kind[];
-  /** Column name -> number of values written as NULL because they did not fit the column type (or cut: "<name> (truncated ...)"). */
+  /** Column name -> number of values written as NULL because they did not fit the column type (or cut: "<name> (truncated)"). */
   readonly coercions = new Map<string, number>();
+  /** Columns dropped or cut while encoding the current row. */
+  private readonly dropped: string[] = [];
+  private readonly parts: string[] = [];
 
   constructor(readonly table: TableDef) {
     this.names = table.columns.map((c) => c.name);
@@ -65,62 +70,79 @@ export class SpoolEncoder {
 
   /** One CSV line (without newline): the table's columns, then `dt`. */
   encode(row: Row, dt: string): string {
+    let line = this.encodeWith(row, dt, MAX_STRING_CHARS);
+    if (line.length > MAX_LINE_CHARS) {
+      // A row of many huge values: cut every string so the line fits DuckDB's max_line_size (quotes may double it).
+      line = this.encodeWith(row, dt, Math.floor(MAX_LINE_CHARS / (2 * this.names.length + 2)));
+    }
+    // Counted once, for the encoding kept.
+    if (this.dropped.length) {
+      for (const k of this.dropped) this.coercions.set(k, (this.coercions.get(k) ?? 0) + 1);
+      this.dropped.length = 0;
+    }
+    return line;
+  }
+
+  private encodeWith(row: Row, dt: string, maxChars: number): string {
+    this.dropped.length = 0;
     const names = this.names;
     const kinds = this.kinds;
-    let out = '';
+    // One reused array joined once: a flat string per row, no rope of 40 pieces for the GC and the UTF-8 encoder.
+    const parts = this.parts;
     for (let i = 0; i < names.length; i++) {
       const v = row[names[i]];
+      let out = '';
       if (v !== null && v !== undefined) {
         switch (kinds[i]) {
           case Kind.Str: {
             let t = typeof v === 'string' ? v : String(v);
-            if (t.length > MAX_STRING_CHARS) {
-              t = t.slice(0, MAX_STRING_CHARS);
+            if (t.length > maxChars) {
+              t = t.slice(0, maxChars);
               this.truncated(names[i]);
             }
-            out += str(t);
+            out = str(t);
             break;
           }
           case Kind.Int: {
             const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,10}$/.test(v) ? Number(v) : NaN;
-            if (Number.isInteger(n) && n >= INT_MIN && n <= INT_MAX) out += n;
+            if (Number.isInteger(n) && n >= INT_MIN && n <= INT_MAX) out = '' + n;
             else this.coerced(names[i]);
             break;
           }
           case Kind.Big: {
             const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,15}$/.test(v) ? Number(v) : NaN;
-            if (Number.isSafeInteger(n)) out += n;
+            if (Number.isSafeInteger(n)) out = '' + n;
             else this.coerced(names[i]);
             break;
           }
           case Kind.Dbl: {
             const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
-            if (Number.isFinite(n)) out += n;
+            if (Number.isFinite(n)) out = '' + n;
             else this.coerced(names[i]);
             break;
           }
           case Kind.Bool:
-            if (typeof v === 'boolean') out += v ? 'true' : 'false';
+            if (typeof v === 'boolean') out = v ? 'true' : 'false';
             else this.coerced(names[i]);
             break;
           case Kind.Time:
-            if (typeof v === 'number' && v >= TIME_MIN && v <= TIME_MAX) out += Math.floor(v);
+            if (typeof v === 'number' && v >= TIME_MIN && v <= TIME_MAX) out = '' + Math.floor(v);
             else this.coerced(names[i]);
             break;
         }
       }
-      out += ',';
+      parts[i] = out;
     }
-    return out + dt;
+    parts[names.length] = dt;
+    return parts.join(',');
   }
 
   private truncated(name: string): void {
-    const k = `${name} (truncated to ${MAX_STRING_CHARS} characters)`;
-    this.coercions.set(k, (this.coercions.get(k) ?? 0) + 1);
+    this.dropped.push(`${name} (truncated)`);
   }
 
   private coerced(name: string): void {
-    this.coercions.set(name, (this.coercions.get(name) ?? 0) + 1);
+    this.dropped.push(name);
   }
 }
 

@@ -88,6 +88,8 @@ export interface NormalizeResult {
   readonly written: string[];
   /** Lake keys of an earlier run of this upload that were removed. */
   readonly removed: string[];
+  /** Writer figures (not in the manifest: they vary between runs): spool batches and DuckDB conversion time. */
+  readonly stats: { readonly batches: number; readonly conversionMs: number };
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -289,7 +291,6 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
         stream.destroy();
         source.destroy();
       }
-      totalBytes += 0;
       entries.push(stats.toEntry({ path: entry.path, declaredSize: entry.size, mtime: entry.mtime, family, detection: detection.reason, hostHint }));
       coverage.add(family, stats.hosts);
       progress(entry.path, true);
@@ -331,7 +332,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
     };
     const pub = await publishUpload(store, opts.agency, uploadId, written.files, manifestToJson(manifest));
     progress(null, true);
-    return { manifest, manifestKey: pub.manifestKey, written: pub.written, removed: pub.removed };
+    return { manifest, manifestKey: pub.manifestKey, written: pub.written, removed: pub.removed, stats: { batches: written.batches, conversionMs: written.conversionMs } };
   } finally {
     await writer.close().catch(() => undefined);
     await fsp.rm(workDir, { recursive: true, force: true });

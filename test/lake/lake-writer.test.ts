@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore } from '../../src/core';
-import { LakeWriter, publishUpload } from '../../src/lake';
+import { LakeWriter, publishUpload, tableDef } from '../../src/lake';
+import { MAX_STRING_CHARS, SpoolEncoder } from '../../src/lake/csv-spool';
 import { lakeScan, query } from './duckdb-read';
 
 const T1 = Date.UTC(2021, 2, 2, 23, 59, 59, 123); // 2021-03-02
@@ -146,5 +147,21 @@ describe('LakeWriter', () => {
     fs.rmSync(other);
     const got = await query(`SELECT count(*)::INT AS n FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`);
     expect(got[0].n).toBe(2);
+  });
+});
+
+describe('SpoolEncoder', () => {
+  it('cuts strings longer than the cap and rows wider than a spool line, counting each cut once', () => {
+    // Prepare
+    const enc = new SpoolEncoder(tableDef('windows_events'));
+    const huge = 'x'.repeat(MAX_STRING_CHARS + 10);
+    // Act
+    const one = enc.encode({ command_line: huge }, '2021-03-02');
+    const wide = enc.encode({ command_line: '"'.repeat(400_000), message: huge, event_data: huge, data_text: huge, script_block_text: huge, image: huge, hashes: huge, parent_command_line: huge, object_name: huge }, '2021-03-02');
+    // Assess
+    expect(one.length).toBeLessThan(MAX_STRING_CHARS + 200);
+    expect(wide.length).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(enc.coercions.get('command_line (truncated)')).toBe(2);
+    expect(enc.coercions.get('message (truncated)')).toBe(1);
   });
 });

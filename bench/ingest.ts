@@ -1,0 +1,147 @@
+/**
+ * `npm run bench -- ingest [--size=500MB] [--archive] [--keep]`
+ *
+ * Normalizing gzip'd IIS and HttpProxy logs end to end (read, inflate, parse,
+ * write Parquet) against `zcat FILES | wc -l` on the same files, in the same
+ * run (the machine is shared and noisy: the reference runs before and after,
+ * and the ratio uses their mean). Prints the ratio (goal <= 3x), rows/s, peak
+ * RSS (goal <= 512 MB), CPU seconds (how much of the second core DuckDB used),
+ * and the lake size against the raw and gzip sizes.
+ *
+ * --size=N     raw (uncompressed) log bytes to generate, half IIS, half HttpProxy (default 500MB; try 4GB)
+ * --archive    pack the .gz files into one .tar upload (a single multi-GB archive) instead of a folder
+ * --threads=N  DuckDB threads (default: the writer's default)
+ * --spool=SIZE spool size per conversion batch (default: the writer's default)
+ * Generated logs are cached under .cache/bench-ingest/ (deterministic, reused).
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { normalizeUpload } from '../src/pipeline';
+import { parseSize } from '../src/cli/commands/normalize';
+import { httpProxyLog, iisLog } from './gen/exchange-logs';
+import { writeGz, writeTar } from './gen/write-gz';
+
+const FILE_RAW = 64 * 1024 * 1024;
+
+interface Corpus {
+  files: string[];
+  rawBytes: number;
+  gzBytes: number;
+}
+
+function arg(args: string[], name: string): string | undefined {
+  const a = args.find((x) => x.startsWith(`--${name}=`));
+  return a ? a.slice(name.length + 3) : undefined;
+}
+
+async function generate(dir: string, rawTotal: number): Promise<Corpus> {
+  const metaFile = path.join(dir, 'corpus.json');
+  if (fs.existsSync(metaFile)) return JSON.parse(fs.readFileSync(metaFile, 'utf8')) as Corpus;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const files: string[] = [];
+  let raw = 0;
+  const start = Date.UTC(2021, 0, 3);
+  for (let i = 0; raw < rawTotal; i++) {
+    const host = i % 4 < 2 ? 'EXCH01' : 'EXCH02';
+    const kind = i % 2 === 0 ? 'iis' : 'httpproxy';
+    const want = Math.min(FILE_RAW, rawTotal - raw);
+    // Each file covers its own stretch of days: ~4 requests/s (IIS) and ~1.5/s (HttpProxy) per server.
+    const opts = { seed: 1000 + i, host, start: start + Math.floor(i / 4) * 3 * 86_400_000, stepMs: kind === 'iis' ? 250 : 650 };
+    const rel = kind === 'iis' ? `${host}/inetpub/logs/LogFiles/W3SVC1/u_ex_${String(i).padStart(4, '0')}.log.gz` : `${host}/Logging/HttpProxy/Owa/HttpProxy_${String(i).padStart(4, '0')}.LOG.gz`;
+    const file = path.join(dir, rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    raw += await writeGz(file, kind === 'iis' ? iisLog(opts, want) : httpProxyLog(opts, want));
+    files.push(file);
+    process.stdout.write(`\rgenerating: ${(raw / 1e6).toFixed(0)} / ${(rawTotal / 1e6).toFixed(0)} MB`);
+  }
+  process.stdout.write('\n');
+  const gzBytes = files.reduce((s, f) => s + fs.statSync(f).size, 0);
+  const corpus = { files, rawBytes: raw, gzBytes };
+  fs.writeFileSync(metaFile, JSON.stringify(corpus));
+  return corpus;
+}
+
+async function timeZcat(files: string[]): Promise<{ secs: number; lines: number }> {
+  const t0 = process.hrtime.bigint();
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn('bash', ['-c', 'zcat -- "$@" | wc -l', '_', ...files], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let s = '';
+    child.stdout.on('data', (d: Buffer) => (s += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`zcat | wc -l exited ${code}`))));
+  });
+  return { secs: Number(process.hrtime.bigint() - t0) / 1e9, lines: Number(out.trim()) };
+}
+
+function duBytes(dir: string): number {
+  let n = 0;
+  for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const st = fs.statSync(path.join(dir, f));
+    if (st.isFile()) n += st.size;
+  }
+  return n;
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+/** Runs the benchmark. */
+export async function run(args: string[]): Promise<void> {
+  const sizeArg = arg(args, 'size') ?? '500MB';
+  const rawTotal = parseSize('--size', sizeArg);
+  const cacheDir = path.resolve('.cache', 'bench-ingest', sizeArg.toLowerCase());
+  const corpus = await generate(cacheDir, rawTotal);
+  let inputs = corpus.files;
+  if (args.includes('--archive')) {
+    const tar = path.join(cacheDir, 'upload.tar');
+    if (!fs.existsSync(tar)) await writeTar(tar, corpus.files.map((f) => ({ name: path.relative(cacheDir, f), path: f })));
+    inputs = [tar];
+  }
+  const threads = arg(args, 'threads');
+  const spool = arg(args, 'spool');
+  process.stdout.write(`corpus: ${corpus.files.length} files, ${mb(corpus.rawBytes)} raw, ${mb(corpus.gzBytes)} gzip; input: ${inputs.length === 1 ? 'one .tar archive' : 'the .gz files'}\n`);
+
+  const ref1 = await timeZcat(corpus.files);
+  process.stdout.write(`zcat | wc -l: ${ref1.secs.toFixed(2)} s (${ref1.lines} lines)\n`);
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-'));
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+  try {
+    const cpu0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    const { manifest, stats } = await normalizeUpload({
+      inputs,
+      agency: 'bench',
+      uploadId: 'up-bench',
+      lakeRoot: path.join(work, 'root'),
+      tmpDir: path.join(work, 'tmp'),
+      writer: { ...(threads ? { threads: Number(threads) } : {}), ...(spool ? { spoolBytes: parseSize('--spool', spool) } : {}) },
+      onProgress: () => {
+        peakRss = Math.max(peakRss, process.memoryUsage().rss);
+      },
+    });
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu = process.cpuUsage(cpu0);
+    clearInterval(sampler);
+    const ref2 = await timeZcat(corpus.files);
+    const ref = (ref1.secs + ref2.secs) / 2;
+    const lake = duBytes(path.join(work, 'root', 'lake'));
+    const t = manifest.totals;
+    process.stdout.write(`zcat | wc -l (again): ${ref2.secs.toFixed(2)} s\n`);
+    process.stdout.write(`normalize: ${secs.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (JS + DuckDB threads)\n`);
+    process.stdout.write(`  rows ${t.rows} (${Math.round(t.rows / secs)} rows/s, ${mb(corpus.rawBytes / secs)}/s raw), lines read ${t.lines_read}, rejected ${t.lines_rejected}, files ${t.entries_parsed}, partial ${t.entries_partial}, problems ${t.problems}\n`);
+    process.stdout.write(`  lake files: ${manifest.files.length}; DuckDB batches: ${stats.batches}, converting ${(stats.conversionMs / 1000).toFixed(2)} s (overlapped with parsing)\n`);
+    process.stdout.write(`RESULT ratio normalize / zcat|wc -l: ${(secs / ref).toFixed(2)}x (goal <= 3x)\n`);
+    process.stdout.write(`RESULT peak RSS: ${mb(peakRss)} sampled, ${mb(process.resourceUsage().maxRSS * 1024)} process max (goal <= 512 MB)\n`);
+    process.stdout.write(`RESULT lake size: ${mb(lake)} = ${((lake / corpus.rawBytes) * 100).toFixed(1)}% of raw, ${((lake / corpus.gzBytes) * 100).toFixed(1)}% of gzip\n`);
+    if (t.lines_read !== ref1.lines) process.stdout.write(`WARNING: lines read ${t.lines_read} != zcat lines ${ref1.lines}\n`);
+  } finally {
+    clearInterval(sampler);
+    if (!args.includes('--keep')) fs.rmSync(work, { recursive: true, force: true });
+    else process.stdout.write(`kept: ${work}\n`);
+  }
+}
