@@ -107,15 +107,18 @@ describeIf(`EVTX reader vs python-evtx on the corpus${skipReason ? ` (skipped: $
     expect(compared).toBeGreaterThanOrEqual(8000);
   });
 
-  it('reads the corpus without losing anything, and notes where python-evtx itself failed', () => {
+  it('reads the corpus without losing anything, and reports where python-evtx itself failed', () => {
     // Act
     const lost = files.flatMap((f) => compat.get(f)!.problems.filter((p) => p.severity !== 'notice').map((p) => `${path.relative(CORPUS_DIR, f)}: ${p.reason}`));
     const refFailures = [...reference.values()].flat().filter((r) => r.error || r.xml_error || r.chunk_error || r.file_error);
+    if (refFailures.length) {
+      // Those records were compared on their record numbers only (see diffRecord); python-evtx 0.6.1 (Debian) renders all of this corpus.
+      // eslint-disable-next-line no-console
+      console.warn(`python-evtx failed on ${refFailures.length} records:\n${refFailures.slice(0, 20).map((r) => `${r.file}: ${r.error ?? r.xml_error ?? r.chunk_error ?? r.file_error}`).join('\n')}`);
+    }
 
     // Assess
     expect(lost).toEqual([]);
-    // python-evtx renders every record of this corpus; if a new version chokes on some, the count shows here.
-    expect(refFailures.map((r) => `${r.file}: ${r.error ?? r.xml_error ?? r.chunk_error ?? r.file_error}`)).toEqual([]);
   });
 
   it('differs from the reference rendering only where it splits a string array into param1, param2, ...', () => {
@@ -152,7 +155,10 @@ describeIf(`EVTX reader vs python-evtx on the corpus${skipReason ? ` (skipped: $
         v.filetime(132588123456789012n + BigInt(n) * 1234567n), v.sid(`S-1-5-21-${n}-2-3-500`), v.hex32(n * 4097), v.hex64(BigInt(n) << 40n), v.wstrArray([`a${n}`, '', 'b']),
       ],
     });
-    const file = buildEvtx({ chunks: [[typed(1), sysmon1(2), typed(3), cmdlet(4, 'Get-Mailbox', '-Identity x')], [typed(5)]] });
+    // A uint32 array: python-evtx has no renderer for it (KeyError) and chokes on that record; we read it.
+    const ints = eventTemplate(['Ports'], [T.ARRAY | T.UINT32]);
+    const choke = { template: ints, values: [...sys({ recordId: 6 }), v.u32Array([80, 443])] };
+    const file = buildEvtx({ chunks: [[typed(1), sysmon1(2), typed(3), cmdlet(4, 'Get-Mailbox', '-Identity x')], [typed(5), choke]] });
     const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'evtx-')), 'built.evtx');
     fs.writeFileSync(tmp, file);
 
@@ -162,8 +168,10 @@ describeIf(`EVTX reader vs python-evtx on the corpus${skipReason ? ` (skipped: $
     fs.rmSync(path.dirname(tmp), { recursive: true });
 
     // Assess
-    expect(ours).toHaveLength(5);
-    expect(theirs).toHaveLength(5);
+    expect(ours).toHaveLength(6);
+    expect(theirs).toHaveLength(6);
     expect(ours.flatMap((r, i) => diffRecord(r, theirs[i]))).toEqual([]);
+    expect(theirs[5].error).toMatch(/KeyError/);
+    expect({ ...ours[5].data }).toEqual({ Ports: '80\n443' });
   });
 });
