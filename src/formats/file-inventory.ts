@@ -39,6 +39,8 @@ export function splitPath(p: string): { directory: string | null; fileName: stri
 
 class FileInventoryParser implements TextParser {
   private layout: Layout | null = null;
+  /** Line of a header row without Hash and Path: every later record is rejected with that reason. */
+  private badHeaderLine = 0;
   private readonly joiner: CsvRecordJoiner;
 
   constructor(private readonly ctx: ParseContext) {
@@ -54,6 +56,10 @@ class FileInventoryParser implements TextParser {
     if (!this.joiner.push(text, lineNo)) return;
     const csv = this.joiner.csv;
     const at = this.joiner.startLine;
+    if (this.badHeaderLine) {
+      this.ctx.reject(at, `no usable header: the header on line ${this.badHeaderLine} has no Hash and Path columns`);
+      return;
+    }
     if (this.layout === null) {
       const names = csv.all();
       const h = headerIndex(names);
@@ -69,6 +75,7 @@ class FileInventoryParser implements TextParser {
       };
       if (layout.hash < 0 || layout.path < 0) {
         this.ctx.reject(at, `header has no Hash and Path columns: ${names.slice(0, 8).join(',')}`);
+        this.badHeaderLine = at;
         return;
       }
       this.layout = layout;

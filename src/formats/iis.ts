@@ -22,6 +22,8 @@ interface Layout {
   readonly serverIp: number;
   readonly method: number;
   readonly stem: number;
+  /** HTTPERR logs carry `cs-uri` (stem and query together) instead of cs-uri-stem/cs-uri-query. */
+  readonly uri: number;
   readonly query: number;
   readonly port: number;
   readonly user: number;
@@ -47,6 +49,7 @@ function layoutOf(names: readonly string[]): Layout {
     serverIp: col(ix, 's-ip'),
     method: col(ix, 'cs-method'),
     stem: col(ix, 'cs-uri-stem'),
+    uri: col(ix, 'cs-uri'),
     query: col(ix, 'cs-uri-query'),
     port: col(ix, 's-port'),
     user: col(ix, 'cs-username'),
@@ -153,6 +156,14 @@ class IisParser implements TextParser {
     // "+" stands for a space, except the literal one of "(+http://...)" bot URLs:
     // "Bingbot/2.0;++http://" is "Bingbot/2.0; +http://". Either way replace(' ', '+') gives back the logged form.
     if (ua !== null && ua.indexOf('+') >= 0) ua = ua.indexOf('+http') < 0 ? ua.replaceAll('+', ' ') : ua.replace(/\+(?!http)/g, ' ');
+    let stem = this.str(L.stem);
+    let query = this.str(L.query);
+    if (stem === null && L.uri >= 0) {
+      const uri = this.str(L.uri);
+      const q = uri === null ? -1 : uri.indexOf('?');
+      stem = q < 0 ? uri : uri!.slice(0, q);
+      if (q >= 0 && query === null) query = uri!.length > q + 1 ? uri!.slice(q + 1) : null;
+    }
     const computer = this.str(L.computer);
     let clientIp = this.str(L.clientIp);
     if (clientIp !== null && clientIp.indexOf(':') >= 0) clientIp = ipWithoutPort(clientIp);
@@ -162,8 +173,8 @@ class IisParser implements TextParser {
       source_line: lineNo,
       site: this.str(L.siteName) ?? this.site,
       method: this.str(L.method),
-      uri_stem: this.str(L.stem),
-      uri_query: this.str(L.query),
+      uri_stem: stem,
+      uri_query: query,
       status: this.num(L.status),
       substatus: this.num(L.substatus),
       win32_status: this.num(L.win32),

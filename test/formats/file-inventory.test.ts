@@ -52,7 +52,10 @@ describe('fileInventoryParser', () => {
     const a = runParser('file_inventory', ['"Name","Size"', '"x","1"']);
     const b = runParser('file_inventory', ['"Algorithm","Hash","Path"', '"SHA256","AB","C:\\never closed']);
     // Assess
-    expect(a.rejects[0]).toEqual({ lineNo: 1, reason: 'header has no Hash and Path columns: Name,Size' });
+    expect(a.rejects).toEqual([
+      { lineNo: 1, reason: 'header has no Hash and Path columns: Name,Size' },
+      { lineNo: 2, reason: 'no usable header: the header on line 1 has no Hash and Path columns' },
+    ]);
     expect(b.rejects).toEqual([{ lineNo: 2, reason: 'unterminated quote: record starting on line 2 never closed (file truncated?)' }]);
   });
 });

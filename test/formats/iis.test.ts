@@ -64,4 +64,15 @@ describe('iisParser', () => {
     expect(rows[0]).toMatchObject({ uri_stem: '/owa/', host: 'EXCH01' });
     expect(rejects).toEqual([{ lineNo: 2, reason: 'no #Fields header before data, and 3 fields do not match the Exchange default layout' }]);
   });
+
+  it('reads HTTPERR logs (cs-uri holds stem and query)', () => {
+    // Prepare
+    const lines = ['#Software: Microsoft HTTP API 2.0', '#Version: 1.0', '#Date: 2021-03-03 03:20:00', '#Fields: date time c-ip c-port s-ip s-port cs-version cs-method cs-uri streamid sc-status s-siteid s-reason s-queuename',
+      '2021-03-03 03:20:01 149.28.14.163 50123 192.0.2.10 443 HTTP/1.1 POST /ecp/y.js?a=1 - 400 1 BadRequest MSExchangeECPAppPool'];
+    // Act
+    const { rows, rejects } = runParser('iis', lines);
+    // Assess
+    expect(rejects).toEqual([]);
+    expect(rows[0]).toMatchObject({ uri_stem: '/ecp/y.js', uri_query: 'a=1', method: 'POST', status: 400, client_ip: '149.28.14.163', server_port: 443 });
+  });
 });
