@@ -260,15 +260,18 @@ async function* yieldLeaf(walk: Walk, node: WalkNode, bytes: () => AsyncIterator
       return s;
     },
   };
-  yield entry;
-  // The consumer asked for the next entry: release this one.
-  const s = stream as Readable | null;
-  if (s && !s.closed) {
-    if (!s.readableEnded && !s.destroyed) s.destroy();
-    await new Promise<void>((resolve) => {
-      if (s.closed) resolve();
-      else s.once('close', () => resolve());
-    });
+  try {
+    yield entry;
+  } finally {
+    // The consumer asked for the next entry (or stopped walking): release this one.
+    const s = stream as Readable | null;
+    if (s && !s.closed) {
+      if (!s.readableEnded && !s.destroyed) s.destroy();
+      await new Promise<void>((resolve) => {
+        if (s.closed) resolve();
+        else s.once('close', () => resolve());
+      });
+    }
   }
 }
 

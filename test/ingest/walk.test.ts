@@ -239,4 +239,23 @@ describe('walkInputs', () => {
     expect(problems).toEqual([]);
     expect(entries.map((e) => [e.name, e.text, e.error])).toEqual([['named.log', 'one\ntwo\n', undefined]]);
   });
+
+  it('releases everything when the consumer stops walking midway', async () => {
+    // Prepare
+    const spool = tempDir();
+    const zip = buildZip([{ name: 'a.log', data: 'a\n'.repeat(100_000) }, { name: 'b.log', data: 'b\n' }]);
+    const tgz = gzip(buildTar([{ name: 'inner.zip', data: zip }]));
+    const walker = walkInputs([streamSource('up.tgz', tgz)], { onProblem: () => undefined, tmpDir: spool.dir });
+    // Act
+    let opened: NodeJS.ReadableStream | null = null;
+    for await (const e of walker) {
+      opened = e.open();
+      await new Promise((resolve) => opened!.once('data', resolve));
+      break;
+    }
+    // Assess: the open entry stream was destroyed and the spooled zip deleted.
+    expect((opened as unknown as { destroyed: boolean }).destroyed).toBe(true);
+    expect(fs.readdirSync(spool.dir)).toEqual([]);
+    spool.cleanup();
+  });
 });
