@@ -1,0 +1,30 @@
+/* ---
+id: 5775ce6e-98b2-4f3a-9ed4-cfdd725bf92e
+name: "GET /rpc/ with an empty CorrelationID answered 200/301/302 (signature-base, Praetorian ProxyLogon reproduction)"
+status: experimental
+severity: low
+cves: [CVE-2021-26855, CVE-2021-27065]
+mitre: ["TA0001:T1190"]
+log_families: [iis]
+key_fields: [client_ip]
+description: >
+  signature-base LOG_CVE_2021_27065_Exchange_Forensic_Artefacts_Mar21_2, from Praetorian's reproduction of the chain:
+  an IIS line "GET /rpc/ &CorrelationID=<empty>;&RequestId=..." with status 200, 301 or 302 (the stem is /rpc/ itself,
+  not Outlook Anywhere's /rpc/rpcproxy.dll).
+why_severity: >
+  A single-lab artefact with no false-positive study; Exchange appends CorrelationID=<empty> to many of its own IIS lines,
+  so only the bare /rpc/ stem is matched and the result stays low.
+false_positives:
+  - Clients probing /rpc/ without a proxy target.
+references:
+  - https://github.com/Neo23x0/signature-base/blob/master/yara/apt_hafnium_log_sigs.yar
+--- */
+SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
+       client_ip, min(uri_query) AS uri_query, max(status) AS max_status, min(user_agent) AS user_agent
+FROM web_requests
+WHERE dt BETWEEN ? AND ?
+  AND upper(method) = 'GET'
+  AND lower(uri_stem) = '/rpc/'
+  AND strpos(uri_query, '&CorrelationID=<empty>;&RequestId=') > 0
+  AND status IN (200, 301, 302)
+GROUP BY agency, host, client_ip
