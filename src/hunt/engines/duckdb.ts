@@ -73,6 +73,8 @@ export class DuckDbQueryEngine implements QueryEngine {
     try {
       await conn.run("SET TimeZone='UTC'");
       await conn.run('SET integer_division=true');
+      // A sweep reads the same Parquet footers once per hunt: keep them in memory.
+      await conn.run('SET parquet_metadata_cache=true');
       for (const stmt of TRINO_SHIMS) await conn.run(stmt);
       for (const t of TABLE_NAMES) {
         if (opts.lakeRoot) await engine.createLakeView(opts.lakeRoot, t);
