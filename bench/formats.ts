@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- formats [--mb=100]`: the IIS and HttpProxy parsers alone, on
+ * `npm run bench -- formats [--mb=100] [--e2e]`: the IIS and HttpProxy parsers alone, on
  * generated realistic lines (varied IPs, URLs, agents, times), against a
  * reference in the same process: a Buffer line splitter that only counts lines.
  *
@@ -7,7 +7,13 @@
  * to a string" (what the ingest decoder hands over), and "split + decode +
  * parse into full rows" (the parser's share is the difference).
  */
+import * as cp from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import type { TextFamilyParser } from '../src/formats/types';
+import { readLines } from '../src/ingest';
 import { parserFor } from '../src/formats';
 import { HTTPPROXY_FIELDS_2016_CU23, convertToJson, sysmon1Message, winEventObject, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../test/fixtures/raw/generators';
 
@@ -135,7 +141,47 @@ function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void
   if (sink < 0) process.stdout.write(String(sink));
 }
 
+/**
+ * Wall time of gunzip (256 KiB chunks) -> ingest readLines -> parser, against `zcat | wc -l` on the
+ * same .gz file, run back to back (best of two each). Lake writing is not included: the pipeline's
+ * own benchmark covers it.
+ */
+async function endToEnd(name: 'iis' | 'httpproxy', buf: Buffer): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-formats-'));
+  const file = path.join(dir, `${name}.log.gz`);
+  try {
+    fs.writeFileSync(file, zlib.gzipSync(buf, { level: 6 }));
+    const parser = parserFor(name) as TextFamilyParser;
+    let zcat = Infinity;
+    let ours = Infinity;
+    let rows = 0;
+    for (let i = 0; i < 2; i++) {
+      const t0 = Date.now();
+      cp.execSync(`zcat '${file}' | wc -l`, { stdio: 'pipe' });
+      zcat = Math.min(zcat, Date.now() - t0);
+      const t1 = Date.now();
+      rows = 0;
+      const p = parser.create({ sourceFile: `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG'}`, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => undefined });
+      const stream = fs.createReadStream(file, { highWaterMark: 256 * 1024 }).pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
+      await readLines(stream, { maxLineBytes: 1 << 20 }, (t, n) => p.line(t, n), () => undefined);
+      p.end();
+      ours = Math.min(ours, Date.now() - t1);
+    }
+    const mb = buf.length / 1e6;
+    process.stdout.write(`${name} end to end (${mb.toFixed(0)} MB, gzip): zcat | wc -l ${(mb / (zcat / 1000)).toFixed(0)} MB/s; gunzip + readLines + parse ${(mb / (ours / 1000)).toFixed(0)} MB/s (${(ours / zcat).toFixed(2)}x zcat | wc -l), ${rows} rows\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
+  if (args.includes('--e2e')) {
+    const mbArg = args.find((a) => a.startsWith('--mb='));
+    const target = (mbArg ? Number(mbArg.slice(5)) : 100) * 1e6;
+    await endToEnd('iis', iisText(target));
+    await endToEnd('httpproxy', httpProxyText(target));
+    return;
+  }
   const mbArg = args.find((a) => a.startsWith('--mb='));
   const target = (mbArg ? Number(mbArg.slice(5)) : 100) * 1e6;
   measure('iis', iisText(target));

@@ -142,8 +142,9 @@ export function readChunk(
       const nodes = binxml.record(p + RECORD_HEADER, p + size - 4);
       record = toRecord(nodes, chunkNo, recNo, filetimeMs(buf.readUInt32LE(p + 16), buf.readUInt32LE(p + 20)));
     } catch (err) {
-      if (!(err instanceof EvtxFormatError || err instanceof RangeError)) throw err;
-      problem('error', p, `record ${recNo}: ${err.message}`, recNo);
+      // Only parsing is inside this try (onRecord is called below), so whatever went wrong, went wrong reading this record.
+      const why = err instanceof EvtxFormatError ? err.message : `unreadable (${err instanceof Error ? err.message : String(err)})`;
+      problem('error', p, `record ${recNo}: ${why}`, recNo);
     }
     if (record) {
       count++;
