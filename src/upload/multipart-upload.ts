@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
@@ -111,7 +112,14 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
   let state = await store.load();
   let partsResumed = 0;
   if (state && !(state.file.path === filePath && state.file.size === stat.size && state.file.mtimeMs === stat.mtimeMs && state.bucket === bucket && state.agency === agency)) {
-    state = null; // another file or a changed file: never mix bytes
+    // Another file or a changed file: never mix bytes. Drop the old parts (best effort:
+    // the bucket's lifecycle rule removes abandoned multipart uploads anyway).
+    try {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: state.bucket, Key: state.key, UploadId: state.s3UploadId }));
+    } catch {
+      // not fatal: the new upload does not depend on it
+    }
+    state = null;
   }
   if (state) {
     const kept = await confirmStoredParts(client, state, params.signal);
@@ -214,7 +222,14 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
     );
   }
 
-  // 3. Assemble the object from the parts, in order, with their checksums.
+  // 3. The parts were read over minutes or days: refuse to assemble them if the file changed meanwhile.
+  const after = await fs.stat(filePath);
+  if (after.size !== stat.size || after.mtimeMs !== stat.mtimeMs) {
+    await store.clear();
+    throw new UploadError(`${path.basename(filePath)} changed while it was being uploaded: nothing was assembled; run the command again to upload it afresh`);
+  }
+
+  // 4. Assemble the object from the parts, in order, with their checksums.
   const parts = [...done.values()].sort((a, b) => a.partNumber - b.partNumber);
   const completed = await client.send(
     new CompleteMultipartUploadCommand({

@@ -3,10 +3,11 @@
  * answers after a dropped connection, simulated with aws-sdk-client-mock.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   HeadObjectCommand,
@@ -129,9 +130,30 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
 
     // Assess
     expect(s3.commandCalls(ListPartsCommand)).toHaveLength(0);
+    expect(s3.commandCalls(AbortMultipartUploadCommand)[0].args[0].input).toEqual({ Bucket: 'up', Key: state.key, UploadId: 'mpu-1' });
     expect(result.partsResumed).toBe(0);
     expect(result.uploadId).not.toBe(state.uploadId);
     expect(s3.commandCalls(UploadPartCommand)).toHaveLength(4);
+  });
+
+  it('refuses to assemble the parts when the file changed during the upload', async () => {
+    // Prepare: the file is rewritten (new mtime) while part 3 is on its way
+    const other = path.join(dir, 'growing.zip');
+    writeFileSync(other, randomBytes(11 * MiB));
+    s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'mpu-6' });
+    s3.on(UploadPartCommand).callsFake((input: UploadPartCommandInput) => {
+      if (input.PartNumber === 3) utimesSync(other, new Date(), new Date(Date.now() + 10_000));
+      return honestUploadPart(input);
+    });
+    const store = memoryStateStore();
+
+    // Act
+    const err = await uploadArchive({ client, bucket: 'up', agency: 'doe', filePath: other, state: store, partSize: 5 * MiB, concurrency: 1 }).catch((e: unknown) => e);
+
+    // Assess
+    expect((err as Error).message).toMatch(/growing\.zip changed while it was being uploaded/);
+    expect(s3.commandCalls(CompleteMultipartUploadCommand)).toHaveLength(0);
+    expect(store.current).toBeNull();
   });
 
   it('sends Content-MD5 and the SHA-256 of every part, so S3 itself refuses damaged bytes', async () => {
