@@ -34,6 +34,8 @@ export interface SweepJobResult {
   readonly window: HuntWindow;
   readonly hunts: readonly Hunt[];
   readonly broken: readonly { path: string; message: string }[];
+  /** Indicator rows loaded, and feed entries the loader refused (file, place, reason). */
+  readonly indicators: { readonly rows: number; readonly rejects: readonly { file: string; location: string; reason: string }[] };
   readonly findings: readonly Finding[];
   readonly newFingerprints: ReadonlySet<string>;
   readonly errors: readonly HuntRunError[];
@@ -75,7 +77,8 @@ export async function runSweepJob(opts: SweepJobOptions): Promise<SweepJobResult
     fs.writeFileSync(findingsFile, findings.map((f) => JSON.stringify(f)).join('\n') + (findings.length ? '\n' : ''));
     const reportFile = path.join(opts.outDir, 'report.html');
     fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors: run.errors, broken }));
-    return { window, hunts, broken, findings, newFingerprints, errors: run.errors, stats: run.stats, coverage, verdicts, findingsFile, reportFile };
+    const indicators = { rows: pack.indicators.length, rejects: pack.indicatorRejects };
+    return { window, hunts, broken, indicators, findings, newFingerprints, errors: run.errors, stats: run.stats, coverage, verdicts, findingsFile, reportFile };
   } finally {
     await engine.close();
   }

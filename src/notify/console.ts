@@ -19,6 +19,8 @@ export interface ConsoleSummaryInput {
   readonly broken: readonly { path: string; message: string }[];
   readonly huntsRun: number;
   readonly window: { since: string; until: string };
+  /** Indicator rows loaded and the feed entries refused. @default - not shown */
+  readonly indicators?: { readonly rows: number; readonly rejects: readonly { file: string; location: string; reason: string }[] };
 }
 
 const MAX_VALUE = 200;
@@ -57,6 +59,10 @@ export function renderSummary(input: ConsoleSummaryInput, color: boolean): strin
   const out: string[] = [];
   const p = (s: Paint, t: string): string => paint(color, s, t);
   out.push(`${input.huntsRun} hunt(s) over ${input.window.since}..${input.window.until}: ${input.findings.length} finding(s), ${input.newFingerprints.size} new`);
+  if (input.indicators) {
+    const rj = input.indicators.rejects;
+    out.push(`  indicators: ${input.indicators.rows} loaded${rj.length ? `, ${rj.length} feed entr${rj.length === 1 ? 'y' : 'ies'} refused (first: ${safeText(`${rj[0].file} ${rj[0].location}: ${rj[0].reason}`, 200)})` : ''}`);
+  }
   for (const b of input.broken) out.push(p('red', `  query skipped: ${safeText(b.message, 400)}`));
   for (const e of input.errors) out.push(p('red', `  query failed: ${e.path}: ${safeText(e.message, 400)}`));
 

@@ -94,6 +94,7 @@ export function printResult(r: SweepJobResult, json: boolean): void {
         new_fingerprints: [...r.newFingerprints],
         verdicts: r.verdicts.map((v) => ({ agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines })),
         errors: [...r.broken, ...r.errors],
+        indicators: r.indicators,
         findings_file: r.findingsFile,
         report_file: r.reportFile,
       }) + '\n',
@@ -102,7 +103,7 @@ export function printResult(r: SweepJobResult, json: boolean): void {
   }
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(
-    renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window }, color),
+    renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window, indicators: r.indicators }, color),
   );
   process.stdout.write(`\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\nreport:   ${path.relative(process.cwd(), r.reportFile)}\n`);
 }

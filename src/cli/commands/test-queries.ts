@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
@@ -30,7 +31,7 @@ export function registerTestQueries(program: Command): void {
 }
 
 async function testQueries(opts: Opts): Promise<void> {
-  const pack = await loadPack(path.resolve(opts.dir), path.resolve(opts.indicators));
+  const pack = await loadPack(path.resolve(opts.dir), fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null);
   const wanted = opts.query;
   const hunts = wanted
     ? pack.hunts.filter((h) => wanted.some((w) => h.meta.id.startsWith(w) || h.stem === w))
