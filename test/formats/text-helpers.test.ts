@@ -55,6 +55,23 @@ describe('CsvRecordJoiner', () => {
     expect(bad).toEqual([]);
   });
 
+  it('closes records whose later fields hold stray quotes or new quoted fields', () => {
+    // Prepare
+    const bad: [number, string][] = [];
+    const j = new CsvRecordJoiner((n, r) => bad.push([n, r]));
+    // Act
+    const a = ['x"y,"line1', 'line2",z"w'].map((l, i) => j.push(l, i + 1));
+    const fieldsA = j.csv.all();
+    const b = ['"m1', 'm2 ""q"", still', 'm3","next', 'n2",last'].map((l, i) => j.push(l, i + 10));
+    const fieldsB = j.csv.all();
+    // Assess
+    expect(a).toEqual([false, true]);
+    expect(fieldsA).toEqual(['x"y', 'line1\nline2', 'z"w']);
+    expect(b).toEqual([false, false, false, true]);
+    expect(fieldsB).toEqual(['m1\nm2 "q", still\nm3', 'next\nn2', 'last']);
+    expect(bad).toEqual([]);
+  });
+
   it('drops a record that stays open past the line limit, with the reason, and goes on', () => {
     // Prepare
     const bad: [number, string][] = [];

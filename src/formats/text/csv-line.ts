@@ -178,10 +178,11 @@ export class CsvRecordJoiner {
   private pendingChars = 0;
   private pendingStart = 0;
 
+
   constructor(
     private readonly onBad: (lineNo: number, reason: string) => void,
     private readonly limits: MultiLineLimits = DEFAULT_LIMITS,
-    sep = 44,
+    private readonly sep = 44,
   ) {
     this.csv = new CsvLine(sep);
   }
@@ -213,8 +214,9 @@ export class CsvRecordJoiner {
       this.reset();
       return false;
     }
-    // Cheap test first: the record can only close on a line holding a quote.
-    if (text.indexOf('"') < 0) return false;
+    // Each continuation line starts inside the open quoted field: follow the quoting on this
+    // line only, and scan the whole record once when it closes (linear in the record's size).
+    if (text.indexOf('"') < 0 || endsInsideQuotes(text, this.sep)) return false;
     const joined = this.pending.join('\n');
     if (this.csv.scan(joined)) {
       this.startLine = this.pendingStart;
@@ -238,6 +240,42 @@ export class CsvRecordJoiner {
   private reset(): void {
     this.pending = [];
     this.pendingChars = 0;
+  }
+}
+
+/**
+ * Whether a line that starts inside a quoted field ends inside one (the record goes on),
+ * following the same rules as {@link CsvLine.scan}. Text after a closing quote that is not
+ * a separator ends the record: the full scan then reports it.
+ */
+function endsInsideQuotes(text: string, sep: number): boolean {
+  const sepChar = String.fromCharCode(sep);
+  const len = text.length;
+  let pos = 0;
+  let inQuotes = true;
+  for (;;) {
+    if (inQuotes) {
+      const close = text.indexOf('"', pos);
+      if (close < 0) return true;
+      if (close + 1 < len && text.charCodeAt(close + 1) === QUOTE) {
+        pos = close + 2;
+        continue;
+      }
+      inQuotes = false;
+      pos = close + 1;
+      if (pos >= len || text.charCodeAt(pos) !== sep) return false;
+      pos++;
+      continue;
+    }
+    // At the start of a field.
+    if (pos < len && text.charCodeAt(pos) === QUOTE) {
+      inQuotes = true;
+      pos++;
+      continue;
+    }
+    const next = text.indexOf(sepChar, pos);
+    if (next < 0) return false;
+    pos = next + 1;
   }
 }
 
