@@ -43,7 +43,7 @@ export interface LakeWriterOptions {
   readonly memoryLimit?: string;
   /** Parquet compression. @default 'zstd' */
   readonly compression?: 'zstd' | 'snappy';
-  /** Rows per Parquet row group. @default 122880 */
+  /** Rows per Parquet row group (DuckDB buffers one per conversion: 61440 measured ~110 MB less RSS than 122880, same CPU). @default 61440 */
   readonly rowGroupSize?: number;
   /** Spools allowed to wait for conversion before {@link LakeWriter.waitForCapacity} blocks. @default 1 */
   readonly maxPendingBatches?: number;
@@ -129,7 +129,7 @@ export class LakeWriter {
       threads: 1,
       memoryLimit: '192MB',
       compression: 'zstd',
-      rowGroupSize: 122_880,
+      rowGroupSize: 61_440,
       maxPendingBatches: 1,
       ...options,
     };
