@@ -156,11 +156,11 @@ export function describeUnrecognized(head: Buffer, name: string, size: number | 
   if (size === 0 || head.length === 0) return 'empty';
   const hex = head.subarray(0, 8).toString('hex');
   for (const [magic, label] of MAGICS) if (hex.startsWith(magic)) return `binary: ${label} (${spaced(hex)})`;
+  if (/\.evtx$/i.test(name)) return `named .evtx but no ElfFile magic (${spaced(hex)})`;
   const text = decodeHead(head);
   if (looksBinary(text)) return `binary (${spaced(hex)})`;
   const first = text.split(/\r?\n/).find((l) => l.trim().length > 0) ?? '';
   const printable = first.replace(/[^\x20-\x7e]/g, '.').slice(0, 80);
-  void name;
   return `text: first line "${printable}${first.length > 80 ? '...' : ''}"`;
 }
 

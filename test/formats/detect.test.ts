@@ -92,5 +92,6 @@ describe('describeUnrecognized', () => {
     expect(describeUnrecognized(Buffer.from([1, 2, 3, 0, 5, 6, 7]), 'a.bin', 7)).toBe('binary (01 02 03 00 05 06 07)');
     expect(describeUnrecognized(Buffer.from('\n\nHello\tthere\u0007\nmore'), 'n.txt', 20)).toBe('text: first line "Hello.there."');
     expect(describeUnrecognized(utf16le('Hi from UTF-16\r\n'), 'u.txt', 34)).toBe('text: first line "Hi from UTF-16"');
+    expect(describeUnrecognized(Buffer.from([0, 0, 0, 0, 1, 2, 3, 4, 5]), 'Security.evtx', 9)).toBe('named .evtx but no ElfFile magic (00 00 00 00 01 02 03 04)');
   });
 });

@@ -87,3 +87,18 @@ describe('windowsEventRow (via JSON lines)', () => {
     expect(rows.map((r) => r.source_line)).toEqual([1, 2, 3]);
   });
 });
+
+describe('winEventJsonlParser on hostile input', () => {
+  it('rejects one line nested thousands deep and reads the next', () => {
+    // Prepare
+    const deep = `{"EventID": 1, "Channel": "Application", "EventTime": "2021-03-03 00:00:00", "Data": ${'['.repeat(20000)}${']'.repeat(20000)}}`;
+    const ok = JSON.stringify({ EventID: 2, Channel: 'Application', EventTime: '2021-03-03 00:00:01' });
+    // Act
+    const { rows, rejects } = runParser('winevent_jsonl', [deep, ok]);
+    // Assess
+    expect(rows.map((r) => r.event_id)).toEqual([2]);
+    expect(rejects).toHaveLength(1);
+    expect(rejects[0].lineNo).toBe(1);
+    expect(rejects[0].reason).toMatch(/^unreadable event: |^bad JSON: /);
+  });
+});

@@ -33,12 +33,19 @@ class WinEventJsonParser implements TextParser {
       this.ctx.reject(startLine, `bad JSON in the element starting here: ${(e as Error).message}`);
       return;
     }
-    const r = readPowerShellEvent(obj as Record<string, unknown>);
-    if (!r.ok) {
-      this.ctx.reject(startLine, r.reason);
+    let row;
+    try {
+      // A hostile element (say, arrays nested thousands deep) must cost one record, not the file.
+      const r = readPowerShellEvent(obj as Record<string, unknown>);
+      if (!r.ok) {
+        this.ctx.reject(startLine, r.reason);
+        return;
+      }
+      row = windowsEventRow(r.event, this.ctx.hostHint);
+    } catch (e) {
+      this.ctx.reject(startLine, `unreadable event: ${(e as Error).message}`);
       return;
     }
-    const row = windowsEventRow(r.event, this.ctx.hostHint);
     row.source_line = startLine;
     this.ctx.emit('windows_events', row);
   }

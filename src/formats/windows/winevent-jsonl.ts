@@ -152,12 +152,19 @@ class WinEventJsonlParser implements TextParser {
       this.ctx.reject(lineNo, 'line is not a JSON object');
       return;
     }
-    const r = readJsonLineEvent(obj as Record<string, unknown>);
-    if (!r.ok) {
-      this.ctx.reject(lineNo, r.reason);
+    let row;
+    try {
+      const r = readJsonLineEvent(obj as Record<string, unknown>);
+      if (!r.ok) {
+        this.ctx.reject(lineNo, r.reason);
+        return;
+      }
+      row = windowsEventRow(r.event, this.ctx.hostHint);
+    } catch (e) {
+      // One hostile line (say, arrays nested thousands deep) costs that line, not the file.
+      this.ctx.reject(lineNo, `unreadable event: ${(e as Error).message}`);
       return;
     }
-    const row = windowsEventRow(r.event, this.ctx.hostHint);
     row.source_line = lineNo;
     this.ctx.emit('windows_events', row);
   }
