@@ -39,3 +39,12 @@ export { receiptMessage, receiptSeverity } from './receipt';
 export { waitForManifest, type WaitForManifestParams } from './wait-for-manifest';
 export { formatBytes, formatDuration, formatProgressLine } from './progress-bar';
 export { checkLogs, huntNeed, type CheckLogsParams, type CheckLogsResult } from './check-logs';
+export {
+  createMultipartGrant,
+  fileGrantProgressStore,
+  parseMultipartGrant,
+  uploadWithGrant,
+  type GrantProgressStore,
+  type MultipartGrant,
+  type MultipartGrantParams,
+} from './multipart-grant';

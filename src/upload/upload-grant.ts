@@ -83,15 +83,7 @@ export async function createUploadGrant(params: UploadGrantParams): Promise<Uplo
     );
   }
   const now = (params.now ?? (() => new Date()))();
-  // A link signed with temporary credentials (an assumed role, SSO) dies with them, whatever its policy says.
-  const credentials = await params.client.config.credentials();
-  const linkEnd = now.getTime() + params.expiresInSeconds * 1000;
-  if (credentials.expiration && credentials.expiration.getTime() < linkEnd) {
-    throw new UploadArgumentError(
-      `the signing credentials expire at ${credentials.expiration.toISOString()}, before the link would (${new Date(linkEnd).toISOString()}): ` +
-        'sign with long-term credentials of an IAM user allowed to upload for this agency, or shorten --expires',
-    );
-  }
+  await assertCredentialsOutlive(params.client, now.getTime() + params.expiresInSeconds * 1000);
   const uploadId = newUploadId(now);
   const keyPrefix = `${agencyUploadPrefix(agency)}${uploadId}/`;
   const post = await createPresignedPost(params.client, {
@@ -114,6 +106,21 @@ export async function createUploadGrant(params: UploadGrantParams): Promise<Uplo
     expiresAt: new Date(Date.now() + params.expiresInSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     maxBytes,
   };
+}
+
+/**
+ * Throws unless the client's credentials stay valid until `linkEnd` (epoch ms):
+ * a link signed with temporary credentials (an assumed role, SSO) dies with them,
+ * whatever its own expiry says.
+ */
+export async function assertCredentialsOutlive(client: S3Client, linkEnd: number): Promise<void> {
+  const credentials = await client.config.credentials();
+  if (credentials.expiration && credentials.expiration.getTime() < linkEnd) {
+    throw new UploadArgumentError(
+      `the signing credentials expire at ${credentials.expiration.toISOString()}, before the link would (${new Date(linkEnd).toISOString()}): ` +
+        'sign with long-term credentials of an IAM user allowed to upload for this agency, or shorten --expires',
+    );
+  }
 }
 
 /** The decoded policy document of a grant: what S3 will enforce. */
