@@ -60,7 +60,9 @@ export function hostFromPath(displayPath: string): string | null {
       if (ANCHORS.has(t.toLowerCase())) continue;
       if (isWellKnown(t)) break;
       const h = hostLike(t);
-      if (h) return h;
+      // An archive name in front of the tree ("exchange-logs.zip!Logging/...") is a host only
+      // when it looks like one beyond doubt: a digit in it (EXCH01.zip), else rule 2 (FQDN) decides.
+      if (h && (!ARCHIVE_EXT.test(t) || /\d/.test(h))) return h;
       break;
     }
   }

@@ -9,6 +9,7 @@ describe('hostFromPath', () => {
     ['\\\\EXCH03\\C$\\inetpub\\logs\\LogFiles\\W3SVC2\\u_ex210302.log', 'EXCH03'],
     ['u/EXCH02-clean.zip!EXCH02/eventlogs.zip!Application.json', 'EXCH02'],
     ['u/bundle.zip!EXCH04.corp.example.gov/Security.csv', 'EXCH04'],
+    ['u/EXCH05.zip!Logging/HttpProxy/Ecp/HttpProxy_2021030210-1.LOG', 'EXCH05'],
   ])('finds the host in %s', (p, host) => {
     expect(hostFromPath(p)).toBe(host);
   });
@@ -19,6 +20,7 @@ describe('hostFromPath', () => {
     'u/export.zip!inetpub/logs/LogFiles/W3SVC1/u_ex210302.log',
     '/home/analyst/evidence/Security.csv',
     'u/a.zip!exports/2021/hashes.csv',
+    'u/exchange-logs.zip!Logging/HttpProxy/Ecp/HttpProxy_2021030210-1.LOG',
   ])('returns null when no segment names a host: %s', (p) => {
     expect(hostFromPath(p)).toBeNull();
   });
