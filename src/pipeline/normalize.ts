@@ -22,13 +22,13 @@ import type { ObjectStore } from '../core/object-store';
 import * as formats from '../formats';
 import type { FamilyParser, ParseContext, Detection } from '../formats/types';
 import * as ingest from '../ingest';
-import type { IngestLimits, IngestProblem, InputEntry, InputSource } from '../ingest/types';
+import type { IngestLimits, IngestProblem, InputSource } from '../ingest/types';
 import { DayFormatter, validTime } from '../lake/csv-spool';
 import { assertValidId } from '../lake/layout';
 import { LakeWriter, type LakeWriterOptions } from '../lake/lake-writer';
 import { MANIFEST_VERSION, manifestToJson, type Manifest, type ManifestEntry, type ManifestProblem, type UnrecognizedEntry } from '../lake/manifest';
 import { publishUpload } from '../lake/publish';
-import { TABLE_NAMES, type Row, type TableName } from '../lake/schema';
+import type { Row, TableName } from '../lake/schema';
 import { CoverageAccumulator } from './coverage';
 import { EntryStats } from './entry-stats';
 import { NormalizeError } from './errors';
@@ -238,7 +238,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
           if (host === undefined || host === null || host === '') host = row.host = hostHint;
           const t = validTime(row.event_time);
           writer.write(table, row, t === null ? fallbackDt : entryDayFmt.format(t));
-          stats.row(table, typeof host === 'string' ? host : String(host), t);
+          stats.row(table, host === null || host === undefined ? null : String(host), t);
           totalRows++;
           lineEmitted = true;
         },
@@ -363,5 +363,3 @@ function dedupeProblems(problems: readonly ManifestProblem[]): ManifestProblem[]
   });
 }
 
-export { TABLE_NAMES };
-export type { InputEntry };

@@ -109,6 +109,9 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
     expect(manifest.problems[0]).toMatchObject({ code: 'zip-slip' });
     expect(manifest.problems[0].path).toContain('../../etc/x.log');
     expect(manifest.totals).toMatchObject({ entries: 4, entries_parsed: 2, entries_unrecognized: 2, problems: 1 });
+    // No host in the records, the path or --host: the rows keep a NULL host, listed as unknown (last).
+    expect(manifest.coverage[manifest.coverage.length - 1]).toEqual({ host: null, family: 'oab_generator', first_event: '2021-03-05T00:00:00.000Z', last_event: '2021-03-05T00:00:00.000Z', files: 1, rows: 2 });
+    expect(manifest.entries[1].hosts).toEqual([]);
   });
 
   it('fills the common columns and files rows without time under the entry mtime day', async () => {
