@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { buildProgram } from '../../src/cli/main';
 import { gzip } from '../support/archive-builders';
 import { lakeScan, query } from '../lake/duckdb-read';
 
@@ -77,9 +78,6 @@ describe('sweep normalize (CLI)', () => {
 
   it.each([
     [['normalize', 'logs'], /--lake <dir> is required/],
-    [['normalize', 'logs', '--lake', 'x', '--max-entry-bytes', '20XB'], /--max-entry-bytes must be a size like 512MB, 20GiB or 1048576, got "20XB"/],
-    [['normalize', 'logs', '--lake', 'x', '--agency', 'a/b'], /invalid agency id "a\/b"/],
-    [['normalize', 'missing.zip', '--lake', 'x'], /input not found: missing.zip/],
     [['normalize', 'logs', '--lake', 'x', '--no-such-flag'], /unknown option '--no-such-flag'/],
   ])('fails with exit code 2 for bad arguments: %j', async (args, message) => {
     // Act
@@ -88,6 +86,26 @@ describe('sweep normalize (CLI)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(fs.existsSync(path.join(cwd, 'x', 'lake'))).toBe(false);
+  });
+
+  it.each([
+    [['logs', '--lake', 'x', '--max-entry-bytes', '20XB'], 'BAD_ARGUMENT', /--max-entry-bytes must be a size like 512MB, 20GiB or 1048576, got "20XB"/],
+    [['logs', '--lake', 'x', '--max-ratio', '0'], 'BAD_ARGUMENT', /--max-ratio must be a number of at least 1, got "0"/],
+    [['logs', '--lake', 'x', '--agency', 'a/b'], 'BAD_ARGUMENT', /invalid agency id "a\/b"/],
+    [['missing.zip', '--lake', 'x'], 'NOT_FOUND', /input not found: missing.zip/],
+  ])('rejects %j with a %s error (exit code 2) before writing anything', async (args, code, message) => {
+    // Prepare
+    const here = process.cwd();
+    process.chdir(cwd);
+    try {
+      // Act
+      const run = buildProgram().parseAsync(['node', 'sweep', 'normalize', ...args]);
+      // Assess
+      await expect(run).rejects.toMatchObject({ name: 'CliError', code, message: expect.stringMatching(message) });
+      expect(fs.existsSync(path.join(cwd, 'x', 'lake'))).toBe(false);
+    } finally {
+      process.chdir(here);
+    }
   });
 
   it('accepts binary and decimal sizes for the limits', async () => {
@@ -121,10 +139,11 @@ describe('sweep dump (CLI)', () => {
     expect(r.stderr).toContain('rejected: u_ex210302.log.gz:6: wrong column count');
   });
 
-  it('fails with exit code 2 for an unknown --family', async () => {
-    const r = await sweep(cwd, ['dump', 'u_ex210302.log.gz', '--family', 'apache']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--family must be one of httpproxy, iis/);
+  it('rejects an unknown --family with a BAD_ARGUMENT error (exit code 2)', async () => {
+    // Act
+    const run = buildProgram().parseAsync(['node', 'sweep', 'dump', path.join(cwd, 'u_ex210302.log.gz'), '--family', 'apache']);
+    // Assess
+    await expect(run).rejects.toMatchObject({ name: 'CliError', code: 'BAD_ARGUMENT', message: expect.stringMatching(/--family must be one of httpproxy, iis/) });
   });
 
   const evtxDir = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'evtx-attack-samples');
