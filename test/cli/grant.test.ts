@@ -3,10 +3,11 @@
  * as the agency pastes it.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { startS3rver, type S3rverHandle } from '../support/s3rver';
 import { runCli } from './run-cli';
 
@@ -43,5 +44,26 @@ describe('sweep grant-upload (end to end, built CLI)', () => {
     expect(run.stdout).toContain("Invoke-WebRequest -Uri '");
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: `uploads/agency=doe/${id}/` }));
     expect(listed.KeyCount).toBe(1);
+  });
+
+  it('makes a large-archive link file that the agency uploads with, without any AWS credentials', async () => {
+    // Prepare
+    const big = path.join(dir, 'EXCH03-logs.zip');
+    const bytes = randomBytes(12 * 1024 * 1024);
+    writeFileSync(big, bytes);
+    const link = path.join(dir, 'EXCH03.link.json');
+
+    // Act: the security team, then the agency (no credentials in its environment)
+    const granted = await runCli(['grant-upload', '--agency', 'doe', '--size', String(bytes.length), '--file', 'EXCH03-logs.zip', '--out', link, '--bucket', 'uploads', '--endpoint', s3.endpoint], CREDS);
+    const uploaded = await runCli(['upload', '--grant', link, big, '--state-dir', path.join(dir, 'state')], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_REGION: '' });
+
+    // Assess
+    expect(granted.code).toBe(0);
+    expect(granted.stdout).toContain(`npm run sweep -- upload --grant ${link} EXCH03-logs.zip`);
+    expect(uploaded.stderr).not.toMatch(/^error/m);
+    expect(uploaded.code).toBe(0);
+    const id = /upload id: (\S+)/.exec(uploaded.stdout)?.[1];
+    const res = await s3.client.send(new GetObjectCommand({ Bucket: 'uploads', Key: `uploads/agency=doe/${id}/EXCH03-logs.zip` }));
+    expect(Buffer.from(await res.Body!.transformToByteArray()).equals(bytes)).toBe(true);
   });
 });

@@ -64,4 +64,23 @@ describe('sweep upload / grant-upload flags', () => {
     expect((run.error as CliError).code).toBe('BAD_ARGUMENT');
     expect((run.error as Error).message).toContain('expiry must be between 1 minute and 7 days');
   });
+
+  it('upload --grant fails on a link file that is not one, and on two archives for one link', async () => {
+    // Act
+    const missing = await runInProcess(['upload', '--grant', '/nonexistent/link.json', 'a.zip']);
+    const two = await runInProcess(['upload', '--grant', 'link.json', 'a.zip', 'b.zip']);
+
+    // Assess
+    expect((missing.error as CliError).code).toBe('NOT_FOUND');
+    expect((two.error as Error).message).toBe('a link file is for one archive, got 2');
+  });
+
+  it('grant-upload --size refuses a size that is not a byte count', async () => {
+    // Act
+    const run = await runInProcess(['grant-upload', '--agency', 'doe', '--bucket', 'b-uploads', '--size', '20GB']);
+
+    // Assess
+    expect((run.error as CliError).code).toBe('BAD_ARGUMENT');
+    expect((run.error as CliError).suggestion).toContain('(Get-Item');
+  });
 });

@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  MAX_POST_BYTES,
+  createMultipartGrant,
   createUploadGrant,
   curlCommand,
   formatBytes,
@@ -8,13 +11,15 @@ import {
   powershellCommand,
 } from '../../upload';
 import { CliError, CliErrorCode } from '../errors';
-import { s3ClientFromFlags, toCliError, uploadBucket, type S3Flags } from './upload';
+import { s3ClientFromFlags, toCliError, uploadBucket, userPath, type S3Flags } from './upload';
 
 interface Opts extends S3Flags {
   agency: string;
   expires: string;
   maxSize: string;
   file: string;
+  size?: string;
+  out?: string;
   json?: boolean;
 }
 
@@ -26,7 +31,9 @@ export function registerGrantUpload(program: Command): void {
     .requiredOption('--agency <id>', 'agency the link uploads for')
     .option('--expires <duration>', 'lifetime of the link: 90m, 72h, 7d (at most 7d)', '72h')
     .option('--max-size <size>', 'largest accepted archive (at most 5GB)', '5GB')
-    .option('--file <name>', 'archive name to show in the ready-to-paste lines', 'logs.zip')
+    .option('--file <name>', 'archive name (shown in the lines; with --size, the name it is stored under)', 'logs.zip')
+    .option('--size <bytes>', 'archives over 5 GB: the exact size in bytes; makes a link file for "sweep upload --grant"')
+    .option('--out <file>', 'with --size: where to write the link file (default: <file>.link.json)')
     .option('--bucket <name>', 'upload bucket (default: $SWEEP_UPLOAD_BUCKET)')
     .option('--region <region>', 'AWS region (default: $AWS_REGION)')
     .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS (testing)')
@@ -49,6 +56,10 @@ async function grantUpload(opts: Opts): Promise<void> {
   const bucket = uploadBucket(opts);
   const client = s3ClientFromFlags(opts);
   try {
+    if (opts.size !== undefined) {
+      await grantLargeUpload(opts, client, bucket);
+      return;
+    }
     const grant = await createUploadGrant({ client, bucket, agency: opts.agency, expiresInSeconds: parseDuration(opts.expires), maxBytes: parseSize(opts.maxSize) });
     if (/['\r\n]/.test(opts.file)) throw new CliError(CliErrorCode.BadArgument, `--file must not contain quotes or line breaks, got ${JSON.stringify(opts.file)}`);
     const curl = curlCommand(grant, opts.file);
@@ -83,4 +94,31 @@ async function grantUpload(opts: Opts): Promise<void> {
   } finally {
     client.destroy();
   }
+}
+
+/** The large-archive link: a presigned multipart upload written to a file the agency runs `sweep upload --grant` with. */
+async function grantLargeUpload(opts: Opts, client: ReturnType<typeof s3ClientFromFlags>, bucket: string): Promise<void> {
+  const size = Number(opts.size);
+  if (!/^\d+$/.test(opts.size ?? '') || !Number.isSafeInteger(size)) {
+    throw new CliError(CliErrorCode.BadArgument, `--size must be the exact size in bytes, got ${JSON.stringify(opts.size)}`, 'the agency reads it with: (Get-Item .\\EXCH01-logs.zip).Length');
+  }
+  const grant = await createMultipartGrant({ client, bucket, agency: opts.agency, fileName: opts.file, size, expiresInSeconds: parseDuration(opts.expires) });
+  const out = opts.out ?? `${opts.file}.link.json`;
+  writeFileSync(userPath(out), JSON.stringify(grant, null, 1) + '\n');
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ file: userPath(out), uploadId: grant.uploadId, key: grant.key, size: grant.size, parts: grant.parts.length, expiresAt: grant.expiresAt }) + '\n');
+    return;
+  }
+  process.stdout.write([
+    `Large-archive link for agency ${grant.agency}, written to ${out}`,
+    `  upload id:  ${grant.uploadId}`,
+    `  writes to:  s3://${bucket}/${grant.key}  (nothing else)`,
+    `  size:       exactly ${grant.size} bytes (${formatBytes(grant.size)}), in ${grant.parts.length} parts`,
+    `  expires:    ${grant.expiresAt}`,
+    '',
+    `Send ${out} to the agency. With this tool installed, they run (no AWS account needed; run it again to resume):`,
+    `  npm run sweep -- upload --grant ${out} ${opts.file}`,
+    '',
+    size <= MAX_POST_BYTES ? 'Note: this archive is under 5 GB: a plain link (without --size) lets them use curl instead.\n' : '',
+  ].join('\n'));
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
@@ -11,14 +11,17 @@ import {
   UploadArgumentError,
   UploadError,
   UploadInterruptedError,
+  fileGrantProgressStore,
   fileStateStore,
   formatBytes,
   formatProgressLine,
   huntNeed,
   parseDuration,
+  parseMultipartGrant,
   parseSize,
   receiptMessage,
   uploadArchive,
+  uploadWithGrant,
   waitForManifest,
   type HuntNeed,
   type MultipartUploadResult,
@@ -88,7 +91,8 @@ export function toCliError(err: unknown): unknown {
 }
 
 interface Opts extends S3Flags {
-  agency: string;
+  agency?: string;
+  grant?: string;
   partSize: string;
   concurrency: string;
   wait?: boolean;
@@ -107,7 +111,8 @@ export function registerUpload(program: Command): void {
     .command('upload')
     .description("Upload archives into your agency's prefix (resumable multipart upload), and optionally wait for the receipt.")
     .argument('[archive...]', 'archives or log files to upload (one upload id each)')
-    .requiredOption('--agency <id>', 'your agency id')
+    .option('--agency <id>', 'your agency id (not needed with --grant)')
+    .option('--grant <file>', 'upload with a large-archive link file from the security team (no AWS identity needed)')
     .option('--bucket <name>', 'upload bucket (default: $SWEEP_UPLOAD_BUCKET)')
     .option('--region <region>', 'AWS region (default: $AWS_REGION)')
     .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS (testing)')
@@ -138,6 +143,9 @@ export function registerUpload(program: Command): void {
 
 async function upload(archives: string[], opts: Opts): Promise<void> {
   if (archives.length === 0 && !opts.receipt) throw new CliError(CliErrorCode.BadArgument, 'no archive given', 'sweep upload <archive.zip> --agency <id>');
+  if (opts.grant) return uploadByGrant(archives, opts);
+  if (!opts.agency) throw new CliError(CliErrorCode.BadArgument, 'no agency given', 'pass --agency <your agency id>');
+  const agency = opts.agency;
   const partSize = parseSize(opts.partSize);
   const concurrency = Number(opts.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError(CliErrorCode.BadArgument, `--concurrency must be 1-64, got ${opts.concurrency}`);
@@ -147,7 +155,7 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
   const client = s3ClientFromFlags(opts);
   const out = process.stdout;
   const err = process.stderr;
-  const stateDir = opts.stateDir ? userPath(opts.stateDir) : path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'hafnium-sweep', 'uploads');
+  const stateDir = stateDirOf(opts);
   const controller = new AbortController();
   const onSigint = () => {
     err.write('\ninterrupted: finishing the parts in flight and saving the resume record...\n');
@@ -158,7 +166,7 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
     const uploaded: { result: MultipartUploadResult; file: string }[] = [];
     for (const archive of archives) {
       const file = userPath(archive);
-      const stateKey = createHash('sha256').update(`${file}\n${bucket}\n${opts.agency}`).digest('hex').slice(0, 32);
+      const stateKey = createHash('sha256').update(`${file}\n${bucket}\n${agency}`).digest('hex').slice(0, 32);
       const started = Date.now();
       let lastDraw = 0;
       let lastDecile = -1;
@@ -178,7 +186,7 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
         }
       };
       const result = await uploadArchive({
-        client, bucket, agency: opts.agency, filePath: file, state: fileStateStore(path.join(stateDir, `${stateKey}.json`)),
+        client, bucket, agency, filePath: file, state: fileStateStore(path.join(stateDir, `${stateKey}.json`)),
         partSize, concurrency, onProgress: draw, signal: controller.signal,
       });
       if (!opts.json && err.isTTY) err.write('\n');
@@ -199,7 +207,7 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
       const hunts = huntNeeds(opts.queries);
       for (const uploadId of waitFor) {
         if (!opts.json) err.write(`waiting for the receipt of ${uploadId} (up to ${opts.waitTimeout})...\n`);
-        const manifest = await waitForManifest({ store, agency: opts.agency, uploadId, timeoutMs: waitTimeoutMs, intervalMs: pollMs });
+        const manifest = await waitForManifest({ store, agency, uploadId, timeoutMs: waitTimeoutMs, intervalMs: pollMs });
         const msg = receiptMessage(manifest, hunts);
         receipts[uploadId] = { subject: msg.subject, severity: msg.attributes.severity, totals: manifest.totals, coverage: manifest.coverage };
         if (!opts.json) out.write(`\n${msg.subject}\n\n${msg.body}`);
@@ -214,5 +222,56 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
   } finally {
     process.off('SIGINT', onSigint);
     client.destroy();
+  }
+}
+
+/** Where resume records live: --state-dir, else ~/.cache/hafnium-sweep/uploads (XDG_CACHE_HOME honoured). */
+function stateDirOf(opts: Opts): string {
+  return opts.stateDir ? userPath(opts.stateDir) : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'hafnium-sweep', 'uploads');
+}
+
+/** `sweep upload --grant <file> <archive>`: the large-archive link path, with no AWS credentials at all. */
+async function uploadByGrant(archives: string[], opts: Opts): Promise<void> {
+  if (archives.length !== 1) throw new CliError(CliErrorCode.BadArgument, `a link file is for one archive, got ${archives.length}`, 'sweep upload --grant <link file> <archive.zip>');
+  const grantFile = userPath(opts.grant!);
+  let text: string;
+  try {
+    text = readFileSync(grantFile, 'utf8');
+  } catch (err) {
+    throw new CliError(CliErrorCode.NotFound, `cannot read the link file ${grantFile}: ${(err as Error).message}`, undefined, { cause: err });
+  }
+  const grant = parseMultipartGrant(text);
+  const file = userPath(archives[0]);
+  const concurrency = Number(opts.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError(CliErrorCode.BadArgument, `--concurrency must be 1-64, got ${opts.concurrency}`);
+  const started = Date.now();
+  let lastDecile = -1;
+  let lastDraw = 0;
+  const err = process.stderr;
+  const result = await uploadWithGrant({
+    grant,
+    filePath: file,
+    concurrency,
+    store: fileGrantProgressStore(path.join(stateDirOf(opts), `grant-${grant.uploadId}.json`)),
+    onProgress: (p) => {
+      if (opts.json) return;
+      const line = `${path.basename(file)} ${formatProgressLine(p, Date.now() - started)}`;
+      if (err.isTTY) {
+        if (Date.now() - lastDraw < 200 && p.bytesDone < p.bytesTotal) return;
+        lastDraw = Date.now();
+        err.write(`\r${line}\u001b[K`);
+      } else {
+        const decile = Math.floor((p.bytesDone / p.bytesTotal) * 10);
+        if (decile !== lastDecile) err.write(`${line}\n`);
+        lastDecile = decile;
+      }
+    },
+  });
+  if (!opts.json && err.isTTY) err.write('\n');
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ file, key: result.key, upload_id: result.uploadId, size: result.size, parts: grant.parts.length, parts_resumed: result.partsResumed }) + '\n');
+  } else {
+    process.stdout.write(`uploaded ${path.basename(file)}: ${formatBytes(result.size)} in ${grant.parts.length} parts${result.partsResumed ? ` (${result.partsResumed} resumed)` : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${result.key}\n`);
+    process.stdout.write(`upload id: ${result.uploadId}\n`);
   }
 }
