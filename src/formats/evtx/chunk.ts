@@ -10,7 +10,8 @@ import { EvtxFormatError } from './errors';
 import { toRecord, type EvtxRecord } from './record';
 import { filetimeMs } from './values';
 
-export const CHUNK_SIZE = 0x10000;
+const CHUNK_SIZE_BYTES = 0x10000;
+export const CHUNK_SIZE = CHUNK_SIZE_BYTES;
 /** Records start after the chunk header (128 bytes) and its string and template tables. */
 const FIRST_RECORD = 0x200;
 const RECORD_MAGIC = 0x00002a2a;
@@ -36,9 +37,11 @@ export interface EvtxProblem {
 export type RecordSink = (record: EvtxRecord) => void;
 export type ProblemSink = (problem: EvtxProblem) => void;
 
+const ZEROS = Buffer.alloc(CHUNK_SIZE_BYTES);
+
+/** True when `buf[start, end)` is all zero bytes (native compare: unused chunks are 64 KiB of zeros). */
 function allZero(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i] !== 0) return false;
-  return true;
+  return end <= start || buf.compare(ZEROS, 0, end - start, start, end) === 0;
 }
 
 function u64(buf: Buffer, p: number): number {

@@ -42,6 +42,7 @@ export interface EvtxSummary {
  */
 export class EvtxDecoder {
   private pending: Buffer[] = [];
+  private scratch: Buffer = Buffer.alloc(0);
   private pendingLength = 0;
   private offset = 0;
   private header: EvtxFileHeader | null = null;
@@ -98,7 +99,10 @@ export class EvtxDecoder {
       if (first.length > n) this.pending[0] = first.subarray(n);
       else this.pending.shift();
     } else {
-      out = Buffer.allocUnsafe(n);
+      // Chunks are read synchronously and nothing keeps a view on them (records hold strings), so one
+      // scratch buffer serves every chunk that straddles two stream pieces: no 64 KiB allocation per chunk.
+      if (this.scratch.length < n) this.scratch = Buffer.allocUnsafe(n);
+      out = this.scratch.subarray(0, n);
       let filled = 0;
       let i = 0;
       while (filled < n) {
