@@ -23,7 +23,14 @@ export async function writeGz(file: string, text: Iterable<string>): Promise<num
 /** Packs files into one uncompressed ustar archive (an "upload"), streaming. */
 export async function writeTar(file: string, members: readonly { name: string; path: string }[]): Promise<void> {
   const out = fs.createWriteStream(file);
-  const write = (b: Buffer) => new Promise<void>((res, rej) => (out.write(b) ? res() : out.once('drain', res).once('error', rej)));
+  let failed: Error | null = null;
+  out.on('error', (err) => (failed = err));
+  const write = (b: Buffer) =>
+    new Promise<void>((res, rej) => {
+      if (failed) return rej(failed);
+      if (out.write(b)) res();
+      else out.once('drain', res);
+    });
   for (const m of members) {
     const size = fs.statSync(m.path).size;
     const h = Buffer.alloc(512);
