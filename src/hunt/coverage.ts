@@ -27,6 +27,8 @@ export interface FamilyCoverage {
   readonly lastEvent: string | null;
   /** Periods with logs; a gap longer than the gap threshold splits them. */
   readonly ranges: readonly DayRange[];
+  /** Windows event channels and their row counts (windows_events only, else empty). */
+  readonly channels: Readonly<Record<string, number>>;
 }
 
 /**
@@ -53,7 +55,7 @@ export function dayRanges(days: readonly string[], gapDays = DEFAULT_GAP_DAYS): 
 
 /** Reads the coverage of every table in the window: one SQL query per table, grouped by host, family and day. */
 export async function readCoverage(engine: QueryEngine, window: HuntWindow, gapDays = DEFAULT_GAP_DAYS): Promise<FamilyCoverage[]> {
-  const acc = new Map<string, { agency: string; host: string | null; family: string; rows: number; files: number; first: string | null; last: string | null; days: string[] }>();
+  const acc = new Map<string, { agency: string; host: string | null; family: string; rows: number; files: number; first: string | null; last: string | null; days: string[]; channels: Record<string, number> }>();
   for (const t of TABLE_NAMES) {
     const perDay = await engine.run(
       `SELECT agency, host, source_family AS family, dt, count(*) AS n, min(event_time) AS first_event, max(event_time) AS last_event
@@ -67,7 +69,7 @@ export async function readCoverage(engine: QueryEngine, window: HuntWindow, gapD
     );
     for (const r of perDay) {
       const key = JSON.stringify([r.agency, r.host, r.family]);
-      const a = acc.get(key) ?? { agency: String(r.agency ?? ''), host: (r.host as string | null) ?? null, family: String(r.family ?? 'unknown'), rows: 0, files: 0, first: null, last: null, days: [] };
+      const a = acc.get(key) ?? { agency: String(r.agency ?? ''), host: (r.host as string | null) ?? null, family: String(r.family ?? 'unknown'), rows: 0, files: 0, first: null, last: null, days: [], channels: {} };
       a.rows += Number(r.n);
       const f = r.first_event as string | null;
       const l = r.last_event as string | null;
@@ -80,9 +82,21 @@ export async function readCoverage(engine: QueryEngine, window: HuntWindow, gapD
       const a = acc.get(JSON.stringify([r.agency, r.host, r.family]));
       if (a) a.files += Number(r.files);
     }
+    if (t === 'windows_events') {
+      // Which channels: Application-only exports cannot show process creation (Sysmon 1, Security 4688).
+      const channels = await engine.run(
+        `SELECT agency, host, source_family AS family, coalesce(channel, '(no channel)') AS channel, count(*) AS n
+         FROM windows_events WHERE dt BETWEEN ? AND ? GROUP BY agency, host, source_family, channel`,
+        [window.since, window.until],
+      );
+      for (const r of channels) {
+        const a = acc.get(JSON.stringify([r.agency, r.host, r.family]));
+        if (a) a.channels[String(r.channel)] = Number(r.n);
+      }
+    }
   }
   return [...acc.values()]
-    .map((a) => ({ agency: a.agency, host: a.host, family: a.family, rows: a.rows, files: a.files, firstEvent: a.first, lastEvent: a.last, ranges: dayRanges(a.days, gapDays) }))
+    .map((a) => ({ agency: a.agency, host: a.host, family: a.family, rows: a.rows, files: a.files, firstEvent: a.first, lastEvent: a.last, ranges: dayRanges(a.days, gapDays), channels: a.channels }))
     .sort((x, y) => x.agency.localeCompare(y.agency) || (x.host ?? '').localeCompare(y.host ?? '') || x.family.localeCompare(y.family));
 }
 

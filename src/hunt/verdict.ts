@@ -3,6 +3,7 @@
  * green when nothing at medium or above was found (low findings are counted beside it), always with what the logs cover, so that missing logs are said, not read as clean.
  */
 import { FAMILY_LABELS, type Family } from '../formats/types';
+import { TABLES } from '../lake/schema';
 import type { DayRange, FamilyCoverage } from './coverage';
 import type { Hunt } from './query-file';
 import type { Finding, Severity } from './types';
@@ -25,6 +26,7 @@ export interface HostVerdict {
   readonly missing: readonly { families: readonly string[]; hunts: readonly string[] }[];
 }
 
+const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
 const label = (f: string): string => FAMILY_LABELS[f as Family] ?? `${f} logs`;
 const hostName = (h: string | null): string => h ?? '(unknown host)';
 
@@ -40,7 +42,8 @@ function coverageLine(c: FamilyCoverage, since: string): string {
     // Inventories have no event time: a snapshot of the day it was taken (or uploaded).
     return `${label(c.family)} on ${hostName(c.host)}: a snapshot (${c.rows} entries, no event times): files removed before it was taken are not in it`;
   }
-  const periods = c.ranges.map(formatRange).join(', ');
+  const channels = Object.keys(c.channels).sort();
+  const periods = c.ranges.map(formatRange).join(', ') + (channels.length ? ` (${channels.join(', ')})` : '');
   const first = c.ranges[0]?.from;
   const caveats: string[] = [];
   if (first && first > since) caveats.push(`nothing before ${first} can be judged`);
@@ -81,6 +84,16 @@ export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding
       missingBySet.set(k, m);
     }
     const missing = [...missingBySet.values()];
+    // Event logs are there but none that records processes, files and logons: say so, those hunts judged nothing.
+    const windowsFamilies = new Set<string>(TABLES.windows_events.families);
+    const windowsCov = cov.filter((c) => windowsFamilies.has(c.family));
+    const readsWindows = hunts.some((h) => (h.meta.log_families as readonly string[]).some((f) => windowsFamilies.has(f)));
+    if (readsWindows && windowsCov.length > 0) {
+      const chans = new Set(windowsCov.flatMap((c) => Object.keys(c.channels)));
+      if (!chans.has('Security') && !chans.has(SYSMON_CHANNEL)) {
+        lines.push(`no Sysmon or Security events on ${hostName(host)} (only ${[...chans].sort().join(', ')}): process, file and logon hunts had nothing to judge`);
+      }
+    }
     for (const m of missing) {
       lines.push(`no ${m.families.map(label).join(' or ')} on ${hostName(host)}: ${m.hunts.length} hunt(s) could not run (${m.hunts.slice(0, 3).join('; ')}${m.hunts.length > 3 ? '; ...' : ''})`);
     }

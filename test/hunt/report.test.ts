@@ -7,7 +7,7 @@ import { makeHunt } from './helpers';
 const hunt = makeHunt('SELECT 1', { references: ['https://example.org/ref', 'javascript:alert(1)'] as unknown as string[] });
 const evil = '<script>alert(1)</script>\u001b[2J\u001b]0;pwned\u0007';
 const findings = rowsToFindings(hunt, [{ agency: 'dhs', host: 'EXCH01', first_seen: '2021-03-03T03:21:00.000Z', last_seen: '2021-03-03T03:21:00.000Z', hits: 2, anchor_mailbox: evil }]);
-const coverage = [{ agency: 'dhs', host: 'EXCH01', family: 'httpproxy', rows: 5, files: 1, firstEvent: '2021-03-01T00:00:00.000Z', lastEvent: '2021-03-05T00:00:00.000Z', ranges: [{ from: '2021-03-01', to: '2021-03-05', days: 5 }] }];
+const coverage = [{ agency: 'dhs', host: 'EXCH01', family: 'httpproxy', rows: 5, files: 1, firstEvent: '2021-03-01T00:00:00.000Z', lastEvent: '2021-03-05T00:00:00.000Z', ranges: [{ from: '2021-03-01', to: '2021-03-05', days: 5 }], channels: {} }];
 const verdicts = buildVerdicts([hunt], findings, coverage, '2019-01-01');
 
 describe('renderReport', () => {

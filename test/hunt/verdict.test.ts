@@ -14,7 +14,7 @@ const processHunt = makeHunt('SELECT 1', {
   key_fields: ['command_line'],
 });
 
-const cov = (host: string, family: string, ranges: [string, string, number][], firstEvent: string | null = `${ranges[0]?.[0]}T00:00:00.000Z`): FamilyCoverage => ({
+const cov = (host: string, family: string, ranges: [string, string, number][], firstEvent: string | null = `${ranges[0]?.[0]}T00:00:00.000Z`, channels: Record<string, number> = {}): FamilyCoverage => ({
   agency: 'dhs',
   host,
   family,
@@ -23,6 +23,7 @@ const cov = (host: string, family: string, ranges: [string, string, number][], f
   firstEvent,
   lastEvent: firstEvent,
   ranges: ranges.map(([from, to, days]) => ({ from, to, days })),
+  channels,
 });
 
 describe('dayRanges', () => {
@@ -77,6 +78,18 @@ describe('buildVerdicts', () => {
     ]);
   });
 
+  it('says when event logs hold no Sysmon or Security channel, and names the channels in coverage', () => {
+    // Prepare
+    const coverage = [cov('EXCH02', 'winevent_json', [['2021-03-01', '2021-03-05', 5]], undefined, { Application: 41 })];
+    // Act
+    const [v] = buildVerdicts([processHunt], [], coverage, '2019-01-01');
+    // Assess
+    expect(v.lines).toEqual([
+      'Windows events (Get-WinEvent JSON) on EXCH02 cover 2021-03-01..2021-03-05 (Application): nothing before 2021-03-01 can be judged',
+      'no Sysmon or Security events on EXCH02 (only Application): process, file and logon hunts had nothing to judge',
+    ]);
+  });
+
   it('describes an inventory without event times as a snapshot', () => {
     // Prepare
     const inv = makeHunt('SELECT 1', { log_families: ['file_inventory'] });
@@ -115,8 +128,8 @@ describe('readCoverage', () => {
       const bounds = await lakeDayBounds(engine);
       // Assess
       expect(c).toEqual([
-        { agency: 'test', host: 'EXCH01', family: 'httpproxy', rows: 3, files: 3, firstEvent: '2019-04-02T08:00:00.000Z', lastEvent: '2021-03-05T10:00:00.000Z', ranges: [{ from: '2019-04-02', to: '2019-04-03', days: 2 }, { from: '2021-03-05', to: '2021-03-05', days: 1 }] },
-        { agency: 'test', host: 'EXCH01', family: 'iis', rows: 1, files: 1, firstEvent: '2021-03-05T11:00:00.000Z', lastEvent: '2021-03-05T11:00:00.000Z', ranges: [{ from: '2021-03-05', to: '2021-03-05', days: 1 }] },
+        { agency: 'test', host: 'EXCH01', family: 'httpproxy', rows: 3, files: 3, firstEvent: '2019-04-02T08:00:00.000Z', lastEvent: '2021-03-05T10:00:00.000Z', ranges: [{ from: '2019-04-02', to: '2019-04-03', days: 2 }, { from: '2021-03-05', to: '2021-03-05', days: 1 }], channels: {} },
+        { agency: 'test', host: 'EXCH01', family: 'iis', rows: 1, files: 1, firstEvent: '2021-03-05T11:00:00.000Z', lastEvent: '2021-03-05T11:00:00.000Z', ranges: [{ from: '2021-03-05', to: '2021-03-05', days: 1 }], channels: {} },
       ]);
       expect(bounds).toEqual({ first: '2019-04-02', last: '2021-03-05' });
     } finally {
