@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildProgram } from '../../src/cli/main';
-import { gzip } from '../support/archive-builders';
+import { buildZip, gzip } from '../support/archive-builders';
 import { lakeScan, query } from '../lake/duckdb-read';
 
 const SWEEP = path.resolve(__dirname, '..', '..', 'bin', 'sweep.js');
@@ -144,6 +144,28 @@ describe('sweep dump (CLI)', () => {
     const run = buildProgram().parseAsync(['node', 'sweep', 'dump', path.join(cwd, 'u_ex210302.log.gz'), '--family', 'apache']);
     // Assess
     await expect(run).rejects.toMatchObject({ name: 'CliError', code: 'BAD_ARGUMENT', message: expect.stringMatching(/--family must be one of httpproxy, iis/) });
+  });
+
+  it('dumps the entries of an archive, or only those matching --entry', async () => {
+    // Prepare
+    const zip = path.join(cwd, 'logs.zip');
+    fs.writeFileSync(zip, buildZip([{ name: 'W3SVC1/a.log', data: IIS }, { name: 'W3SVC2/b.log', data: IIS.replace('/ecp/y.js', '/ecp/z.js') }]));
+    const out: string[] = [];
+    const err: string[] = [];
+    const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true));
+    try {
+      // Act
+      await buildProgram().parseAsync(['node', 'sweep', 'dump', zip, '--entry', 'W3SVC2/']);
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+    // Assess
+    const rows = out.join('').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.uri_stem)).toEqual(['/ecp/z.js', '/aspnet_client/system_web/shell.aspx']);
+    expect(err.join('')).toContain(`${zip}!W3SVC2/b.log: 2 rows, 1 rejected`);
+    expect(err.join('')).not.toContain('W3SVC1/a.log');
   });
 
   const evtxDir = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'evtx-attack-samples');
