@@ -98,7 +98,8 @@ const LAYOUT_2021 = layoutOf(HTTPPROXY_FIELDS_2021);
 
 /** The protocol folder under HttpProxy in the path (`.../HttpProxy/Ecp/HttpProxy_...LOG` -> `Ecp`). */
 export function protocolFolder(displayPath: string): string | null {
-  const m = /[\\/!]HttpProxy[\\/]([^\\/!]+)[\\/][^\\/!]+$/i.exec(displayPath);
+  // The last segment may carry a single-file container level ("HttpProxy_2021030210-1.LOG.gz!HttpProxy_2021030210-1.LOG").
+  const m = /[\\/!]HttpProxy[\\/]([^\\/!]+)[\\/][^\\/]+$/i.exec(displayPath);
   return m ? m[1] : null;
 }
 

@@ -69,7 +69,8 @@ const DEFAULT_LAYOUT = layoutOf(IIS_EXCHANGE_DEFAULT_FIELDS);
 
 /** The IIS site folder in the path (`.../LogFiles/W3SVC2/u_ex210302.log` -> `W3SVC2`). */
 export function iisSiteFromPath(displayPath: string): string | null {
-  const m = /(?:^|[\\/!])(W3SVC\d+)[\\/][^\\/!]*$/i.exec(displayPath);
+  // The last segment may carry a single-file container level ("u_ex210302.log.gz!u_ex210302.log").
+  const m = /(?:^|[\\/!])(W3SVC\d+)[\\/][^\\/]*$/i.exec(displayPath);
   return m ? m[1].toUpperCase() : null;
 }
 

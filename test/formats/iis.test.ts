@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { iisHeader, iisLine } from '../fixtures/raw/generators';
+import { iisSiteFromPath } from '../../src/formats/iis';
+import { protocolFolder } from '../../src/formats/httpproxy';
 import { iso, runParser } from './run-parser';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/raw/iis/W3SVC1/u_ex210302.log');
@@ -74,5 +76,17 @@ describe('iisParser', () => {
     // Assess
     expect(rejects).toEqual([]);
     expect(rows[0]).toMatchObject({ uri_stem: '/ecp/y.js', uri_query: 'a=1', method: 'POST', status: 400, client_ip: '149.28.14.163', server_port: 443 });
+  });
+});
+
+describe('site and protocol folders from the path', () => {
+  it('finds W3SVCn and the HttpProxy protocol folder, also through a single-file .gz level', () => {
+    // Act / Assess
+    expect(iisSiteFromPath('a.zip!EXCH01/inetpub/logs/LogFiles/W3SVC2/u_ex210302.log')).toBe('W3SVC2');
+    expect(iisSiteFromPath('a.tgz!x/W3SVC1/u_ex210302.log.gz!u_ex210302.log')).toBe('W3SVC1');
+    expect(iisSiteFromPath('a.zip!logs/u_ex210302.log')).toBeNull();
+    expect(protocolFolder('a.zip!EXCH01/Logging/HttpProxy/Ecp/HttpProxy_2021030210-1.LOG')).toBe('Ecp');
+    expect(protocolFolder('a.zip!Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG.gz!HttpProxy_2021030210-1.LOG')).toBe('Owa');
+    expect(protocolFolder('a.zip!HttpProxy_2021030210-1.LOG')).toBeNull();
   });
 });
