@@ -142,4 +142,22 @@ describe('sweep test-queries', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('fails a query that runs on DuckDB but not on Athena, with the lint line, and exits 1', () => {
+    // Prepare
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-tq-lint-'));
+    for (const f of fs.readdirSync(path.join(repoRoot, 'queries', 'templates'))) fs.copyFileSync(path.join(repoRoot, 'queries', 'templates', f), path.join(dir, f));
+    const sql = path.join(dir, 'initial_access_example_ssrf_anchor_mailbox.sql');
+    fs.writeFileSync(sql, fs.readFileSync(sql, 'utf8').replace("'serverinfo~') > 0", "'serverinfo~') > 0 AND anchor_mailbox::varchar IS NOT NULL"));
+    try {
+      // Act
+      const r = sweep(['test-queries', '--dir', dir]);
+      // Assess: the cases pass on DuckDB; the lint catches the DuckDB-only cast.
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/LINT line \d+ \[portability\] "::" casts are DuckDB\/PostgreSQL syntax/);
+      expect(r.stderr).toMatch(/0 failed, 0 broken file\(s\), 1 hunt\(s\), 1 failing the lint/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,8 +7,10 @@ import { runFixtures, type CaseResult } from '../../hunt/fixtures';
 import { DuckDbQueryEngine } from '../../hunt/engines/duckdb';
 import { defaultRawNormalizer } from '../../hunt/raw-normalizer';
 import { paint } from '../../notify/console-style';
+import { lintHunt, type LintProblem } from '../../hunt/lint';
 
 interface Opts {
+  lint: boolean;
   dir: string;
   indicators: string;
   query?: string[];
@@ -23,8 +25,9 @@ export function registerTestQueries(program: Command): void {
     .option('--dir <dir>', 'folder of hunt queries', 'queries')
     .option('--indicators <dir>', 'folder of indicator feeds loaded into the indicators table', 'indicators')
     .option('--query <id...>', 'only these hunts (id, id prefix, or file stem)')
+    .option('--no-lint', 'skip the lint (Athena syntax, window predicates, columns, portability)')
     .option('--json', 'print one JSON object per case instead of text')
-    .addHelpText('after', '\nExit codes: 0 all cases passed, 1 a case failed or a query/fixture file is broken, 2 usage error, 3 runtime error.')
+    .addHelpText('after', '\nExit codes: 0 all cases passed and the lint is clean, 1 a case failed, a query fails the lint or a query/fixture file is broken, 2 usage error, 3 runtime error.')
     .action(async (opts: Opts) => {
       await testQueries(opts);
     });
@@ -47,9 +50,14 @@ async function testQueries(opts: Opts): Promise<void> {
   }
   const out = process.stdout;
   const broken = wanted ? [] : pack.broken;
+  // The lint says what Athena would refuse before anyone pastes the query there.
+  const lint = new Map<string, LintProblem[]>();
+  if (opts.lint) for (const h of hunts) lint.set(h.path, lintHunt(h));
+  const lintFailed = [...lint.values()].filter((p) => p.length > 0).length;
   if (opts.json) {
     for (const b of broken) out.write(JSON.stringify({ file: b.path, ok: false, message: b.error.message }) + '\n');
     for (const e of report.fileErrors) out.write(JSON.stringify({ file: e.path, ok: false, message: e.message }) + '\n');
+    for (const [file, problems] of lint) if (problems.length) out.write(JSON.stringify({ file, ok: false, lint: problems }) + '\n');
     for (const r of report.results) out.write(JSON.stringify({ hunt_id: r.huntId, file: r.huntPath, case: r.caseName, ok: r.ok, message: r.message, ms: Math.round(r.ms) }) + '\n');
   } else {
     const color = out.isTTY === true && !process.env.NO_COLOR;
@@ -57,8 +65,10 @@ async function testQueries(opts: Opts): Promise<void> {
     for (const r of report.results) byHunt.set(r.huntPath, [...(byHunt.get(r.huntPath) ?? []), r]);
     for (const b of broken) out.write(`${paint(color, 'red', 'BROKEN')} ${b.error.message}\n`);
     for (const e of report.fileErrors) out.write(`${paint(color, 'red', 'BROKEN')} ${e.message}\n`);
+    for (const h of hunts) if (!byHunt.has(h.path)) byHunt.set(h.path, []);
     for (const [file, results] of byHunt) {
       out.write(`${path.relative(process.cwd(), file)}\n`);
+      for (const p of lint.get(file) ?? []) out.write(`  ${paint(color, 'red', 'LINT')} line ${p.line} [${p.rule}] ${p.message}\n`);
       for (const r of results) {
         out.write(`  ${r.ok ? paint(color, 'green', 'ok  ') : paint(color, 'red', 'FAIL')} ${r.caseName} (${Math.round(r.ms)} ms)\n`);
         if (!r.ok) out.write(r.message.split('\n').map((l) => `       ${l}`).join('\n') + '\n');
@@ -67,7 +77,7 @@ async function testQueries(opts: Opts): Promise<void> {
   }
   const failed = report.results.filter((r) => !r.ok).length;
   const brokenFiles = broken.length + report.fileErrors.length;
-  const summary = `${report.results.length - failed} passed, ${failed} failed, ${brokenFiles} broken file(s), ${hunts.length} hunt(s)`;
-  if (failed || brokenFiles) throw new CliError(CliErrorCode.FixturesFailed, `fixtures failed: ${summary}`);
+  const summary = `${report.results.length - failed} passed, ${failed} failed, ${brokenFiles} broken file(s), ${hunts.length} hunt(s)${opts.lint ? `, ${lintFailed} failing the lint` : ', lint skipped'}`;
+  if (failed || brokenFiles || lintFailed) throw new CliError(CliErrorCode.FixturesFailed, `fixtures failed: ${summary}`);
   if (!opts.json) out.write(`${summary}\n`);
 }
