@@ -1,8 +1,10 @@
 /**
  * The Trino grammar of dt-sql-parser, loaded for the lint. Its build is ESM-only, which neither jest (CommonJS) nor the
  * CLI bundle can require, so the Trino part is bundled once with esbuild into a CommonJS cache file
- * (`node_modules/.cache/hafnium-sweep/`, ~1 s the first time, ~0.5 s to load afterwards).
+ * (`node_modules/.cache/hafnium-sweep/`, ~1 s the first time, ~0.5 s to load afterwards). Results are cached by SQL
+ * hash in the same folder.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -69,12 +71,52 @@ function quietly<T>(fn: () => T): T {
   }
 }
 
+let cacheFile: string | null = null;
+let cache: Record<string, SyntaxProblem[]> | null = null;
+
+/**
+ * Results by SQL hash, on disk beside the parser bundle: parsing a large hunt costs up to seconds (ANTLR), and the
+ * same unchanged files are linted by jest, `sweep test-queries` and `cdk synth` again and again.
+ */
+function syntaxCache(): Record<string, SyntaxProblem[]> {
+  if (cache) return cache;
+  cache = {};
+  try {
+    const pkgJson = require.resolve('dt-sql-parser/package.json');
+    const version = (JSON.parse(fs.readFileSync(pkgJson, 'utf8')) as { version: string }).version;
+    cacheFile = path.join(path.dirname(pkgJson), '..', '.cache', 'hafnium-sweep', `trino-syntax-${version}.json`);
+    if (fs.existsSync(cacheFile)) cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as Record<string, SyntaxProblem[]>;
+  } catch {
+    // An unreadable or torn cache only costs time: start empty.
+  }
+  return cache;
+}
+
+function saveCache(): void {
+  if (!cacheFile || !cache) return;
+  try {
+    fs.mkdirSync(path.dirname(cacheFile), { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(cache));
+    fs.renameSync(tmp, cacheFile);
+  } catch {
+    // Read-only node_modules: no cache, same results.
+  }
+}
+
 /** Syntax errors of `sql` against the Trino grammar (empty when it parses). */
 export function trinoSyntaxProblems(sql: string): SyntaxProblem[] {
+  const c = syntaxCache();
+  const key = createHash('sha256').update(sql).digest('hex');
+  const hit = c[key];
+  if (hit) return hit;
   const mod = load();
   parser ??= new mod.TrinoSQL();
   const p = parser;
-  return quietly(() => p.validate(sql)).map((e) => ({ line: e.startLine, column: e.startColumn, message: e.message }));
+  const problems = quietly(() => p.validate(sql)).map((e) => ({ line: e.startLine, column: e.startColumn, message: e.message }));
+  c[key] = problems;
+  saveCache();
+  return problems;
 }
 
 let keywords: Set<string> | null = null;
