@@ -43,9 +43,12 @@ const TIME_MAX = 253402300799999;
 /** Longest string value kept whole, in UTF-16 units; longer values are cut and counted. */
 export const MAX_STRING_CHARS = 512 * 1024;
 /** Longest spool line, in UTF-16 units: a row beyond it is re-encoded with every string cut shorter. */
-const MAX_LINE_CHARS = 4 * 1024 * 1024;
-/** max_line_size given to DuckDB's read_csv (bytes): MAX_LINE_CHARS units of at most 3 UTF-8 bytes each, plus room. */
-export const SPOOL_MAX_LINE_BYTES = 16 * 1024 * 1024;
+export const MAX_LINE_CHARS = 1_300_000;
+/**
+ * max_line_size (and buffer_size) given to DuckDB's read_csv, bytes: MAX_LINE_CHARS units of at most 3 UTF-8
+ * bytes each fit. 4 MiB buffers measured ~70 MB less DuckDB RSS than 16 MiB over repeated conversions.
+ */
+export const SPOOL_MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 function str(v: string): string {
   // Empty strings are quoted so that they stay '' (an unquoted empty field is NULL).

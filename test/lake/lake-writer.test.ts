@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore } from '../../src/core';
 import { LakeWriter, publishUpload, tableDef } from '../../src/lake';
-import { MAX_STRING_CHARS, SpoolEncoder } from '../../src/lake/csv-spool';
+import { MAX_LINE_CHARS, MAX_STRING_CHARS, SpoolEncoder } from '../../src/lake/csv-spool';
 import { lakeScan, query } from './duckdb-read';
 
 const T1 = Date.UTC(2021, 2, 2, 23, 59, 59, 123); // 2021-03-02
@@ -118,6 +118,21 @@ describe('LakeWriter', () => {
     expect(got).toEqual([{ event_time: null, dt: '2020-12-31' }]);
   });
 
+  it('writes rows with huge multibyte values through DuckDB, cut to fit and counted', async () => {
+    // Prepare: three 600 K-character values of 3-byte characters: ~5.4 MB of UTF-8 in one row.
+    const huge = '中'.repeat(600_000);
+    const rows = [{ table: 'windows_events' as const, row: { event_time: T1, source_line: 1, script_block_text: huge, event_data: huge, data_text: huge, command_line: 'short' } }];
+    // Act
+    const { result } = await writeAndPublish(rows);
+    // Assess
+    const got = await query(`SELECT length(script_block_text)::INT AS n, left(script_block_text, 2) AS head, command_line FROM ${lakeScan(path.join(tmp, 'root'), 'windows_events')}`);
+    expect(got[0].head).toBe('中中');
+    expect(got[0].n).toBeGreaterThan(10_000);
+    expect(got[0].n).toBeLessThan(600_000);
+    expect(got[0].command_line).toBe('short');
+    expect(result.coercions.windows_events).toMatchObject({ 'script_block_text (truncated)': 1, 'event_data (truncated)': 1, 'data_text (truncated)': 1 });
+  });
+
   it('rotates spools into numbered files per day, in order, when they exceed spoolBytes', async () => {
     // Prepare: ~200 bytes a row, 300 rows on one day, 16 KiB spools -> several batches.
     const rows = Array.from({ length: 300 }, (_, i) => ({ table: 'web_requests' as const, row: web(i * 2, { uri_query: 'x'.repeat(100) }) }));
@@ -160,7 +175,8 @@ describe('SpoolEncoder', () => {
     const wide = enc.encode({ command_line: '"'.repeat(400_000), message: huge, event_data: huge, data_text: huge, script_block_text: huge, image: huge, hashes: huge, parent_command_line: huge, object_name: huge }, '2021-03-02');
     // Assess
     expect(one.length).toBeLessThan(MAX_STRING_CHARS + 200);
-    expect(wide.length).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(wide.length).toBeLessThanOrEqual(MAX_LINE_CHARS);
+    expect(Buffer.byteLength(wide)).toBeLessThan(4 * 1024 * 1024);
     expect(enc.coercions.get('command_line (truncated)')).toBe(2);
     expect(enc.coercions.get('message (truncated)')).toBe(1);
   });
