@@ -67,6 +67,20 @@ async function runOnAthena(opts: Opts): Promise<void> {
   }
 }
 
+/**
+ * The lake root given to --lake: a folder holding `lake/`; the output folder of `sweep scan` (holding
+ * `lake-root/lake/`) is accepted too.
+ */
+export function resolveLakeRoot(dir: string): string {
+  if (fs.existsSync(path.join(dir, 'lake'))) return dir;
+  if (fs.existsSync(path.join(dir, 'lake-root', 'lake'))) return path.join(dir, 'lake-root');
+  throw new CliError(
+    CliErrorCode.NotFound,
+    fs.existsSync(dir) ? `no lake/ folder under ${dir}` : `lake root not found: ${dir}`,
+    'give the folder made by `sweep normalize --lake DIR`, or the --out folder of `sweep scan`',
+  );
+}
+
 /** Runs the sweep job with CLI paths; usage mistakes become CliErrors. */
 export async function runJob(opts: { lakeRoot: string; out: string; queries: string; indicators: string; since?: string; until?: string }): Promise<SweepJobResult> {
   try {
