@@ -24,7 +24,7 @@ import type { FamilyParser, ParseContext, Detection } from '../formats/types';
 import * as ingest from '../ingest';
 import type { IngestLimits, IngestProblem, InputSource } from '../ingest/types';
 import { DayFormatter, validTime } from '../lake/csv-spool';
-import { assertValidId } from '../lake/layout';
+import { assertValidId, lakeFileKey } from '../lake/layout';
 import { LakeWriter, type LakeWriterOptions } from '../lake/lake-writer';
 import { MANIFEST_VERSION, manifestToJson, type Manifest, type ManifestEntry, type ManifestProblem, type UnrecognizedEntry } from '../lake/manifest';
 import { publishUpload } from '../lake/publish';
@@ -298,7 +298,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
     }
 
     const written = await writer.finish();
-    const files = written.files.map((f) => ({ key: `lake/${f.table}/agency=${opts.agency}/dt=${f.dt}/${uploadId}-${f.n}.parquet`, table: f.table, dt: f.dt, bytes: f.bytes }));
+    const files = written.files.map((f) => ({ key: lakeFileKey(f.table, opts.agency, f.dt, uploadId, f.n), table: f.table, dt: f.dt, bytes: f.bytes }));
     const sum = (f: (e: ManifestEntry) => number) => entries.reduce((s, e) => s + f(e), 0);
     const manifest: Manifest = {
       manifest_version: MANIFEST_VERSION,
