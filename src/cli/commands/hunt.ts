@@ -42,8 +42,7 @@ export function registerHunt(program: Command): void {
       if (opts.engine === 'athena') return runOnAthena(opts);
       if (opts.engine !== 'duckdb') throw new CliError(CliErrorCode.BadArgument, `--engine must be duckdb or athena, got "${opts.engine}"`);
       if (!opts.lake) throw new CliError(CliErrorCode.BadArgument, 'missing --lake <dir>', 'give the folder made by `sweep normalize --lake DIR`, or use --engine athena --workgroup W');
-      if (!fs.existsSync(opts.lake)) throw new CliError(CliErrorCode.NotFound, `lake root not found: ${opts.lake}`, 'give the folder made by `sweep normalize --lake DIR` or `sweep scan --out DIR` (DIR/lake-root)');
-      const result = await runJob({ ...opts, lakeRoot: opts.lake });
+      const result = await runJob({ ...opts, lakeRoot: resolveLakeRoot(opts.lake) });
       printResult(result, opts.json === true);
       if (hasFindingsAtLeast(result.findings, 'medium')) process.exitCode = 1;
     });
