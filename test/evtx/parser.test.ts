@@ -133,4 +133,20 @@ describe('evtxParser', () => {
     // Assess
     expect(rows[0].row).toMatchObject({ host: 'EXCH02', computer: null });
   });
+
+  it('rejects when the byte stream itself fails, after emitting what it had read', async () => {
+    // Prepare: the first chunk arrives, then the source breaks (e.g. a damaged archive entry).
+    const file = buildEvtx({ chunks: [[sysmon1(1)], [sysmon1(2)]] });
+    const source = new Readable({ read() {} });
+    source.push(file.subarray(0, 0x1000 + 0x10000));
+    setImmediate(() => source.destroy(new Error('invalid zip entry: CRC mismatch')));
+    const { ctx, rows } = context();
+
+    // Act
+    const result = evtxParser.parse(source, ctx);
+
+    // Assess
+    await expect(result).rejects.toThrow('invalid zip entry: CRC mismatch');
+    expect(rows.map((r) => r.row.record_id)).toEqual([1]);
+  });
 });
