@@ -18,14 +18,6 @@ export class FixtureFileError extends Error {
   }
 }
 
-/** A query the engine refused or failed to run. */
-export class QueryRunError extends Error {
-  constructor(readonly queryId: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'QueryRunError';
-  }
-}
-
 /** The engine could not be opened or prepared (lake views, shims, indicators). */
 export class EngineError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
