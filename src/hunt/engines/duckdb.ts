@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../../lake/schema';
 import type { QueryEngine } from '../types';
-import { EngineError, QueryRunError } from '../errors';
+import { EngineError } from '../errors';
 import { TRINO_SHIMS } from './trino-shims';
 
 /** One row of the `indicators` table (INDICATORS_TABLE columns). */
