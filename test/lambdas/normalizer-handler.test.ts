@@ -40,7 +40,7 @@ describe('normalizer handler', () => {
       POWERTOOLS_LOG_LEVEL: 'ERROR', TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sweep-findings',
       QUERIES_DIR: path.resolve(__dirname, '..', '..', 'queries'),
     });
-    const zip = buildZip([{ name: 'W3SVC1/u_ex210303.log', data: IIS }]);
+    const zip = buildZip([{ name: 'MAIL2/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log', data: IIS }]);
     await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-7/MAIL2.zip', Body: zip }));
   });
   afterAll(async () => {
