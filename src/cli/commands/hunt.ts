@@ -108,6 +108,7 @@ export function printResult(r: SweepJobResult, json: boolean): void {
         verdicts: r.verdicts.map((v) => ({ agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines })),
         errors: [...r.broken, ...r.errors],
         indicators: r.indicators,
+        hunts: r.stats.map((h) => ({ hunt_id: h.huntId, path: h.path, ms: Math.round(h.ms), rows: h.rows, findings: h.findings })),
         findings_file: r.findingsFile,
         report_file: r.reportFile,
       }) + '\n',
