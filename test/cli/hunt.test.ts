@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { CliError, CliErrorCode } from '../../src/cli/errors';
+import { runInProcess } from './in-process';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -91,12 +93,12 @@ describe('sweep hunt', () => {
     expect(JSON.parse(r.stdout).findings).toEqual([]);
   });
 
-  it('fails with exit 2 for a bad --since', () => {
+  it('fails a bad --since as a usage error (exit 2), checked in-process', async () => {
     // Act
-    const r = sweep(['hunt', '--lake', path.join(tmp, 'lake-root'), '--queries', path.join(tmp, 'queries'), '--out', path.join(tmp, 'out3'), '--since', '2021-02-30']);
+    const r = await runInProcess(['hunt', '--lake', path.join(tmp, 'lake-root'), '--queries', path.join(tmp, 'queries'), '--out', path.join(tmp, 'out3'), '--since', '2021-02-30']);
     // Assess
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--since must be a day as YYYY-MM-DD, got "2021-02-30"');
+    expect(r.error).toBeInstanceOf(CliError);
+    expect(r.error).toMatchObject({ code: CliErrorCode.BadArgument, message: '--since must be a day as YYYY-MM-DD, got "2021-02-30"' });
   });
 
   it('skips and reports a broken query file without stopping the sweep', () => {

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CliErrorCode } from '../../src/cli/errors';
+import { runInProcess } from './in-process';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const samples = path.join(repoRoot, 'samples', 'agency-demo');
@@ -64,13 +66,12 @@ describe('sweep scan', () => {
 });
 
 describe('sweep scan usage', () => {
-  it('fails with exit 2 for a bad --fail-on or a missing input', () => {
+  it('fails a bad --fail-on and a missing input as usage errors (exit 2), checked in-process', async () => {
     // Act
-    const badSeverity = sweep(['scan', 'samples', '--fail-on', 'urgent']);
-    const missing = sweep(['scan', path.join(os.tmpdir(), 'no-such-input-here')]);
+    const badSeverity = await runInProcess(['scan', 'samples', '--fail-on', 'urgent']);
+    const missing = await runInProcess(['scan', path.join(os.tmpdir(), 'no-such-input-here')]);
     // Assess
-    expect([badSeverity.code, missing.code]).toEqual([2, 2]);
-    expect(badSeverity.stderr).toContain('--fail-on must be one of critical, high, medium, low, info, got "urgent"');
-    expect(missing.stderr).toContain('input not found');
+    expect(badSeverity.error).toMatchObject({ code: CliErrorCode.BadArgument, message: '--fail-on must be one of critical, high, medium, low, info, got "urgent"' });
+    expect(missing.error).toMatchObject({ code: CliErrorCode.NotFound, message: expect.stringContaining('input not found') });
   });
 });
