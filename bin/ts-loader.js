@@ -16,9 +16,10 @@ function runTs(entryAbs) {
     return require(prebuilt);
   }
   const esbuild = require('esbuild');
-  esbuild.buildSync({
+  const result = esbuild.buildSync({
     entryPoints: [entryAbs],
     outfile,
+    write: false,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -27,6 +28,12 @@ function runTs(entryAbs) {
     packages: 'external',
     logLevel: 'error',
   });
+  // Several sweep processes may start at once (tests, scripts): each writes its own
+  // temporary file and renames it into place, so none ever loads a half-written bundle.
+  fs.mkdirSync(path.dirname(outfile), { recursive: true });
+  const tmp = `${outfile}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, result.outputFiles[0].contents);
+  fs.renameSync(tmp, outfile);
   return require(outfile);
 }
 
