@@ -62,7 +62,8 @@ function fromFields(fields: string): Detection | null {
 }
 
 /**
- * Detects the log family of a file from its first bytes (64 KiB is plenty) and its name/path.
+ * Detects the log family of a file from its first bytes (64 KiB is plenty) and its path (folder names such as
+ * W3SVC1, HttpProxy or OABGeneratorLog are hints where content cannot decide; a bare name works too).
  * Returns null when the content matches no family; see {@link describeUnrecognized}.
  */
 export function detectFamily(head: Buffer, name: string): Detection | null {
@@ -135,8 +136,15 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
   if (/(^|[\\/!])u_ex\d{6,8}(_x)?\.log$/i.test(lower) && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} /.test(dataLine)) {
     return { family: 'iis', reason: 'IIS log name (u_exYYMMDD.log) and W3C date-time lines without a header' };
   }
+  // A renamed or rotated fragment still sits in its site folder (W3SVC<n>).
+  if (/(^|[\\/!])w3svc\d+[\\/]/i.test(lower) && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+ \S+ \S+/.test(dataLine)) {
+    return { family: 'iis', reason: 'path under a W3SVC<n> site folder and W3C date-time lines without a header' };
+  }
   if (/httpproxy_\d{8,10}(-\d+)?\.log$/i.test(lower) && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(dataLine) && dataLine.split(',').length >= 60) {
     return { family: 'httpproxy', reason: 'HttpProxy log name and ISO-timestamped CSV lines without a header' };
+  }
+  if (/(^|[\\/!])httpproxy[\\/]/i.test(lower) && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(dataLine) && dataLine.split(',').length >= 60) {
+    return { family: 'httpproxy', reason: 'path under a HttpProxy log folder and ISO-timestamped CSV lines without a header' };
   }
   return null;
 }

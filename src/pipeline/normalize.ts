@@ -16,7 +16,7 @@
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { LocalObjectStore } from '../core/local-object-store';
 import type { ObjectStore } from '../core/object-store';
 import * as formats from '../formats';
@@ -186,30 +186,30 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
       entryCount++;
       progress(entry.path, true);
       const stats = new EntryStats();
-      // Counts bytes for the manifest and progress, and pauses reading while DuckDB is behind (bounded disk and memory).
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          stats.bytes += chunk.length;
-          totalBytes += chunk.length;
-          progress(entry.path);
-          if (writer.pendingBatches > 1) writer.waitForCapacity().then(() => cb(null, chunk), cb);
-          else cb(null, chunk);
-        },
-      });
       const source = entry.open();
-      source.on('error', (err) => counter.destroy(err));
-      source.pipe(counter);
-      let stream: Readable = counter;
+      // Counts bytes for the manifest and progress, and pauses reading while DuckDB is behind (bounded disk and memory).
+      // A generator, not a piped Transform: a Transform destroyed on the source's error drops the chunks it buffers,
+      // i.e. the lines just before a truncated gzip's cut.
+      const counted = Readable.from(countChunks(source, (n) => {
+        stats.bytes += n;
+        totalBytes += n;
+        progress(entry.path);
+        return writer.pendingBatches > 1 ? writer.waitForCapacity() : undefined;
+      }, () => counted), { objectMode: false });
+      let stream: Readable = counted;
       let head: Buffer;
       try {
-        ({ head, stream } = await ingest.peek(counter, HEAD_BYTES));
+        ({ head, stream } = await ingest.peek(counted, HEAD_BYTES));
       } catch (err) {
         // Unreadable from the first byte (the walker has reported it): nothing to parse.
         source.destroy();
         noteStreamFailure(err, entry.path, problems);
         continue;
       }
-      const detection = fmt.detectFamily(head, entry.name);
+      // The display path (folders such as W3SVC1, HttpProxy or OABGeneratorLog are hints), ending in the
+      // entry's own name (a gzip layer's content is named without ".gz").
+      const hintPath = detectionPath(entry.path, entry.name);
+      const detection = fmt.detectFamily(head, hintPath);
       if (!detection) {
         unrecognized.push({ path: entry.path, size: entry.size ?? (head.length < HEAD_BYTES ? head.length : null), hint: fmt.describeUnrecognized(head, entry.name, entry.size) });
         stream.destroy();
@@ -337,6 +337,33 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
     await writer.close().catch(() => undefined);
     await fsp.rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Yields the chunks of `source`, calling `onChunk` (which may return a promise to wait on) for each.
+ * When the source fails, the error is held until the consumer has taken the chunks already pushed
+ * into `out()` (destroying a Readable drops its buffer), so every byte before the failure is parsed.
+ */
+async function* countChunks(source: Readable, onChunk: (bytes: number) => Promise<void> | undefined, out: () => Readable): AsyncGenerator<Buffer> {
+  try {
+    for await (const c of source) {
+      const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+      const wait = onChunk(chunk.length);
+      if (wait) await wait;
+      yield chunk;
+    }
+  } catch (err) {
+    const s = out();
+    while (s.readableLength > 0 && !s.destroyed) await new Promise<void>((resolve) => setImmediate(resolve));
+    throw err;
+  }
+}
+
+/** The path given to `detectFamily`: the display path with its last part replaced by the entry's name. */
+function detectionPath(displayPath: string, name: string): string {
+  if (displayPath.endsWith(name)) return displayPath;
+  const cut = Math.max(displayPath.lastIndexOf('/'), displayPath.lastIndexOf('\\'), displayPath.lastIndexOf('!'));
+  return displayPath.slice(0, cut + 1) + name;
 }
 
 /** Records a failed entry stream or parser; returns the entry's error. Walker errors were already reported. */
