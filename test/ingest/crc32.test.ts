@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { crc32, crc32Js } from '../../src/ingest/crc32';
+import { crc32, crc32Js } from '../../src/core/crc32';
 
 describe('crc32', () => {
   it('matches the zip/gzip CRC-32 in the fallback, also when continued over chunks', () => {

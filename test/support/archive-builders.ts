@@ -9,7 +9,7 @@
  * const tgz = gzip(buildTar([{ name: 'a.log', data: 'line\n' }]));
  */
 import * as zlib from 'node:zlib';
-import { crc32 } from '../../src/ingest/crc32';
+import { crc32 } from '../../src/core/crc32';
 
 /** One zip entry to build. Every field after `data` exists to build broken or hostile archives. */
 export interface ZipEntrySpec {
