@@ -111,4 +111,20 @@ describe('DuckDbQueryEngine', () => {
       await engine.close();
     }
   });
+  it('spills into a private temp folder and removes it on close, never into the current directory', async () => {
+    // Prepare
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-spill-'));
+    const engine = await DuckDbQueryEngine.open({ tempDir: parent });
+    // Act
+    const during = fs.readdirSync(parent);
+    await engine.run("SET memory_limit='64MB'", []);
+    const rows = await engine.run('SELECT count(*) AS n FROM (SELECT i % 100000 AS k, repeat(\'x\', 100) AS v FROM range(2000000) t(i) ORDER BY v, k)', []);
+    await engine.close();
+    // Assess
+    expect(rows).toEqual([{ n: 2000000 }]);
+    expect(during).toHaveLength(1);
+    expect(during[0]).toMatch(/^sweep-duckdb-/);
+    expect(fs.readdirSync(parent)).toEqual([]);
+    fs.rmSync(parent, { recursive: true, force: true });
+  });
 });

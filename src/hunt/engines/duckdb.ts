@@ -3,6 +3,7 @@
  * lake (`<root>/lake/<table>/agency=<id>/dt=<day>/*.parquet`), or tables filled from fixture rows.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../../lake/schema';
@@ -31,6 +32,11 @@ export interface DuckDbEngineOptions {
   readonly lakeRoot?: string;
   /** Rows of the `indicators` table. @default - empty */
   readonly indicators?: readonly IndicatorRow[];
+  /**
+   * Parent folder for DuckDB's spill files (a private subfolder is made and removed on close).
+   * @default - the OS temp folder (never the current directory, which DuckDB would use otherwise)
+   */
+  readonly tempDir?: string;
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -63,13 +69,16 @@ export class DuckDbQueryEngine implements QueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly spillDir: string,
   ) {}
 
   /** Opens an in-memory DuckDB: UTC, integer division, Trino shims, lake views (or empty tables), indicators. */
   static async open(opts: DuckDbEngineOptions = {}): Promise<DuckDbQueryEngine> {
-    const instance = await DuckDBInstance.create(':memory:');
+    // Large sweeps spill to disk; by default DuckDB would spill into ./.tmp of whatever folder the user is in.
+    const spillDir = fs.mkdtempSync(path.join(opts.tempDir ?? os.tmpdir(), 'sweep-duckdb-'));
+    const instance = await DuckDBInstance.create(':memory:', { temp_directory: spillDir });
     const conn = await instance.connect();
-    const engine = new DuckDbQueryEngine(instance, conn);
+    const engine = new DuckDbQueryEngine(instance, conn, spillDir);
     try {
       await conn.run("SET TimeZone='UTC'");
       await conn.run('SET integer_division=true');
@@ -181,6 +190,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       this.conn.closeSync();
     } finally {
       this.instance.closeSync();
+      fs.rmSync(this.spillDir, { recursive: true, force: true });
     }
   }
 }
