@@ -120,27 +120,17 @@ export function registerNormalize(program: Command): void {
     for (const p of paths) {
       if (!fs.existsSync(p)) throw new CliError(CliErrorCode.NotFound, `input not found: ${p}`);
     }
-    const bar = createProgressBar(process.stderr, { enabled: flags.json ? false : undefined });
     const started = Date.now();
-    let result;
-    try {
-      result = await normalizeUpload({
-        inputs: paths,
-        agency: flags.agency,
-        uploadId: flags.uploadId,
-        hostOverride: flags.host ? flags.host.toUpperCase() : null,
-        limits,
-        lakeRoot: flags.lake,
-        tmpDir: path.join(flags.lake, '.tmp'),
-        onProgress: (p) => bar.update(p),
-      });
-    } catch (err) {
-      if (err instanceof NormalizeError && err.cause instanceof InvalidIdError) throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
-      throw err;
-    } finally {
-      bar.done();
-      fs.rmSync(path.join(flags.lake, '.tmp'), { recursive: true, force: true });
-    }
+    const result = await normalizeForCli({
+      paths,
+      agency: flags.agency,
+      uploadId: flags.uploadId,
+      host: flags.host,
+      limits,
+      lakeRoot: flags.lake,
+      scratchParent: flags.lake,
+      quiet: flags.json === true,
+    });
     const manifestPath = path.join(flags.lake, ...result.manifestKey.split('/'));
     if (flags.json) {
       process.stdout.write(JSON.stringify({ manifest_path: manifestPath, manifest: result.manifest }) + '\n');
@@ -203,4 +193,45 @@ export function formatSummary(m: Manifest, manifestPath: string, seconds: number
   if (coerced.length) out.push(`Values dropped (wrong type for the column): ${coerced.map(([tb, cols]) => `${tb}: ${Object.entries(cols).map(([c, n]) => `${c} ${n}`).join(', ')}`).join('; ')}`);
   out.push(`Manifest: ${manifestPath}`);
   return out.join('\n') + '\n';
+}
+
+/** What {@link normalizeForCli} needs: the command's inputs and flags. */
+export interface CliNormalizeOptions {
+  readonly paths: string[];
+  readonly agency: string;
+  readonly uploadId?: string;
+  readonly host?: string;
+  readonly limits: IngestLimits;
+  readonly lakeRoot: string;
+  /** Folder that receives the scratch folder `.tmp` (removed afterwards, whatever happens). */
+  readonly scratchParent: string;
+  /** No progress bar (e.g. with --json). */
+  readonly quiet: boolean;
+}
+
+/**
+ * `normalizeUpload` as the commands run it (normalize, scan): a progress bar on a TTY, a scratch folder that is
+ * always removed, and a bad upload id or agency reported as a usage error.
+ */
+export async function normalizeForCli(o: CliNormalizeOptions): Promise<Awaited<ReturnType<typeof normalizeUpload>>> {
+  const bar = createProgressBar(process.stderr, { enabled: o.quiet ? false : undefined });
+  const scratch = path.join(o.scratchParent, '.tmp');
+  try {
+    return await normalizeUpload({
+      inputs: o.paths,
+      agency: o.agency,
+      uploadId: o.uploadId,
+      hostOverride: o.host ? o.host.toUpperCase() : null,
+      limits: o.limits,
+      lakeRoot: o.lakeRoot,
+      tmpDir: scratch,
+      onProgress: (p) => bar.update(p),
+    });
+  } catch (err) {
+    if (err instanceof NormalizeError && err.cause instanceof InvalidIdError) throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
+    throw err;
+  } finally {
+    bar.done();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 }

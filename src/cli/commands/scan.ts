@@ -5,13 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { NormalizeError, normalizeUpload } from '../../pipeline';
-import { InvalidIdError } from '../../lake/layout';
 import { SEVERITIES, type Severity } from '../../hunt/types';
 import { hasFindingsAtLeast } from '../../hunt/sweep-job';
 import { CliError, CliErrorCode } from '../errors';
-import { createProgressBar } from '../progress';
-import { addLimitOptions, badArgumentsOnError, formatSummary, limitsFromFlags, type LimitFlags } from './normalize';
+import { addLimitOptions, badArgumentsOnError, formatSummary, limitsFromFlags, normalizeForCli, type LimitFlags } from './normalize';
 import { printResult, runJob } from './hunt';
 
 interface ScanFlags extends LimitFlags {
@@ -51,26 +48,16 @@ export function registerScan(program: Command): void {
     for (const p of paths) if (!fs.existsSync(p)) throw new CliError(CliErrorCode.NotFound, `input not found: ${p}`);
     const limits = limitsFromFlags(flags);
     const lakeRoot = path.join(flags.out, 'lake-root');
-    const bar = createProgressBar(process.stderr, { enabled: flags.json ? false : undefined });
     const started = Date.now();
-    let normalized;
-    try {
-      normalized = await normalizeUpload({
-        inputs: paths,
-        agency: flags.agency,
-        hostOverride: flags.host ? flags.host.toUpperCase() : null,
-        limits,
-        lakeRoot,
-        tmpDir: path.join(flags.out, '.tmp'),
-        onProgress: (p) => bar.update(p),
-      });
-    } catch (err) {
-      if (err instanceof NormalizeError && err.cause instanceof InvalidIdError) throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
-      throw err;
-    } finally {
-      bar.done();
-      fs.rmSync(path.join(flags.out, '.tmp'), { recursive: true, force: true });
-    }
+    const normalized = await normalizeForCli({
+      paths,
+      agency: flags.agency,
+      host: flags.host,
+      limits,
+      lakeRoot,
+      scratchParent: flags.out,
+      quiet: flags.json === true,
+    });
     if (!flags.json) {
       process.stdout.write(formatSummary(normalized.manifest, path.join(lakeRoot, ...normalized.manifestKey.split('/')), (Date.now() - started) / 1000));
       process.stdout.write('\n');
