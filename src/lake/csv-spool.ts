@@ -1,7 +1,9 @@
 /**
  * Row -> CSV line, in a table's column order, for DuckDB's `read_csv` with
  * explicit column types (the fastest way found here to get rows into Parquet:
- * see toolchain.md). One spool line per row; the last column is `dt`.
+ * see toolchain.md). One spool line per row, in the table's column order, less the
+ * columns the writer supplies as SQL constants (e.g. `upload_id`); the partition
+ * day is not written (a spool holds one day: it is in the path, not in the file).
  *
  * Values are checked against the column type here, in JS, because one value
  * DuckDB cannot cast would fail the whole batch: a value of the wrong type is
@@ -56,7 +58,7 @@ function str(v: string): string {
   return NEEDS_QUOTE.test(v) ? `"${v.replace(QUOTE_ALL, '""')}"` : v;
 }
 
-type CompiledEncoder = (row: Row, dt: string, maxChars: number, parts: string[], enc: SpoolEncoder) => string;
+type CompiledEncoder = (row: Row, maxChars: number, parts: string[], enc: SpoolEncoder) => string;
 
 /**
  * Builds a table's row encoder as straight-line code: one constant property read per column (a keyed read in a
@@ -87,9 +89,9 @@ function compileEncoder(names: readonly string[], kinds: readonly Kind[]): Compi
     }
     lines.push(`v = row.${name}; parts[${i}] = v === undefined || v === null ? '' : ${fast};`);
   });
-  lines.push(`parts[${names.length}] = dt;`, `return parts.join(',');`);
+  lines.push(`return parts.join(',');`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from the schema's column names (checked above), never from input
-  const factory = new Function('NEEDS_QUOTE', 'QUOTE_ALL', `return function encodeRow(row, dt, maxChars, parts, enc) {\n${lines.join('\n')}\n};`);
+  const factory = new Function('NEEDS_QUOTE', 'QUOTE_ALL', `return function encodeRow(row, maxChars, parts, enc) {\n${lines.join('\n')}\n};`);
   return factory(NEEDS_QUOTE, QUOTE_ALL) as CompiledEncoder;
 }
 
@@ -104,18 +106,28 @@ export class SpoolEncoder {
   private readonly parts: string[] = [];
   private readonly compiled: CompiledEncoder;
 
-  constructor(readonly table: TableDef) {
-    this.names = table.columns.map((c) => c.name);
-    this.kinds = table.columns.map((c) => KIND[c.type]);
+  /**
+   * @param constants columns not written to the spool: the writer gives them as SQL constants
+   *   (one value for the whole upload costs nothing per row in JS, in the CSV reader or in the Parquet writer).
+   */
+  constructor(readonly table: TableDef, constants: ReadonlySet<string> = new Set()) {
+    const cols = table.columns.filter((c) => !constants.has(c.name));
+    this.names = cols.map((c) => c.name);
+    this.kinds = cols.map((c) => KIND[c.type]);
     this.compiled = compileEncoder(this.names, this.kinds);
   }
 
-  /** One CSV line (without newline): the table's columns, then `dt`. */
-  encode(row: Row, dt: string): string {
-    let line = this.encodeWith(row, dt, MAX_STRING_CHARS);
+  /** Spool columns (the table's columns less the constants), in order. */
+  get columns(): readonly string[] {
+    return this.names;
+  }
+
+  /** One CSV line (without newline): the spool columns. */
+  encode(row: Row): string {
+    let line = this.encodeWith(row, MAX_STRING_CHARS);
     if (line.length > MAX_LINE_CHARS) {
       // A row of many huge values: cut every string so the line fits DuckDB's max_line_size (quotes may double it).
-      line = this.encodeWith(row, dt, Math.floor(MAX_LINE_CHARS / (2 * this.names.length + 2)));
+      line = this.encodeWith(row, Math.floor(MAX_LINE_CHARS / (2 * this.names.length + 2)));
     }
     // Counted once, for the encoding kept.
     if (this.dropped.length) {
@@ -125,9 +137,9 @@ export class SpoolEncoder {
     return line;
   }
 
-  private encodeWith(row: Row, dt: string, maxChars: number): string {
+  private encodeWith(row: Row, maxChars: number): string {
     this.dropped.length = 0;
-    return this.compiled(row, dt, maxChars, this.parts, this);
+    return this.compiled(row, maxChars, this.parts, this);
   }
 
   /**

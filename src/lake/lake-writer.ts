@@ -75,6 +75,8 @@ export interface LakeWriteResult {
 
 /** Write buffer per open spool. */
 const SPOOL_BUFFER_BYTES = 1 << 20;
+/** Columns given as SQL constants, not spooled: `upload_id` is the writer's {@link LakeWriterOptions.uploadId} on every row. */
+const CONSTANT_COLUMNS: ReadonlySet<string> = new Set(['upload_id']);
 
 interface Spool {
   readonly table: TableName;
@@ -150,6 +152,7 @@ export class LakeWriter {
   /**
    * Appends one row (synchronous: called from the parsers' hot loop).
    * `row.event_time` is epoch ms or null; `dt` is its UTC day, or the fallback day the caller chose.
+   * `row.upload_id` is not read: every row of the writer gets its `uploadId`.
    */
   write(table: TableName, row: Row, dt: string): void {
     if (this.finished) throw new LakeWriteError('write after finish');
@@ -159,7 +162,7 @@ export class LakeWriter {
       this.last.set(table, sp);
     }
     sp.lastUse = ++this.writes;
-    const line = this.encoder(table).encode(row, dt);
+    const line = this.encoder(table).encode(row);
     // Encoded straight into the spool's buffer (no joined megastring): at most 3 bytes per UTF-16 unit, plus the newline.
     const need = line.length * 3 + 1;
     if (sp.used + need > sp.buf.length) this.flush(sp);
@@ -227,7 +230,7 @@ export class LakeWriter {
 
   private encoder(table: TableName): SpoolEncoder {
     let e = this.encoders.get(table);
-    if (!e) this.encoders.set(table, (e = new SpoolEncoder(tableDef(table))));
+    if (!e) this.encoders.set(table, (e = new SpoolEncoder(tableDef(table), CONSTANT_COLUMNS)));
     return e;
   }
 
@@ -306,9 +309,10 @@ export class LakeWriter {
     const def = tableDef(table);
     const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
     const id = (s: string) => `"${s}"`;
-    const columns = [...def.columns.map((c) => `${q(c.name)}: ${q(spoolType(c.type))}`), `'dt': 'VARCHAR'`].join(', ');
-    const select = def.columns.map((c) => (c.type === 'timestamp' ? `epoch_ms(${id(c.name)}) AS ${id(c.name)}` : id(c.name))).join(', ');
-    // The spool's last column (dt) is the partition: it is in the path, not in the file.
+    const columns = def.columns.filter((c) => !CONSTANT_COLUMNS.has(c.name)).map((c) => `${q(c.name)}: ${q(spoolType(c.type))}`).join(', ');
+    const select = def.columns
+      .map((c) => (c.name === 'upload_id' ? `${q(this.opts.uploadId)} AS ${id(c.name)}` : c.type === 'timestamp' ? `epoch_ms(${id(c.name)}) AS ${id(c.name)}` : id(c.name)))
+      .join(', ');
     return (
       `COPY (SELECT ${select} FROM read_csv(${q(spoolFile)}, columns = {${columns}}, header = false, auto_detect = false, ` +
       `delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = ${SPOOL_MAX_LINE_BYTES}, buffer_size = ${SPOOL_MAX_LINE_BYTES}, strict_mode = true, new_line = '\\n')) ` +

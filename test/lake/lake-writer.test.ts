@@ -171,8 +171,8 @@ describe('SpoolEncoder', () => {
     const enc = new SpoolEncoder(tableDef('windows_events'));
     const huge = 'x'.repeat(MAX_STRING_CHARS + 10);
     // Act
-    const one = enc.encode({ command_line: huge }, '2021-03-02');
-    const wide = enc.encode({ command_line: '"'.repeat(400_000), message: huge, event_data: huge, data_text: huge, script_block_text: huge, image: huge, hashes: huge, parent_command_line: huge, object_name: huge }, '2021-03-02');
+    const one = enc.encode({ command_line: huge });
+    const wide = enc.encode({ command_line: '"'.repeat(400_000), message: huge, event_data: huge, data_text: huge, script_block_text: huge, image: huge, hashes: huge, parent_command_line: huge, object_name: huge });
     // Assess
     expect(one.length).toBeLessThan(MAX_STRING_CHARS + 200);
     expect(wide.length).toBeLessThanOrEqual(MAX_LINE_CHARS);
