@@ -92,6 +92,9 @@ interface Spool {
   bytes: number;
   /** Write counter value at the last write: the least recently written spool is converted first. */
   lastUse: number;
+  /** Rows in this spool (added to the per-table and per-partition counts when it is converted). */
+  rows: number;
+  readonly encoder: SpoolEncoder;
 }
 
 /** Writes one upload's rows to Parquet through DuckDB. Create with {@link LakeWriter.create}. */
@@ -162,7 +165,7 @@ export class LakeWriter {
       this.last.set(table, sp);
     }
     sp.lastUse = ++this.writes;
-    const line = this.encoder(table).encode(row);
+    const line = sp.encoder.encode(row);
     // Encoded straight into the spool's buffer (no joined megastring): at most 3 bytes per UTF-16 unit, plus the newline.
     const need = line.length * 3 + 1;
     if (sp.used + need > sp.buf.length) this.flush(sp);
@@ -172,10 +175,7 @@ export class LakeWriter {
       sp.used += sp.buf.write(line, sp.used, 'utf8');
       sp.buf[sp.used++] = 0x0a;
     }
-    this.rowsPerTable.set(table, (this.rowsPerTable.get(table) ?? 0) + 1);
-    let parts = this.rowsPerPartition.get(table);
-    if (!parts) this.rowsPerPartition.set(table, (parts = new Map()));
-    parts.set(dt, (parts.get(dt) ?? 0) + 1);
+    sp.rows++;
     if (sp.bytes + sp.used >= this.opts.spoolBytes) this.rotate(sp);
   }
 
@@ -245,7 +245,7 @@ export class LakeWriter {
     const batch = this.nextBatch.get(key) ?? 0;
     this.nextBatch.set(key, batch + 1);
     const file = path.join(this.opts.workDir, 'spool', `${table}-${dt}-${batch}.csv`);
-    const sp: Spool = { table, dt, batch, file, fd: fs.openSync(file, 'w'), buf: Buffer.allocUnsafe(SPOOL_BUFFER_BYTES), used: 0, bytes: 0, lastUse: 0 };
+    const sp: Spool = { table, dt, batch, file, fd: fs.openSync(file, 'w'), buf: Buffer.allocUnsafe(SPOOL_BUFFER_BYTES), used: 0, bytes: 0, lastUse: 0, rows: 0, encoder: this.encoder(table) };
     this.spools.set(key, sp);
     return sp;
   }
@@ -271,6 +271,14 @@ export class LakeWriter {
 
   /** Hands a spool to DuckDB (queued: one conversion at a time); the next row of its (table, day) opens a new one. */
   private rotate(sp: Spool): void {
+    // Row counts per spool, not per row (two map updates per row were a measurable part of the hot loop).
+    if (sp.rows > 0) {
+      this.rowsPerTable.set(sp.table, (this.rowsPerTable.get(sp.table) ?? 0) + sp.rows);
+      let parts = this.rowsPerPartition.get(sp.table);
+      if (!parts) this.rowsPerPartition.set(sp.table, (parts = new Map()));
+      parts.set(sp.dt, (parts.get(sp.dt) ?? 0) + sp.rows);
+      sp.rows = 0;
+    }
     this.flush(sp);
     this.closeFd(sp);
     const key = `${sp.table}/${sp.dt}`;

@@ -180,4 +180,17 @@ describe('SpoolEncoder', () => {
     expect(enc.coercions.get('command_line (truncated)')).toBe(2);
     expect(enc.coercions.get('message (truncated)')).toBe(1);
   });
+
+  it('writes event times as whole epoch ms, on both sides of the 13-digit fast path, and drops out-of-range times', () => {
+    // Prepare
+    const enc = new SpoolEncoder(tableDef('web_requests'));
+    const times = [-62135596800000, -1.5, 0, 999_999_999_999, 1e12, 1_609_632_000_000.9, 1_609_632_000_999, 1_609_632_001_000, 9_999_999_999_999, 1e13, 253402300799999];
+    // Act
+    const first = times.map((t) => enc.encode({ event_time: t }).split(',')[0]);
+    const bad = enc.encode({ event_time: 253402300800000 }).split(',')[0];
+    // Assess
+    expect(first).toEqual(['-62135596800000', '-2', '0', '999999999999', '1000000000000', '1609632000000', '1609632000999', '1609632001000', '9999999999999', '10000000000000', '253402300799999']);
+    expect(bad).toBe('');
+    expect(enc.coercions.get('event_time')).toBe(1);
+  });
 });
