@@ -157,6 +157,17 @@ const MAGICS: [string, string][] = [
 ];
 
 /**
+ * The path hint to give {@link detectFamily} for an archive entry: its display path (so folder names such as
+ * `W3SVC1`, `HttpProxy` or `OABGeneratorLog` count), with the last part replaced by the entry's own name (a gzip
+ * layer's display path still ends in `.gz`, its name does not).
+ */
+export function detectionHint(displayPath: string, name: string): string {
+  if (displayPath.endsWith(name)) return displayPath;
+  const cut = Math.max(displayPath.lastIndexOf('/'), displayPath.lastIndexOf('\\'), displayPath.lastIndexOf('!'));
+  return displayPath.slice(0, cut + 1) + name;
+}
+
+/**
  * A short hint for a file that matched no family: "empty", "binary: gzip data
  * (1f 8b 08 00)", or "text: first line \"...\"".
  */

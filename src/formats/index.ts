@@ -1,7 +1,7 @@
 /**
  * Log formats: family detection, one streaming parser per family, host hints.
  */
-export { detectFamily, describeUnrecognized, decodeHead } from './detect';
+export { detectFamily, detectionHint, describeUnrecognized, decodeHead } from './detect';
 export { parserFor } from './registry';
 export { hostFromPath } from './host-hint';
 export { FAMILIES, FAMILY_LABELS } from './types';

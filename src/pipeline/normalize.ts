@@ -208,7 +208,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
       }
       // The display path (folders such as W3SVC1, HttpProxy or OABGeneratorLog are hints), ending in the
       // entry's own name (a gzip layer's content is named without ".gz").
-      const hintPath = detectionPath(entry.path, entry.name);
+      const hintPath = formats.detectionHint(entry.path, entry.name);
       const detection = fmt.detectFamily(head, hintPath);
       if (!detection) {
         unrecognized.push({ path: entry.path, size: entry.size ?? (head.length < HEAD_BYTES ? head.length : null), hint: fmt.describeUnrecognized(head, entry.name, entry.size) });
@@ -357,13 +357,6 @@ async function* countChunks(source: Readable, onChunk: (bytes: number) => Promis
     while (s.readableLength > 0 && !s.destroyed) await new Promise<void>((resolve) => setImmediate(resolve));
     throw err;
   }
-}
-
-/** The path given to `detectFamily`: the display path with its last part replaced by the entry's name. */
-function detectionPath(displayPath: string, name: string): string {
-  if (displayPath.endsWith(name)) return displayPath;
-  const cut = Math.max(displayPath.lastIndexOf('/'), displayPath.lastIndexOf('\\'), displayPath.lastIndexOf('!'));
-  return displayPath.slice(0, cut + 1) + name;
 }
 
 /** Records a failed entry stream or parser; returns the entry's error. Walker errors were already reported. */

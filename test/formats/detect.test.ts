@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describeUnrecognized, detectFamily } from '../../src/formats';
+import { describeUnrecognized, detectFamily, detectionHint } from '../../src/formats';
 import { HTTPPROXY_FIELDS_2016_CU23, WINEVENT_CSV_COLUMNS, convertToJson, csvQuoted, ecpHeader, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, IIS_EXCHANGE_FIELDS, winEventObject } from '../fixtures/raw/generators';
 
 const RAW = path.resolve(__dirname, '../fixtures/raw');
@@ -93,5 +93,20 @@ describe('describeUnrecognized', () => {
     expect(describeUnrecognized(Buffer.from('\n\nHello\tthere\u0007\nmore'), 'n.txt', 20)).toBe('text: first line "Hello.there."');
     expect(describeUnrecognized(utf16le('Hi from UTF-16\r\n'), 'u.txt', 34)).toBe('text: first line "Hi from UTF-16"');
     expect(describeUnrecognized(Buffer.from([0, 0, 0, 0, 1, 2, 3, 4, 5]), 'Security.evtx', 9)).toBe('named .evtx but no ElfFile magic (00 00 00 00 01 02 03 04)');
+  });
+});
+
+describe('detectionHint', () => {
+  it('keeps the folders of the display path and ends with the entry name', () => {
+    // Prepare
+    const cases: Array<[string, string, string]> = [
+      ['up.zip!EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log.gz', 'u_ex210302.log', 'up.zip!EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log'],
+      ['up.zip!EXCH01/Logging/OABGeneratorLog/x.log', 'x.log', 'up.zip!EXCH01/Logging/OABGeneratorLog/x.log'],
+      ['C:\\logs\\W3SVC2\\u_ex1.log.gz', 'u_ex1.log', 'C:\\logs\\W3SVC2\\u_ex1.log'],
+    ];
+    // Act
+    const got = cases.map(([p, n]) => detectionHint(p, n));
+    // Assess
+    expect(got).toEqual(cases.map((c) => c[2]));
   });
 });

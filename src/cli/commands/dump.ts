@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import type { Command } from 'commander';
-import { detectFamily, describeUnrecognized, hostFromPath, parserFor } from '../../formats';
+import { detectFamily, detectionHint, describeUnrecognized, hostFromPath, parserFor } from '../../formats';
 import { FAMILIES, type Detection, type Family, type ParseContext } from '../../formats/types';
 import { IngestError, peek, readLines, walkInputs } from '../../ingest';
 import type { Row, TableName } from '../../lake/schema';
@@ -72,7 +72,7 @@ export function registerDump(program: Command): void {
         let rejected = 0;
         try {
           const { head, stream } = await peek(gate);
-          const detection: Detection | null = flags.family ? { family: flags.family as Family, reason: '--family' } : detectFamily(head, entry.name);
+          const detection: Detection | null = flags.family ? { family: flags.family as Family, reason: '--family' } : detectFamily(head, detectionHint(entry.path, entry.name));
           if (!detection) {
             err(`unrecognized: ${entry.path}: ${describeUnrecognized(head, entry.name, entry.size)}`);
             stream.destroy();
