@@ -23,46 +23,8 @@ import { lakeDayBounds } from '../src/hunt/coverage';
 import { chooseWindow } from '../src/hunt/sweep-job';
 import { windowParams, type HuntWindow } from '../src/hunt/window';
 import type { Hunt } from '../src/hunt/query-file';
-import { httpProxyLog, iisLog } from './gen/exchange-logs';
-import { writeGz } from './gen/write-gz';
+import { benchArg as arg, generateWebCorpus } from './gen/web-corpus';
 
-const FILE_RAW = 64 * 1024 * 1024;
-
-function arg(args: string[], name: string): string | undefined {
-  const a = args.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : undefined;
-}
-
-interface Corpus {
-  files: string[];
-  rawBytes: number;
-  gzBytes: number;
-}
-
-async function generate(dir: string, rawTotal: number): Promise<Corpus> {
-  const metaFile = path.join(dir, 'corpus.json');
-  if (fs.existsSync(metaFile)) return JSON.parse(fs.readFileSync(metaFile, 'utf8')) as Corpus;
-  fs.rmSync(dir, { recursive: true, force: true });
-  const files: string[] = [];
-  let raw = 0;
-  const start = Date.UTC(2021, 0, 3);
-  for (let i = 0; raw < rawTotal; i++) {
-    const host = i % 4 < 2 ? 'EXCH01' : 'EXCH02';
-    const kind = i % 2 === 0 ? 'iis' : 'httpproxy';
-    const want = Math.min(FILE_RAW, rawTotal - raw);
-    const opts = { seed: 2000 + i, host, start: start + Math.floor(i / 4) * 3 * 86_400_000, stepMs: kind === 'iis' ? 250 : 650 };
-    const rel = kind === 'iis' ? `${host}/inetpub/logs/LogFiles/W3SVC1/u_ex_${String(i).padStart(4, '0')}.log.gz` : `${host}/Logging/HttpProxy/Owa/HttpProxy_${String(i).padStart(4, '0')}.LOG.gz`;
-    const file = path.join(dir, 'logs', rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    raw += await writeGz(file, kind === 'iis' ? iisLog(opts, want) : httpProxyLog(opts, want));
-    files.push(file);
-    process.stdout.write(`\rgenerating: ${(raw / 1e6).toFixed(0)} / ${(rawTotal / 1e6).toFixed(0)} MB`);
-  }
-  process.stdout.write('\n');
-  const corpus = { files, rawBytes: raw, gzBytes: files.reduce((s, f) => s + fs.statSync(f).size, 0) };
-  fs.writeFileSync(metaFile, JSON.stringify(corpus));
-  return corpus;
-}
 
 /** One `zcat FILES | grep -c ServerInfo~` pass: the reference an analyst would otherwise run. */
 function zcatGrep(files: string[]): Promise<number> {
@@ -110,7 +72,7 @@ const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
 export async function run(args: string[]): Promise<void> {
   const size = parseSize('--size', arg(args, 'size') ?? '1GB');
   const base = path.resolve('.cache', 'bench-hunt', String(size));
-  const corpus = await generate(base, size);
+  const corpus = await generateWebCorpus(base, size, { seedBase: 2000, logsSubdir: 'logs' });
   const lakeRoot = path.join(base, 'lake-root');
   if (!fs.existsSync(path.join(base, 'lake.done'))) {
     fs.rmSync(lakeRoot, { recursive: true, force: true });

@@ -20,48 +20,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeUpload } from '../src/pipeline';
 import { parseSize } from '../src/cli/commands/normalize';
-import { httpProxyLog, iisLog } from './gen/exchange-logs';
-import { writeGz, writeTar } from './gen/write-gz';
+import { writeTar } from './gen/write-gz';
+import { benchArg as arg, generateWebCorpus, type WebCorpus as Corpus } from './gen/web-corpus';
 
-const FILE_RAW = 64 * 1024 * 1024;
-
-interface Corpus {
-  files: string[];
-  rawBytes: number;
-  gzBytes: number;
-}
-
-function arg(args: string[], name: string): string | undefined {
-  const a = args.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : undefined;
-}
-
-async function generate(dir: string, rawTotal: number): Promise<Corpus> {
-  const metaFile = path.join(dir, 'corpus.json');
-  if (fs.existsSync(metaFile)) return JSON.parse(fs.readFileSync(metaFile, 'utf8')) as Corpus;
-  fs.rmSync(dir, { recursive: true, force: true });
-  const files: string[] = [];
-  let raw = 0;
-  const start = Date.UTC(2021, 0, 3);
-  for (let i = 0; raw < rawTotal; i++) {
-    const host = i % 4 < 2 ? 'EXCH01' : 'EXCH02';
-    const kind = i % 2 === 0 ? 'iis' : 'httpproxy';
-    const want = Math.min(FILE_RAW, rawTotal - raw);
-    // Each file covers its own stretch of days: ~4 requests/s (IIS) and ~1.5/s (HttpProxy) per server.
-    const opts = { seed: 1000 + i, host, start: start + Math.floor(i / 4) * 3 * 86_400_000, stepMs: kind === 'iis' ? 250 : 650 };
-    const rel = kind === 'iis' ? `${host}/inetpub/logs/LogFiles/W3SVC1/u_ex_${String(i).padStart(4, '0')}.log.gz` : `${host}/Logging/HttpProxy/Owa/HttpProxy_${String(i).padStart(4, '0')}.LOG.gz`;
-    const file = path.join(dir, rel);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    raw += await writeGz(file, kind === 'iis' ? iisLog(opts, want) : httpProxyLog(opts, want));
-    files.push(file);
-    process.stdout.write(`\rgenerating: ${(raw / 1e6).toFixed(0)} / ${(rawTotal / 1e6).toFixed(0)} MB`);
-  }
-  process.stdout.write('\n');
-  const gzBytes = files.reduce((s, f) => s + fs.statSync(f).size, 0);
-  const corpus = { files, rawBytes: raw, gzBytes };
-  fs.writeFileSync(metaFile, JSON.stringify(corpus));
-  return corpus;
-}
 
 async function timeZcat(files: string[]): Promise<{ secs: number; lines: number; cpu: number }> {
   const t0 = process.hrtime.bigint();
@@ -95,7 +56,7 @@ export async function run(args: string[]): Promise<void> {
   const sizeArg = arg(args, 'size') ?? '500MB';
   const rawTotal = parseSize('--size', sizeArg);
   const cacheDir = path.resolve('.cache', 'bench-ingest', sizeArg.toLowerCase());
-  const corpus = await generate(cacheDir, rawTotal);
+  const corpus = await generateWebCorpus(cacheDir, rawTotal, { seedBase: 1000 });
   let inputs = corpus.files;
   if (args.includes('--archive')) {
     const tar = path.join(cacheDir, 'upload.tar');
