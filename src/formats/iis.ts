@@ -6,7 +6,7 @@
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { cleanLine } from './text/csv-line';
 import { parseW3cDateTime } from './text/time';
-import { col, headerIndex, ipWithoutPort, nullIfEmpty, toInt } from './text/values';
+import { col, headerIndex, intInRange, ipWithoutPort, nullIfEmpty, toInt } from './text/values';
 import { shortHost } from './windows/event-row';
 
 /** The Exchange default field line (used when a file has lost its header but the width matches). */
@@ -203,25 +203,7 @@ class IisParser implements TextParser {
 
   /** Field `i` as an integer, read in place (no slice); null when absent, "-" or not a number. */
   private num(i: number): number | null {
-    if (i < 0) return null;
-    const a = this.starts[i];
-    const b = this.ends[i];
-    if (b === a || b - a > 15) return b - a > 15 ? toInt(this.text.slice(a, b)) : null;
-    const text = this.text;
-    let j = a;
-    let neg = false;
-    if (text.charCodeAt(j) === 45) {
-      if (b === a + 1) return null;
-      neg = true;
-      j++;
-    }
-    let v = 0;
-    for (; j < b; j++) {
-      const c = text.charCodeAt(j) - 48;
-      if (c < 0 || c > 9) return null;
-      v = v * 10 + c;
-    }
-    return neg ? -v : v;
+    return i < 0 ? null : intInRange(this.text, this.starts[i], this.ends[i]);
   }
 
   end(): void {

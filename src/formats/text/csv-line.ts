@@ -6,6 +6,7 @@
  * line costs one pass of indexOf plus the slices actually used.
  */
 
+import { intInRange } from './values';
 const QUOTE = 34;
 
 /** Field flags. */
@@ -108,28 +109,7 @@ export class CsvLine {
   /** Field `i` as a decimal integer read in place (no slice); null when absent, empty, "-" or not a number. */
   int(i: number): number | null {
     if (i < 0 || i >= this.count) return null;
-    const a = this.starts[i];
-    const b = this.ends[i];
-    if (b === a) return null;
-    if (b - a > 15) {
-      const n = Number(this.text.slice(a, b));
-      return Number.isInteger(n) ? n : null;
-    }
-    const text = this.text;
-    let j = a;
-    let neg = false;
-    if (text.charCodeAt(j) === 45) {
-      if (b === a + 1) return null;
-      neg = true;
-      j++;
-    }
-    let v = 0;
-    for (; j < b; j++) {
-      const c = text.charCodeAt(j) - 48;
-      if (c < 0 || c > 9) return null;
-      v = v * 10 + c;
-    }
-    return neg ? -v : v;
+    return intInRange(this.text, this.starts[i], this.ends[i]);
   }
 
   /** Length of field `i` without slicing (quoted length for quoted fields). */

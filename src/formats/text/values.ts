@@ -67,3 +67,26 @@ export function col(index: Map<string, number>, ...names: string[]): number {
   }
   return -1;
 }
+
+/**
+ * `text[a, b)` as a decimal integer, read in place without slicing (the hot path of the web parsers); null when
+ * empty, "-" or not a whole number. Fields longer than 15 characters go through {@link toInt} (no precision loss).
+ */
+export function intInRange(text: string, a: number, b: number): number | null {
+  if (b === a) return null;
+  if (b - a > 15) return toInt(text.slice(a, b));
+  let j = a;
+  let neg = false;
+  if (text.charCodeAt(j) === 45) {
+    if (b === a + 1) return null;
+    neg = true;
+    j++;
+  }
+  let v = 0;
+  for (; j < b; j++) {
+    const c = text.charCodeAt(j) - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return neg ? -v : v;
+}
