@@ -140,11 +140,9 @@ describe('walkInputs on bad input', () => {
     const bomb = deflatedZeros(1024);
     expect(bomb.length).toBeLessThan(1.2e6);
     const p = file('bomb.zip', buildZip([{ name: 'zeros.log', compressed: bomb, declaredSize: 10_000 }, GOOD]));
-    const started = Date.now();
     // Act
     const { entries, problems } = await walkAll([p]);
-    // Assess
-    expect(Date.now() - started).toBeLessThan(3000);
+    // Assess (no wall-clock bound: machines are noisy; a hang would hit the jest timeout)
     // Stopped at its first inflated chunk: nothing to hand out, only the problem.
     expect(entries.map((e) => e.name)).toEqual(['u_ex210302.log']);
     expect(problems.map((x) => [x.path, x.code])).toEqual([[`${p}!zeros.log`, 'size-mismatch']]);
@@ -166,7 +164,6 @@ describe('walkInputs on bad input', () => {
     let delivered = 0;
     const problems: string[] = [];
     let failure: unknown;
-    const started = Date.now();
     const heapBefore = process.memoryUsage().rss;
     // Act
     for await (const e of walkInputs([p], { onProblem: (x) => problems.push(x.code) })) {
@@ -176,8 +173,7 @@ describe('walkInputs on bad input', () => {
         failure = err;
       }
     }
-    // Assess
-    expect(Date.now() - started).toBeLessThan(2000);
+    // Assess: what was read, not how long it took (machines are noisy)
     expect((failure as IngestError).code).toBe('ratio-bomb');
     expect(problems).toEqual(['ratio-bomb']);
     // Stopped past 200x of what was read (64 KiB chunks), far from 1 GiB.
