@@ -41,7 +41,7 @@ describe('EvtxDecoder (property tests)', () => {
 
         // Assess
         expect(records).toBeLessThanOrEqual(5 + 2);
-        expect(Date.now() - t0).toBeLessThan(10_000); // a hang guard, not a speed test: a small file parses in milliseconds;
+        expect(Date.now() - t0).toBeLessThan(10_000); // a hang guard, not a speed test: a small file parses in milliseconds
       }),
       { numRuns: 300 },
     );
