@@ -24,7 +24,8 @@ references:
   - https://github.com/Neo23x0/signature-base/blob/master/iocs/filename-iocs.txt
 --- */
 WITH files AS (
-  SELECT agency, host, event_time, path, lower(path) AS p, hash, last_write_time
+  -- A snapshot (Get-FileHash has no file times) is dated by its day: the day the inventory file was written.
+  SELECT agency, host, coalesce(event_time, CAST(dt AS timestamp)) AS event_time, path, lower(path) AS p, hash, last_write_time
   FROM file_inventory
   WHERE dt BETWEEN ? AND ?
 ),

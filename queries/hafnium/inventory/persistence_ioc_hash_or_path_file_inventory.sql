@@ -27,7 +27,8 @@ WITH ioc AS (
   WHERE type IN ('sha256', 'md5', 'sha1', 'filepath') GROUP BY type, value
 ),
 files AS (
-  SELECT agency, host, event_time, path, lower(path) AS p, lower(hash) AS h,
+  -- A snapshot (Get-FileHash has no file times) is dated by its day: the day the inventory file was written.
+  SELECT agency, host, coalesce(event_time, CAST(dt AS timestamp)) AS event_time, path, lower(path) AS p, lower(hash) AS h,
          CASE upper(replace(algorithm, '-', '')) WHEN 'SHA256' THEN 'sha256' WHEN 'MD5' THEN 'md5' WHEN 'SHA1' THEN 'sha1' END AS hash_type
   FROM file_inventory
   WHERE dt BETWEEN ? AND ?

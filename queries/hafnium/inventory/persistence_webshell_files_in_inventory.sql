@@ -25,7 +25,8 @@ references:
   - https://github.com/splunk/security_content/blob/develop/detections/endpoint/detect_exchange_web_shell.yml
 --- */
 WITH files AS (
-  SELECT agency, host, event_time, path, lower(path) AS p, lower(coalesce(file_name, regexp_extract(path, '[^\\]+$'))) AS name,
+  -- A snapshot (Get-FileHash has no file times) is dated by its day: the day the inventory file was written.
+  SELECT agency, host, coalesce(event_time, CAST(dt AS timestamp)) AS event_time, path, lower(path) AS p, lower(coalesce(file_name, regexp_extract(path, '[^\\]+$'))) AS name,
          hash, last_write_time
   FROM file_inventory
   WHERE dt BETWEEN ? AND ?
