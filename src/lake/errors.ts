@@ -1,6 +1,6 @@
 /** Errors of the lake writer and publisher. */
 
-/** Converting spooled rows to Parquet, or moving the result into place, failed. */
+/** Writing rows to Parquet, or moving the result into place, failed. */
 export class LakeWriteError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -1,52 +1,50 @@
 /**
  * Rows -> Parquet files of one upload, partitioned by table and day.
  *
- * Why this shape (measured, see toolchain.md and bench/ingest.ts): JS Parquet
- * writers cost 12-33 s per million rows, DuckDB's `read_csv` -> `COPY` about
- * 3 s. So rows are appended, synchronously (the parsers' hot loop has no
- * promises), to a CSV spool file per (table, day); when a spool reaches
- * `spoolBytes`, or too many are open, it is handed to DuckDB, which converts
- * it into one Parquet file on its own thread while JS goes on parsing (two
- * cores busy). Splitting by day in JS (not DuckDB's PARTITION_BY) measured
- * ~35% less DuckDB CPU and half the memory.
- * Memory stays bounded whatever the input: spools are on disk, DuckDB has a
- * memory limit and a temp directory, and at most `maxPendingBatches` spools
- * wait for conversion (callers await {@link LakeWriter.waitForCapacity}).
+ * Why this shape (measured, see README.md and `npm run bench -- ingest`): the
+ * rows are appended, synchronously (the parsers' hot loop has no promises), to
+ * an in-memory row group per (table, day) held in columns
+ * ({@link ColumnBuffer}). A full row group is encoded into Parquet pages on the
+ * JS thread (dictionaries, levels, plain values: cheap), and its pages are
+ * compressed (GZIP) in libuv's thread pool and written by
+ * {@link ParquetFileWriter} while JS parses on. No CSV spool and no SQL engine:
+ * the normalizer is plain JS and a small Lambda bundle.
  *
- * Output is deterministic: spool boundaries depend only on the row sequence,
- * and the files of each (table, day) are named `<upload-id>-<n>.parquet` in
- * batch order.
+ * Memory stays bounded whatever the input: a row group is at most
+ * `rowGroupRows` rows, the row groups buffered across all open days are
+ * bounded by `bufferBytes` (the largest is written early beyond it), at most
+ * `maxOpenFiles` files are open (the least recently written is finished), and at
+ * most `maxPendingRowGroups` row groups wait for compression (callers await
+ * {@link LakeWriter.waitForCapacity}).
+ *
+ * Output is deterministic: row group and file boundaries depend only on the row
+ * sequence, and the files of each (table, day) are named
+ * `<upload-id>-<n>.parquet` in order.
  */
-import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { SPOOL_MAX_LINE_BYTES, SpoolEncoder, spoolType } from './csv-spool';
+import { ColumnBuffer } from './column-buffer';
 import { LakeWriteError } from './errors';
+import { ParquetFileWriter } from './parquet/file-writer';
 import { TABLE_NAMES, tableDef, type Row, type TableName } from './schema';
 
 /** Options of {@link LakeWriter.create}. */
 export interface LakeWriterOptions {
-  /** Private scratch folder (spools, DuckDB temp, staged Parquet); removed by {@link LakeWriter.close}. */
+  /** Private scratch folder (staged Parquet); removed by {@link LakeWriter.close}. */
   readonly workDir: string;
   readonly uploadId: string;
-  /**
-   * Spool size that triggers a conversion (one Parquet file). Larger: fewer, better-compressed files; smaller: earlier overlap.
-   * @default 64 MiB
-   */
-  readonly spoolBytes?: number;
-  /** Spools open at once (one per table and day being written); the least recently written is converted beyond it. @default 32 */
-  readonly maxOpenSpools?: number;
-  /** DuckDB threads. @default 1 (JS parses on the other core) */
-  readonly threads?: number;
-  /** DuckDB memory limit, DuckDB syntax. @default '192MB' */
-  readonly memoryLimit?: string;
-  /** Parquet compression. @default 'zstd' */
-  readonly compression?: 'zstd' | 'snappy';
-  /** Rows per Parquet row group (DuckDB buffers one per conversion: 61440 measured ~110 MB less RSS than 122880, same CPU). @default 61440 */
-  readonly rowGroupSize?: number;
-  /** Spools allowed to wait for conversion before {@link LakeWriter.waitForCapacity} blocks. @default 1 */
-  readonly maxPendingBatches?: number;
+  /** Rows per Parquet row group. @default 65536 */
+  readonly rowGroupRows?: number;
+  /** Rows per file: a (table, day) with more rows gets several files (a file ends at the first row group boundary at or past it). @default 4194304 */
+  readonly fileRows?: number;
+  /** Files open at once (one per table and day being written); the least recently written is finished beyond it. @default 32 */
+  readonly maxOpenFiles?: number;
+  /** Estimated memory of the row groups being filled, all days together, before the largest is written early. @default 96 MiB */
+  readonly bufferBytes?: number;
+  /** Row groups allowed to wait for compression and writing before {@link LakeWriter.waitForCapacity} blocks. @default 2 */
+  readonly maxPendingRowGroups?: number;
+  /** zlib level of the GZIP pages. @default 1 */
+  readonly gzipLevel?: number;
 }
 
 /** One Parquet file written for the upload, ready to publish. */
@@ -68,88 +66,70 @@ export interface LakeWriteResult {
   readonly rowsPerPartition: Record<string, Record<string, number>>;
   /** Values written as NULL because they did not fit the column type: table -> column -> count. */
   readonly coercions: Record<string, Record<string, number>>;
-  /** Spool batches converted, and the wall time DuckDB spent converting them (for the benchmark). */
-  readonly batches: number;
-  readonly conversionMs: number;
+  /** Row groups written, and the JS time spent encoding them (for the benchmark). */
+  readonly rowGroups: number;
+  readonly encodeMs: number;
 }
 
-/** Write buffer per open spool. */
-const SPOOL_BUFFER_BYTES = 1 << 20;
-/** Columns given as SQL constants, not spooled: `upload_id` is the writer's {@link LakeWriterOptions.uploadId} on every row. */
-const CONSTANT_COLUMNS: ReadonlySet<string> = new Set(['upload_id']);
+/** Bytes per buffered cell (a typed-array slot or a string pointer) in the memory estimate. */
+const CELL_BYTES = 9;
+/** Rows between two checks of the buffered-memory estimate. */
+const BUDGET_CHECK_ROWS = 4096;
 
-interface Spool {
+interface Part {
   readonly table: TableName;
   readonly dt: string;
-  /** Index of this spool among the (table, dt) spools of the upload. */
-  readonly batch: number;
-  readonly file: string;
-  fd: number | null;
-  /** UTF-8 bytes not yet written to the file, and how many of `buf` are used. */
-  buf: Buffer;
-  used: number;
-  /** Bytes written to the file so far. */
-  bytes: number;
-  /** Write counter value at the last write: the least recently written spool is converted first. */
+  readonly key: string;
+  /** Index of this part's file among the (table, dt) files of the upload. */
+  readonly n: number;
+  readonly localPath: string;
+  readonly buffer: ColumnBuffer;
+  file: ParquetFileWriter | null;
+  rowsInFile: number;
+  /** Write counter value at the last row: the least recently written part is finished first. */
   lastUse: number;
-  /** Rows in this spool (added to the per-table and per-partition counts when it is converted). */
-  rows: number;
-  readonly encoder: SpoolEncoder;
 }
 
-/** Writes one upload's rows to Parquet through DuckDB. Create with {@link LakeWriter.create}. */
+/** Writes one upload's rows to Parquet. Create with {@link LakeWriter.create}. */
 export class LakeWriter {
-  /** Open spools by `table/dt`. */
-  private readonly spools = new Map<string, Spool>();
-  /** Last spool written per table: rows come in time order, so this skips the map lookup almost always. */
-  private readonly last = new Map<TableName, Spool>();
-  private readonly encoders = new Map<TableName, SpoolEncoder>();
-  /** Next batch index per `table/dt`. */
-  private readonly nextBatch = new Map<string, number>();
+  private readonly opts: Required<LakeWriterOptions>;
+  /** Open parts by `table/dt`. */
+  private readonly parts = new Map<string, Part>();
+  /** Last part written per table: rows come in time order, so this skips the map lookup almost always. */
+  private readonly last = new Map<TableName, Part>();
+  /** Next file index per `table/dt`. */
+  private readonly nextFile = new Map<string, number>();
   private readonly rowsPerTable = new Map<TableName, number>();
   private readonly rowsPerPartition = new Map<TableName, Map<string, number>>();
-  /** Converted files, by `table/dt`, indexed by batch. */
-  private readonly outputs = new Map<string, { table: TableName; dt: string; files: string[] }>();
-  private queue: Promise<void> = Promise.resolve();
-  /** One promise per conversion not yet finished, oldest first. */
-  private readonly inFlight: Promise<void>[] = [];
+  private readonly coercions = new Map<TableName, Map<string, number>>();
+  /** Finished files by `table/dt`, indexed by n: size once closed. */
+  private readonly outputs = new Map<string, { table: TableName; dt: string; files: { localPath: string; bytes: Promise<number> }[] }>();
+  /** Row-group writes and file closes not yet finished, oldest first. */
+  private readonly inFlight: Promise<unknown>[] = [];
   private pending = 0;
   private failure: unknown = null;
-  private batches = 0;
-  private conversionMs = 0;
+  private rowGroups = 0;
+  private encodeMs = 0;
   private writes = 0;
+  private sinceCheck = 0;
   private finished = false;
 
-  private constructor(
-    private readonly opts: Required<LakeWriterOptions>,
-    private readonly db: DuckDBInstance,
-    private readonly conn: DuckDBConnection,
-  ) {}
-
-  /** Opens DuckDB (in memory) and prepares the scratch folder. */
-  static async create(options: LakeWriterOptions): Promise<LakeWriter> {
-    const opts: Required<LakeWriterOptions> = {
-      spoolBytes: 64 * 1024 * 1024,
-      maxOpenSpools: 32,
-      threads: 1,
-      memoryLimit: '192MB',
-      compression: 'zstd',
-      rowGroupSize: 61_440,
-      maxPendingBatches: 1,
+  private constructor(options: LakeWriterOptions) {
+    this.opts = {
+      rowGroupRows: 65_536,
+      fileRows: 4 * 1024 * 1024,
+      maxOpenFiles: 32,
+      bufferBytes: 96 * 1024 * 1024,
+      maxPendingRowGroups: 2,
+      gzipLevel: 1,
       ...options,
     };
-    await fsp.mkdir(path.join(opts.workDir, 'spool'), { recursive: true });
-    await fsp.mkdir(path.join(opts.workDir, 'duckdb-tmp'), { recursive: true });
-    await fsp.mkdir(path.join(opts.workDir, 'parquet'), { recursive: true });
-    const db = await DuckDBInstance.create(':memory:', {
-      threads: String(opts.threads),
-      memory_limit: opts.memoryLimit,
-      temp_directory: path.join(opts.workDir, 'duckdb-tmp'),
-      // Row order inside a file is the spool's: with one thread the files are byte-for-byte reproducible.
-      preserve_insertion_order: 'true',
-    });
-    const conn = await db.connect();
-    return new LakeWriter(opts, db, conn);
+  }
+
+  /** Prepares the scratch folder. */
+  static async create(options: LakeWriterOptions): Promise<LakeWriter> {
+    await fsp.mkdir(path.join(options.workDir, 'parquet'), { recursive: true });
+    return new LakeWriter(options);
   }
 
   /**
@@ -159,172 +139,147 @@ export class LakeWriter {
    */
   write(table: TableName, row: Row, dt: string): void {
     if (this.finished) throw new LakeWriteError('write after finish');
-    let sp = this.last.get(table);
-    if (sp === undefined || sp.dt !== dt || sp.fd === null) {
-      sp = this.spools.get(`${table}/${dt}`) ?? this.openSpool(table, dt);
-      this.last.set(table, sp);
+    let p = this.last.get(table);
+    if (p === undefined || p.dt !== dt) {
+      p = this.parts.get(`${table}/${dt}`) ?? this.openPart(table, dt);
+      this.last.set(table, p);
     }
-    sp.lastUse = ++this.writes;
-    const line = sp.encoder.encode(row);
-    // Encoded straight into the spool's buffer (no joined megastring): at most 3 bytes per UTF-16 unit, plus the newline.
-    const need = line.length * 3 + 1;
-    if (sp.used + need > sp.buf.length) this.flush(sp);
-    if (need > sp.buf.length) {
-      this.writeAll(sp, Buffer.from(line + '\n', 'utf8'));
-    } else {
-      sp.used += sp.buf.write(line, sp.used, 'utf8');
-      sp.buf[sp.used++] = 0x0a;
+    p.lastUse = ++this.writes;
+    const buf = p.buffer;
+    buf.add(row);
+    if (buf.rows >= this.opts.rowGroupRows || buf.chars * 2 >= this.opts.bufferBytes / 2) this.flush(p);
+    if (++this.sinceCheck >= BUDGET_CHECK_ROWS) {
+      this.sinceCheck = 0;
+      this.checkBudget();
     }
-    sp.rows++;
-    if (sp.bytes + sp.used >= this.opts.spoolBytes) this.rotate(sp);
   }
 
-  /** Resolves when no more than `maxPendingBatches` spools wait for DuckDB; rejects if a conversion failed. */
+  /** Resolves when no more than `maxPendingRowGroups` row groups wait; rejects if a write failed. */
   async waitForCapacity(): Promise<void> {
-    while (this.pending > this.opts.maxPendingBatches && this.inFlight.length) await this.inFlight[0];
+    while (this.pending > this.opts.maxPendingRowGroups && this.inFlight.length) await this.inFlight[0];
     if (this.failure) throw this.failure;
   }
 
-  /** Spools waiting for or in conversion. */
+  /** Row groups waiting for compression or writing. */
   get pendingBatches(): number {
     return this.pending;
   }
 
-  /** Converts what is left, waits for every conversion, and names the files. */
+  /** Writes what is buffered, finishes every file, and lists them. */
   async finish(): Promise<LakeWriteResult> {
     this.finished = true;
-    // Deterministic order (table, day) for the last conversions.
-    for (const key of [...this.spools.keys()].sort()) this.rotate(this.spools.get(key)!);
-    await this.queue.catch(() => undefined);
+    // Deterministic order (table, day) for the last row groups.
+    for (const key of [...this.parts.keys()].sort()) this.finishPart(this.parts.get(key)!);
+    await Promise.allSettled(this.inFlight);
     if (this.failure) throw this.failure;
 
     const files: StagedFile[] = [];
     for (const key of [...this.outputs.keys()].sort()) {
       const out = this.outputs.get(key)!;
       for (let n = 0; n < out.files.length; n++) {
-        files.push({ table: out.table, dt: out.dt, n, localPath: out.files[n], bytes: (await fsp.stat(out.files[n])).size });
+        files.push({ table: out.table, dt: out.dt, n, localPath: out.files[n].localPath, bytes: await out.files[n].bytes });
       }
     }
+    const byName = <V>(m: Map<string, V>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const rowsPerTable = {} as Record<TableName, number>;
     for (const t of TABLE_NAMES) rowsPerTable[t] = this.rowsPerTable.get(t) ?? 0;
     const rowsPerPartition: Record<string, Record<string, number>> = {};
-    for (const [t, parts] of [...this.rowsPerPartition].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      rowsPerPartition[t] = Object.fromEntries([...parts].sort(([a], [b]) => (a < b ? -1 : 1)));
-    }
+    for (const [t, parts] of byName(this.rowsPerPartition)) rowsPerPartition[t] = Object.fromEntries(byName(parts));
     const coercions: Record<string, Record<string, number>> = {};
-    for (const [t, enc] of [...this.encoders].sort(([a], [b]) => (a < b ? -1 : 1))) if (enc.coercions.size) coercions[t] = Object.fromEntries([...enc.coercions].sort());
-    return { files, rowsPerTable, rowsPerPartition, coercions, batches: this.batches, conversionMs: this.conversionMs };
+    for (const [t, c] of byName(this.coercions)) if (c.size) coercions[t] = Object.fromEntries(byName(c));
+    return { files, rowsPerTable, rowsPerPartition, coercions, rowGroups: this.rowGroups, encodeMs: this.encodeMs };
   }
 
-  /** Closes DuckDB and removes the scratch folder (staged files included: publish before closing). */
+  /** Closes open files and removes the scratch folder (staged files included: publish before closing). */
   async close(): Promise<void> {
-    for (const sp of this.spools.values()) this.closeFd(sp);
-    await this.queue.catch(() => undefined);
+    this.finished = true;
     try {
-      this.conn.closeSync();
-      this.db.closeSync();
+      await Promise.allSettled(this.inFlight);
+      await Promise.allSettled([...this.parts.values()].map((p) => p.file?.abort()));
     } finally {
       await fsp.rm(this.opts.workDir, { recursive: true, force: true });
     }
   }
 
-  private encoder(table: TableName): SpoolEncoder {
-    let e = this.encoders.get(table);
-    if (!e) this.encoders.set(table, (e = new SpoolEncoder(tableDef(table), CONSTANT_COLUMNS)));
-    return e;
-  }
-
-  private openSpool(table: TableName, dt: string): Spool {
-    if (this.spools.size >= this.opts.maxOpenSpools) {
-      // Too many days open at once (an export spanning years, out of order): convert the stalest.
-      let stalest: Spool | null = null;
-      for (const s of this.spools.values()) if (stalest === null || s.lastUse < stalest.lastUse) stalest = s;
-      if (stalest) this.rotate(stalest);
+  private openPart(table: TableName, dt: string): Part {
+    if (this.parts.size >= this.opts.maxOpenFiles) {
+      // Too many days open at once (an export spanning years, out of order): finish the stalest.
+      let stalest: Part | null = null;
+      for (const s of this.parts.values()) if (stalest === null || s.lastUse < stalest.lastUse) stalest = s;
+      if (stalest) this.finishPart(stalest);
     }
     const key = `${table}/${dt}`;
-    const batch = this.nextBatch.get(key) ?? 0;
-    this.nextBatch.set(key, batch + 1);
-    const file = path.join(this.opts.workDir, 'spool', `${table}-${dt}-${batch}.csv`);
-    const sp: Spool = { table, dt, batch, file, fd: fs.openSync(file, 'w'), buf: Buffer.allocUnsafe(SPOOL_BUFFER_BYTES), used: 0, bytes: 0, lastUse: 0, rows: 0, encoder: this.encoder(table) };
-    this.spools.set(key, sp);
-    return sp;
+    const n = this.nextFile.get(key) ?? 0;
+    this.nextFile.set(key, n + 1);
+    const localPath = path.join(this.opts.workDir, 'parquet', `${table}-${dt}-${n}.parquet`);
+    const buffer = new ColumnBuffer(tableDef(table), { upload_id: this.opts.uploadId });
+    const p: Part = { table, dt, key, n, localPath, buffer, file: null, rowsInFile: 0, lastUse: 0 };
+    this.parts.set(key, p);
+    return p;
   }
 
-  private flush(sp: Spool): void {
-    if (sp.used === 0 || sp.fd === null) return;
-    this.writeAll(sp, sp.buf.subarray(0, sp.used));
-    sp.used = 0;
-  }
-
-  private writeAll(sp: Spool, b: Buffer): void {
-    let off = 0;
-    while (off < b.length) off += fs.writeSync(sp.fd!, b, off);
-    sp.bytes += b.length;
-  }
-
-  private closeFd(sp: Spool): void {
-    if (sp.fd !== null) {
-      fs.closeSync(sp.fd);
-      sp.fd = null;
+  /** Over the memory budget: writes the largest buffered row groups early. */
+  private checkBudget(): void {
+    const estimate = (p: Part) => p.buffer.chars * 2 + p.buffer.rows * p.buffer.names.length * CELL_BYTES;
+    let total = 0;
+    for (const p of this.parts.values()) total += estimate(p);
+    while (total > this.opts.bufferBytes) {
+      let largest: Part | null = null;
+      for (const p of this.parts.values()) if (largest === null || estimate(p) > estimate(largest)) largest = p;
+      if (largest === null || largest.buffer.rows === 0) break;
+      total -= estimate(largest);
+      this.flush(largest);
     }
   }
 
-  /** Hands a spool to DuckDB (queued: one conversion at a time); the next row of its (table, day) opens a new one. */
-  private rotate(sp: Spool): void {
-    // Row counts per spool, not per row (two map updates per row were a measurable part of the hot loop).
-    if (sp.rows > 0) {
-      this.rowsPerTable.set(sp.table, (this.rowsPerTable.get(sp.table) ?? 0) + sp.rows);
-      let parts = this.rowsPerPartition.get(sp.table);
-      if (!parts) this.rowsPerPartition.set(sp.table, (parts = new Map()));
-      parts.set(sp.dt, (parts.get(sp.dt) ?? 0) + sp.rows);
-      sp.rows = 0;
-    }
-    this.flush(sp);
-    this.closeFd(sp);
-    const key = `${sp.table}/${sp.dt}`;
-    this.spools.delete(key);
-    if (this.last.get(sp.table) === sp) this.last.delete(sp.table);
-    if (sp.bytes === 0) {
-      fs.rmSync(sp.file, { force: true });
-      return;
-    }
-    const outFile = path.join(this.opts.workDir, 'parquet', `${sp.table}-${sp.dt}-${sp.batch}.parquet`);
-    let out = this.outputs.get(key);
-    if (!out) this.outputs.set(key, (out = { table: sp.table, dt: sp.dt, files: [] }));
-    out.files[sp.batch] = outFile;
-    const sql = this.copySql(sp.table, sp.file, outFile);
-    const spoolFile = sp.file;
+  /** Encodes the part's buffered rows as a row group and hands it to the file (compression and writing go on in the background). */
+  private flush(p: Part): void {
+    const rows = p.buffer.rows;
+    if (rows === 0) return;
+    const t0 = performance.now();
+    const encoded = p.buffer.encode();
+    p.buffer.reset();
+    this.encodeMs += performance.now() - t0;
+    // Row counts per row group, not per row (two map updates per row were a measurable part of the hot loop).
+    this.rowsPerTable.set(p.table, (this.rowsPerTable.get(p.table) ?? 0) + rows);
+    let parts = this.rowsPerPartition.get(p.table);
+    if (!parts) this.rowsPerPartition.set(p.table, (parts = new Map()));
+    parts.set(p.dt, (parts.get(p.dt) ?? 0) + rows);
+    if (p.file === null) p.file = new ParquetFileWriter(p.localPath, p.buffer.table.columns, { gzipLevel: this.opts.gzipLevel });
+    this.rowGroups++;
+    this.track(p.file.writeRowGroup(rows, encoded), p);
+    p.rowsInFile += rows;
+    if (p.rowsInFile >= this.opts.fileRows) this.finishPart(p);
+  }
+
+  /** Writes the part's last row group and its footer; the next row of its (table, day) opens the next file. */
+  private finishPart(p: Part): void {
+    this.flush(p);
+    if (this.parts.get(p.key) !== p) return; // flush may have finished it (fileRows reached)
+    this.parts.delete(p.key);
+    if (this.last.get(p.table) === p) this.last.delete(p.table);
+    let tc = this.coercions.get(p.table);
+    if (!tc) this.coercions.set(p.table, (tc = new Map()));
+    for (const [k, v] of p.buffer.coercions) tc.set(k, (tc.get(k) ?? 0) + v);
+    if (p.file === null) return;
+    let out = this.outputs.get(p.key);
+    if (!out) this.outputs.set(p.key, (out = { table: p.table, dt: p.dt, files: [] }));
+    const bytes = p.file.close();
+    out.files[p.n] = { localPath: p.localPath, bytes };
+    this.track(bytes, p);
+  }
+
+  private track(work: Promise<unknown>, p: Part): void {
     this.pending++;
-    this.queue = this.queue.then(async () => {
-      try {
-        if (this.failure) return;
-        const t0 = Date.now();
-        await this.conn.run(sql);
-        this.conversionMs += Date.now() - t0;
-        this.batches++;
-      } catch (err) {
-        this.failure = new LakeWriteError(`converting ${sp.table} rows of ${sp.dt} to Parquet failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      } finally {
+    const done: Promise<unknown> = work
+      .catch((err: unknown) => {
+        this.failure ??= new LakeWriteError(`writing ${p.table} rows of ${p.dt} to Parquet failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      })
+      .finally(() => {
         this.pending--;
-        this.inFlight.shift();
-        await fsp.rm(spoolFile, { force: true });
-      }
-    });
-    this.inFlight.push(this.queue);
-  }
-
-  private copySql(table: TableName, spoolFile: string, outFile: string): string {
-    const def = tableDef(table);
-    const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
-    const id = (s: string) => `"${s}"`;
-    const columns = def.columns.filter((c) => !CONSTANT_COLUMNS.has(c.name)).map((c) => `${q(c.name)}: ${q(spoolType(c.type))}`).join(', ');
-    const select = def.columns
-      .map((c) => (c.name === 'upload_id' ? `${q(this.opts.uploadId)} AS ${id(c.name)}` : c.type === 'timestamp' ? `epoch_ms(${id(c.name)}) AS ${id(c.name)}` : id(c.name)))
-      .join(', ');
-    return (
-      `COPY (SELECT ${select} FROM read_csv(${q(spoolFile)}, columns = {${columns}}, header = false, auto_detect = false, ` +
-      `delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, max_line_size = ${SPOOL_MAX_LINE_BYTES}, buffer_size = ${SPOOL_MAX_LINE_BYTES}, strict_mode = true, new_line = '\\n')) ` +
-      `TO ${q(outFile)} (FORMAT parquet, COMPRESSION ${this.opts.compression}, ROW_GROUP_SIZE ${this.opts.rowGroupSize})`
-    );
+        const i = this.inFlight.indexOf(done);
+        if (i >= 0) this.inFlight.splice(i, 1);
+      });
+    this.inFlight.push(done);
   }
 }

@@ -23,7 +23,7 @@ import * as formats from '../formats';
 import type { FamilyParser, ParseContext, Detection } from '../formats/types';
 import * as ingest from '../ingest';
 import type { IngestLimits, IngestProblem, InputSource } from '../ingest/types';
-import { DayFormatter, validTime } from '../lake/csv-spool';
+import { DayFormatter, validTime } from '../lake/day';
 import { assertValidId, lakeFileKey } from '../lake/layout';
 import { LakeWriter, type LakeWriterOptions } from '../lake/lake-writer';
 import { MANIFEST_VERSION, manifestToJson, type Manifest, type ManifestEntry, type ManifestProblem, type UnrecognizedEntry } from '../lake/manifest';
@@ -64,14 +64,14 @@ export interface NormalizeOptions {
   /** Where the lake and manifests go. Give `store` or `lakeRoot` (a local storage root). */
   readonly store?: ObjectStore;
   readonly lakeRoot?: string;
-  /** Scratch space (spools, staged Parquet). @default os.tmpdir() */
+  /** Scratch space (nested archives, staged Parquet). @default os.tmpdir() */
   readonly tmpDir?: string;
   /**
    * Day for rows without event time whose entry has no mtime either.
    * @default - the latest mtime of the inputs, else the time of this run
    */
   readonly uploadTime?: Date;
-  /** Tuning of the Parquet writer (threads, spool size, memory limit). */
+  /** Tuning of the Parquet writer (row group and file sizes, memory budget, compression level). */
   readonly writer?: Partial<Omit<LakeWriterOptions, 'workDir' | 'uploadId'>>;
   readonly onProgress?: (p: NormalizeProgress) => void;
   /** Replaces the format functions (tests). @default - src/formats */
@@ -88,8 +88,8 @@ export interface NormalizeResult {
   readonly written: string[];
   /** Lake keys of an earlier run of this upload that were removed. */
   readonly removed: string[];
-  /** Writer figures (not in the manifest: they vary between runs): spool batches and DuckDB conversion time. */
-  readonly stats: { readonly batches: number; readonly conversionMs: number };
+  /** Writer figures (not in the manifest: they vary between runs): row groups written and the JS time spent encoding them. */
+  readonly stats: { readonly rowGroups: number; readonly encodeMs: number };
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -187,7 +187,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
       progress(entry.path, true);
       const stats = new EntryStats();
       const source = entry.open();
-      // Counts bytes for the manifest and progress, and pauses reading while DuckDB is behind (bounded disk and memory).
+      // Counts bytes for the manifest and progress, and pauses reading while compression is behind (bounded memory).
       // A generator, not a piped Transform: a Transform destroyed on the source's error drops the chunks it buffers,
       // i.e. the lines just before a truncated gzip's cut.
       const counted = Readable.from(countChunks(source, (n) => {
@@ -332,7 +332,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
     };
     const pub = await publishUpload(store, opts.agency, uploadId, written.files, manifestToJson(manifest));
     progress(null, true);
-    return { manifest, manifestKey: pub.manifestKey, written: pub.written, removed: pub.removed, stats: { batches: written.batches, conversionMs: written.conversionMs } };
+    return { manifest, manifestKey: pub.manifestKey, written: pub.written, removed: pub.removed, stats: { rowGroups: written.rowGroups, encodeMs: written.encodeMs } };
   } finally {
     await writer.close().catch(() => undefined);
     await fsp.rm(workDir, { recursive: true, force: true });

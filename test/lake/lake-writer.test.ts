@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore } from '../../src/core';
 import { LakeWriter, publishUpload, tableDef } from '../../src/lake';
-import { MAX_LINE_CHARS, MAX_STRING_CHARS, SpoolEncoder } from '../../src/lake/csv-spool';
+import { MAX_STRING_CHARS } from '../../src/lake/column-buffer';
+import type { LakeWriterOptions } from '../../src/lake/lake-writer';
 import { lakeScan, query } from './duckdb-read';
 
 const T1 = Date.UTC(2021, 2, 2, 23, 59, 59, 123); // 2021-03-02
@@ -33,8 +34,8 @@ describe('LakeWriter', () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  async function writeAndPublish(rows: { table: 'web_requests' | 'windows_events'; row: Record<string, unknown>; dt?: string }[], spoolBytes?: number) {
-    const writer = await LakeWriter.create({ workDir: path.join(tmp, 'work'), uploadId: 'up-1', spoolBytes });
+  async function writeAndPublish(rows: { table: 'web_requests' | 'windows_events'; row: Record<string, unknown>; dt?: string }[], options: Partial<LakeWriterOptions> = {}) {
+    const writer = await LakeWriter.create({ ...options, workDir: path.join(tmp, 'work'), uploadId: 'up-1' });
     try {
       for (const r of rows) {
         const t = r.row.event_time as number | null;
@@ -118,34 +119,34 @@ describe('LakeWriter', () => {
     expect(got).toEqual([{ event_time: null, dt: '2020-12-31' }]);
   });
 
-  it('writes rows with huge multibyte values through DuckDB, cut to fit and counted', async () => {
+  it('cuts huge multibyte values to the string cap, counted per column, and keeps the rest of the row', async () => {
     // Prepare: three 600 K-character values of 3-byte characters: ~5.4 MB of UTF-8 in one row.
     const huge = '中'.repeat(600_000);
     const rows = [{ table: 'windows_events' as const, row: { event_time: T1, source_line: 1, script_block_text: huge, event_data: huge, data_text: huge, command_line: 'short' } }];
     // Act
     const { result } = await writeAndPublish(rows);
     // Assess
-    const got = await query(`SELECT length(script_block_text)::INT AS n, left(script_block_text, 2) AS head, command_line FROM ${lakeScan(path.join(tmp, 'root'), 'windows_events')}`);
-    expect(got[0].head).toBe('中中');
-    expect(got[0].n).toBeGreaterThan(10_000);
-    expect(got[0].n).toBeLessThan(600_000);
-    expect(got[0].command_line).toBe('short');
-    expect(result.coercions.windows_events).toMatchObject({ 'script_block_text (truncated)': 1, 'event_data (truncated)': 1, 'data_text (truncated)': 1 });
+    const got = await query(`SELECT length(script_block_text)::INT AS n, strlen(event_data)::INT AS bytes, left(script_block_text, 2) AS head, command_line FROM ${lakeScan(path.join(tmp, 'root'), 'windows_events')}`);
+    expect(got[0]).toEqual({ n: MAX_STRING_CHARS, bytes: 3 * MAX_STRING_CHARS, head: '中中', command_line: 'short' });
+    expect(result.coercions.windows_events).toEqual({ 'script_block_text (truncated)': 1, 'event_data (truncated)': 1, 'data_text (truncated)': 1 });
   });
 
-  it('rotates spools into numbered files per day, in order, when they exceed spoolBytes', async () => {
-    // Prepare: ~200 bytes a row, 300 rows on one day, 16 KiB spools -> several batches.
+  it('starts numbered files per day, in order, past fileRows, each of several row groups', async () => {
+    // Prepare: 300 rows on one day, 100 rows a file, 32-row row groups.
     const rows = Array.from({ length: 300 }, (_, i) => ({ table: 'web_requests' as const, row: web(i * 2, { uri_query: 'x'.repeat(100) }) }));
     // Act
-    const { pub } = await writeAndPublish(rows, 16 * 1024);
+    const { pub } = await writeAndPublish(rows, { fileRows: 100, rowGroupRows: 32 });
     // Assess
     expect(pub.written.length).toBeGreaterThan(2);
     pub.written.forEach((k, n) => expect(k).toBe(`lake/web_requests/agency=dhs/dt=2021-03-02/up-1-${n}.parquet`));
     const got = await query(`SELECT count(*)::INT AS n, count(DISTINCT source_line)::INT AS d, min(source_line)::INT AS lo FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`);
     expect(got).toEqual([{ n: 300, d: 300, lo: 5 }]);
-    // Files are in batch order: the first file holds the first rows.
-    const first = await query(`SELECT min(source_line)::INT AS lo FROM read_parquet('${path.join(tmp, 'root', pub.written[0])}')`);
-    expect(first[0].lo).toBe(5);
+    expect(pub.written).toHaveLength(3);
+    // Files are in row order, each finished at the first row group boundary past fileRows: 4 groups of 32 rows.
+    const first = await query(`SELECT min(source_line)::INT AS lo, max(source_line)::INT AS hi FROM read_parquet('${path.join(tmp, 'root', pub.written[0])}')`);
+    expect(first[0]).toEqual({ lo: 5, hi: 5 + 2 * 127 });
+    const groups = await query(`SELECT count(DISTINCT row_group_id)::INT AS g, max(row_group_num_rows)::INT AS r FROM parquet_metadata('${path.join(tmp, 'root', pub.written[0])}')`);
+    expect(groups[0]).toEqual({ g: 4, r: 32 });
   });
 
   it('replaces a previous run of the same upload: same keys, stale files removed, no duplicate rows', async () => {
@@ -162,35 +163,5 @@ describe('LakeWriter', () => {
     fs.rmSync(other);
     const got = await query(`SELECT count(*)::INT AS n FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`);
     expect(got[0].n).toBe(2);
-  });
-});
-
-describe('SpoolEncoder', () => {
-  it('cuts strings longer than the cap and rows wider than a spool line, counting each cut once', () => {
-    // Prepare
-    const enc = new SpoolEncoder(tableDef('windows_events'));
-    const huge = 'x'.repeat(MAX_STRING_CHARS + 10);
-    // Act
-    const one = enc.encode({ command_line: huge });
-    const wide = enc.encode({ command_line: '"'.repeat(400_000), message: huge, event_data: huge, data_text: huge, script_block_text: huge, image: huge, hashes: huge, parent_command_line: huge, object_name: huge });
-    // Assess
-    expect(one.length).toBeLessThan(MAX_STRING_CHARS + 200);
-    expect(wide.length).toBeLessThanOrEqual(MAX_LINE_CHARS);
-    expect(Buffer.byteLength(wide)).toBeLessThan(4 * 1024 * 1024);
-    expect(enc.coercions.get('command_line (truncated)')).toBe(2);
-    expect(enc.coercions.get('message (truncated)')).toBe(1);
-  });
-
-  it('writes event times as whole epoch ms, on both sides of the 13-digit fast path, and drops out-of-range times', () => {
-    // Prepare
-    const enc = new SpoolEncoder(tableDef('web_requests'));
-    const times = [-62135596800000, -1.5, 0, 999_999_999_999, 1e12, 1_609_632_000_000.9, 1_609_632_000_999, 1_609_632_001_000, 9_999_999_999_999, 1e13, 253402300799999];
-    // Act
-    const first = times.map((t) => enc.encode({ event_time: t }).split(',')[0]);
-    const bad = enc.encode({ event_time: 253402300800000 }).split(',')[0];
-    // Assess
-    expect(first).toEqual(['-62135596800000', '-2', '0', '999999999999', '1000000000000', '1609632000000', '1609632000999', '1609632001000', '9999999999999', '10000000000000', '253402300799999']);
-    expect(bad).toBe('');
-    expect(enc.coercions.get('event_time')).toBe(1);
   });
 });

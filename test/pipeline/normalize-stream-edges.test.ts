@@ -41,8 +41,8 @@ describe('normalizeUpload (stream edges)', () => {
     fs.writeFileSync(input, cut);
     const root = path.join(tmp, 'root-cut');
     // Act
-    // Small spools: DuckDB falls behind and the byte counter waits while the inflater has already failed.
-    const { manifest } = await normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'up-cut', lakeRoot: root, tmpDir: tmp, writer: { spoolBytes: 64 * 1024, maxPendingBatches: 1 } });
+    // Small row groups: compression falls behind and the byte counter waits while the inflater has already failed.
+    const { manifest } = await normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'up-cut', lakeRoot: root, tmpDir: tmp, writer: { rowGroupRows: 512, maxPendingRowGroups: 1 } });
     // Assess
     const entry = manifest.entries[0];
     expect(entry.status).toBe('partial');
@@ -69,7 +69,7 @@ describe('normalizeUpload (stream edges)', () => {
     // Act
     const { manifest } = await normalizeUpload({
       inputs: [{ path: 's3://bucket/dhs/W3SVC1/u_ex210302.log', open: () => Readable.from(chunks(), { objectMode: false }) }],
-      agency: 'dhs', uploadId: 'up-reset', lakeRoot: root, tmpDir: tmp, writer: { spoolBytes: 64 * 1024 },
+      agency: 'dhs', uploadId: 'up-reset', lakeRoot: root, tmpDir: tmp, writer: { rowGroupRows: 512 },
     });
     // Assess
     expect(manifest.entries[0].status).toBe('partial');
