@@ -260,7 +260,9 @@ export class ParquetFileWriter {
         w.i64(7, ch.compressed);
         w.i64(9, ch.dataPageOffset);
         if (ch.dictPageOffset !== null) w.i64(11, ch.dictPageOffset);
-        w.beginStruct(12); // Statistics
+        w.beginStruct(12); // Statistics: numbers only, so the deprecated min/max (signed order) say the same as min_value/max_value
+        if (ch.max) w.binary(1, ch.max);
+        if (ch.min) w.binary(2, ch.min);
         w.i64(3, ch.nullCount);
         if (ch.max) w.binary(5, ch.max);
         if (ch.min) w.binary(6, ch.min);
@@ -275,6 +277,14 @@ export class ParquetFileWriter {
       w.endStruct();
     }
     w.binary(6, this.opts.createdBy);
+    // column_orders: TYPE_ORDER for every column, without which readers ignore min_value/max_value.
+    w.list(7, CType.Struct, this.columns.length);
+    for (let i = 0; i < this.columns.length; i++) {
+      w.beginElement();
+      w.beginStruct(1);
+      w.endStruct();
+      w.endStruct();
+    }
     w.stop();
     return Buffer.from(w.bytes());
   }
