@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -189,6 +190,35 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
       { g: 1, col: 's', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'GZIP', nulls: 0 },
       { g: 1, col: 'u', encodings: 'PLAIN, RLE', compression: 'GZIP', nulls: 0 },
     ]);
+  });
+
+  it('is read back the same by a second, independent reader (hyparquet)', async () => {
+    // Prepare: pages, two row groups, a dictionary, a column that turns plain, nulls, non-ASCII, negative numbers.
+    const rows: Row[] = Array.from({ length: 40_000 }, (_, r) => ({
+      t: r % 11 === 0 ? null : 1614556800000 + r * 1000,
+      s: r % 4 === 0 ? null : `/owa/${r % 9}/é`,
+      i: r % 5 === 0 ? null : r - 20_000,
+      b: r * 3_000_000_007,
+      f: r % 3 === 0,
+      u: `id-${r}`,
+    }));
+    const { file } = await writeFile(ALL_TYPES, rows, 25_000);
+    // Act: hyparquet is an ES module, so it runs in a child process.
+    const script = `
+      import { parquetReadObjects, asyncBufferFromFile } from 'hyparquet';
+      import { compressors } from 'hyparquet-compressors';
+      const rows = await parquetReadObjects({ file: await asyncBufferFromFile(process.argv[1]), compressors });
+      process.stdout.write(JSON.stringify(rows, (k, v) => (typeof v === 'bigint' ? Number(v) : v)));`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', maxBuffer: 64 << 20 });
+    // Assess
+    expect(run.stderr).toBe('');
+    const got = JSON.parse(run.stdout) as Record<string, unknown>[];
+    expect(got).toHaveLength(rows.length);
+    const expected = rows.map((r) => ({
+      t: r.t === null ? null : new Date(r.t as number).toISOString(),
+      s: r.s, i: r.i, b: r.b, d: null, f: r.f, k: null, u: r.u,
+    }));
+    expect(got).toEqual(expected);
   });
 
   it('writes min/max statistics of numbers and times, which DuckDB reads back', async () => {
