@@ -48,7 +48,7 @@ export interface AppConfig {
   readonly normalizer: {
     /** @default 4096 */
     readonly memoryMb: number;
-    /** @default 10240 (10 GiB of /tmp for the staged archive and the Parquet spool) */
+    /** @default 10240 (10 GiB of /tmp for the staged archive and the Parquet files of one upload) */
     readonly ephemeralStorageMb: number;
     /** Concurrent normalizer invocations. @default 10 */
     readonly maxConcurrency: number;

@@ -26,7 +26,7 @@ export interface NormalizerProps {
   readonly roleName: string;
   /** @default 4096 */
   readonly memoryMb?: number;
-  /** /tmp size for the staged archive and the Parquet spool. @default 10240 */
+  /** /tmp size for the staged archive and the Parquet files of one upload. @default 10240 */
   readonly ephemeralStorageMb?: number;
   /** @default 10 */
   readonly maxConcurrency?: number;
@@ -47,7 +47,7 @@ export class Normalizer extends Construct {
   constructor(scope: Construct, id: string, props: NormalizerProps) {
     super(scope, id);
     const memoryMb = props.memoryMb ?? 4096;
-    if (memoryMb < 1024 || memoryMb > 10240) throw new Error(`memoryMb must be in 1024..10240 (DuckDB and gunzip buffers need room), got ${memoryMb}`);
+    if (memoryMb < 1024 || memoryMb > 10240) throw new Error(`memoryMb must be in 1024..10240 (row groups, zlib and archive buffers need room), got ${memoryMb}`);
     const timeout = Duration.minutes(15);
     this.fn = new SweepFunction(this, 'Handler', {
       entry: 'lambdas/normalizer/handler.ts',
@@ -56,7 +56,6 @@ export class Normalizer extends Construct {
       timeout,
       ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMb ?? 10240),
       roleName: props.roleName,
-      withDuckDb: true,
       // The pack tells the receipt which hunts an upload's log families leave blind.
       withQueries: true,
       environment: {

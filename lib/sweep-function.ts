@@ -14,9 +14,6 @@ import { Construct } from 'constructs';
 /** The repository root (lib/..), where package-lock.json, queries/ and node_modules/ are. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
-/** DuckDB's packages: the API, its loader and the linux-x64 native binding (70 MB, under the 250 MB limit). */
-const DUCKDB_MODULES = ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-linux-x64'];
-
 export interface SweepFunctionProps {
   /** Handler file, relative to the repository root (e.g. `lambdas/normalizer/handler.ts`). */
   readonly entry: string;
@@ -31,8 +28,6 @@ export interface SweepFunctionProps {
   readonly environment?: Record<string, string>;
   /** Copy the hunt pack (`queries/`) into the bundle, readable at `/var/task/queries`. @default false */
   readonly withQueries?: boolean;
-  /** Ship DuckDB's native module next to the bundle (copied from the local install: synth stays offline). @default false */
-  readonly withDuckDb?: boolean;
   /** Fixed role name (when a bucket policy must name the role). @default - generated */
   readonly roleName?: string;
   /** @default logs.RetentionDays.ONE_YEAR */
@@ -73,18 +68,13 @@ export class SweepFunction extends Construct {
         format: nodejs.OutputFormat.CJS,
         sourceMap: true,
         minify: false,
-        // The SDK is bundled (pinned version), not taken from the runtime; DuckDB is native: shipped beside.
-        externalModules: props.withDuckDb ? DUCKDB_MODULES : [],
+        // Everything is bundled, the SDK included (pinned version, not the runtime's): no native module ships.
+        externalModules: [],
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) => [
             ...copies.map((d) => `cp -R "${path.join(inputDir, d)}" "${path.join(outputDir, d)}"`),
-            // Staged from the local install instead of `bundling.nodeModules` (which runs npm install at synth).
-            ...(props.withDuckDb ? [
-              `mkdir -p "${path.join(outputDir, 'node_modules', '@duckdb')}"`,
-              ...DUCKDB_MODULES.map((m) => `cp -R "${path.join(inputDir, 'node_modules', m)}" "${path.join(outputDir, 'node_modules', '@duckdb')}/"`),
-            ] : []),
           ],
         },
       },

@@ -42,7 +42,7 @@ export const TIME_MAX = 253402300799999;
 export const MAX_STRING_CHARS = 512 * 1024;
 /** Rows per data page. */
 const PAGE_ROWS = 32_768;
-/** A string column is written PLAIN once it has this many / 2 distinct values in more than half its rows. */
+/** A string column is written PLAIN once it has at least this many / 2 distinct values, more than half its non-null values. */
 const DICT_PROBE = 4096;
 /** Dictionary limits per column chunk: entries, and UTF-16 units of all entries. */
 const DICT_MAX_ENTRIES = 1 << 20;
@@ -236,7 +236,7 @@ export class ColumnBuffer {
     const st = this.st;
     const e = st.E[ai];
     const i = e.length;
-    if ((i >= DICT_PROBE / 2 && i * 2 > r) || i >= DICT_MAX_ENTRIES || this.dictChars[ai] + v.length > DICT_MAX_CHARS) {
+    if ((i >= DICT_PROBE / 2 && i % 1024 === 0 && i * 2 > this.nonNull(ai, r)) || i >= DICT_MAX_ENTRIES || this.dictChars[ai] + v.length > DICT_MAX_CHARS) {
       this.toPlain(ai, r);
       this.plain(ai, v, r);
       return -1;
@@ -245,6 +245,14 @@ export class ColumnBuffer {
     e.push(v);
     this.dictChars[ai] += v.length;
     return i;
+  }
+
+  /** Non-null values of dictionary column `ai` in rows [0, r) (counted only every 1024 new entries). */
+  private nonNull(ai: number, r: number): number {
+    const idx = this.st.I[ai];
+    let n = 0;
+    for (let k = 0; k < r; k++) if (idx[k] >= 0) n++;
+    return n;
   }
 
   /** Rows [0, r) of a dictionary column become plain values; the column stays plain for this buffer's life. */

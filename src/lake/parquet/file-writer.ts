@@ -20,10 +20,10 @@ const GZIP_CHUNK = 1 << 20;
 const gzip = promisify(zlib.gzip) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
 
 /**
- * Pages being compressed at once, process-wide. libuv's thread pool (4 threads) also inflates the input: with
- * every thread busy compressing, reading stalls and the JS thread idles (measured ~1.5 s per 500 MB).
+ * Pages being compressed at once, process-wide: libuv's thread pool (4 threads) also inflates the input and writes
+ * the files, which must not queue behind a burst of compression jobs.
  */
-const MAX_COMPRESSING = Number(process.env.SWEEP_COMPRESS_THREADS) || 1;
+const MAX_COMPRESSING = 2;
 let compressing = 0;
 const waiting: (() => void)[] = [];
 
