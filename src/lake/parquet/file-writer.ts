@@ -1,7 +1,7 @@
 /**
  * Writes one Parquet file, row group by row group, from pages already encoded
- * by {@link ../column-buffer}: compresses the pages (GZIP, in libuv's thread
- * pool, so compression runs on the other core while JS parses on), then
+ * by {@link ../column-buffer}: compresses the pages (GZIP, on a worker thread,
+ * see compress.ts, so compression runs on the other core while JS parses on), then
  * appends them with their page headers and, on {@link ParquetFileWriter.close},
  * the footer (FileMetaData).
  *
@@ -9,34 +9,10 @@
  * was called; the file is byte-for-byte a function of the pages (deterministic).
  */
 import * as fsp from 'node:fs/promises';
-import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
 import type { ColumnDef } from '../schema';
+import { gzipPages } from './compress';
 import { CompactWriter, CType } from './thrift';
 import { Codec, columnShape, Encoding, MAGIC, PageType, Repetition } from './format';
-
-/** Output chunk of zlib: one callback per chunk on the JS thread (the 16 KiB default made ~3,000 per 100 MB). */
-const GZIP_CHUNK = 1 << 20;
-const gzip = promisify(zlib.gzip) as (buf: Uint8Array, opts: zlib.ZlibOptions) => Promise<Buffer>;
-
-/**
- * Pages being compressed at once, process-wide: libuv's thread pool (4 threads) also inflates the input and writes
- * the files, which must not queue behind a burst of compression jobs.
- */
-const MAX_COMPRESSING = 2;
-let compressing = 0;
-const waiting: (() => void)[] = [];
-
-async function compressPage(body: Uint8Array, level: number): Promise<Buffer> {
-  if (compressing >= MAX_COMPRESSING) await new Promise<void>((resolve) => waiting.push(resolve));
-  compressing++;
-  try {
-    return await gzip(body, { level, chunkSize: GZIP_CHUNK });
-  } finally {
-    compressing--;
-    waiting.shift()?.();
-  }
-}
 
 /** One encoded page: the uncompressed body (levels and values, as Parquet lays them out). */
 export interface EncodedPage {
@@ -109,14 +85,18 @@ export class ParquetFileWriter {
   }
 
   /**
-   * Compresses the row group's pages now (in parallel, off the JS thread) and appends them after the row groups
-   * given before. Resolves when they are on disk; a failure also fails {@link close}.
+   * Compresses the row group's pages now (off the JS thread; the page bodies are handed over: do not reuse them) and
+   * appends them after the row groups given before. Resolves when they are on disk; a failure also fails {@link close}.
    */
   writeRowGroup(numRows: number, cols: readonly EncodedColumn[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('row group after close'));
     if (cols.length !== this.columns.length) return Promise.reject(new Error(`row group has ${cols.length} columns, the file ${this.columns.length}`));
-    const level = this.opts.gzipLevel;
-    const compressed = Promise.all(cols.map((c) => Promise.all(c.pages.map((p) => compressPage(p.body, level)))));
+    // Uncompressed sizes first: the bodies are handed over to the compression worker.
+    const rawSizes = cols.map((c) => c.pages.map((p) => p.body.length));
+    const compressed = gzipPages(cols.flatMap((c) => c.pages.map((p) => p.body)), this.opts.gzipLevel).then((flat) => {
+      let k = 0;
+      return cols.map((c) => c.pages.map(() => flat[k++]));
+    });
     // Awaited below, in order; a failure before then must not count as an unhandled rejection.
     compressed.catch(() => undefined);
     this.tail = this.tail.then(async () => {
@@ -135,13 +115,14 @@ export class ParquetFileWriter {
         const encodings = new Set<Encoding>([Encoding.Rle]);
         col.pages.forEach((page, pi) => {
           const body = bodies[ci][pi];
-          const header = pageHeader(page, body.length);
+          const rawSize = rawSizes[ci][pi];
+          const header = pageHeader(page, rawSize, body.length);
           if (page.type === PageType.Dictionary) dictPageOffset = off;
           else if (dataPageOffset < 0) dataPageOffset = off;
           encodings.add(page.encoding);
           bufs.push(header, body);
           off += header.length + body.length;
-          uncompressed += header.length + page.body.length;
+          uncompressed += header.length + rawSize;
           compressedBytes += header.length + body.length;
         });
         rgUncompressed += uncompressed;
@@ -290,10 +271,10 @@ export class ParquetFileWriter {
   }
 }
 
-function pageHeader(page: EncodedPage, compressedSize: number): Buffer {
+function pageHeader(page: EncodedPage, uncompressedSize: number, compressedSize: number): Buffer {
   const w = new CompactWriter(64);
   w.i32(1, page.type);
-  w.i32(2, page.body.length);
+  w.i32(2, uncompressedSize);
   w.i32(3, compressedSize);
   if (page.type === PageType.Dictionary) {
     w.beginStruct(7);
