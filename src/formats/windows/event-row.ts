@@ -55,6 +55,18 @@ export function sha256FromHashes(hashes: string | null): string | null {
  */
 export function shortHost(name: string | null | undefined): string | null {
   if (!name) return null;
+  // Logs repeat one server name on every line: a one-entry memo also hands the lake writer the same string object
+  // row after row (a pointer comparison instead of a dictionary lookup).
+  if (name === memoName) return memoHost;
+  memoHost = shortHostOf(name);
+  memoName = name;
+  return memoHost;
+}
+
+let memoName = '';
+let memoHost: string | null = null;
+
+function shortHostOf(name: string): string | null {
   const s = name.trim();
   if (!s || s === '-' || s === '::1' || s.toLowerCase() === 'localhost') return null;
   // An IP address is not a host name: keep it whole.
