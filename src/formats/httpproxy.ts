@@ -130,7 +130,8 @@ class HttpProxyParser implements TextParser {
       return;
     }
     // A plain header row (Import-Csv style), at the top or repeated after a concatenation.
-    if (csv.field(0).toLowerCase() === 'datetime') {
+    // Length first: a data row's field 0 is a 20+ character time, so no lower-cased copy per row.
+    if (csv.fieldLength(0) <= 10 && csv.field(0).toLowerCase() === 'datetime') {
       this.layout = layoutOf(csv.all());
       return;
     }
