@@ -149,6 +149,25 @@ describe('LakeWriter', () => {
     expect(groups[0]).toEqual({ g: 4, r: 32 });
   });
 
+  it('bounds memory with many days open: finishes the stalest file past maxOpenFiles and writes early past bufferBytes', async () => {
+    // Prepare: 5 days written in turns of 500 rows (an export out of time order), at most 3 files open, a tiny
+    // memory budget (~1,000 rows of this shape).
+    const day0 = Date.UTC(2021, 0, 1);
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ table: 'web_requests' as const, row: web(i, { event_time: day0 + (Math.floor(i / 500) % 5) * 86_400_000 + i, uri_query: 'q'.repeat(50) }) }));
+    // Act
+    const { pub, result } = await writeAndPublish(rows, { maxOpenFiles: 3, bufferBytes: 256 * 1024 });
+    // Assess: every row once, each day split over several files (numbered in order), row groups smaller than the default.
+    const got = await query(`SELECT count(*)::INT AS n, count(DISTINCT source_line)::INT AS d FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`);
+    expect(got).toEqual([{ n: 5000, d: 5000 }]);
+    expect(result.rowsPerPartition.web_requests).toEqual({ '2021-01-01': 1000, '2021-01-02': 1000, '2021-01-03': 1000, '2021-01-04': 1000, '2021-01-05': 1000 });
+    for (let d = 1; d <= 5; d++) {
+      const keys = pub.written.filter((k) => k.includes(`dt=2021-01-0${d}/`));
+      expect(keys.map((k) => k.replace(/.*\//, '')).sort()).toEqual(['up-1-0.parquet', 'up-1-1.parquet']);
+    }
+    const groups = await query(`SELECT max(row_group_num_rows)::INT AS r FROM parquet_metadata('${path.join(tmp, 'root', 'lake/web_requests/agency=dhs/dt=2021-01-01')}/*.parquet')`);
+    expect(groups[0].r).toBeLessThan(1000);
+  });
+
   it('replaces a previous run of the same upload: same keys, stale files removed, no duplicate rows', async () => {
     // Prepare: first run has two days, the second only one.
     await writeAndPublish([0, 1].map((i) => ({ table: 'web_requests' as const, row: web(i) })));
