@@ -185,7 +185,7 @@ export class ColumnBuffer {
   /**
    * @param constants column name -> the value of every row (not read from the rows).
    */
-  constructor(readonly table: TableDef, constants: Readonly<Record<string, string>> = {}, initialCapacity = 1024) {
+  constructor(readonly table: TableDef, constants: Readonly<Record<string, string>> = {}, private readonly initialCapacity = 1024) {
     this.names = table.columns.map((c) => c.name);
     this.kinds = table.columns.map((c) => KIND[c.type]);
     this.constants = this.names.map((n) => constants[n] ?? null);
@@ -317,6 +317,42 @@ export class ColumnBuffer {
     }
     this.rows = 0;
     this.chars = 0;
+  }
+
+  /** Bytes held by the column arrays and plain-value buffers (their capacity, whether rows fill it or not). */
+  allocatedBytes(): number {
+    const st = this.st;
+    let n = 0;
+    for (let a = 0; a < this.appendedIndex.length; a++) {
+      n += st.I[a]?.byteLength ?? 0;
+      n += st.O[a]?.byteLength ?? 0;
+      n += st.PB[a]?.length ?? 0;
+      n += this.N[a]?.byteLength ?? 0;
+      n += this.P[a]?.byteLength ?? 0;
+    }
+    return n;
+  }
+
+  /**
+   * Gives the arrays back (after {@link encode} and {@link reset}, for a day that has gone quiet): a part that gets
+   * rows again grows them again. Without this, every day of a long upload kept a full row group's arrays.
+   */
+  release(): void {
+    if (this.rows !== 0) throw new Error('release() with rows buffered');
+    const st = this.st;
+    const cap = this.initialCapacity;
+    for (let a = 0; a < this.appendedIndex.length; a++) {
+      const k = this.kinds[this.appendedIndex[a]];
+      if (k === Kind.Str) {
+        st.I[a] = new Int32Array(cap);
+        if (st.O[a]) st.O[a] = new Int32Array(cap);
+        if (st.PB[a]) st.PB[a] = Buffer.allocUnsafe(64 * 1024);
+      } else {
+        this.N[a] = newNumbers(k, cap);
+        this.P[a] = new Uint8Array(cap);
+      }
+    }
+    this.capacity = cap;
   }
 
   /**

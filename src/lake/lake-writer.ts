@@ -39,7 +39,11 @@ export interface LakeWriterOptions {
   readonly fileRows?: number;
   /** Files open at once (one per table and day being written); the least recently written is finished beyond it. @default 32 */
   readonly maxOpenFiles?: number;
-  /** Estimated memory of the row groups being filled, all days together, before the largest is written early. @default 96 MiB */
+  /**
+   * Memory for the days being written, all together: their column arrays and buffered strings. Past it, the least
+   * recently written days write their rows early and give their arrays back, then the largest buffers are written.
+   * @default 160 MiB
+   */
   readonly bufferBytes?: number;
   /** Row groups allowed to wait for compression and writing before {@link LakeWriter.waitForCapacity} blocks (2 measured ~1.2 s of waiting per 500 MB, 4 none). @default 4 */
   readonly maxPendingRowGroups?: number;
@@ -119,7 +123,7 @@ export class LakeWriter {
       rowGroupRows: 65_536,
       fileRows: 4 * 1024 * 1024,
       maxOpenFiles: 32,
-      bufferBytes: 96 * 1024 * 1024,
+      bufferBytes: 160 * 1024 * 1024,
       maxPendingRowGroups: 4,
       gzipLevel: 1,
       ...options,
@@ -218,11 +222,26 @@ export class LakeWriter {
     return p;
   }
 
-  /** Over the memory budget: writes the largest buffered row groups early. */
+  /**
+   * Over the memory budget (rows being buffered, and the arrays every open day holds): the least recently written
+   * days write their rows early and give their arrays back, then the largest buffers are written early.
+   */
   private checkBudget(): void {
-    const estimate = (p: Part) => p.buffer.chars * 2 + p.buffer.rows * p.buffer.names.length * CELL_BYTES;
+    const held = (p: Part) => p.buffer.allocatedBytes() + p.buffer.chars * 2;
     let total = 0;
-    for (const p of this.parts.values()) total += estimate(p);
+    for (const p of this.parts.values()) total += held(p);
+    if (total <= this.opts.bufferBytes) return;
+    const byAge = [...this.parts.values()].sort((a, b) => a.lastUse - b.lastUse);
+    for (const p of byAge) {
+      if (total <= this.opts.bufferBytes) return;
+      // The day being written now is the last to give up its arrays.
+      if (this.last.get(p.table) === p) continue;
+      total -= held(p);
+      this.flush(p);
+      if (this.parts.get(p.key) === p) p.buffer.release();
+      total += this.parts.get(p.key) === p ? held(p) : 0;
+    }
+    const estimate = (p: Part) => p.buffer.chars * 2 + p.buffer.rows * p.buffer.names.length * CELL_BYTES;
     while (total > this.opts.bufferBytes) {
       let largest: Part | null = null;
       for (const p of this.parts.values()) if (largest === null || estimate(p) > estimate(largest)) largest = p;
