@@ -11,7 +11,8 @@
  * --size=N     raw (uncompressed) log bytes to generate, half IIS, half HttpProxy (default 500MB; try 4GB)
  * --archive    pack the .gz files into one .tar upload (a single multi-GB archive) instead of a folder
  * --rowgroup=N rows per Parquet row group (default: the writer's default)
- * --gzip=N     zlib level of the Parquet pages (default: the writer's default)
+ * --compression=snappy|gzip  Parquet page codec (default: the writer's default)
+ * --gzip=N     zlib level of GZIP pages (default: the writer's default)
  * Generated logs are cached under .cache/bench-ingest/ (deterministic, reused).
  */
 import { spawn } from 'node:child_process';
@@ -65,6 +66,8 @@ export async function run(args: string[]): Promise<void> {
   }
   const rowGroup = arg(args, 'rowgroup');
   const gzipLevel = arg(args, 'gzip');
+  const compression = arg(args, 'compression');
+  if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip') throw new Error(`--compression must be snappy or gzip, got ${compression}`);
   process.stdout.write(`corpus: ${corpus.files.length} files, ${mb(corpus.rawBytes)} raw, ${mb(corpus.gzBytes)} gzip; input: ${inputs.length === 1 ? 'one .tar archive' : 'the .gz files'}\n`);
 
   const ref1 = await timeZcat(corpus.files);
@@ -90,7 +93,7 @@ export async function run(args: string[]): Promise<void> {
       uploadId: 'up-bench',
       lakeRoot: path.join(work, 'root'),
       tmpDir: path.join(work, 'tmp'),
-      writer: { ...(rowGroup ? { rowGroupRows: Number(rowGroup) } : {}), ...(gzipLevel ? { gzipLevel: Number(gzipLevel) } : {}) },
+      writer: { ...(rowGroup ? { rowGroupRows: Number(rowGroup) } : {}), ...(gzipLevel ? { gzipLevel: Number(gzipLevel) } : {}), ...(compression ? { compression } : {}) },
       onProgress: sample,
     });
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -101,9 +101,9 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  async function writeFile(table: TableDef, rows: Row[], rowGroupRows = 1 << 30, constants: Record<string, string> = {}): Promise<{ file: string; buffer: ColumnBuffer }> {
+  async function writeFile(table: TableDef, rows: Row[], rowGroupRows = 1 << 30, constants: Record<string, string> = {}, compression: 'snappy' | 'gzip' = 'snappy'): Promise<{ file: string; buffer: ColumnBuffer }> {
     const file = path.join(tmp, `f${fs.readdirSync(tmp).length}.parquet`);
-    const w = new ParquetFileWriter(file, table.columns);
+    const w = new ParquetFileWriter(file, table.columns, { compression });
     const buffer = new ColumnBuffer(table, constants, 8);
     const flush = () => {
       if (buffer.rows === 0) return;
@@ -183,12 +183,12 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
     );
     const meta = await query(`SELECT row_group_id::INT AS g, path_in_schema AS col, encodings, compression, stats_null_count::INT AS nulls FROM parquet_metadata('${file}') WHERE path_in_schema IN ('s', 'u', 'k') ORDER BY g, col`);
     expect(meta).toEqual([
-      { g: 0, col: 'k', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'GZIP', nulls: 23334 },
-      { g: 0, col: 's', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'GZIP', nulls: 0 },
-      { g: 0, col: 'u', encodings: 'PLAIN, RLE', compression: 'GZIP', nulls: 0 },
-      { g: 1, col: 'k', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'GZIP', nulls: 10000 },
-      { g: 1, col: 's', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'GZIP', nulls: 0 },
-      { g: 1, col: 'u', encodings: 'PLAIN, RLE', compression: 'GZIP', nulls: 0 },
+      { g: 0, col: 'k', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'SNAPPY', nulls: 23334 },
+      { g: 0, col: 's', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'SNAPPY', nulls: 0 },
+      { g: 0, col: 'u', encodings: 'PLAIN, RLE', compression: 'SNAPPY', nulls: 0 },
+      { g: 1, col: 'k', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'SNAPPY', nulls: 10000 },
+      { g: 1, col: 's', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'SNAPPY', nulls: 0 },
+      { g: 1, col: 'u', encodings: 'PLAIN, RLE', compression: 'SNAPPY', nulls: 0 },
     ]);
   });
 
@@ -219,6 +219,25 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
       s: r.s, i: r.i, b: r.b, d: null, f: r.f, k: null, u: r.u,
     }));
     expect(got).toEqual(expected);
+  });
+
+  it('writes GZIP pages when asked, read back the same by DuckDB and hyparquet', async () => {
+    // Prepare
+    const rows: Row[] = Array.from({ length: 3000 }, (_, r) => ({ t: 1614556800000 + r, s: `/ecp/${r % 5}.js`, u: `id-${r}`, i: r }));
+    // Act
+    const { file } = await writeFile(ALL_TYPES, rows, 1000, {}, 'gzip');
+    // Assess
+    const meta = await query(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`);
+    expect(meta).toEqual([{ compression: 'GZIP' }]);
+    const got = await query(`SELECT count(*)::INT AS n, sum(i)::INT AS s, count(DISTINCT u)::INT AS u, max(s) AS m FROM read_parquet('${file}')`);
+    expect(got).toEqual([{ n: 3000, s: (2999 * 3000) / 2, u: 3000, m: '/ecp/4.js' }]);
+    const script = `
+      import { parquetReadObjects, asyncBufferFromFile } from 'hyparquet';
+      import { compressors } from 'hyparquet-compressors';
+      const rows = await parquetReadObjects({ file: await asyncBufferFromFile(process.argv[1]), compressors });
+      process.stdout.write(String(rows.length) + ' ' + rows[2999].u);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    expect(run.stdout).toBe('3000 id-2999');
   });
 
   it('writes min/max statistics of numbers and times, which DuckDB reads back', async () => {

@@ -1,5 +1,5 @@
 /**
- * GZIP compression of Parquet pages on a worker thread.
+ * Compression of Parquet pages (Snappy or GZIP) on a worker thread.
  *
  * Why a worker and not zlib's async API: zlib's async calls do compress in
  * libuv's thread pool, but every 16 KiB-1 MiB of output comes back to the JS
@@ -13,14 +13,19 @@
  * alive while idle.
  */
 import { Worker } from 'node:worker_threads';
+import { SNAPPY_SOURCE } from './snappy';
+
+/** Page compression: Parquet codec and, for GZIP, the zlib level. */
+export type PageCodec = { readonly codec: 'snappy' } | { readonly codec: 'gzip'; readonly level: number };
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
+${SNAPPY_SOURCE}
 parentPort.on('message', (job) => {
   try {
     const out = job.bodies.map((b) => {
-      const z = zlib.gzipSync(b, { level: job.level });
+      const z = job.codec === 'snappy' ? snappyCompress(b) : zlib.gzipSync(b, { level: job.level });
       // A fresh ArrayBuffer per page: small Buffers may share a pool, which must not be transferred.
       return Uint8Array.prototype.slice.call(z);
     });
@@ -70,17 +75,17 @@ function getWorker(): Worker {
 }
 
 /**
- * GZIP-compresses `bodies` (each its own ArrayBuffer or a view of one: a view is copied first) at `level`.
+ * Compresses `bodies` (each its own ArrayBuffer or a view of one: a view is copied first).
  * The bodies are transferred to the worker: do not use them afterwards.
  */
-export function gzipPages(bodies: readonly Uint8Array[], level: number): Promise<Uint8Array[]> {
+export function compressPages(bodies: readonly Uint8Array[], codec: PageCodec): Promise<Uint8Array[]> {
   const w = getWorker();
   const sendable = bodies.map((b) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : Uint8Array.prototype.slice.call(b)));
   const id = nextId++;
   return new Promise<Uint8Array[]>((resolve, reject) => {
     pending.set(id, { resolve, reject });
     w.ref();
-    w.postMessage({ id, bodies: sendable, level }, sendable.map((b) => b.buffer as ArrayBuffer));
+    w.postMessage({ id, bodies: sendable, codec: codec.codec, level: codec.codec === 'gzip' ? codec.level : 0 }, sendable.map((b) => b.buffer as ArrayBuffer));
   });
 }
 

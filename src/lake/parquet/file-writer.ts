@@ -1,6 +1,6 @@
 /**
  * Writes one Parquet file, row group by row group, from pages already encoded
- * by {@link ../column-buffer}: compresses the pages (GZIP, on a worker thread,
+ * by {@link ../column-buffer}: compresses the pages (Snappy or GZIP, on a worker thread,
  * see compress.ts, so compression runs on the other core while JS parses on), then
  * appends them with their page headers and, on {@link ParquetFileWriter.close},
  * the footer (FileMetaData).
@@ -10,7 +10,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import type { ColumnDef } from '../schema';
-import { gzipPages } from './compress';
+import { compressPages, type PageCodec } from './compress';
 import { CompactWriter, CType } from './thrift';
 import { Codec, columnShape, Encoding, MAGIC, PageType, Repetition } from './format';
 
@@ -55,7 +55,13 @@ interface RowGroupMeta {
 }
 
 export interface ParquetFileWriterOptions {
-  /** zlib level of the GZIP pages. @default 1 (measured: level 6 makes the lake ~8% smaller for ~2.5x the compression CPU) */
+  /**
+   * Page codec. Snappy: DuckDB reads it several times faster (hunts over 1 GB of logs 0.87-0.97x `zcat | grep`
+   * against 1.15x for GZIP); GZIP: a lake ~30% smaller (less for Athena to scan).
+   * @default 'snappy'
+   */
+  readonly compression?: 'snappy' | 'gzip';
+  /** zlib level of GZIP pages. @default 1 (measured: level 6 makes the lake ~8% smaller for ~3x the compression CPU) */
   readonly gzipLevel?: number;
   /** `created_by` in the footer. */
   readonly createdBy?: string;
@@ -77,7 +83,7 @@ export class ParquetFileWriter {
     private readonly columns: readonly ColumnDef[],
     options: ParquetFileWriterOptions = {},
   ) {
-    this.opts = { gzipLevel: 1, createdBy: 'hafnium-sweep lake writer', ...options };
+    this.opts = { compression: 'snappy', gzipLevel: 1, createdBy: 'hafnium-sweep lake writer', ...options };
     this.fh = fsp.open(file, 'w');
     this.tail = this.write([MAGIC]).catch((err: unknown) => {
       this.failure ??= err;
@@ -93,7 +99,8 @@ export class ParquetFileWriter {
     if (cols.length !== this.columns.length) return Promise.reject(new Error(`row group has ${cols.length} columns, the file ${this.columns.length}`));
     // Uncompressed sizes first: the bodies are handed over to the compression worker.
     const rawSizes = cols.map((c) => c.pages.map((p) => p.body.length));
-    const compressed = gzipPages(cols.flatMap((c) => c.pages.map((p) => p.body)), this.opts.gzipLevel).then((flat) => {
+    const codec: PageCodec = this.opts.compression === 'gzip' ? { codec: 'gzip', level: this.opts.gzipLevel } : { codec: 'snappy' };
+    const compressed = compressPages(cols.flatMap((c) => c.pages.map((p) => p.body)), codec).then((flat) => {
       let k = 0;
       return cols.map((c) => c.pages.map(() => flat[k++]));
     });
@@ -235,7 +242,7 @@ export class ParquetFileWriter {
         for (const e of ch.encodings) w.rawI32(e);
         w.list(3, CType.Binary, 1);
         w.rawBinary(this.columns[ci].name);
-        w.i32(4, Codec.Gzip);
+        w.i32(4, this.opts.compression === 'gzip' ? Codec.Gzip : Codec.Snappy);
         w.i64(5, ch.numValues);
         w.i64(6, ch.uncompressed);
         w.i64(7, ch.compressed);

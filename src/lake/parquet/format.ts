@@ -34,6 +34,7 @@ export const enum Encoding {
 
 export const enum Codec {
   Uncompressed = 0,
+  Snappy = 1,
   Gzip = 2,
 }
 
