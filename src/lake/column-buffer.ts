@@ -33,6 +33,7 @@ const KIND: Record<ColumnType, Kind> = {
   timestamp: Kind.Time,
 };
 
+const TWO32 = 2 ** 32;
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 /** Timestamps DuckDB and Athena both accept: years 0001..9999 (epoch ms). */
@@ -602,29 +603,31 @@ function encodeNumbers(k: Kind, vals: Float64Array | Int32Array | Uint8Array, pr
         j++;
       }
     } else {
-      out = new Uint8Array(n * width);
-      let pos = 0;
+      // Values go into typed arrays over one buffer (little-endian CPU, checked at load): one store per value or
+      // per 32-bit half instead of a DataView call or eight byte stores.
+      const buf = new ArrayBuffer(n * width);
+      out = new Uint8Array(buf);
+      let j = 0;
       if (k === Kind.Int) {
-        const dv = new DataView(out.buffer);
-        for (let r = a; r < b; r++) {
-          if (present[r] === 0) continue;
-          dv.setInt32(pos, vals[r], true);
-          pos += 4;
-        }
+        const o32 = new Int32Array(buf);
+        for (let r = a; r < b; r++) if (present[r] !== 0) o32[j++] = vals[r];
       } else if (k === Kind.Dbl) {
-        const dv = new DataView(out.buffer);
-        for (let r = a; r < b; r++) {
-          if (present[r] === 0) continue;
-          dv.setFloat64(pos, vals[r], true);
-          pos += 8;
-        }
+        const o64 = new Float64Array(buf);
+        for (let r = a; r < b; r++) if (present[r] !== 0) o64[j++] = vals[r];
       } else {
+        const o32 = new Int32Array(buf);
         const micros = k === Kind.Time;
         for (let r = a; r < b; r++) {
           if (present[r] === 0) continue;
-          if (micros) writeMicros(out, vals[r], pos);
-          else writeInt64LE(out, vals[r], pos);
-          pos += 8;
+          const v = micros ? vals[r] * 1000 : vals[r];
+          if (v <= Number.MAX_SAFE_INTEGER && v >= Number.MIN_SAFE_INTEGER) {
+            const hi = Math.floor(v / TWO32);
+            o32[2 * j] = (v - hi * TWO32) | 0;
+            o32[2 * j + 1] = hi;
+          } else {
+            writeMicros(out, vals[r], 8 * j);
+          }
+          j++;
         }
       }
     }
