@@ -1,5 +1,5 @@
 /**
- * One row group of one table in columns, and its encoding into Parquet pages.
+ * One row group of one table in columns.
  *
  * Rows are appended synchronously from the parsers' hot loop by a compiled
  * appender (straight-line code, one constant property read per column: a keyed
@@ -9,17 +9,15 @@
  * {@link MAX_STRING_CHARS} is cut and counted, so a bad value never fails a
  * file.
  *
- * {@link ColumnBuffer.encode} turns the buffered rows into pages:
- * - strings: dictionary-encoded (PLAIN_DICTIONARY) when values repeat, which web
- *   logs do (hosts, methods, paths, agents); PLAIN when they do not (request ids);
- * - numbers and timestamps: PLAIN, with min/max statistics;
- * - definition levels (every column is OPTIONAL): RLE/bit-packed hybrid.
- * Compression happens later, off the JS thread ({@link ParquetFileWriter}).
+ * Strings go into a per-row-group dictionary when values repeat, which web logs
+ * do (hosts, methods, paths, agents), and turn plain (their UTF-8 bytes written
+ * at once) when they do not (request ids); numbers and times into typed arrays.
+ * {@link ColumnBuffer.snapshot} hands the arrays to the page worker
+ * (parquet/compress.ts, parquet/page-encoder.ts), which encodes and compresses
+ * the pages off the JS thread and gives the arrays back for reuse.
  */
-import { type EncodedColumn, type EncodedPage } from './parquet/file-writer';
-import { Encoding, PageType } from './parquet/format';
-import { bitWidth, ByteSink, encodeHybrid } from './parquet/rle';
-import { writeInt64LE } from './parquet/thrift';
+import { recycled } from './parquet/array-pool';
+import type { ColumnSnapshot } from './parquet/page-encoder';
 import type { ColumnType, Row, TableDef } from './schema';
 
 export const enum Kind { Str, Int, Big, Dbl, Bool, Time }
@@ -33,7 +31,6 @@ const KIND: Record<ColumnType, Kind> = {
   timestamp: Kind.Time,
 };
 
-const TWO32 = 2 ** 32;
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 /** Timestamps DuckDB and Athena both accept: years 0001..9999 (epoch ms). */
@@ -41,8 +38,6 @@ export const TIME_MIN = -62135596800000;
 export const TIME_MAX = 253402300799999;
 /** Longest string value kept whole, in UTF-16 units; longer values are cut and counted. */
 export const MAX_STRING_CHARS = 512 * 1024;
-/** Rows per data page. */
-const PAGE_ROWS = 32_768;
 /** A string column is written PLAIN once it has at least this many / 2 distinct values, more than half its non-null values. */
 const DICT_PROBE = 4096;
 /** Dictionary limits per column chunk: entries, and UTF-16 units of all entries. */
@@ -136,29 +131,6 @@ function compileAppender(names: readonly string[], kinds: readonly Kind[]): Appe
   const fn = new Function(`return function appendRow(row, r, st, N, P, b) {\n${lines.join('\n')}\n};`)() as Appender;
   appenderCache.set(key, fn);
   return fn;
-}
-
-/** Scratch buffers reused by every encode (encoding is synchronous: one at a time). */
-const scratch = {
-  def: new Uint8Array(PAGE_ROWS * 2),
-  idx: new Int32Array(PAGE_ROWS * 2),
-  sink: new ByteSink(1 << 20),
-  plain: Buffer.allocUnsafe(1 << 20),
-};
-
-function growDef(n: number): Uint8Array {
-  if (scratch.def.length < n) scratch.def = new Uint8Array(n * 2);
-  return scratch.def;
-}
-
-function growIdx(n: number): Int32Array {
-  if (scratch.idx.length < n) scratch.idx = new Int32Array(n * 2);
-  return scratch.idx;
-}
-
-function growPlain(n: number): Buffer {
-  if (scratch.plain.length < n) scratch.plain = Buffer.allocUnsafe(Math.max(n, scratch.plain.length * 2));
-  return scratch.plain;
 }
 
 /** The rows of one row group of one table, by column. */
@@ -428,245 +400,44 @@ export class ColumnBuffer {
     this.capacity = cap;
   }
 
-  /** The buffered rows as one encoded row group (all columns, table order). */
-  encode(): EncodedColumn[] {
-    const out: EncodedColumn[] = [];
+  /**
+   * Hands over the buffered rows of every column (table order) for the page worker: the arrays themselves (their
+   * memory is then transferred to the worker, which sends it back to the pool), replaced here by recycled ones of
+   * the same size. Call {@link reset} after.
+   */
+  snapshot(): ColumnSnapshot[] {
+    const out: ColumnSnapshot[] = [];
     const st = this.st;
+    const rows = this.rows;
+    const cap = this.capacity;
     let a = 0;
     for (let ci = 0; ci < this.names.length; ci++) {
       const k = this.kinds[ci];
       const constant = this.constants[ci];
       if (constant !== null) {
-        out.push(encodeConstant(constant, this.rows));
+        out.push({ t: 'const', value: constant, rows });
         continue;
       }
-      if (k !== Kind.Str) out.push(encodeNumbers(k, this.N[a], this.P[a], this.rows));
-      else if (st.D[a] !== null) out.push(encodeDictionary(st.I[a], st.E[a], this.rows));
-      else out.push(encodePlain(st.I[a], st.O[a], st.PB[a], this.rows));
+      if (k !== Kind.Str) {
+        out.push({ t: 'num', kind: k, vals: this.N[a], present: this.P[a], rows });
+        this.N[a] = k === Kind.Int ? recycled(Int32Array, cap) : k === Kind.Bool ? recycled(Uint8Array, cap) : recycled(Float64Array, cap);
+        this.P[a] = recycled(Uint8Array, cap);
+      } else if (st.D[a] !== null) {
+        out.push({ t: 'dict', ids: st.I[a], entries: st.E[a], rows });
+        st.I[a] = recycled(Int32Array, cap);
+      } else {
+        out.push({ t: 'plain', present: st.I[a], ends: st.O[a], bytes: st.PB[a].subarray(0, st.PP[a]), rows });
+        st.I[a] = recycled(Int32Array, cap);
+        st.O[a] = recycled(Int32Array, cap);
+        st.PB[a] = Buffer.from(recycled(Uint8Array, st.PB[a].length).buffer);
+      }
       a++;
     }
     return out;
   }
+
 }
 
 function newNumbers(k: Kind, n: number): Float64Array | Int32Array | Uint8Array {
   return k === Kind.Int ? new Int32Array(n) : k === Kind.Bool ? new Uint8Array(n) : new Float64Array(n);
-}
-
-/** A data page body: 4-byte length + definition levels (RLE, width 1) for rows [a, b), then `values`. */
-function dataPage(def: Uint8Array, a: number, b: number, values: Uint8Array, encoding: Encoding): EncodedPage {
-  const sink = scratch.sink;
-  sink.pos = 0;
-  sink.ensure(4);
-  sink.pos = 4;
-  encodeHybrid(def, a, b - a, 1, sink);
-  const levelBytes = sink.pos - 4;
-  sink.buf[0] = levelBytes & 0xff;
-  sink.buf[1] = (levelBytes >>> 8) & 0xff;
-  sink.buf[2] = (levelBytes >>> 16) & 0xff;
-  sink.buf[3] = (levelBytes >>> 24) & 0xff;
-  const body = new Uint8Array(sink.pos + values.length);
-  body.set(sink.buf.subarray(0, sink.pos), 0);
-  body.set(values, sink.pos);
-  return { type: PageType.Data, body, numValues: b - a, encoding };
-}
-
-/** A column with one value in every row: a one-entry dictionary and all-zero indices (a few bytes per page). */
-function encodeConstant(value: string, rows: number): EncodedColumn {
-  const dict = plainStrings([value], 0, 1);
-  const pages: EncodedPage[] = [{ type: PageType.Dictionary, body: dict, numValues: 1, encoding: Encoding.PlainDictionary }];
-  const def = growDef(rows);
-  def.fill(1, 0, rows);
-  const idx = growIdx(rows);
-  idx.fill(0, 0, rows);
-  for (let a = 0; a < rows; a += PAGE_ROWS) {
-    const b = Math.min(rows, a + PAGE_ROWS);
-    pages.push(dataPage(def, a, b, dictIndices(idx, a, b, 1), Encoding.PlainDictionary));
-  }
-  return { pages, numValues: rows, nullCount: 0, min: null, max: null };
-}
-
-/** PLAIN BYTE_ARRAY encoding of the non-null `values[a .. b)` (4-byte length + UTF-8 bytes each). */
-function plainStrings(values: readonly (string | null)[], a: number, b: number): Uint8Array {
-  let chars = 0;
-  let n = 0;
-  for (let i = a; i < b; i++) {
-    const v = values[i];
-    if (v !== null) {
-      chars += v.length;
-      n++;
-    }
-  }
-  const buf = growPlain(4 * n + 3 * chars);
-  let pos = 0;
-  for (let i = a; i < b; i++) {
-    const v = values[i];
-    if (v === null) continue;
-    // One write per value measured faster than a JS byte loop, and than joining the page into one latin1 string.
-    const len = v.length === 0 ? 0 : buf.write(v, pos + 4, 'utf8');
-    buf[pos] = len & 0xff;
-    buf[pos + 1] = (len >>> 8) & 0xff;
-    buf[pos + 2] = (len >>> 16) & 0xff;
-    buf[pos + 3] = (len >>> 24) & 0xff;
-    pos += 4 + len;
-  }
-  return Uint8Array.prototype.slice.call(buf, 0, pos);
-}
-
-/** Bit width byte + RLE/bit-packed dictionary indices `idx[a .. b)` (width at least 1). */
-function dictIndices(idx: Int32Array, a: number, b: number, dictSize: number): Uint8Array {
-  const width = Math.max(1, bitWidth(dictSize - 1));
-  const sink = new ByteSink(16 + Math.ceil(((b - a) * width) / 8) + Math.ceil((b - a) / 8) * 2);
-  sink.buf[sink.pos++] = width;
-  encodeHybrid(idx, a, b - a, width, sink);
-  return sink.bytes();
-}
-
-/** A string column whose values are mostly distinct: PLAIN pages cut from the bytes written while appending. */
-function encodePlain(present: Int32Array, ends: Int32Array, bytes: Buffer, rows: number): EncodedColumn {
-  const def = growDef(rows);
-  let nulls = 0;
-  for (let r = 0; r < rows; r++) {
-    if (present[r] < 0) {
-      def[r] = 0;
-      nulls++;
-    } else def[r] = 1;
-  }
-  const pages: EncodedPage[] = [];
-  for (let a = 0; a < rows; a += PAGE_ROWS) {
-    const b = Math.min(rows, a + PAGE_ROWS);
-    const from = a === 0 ? 0 : ends[a - 1];
-    pages.push(dataPage(def, a, b, bytes.subarray(from, ends[b - 1]), Encoding.Plain));
-  }
-  return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
-}
-
-/** A dictionary-encoded string column: `ids[r]` is the entry of row r, or -1 for NULL. */
-function encodeDictionary(ids: Int32Array, entries: readonly string[], rows: number): EncodedColumn {
-  const def = growDef(rows);
-  const idx = growIdx(rows);
-  let k = 0;
-  for (let r = 0; r < rows; r++) {
-    const x = ids[r];
-    if (x < 0) def[r] = 0;
-    else {
-      def[r] = 1;
-      idx[k++] = x;
-    }
-  }
-  const nulls = rows - k;
-  const pages: EncodedPage[] = [];
-  if (entries.length === 0) {
-    for (let a = 0; a < rows; a += PAGE_ROWS) pages.push(dataPage(def, a, Math.min(rows, a + PAGE_ROWS), new Uint8Array(0), Encoding.Plain));
-    return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
-  }
-  pages.push({ type: PageType.Dictionary, body: plainStrings(entries, 0, entries.length), numValues: entries.length, encoding: Encoding.PlainDictionary });
-  let v0 = 0;
-  for (let a = 0; a < rows; a += PAGE_ROWS) {
-    const b = Math.min(rows, a + PAGE_ROWS);
-    let present = 0;
-    for (let r = a; r < b; r++) present += def[r];
-    // dataPage reuses the scratch sink: the indices are encoded into their own buffer first.
-    const values = dictIndices(idx, v0, v0 + present, entries.length);
-    pages.push(dataPage(def, a, b, values, Encoding.PlainDictionary));
-    v0 += present;
-  }
-  return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
-}
-
-function encodeNumbers(k: Kind, vals: Float64Array | Int32Array | Uint8Array, present: Uint8Array, rows: number): EncodedColumn {
-  const pages: EncodedPage[] = [];
-  const width = k === Kind.Int ? 4 : k === Kind.Bool ? 0 : 8;
-  let nulls = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let r = 0; r < rows; r++) {
-    if (present[r] === 0) {
-      nulls++;
-      continue;
-    }
-    const v = vals[r];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  for (let a = 0; a < rows; a += PAGE_ROWS) {
-    const b = Math.min(rows, a + PAGE_ROWS);
-    let n = 0;
-    for (let r = a; r < b; r++) n += present[r];
-    let out: Uint8Array;
-    if (k === Kind.Bool) {
-      out = new Uint8Array(Math.ceil(n / 8));
-      let j = 0;
-      for (let r = a; r < b; r++) {
-        if (present[r] === 0) continue;
-        if (vals[r]) out[j >> 3] |= 1 << (j & 7);
-        j++;
-      }
-    } else {
-      // Values go into typed arrays over one buffer (little-endian CPU, checked at load): one store per value or
-      // per 32-bit half instead of a DataView call or eight byte stores.
-      const buf = new ArrayBuffer(n * width);
-      out = new Uint8Array(buf);
-      let j = 0;
-      if (k === Kind.Int) {
-        const o32 = new Int32Array(buf);
-        for (let r = a; r < b; r++) if (present[r] !== 0) o32[j++] = vals[r];
-      } else if (k === Kind.Dbl) {
-        const o64 = new Float64Array(buf);
-        for (let r = a; r < b; r++) if (present[r] !== 0) o64[j++] = vals[r];
-      } else {
-        const o32 = new Int32Array(buf);
-        const micros = k === Kind.Time;
-        for (let r = a; r < b; r++) {
-          if (present[r] === 0) continue;
-          const v = micros ? vals[r] * 1000 : vals[r];
-          if (v <= Number.MAX_SAFE_INTEGER && v >= Number.MIN_SAFE_INTEGER) {
-            const hi = Math.floor(v / TWO32);
-            o32[2 * j] = (v - hi * TWO32) | 0;
-            o32[2 * j + 1] = hi;
-          } else {
-            writeMicros(out, vals[r], 8 * j);
-          }
-          j++;
-        }
-      }
-    }
-    pages.push(dataPage(present, a, b, out, Encoding.Plain));
-  }
-  if (nulls === rows) return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
-  return { pages, numValues: rows, nullCount: nulls, min: plainValue(k, min), max: plainValue(k, max) };
-}
-
-/** Epoch ms as INT64 microseconds (exact beyond 2^53 µs too). */
-function writeMicros(out: Uint8Array, ms: number, pos: number): void {
-  const us = ms * 1000;
-  if (Number.isSafeInteger(us)) writeInt64LE(out, us, pos);
-  else new DataView(out.buffer, out.byteOffset).setBigInt64(pos, BigInt(ms) * 1000n, true);
-}
-
-function plainValue(k: Kind, v: number): Uint8Array {
-  switch (k) {
-    case Kind.Int: {
-      const b = new Uint8Array(4);
-      new DataView(b.buffer).setInt32(0, v, true);
-      return b;
-    }
-    case Kind.Dbl: {
-      const b = new Uint8Array(8);
-      new DataView(b.buffer).setFloat64(0, v, true);
-      return b;
-    }
-    case Kind.Bool:
-      return new Uint8Array([v ? 1 : 0]);
-    case Kind.Time: {
-      const b = new Uint8Array(8);
-      writeMicros(b, v, 0);
-      return b;
-    }
-    default: {
-      const b = new Uint8Array(8);
-      writeInt64LE(b, v, 0);
-      return b;
-    }
-  }
 }

@@ -4,10 +4,9 @@
  * Why this shape (measured, see README.md and `npm run bench -- ingest`): the
  * rows are appended, synchronously (the parsers' hot loop has no promises), to
  * an in-memory row group per (table, day) held in columns
- * ({@link ColumnBuffer}). A full row group is encoded into Parquet pages on the
- * JS thread (dictionaries, levels, plain values: cheap), and its pages are
- * compressed (GZIP) in libuv's thread pool and written by
- * {@link ParquetFileWriter} while JS parses on. No CSV spool and no SQL engine:
+ * ({@link ColumnBuffer}). A full row group's column arrays are handed to a
+ * worker thread that encodes and compresses its Parquet pages, and
+ * {@link ParquetFileWriter} writes them while JS parses on. No CSV spool and no SQL engine:
  * the normalizer is plain JS and a small Lambda bundle.
  *
  * Memory stays bounded whatever the input: a row group is at most
@@ -72,7 +71,7 @@ export interface LakeWriteResult {
   readonly rowsPerPartition: Record<string, Record<string, number>>;
   /** Values written as NULL because they did not fit the column type: table -> column -> count. */
   readonly coercions: Record<string, Record<string, number>>;
-  /** Row groups written, and the JS time spent encoding them (for the benchmark). */
+  /** Row groups written, and the JS time spent handing them to the page worker (for the benchmark). */
   readonly rowGroups: number;
   readonly encodeMs: number;
 }
@@ -254,12 +253,12 @@ export class LakeWriter {
     }
   }
 
-  /** Encodes the part's buffered rows as a row group and hands it to the file (compression and writing go on in the background). */
+  /** Hands the part's buffered rows to its file as a row group (encoding, compression and writing go on off the JS thread). */
   private flush(p: Part): void {
     const rows = p.buffer.rows;
     if (rows === 0) return;
     const t0 = performance.now();
-    const encoded = p.buffer.encode();
+    const snapshot = p.buffer.snapshot();
     p.buffer.reset();
     this.encodeMs += performance.now() - t0;
     // Row counts per row group, not per row (two map updates per row were a measurable part of the hot loop).
@@ -269,7 +268,7 @@ export class LakeWriter {
     parts.set(p.dt, (parts.get(p.dt) ?? 0) + rows);
     if (p.file === null) p.file = new ParquetFileWriter(p.localPath, p.buffer.table.columns, { compression: this.opts.compression, gzipLevel: this.opts.gzipLevel });
     this.rowGroups++;
-    this.track(p.file.writeRowGroup(rows, encoded), p);
+    this.track(p.file.writeRowGroup(rows, snapshot), p);
     p.rowsInFile += rows;
     if (p.rowsInFile >= this.opts.fileRows) this.finishPart(p);
   }

@@ -168,6 +168,33 @@ describe('LakeWriter', () => {
     expect(groups[0].r).toBeLessThan(1000);
   });
 
+  it('reuses the column arrays the page worker hands back without leaking their old values into later rows', async () => {
+    // Prepare: row groups 1 and 2 have every column filled; row group 3 is written into row group 1's arrays (handed
+    // back by the worker while group 2 was filled) and has most columns NULL and other strings.
+    const writer = await LakeWriter.create({ workDir: path.join(tmp, 'work'), uploadId: 'up-1', rowGroupRows: 100 });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
+    try {
+      for (let i = 0; i < 200; i++) {
+        const full = { substatus: 1, server_port: 443, backend_status: 200, request_bytes: 10, response_bytes: 20, uri_query: `q${i}`, client_ip: `10.0.0.${i}`, request_id: `r-${i}` };
+        writer.write('web_requests', web(i * 2, full), '2021-03-02');
+        if (i === 99) await settle();
+      }
+      await settle();
+      for (let i = 1000; i < 1100; i++) writer.write('web_requests', { event_time: T1, source_line: i, uri_stem: '/owa/' }, '2021-03-02');
+      const result = await writer.finish();
+      const store = new LocalObjectStore(path.join(tmp, 'root'));
+      await publishUpload(store, 'dhs', 'up-1', result.files, '{"m":1}\n');
+    } finally {
+      await writer.close();
+    }
+    // Act
+    const numbers = ['status', 'substatus', 'win32_status', 'server_port', 'time_taken_ms', 'backend_status', 'request_bytes', 'response_bytes'];
+    const strings = ['method', 'uri_query', 'client_ip', 'request_id'];
+    const got = await query(`SELECT count(*)::INT AS n, ${[...numbers, ...strings].map((c) => `count(${c})::INT AS ${c}`).join(', ')}, count(DISTINCT uri_stem)::INT AS stems FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')} WHERE source_line >= 1000`);
+    // Assess
+    expect(got).toEqual([{ n: 100, ...Object.fromEntries([...numbers, ...strings].map((c) => [c, 0])), stems: 1 }]);
+  });
+
   it('replaces a previous run of the same upload: same keys, stale files removed, no duplicate rows', async () => {
     // Prepare: first run has two days, the second only one.
     await writeAndPublish([0, 1].map((i) => ({ table: 'web_requests' as const, row: web(i) })));

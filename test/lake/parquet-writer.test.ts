@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { ColumnBuffer, MAX_STRING_CHARS, TIME_MAX, TIME_MIN } from '../../src/lake/column-buffer';
 import { ParquetFileWriter } from '../../src/lake/parquet/file-writer';
-import { bitWidth, ByteSink, encodeHybrid } from '../../src/lake/parquet/rle';
+import { pageEncoder } from '../../src/lake/parquet/page-encoder';
+
+const { bitWidth, ByteSink, encodeHybrid } = pageEncoder();
 import type { ColumnDef, Row, TableDef, TableName } from '../../src/lake/schema';
 import { query } from './duckdb-read';
 
@@ -107,7 +109,7 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
     const buffer = new ColumnBuffer(table, constants, 8);
     const flush = () => {
       if (buffer.rows === 0) return;
-      void w.writeRowGroup(buffer.rows, buffer.encode());
+      void w.writeRowGroup(buffer.rows, buffer.snapshot());
       buffer.reset();
     };
     for (const r of rows) {
@@ -283,7 +285,7 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
     const buffer = new ColumnBuffer(ALL_TYPES);
     buffer.add({ s: 'x' });
     // Act
-    const write = w.writeRowGroup(1, buffer.encode());
+    const write = w.writeRowGroup(1, buffer.snapshot());
     // Assess
     await expect(write).rejects.toThrow(/ENOENT/);
     await expect(w.close()).rejects.toThrow(/ENOENT/);

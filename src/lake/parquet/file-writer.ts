@@ -1,7 +1,7 @@
 /**
  * Writes one Parquet file, row group by row group, from pages already encoded
- * by {@link ../column-buffer}: compresses the pages (Snappy or GZIP, on a worker thread,
- * see compress.ts, so compression runs on the other core while JS parses on), then
+ * by the page worker (compress.ts: encoding and Snappy or GZIP compression on
+ * the other core while JS parses on), then
  * appends them with their page headers and, on {@link ParquetFileWriter.close},
  * the footer (FileMetaData).
  *
@@ -10,29 +10,10 @@
  */
 import * as fsp from 'node:fs/promises';
 import type { ColumnDef } from '../schema';
-import { compressPages, type PageCodec } from './compress';
+import { encodeRowGroup, type PageCodec } from './compress';
+import type { ColumnSnapshot } from './page-encoder';
 import { CompactWriter, CType } from './thrift';
 import { Codec, columnShape, Encoding, MAGIC, PageType, Repetition } from './format';
-
-/** One encoded page: the uncompressed body (levels and values, as Parquet lays them out). */
-export interface EncodedPage {
-  readonly type: PageType;
-  readonly body: Uint8Array;
-  /** Values in the page, nulls included (data pages), or dictionary entries. */
-  readonly numValues: number;
-  readonly encoding: Encoding;
-}
-
-/** One column of one row group, encoded. */
-export interface EncodedColumn {
-  /** A dictionary page first when the column is dictionary-encoded, then the data pages. */
-  readonly pages: readonly EncodedPage[];
-  readonly numValues: number;
-  readonly nullCount: number;
-  /** Plain-encoded min and max of the non-null values (numeric columns), else null. */
-  readonly min: Uint8Array | null;
-  readonly max: Uint8Array | null;
-}
 
 interface ChunkMeta {
   readonly encodings: Encoding[];
@@ -94,44 +75,37 @@ export class ParquetFileWriter {
    * Compresses the row group's pages now (off the JS thread; the page bodies are handed over: do not reuse them) and
    * appends them after the row groups given before. Resolves when they are on disk; a failure also fails {@link close}.
    */
-  writeRowGroup(numRows: number, cols: readonly EncodedColumn[]): Promise<void> {
+  writeRowGroup(numRows: number, cols: readonly ColumnSnapshot[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('row group after close'));
     if (cols.length !== this.columns.length) return Promise.reject(new Error(`row group has ${cols.length} columns, the file ${this.columns.length}`));
-    // Uncompressed sizes first: the bodies are handed over to the compression worker.
-    const rawSizes = cols.map((c) => c.pages.map((p) => p.body.length));
     const codec: PageCodec = this.opts.compression === 'gzip' ? { codec: 'gzip', level: this.opts.gzipLevel } : { codec: 'snappy' };
-    const compressed = compressPages(cols.flatMap((c) => c.pages.map((p) => p.body)), codec).then((flat) => {
-      let k = 0;
-      return cols.map((c) => c.pages.map(() => flat[k++]));
-    });
+    const compressed = encodeRowGroup(cols, codec);
     // Awaited below, in order; a failure before then must not count as an unhandled rejection.
     compressed.catch(() => undefined);
     this.tail = this.tail.then(async () => {
-      const bodies = await compressed;
+      const done = await compressed;
       if (this.failure) return;
       const bufs: Uint8Array[] = [];
       const start = this.offset;
       let off = start;
       const chunks: ChunkMeta[] = [];
       let rgUncompressed = 0;
-      cols.forEach((col, ci) => {
+      for (const col of done) {
         let dictPageOffset: number | null = null;
         let dataPageOffset = -1;
         let uncompressed = 0;
         let compressedBytes = 0;
         const encodings = new Set<Encoding>([Encoding.Rle]);
-        col.pages.forEach((page, pi) => {
-          const body = bodies[ci][pi];
-          const rawSize = rawSizes[ci][pi];
-          const header = pageHeader(page, rawSize, body.length);
+        for (const page of col.pages) {
+          const header = pageHeader(page.type, page.numValues, page.encoding, page.rawSize, page.body.length);
           if (page.type === PageType.Dictionary) dictPageOffset = off;
           else if (dataPageOffset < 0) dataPageOffset = off;
           encodings.add(page.encoding);
-          bufs.push(header, body);
-          off += header.length + body.length;
-          uncompressed += header.length + rawSize;
-          compressedBytes += header.length + body.length;
-        });
+          bufs.push(header, page.body);
+          off += header.length + page.body.length;
+          uncompressed += header.length + page.rawSize;
+          compressedBytes += header.length + page.body.length;
+        }
         rgUncompressed += uncompressed;
         chunks.push({
           encodings: [...encodings].sort((a, b) => a - b),
@@ -144,7 +118,7 @@ export class ParquetFileWriter {
           min: col.min,
           max: col.max,
         });
-      });
+      }
       await this.write(bufs);
       this.rowGroups.push({ numRows, offset: start, uncompressed: rgUncompressed, compressed: off - start, chunks });
     }).catch((err: unknown) => {
@@ -278,20 +252,20 @@ export class ParquetFileWriter {
   }
 }
 
-function pageHeader(page: EncodedPage, uncompressedSize: number, compressedSize: number): Buffer {
+function pageHeader(type: PageType, numValues: number, encoding: Encoding, uncompressedSize: number, compressedSize: number): Buffer {
   const w = new CompactWriter(64);
-  w.i32(1, page.type);
+  w.i32(1, type);
   w.i32(2, uncompressedSize);
   w.i32(3, compressedSize);
-  if (page.type === PageType.Dictionary) {
+  if (type === PageType.Dictionary) {
     w.beginStruct(7);
-    w.i32(1, page.numValues);
-    w.i32(2, page.encoding);
+    w.i32(1, numValues);
+    w.i32(2, encoding);
     w.endStruct();
   } else {
     w.beginStruct(5);
-    w.i32(1, page.numValues);
-    w.i32(2, page.encoding);
+    w.i32(1, numValues);
+    w.i32(2, encoding);
     w.i32(3, Encoding.Rle);
     w.i32(4, Encoding.Rle);
     w.endStruct();

@@ -1,0 +1,419 @@
+/**
+ * Parquet page encoding, as ONE self-contained function: it uses no import and no name from outside its body, so
+ * that the page worker (compress.ts) can evaluate its source text (a worker evaluated from a string can only
+ * `require` Node's own modules), and in-process callers (tests) call it directly. Keep it that way: constants are
+ * plain numbers here, not the enums of format.ts.
+ *
+ * What it encodes, from a {@link ColumnSnapshot} of one row group's column (column-buffer.ts):
+ * - strings: `PLAIN_DICTIONARY` data pages with RLE/bit-packed indices, or `PLAIN`;
+ * - numbers and times: `PLAIN` (INT32, INT64, DOUBLE, BOOLEAN; times as INT64 microseconds) with min/max;
+ * - definition levels (every column is OPTIONAL): the RLE / bit-packing hybrid (parquet-format Encodings.md):
+ *   a run of 8 or more equal values is an RLE run, the rest bit-packed in groups of 8.
+ */
+/** One encoded page: the uncompressed body (levels and values, as Parquet lays them out). */
+export interface EncodedPage {
+  /** PageType: 0 data, 2 dictionary. */
+  readonly type: number;
+  readonly body: Uint8Array;
+  /** Values in the page, nulls included (data pages), or dictionary entries. */
+  readonly numValues: number;
+  /** Encoding: 0 PLAIN, 2 PLAIN_DICTIONARY. */
+  readonly encoding: number;
+}
+
+/** One column of one row group, encoded. */
+export interface EncodedColumn {
+  /** A dictionary page first when the column is dictionary-encoded, then the data pages. */
+  readonly pages: readonly EncodedPage[];
+  readonly numValues: number;
+  readonly nullCount: number;
+  /** Plain-encoded min and max of the non-null values (numeric columns), else null. */
+  readonly min: Uint8Array | null;
+  readonly max: Uint8Array | null;
+}
+
+/** One column of one row group, as the appender left it (copied, so the buffers can be transferred). */
+export type ColumnSnapshot =
+  | { readonly t: 'const'; readonly value: string; readonly rows: number }
+  | { readonly t: 'dict'; readonly ids: Int32Array; readonly entries: string[]; readonly rows: number }
+  | { readonly t: 'plain'; readonly present: Int32Array; readonly ends: Int32Array; readonly bytes: Uint8Array; readonly rows: number }
+  | { readonly t: 'num'; readonly kind: number; readonly vals: Float64Array | Int32Array | Uint8Array; readonly present: Uint8Array; readonly rows: number };
+
+/** Builds an encoder (its own scratch buffers): `encodeColumn`, and the RLE helpers for tests. */
+// eslint-disable-next-line max-lines-per-function -- one function on purpose (see the module comment)
+export function pageEncoder() {
+  // Same values as Kind (column-buffer.ts), Encoding and PageType (format.ts).
+  const K_INT = 1, K_BIG = 2, K_DBL = 3, K_BOOL = 4, K_TIME = 5;
+  const PLAIN = 0, PLAIN_DICTIONARY = 2, DATA_PAGE = 0, DICTIONARY_PAGE = 2;
+  const PAGE_ROWS = 32_768;
+  const TWO32 = 2 ** 32;
+  void K_BIG;
+
+  /** Bits needed for values 0..max. */
+  function bitWidth(max: number): number {
+    let w = 0;
+    while (max > 0) {
+      w++;
+      max = Math.floor(max / 2);
+    }
+    return w;
+  }
+
+  /** A growable byte sink. */
+  class ByteSink {
+    buf: Uint8Array;
+    pos = 0;
+
+    constructor(initial = 4096) {
+      this.buf = new Uint8Array(initial);
+    }
+
+    ensure(n: number): void {
+      if (this.pos + n <= this.buf.length) return;
+      const next = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+      next.set(this.buf.subarray(0, this.pos));
+      this.buf = next;
+    }
+
+    varint(n: number): void {
+      this.ensure(10);
+      while (n >= 0x80) {
+        this.buf[this.pos++] = (n % 0x80) | 0x80;
+        n = Math.floor(n / 0x80);
+      }
+      this.buf[this.pos++] = n;
+    }
+
+    bytes(): Uint8Array {
+      return this.buf.subarray(0, this.pos);
+    }
+  }
+
+  /**
+   * Appends `values[start .. start + n)` RLE/bit-packed with `width` bits each (width 0: nothing, a reader
+   * then knows every value is 0). Values must fit the width.
+   */
+  function encodeHybrid(values: ArrayLike<number>, start: number, n: number, width: number, out: ByteSink): void {
+    if (width === 0 || n === 0) return;
+    const valueBytes = (width + 7) >> 3;
+    const end = start + n;
+    let i = start;
+    while (i < end) {
+      // An RLE run here?
+      const v = values[i];
+      let j = i + 1;
+      while (j < end && values[j] === v) j++;
+      if (j - i >= 8) {
+        out.varint((j - i) * 2);
+        out.ensure(valueBytes);
+        let x = v;
+        for (let b = 0; b < valueBytes; b++) {
+          out.buf[out.pos++] = x & 0xff;
+          x = Math.floor(x / 256);
+        }
+        i = j;
+        continue;
+      }
+      // Bit-packed groups of 8 from i, until a run of 8 equal values starts at a group boundary (or the end).
+      let groups = 0;
+      let p = i;
+      while (p < end) {
+        if (groups > 0) {
+          const w = values[p];
+          let k = p + 1;
+          while (k < end && k < p + 8 && values[k] === w) k++;
+          if (k - p >= 8) break;
+        }
+        groups++;
+        p += 8;
+      }
+      out.varint(groups * 2 + 1);
+      const total = groups * width; // bytes: 8 values x width bits = width bytes per group
+      out.ensure(total);
+      const buf = out.buf;
+      let pos = out.pos;
+      let acc = 0;
+      let bits = 0;
+      const stop = i + groups * 8;
+      for (let k = i; k < stop; k++) {
+        const x = k < end ? values[k] : 0;
+        // width <= 24 here (dictionary indices and levels), so acc stays below 2^32.
+        acc |= x << bits;
+        bits += width;
+        while (bits >= 8) {
+          buf[pos++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+      out.pos = pos;
+      i = Math.min(stop, end);
+    }
+  }
+
+  /** Scratch buffers reused by every encode (encoding is synchronous: one at a time). */
+  const scratch = {
+    def: new Uint8Array(PAGE_ROWS * 2),
+    idx: new Int32Array(PAGE_ROWS * 2),
+    sink: new ByteSink(1 << 20),
+    plain: Buffer.allocUnsafe(1 << 20),
+  };
+
+  function growDef(n: number): Uint8Array {
+    if (scratch.def.length < n) scratch.def = new Uint8Array(n * 2);
+    return scratch.def;
+  }
+
+  function growIdx(n: number): Int32Array {
+    if (scratch.idx.length < n) scratch.idx = new Int32Array(n * 2);
+    return scratch.idx;
+  }
+
+  function growPlain(n: number): Buffer {
+    if (scratch.plain.length < n) scratch.plain = Buffer.allocUnsafe(Math.max(n, scratch.plain.length * 2));
+    return scratch.plain;
+  }
+
+  function writeInt64LE(b: Uint8Array, n: number, off: number): void {
+    const hi = Math.floor(n / TWO32);
+    const lo = n - hi * TWO32;
+    b[off] = lo & 0xff;
+    b[off + 1] = (lo >>> 8) & 0xff;
+    b[off + 2] = (lo >>> 16) & 0xff;
+    b[off + 3] = (lo >>> 24) & 0xff;
+    b[off + 4] = hi & 0xff;
+    b[off + 5] = (hi >>> 8) & 0xff;
+    b[off + 6] = (hi >>> 16) & 0xff;
+    b[off + 7] = (hi >>> 24) & 0xff;
+  }
+
+  /** A data page body: 4-byte length + definition levels (RLE, width 1) for rows [a, b), then `values`. */
+  function dataPage(def: Uint8Array, a: number, b: number, values: Uint8Array, encoding: number): EncodedPage {
+    const sink = scratch.sink;
+    sink.pos = 0;
+    sink.ensure(4);
+    sink.pos = 4;
+    encodeHybrid(def, a, b - a, 1, sink);
+    const levelBytes = sink.pos - 4;
+    sink.buf[0] = levelBytes & 0xff;
+    sink.buf[1] = (levelBytes >>> 8) & 0xff;
+    sink.buf[2] = (levelBytes >>> 16) & 0xff;
+    sink.buf[3] = (levelBytes >>> 24) & 0xff;
+    const body = new Uint8Array(sink.pos + values.length);
+    body.set(sink.buf.subarray(0, sink.pos), 0);
+    body.set(values, sink.pos);
+    return { type: DATA_PAGE, body, numValues: b - a, encoding };
+  }
+
+  /** A column with one value in every row: a one-entry dictionary and all-zero indices (a few bytes per page). */
+  function encodeConstant(value: string, rows: number): EncodedColumn {
+    const dict = plainStrings([value], 0, 1);
+    const pages: EncodedPage[] = [{ type: DICTIONARY_PAGE, body: dict, numValues: 1, encoding: PLAIN_DICTIONARY }];
+    const def = growDef(rows);
+    def.fill(1, 0, rows);
+    const idx = growIdx(rows);
+    idx.fill(0, 0, rows);
+    for (let a = 0; a < rows; a += PAGE_ROWS) {
+      const b = Math.min(rows, a + PAGE_ROWS);
+      pages.push(dataPage(def, a, b, dictIndices(idx, a, b, 1), PLAIN_DICTIONARY));
+    }
+    return { pages, numValues: rows, nullCount: 0, min: null, max: null };
+  }
+
+  /** PLAIN BYTE_ARRAY encoding of the non-null `values[a .. b)` (4-byte length + UTF-8 bytes each). */
+  function plainStrings(values: readonly (string | null)[], a: number, b: number): Uint8Array {
+    let chars = 0;
+    let n = 0;
+    for (let i = a; i < b; i++) {
+      const v = values[i];
+      if (v !== null) {
+        chars += v.length;
+        n++;
+      }
+    }
+    const buf = growPlain(4 * n + 3 * chars);
+    let pos = 0;
+    for (let i = a; i < b; i++) {
+      const v = values[i];
+      if (v === null) continue;
+      // One write per value measured faster than a JS byte loop, and than joining the page into one latin1 string.
+      const len = v.length === 0 ? 0 : buf.write(v, pos + 4, 'utf8');
+      buf[pos] = len & 0xff;
+      buf[pos + 1] = (len >>> 8) & 0xff;
+      buf[pos + 2] = (len >>> 16) & 0xff;
+      buf[pos + 3] = (len >>> 24) & 0xff;
+      pos += 4 + len;
+    }
+    return Uint8Array.prototype.slice.call(buf, 0, pos);
+  }
+
+  /** Bit width byte + RLE/bit-packed dictionary indices `idx[a .. b)` (width at least 1). */
+  function dictIndices(idx: Int32Array, a: number, b: number, dictSize: number): Uint8Array {
+    const width = Math.max(1, bitWidth(dictSize - 1));
+    const sink = new ByteSink(16 + Math.ceil(((b - a) * width) / 8) + Math.ceil((b - a) / 8) * 2);
+    sink.buf[sink.pos++] = width;
+    encodeHybrid(idx, a, b - a, width, sink);
+    return sink.bytes();
+  }
+
+  /** A string column whose values are mostly distinct: PLAIN pages cut from the bytes written while appending. */
+  function encodePlain(present: Int32Array, ends: Int32Array, bytes: Uint8Array, rows: number): EncodedColumn {
+    const def = growDef(rows);
+    let nulls = 0;
+    for (let r = 0; r < rows; r++) {
+      if (present[r] < 0) {
+        def[r] = 0;
+        nulls++;
+      } else def[r] = 1;
+    }
+    const pages: EncodedPage[] = [];
+    for (let a = 0; a < rows; a += PAGE_ROWS) {
+      const b = Math.min(rows, a + PAGE_ROWS);
+      const from = a === 0 ? 0 : ends[a - 1];
+      pages.push(dataPage(def, a, b, bytes.subarray(from, ends[b - 1]), PLAIN));
+    }
+    return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
+  }
+
+  /** A dictionary-encoded string column: `ids[r]` is the entry of row r, or -1 for NULL. */
+  function encodeDictionary(ids: Int32Array, entries: readonly string[], rows: number): EncodedColumn {
+    const def = growDef(rows);
+    const idx = growIdx(rows);
+    let k = 0;
+    for (let r = 0; r < rows; r++) {
+      const x = ids[r];
+      if (x < 0) def[r] = 0;
+      else {
+        def[r] = 1;
+        idx[k++] = x;
+      }
+    }
+    const nulls = rows - k;
+    const pages: EncodedPage[] = [];
+    if (entries.length === 0) {
+      for (let a = 0; a < rows; a += PAGE_ROWS) pages.push(dataPage(def, a, Math.min(rows, a + PAGE_ROWS), new Uint8Array(0), PLAIN));
+      return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
+    }
+    pages.push({ type: DICTIONARY_PAGE, body: plainStrings(entries, 0, entries.length), numValues: entries.length, encoding: PLAIN_DICTIONARY });
+    let v0 = 0;
+    for (let a = 0; a < rows; a += PAGE_ROWS) {
+      const b = Math.min(rows, a + PAGE_ROWS);
+      let present = 0;
+      for (let r = a; r < b; r++) present += def[r];
+      // dataPage reuses the scratch sink: the indices are encoded into their own buffer first.
+      const values = dictIndices(idx, v0, v0 + present, entries.length);
+      pages.push(dataPage(def, a, b, values, PLAIN_DICTIONARY));
+      v0 += present;
+    }
+    return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
+  }
+
+  function encodeNumbers(k: number, vals: Float64Array | Int32Array | Uint8Array, present: Uint8Array, rows: number): EncodedColumn {
+    const pages: EncodedPage[] = [];
+    const width = k === K_INT ? 4 : k === K_BOOL ? 0 : 8;
+    let nulls = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let r = 0; r < rows; r++) {
+      if (present[r] === 0) {
+        nulls++;
+        continue;
+      }
+      const v = vals[r];
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    for (let a = 0; a < rows; a += PAGE_ROWS) {
+      const b = Math.min(rows, a + PAGE_ROWS);
+      let n = 0;
+      for (let r = a; r < b; r++) n += present[r];
+      let out: Uint8Array;
+      if (k === K_BOOL) {
+        out = new Uint8Array(Math.ceil(n / 8));
+        let j = 0;
+        for (let r = a; r < b; r++) {
+          if (present[r] === 0) continue;
+          if (vals[r]) out[j >> 3] |= 1 << (j & 7);
+          j++;
+        }
+      } else {
+        // Values go into typed arrays over one buffer (little-endian CPU, checked at load): one store per value or
+        // per 32-bit half instead of a DataView call or eight byte stores.
+        const buf = new ArrayBuffer(n * width);
+        out = new Uint8Array(buf);
+        let j = 0;
+        if (k === K_INT) {
+          const o32 = new Int32Array(buf);
+          for (let r = a; r < b; r++) if (present[r] !== 0) o32[j++] = vals[r];
+        } else if (k === K_DBL) {
+          const o64 = new Float64Array(buf);
+          for (let r = a; r < b; r++) if (present[r] !== 0) o64[j++] = vals[r];
+        } else {
+          const o32 = new Int32Array(buf);
+          const micros = k === K_TIME;
+          for (let r = a; r < b; r++) {
+            if (present[r] === 0) continue;
+            const v = micros ? vals[r] * 1000 : vals[r];
+            if (v <= Number.MAX_SAFE_INTEGER && v >= Number.MIN_SAFE_INTEGER) {
+              const hi = Math.floor(v / TWO32);
+              o32[2 * j] = (v - hi * TWO32) | 0;
+              o32[2 * j + 1] = hi;
+            } else {
+              writeMicros(out, vals[r], 8 * j);
+            }
+            j++;
+          }
+        }
+      }
+      pages.push(dataPage(present, a, b, out, PLAIN));
+    }
+    if (nulls === rows) return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
+    return { pages, numValues: rows, nullCount: nulls, min: plainValue(k, min), max: plainValue(k, max) };
+  }
+
+  /** Epoch ms as INT64 microseconds (exact beyond 2^53 µs too). */
+  function writeMicros(out: Uint8Array, ms: number, pos: number): void {
+    const us = ms * 1000;
+    if (Number.isSafeInteger(us)) writeInt64LE(out, us, pos);
+    else new DataView(out.buffer, out.byteOffset).setBigInt64(pos, BigInt(ms) * 1000n, true);
+  }
+
+  function plainValue(k: number, v: number): Uint8Array {
+    switch (k) {
+      case K_INT: {
+        const b = new Uint8Array(4);
+        new DataView(b.buffer).setInt32(0, v, true);
+        return b;
+      }
+      case K_DBL: {
+        const b = new Uint8Array(8);
+        new DataView(b.buffer).setFloat64(0, v, true);
+        return b;
+      }
+      case K_BOOL:
+        return new Uint8Array([v ? 1 : 0]);
+      case K_TIME: {
+        const b = new Uint8Array(8);
+        writeMicros(b, v, 0);
+        return b;
+      }
+      default: {
+        const b = new Uint8Array(8);
+        writeInt64LE(b, v, 0);
+        return b;
+      }
+    }
+  }
+
+  /** Encodes one column of a row group into its pages (uncompressed) and statistics. */
+  function encodeColumn(c: ColumnSnapshot): EncodedColumn {
+    switch (c.t) {
+      case 'const': return encodeConstant(c.value, c.rows);
+      case 'dict': return encodeDictionary(c.ids, c.entries, c.rows);
+      case 'plain': return encodePlain(c.present, c.ends, c.bytes, c.rows);
+      case 'num': return encodeNumbers(c.kind, c.vals, c.present, c.rows);
+    }
+  }
+
+  return { encodeColumn, encodeHybrid, bitWidth, ByteSink };
+}
