@@ -41,7 +41,7 @@ export interface LakeWriterOptions {
   /**
    * Memory for the days being written, all together: their column arrays and buffered strings. Past it, the least
    * recently written days write their rows early and give their arrays back, then the largest buffers are written.
-   * @default 160 MiB
+   * @default 96 MiB
    */
   readonly bufferBytes?: number;
   /** Row groups allowed to wait for compression and writing before {@link LakeWriter.waitForCapacity} blocks (2 measured ~1.2 s of waiting per 500 MB, 4 none). @default 4 */
@@ -124,7 +124,7 @@ export class LakeWriter {
       rowGroupRows: 65_536,
       fileRows: 4 * 1024 * 1024,
       maxOpenFiles: 32,
-      bufferBytes: 160 * 1024 * 1024,
+      bufferBytes: 96 * 1024 * 1024,
       maxPendingRowGroups: 4,
       compression: 'snappy',
       gzipLevel: 1,
