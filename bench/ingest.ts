@@ -104,7 +104,7 @@ export async function run(args: string[]): Promise<void> {
     const lake = duBytes(path.join(work, 'root', 'lake'));
     const t = manifest.totals;
     process.stdout.write(`zcat | wc -l (again): ${ref2.secs.toFixed(2)} s wall, ${ref2.cpu.toFixed(2)} s CPU\n`);
-    process.stdout.write(`normalize: ${secs.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (JS thread + compression in the thread pool)\n`);
+    process.stdout.write(`normalize: ${secs.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (all threads: JS, the page worker, inflating)\n`);
     process.stdout.write(`  rows ${t.rows} (${Math.round(t.rows / secs)} rows/s, ${mb(corpus.rawBytes / secs)}/s raw), lines read ${t.lines_read}, rejected ${t.lines_rejected}, files ${t.entries_parsed}, partial ${t.entries_partial}, problems ${t.problems}\n`);
     process.stdout.write(`  lake files: ${manifest.files.length}; row groups: ${stats.rowGroups}, handing them to the page worker took the JS thread ${(stats.encodeMs / 1000).toFixed(2)} s\n`);
     const refCpu = (ref1.cpu + ref2.cpu) / 2;
