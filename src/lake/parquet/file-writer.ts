@@ -37,8 +37,8 @@ interface RowGroupMeta {
 
 export interface ParquetFileWriterOptions {
   /**
-   * Page codec. Snappy: DuckDB reads it several times faster (hunts over 1 GB of logs 0.87-0.97x `zcat | grep`
-   * against 1.21-1.25x for GZIP); GZIP: a lake ~38% smaller (less for Athena to scan).
+   * Page codec. Snappy: DuckDB reads it faster (all 55 hunts over the lake from 1 GB of logs: 4.40-4.52 s against
+   * 5.34-5.44 s for GZIP, runs interleaved); GZIP: a lake ~38% smaller (less for Athena to scan).
    * @default 'snappy'
    */
   readonly compression?: 'snappy' | 'gzip';
