@@ -365,7 +365,16 @@ async function* countChunks(source: Readable, onChunk: (bytes: number) => Promis
   let failure: { err: unknown } | null = null;
   let wakeReader: (() => void) | null = null;
   let wakePump: (() => void) | null = null;
-  const take = (w: (() => void) | null): void => w?.();
+  const resumeReader = (): void => {
+    const w = wakeReader;
+    wakeReader = null;
+    w?.();
+  };
+  const resumePump = (): void => {
+    const w = wakePump;
+    wakePump = null;
+    w?.();
+  };
   const pump = (async () => {
     try {
       for (;;) {
@@ -376,17 +385,13 @@ async function* countChunks(source: Readable, onChunk: (bytes: number) => Promis
         const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
         queue.push(chunk);
         queued += chunk.length;
-        const w = wakeReader;
-        wakeReader = null;
-        take(w);
+        resumeReader();
       }
     } catch (err) {
       failure = { err };
     } finally {
       done = true;
-      const w = wakeReader;
-      wakeReader = null;
-      take(w);
+      resumeReader();
     }
   })();
   try {
@@ -395,9 +400,7 @@ async function* countChunks(source: Readable, onChunk: (bytes: number) => Promis
       const chunk = queue.shift();
       if (chunk !== undefined) {
         queued -= chunk.length;
-        const w = wakePump;
-        wakePump = null;
-        take(w);
+        resumePump();
         const wait = onChunk(chunk.length);
         if (wait) await wait;
         yield chunk;
@@ -412,9 +415,7 @@ async function* countChunks(source: Readable, onChunk: (bytes: number) => Promis
     }
   } finally {
     stopped = true;
-    const w = wakePump;
-    wakePump = null;
-    take(w);
+    resumePump();
     if (!done) source.destroy();
     await pump;
   }

@@ -133,10 +133,3 @@ export function encodeRowGroup(cols: readonly ColumnSnapshot[], codec: PageCodec
     w.postMessage({ id, cols, codec: codec.codec, level: codec.codec === 'gzip' ? codec.level : 0 }, transfer);
   });
 }
-
-/** Stops the worker (tests; a process exits without it). */
-export async function stopCompressionWorker(): Promise<void> {
-  const w = worker;
-  worker = null;
-  if (w) await w.terminate();
-}

@@ -43,11 +43,10 @@ export type ColumnSnapshot =
 // eslint-disable-next-line max-lines-per-function -- one function on purpose (see the module comment)
 export function pageEncoder() {
   // Same values as Kind (column-buffer.ts), Encoding and PageType (format.ts).
-  const K_INT = 1, K_BIG = 2, K_DBL = 3, K_BOOL = 4, K_TIME = 5;
+  const K_INT = 1, K_DBL = 3, K_BOOL = 4, K_TIME = 5;
   const PLAIN = 0, PLAIN_DICTIONARY = 2, DATA_PAGE = 0, DICTIONARY_PAGE = 2;
   const PAGE_ROWS = 32_768;
   const TWO32 = 2 ** 32;
-  void K_BIG;
 
   /** Bits needed for values 0..max. */
   function bitWidth(max: number): number {

@@ -24,8 +24,6 @@ export const enum CType {
   Struct = 12,
 }
 
-const TWO32 = 2 ** 32;
-
 /** A growable byte buffer with Thrift compact field writers. */
 export class CompactWriter {
   private buf: Buffer;
@@ -149,25 +147,4 @@ export class CompactWriter {
   stop(): void {
     this.byte(CType.Stop);
   }
-}
-
-/** Little-endian 8 bytes of a safe integer (Parquet INT64 plain encoding). */
-export function int64LE(n: number): Buffer {
-  const b = Buffer.allocUnsafe(8);
-  writeInt64LE(b, n, 0);
-  return b;
-}
-
-/** Writes a safe integer as a little-endian INT64 at `off`. */
-export function writeInt64LE(b: Uint8Array, n: number, off: number): void {
-  const hi = Math.floor(n / TWO32);
-  const lo = n - hi * TWO32;
-  b[off] = lo & 0xff;
-  b[off + 1] = (lo >>> 8) & 0xff;
-  b[off + 2] = (lo >>> 16) & 0xff;
-  b[off + 3] = (lo >>> 24) & 0xff;
-  b[off + 4] = hi & 0xff;
-  b[off + 5] = (hi >>> 8) & 0xff;
-  b[off + 6] = (hi >>> 16) & 0xff;
-  b[off + 7] = (hi >>> 24) & 0xff;
 }
