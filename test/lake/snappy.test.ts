@@ -95,6 +95,21 @@ describe('snappyCompress', () => {
     expect(Buffer.from(snappyDecompress(b)).equals(Buffer.from(noise))).toBe(true);
   });
 
+  it('reads a view into a larger buffer, and block tails too short to search (under 15 bytes)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.constantFrom(1, 14, 15, 16, 100, 65_535, 65_536, 65_537, 65_550, 131_072 + 3), (pre, post, n) => {
+        // Prepare: a repetitive page in the middle of a bigger allocation, as page bodies often are.
+        const big = new Uint8Array(pre + n + post).map((_, i) => (i % 7 === 0 ? 0x41 : (i * 31) & 0x3f));
+        const view = big.subarray(pre, pre + n);
+        // Act
+        const packed = snappyCompress(view);
+        // Assess
+        expect(Buffer.from(snappyDecompress(packed)).equals(Buffer.from(view))).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('compresses an empty input to its length header alone', () => {
     expect([...snappyCompress(new Uint8Array(0))]).toEqual([0]);
   });
