@@ -13,9 +13,11 @@
  * --rowgroup=N rows per Parquet row group (default: the writer's default)
  * --compression=snappy|gzip  Parquet page codec (default: the writer's default)
  * --gzip=N     zlib level of GZIP pages (default: the writer's default)
+ * --one-core   run the whole benchmark (zcat and wc too) pinned to one CPU with taskset: the issue's "on one core"
+ *              figure (without it, the page worker and inflating use the second core)
  * Generated logs are cached under .cache/bench-ingest/ (deterministic, reused).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -52,8 +54,31 @@ function duBytes(dir: string): number {
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
+/** Env var set on the re-run pinned to one CPU by --one-core. */
+const PINNED_ENV = 'SWEEP_BENCH_PINNED_CPU';
+
+/**
+ * --one-core: runs this same command again under `taskset -c <cpu>` (the first CPU this process may use), so that
+ * every thread (JS, page worker, zlib's pool) and the zcat reference share one core. Resolves when it has finished.
+ */
+async function rerunOnOneCore(args: string[]): Promise<void> {
+  const allowed = /Cpus_allowed_list:\s*(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  const cpu = allowed ? allowed[1] : '0';
+  if (spawnSync('taskset', ['-c', cpu, 'true']).status !== 0) throw new Error('--one-core needs taskset (util-linux) and Linux CPU affinity');
+  await new Promise<void>((resolve, reject) => {
+    // `npm run bench -- ingest <the same flags>`, whatever other benchmarks this run was given.
+    const command = [process.execPath, path.resolve('bin/run-ts.js'), path.resolve('bench/run.ts'), 'ingest', ...args];
+    const child = spawn('taskset', ['-c', cpu, ...command], { stdio: 'inherit', env: { ...process.env, [PINNED_ENV]: cpu } });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`the run pinned to CPU ${cpu} exited ${code}`))));
+  });
+}
+
 /** Runs the benchmark. */
 export async function run(args: string[]): Promise<void> {
+  if (args.includes('--one-core') && !process.env[PINNED_ENV]) return rerunOnOneCore(args);
+  const pinned = process.env[PINNED_ENV];
+  if (pinned) process.stdout.write(`pinned to CPU ${pinned} (--one-core): every thread and the zcat reference share it\n`);
   const sizeArg = arg(args, 'size') ?? '500MB';
   const rawTotal = parseSize('--size', sizeArg);
   const cacheDir = path.resolve('.cache', 'bench-ingest', sizeArg.toLowerCase());
@@ -108,7 +133,7 @@ export async function run(args: string[]): Promise<void> {
     process.stdout.write(`  rows ${t.rows} (${Math.round(t.rows / secs)} rows/s, ${mb(corpus.rawBytes / secs)}/s raw), lines read ${t.lines_read}, rejected ${t.lines_rejected}, files ${t.entries_parsed}, partial ${t.entries_partial}, problems ${t.problems}\n`);
     process.stdout.write(`  lake files: ${manifest.files.length}; row groups: ${stats.rowGroups}, handing them to the page worker took the JS thread ${(stats.encodeMs / 1000).toFixed(2)} s\n`);
     const refCpu = (ref1.cpu + ref2.cpu) / 2;
-    process.stdout.write(`RESULT ratio normalize / zcat|wc -l: ${(secs / ref).toFixed(2)}x wall (goal <= 3x); CPU seconds ${((cpu.user + cpu.system) / 1e6 / refCpu).toFixed(2)}x (zcat+wc ${refCpu.toFixed(2)} s)\n`);
+    process.stdout.write(`RESULT ratio normalize / zcat|wc -l: ${(secs / ref).toFixed(2)}x wall${pinned ? ' on one core' : ''} (goal <= 3x); CPU seconds ${((cpu.user + cpu.system) / 1e6 / refCpu).toFixed(2)}x (zcat+wc ${refCpu.toFixed(2)} s)\n`);
     process.stdout.write(`RESULT peak RSS: ${mb(peakRss)} sampled, ${mb(process.resourceUsage().maxRSS * 1024)} process max (goal <= 512 MB); JS heap peak ${mb(peakHeap)}, external ${mb(peakExternal)}; the rest is native (zlib, file buffers, code)\n`);
     process.stdout.write(`RESULT lake size: ${mb(lake)} = ${((lake / corpus.rawBytes) * 100).toFixed(1)}% of raw, ${((lake / corpus.gzBytes) * 100).toFixed(1)}% of gzip\n`);
     if (t.lines_read !== ref1.lines) process.stdout.write(`WARNING: lines read ${t.lines_read} != zcat lines ${ref1.lines}\n`);
