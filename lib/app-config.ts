@@ -3,6 +3,7 @@
  * retro-hunt schedule and the Athena guard rails. bin/app.ts reads it (a JSON
  * file or cdk.json context) and hands it to the stacks as props.
  */
+import { parseZone } from '../src/formats/text/zone';
 
 /** One agency: an upload prefix, an upload role and owners who receive its findings. */
 export interface AgencyConfig {
@@ -17,6 +18,12 @@ export interface AgencyConfig {
    * @default - the deploying account's root (delegate through IAM policies)
    */
   readonly uploadPrincipals?: readonly string[];
+  /**
+   * Zone of the agency's export times written without an offset (Export-Csv, NXLog, file listings): an IANA name
+   * (`Europe/Brussels`), an offset (`+01:00`) or `UTC`. IIS, HttpProxy and ECP logs are UTC anyway.
+   * @default 'UTC'
+   */
+  readonly timeZone?: string;
 }
 
 export interface AppConfig {
@@ -88,7 +95,16 @@ export function parseAppConfig(raw: unknown): AppConfig {
     seen.add(a.id);
     const owners = list(a.owners, `agencies[${i}].owners`, EMAIL, 'an e-mail address');
     const uploadPrincipals = list(a.uploadPrincipals, `agencies[${i}].uploadPrincipals`, ARN, 'an IAM role, user or root ARN');
-    return { id: a.id, name: typeof a.name === 'string' ? a.name : a.id, owners, uploadPrincipals: uploadPrincipals.length ? uploadPrincipals : undefined };
+    let timeZone: string | undefined;
+    if (a.timeZone !== undefined) {
+      if (typeof a.timeZone !== 'string') throw new AppConfigError(`agencies[${i}].timeZone must be a string, got ${JSON.stringify(a.timeZone)}`);
+      try {
+        timeZone = parseZone(a.timeZone).name;
+      } catch (err) {
+        throw new AppConfigError(`agencies[${i}].timeZone: ${(err as Error).message}`);
+      }
+    }
+    return { id: a.id, name: typeof a.name === 'string' ? a.name : a.id, owners, uploadPrincipals: uploadPrincipals.length ? uploadPrincipals : undefined, ...(timeZone ? { timeZone } : {}) };
   });
   const securityTeam = list(r.securityTeam, 'securityTeam', EMAIL, 'an e-mail address');
   const since = r.retroHunt?.since ?? '2019-01-01';

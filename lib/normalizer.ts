@@ -34,6 +34,8 @@ export interface NormalizerProps {
   readonly maxReceiveCount?: number;
   /** Topic the upload receipt (manifest summary) is published to, routed like findings. @default - no receipts */
   readonly receiptsTopic?: sns.ITopic;
+  /** Agency id -> zone of its export times without an offset (AgencyConfig.timeZone). @default - UTC for all */
+  readonly agencyTimeZones?: Readonly<Record<string, string>>;
 }
 
 /** The upload -> lake pipeline in AWS. */
@@ -62,6 +64,7 @@ export class Normalizer extends Construct {
         UPLOAD_BUCKET: props.uploadBucket.bucketName,
         LAKE_BUCKET: props.lakeBucket.bucketName,
         ...(props.receiptsTopic ? { TOPIC_ARN: props.receiptsTopic.topicArn } : {}),
+        ...(props.agencyTimeZones && Object.keys(props.agencyTimeZones).length ? { AGENCY_TIME_ZONES: JSON.stringify(props.agencyTimeZones) } : {}),
       },
     });
     props.receiptsTopic?.grantPublish(this.fn.role);

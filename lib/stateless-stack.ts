@@ -55,6 +55,7 @@ export class StatelessStack extends Stack {
       ephemeralStorageMb: config.normalizer.ephemeralStorageMb,
       maxConcurrency: config.normalizer.maxConcurrency,
       receiptsTopic: this.alerts.topic,
+      agencyTimeZones: Object.fromEntries(config.agencies.filter((a) => a.timeZone !== undefined).map((a) => [a.id, a.timeZone!])),
     });
     this.alerts.notifyOnAlarm(this.normalizer.dlqAlarm);
     this.workgroup = new HuntWorkgroup(this, 'Hunts', {

@@ -27,6 +27,8 @@ const processor = new BatchProcessor(EventType.SQS);
 // Receipts go to the findings topic (same agency routing); absent when the construct was given no topic.
 const receipts = process.env.TOPIC_ARN ? new SnsNotifier({ client: new SNSClient({}), topicArn: process.env.TOPIC_ARN }) : null;
 const needs = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries')).hunts.map(huntNeed);
+// Agency id -> zone of its export times without an offset (checked by the deployment config); absent: UTC for all.
+const agencyTimeZones = process.env.AGENCY_TIME_ZONES ? (JSON.parse(process.env.AGENCY_TIME_ZONES) as Record<string, string>) : {};
 
 /** The S3 object key of an EventBridge "Object Created" event in an SQS message body. */
 function objectKey(record: SQSRecord): string {
@@ -40,7 +42,7 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   const key = objectKey(record);
   const tmp = await mkdtemp(path.join(tmpdir(), 'normalize-'));
   try {
-    const out = await normalizeS3Upload({ uploads, lake, key, tmpDir: tmp });
+    const out = await normalizeS3Upload({ uploads, lake, key, tmpDir: tmp, agencyTimeZones });
     logger.info('upload normalized', {
       agency: out.agency,
       uploadId: out.uploadId,

@@ -19,6 +19,8 @@ export interface NormalizeS3UploadOptions {
   readonly key: string;
   /** Scratch space (Lambda: /tmp). */
   readonly tmpDir: string;
+  /** Agency id -> zone of its export times without an offset (the deployment's AgencyConfig.timeZone). @default - UTC */
+  readonly agencyTimeZones?: Readonly<Record<string, string>>;
   /** Limits and writer tuning passed to the pipeline. @default - pipeline defaults */
   readonly normalize?: Partial<Pick<Parameters<typeof normalizeUpload>[0], 'limits' | 'writer' | 'now' | 'formats'>>;
 }
@@ -47,6 +49,7 @@ export async function normalizeS3Upload(opts: NormalizeS3UploadOptions): Promise
     inputs,
     agency,
     uploadId,
+    localTimeZone: opts.agencyTimeZones?.[agency],
     store: opts.lake,
     tmpDir: opts.tmpDir,
   });

@@ -113,8 +113,8 @@ class FileInventoryParser implements TextParser {
       }
       lastWrite = eventTime = t;
     } else if (L.lastWrite >= 0 && csv.fieldLength(L.lastWrite) > 0) {
-      // Local time of the server, kept as written (UTC assumed, see text/time.ts); not used as event_time.
-      const t = parseLocalDateTime(csv.field(L.lastWrite));
+      // Local time of the server: read in the upload's zone (UTC when none is given); not used as event_time.
+      const t = parseLocalDateTime(csv.field(L.lastWrite), this.ctx.localZone);
       lastWrite = Number.isNaN(t) ? null : t;
     }
     const { directory, fileName } = splitPath(path);

@@ -8,6 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Row, TableName } from '../lake/schema';
+import type { LocalZone } from './text/zone';
 
 /** Log families recognized by content. */
 export const FAMILIES = [
@@ -42,6 +43,11 @@ export interface ParseContext {
   readonly sourceFile: string;
   /** Host to use when a record names none: from the path, else --host; null when unknown. */
   readonly hostHint: string | null;
+  /**
+   * Zone of export times written without an offset (Export-Csv, NXLog, file listings): `--local-tz`, or the
+   * agency's configured zone. Absent or null: UTC. Logs that are UTC by design (IIS, HttpProxy, ECP) ignore it.
+   */
+  readonly localZone?: LocalZone | null;
   /** Hands one normalized row to the lake. Common columns other than event_time/host are filled by the caller. */
   emit(table: TableName, row: Row): void;
   /**

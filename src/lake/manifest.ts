@@ -110,6 +110,11 @@ export interface Manifest {
   readonly normalized_at: string;
   /** The day rows without event time and without entry mtime are filed under, and where it came from. */
   readonly upload_time: { readonly time: string; readonly source: string };
+  /**
+   * The zone export times without an offset were read in (Export-Csv, NXLog, file listings): `UTC` unless
+   * `--local-tz` or the agency's `timeZone` said otherwise. Absent in manifests written before it existed (UTC).
+   */
+  readonly local_time_zone?: string;
   readonly inputs: ManifestInput[];
   readonly limits: Record<string, number>;
   readonly totals: {

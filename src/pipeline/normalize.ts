@@ -20,6 +20,7 @@ import { Readable } from 'node:stream';
 import { LocalObjectStore } from '../core/local-object-store';
 import type { ObjectStore } from '../core/object-store';
 import * as formats from '../formats';
+import { parseZone, UTC_ZONE, type LocalZone } from '../formats/text/zone';
 import type { FamilyParser, ParseContext, Detection } from '../formats/types';
 import * as ingest from '../ingest';
 import type { IngestLimits, IngestProblem, InputSource } from '../ingest/types';
@@ -60,6 +61,12 @@ export interface NormalizeOptions {
   readonly uploadId?: string;
   /** Host for records that name none and whose path names none (`--host`). @default - none: host stays null */
   readonly hostOverride?: string | null;
+  /**
+   * Zone of export times written without an offset (Export-Csv `TimeCreated`, NXLog `EventTime`, file listings):
+   * `UTC`, an offset (`+01:00`) or an IANA name (`Europe/Brussels`). IIS, HttpProxy and ECP logs are UTC by design
+   * and are not affected. @default 'UTC'
+   */
+  readonly localTimeZone?: string;
   readonly limits?: Partial<IngestLimits>;
   /** Where the lake and manifests go. Give `store` or `lakeRoot` (a local storage root). */
   readonly store?: ObjectStore;
@@ -112,9 +119,11 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
     ...opts.formats,
   };
   const now = opts.now ?? (() => new Date());
+  let localZone: LocalZone;
   try {
     assertValidId('agency', opts.agency);
     if (opts.uploadId !== undefined) assertValidId('upload', opts.uploadId);
+    localZone = opts.localTimeZone === undefined ? UTC_ZONE : parseZone(opts.localTimeZone);
   } catch (err) {
     throw new NormalizeError((err as Error).message, { cause: err });
   }
@@ -229,6 +238,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
       const ctx: ParseContext = {
         sourceFile: entry.path,
         hostHint,
+        localZone: localZone.isUtc ? null : localZone,
         emit(table: TableName, row: Row): void {
           row.source_family = family;
           row.source_file = entry.path;
@@ -306,6 +316,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
       upload_id: uploadId,
       normalized_at: normalizedAt.toISOString(),
       upload_time: { time: uploadTime.time.toISOString(), source: uploadTime.source },
+      local_time_zone: localZone.name,
       inputs: manifestInputs,
       limits: { ...limits },
       totals: {

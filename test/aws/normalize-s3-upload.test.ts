@@ -94,6 +94,24 @@ describe('normalizeS3Upload', () => {
     expect(manifest.rows_per_table.web_requests).toBe(2001);
   });
 
+  it('reads export times in the zone configured for the upload\'s agency, and only for that agency', async () => {
+    // Prepare: the same Export-Csv uploaded by two agencies; only dhs has a zone.
+    const csv = ['"TimeCreated","Id","ProviderName","LogName","MachineName","Message"', '"3/3/2021 1:30:00 AM","4688","Microsoft-Windows-Security-Auditing","Security","DC01","A new process has been created."'].join('\r\n');
+    await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-tz/security.csv', Body: csv }));
+    await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=doj/u-tz/security.csv', Body: csv }));
+    const agencyTimeZones = { dhs: 'America/New_York' };
+    // Act
+    const dhs = await normalizeS3Upload({ uploads, lake, key: 'uploads/agency=dhs/u-tz/security.csv', tmpDir: tmp, agencyTimeZones });
+    const doj = await normalizeS3Upload({ uploads, lake, key: 'uploads/agency=doj/u-tz/security.csv', tmpDir: tmp, agencyTimeZones });
+    // Assess: 01:30 EST is 06:30 UTC; doj's is read as UTC.
+    expect(dhs.manifest.local_time_zone).toBe('America/New_York');
+    expect(doj.manifest.local_time_zone).toBe('UTC');
+    const lakeDir = path.join(tmp, 'lake-tz');
+    await downloadLake(lake, lakeDir);
+    const rows = await query(`SELECT agency, strftime(event_time, '%Y-%m-%dT%H:%M:%S') AS t FROM ${lakeScan(lakeDir, 'windows_events')} WHERE upload_id = 'u-tz' ORDER BY agency`);
+    expect(rows).toEqual([{ agency: 'dhs', t: '2021-03-03T06:30:00' }, { agency: 'doj', t: '2021-03-03T01:30:00' }]);
+  });
+
   it('plans the after-upload sweep over exactly the days the upload wrote, for its agency only', async () => {
     // Act
     const plan = await planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=doj/u-20210303.json' }, {

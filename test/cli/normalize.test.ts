@@ -93,6 +93,7 @@ describe('sweep normalize (CLI)', () => {
     [['logs', '--lake', 'x', '--max-ratio', '0'], 'BAD_ARGUMENT', /--max-ratio must be a number of at least 1, got "0"/],
     [['logs', '--lake', 'x', '--agency', 'a/b'], 'BAD_ARGUMENT', /invalid agency id "a\/b"/],
     [['missing.zip', '--lake', 'x'], 'NOT_FOUND', /input not found: missing.zip/],
+    [['logs', '--lake', 'x', '--local-tz', 'Europe/Atlantis'], 'BAD_ARGUMENT', /--local-tz: unknown time zone "Europe\/Atlantis": give UTC, an offset such as \+01:00, or an IANA name/],
   ])('rejects %j with a %s error (exit code 2) before writing anything', async (args, code, message) => {
     // Prepare
     const here = process.cwd();
@@ -106,6 +107,21 @@ describe('sweep normalize (CLI)', () => {
     } finally {
       process.chdir(here);
     }
+  });
+
+  it('reads export times in the --local-tz zone and says which zone in the summary', async () => {
+    // Prepare: an Export-Csv of one event at 00:30 local time in Brussels (23:30 UTC the day before).
+    fs.mkdirSync(path.join(cwd, 'exports'), { recursive: true });
+    fs.writeFileSync(path.join(cwd, 'exports', 'security.csv'), ['"TimeCreated","Id","ProviderName","LogName","MachineName","Message"', '"3/3/2021 12:30:00 AM","4688","Microsoft-Windows-Security-Auditing","Security","EXCH01","A new process has been created."'].join('\r\n'));
+    // Act
+    const local = await sweep(cwd, ['normalize', 'exports', '--lake', 'lake-tz', '--local-tz', 'Europe/Brussels']);
+    const utc = await sweep(cwd, ['normalize', 'exports', '--lake', 'lake-utc']);
+    // Assess
+    expect(local.code).toBe(0);
+    expect(local.stdout).toContain('Export times without an offset (1 export file) were read in Europe/Brussels.');
+    expect(utc.stdout).toContain('were read as UTC; if the servers ran on local time, normalize again with --local-tz <zone>.');
+    const rows = await query(`SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S') AS t, dt FROM ${lakeScan(path.join(cwd, 'lake-tz'), 'windows_events')}`);
+    expect(rows).toEqual([{ t: '2021-03-02T23:30:00', dt: '2021-03-02' }]);
   });
 
   it('accepts binary and decimal sizes for the limits', async () => {

@@ -129,5 +129,12 @@ describe('parseAppConfig', () => {
     expect(() => parseAppConfig({ ...base, athena: { bytesScannedCutoffPerQuery: 5 } })).toThrow('got 5');
     expect(() => parseAppConfig({ ...base, retroHunt: { since: '2019-13-45x' } })).toThrow('retroHunt.since must be a day as YYYY-MM-DD, got "2019-13-45x"');
     expect(() => parseAppConfig({ ...base, agencies: [] })).toThrow('agencies must be a non-empty list, got []');
+    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', timeZone: 'Europe/Atlantis' }] })).toThrow('agencies[0].timeZone: unknown time zone "Europe/Atlantis"');
+    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', timeZone: 1 }] })).toThrow('agencies[0].timeZone must be a string, got 1');
+  });
+
+  it('keeps an agency\'s time zone for its export times, and none when not given', () => {
+    const c = parseAppConfig({ agencies: [{ id: 'fin', timeZone: 'Europe/Brussels' }, { id: 'doj' }], securityTeam: ['a@b.gov'] });
+    expect(c.agencies.map((a) => a.timeZone)).toEqual(['Europe/Brussels', undefined]);
   });
 });

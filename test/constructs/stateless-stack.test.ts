@@ -38,6 +38,8 @@ describe('StatelessStack', () => {
 
     // Assess
     expect(fn).toMatchObject({ Runtime: 'nodejs24.x', MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 10240 } });
+    // Export times without an offset: each agency's configured zone (doj has none: UTC).
+    expect(JSON.parse(fn.Environment.Variables.AGENCY_TIME_ZONES)).toEqual({ dhs: 'America/New_York' });
     expect(esm).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 10 } });
     template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 5400, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }), KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::Events::Rule', {

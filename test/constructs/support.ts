@@ -25,7 +25,7 @@ export const TEST_CONFIG: AppConfig = parseAppConfig({
   prefix: 'sweep',
   agencies: [
     { id: 'doj', owners: ['admins@doj.example.gov'] },
-    { id: 'dhs', owners: ['soc@dhs.example.gov', 'mail@dhs.example.gov'] },
+    { id: 'dhs', owners: ['soc@dhs.example.gov', 'mail@dhs.example.gov'], timeZone: 'America/New_York' },
   ],
   securityTeam: ['hunt@cisa.example.gov'],
 });

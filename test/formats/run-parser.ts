@@ -5,6 +5,7 @@
 import type { Row, TableName } from '../../src/lake/schema';
 import type { Family, TextFamilyParser } from '../../src/formats/types';
 import { parserFor } from '../../src/formats';
+import type { LocalZone } from '../../src/formats/text/zone';
 
 export interface Emitted {
   readonly table: TableName;
@@ -18,7 +19,7 @@ export interface RunResult {
 }
 
 /** Runs the parser of `family` over `text` (or lines); line numbers are 1-based. */
-export function runParser(family: Family, text: string | readonly string[], opts: { sourceFile?: string; hostHint?: string | null } = {}): RunResult {
+export function runParser(family: Family, text: string | readonly string[], opts: { sourceFile?: string; hostHint?: string | null; localZone?: LocalZone | null } = {}): RunResult {
   const parser = parserFor(family);
   if (parser.kind !== 'text') throw new Error(`${family} is not a text family`);
   const emitted: Emitted[] = [];
@@ -26,6 +27,7 @@ export function runParser(family: Family, text: string | readonly string[], opts
   const p = (parser as TextFamilyParser).create({
     sourceFile: opts.sourceFile ?? `upload.zip!${family}.log`,
     hostHint: opts.hostHint === undefined ? 'HINTHOST' : opts.hostHint,
+    localZone: opts.localZone ?? null,
     emit: (table, row) => emitted.push({ table, row }),
     reject: (lineNo, reason) => rejects.push({ lineNo, reason }),
   });

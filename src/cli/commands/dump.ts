@@ -14,11 +14,13 @@ import { FAMILIES, type Detection, type Family, type ParseContext } from '../../
 import { IngestError, peek, readLines, walkInputs } from '../../ingest';
 import type { Row, TableName } from '../../lake/schema';
 import { CliError, CliErrorCode } from '../errors';
-import { addLimitOptions, badArgumentsOnError, limitsFromFlags, type LimitFlags } from './normalize';
+import { parseZone } from '../../formats/text/zone';
+import { addLimitOptions, badArgumentsOnError, limitsFromFlags, LOCAL_TZ_HELP, localTzFromFlag, type LimitFlags } from './normalize';
 
 interface DumpFlags extends LimitFlags {
   family?: string;
   host?: string;
+  localTz?: string;
   entry?: string;
 }
 
@@ -39,6 +41,7 @@ export function registerDump(program: Command): void {
     .argument('<file>', 'a log file, an .evtx, or an archive (every entry is dumped)')
     .option('--family <family>', `skip detection and use this parser (${FAMILIES.join(', ')})`)
     .option('--host <name>', 'host hint for records that name none')
+    .option('--local-tz <zone>', LOCAL_TZ_HELP)
     .option('--entry <text>', 'in an archive, only entries whose path contains this text');
   addLimitOptions(cmd);
   badArgumentsOnError(cmd);
@@ -48,6 +51,8 @@ export function registerDump(program: Command): void {
     }
     if (!fs.existsSync(file)) throw new CliError(CliErrorCode.NotFound, `file not found: ${file}`);
     const limits = limitsFromFlags(flags);
+    const tz = localTzFromFlag(flags.localTz);
+    const localZone = tz === undefined ? null : parseZone(tz);
     const err = (s: string) => process.stderr.write(s + '\n');
     const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-dump-'));
     let matched = 0;
@@ -82,6 +87,7 @@ export function registerDump(program: Command): void {
           const ctx: ParseContext = {
             sourceFile: entry.path,
             hostHint: hostFromPath(entry.path) ?? (flags.host ? flags.host.toUpperCase() : null),
+            localZone: localZone?.isUtc ? null : localZone,
             emit(table, row) {
               rows++;
               process.stdout.write(dumpLine(table, row) + '\n');

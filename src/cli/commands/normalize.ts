@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { FAMILY_LABELS, type Family } from '../../formats/types';
+import { parseZone, ZoneError } from '../../formats/text/zone';
 import { InvalidLimitError, resolveLimits } from '../../ingest';
 import type { IngestLimits } from '../../ingest/types';
 import { InvalidIdError } from '../../lake/layout';
@@ -69,6 +70,7 @@ interface NormalizeFlags extends LimitFlags {
   lake?: string;
   agency: string;
   host?: string;
+  localTz?: string;
   uploadId?: string;
   json?: boolean;
 }
@@ -101,6 +103,25 @@ export function addLimitOptions(cmd: Command): Command {
     .addOption(new Option('--max-line-bytes <size>', 'longest text line accepted (default 1MiB)'));
 }
 
+/** Families whose times may be written in local time without an offset (what `--local-tz` applies to). */
+const LOCAL_TIME_FAMILIES: ReadonlySet<string> = new Set<Family>(['winevent_csv', 'winevent_json', 'winevent_jsonl', 'file_inventory']);
+
+/** The `--local-tz` flag (normalize, scan, dump). */
+export const LOCAL_TZ_HELP =
+  'zone of export times written without an offset (Export-Csv TimeCreated, NXLog EventTime, file listings' +
+  "' LastWriteTime): UTC, +01:00, or an IANA name such as Europe/Brussels; IIS/HttpProxy/ECP logs are UTC anyway (default UTC)";
+
+/** `--local-tz` -> the zone name, checked (a usage error names the accepted forms). */
+export function localTzFromFlag(flag: string | undefined): string | undefined {
+  if (flag === undefined) return undefined;
+  try {
+    return parseZone(flag).name;
+  } catch (err) {
+    if (err instanceof ZoneError) throw new CliError(CliErrorCode.BadArgument, `--local-tz: ${err.message}`);
+    throw err;
+  }
+}
+
 /** `sweep normalize`: ingest only. */
 export function registerNormalize(program: Command): void {
   const cmd = program
@@ -110,6 +131,7 @@ export function registerNormalize(program: Command): void {
     .option('--lake <dir>', 'storage root: DIR/lake/<table>/..., DIR/manifests/...')
     .option('--agency <id>', 'agency id (partition and manifest folder)', 'local')
     .option('--host <name>', 'host for records whose content and path name none')
+    .option('--local-tz <zone>', LOCAL_TZ_HELP)
     .option('--upload-id <id>', 'upload id (default: derived from the input names, sizes and mtimes)')
     .option('--json', 'print the manifest as JSON instead of the summary');
   addLimitOptions(cmd);
@@ -117,6 +139,7 @@ export function registerNormalize(program: Command): void {
   cmd.action(async (paths: string[], flags: NormalizeFlags) => {
     if (!flags.lake) throw new CliError(CliErrorCode.BadArgument, '--lake <dir> is required', 'e.g. sweep normalize logs.zip --lake ./lake-root');
     const limits = limitsFromFlags(flags);
+    const localTimeZone = localTzFromFlag(flags.localTz);
     for (const p of paths) {
       if (!fs.existsSync(p)) throw new CliError(CliErrorCode.NotFound, `input not found: ${p}`);
     }
@@ -126,6 +149,7 @@ export function registerNormalize(program: Command): void {
       agency: flags.agency,
       uploadId: flags.uploadId,
       host: flags.host,
+      localTimeZone,
       limits,
       lakeRoot: flags.lake,
       scratchParent: flags.lake,
@@ -170,6 +194,16 @@ export function formatSummary(m: Manifest, manifestPath: string, seconds: number
     }
   }
 
+  const exports = m.entries.filter((e) => LOCAL_TIME_FAMILIES.has(e.family)).length;
+  if (exports > 0) {
+    const zone = m.local_time_zone ?? 'UTC';
+    out.push(
+      zone === 'UTC'
+        ? `Export times without an offset (${exports} export file${exports === 1 ? '' : 's'}) were read as UTC; if the servers ran on local time, normalize again with --local-tz <zone>.`
+        : `Export times without an offset (${exports} export file${exports === 1 ? '' : 's'}) were read in ${zone}.`,
+    );
+  }
+
   const t = m.totals;
   out.push(`Lines: ${formatCount(t.lines_read)} read = ${formatCount(t.lines_with_rows)} with rows + ${formatCount(t.lines_rejected)} rejected + ${formatCount(t.lines_skipped)} headers/comments/blank.`);
   if (t.rejections > 0) {
@@ -201,6 +235,8 @@ export interface CliNormalizeOptions {
   readonly agency: string;
   readonly uploadId?: string;
   readonly host?: string;
+  /** Checked by {@link localTzFromFlag}. */
+  readonly localTimeZone?: string;
   readonly limits: IngestLimits;
   readonly lakeRoot: string;
   /** Folder that receives the scratch folder `.tmp` (removed afterwards, whatever happens). */
@@ -222,6 +258,7 @@ export async function normalizeForCli(o: CliNormalizeOptions): Promise<Awaited<R
       agency: o.agency,
       uploadId: o.uploadId,
       hostOverride: o.host ? o.host.toUpperCase() : null,
+      localTimeZone: o.localTimeZone,
       limits: o.limits,
       lakeRoot: o.lakeRoot,
       tmpDir: scratch,

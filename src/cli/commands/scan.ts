@@ -8,12 +8,13 @@ import type { Command } from 'commander';
 import { SEVERITIES, type Severity } from '../../hunt/types';
 import { hasFindingsAtLeast } from '../../hunt/sweep-job';
 import { CliError, CliErrorCode } from '../errors';
-import { addLimitOptions, badArgumentsOnError, formatSummary, limitsFromFlags, normalizeForCli, type LimitFlags } from './normalize';
+import { addLimitOptions, badArgumentsOnError, formatSummary, limitsFromFlags, LOCAL_TZ_HELP, localTzFromFlag, normalizeForCli, type LimitFlags } from './normalize';
 import { printResult, runJob } from './hunt';
 
 interface ScanFlags extends LimitFlags {
   agency: string;
   host?: string;
+  localTz?: string;
   out: string;
   since?: string;
   until?: string;
@@ -30,6 +31,7 @@ export function registerScan(program: Command): void {
     .argument('<path...>', 'archives, log files or folders')
     .option('--agency <id>', 'agency id', 'local')
     .option('--host <name>', 'host for records whose content and path name none')
+    .option('--local-tz <zone>', LOCAL_TZ_HELP)
     .option('--out <dir>', 'output folder: lake-root/, findings.jsonl, report.html, findings/seen.jsonl', 'out/scan')
     .option('--since <day>', 'first day of the window, YYYY-MM-DD (default: 2019-01-01, or the earliest day in the logs)')
     .option('--until <day>', 'last day of the window, YYYY-MM-DD (default: today, or the latest day in the logs)')
@@ -47,12 +49,14 @@ export function registerScan(program: Command): void {
     }
     for (const p of paths) if (!fs.existsSync(p)) throw new CliError(CliErrorCode.NotFound, `input not found: ${p}`);
     const limits = limitsFromFlags(flags);
+    const localTimeZone = localTzFromFlag(flags.localTz);
     const lakeRoot = path.join(flags.out, 'lake-root');
     const started = Date.now();
     const normalized = await normalizeForCli({
       paths,
       agency: flags.agency,
       host: flags.host,
+      localTimeZone,
       limits,
       lakeRoot,
       scratchParent: flags.out,

@@ -5,12 +5,14 @@
  * Every function returns epoch milliseconds UTC, or NaN when the text is not a
  * valid time of the expected layout (callers turn NaN into a rejection or null).
  *
- * Assumption for layouts without an offset (IIS, HttpProxy without "Z",
- * Export-Csv "3/2/2021 10:15:30 AM", NXLog "2021-03-02 10:15:30"): the time is
- * UTC. IIS and Exchange logs are UTC by design; for Windows exports the text is
- * the exporting machine's local time, and Exchange servers of the agencies we
- * serve are commonly set to UTC. Exports that carry an offset are honoured.
+ * Layouts without an offset: IIS, HttpProxy and ECP logs are UTC by design and
+ * are read as UTC. Exports (Export-Csv "3/2/2021 10:15:30 AM", NXLog
+ * "2021-03-02 10:15:30", file listings) carry the exporting machine's local
+ * time: the parsers pass the upload's {@link LocalZone} (`--local-tz`; UTC when
+ * none is given) and such times are converted with it. Offsets in the text
+ * always win.
  */
+import type { LocalZone } from './zone';
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -99,9 +101,9 @@ function offsetMinutes(s: string, i: number, end: number): number {
 
 /**
  * ISO-8601 date-time: `YYYY-MM-DDTHH:MM:SS[.fff…][Z|±HH:MM]`, a space instead of `T`
- * accepted; no offset means UTC.
+ * accepted; without an offset the time is in `zone` (UTC when none is given).
  */
-export function parseIsoTime(s: string): number {
+export function parseIsoTime(s: string, zone?: LocalZone | null): number {
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 32) end--;
   const day = dayMs(s);
@@ -112,6 +114,7 @@ export function parseIsoTime(s: string): number {
   if (Number.isNaN(tod)) return NaN;
   let j = lastTimeEnd;
   if (j < end && s.charCodeAt(j) === 32) j++; // "2021-03-02 10:15:30 +01:00"
+  if (j === end) return zone ? zone.toUtc(day + tod) : day + tod;
   const off = offsetMinutes(s, j, end);
   if (Number.isNaN(off)) return NaN;
   return day + tod - off * 60000;
@@ -156,11 +159,12 @@ export function parseDotNetDate(s: string): number {
  * Culture-formatted date-times as PowerShell's Export-Csv writes them:
  * `3/2/2021 10:15:30 AM` (en-US, M/d/yyyy h:mm:ss tt), `3/2/2021 22:15:30`,
  * `02.03.2021 10:15:30` (d.M.yyyy), plus everything {@link parseIsoTime} accepts.
- * Slash dates are month first unless the first number is above 12. UTC assumed.
+ * Slash dates are month first unless the first number is above 12. The time is in `zone` (UTC when none is
+ * given), unless ISO text carries an offset.
  */
-export function parseLocalDateTime(text: string): number {
+export function parseLocalDateTime(text: string, zone?: LocalZone | null): number {
   const s = text.trim();
-  if (s.length >= 19 && s.charCodeAt(4) === 45) return parseIsoTime(s);
+  if (s.length >= 19 && s.charCodeAt(4) === 45) return parseIsoTime(s, zone);
   const sp = s.indexOf(' ');
   if (sp < 0) return NaN;
   const datePart = s.slice(0, sp);
@@ -195,14 +199,15 @@ export function parseLocalDateTime(text: string): number {
     if (ampm === 1 && h === 12) h = 0;
     else if (ampm === 2 && h !== 12) h += 12;
   } else if (h < 0 || h > 23) return NaN;
-  return Date.UTC(y, month - 1, day, h, m, 0) + Math.round(sec * 1000);
+  const wall = Date.UTC(y, month - 1, day, h, m, 0) + Math.round(sec * 1000);
+  return zone ? zone.toUtc(wall) : wall;
 }
 
 /**
  * Any of the export layouts: `/Date(…)/`, ISO with or without offset, culture text.
  * Used by the Windows export parsers, where the layout depends on the PowerShell version.
  */
-export function parseAnyTime(text: string): number {
+export function parseAnyTime(text: string, zone?: LocalZone | null): number {
   if (text.indexOf('Date(') >= 0) return parseDotNetDate(text);
-  return parseLocalDateTime(text);
+  return parseLocalDateTime(text, zone);
 }

@@ -6,6 +6,7 @@
 import type { WindowsEvent } from './event-row';
 import { eventDataFrom } from './message-fields';
 import { parseAnyTime } from '../text/time';
+import type { LocalZone } from '../text/zone';
 
 /** Case-insensitive view of one object's keys. */
 export class Keys {
@@ -60,17 +61,20 @@ export function valueText(v: unknown): string {
   return String(v);
 }
 
-/** Time from a TimeCreated value: `/Date(ms)/`, ISO with offset, culture text, or `{value, DateTime}`. */
-export function timeValue(v: unknown): number | null | 'bad' {
+/**
+ * Time from a TimeCreated value: `/Date(ms)/`, ISO with offset, culture text, or `{value, DateTime}`. Text without
+ * an offset is local time of the exporting machine: read in `zone` (UTC when none is given).
+ */
+export function timeValue(v: unknown, zone?: LocalZone | null): number | null | 'bad' {
   if (v === undefined || v === null || v === '') return null;
   if (typeof v === 'number') return v;
   if (typeof v === 'string') {
-    const t = parseAnyTime(v);
+    const t = parseAnyTime(v, zone);
     return Number.isNaN(t) ? 'bad' : t;
   }
   if (typeof v === 'object') {
     const k = new Keys(v as Record<string, unknown>);
-    return timeValue(k.get('value', 'DateTime', 'UtcDateTime'));
+    return timeValue(k.get('value', 'DateTime', 'UtcDateTime'), zone);
   }
   return 'bad';
 }
@@ -112,7 +116,7 @@ export type ReadResult = { ok: true; event: WindowsEvent } | { ok: false; reason
  * useless type-name strings of a shallow export (then names and values come from
  * the Message for the known events).
  */
-export function readPowerShellEvent(obj: Record<string, unknown>): ReadResult {
+export function readPowerShellEvent(obj: Record<string, unknown>, zone?: LocalZone | null): ReadResult {
   const k = new Keys(obj);
   const eventId = intValue(k.get('Id', 'EventID', 'EventId'));
   const provider = str(k.get('ProviderName', 'Source'));
@@ -120,7 +124,7 @@ export function readPowerShellEvent(obj: Record<string, unknown>): ReadResult {
   if (eventId === null && provider === null && channel === null) {
     return { ok: false, reason: `not a Windows event record (no Id, ProviderName or LogName; keys: ${Object.keys(obj).slice(0, 6).join(', ')})` };
   }
-  const time = timeValue(k.get('TimeCreated', 'TimeGenerated', 'TimeWritten'));
+  const time = timeValue(k.get('TimeCreated', 'TimeGenerated', 'TimeWritten'), zone);
   if (time === 'bad') return { ok: false, reason: `bad TimeCreated ${JSON.stringify(k.get('TimeCreated', 'TimeGenerated', 'TimeWritten')).slice(0, 60)}` };
   const message = str(k.get('Message'));
 

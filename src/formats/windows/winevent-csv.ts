@@ -38,7 +38,7 @@ class WinEventCsvParser implements TextParser {
     }
     const obj: Record<string, unknown> = {};
     for (let i = 0; i < csv.count; i++) obj[this.header[i]] = csv.field(i);
-    const r = readPowerShellEvent(obj);
+    const r = readPowerShellEvent(obj, this.ctx.localZone);
     if (!r.ok) {
       this.ctx.reject(at, r.reason);
       return;

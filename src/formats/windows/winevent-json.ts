@@ -36,7 +36,7 @@ class WinEventJsonParser implements TextParser {
     let row;
     try {
       // A hostile element (say, arrays nested thousands deep) must cost one record, not the file.
-      const r = readPowerShellEvent(obj as Record<string, unknown>);
+      const r = readPowerShellEvent(obj as Record<string, unknown>, this.ctx.localZone);
       if (!r.ok) {
         this.ctx.reject(startLine, r.reason);
         return;

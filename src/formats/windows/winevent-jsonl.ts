@@ -9,6 +9,7 @@ import type { WindowsEvent } from './event-row';
 import { windowsEventRow } from './event-row';
 import { cleanLine } from '../text/csv-line';
 import { Keys, levelValue, readPowerShellEvent, timeValue, valueText } from './powershell-event';
+import type { LocalZone } from '../text/zone';
 import { eventDataFrom } from './message-fields';
 
 /** NXLog im_msvistalog fields that describe the record, not its event data. */
@@ -54,8 +55,8 @@ function int(v: unknown): number | null {
 
 type Read = { ok: true; event: WindowsEvent } | { ok: false; reason: string };
 
-function readWinlogbeat(obj: Record<string, unknown>): Read {
-  const ts = timeValue(path(obj, '@timestamp') ?? path(obj, 'event.created'));
+function readWinlogbeat(obj: Record<string, unknown>, zone: LocalZone | null): Read {
+  const ts = timeValue(path(obj, '@timestamp') ?? path(obj, 'event.created'), zone);
   if (ts === 'bad') return { ok: false, reason: `bad @timestamp ${JSON.stringify(path(obj, '@timestamp'))}` };
   const eventId = int(path(obj, 'winlog.event_id') ?? path(obj, 'event.code'));
   const provider = text(path(obj, 'winlog.provider_name') ?? path(obj, 'event.provider'));
@@ -86,9 +87,10 @@ function readWinlogbeat(obj: Record<string, unknown>): Read {
   };
 }
 
-function readNxlog(obj: Record<string, unknown>): Read {
+function readNxlog(obj: Record<string, unknown>, zone: LocalZone | null): Read {
   const k = new Keys(obj);
-  const ts = timeValue(k.get('EventTime', 'EventReceivedTime'));
+  // NXLog writes EventTime in the collecting machine's local time, without an offset.
+  const ts = timeValue(k.get('EventTime', 'EventReceivedTime'), zone);
   if (ts === 'bad') return { ok: false, reason: `bad EventTime ${JSON.stringify(k.get('EventTime'))}` };
   const eventId = int(k.get('EventID'));
   const provider = text(k.get('SourceName', 'ProviderName'));
@@ -125,13 +127,13 @@ function readNxlog(obj: Record<string, unknown>): Read {
   };
 }
 
-/** Reads one JSON-lines event of either shape. */
-export function readJsonLineEvent(obj: Record<string, unknown>): Read {
-  if ('winlog' in obj || Object.keys(obj).some((k) => k.startsWith('winlog.'))) return readWinlogbeat(obj);
+/** Reads one JSON-lines event of either shape; times without an offset are in `zone` (UTC when none is given). */
+export function readJsonLineEvent(obj: Record<string, unknown>, zone: LocalZone | null = null): Read {
+  if ('winlog' in obj || Object.keys(obj).some((k) => k.startsWith('winlog.'))) return readWinlogbeat(obj, zone);
   const k = new Keys(obj);
-  if (k.has('EventID') || k.has('SourceName') || (k.has('Channel') && k.has('EventTime'))) return readNxlog(obj);
+  if (k.has('EventID') || k.has('SourceName') || (k.has('Channel') && k.has('EventTime'))) return readNxlog(obj, zone);
   // One Get-WinEvent record per line (`ConvertTo-Json -Compress` in a loop).
-  if (k.has('TimeCreated') || k.has('ProviderName')) return readPowerShellEvent(obj);
+  if (k.has('TimeCreated') || k.has('ProviderName')) return readPowerShellEvent(obj, zone);
   return { ok: false, reason: `neither an NXLog, Winlogbeat nor Get-WinEvent record (keys: ${Object.keys(obj).slice(0, 6).join(', ')})` };
 }
 
@@ -154,7 +156,7 @@ class WinEventJsonlParser implements TextParser {
     }
     let row;
     try {
-      const r = readJsonLineEvent(obj as Record<string, unknown>);
+      const r = readJsonLineEvent(obj as Record<string, unknown>, this.ctx.localZone ?? null);
       if (!r.ok) {
         this.ctx.reject(lineNo, r.reason);
         return;
