@@ -1,16 +1,22 @@
 /**
  * `sweep hunt --engine athena`: the pack run from a laptop on Athena, with the
- * same runner, findings and dedup record as the local sweep. Coverage verdicts
- * and report.html need the local lake (DuckDB) and are not produced here.
+ * same runner, findings, dedup record, coverage, verdicts and report.html as the
+ * local sweep. Coverage is read with the same SQL as on DuckDB (src/hunt/coverage.ts:
+ * a few grouped queries over the window's partitions, small next to the hunts).
+ * findings.jsonl is written before coverage is read: when coverage cannot be read,
+ * the findings stand and the failure is reported, with no verdicts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readCoverage, type FamilyCoverage } from '../hunt/coverage';
 import { sortFindings } from '../hunt/findings';
 import { LocalDedupStore } from '../hunt/local-dedup-store';
 import { loadQueries, type Hunt } from '../hunt/query-file';
 import { runHunts, type HuntRunError, type HuntRunStat } from '../hunt/run';
 import type { Finding, QueryEngine } from '../hunt/types';
+import { buildVerdicts, type HostVerdict } from '../hunt/verdict';
 import { DEFAULT_SINCE, parseDay, type HuntWindow } from '../hunt/window';
+import { renderReport } from '../report';
 
 export interface AthenaSweepOptions {
   readonly engine: QueryEngine;
@@ -35,12 +41,19 @@ export interface AthenaSweepResult {
   readonly newFingerprints: ReadonlySet<string>;
   readonly errors: readonly HuntRunError[];
   readonly stats: readonly HuntRunStat[];
+  /** Coverage per agency, host and log family; empty when it could not be read (see `coverageError`). */
+  readonly coverage: readonly FamilyCoverage[];
+  readonly verdicts: readonly HostVerdict[];
+  /** Why coverage could not be read (then there are no verdicts); null when it was. */
+  readonly coverageError: string | null;
   readonly findingsFile: string;
+  readonly reportFile: string;
 }
 
 /** Runs every non-deprecated hunt of the pack on the engine and writes `<outDir>/findings.jsonl`. */
 export async function runAthenaSweep(opts: AthenaSweepOptions): Promise<AthenaSweepResult> {
-  const today = (opts.now ?? (() => new Date()))().toISOString().slice(0, 10);
+  const now = opts.now ?? (() => new Date());
+  const today = now().toISOString().slice(0, 10);
   const window = { since: parseDay(opts.since ?? DEFAULT_SINCE, '--since'), until: parseDay(opts.until ?? today, '--until') };
   if (window.since > window.until) throw new RangeError(`--since ${window.since} is after --until ${window.until}`);
   const pack = loadQueries(opts.queriesDir);
@@ -53,14 +66,18 @@ export async function runAthenaSweep(opts: AthenaSweepOptions): Promise<AthenaSw
   fs.mkdirSync(opts.outDir, { recursive: true });
   const findingsFile = path.join(opts.outDir, 'findings.jsonl');
   fs.writeFileSync(findingsFile, findings.map((f) => JSON.stringify(f)).join('\n') + (findings.length ? '\n' : ''));
-  return {
-    window,
-    hunts,
-    broken: pack.broken.map((b) => ({ path: b.path, message: b.error.message })),
-    findings,
-    newFingerprints: new Set(fresh.map((f) => f.fingerprint)),
-    errors: run.errors,
-    stats: run.stats,
-    findingsFile,
-  };
+  let coverage: FamilyCoverage[] = [];
+  let coverageError: string | null = null;
+  try {
+    coverage = await readCoverage(opts.engine, window);
+  } catch (err) {
+    coverageError = err instanceof Error ? err.message : String(err);
+  }
+  const verdicts = coverageError === null ? buildVerdicts(hunts, findings, coverage, window.since) : [];
+  const broken = pack.broken.map((b) => ({ path: b.path, message: b.error.message }));
+  const newFingerprints = new Set(fresh.map((f) => f.fingerprint));
+  const errors: HuntRunError[] = coverageError === null ? [...run.errors] : [...run.errors, { huntId: 'coverage', path: 'coverage (src/hunt/coverage.ts)', message: `coverage could not be read, so there are no verdicts: ${coverageError}` }];
+  const reportFile = path.join(opts.outDir, 'report.html');
+  fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors, broken }));
+  return { window, hunts, broken, findings, newFingerprints, errors, stats: run.stats, coverage, verdicts, coverageError, findingsFile, reportFile };
 }

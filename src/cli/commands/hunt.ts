@@ -48,17 +48,28 @@ export function registerHunt(program: Command): void {
     });
 }
 
-/** `--engine athena`: the pack on Athena with the analyst's credentials; findings.jsonl, no coverage verdicts. */
+/** `--engine athena`: the pack on Athena with the analyst's credentials; findings.jsonl, verdicts and report.html. */
 async function runOnAthena(opts: Opts): Promise<void> {
   if (!opts.workgroup) throw new CliError(CliErrorCode.BadArgument, '--workgroup is required with --engine athena', 'the deployment prints it as the WorkGroupName output, e.g. --workgroup sweep');
   const engine = await createEngine({ engine: 'athena', workGroup: opts.workgroup, database: opts.database, region: opts.region });
   try {
     const r = await runAthenaSweep({ engine, queriesDir: path.resolve(opts.queries), outDir: path.resolve(opts.out), since: opts.since, until: opts.until })
       .catch((err) => { throw err instanceof RangeError ? new CliError(CliErrorCode.BadArgument, err.message, 'days are given as YYYY-MM-DD') : err; });
-    if (opts.json) process.stdout.write(JSON.stringify({ window: r.window, findings: r.findings, new_fingerprints: [...r.newFingerprints], errors: [...r.broken, ...r.errors], findings_file: r.findingsFile }) + '\n');
-    else {
-      process.stdout.write(renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: [], errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window }, process.stdout.isTTY === true && !process.env.NO_COLOR));
-      process.stdout.write(`\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\n(coverage verdicts need the local lake: run sweep hunt --lake for them)\n`);
+    if (opts.json) {
+      process.stdout.write(
+        JSON.stringify({
+          window: r.window,
+          findings: r.findings,
+          new_fingerprints: [...r.newFingerprints],
+          verdicts: r.verdicts.map((v) => ({ agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines })),
+          errors: [...r.broken, ...r.errors],
+          findings_file: r.findingsFile,
+          report_file: r.reportFile,
+        }) + '\n',
+      );
+    } else {
+      process.stdout.write(renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window }, process.stdout.isTTY === true && !process.env.NO_COLOR));
+      process.stdout.write(`\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\nreport:   ${path.relative(process.cwd(), r.reportFile)}\n`);
     }
     if (hasFindingsAtLeast(r.findings, 'medium')) process.exitCode = 1;
   } finally {
