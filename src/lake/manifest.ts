@@ -146,3 +146,11 @@ export interface Manifest {
 export function manifestToJson(m: Manifest): string {
   return JSON.stringify(m, null, 2) + '\n';
 }
+
+/** Log families whose times may be written in local time without an offset (what the local time zone applies to). */
+export const LOCAL_TIME_FAMILIES: ReadonlySet<string> = new Set(['winevent_csv', 'winevent_json', 'winevent_jsonl', 'file_inventory']);
+
+/** Parsed files of the upload whose times may be local time without an offset, and the zone they were read in. */
+export function localTimeExports(m: Manifest): { readonly files: number; readonly zone: string } {
+  return { files: m.entries.filter((e) => LOCAL_TIME_FAMILIES.has(e.family)).length, zone: m.local_time_zone ?? 'UTC' };
+}

@@ -8,7 +8,7 @@
  * `log_families`.
  */
 import { FAMILY_LABELS, type Family } from '../formats/types';
-import type { CoverageLine, Manifest } from '../lake/manifest';
+import { localTimeExports, type CoverageLine, type Manifest } from '../lake/manifest';
 
 /** Public disclosure of ProxyLogon (Microsoft, 2021-03-02): logs starting later cannot show the first wave. */
 export const DISCLOSURE_DAY = '2021-03-02';
@@ -149,6 +149,14 @@ export function formatIntake(manifest: Manifest, maxItems = 10): string[] {
     `Rows: ${t.rows.toLocaleString('en-US')} (${Object.entries(manifest.rows_per_table).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`).join(', ') || 'none'})`,
     `Lines: ${t.lines_read.toLocaleString('en-US')} read, ${t.lines_rejected.toLocaleString('en-US')} rejected`,
   ];
+  const local = localTimeExports(manifest);
+  if (local.files > 0) {
+    out.push(
+      local.zone === 'UTC'
+        ? `Times: exported events and file listings (${local.files} file${local.files === 1 ? '' : 's'}) carry no offset and were read as UTC; if your servers run on local time, tell the security team their time zone.`
+        : `Times: exported events and file listings (${local.files} file${local.files === 1 ? '' : 's'}) carry no offset and were read in ${local.zone}.`,
+    );
+  }
   const rejected = manifest.entries.filter((e) => e.rejections.total > 0).sort((a, b) => b.rejections.total - a.rejections.total);
   if (rejected.length > 0) {
     out.push('', `Rejected entries (${t.rejections.toLocaleString('en-US')} in ${rejected.length} file${rejected.length === 1 ? '' : 's'}):`);

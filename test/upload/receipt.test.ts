@@ -85,6 +85,20 @@ describe('receiptMessage', () => {
     expect(msg.body).toContain('manifests/agency=doe/20210316T090000Z-0a1b2c3d.json');
   });
 
+  it('says which zone export times were read in, and asks for it when they were read as UTC', () => {
+    // Prepare: the two-server upload plus one Export-Csv of Security events.
+    const base = twoServerManifest();
+    const csv = { ...base.entries[0], path: 'exchange-logs.zip!EXCH01/security.csv', family: 'winevent_csv' as const, rows: { windows_events: 40 } };
+    // Act
+    const utc = receiptMessage({ ...base, entries: [...base.entries, csv], local_time_zone: 'UTC' }, HUNTS).body;
+    const local = receiptMessage({ ...base, entries: [...base.entries, csv], local_time_zone: 'Europe/Brussels' }, HUNTS).body;
+    const webOnly = receiptMessage(base, HUNTS).body;
+    // Assess
+    expect(utc).toContain('Times: exported events and file listings (1 file) carry no offset and were read as UTC; if your servers run on local time, tell the security team their time zone.');
+    expect(local).toContain('(1 file) carry no offset and were read in Europe/Brussels.');
+    expect(webOnly).not.toContain('Times:');
+  });
+
   it('is info when everything was read and every hunt can run, and medium when nothing usable came out', () => {
     // Prepare
     const clean = twoServerManifest({

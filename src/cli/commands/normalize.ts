@@ -11,7 +11,7 @@ import { parseZone, ZoneError } from '../../formats/text/zone';
 import { InvalidLimitError, resolveLimits } from '../../ingest';
 import type { IngestLimits } from '../../ingest/types';
 import { InvalidIdError } from '../../lake/layout';
-import type { Manifest } from '../../lake/manifest';
+import { localTimeExports, type Manifest } from '../../lake/manifest';
 import { NormalizeError, normalizeUpload } from '../../pipeline';
 import { CliError, CliErrorCode } from '../errors';
 import { createProgressBar, formatBytes, formatCount } from '../progress';
@@ -103,9 +103,6 @@ export function addLimitOptions(cmd: Command): Command {
     .addOption(new Option('--max-line-bytes <size>', 'longest text line accepted (default 1MiB)'));
 }
 
-/** Families whose times may be written in local time without an offset (what `--local-tz` applies to). */
-const LOCAL_TIME_FAMILIES: ReadonlySet<string> = new Set<Family>(['winevent_csv', 'winevent_json', 'winevent_jsonl', 'file_inventory']);
-
 /** The `--local-tz` flag (normalize, scan, dump). */
 export const LOCAL_TZ_HELP =
   'zone of export times written without an offset (Export-Csv TimeCreated, NXLog EventTime, file listings' +
@@ -194,9 +191,8 @@ export function formatSummary(m: Manifest, manifestPath: string, seconds: number
     }
   }
 
-  const exports = m.entries.filter((e) => LOCAL_TIME_FAMILIES.has(e.family)).length;
+  const { files: exports, zone } = localTimeExports(m);
   if (exports > 0) {
-    const zone = m.local_time_zone ?? 'UTC';
     out.push(
       zone === 'UTC'
         ? `Export times without an offset (${exports} export file${exports === 1 ? '' : 's'}) were read as UTC; if the servers ran on local time, normalize again with --local-tz <zone>.`
