@@ -9,6 +9,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['<rootDir>/test/support/jest-env.js'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/jest-after-env.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

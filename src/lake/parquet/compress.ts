@@ -133,3 +133,13 @@ export function encodeRowGroup(cols: readonly ColumnSnapshot[], codec: PageCodec
     w.postMessage({ id, cols, codec: codec.codec, level: codec.codec === 'gzip' ? codec.level : 0 }, transfer);
   });
 }
+
+/**
+ * Stops the page worker if one is running (it is unref'd, so a process exits without this; test runners that reuse
+ * a process for many test files call it so that no worker thread outlives its file). Pending encodes are rejected.
+ */
+export async function stopPageWorker(): Promise<void> {
+  const w = worker;
+  worker = null;
+  if (w) await w.terminate();
+}
