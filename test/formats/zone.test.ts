@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseAnyTime, parseIsoTime, parseLocalDateTime, parseW3cDateTime } from '../../src/formats/text/time';
 import { parseZone, ZoneError } from '../../src/formats/text/zone';
 import { WINEVENT_CSV_COLUMNS, csvQuoted, winEventCsvRow } from '../fixtures/raw/generators';
@@ -59,6 +60,38 @@ describe('parseZone', () => {
     expect(isoOf(z1.toUtc(wall('2021-03-14T01:30:00')))).toBe('2021-03-14T06:30:00.000Z');
     expect(isoOf(z1.toUtc(wall('2021-03-14T03:30:00')))).toBe('2021-03-14T07:30:00.000Z');
   });
+
+  it.each(['Europe/Brussels', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham', 'America/St_Johns', 'Asia/Kolkata'])(
+    'in %s, every wall time maps to the instant that shows it there (the earliest when repeated, moved forward by the gap when skipped)',
+    (name) => {
+      // Reference: Intl formats an instant in the zone; candidates are the wall time minus each offset seen nearby.
+      const fmt = new Intl.DateTimeFormat('en-US', { timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      const shown = (t: number) => {
+        const f: Record<string, number> = {};
+        for (const p of fmt.formatToParts(new Date(t))) if (p.type !== 'literal') f[p.type] = Number(p.value);
+        return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second);
+      };
+      const zone = parseZone(name);
+      // The zone's transitions 2019-2021, as wall times (where the answers get interesting).
+      const transitions: number[] = [];
+      for (let t = Date.UTC(2019, 0, 1); t < Date.UTC(2022, 0, 1); t += 3_600_000) {
+        if (shown(t) - t !== shown(t + 3_600_000) - (t + 3_600_000)) transitions.push(shown(t));
+      }
+      expect(transitions.length === 0 || transitions.length >= 4).toBe(true);
+      fc.assert(
+        fc.property(fc.integer({ min: Date.UTC(2019, 0, 1) / 1000, max: Date.UTC(2022, 0, 1) / 1000 }), fc.nat(), fc.integer({ min: -3 * 3600, max: 3 * 3600 }), (sec, pick, around) => {
+          // Half the cases land within three hours of a transition (zones with summer time).
+          const w = transitions.length && pick % 2 ? transitions[Math.floor(pick / 2) % transitions.length] + around * 1000 : sec * 1000;
+          const offsets = new Set<number>();
+          for (let t = w - 2 * 86_400_000; t <= w + 2 * 86_400_000; t += 15 * 60_000) offsets.add(shown(t) - t);
+          const valid = [...offsets].map((o) => w - o).filter((u) => shown(u) === w);
+          const expected = valid.length ? Math.min(...valid) : w - (shown(w - 86_400_000) - (w - 86_400_000));
+          expect(zone.toUtc(w)).toBe(expected);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 
   it.each(['Mars/Olympus_Mons', '+15:00', '+01:75', 'local', ''])('refuses %j, naming the accepted forms', (spec) => {
     expect(() => parseZone(spec)).toThrow(ZoneError);
