@@ -1,0 +1,128 @@
+/**
+ * The IIS kernel (WebAssembly) against the JS parser: for any input, reading it through the kernel (with the JS
+ * parser taking the lines the kernel leaves) must emit exactly the rows and rejections of the JS parser alone.
+ */
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { iisLog } from '../../bench/gen/exchange-logs';
+import { parserFor } from '../../src/formats';
+import { IisKernel, readIisWithKernel } from '../../src/formats/iis-kernel';
+import type { ParseContext, TextFamilyParser } from '../../src/formats/types';
+import type { Row } from '../../src/lake/schema';
+
+interface Out {
+  rows: Row[];
+  rejects: { lineNo: number; reason: string }[];
+}
+
+function context(out: Out, sourceFile: string): ParseContext {
+  return {
+    sourceFile,
+    hostHint: 'HINTHOST',
+    emit: (_table, row) => out.rows.push(row),
+    reject: (lineNo, reason) => out.rejects.push({ lineNo, reason }),
+  };
+}
+
+/** The JS parser alone, lines split as the ingest line reader does (on \n; the parser drops a trailing \r). */
+function viaJs(text: string, sourceFile: string): Out {
+  const out: Out = { rows: [], rejects: [] };
+  const p = (parserFor('iis') as TextFamilyParser).create(context(out, sourceFile));
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  lines.forEach((l, i) => p.line(l, i + 1));
+  p.end();
+  return out;
+}
+
+function viaKernel(text: string, sourceFile: string, capacity?: number): Out {
+  const out: Out = { rows: [], rejects: [] };
+  const ctx = context(out, sourceFile);
+  readIisWithKernel(Buffer.from(text, 'utf8'), ctx, (parserFor('iis') as TextFamilyParser).create(ctx), new IisKernel(capacity));
+  return out;
+}
+
+/** Same rows (key order aside) and same rejections. */
+function expectSame(text: string, sourceFile = 'upload.zip!EXCH01/W3SVC1/u_ex210302.log', capacity?: number): Out {
+  const js = viaJs(text, sourceFile);
+  const k = viaKernel(text, sourceFile, capacity);
+  // Rows as sorted "key=value" lines, nulls dropped (the parsers leave absent columns out or null).
+  const flat = (rows: Row[]) => rows.map((r) => Object.entries(r).filter(([, v]) => v !== null && v !== undefined).map(([key, v]) => `${key}=${JSON.stringify(v)}`).sort().join(' '));
+  expect(k.rejects).toEqual(js.rejects);
+  expect(flat(k.rows)).toEqual(flat(js.rows));
+  return k;
+}
+
+const FIELDS = 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
+
+describe('IIS kernel (WebAssembly) vs the JS parser', () => {
+  it('is the build of its AssemblyScript source', () => {
+    // The committed base64 module must be what scripts/build-wasm.js makes of assembly/kernel.ts.
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../scripts/build-wasm.js'), '--check'], { stdio: 'pipe' });
+  });
+
+  it('gives the same rows on generated Exchange IIS logs, across batches, days and chunk edges', () => {
+    // Prepare: two days of a busy server (the day change ends a batch), read in small chunks.
+    const text = [...iisLog({ seed: 7, host: 'EXCH01', start: Date.UTC(2021, 2, 1, 22), stepMs: 5000 }, 3_000_000)].join('');
+    // Act
+    const k = expectSame(text, 'upload.zip!EXCH01/W3SVC1/u_ex210302.log', 64 * 1024);
+    // Assess
+    expect(k.rows.length).toBeGreaterThan(10_000);
+    expect(new Set(k.rows.map((r) => new Date(r.event_time as number).toISOString().slice(0, 10))).size).toBeGreaterThan(1);
+  });
+
+  it('gives the same rows and rejections on the nasty variants', () => {
+    const text = [
+      '\ufeff#Software: Microsoft Internet Information Services 10.0',
+      '2021-03-02 00:00:01 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 Mozilla/5.0 - 200 0 0 15', // before any #Fields: default layout
+      '2021-03-02 00:00:01 10.0.0.5 GET /owa/', // too few fields
+      `#Fields: ${FIELDS}`,
+      '2021-03-02 00:00:02.5 10.0.0.5 GET /owa/ a=1 443 CORP\\u 203.0.113.7:50123 Bingbot/2.0;++http://www.bing.com/bingbot.htm - 200 0 0 15\r',
+      '2021-03-02 00:00:03,123456 10.0.0.5 POST /ecp/x.js - - - [2001:db8::1]:443 Mozilla/5.0+(Windows) http://x/ -1 -0 4294967295 99999999999999999',
+      '2021-02-30 00:00:00 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 - - 200 0 0 15', // no 30 February
+      '2021-03-02 24:00:00 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 - - 200 0 0 15',
+      '2021-03-02 10:00:00. 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 - - 200 0 0 15',
+      '2021-03-02 10:00:00Z 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 - - 200 0 0 15',
+      '2021-03-02 10:00:00 10.0.0.5 GET /owa/café - 443 - 203.0.113.7 - - 200 0 0 15', // non-ASCII: the JS parser's
+      '2021-03-02 10:00:00 10.0.0.5 GET /owa/\tx - 443 - 203.0.113.7 - - 200 0 0 15',
+      '2021-03-02 10:00:01  10.0.0.5 GET /owa/ - 443 - 203.0.113.7 - - 200 0 0 15', // double space: 16 fields
+      '2021-03-02 10:00:02 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 - - 2x0 + 12345678901234567890 15',
+      '',
+      '#Date: 2021-03-03 00:00:00',
+      '#Fields: time s-ip cs-method cs-uri-stem', // no date: the #Date day, read by the JS parser
+      '10:00:00 10.0.0.6 GET /ecp/',
+      '#Fields: date time s-computername s-sitename cs-uri c-ip sc-status', // cs-uri (HTTPERR): the JS parser's
+      '2021-03-03 10:00:00 EXCH02.corp.example W3SVC2 /owa/?a=b 10.1.1.1 404',
+      '#Fields: date time s-computername s-sitename cs-method cs-uri-stem c-ip sc-status cs-bytes sc-bytes s-computername',
+      '2021-03-03 11:00:00 exch02.corp.example - GET /rpc/ 10.1.1.1 200 100 2000 OTHER',
+      '2021-03-03 11:00:01 - W3SVC9 GET /rpc/ 10.1.1.1 200 - - OTHER',
+      '2021-03-03 23:59:59.999 EXCH02 W3SVC1 GET /a 10.1.1.1 200 1 2 X',
+      '2021-03-04 00:00:00 EXCH02 W3SVC1 GET /a 10.1.1.1 200 1 2 X',
+      `#Fields: ${'x '.repeat(70).trim()}`, // too many fields: back to the default layout
+      '2021-03-04 00:00:01 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 - - 200 0 0 15',
+    ].join('\n');
+    const k = expectSame(text);
+    expect(k.rows.length).toBe(13);
+    expect(k.rejects.length).toBe(7);
+  });
+
+  it('gives the same rows and rejections on randomly damaged lines', () => {
+    const base = [...iisLog({ seed: 3, host: 'EXCH01', start: Date.UTC(2021, 2, 2), stepMs: 1000 }, 40_000)].join('').split('\n');
+    const junk = fc.constantFrom(' ', '-', '+', ':', '.', ',', '#', '\r', '\t', 'é', '9', '0', '2021-13-01', '23:59:60', '[::1]:80', '+http');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.nat(), junk, fc.boolean()), { maxLength: 30 }), (edits) => {
+        // Prepare: insert or overwrite junk at random places of random lines.
+        const lines = [...base];
+        for (const [li, ci, s, insert] of edits) {
+          const i = li % lines.length;
+          const at = ci % (lines[i].length + 1);
+          lines[i] = lines[i].slice(0, at) + s + lines[i].slice(insert ? at : at + s.length);
+        }
+        // Act + Assess
+        expectSame(lines.join('\n'), 'x.zip!EXCH01/W3SVC1/u_ex210302.log', 4096);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
