@@ -73,6 +73,17 @@ interface StrState {
 /** Slots of the per-column lookup cache (a power of two). */
 const CACHE_SLOTS = 512;
 
+/** One column of a {@link RowBatch}: strings as dictionary ids (-1 = NULL) over entries, or numbers with presence. */
+export type BatchColumn =
+  | { readonly t: 'str'; readonly ids: Int32Array; readonly entries: readonly (string | null)[] }
+  | { readonly t: 'num'; readonly vals: Float64Array; readonly present: Uint8Array };
+
+/** Rows in columns (the IIS kernel's output): a column not given is NULL in every row. */
+export interface RowBatch {
+  readonly rows: number;
+  readonly cols: ReadonlyMap<string, BatchColumn>;
+}
+
 type Appender = (row: Row, r: number, st: StrState, N: (Float64Array | Int32Array | Uint8Array)[], P: Uint8Array[], b: ColumnBuffer) => number;
 
 const appenderCache = new Map<string, Appender>();
@@ -199,6 +210,89 @@ export class ColumnBuffer {
     if (r === this.capacity) this.grow();
     this.chars += this.append(row, r, this.st, this.N, this.P, this);
     this.rows = r + 1;
+  }
+
+  /**
+   * Appends rows [from, to) of `batch` with exactly {@link add}'s rules and results (dictionary order, plain switch,
+   * coercions, `chars`), stopping after the row that brings `rows` to `maxRows` or `chars * 2` to `maxChars2` (where
+   * the lake writer flushes after a single row). Returns the rows appended. A batch string is looked up in the
+   * dictionary once per distinct value, not once per row.
+   */
+  addBatch(batch: RowBatch, from: number, to: number, maxRows: number, maxChars2: number): number {
+    const st = this.st;
+    const nA = this.appendedIndex.length;
+    const cols: (BatchColumn | null)[] = [];
+    const kinds: Kind[] = [];
+    const remaps: (Int32Array | null)[] = [];
+    for (let a = 0; a < nA; a++) {
+      const ci = this.appendedIndex[a];
+      const col = batch.cols.get(this.names[ci]) ?? null;
+      const k = this.kinds[ci];
+      if (col !== null && (col.t === 'str') !== (k === Kind.Str)) throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
+      cols.push(col);
+      kinds.push(k);
+      remaps.push(col !== null && col.t === 'str' ? new Int32Array(col.entries.length).fill(-2) : null);
+    }
+    for (let row = from; row < to; row++) {
+      const r = this.rows;
+      if (r === this.capacity) this.grow();
+      let c = 0;
+      for (let a = 0; a < nA; a++) {
+        const col = cols[a];
+        if (kinds[a] === Kind.Str) {
+          const id = col === null ? -1 : (col as { ids: Int32Array }).ids[row];
+          let v = id < 0 ? null : (col as { entries: readonly (string | null)[] }).entries[id];
+          const d = st.D[a];
+          if (v === null) {
+            st.I[a][r] = -1;
+            if (d === null) st.O[a][r] = st.PP[a];
+            continue;
+          }
+          if (v.length > MAX_STRING_CHARS) v = this.coerce(a, v) as string;
+          if (d === null) {
+            c += this.plain(a, v, r);
+            continue;
+          }
+          const remap = remaps[a]!;
+          let x = remap[id];
+          if (x === -2) {
+            const found = d.get(v);
+            if (found === undefined) {
+              c += v.length;
+              x = this.entry(a, v, r);
+            } else x = found;
+            if (x >= 0) remap[id] = x;
+          }
+          if (x >= 0) st.I[a][r] = x;
+        } else {
+          const num = col as { vals: Float64Array; present: Uint8Array } | null;
+          if (num === null || num.present[row] === 0) {
+            this.P[a][r] = 0;
+            continue;
+          }
+          const v = num.vals[row];
+          let ok = false;
+          if (kinds[a] === Kind.Int) ok = (v | 0) === v;
+          else if (kinds[a] === Kind.Big) ok = Number.isSafeInteger(v);
+          else if (kinds[a] === Kind.Time) ok = v >= TIME_MIN && v <= TIME_MAX;
+          if (ok) {
+            this.N[a][r] = kinds[a] === Kind.Time ? Math.floor(v) : v;
+            this.P[a][r] = 1;
+          } else {
+            const w = this.coerce(a, v);
+            if (w === null) this.P[a][r] = 0;
+            else {
+              this.N[a][r] = w as number;
+              this.P[a][r] = 1;
+            }
+          }
+        }
+      }
+      this.chars += c;
+      this.rows = r + 1;
+      if (this.rows >= maxRows || this.chars * 2 >= maxChars2) return row - from + 1;
+    }
+    return to - from;
   }
 
   /**

@@ -22,7 +22,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
-import { ColumnBuffer } from './column-buffer';
+import { ColumnBuffer, type RowBatch } from './column-buffer';
 import { LakeWriteError } from './errors';
 import { ParquetFileWriter, type ParquetFileWriterOptions } from './parquet/file-writer';
 import { TABLE_NAMES, tableDef, type Row, type TableName } from './schema';
@@ -157,6 +157,35 @@ export class LakeWriter {
     if (++this.sinceCheck >= BUDGET_CHECK_ROWS) {
       this.sinceCheck = 0;
       this.checkBudget();
+    }
+  }
+
+  /**
+   * Appends the rows of a column batch, all of day `dt` (the IIS kernel's output), with the same files and bytes as
+   * {@link write} called for each row in order: the row group is written and the memory budget checked after the
+   * same rows.
+   */
+  writeBatch(table: TableName, batch: RowBatch, dt: string): void {
+    if (this.finished) throw new LakeWriteError('write after finish');
+    let from = 0;
+    while (from < batch.rows) {
+      let p = this.last.get(table);
+      if (p === undefined || p.dt !== dt) {
+        p = this.parts.get(`${table}/${dt}`) ?? this.openPart(table, dt);
+        this.last.set(table, p);
+      }
+      const buf = p.buffer;
+      const maxRows = Math.min(this.opts.rowGroupRows, buf.rows + BUDGET_CHECK_ROWS - this.sinceCheck);
+      const k = buf.addBatch(batch, from, batch.rows, maxRows, this.opts.bufferBytes / 2);
+      from += k;
+      this.writes += k;
+      p.lastUse = this.writes;
+      if (buf.rows >= this.opts.rowGroupRows || buf.chars * 2 >= this.opts.bufferBytes / 2) this.flush(p);
+      this.sinceCheck += k;
+      if (this.sinceCheck >= BUDGET_CHECK_ROWS) {
+        this.sinceCheck = 0;
+        this.checkBudget();
+      }
     }
   }
 

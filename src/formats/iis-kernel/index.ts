@@ -12,6 +12,7 @@ import { ipWithoutPort } from '../text/values';
 import type { ParseContext, TextParser } from '../types';
 import { shortHost } from '../windows/event-row';
 import { IIS_EXCHANGE_DEFAULT_FIELDS, iisSiteFromPath } from '../iis';
+import type { BatchColumn, RowBatch } from '../../lake/column-buffer';
 import type { Row } from '../../lake/schema';
 import { IIS_KERNEL_WASM } from './kernel-wasm';
 
@@ -149,6 +150,80 @@ export class IisKernel {
     return this.x.nextLine();
   }
 
+  /** See {@link takeBatch}. */
+  takeColumns(ctx: ParseContext, family: string): RowBatch | null {
+    const x = this.x;
+    const n = x.batchRows();
+    const L = this.layout;
+    if (n === 0 || L === null) {
+      x.newBatch();
+      return null;
+    }
+    const mem = x.memory.buffer;
+    const bytes = Buffer.from(mem, this.input, this.capacity);
+    const cols = new Map<string, BatchColumn>();
+    const constant = (v: string | null): BatchColumn => ({ t: 'str', ids: ZEROS.subarray(0, n), entries: [v] });
+    /** Field `name` as a string column; `rule` maps each distinct value, `ifNull` stands for absent values. */
+    const strings = (column: string, name: string, rule?: (s: string) => string | null, ifNull: string | null = null): void => {
+      const f = L.at[name];
+      if (f === undefined) {
+        if (ifNull !== null) cols.set(column, constant(ifNull));
+        return;
+      }
+      const count = x.entryCount(f);
+      const starts = new Int32Array(mem, x.entryStartsPtr(f), count);
+      const lens = new Int32Array(mem, x.entryLensPtr(f), count);
+      const entries: (string | null)[] = [];
+      for (let e = 0; e < count; e++) {
+        const s = bytes.toString('latin1', starts[e], starts[e] + lens[e]);
+        entries.push((rule ? rule(s) : s) ?? ifNull);
+      }
+      let ids = new Int32Array(mem, x.idsPtr(f), n);
+      if (ifNull !== null) {
+        // Absent values ("-") take the stand-in: one more entry.
+        const fill = entries.length;
+        entries.push(ifNull);
+        const own = new Int32Array(n);
+        for (let r = 0; r < n; r++) own[r] = ids[r] < 0 ? fill : ids[r];
+        ids = own;
+      }
+      cols.set(column, { t: 'str', ids, entries });
+    };
+    const numbers = (column: string, name: string): void => {
+      const f = L.at[name];
+      if (f === undefined) return;
+      cols.set(column, { t: 'num', vals: new Float64Array(mem, x.numsPtr(f), n), present: new Uint8Array(mem, x.presentPtr(f), n) });
+    };
+    const ones = new Uint8Array(n).fill(1);
+    cols.set('event_time', { t: 'num', vals: new Float64Array(mem, x.timesPtr(), n), present: ones });
+    cols.set('source_line', { t: 'num', vals: Float64Array.from(new Int32Array(mem, x.linesPtr(), n)), present: ones });
+    cols.set('source_family', constant(family));
+    cols.set('source_file', constant(ctx.sourceFile));
+    strings('host', 's-computername', (s) => shortHost(s) ?? ctx.hostHint, ctx.hostHint);
+    strings('site', 's-sitename', undefined, iisSiteFromPath(ctx.sourceFile));
+    strings('method', 'cs-method');
+    strings('uri_stem', 'cs-uri-stem');
+    strings('uri_query', 'cs-uri-query');
+    strings('username', 'cs-username');
+    strings('client_ip', 'c-ip', (s) => (s.indexOf(':') >= 0 ? ipWithoutPort(s) : s));
+    strings('server_ip', 's-ip');
+    strings('user_agent', 'cs(user-agent)', (s) => (s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' ')));
+    strings('referer', 'cs(referer)');
+    numbers('status', 'sc-status');
+    numbers('substatus', 'sc-substatus');
+    numbers('win32_status', 'sc-win32-status');
+    numbers('server_port', 's-port');
+    numbers('time_taken_ms', 'time-taken');
+    numbers('request_bytes', 'cs-bytes');
+    numbers('response_bytes', 'sc-bytes');
+    return { rows: n, cols };
+  }
+
+  /** Starts a new batch (after {@link takeColumns}: its arrays are views into the kernel's memory). */
+  nextBatch(): void {
+    this.x.newBatch();
+  }
+
   /**
    * The rows of the current batch, as the JS parser emits them (a test and `sweep dump` view; the lake path will
    * take the columns), then starts a new batch. Each distinct string is made once per batch, and the per-value rules
@@ -239,6 +314,17 @@ export class IisKernel {
   }
 }
 
+const ZEROS = new Int32Array(1 << 12);
+
+/**
+ * The current batch as lake columns (`web_requests`), then a new batch: what {@link IisKernel.takeRows} gives, with
+ * each distinct value made and checked once. The arrays are views into the kernel's memory: use the batch before
+ * the kernel reads on. `source_family` and `source_file` are given as constants of the entry.
+ */
+export function takeBatch(kernel: IisKernel, ctx: ParseContext, family: string): RowBatch | null {
+  return kernel.takeColumns(ctx, family);
+}
+
 /** The names of a `#Fields:` line as the JS parser splits them, or null when it is not one. */
 function fieldsOf(text: string): string[] | null {
   return text.startsWith('#Fields:') ? text.slice(8).trim().split(/\s+/) : null;
@@ -249,14 +335,21 @@ function fieldsOf(text: string): string[] | null {
  * batches are emitted through `ctx.emit`, every other line goes to `js.line`, in file order. Lines are numbered
  * from 1 as the ingest line reader does.
  */
-export function readIisWithKernel(data: Uint8Array, ctx: ParseContext, js: TextParser, kernel = new IisKernel()): void {
+export function readIisWithKernel(
+  data: Uint8Array,
+  ctx: ParseContext,
+  js: TextParser,
+  kernel = new IisKernel(),
+  /** Takes each batch (then must leave the kernel at a new batch); default: its rows through `ctx.emit`. */
+  take: (k: IisKernel) => void = (k) => {
+    for (const row of k.takeRows(ctx)) ctx.emit('web_requests', row);
+  },
+): void {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   kernel.configure(null);
   let offset = 0;
   let lineNo = 1;
-  const flush = () => {
-    for (const row of kernel.takeRows(ctx)) ctx.emit('web_requests', row);
-  };
+  const flush = () => take(kernel);
   while (offset < buf.length) {
     // A chunk of whole lines (a line longer than the kernel's buffer goes to JS alone).
     let end = Math.min(buf.length, offset + kernel.capacity);
