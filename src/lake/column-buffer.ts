@@ -82,6 +82,12 @@ export type BatchColumn =
 export interface RowBatch {
   readonly rows: number;
   readonly cols: ReadonlyMap<string, BatchColumn>;
+  /**
+   * An upper bound of the UTF-16 units the batch's strings can add per row, summed over its rows (e.g. the bytes of
+   * the lines they were cut from): when the bound cannot reach the flush threshold, rows are appended column by
+   * column (fast), else row by row. @default - unknown: row by row
+   */
+  readonly charsBound?: number;
 }
 
 type Appender = (row: Row, r: number, st: StrState, N: (Float64Array | Int32Array | Uint8Array)[], P: Uint8Array[], b: ColumnBuffer) => number;
@@ -219,6 +225,103 @@ export class ColumnBuffer {
    * dictionary once per distinct value, not once per row.
    */
   addBatch(batch: RowBatch, from: number, to: number, maxRows: number, maxChars2: number): number {
+    const span = Math.min(to - from, maxRows - this.rows);
+    if (span > 0 && batch.charsBound !== undefined && (this.chars + batch.charsBound + 4 * span) * 2 < maxChars2) return this.addColumns(batch, from, from + span);
+    return this.addRows(batch, from, to, maxRows, maxChars2);
+  }
+
+  /**
+   * Rows [from, to) column by column: the same values as row by row, since a column's values depend only on its own
+   * earlier rows (the caller has made sure no flush threshold falls inside).
+   */
+  private addColumns(batch: RowBatch, from: number, to: number): number {
+    const st = this.st;
+    const n = to - from;
+    while (this.rows + n > this.capacity) this.grow();
+    const r0 = this.rows;
+    let c = 0;
+    for (let a = 0; a < this.appendedIndex.length; a++) {
+      const ci = this.appendedIndex[a];
+      const k = this.kinds[ci];
+      const col = batch.cols.get(this.names[ci]);
+      if (k === Kind.Str) {
+        if (col === undefined) {
+          st.I[a].fill(-1, r0, r0 + n);
+          if (st.D[a] === null) st.O[a].fill(st.PP[a], r0, r0 + n);
+          continue;
+        }
+        if (col.t !== 'str') throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
+        c += this.strColumn(a, col.ids, col.entries, from, to, r0);
+      } else {
+        const P = this.P[a];
+        const N = this.N[a];
+        if (col === undefined) {
+          P.fill(0, r0, r0 + n);
+          continue;
+        }
+        if (col.t !== 'num') throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
+        const vals = col.vals;
+        const present = col.present;
+        for (let i = from, r = r0; i < to; i++, r++) {
+          if (present[i] === 0) {
+            P[r] = 0;
+            continue;
+          }
+          const v = vals[i];
+          const ok = k === Kind.Int ? (v | 0) === v : k === Kind.Big ? Number.isSafeInteger(v) : k === Kind.Time ? v >= TIME_MIN && v <= TIME_MAX : false;
+          if (ok) {
+            N[r] = k === Kind.Time ? Math.floor(v) : v;
+            P[r] = 1;
+          } else {
+            const w = this.coerce(a, v);
+            if (w === null) P[r] = 0;
+            else {
+              N[r] = w as number;
+              P[r] = 1;
+            }
+          }
+        }
+      }
+    }
+    this.chars += c;
+    this.rows = r0 + n;
+    return n;
+  }
+
+  /** One string column of batch rows [from, to) at rows r0...: ids remapped once per distinct value. */
+  private strColumn(a: number, ids: Int32Array, entries: readonly (string | null)[], from: number, to: number, r0: number): number {
+    const st = this.st;
+    const remap = new Int32Array(entries.length).fill(-2);
+    let c = 0;
+    for (let i = from, r = r0; i < to; i++, r++) {
+      const id = ids[i];
+      let v = id < 0 ? null : entries[id];
+      if (v === null) {
+        st.I[a][r] = -1;
+        if (st.D[a] === null) st.O[a][r] = st.PP[a];
+        continue;
+      }
+      if (st.D[a] === null) {
+        if (v.length > MAX_STRING_CHARS) v = this.coerce(a, v) as string;
+        c += this.plain(a, v, r);
+        continue;
+      }
+      let x = remap[id];
+      if (x === -2) {
+        if (v.length > MAX_STRING_CHARS) v = this.coerce(a, v) as string;
+        const found = st.D[a]!.get(v);
+        if (found === undefined) {
+          c += v.length;
+          x = this.entry(a, v, r);
+        } else x = found;
+        if (x >= 0) remap[id] = x;
+      } else if (v.length > MAX_STRING_CHARS) this.coerce(a, v);
+      if (x >= 0) st.I[a][r] = x;
+    }
+    return c;
+  }
+
+  private addRows(batch: RowBatch, from: number, to: number, maxRows: number, maxChars2: number): number {
     const st = this.st;
     const nA = this.appendedIndex.length;
     const cols: (BatchColumn | null)[] = [];

@@ -216,7 +216,9 @@ export class IisKernel {
     numbers('time_taken_ms', 'time-taken');
     numbers('request_bytes', 'cs-bytes');
     numbers('response_bytes', 'sc-bytes');
-    return { rows: n, cols };
+    // Every string value is cut from the chunk's lines, or is one of the stand-ins; plain values add a 4-byte length.
+    const standIns = family.length + ctx.sourceFile.length + (ctx.hostHint?.length ?? 0) + (iisSiteFromPath(ctx.sourceFile)?.length ?? 0);
+    return { rows: n, cols, charsBound: this.capacity + n * (standIns + 4 * cols.size + 64) };
   }
 
   /** Starts a new batch (after {@link takeColumns}: its arrays are views into the kernel's memory). */
