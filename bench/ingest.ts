@@ -13,6 +13,7 @@
  * --rowgroup=N rows per Parquet row group (default: the writer's default)
  * --compression=snappy|gzip  Parquet page codec (default: the writer's default)
  * --gzip=N     zlib level of GZIP pages (default: the writer's default)
+ * --no-iis-kernel  read IIS logs with the JS parser alone (to compare with the WebAssembly kernel)
  * --one-core   run the whole benchmark (zcat and wc too) pinned to one CPU with taskset: the issue's "on one core"
  *              figure (without it, the page worker and inflating use the second core)
  * Generated logs are cached under .cache/bench-ingest/ (deterministic, reused).
@@ -118,6 +119,7 @@ export async function run(args: string[]): Promise<void> {
       uploadId: 'up-bench',
       lakeRoot: path.join(work, 'root'),
       tmpDir: path.join(work, 'tmp'),
+      iisKernel: !args.includes('--no-iis-kernel'),
       writer: { ...(rowGroup ? { rowGroupRows: Number(rowGroup) } : {}), ...(gzipLevel ? { gzipLevel: Number(gzipLevel) } : {}), ...(compression ? { compression } : {}) },
       onProgress: sample,
     });

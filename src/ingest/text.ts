@@ -14,6 +14,14 @@ export type TextEncodingName = 'utf8' | 'utf8-bom' | 'utf16le' | 'utf16be';
 export interface ReadLinesOptions {
   /** Longest accepted line in bytes (as UTF-8, without the line break); longer lines are skipped and reported. */
   readonly maxLineBytes: number;
+  /**
+   * Takes runs of complete lines straight from a chunk, instead of `onLine` per line: the UTF-8 bytes
+   * `buf[start, end)` (`end` just after a line feed) hold the lines numbered from `firstLineNo`. It must report every
+   * one of them as `onLine`/`onLongLine` would have (the same rules: CR of CRLF dropped, lines over `maxLineBytes`
+   * reported as long), and return how many lines the run held. Lines that span chunks still come through `onLine`.
+   * @default - none: `onLine` per line
+   */
+  readonly onBlock?: (buf: Buffer, start: number, end: number, firstLineNo: number) => number;
 }
 
 /** What `readLines` read. */
@@ -112,6 +120,7 @@ class LineSplitter {
     private readonly max: number,
     private readonly onLine: (text: string, lineNo: number) => void,
     private readonly onLongLine: (lineNo: number, bytes: number) => void,
+    private readonly onBlock?: (buf: Buffer, start: number, end: number, firstLineNo: number) => number,
   ) {}
 
   push(buf: Buffer): void {
@@ -128,7 +137,13 @@ class LineSplitter {
       start = nl + 1;
       nl = buf.indexOf(0x0a, start);
     }
-    // The hot loop: complete lines inside this chunk.
+    // The hot loop: complete lines inside this chunk (handed over whole to a block reader when there is one).
+    if (this.onBlock && nl !== -1) {
+      const last = buf.lastIndexOf(0x0a);
+      this.lineNo += this.onBlock(buf, start, last + 1, this.lineNo + 1);
+      start = last + 1;
+      nl = -1;
+    }
     while (nl !== -1) {
       const end = nl > start && buf[nl - 1] === 0x0d ? nl - 1 : nl;
       const no = ++this.lineNo;
@@ -214,7 +229,7 @@ export async function readLines(
   onLine: (text: string, lineNo: number) => void,
   onLongLine: (lineNo: number, bytes: number) => void,
 ): Promise<ReadLinesResult> {
-  const splitter = new LineSplitter(opts.maxLineBytes, onLine, onLongLine);
+  const splitter = new LineSplitter(opts.maxLineBytes, onLine, onLongLine, opts.onBlock);
   let bytes = 0;
   let encoding: TextEncodingName = 'utf8';
   let decoder: TextDecoder | null = null;

@@ -20,6 +20,8 @@ import { Readable } from 'node:stream';
 import { LocalObjectStore } from '../core/local-object-store';
 import type { ObjectStore } from '../core/object-store';
 import * as formats from '../formats';
+import { iisParser } from '../formats/iis';
+import { IisKernel, readBlock } from '../formats/iis-kernel';
 import { parseZone, UTC_ZONE, type LocalZone } from '../formats/text/zone';
 import type { FamilyParser, ParseContext, Detection } from '../formats/types';
 import * as ingest from '../ingest';
@@ -83,6 +85,11 @@ export interface NormalizeOptions {
   readonly onProgress?: (p: NormalizeProgress) => void;
   /** Replaces the format functions (tests). @default - src/formats */
   readonly formats?: Partial<FormatSeam>;
+  /**
+   * Read IIS logs' common lines with the WebAssembly kernel (src/formats/iis-kernel): the same rows and Parquet
+   * bytes as the JS parser (tested), faster. @default true
+   */
+  readonly iisKernel?: boolean;
   /** Clock for `normalized_at`. @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -261,29 +268,65 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
         const parser = fmt.parserFor(family);
         if (parser.kind === 'text') {
           const p = parser.create(ctx);
+          // IIS logs: the common lines go through the WebAssembly kernel into column batches (the same rows and bytes).
+          const kernel = parser === iisParser && opts.iisKernel !== false ? new IisKernel() : null;
+          const takeBatch = (k: IisKernel): void => {
+            const batch = k.takeColumns(ctx, family);
+            if (batch === null) return k.nextBatch();
+            const times = (batch.cols.get('event_time') as { vals: Float64Array }).vals;
+            const t0 = validTime(times[0]);
+            if (t0 === null) {
+              // Out of the lake's time range: row by row, through emit (fallback day).
+              for (const row of k.takeRows(ctx)) {
+                curLine = row.source_line as number;
+                ctx.emit('web_requests', row);
+                stats.linesRead++;
+                stats.linesWithRows++;
+              }
+              return;
+            }
+            writer.writeBatch('web_requests', batch, entryDayFmt.format(t0));
+            const host = batch.cols.get('host') as { ids: Int32Array; entries: readonly (string | null)[] } | undefined;
+            for (let r = 0; r < batch.rows; r++) {
+              const id = host ? host.ids[r] : -1;
+              stats.row('web_requests', id < 0 ? null : host!.entries[id], times[r]);
+            }
+            totalRows += batch.rows;
+            stats.linesRead += batch.rows;
+            stats.linesWithRows += batch.rows;
+            k.nextBatch();
+          };
+          kernel?.configure(null);
+          kernel?.setMaxLine(limits.maxLineBytes);
+          const onLine = (text: string, lineNo: number): void => {
+            kernel?.observe(text);
+            curLine = lineNo;
+            lineEmitted = false;
+            lineRejected = false;
+            try {
+              p.line(text, lineNo);
+            } catch (err) {
+              ctx.reject(lineNo, `parser failed on this line: ${err instanceof Error ? err.message : String(err)}`);
+            }
+            stats.linesRead++;
+            if (lineEmitted) stats.linesWithRows++;
+            else if (lineRejected) stats.linesRejected++;
+            else stats.linesSkipped++;
+          };
+          const onLongLine = (lineNo: number, bytes: number): void => {
+            stats.linesRead++;
+            stats.linesRejected++;
+            stats.reject(lineNo, `line longer than ${limits.maxLineBytes} bytes (${bytes} bytes)`);
+          };
           try {
             const res = await ingest.readLines(
               stream,
-              { maxLineBytes: limits.maxLineBytes },
-              (text: string, lineNo: number) => {
-                curLine = lineNo;
-                lineEmitted = false;
-                lineRejected = false;
-                try {
-                  p.line(text, lineNo);
-                } catch (err) {
-                  ctx.reject(lineNo, `parser failed on this line: ${err instanceof Error ? err.message : String(err)}`);
-                }
-                stats.linesRead++;
-                if (lineEmitted) stats.linesWithRows++;
-                else if (lineRejected) stats.linesRejected++;
-                else stats.linesSkipped++;
+              {
+                maxLineBytes: limits.maxLineBytes,
+                onBlock: kernel ? (buf, start, end, first) => readBlock(kernel, buf, start, end, first, limits.maxLineBytes, onLine, onLongLine, takeBatch) : undefined,
               },
-              (lineNo: number, bytes: number) => {
-                stats.linesRead++;
-                stats.linesRejected++;
-                stats.reject(lineNo, `line longer than ${limits.maxLineBytes} bytes (${bytes} bytes)`);
-              },
+              onLine,
+              onLongLine,
             );
             stats.encoding = res.encoding;
           } finally {

@@ -49,6 +49,7 @@ interface Exports {
   init(capacity: number): number;
   setLayout(n: number): void;
   setKind(field: number, kind: number): void;
+  setMaxLine(n: number): void;
   begin(firstLine: number): void;
   newBatch(): void;
   run(len: number): number;
@@ -115,6 +116,17 @@ export class IisKernel {
     this.x.setLayout(ok ? L.width : 0);
     if (ok) for (const [name, i] of Object.entries(L.at)) this.x.setKind(i, KINDS[name] ?? Kind.Skip);
     return ok;
+  }
+
+  /** Lines longer than `bytes` (without the line break) are left to the JS side (readLines reports them as long). */
+  setMaxLine(bytes: number): void {
+    this.x.setMaxLine(Math.min(bytes, 0x7fffffff));
+  }
+
+  /** A line the JS parser read: a `#Fields:` line sets the layout of the lines after it, as in the JS parser. */
+  observe(text: string): void {
+    const names = fieldsOf(text.endsWith('\r') ? text.slice(0, -1) : text);
+    if (names) this.configure(names.length > MAX_FIELDS ? null : names);
   }
 
   get active(): boolean {
@@ -199,7 +211,8 @@ export class IisKernel {
     cols.set('source_line', { t: 'num', vals: Float64Array.from(new Int32Array(mem, x.linesPtr(), n)), present: ones });
     cols.set('source_family', constant(family));
     cols.set('source_file', constant(ctx.sourceFile));
-    strings('host', 's-computername', (s) => shortHost(s) ?? ctx.hostHint, ctx.hostHint);
+    // An empty short name is no name (the pipeline's emit rule for rows).
+    strings('host', 's-computername', (s) => shortHost(s) || ctx.hostHint, ctx.hostHint);
     strings('site', 's-sitename', undefined, iisSiteFromPath(ctx.sourceFile));
     strings('method', 'cs-method');
     strings('uri_stem', 'cs-uri-stem');
@@ -325,6 +338,62 @@ const ZEROS = new Int32Array(1 << 12);
  */
 export function takeBatch(kernel: IisKernel, ctx: ParseContext, family: string): RowBatch | null {
   return kernel.takeColumns(ctx, family);
+}
+
+/**
+ * Reads a run of complete lines (readLines' `onBlock`: `buf[start, end)`, lines numbered from `firstLineNo`) through
+ * the kernel. Batches go to `take`; every other line goes to `onLine` or `onLongLine` exactly as readLines would
+ * deliver it (CR of CRLF dropped, lines over `maxLineBytes` reported as long). `onLine` must pass each line to
+ * {@link IisKernel.observe}. Returns the number of lines.
+ */
+export function readBlock(
+  kernel: IisKernel,
+  buf: Buffer,
+  start: number,
+  end: number,
+  firstLineNo: number,
+  maxLineBytes: number,
+  onLine: (text: string, lineNo: number) => void,
+  onLongLine: (lineNo: number, bytes: number) => void,
+  take: (k: IisKernel) => void,
+): number {
+  let lineNo = firstLineNo;
+  let off = start;
+  const jsLine = (b: Buffer, at: number, no: number): number => {
+    const nl = b.indexOf(0x0a, at);
+    const stop = nl < 0 ? b.length : nl;
+    const lineEnd = stop > at && b[stop - 1] === 0x0d ? stop - 1 : stop;
+    if (lineEnd - at > maxLineBytes) onLongLine(no, lineEnd - at);
+    else onLine(b.toString('utf8', at, lineEnd), no);
+    return stop + 1;
+  };
+  while (off < end) {
+    let stop = Math.min(end, off + kernel.capacity);
+    if (stop < end) {
+      const nl = buf.lastIndexOf(0x0a, stop - 1);
+      stop = nl >= off ? nl + 1 : -1;
+    }
+    if (stop < 0) {
+      // One line longer than the kernel's buffer.
+      off = jsLine(buf, off, lineNo++);
+      continue;
+    }
+    const chunk = buf.subarray(off, stop);
+    kernel.load(chunk, lineNo);
+    for (;;) {
+      const s = kernel.active ? kernel.run(chunk.length) : Stop.Js;
+      take(kernel);
+      if (s === Stop.End) break;
+      if (s === Stop.Js) {
+        if (kernel.position >= chunk.length) break;
+        jsLine(chunk, kernel.position, kernel.nextLine);
+        kernel.skipLine(chunk.length);
+      }
+    }
+    lineNo = kernel.nextLine;
+    off = stop;
+  }
+  return lineNo - firstLineNo;
 }
 
 /** The names of a `#Fields:` line as the JS parser splits them, or null when it is not one. */

@@ -83,6 +83,12 @@ let rows: i32 = 0;
 let pos: i32 = 0;
 let lineNo: i32 = 0;
 let batchDay: f64 = NaN;
+/** Lines longer than this (bytes, without the line break) are the JS side's to report. */
+let maxLine: i32 = 0x7fffffff;
+
+export function setMaxLine(n: i32): void {
+  maxLine = n;
+}
 
 /** Allocates the input buffer (whole lines are copied in by the JS side); returns its address. */
 export function init(capacity: i32): usize {
@@ -238,7 +244,7 @@ export function run(len: i32): i32 {
     let end = eol;
     if (end > pos && load<u8>(base + <usize>end - 1) == 13) end--;
     // Empty lines and directives: the JS parser's (it counts them and reads #Fields).
-    if (end == pos || load<u8>(base + <usize>pos) == 35) return STOP_JS;
+    if (end == pos || load<u8>(base + <usize>pos) == 35 || end - pos > maxLine) return STOP_JS;
     // Split on single spaces; anything outside printable ASCII goes to JS.
     let f = 0;
     let s = pos;
