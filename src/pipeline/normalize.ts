@@ -180,6 +180,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
   const unrecognized: UnrecognizedEntry[] = [];
   const problems: ManifestProblem[] = [];
   const coverage = new CoverageAccumulator();
+  let iisKernel: IisKernel | null = null;
   let totalBytes = 0;
   let totalRows = 0;
   let entryCount = 0;
@@ -269,7 +270,8 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
         if (parser.kind === 'text') {
           const p = parser.create(ctx);
           // IIS logs: the common lines go through the WebAssembly kernel into column batches (the same rows and bytes).
-          const kernel = parser === iisParser && opts.iisKernel !== false ? new IisKernel() : null;
+          // One kernel per upload, reused by every IIS entry (its memory is allocated once).
+          const kernel = parser === iisParser && opts.iisKernel !== false ? (iisKernel ??= new IisKernel()) : null;
           const takeBatch = (k: IisKernel): void => {
             const batch = k.takeColumns(ctx, family);
             if (batch === null) return k.nextBatch();
