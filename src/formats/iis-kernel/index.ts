@@ -4,9 +4,10 @@
  * Every other line (directives, blank lines, non-ASCII or control bytes, a wrong field count, a bad date or time, a
  * number over 15 characters) stops the kernel and goes to the JS parser, so the rows are the same either way.
  *
- * Work in progress (branch wip/iis-wasm-kernel): {@link readIisWithKernel} gives rows, for the differential tests
- * against the JS parser; the pipeline does not use it yet. The next step is a column batch straight into the lake
- * writer's ColumnBuffer (ids remapped per distinct value), which is where the speed is (bench/spikes/wasm-iis).
+ * The pipeline (src/pipeline/normalize.ts) hands it runs of complete lines ({@link readBlock}, readLines' `onBlock`)
+ * and writes its batches as columns ({@link IisKernel.takeColumns} -> LakeWriter.writeBatch): the same Parquet bytes
+ * as the JS parser's rows, tested on the samples and on damaged uploads. {@link readIisWithKernel} and
+ * {@link IisKernel.takeRows} give rows, for the differential tests and for a batch whose day is out of range.
  */
 import { ipWithoutPort } from '../text/values';
 import type { ParseContext, TextParser } from '../types';
