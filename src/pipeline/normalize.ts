@@ -20,6 +20,7 @@ import { Readable } from 'node:stream';
 import { LocalObjectStore } from '../core/local-object-store';
 import type { ObjectStore } from '../core/object-store';
 import * as formats from '../formats';
+import { httpProxyParser } from '../formats/httpproxy';
 import { iisParser } from '../formats/iis';
 import { IisKernel, readBlock } from '../formats/iis-kernel';
 import { parseZone, UTC_ZONE, type LocalZone } from '../formats/text/zone';
@@ -181,6 +182,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
   const problems: ManifestProblem[] = [];
   const coverage = new CoverageAccumulator();
   let iisKernel: IisKernel | null = null;
+  let proxyKernel: IisKernel | null = null;
   let totalBytes = 0;
   let totalRows = 0;
   let entryCount = 0;
@@ -270,8 +272,9 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
         if (parser.kind === 'text') {
           const p = parser.create(ctx);
           // IIS logs: the common lines go through the WebAssembly kernel into column batches (the same rows and bytes).
-          // One kernel per upload, reused by every IIS entry (its memory is allocated once).
-          const kernel = parser === iisParser && opts.iisKernel !== false ? (iisKernel ??= new IisKernel()) : null;
+          // One kernel per upload and format, reused by every IIS (HttpProxy) entry: its memory is allocated once.
+          const kernel =
+            opts.iisKernel === false ? null : parser === iisParser ? (iisKernel ??= new IisKernel()) : parser === httpProxyParser ? (proxyKernel ??= new IisKernel(undefined, 'httpproxy')) : null;
           const takeBatch = (k: IisKernel): void => {
             const batch = k.takeColumns(ctx, family);
             if (batch === null) return k.nextBatch();
@@ -301,7 +304,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
           kernel?.configure(null);
           kernel?.setMaxLine(limits.maxLineBytes);
           const onLine = (text: string, lineNo: number): void => {
-            kernel?.observe(text);
+            kernel?.observe(text, lineNo);
             curLine = lineNo;
             lineEmitted = false;
             lineRejected = false;

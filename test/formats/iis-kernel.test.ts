@@ -5,7 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { iisLog } from '../../bench/gen/exchange-logs';
+import { httpProxyLog, iisLog } from '../../bench/gen/exchange-logs';
+import { HTTPPROXY_FIELDS_2021 } from '../../src/formats/httpproxy';
 import { parserFor } from '../../src/formats';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -29,9 +30,9 @@ function context(out: Out, sourceFile: string): ParseContext {
 }
 
 /** The JS parser alone, lines split as the ingest line reader does (on \n; the parser drops a trailing \r). */
-function viaJs(text: string, sourceFile: string): Out {
+function viaJs(text: string, sourceFile: string, family: 'iis' | 'httpproxy' = 'iis'): Out {
   const out: Out = { rows: [], rejects: [] };
-  const p = (parserFor('iis') as TextFamilyParser).create(context(out, sourceFile));
+  const p = (parserFor(family) as TextFamilyParser).create(context(out, sourceFile));
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   lines.forEach((l, i) => p.line(l, i + 1));
@@ -39,17 +40,17 @@ function viaJs(text: string, sourceFile: string): Out {
   return out;
 }
 
-function viaKernel(text: string, sourceFile: string, capacity?: number): Out {
+function viaKernel(text: string, sourceFile: string, capacity?: number, family: 'iis' | 'httpproxy' = 'iis'): Out {
   const out: Out = { rows: [], rejects: [] };
   const ctx = context(out, sourceFile);
-  readIisWithKernel(Buffer.from(text, 'utf8'), ctx, (parserFor('iis') as TextFamilyParser).create(ctx), new IisKernel(capacity));
+  readIisWithKernel(Buffer.from(text, 'utf8'), ctx, (parserFor(family) as TextFamilyParser).create(ctx), new IisKernel(capacity, family));
   return out;
 }
 
 /** Same rows (key order aside) and same rejections. */
-function expectSame(text: string, sourceFile = 'upload.zip!EXCH01/W3SVC1/u_ex210302.log', capacity?: number): Out {
-  const js = viaJs(text, sourceFile);
-  const k = viaKernel(text, sourceFile, capacity);
+function expectSame(text: string, sourceFile = 'upload.zip!EXCH01/W3SVC1/u_ex210302.log', capacity?: number, family: 'iis' | 'httpproxy' = 'iis'): Out {
+  const js = viaJs(text, sourceFile, family);
+  const k = viaKernel(text, sourceFile, capacity, family);
   // Rows as sorted "key=value" lines, nulls dropped (the parsers leave absent columns out or null).
   const flat = (rows: Row[]) => rows.map((r) => Object.entries(r).filter(([, v]) => v !== null && v !== undefined).map(([key, v]) => `${key}=${JSON.stringify(v)}`).sort().join(' '));
   expect(k.rejects).toEqual(js.rejects);
@@ -175,6 +176,62 @@ describe('IIS kernel (WebAssembly) vs the JS parser', () => {
         }
         // Act + Assess
         expectSame(lines.join('\n'), 'x.zip!EXCH01/W3SVC1/u_ex210302.log', 4096);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('HttpProxy kernel (WebAssembly, CSV) vs the JS parser', () => {
+  const PROXY = 'upload.zip!EXCH01/Logging/HttpProxy/Owa/HttpProxy_2021030200-1.LOG';
+  const H = HTTPPROXY_FIELDS_2021;
+  const row = (v: Record<string, string>) => H.map((f) => v[f] ?? '').join(',');
+
+  it('gives the same rows on generated HttpProxy logs (header row, #Fields, quoted fields), in small chunks', () => {
+    const text = [...httpProxyLog({ seed: 5, host: 'EXCH01', start: Date.UTC(2021, 2, 1, 23), stepMs: 4000 }, 2_000_000)].join('');
+    const k = expectSame(text, PROXY, 64 * 1024, 'httpproxy');
+    expect(k.rows.length).toBeGreaterThan(3000);
+  });
+
+  it('gives the same rows and rejections on the nasty variants', () => {
+    const t = '2021-03-02T10:15:30.103Z';
+    const text = [
+      row({ DateTime: t, ServerHostName: 'EXCH01', HttpStatus: '200' }), // before any header: width only, the JS parser's
+      H.join(','),
+      `#Fields: ${H.join(',')}`,
+      row({ DateTime: t, RequestId: 'a1', Protocol: 'Ecp', UrlStem: '/ecp/y.js', UrlQuery: '?a=1', ClientIpAddress: '203.0.113.7:4433', ServerHostName: 'exch01.corp.example', HttpStatus: '200', TotalRequestTime: '31', GenericInfo: '"a,b"' }),
+      row({ DateTime: t, UrlQuery: '?', ClientIpAddress: ' 10.0.0.1', AnchorMailbox: 'ServerInfo~a]@exch01:444/autodiscover/autodiscover.xml?#', HttpStatus: '-', BackEndStatus: '', GenericErrors: '"x""y"' }),
+      row({ DateTime: '2021-03-02T10:15:30Z', Method: 'POST', UrlStem: '/owa/auth/x.js', HttpStatus: '-1', RequestBytes: '99999999999', ResponseBytes: '1234567890123456' }),
+      row({ DateTime: '2021-03-02 10:15:30.5', Method: 'GET' }), // no Z: the JS parser's
+      row({ DateTime: '2021-03-02T10:15:30+01:00', Method: 'GET' }),
+      row({ DateTime: '2021-13-02T10:15:30Z', Method: 'GET' }),
+      row({ DateTime: t, UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Gécko' }),
+      row({ DateTime: t, GenericInfo: '"unterminated' }),
+      row({ DateTime: t, GenericInfo: '"quoted"x' }),
+      `${row({ DateTime: t })},extra`,
+      '',
+      'datetime,protocol,urlstem,httpstatus,serverhostname', // a plain header row with another layout
+      `${t},Owa,/owa/,200,EXCH02`,
+      `${t},"Ecp",/ecp/,302,`,
+      '#Fields: RequestId,HttpStatus', // no DateTime: all the JS parser's
+      'r1,200',
+    ].join('\r\n');
+    const k = expectSame(text, PROXY, undefined, 'httpproxy');
+    expect({ rows: k.rows.length, rejects: k.rejects.length }).toEqual({ rows: 9, rejects: 5 });
+  });
+
+  it('gives the same rows and rejections on randomly damaged lines', () => {
+    const base = [...httpProxyLog({ seed: 9, host: 'EXCH02', start: Date.UTC(2021, 2, 2), stepMs: 1000 }, 60_000)].join('').split('\n');
+    const junk = fc.constantFrom(',', '"', '""', '-', '?', ':', ' ', '#', '\r', 'é', 'Z', 'T', '2021-13-01', '9');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(), fc.nat(), junk, fc.boolean()), { maxLength: 30 }), (edits) => {
+        const lines = [...base];
+        for (const [li, ci, j, insert] of edits) {
+          const i = li % lines.length;
+          const at = ci % (lines[i].length + 1);
+          lines[i] = lines[i].slice(0, at) + j + lines[i].slice(insert ? at : at + j.length);
+        }
+        expectSame(lines.join('\n'), PROXY, 8192, 'httpproxy');
       }),
       { numRuns: 25 },
     );

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { iisLog } from '../../bench/gen/exchange-logs';
+import { httpProxyLog, iisLog } from '../../bench/gen/exchange-logs';
 import { normalizeUpload, type NormalizeOptions } from '../../src/pipeline';
 import { buildTar, gzip } from '../support/archive-builders';
 
@@ -61,6 +61,10 @@ describe('normalizeUpload with the IIS kernel', () => {
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(head, 'utf16le')]);
     const bomUtf8 = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(head)]);
     const gz = zlib.gzipSync(lf);
+    const proxy = [...httpProxyLog({ seed: 22, host: 'EXCH01', start: Date.UTC(2021, 2, 1, 12), stepMs: 3000 }, 2_500_000)].join('').split('\r\n');
+    for (let i = 40; i < proxy.length; i += 701) proxy[i] = proxy[i].replace(',Owa,', ',"Owa",');
+    for (let i = 55; i < proxy.length; i += 907) proxy[i] = proxy[i].replace(',200,', ',"2""00",');
+    for (let i = 70; i < proxy.length; i += 1201) proxy[i] = `${proxy[i]},${'y'.repeat(3000)}`;
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iis-nasty-'));
     const input = path.join(tmp, 'upload.tar');
     fs.writeFileSync(input, buildTar([
@@ -69,6 +73,8 @@ describe('normalizeUpload with the IIS kernel', () => {
       { name: 'EXCH01/W3SVC1/u_ex210303.log.gz', data: gz.subarray(0, Math.floor(gz.length * 0.7)) },
       { name: 'EXCH02/W3SVC2/u_ex210301.log', data: utf16 },
       { name: 'EXCH02/W3SVC2/u_ex210302.log', data: bomUtf8 },
+      { name: 'EXCH01/Logging/HttpProxy/Owa/HttpProxy_2021030112-1.LOG', data: proxy.join('\r\n') },
+      { name: 'EXCH01/Logging/HttpProxy/Ecp/HttpProxy_2021030112-1.LOG.gz', data: gzip(proxy.slice(0, 3000).join('\n')) },
     ]));
     try {
       // Act: a 2 KiB line limit (the padded lines are over it).
@@ -77,6 +83,7 @@ describe('normalizeUpload with the IIS kernel', () => {
       expectIdentical(r);
       const t = r.js.manifest.totals;
       expect(t.rows).toBeGreaterThan(30_000);
+      expect(r.js.manifest.entries.filter((e) => e.family === 'httpproxy').length).toBe(2);
       expect(t.lines_rejected).toBeGreaterThan(20);
       expect(r.js.manifest.entries.find((e) => e.path.endsWith('u_ex210303.log.gz'))?.status).toBe('partial');
       expect(r.js.manifest.entries.find((e) => e.path.endsWith('EXCH02/W3SVC2/u_ex210301.log'))?.encoding).toBe('utf16le');

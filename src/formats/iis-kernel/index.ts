@@ -9,7 +9,9 @@
  * as the JS parser's rows, tested on the samples and on damaged uploads. {@link readIisWithKernel} and
  * {@link IisKernel.takeRows} give rows, for the differential tests and for a batch whose day is out of range.
  */
+import { CsvLine } from '../text/csv-line';
 import { ipWithoutPort } from '../text/values';
+import { protocolFolder } from '../httpproxy';
 import type { ParseContext, TextParser } from '../types';
 import { shortHost } from '../windows/event-row';
 import { IIS_EXCHANGE_DEFAULT_FIELDS, iisSiteFromPath } from '../iis';
@@ -17,7 +19,7 @@ import type { BatchColumn, RowBatch } from '../../lake/column-buffer';
 import type { Row } from '../../lake/schema';
 import { IIS_KERNEL_WASM } from './kernel-wasm';
 
-const enum Kind { Skip = 0, Date = 1, Time = 2, Str = 3, Num = 4 }
+const enum Kind { Skip = 0, Date = 1, Time = 2, Str = 3, Num = 4, IsoTime = 5 }
 const enum Stop { End = 0, Full = 1, Day = 2, Js = 3 }
 
 /** Fields the kernel reads, by lower-case W3C name. */
@@ -43,7 +45,41 @@ const KINDS: Record<string, Kind> = {
   'sc-bytes': Kind.Num,
 };
 
+/** HttpProxy fields the kernel reads, by lower-case name. */
+const CSV_KINDS: Record<string, Kind> = {
+  datetime: Kind.IsoTime,
+  requestid: Kind.Str,
+  protocol: Kind.Str,
+  urlhost: Kind.Str,
+  urlstem: Kind.Str,
+  urlquery: Kind.Str,
+  method: Kind.Str,
+  clientipaddress: Kind.Str,
+  authenticateduser: Kind.Str,
+  authenticationtype: Kind.Str,
+  useragent: Kind.Str,
+  anchormailbox: Kind.Str,
+  backendcookie: Kind.Str,
+  routinghint: Kind.Str,
+  routingtype: Kind.Str,
+  targetserver: Kind.Str,
+  targetserverversion: Kind.Str,
+  serverhostname: Kind.Str,
+  errorcode: Kind.Str,
+  proxyaction: Kind.Str,
+  genericinfo: Kind.Str,
+  genericerrors: Kind.Str,
+  httpstatus: Kind.Num,
+  backendstatus: Kind.Num,
+  requestbytes: Kind.Num,
+  responsebytes: Kind.Num,
+  totalrequesttime: Kind.Num,
+};
+
+/** IIS `#Fields` lines of more fields than this are refused by the JS parser (the kernel follows it). */
 const MAX_FIELDS = 64;
+/** The kernel's own limit (HttpProxy has 73-74 columns). */
+const KERNEL_MAX_FIELDS = 128;
 
 interface Exports {
   memory: { buffer: ArrayBuffer };
@@ -51,6 +87,7 @@ interface Exports {
   setLayout(n: number): void;
   setKind(field: number, kind: number): void;
   setMaxLine(n: number): void;
+  setCsv(on: number): void;
   begin(firstLine: number): void;
   newBatch(): void;
   run(len: number): number;
@@ -85,7 +122,7 @@ interface Layout {
 function layoutOf(names: readonly string[]): Layout {
   const at: Record<string, number> = {};
   names.forEach((n, i) => {
-    const k = n.toLowerCase();
+    const k = n.trim().toLowerCase();
     if (at[k] === undefined) at[k] = i;
   });
   return { width: names.length, at };
@@ -99,24 +136,36 @@ export class IisKernel {
   private readonly input: number;
   private layout: Layout | null = null;
 
-  constructor(readonly capacity = 1 << 20) {
+  private readonly csvLine = new CsvLine();
+
+  /** `format`: IIS W3C lines (`iis`), or HttpProxy CSV (`httpproxy`). */
+  constructor(readonly capacity = 1 << 20, readonly format: 'iis' | 'httpproxy' = 'iis') {
     compiled ??= new WA.Module(Buffer.from(IIS_KERNEL_WASM, 'base64'));
     this.x = new WA.Instance(compiled, { env: { abort: () => { throw new Error('IIS kernel aborted'); } } }).exports as Exports;
     this.input = this.x.init(capacity);
+    this.x.setCsv(format === 'httpproxy' ? 1 : 0);
   }
 
   /**
-   * Sets the layout of the lines that follow (`null`: none seen yet, the Exchange default applies to 15-field
-   * lines, as in the JS parser). Returns false when the kernel does not read this layout (no date or no time
-   * field, `cs-uri`, too many fields): every line then goes to the JS parser.
+   * Sets the layout of the lines that follow, as the JS parser does. IIS: `null` means none seen yet (the Exchange
+   * default applies to 15-field lines); the kernel does not read layouts without a date or time field, with
+   * `cs-uri`, or of too many fields. HttpProxy: `null` (no header yet) and layouts without DateTime are left to the
+   * JS parser. Returns whether the kernel reads the lines that follow.
    */
   configure(names: readonly string[] | null): boolean {
-    const L = names === null ? DEFAULT_LAYOUT : layoutOf(names);
-    const ok = L.width <= MAX_FIELDS && L.at.date !== undefined && L.at.time !== undefined && L.at['cs-uri'] === undefined;
-    this.layout = ok ? L : null;
-    this.x.setLayout(ok ? L.width : 0);
-    if (ok) for (const [name, i] of Object.entries(L.at)) this.x.setKind(i, KINDS[name] ?? Kind.Skip);
-    return ok;
+    let L: Layout | null;
+    if (this.format === 'iis') {
+      L = names === null ? DEFAULT_LAYOUT : layoutOf(names);
+      if (!(L.width <= MAX_FIELDS && L.at.date !== undefined && L.at.time !== undefined && L.at['cs-uri'] === undefined)) L = null;
+    } else {
+      L = names === null ? null : layoutOf(names);
+      if (L && !(L.width <= KERNEL_MAX_FIELDS && L.at.datetime !== undefined)) L = null;
+    }
+    this.layout = L;
+    this.x.setLayout(L ? L.width : 0);
+    const kinds = this.format === 'iis' ? KINDS : CSV_KINDS;
+    if (L) for (const [name, i] of Object.entries(L.at)) this.x.setKind(i, kinds[name] ?? Kind.Skip);
+    return L !== null;
   }
 
   /** Lines longer than `bytes` (without the line break) are left to the JS side (readLines reports them as long). */
@@ -124,10 +173,25 @@ export class IisKernel {
     this.x.setMaxLine(Math.min(bytes, 0x7fffffff));
   }
 
-  /** A line the JS parser read: a `#Fields:` line sets the layout of the lines after it, as in the JS parser. */
-  observe(text: string): void {
-    const names = fieldsOf(text.endsWith('\r') ? text.slice(0, -1) : text);
-    if (names) this.configure(names.length > MAX_FIELDS ? null : names);
+  /**
+   * A line the JS parser read: a `#Fields:` line (or, in HttpProxy logs, a `DateTime,...` header row) sets the layout
+   * of the lines after it, as in the JS parser.
+   */
+  observe(raw: string, lineNo: number): void {
+    // The JS parsers' cleanLine: a BOM on the first line, a trailing CR.
+    let text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (lineNo <= 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    if (this.format === 'iis') {
+      const names = fieldsOf(text);
+      if (names) this.configure(names.length > MAX_FIELDS ? null : names);
+      return;
+    }
+    if (text.startsWith('#Fields:')) {
+      this.configure(text.slice(8).split(',').map((n) => n.trim()));
+      return;
+    }
+    const csv = this.csvLine;
+    if (text.length > 0 && text.charCodeAt(0) !== 35 && csv.scan(text) && csv.fieldLength(0) <= 10 && csv.field(0).toLowerCase() === 'datetime') this.configure(csv.all());
   }
 
   get active(): boolean {
@@ -213,23 +277,57 @@ export class IisKernel {
     cols.set('source_family', constant(family));
     cols.set('source_file', constant(ctx.sourceFile));
     // An empty short name is no name (the pipeline's emit rule for rows).
-    strings('host', 's-computername', (s) => shortHost(s) || ctx.hostHint, ctx.hostHint);
-    strings('site', 's-sitename', undefined, iisSiteFromPath(ctx.sourceFile));
-    strings('method', 'cs-method');
-    strings('uri_stem', 'cs-uri-stem');
-    strings('uri_query', 'cs-uri-query');
-    strings('username', 'cs-username');
-    strings('client_ip', 'c-ip', (s) => (s.indexOf(':') >= 0 ? ipWithoutPort(s) : s));
-    strings('server_ip', 's-ip');
-    strings('user_agent', 'cs(user-agent)', (s) => (s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' ')));
-    strings('referer', 'cs(referer)');
-    numbers('status', 'sc-status');
-    numbers('substatus', 'sc-substatus');
-    numbers('win32_status', 'sc-win32-status');
-    numbers('server_port', 's-port');
-    numbers('time_taken_ms', 'time-taken');
-    numbers('request_bytes', 'cs-bytes');
-    numbers('response_bytes', 'sc-bytes');
+    if (this.format === 'iis') {
+      strings('host', 's-computername', (s) => shortHost(s) || ctx.hostHint, ctx.hostHint);
+      strings('site', 's-sitename', undefined, iisSiteFromPath(ctx.sourceFile));
+      strings('method', 'cs-method');
+      strings('uri_stem', 'cs-uri-stem');
+      strings('uri_query', 'cs-uri-query');
+      strings('username', 'cs-username');
+      strings('client_ip', 'c-ip', (s) => (s.indexOf(':') >= 0 ? ipWithoutPort(s) : s));
+      strings('server_ip', 's-ip');
+      strings('user_agent', 'cs(user-agent)', (s) => (s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' ')));
+      strings('referer', 'cs(referer)');
+      numbers('status', 'sc-status');
+      numbers('substatus', 'sc-substatus');
+      numbers('win32_status', 'sc-win32-status');
+      numbers('server_port', 's-port');
+      numbers('time_taken_ms', 'time-taken');
+      numbers('request_bytes', 'cs-bytes');
+      numbers('response_bytes', 'sc-bytes');
+    } else {
+      // src/formats/httpproxy.ts's row, per distinct value.
+      strings('host', 'serverhostname', (s) => shortHost(s) || ctx.hostHint, ctx.hostHint);
+      const folder = protocolFolder(ctx.sourceFile);
+      if (folder !== null) cols.set('site', constant(folder));
+      else strings('site', 'protocol');
+      strings('method', 'method');
+      strings('uri_stem', 'urlstem');
+      strings('uri_query', 'urlquery', (s) => (s.charCodeAt(0) === 63 ? (s.length > 1 ? s.slice(1) : null) : s));
+      strings('client_ip', 'clientipaddress', (s) => (s.indexOf(':') >= 0 || s.charCodeAt(0) === 32 ? ipWithoutPort(s) : s));
+      strings('username', 'authenticateduser');
+      strings('user_agent', 'useragent');
+      strings('request_id', 'requestid');
+      strings('protocol', 'protocol');
+      strings('url_host', 'urlhost');
+      strings('authentication_type', 'authenticationtype');
+      strings('anchor_mailbox', 'anchormailbox');
+      strings('backend_cookie', 'backendcookie');
+      strings('routing_hint', 'routinghint');
+      strings('routing_type', 'routingtype');
+      strings('target_server', 'targetserver');
+      strings('target_server_version', 'targetserverversion');
+      strings('server_hostname', 'serverhostname');
+      strings('error_code', 'errorcode');
+      strings('proxy_action', 'proxyaction');
+      strings('generic_info', 'genericinfo');
+      strings('generic_errors', 'genericerrors');
+      numbers('status', 'httpstatus');
+      numbers('backend_status', 'backendstatus');
+      numbers('time_taken_ms', 'totalrequesttime');
+      numbers('request_bytes', 'requestbytes');
+      numbers('response_bytes', 'responsebytes');
+    }
     // Every string value is cut from the chunk's lines, or is one of the stand-ins; plain values add a 4-byte length.
     const standIns = family.length + ctx.sourceFile.length + (ctx.hostHint?.length ?? 0) + (iisSiteFromPath(ctx.sourceFile)?.length ?? 0);
     return { rows: n, cols, charsBound: this.capacity + n * (standIns + 4 * cols.size + 64) };
@@ -241,91 +339,25 @@ export class IisKernel {
   }
 
   /**
-   * The rows of the current batch, as the JS parser emits them (a test and `sweep dump` view; the lake path will
-   * take the columns), then starts a new batch. Each distinct string is made once per batch, and the per-value rules
-   * (`+` in user agents, client address ports, short host names) run once per distinct value.
+   * The rows of the current batch, as the JS parser emits them (tests, and a batch whose day is out of the lake's
+   * range), then starts a new batch. Built from {@link takeColumns}.
    */
   takeRows(ctx: ParseContext): Row[] {
-    const x = this.x;
-    const n = x.batchRows();
-    const L = this.layout;
-    if (n === 0 || L === null) {
-      x.newBatch();
-      return [];
-    }
-    const mem = x.memory.buffer;
-    const bytes = Buffer.from(mem, this.input, this.capacity);
-    const strings = (name: string, rule?: (s: string) => string | null): (string | null)[] | null => {
-      const f = L.at[name];
-      if (f === undefined) return null;
-      const ids = new Int32Array(mem, x.idsPtr(f), n);
-      const count = x.entryCount(f);
-      const starts = new Int32Array(mem, x.entryStartsPtr(f), count);
-      const lens = new Int32Array(mem, x.entryLensPtr(f), count);
-      const entries: (string | null)[] = [];
-      for (let e = 0; e < count; e++) {
-        const s = bytes.toString('latin1', starts[e], starts[e] + lens[e]);
-        entries.push(rule ? rule(s) : s);
+    const batch = this.takeColumns(ctx, this.format);
+    const rows: Row[] = [];
+    if (batch !== null) {
+      const cols = [...batch.cols];
+      for (let r = 0; r < batch.rows; r++) {
+        const row: Row = {};
+        for (const [name, c] of cols) {
+          if (name === 'source_family' || name === 'source_file') continue;
+          if (c.t === 'str') row[name] = c.ids[r] < 0 ? null : c.entries[c.ids[r]];
+          else row[name] = c.present[r] ? c.vals[r] : null;
+        }
+        rows.push(row);
       }
-      const out: (string | null)[] = new Array(n);
-      for (let r = 0; r < n; r++) out[r] = ids[r] < 0 ? null : entries[ids[r]];
-      return out;
-    };
-    const numbers = (name: string): (number | null)[] | null => {
-      const f = L.at[name];
-      if (f === undefined) return null;
-      const vals = new Float64Array(mem, x.numsPtr(f), n);
-      const present = new Uint8Array(mem, x.presentPtr(f), n);
-      const out: (number | null)[] = new Array(n);
-      for (let r = 0; r < n; r++) out[r] = present[r] ? vals[r] : null;
-      return out;
-    };
-    const hostHint = ctx.hostHint;
-    const site = iisSiteFromPath(ctx.sourceFile);
-    const computer = strings('s-computername', (s) => shortHost(s) ?? hostHint);
-    const siteName = strings('s-sitename');
-    const method = strings('cs-method');
-    const stem = strings('cs-uri-stem');
-    const query = strings('cs-uri-query');
-    const user = strings('cs-username');
-    const clientIp = strings('c-ip', (s) => (s.indexOf(':') >= 0 ? ipWithoutPort(s) : s));
-    const serverIp = strings('s-ip');
-    const ua = strings('cs(user-agent)', (s) => (s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' ')));
-    const referer = strings('cs(referer)');
-    const status = numbers('sc-status');
-    const substatus = numbers('sc-substatus');
-    const win32 = numbers('sc-win32-status');
-    const port = numbers('s-port');
-    const timeTaken = numbers('time-taken');
-    const csBytes = numbers('cs-bytes');
-    const scBytes = numbers('sc-bytes');
-    const times = new Float64Array(mem, x.timesPtr(), n);
-    const lines = new Int32Array(mem, x.linesPtr(), n);
-    const rows: Row[] = new Array(n);
-    for (let r = 0; r < n; r++) {
-      rows[r] = {
-        event_time: times[r],
-        host: computer ? computer[r] ?? hostHint : hostHint,
-        source_line: lines[r],
-        site: (siteName ? siteName[r] : null) ?? site,
-        method: method ? method[r] : null,
-        uri_stem: stem ? stem[r] : null,
-        uri_query: query ? query[r] : null,
-        status: status ? status[r] : null,
-        substatus: substatus ? substatus[r] : null,
-        win32_status: win32 ? win32[r] : null,
-        client_ip: clientIp ? clientIp[r] : null,
-        server_ip: serverIp ? serverIp[r] : null,
-        server_port: port ? port[r] : null,
-        username: user ? user[r] : null,
-        user_agent: ua ? ua[r] : null,
-        referer: referer ? referer[r] : null,
-        time_taken_ms: timeTaken ? timeTaken[r] : null,
-        request_bytes: csBytes ? csBytes[r] : null,
-        response_bytes: scBytes ? scBytes[r] : null,
-      };
     }
-    x.newBatch();
+    this.x.newBatch();
     return rows;
   }
 }
@@ -432,7 +464,9 @@ export function readIisWithKernel(
     if (end < 0) {
       const nl = buf.indexOf(10, offset);
       const stop = nl < 0 ? buf.length : nl + 1;
-      js.line(buf.toString('utf8', offset, nl < 0 ? buf.length : nl), lineNo++);
+      const text = buf.toString('utf8', offset, nl < 0 ? buf.length : nl);
+      js.line(text, lineNo);
+      kernel.observe(text, lineNo++);
       offset = stop;
       continue;
     }
@@ -448,8 +482,7 @@ export function readIisWithKernel(
         const nl = chunk.indexOf(10, at);
         const text = chunk.toString('utf8', at, nl < 0 ? chunk.length : nl);
         js.line(text, kernel.nextLine);
-        const names = fieldsOf(text.endsWith('\r') ? text.slice(0, -1) : text);
-        if (names) kernel.configure(names.length > MAX_FIELDS ? null : names);
+        kernel.observe(text, kernel.nextLine);
         kernel.skipLine(chunk.length);
       }
     }

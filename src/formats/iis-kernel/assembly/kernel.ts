@@ -6,7 +6,7 @@
 // here): the JS side turns each distinct value into a string once and applies the per-value rules there
 // (`+` in user agents, ports after client addresses, short host names).
 
-const MAX_FIELDS: i32 = 64;
+const MAX_FIELDS: i32 = 128;
 /** Rows per batch; a batch also ends where the UTC day changes (one lake partition per batch). */
 export const BATCH: i32 = 4096;
 const SLOTS: i32 = 8192;
@@ -16,6 +16,15 @@ export const KIND_DATE: i32 = 1;
 export const KIND_TIME: i32 = 2;
 export const KIND_STR: i32 = 3;
 export const KIND_NUM: i32 = 4;
+/** `YYYY-MM-DDTHH:MM:SS[.fff…]Z` in one field (HttpProxy); other ISO forms go to JS. */
+export const KIND_ISOTIME: i32 = 5;
+
+/** CSV (HttpProxy: commas, RFC 4180 quotes) instead of W3C (single spaces). */
+let csv: bool = false;
+
+export function setCsv(on: i32): void {
+  csv = on != 0;
+}
 
 /** Why `run` returned. */
 export const STOP_END: i32 = 0;
@@ -245,25 +254,64 @@ export function run(len: i32): i32 {
     if (end > pos && load<u8>(base + <usize>end - 1) == 13) end--;
     // Empty lines and directives: the JS parser's (it counts them and reads #Fields).
     if (end == pos || load<u8>(base + <usize>pos) == 35 || end - pos > maxLine) return STOP_JS;
-    // Split on single spaces; anything outside printable ASCII goes to JS.
+    // Split (W3C: single spaces; CSV: commas and quotes); anything outside printable ASCII goes to JS.
     let f = 0;
-    let s = pos;
-    for (let i = pos; i < end; i++) {
-      const c = load<u8>(base + <usize>i);
-      if (c == 32) {
-        if (f < MAX_FIELDS) {
-          unchecked((fs[f] = s));
-          unchecked((fe[f] = i));
+    if (!csv) {
+      let s = pos;
+      for (let i = pos; i < end; i++) {
+        const c = load<u8>(base + <usize>i);
+        if (c == 32) {
+          if (f < MAX_FIELDS) {
+            unchecked((fs[f] = s));
+            unchecked((fe[f] = i));
+          }
+          f++;
+          s = i + 1;
+        } else if (c < 32 || c > 126) return STOP_JS;
+      }
+      if (f < MAX_FIELDS) {
+        unchecked((fs[f] = s));
+        unchecked((fe[f] = end));
+      }
+      f++;
+    } else {
+      let i = pos;
+      for (;;) {
+        if (f == MAX_FIELDS) return STOP_JS;
+        if (i < end && load<u8>(base + <usize>i) == 34) {
+          // Quoted: up to the closing quote; doubled quotes (escapes) and anything after the quote but a comma: JS.
+          let q = i + 1;
+          for (; q < end; q++) {
+            const c = load<u8>(base + <usize>q);
+            if (c == 34) break;
+            if (c < 32 || c > 126) return STOP_JS;
+          }
+          if (q >= end) return STOP_JS;
+          if (q + 1 < end && load<u8>(base + <usize>q + 1) == 34) return STOP_JS;
+          unchecked((fs[f] = i + 1));
+          unchecked((fe[f] = q));
+          f++;
+          i = q + 1;
+          if (i == end) break;
+          if (load<u8>(base + <usize>i) != 44) return STOP_JS;
+          i++;
+          continue;
         }
+        let j = i;
+        for (; j < end; j++) {
+          const c = load<u8>(base + <usize>j);
+          if (c == 44) break;
+          if (c < 32 || c > 126) return STOP_JS;
+        }
+        unchecked((fs[f] = i));
+        unchecked((fe[f] = j));
         f++;
-        s = i + 1;
-      } else if (c < 32 || c > 126) return STOP_JS;
+        if (j >= end) break;
+        i = j + 1;
+      }
+      // A header row (DateTime,...): data rows start with a 20+ character time.
+      if (unchecked(fe[0]) - unchecked(fs[0]) <= 10) return STOP_JS;
     }
-    if (f < MAX_FIELDS) {
-      unchecked((fs[f] = s));
-      unchecked((fe[f] = end));
-    }
-    f++;
     if (f != width) return STOP_JS;
     // Date and time first: a bad one is the JS parser's to reject, and the day decides the batch.
     let day: f64 = NaN;
@@ -272,6 +320,14 @@ export function run(len: i32): i32 {
       const kind = unchecked(kinds[k]);
       if (kind == KIND_DATE) day = dateMs(base, unchecked(fs[k]), unchecked(fe[k]));
       else if (kind == KIND_TIME) tod = timeMs(base, unchecked(fs[k]), unchecked(fe[k]));
+      else if (kind == KIND_ISOTIME) {
+        // YYYY-MM-DD T time Z
+        const a = unchecked(fs[k]);
+        const b = unchecked(fe[k]);
+        if (b - a < 20 || load<u8>(base + <usize>a + 10) != 84 || load<u8>(base + <usize>b - 1) != 90) return STOP_JS;
+        day = dateMs(base, a, a + 10);
+        tod = timeMs(base, a + 11, b - 1);
+      }
     }
     if (isNaN(day) || isNaN(tod)) return STOP_JS;
     for (let k = 0; k < width; k++) {
