@@ -87,8 +87,8 @@ export interface NormalizeOptions {
   /** Replaces the format functions (tests). @default - src/formats */
   readonly formats?: Partial<FormatSeam>;
   /**
-   * Read IIS logs' common lines with the WebAssembly kernel (src/formats/iis-kernel): the same rows and Parquet
-   * bytes as the JS parser (tested), faster. @default true
+   * Read IIS and HttpProxy logs' common lines with the WebAssembly kernel (src/formats/iis-kernel): the same rows
+   * and Parquet bytes as the JS parsers (tested), faster. @default true
    */
   readonly iisKernel?: boolean;
   /** Clock for `normalized_at`. @default () => new Date() */
@@ -271,7 +271,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
         const parser = fmt.parserFor(family);
         if (parser.kind === 'text') {
           const p = parser.create(ctx);
-          // IIS logs: the common lines go through the WebAssembly kernel into column batches (the same rows and bytes).
+          // IIS and HttpProxy logs: the common lines go through the WebAssembly kernel into column batches (same bytes).
           // One kernel per upload and format, reused by every IIS (HttpProxy) entry: its memory is allocated once.
           const kernel =
             opts.iisKernel === false ? null : parser === iisParser ? (iisKernel ??= new IisKernel()) : parser === httpProxyParser ? (proxyKernel ??= new IisKernel(undefined, 'httpproxy')) : null;
