@@ -1,8 +1,9 @@
 /**
- * The IIS W3C kernel (assembly/kernel.ts, WebAssembly): the common data lines of an IIS log read into columns
- * without making a string per field, for the lines it is sure to read exactly as the JS parser (../iis.ts) does.
- * Every other line (directives, blank lines, non-ASCII or control bytes, a wrong field count, a bad date or time, a
- * number over 15 characters) stops the kernel and goes to the JS parser, so the rows are the same either way.
+ * The web log kernel (assembly/kernel.ts, WebAssembly): the common data lines of an IIS log (`format: 'iis'`) or
+ * an HttpProxy log (`'httpproxy'`, CSV) read into columns without making a string per field, for the lines it is
+ * sure to read exactly as the JS parser (../iis.ts, ../httpproxy.ts) does. Every other line (directives, header rows,
+ * blank lines, non-ASCII or control bytes, a wrong field count, a bad or unusual time, escaped quotes, a number over
+ * 15 characters) stops the kernel and goes to the JS parser, so the rows are the same either way.
  *
  * The pipeline (src/pipeline/normalize.ts) hands it runs of complete lines ({@link readBlock}, readLines' `onBlock`)
  * and writes its batches as columns ({@link IisKernel.takeColumns} -> LakeWriter.writeBatch): the same Parquet bytes

@@ -1,8 +1,9 @@
-// AssemblyScript, compiled to WebAssembly by scripts/build-wasm.js (not by tsc): IIS W3C data lines -> columns.
+// AssemblyScript, compiled to WebAssembly by scripts/build-wasm.js (not by tsc): IIS W3C and HttpProxy CSV data
+// lines -> columns.
 //
-// The kernel takes the lines it is sure to read exactly as src/formats/iis.ts does, and stops at any other line
-// (directives, non-ASCII or control bytes, a wrong field count, a bad date or time, a number over 15 characters)
-// for the JS parser to handle. Strings become per-batch dictionary ids over the input bytes (no string is made
+// The kernel takes the lines it is sure to read exactly as src/formats/iis.ts (httpproxy.ts) does, and stops at any
+// other line (directives, header rows, non-ASCII or control bytes, a wrong field count, a bad or unusual time,
+// escaped quotes, a number over 15 characters) for the JS parser to handle. Strings become per-batch dictionary ids over the input bytes (no string is made
 // here): the JS side turns each distinct value into a string once and applies the per-value rules there
 // (`+` in user agents, ports after client addresses, short host names).
 
