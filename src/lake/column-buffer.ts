@@ -292,6 +292,8 @@ export class ColumnBuffer {
   private strColumn(a: number, ids: Int32Array, entries: readonly (string | null)[], from: number, to: number, r0: number): number {
     const st = this.st;
     const remap = new Int32Array(entries.length).fill(-2);
+    /** Plain mode: each distinct value's UTF-8 bytes, made once per batch. */
+    const utf8: (Buffer | undefined)[] = [];
     let c = 0;
     for (let i = from, r = r0; i < to; i++, r++) {
       const id = ids[i];
@@ -302,8 +304,13 @@ export class ColumnBuffer {
         continue;
       }
       if (st.D[a] === null) {
-        if (v.length > MAX_STRING_CHARS) v = this.coerce(a, v) as string;
-        c += this.plain(a, v, r);
+        if (v.length > MAX_STRING_CHARS) {
+          c += this.plain(a, this.coerce(a, v) as string, r);
+          continue;
+        }
+        let b = utf8[id];
+        if (b === undefined) utf8[id] = b = Buffer.from(v, 'utf8');
+        c += this.plainBytes(a, v.length, b, r);
         continue;
       }
       let x = remap[id];
@@ -460,6 +467,32 @@ export class ColumnBuffer {
       st.PB[ai] = buf = next;
     }
     const len = v.length === 0 ? 0 : buf.write(v, pos + 4, 'utf8');
+    buf[pos] = len & 0xff;
+    buf[pos + 1] = (len >>> 8) & 0xff;
+    buf[pos + 2] = (len >>> 16) & 0xff;
+    buf[pos + 3] = (len >>> 24) & 0xff;
+    pos += 4 + len;
+    st.PP[ai] = pos;
+    st.I[ai][r] = 0;
+    st.O[ai][r] = pos;
+    return 4 + len;
+  }
+
+  /** {@link plain} for a value whose UTF-8 `bytes` are known (`chars`: its length in UTF-16 units). */
+  private plainBytes(ai: number, chars: number, bytes: Uint8Array, r: number): number {
+    const st = this.st;
+    let buf = st.PB[ai];
+    let pos = st.PP[ai];
+    // The same growth as plain(): the buffer sizes count in the memory budget.
+    const need = 4 + 3 * chars;
+    if (pos + need > buf.length) {
+      const next = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + need));
+      buf.copy(next, 0, 0, pos);
+      st.PB[ai] = buf = next;
+    }
+    const len = bytes.length;
+    if (len < 32) for (let k = 0; k < len; k++) buf[pos + 4 + k] = bytes[k];
+    else buf.set(bytes, pos + 4);
     buf[pos] = len & 0xff;
     buf[pos + 1] = (len >>> 8) & 0xff;
     buf[pos + 2] = (len >>> 16) & 0xff;
