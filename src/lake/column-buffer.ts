@@ -457,51 +457,47 @@ export class ColumnBuffer {
 
   /** Appends `v`'s PLAIN bytes (length + UTF-8) to plain column `ai` at row `r`; returns the bytes added. */
   plain(ai: number, v: string, r: number): number {
+    const pos = this.reservePlain(ai, v.length);
+    const len = v.length === 0 ? 0 : this.st.PB[ai].write(v, pos + 4, 'utf8');
+    return this.endPlain(ai, pos, len, r);
+  }
+
+  /** Room for a plain value of `chars` UTF-16 units (at most 3 UTF-8 bytes each) plus its length; returns where it starts. */
+  private reservePlain(ai: number, chars: number): number {
     const st = this.st;
-    let buf = st.PB[ai];
-    let pos = st.PP[ai];
-    const need = 4 + 3 * v.length;
+    const buf = st.PB[ai];
+    const pos = st.PP[ai];
+    const need = 4 + 3 * chars;
     if (pos + need > buf.length) {
       const next = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + need));
       buf.copy(next, 0, 0, pos);
-      st.PB[ai] = buf = next;
+      st.PB[ai] = next;
     }
-    const len = v.length === 0 ? 0 : buf.write(v, pos + 4, 'utf8');
+    return pos;
+  }
+
+  /** Writes the 4-byte length of the `len` value bytes at `pos` and records row `r`; returns the bytes added. */
+  private endPlain(ai: number, pos: number, len: number, r: number): number {
+    const st = this.st;
+    const buf = st.PB[ai];
     buf[pos] = len & 0xff;
     buf[pos + 1] = (len >>> 8) & 0xff;
     buf[pos + 2] = (len >>> 16) & 0xff;
     buf[pos + 3] = (len >>> 24) & 0xff;
-    pos += 4 + len;
-    st.PP[ai] = pos;
+    st.PP[ai] = pos + 4 + len;
     st.I[ai][r] = 0;
-    st.O[ai][r] = pos;
+    st.O[ai][r] = pos + 4 + len;
     return 4 + len;
   }
 
   /** {@link plain} for a value whose UTF-8 `bytes` are known (`chars`: its length in UTF-16 units). */
   private plainBytes(ai: number, chars: number, bytes: Uint8Array, r: number): number {
-    const st = this.st;
-    let buf = st.PB[ai];
-    let pos = st.PP[ai];
-    // The same growth as plain(): the buffer sizes count in the memory budget.
-    const need = 4 + 3 * chars;
-    if (pos + need > buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + need));
-      buf.copy(next, 0, 0, pos);
-      st.PB[ai] = buf = next;
-    }
+    const pos = this.reservePlain(ai, chars);
+    const buf = this.st.PB[ai];
     const len = bytes.length;
     if (len < 32) for (let k = 0; k < len; k++) buf[pos + 4 + k] = bytes[k];
     else buf.set(bytes, pos + 4);
-    buf[pos] = len & 0xff;
-    buf[pos + 1] = (len >>> 8) & 0xff;
-    buf[pos + 2] = (len >>> 16) & 0xff;
-    buf[pos + 3] = (len >>> 24) & 0xff;
-    pos += 4 + len;
-    st.PP[ai] = pos;
-    st.I[ai][r] = 0;
-    st.O[ai][r] = pos;
-    return 4 + len;
+    return this.endPlain(ai, pos, len, r);
   }
 
   /** Drops the buffered rows (after {@link encode}), keeping the arrays; each dictionary starts again. */

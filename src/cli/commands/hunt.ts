@@ -61,7 +61,7 @@ async function runOnAthena(opts: Opts): Promise<void> {
           window: r.window,
           findings: r.findings,
           new_fingerprints: [...r.newFingerprints],
-          verdicts: r.verdicts.map((v) => ({ agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines })),
+          verdicts: r.verdicts.map(verdictJson),
           errors: [...r.broken, ...r.errors],
           findings_file: r.findingsFile,
           report_file: r.reportFile,
@@ -108,6 +108,11 @@ export async function runJob(opts: { lakeRoot: string; out: string; queries: str
   }
 }
 
+/** A verdict in the JSON summaries (local and Athena). */
+function verdictJson(v: SweepJobResult['verdicts'][number]): Record<string, unknown> {
+  return { agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines };
+}
+
 /** Prints the summary (text, coloured on a TTY without NO_COLOR) or the JSON summary. */
 export function printResult(r: SweepJobResult, json: boolean): void {
   if (json) {
@@ -116,7 +121,7 @@ export function printResult(r: SweepJobResult, json: boolean): void {
         window: r.window,
         findings: r.findings,
         new_fingerprints: [...r.newFingerprints],
-        verdicts: r.verdicts.map((v) => ({ agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines })),
+        verdicts: r.verdicts.map(verdictJson),
         errors: [...r.broken, ...r.errors],
         indicators: r.indicators,
         hunts: r.stats.map((h) => ({ hunt_id: h.huntId, path: h.path, ms: Math.round(h.ms), rows: h.rows, findings: h.findings })),

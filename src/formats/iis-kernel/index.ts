@@ -452,43 +452,13 @@ export function readIisWithKernel(
 ): void {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   kernel.configure(null);
-  let offset = 0;
-  let lineNo = 1;
-  const flush = () => take(kernel);
-  while (offset < buf.length) {
-    // A chunk of whole lines (a line longer than the kernel's buffer goes to JS alone).
-    let end = Math.min(buf.length, offset + kernel.capacity);
-    if (end < buf.length) {
-      const nl = buf.lastIndexOf(10, end - 1);
-      end = nl >= offset ? nl + 1 : -1;
-    }
-    if (end < 0) {
-      const nl = buf.indexOf(10, offset);
-      const stop = nl < 0 ? buf.length : nl + 1;
-      const text = buf.toString('utf8', offset, nl < 0 ? buf.length : nl);
-      js.line(text, lineNo);
-      kernel.observe(text, lineNo++);
-      offset = stop;
-      continue;
-    }
-    const chunk = buf.subarray(offset, end);
-    kernel.load(chunk, lineNo);
-    for (;;) {
-      const stop = kernel.active ? kernel.run(chunk.length) : Stop.Js;
-      flush();
-      if (stop === Stop.End) break;
-      if (stop === Stop.Js) {
-        const at = kernel.position;
-        if (at >= chunk.length) break;
-        const nl = chunk.indexOf(10, at);
-        const text = chunk.toString('utf8', at, nl < 0 ? chunk.length : nl);
-        js.line(text, kernel.nextLine);
-        kernel.observe(text, kernel.nextLine);
-        kernel.skipLine(chunk.length);
-      }
-    }
-    lineNo = kernel.nextLine;
-    offset = end;
-  }
+  const onLine = (text: string, lineNo: number): void => {
+    kernel.observe(text, lineNo);
+    js.line(text, lineNo);
+  };
+  // The complete lines through readBlock (no line limit here), then a last line without a line feed.
+  const last = buf.lastIndexOf(0x0a);
+  const lines = last < 0 ? 0 : readBlock(kernel, buf, 0, last + 1, 1, Number.MAX_SAFE_INTEGER, onLine, () => undefined, take);
+  if (last + 1 < buf.length) onLine(buf.toString('utf8', last + 1), lines + 1);
   js.end();
 }
