@@ -47,6 +47,17 @@ function viaKernel(text: string, sourceFile: string, capacity?: number, family: 
   return out;
 }
 
+/** How many lines the kernel left to the JS parser, reading `text`. */
+function jsLinesOf(text: string, family: 'iis' | 'httpproxy', sourceFile: string): number {
+  const out: Out = { rows: [], rejects: [] };
+  const ctx = context(out, sourceFile);
+  const js = (parserFor(family) as TextFamilyParser).create(ctx);
+  let n = 0;
+  const counting = { line: (t: string, no: number) => (n++, js.line(t, no)), end: () => js.end() };
+  readIisWithKernel(Buffer.from(text, 'utf8'), ctx, counting, new IisKernel(undefined, family));
+  return n;
+}
+
 /** Same rows (key order aside) and same rejections. */
 function expectSame(text: string, sourceFile = 'upload.zip!EXCH01/W3SVC1/u_ex210302.log', capacity?: number, family: 'iis' | 'httpproxy' = 'iis'): Out {
   const js = viaJs(text, sourceFile, family);
@@ -74,6 +85,29 @@ describe('IIS kernel (WebAssembly) vs the JS parser', () => {
     // Assess
     expect(k.rows.length).toBeGreaterThan(10_000);
     expect(new Set(k.rows.map((r) => new Date(r.event_time as number).toISOString().slice(0, 10))).size).toBeGreaterThan(1);
+  });
+
+  it('splits 16 bytes at a time: separators, line ends and refused bytes at every offset of a block', () => {
+    // Prepare: a URI stem of 1..40 characters moves every later separator across the 16-byte blocks the kernel
+    // reads; each clean line is followed by a copy with one byte inserted at a moving offset, which the kernel must
+    // leave to the JS parser (tab, non-ASCII, lone CR, NUL, or a space: one field too many); lines end in LF or CR LF.
+    const lines = [`#Fields: ${FIELDS}`];
+    let clean = 0;
+    for (let n = 1; n <= 40; n++) {
+      const line = `2021-03-02 10:00:${String(n % 60).padStart(2, '0')} 10.0.0.5 GET /${'o'.repeat(n)} q=${n} 443 - 203.0.113.${n} Agent/${n} - 200 0 0 ${n}`;
+      lines.push(n % 2 ? line : `${line}\r`);
+      clean++;
+      const at = 19 + ((n * 7) % (line.length - 20));
+      const bad = ['\t', 'é', '\r', '\u0000', ' '][n % 5];
+      lines.push(line.slice(0, at) + bad + line.slice(at));
+    }
+    const text = `${lines.join('\n')}\n`;
+    // Act
+    const k = expectSame(text);
+    const js = jsLinesOf(text, 'iis', 'upload.zip!EXCH01/W3SVC1/u_ex210302.log');
+    // Assess: the kernel read every clean line itself, the JS parser got the directive and the damaged copies.
+    expect(k.rows.length).toBeGreaterThanOrEqual(clean);
+    expect(js).toBe(1 + 40);
   });
 
   it('gives the same rows and rejections on the nasty variants', () => {
@@ -218,6 +252,41 @@ describe('HttpProxy kernel (WebAssembly, CSV) vs the JS parser', () => {
     ].join('\r\n');
     const k = expectSame(text, PROXY, undefined, 'httpproxy');
     expect({ rows: k.rows.length, rejects: k.rejects.length }).toEqual({ rows: 9, rejects: 5 });
+  });
+
+  it('splits 16 bytes at a time: commas, quoted fields and line ends at every offset of a block', () => {
+    // Prepare: fields of growing length move commas and quotes across the kernel's 16-byte blocks; quoted fields
+    // (empty, with commas, last on the line) and refused variants (an escaped quote, text after a closing quote, an
+    // unterminated quote, a non-ASCII byte inside quotes) at moving offsets.
+    const t = (n: number) => `2021-03-02T10:15:${String(n % 60).padStart(2, '0')}.103Z`;
+    const lines = [`#Fields: ${H.join(',')}`];
+    let clean = 0;
+    let refused = 0;
+    for (let n = 0; n < 34; n++) {
+      const pad = 'x'.repeat(n);
+      const good = [
+        row({ DateTime: t(n), RequestId: `r${pad}`, UrlStem: `/owa/${pad}`, GenericInfo: `"a,${pad}"`, HttpStatus: '200' }),
+        row({ DateTime: t(n), RequestId: pad, UrlQuery: '""', GenericErrors: `"${pad}"`, HttpStatus: '302' }),
+        `${row({ DateTime: t(n), UserAgent: `A${pad}` }).replace(/,$/, '')},"${pad},last"`,
+      ];
+      for (const g of good) lines.push(n % 2 ? g : `${g}\r`);
+      clean += good.length;
+      const bad = [
+        row({ DateTime: t(n), RequestId: pad, GenericInfo: `"${pad}""q"` }),
+        row({ DateTime: t(n), RequestId: pad, GenericInfo: `"${pad}"q` }),
+        row({ DateTime: t(n), UrlStem: `/${pad}`, GenericInfo: `"${pad}é"` }),
+        `${row({ DateTime: t(n), RequestId: pad }).replace(/,$/, '')},"${pad}`,
+      ];
+      lines.push(...bad);
+      refused += bad.length;
+    }
+    const text = `${lines.join('\n')}\n`;
+    // Act
+    const k = expectSame(text, PROXY, undefined, 'httpproxy');
+    const js = jsLinesOf(text, 'httpproxy', PROXY);
+    // Assess
+    expect(k.rows.length).toBeGreaterThanOrEqual(clean);
+    expect(js).toBe(1 + refused);
   });
 
   it('gives the same rows and rejections on randomly damaged lines', () => {

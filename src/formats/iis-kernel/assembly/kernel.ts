@@ -53,18 +53,16 @@ class Dict {
   }
 
   get(base: usize, s: i32, e: i32): i32 {
-    let h: u32 = 0x811c9dc5;
-    for (let i = s; i < e; i++) h = (h ^ <u32>load<u8>(base + <usize>i)) * 16777619;
+    const len = e - s;
+    const p = base + <usize>s;
+    const h = hashBytes(p, len);
     const mask = SLOTS - 1;
     let slot = <i32>h & mask;
-    const len = e - s;
     // At most BATCH entries in SLOTS = 2 x BATCH slots: a free slot is always found.
     for (;;) {
       const k = unchecked(this.table[slot]);
       if (k < 0) break;
-      if (unchecked(this.hashes[k]) == h && unchecked(this.lens[k]) == len) {
-        if (memory.compare(base + <usize>unchecked(this.starts[k]), base + <usize>s, <usize>len) == 0) return k;
-      }
+      if (unchecked(this.hashes[k]) == h && unchecked(this.lens[k]) == len && sameBytes(base + <usize>unchecked(this.starts[k]), p, len)) return k;
       slot = (slot + 1) & mask;
     }
     const id = this.n++;
@@ -77,8 +75,47 @@ class Dict {
   }
 }
 
+/** Bytes a word load may read past the data: the input buffer has this much room after its capacity. */
+const PAD: i32 = 64;
+
+/** The low `n` bytes (0..7) of a 64-bit word. */
+@inline function lowBytes(w: u64, n: i32): u64 {
+  return w & ((<u64>1 << (<u64>n << 3)) - 1);
+}
+
+/**
+ * A hash of `len` bytes at `p`, 8 at a time (the last word masked: loads may read up to 7 bytes past the value,
+ * within {@link PAD}). Only the probe sequence depends on it: ids are given in first-seen order whatever it is.
+ */
+@inline function hashBytes(p: usize, len: i32): u32 {
+  let h: u64 = 0x9e3779b97f4a7c15 ^ <u64>len;
+  let q = p;
+  const e = p + <usize>len;
+  while (q + 8 <= e) {
+    h = (h ^ load<u64>(q)) * 0xff51afd7ed558ccd;
+    h ^= h >> 32;
+    q += 8;
+  }
+  if (q < e) {
+    h = (h ^ lowBytes(load<u64>(q), <i32>(e - q))) * 0xff51afd7ed558ccd;
+    h ^= h >> 32;
+  }
+  return <u32>h;
+}
+
+/** Whether the `len` bytes at `a` and at `b` are equal (8 at a time, the last word masked). */
+@inline function sameBytes(a: usize, b: usize, len: i32): bool {
+  let k: i32 = 0;
+  for (; k + 8 <= len; k += 8) if (load<u64>(a + <usize>k) != load<u64>(b + <usize>k)) return false;
+  if (k < len) return lowBytes(load<u64>(a + <usize>k) ^ load<u64>(b + <usize>k), len - k) == 0;
+  return true;
+}
+
 let width: i32 = 0;
 const kinds = new StaticArray<i32>(MAX_FIELDS);
+/** The fields of the layout the kernel reads (kind not SKIP), in field order. */
+const used = new StaticArray<i32>(MAX_FIELDS);
+let nUsed: i32 = 0;
 const dicts = new StaticArray<Dict | null>(MAX_FIELDS);
 const nums = new StaticArray<StaticArray<f64> | null>(MAX_FIELDS);
 const present = new StaticArray<StaticArray<u8> | null>(MAX_FIELDS);
@@ -102,7 +139,7 @@ export function setMaxLine(n: i32): void {
 
 /** Allocates the input buffer (whole lines are copied in by the JS side); returns its address. */
 export function init(capacity: i32): usize {
-  input = new StaticArray<u8>(capacity);
+  input = new StaticArray<u8>(capacity + PAD);
   return changetype<usize>(input);
 }
 
@@ -111,12 +148,24 @@ export function setLayout(n: i32): void {
   width = n;
   rows = 0;
   batchDay = NaN;
+  nUsed = 0;
   for (let i = 0; i < MAX_FIELDS; i++) unchecked((kinds[i] = KIND_SKIP));
 }
 
 /** Field `field` is of `kind`; a string field starts with an empty dictionary. */
 export function setKind(field: i32, kind: i32): void {
+  const was = unchecked(kinds[field]);
   unchecked((kinds[field] = kind));
+  if (was == KIND_SKIP && kind != KIND_SKIP) {
+    // Into `used`, kept in field order.
+    let u = nUsed++;
+    for (; u > 0 && unchecked(used[u - 1]) > field; u--) unchecked((used[u] = used[u - 1]));
+    unchecked((used[u] = field));
+  } else if (was != KIND_SKIP && kind == KIND_SKIP) {
+    let u = 0;
+    while (unchecked(used[u]) != field) u++;
+    for (nUsed--; u < nUsed; u++) unchecked((used[u] = used[u + 1]));
+  }
   // Column arrays are made on first use of a field index, and kept (the stub runtime never frees).
   if (kind == KIND_STR) {
     if (unchecked(dicts[field]) == null) unchecked((dicts[field] = new Dict()));
@@ -241,6 +290,162 @@ function timeMs(base: usize, a: i32, b: i32): f64 {
   return <f64>(((h * 60 + m) * 60 + s) * 1000 + ms);
 }
 
+// Splitting: 16 bytes at a time (WebAssembly SIMD), a bit per byte that ends a field or the line or that the kernel
+// does not read (outside printable ASCII); the bits are walked with ctz.
+
+/** W3C: a space, or a byte outside printable ASCII (line breaks included). */
+@inline function w3cStops(p: usize): i32 {
+  const v = v128.load(p);
+  return i8x16.bitmask(v128.or(i8x16.lt_u(v, i8x16.splat(33)), i8x16.gt_u(v, i8x16.splat(126))));
+}
+
+/** CSV, outside quotes: a comma, or a byte outside printable ASCII. A quote matters only where a field starts. */
+@inline function csvStops(p: usize): i32 {
+  const v = v128.load(p);
+  return i8x16.bitmask(v128.or(v128.or(i8x16.lt_u(v, i8x16.splat(32)), i8x16.gt_u(v, i8x16.splat(126))), i8x16.eq(v, i8x16.splat(44))));
+}
+
+/** Inside quotes: a quote, or a byte outside printable ASCII. */
+@inline function quoteStops(p: usize): i32 {
+  const v = v128.load(p);
+  return i8x16.bitmask(v128.or(v128.or(i8x16.lt_u(v, i8x16.splat(32)), i8x16.gt_u(v, i8x16.splat(126))), i8x16.eq(v, i8x16.splat(34))));
+}
+
+/** The bits of a 16-byte block at `blk` that fall before `len` (loads past `len` read stale bytes, within PAD). */
+@inline function within(m: i32, blk: i32, len: i32): i32 {
+  const rem = len - blk;
+  return rem >= 16 ? m : m & ((1 << rem) - 1);
+}
+
+/** Where the line being split ends: `end` without its CR, `eol` at its LF (or `len`). Set by the split functions. */
+let lineEnd: i32 = 0;
+let lineEol: i32 = 0;
+
+/**
+ * If the byte at `p` (a stop that is not a separator) ends the line (LF, or CR LF), records the end and returns
+ * true; any other byte is one the kernel does not read.
+ */
+@inline function endsLine(base: usize, p: i32, len: i32): bool {
+  const c = load<u8>(base + <usize>p);
+  if (c == 10) {
+    lineEnd = p;
+    lineEol = p;
+    return true;
+  }
+  if (c == 13 && p + 1 < len && load<u8>(base + <usize>p + 1) == 10) {
+    lineEnd = p;
+    lineEol = p + 1;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Splits the W3C line at `pos` on single spaces into `fs`/`fe`: returns the field count, or -1 when the line is the
+ * JS parser's (a byte outside printable ASCII, more fields than the layout).
+ */
+function splitW3c(base: usize, len: i32): i32 {
+  let f = 0;
+  let s = pos;
+  let blk = pos;
+  for (;;) {
+    if (blk >= len) {
+      lineEnd = len;
+      lineEol = len;
+      break;
+    }
+    let m = within(w3cStops(base + <usize>blk), blk, len);
+    while (m != 0) {
+      const p = blk + ctz(m);
+      m &= m - 1;
+      if (load<u8>(base + <usize>p) == 32) {
+        if (f + 1 >= width) return -1;
+        unchecked((fs[f] = s));
+        unchecked((fe[f] = p));
+        f++;
+        s = p + 1;
+        continue;
+      }
+      if (!endsLine(base, p, len)) return -1;
+      unchecked((fs[f] = s));
+      unchecked((fe[f] = p));
+      return f + 1;
+    }
+    blk += 16;
+  }
+  unchecked((fs[f] = s));
+  unchecked((fe[f] = len));
+  return f + 1;
+}
+
+/**
+ * Splits the CSV line at `pos` (commas, RFC 4180 quotes) into `fs`/`fe` (a quoted field without its quotes):
+ * returns the field count, or -1 when the line is the JS parser's (a byte outside printable ASCII, more fields
+ * than the layout, a doubled quote inside a quoted field, anything but a comma after a closing quote, an
+ * unterminated quote).
+ */
+function splitCsv(base: usize, len: i32): i32 {
+  let f = 0;
+  // The field that starts at `s`; an unquoted one is scanned from block `blk`.
+  let s = pos;
+  for (;;) {
+    if (f >= width) return -1;
+    if (s < len && load<u8>(base + <usize>s) == 34) {
+      // Quoted: up to the closing quote.
+      let q = -1;
+      for (let blk = s + 1; q < 0; blk += 16) {
+        if (blk >= len) return -1;
+        const m = within(quoteStops(base + <usize>blk), blk, len);
+        if (m != 0) {
+          q = blk + ctz(m);
+          if (load<u8>(base + <usize>q) != 34) return -1;
+        }
+      }
+      unchecked((fs[f] = s + 1));
+      unchecked((fe[f] = q));
+      f++;
+      const n = q + 1;
+      if (n >= len) {
+        lineEnd = len;
+        lineEol = len;
+        return f;
+      }
+      const c = load<u8>(base + <usize>n);
+      if (c == 44) {
+        s = n + 1;
+        continue;
+      }
+      // A doubled quote (an escape) or any other byte but the line's end: the JS parser's.
+      return endsLine(base, n, len) ? f : -1;
+    }
+    let blk = s;
+    for (;;) {
+      if (blk >= len) {
+        unchecked((fs[f] = s));
+        unchecked((fe[f] = len));
+        lineEnd = len;
+        lineEol = len;
+        return f + 1;
+      }
+      const m = within(csvStops(base + <usize>blk), blk, len);
+      if (m != 0) {
+        const p = blk + ctz(m);
+        unchecked((fs[f] = s));
+        unchecked((fe[f] = p));
+        f++;
+        if (load<u8>(base + <usize>p) == 44) {
+          s = p + 1;
+          break;
+        }
+        return endsLine(base, p, len) ? f : -1;
+      }
+      blk += 16;
+    }
+  }
+  // Not reached (every path above returns or takes the next field); asc's flow analysis wants a return.
+  return -1;
+}
+
 /**
  * Reads whole lines from `pos` up to `len`. Returns STOP_JS at a line the JS parser must read (`position()` is its
  * start), STOP_FULL or STOP_DAY when the batch must be taken first (`position()` is the next line), STOP_END when
@@ -249,75 +454,20 @@ function timeMs(base: usize, a: i32, b: i32): f64 {
 export function run(len: i32): i32 {
   const base = changetype<usize>(input);
   while (pos < len) {
-    let eol = pos;
-    while (eol < len && load<u8>(base + <usize>eol) != 10) eol++;
-    let end = eol;
-    if (end > pos && load<u8>(base + <usize>end - 1) == 13) end--;
-    // Empty lines and directives: the JS parser's (it counts them and reads #Fields).
-    if (end == pos || load<u8>(base + <usize>pos) == 35 || end - pos > maxLine) return STOP_JS;
-    // Split (W3C: single spaces; CSV: commas and quotes); anything outside printable ASCII goes to JS.
-    let f = 0;
-    if (!csv) {
-      let s = pos;
-      for (let i = pos; i < end; i++) {
-        const c = load<u8>(base + <usize>i);
-        if (c == 32) {
-          if (f < MAX_FIELDS) {
-            unchecked((fs[f] = s));
-            unchecked((fe[f] = i));
-          }
-          f++;
-          s = i + 1;
-        } else if (c < 32 || c > 126) return STOP_JS;
-      }
-      if (f < MAX_FIELDS) {
-        unchecked((fs[f] = s));
-        unchecked((fe[f] = end));
-      }
-      f++;
-    } else {
-      let i = pos;
-      for (;;) {
-        if (f == MAX_FIELDS) return STOP_JS;
-        if (i < end && load<u8>(base + <usize>i) == 34) {
-          // Quoted: up to the closing quote; doubled quotes (escapes) and anything after the quote but a comma: JS.
-          let q = i + 1;
-          for (; q < end; q++) {
-            const c = load<u8>(base + <usize>q);
-            if (c == 34) break;
-            if (c < 32 || c > 126) return STOP_JS;
-          }
-          if (q >= end) return STOP_JS;
-          if (q + 1 < end && load<u8>(base + <usize>q + 1) == 34) return STOP_JS;
-          unchecked((fs[f] = i + 1));
-          unchecked((fe[f] = q));
-          f++;
-          i = q + 1;
-          if (i == end) break;
-          if (load<u8>(base + <usize>i) != 44) return STOP_JS;
-          i++;
-          continue;
-        }
-        let j = i;
-        for (; j < end; j++) {
-          const c = load<u8>(base + <usize>j);
-          if (c == 44) break;
-          if (c < 32 || c > 126) return STOP_JS;
-        }
-        unchecked((fs[f] = i));
-        unchecked((fe[f] = j));
-        f++;
-        if (j >= end) break;
-        i = j + 1;
-      }
-      // A header row (DateTime,...): data rows start with a 20+ character time.
-      if (unchecked(fe[0]) - unchecked(fs[0]) <= 10) return STOP_JS;
-    }
-    if (f != width) return STOP_JS;
+    // Directives: the JS parser's (it counts them and reads #Fields).
+    if (load<u8>(base + <usize>pos) == 35) return STOP_JS;
+    const f = csv ? splitCsv(base, len) : splitW3c(base, len);
+    const end = lineEnd;
+    const eol = lineEol;
+    // Empty lines, long lines (the JS side reports them), a wrong field count.
+    if (f != width || end == pos || end - pos > maxLine) return STOP_JS;
+    // A header row (DateTime,...): data rows start with a 20+ character time.
+    if (csv && unchecked(fe[0]) - unchecked(fs[0]) <= 10) return STOP_JS;
     // Date and time first: a bad one is the JS parser's to reject, and the day decides the batch.
     let day: f64 = NaN;
     let tod: f64 = NaN;
-    for (let k = 0; k < width; k++) {
+    for (let u = 0; u < nUsed; u++) {
+      const k = unchecked(used[u]);
       const kind = unchecked(kinds[k]);
       if (kind == KIND_DATE) day = dateMs(base, unchecked(fs[k]), unchecked(fe[k]));
       else if (kind == KIND_TIME) tod = timeMs(base, unchecked(fs[k]), unchecked(fe[k]));
@@ -328,16 +478,14 @@ export function run(len: i32): i32 {
         if (b - a < 20 || load<u8>(base + <usize>a + 10) != 84 || load<u8>(base + <usize>b - 1) != 90) return STOP_JS;
         day = dateMs(base, a, a + 10);
         tod = timeMs(base, a + 11, b - 1);
-      }
+      } else if (kind == KIND_NUM && unchecked(fe[k]) - unchecked(fs[k]) > 15) return STOP_JS;
     }
     if (isNaN(day) || isNaN(tod)) return STOP_JS;
-    for (let k = 0; k < width; k++) {
-      if (unchecked(kinds[k]) == KIND_NUM && unchecked(fe[k]) - unchecked(fs[k]) > 15) return STOP_JS;
-    }
     if (rows > 0 && day != batchDay) return STOP_DAY;
     batchDay = day;
     // The row.
-    for (let k = 0; k < width; k++) {
+    for (let u = 0; u < nUsed; u++) {
+      const k = unchecked(used[u]);
       const kind = unchecked(kinds[k]);
       const a = unchecked(fs[k]);
       const b = unchecked(fe[k]);
