@@ -73,10 +73,34 @@ interface StrState {
 /** Slots of the per-column lookup cache (a power of two). */
 const CACHE_SLOTS = 512;
 
-/** One column of a {@link RowBatch}: strings as dictionary ids (-1 = NULL) over entries, or numbers with presence. */
+/**
+ * One column of a {@link RowBatch}: strings as dictionary ids (-1 = NULL) over entries (`str`), or over distinct
+ * values given as printable-ASCII bytes (`ascii`: value `e` is `bytes[starts[e], starts[e] + lens[e])`, made a string
+ * only where a dictionary needs one; a plain column copies the bytes), or numbers with presence.
+ */
 export type BatchColumn =
   | { readonly t: 'str'; readonly ids: Int32Array; readonly entries: readonly (string | null)[] }
+  | AsciiColumn
   | { readonly t: 'num'; readonly vals: Float64Array; readonly present: Uint8Array };
+
+/** A batch string column whose distinct values are printable ASCII bytes (the same bytes in Latin-1 and UTF-8). */
+export interface AsciiColumn {
+  readonly t: 'ascii';
+  readonly ids: Int32Array;
+  /** Distinct values. */
+  readonly count: number;
+  readonly bytes: Uint8Array;
+  readonly starts: Int32Array;
+  readonly lens: Int32Array;
+}
+
+/** The distinct values of an `ascii` batch column as strings. */
+export function asciiEntries(col: AsciiColumn): string[] {
+  const out: string[] = new Array<string>(col.count);
+  const b = Buffer.from(col.bytes.buffer, col.bytes.byteOffset, col.bytes.byteLength);
+  for (let e = 0; e < col.count; e++) out[e] = b.toString('latin1', col.starts[e], col.starts[e] + col.lens[e]);
+  return out;
+}
 
 /** Rows in columns (the IIS kernel's output): a column not given is NULL in every row. */
 export interface RowBatch {
@@ -214,7 +238,10 @@ export class ColumnBuffer {
   add(row: Row): void {
     const r = this.rows;
     if (r === this.capacity) this.grow();
-    this.chars += this.append(row, r, this.st, this.N, this.P, this);
+    // Not `this.chars += this.append(...)`: that reads `chars` before the call, and would lose what a switch to
+    // plain values inside it (toPlain) adds.
+    const c = this.append(row, r, this.st, this.N, this.P, this);
+    this.chars += c;
     this.rows = r + 1;
   }
 
@@ -250,8 +277,8 @@ export class ColumnBuffer {
           if (st.D[a] === null) st.O[a].fill(st.PP[a], r0, r0 + n);
           continue;
         }
-        if (col.t !== 'str') throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
-        c += this.strColumn(a, col.ids, col.entries, from, to, r0);
+        if (col.t === 'num') throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
+        c += this.strColumn(a, col, from, to, r0);
       } else {
         const P = this.P[a];
         const N = this.N[a];
@@ -288,42 +315,101 @@ export class ColumnBuffer {
     return n;
   }
 
-  /** One string column of batch rows [from, to) at rows r0...: ids remapped once per distinct value. */
-  private strColumn(a: number, ids: Int32Array, entries: readonly (string | null)[], from: number, to: number, r0: number): number {
+  /**
+   * One string column of batch rows [from, to) at rows r0...: in dictionary mode, ids remapped once per distinct
+   * value; in plain mode, each value's UTF-8 bytes made once per distinct value (`ascii`: copied from the batch).
+   */
+  private strColumn(a: number, col: Exclude<BatchColumn, { t: 'num' }>, from: number, to: number, r0: number): number {
     const st = this.st;
-    const remap = new Int32Array(entries.length).fill(-2);
-    /** Plain mode: each distinct value's UTF-8 bytes, made once per batch. */
-    const utf8: (Buffer | undefined)[] = [];
+    const ids = col.ids;
+    const I = st.I[a];
+    const ascii = col.t === 'ascii' ? col : null;
+    const count = ascii !== null ? ascii.count : (col as { entries: readonly (string | null)[] }).entries.length;
+    // The batch's values as strings: all given (`str`), or made on first use (`ascii`, dictionary mode only).
+    const values: readonly (string | null | undefined)[] = ascii !== null ? new Array<string | null | undefined>(count) : (col as { entries: readonly (string | null)[] }).entries;
+    const made = values as (string | null | undefined)[];
+    const bytes = ascii !== null ? Buffer.from(ascii.bytes.buffer, ascii.bytes.byteOffset, ascii.bytes.byteLength) : null;
     let c = 0;
-    for (let i = from, r = r0; i < to; i++, r++) {
-      const id = ids[i];
-      let v = id < 0 ? null : entries[id];
-      if (v === null) {
-        st.I[a][r] = -1;
-        if (st.D[a] === null) st.O[a][r] = st.PP[a];
-        continue;
-      }
-      if (st.D[a] === null) {
-        if (v.length > MAX_STRING_CHARS) {
-          c += this.plain(a, this.coerce(a, v) as string, r);
+    let i = from;
+    let r = r0;
+    if (st.D[a] !== null) {
+      // remap[id]: the entry (>= 0); -2: not seen yet in this batch; <= -3: entry -3 - x of a value over
+      // MAX_STRING_CHARS (each row counts its cut, as row by row).
+      const remap = new Int32Array(count).fill(-2);
+      for (; i < to; i++, r++) {
+        const id = ids[i];
+        if (id < 0) {
+          I[r] = -1;
           continue;
         }
-        let b = utf8[id];
-        if (b === undefined) utf8[id] = b = Buffer.from(v, 'utf8');
-        c += this.plainBytes(a, v.length, b, r);
-        continue;
-      }
-      let x = remap[id];
-      if (x === -2) {
-        if (v.length > MAX_STRING_CHARS) v = this.coerce(a, v) as string;
+        const x = remap[id];
+        if (x >= 0) {
+          I[r] = x;
+          continue;
+        }
+        let v = values[id];
+        if (v === undefined) v = made[id] = bytes!.toString('latin1', ascii!.starts[id], ascii!.starts[id] + ascii!.lens[id]);
+        if (v === null) {
+          I[r] = -1;
+          continue;
+        }
+        if (x <= -3) {
+          this.coerce(a, v);
+          I[r] = -3 - x;
+          continue;
+        }
+        const long = v.length > MAX_STRING_CHARS;
+        if (long) v = this.coerce(a, v) as string;
         const found = st.D[a]!.get(v);
+        let y: number;
         if (found === undefined) {
           c += v.length;
-          x = this.entry(a, v, r);
-        } else x = found;
-        if (x >= 0) remap[id] = x;
-      } else if (v.length > MAX_STRING_CHARS) this.coerce(a, v);
-      if (x >= 0) st.I[a][r] = x;
+          y = this.entry(a, v, r);
+        } else y = found;
+        if (y < 0) {
+          // The column has just turned plain (row r stored so): the rest of the batch below.
+          i++;
+          r++;
+          break;
+        }
+        remap[id] = long ? -3 - y : y;
+        I[r] = y;
+      }
+      if (i >= to) return c;
+    }
+    const O = st.O[a];
+    if (ascii !== null) {
+      const { starts, lens } = ascii;
+      for (; i < to; i++, r++) {
+        const id = ids[i];
+        if (id < 0) {
+          I[r] = -1;
+          O[r] = st.PP[a];
+          continue;
+        }
+        const len = lens[id];
+        if (len > MAX_STRING_CHARS) c += this.plain(a, this.coerce(a, bytes!.toString('latin1', starts[id], starts[id] + len)) as string, r);
+        else c += this.plainAscii(a, bytes!, starts[id], len, r);
+      }
+      return c;
+    }
+    /** Each distinct value's UTF-8 bytes, made once per batch. */
+    const utf8: (Buffer | undefined)[] = [];
+    for (; i < to; i++, r++) {
+      const id = ids[i];
+      const v = id < 0 ? null : (values[id] as string | null);
+      if (v === null) {
+        I[r] = -1;
+        O[r] = st.PP[a];
+        continue;
+      }
+      if (v.length > MAX_STRING_CHARS) {
+        c += this.plain(a, this.coerce(a, v) as string, r);
+        continue;
+      }
+      let b = utf8[id];
+      if (b === undefined) utf8[id] = b = Buffer.from(v, 'utf8');
+      c += this.plainBytes(a, v.length, b, r);
     }
     return c;
   }
@@ -336,7 +422,9 @@ export class ColumnBuffer {
     const remaps: (Int32Array | null)[] = [];
     for (let a = 0; a < nA; a++) {
       const ci = this.appendedIndex[a];
-      const col = batch.cols.get(this.names[ci]) ?? null;
+      const given = batch.cols.get(this.names[ci]) ?? null;
+      // Row by row (rare: where a flush can fall inside the batch) takes every value as a string.
+      const col: BatchColumn | null = given !== null && given.t === 'ascii' ? { t: 'str', ids: given.ids, entries: asciiEntries(given) } : given;
       const k = this.kinds[ci];
       if (col !== null && (col.t === 'str') !== (k === Kind.Str)) throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
       cols.push(col);
@@ -497,6 +585,15 @@ export class ColumnBuffer {
     const len = bytes.length;
     if (len < 32) for (let k = 0; k < len; k++) buf[pos + 4 + k] = bytes[k];
     else buf.set(bytes, pos + 4);
+    return this.endPlain(ai, pos, len, r);
+  }
+
+  /** {@link plain} for a printable-ASCII value: its `len` bytes at `start` of `src` (UTF-8 as they are). */
+  private plainAscii(ai: number, src: Buffer, start: number, len: number, r: number): number {
+    const pos = this.reservePlain(ai, len);
+    const buf = this.st.PB[ai];
+    if (len < 48) for (let k = 0; k < len; k++) buf[pos + 4 + k] = src[start + k];
+    else src.copy(buf, pos + 4, start, start + len);
     return this.endPlain(ai, pos, len, r);
   }
 

@@ -251,6 +251,11 @@ export class IisKernel {
       const count = x.entryCount(f);
       const starts = new Int32Array(mem, x.entryStartsPtr(f), count);
       const lens = new Int32Array(mem, x.entryLensPtr(f), count);
+      if (rule === undefined && ifNull === null) {
+        // Values as they are: their bytes (printable ASCII, all the kernel reads), made strings only where needed.
+        cols.set(column, { t: 'ascii', ids: new Int32Array(mem, x.idsPtr(f), n), count, bytes, starts, lens });
+        return;
+      }
       const entries: (string | null)[] = [];
       for (let e = 0; e < count; e++) {
         const s = bytes.toString('latin1', starts[e], starts[e] + lens[e]);
@@ -348,11 +353,13 @@ export class IisKernel {
     const rows: Row[] = [];
     if (batch !== null) {
       const cols = [...batch.cols];
+      const bytes = Buffer.from(this.x.memory.buffer, this.input, this.capacity);
       for (let r = 0; r < batch.rows; r++) {
         const row: Row = {};
         for (const [name, c] of cols) {
           if (name === 'source_family' || name === 'source_file') continue;
           if (c.t === 'str') row[name] = c.ids[r] < 0 ? null : c.entries[c.ids[r]];
+          else if (c.t === 'ascii') row[name] = c.ids[r] < 0 ? null : bytes.toString('latin1', c.starts[c.ids[r]], c.starts[c.ids[r]] + c.lens[c.ids[r]]);
           else row[name] = c.present[r] ? c.vals[r] : null;
         }
         rows.push(row);
