@@ -94,6 +94,23 @@ export interface AsciiColumn {
   readonly lens: Int32Array;
 }
 
+/**
+ * Rows i.. of a batch string column into dictionary indices `I` (from row `r`), while each row is null or a value
+ * `remap` already has an index for; returns the first row that is neither (or `to`).
+ */
+function remapKnown(ids: Int32Array, remap: Int32Array, I: Int32Array, i: number, to: number, r: number): number {
+  for (; i < to; i++, r++) {
+    const id = ids[i];
+    if (id < 0) I[r] = -1;
+    else {
+      const x = remap[id];
+      if (x < 0) return i;
+      I[r] = x;
+    }
+  }
+  return to;
+}
+
 /** The distinct values of an `ascii` batch column as strings. */
 export function asciiEntries(col: AsciiColumn): string[] {
   const out: string[] = new Array<string>(col.count);
@@ -337,16 +354,13 @@ export class ColumnBuffer {
       // MAX_STRING_CHARS (each row counts its cut, as row by row).
       const remap = new Int32Array(count).fill(-2);
       for (; i < to; i++, r++) {
+        // Nulls and values already seen in this batch, in a tight loop; below, the first sight of a value.
+        const k = remapKnown(ids, remap, I, i, to, r);
+        r += k - i;
+        i = k;
+        if (i >= to) break;
         const id = ids[i];
-        if (id < 0) {
-          I[r] = -1;
-          continue;
-        }
         const x = remap[id];
-        if (x >= 0) {
-          I[r] = x;
-          continue;
-        }
         let v = values[id];
         if (v === undefined) v = made[id] = bytes!.toString('latin1', ascii!.starts[id], ascii!.starts[id] + ascii!.lens[id]);
         if (v === null) {
