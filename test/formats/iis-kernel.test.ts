@@ -265,9 +265,10 @@ describe('HttpProxy kernel (WebAssembly, CSV) vs the JS parser', () => {
     for (let n = 0; n < 34; n++) {
       const pad = 'x'.repeat(n);
       const good = [
-        row({ DateTime: t(n), RequestId: `r${pad}`, UrlStem: `/owa/${pad}`, GenericInfo: `"a,${pad}"`, HttpStatus: '200' }),
-        row({ DateTime: t(n), RequestId: pad, UrlQuery: '""', GenericErrors: `"${pad}"`, HttpStatus: '302' }),
-        `${row({ DateTime: t(n), UserAgent: `A${pad}` }).replace(/,$/, '')},"${pad},last"`,
+        // Client addresses with a leading space or a port, queries with and without "?" (a lone "?" is null).
+        row({ DateTime: t(n), RequestId: `r${pad}`, UrlStem: `/owa/${pad}`, GenericInfo: `"a,${pad}"`, HttpStatus: '200', ClientIpAddress: n % 2 ? ` 10.0.${n}.9` : `203.0.113.${n}:44${n}`, UrlQuery: `?a=${pad}` }),
+        row({ DateTime: t(n), RequestId: pad, UrlQuery: '""', GenericErrors: `"${pad}"`, HttpStatus: '302', ClientIpAddress: `[2001:db8::${n}]:443` }),
+        `${row({ DateTime: t(n), UserAgent: `A${pad}`, UrlQuery: n % 3 ? '?' : `b=${n}` }).replace(/,$/, '')},"${pad},last"`,
       ];
       for (const g of good) lines.push(n % 2 ? g : `${g}\r`);
       clean += good.length;

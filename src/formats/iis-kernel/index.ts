@@ -272,6 +272,49 @@ export class IisKernel {
       }
       cols.set(column, { t: 'str', ids, entries });
     };
+    /**
+     * Field `name` as an `ascii` column, each value cut by `rule` where `needs` (on its bytes) says the rule may change
+     * it: the rule keeps a part of the value (its bytes then) or gives null. Should a rule give anything else, the
+     * column is made of strings instead.
+     */
+    const cut = (column: string, name: string, needs: (b: Buffer, start: number, len: number) => boolean, rule: (s: string) => string | null): void => {
+      const f = L.at[name];
+      if (f === undefined) return;
+      const count = x.entryCount(f);
+      let starts = new Int32Array(mem, x.entryStartsPtr(f), count);
+      let lens = new Int32Array(mem, x.entryLensPtr(f), count);
+      let nulls: Uint8Array | null = null;
+      let own = false;
+      for (let e = 0; e < count; e++) {
+        const at = starts[e];
+        const len = lens[e];
+        if (!needs(bytes, at, len)) continue;
+        const value = bytes.toString('latin1', at, at + len);
+        const out = rule(value);
+        if (!own) {
+          // The kernel's arrays stay as they are.
+          starts = starts.slice();
+          lens = lens.slice();
+          own = true;
+        }
+        if (out === null) {
+          (nulls ??= new Uint8Array(count))[e] = 1;
+          continue;
+        }
+        // Any place of the same bytes will do.
+        const part = value.indexOf(out);
+        if (part < 0) return strings(column, name, rule);
+        starts[e] = at + part;
+        lens[e] = out.length;
+      }
+      let ids = new Int32Array(mem, x.idsPtr(f), n);
+      if (nulls !== null) {
+        const given = ids;
+        ids = new Int32Array(n);
+        for (let r = 0; r < n; r++) ids[r] = given[r] >= 0 && nulls[given[r]] === 1 ? -1 : given[r];
+      }
+      cols.set(column, { t: 'ascii', ids, count, bytes, starts, lens });
+    };
     const numbers = (column: string, name: string): void => {
       const f = L.at[name];
       if (f === undefined) return;
@@ -290,7 +333,7 @@ export class IisKernel {
       strings('uri_stem', 'cs-uri-stem');
       strings('uri_query', 'cs-uri-query');
       strings('username', 'cs-username');
-      strings('client_ip', 'c-ip', (s) => (s.indexOf(':') >= 0 ? ipWithoutPort(s) : s));
+      cut('client_ip', 'c-ip', (b, at, len) => hasByte(b, at, len, COLON), ipWithoutPort);
       strings('server_ip', 's-ip');
       strings('user_agent', 'cs(user-agent)', (s) => (s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' ')));
       strings('referer', 'cs(referer)');
@@ -309,8 +352,8 @@ export class IisKernel {
       else strings('site', 'protocol');
       strings('method', 'method');
       strings('uri_stem', 'urlstem');
-      strings('uri_query', 'urlquery', (s) => (s.charCodeAt(0) === 63 ? (s.length > 1 ? s.slice(1) : null) : s));
-      strings('client_ip', 'clientipaddress', (s) => (s.indexOf(':') >= 0 || s.charCodeAt(0) === 32 ? ipWithoutPort(s) : s));
+      cut('uri_query', 'urlquery', (b, at) => b[at] === QUESTION, (s) => (s.length > 1 ? s.slice(1) : null));
+      cut('client_ip', 'clientipaddress', (b, at, len) => b[at] === SPACE || hasByte(b, at, len, COLON), ipWithoutPort);
       strings('username', 'authenticateduser');
       strings('user_agent', 'useragent');
       strings('request_id', 'requestid');
@@ -371,6 +414,15 @@ export class IisKernel {
 }
 
 const ZEROS = new Int32Array(1 << 12);
+const COLON = 0x3a;
+const QUESTION = 0x3f;
+const SPACE = 0x20;
+
+/** Whether `b[at, at + len)` holds the byte `c`. */
+function hasByte(b: Buffer, at: number, len: number, c: number): boolean {
+  for (let k = at; k < at + len; k++) if (b[k] === c) return true;
+  return false;
+}
 
 /**
  * The current batch as lake columns (`web_requests`), then a new batch: what {@link IisKernel.takeRows} gives, with
