@@ -17,6 +17,7 @@ const ROOT = path.resolve(__dirname, '..');
 const FLAGS = ['-O3', '--runtime', 'stub', '--noAssert'];
 const KERNELS = [
   { source: 'src/formats/iis-kernel/assembly/kernel.ts', out: 'src/formats/iis-kernel/kernel-wasm.ts', name: 'IIS_KERNEL_WASM', flags: [...FLAGS, '--enable', 'simd'] },
+  { source: 'src/lake/parquet/assembly/snappy.ts', out: 'src/lake/parquet/snappy-wasm.ts', name: 'SNAPPY_WASM', flags: FLAGS },
 ];
 
 function build(k) {
