@@ -5,7 +5,8 @@
  *
  * Times are CPU time of the process, best of three. Three figures per family: the reference splitter, "split + decode each line
  * to a string" (what the ingest decoder hands over), and "split + decode +
- * parse into full rows" (the parser's share is the difference).
+ * parse into full rows" (the parser's share is the difference); for IIS and HttpProxy also the web log kernel
+ * (WebAssembly) alone, and with its batches made into lake columns (what the pipeline runs).
  */
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,6 +16,7 @@ import * as zlib from 'node:zlib';
 import type { TextFamilyParser } from '../src/formats/types';
 import { readLines } from '../src/ingest';
 import { parserFor } from '../src/formats';
+import { IisKernel, readBlock } from '../src/formats/iis-kernel';
 import { HTTPPROXY_FIELDS_2016_CU23, convertToJson, sysmon1Message, winEventObject, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../test/fixtures/raw/generators';
 
 const STEMS = ['/owa/', '/owa/service.svc', '/ecp/', '/EWS/Exchange.asmx', '/Microsoft-Server-ActiveSync/default.eas', '/autodiscover/autodiscover.xml', '/mapi/emsmdb/', '/owa/auth/logon.aspx', '/ecp/DDI/DDIService.svc/GetList'];
@@ -109,7 +111,8 @@ function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void
   let rows = 0;
   let rejects = 0;
   let sink = 0;
-  const runs = {
+  const sourceFile = `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : name === 'httpproxy' ? 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG' : 'Sysmon.json'}`;
+  const runs: Record<string, () => number> = {
     reference: () => countLines(buf),
     decode: () => forEachLine(buf, (s) => { sink += s.length; }),
     parse: () => {
@@ -119,6 +122,25 @@ function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void
       return n;
     },
   };
+  if (name !== 'winevent_json') {
+    // The web log kernel (WebAssembly) reads the lines into column batches; the JS parser gets the lines it leaves.
+    const viaKernel = (columns: boolean) => () => {
+      const kernel = new IisKernel(undefined, name);
+      const ctx = { sourceFile, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => { rejects++; } };
+      const p = parser.create(ctx);
+      kernel.configure(null);
+      const last = buf.lastIndexOf(0x0a);
+      const n = readBlock(kernel, buf, 0, last + 1, 1, 1 << 20, (t, i) => { kernel.observe(t, i); p.line(t, i); }, () => undefined, (k) => {
+        const batch = columns ? k.takeColumns(ctx, name) : null;
+        rows += batch ? batch.rows : 0;
+        k.nextBatch();
+      });
+      p.end();
+      return n;
+    };
+    runs.kernel = viaKernel(false);
+    runs.kernelColumns = viaKernel(true);
+  }
   // Best of three (the first run also warms up the JIT).
   const out: Record<string, number> = {};
   for (const [k, fn] of Object.entries(runs)) {
@@ -136,7 +158,11 @@ function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void
     `  reference splitter (count lines)   ${(mb / (out.reference / 1000)).toFixed(0)} MB/s\n` +
     `  split + decode lines               ${(mb / (out.decode / 1000)).toFixed(0)} MB/s  (${(out.decode / out.reference).toFixed(1)}x reference)\n` +
     `  split + decode + parse to rows     ${(mb / (out.parse / 1000)).toFixed(0)} MB/s, ${(rows / (out.parse / 1000) / 1e6).toFixed(2)} M rows/s  (${(out.parse / out.reference).toFixed(1)}x reference)\n` +
-    `  parser alone (difference)          ${(mb / (parseOnly / 1000)).toFixed(0)} MB/s, ${(rows / (parseOnly / 1000) / 1e6).toFixed(2)} M rows/s\n`,
+    `  parser alone (difference)          ${(mb / (parseOnly / 1000)).toFixed(0)} MB/s, ${(rows / (parseOnly / 1000) / 1e6).toFixed(2)} M rows/s\n` +
+    (out.kernel === undefined
+      ? ''
+      : `  kernel (WebAssembly): split + read ${(mb / (out.kernel / 1000)).toFixed(0)} MB/s  (${(out.kernel / out.reference).toFixed(1)}x reference)\n` +
+        `  kernel + batch columns             ${(mb / (out.kernelColumns / 1000)).toFixed(0)} MB/s  (${(out.kernelColumns / out.reference).toFixed(1)}x reference)\n`),
   );
   if (sink < 0) process.stdout.write(String(sink));
 }
