@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- formats [--mb=100] [--e2e]`: the IIS and HttpProxy parsers alone, on
+ * `npm run bench -- formats [--mb=100] [--e2e] [--corpus]`: the IIS and HttpProxy parsers alone, on
  * generated realistic lines (varied IPs, URLs, agents, times), against a
  * reference in the same process: a Buffer line splitter that only counts lines.
  *
@@ -17,6 +17,7 @@ import type { TextFamilyParser } from '../src/formats/types';
 import { readLines } from '../src/ingest';
 import { parserFor } from '../src/formats';
 import { IisKernel, readBlock } from '../src/formats/iis-kernel';
+import { generateWebCorpus } from './gen/web-corpus';
 import { HTTPPROXY_FIELDS_2016_CU23, convertToJson, sysmon1Message, winEventObject, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../test/fixtures/raw/generators';
 
 const STEMS = ['/owa/', '/owa/service.svc', '/ecp/', '/EWS/Exchange.asmx', '/Microsoft-Server-ActiveSync/default.eas', '/autodiscover/autodiscover.xml', '/mapi/emsmdb/', '/owa/auth/logon.aspx', '/ecp/DDI/DDIService.svc/GetList'];
@@ -201,6 +202,14 @@ async function endToEnd(name: 'iis' | 'httpproxy', buf: Buffer): Promise<void> {
 }
 
 export async function run(args: string[]): Promise<void> {
+  if (args.includes('--corpus')) {
+    // The first IIS and the first HttpProxy log of the ingest benchmark's corpus (generated once, cached).
+    const corpus = await generateWebCorpus(path.resolve('.cache', 'bench-ingest', '500mb'), 500e6, { seedBase: 1000 });
+    const first = (re: RegExp) => zlib.gunzipSync(fs.readFileSync(corpus.files.find((f) => re.test(f))!));
+    measure('iis', first(/u_ex_\d+\.log\.gz$/));
+    measure('httpproxy', first(/HttpProxy_\d+\.LOG\.gz$/));
+    return;
+  }
   if (args.includes('--e2e')) {
     const mbArg = args.find((a) => a.startsWith('--mb='));
     const target = (mbArg ? Number(mbArg.slice(5)) : 100) * 1e6;
