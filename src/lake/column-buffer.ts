@@ -78,10 +78,14 @@ const CACHE_SLOTS = 512;
  * values given as printable-ASCII bytes (`ascii`: value `e` is `bytes[starts[e], starts[e] + lens[e])`, made a string
  * only where a dictionary needs one; a plain column copies the bytes), or numbers with presence.
  */
-export type BatchColumn =
-  | { readonly t: 'str'; readonly ids: Int32Array; readonly entries: readonly (string | null)[] }
-  | AsciiColumn
-  | { readonly t: 'num'; readonly vals: Float64Array; readonly present: Uint8Array };
+export type BatchColumn = StrColumn | AsciiColumn | { readonly t: 'num'; readonly vals: Float64Array; readonly present: Uint8Array };
+
+/** A batch string column over distinct values given as strings (null: the value is NULL). */
+export interface StrColumn {
+  readonly t: 'str';
+  readonly ids: Int32Array;
+  readonly entries: readonly (string | null)[];
+}
 
 /** A batch string column whose distinct values are printable ASCII bytes (the same bytes in Latin-1 and UTF-8). */
 export interface AsciiColumn {
@@ -336,16 +340,17 @@ export class ColumnBuffer {
    * One string column of batch rows [from, to) at rows r0...: in dictionary mode, ids remapped once per distinct
    * value; in plain mode, each value's UTF-8 bytes made once per distinct value (`ascii`: copied from the batch).
    */
-  private strColumn(a: number, col: Exclude<BatchColumn, { t: 'num' }>, from: number, to: number, r0: number): number {
+  private strColumn(a: number, col: StrColumn | AsciiColumn, from: number, to: number, r0: number): number {
     const st = this.st;
     const ids = col.ids;
     const I = st.I[a];
     const ascii = col.t === 'ascii' ? col : null;
-    const count = ascii !== null ? ascii.count : (col as { entries: readonly (string | null)[] }).entries.length;
-    // The batch's values as strings: all given (`str`), or made on first use (`ascii`, dictionary mode only).
-    const values: readonly (string | null | undefined)[] = ascii !== null ? new Array<string | null | undefined>(count) : (col as { entries: readonly (string | null)[] }).entries;
-    const made = values as (string | null | undefined)[];
+    const given = col.t === 'str' ? col.entries : null;
+    const count = ascii !== null ? ascii.count : given!.length;
     const bytes = ascii !== null ? Buffer.from(ascii.bytes.buffer, ascii.bytes.byteOffset, ascii.bytes.byteLength) : null;
+    // A value as a string: given (`str`), or made from its bytes on first use (`ascii`, dictionary mode only).
+    const made: (string | undefined)[] = [];
+    const valueOf = (id: number): string | null => (given !== null ? given[id] : (made[id] ??= bytes!.toString('latin1', ascii!.starts[id], ascii!.starts[id] + ascii!.lens[id])));
     let c = 0;
     let i = from;
     let r = r0;
@@ -361,8 +366,7 @@ export class ColumnBuffer {
         if (i >= to) break;
         const id = ids[i];
         const x = remap[id];
-        let v = values[id];
-        if (v === undefined) v = made[id] = bytes!.toString('latin1', ascii!.starts[id], ascii!.starts[id] + ascii!.lens[id]);
+        let v = valueOf(id);
         if (v === null) {
           I[r] = -1;
           continue;
@@ -411,7 +415,7 @@ export class ColumnBuffer {
     const utf8: (Buffer | undefined)[] = [];
     for (; i < to; i++, r++) {
       const id = ids[i];
-      const v = id < 0 ? null : (values[id] as string | null);
+      const v = id < 0 ? null : given![id];
       if (v === null) {
         I[r] = -1;
         O[r] = st.PP[a];
