@@ -518,6 +518,7 @@ export function readIisWithKernel(
   // The complete lines through readBlock (no line limit here), then a last line without a line feed.
   const last = buf.lastIndexOf(0x0a);
   const lines = last < 0 ? 0 : readBlock(kernel, buf, 0, last + 1, 1, Number.MAX_SAFE_INTEGER, onLine, () => undefined, take);
-  if (last + 1 < buf.length) onLine(buf.toString('utf8', last + 1), lines + 1);
+  // As readLines: without one trailing CR.
+  if (last + 1 < buf.length) onLine(buf.toString('utf8', last + 1, buf[buf.length - 1] === 0x0d ? buf.length - 1 : buf.length), lines + 1);
   js.end();
 }
