@@ -7,7 +7,7 @@ export { indicatorsToCsv } from './indicators-csv';
 export { normalizeS3Upload, type NormalizeS3UploadOptions, type NormalizeS3UploadResult } from './normalize-s3-upload';
 export { publishHuntResults, type PublishOutcome, type PublishPorts, type PublishRequest, UnknownHuntError } from './publish-hunt-results';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store';
-export { estimateScans, formatBytes, type ScanEstimate, type HuntScanEstimate } from './scan-estimate';
+export { estimateScans, type ScanEstimate, type HuntScanEstimate } from './scan-estimate';
 export { SnsNotifier, type PublishResult, type SnsNotifierOptions } from './sns-notifier';
 export { planSweep, planHunt, type SweepPlan, type SweepRequest, type PlannedHunt, SweepPlanError } from './sweep-plan';
 export { parseManifestKey, parseUploadKey, LayoutKeyError } from './upload-key';

@@ -2,6 +2,9 @@
  * A one-line progress display on stderr for long runs (TTY only): files,
  * bytes, rows, rate, current file. Silent when stderr is not a terminal.
  */
+import { formatBytes } from '../core';
+
+export { formatBytes };
 
 /** What the bar shows. */
 export interface ProgressState {
@@ -16,18 +19,6 @@ export interface ProgressBar {
   update(p: ProgressState): void;
   /** Clears the line (call before printing the summary). */
   done(): void;
-}
-
-/** Human size: 1.5 GB, 312.0 MB, 12 KB (decimal units, as `ls -h --si`). */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 /** 1234567 -> "1,234,567". */

@@ -1,3 +1,4 @@
 /** Ports shared by the CLI, the Lambdas and the tests. */
 export { type ObjectStore, type ObjectInfo, ObjectNotFoundError, InvalidKeyError, assertValidKey, readText } from './object-store';
 export { LocalObjectStore } from './local-object-store';
+export { parseSize, formatBytes, SizeFormatError } from './units';

@@ -37,7 +37,8 @@ export {
 } from './coverage-check';
 export { receiptMessage, receiptSeverity } from './receipt';
 export { waitForManifest, type WaitForManifestParams } from './wait-for-manifest';
-export { formatBytes, formatDuration, formatProgressLine } from './progress-bar';
+export { formatDuration, formatProgressLine } from './progress-bar';
+export { formatBytes } from '../core';
 export { checkLogs, huntNeed, type CheckLogsParams, type CheckLogsResult } from './check-logs';
 export {
   createMultipartGrant,

@@ -2,19 +2,8 @@
  * The upload progress line: bar, percentage, bytes, rate and ETA.
  * Pure formatting; the CLI decides where and how often to print it.
  */
+import { formatBytes } from '../core';
 import type { UploadProgress } from './multipart-upload';
-
-/** Bytes as a short human string, powers of 1024: "1.5 GiB". */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
-}
 
 /** Seconds as h:mm:ss or m:ss. */
 export function formatDuration(seconds: number): string {

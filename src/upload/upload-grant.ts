@@ -8,6 +8,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { parseSize as parseSizeText, SizeFormatError } from '../core';
 import { UploadArgumentError } from './errors';
 import { agencyUploadPrefix, assertAgencyId, newUploadId } from './layout';
 
@@ -54,14 +55,16 @@ export function parseDuration(text: string): number {
 }
 
 /**
- * Parses a size such as `5GB`, `500MB`, `2GiB` or a byte count (powers of 1024 for all units).
+ * Parses a size flag for an upload link: the project's one size rule (src/core/units.ts: KB/MB/GB decimal,
+ * KiB/MiB/GiB binary).
  */
 export function parseSize(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib)?$/i.exec(text.trim());
-  if (!m) throw new UploadArgumentError(`size must be a number with an optional unit (KB, MB, GB), got ${JSON.stringify(text)}`);
-  const unit = (m[2] ?? 'b').toLowerCase()[0];
-  const factor = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit as 'b' | 'k' | 'm' | 'g' | 't'];
-  return Math.floor(Number(m[1]) * factor);
+  try {
+    return parseSizeText(text);
+  } catch (err) {
+    if (!(err instanceof SizeFormatError)) throw err;
+    throw new UploadArgumentError(`size must be a number with an optional unit (500MB, 2GiB), got ${JSON.stringify(text)}`, { cause: err });
+  }
 }
 
 /**

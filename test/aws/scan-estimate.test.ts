@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore } from '../../src/core';
 import { localParquetColumnBytes } from '../../src/aws/parquet-column-bytes';
-import { estimateScans, formatBytes, MIN_BILLED_BYTES } from '../../src/aws/scan-estimate';
+import { formatBytes } from '../../src/core';
+import { estimateScans, MIN_BILLED_BYTES } from '../../src/aws/scan-estimate';
 import { parseQueryFile } from '../../src/hunt/query-file';
 import { normalizeUpload } from '../../src/pipeline';
 

@@ -31,7 +31,7 @@ describe('sweep grant-upload (end to end, built CLI)', () => {
     writeFileSync(path.join(dir, 'logs.zip'), 'PK\u0005\u0006' + '\0'.repeat(18));
 
     // Act
-    const run = await runCli(['grant-upload', '--agency', 'doe', '--expires', '2h', '--max-size', '1GB', '--bucket', 'uploads', '--endpoint', s3.endpoint], CREDS);
+    const run = await runCli(['grant-upload', '--agency', 'doe', '--expires', '2h', '--max-size', '1GiB', '--bucket', 'uploads', '--endpoint', s3.endpoint], CREDS);
     const curl = /^curl [\s\S]*?'http[^']*'$/m.exec(run.stdout)?.[0];
     execFileSync('bash', ['-c', curl ?? 'false'], { cwd: dir, stdio: 'pipe' });
 

@@ -13,10 +13,10 @@ describe('createProgressBar', () => {
     const bar = createProgressBar(stream, { now: () => now });
     // Act
     now = 2000;
-    bar.update({ entries: 3, bytes: 200_000_000, rows: 1_234_567, current: 'logs.zip!EXCH01/W3SVC1/u_ex210302.log' });
+    bar.update({ entries: 3, bytes: 200 * 1024 ** 2, rows: 1_234_567, current: 'logs.zip!EXCH01/W3SVC1/u_ex210302.log' });
     bar.done();
     // Assess
-    expect(writes[0]).toBe('\r3 files  200.0 MB  1,234,567 rows  100.0 MB/s  logs.zip!EXCH01/W3SVC1/u_ex210302.log\x1b[K');
+    expect(writes[0]).toBe('\r3 files  200 MiB  1,234,567 rows  100 MiB/s  logs.zip!EXCH01/W3SVC1/u_ex210302.log\x1b[K');
     expect(writes[1]).toBe('\r\x1b[K');
   });
 
@@ -46,8 +46,8 @@ describe('createProgressBar', () => {
 });
 
 describe('formatBytes / formatCount', () => {
-  it('prints decimal units and grouped counts', () => {
-    expect([formatBytes(999), formatBytes(1500), formatBytes(2_500_000_000)]).toEqual(['999 B', '1.5 KB', '2.5 GB']);
+  it('prints binary units and grouped counts', () => {
+    expect([formatBytes(999), formatBytes(1536), formatBytes(2.5 * 1024 ** 3)]).toEqual(['999 B', '1.5 KiB', '2.5 GiB']);
     expect(formatCount(1234567)).toBe('1,234,567');
   });
 });

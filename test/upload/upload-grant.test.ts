@@ -174,7 +174,7 @@ describe('parseDuration / parseSize', () => {
     expect(parseDuration('72h')).toBe(259200);
     expect(parseDuration('3d')).toBe(259200);
     expect(parseDuration('90m')).toBe(5400);
-    expect(parseSize('5GB')).toBe(5 * 1024 ** 3);
+    expect(parseSize('5GB')).toBe(5 * 1000 ** 3);
     expect(parseSize('1.5 GiB')).toBe(1.5 * 1024 ** 3);
     expect(parseSize('1000')).toBe(1000);
   });

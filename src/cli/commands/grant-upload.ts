@@ -30,7 +30,7 @@ export function registerGrantUpload(program: Command): void {
     .description('Make a presigned upload link for an agency with no AWS identity (write-only, one folder of its prefix, size-limited, expiring).')
     .requiredOption('--agency <id>', 'agency the link uploads for')
     .option('--expires <duration>', 'lifetime of the link: 90m, 72h, 7d (at most 7d)', '72h')
-    .option('--max-size <size>', 'largest accepted archive (at most 5GB)', '5GB')
+    .option('--max-size <size>', 'largest accepted archive (at most 5GiB)', '5GiB')
     .option('--file <name>', 'archive name (shown in the lines; with --size, the name it is stored under)', 'logs.zip')
     .option('--size <bytes>', 'archives over 5 GB: the exact size in bytes; makes a link file for "sweep upload --grant"')
     .option('--out <file>', 'with --size: where to write the link file (default: <file>.link.json)')

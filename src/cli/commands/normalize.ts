@@ -14,15 +14,8 @@ import { InvalidIdError } from '../../lake/layout';
 import { localTimeExports, type Manifest } from '../../lake/manifest';
 import { NormalizeError, normalizeUpload } from '../../pipeline';
 import { CliError, CliErrorCode } from '../errors';
-import { createProgressBar, formatBytes, formatCount } from '../progress';
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1,
-  k: 1024, kib: 1024, kb: 1000,
-  m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2,
-  g: 1024 ** 3, gib: 1024 ** 3, gb: 1000 ** 3,
-  t: 1024 ** 4, tib: 1024 ** 4, tb: 1000 ** 4,
-};
+import { formatBytes, parseSize as parseSizeText, SizeFormatError } from '../../core';
+import { createProgressBar, formatCount } from '../progress';
 
 /**
  * Parses a size flag: `20GiB`, `512MB`, `1.5G`, `65536`. KB/MB/GB are decimal,
@@ -30,13 +23,14 @@ const SIZE_UNITS: Record<string, number> = {
  * @throws CliError (BAD_ARGUMENT) naming the flag and the bad value
  */
 export function parseSize(flag: string, value: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
-  if (!m || unit === undefined) {
-    throw new CliError(CliErrorCode.BadArgument, `${flag} must be a size like 512MB, 20GiB or 1048576, got "${value}"`);
+  let n: number;
+  try {
+    n = parseSizeText(value);
+  } catch (err) {
+    if (!(err instanceof SizeFormatError)) throw err;
+    throw new CliError(CliErrorCode.BadArgument, `${flag} must be a size like 512MB, 20GiB or 1048576, got "${value}"`, undefined, { cause: err });
   }
-  const n = Math.floor(Number(m[1]) * unit);
-  if (!Number.isSafeInteger(n) || n < 1) throw new CliError(CliErrorCode.BadArgument, `${flag} must be at least 1 byte, got "${value}"`);
+  if (n < 1) throw new CliError(CliErrorCode.BadArgument, `${flag} must be at least 1 byte, got "${value}"`);
   return n;
 }
 

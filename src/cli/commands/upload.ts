@@ -116,7 +116,7 @@ export function registerUpload(program: Command): void {
     .option('--bucket <name>', 'upload bucket (default: $SWEEP_UPLOAD_BUCKET)')
     .option('--region <region>', 'AWS region (default: $AWS_REGION)')
     .option('--endpoint <url>', 'S3-compatible endpoint instead of AWS (testing)')
-    .option('--part-size <size>', 'multipart part size (min 5MB)', '16MB')
+    .option('--part-size <size>', 'multipart part size (min 5MiB)', '16MiB')
     .option('--concurrency <n>', 'parts sent at the same time', '4')
     .option('--wait', 'wait for the normalizer and print the receipt')
     .option('--receipt <upload-id>', 'only print the receipt of an earlier upload (waits for it)')
