@@ -1,0 +1,76 @@
+/**
+ * Module boundaries, checked by `npm run lint` (dependency-cruiser).
+ *
+ * - runtime code (src/, lambdas/) never imports the CDK: it runs in Lambda and on the CLI;
+ * - Lambda code never reaches DuckDB (a native module the bundles do not ship), not even through an index;
+ * - the log-format parsers never reach into the lake's internals (they hand rows to `ParseContext.emit`);
+ * - product code never imports test or bench code (shared generators live in src/testing-free places: see gen/);
+ * - a folder of src/ is entered through its index.ts: other folders import only that public surface.
+ */
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'runtime-imports-cdk',
+      comment: 'src/ and lambdas/ run in Lambda and in the CLI: the CDK belongs to bin/app.ts and lib/ only.',
+      severity: 'error',
+      from: { path: '^(src|lambdas)/' },
+      to: { path: '^node_modules/(aws-cdk-lib|constructs|cdk-nag)/' },
+    },
+    {
+      name: 'lambda-reaches-duckdb',
+      comment: 'DuckDB is the CLI-side engine: a Lambda bundle must not load its native module, even through an index.',
+      severity: 'error',
+      from: { path: '^lambdas/' },
+      to: { path: '^node_modules/@duckdb/', reachable: true },
+    },
+    {
+      name: 'lib-business-logic-free',
+      comment: 'lib/ defines infrastructure; it may read the schema and the pack to shape tables, never run the pipeline.',
+      severity: 'error',
+      from: { path: '^lib/' },
+      to: { path: '^src/(pipeline|ingest|notify|report|upload|cli)/' },
+    },
+    {
+      name: 'formats-reach-lake-internals',
+      comment: 'Parsers emit rows through ParseContext; they may read the lake schema, not its writer or layout.',
+      severity: 'error',
+      from: { path: '^src/formats/' },
+      to: { path: '^src/lake/', pathNot: '^src/lake/(index|schema)\\.ts$' },
+    },
+    {
+      name: 'product-imports-tests',
+      comment: 'Shipped code (and the bench, scripts) never depends on test code.',
+      severity: 'error',
+      from: { path: '^(src|lib|lambdas|bin|scripts|bench)/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'src-imports-bench',
+      comment: 'The product does not depend on the bench.',
+      severity: 'error',
+      from: { path: '^(src|lib|lambdas|bin|scripts|test)/' },
+      to: { path: '^bench/' },
+    },
+    {
+      name: 'bypasses-folder-index',
+      comment: "Another folder of src/ is used through its index.ts, the folder's public surface.",
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/([^/]+)/.+', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'warn',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|cdk\\.out|dist|out)/|/assembly/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
