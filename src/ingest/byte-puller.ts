@@ -114,14 +114,3 @@ export async function* prepend(head: readonly Buffer[], rest: AsyncIterator<Buff
     if (!finished) await rest.return?.();
   }
 }
-
-/** Re-chunks a byte source so that no chunk exceeds `max` bytes (bounds what one inflate call sees). */
-export async function* limitChunks(source: AsyncIterable<Buffer>, max: number): AsyncGenerator<Buffer> {
-  for await (const chunk of source) {
-    if (chunk.length <= max) {
-      yield chunk;
-      continue;
-    }
-    for (let off = 0; off < chunk.length; off += max) yield chunk.subarray(off, off + max);
-  }
-}
