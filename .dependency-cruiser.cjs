@@ -15,14 +15,14 @@ module.exports = {
       comment: 'src/ and lambdas/ run in Lambda and in the CLI: the CDK belongs to bin/app.ts and lib/ only.',
       severity: 'error',
       from: { path: '^(src|lambdas)/' },
-      to: { path: '^node_modules/(aws-cdk-lib|constructs|cdk-nag)/' },
+      to: { path: '(^|/)node_modules/(aws-cdk-lib|constructs|cdk-nag)/' },
     },
     {
       name: 'lambda-reaches-duckdb',
       comment: 'DuckDB is the CLI-side engine: a Lambda bundle must not load its native module, even through an index.',
       severity: 'error',
       from: { path: '^lambdas/' },
-      to: { path: '^node_modules/@duckdb/', reachable: true },
+      to: { path: '(^|/)node_modules/@duckdb/', reachable: true },
     },
     {
       name: 'lib-business-logic-free',
@@ -68,7 +68,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|cdk\\.out|dist|out)/|/assembly/' },
+    exclude: { path: '^(cdk\\.out|dist|out)/|/assembly/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
