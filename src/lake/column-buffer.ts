@@ -47,27 +47,27 @@ const DICT_MAX_CHARS = 16 * 1024 * 1024;
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('the Parquet writer assumes a little-endian CPU');
 
 /**
- * Per string column: dictionary mode (`D` a Map, `I` entry indices, -1 = null) or plain mode (`D` null, `I` 0 or
+ * Per string column: dictionary mode (`dicts` a Map, `ids` entry indices, -1 = null) or plain mode (`dicts` null, `ids` 0 or
  * -1 = null, the values' PLAIN bytes written at once into a buffer: holding the strings themselves would keep each
  * row's whole line alive and promote it to the old generation, which measured ~3 us per row of GC).
  */
 interface StrState {
-  D: (Map<string, number> | null)[];
-  I: Int32Array[];
+  dicts: (Map<string, number> | null)[];
+  ids: Int32Array[];
   /** Plain mode: PLAIN bytes per column, bytes used, and the end offset of each row's value. */
-  PB: Buffer[];
-  PP: number[];
-  O: Int32Array[];
+  plainBytes: Buffer[];
+  plainUsed: number[];
+  plainEnds: Int32Array[];
   /** Last value and its index, per column (rows repeat: one comparison instead of a lookup). */
-  L: (string | null)[];
-  LI: number[];
+  lastValue: (string | null)[];
+  lastId: number[];
   /** Dictionary entries, in index order. */
-  E: string[][];
+  entries: string[][];
   /**
    * A direct-mapped cache per column: slot (from the length and two characters) -> entry index, or -1. A hit costs
    * two character reads and one comparison; a Map lookup first hashes the whole (new, sliced) string.
    */
-  C: Int32Array[];
+  cache: Int32Array[];
 }
 
 /** Slots of the per-column lookup cache (a power of two). */
@@ -99,7 +99,7 @@ export interface AsciiColumn {
 }
 
 /**
- * Rows i.. of a batch string column into dictionary indices `I` (from row `r`), while each row is null or a value
+ * Rows i.. of a batch string column into dictionary indices `ids` (from row `r`), while each row is null or a value
  * `remap` already has an index for; returns the first row that is neither (or `to`).
  */
 function remapKnown(ids: Int32Array, remap: Int32Array, I: Int32Array, i: number, to: number, r: number): number {
@@ -140,7 +140,7 @@ type Appender = (row: Row, r: number, st: StrState, N: (Float64Array | Int32Arra
 const appenderCache = new Map<string, Appender>();
 
 /**
- * Builds a table's appender: strings go to a per-row-group dictionary (`st.I[i][r]` = index) or, for a column
+ * Builds a table's appender: strings go to a per-row-group dictionary (`st.ids[i][r]` = index) or, for a column
  * whose values are mostly distinct, to `st.S[i][r]`; other types to `N[i][r]` and `P[i][r]` (present). Returns
  * the UTF-16 units of the strings kept (dictionary entries and plain values: what the row group holds on to).
  * Common value types are handled inline, the rest goes through {@link ColumnBuffer.coerce}.
@@ -149,7 +149,7 @@ function compileAppender(names: readonly string[], kinds: readonly Kind[]): Appe
   const key = names.map((n, i) => `${n}:${kinds[i]}`).join(',');
   const cached = appenderCache.get(key);
   if (cached) return cached;
-  const lines: string[] = ['let v, x, d, h, n, c = 0;', 'const D = st.D, I = st.I, L = st.L, LI = st.LI, E = st.E, C = st.C;'];
+  const lines: string[] = ['let v, x, d, h, n, c = 0;', 'const D = st.dicts, I = st.ids, L = st.lastValue, LI = st.lastId, E = st.entries, C = st.cache;'];
   names.forEach((name, i) => {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`column name "${name}" cannot be compiled`);
     const slowNum = `{ v = b.coerce(${i}, v); if (v === null) P[${i}][r] = 0; else { N[${i}][r] = v; P[${i}][r] = 1; } }`;
@@ -157,7 +157,7 @@ function compileAppender(names: readonly string[], kinds: readonly Kind[]): Appe
       case Kind.Str:
         lines.push(
           `v = row.${name}; d = D[${i}];`,
-          `if (v === undefined || v === null) { I[${i}][r] = -1; if (d === null) st.O[${i}][r] = st.PP[${i}]; }`,
+          `if (v === undefined || v === null) { I[${i}][r] = -1; if (d === null) st.plainEnds[${i}][r] = st.plainUsed[${i}]; }`,
           `else {`,
           `  if (typeof v !== 'string' || v.length > ${MAX_STRING_CHARS}) v = b.coerce(${i}, v);`,
           `  if (d === null) c += b.plain(${i}, v, r);`,
@@ -206,7 +206,7 @@ export class ColumnBuffer {
   /** Column name -> values stored as NULL because they did not fit the column type (or cut: "<name> (truncated)"). */
   readonly coercions = new Map<string, number>();
   private capacity: number;
-  private readonly st: StrState = { D: [], I: [], PB: [], PP: [], O: [], L: [], LI: [], E: [], C: [] };
+  private readonly st: StrState = { dicts: [], ids: [], plainBytes: [], plainUsed: [], plainEnds: [], lastValue: [], lastId: [], entries: [], cache: [] };
   /** UTF-16 units of each column's dictionary entries. */
   private readonly dictChars: number[] = [];
   private readonly N: (Float64Array | Int32Array | Uint8Array)[] = [];
@@ -240,15 +240,15 @@ export class ColumnBuffer {
     for (const ci of this.appendedIndex) {
       const k = this.kinds[ci];
       const str = k === Kind.Str;
-      st.D.push(str ? new Map() : null);
-      st.I.push(str ? new Int32Array(initialCapacity) : (null as never));
-      st.PB.push(null as never);
-      st.PP.push(0);
-      st.O.push(null as never);
-      st.L.push(null);
-      st.LI.push(-1);
-      st.E.push(str ? [] : (null as never));
-      st.C.push(str ? new Int32Array(CACHE_SLOTS).fill(-1) : (null as never));
+      st.dicts.push(str ? new Map() : null);
+      st.ids.push(str ? new Int32Array(initialCapacity) : (null as never));
+      st.plainBytes.push(null as never);
+      st.plainUsed.push(0);
+      st.plainEnds.push(null as never);
+      st.lastValue.push(null);
+      st.lastId.push(-1);
+      st.entries.push(str ? [] : (null as never));
+      st.cache.push(str ? new Int32Array(CACHE_SLOTS).fill(-1) : (null as never));
       this.dictChars.push(0);
       this.N.push(str ? (null as never) : newNumbers(k, initialCapacity));
       this.P.push(str ? (null as never) : new Uint8Array(initialCapacity));
@@ -294,8 +294,8 @@ export class ColumnBuffer {
       const col = batch.cols.get(this.names[ci]);
       if (k === Kind.Str) {
         if (col === undefined) {
-          st.I[a].fill(-1, r0, r0 + n);
-          if (st.D[a] === null) st.O[a].fill(st.PP[a], r0, r0 + n);
+          st.ids[a].fill(-1, r0, r0 + n);
+          if (st.dicts[a] === null) st.plainEnds[a].fill(st.plainUsed[a], r0, r0 + n);
           continue;
         }
         if (col.t === 'num') throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
@@ -343,7 +343,7 @@ export class ColumnBuffer {
   private strColumn(a: number, col: StrColumn | AsciiColumn, from: number, to: number, r0: number): number {
     const st = this.st;
     const ids = col.ids;
-    const I = st.I[a];
+    const I = st.ids[a];
     const ascii = col.t === 'ascii' ? col : null;
     const given = col.t === 'str' ? col.entries : null;
     const count = ascii !== null ? ascii.count : given!.length;
@@ -354,7 +354,7 @@ export class ColumnBuffer {
     let c = 0;
     let i = from;
     let r = r0;
-    if (st.D[a] !== null) {
+    if (st.dicts[a] !== null) {
       // remap[id]: the entry (>= 0); -2: not seen yet in this batch; <= -3: entry -3 - x of a value over
       // MAX_STRING_CHARS (each row counts its cut, as row by row).
       const remap = new Int32Array(count).fill(-2);
@@ -378,7 +378,7 @@ export class ColumnBuffer {
         }
         const long = v.length > MAX_STRING_CHARS;
         if (long) v = this.coerce(a, v) as string;
-        const found = st.D[a]!.get(v);
+        const found = st.dicts[a]!.get(v);
         let y: number;
         if (found === undefined) {
           c += v.length;
@@ -395,14 +395,14 @@ export class ColumnBuffer {
       }
       if (i >= to) return c;
     }
-    const O = st.O[a];
+    const O = st.plainEnds[a];
     if (ascii !== null) {
       const { starts, lens } = ascii;
       for (; i < to; i++, r++) {
         const id = ids[i];
         if (id < 0) {
           I[r] = -1;
-          O[r] = st.PP[a];
+          O[r] = st.plainUsed[a];
           continue;
         }
         const len = lens[id];
@@ -418,7 +418,7 @@ export class ColumnBuffer {
       const v = id < 0 ? null : given![id];
       if (v === null) {
         I[r] = -1;
-        O[r] = st.PP[a];
+        O[r] = st.plainUsed[a];
         continue;
       }
       if (v.length > MAX_STRING_CHARS) {
@@ -458,10 +458,10 @@ export class ColumnBuffer {
         if (kinds[a] === Kind.Str) {
           const id = col === null ? -1 : (col as { ids: Int32Array }).ids[row];
           let v = id < 0 ? null : (col as { entries: readonly (string | null)[] }).entries[id];
-          const d = st.D[a];
+          const d = st.dicts[a];
           if (v === null) {
-            st.I[a][r] = -1;
-            if (d === null) st.O[a][r] = st.PP[a];
+            st.ids[a][r] = -1;
+            if (d === null) st.plainEnds[a][r] = st.plainUsed[a];
             continue;
           }
           if (v.length > MAX_STRING_CHARS) v = this.coerce(a, v) as string;
@@ -479,7 +479,7 @@ export class ColumnBuffer {
             } else x = found;
             if (x >= 0) remap[id] = x;
           }
-          if (x >= 0) st.I[a][r] = x;
+          if (x >= 0) st.ids[a][r] = x;
         } else {
           const num = col as { vals: Float64Array; present: Uint8Array } | null;
           if (num === null || num.present[row] === 0) {
@@ -517,14 +517,14 @@ export class ColumnBuffer {
    */
   entry(ai: number, v: string, r: number): number {
     const st = this.st;
-    const e = st.E[ai];
+    const e = st.entries[ai];
     const i = e.length;
     if ((i >= DICT_PROBE / 2 && i % 1024 === 0 && i * 2 > this.nonNull(ai, r)) || i >= DICT_MAX_ENTRIES || this.dictChars[ai] + v.length > DICT_MAX_CHARS) {
       this.toPlain(ai, r);
       this.plain(ai, v, r);
       return -1;
     }
-    st.D[ai]!.set(v, i);
+    st.dicts[ai]!.set(v, i);
     e.push(v);
     this.dictChars[ai] += v.length;
     return i;
@@ -532,7 +532,7 @@ export class ColumnBuffer {
 
   /** Non-null values of dictionary column `ai` in rows [0, r) (counted only every 1024 new entries). */
   private nonNull(ai: number, r: number): number {
-    const idx = this.st.I[ai];
+    const idx = this.st.ids[ai];
     let n = 0;
     for (let k = 0; k < r; k++) if (idx[k] >= 0) n++;
     return n;
@@ -541,43 +541,43 @@ export class ColumnBuffer {
   /** Rows [0, r) of a dictionary column become plain values; the column stays plain for this buffer's life. */
   private toPlain(ai: number, r: number): void {
     const st = this.st;
-    const e = st.E[ai];
-    const idx = st.I[ai];
-    st.PB[ai] ??= Buffer.allocUnsafe(64 * 1024);
-    st.O[ai] = new Int32Array(this.capacity);
-    st.PP[ai] = 0;
-    st.D[ai] = null;
-    st.L[ai] = null;
+    const e = st.entries[ai];
+    const idx = st.ids[ai];
+    st.plainBytes[ai] ??= Buffer.allocUnsafe(64 * 1024);
+    st.plainEnds[ai] = new Int32Array(this.capacity);
+    st.plainUsed[ai] = 0;
+    st.dicts[ai] = null;
+    st.lastValue[ai] = null;
     // The row group now holds each plain value's bytes, not each distinct string.
     let chars = 0;
     for (const x of e) chars -= x.length;
     for (let k = 0; k < r; k++) {
-      if (idx[k] < 0) st.O[ai][k] = st.PP[ai];
+      if (idx[k] < 0) st.plainEnds[ai][k] = st.plainUsed[ai];
       else chars += this.plain(ai, e[idx[k]], k);
     }
     this.chars += chars;
-    st.E[ai] = [];
-    st.C[ai].fill(-1);
+    st.entries[ai] = [];
+    st.cache[ai].fill(-1);
     this.dictChars[ai] = 0;
   }
 
   /** Appends `v`'s PLAIN bytes (length + UTF-8) to plain column `ai` at row `r`; returns the bytes added. */
   plain(ai: number, v: string, r: number): number {
     const pos = this.reservePlain(ai, v.length);
-    const len = v.length === 0 ? 0 : this.st.PB[ai].write(v, pos + 4, 'utf8');
+    const len = v.length === 0 ? 0 : this.st.plainBytes[ai].write(v, pos + 4, 'utf8');
     return this.endPlain(ai, pos, len, r);
   }
 
   /** Room for a plain value of `chars` UTF-16 units (at most 3 UTF-8 bytes each) plus its length; returns where it starts. */
   private reservePlain(ai: number, chars: number): number {
     const st = this.st;
-    const buf = st.PB[ai];
-    const pos = st.PP[ai];
+    const buf = st.plainBytes[ai];
+    const pos = st.plainUsed[ai];
     const need = 4 + 3 * chars;
     if (pos + need > buf.length) {
       const next = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + need));
       buf.copy(next, 0, 0, pos);
-      st.PB[ai] = next;
+      st.plainBytes[ai] = next;
     }
     return pos;
   }
@@ -585,21 +585,21 @@ export class ColumnBuffer {
   /** Writes the 4-byte length of the `len` value bytes at `pos` and records row `r`; returns the bytes added. */
   private endPlain(ai: number, pos: number, len: number, r: number): number {
     const st = this.st;
-    const buf = st.PB[ai];
+    const buf = st.plainBytes[ai];
     buf[pos] = len & 0xff;
     buf[pos + 1] = (len >>> 8) & 0xff;
     buf[pos + 2] = (len >>> 16) & 0xff;
     buf[pos + 3] = (len >>> 24) & 0xff;
-    st.PP[ai] = pos + 4 + len;
-    st.I[ai][r] = 0;
-    st.O[ai][r] = pos + 4 + len;
+    st.plainUsed[ai] = pos + 4 + len;
+    st.ids[ai][r] = 0;
+    st.plainEnds[ai][r] = pos + 4 + len;
     return 4 + len;
   }
 
   /** {@link plain} for a value whose UTF-8 `bytes` are known (`chars`: its length in UTF-16 units). */
   private plainBytes(ai: number, chars: number, bytes: Uint8Array, r: number): number {
     const pos = this.reservePlain(ai, chars);
-    const buf = this.st.PB[ai];
+    const buf = this.st.plainBytes[ai];
     const len = bytes.length;
     if (len < 32) for (let k = 0; k < len; k++) buf[pos + 4 + k] = bytes[k];
     else buf.set(bytes, pos + 4);
@@ -609,7 +609,7 @@ export class ColumnBuffer {
   /** {@link plain} for a printable-ASCII value: its `len` bytes at `start` of `src` (UTF-8 as they are). */
   private plainAscii(ai: number, src: Buffer, start: number, len: number, r: number): number {
     const pos = this.reservePlain(ai, len);
-    const buf = this.st.PB[ai];
+    const buf = this.st.plainBytes[ai];
     if (len < 48) for (let k = 0; k < len; k++) buf[pos + 4 + k] = src[start + k];
     else src.copy(buf, pos + 4, start, start + len);
     return this.endPlain(ai, pos, len, r);
@@ -620,14 +620,14 @@ export class ColumnBuffer {
     const st = this.st;
     for (let a = 0; a < this.appendedIndex.length; a++) {
       if (this.kinds[this.appendedIndex[a]] !== Kind.Str) continue;
-      if (st.D[a] !== null) {
-        st.D[a] = new Map();
-        st.E[a] = [];
-        st.C[a].fill(-1);
+      if (st.dicts[a] !== null) {
+        st.dicts[a] = new Map();
+        st.entries[a] = [];
+        st.cache[a].fill(-1);
         this.dictChars[a] = 0;
-      } else st.PP[a] = 0;
-      st.L[a] = null;
-      st.LI[a] = -1;
+      } else st.plainUsed[a] = 0;
+      st.lastValue[a] = null;
+      st.lastId[a] = -1;
     }
     this.rows = 0;
     this.chars = 0;
@@ -638,9 +638,9 @@ export class ColumnBuffer {
     const st = this.st;
     let n = 0;
     for (let a = 0; a < this.appendedIndex.length; a++) {
-      n += st.I[a]?.byteLength ?? 0;
-      n += st.O[a]?.byteLength ?? 0;
-      n += st.PB[a]?.length ?? 0;
+      n += st.ids[a]?.byteLength ?? 0;
+      n += st.plainEnds[a]?.byteLength ?? 0;
+      n += st.plainBytes[a]?.length ?? 0;
       n += this.N[a]?.byteLength ?? 0;
       n += this.P[a]?.byteLength ?? 0;
     }
@@ -658,9 +658,9 @@ export class ColumnBuffer {
     for (let a = 0; a < this.appendedIndex.length; a++) {
       const k = this.kinds[this.appendedIndex[a]];
       if (k === Kind.Str) {
-        st.I[a] = new Int32Array(cap);
-        if (st.O[a]) st.O[a] = new Int32Array(cap);
-        if (st.PB[a]) st.PB[a] = Buffer.allocUnsafe(64 * 1024);
+        st.ids[a] = new Int32Array(cap);
+        if (st.plainEnds[a]) st.plainEnds[a] = new Int32Array(cap);
+        if (st.plainBytes[a]) st.plainBytes[a] = Buffer.allocUnsafe(64 * 1024);
       } else {
         this.N[a] = newNumbers(k, cap);
         this.P[a] = new Uint8Array(cap);
@@ -722,12 +722,12 @@ export class ColumnBuffer {
       const k = this.kinds[this.appendedIndex[a]];
       if (k === Kind.Str) {
         const idx = new Int32Array(cap);
-        idx.set(st.I[a]);
-        st.I[a] = idx;
-        if (st.O[a]) {
+        idx.set(st.ids[a]);
+        st.ids[a] = idx;
+        if (st.plainEnds[a]) {
           const o = new Int32Array(cap);
-          o.set(st.O[a]);
-          st.O[a] = o;
+          o.set(st.plainEnds[a]);
+          st.plainEnds[a] = o;
         }
         continue;
       }
@@ -763,14 +763,14 @@ export class ColumnBuffer {
         out.push({ t: 'num', kind: k, vals: this.N[a], present: this.P[a], rows });
         this.N[a] = k === Kind.Int ? recycled(Int32Array, cap) : k === Kind.Bool ? recycled(Uint8Array, cap) : recycled(Float64Array, cap);
         this.P[a] = recycled(Uint8Array, cap);
-      } else if (st.D[a] !== null) {
-        out.push({ t: 'dict', ids: st.I[a], entries: st.E[a], rows });
-        st.I[a] = recycled(Int32Array, cap);
+      } else if (st.dicts[a] !== null) {
+        out.push({ t: 'dict', ids: st.ids[a], entries: st.entries[a], rows });
+        st.ids[a] = recycled(Int32Array, cap);
       } else {
-        out.push({ t: 'plain', present: st.I[a], ends: st.O[a], bytes: st.PB[a].subarray(0, st.PP[a]), rows });
-        st.I[a] = recycled(Int32Array, cap);
-        st.O[a] = recycled(Int32Array, cap);
-        st.PB[a] = Buffer.from(recycled(Uint8Array, st.PB[a].length).buffer);
+        out.push({ t: 'plain', present: st.ids[a], ends: st.plainEnds[a], bytes: st.plainBytes[a].subarray(0, st.plainUsed[a]), rows });
+        st.ids[a] = recycled(Int32Array, cap);
+        st.plainEnds[a] = recycled(Int32Array, cap);
+        st.plainBytes[a] = Buffer.from(recycled(Uint8Array, st.plainBytes[a].length).buffer);
       }
       a++;
     }
