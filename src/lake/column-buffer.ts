@@ -20,15 +20,15 @@ import { recycled } from './parquet/array-pool';
 import type { ColumnSnapshot } from './parquet/page-encoder';
 import type { ColumnType, Row, TableDef } from './schema';
 
-export const enum Kind { Str, Int, Big, Dbl, Bool, Time }
+export const enum ColumnKind { Str, Int, Big, Dbl, Bool, Time }
 
-const KIND: Record<ColumnType, Kind> = {
-  string: Kind.Str,
-  int: Kind.Int,
-  bigint: Kind.Big,
-  double: Kind.Dbl,
-  boolean: Kind.Bool,
-  timestamp: Kind.Time,
+const KIND: Record<ColumnType, ColumnKind> = {
+  string: ColumnKind.Str,
+  int: ColumnKind.Int,
+  bigint: ColumnKind.Big,
+  double: ColumnKind.Dbl,
+  boolean: ColumnKind.Bool,
+  timestamp: ColumnKind.Time,
 };
 
 const INT_MIN = -2147483648;
@@ -145,7 +145,7 @@ const appenderCache = new Map<string, Appender>();
  * the UTF-16 units of the strings kept (dictionary entries and plain values: what the row group holds on to).
  * Common value types are handled inline, the rest goes through {@link ColumnBuffer.coerce}.
  */
-function compileAppender(names: readonly string[], kinds: readonly Kind[]): Appender {
+function compileAppender(names: readonly string[], kinds: readonly ColumnKind[]): Appender {
   const key = names.map((n, i) => `${n}:${kinds[i]}`).join(',');
   const cached = appenderCache.get(key);
   if (cached) return cached;
@@ -154,7 +154,7 @@ function compileAppender(names: readonly string[], kinds: readonly Kind[]): Appe
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`column name "${name}" cannot be compiled`);
     const slowNum = `{ v = b.coerce(${i}, v); if (v === null) P[${i}][r] = 0; else { N[${i}][r] = v; P[${i}][r] = 1; } }`;
     switch (kinds[i]) {
-      case Kind.Str:
+      case ColumnKind.Str:
         lines.push(
           `v = row.${name}; d = D[${i}];`,
           `if (v === undefined || v === null) { I[${i}][r] = -1; if (d === null) st.plainEnds[${i}][r] = st.plainUsed[${i}]; }`,
@@ -175,13 +175,13 @@ function compileAppender(names: readonly string[], kinds: readonly Kind[]): Appe
           `}`,
         );
         break;
-      case Kind.Int:
+      case ColumnKind.Int:
         lines.push(`v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && (v | 0) === v) { N[${i}][r] = v; P[${i}][r] = 1; } else ${slowNum}`);
         break;
-      case Kind.Big:
+      case ColumnKind.Big:
         lines.push(`v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && Number.isSafeInteger(v)) { N[${i}][r] = v; P[${i}][r] = 1; } else ${slowNum}`);
         break;
-      case Kind.Time:
+      case ColumnKind.Time:
         lines.push(`v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && v >= ${TIME_MIN} && v <= ${TIME_MAX}) { N[${i}][r] = Math.floor(v); P[${i}][r] = 1; } else ${slowNum}`);
         break;
       default:
@@ -198,7 +198,7 @@ function compileAppender(names: readonly string[], kinds: readonly Kind[]): Appe
 /** The rows of one row group of one table, by column. */
 export class ColumnBuffer {
   readonly names: readonly string[];
-  readonly kinds: readonly Kind[];
+  readonly kinds: readonly ColumnKind[];
   /** Rows buffered. */
   rows = 0;
   /** UTF-16 units of the strings the row group holds (dictionary entries and plain values). */
@@ -226,7 +226,7 @@ export class ColumnBuffer {
     this.constants = this.names.map((n) => constants[n] ?? null);
     for (const [n, v] of Object.entries(constants)) {
       const i = this.names.indexOf(n);
-      if (i < 0 || this.kinds[i] !== Kind.Str || typeof v !== 'string') throw new Error(`constant column "${n}" is not a string column of ${table.name}`);
+      if (i < 0 || this.kinds[i] !== ColumnKind.Str || typeof v !== 'string') throw new Error(`constant column "${n}" is not a string column of ${table.name}`);
     }
     this.capacity = initialCapacity;
     this.names.forEach((_, i) => {
@@ -239,7 +239,7 @@ export class ColumnBuffer {
     const st = this.st;
     for (const ci of this.appendedIndex) {
       const k = this.kinds[ci];
-      const str = k === Kind.Str;
+      const str = k === ColumnKind.Str;
       st.dicts.push(str ? new Map() : null);
       st.ids.push(str ? new Int32Array(initialCapacity) : (null as never));
       st.plainBytes.push(null as never);
@@ -292,7 +292,7 @@ export class ColumnBuffer {
       const ci = this.appendedIndex[a];
       const k = this.kinds[ci];
       const col = batch.cols.get(this.names[ci]);
-      if (k === Kind.Str) {
+      if (k === ColumnKind.Str) {
         if (col === undefined) {
           st.ids[a].fill(-1, r0, r0 + n);
           if (st.dicts[a] === null) st.plainEnds[a].fill(st.plainUsed[a], r0, r0 + n);
@@ -316,9 +316,9 @@ export class ColumnBuffer {
             continue;
           }
           const v = vals[i];
-          const ok = k === Kind.Int ? (v | 0) === v : k === Kind.Big ? Number.isSafeInteger(v) : k === Kind.Time ? v >= TIME_MIN && v <= TIME_MAX : false;
+          const ok = k === ColumnKind.Int ? (v | 0) === v : k === ColumnKind.Big ? Number.isSafeInteger(v) : k === ColumnKind.Time ? v >= TIME_MIN && v <= TIME_MAX : false;
           if (ok) {
-            N[r] = k === Kind.Time ? Math.floor(v) : v;
+            N[r] = k === ColumnKind.Time ? Math.floor(v) : v;
             P[r] = 1;
           } else {
             const w = this.coerce(a, v);
@@ -436,7 +436,7 @@ export class ColumnBuffer {
     const st = this.st;
     const nA = this.appendedIndex.length;
     const cols: (BatchColumn | null)[] = [];
-    const kinds: Kind[] = [];
+    const kinds: ColumnKind[] = [];
     const remaps: (Int32Array | null)[] = [];
     for (let a = 0; a < nA; a++) {
       const ci = this.appendedIndex[a];
@@ -444,7 +444,7 @@ export class ColumnBuffer {
       // Row by row (rare: where a flush can fall inside the batch) takes every value as a string.
       const col: BatchColumn | null = given !== null && given.t === 'ascii' ? { t: 'str', ids: given.ids, entries: asciiEntries(given) } : given;
       const k = this.kinds[ci];
-      if (col !== null && (col.t === 'str') !== (k === Kind.Str)) throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
+      if (col !== null && (col.t === 'str') !== (k === ColumnKind.Str)) throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
       cols.push(col);
       kinds.push(k);
       remaps.push(col !== null && col.t === 'str' ? new Int32Array(col.entries.length).fill(-2) : null);
@@ -455,7 +455,7 @@ export class ColumnBuffer {
       let c = 0;
       for (let a = 0; a < nA; a++) {
         const col = cols[a];
-        if (kinds[a] === Kind.Str) {
+        if (kinds[a] === ColumnKind.Str) {
           const id = col === null ? -1 : (col as { ids: Int32Array }).ids[row];
           let v = id < 0 ? null : (col as { entries: readonly (string | null)[] }).entries[id];
           const d = st.dicts[a];
@@ -488,11 +488,11 @@ export class ColumnBuffer {
           }
           const v = num.vals[row];
           let ok = false;
-          if (kinds[a] === Kind.Int) ok = (v | 0) === v;
-          else if (kinds[a] === Kind.Big) ok = Number.isSafeInteger(v);
-          else if (kinds[a] === Kind.Time) ok = v >= TIME_MIN && v <= TIME_MAX;
+          if (kinds[a] === ColumnKind.Int) ok = (v | 0) === v;
+          else if (kinds[a] === ColumnKind.Big) ok = Number.isSafeInteger(v);
+          else if (kinds[a] === ColumnKind.Time) ok = v >= TIME_MIN && v <= TIME_MAX;
           if (ok) {
-            this.N[a][r] = kinds[a] === Kind.Time ? Math.floor(v) : v;
+            this.N[a][r] = kinds[a] === ColumnKind.Time ? Math.floor(v) : v;
             this.P[a][r] = 1;
           } else {
             const w = this.coerce(a, v);
@@ -619,7 +619,7 @@ export class ColumnBuffer {
   reset(): void {
     const st = this.st;
     for (let a = 0; a < this.appendedIndex.length; a++) {
-      if (this.kinds[this.appendedIndex[a]] !== Kind.Str) continue;
+      if (this.kinds[this.appendedIndex[a]] !== ColumnKind.Str) continue;
       if (st.dicts[a] !== null) {
         st.dicts[a] = new Map();
         st.entries[a] = [];
@@ -657,7 +657,7 @@ export class ColumnBuffer {
     const cap = this.initialCapacity;
     for (let a = 0; a < this.appendedIndex.length; a++) {
       const k = this.kinds[this.appendedIndex[a]];
-      if (k === Kind.Str) {
+      if (k === ColumnKind.Str) {
         st.ids[a] = new Int32Array(cap);
         if (st.plainEnds[a]) st.plainEnds[a] = new Int32Array(cap);
         if (st.plainBytes[a]) st.plainBytes[a] = Buffer.allocUnsafe(64 * 1024);
@@ -677,7 +677,7 @@ export class ColumnBuffer {
     const ci = this.appendedIndex[ai];
     const name = this.names[ci];
     switch (this.kinds[ci]) {
-      case Kind.Str: {
+      case ColumnKind.Str: {
         let t = typeof v === 'string' ? v : String(v);
         if (t.length > MAX_STRING_CHARS) {
           t = t.slice(0, MAX_STRING_CHARS);
@@ -685,25 +685,25 @@ export class ColumnBuffer {
         }
         return t;
       }
-      case Kind.Int: {
+      case ColumnKind.Int: {
         const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,10}$/.test(v) ? Number(v) : NaN;
         if (Number.isInteger(n) && n >= INT_MIN && n <= INT_MAX) return n;
         break;
       }
-      case Kind.Big: {
+      case ColumnKind.Big: {
         const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d{1,15}$/.test(v) ? Number(v) : NaN;
         if (Number.isSafeInteger(n)) return n;
         break;
       }
-      case Kind.Dbl: {
+      case ColumnKind.Dbl: {
         const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
         if (Number.isFinite(n)) return n;
         break;
       }
-      case Kind.Bool:
+      case ColumnKind.Bool:
         if (typeof v === 'boolean') return v ? 1 : 0;
         break;
-      case Kind.Time:
+      case ColumnKind.Time:
         if (typeof v === 'number' && v >= TIME_MIN && v <= TIME_MAX) return Math.floor(v);
         break;
     }
@@ -720,7 +720,7 @@ export class ColumnBuffer {
     const st = this.st;
     for (let a = 0; a < this.appendedIndex.length; a++) {
       const k = this.kinds[this.appendedIndex[a]];
-      if (k === Kind.Str) {
+      if (k === ColumnKind.Str) {
         const idx = new Int32Array(cap);
         idx.set(st.ids[a]);
         st.ids[a] = idx;
@@ -759,9 +759,9 @@ export class ColumnBuffer {
         out.push({ t: 'const', value: constant, rows });
         continue;
       }
-      if (k !== Kind.Str) {
+      if (k !== ColumnKind.Str) {
         out.push({ t: 'num', kind: k, vals: this.N[a], present: this.P[a], rows });
-        this.N[a] = k === Kind.Int ? recycled(Int32Array, cap) : k === Kind.Bool ? recycled(Uint8Array, cap) : recycled(Float64Array, cap);
+        this.N[a] = k === ColumnKind.Int ? recycled(Int32Array, cap) : k === ColumnKind.Bool ? recycled(Uint8Array, cap) : recycled(Float64Array, cap);
         this.P[a] = recycled(Uint8Array, cap);
       } else if (st.dicts[a] !== null) {
         out.push({ t: 'dict', ids: st.ids[a], entries: st.entries[a], rows });
@@ -779,6 +779,6 @@ export class ColumnBuffer {
 
 }
 
-function newNumbers(k: Kind, n: number): Float64Array | Int32Array | Uint8Array {
-  return k === Kind.Int ? new Int32Array(n) : k === Kind.Bool ? new Uint8Array(n) : new Float64Array(n);
+function newNumbers(k: ColumnKind, n: number): Float64Array | Int32Array | Uint8Array {
+  return k === ColumnKind.Int ? new Int32Array(n) : k === ColumnKind.Bool ? new Uint8Array(n) : new Float64Array(n);
 }

@@ -20,61 +20,61 @@ import type { BatchColumn, RowBatch } from '../../lake/column-buffer';
 import type { Row } from '../../lake/schema';
 import { IIS_KERNEL_WASM } from './kernel-wasm';
 
-const enum Kind { Skip = 0, Date = 1, Time = 2, Str = 3, Num = 4, IsoTime = 5 }
+const enum FieldKind { Skip = 0, Date = 1, Time = 2, Str = 3, Num = 4, IsoTime = 5 }
 const enum Stop { End = 0, Full = 1, Day = 2, Js = 3 }
 
 /** Fields the kernel reads, by lower-case W3C name. */
-const KINDS: Record<string, Kind> = {
-  date: Kind.Date,
-  time: Kind.Time,
-  's-sitename': Kind.Str,
-  's-computername': Kind.Str,
-  's-ip': Kind.Str,
-  'cs-method': Kind.Str,
-  'cs-uri-stem': Kind.Str,
-  'cs-uri-query': Kind.Str,
-  'cs-username': Kind.Str,
-  'c-ip': Kind.Str,
-  'cs(user-agent)': Kind.Str,
-  'cs(referer)': Kind.Str,
-  's-port': Kind.Num,
-  'sc-status': Kind.Num,
-  'sc-substatus': Kind.Num,
-  'sc-win32-status': Kind.Num,
-  'time-taken': Kind.Num,
-  'cs-bytes': Kind.Num,
-  'sc-bytes': Kind.Num,
+const KINDS: Record<string, FieldKind> = {
+  date: FieldKind.Date,
+  time: FieldKind.Time,
+  's-sitename': FieldKind.Str,
+  's-computername': FieldKind.Str,
+  's-ip': FieldKind.Str,
+  'cs-method': FieldKind.Str,
+  'cs-uri-stem': FieldKind.Str,
+  'cs-uri-query': FieldKind.Str,
+  'cs-username': FieldKind.Str,
+  'c-ip': FieldKind.Str,
+  'cs(user-agent)': FieldKind.Str,
+  'cs(referer)': FieldKind.Str,
+  's-port': FieldKind.Num,
+  'sc-status': FieldKind.Num,
+  'sc-substatus': FieldKind.Num,
+  'sc-win32-status': FieldKind.Num,
+  'time-taken': FieldKind.Num,
+  'cs-bytes': FieldKind.Num,
+  'sc-bytes': FieldKind.Num,
 };
 
 /** HttpProxy fields the kernel reads, by lower-case name. */
-const CSV_KINDS: Record<string, Kind> = {
-  datetime: Kind.IsoTime,
-  requestid: Kind.Str,
-  protocol: Kind.Str,
-  urlhost: Kind.Str,
-  urlstem: Kind.Str,
-  urlquery: Kind.Str,
-  method: Kind.Str,
-  clientipaddress: Kind.Str,
-  authenticateduser: Kind.Str,
-  authenticationtype: Kind.Str,
-  useragent: Kind.Str,
-  anchormailbox: Kind.Str,
-  backendcookie: Kind.Str,
-  routinghint: Kind.Str,
-  routingtype: Kind.Str,
-  targetserver: Kind.Str,
-  targetserverversion: Kind.Str,
-  serverhostname: Kind.Str,
-  errorcode: Kind.Str,
-  proxyaction: Kind.Str,
-  genericinfo: Kind.Str,
-  genericerrors: Kind.Str,
-  httpstatus: Kind.Num,
-  backendstatus: Kind.Num,
-  requestbytes: Kind.Num,
-  responsebytes: Kind.Num,
-  totalrequesttime: Kind.Num,
+const CSV_KINDS: Record<string, FieldKind> = {
+  datetime: FieldKind.IsoTime,
+  requestid: FieldKind.Str,
+  protocol: FieldKind.Str,
+  urlhost: FieldKind.Str,
+  urlstem: FieldKind.Str,
+  urlquery: FieldKind.Str,
+  method: FieldKind.Str,
+  clientipaddress: FieldKind.Str,
+  authenticateduser: FieldKind.Str,
+  authenticationtype: FieldKind.Str,
+  useragent: FieldKind.Str,
+  anchormailbox: FieldKind.Str,
+  backendcookie: FieldKind.Str,
+  routinghint: FieldKind.Str,
+  routingtype: FieldKind.Str,
+  targetserver: FieldKind.Str,
+  targetserverversion: FieldKind.Str,
+  serverhostname: FieldKind.Str,
+  errorcode: FieldKind.Str,
+  proxyaction: FieldKind.Str,
+  genericinfo: FieldKind.Str,
+  genericerrors: FieldKind.Str,
+  httpstatus: FieldKind.Num,
+  backendstatus: FieldKind.Num,
+  requestbytes: FieldKind.Num,
+  responsebytes: FieldKind.Num,
+  totalrequesttime: FieldKind.Num,
 };
 
 /** IIS `#Fields` lines of more fields than this are refused by the JS parser (the kernel follows it). */
@@ -165,7 +165,7 @@ export class IisKernel {
     this.layout = L;
     this.x.setLayout(L ? L.width : 0);
     const kinds = this.format === 'iis' ? KINDS : CSV_KINDS;
-    if (L) for (const [name, i] of Object.entries(L.at)) this.x.setKind(i, kinds[name] ?? Kind.Skip);
+    if (L) for (const [name, i] of Object.entries(L.at)) this.x.setKind(i, kinds[name] ?? FieldKind.Skip);
     return L !== null;
   }
 

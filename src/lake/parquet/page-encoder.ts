@@ -42,7 +42,7 @@ export type ColumnSnapshot =
 /** Builds an encoder (its own scratch buffers): `encodeColumn`, and the RLE helpers for tests. */
 // eslint-disable-next-line max-lines-per-function -- one function on purpose (see the module comment)
 export function pageEncoder() {
-  // Same values as Kind (column-buffer.ts), Encoding and PageType (format.ts).
+  // Same values as ColumnKind (column-buffer.ts), Encoding and PageType (format.ts).
   const K_INT = 1, K_DBL = 3, K_BOOL = 4, K_TIME = 5;
   const PLAIN = 0, PLAIN_DICTIONARY = 2, DATA_PAGE = 0, DICTIONARY_PAGE = 2;
   const PAGE_ROWS = 32_768;
