@@ -37,8 +37,8 @@ interface RowGroupMeta {
 
 export interface ParquetFileWriterOptions {
   /**
-   * Page codec. Snappy: DuckDB reads it faster (all 55 hunts over the lake from 1 GB of logs: 4.40-4.52 s against
-   * 5.34-5.44 s for GZIP, runs interleaved); GZIP: a lake ~38% smaller (less for Athena to scan).
+   * Page codec. Snappy: DuckDB reads it faster; GZIP: a smaller lake (less for Athena to scan). Figures:
+   * docs/benchmarks.md.
    * @default 'snappy'
    */
   readonly compression?: 'snappy' | 'gzip';

@@ -12,16 +12,10 @@
  * 16 K-entry hash table of 4-byte sequences, the search stepping faster through
  * data that does not compress, copies emitted back to back while the next
  * position matches too, and matches compared 4 bytes at a time (DataView
- * loads). On the pages of 500 MB of logs (236 MB): ~480 MB/s once warm, 2.2x
- * the byte-by-byte version it replaced, with slightly smaller output.
- *
- * Fixed 2026-12-01: a match whose first differing byte was among the last 3 of a block could be extended over
- * differing bytes (the byte loop restarted from the last word's first byte of the source); such pages decoded wrong
- * (2 of 1,151 pages of generated logs). Every other output is unchanged.
+ * loads). Speed: docs/benchmarks.md.
  *
  * Why Snappy: hunts read the lake far more often than it is written, and DuckDB
- * reads Snappy pages faster than GZIP ones (all 55 hunts over the lake from
- * 1 GB of logs, runs interleaved: 4.40-4.52 s on Snappy, 5.34-5.44 s on GZIP).
+ * reads Snappy pages faster than GZIP ones (measured: docs/benchmarks.md).
  */
 export const SNAPPY_SOURCE = String.raw`
 function snappyMaxLength(n) {
@@ -78,8 +72,8 @@ function snappyBlock(src, dv, start, end, out, op, table) {
       while (s2 + 4 <= end) {
         const x = dv.getInt32(s1, true) ^ dv.getInt32(s2, true);
         if (x !== 0) {
-          // s1 moves with s2: the byte loop below must not restart from the word's first byte (until 2026-12-01 it
-          // did, and could extend a copy over a differing byte among a block's last 3: corrupt pages).
+          // s1 moves with s2: the byte loop below must not restart from the word's first byte, or a copy could be
+          // extended over a differing byte among a block's last 3 (a page that decodes to wrong values).
           const k = (31 - Math.clz32(x & -x)) >> 3;
           s1 += k;
           s2 += k;
