@@ -4,7 +4,7 @@
  * - runtime code (src/, lambdas/) never imports the CDK: it runs in Lambda and on the CLI;
  * - Lambda code never reaches DuckDB (a native module the bundles do not ship), not even through an index;
  * - the log-format parsers never reach into the lake's internals (they hand rows to `ParseContext.emit`);
- * - product code never imports test or bench code (shared generators live in src/testing-free places: see gen/);
+ * - product code never imports test, bench or testkit code; test, bench and scripts share code only through testkit/;
  * - a folder of src/ is entered through its index.ts: other folders import only that public surface.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -42,15 +42,22 @@ module.exports = {
       name: 'product-imports-tests',
       comment: 'Shipped code (and the bench, scripts) never depends on test code.',
       severity: 'error',
-      from: { path: '^(src|lib|lambdas|bin|scripts|bench)/' },
+      from: { path: '^(src|lib|lambdas|bin|scripts|bench|testkit)/' },
       to: { path: '^test/' },
     },
     {
-      name: 'src-imports-bench',
-      comment: 'The product does not depend on the bench.',
+      name: 'imports-bench',
+      comment: 'Nothing depends on the bench: what tests and benches share lives in testkit/.',
       severity: 'error',
-      from: { path: '^(src|lib|lambdas|bin|scripts|test)/' },
+      from: { path: '^(src|lib|lambdas|bin|scripts|test|testkit)/' },
       to: { path: '^bench/' },
+    },
+    {
+      name: 'product-imports-testkit',
+      comment: 'testkit/ is for tests, benches and the sample maker; shipped code never depends on it.',
+      severity: 'error',
+      from: { path: '^(src|lib|lambdas|bin)/' },
+      to: { path: '^testkit/' },
     },
     {
       name: 'bypasses-folder-index',

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { readEvtx, toWindowsEvent } from '../src/formats/evtx';
 import { windowsEventRow } from '../src/formats/windows/event-row';
-import { CORPUS_DIR, corpusFiles, findReferencePython } from '../test/evtx/reference';
+import { CORPUS_DIR, corpusFiles, findReferencePython } from '../testkit/evtx-reference';
 
 const PY = `
 import sys, time

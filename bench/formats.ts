@@ -17,8 +17,8 @@ import type { TextFamilyParser } from '../src/formats/types';
 import { readLines } from '../src/ingest';
 import { parserFor } from '../src/formats';
 import { IisKernel, readBlock } from '../src/formats/iis-kernel';
-import { generateWebCorpus } from './gen/web-corpus';
-import { HTTPPROXY_FIELDS_2016_CU23, convertToJson, sysmon1Message, winEventObject, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../test/fixtures/raw/generators';
+import { generateWebCorpus } from '../testkit/gen/web-corpus';
+import { HTTPPROXY_FIELDS_2016_CU23, convertToJson, sysmon1Message, winEventObject, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../testkit/raw-generators';
 
 const STEMS = ['/owa/', '/owa/service.svc', '/ecp/', '/EWS/Exchange.asmx', '/Microsoft-Server-ActiveSync/default.eas', '/autodiscover/autodiscover.xml', '/mapi/emsmdb/', '/owa/auth/logon.aspx', '/ecp/DDI/DDIService.svc/GetList'];
 const AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/88.0.4324.190 Safari/537.36', 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13801; Pro)', 'Apple-iPhone12C1/1803.1', 'ExchangeServicesClient/15.01.2176.002'];

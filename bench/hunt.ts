@@ -23,7 +23,7 @@ import { lakeDayBounds } from '../src/hunt/coverage';
 import { chooseWindow } from '../src/hunt/sweep-job';
 import { windowParams, type HuntWindow } from '../src/hunt/window';
 import type { Hunt } from '../src/hunt/query-file';
-import { benchArg as arg, generateWebCorpus } from './gen/web-corpus';
+import { benchArg as arg, generateWebCorpus } from '../testkit/gen/web-corpus';
 
 
 /** One `zcat FILES | grep -c ServerInfo~` pass: the reference an analyst would otherwise run. */

@@ -24,8 +24,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeUpload } from '../src/pipeline';
 import { parseSize } from '../src/cli/commands/normalize';
-import { writeTar } from './gen/write-gz';
-import { benchArg as arg, generateWebCorpus, type WebCorpus as Corpus } from './gen/web-corpus';
+import { writeTar } from '../testkit/gen/write-gz';
+import { benchArg as arg, generateWebCorpus, type WebCorpus as Corpus } from '../testkit/gen/web-corpus';
 
 
 async function timeZcat(files: string[]): Promise<{ secs: number; lines: number; cpu: number }> {

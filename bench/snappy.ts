@@ -2,7 +2,7 @@
  * `npm run bench -- snappy [--mb=200] [--runs=7]`: Snappy page compression alone, the JS compressor (snappy.ts,
  * the reference) against the WebAssembly one the page worker uses (snappy-wasm-codec.ts), in one process.
  *
- * Realistic page bodies: generated IIS and HttpProxy logs (bench/gen, half each, `--mb` raw) parsed, appended into
+ * Realistic page bodies: generated IIS and HttpProxy logs (testkit/gen, half each, `--mb` raw) parsed, appended into
  * 65,536-row row groups (as the pipeline fills them: source columns, upload id) and encoded into pages by the page
  * encoder, as the page worker does. Then runs interleaved (JS, WASM, WASM, JS, ...), CPU time of each pass over all
  * pages, best of `--runs`; the outputs are checked to be byte-identical.
@@ -11,11 +11,11 @@ import type { TextFamilyParser } from '../src/formats/types';
 import { parserFor } from '../src/formats';
 import { ColumnBuffer } from '../src/lake/column-buffer';
 import { pageEncoder } from '../src/lake/parquet/page-encoder';
-import { snappyCompress } from '../src/lake/parquet/snappy';
+import { snappyCompress } from '../testkit/snappy-reference';
 import { snappyCompressWasm } from '../src/lake/parquet/snappy-wasm-codec';
 import { tableDef, type Row, type TableName } from '../src/lake/schema';
-import { httpProxyLog, iisLog } from './gen/exchange-logs';
-import { benchArg } from './gen/web-corpus';
+import { httpProxyLog, iisLog } from '../testkit/gen/exchange-logs';
+import { benchArg } from '../testkit/gen/web-corpus';
 
 const ROW_GROUP = 65_536;
 

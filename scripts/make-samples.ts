@@ -77,7 +77,7 @@ import * as zlib from 'node:zlib';
 import {
   HTTPPROXY_FIELDS_2016_CU23, IIS_EXCHANGE_FIELDS, OAB_EXTERNAL_URL_PAYLOAD, WINEVENT_CSV_COLUMNS, convertToJson, csvField, csvQuoted, ecpHeader,
   httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, security4688Message, sysmon11Message, sysmon1Message, winEventCsvRow, winEventObject,
-} from '../test/fixtures/raw/generators';
+} from '../testkit/raw-generators';
 
 // ---------------------------------------------------------------- zip writer
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { evtxParser } from '../../src/formats/evtx';
 import type { Row } from '../../src/lake/schema';
-import { CORPUS_DIR, corpusFiles } from './reference';
+import { CORPUS_DIR, corpusFiles } from '../../testkit/evtx-reference';
 
 const files = corpusFiles();
 if (!files.length) {

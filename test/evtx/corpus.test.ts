@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { readEvtx, type EvtxProblem, type EvtxRecord } from '../../src/formats/evtx';
 import { T, buildEvtx, eventTemplate, v } from '../support/evtx-builder';
 import { cmdlet, sys, sysmon1 } from './fixtures';
-import { CORPUS_DIR, corpusFiles, diffRecord, findReferencePython, runReference, stopReference, type RefRecord } from './reference';
+import { CORPUS_DIR, corpusFiles, diffRecord, findReferencePython, runReference, stopReference, type RefRecord } from '../../testkit/evtx-reference';
 
 const files = corpusFiles();
 const ref = findReferencePython();

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describeUnrecognized, detectFamily, detectionHint } from '../../src/formats';
-import { HTTPPROXY_FIELDS_2016_CU23, WINEVENT_CSV_COLUMNS, convertToJson, csvQuoted, ecpHeader, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, IIS_EXCHANGE_FIELDS, winEventObject } from '../fixtures/raw/generators';
+import { HTTPPROXY_FIELDS_2016_CU23, WINEVENT_CSV_COLUMNS, convertToJson, csvQuoted, ecpHeader, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, IIS_EXCHANGE_FIELDS, winEventObject } from '../../testkit/raw-generators';
 
 const RAW = path.resolve(__dirname, '../fixtures/raw');
 const utf16le = (s: string, bom = true) => Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(s, 'utf16le')]);

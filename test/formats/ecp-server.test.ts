@@ -1,4 +1,4 @@
-import { ecpHeader, ecpLine, OAB_EXTERNAL_URL_PAYLOAD } from '../fixtures/raw/generators';
+import { ecpHeader, ecpLine, OAB_EXTERNAL_URL_PAYLOAD } from '../../testkit/raw-generators';
 import { parseEventData } from '../../src/formats/ecp-server';
 import { iso, runParser } from './run-parser';
 

@@ -3,7 +3,7 @@ import { readLines } from '../../src/ingest';
 import { detectFamily, parserFor } from '../../src/formats';
 import type { TextFamilyParser } from '../../src/formats';
 import type { Row } from '../../src/lake/schema';
-import { WINEVENT_CSV_COLUMNS, convertToJson, csvQuoted, ecpHeader, ecpLine, winEventCsvRow, winEventObject } from '../fixtures/raw/generators';
+import { WINEVENT_CSV_COLUMNS, convertToJson, csvQuoted, ecpHeader, ecpLine, winEventCsvRow, winEventObject } from '../../testkit/raw-generators';
 
 /** Bytes -> detection -> the ingest line decoder -> the detected parser: what the pipeline does. */
 async function parseBytes(bytes: Buffer, name: string): Promise<{ family: string | undefined; rows: Row[]; rejects: string[] }> {

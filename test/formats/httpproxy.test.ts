@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HTTPPROXY_FIELDS_2016_CU23, HTTPPROXY_FIELDS_2021 } from '../../src/formats/httpproxy';
-import { httpProxyHeader, httpProxyLine, httpProxyRequest } from '../fixtures/raw/generators';
+import { httpProxyHeader, httpProxyLine, httpProxyRequest } from '../../testkit/raw-generators';
 import { iso, runParser } from './run-parser';
 
 const FIXTURES = path.resolve(__dirname, '../fixtures/raw/httpproxy');

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import fc from 'fast-check';
-import { httpProxyLog, iisLog } from '../../bench/gen/exchange-logs';
+import { httpProxyLog, iisLog } from '../../testkit/gen/exchange-logs';
 import { HTTPPROXY_FIELDS_2021 } from '../../src/formats/httpproxy';
 import { parserFor } from '../../src/formats';
 import * as fs from 'node:fs';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { iisHeader, iisLine } from '../fixtures/raw/generators';
+import { iisHeader, iisLine } from '../../testkit/raw-generators';
 import { iisSiteFromPath } from '../../src/formats/iis';
 import { protocolFolder } from '../../src/formats/httpproxy';
 import { iso, runParser } from './run-parser';

@@ -1,4 +1,4 @@
-import { WINEVENT_CSV_COLUMNS, csvQuoted, security4688Message, sysmon1Message, winEventCsvRow } from '../fixtures/raw/generators';
+import { WINEVENT_CSV_COLUMNS, csvQuoted, security4688Message, sysmon1Message, winEventCsvRow } from '../../testkit/raw-generators';
 import { iso, runParser } from './run-parser';
 
 const sysmon = sysmon1Message({

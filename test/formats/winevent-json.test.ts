@@ -1,4 +1,4 @@
-import { convertToJson, security4688Message, sysmon1Message, sysmon11Message, winEventObject } from '../fixtures/raw/generators';
+import { convertToJson, security4688Message, sysmon1Message, sysmon11Message, winEventObject } from '../../testkit/raw-generators';
 import { iso, runParser } from './run-parser';
 
 const um = winEventObject({

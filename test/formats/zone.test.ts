@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseAnyTime, parseIsoTime, parseLocalDateTime, parseW3cDateTime } from '../../src/formats/text/time';
 import { parseZone, ZoneError } from '../../src/formats/text/zone';
-import { WINEVENT_CSV_COLUMNS, csvQuoted, winEventCsvRow } from '../fixtures/raw/generators';
+import { WINEVENT_CSV_COLUMNS, csvQuoted, winEventCsvRow } from '../../testkit/raw-generators';
 import { iso, runParser } from './run-parser';
 
 const isoOf = (ms: number) => (Number.isNaN(ms) ? 'NaN' : new Date(ms).toISOString());

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { encodeRowGroup, snappyPagesCompressedByWasm, stopPageWorker } from '../../src/lake/parquet/compress';
 import { pageEncoder, type ColumnSnapshot } from '../../src/lake/parquet/page-encoder';
-import { snappyCompress } from '../../src/lake/parquet/snappy';
+import { snappyCompress } from '../../testkit/snappy-reference';
 import { SNAPPY_WASM } from '../../src/lake/parquet/snappy-wasm';
 import { snappyCompressWasm, snappyWasm } from '../../src/lake/parquet/snappy-wasm-codec';
 

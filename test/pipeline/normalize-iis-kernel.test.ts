@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { httpProxyLog, iisLog } from '../../bench/gen/exchange-logs';
+import { httpProxyLog, iisLog } from '../../testkit/gen/exchange-logs';
 import { normalizeUpload, type NormalizeOptions } from '../../src/pipeline';
 import { buildTar, gzip } from '../support/archive-builders';
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { NormalizeError, normalizeUpload } from '../../src/pipeline';
-import { WINEVENT_CSV_COLUMNS, csvQuoted, winEventCsvRow } from '../fixtures/raw/generators';
+import { WINEVENT_CSV_COLUMNS, csvQuoted, winEventCsvRow } from '../../testkit/raw-generators';
 import { buildZip } from '../support/archive-builders';
 import { lakeScan, query } from '../lake/duckdb-read';
 

@@ -1,5 +1,5 @@
 // AssemblyScript, compiled to WebAssembly by scripts/build-wasm.js (not by tsc): the Snappy compressor of
-// ../snappy.ts (SNAPPY_SOURCE) ported step for step, so that its output is the same, byte for byte, for every input
+// testkit/snappy-reference.ts (SNAPPY_SOURCE, the JS reference) ported step for step, so that its output is the same, byte for byte, for every input
 // (test/lake/snappy.test.ts compares them). Same 64 KiB blocks, same 16 K-entry table reset per block, same hash,
 // same skip heuristic, same copy splitting; matches are compared 8 bytes at a time (the same match lengths as the JS
 // loop's 4, so the same output).

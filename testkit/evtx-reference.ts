@@ -1,7 +1,7 @@
 /**
  * The python-evtx side of the record-for-record comparison: finds the
  * reference (evtx_dump.py from the Debian package python3-evtx) and the shared
- * corpus, runs test/evtx/reference-dump.py over the files on N processes, and
+ * corpus, runs testkit/evtx-reference-dump.py over the files on N processes, and
  * compares its records with ours.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -9,12 +9,12 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EvtxRecord } from '../../src/formats/evtx';
+import type { EvtxRecord } from '../src/formats/evtx';
 
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const REPO_ROOT = path.resolve(__dirname, '..');
 export const CORPUS_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'data', 'evtx-attack-samples');
 
-/** One record as the reference printed it (see reference-dump.py). */
+/** One record as the reference printed it (see evtx-reference-dump.py). */
 export interface RefRecord {
   file: string;
   chunk: number;
@@ -85,14 +85,14 @@ export function stopReference(): void {
 }
 
 /**
- * Identity of the reference code: python-evtx's sources and reference-dump.py.
+ * Identity of the reference code: python-evtx's sources and evtx-reference-dump.py.
  * Cached reference output is only reused for the same files under the same code.
  */
 function referenceIdentity(python: string): string {
   const dir = execFileSync(python, ['-c', 'import Evtx, os; print(os.path.dirname(Evtx.__file__))'], { encoding: 'utf8' }).trim();
   const h = createHash('sha256');
   for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.py')).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
-  h.update(fs.readFileSync(path.join(__dirname, 'reference-dump.py')));
+  h.update(fs.readFileSync(path.join(__dirname, 'evtx-reference-dump.py')));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -119,7 +119,7 @@ export async function runReference(python: string, files: string[], procs = 2, c
     }
   }
   if (!todo.length) return byFile;
-  const script = path.join(__dirname, 'reference-dump.py');
+  const script = path.join(__dirname, 'evtx-reference-dump.py');
   // Deal files by size so the processes get similar work.
   const sized = todo.map((f) => ({ f, s: fs.statSync(f).size })).sort((a, b) => b.s - a.s);
   const groups: string[][] = Array.from({ length: procs }, () => []);
@@ -143,7 +143,7 @@ export async function runReference(python: string, files: string[], procs = 2, c
           child.on('close', (code) => {
             live.delete(child);
             if (code === 0) resolve(Buffer.concat(chunks).toString('utf8'));
-            else reject(new Error(`reference-dump.py exited ${code}: ${err}`));
+            else reject(new Error(`evtx-reference-dump.py exited ${code}: ${err}`));
           });
           child.stdin.end(g.join('\n') + '\n');
         }),
