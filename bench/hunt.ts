@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { normalizeUpload } from '../src/pipeline';
 import { parseSize } from '../src/cli/commands/normalize';
 import { TABLES, TABLE_NAMES, type TableName } from '../src/lake/schema';
-import { DuckDbQueryEngine } from '../src/hunt/engines/duckdb';
+import { DuckDbQueryEngine } from '../src/local-engine/duckdb-query-engine';
 import { loadPack } from '../src/hunt/pack';
 import { tokenize } from '../src/hunt/lint';
 import { lakeDayBounds } from '../src/hunt/coverage';

@@ -1,6 +1,5 @@
 /** AWS adapters of the ports (S3, Athena, SNS, DynamoDB) and the cores the Lambdas run. */
 export { AthenaQueryEngine, type AthenaQueryEngineOptions, type AthenaRunStats } from './athena-query-engine';
-export { createEngine, type EngineOptions } from './create-engine';
 export { DynamoDbDedupStore, type DynamoDbDedupStoreOptions } from './dynamodb-dedup-store';
 export { AthenaQueryError, AthenaTimeoutError, AwsAdapterConfigError, PublishError } from './errors';
 export { indicatorsToCsv } from './indicators-csv';

@@ -1,12 +1,9 @@
 /**
- * Hunts: query files and their lint, the engines, fixtures, findings, coverage and the verdict per host.
+ * Hunts: query files and their lint, findings, coverage and the verdict per host, over any QueryEngine (the
+ * engines themselves live apart: Athena in src/aws, DuckDB in src/local-engine, so that Lambda code never loads DuckDB).
  */
 export { loadQueries, parseQueryFile, QueryMetaSchema, MITRE_TACTICS, type Hunt, type QueryMeta, type BrokenQuery } from './query-file';
 export { lintHunt, lintSql, type LintProblem } from './lint';
-export { DuckDbQueryEngine, type IndicatorRow, type TableRows, type DuckDbEngineOptions } from './engines/duckdb';
-export { TRINO_SHIMS } from './engines/trino-shims';
-export { runFixtures, runCase, loadFixtureFile, fixturePathFor, type CaseResult, type FixtureCase, type RawNormalizer } from './fixtures';
-export { defaultRawNormalizer } from './raw-normalizer';
 export { rowsToFindings, fingerprint, sortFindings, severityRank, CONTRACT_COLUMNS } from './findings';
 export { LocalDedupStore } from './local-dedup-store';
 export { readCoverage, lakeDayBounds, dayRanges, type FamilyCoverage, type DayRange } from './coverage';
@@ -16,4 +13,4 @@ export { runSweepJob, chooseWindow, hasFindingsAtLeast, type SweepJobOptions, ty
 export { loadPack, type HuntPack } from './pack';
 export { windowParams, parseDay, DEFAULT_SINCE, ALL_TIME, type HuntWindow } from './window';
 export { QueryFileError, FixtureFileError, EngineError } from './errors';
-export { SEVERITIES, type Severity, type Finding, type QueryEngine } from './types';
+export { SEVERITIES, type Severity, type Finding, type QueryEngine, type IndicatorRow, type TableRows } from './types';

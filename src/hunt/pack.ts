@@ -2,7 +2,7 @@
  * A hunt pack as the CLI runs it: the query files of a folder and the indicators of another.
  */
 import { loadQueries, type BrokenQuery, type Hunt } from './query-file';
-import type { IndicatorRow } from './engines/duckdb';
+import type { IndicatorRow } from './types';
 import { loadIndicators, type IndicatorReject } from './indicators';
 
 export interface HuntPack {

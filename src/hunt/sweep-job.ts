@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderReport } from '../report';
 import { readCoverage, lakeDayBounds, type FamilyCoverage } from './coverage';
-import { DuckDbQueryEngine } from './engines/duckdb';
+import { DuckDbQueryEngine } from '../local-engine/duckdb-query-engine';
 import { sortFindings, severityRank } from './findings';
 import { LocalDedupStore } from './local-dedup-store';
 import { loadPack } from './pack';

@@ -1,6 +1,7 @@
 /**
  * Types shared by the hunt runner, the engines (DuckDB, Athena), findings and notifiers.
  */
+import type { Row, TableName } from '../lake';
 
 /** Severity levels, most severe first. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -40,3 +41,16 @@ export interface Finding {
   /** Stable id: hash of hunt id, agency, host and key evidence. Same hit -> same fingerprint on every run. */
   fingerprint: string;
 }
+
+/** One row of the `indicators` table (INDICATORS_TABLE columns). */
+export interface IndicatorRow {
+  type: string;
+  value: string;
+  source: string;
+  reference?: string | null;
+  first_seen?: string | null;
+  description?: string | null;
+}
+
+/** Table name -> rows, as fixtures give them (missing columns are null). */
+export type TableRows = Partial<Record<TableName, readonly Row[]>>;

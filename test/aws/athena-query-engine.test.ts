@@ -143,7 +143,7 @@ describe('athena values', () => {
 describe('createEngine', () => {
   it('makes an Athena engine that runs on the workgroup and database', async () => {
     // Prepare
-    const { createEngine } = await import('../../src/aws/create-engine');
+    const { createEngine } = await import('../../src/local-engine/create-engine');
     const client = new AthenaClient({ region: 'us-east-1' });
     const athena = mockClient(client);
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-9' });
@@ -162,7 +162,7 @@ describe('createEngine', () => {
   });
 
   it('throws without a workgroup, saying where to find it', async () => {
-    const { createEngine } = await import('../../src/aws/create-engine');
+    const { createEngine } = await import('../../src/local-engine/create-engine');
     await expect(createEngine({ engine: 'athena', workGroup: '' })).rejects.toThrow('--workgroup is required with --engine athena');
   });
 });

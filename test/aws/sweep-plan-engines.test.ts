@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { planHunt } from '../../src/aws/sweep-plan';
-import { DuckDbQueryEngine } from '../../src/hunt/engines/duckdb';
+import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { loadQueries, parseQueryFile } from '../../src/hunt/query-file';
 import { trinoSyntaxProblems } from '../../src/hunt/trino-parser';
 import { windowParams } from '../../src/hunt/window';

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { DuckDbQueryEngine } from '../../src/hunt/engines/duckdb';
+import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { normalizeUpload } from '../../src/pipeline';
 import { TABLE_NAMES } from '../../src/lake/schema';
 import { render, testStacks } from './support';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DuckDbQueryEngine } from '../../src/hunt/engines/duckdb';
+import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 
 /** Writes Parquet files in the lake layout with DuckDB itself: lake/<table>/agency=<a>/dt=<d>/<name>.parquet. */
 async function writeParquet(root: string, table: string, agency: string, dt: string, name: string, selectSql: string): Promise<void> {

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DuckDbQueryEngine } from '../../src/hunt/engines/duckdb';
-import { checkExpectations, loadFixtureFile, runCase, valueMatches, type FixtureCase } from '../../src/hunt/fixtures';
+import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
+import { checkExpectations, loadFixtureFile, runCase, valueMatches, type FixtureCase } from '../../src/local-engine/fixtures';
 import { makeHunt } from './helpers';
 
 const SQL = `SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits, anchor_mailbox,

@@ -2,7 +2,7 @@
  * Pins the Trino (Athena) answer of every shimmed function on DuckDB, especially the silent differences
  * (shared/spec/sql-portability.md). Expected values are Trino's documented results.
  */
-import { DuckDbQueryEngine } from '../../src/hunt/engines/duckdb';
+import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 
 let engine: DuckDbQueryEngine;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { DuckDbQueryEngine } from '../../src/hunt/engines/duckdb';
+import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { dayRanges, lakeDayBounds, readCoverage, type FamilyCoverage } from '../../src/hunt/coverage';
 import { rowsToFindings } from '../../src/hunt/findings';
 import { buildVerdicts } from '../../src/hunt/verdict';

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MITRE_TACTICS, listQueryFiles, loadQueries } from '../../src/hunt/query-file';
-import { fixturePathFor, loadFixtureFile } from '../../src/hunt/fixtures';
+import { fixturePathFor, loadFixtureFile } from '../../src/local-engine/fixtures';
 import { lintHunt } from '../../src/hunt/lint';
 
 const repoRoot = path.resolve(__dirname, '..', '..');

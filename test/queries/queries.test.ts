@@ -5,10 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadQueries, type Hunt } from '../../src/hunt/query-file';
-import { fixturePathFor, loadFixtureFile, runCase, type FixtureCase } from '../../src/hunt/fixtures';
-import { DuckDbQueryEngine } from '../../src/hunt/engines/duckdb';
+import { fixturePathFor, loadFixtureFile, runCase, type FixtureCase } from '../../src/local-engine/fixtures';
+import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { loadPack } from '../../src/hunt/pack';
-import { defaultRawNormalizer } from '../../src/hunt/raw-normalizer';
+import { defaultRawNormalizer } from '../../src/local-engine/raw-normalizer';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const queriesDir = path.join(repoRoot, 'queries');

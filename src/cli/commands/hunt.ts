@@ -5,7 +5,7 @@ import { hasFindingsAtLeast, runSweepJob, type SweepJobResult } from '../../hunt
 import { renderSummary } from '../../notify/console';
 import * as fs from 'node:fs';
 import { runAthenaSweep } from '../../aws/athena-sweep';
-import { createEngine } from '../../aws/create-engine';
+import { createEngine } from '../../local-engine/create-engine';
 
 interface Opts {
   lake?: string;

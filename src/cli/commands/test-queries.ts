@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
 import { loadPack } from '../../hunt/pack';
-import { runFixtures, type CaseResult } from '../../hunt/fixtures';
-import { DuckDbQueryEngine } from '../../hunt/engines/duckdb';
-import { defaultRawNormalizer } from '../../hunt/raw-normalizer';
+import { runFixtures, type CaseResult } from '../../local-engine/fixtures';
+import { DuckDbQueryEngine } from '../../local-engine/duckdb-query-engine';
+import { defaultRawNormalizer } from '../../local-engine/raw-normalizer';
 import { paint } from '../../notify/console-style';
 import { lintHunt, type LintProblem } from '../../hunt/lint';
 

@@ -6,23 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../../lake/schema';
-import type { QueryEngine } from '../types';
-import { EngineError } from '../errors';
+import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../lake/schema';
+import { EngineError, type IndicatorRow, type QueryEngine, type TableRows } from '../hunt';
 import { TRINO_SHIMS } from './trino-shims';
 
-/** One row of the `indicators` table (INDICATORS_TABLE columns). */
-export interface IndicatorRow {
-  type: string;
-  value: string;
-  source: string;
-  reference?: string | null;
-  first_seen?: string | null;
-  description?: string | null;
-}
-
-/** Table name -> rows, as fixtures give them (missing columns are null). */
-export type TableRows = Partial<Record<TableName, readonly Row[]>>;
 
 export interface DuckDbEngineOptions {
   /**

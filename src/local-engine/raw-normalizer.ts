@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeUpload } from '../pipeline';
 import { TABLE_NAMES, type Row } from '../lake/schema';
-import { DuckDbQueryEngine, type TableRows } from './engines/duckdb';
+import type { TableRows } from '../hunt';
+import { DuckDbQueryEngine } from './duckdb-query-engine';
 import type { RawNormalizer, ResolvedRawInput } from './fixtures';
 
 /** The normalizer the fixtures use: the real pipeline into a temporary lake. */

@@ -4,10 +4,9 @@
  * sees the QueryEngine port.
  */
 import { AthenaClient } from '@aws-sdk/client-athena';
-import { DuckDbQueryEngine, type IndicatorRow } from '../hunt/engines/duckdb';
-import type { QueryEngine } from '../hunt/types';
-import { AthenaQueryEngine } from './athena-query-engine';
-import { AwsAdapterConfigError } from './errors';
+import { AthenaQueryEngine, AwsAdapterConfigError } from '../aws';
+import type { IndicatorRow, QueryEngine } from '../hunt';
+import { DuckDbQueryEngine } from './duckdb-query-engine';
 
 export type EngineOptions =
   | { readonly engine: 'duckdb'; readonly lakeRoot: string; readonly indicators?: readonly IndicatorRow[] }

@@ -7,11 +7,8 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { TABLE_NAMES, type Row, type TableName } from '../lake/schema';
-import { SEVERITIES, type Severity } from './types';
-import { FixtureFileError } from './errors';
-import type { Hunt } from './query-file';
-import { ALL_TIME, windowParams } from './window';
-import type { DuckDbQueryEngine, IndicatorRow, TableRows } from './engines/duckdb';
+import { ALL_TIME, FixtureFileError, SEVERITIES, windowParams, type Hunt, type IndicatorRow, type Severity, type TableRows } from '../hunt';
+import type { DuckDbQueryEngine } from './duckdb-query-engine';
 
 /** Result columns every hunt must return (query-format.md). */
 export const REQUIRED_RESULT_COLUMNS = ['agency', 'host', 'first_seen', 'last_seen', 'hits'] as const;
