@@ -77,6 +77,9 @@ const MANIFEST_RE = /^manifests\/agency=([^/]+)\/([^/]+)\.json$/;
 /** Reads every committed manifest of the store and checks the files they list. */
 export async function readCommittedLake(store: ObjectStore, opts: ReadCommittedOptions = {}): Promise<CommittedLake> {
   const checksums = opts.checksums ?? true;
+  // Manifests first, then the files: a manifest is written after its files, so every file of a manifest listed here
+  // is in the file listing below (listing the files first would miss those of an upload committed in between).
+  const manifestList = await store.list('manifests/');
   const sizes = new Map<string, number>();
   for (const t of TABLE_NAMES) for (const o of await store.list(`lake/${t}/`)) sizes.set(o.key, o.size);
   const listed = new Set<string>();
@@ -85,7 +88,7 @@ export async function readCommittedLake(store: ObjectStore, opts: ReadCommittedO
   const badManifests: BadManifest[] = [];
   let manifests = 0;
   let bytesHashed = 0;
-  for (const m of await store.list('manifests/')) {
+  for (const m of manifestList) {
     const match = MANIFEST_RE.exec(m.key);
     if (!match) continue;
     const [, agency, uploadId] = match;
