@@ -7,8 +7,8 @@
  * - its owner ran on this host and that process is gone (no such pid, or the pid now belongs to a process started
  *   at another time: pids are reused), or
  * - its lease expired (the owner ran on another host sharing the folder, or could not renew it for a whole lease).
- * A folder without a readable `owner.json` (a run killed before writing it, or made by an older version) counts as
- * abandoned once its modification time is older than the lease.
+ * A folder without a readable `owner.json` (a run killed before writing it, or made by an older version) is judged by
+ * the host and pid in its name (`run-<host>-<pid>-<random>`), else abandoned once untouched for a whole lease.
  *
  * Publishing one upload takes `<root>/.locks/agency=<id>/<upload-id>.lock` (created exclusively, same owner record):
  * two runs of the same upload publish one after the other, so the lake ends as if they had run serially. A lock
@@ -35,6 +35,8 @@ export interface OwnerRecord {
 /** A staging folder lease: renewed every third of it while the run lives. */
 export const DEFAULT_LEASE_MS = 30 * 60 * 1000;
 const OWNER_FILE = 'owner.json';
+
+const safeHost = (): string => os.hostname().replace(/[^A-Za-z0-9_.]/g, '_');
 
 /** Start time of a process (Linux), to tell a live owner from a reused pid; null where /proc is absent. */
 export function processStartTime(pid: number): string | null {
@@ -105,7 +107,7 @@ export interface RunStaging {
  */
 export async function createRunStaging(parent: string, leaseMs = DEFAULT_LEASE_MS): Promise<RunStaging> {
   await fsp.mkdir(parent, { recursive: true });
-  const dir = path.join(parent, `run-${os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_')}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const dir = path.join(parent, `run-${safeHost()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   await fsp.mkdir(dir);
   const file = path.join(dir, OWNER_FILE);
   await writeOwner(file, ownerRecord(leaseMs));
@@ -148,8 +150,10 @@ export async function sweepStaleStaging(parent: string, leaseMs = DEFAULT_LEASE_
     let reason: string | null;
     if (owner) reason = abandonedBecause(owner, now);
     else {
+      const named = /^run-(.+)-(\d+)-[0-9a-f]+$/.exec(it.name);
       const st = await fsp.stat(dir).catch(() => null);
-      reason = st && now - st.mtimeMs > leaseMs ? `no owner record, untouched for over ${Math.round(leaseMs / 60000)} min` : null;
+      if (named && named[1] === safeHost() && !ownerAlive({ pid: Number(named[2]), pid_start: null })) reason = `process ${named[2]} on this host is gone (no owner record)`;
+      else reason = st && now - st.mtimeMs > leaseMs ? `no owner record, untouched for over ${Math.round(leaseMs / 60000)} min` : null;
     }
     if (reason === null) continue;
     try {

@@ -31,14 +31,19 @@ describe('run staging', () => {
     fs.mkdirSync(path.join(parent, 'sweep-normalize-old'));
     fs.utimesSync(path.join(parent, 'sweep-normalize-old'), new Date(0), new Date(0));
     fs.mkdirSync(path.join(parent, 'sweep-normalize-fresh'));
+    const host = os.hostname().replace(/[^A-Za-z0-9_.]/g, '_');
+    fs.mkdirSync(path.join(parent, `run-${host}-${deadPid()}-0a1b`));
+    fs.mkdirSync(path.join(parent, `run-${host}-${process.pid}-0a1c`));
 
     // Act
     const removed = await sweepStaleStaging(parent);
 
     // Assess
-    expect(removed.map((r) => path.basename(r.dir)).sort()).toEqual(['run-dead', 'run-other-host-expired', 'run-reused-pid', 'sweep-normalize-old']);
+    const killedEarly = removed.find((r) => r.dir.endsWith('-0a1b'));
+    expect(killedEarly?.reason).toMatch(/^process \d+ on this host is gone \(no owner record\)$/);
+    expect(removed.map((r) => path.basename(r.dir)).filter((n) => !n.endsWith('-0a1b')).sort()).toEqual(['run-dead', 'run-other-host-expired', 'run-reused-pid', 'sweep-normalize-old']);
     expect(removed.find((r) => r.dir.endsWith('run-dead'))!.reason).toMatch(/^process \d+ on .* is gone$/);
-    expect(fs.readdirSync(parent).sort()).toEqual([path.basename(live.dir), 'run-other-host-live', 'sweep-normalize-fresh'].sort());
+    expect(fs.readdirSync(parent).sort()).toEqual([path.basename(live.dir), `run-${host}-${process.pid}-0a1c`, 'run-other-host-live', 'sweep-normalize-fresh'].sort());
     await live.release();
     expect(fs.existsSync(live.dir)).toBe(false);
   });
