@@ -62,7 +62,7 @@ function gapLines(host: string | null, gaps: readonly LakeGap[]): string[] {
   }
   return [...byFamily].sort(([a], [b]) => a.localeCompare(b)).map(([family, gs]) => {
     const days = [...new Set(gs.map((g) => g.dt))].sort();
-    const why = [...new Set(gs.map((g) => g.problem === 'checksum' ? 'damaged' : g.problem === 'size' ? 'truncated or grown' : g.problem))].join(', ');
+    const why = [...new Set(gs.map((g) => g.problem === 'checksum' ? 'damaged' : g.problem === 'size' ? 'truncated or grown' : g.problem))].join(' or ');
     return `${label(family)} on ${hostName(host)} for ${days.join(', ')}: ${gs.length} lake file(s) ${why}, left out, not judged (sweep verify names them; sweep repair rebuilds them)`;
   });
 }
