@@ -53,7 +53,23 @@ export async function normalizeS3Upload(opts: NormalizeS3UploadOptions): Promise
     store: opts.lake,
     tmpDir: opts.tmpDir,
   });
+  // An upload's objects arrive one by one, each triggering a run: a run that read fewer objects than the upload now
+  // has may have committed after a run that read them all. Failing it makes SQS deliver it again; the retry reads
+  // the whole upload and commits last (readers meanwhile see one whole manifest, or name the files it overwrote).
+  const now = (await opts.uploads.list(prefix)).filter((o) => !o.key.endsWith('/'));
+  const read = new Set(objects.map((o) => `${o.key}\u0000${o.size}`));
+  if (now.length !== objects.length || now.some((o) => !read.has(`${o.key}\u0000${o.size}`))) {
+    throw new UploadChangedError(prefix, objects.length, now.length);
+  }
   return { ...result, agency, uploadId, objects };
+}
+
+/** The upload's objects changed while it was normalized: the run must be repeated (SQS redelivers the message). */
+export class UploadChangedError extends Error {
+  constructor(readonly prefix: string, readonly objectsRead: number, readonly objectsNow: number) {
+    super(`upload ${prefix} changed while it was normalized (${objectsRead} object(s) read, ${objectsNow} now): normalize it again`);
+    this.name = 'UploadChangedError';
+  }
 }
 
 /** An input the pipeline opens lazily; the bytes flow from the store as they are read. */

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { CommittedLake } from '../lake/committed';
 import { renderReport } from '../report';
 import { readCoverage, lakeDayBounds, type FamilyCoverage } from './coverage';
 import { DuckDbQueryEngine } from '../local-engine/duckdb-query-engine';
@@ -44,6 +45,8 @@ export interface SweepJobResult {
   readonly verdicts: readonly HostVerdict[];
   readonly findingsFile: string;
   readonly reportFile: string;
+  /** What the lake views read and left out: damaged or missing files (gaps), unreadable manifests, unlisted files. */
+  readonly lakeCheck: CommittedLake | null;
 }
 
 /** Picks the window: the given days, else all data (from 2019-01-01 or earlier data, to today or later data). */
@@ -70,7 +73,9 @@ export async function runSweepJob(opts: SweepJobOptions): Promise<SweepJobResult
     const fresh = await dedup.filterNew(findings);
     await dedup.markSeen(fresh);
     const newFingerprints = new Set(fresh.map((f) => f.fingerprint));
-    const verdicts = buildVerdicts(hunts, findings, coverage, window.since);
+    // Damaged or missing lake files in the window were left out of every query: the verdicts list them as gaps.
+    const gaps = (engine.lakeCheck?.gaps ?? []).filter((g) => g.dt >= window.since && g.dt <= window.until);
+    const verdicts = buildVerdicts(hunts, findings, coverage, window.since, gaps);
 
     fs.mkdirSync(opts.outDir, { recursive: true });
     const findingsFile = path.join(opts.outDir, 'findings.jsonl');
@@ -78,7 +83,7 @@ export async function runSweepJob(opts: SweepJobOptions): Promise<SweepJobResult
     const reportFile = path.join(opts.outDir, 'report.html');
     fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors: run.errors, broken }));
     const indicators = { rows: pack.indicators.length, rejects: pack.indicatorRejects };
-    return { window, hunts, broken, indicators, findings, newFingerprints, errors: run.errors, stats: run.stats, coverage, verdicts, findingsFile, reportFile };
+    return { window, hunts, broken, indicators, findings, newFingerprints, errors: run.errors, stats: run.stats, coverage, verdicts, findingsFile, reportFile, lakeCheck: engine.lakeCheck };
   } finally {
     await engine.close();
   }

@@ -3,6 +3,7 @@
  * green when nothing at medium or above was found (low findings are counted beside it), always with what the logs cover, so that missing logs are said, not read as clean.
  */
 import { FAMILY_LABELS, type Family } from '../formats/types';
+import type { LakeGap } from '../lake/committed';
 import { TABLES } from '../lake/schema';
 import type { DayRange, FamilyCoverage } from './coverage';
 import type { Hunt } from './query-file';
@@ -24,6 +25,8 @@ export interface HostVerdict {
   readonly lines: readonly string[];
   /** Hunts that could not run on this host for lack of logs, grouped by the families they need. */
   readonly missing: readonly { families: readonly string[]; hunts: readonly string[] }[];
+  /** Damaged or missing lake files left out of the hunts that held this host's logs (src/lake/committed.ts). */
+  readonly gaps: readonly LakeGap[];
 }
 
 const SYSMON_CHANNEL = 'Microsoft-Windows-Sysmon/Operational';
@@ -51,15 +54,30 @@ function coverageLine(c: FamilyCoverage, since: string): string {
   return `${label(c.family)} on ${hostName(c.host)} cover ${periods}${caveats.length ? `: ${caveats.join(', ')}` : ''}`;
 }
 
+/** One line per log family of a host whose lake files were left out: the days that could not be judged, and why. */
+function gapLines(host: string | null, gaps: readonly LakeGap[]): string[] {
+  const byFamily = new Map<string, LakeGap[]>();
+  for (const g of gaps) {
+    for (const s of g.sources) if (s.host === host) byFamily.set(s.family, [...(byFamily.get(s.family) ?? []), g]);
+  }
+  return [...byFamily].sort(([a], [b]) => a.localeCompare(b)).map(([family, gs]) => {
+    const days = [...new Set(gs.map((g) => g.dt))].sort();
+    const why = [...new Set(gs.map((g) => g.problem === 'checksum' ? 'damaged' : g.problem === 'size' ? 'truncated or grown' : g.problem))].join(' or ');
+    return `${label(family)} on ${hostName(host)} for ${days.join(', ')}: ${gs.length} lake file(s) ${why}, left out, not judged (sweep verify names them; sweep repair rebuilds them)`;
+  });
+}
+
 /**
- * Builds the verdict of every host seen in the coverage or in the findings.
+ * Builds the verdict of every host seen in the coverage, in the findings or in the gaps.
  * @param since first day of the hunt window (what "nothing before" is measured against)
+ * @param gaps lake files left out of the hunts (damaged or missing), listed on the hosts whose logs they held
  */
-export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding[], coverage: readonly FamilyCoverage[], since: string): HostVerdict[] {
+export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding[], coverage: readonly FamilyCoverage[], since: string, gaps: readonly LakeGap[] = []): HostVerdict[] {
   const hosts = new Map<string, { agency: string; host: string | null }>();
   const keyOf = (agency: string, host: string | null): string => JSON.stringify([agency, host]);
   for (const c of coverage) hosts.set(keyOf(c.agency, c.host), { agency: c.agency, host: c.host });
   for (const f of findings) hosts.set(keyOf(f.agency, f.host), { agency: f.agency, host: f.host });
+  for (const g of gaps) for (const s of g.sources) hosts.set(keyOf(g.agency, s.host), { agency: g.agency, host: s.host });
   const needed = new Set<string>(hunts.flatMap((h) => h.meta.log_families));
 
   const out: HostVerdict[] = [];
@@ -97,7 +115,9 @@ export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding
     for (const m of missing) {
       lines.push(`no ${m.families.map(label).join(' or ')} on ${hostName(host)}: ${m.hunts.length} hunt(s) could not run (${m.hunts.slice(0, 3).join('; ')}${m.hunts.length > 3 ? '; ...' : ''})`);
     }
-    out.push({ agency, host, level, counts, coverage: cov, lines, missing });
+    const myGaps = gaps.filter((g) => g.agency === agency && g.sources.some((s) => s.host === host));
+    lines.push(...gapLines(host, myGaps));
+    out.push({ agency, host, level, counts, coverage: cov, lines, missing, gaps: myGaps });
   }
   const rank = { red: 0, amber: 1, green: 2 } as const;
   return out.sort((a, b) => rank[a.level] - rank[b.level] || a.agency.localeCompare(b.agency) || hostName(a.host).localeCompare(hostName(b.host)));

@@ -27,7 +27,13 @@ export const MANIFEST_VERSION = 1;
 export type DtFallback = 'entry-mtime' | 'upload-time';
 
 export interface ManifestInput {
+  /** The input as given (a local path as typed, relative to where the run started, or the S3 object's name). */
   readonly path: string;
+  /**
+   * Absolute local path of the input, for `sweep repair` (rebuilds damaged lake files from the raw input).
+   * Absent for S3 inputs (the raw upload stays in its bucket) and in manifests written before it existed.
+   */
+  readonly resolved_path?: string;
   readonly size: number | null;
   readonly mtime: string | null;
 }
@@ -100,6 +106,11 @@ export interface ManifestFile {
   readonly table: TableName;
   readonly dt: string;
   readonly bytes: number;
+  /**
+   * SHA-256 of the file (hex): readers check it and leave a damaged file out (the hunt names it as a gap),
+   * `sweep verify` reports it, `sweep repair` rebuilds it. Absent in manifests written before it existed.
+   */
+  readonly sha256?: string;
 }
 
 export interface Manifest {

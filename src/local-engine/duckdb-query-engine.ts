@@ -1,12 +1,18 @@
 /**
  * The local QueryEngine: an in-memory DuckDB with the Trino shims, views named like the Athena tables over a local
  * lake (`<root>/lake/<table>/agency=<id>/dt=<day>/*.parquet`), or tables filled from fixture rows.
+ *
+ * The views read the files committed manifests list, each checked against its manifest (src/lake/committed.ts):
+ * an upload being published is invisible until its manifest is written, and a damaged or missing file is left out
+ * and reported in {@link DuckDbQueryEngine.lakeCheck} (the sweep lists it as a gap) instead of failing every query.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../lake/schema';
+import { LocalObjectStore } from '../core/local-object-store';
+import { readCommittedLake, type CommittedLake } from '../lake/committed';
 import { EngineError, type IndicatorRow, type QueryEngine, type TableRows } from '../hunt';
 import { TRINO_SHIMS } from './trino-shims';
 
@@ -24,6 +30,13 @@ export interface DuckDbEngineOptions {
    * @default - the OS temp folder (never the current directory, which DuckDB would use otherwise)
    */
   readonly tempDir?: string;
+  /**
+   * Read every Parquet file under `lake/`, committed or not, unchecked (lakes made by hand, without manifests).
+   * @default false - only files listed in committed manifests, checked
+   */
+  readonly readUncommitted?: boolean;
+  /** Check each committed file's SHA-256 against its manifest (else its size only). @default true */
+  readonly checksums?: boolean;
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -52,6 +65,9 @@ function toPlain(v: unknown): unknown {
 export class DuckDbQueryEngine implements QueryEngine {
   /** Names currently defined as views (lake) rather than tables (fixtures), to drop the right kind. */
   private readonly views = new Set<string>();
+  /** What the lake views read and left out (null without a lake, or with `readUncommitted`). */
+  lakeCheck: CommittedLake | null = null;
+  private lakeRoot: string | null = null;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -72,9 +88,22 @@ export class DuckDbQueryEngine implements QueryEngine {
       // A sweep reads the same Parquet footers once per hunt: keep them in memory.
       await conn.run('SET parquet_metadata_cache=true');
       for (const stmt of TRINO_SHIMS) await conn.run(stmt);
+      if (opts.lakeRoot && !opts.readUncommitted) {
+        engine.lakeRoot = opts.lakeRoot;
+        engine.lakeCheck = await readCommittedLake(new LocalObjectStore(opts.lakeRoot), { checksums: opts.checksums ?? true });
+      }
       for (const t of TABLE_NAMES) {
-        if (opts.lakeRoot) await engine.createLakeView(opts.lakeRoot, t);
-        else await engine.createTable(t, viewColumns(t), []);
+        if (!opts.lakeRoot) await engine.createTable(t, viewColumns(t), []);
+        else {
+          for (;;) {
+            try {
+              await engine.createLakeView(opts.lakeRoot, t);
+              break;
+            } catch (err) {
+              if (!(await engine.leaveOutFailedFile(err))) throw err;
+            }
+          }
+        }
       }
       await engine.setIndicators(opts.indicators ?? []);
     } catch (err) {
@@ -92,12 +121,15 @@ export class DuckDbQueryEngine implements QueryEngine {
   private async createLakeView(lakeRoot: string, table: TableName): Promise<void> {
     const cols = viewColumns(table);
     const dir = path.join(lakeRoot, 'lake', table);
-    if (!fs.existsSync(dir) || !hasParquet(dir)) {
+    const store = new LocalObjectStore(lakeRoot);
+    const committed = this.lakeCheck ? this.lakeCheck.files.filter((f) => f.table === table).map((f) => store.pathOf(f.key).split(path.sep).join('/')) : null;
+    if (committed ? committed.length === 0 : !fs.existsSync(dir) || !hasParquet(dir)) {
       // No files: an empty table with the full schema, so hunts over it return no rows instead of failing.
       await this.createTable(table, cols, []);
       return;
     }
-    const src = `read_parquet(${q(DuckDbQueryEngine.lakeGlob(lakeRoot, table))}, hive_partitioning = true, union_by_name = true, hive_types = {'agency': VARCHAR, 'dt': VARCHAR})`;
+    const files = committed ? `[${committed.map(q).join(', ')}]` : q(DuckDbQueryEngine.lakeGlob(lakeRoot, table));
+    const src = `read_parquet(${files}, hive_partitioning = true, union_by_name = true, hive_types = {'agency': VARCHAR, 'dt': VARCHAR})`;
     const described = await this.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
     const present = new Map<string, string>();
     for (const r of described.getRowObjectsJS()) present.set(String(r.column_name), String(r.column_type));
@@ -109,7 +141,7 @@ export class DuckDbQueryEngine implements QueryEngine {
       if (have === want) return ident(c.name);
       return `CAST(${ident(c.name)} AS ${want}) AS ${ident(c.name)}`;
     });
-    await this.conn.run(`DROP TABLE IF EXISTS ${ident(table)}`);
+    if (!this.views.has(table)) await this.conn.run(`DROP TABLE IF EXISTS ${ident(table)}`);
     await this.conn.run(`CREATE OR REPLACE VIEW ${ident(table)} AS SELECT ${select.join(', ')} FROM ${src}`);
     this.views.add(table);
   }
@@ -151,10 +183,38 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.createTable(INDICATORS_TABLE.name, INDICATORS_TABLE.columns, rows as unknown as Row[]);
   }
 
-  /** Runs a query with `?` parameters bound in order. Rows: ISO timestamps, numbers for integers, null for NULL. */
+  /**
+   * Runs a query with `?` parameters bound in order. Rows: ISO timestamps, numbers for integers, null for NULL.
+   * A query that fails on one lake file (damaged after the checks, or without a checksum in its manifest, or removed
+   * by a concurrent re-publish) leaves that file out of the views, records it as a gap, and runs again.
+   */
   async run(sql: string, params: readonly string[]): Promise<Record<string, unknown>[]> {
-    const reader = await this.conn.runAndReadAll(sql, [...params]);
-    return reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
+    for (;;) {
+      try {
+        const reader = await this.conn.runAndReadAll(sql, [...params]);
+        return reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
+      } catch (err) {
+        if (!(await this.leaveOutFailedFile(err))) throw err;
+      }
+    }
+  }
+
+  /** When the error names a committed lake file: drop it from the views, record the gap; true when dropped. */
+  private async leaveOutFailedFile(err: unknown): Promise<boolean> {
+    const check = this.lakeCheck;
+    if (!check || !this.lakeRoot) return false;
+    const message = (err as Error).message ?? String(err);
+    const store = new LocalObjectStore(this.lakeRoot);
+    const bad = check.files.find((f) => message.includes(store.pathOf(f.key).split(path.sep).join('/')) || message.includes(store.pathOf(f.key)));
+    if (!bad) return false;
+    const reason = `unreadable: ${message.split('\n')[0].slice(0, 300)}`;
+    this.lakeCheck = {
+      ...check,
+      files: check.files.filter((f) => f !== bad),
+      gaps: [...check.gaps, { key: bad.key, agency: bad.agency, uploadId: bad.uploadId, table: bad.table, dt: bad.dt, problem: 'unreadable', reason, sources: bad.sources }],
+    };
+    await this.createLakeView(this.lakeRoot, bad.table);
+    return true;
   }
 
   /**

@@ -28,10 +28,10 @@ import type { FamilyParser, ParseContext, Detection } from '../formats/types';
 import * as ingest from '../ingest';
 import type { IngestLimits, IngestProblem, InputSource } from '../ingest/types';
 import { DayFormatter, validTime } from '../lake/day';
-import { assertValidId, lakeFileKey } from '../lake/layout';
+import { assertValidId } from '../lake/layout';
 import { LakeWriter, type LakeWriterOptions } from '../lake/lake-writer';
 import { MANIFEST_VERSION, manifestToJson, type Manifest, type ManifestEntry, type ManifestProblem, type UnrecognizedEntry } from '../lake/manifest';
-import { publishUpload } from '../lake/publish';
+import { describeStagedFiles, publishUpload } from '../lake/publish';
 import type { Row, TableName } from '../lake/schema';
 import { CoverageAccumulator } from './coverage';
 import { EntryStats } from './entry-stats';
@@ -155,7 +155,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
       fingerprints.push(...fps);
       const size = fps.every((f) => f.size !== null) ? fps.reduce((s, f) => s + (f.size ?? 0), 0) : null;
       const mt = fps.map((f) => f.mtimeMs).filter((m): m is number => m !== null);
-      manifestInputs.push({ path: input, size, mtime: mt.length ? new Date(Math.max(...mt)).toISOString() : null });
+      manifestInputs.push({ path: input, resolved_path: path.resolve(input), size, mtime: mt.length ? new Date(Math.max(...mt)).toISOString() : null });
     } else {
       fingerprints.push({ name: path.posix.basename(input.path), size: input.size ?? null, mtimeMs: input.mtime ? input.mtime.getTime() : null });
       manifestInputs.push({ path: input.path, size: input.size ?? null, mtime: input.mtime ? input.mtime.toISOString() : null });
@@ -356,7 +356,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
     }
 
     const written = await writer.finish();
-    const files = written.files.map((f) => ({ key: lakeFileKey(f.table, opts.agency, f.dt, uploadId, f.n), table: f.table, dt: f.dt, bytes: f.bytes }));
+    const files = await describeStagedFiles(written.files, opts.agency, uploadId);
     const sum = (f: (e: ManifestEntry) => number) => entries.reduce((s, e) => s + f(e), 0);
     const manifest: Manifest = {
       manifest_version: MANIFEST_VERSION,

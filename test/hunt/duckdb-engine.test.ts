@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 
-/** Writes Parquet files in the lake layout with DuckDB itself: lake/<table>/agency=<a>/dt=<d>/<name>.parquet. */
+/**
+ * Writes Parquet files in the lake layout with DuckDB itself: lake/<table>/agency=<a>/dt=<d>/<name>.parquet, with no
+ * manifest (the engine is opened with readUncommitted).
+ */
 async function writeParquet(root: string, table: string, agency: string, dt: string, name: string, selectSql: string): Promise<void> {
   const dir = path.join(root, 'lake', table, `agency=${agency}`, `dt=${dt}`);
   fs.mkdirSync(dir, { recursive: true });
@@ -30,7 +33,7 @@ describe('DuckDbQueryEngine', () => {
 
   it('reads a lake through views with the schema columns, hive partitions as strings, timestamps as ISO UTC', async () => {
     // Prepare
-    const engine = await DuckDbQueryEngine.open({ lakeRoot: root });
+    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, readUncommitted: true });
     try {
       // Act
       const rows = await engine.run('SELECT agency, dt, host, event_time, anchor_mailbox, uri_stem, status, source_line, client_ip FROM web_requests ORDER BY event_time', []);
@@ -47,7 +50,7 @@ describe('DuckDbQueryEngine', () => {
 
   it('prunes by the window predicate bound as strings', async () => {
     // Prepare
-    const engine = await DuckDbQueryEngine.open({ lakeRoot: root });
+    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, readUncommitted: true });
     try {
       // Act
       const rows = await engine.run('SELECT count(*) AS n FROM web_requests WHERE dt BETWEEN ? AND ?', ['2019-01-01', '2019-12-31']);
@@ -60,7 +63,7 @@ describe('DuckDbQueryEngine', () => {
 
   it('gives empty typed tables for lake tables without files, so hunts over them return no rows', async () => {
     // Prepare
-    const engine = await DuckDbQueryEngine.open({ lakeRoot: root });
+    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, readUncommitted: true });
     try {
       // Act
       const rows = await engine.run("SELECT host, count(*) AS n FROM windows_events WHERE dt BETWEEN ? AND ? AND strpos(lower(command_line), 'whoami') > 0 GROUP BY host", ['2019-01-01', '2030-01-01']);
@@ -98,7 +101,7 @@ describe('DuckDbQueryEngine', () => {
 
   it('serves the indicators table and replaces lake views with fixture tables and back', async () => {
     // Prepare
-    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, indicators: [{ type: 'ip', value: '192.0.2.10', source: 'test' }] });
+    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, readUncommitted: true, indicators: [{ type: 'ip', value: '192.0.2.10', source: 'test' }] });
     try {
       // Act
       const ind = await engine.run('SELECT type, value, source, reference FROM indicators', []);

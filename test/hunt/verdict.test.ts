@@ -39,6 +39,23 @@ describe('dayRanges', () => {
 });
 
 describe('buildVerdicts', () => {
+  it('lists damaged lake files as gaps on the hosts whose logs they held, like missing logs, even a host with no other rows', () => {
+    // Prepare
+    const coverage = [cov('EXCH01', 'httpproxy', [['2021-02-20', '2021-03-05', 14]])];
+    const gap = (key: string, dt: string, problem: 'checksum' | 'missing', hosts: (string | null)[]) =>
+      ({ key, agency: 'dhs', uploadId: 'u1', table: 'web_requests' as const, dt, problem, reason: problem, sources: hosts.map((host) => ({ host, family: 'httpproxy' })) });
+    const gaps = [gap('lake/a', '2021-03-02', 'checksum', ['EXCH01', 'EXCH02']), gap('lake/b', '2021-03-01', 'missing', ['EXCH01'])];
+    // Act
+    const vs = buildVerdicts([httpproxyHunt], [], coverage, '2019-01-01', gaps);
+    // Assess
+    const one = vs.find((v) => v.host === 'EXCH01')!;
+    const two = vs.find((v) => v.host === 'EXCH02')!;
+    expect(one.lines).toContain('HttpProxy logs on EXCH01 for 2021-03-01, 2021-03-02: 2 lake file(s) damaged or missing, left out, not judged (sweep verify names them; sweep repair rebuilds them)');
+    expect(one.gaps.map((g) => g.key)).toEqual(['lake/a', 'lake/b']);
+    expect(two.level).toBe('green');
+    expect(two.lines).toContain('HttpProxy logs on EXCH02 for 2021-03-02: 1 lake file(s) damaged, left out, not judged (sweep verify names them; sweep repair rebuilds them)');
+  });
+
   it('is red for a high finding and lists the coverage periods and what cannot be judged', () => {
     // Prepare
     const findings = rowsToFindings(httpproxyHunt, [{ agency: 'dhs', host: 'EXCH01', first_seen: '2019-04-11T22:41:00Z', last_seen: '2019-04-11T22:41:00Z', hits: 1, anchor_mailbox: 'ServerInfo~x' }]);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
 import { hasFindingsAtLeast, runSweepJob, type SweepJobResult } from '../../hunt/sweep-job';
 import { renderSummary } from '../../notify/console';
+import type { CommittedLake } from '../../lake/committed';
 import * as fs from 'node:fs';
 import { runAthenaSweep } from '../../aws/athena-sweep';
 import { createEngine } from '../../local-engine/create-engine';
@@ -108,6 +109,17 @@ export async function runJob(opts: { lakeRoot: string; out: string; queries: str
   }
 }
 
+/** The lake files the hunts left out, named (empty when the lake was whole). */
+export function lakeCheckText(c: CommittedLake | null): string {
+  if (!c) return '';
+  const out: string[] = [];
+  if (c.gaps.length || c.badManifests.length) out.push(`Lake: ${c.gaps.length + c.badManifests.length} file(s) left out of every hunt (the verdicts list the gaps; sweep repair rebuilds them):`);
+  for (const g of c.gaps) out.push(`  ${g.key}: ${g.reason}`);
+  for (const m of c.badManifests) out.push(`  ${m.key}: ${m.reason} (its upload is left out whole)`);
+  if (c.unlisted.length) out.push(`Lake: ${c.unlisted.length} file(s) in no committed manifest (uploads being published, or left by a crashed run) were not read.`);
+  return out.length ? out.join('\n') + '\n\n' : '';
+}
+
 /** A verdict in the JSON summaries (local and Athena). */
 function verdictJson(v: SweepJobResult['verdicts'][number]): Record<string, unknown> {
   return { agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines };
@@ -127,10 +139,14 @@ export function printResult(r: SweepJobResult, json: boolean): void {
         hunts: r.stats.map((h) => ({ hunt_id: h.huntId, path: h.path, ms: Math.round(h.ms), rows: h.rows, findings: h.findings })),
         findings_file: r.findingsFile,
         report_file: r.reportFile,
+        lake_gaps: (r.lakeCheck?.gaps ?? []).map((g) => ({ key: g.key, agency: g.agency, upload_id: g.uploadId, table: g.table, dt: g.dt, problem: g.problem, reason: g.reason, sources: g.sources })),
+        lake_bad_manifests: r.lakeCheck?.badManifests ?? [],
+        lake_unlisted_files: r.lakeCheck?.unlisted.length ?? 0,
       }) + '\n',
     );
     return;
   }
+  process.stdout.write(lakeCheckText(r.lakeCheck));
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(
     renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window, indicators: r.indicators }, color),

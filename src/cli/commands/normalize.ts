@@ -11,6 +11,7 @@ import { parseZone, ZoneError } from '../../formats/text/zone';
 import { InvalidLimitError, resolveLimits } from '../../ingest';
 import type { IngestLimits } from '../../ingest/types';
 import { InvalidIdError } from '../../lake/layout';
+import { createRunStaging, sweepStaleStaging } from '../../lake/staging';
 import { localTimeExports, type Manifest } from '../../lake/manifest';
 import { NormalizeError, normalizeUpload } from '../../pipeline';
 import { CliError, CliErrorCode } from '../errors';
@@ -229,7 +230,7 @@ export interface CliNormalizeOptions {
   readonly localTimeZone?: string;
   readonly limits: IngestLimits;
   readonly lakeRoot: string;
-  /** Folder that receives the scratch folder `.tmp` (removed afterwards, whatever happens). */
+  /** Folder that receives the scratch folder `.tmp`: this run stages in its own subfolder, removed afterwards. */
   readonly scratchParent: string;
   /** No progress bar (e.g. with --json). */
   readonly quiet: boolean;
@@ -241,7 +242,12 @@ export interface CliNormalizeOptions {
  */
 export async function normalizeForCli(o: CliNormalizeOptions): Promise<Awaited<ReturnType<typeof normalizeUpload>>> {
   const bar = createProgressBar(process.stderr, { enabled: o.quiet ? false : undefined });
-  const scratch = path.join(o.scratchParent, '.tmp');
+  // Other runs may write into the same lake at once: each stages in its own folder under .tmp, and removes only its
+  // own, or one whose owner is provably gone (src/lake/staging.ts).
+  const parent = path.join(o.scratchParent, '.tmp');
+  await sweepStaleStaging(parent);
+  const staging = await createRunStaging(parent);
+  const scratch = staging.dir;
   try {
     return await normalizeUpload({
       inputs: o.paths,
@@ -259,6 +265,12 @@ export async function normalizeForCli(o: CliNormalizeOptions): Promise<Awaited<R
     throw err;
   } finally {
     bar.done();
-    fs.rmSync(scratch, { recursive: true, force: true });
+    await staging.release();
+    // The shared .tmp folder goes too once empty (another run's folder keeps it).
+    try {
+      fs.rmdirSync(parent);
+    } catch {
+      // Not empty (another run stages there) or already gone.
+    }
   }
 }
