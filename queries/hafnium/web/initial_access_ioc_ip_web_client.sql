@@ -28,7 +28,7 @@ WITH ips AS (
   FROM indicators WHERE type = 'ip' GROUP BY value
 )
 SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS last_seen, count(*) AS hits,
-       CASE WHEN count_if(w.status = 200 AND (strpos(lower(w.uri_stem), '/ecp/') = 1 OR strpos(lower(w.uri_stem), '/owa/auth/') = 1
+       CASE WHEN count_if(w.status BETWEEN 200 AND 399 AND (strpos(lower(w.uri_stem), '/ecp/') = 1 OR strpos(lower(w.uri_stem), '/owa/auth/') = 1
                                              OR strpos(lower(w.uri_stem), '/aspnet_client/') = 1)) > 0
             THEN 'high' ELSE 'medium' END AS severity,
        w.client_ip, min(i.indicator_source) AS indicator_source, max(i.indicator_source_count) AS indicator_source_count,
