@@ -28,10 +28,10 @@ references:
   - https://github.com/SigmaHQ/sigma/blob/master/rules/windows/file/file_event/file_event_win_lsass_default_dump_file_names.yml
   - https://github.com/Neo23x0/signature-base/blob/master/iocs/filename-iocs.txt
 --- */
-WITH -- Stage 1: hosts with a CVE hit in the window (Test-ProxyLogon shows these files only then, PR #386): a ServerInfo~ SSRF anchor
+-- Stage 1: hosts with a CVE hit in the window (Test-ProxyLogon's gate, PR #386): a ServerInfo~ SSRF anchor
 -- (Test-ProxyLogon's rule) on the front end that logged it and on the back end it names, a Set-*VirtualDirectory with
 -- script or an OAB download outside ClientAccess\OAB (Exchange logs), a UM InvalidCastException (Application log).
-anchors AS (
+WITH anchors AS (
   SELECT agency, host, upper(regexp_extract(anchor_mailbox, '@([A-Za-z][^.:/\]@]*)', 1)) AS backend_host
   FROM web_requests
   WHERE dt BETWEEN ? AND ?

@@ -28,11 +28,10 @@ references:
   - https://github.com/microsoft/CSS-Exchange/issues/311
   - https://github.com/SigmaHQ/sigma/blob/master/rules-emerging-threats/2021/TA/HAFNIUM/proc_creation_win_apt_hafnium.yml
 --- */
--- Stage 1: hosts with a CVE hit, or with an archiver run with HAFNIUM's command line (Sigma's HAFNIUM selection).
-WITH -- Hosts with a CVE hit in the window (Test-ProxyLogon shows these files only then, PR #386): a ServerInfo~ SSRF anchor
+-- Stage 1: hosts with a CVE hit in the window (Test-ProxyLogon's gate, PR #386): a ServerInfo~ SSRF anchor
 -- (Test-ProxyLogon's rule) on the front end that logged it and on the back end it names, a Set-*VirtualDirectory with
 -- script or an OAB download outside ClientAccess\OAB (Exchange logs), a UM InvalidCastException (Application log).
-anchors AS (
+WITH anchors AS (
   SELECT agency, host, upper(regexp_extract(anchor_mailbox, '@([A-Za-z][^.:/\]@]*)', 1)) AS backend_host
   FROM web_requests
   WHERE dt BETWEEN ? AND ?
@@ -56,6 +55,7 @@ cve_hosts AS (
     AND lower(provider) = 'msexchange unified messaging' AND level = 2
     AND strpos(coalesce(message, '') || ' ' || coalesce(data_text, ''), 'System.InvalidCastException') > 0
 ),
+-- Hosts where an archiver ran with HAFNIUM's command line (Sigma's HAFNIUM selection).
 hafnium_archiver AS (
   SELECT DISTINCT agency, host
   FROM windows_events

@@ -28,11 +28,10 @@ references:
   - https://github.com/elastic/detection-rules/blob/main/rules/windows/collection_email_powershell_exchange_mailbox.toml
   - https://github.com/Azure/Azure-Sentinel/blob/master/Hunting%20Queries/SecurityEvent/HostExportingMailboxAndRemovingExport.yaml
 --- */
--- Stage 1: the command text, from process creation or from MSExchange Management cmdlet events (message or data).
-WITH -- Stage 0: hosts with a CVE hit in the window (Test-ProxyLogon shows these files only then, PR #386): a ServerInfo~ SSRF anchor
+-- Stage 0: hosts with a CVE hit in the window (Test-ProxyLogon's gate, PR #386): a ServerInfo~ SSRF anchor
 -- (Test-ProxyLogon's rule) on the front end that logged it and on the back end it names, a Set-*VirtualDirectory with
 -- script or an OAB download outside ClientAccess\OAB (Exchange logs), a UM InvalidCastException (Application log).
-anchors AS (
+WITH anchors AS (
   SELECT agency, host, upper(regexp_extract(anchor_mailbox, '@([A-Za-z][^.:/\]@]*)', 1)) AS backend_host
   FROM web_requests
   WHERE dt BETWEEN ? AND ?
@@ -56,14 +55,18 @@ cve_hosts AS (
     AND lower(provider) = 'msexchange unified messaging' AND level = 2
     AND strpos(coalesce(message, '') || ' ' || coalesce(data_text, ''), 'System.InvalidCastException') > 0
 ),
+-- Stage 1: the command text, from process creation, MSExchange Management cmdlet events (message or data) and
+-- PowerShell script blocks (4104: scripts run in a remote Exchange session never start a process).
 cmds AS (
   SELECT agency, host, event_time, channel,
          CASE WHEN lower(channel) = 'msexchange management' THEN coalesce(message, data_text)
+              WHEN event_id = 4104 THEN coalesce(script_block_text, data_text)
               ELSE command_line END AS command
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND (((event_id = 1 AND strpos(lower(channel), 'sysmon') > 0) OR (event_id = 4688 AND lower(channel) = 'security'))
-         OR (lower(channel) = 'msexchange management' AND event_id IN (1, 6)))
+         OR (lower(channel) = 'msexchange management' AND event_id IN (1, 6))
+         OR (event_id = 4104 AND strpos(lower(channel), 'powershell') > 0))
 ),
 -- Stage 2: the export and role-grant forms.
 hits AS (

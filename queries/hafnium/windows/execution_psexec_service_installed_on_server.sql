@@ -33,10 +33,10 @@ references:
   - https://github.com/SigmaHQ/sigma/blob/master/rules/windows/process_creation/proc_creation_win_sysinternals_psexesvc_as_system.yml
   - https://github.com/SigmaHQ/sigma/blob/master/rules/windows/pipe_created/pipe_created_sysinternals_psexec_default_pipe.yml
 --- */
-WITH -- Stage 0: hosts with a CVE hit in the window (Test-ProxyLogon shows these files only then, PR #386): a ServerInfo~ SSRF anchor
+-- Stage 0: hosts with a CVE hit in the window (Test-ProxyLogon's gate, PR #386): a ServerInfo~ SSRF anchor
 -- (Test-ProxyLogon's rule) on the front end that logged it and on the back end it names, a Set-*VirtualDirectory with
 -- script or an OAB download outside ClientAccess\OAB (Exchange logs), a UM InvalidCastException (Application log).
-anchors AS (
+WITH anchors AS (
   SELECT agency, host, upper(regexp_extract(anchor_mailbox, '@([A-Za-z][^.:/\]@]*)', 1)) AS backend_host
   FROM web_requests
   WHERE dt BETWEEN ? AND ?

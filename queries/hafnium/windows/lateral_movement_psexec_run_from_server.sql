@@ -35,10 +35,10 @@ references:
   - https://github.com/splunk/security_content/blob/develop/detections/endpoint/detect_renamed_psexec.yml
   - https://github.com/splunk/security_content/blob/develop/detections/endpoint/detect_psexec_with_accepteula_flag.yml
 --- */
-WITH -- Stage 0: hosts with a CVE hit in the window (Test-ProxyLogon shows these files only then, PR #386): a ServerInfo~ SSRF anchor
+-- Stage 0: hosts with a CVE hit in the window (Test-ProxyLogon's gate, PR #386): a ServerInfo~ SSRF anchor
 -- (Test-ProxyLogon's rule) on the front end that logged it and on the back end it names, a Set-*VirtualDirectory with
 -- script or an OAB download outside ClientAccess\OAB (Exchange logs), a UM InvalidCastException (Application log).
-anchors AS (
+WITH anchors AS (
   SELECT agency, host, upper(regexp_extract(anchor_mailbox, '@([A-Za-z][^.:/\]@]*)', 1)) AS backend_host
   FROM web_requests
   WHERE dt BETWEEN ? AND ?
