@@ -65,9 +65,9 @@ ev AS (
          lower(channel) AS ch, lower(coalesce(image, '')) AS img, lower(coalesce(parent_image, '')) AS par,
          lower(coalesce(original_file_name, '')) AS ofn, data_text, lower(coalesce(data_text, '')) AS vals,
          -- 7045 ImagePath, 4697 ServiceFileName (ImagePath when recovered from the message).
-         coalesce(json_extract_scalar(event_data, '$.ImagePath'), json_extract_scalar(event_data, '$.ServiceFileName')) AS service_file,
-         json_extract_scalar(event_data, '$.TargetObject') AS target_object,
-         json_extract_scalar(event_data, '$.PipeName') AS pipe_name
+         coalesce(try(json_extract_scalar(event_data, '$.ImagePath')), try(json_extract_scalar(event_data, '$.ServiceFileName'))) AS service_file,
+         try(json_extract_scalar(event_data, '$.TargetObject')) AS target_object,
+         try(json_extract_scalar(event_data, '$.PipeName')) AS pipe_name
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND ((event_id = 7045 AND lower(channel) = 'system')

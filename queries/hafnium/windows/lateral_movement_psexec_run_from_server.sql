@@ -66,7 +66,7 @@ ev AS (
   SELECT agency, host, event_time, event_id, image, parent_image, command_line, process_user, original_file_name,
          lower(coalesce(image, '')) AS img, lower(coalesce(parent_image, '')) AS par, lower(coalesce(command_line, '')) AS cl,
          lower(coalesce(process_user, '')) AS usr,
-         json_extract_scalar(event_data, '$.TargetObject') AS target_object
+         try(json_extract_scalar(event_data, '$.TargetObject')) AS target_object
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND ((event_id IN (1, 12, 13) AND strpos(lower(channel), 'sysmon') > 0) OR (event_id = 4688 AND lower(channel) = 'security'))

@@ -48,9 +48,9 @@ WITH ev AS (
          lower(coalesce(data_text, '')) AS vals,
          -- Actor: SubjectUserName, else the Subject block of the rendered message.
          coalesce(subject_user_name, trim(regexp_extract(message, 'Subject:\s+Security ID:[^\n]*\n\s*Account Name:\s*([^\r\n]*)', 1))) AS actor,
-         json_extract_scalar(event_data, '$.TargetDomainName') AS j_target_domain,
-         nullif(json_extract_scalar(event_data, '$.MemberName'), '-') AS j_member_name,
-         json_extract_scalar(event_data, '$.MemberSid') AS j_member_sid
+         try(json_extract_scalar(event_data, '$.TargetDomainName')) AS j_target_domain,
+         nullif(try(json_extract_scalar(event_data, '$.MemberName')), '-') AS j_member_name,
+         try(json_extract_scalar(event_data, '$.MemberSid')) AS j_member_sid
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND event_id IN (4720, 4728, 4732, 4756) AND lower(channel) = 'security'
