@@ -1,6 +1,7 @@
 /**
  * `node bin/run-ts.js scripts/make-samples.ts [outDir]`: writes the demo archives of
- * `npm start` (samples/agency-demo/EXCH01-compromised.zip and EXCH02-clean.zip).
+ * `npm start` (samples/agency-demo/EXCH01-compromised.zip, EXCH02-clean.zip,
+ * CAS03-compromised-front-end.zip and MBX04-compromised-back-end.zip).
  * Deterministic: a seeded generator, fixed times, fixed zip timestamps; re-running
  * it rewrites the same bytes (on the same Node/zlib).
  *
@@ -70,6 +71,25 @@
  *   csc.exe (ASP.NET compilation of the ECP app pool), normal admin processes.
  * - File inventory: McAfee zips in C:\ProgramData\McAfee\Agent\... (TPL "SuspiciousArchive"
  *   false positives, issue #311) and stock OWA files.
+ * - False-positive bait, all below medium without a CVE hit on the host: C:\ProgramData\logs.zip
+ *   and a support dump C:\Windows\Temp\lsass_210302_101502.dmp in the inventory; an EWS
+ *   integration (python-requests/2.25.1 from 198.51.100.60) posting to /EWS/Exchange.asmx;
+ *   exadmin's routine PsExec64.exe \\exch01..., net group "Domain Admins" exadmin2 /add /domain,
+ *   net localgroup "Remote Desktop Users" helpdesk2 /add and an eDiscovery
+ *   New-MailboxExportRequest to \\FS01\exports (Security 4688 in the NXLog file).
+ *
+ * CAS03 (front end, 192.0.2.13) and MBX04 (its mailbox back end, 192.0.2.14, Exchange on D:), a
+ * second site exploited with public exploit code on 2021-03-04 from 165.232.154.116 (FireEye):
+ * - CAS03 HttpProxy/Ecp (2021-03-01..03-05, light traffic): 08:10:02..13 POST /ecp/Zk3pWq9a.js,
+ *   ExchangeServicesClient/0.0.0.0, anchors `ServerInfo~Admin@mbx04.corp.example.gov:444/...`
+ *   ending in `a=~1942062522` (no '#'), TargetServer mbx04.corp.example.gov: autodiscover, mapi,
+ *   proxyLogon.ecp (241), GetObject, SetObject, SetObject?schema=ResetOABVirtualDirectory&...
+ * - MBX04, events exported with NXLog (JSON lines, eventlogs/nxlog.json): 08:10:14 Sysmon 11,
+ *   w3wp.exe writes D:\Exchange Server\V15\FrontEnd\HttpProxy\owa\auth\Zk3pWq9a.aspx; 08:31:40
+ *   Sysmon 1, w3wp.exe (MSExchangeOWAAppPool) -> cmd.exe China Chopper `&whoami&echo [S]`;
+ *   08:33:05 Security 4688 net group "Exchange Organization administrators" administrator /del.
+ * - The chain hunt joins them through the anchor's host: CAS03 -> MBX04. No IIS, ECP,
+ *   OABGenerator or inventory on this pair (the verdict says so).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -174,7 +194,7 @@ const ymdh = (ms: number): string => iso(ms).slice(0, 13).replace(/[-T]/g, '');
 const yymmdd = (ms: number): string => iso(ms).slice(2, 10).replace(/-/g, '');
 
 interface Server {
-  readonly name: 'EXCH01' | 'EXCH02';
+  readonly name: string;
   readonly ip: string;
   readonly fqdn: string;
   /** Traffic multiplier. */
@@ -183,6 +203,9 @@ interface Server {
 
 const EXCH01: Server = { name: 'EXCH01', ip: '192.0.2.10', fqdn: 'exch01.corp.example.gov', load: 1 };
 const EXCH02: Server = { name: 'EXCH02', ip: '192.0.2.11', fqdn: 'exch02.corp.example.gov', load: 2 };
+/** The second site: a front end (Client Access) and the mailbox back end it proxies to. */
+const CAS03: Server = { name: 'CAS03', ip: '192.0.2.13', fqdn: 'cas03.corp.example.gov', load: 0.5 };
+const MBX04: Server = { name: 'MBX04', ip: '192.0.2.14', fqdn: 'mbx04.corp.example.gov', load: 0.5 };
 
 const USERS = ['jdoe', 'asmith', 'bwong', 'cgarcia', 'dpatel', 'ekim', 'fmuller', 'gnovak', 'hsato', 'ilopez', 'jokafor', 'kberg'];
 const BROWSER_UAS = [
@@ -289,27 +312,31 @@ function httpProxyDay(r: Rand, s: Server, day: number, protocol: Protocol, perDa
   return files;
 }
 
-/** A ServerInfo~ SSRF request as the proxy logs it. */
-function ssrf(r: Rand, s: Server, at: string, target: string, o: { ip: string; ua: string; status: number; stem?: string }): ProxyRow {
+/**
+ * A ServerInfo~ SSRF request as the proxy logs it. The anchor names `backend` (default: the server itself, the
+ * one-server layout) with the `a]@` user of HAFNIUM's requests unless `user` is given (public exploit code: Admin@).
+ */
+function ssrf(r: Rand, s: Server, at: string, target: string, o: { ip: string; ua: string; status: number; stem?: string; backend?: string; user?: string }): ProxyRow {
   const time = Date.parse(at);
+  const backend = o.backend ?? `${s.name}.corp.example.gov`;
   return {
     time,
     values: httpProxyRequest({
       DateTime: iso(time), RequestId: guid(r), ClientRequestId: '', Protocol: 'Ecp', UrlHost: s.ip, UrlStem: o.stem ?? '/ecp/y.js', AuthenticationType: '',
-      IsAuthenticated: 'False', AuthenticatedUser: '', AnchorMailbox: `ServerInfo~a]@${s.name}.corp.example.gov:444${target}`, UserAgent: o.ua, ClientIpAddress: o.ip,
-      ServerHostName: s.name, HttpStatus: o.status, BackEndStatus: o.status, Method: 'POST', ProxyAction: 'Proxy', TargetServer: `${s.name}.corp.example.gov`,
+      IsAuthenticated: 'False', AuthenticatedUser: '', AnchorMailbox: `ServerInfo~${o.user ?? 'a]'}@${backend}:444${target}`, UserAgent: o.ua, ClientIpAddress: o.ip,
+      ServerHostName: s.name, HttpStatus: o.status, BackEndStatus: o.status, Method: 'POST', ProxyAction: 'Proxy', TargetServer: backend,
       RoutingType: 'ServerInfo', RoutingHint: 'ServerInfo-Header', TotalRequestTime: int(r, 40, 400), UrlQuery: '', GenericInfo: ';RequestRouted=True;',
       BackEndCookie: '', RequestBytes: int(r, 300, 2000), ResponseBytes: int(r, 200, 6000),
     }),
   };
 }
 
-function httpProxyLogs(r: Rand, s: Server, extras: Map<string, ProxyRow[]>): ZipFile[] {
+function httpProxyLogs(r: Rand, s: Server, extras: Map<string, ProxyRow[]>, from2021 = '2021-02-20'): ZipFile[] {
   const protocols: [Protocol, number][] = [['Owa', 14], ['Ecp', 4], ['Ews', 8], ['Eas', 10], ['Mapi', 8], ['Autodiscover', 5]];
   // 2019: every day has a little OWA and ECP traffic (one hourly file each); the other protocols on a few days.
   const busy2019 = ['2019-04-10', '2019-04-11', '2019-04-12', '2019-04-13', '2019-04-22', '2019-04-29', '2019-05-06', '2019-05-13', '2019-05-20', '2019-05-29'];
   const spring2019 = s.name === 'EXCH01' ? days('2019-04-10', '2019-05-29') : [];
-  const march2021 = days('2021-02-20', '2021-03-05');
+  const march2021 = days(from2021, '2021-03-05');
   const files: ZipFile[] = [];
   for (const day of [...spring2019, ...march2021]) {
     const weekend = [0, 6].includes(new Date(day).getUTCDay());
@@ -499,8 +526,18 @@ function sysmonCsv(r: Rand, s: Server): Buffer {
   return Buffer.from(`${lines.join('\r\n')}\r\n`.replace(/[^\x00-\x7f]/g, '?'), 'latin1');
 }
 
-/** NXLog im_msvistalog -> to_json() lines for Security 4688 (EXCH02 has no Sysmon). */
-function securityNxlog(r: Rand, s: Server): Buffer {
+interface Nxlog4688 {
+  readonly at: string;
+  readonly newImage: string;
+  readonly creatorImage: string;
+  readonly commandLine: string;
+  readonly user: string;
+  readonly domain: string;
+  readonly sid: string;
+}
+
+/** NXLog im_msvistalog -> to_json() lines for Security 4688 (EXCH02 and MBX04 have no Sysmon), plus `special` events. */
+function securityNxlog(r: Rand, s: Server, special: readonly Nxlog4688[] = [], from = '2021-02-25', perDay = 12): { t: number; text: string }[] {
   const lines: { t: number; text: string }[] = [];
   let record = 1_200_000;
   const ev = (t: number, p: { newImage: string; creatorImage: string; commandLine: string; user: string; domain: string; sid: string }) => {
@@ -517,21 +554,40 @@ function securityNxlog(r: Rand, s: Server): Buffer {
       ParentProcessName: p.creatorImage, MandatoryLabel: 'S-1-16-16384', EventReceivedTime: local, SourceModuleName: 'in_security', SourceModuleType: 'im_msvistalog',
     }) });
   };
-  for (const day of days('2021-02-25', '2021-03-05')) {
-    for (let i = 0; i < 12; i++) {
+  for (const day of days(from, '2021-03-05')) {
+    for (let i = 0; i < perDay; i++) {
       const t = day + int(r, 0, DAY - 1);
       const p = pick(r, [
-        { newImage: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe', creatorImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', commandLine: `"C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe" /noconfig /fullpaths @"C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\Temporary ASP.NET Files\\ecp\\${hex(r, 8)}\\${hex(r, 8)}\\${hex(r, 8)}.cmdline"`, user: 'EXCH02$', domain: 'CORP', sid: 'S-1-5-18' },
-        { newImage: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\cvtres.exe', creatorImage: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe', commandLine: `C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\cvtres.exe /NOLOGO /READONLY /MACHINE:IX86 "/OUT:C:\\Windows\\TEMP\\RES${hex(r, 4).toUpperCase()}.tmp"`, user: 'EXCH02$', domain: 'CORP', sid: 'S-1-5-18' },
-        { newImage: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', creatorImage: 'C:\\Windows\\System32\\svchost.exe', commandLine: 'C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding', user: 'EXCH02$', domain: 'CORP', sid: 'S-1-5-18' },
+        { newImage: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe', creatorImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', commandLine: `"C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe" /noconfig /fullpaths @"C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\Temporary ASP.NET Files\\ecp\\${hex(r, 8)}\\${hex(r, 8)}\\${hex(r, 8)}.cmdline"`, user: `${s.name}$`, domain: 'CORP', sid: 'S-1-5-18' },
+        { newImage: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\cvtres.exe', creatorImage: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe', commandLine: `C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\cvtres.exe /NOLOGO /READONLY /MACHINE:IX86 "/OUT:C:\\Windows\\TEMP\\RES${hex(r, 4).toUpperCase()}.tmp"`, user: `${s.name}$`, domain: 'CORP', sid: 'S-1-5-18' },
+        { newImage: 'C:\\Windows\\System32\\wbem\\WmiPrvSE.exe', creatorImage: 'C:\\Windows\\System32\\svchost.exe', commandLine: 'C:\\Windows\\system32\\wbem\\wmiprvse.exe -secured -Embedding', user: `${s.name}$`, domain: 'CORP', sid: 'S-1-5-18' },
         { newImage: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', creatorImage: 'C:\\Windows\\explorer.exe', commandLine: 'powershell.exe -NoExit -Command ". \'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\bin\\RemoteExchange.ps1\'; Connect-ExchangeServer -auto"', user: 'exadmin', domain: 'CORP', sid: 'S-1-5-21-3623811015-3361044348-30300820-1107' },
       ]);
       ev(t, p);
     }
   }
-  lines.sort((a, b) => a.t - b.t);
-  return Buffer.from(`${lines.map((l) => l.text).join('\r\n')}\r\n`, 'utf8');
+  for (const x of special) ev(Date.parse(x.at), x);
+  return lines;
 }
+
+/** NXLog to_json() lines for Sysmon process (1) and file (11) events, as NXLog flattens the event data. */
+function sysmonNxlog(s: Server, events: readonly { at: string; id: 1 | 11; data: Record<string, string> }[], firstRecord: number): { t: number; text: string }[] {
+  return events.map((e, i) => {
+    const t = Date.parse(e.at);
+    const local = iso(t).replace('T', ' ').slice(0, 19);
+    return { t, text: JSON.stringify({
+      EventTime: local, Hostname: s.fqdn, Keywords: '-9223372036854775808', EventType: 'INFO', SeverityValue: 2, Severity: 'INFO', EventID: e.id,
+      SourceName: 'Microsoft-Windows-Sysmon', ProviderGuid: '{5770385F-C22A-43E0-BF4C-06F5698FFBD9}', Version: e.id === 1 ? 5 : 2, Task: e.id, OpcodeValue: 0,
+      RecordNumber: firstRecord + i, ExecutionProcessID: 3120, ExecutionThreadID: 4012, Channel: 'Microsoft-Windows-Sysmon/Operational', Domain: 'NT AUTHORITY',
+      AccountName: 'SYSTEM', UserID: 'S-1-5-18', AccountType: 'User', Category: e.id === 1 ? 'Process Create (rule: ProcessCreate)' : 'File created (rule: FileCreate)',
+      Opcode: 'Info', UtcTime: iso(t).replace('T', ' ').replace('Z', ''), ...e.data, EventReceivedTime: local, SourceModuleName: 'in_sysmon',
+      SourceModuleType: 'im_msvistalog',
+    }) };
+  });
+}
+
+const nxlogText = (lines: { t: number; text: string }[]): Buffer =>
+  Buffer.from(`${[...lines].sort((a, b) => a.t - b.t).map((l) => l.text).join('\r\n')}\r\n`, 'utf8');
 
 function umEvent(s: Server, at: string, recordId: number, exception: string): Record<string, unknown> {
   return winEventObject({
@@ -553,6 +609,9 @@ function inventory(r: Rand, s: Server): Buffer {
     'C:\\inetpub\\wwwroot\\iisstart.htm', 'C:\\inetpub\\wwwroot\\iisstart.png',
   ];
   if (s.name === 'EXCH02') files.push('C:\\ProgramData\\McAfee\\Agent\\data\\FrameworkConfig.zip', 'C:\\ProgramData\\McAfee\\Agent\\data\\engmin.zip', 'C:\\ProgramData\\McAfee\\Agent\\data\\sitelist.zip');
+  // False-positive bait Test-ProxyLogon stopped reporting without a CVE hit: an admin's short-named zip of logs directly
+  // in ProgramData and an LSASS dump taken for Microsoft support.
+  if (s.name === 'EXCH02') files.push('C:\\ProgramData\\logs.zip', 'C:\\Windows\\Temp\\lsass_210302_101502.dmp');
   const lines = ['#TYPE Microsoft.PowerShell.Commands.FileHashInfo', '"Algorithm","Hash","Path"'];
   for (const f of files) lines.push(['SHA256', hex(r, 64).toUpperCase(), f].map(csvQuoted).join(','));
   if (s.name === 'EXCH01') lines.splice(4, 0, ['SHA256', MSTIC_SUPP0RT_SHA256, 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx'].map(csvQuoted).join(','));
@@ -640,7 +699,14 @@ function exch02(): Buffer {
       BackEndStatus: 200, Method: 'GET', RoutingType: 'ServerInfo', RoutingHint: 'ServerInfo-Header', TargetServer: 'localhost', UrlQuery: '', GenericInfo: ';RequestRouted=True;',
     }) };
   };
+  // An EWS integration (a python script of the helpdesk) posting to /EWS with python-requests: not an exploit agent there.
+  const ews = (at: string): ProxyRow => {
+    const time = Date.parse(at);
+    const q: Req = { protocol: 'Ews', method: 'POST', stem: '/EWS/Exchange.asmx', query: '', ua: 'python-requests/2.25.1', user: 'jokafor', ip: '198.51.100.60', status: 200 };
+    return { time, values: proxyValues(r, s, time, q) };
+  };
   const proxyExtras = new Map<string, ProxyRow[]>([
+    ['2021-03-02/Ews', [ews('2021-03-02T09:15:02.118Z'), ews('2021-03-02T09:45:02.406Z')]],
     ['2021-03-03/Ecp', [failed('2021-03-03T05:02:11.093Z'), failed('2021-03-03T05:02:13.517Z')]],
     ['2021-03-04/Ecp', [failed('2021-03-04T19:44:02.660Z')]],
     ['2021-03-05/Owa', [nseRow('2021-03-05T14:10:05.221Z'), nseRow('2021-03-05T14:10:05.498Z')]],
@@ -657,20 +723,77 @@ function exch02(): Buffer {
     files.push(oabLog(r, s, day, []));
   }
   const app = applicationEvents(r, s, [umEvent(s, '2021-03-04T11:02:09.004Z', 91_777, 'System.OutOfMemoryException')]);
+  // Routine administration that looks like post-exploitation: a PsExec run, group additions, an eDiscovery export.
+  const admin = { user: 'exadmin', domain: 'CORP', sid: 'S-1-5-21-3623811015-3361044348-30300820-1107' };
+  const cmdExe = 'C:\\Windows\\System32\\cmd.exe';
+  const exch02Bait: Nxlog4688[] = [
+    { at: '2021-03-02T10:20:00Z', newImage: 'C:\\Tools\\PSTools\\PsExec64.exe', creatorImage: cmdExe, commandLine: 'PsExec64.exe \\\\exch01.corp.example.gov ipconfig /flushdns', ...admin },
+    { at: '2021-03-02T10:25:00Z', newImage: 'C:\\Windows\\System32\\net.exe', creatorImage: cmdExe, commandLine: 'net group "Domain Admins" exadmin2 /add /domain', ...admin },
+    { at: '2021-03-02T10:26:00Z', newImage: 'C:\\Windows\\System32\\net.exe', creatorImage: cmdExe, commandLine: 'net localgroup "Remote Desktop Users" helpdesk2 /add', ...admin },
+    { at: '2021-03-02T11:00:00Z', newImage: 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', creatorImage: 'C:\\Windows\\explorer.exe',
+      commandLine: 'powershell.exe -Command "New-MailboxExportRequest -Mailbox legal.hold@corp.example.gov -FilePath \\\\FS01\\exports\\legal-hold.pst"', ...admin },
+  ];
   const eventlogs = zip([
     { name: 'Application.json', data: utf16le(ps51Json(app)), mtime: new Date('2021-03-06T10:02:00Z') },
-    { name: 'Security.json', data: securityNxlog(r, s), mtime: new Date('2021-03-06T10:03:00Z') },
+    { name: 'Security.json', data: nxlogText(securityNxlog(r, s, exch02Bait)), mtime: new Date('2021-03-06T10:03:00Z') },
   ]);
   files.push({ name: `${s.name}/eventlogs.zip`, data: eventlogs, mtime: new Date('2021-03-06T10:04:00Z') });
   files.push({ name: `${s.name}/filehashes.csv`, data: inventory(r, s), mtime: new Date('2021-03-06T10:10:00Z') });
   return zip(files);
 }
 
+/** CAS03, the second site's front end: public exploit code's SSRF against the back end MBX04, logged here. */
+function cas03(): Buffer {
+  const r = rng(20210305);
+  const s = CAS03;
+  const ip = '165.232.154.116';
+  const ua = 'ExchangeServicesClient/0.0.0.0';
+  const canary = 'z2Lq0K8iYb7tE9uM5wQ4Rg';
+  const backend = MBX04.fqdn;
+  // Public exploit code: a random .js carrier, an Admin@ anchor and the '&a=~1942062522' suffix instead of '#'.
+  const step = (at: string, target: string, status: number) => ssrf(r, s, at, target, { ip, ua, status, stem: '/ecp/Zk3pWq9a.js', backend, user: 'Admin' });
+  const proxyExtras = new Map<string, ProxyRow[]>([
+    ['2021-03-04/Ecp', [
+      step('2021-03-04T08:10:02.514Z', '/autodiscover/autodiscover.xml?a=~1942062522', 200),
+      step('2021-03-04T08:10:04.101Z', '/mapi/emsmdb?a=~1942062522', 200),
+      step('2021-03-04T08:10:05.877Z', '/ecp/proxyLogon.ecp?a=~1942062522', 241),
+      step('2021-03-04T08:10:08.032Z', `/ecp/DDI/DDIService.svc/GetObject?schema=OABVirtualDirectory&msExchEcpCanary=${canary}&a=~1942062522`, 200),
+      step('2021-03-04T08:10:10.659Z', `/ecp/DDI/DDIService.svc/SetObject?schema=OABVirtualDirectory&msExchEcpCanary=${canary}&a=~1942062522`, 200),
+      step('2021-03-04T08:10:13.240Z', `/ecp/DDI/DDIService.svc/SetObject?schema=ResetOABVirtualDirectory&msExchEcpCanary=${canary}&a=~1942062522`, 200),
+    ]],
+  ]);
+  return zip(httpProxyLogs(r, s, proxyExtras, '2021-03-01'));
+}
+
+/** MBX04, the back end: the web shell written on its D: install and commands run through it (NXLog export). */
+function mbx04(): Buffer {
+  const r = rng(20210306);
+  const s = MBX04;
+  const shell = 'D:\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\Zk3pWq9a.aspx';
+  const w3wp = 'C:\\Windows\\System32\\inetsrv\\w3wp.exe';
+  const pool = (name: string) => `c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "${name}" -v "v4.0" -c "D:\\Exchange Server\\V15\\bin\\GenericAppPoolConfigWithGCServerEnabledFalse.config"`;
+  const sysmon = sysmonNxlog(s, [
+    { at: '2021-03-04T08:10:14Z', id: 11, data: { ProcessGuid: `{${guid(r)}}`, ProcessId: '7712', Image: w3wp, TargetFilename: shell, CreationUtcTime: '2021-03-04 08:10:14.022' } },
+    { at: '2021-03-04T08:31:40Z', id: 1, data: {
+      ProcessGuid: `{${guid(r)}}`, ProcessId: '9120', Image: 'C:\\Windows\\System32\\cmd.exe', FileVersion: '10.0.14393.0', OriginalFileName: 'Cmd.Exe',
+      CommandLine: 'cmd /c "cd /d "D:\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth"&whoami&echo [S]&cd&echo [E]"', CurrentDirectory: 'c:\\windows\\system32\\inetsrv\\',
+      User: 'NT AUTHORITY\\SYSTEM', LogonId: '0x3e7', IntegrityLevel: 'System', ParentProcessGuid: `{${guid(r)}}`, ParentProcessId: '7712', ParentImage: w3wp,
+      ParentCommandLine: pool('MSExchangeOWAAppPool'), Hashes: 'SHA1=F1EFB0FDDC156E4C61C5F78A54700E4E7984D55D,MD5=A6177D080759CF4A03EF837A38F62401' } },
+  ], 52_000);
+  const security = securityNxlog(r, s, [
+    { at: '2021-03-04T08:33:05Z', newImage: 'C:\\Windows\\System32\\net.exe', creatorImage: 'C:\\Windows\\System32\\cmd.exe', commandLine: 'net group "Exchange Organization administrators" administrator /del /domain', user: 'MBX04$', domain: 'CORP', sid: 'S-1-5-18' },
+  ], '2021-03-01', 6);
+  return zip([
+    { name: `${s.name}/eventlogs/nxlog.json`, data: nxlogText([...sysmon, ...security]), mtime: new Date('2021-03-06T11:02:00Z') },
+  ]);
+}
+
 function main(): void {
   const root = path.resolve(__dirname.includes('.cache') ? process.cwd() : path.join(__dirname, '..'));
   const out = path.resolve(process.argv[2] ?? path.join(root, 'samples', 'agency-demo'));
   fs.mkdirSync(out, { recursive: true });
-  for (const [name, make] of [['EXCH01-compromised.zip', exch01], ['EXCH02-clean.zip', exch02]] as const) {
+  const archives = [['EXCH01-compromised.zip', exch01], ['EXCH02-clean.zip', exch02], ['CAS03-compromised-front-end.zip', cas03], ['MBX04-compromised-back-end.zip', mbx04]] as const;
+  for (const [name, make] of archives) {
     const buf = make();
     fs.writeFileSync(path.join(out, name), buf);
     process.stdout.write(`${path.join(out, name)}: ${(buf.length / 1024).toFixed(0)} KiB\n`);

@@ -1,6 +1,7 @@
 /**
- * `sweep scan` end to end on the bundled samples (what `npm start` runs): a compromised server (EXCH01) and a clean
- * one (EXCH02). Skips with a message when the samples are absent.
+ * `sweep scan` end to end on the bundled samples (what `npm start` runs): a compromised server (EXCH01), a clean
+ * one with false-positive bait (EXCH02) and a compromised front end / back end pair (CAS03, MBX04). Skips with a
+ * message when the samples are absent.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -39,6 +40,17 @@ describe('sweep scan', () => {
     expect(r.stdout).toMatch(/\n {2}RED {4}EXCH01 \(agency local\): confirmed exploitation patterns/);
     expect(r.stdout).toMatch(/\n {2}GREEN {2}EXCH02 \(agency local\): no finding at medium or above/);
     expect(r.stdout).toMatch(/HttpProxy logs on EXCH02 cover \d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}: nothing before \d{4}-\d{2}-\d{2} can be judged/);
+  });
+
+  it('is red for the CAS03 / MBX04 pair and shows the chain across both servers', () => {
+    expect(r.stdout).toMatch(/\n {2}RED {4}CAS03 \(agency local\): confirmed exploitation patterns/);
+    expect(r.stdout).toMatch(/\n {2}RED {4}MBX04 \(agency local\): confirmed exploitation patterns/);
+    const findings = fs.readFileSync(path.join(out, 'findings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const chains = findings.filter((f) => f.hunt_id === '6bf787d7-50dd-4810-91fb-9e6b7653a7af');
+    expect(chains.map((f) => [f.host, f.evidence.servers, f.evidence.chain, f.severity]).sort()).toEqual([
+      ['CAS03', 'CAS03 -> MBX04', 'ssrf -> oab_vdir_change -> webshell_write -> shell_command', 'critical'],
+      ['EXCH01', 'EXCH01', 'ssrf -> oab_vdir_change -> webshell_write -> shell_command', 'critical'],
+    ]);
   });
 
   it('surfaces the 2019 SSRF on EXCH01 in findings.jsonl with the contract fields', () => {

@@ -1,7 +1,8 @@
 /**
  * The demo archives of `npm start` (samples/agency-demo, made by scripts/make-samples.ts):
  * every entry is recognized and parsed without a rejection, the story's traces are
- * there on EXCH01 and absent from EXCH02, and the script rewrites the same bytes.
+ * there on EXCH01, CAS03 and MBX04 and absent from EXCH02 (which carries the false-positive
+ * bait), and the script rewrites the same bytes.
  */
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
@@ -48,6 +49,8 @@ async function parseArchive(file: string): Promise<Parsed> {
   return out;
 }
 
+const ARCHIVES = ['EXCH01-compromised.zip', 'EXCH02-clean.zip', 'CAS03-compromised-front-end.zip', 'MBX04-compromised-back-end.zip'];
+
 const iso = (v: unknown) => (typeof v === 'number' ? new Date(v).toISOString() : null);
 
 /**
@@ -79,14 +82,18 @@ function leaves(zip: Buffer, prefix = ''): Map<string, Buffer> {
 describe('samples/agency-demo', () => {
   let exch01: Parsed;
   let exch02: Parsed;
+  let cas03: Parsed;
+  let mbx04: Parsed;
 
   beforeAll(async () => {
     exch01 = await parseArchive(path.join(DEMO, 'EXCH01-compromised.zip'));
     exch02 = await parseArchive(path.join(DEMO, 'EXCH02-clean.zip'));
+    cas03 = await parseArchive(path.join(DEMO, 'CAS03-compromised-front-end.zip'));
+    mbx04 = await parseArchive(path.join(DEMO, 'MBX04-compromised-back-end.zip'));
   });
 
   it('recognizes and parses every entry without a rejection, on the right host', () => {
-    for (const [p, host] of [[exch01, 'EXCH01'], [exch02, 'EXCH02']] as const) {
+    for (const [p, host] of [[exch01, 'EXCH01'], [exch02, 'EXCH02'], [cas03, 'CAS03'], [mbx04, 'MBX04']] as const) {
       expect(p.problems).toEqual([]);
       expect(p.unrecognized).toEqual([]);
       expect(p.rejects).toEqual([]);
@@ -95,6 +102,38 @@ describe('samples/agency-demo', () => {
     }
     expect(Object.keys(exch01.families).sort()).toEqual(['ecp_server', 'file_inventory', 'httpproxy', 'iis', 'oab_generator', 'winevent_csv', 'winevent_json']);
     expect(Object.keys(exch02.families).sort()).toEqual(['ecp_server', 'file_inventory', 'httpproxy', 'iis', 'oab_generator', 'winevent_json', 'winevent_jsonl']);
+    expect(Object.keys(cas03.families)).toEqual(['httpproxy']);
+    expect(Object.keys(mbx04.families)).toEqual(['winevent_jsonl']);
+  });
+
+  it('has the CAS03 / MBX04 story: public exploit code against the back end named in the anchor, the shell on MBX04', () => {
+    // Prepare
+    const anchors = cas03.rows.filter((r) => String(r.row.anchor_mailbox ?? '').startsWith('ServerInfo~')).map((r) => r.row);
+    const events = mbx04.rows.map((r) => r.row);
+    // Assess
+    expect(anchors.map((r) => [r.status, r.target_server, r.user_agent])).toEqual([
+      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'], [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+      [241, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'], [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'], [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+    ]);
+    expect(anchors.every((r) => /^ServerInfo~Admin@mbx04\.corp\.example\.gov:444\/.*a=~1942062522$/.test(String(r.anchor_mailbox)))).toBe(true);
+    expect(String(anchors[5].anchor_mailbox)).toContain('schema=ResetOABVirtualDirectory&');
+    expect(events.filter((r) => r.event_id === 11).map((r) => [r.target_filename, r.image])).toEqual([
+      ['D:\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\Zk3pWq9a.aspx', 'C:\\Windows\\System32\\inetsrv\\w3wp.exe'],
+    ]);
+    expect(events.filter((r) => r.event_id === 1 && String(r.parent_command_line).includes('MSExchangeOWAAppPool')).map((r) => r.image)).toEqual(['C:\\Windows\\System32\\cmd.exe']);
+  });
+
+  it('gives EXCH02 the false-positive bait: an EWS python client, routine PsExec, group additions, an eDiscovery export, own zips', () => {
+    // Prepare
+    const web = exch02.rows.filter((r) => r.table === 'web_requests').map((r) => r.row);
+    const events = exch02.rows.filter((r) => r.table === 'windows_events').map((r) => r.row);
+    const inv = exch02.rows.filter((r) => r.table === 'file_inventory').map((r) => String(r.row.path));
+    // Assess
+    expect(web.filter((r) => r.user_agent === 'python-requests/2.25.1' && r.uri_stem === '/EWS/Exchange.asmx')).toHaveLength(2);
+    expect(events.filter((r) => r.event_id === 4688 && /PsExec64|net\.exe|powershell\.exe/.test(String(r.image)) && r.process_user === 'CORP\\exadmin').map((r) => String(r.command_line).split(' ')[0]))
+      .toEqual(expect.arrayContaining(['PsExec64.exe', 'net', 'powershell.exe']));
+    expect(inv).toEqual(expect.arrayContaining(['C:\\ProgramData\\logs.zip', 'C:\\Windows\\Temp\\lsass_210302_101502.dmp']));
   });
 
   it('has the EXCH01 story: 2019 probes, the 2021 chain, the web shell, UM error, Sysmon and the MSTIC hash', () => {
@@ -161,14 +200,14 @@ describe('samples/agency-demo', () => {
       // Act
       cp.execFileSync(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'scripts/make-samples.ts'), out], { cwd: ROOT, stdio: 'pipe' });
       // Assess
-      for (const f of ['EXCH01-compromised.zip', 'EXCH02-clean.zip']) {
+      for (const f of ARCHIVES) {
         const made = leaves(fs.readFileSync(path.join(out, f)));
         const committed = leaves(fs.readFileSync(path.join(DEMO, f)));
-        expect(made.size).toBeGreaterThan(150);
+        expect(made.size).toBeGreaterThan(f.startsWith('EXCH') ? 150 : 0);
         expect([...made.keys()]).toEqual([...committed.keys()]);
         for (const [k, v] of made) expect(v.equals(committed.get(k)!)).toBe(true);
       }
-      const total = ['EXCH01-compromised.zip', 'EXCH02-clean.zip'].reduce((n, f) => n + fs.statSync(path.join(DEMO, f)).size, 0);
+      const total = ARCHIVES.reduce((n, f) => n + fs.statSync(path.join(DEMO, f)).size, 0);
       expect(total).toBeLessThan(1.1 * 1024 * 1024);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderHuntsDoc, sourceTag } from '../../scripts/gen-query-docs';
+import { CoverageFileError, parseCoverage, renderCoverageDoc, renderHuntsDoc, sourceTag } from '../../scripts/gen-query-docs';
 import { loadQueries, parseQueryFile } from '../../src/hunt/query-file';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -50,5 +50,48 @@ describe('renderHuntsDoc', () => {
     // Assess
     expect(fs.readFileSync(path.join(ROOT, 'docs', 'hunts.md'), 'utf8')).toBe(doc);
     for (const h of hunts) expect(doc).toContain(`(#${h.meta.id})`);
+  });
+});
+
+describe('parseCoverage / renderCoverageDoc', () => {
+  const { hunts } = loadQueries(path.join(ROOT, 'queries'));
+
+  it('matches the committed docs/coverage.md (regenerate with node bin/run-ts.js scripts/gen-query-docs.ts)', () => {
+    // Prepare
+    const checks = parseCoverage(fs.readFileSync(path.join(ROOT, 'queries', 'coverage.yml'), 'utf8'), hunts);
+    // Act
+    const doc = renderCoverageDoc(checks, hunts);
+    // Assess
+    expect(fs.readFileSync(path.join(ROOT, 'docs', 'coverage.md'), 'utf8')).toBe(doc);
+    expect(checks.length).toBeGreaterThan(50);
+    expect(doc).toContain('| Test-ProxyLogon | HttpProxy AnchorMailbox like');
+  });
+
+  it('links each check to its hunts and lists the hunts no check names', () => {
+    // Prepare
+    const yml = [
+      'checks:',
+      '  - { source: Sigma, check: "the web rule", hunts: ["0b6c8f4e"], status: covered }',
+      '  - { source: CISA, check: "the alert", hunts: [], status: excluded, note: "not imported" }',
+    ].join('\n');
+    // Act
+    const doc = renderCoverageDoc(parseCoverage(yml, hunts), hunts);
+    // Assess
+    expect(doc).toContain('2 published checks: 1 covered, 0 partial, 1 excluded.');
+    expect(doc).toContain('| Sigma | the web rule | [`0b6c8f4e`](hunts.md#0b6c8f4e-2d1a-4c57-9a0e-6f3b1d2a7c41) | covered |  |');
+    expect(doc).toContain('| CISA | the alert | - | excluded | not imported |');
+    expect(doc).toContain('(hunts.md#6bf787d7-50dd-4810-91fb-9e6b7653a7af)');
+  });
+
+  it('rejects unknown hunts, unquoted ids read as numbers, a missing reason and an excluded check naming hunts', () => {
+    // Prepare
+    const one = (c: string): string => `checks:\n  - ${c}\n`;
+    // Act / Assess
+    expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["00000000"], status: covered }'), hunts)).toThrow(CoverageFileError);
+    expect(() => parseCoverage(one('{ source: a, check: b, hunts: [965e6752], status: covered }'), hunts)).toThrow(/matches 0 hunts/);
+    expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["0b6c8f4e"], status: partial }'), hunts)).toThrow(/needs a note/);
+    expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["0b6c8f4e"], status: excluded, note: x }'), hunts)).toThrow(/names no hunt/);
+    expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["0b6c8f4e"], status: done }'), hunts)).toThrow(/status must be/);
+    expect(() => parseCoverage('checks: [', hunts)).toThrow(/not valid YAML/);
   });
 });

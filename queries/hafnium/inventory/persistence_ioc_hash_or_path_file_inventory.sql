@@ -22,9 +22,18 @@ references:
   - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
   - https://www.fireeye.com/blog/threat-research/2021/03/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities.html
 --- */
+-- Stage 1: hashes as published; paths keyed by their install-independent part: what follows \FrontEnd\HttpProxy\,
+-- \inetpub\wwwroot\ or \ClientAccess\ (Exchange and IIS are often on D:), else the whole path.
 WITH ioc AS (
-  SELECT type, value, min(source) AS indicator_source FROM indicators
-  WHERE type IN ('sha256', 'md5', 'sha1', 'filepath') GROUP BY type, value
+  SELECT type, value,
+         CASE WHEN type <> 'filepath' THEN NULL
+              WHEN strpos(lv, '\frontend\httpproxy\') > 0 THEN 'httpproxy:' || substr(lv, strpos(lv, '\frontend\httpproxy\') + 20)
+              WHEN strpos(lv, '\inetpub\wwwroot\') > 0 THEN 'wwwroot:' || substr(lv, strpos(lv, '\inetpub\wwwroot\') + 17)
+              WHEN strpos(lv, '\clientaccess\') > 0 THEN 'clientaccess:' || substr(lv, strpos(lv, '\clientaccess\') + 14)
+              ELSE lv END AS path_key,
+         min(source) AS indicator_source
+  FROM (SELECT type, value, source, lower(value) AS lv FROM indicators WHERE type IN ('sha256', 'md5', 'sha1', 'filepath'))
+  GROUP BY type, value, lv
 ),
 files AS (
   -- A snapshot (Get-FileHash has no file times) is dated by its day: the day the inventory file was written.
@@ -33,12 +42,19 @@ files AS (
   FROM file_inventory
   WHERE dt BETWEEN ? AND ?
 ),
+keyed AS (
+  SELECT *, CASE WHEN strpos(p, '\frontend\httpproxy\') > 0 THEN 'httpproxy:' || substr(p, strpos(p, '\frontend\httpproxy\') + 20)
+                   WHEN strpos(p, '\inetpub\wwwroot\') > 0 THEN 'wwwroot:' || substr(p, strpos(p, '\inetpub\wwwroot\') + 17)
+                   WHEN strpos(p, '\clientaccess\') > 0 THEN 'clientaccess:' || substr(p, strpos(p, '\clientaccess\') + 14)
+                   ELSE p END AS path_key
+  FROM files
+),
 matched AS (
   SELECT f.*, 'hash' AS match_type, i.value AS indicator, i.indicator_source
-  FROM files f JOIN ioc i ON i.type = f.hash_type AND i.value = f.h
+  FROM keyed f JOIN ioc i ON i.type = f.hash_type AND i.value = f.h
   UNION ALL
   SELECT f.*, 'path' AS match_type, i.value AS indicator, i.indicator_source
-  FROM files f JOIN ioc i ON i.type = 'filepath' AND i.value = f.p
+  FROM keyed f JOIN ioc i ON i.type = 'filepath' AND i.path_key = f.path_key
 )
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
        CASE WHEN match_type = 'hash' THEN 'critical' ELSE 'high' END AS severity,

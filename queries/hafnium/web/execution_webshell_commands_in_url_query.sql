@@ -14,7 +14,7 @@ description: >
   =systeminfo, =tasklist, =quser, =nltest, =wmic, =reg query, =rundll32, =bitsadmin, =curl, =ping -n, =dir c:. POSTed
   China Chopper traffic carries its commands in the body and is covered by the web-shell request and process hunts.
 why_severity: >
-  Sigma rates it high; a command in a URL parameter answered with 200 has no legitimate use on Exchange. Requests that
+  Sigma rates it high; a command in a URL parameter answered (any 2xx/3xx) has no legitimate use on Exchange. Requests that
   failed are medium (probes).
 false_positives:
   - Vulnerability scanners probing for web shells with command parameters (failed requests, medium).
@@ -25,14 +25,15 @@ references:
 WITH q AS (
   SELECT agency, host, event_time, lower(uri_stem) AS uri_stem, uri_query, status, client_ip,
          -- IIS writes spaces as '+'; decode %xx too (Trino url_decode turns '+' into a space; the shim does the same).
-         lower(url_decode(uri_query)) AS dq
+         -- Trino raises on a malformed escape (%zz): try() keeps the query alive and the raw text is matched instead.
+         lower(coalesce(try(url_decode(uri_query)), uri_query)) AS dq
   FROM web_requests
   WHERE dt BETWEEN ? AND ?
     AND uri_query IS NOT NULL
     AND strpos(uri_query, '=') > 0
 )
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       CASE WHEN count_if(status = 200) > 0 THEN 'high' ELSE 'medium' END AS severity,
+       CASE WHEN count_if(status BETWEEN 200 AND 399) > 0 THEN 'high' ELSE 'medium' END AS severity,
        uri_stem, uri_query, min(client_ip) AS client_ip, max(status) AS max_status
 FROM q
 WHERE regexp_like(dq, '=(whoami|cmd(\.exe)? */c |powershell(\.exe)? |net1? (user|group|localgroup) |certutil|ipconfig|systeminfo|tasklist|quser|nltest|wmic |reg(\.exe)? query|rundll32|bitsadmin|curl |ping -n |dir c:)')

@@ -14,7 +14,9 @@ description: >
   against /ecp/, /owa/auth/ or /aspnet_client/ are raised to high.
 why_severity: >
   The addresses are VPS and VPN hosts from March 2021 (Microsoft deprecated its own IOC-match rule because the IOCs
-  are outdated), so a plain match is amber; a successful request to the exploited paths from one is high.
+  are outdated), so a plain match is amber; a successful request to the exploited paths from one is high. An address
+  is valid for a year from the indicator's first_seen (from 2021-03-02, the reports' date, when the feed gives none):
+  a hit after that (the VPS has long been reassigned) is low, whatever it requested.
 false_positives:
   - Reassigned VPS addresses; shared VPN exit nodes.
 references:
@@ -23,16 +25,22 @@ references:
   - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
   - https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Legacy%20IOC%20based%20Threat%20Protection/Analytic%20Rules/ExchangeServerVulnerabilitiesMarch2021IoCs.yaml
 --- */
+-- Stage 1: published addresses, each valid for 365 days from its first_seen (2021-03-02, the date of the Microsoft and
+-- Volexity reports, when the feed has none): VPS and VPN addresses are reassigned.
 WITH ips AS (
-  SELECT value AS ip, min(source) AS indicator_source, count(DISTINCT source) AS indicator_source_count
+  SELECT value AS ip, min(source) AS indicator_source, count(DISTINCT source) AS indicator_source_count,
+         coalesce(min(try(from_iso8601_date(substr(first_seen, 1, 10)))), from_iso8601_date('2021-03-02'))
+           + INTERVAL '365' DAY AS valid_until
   FROM indicators WHERE type = 'ip' GROUP BY value
 )
 SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS last_seen, count(*) AS hits,
-       CASE WHEN count_if(w.status = 200 AND (strpos(lower(w.uri_stem), '/ecp/') = 1 OR strpos(lower(w.uri_stem), '/owa/auth/') = 1
-                                             OR strpos(lower(w.uri_stem), '/aspnet_client/') = 1)) > 0
+       CASE WHEN min(w.event_time) > max(i.valid_until) THEN 'low'
+            WHEN count_if(w.status BETWEEN 200 AND 399 AND (strpos(lower(w.uri_stem), '/ecp/') = 1
+                          OR strpos(lower(w.uri_stem), '/owa/auth/') = 1 OR strpos(lower(w.uri_stem), '/aspnet_client/') = 1)) > 0
             THEN 'high' ELSE 'medium' END AS severity,
        w.client_ip, min(i.indicator_source) AS indicator_source, max(i.indicator_source_count) AS indicator_source_count,
        count(DISTINCT w.uri_stem) AS distinct_uris, min(w.uri_stem) AS example_uri_stem
+-- Stage 2: requests from them; one finding per host and address.
 FROM web_requests w
 JOIN ips i ON lower(w.client_ip) = i.ip
 WHERE w.dt BETWEEN ? AND ?

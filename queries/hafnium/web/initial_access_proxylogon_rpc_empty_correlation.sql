@@ -1,6 +1,6 @@
 /* ---
 id: 5775ce6e-98b2-4f3a-9ed4-cfdd725bf92e
-name: "GET /rpc/ with an empty CorrelationID answered 200/301/302 (signature-base, Praetorian ProxyLogon reproduction)"
+name: "GET /rpc/ with an empty CorrelationID answered 2xx/3xx (signature-base, Praetorian ProxyLogon reproduction)"
 status: experimental
 severity: low
 cves: [CVE-2021-26855, CVE-2021-27065]
@@ -9,7 +9,7 @@ log_families: [iis]
 key_fields: [client_ip]
 description: >
   signature-base LOG_CVE_2021_27065_Exchange_Forensic_Artefacts_Mar21_2, from Praetorian's reproduction of the chain:
-  an IIS line "GET /rpc/ &CorrelationID=<empty>;&RequestId=..." with status 200, 301 or 302 (the stem is /rpc/ itself,
+  an IIS line "GET /rpc/ &CorrelationID=<empty>;&RequestId=..." with any 2xx/3xx status (signature-base lists 200, 301, 302) (the stem is /rpc/ itself,
   not Outlook Anywhere's /rpc/rpcproxy.dll).
 why_severity: >
   A single-lab artefact with no false-positive study; Exchange appends CorrelationID=<empty> to many of its own IIS lines,
@@ -26,5 +26,6 @@ WHERE dt BETWEEN ? AND ?
   AND upper(method) = 'GET'
   AND lower(uri_stem) = '/rpc/'
   AND strpos(uri_query, '&CorrelationID=<empty>;&RequestId=') > 0
-  AND status IN (200, 301, 302)
+  -- Answered: any 2xx/3xx (signature-base lists 200/301/302; the exploit's SSRF answers 241).
+  AND status BETWEEN 200 AND 399
 GROUP BY agency, host, client_ip

@@ -9,7 +9,7 @@ log_families: [iis]
 key_fields: [uri_query]
 description: >
   Sigma "ProxyLogon Reset Virtual Directories Based On IIS Log": a POST to /ecp/DDI/DDIService.svc/SetObject with
-  status 200 whose query names a schema=Reset...VirtualDirectory and whose authenticated user is a machine account
+  status 2xx/3xx whose query names a schema=Reset...VirtualDirectory and whose authenticated user is a machine account
   (ends with $): the SSRF makes the back end act as the Exchange computer account.
 false_positives:
   - >
@@ -24,7 +24,8 @@ SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen
 FROM web_requests
 WHERE dt BETWEEN ? AND ?
   AND upper(method) = 'POST'
-  AND status = 200
+  -- Answered: any 2xx/3xx (Sigma's rule says 200; a proxied answer may be another success code).
+  AND status BETWEEN 200 AND 399
   AND lower(uri_stem) = '/ecp/ddi/ddiservice.svc/setobject'
   AND strpos(lower(uri_query), 'schema=reset') > 0
   AND strpos(lower(uri_query), 'virtualdirectory') > 0

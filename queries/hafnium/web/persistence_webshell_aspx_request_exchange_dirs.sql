@@ -15,7 +15,7 @@ description: >
   /ecp/auth/ (TimeoutLogoff). A successful POST to such a page is raised to high: that is how web shells are driven.
 why_severity: >
   Requests that succeed with POST match how China Chopper style shells are used (high); GETs and failed requests
-  are often scanners probing for shells left by others (medium when 200, low otherwise).
+  are often scanners probing for shells left by others (medium when answered, any 2xx/3xx; low otherwise).
 false_positives:
   - Custom pages an administrator deployed under aspnet_client (rare; check the file).
   - Scanners probing for known shell names (status 404, low).
@@ -38,8 +38,8 @@ WITH reqs AS (
          OR (strpos(lower(uri_stem), '/ecp/auth/') = 1 AND lower(uri_stem) <> '/ecp/auth/timeoutlogoff.aspx'))
 )
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       CASE WHEN count_if(method = 'POST' AND status = 200) > 0 THEN 'high'
-            WHEN count_if(status = 200) > 0 THEN 'medium'
+       CASE WHEN count_if(method = 'POST' AND status BETWEEN 200 AND 399) > 0 THEN 'high'
+            WHEN count_if(status BETWEEN 200 AND 399) > 0 THEN 'medium'
             ELSE 'low' END AS severity,
        uri_stem, min(client_ip) AS client_ip, count(DISTINCT client_ip) AS client_ip_count,
        count_if(method = 'POST') AS posts, max(status) AS max_status, min(user_agent) AS user_agent

@@ -15,7 +15,7 @@ description: >
   (from a CSV or a STIX url:value) are compared with the URL path directly. Successful requests to
   a published shell path are high; name-only matches and failed requests are amber.
 why_severity: >
-  A 200 on an exact published shell path means the file exists and answers (high). Name lists are generic (error.aspx,
+  An answer (2xx/3xx) on an exact published shell path means the file exists and answers (high). Name lists are generic (error.aspx,
   web.aspx) and scanners probe the same paths on clean servers and get 404s (low).
 false_positives:
   - Scanners probing for published shell paths (status 404, low).
@@ -59,8 +59,8 @@ matched AS (
   FROM reqs r JOIN shell_names n ON r.file_name = n.name
 )
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       CASE WHEN count_if(match_type = 'path' AND status = 200) > 0 THEN 'high'
-            WHEN count_if(status = 200) > 0 THEN 'medium'
+       CASE WHEN count_if(match_type = 'path' AND status BETWEEN 200 AND 399) > 0 THEN 'high'
+            WHEN count_if(status BETWEEN 200 AND 399) > 0 THEN 'medium'
             ELSE 'low' END AS severity,
        uri_stem,
        -- Prefer the exact path indicator over a name match when both matched.

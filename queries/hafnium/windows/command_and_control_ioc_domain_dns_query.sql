@@ -26,7 +26,7 @@ WITH doms AS (
 ),
 ev AS (
   SELECT agency, host, event_time, event_id, image,
-         lower(coalesce(json_extract_scalar(event_data, '$.QueryName'), json_extract_scalar(event_data, '$.DestinationHostname'))) AS name
+         lower(coalesce(try(json_extract_scalar(event_data, '$.QueryName')), try(json_extract_scalar(event_data, '$.DestinationHostname')))) AS name
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND strpos(lower(channel), 'sysmon') > 0

@@ -9,7 +9,8 @@ log_families: [evtx, winevent_json, winevent_csv, winevent_jsonl]
 key_fields: [artefact, command_line]
 description: >
   Sigma "HAFNIUM Exchange Exploitation Activity" (critical): any one of attrib with +h +s +r on an .aspx file; an image
-  under \ProgramData\VSPerfMon\ or schtasks naming VSPerfMon; Opera_browser.exe started by services/svchost or from
+  under \ProgramData\VSPerfMon\ or a schtasks command line naming VSPerfMon (any image); 7-Zip with -t7z into
+  C:\ProgramData\pst or writing \it.zip; Opera_browser.exe started by services/svchost or from
   Users\Public\opera\; vssadmin list shadows writing to Temp\__output; makecab packing an .dmp.zip from the web root or
   files under Microsoft\Exchange Server\, compressionmemory or .gif; comsvcs MiniDump full into \inetpub\wwwroot;
   Windows\Temp\xx.bat, Windows\WwanSvcdcs or Windows\Temp\cw.exe. The matching artefact is named in the row.
@@ -34,7 +35,10 @@ tagged AS (
            WHEN img LIKE '%\attrib.exe' AND strpos(cl, ' +h ') > 0 AND strpos(cl, ' +s ') > 0 AND strpos(cl, ' +r ') > 0
                 AND strpos(cl, '.aspx') > 0 THEN 'attrib_hide_aspx'
            WHEN strpos(img, '\programdata\vsperfmon\') > 0 THEN 'vsperfmon_image'
-           WHEN img LIKE '%\schtasks.exe' AND strpos(cl, 'vsperfmon') > 0 THEN 'vsperfmon_task'
+           -- Sigma: schtasks and VSPerfMon on the command line, whatever the image (cmd /c schtasks ..., a renamed copy).
+           WHEN strpos(cl, 'schtasks') > 0 AND strpos(cl, 'vsperfmon') > 0 THEN 'vsperfmon_task'
+           -- Sigma's HAFNIUM 7-Zip selection: -t7z into C:\ProgramData\pst, or the it.zip archive.
+           WHEN (strpos(cl, ' -t7z ') > 0 AND strpos(cl, 'c:\programdata\pst') > 0) OR strpos(cl, '\it.zip') > 0 THEN 'hafnium_7zip'
            WHEN img LIKE '%\opera_browser.exe' AND (par LIKE '%\services.exe' OR par LIKE '%\svchost.exe') THEN 'opera_browser_service'
            WHEN strpos(img, '\users\public\opera\') > 0 THEN 'opera_browser_public'
            WHEN strpos(cl, 'vssadmin list shadows') > 0 AND strpos(cl, 'temp\__output') > 0 THEN 'vssadmin_output'

@@ -11,10 +11,13 @@ description: >
   Sentinel's baseline hunts: "New Child Process of W3WP.exe" (hunting; a host and child process pair not seen in the
   prior 13 days) and "HAFNIUM New UM Service Child Process" (Medium; 14-day lookback, 1-day window). Here the baseline
   is the uploaded process-creation data itself: a child image whose first appearance under these parents on a host comes
-  at least 13 days after that host's process data starts. Hosts with less than 13 days of data produce nothing, as the
-  baseline cannot be judged. UM parents are raised to medium, as Sentinel rates them.
+  at least 13 days after that host's process data starts. Children first seen in the first 13 days of a host's data
+  have no baseline to be judged against; they are not hidden (Sysmon installed near a compromise sees the web shell's
+  children exactly then) but reported one level lower, with baseline 'none'. UM parents are raised to medium, as
+  Sentinel rates them.
 why_severity: >
-  Anomaly, not signature: low for w3wp (web applications change), medium for the UM service (Sentinel Medium).
+  Anomaly, not signature: low for w3wp (web applications change), medium for the UM service (Sentinel Medium); without
+  13 days of baseline, info for w3wp and low for the UM service.
 false_positives:
   - New software or Exchange updates changing what the worker processes start.
 references:
@@ -38,10 +41,14 @@ firsts AS (
   WHERE parent_name IN ('w3wp.exe', 'umworkerprocess.exe', 'umservice.exe')
   GROUP BY agency, host, parent_name, child_image
 )
+-- Stage 3: 13 days of history before the first appearance (Sentinel: prior 13 days) makes a judged "new" child;
+-- earlier first appearances are reported one level lower instead of being hidden.
 SELECT f.agency, f.host, f.first_seen, f.last_seen, f.hits,
-       CASE WHEN f.parent_name = 'w3wp.exe' THEN 'low' ELSE 'medium' END AS severity,
-       f.parent_name, f.child_image
+       CASE WHEN f.first_seen >= s.data_start + INTERVAL '13' DAY
+            THEN CASE WHEN f.parent_name = 'w3wp.exe' THEN 'low' ELSE 'medium' END
+            ELSE CASE WHEN f.parent_name = 'w3wp.exe' THEN 'info' ELSE 'low' END
+       END AS severity,
+       f.parent_name, f.child_image,
+       CASE WHEN f.first_seen >= s.data_start + INTERVAL '13' DAY THEN '13 days' ELSE 'none' END AS baseline
 FROM firsts f
 JOIN starts s ON s.agency = f.agency AND s.host = f.host
--- 13 days of history before the first appearance (Sentinel: prior 13 days).
-WHERE f.first_seen >= s.data_start + INTERVAL '13' DAY

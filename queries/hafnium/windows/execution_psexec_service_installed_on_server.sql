@@ -18,7 +18,9 @@ description: >
   Child Process Execution as LOCAL SYSTEM"); and its named pipes \PSEXESVC* (Sysmon 17/18, Sigma "PsExec Default
   Named Pipe"). detail is the service binary, registry key, file, image, command line or pipe, by signal.
 why_severity: >
-  Sigma rates the service install and the service process medium: administrators also push commands with PsExec. A
+  Sigma rates the service install and the service process medium, but administrators push commands with PsExec every
+  day: low alone, medium on a host with a CVE hit in the window (an SSRF anchor logged by it or naming it, a Set-*VirtualDirectory with
+  script, an OAB download outside ClientAccess\OAB, a UM InvalidCastException) (cve_hit). A
   child of PSEXESVC running as SYSTEM is high (Sigma high: PsExec -s, full control of the host), and so is a renamed
   service binary (PsExec -r hides the default name, an evasion administrators have no reason for). The named pipe
   alone is low (Sigma low).
@@ -31,14 +33,41 @@ references:
   - https://github.com/SigmaHQ/sigma/blob/master/rules/windows/process_creation/proc_creation_win_sysinternals_psexesvc_as_system.yml
   - https://github.com/SigmaHQ/sigma/blob/master/rules/windows/pipe_created/pipe_created_sysinternals_psexec_default_pipe.yml
 --- */
-WITH ev AS (
+-- Stage 0: hosts with a CVE hit in the window (Test-ProxyLogon's gate, PR #386): a ServerInfo~ SSRF anchor
+-- (Test-ProxyLogon's rule) on the front end that logged it and on the back end it names, a Set-*VirtualDirectory with
+-- script or an OAB download outside ClientAccess\OAB (Exchange logs), a UM InvalidCastException (Application log).
+WITH anchors AS (
+  SELECT agency, host, upper(regexp_extract(anchor_mailbox, '@([A-Za-z][^.:/\]@]*)', 1)) AS backend_host
+  FROM web_requests
+  WHERE dt BETWEEN ? AND ?
+    AND lower(anchor_mailbox) LIKE 'serverinfo~%/%'
+    AND lower(anchor_mailbox) NOT LIKE 'serverinfo~%/autodiscover%'
+    AND lower(anchor_mailbox) NOT LIKE 'serverinfo~localhost%/%'
+),
+cve_hosts AS (
+  SELECT agency, host FROM anchors
+  UNION
+  SELECT agency, backend_host FROM anchors WHERE backend_host IS NOT NULL
+  UNION
+  SELECT agency, host FROM exchange_logs
+  WHERE dt BETWEEN ? AND ?
+    AND (regexp_like(message, '(?i)set-.+virtualdirectory.+url.+<\w+.*>.*</\w+>.+virtualdirectory')
+         OR strpos(lower(regexp_extract(message, '(?i)download failed and temporary file (.*?) needs to be removed', 1)),
+                   '\clientaccess\oab\') = 0)
+  UNION
+  SELECT agency, host FROM windows_events
+  WHERE dt BETWEEN ? AND ?
+    AND lower(provider) = 'msexchange unified messaging' AND level = 2
+    AND strpos(coalesce(message, '') || ' ' || coalesce(data_text, ''), 'System.InvalidCastException') > 0
+),
+ev AS (
   SELECT agency, host, event_time, event_id, image, parent_image, command_line, process_user, service_name, target_filename,
          lower(channel) AS ch, lower(coalesce(image, '')) AS img, lower(coalesce(parent_image, '')) AS par,
          lower(coalesce(original_file_name, '')) AS ofn, data_text, lower(coalesce(data_text, '')) AS vals,
          -- 7045 ImagePath, 4697 ServiceFileName (ImagePath when recovered from the message).
-         coalesce(json_extract_scalar(event_data, '$.ImagePath'), json_extract_scalar(event_data, '$.ServiceFileName')) AS service_file,
-         json_extract_scalar(event_data, '$.TargetObject') AS target_object,
-         json_extract_scalar(event_data, '$.PipeName') AS pipe_name
+         coalesce(try(json_extract_scalar(event_data, '$.ImagePath')), try(json_extract_scalar(event_data, '$.ServiceFileName'))) AS service_file,
+         try(json_extract_scalar(event_data, '$.TargetObject')) AS target_object,
+         try(json_extract_scalar(event_data, '$.PipeName')) AS pipe_name
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND ((event_id = 7045 AND lower(channel) = 'system')
@@ -74,13 +103,16 @@ tagged AS (
          strpos(lower(coalesce(process_user, '')), 'authori') > 0 AS as_system
   FROM ev
 )
-SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       CASE min(CASE WHEN signal = 'named_pipe' THEN 4
-                     WHEN signal = 'renamed_service_process' OR (signal = 'service_child_process' AND as_system) THEN 2
-                     ELSE 3 END)
+-- Routine PsExec (the service installed by an administrator's run) is low alone and medium on a host with a CVE hit.
+SELECT t.agency, t.host, min(t.event_time) AS first_seen, max(t.event_time) AS last_seen, count(*) AS hits,
+       CASE min(CASE WHEN t.signal = 'named_pipe' THEN 4
+                     WHEN t.signal = 'renamed_service_process' OR (t.signal = 'service_child_process' AND t.as_system) THEN 2
+                     WHEN k.host IS NOT NULL THEN 3
+                     ELSE 4 END)
          WHEN 2 THEN 'high' WHEN 3 THEN 'medium' ELSE 'low' END AS severity,
-       signal, detail, min(service_name) AS service_name, min(image) AS image, min(command_line) AS command_line,
-       min(process_user) AS process_user
-FROM tagged
-WHERE signal IS NOT NULL
-GROUP BY agency, host, signal, detail
+       t.signal, t.detail, min(t.service_name) AS service_name, min(t.image) AS image, min(t.command_line) AS command_line,
+       min(t.process_user) AS process_user, k.host IS NOT NULL AS cve_hit
+FROM tagged t
+LEFT JOIN (SELECT DISTINCT agency, host FROM cve_hosts) k ON k.agency = t.agency AND k.host = t.host
+WHERE t.signal IS NOT NULL
+GROUP BY t.agency, t.host, t.signal, t.detail, k.host

@@ -14,8 +14,10 @@ description: >
   powershell_ise) is marked with exchange_app_pool. Compilers started by w3wp when ASP.NET compiles pages (csc.exe,
   cvtres.exe, vbc.exe) are not in the list.
 why_severity: >
-  Sigma and Elastic both rate it high. Rows from a non-Exchange application pool that run only discovery tools are
-  medium, because other IIS applications on the host may legitimately shell out.
+  Elastic requires an MSExchange*AppPool and rates that variant high; it stays high. Under a known non-Exchange
+  application pool (other IIS applications on the host may legitimately shell out) shells are medium and discovery
+  tools low. When the parent's command line is not logged (Security 4688), the pool is unknown: shells stay high as
+  Sigma rates them, tools are medium.
 false_positives:
   - Web applications that legitimately call net.exe, reg.exe or similar (other application pools).
 references:
@@ -27,15 +29,21 @@ references:
 WITH procs AS (
   SELECT agency, host, event_time, image, command_line, parent_command_line,
          regexp_extract(lower(image), '[^\\]+$') AS child,
-         regexp_like(lower(coalesce(parent_command_line, '')), 'msexchange[a-z]*apppool') AS exchange_app_pool
+         regexp_like(lower(coalesce(parent_command_line, '')), 'msexchange[a-z]*apppool') AS exchange_app_pool,
+         parent_command_line IS NULL AS pool_unknown
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND ((event_id = 1 AND strpos(lower(channel), 'sysmon') > 0) OR (event_id = 4688 AND lower(channel) = 'security'))
     AND lower(parent_image) LIKE '%\w3wp.exe'
 )
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       CASE WHEN exchange_app_pool OR child IN ('cmd.exe', 'powershell.exe', 'pwsh.exe', 'powershell_ise.exe')
-            THEN 'high' ELSE 'medium' END AS severity,
+       CASE WHEN exchange_app_pool THEN 'high'
+            -- Pool unknown (no parent command line, e.g. 4688): Sigma's high for shells.
+            WHEN pool_unknown
+              THEN CASE WHEN child IN ('cmd.exe', 'powershell.exe', 'pwsh.exe', 'powershell_ise.exe') THEN 'high' ELSE 'medium' END
+            -- A known non-Exchange pool: one level lower.
+            WHEN child IN ('cmd.exe', 'powershell.exe', 'pwsh.exe', 'powershell_ise.exe') THEN 'medium'
+            ELSE 'low' END AS severity,
        image, exchange_app_pool, min(command_line) AS command_line, min(parent_command_line) AS parent_command_line
 FROM procs
 -- Shells, script hosts and the discovery / lateral-movement tools of the Sigma and Splunk lists.
@@ -45,4 +53,4 @@ WHERE child IN ('cmd.exe', 'powershell.exe', 'pwsh.exe', 'powershell_ise.exe', '
                 'qwinsta.exe', 'quser.exe', 'ipconfig.exe', 'systeminfo.exe', 'tasklist.exe', 'arp.exe',
                 'nslookup.exe', 'ping.exe', 'dsquery.exe', 'mshta.exe', 'schtasks.exe', 'at.exe', 'curl.exe',
                 'wevtutil.exe', 'procdump.exe', 'procdump64.exe', 'makecab.exe', 'attrib.exe', 'vssadmin.exe')
-GROUP BY agency, host, image, exchange_app_pool, child
+GROUP BY agency, host, image, exchange_app_pool, child, pool_unknown

@@ -29,8 +29,8 @@ references:
 --- */
 WITH ev AS (
   SELECT agency, host, event_time, event_id, image,
-         regexp_replace(lower(coalesce(json_extract_scalar(event_data, '$.QueryName'),
-                                       json_extract_scalar(event_data, '$.DestinationHostname'))), '\.$', '') AS name
+         regexp_replace(lower(coalesce(try(json_extract_scalar(event_data, '$.QueryName')),
+                                       try(json_extract_scalar(event_data, '$.DestinationHostname')))), '\.$', '') AS name
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND ((event_id IN (3, 22) AND strpos(lower(channel), 'sysmon') > 0)

@@ -12,8 +12,11 @@ description: >
   Sentinel's wider CVE-2021-26857 rule: Application log, a provider starting with MSExchange, level Error, and a
   message that starts with "Watson report" and names umworkerprocess and TextFormattingRunProperties (the gadget used),
   or starts with "An unhandled exception occurred in a UM worker process", or with "The Microsoft Exchange Unified
-  Messaging service"; System.OutOfMemoryException excluded. The message is taken from the rendered message, or the
-  event data text for raw .evtx.
+  Messaging service"; System.OutOfMemoryException excluded. Raw .evtx carries no rendered message, only the insertion
+  strings, so each form is also matched on what both carry: the Watson report event (4999) whose parameters name
+  umworkerprocess and TextFormattingRunProperties; an MSExchange Unified Messaging error whose insertion strings hold a
+  .NET exception (the text of the UM worker's unhandled exception); event 1038 of MSExchange Unified Messaging (the
+  service could not start).
 why_severity: >
   Sentinel rates it Low: UM worker crashes happen for other reasons. The InvalidCastException rule is the high variant.
 false_positives:
@@ -21,28 +24,34 @@ false_positives:
 references:
   - https://github.com/Azure/Azure-Sentinel/blob/master/Detections/SecurityEvent/HAFNIUMSuspiciousUMServiceError.yaml
 --- */
--- Stage 1: Exchange application errors, with the message as rendered or as event data text (raw .evtx).
+-- Stage 1: Exchange application errors: the rendered message (exports) and the insertion strings (raw .evtx and exports).
 WITH errs AS (
-  SELECT agency, host, event_time, provider, coalesce(message, data_text, '') AS msg
+  SELECT agency, host, event_time, provider, event_id, lower(coalesce(message, '')) AS msg,
+         lower(coalesce(message, '') || chr(10) || coalesce(data_text, '')) AS txt,
+         coalesce(message, data_text, '') AS shown
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND lower(channel) = 'application'
     AND strpos(lower(provider), 'msexchange') = 1
     AND level = 2
 ),
--- Stage 2: the three message forms of the Sentinel rule.
+-- Stage 2: the three message forms of the Sentinel rule, by message prefix or by what the insertion strings carry.
 kinds AS (
-  SELECT agency, host, event_time, provider, msg,
-         CASE WHEN strpos(lower(msg), 'watson report') = 1 AND strpos(lower(msg), 'umworkerprocess') > 0
-                   AND strpos(lower(msg), 'textformattingrunproperties') > 0 THEN 'watson_report'
-              WHEN strpos(lower(msg), 'an unhandled exception occurred in a um worker process') = 1 THEN 'um_worker_exception'
-              WHEN strpos(lower(msg), 'the microsoft exchange unified messaging service') = 1 THEN 'um_service_error'
+  SELECT agency, host, event_time, provider, shown,
+         CASE WHEN (strpos(msg, 'watson report') = 1 OR event_id = 4999)
+                   AND strpos(txt, 'umworkerprocess') > 0 AND strpos(txt, 'textformattingrunproperties') > 0 THEN 'watson_report'
+              WHEN strpos(msg, 'an unhandled exception occurred in a um worker process') = 1 THEN 'um_worker_exception'
+              WHEN strpos(msg, 'the microsoft exchange unified messaging service') = 1 THEN 'um_service_error'
+              -- Raw .evtx: the same events by their insertion strings.
+              WHEN msg = '' AND lower(provider) = 'msexchange unified messaging' AND event_id = 1038 THEN 'um_service_error'
+              WHEN msg = '' AND lower(provider) = 'msexchange unified messaging'
+                   AND regexp_like(txt, '(system|microsoft)\.[a-z0-9_.]*exception') THEN 'um_worker_exception'
          END AS message_kind
   FROM errs
-  WHERE strpos(msg, 'System.OutOfMemoryException') = 0
+  WHERE strpos(txt, 'system.outofmemoryexception') = 0
 )
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       provider, message_kind, min(substr(msg, 1, 400)) AS message
+       provider, message_kind, min(substr(shown, 1, 400)) AS message
 FROM kinds
 WHERE message_kind IS NOT NULL
 GROUP BY agency, host, provider, message_kind

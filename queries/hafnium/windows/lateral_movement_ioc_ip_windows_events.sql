@@ -12,7 +12,8 @@ description: >
   indicator (Volexity, FireEye, ESET C2 servers, community). ESET's addresses are command-and-control servers, so a
   Sysmon network connection to one is reported too.
 why_severity: >
-  The addresses date from March 2021 and may have been reassigned: amber, like the web-log IP match.
+  The addresses date from March 2021 and may have been reassigned: amber, like the web-log IP match; low after the
+  address's validity window (a year from the indicator's first_seen, from 2021-03-02 when the feed gives none).
 false_positives:
   - Reassigned VPS addresses.
 references:
@@ -20,11 +21,17 @@ references:
   - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
   - https://www.fireeye.com/blog/threat-research/2021/03/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities.html
 --- */
+-- Stage 1: published addresses, each valid for 365 days from its first_seen (2021-03-02, the date of the Microsoft and
+-- Volexity reports, when the feed has none): VPS and VPN addresses are reassigned.
 WITH ips AS (
-  SELECT value AS ip, min(source) AS indicator_source, min(description) AS indicator_description
+  SELECT value AS ip, min(source) AS indicator_source, min(description) AS indicator_description,
+         coalesce(min(try(from_iso8601_date(substr(first_seen, 1, 10)))), from_iso8601_date('2021-03-02'))
+           + INTERVAL '365' DAY AS valid_until
   FROM indicators WHERE type = 'ip' GROUP BY value
 )
+-- Stage 2: events naming them; a hit after the validity window is low.
 SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS last_seen, count(*) AS hits,
+       CASE WHEN min(w.event_time) > max(i.valid_until) THEN 'low' ELSE 'medium' END AS severity,
        w.ip_address, min(w.event_id) AS event_id, min(w.channel) AS channel, min(w.target_user_name) AS target_user_name,
        min(i.indicator_source) AS indicator_source, min(i.indicator_description) AS indicator_description
 FROM windows_events w

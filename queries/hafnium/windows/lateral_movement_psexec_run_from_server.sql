@@ -18,7 +18,9 @@ description: >
   matched; remote_target is the first \\computer of the command line. The service side (PSEXESVC on this host) is
   the hunt "PsExec service (PSEXESVC) installed or run on the server".
 why_severity: >
-  A plain PsExec run is medium, as Sigma rates it: administrators use it. High when it does not look like an
+  A plain PsExec run is routine administration (Sigma medium): low alone, medium on a host with
+  a CVE hit in the window (an SSRF anchor logged by it or naming it, a Set-*VirtualDirectory with
+  script, an OAB download outside ClientAccess\OAB, a UM InvalidCastException) (cve_hit). High when it does not look like an
   administrator at work: a renamed copy (Splunk gives it confidence 90), credentials typed on the command line for a
   remote host (Sigma high), or a run as SYSTEM or straight from w3wp.exe / UMWorkerProcess.exe / UMService.exe, the
   context a web shell on Exchange runs in. The registry trace alone is low (Sigma low): it only says PsExec ran once.
@@ -33,11 +35,38 @@ references:
   - https://github.com/splunk/security_content/blob/develop/detections/endpoint/detect_renamed_psexec.yml
   - https://github.com/splunk/security_content/blob/develop/detections/endpoint/detect_psexec_with_accepteula_flag.yml
 --- */
-WITH ev AS (
+-- Stage 0: hosts with a CVE hit in the window (Test-ProxyLogon's gate, PR #386): a ServerInfo~ SSRF anchor
+-- (Test-ProxyLogon's rule) on the front end that logged it and on the back end it names, a Set-*VirtualDirectory with
+-- script or an OAB download outside ClientAccess\OAB (Exchange logs), a UM InvalidCastException (Application log).
+WITH anchors AS (
+  SELECT agency, host, upper(regexp_extract(anchor_mailbox, '@([A-Za-z][^.:/\]@]*)', 1)) AS backend_host
+  FROM web_requests
+  WHERE dt BETWEEN ? AND ?
+    AND lower(anchor_mailbox) LIKE 'serverinfo~%/%'
+    AND lower(anchor_mailbox) NOT LIKE 'serverinfo~%/autodiscover%'
+    AND lower(anchor_mailbox) NOT LIKE 'serverinfo~localhost%/%'
+),
+cve_hosts AS (
+  SELECT agency, host FROM anchors
+  UNION
+  SELECT agency, backend_host FROM anchors WHERE backend_host IS NOT NULL
+  UNION
+  SELECT agency, host FROM exchange_logs
+  WHERE dt BETWEEN ? AND ?
+    AND (regexp_like(message, '(?i)set-.+virtualdirectory.+url.+<\w+.*>.*</\w+>.+virtualdirectory')
+         OR strpos(lower(regexp_extract(message, '(?i)download failed and temporary file (.*?) needs to be removed', 1)),
+                   '\clientaccess\oab\') = 0)
+  UNION
+  SELECT agency, host FROM windows_events
+  WHERE dt BETWEEN ? AND ?
+    AND lower(provider) = 'msexchange unified messaging' AND level = 2
+    AND strpos(coalesce(message, '') || ' ' || coalesce(data_text, ''), 'System.InvalidCastException') > 0
+),
+ev AS (
   SELECT agency, host, event_time, event_id, image, parent_image, command_line, process_user, original_file_name,
          lower(coalesce(image, '')) AS img, lower(coalesce(parent_image, '')) AS par, lower(coalesce(command_line, '')) AS cl,
          lower(coalesce(process_user, '')) AS usr,
-         json_extract_scalar(event_data, '$.TargetObject') AS target_object
+         try(json_extract_scalar(event_data, '$.TargetObject')) AS target_object
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND ((event_id IN (1, 12, 13) AND strpos(lower(channel), 'sysmon') > 0) OR (event_id = 4688 AND lower(channel) = 'security'))
@@ -60,13 +89,16 @@ tagged AS (
          (regexp_like(par, '\\(w3wp|umworkerprocess|umservice)\.exe$') OR strpos(usr, 'authori') > 0 OR usr LIKE '%$') AS web_or_system
   FROM ev
 )
-SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       CASE min(CASE WHEN signal = 'eula_accepted_registry' THEN 4
-                     WHEN signal IN ('renamed_psexec', 'remote_execution_with_credentials') OR creds_remote OR web_or_system THEN 2
-                     ELSE 3 END)
+-- Routine PsExec (an administrator's plain run) is low alone and medium on a host with a CVE hit.
+SELECT t.agency, t.host, min(t.event_time) AS first_seen, max(t.event_time) AS last_seen, count(*) AS hits,
+       CASE min(CASE WHEN t.signal = 'eula_accepted_registry' THEN 4
+                     WHEN t.signal IN ('renamed_psexec', 'remote_execution_with_credentials') OR t.creds_remote OR t.web_or_system THEN 2
+                     WHEN k.host IS NOT NULL THEN 3
+                     ELSE 4 END)
          WHEN 2 THEN 'high' WHEN 3 THEN 'medium' ELSE 'low' END AS severity,
-       signal, command_line, registry_key, min(remote_target) AS remote_target, min(image) AS image,
-       min(parent_image) AS parent_image, min(process_user) AS process_user
-FROM tagged
-WHERE signal IS NOT NULL
-GROUP BY agency, host, signal, command_line, registry_key
+       t.signal, t.command_line, t.registry_key, min(t.remote_target) AS remote_target, min(t.image) AS image,
+       min(t.parent_image) AS parent_image, min(t.process_user) AS process_user, k.host IS NOT NULL AS cve_hit
+FROM tagged t
+LEFT JOIN (SELECT DISTINCT agency, host FROM cve_hosts) k ON k.agency = t.agency AND k.host = t.host
+WHERE t.signal IS NOT NULL
+GROUP BY t.agency, t.host, t.signal, t.command_line, t.registry_key, k.host

@@ -26,9 +26,11 @@ why_severity: >
   administrators do it). High when the actor is the computer account of another machine: that is SYSTEM on a server
   (a web shell on Exchange runs as SYSTEM) changing the domain's groups through net group ... /add /domain, which no
   administrator does. A computer account changing its own local groups (domain join, Group Policy restricted groups)
-  stays medium. A local account created by a person is low (Sigma low); one created by SYSTEM, or a domain account
-  created by a computer account, is medium: installers and Exchange's own provisioning (New-Mailbox, run through the
-  Exchange server's account) do that too.
+  stays medium. Exchange's RBAC role groups (Organization Management, Exchange Organization Administrators, Exchange
+  Trusted Subsystem, Exchange Windows Permissions) changed by a computer account are low: Add-RoleGroupMember from the
+  admin center writes them with the Exchange server's account. A local account created by a person is low (Sigma
+  low); one created by SYSTEM is medium (installers do it too); a domain account created by a computer account is info:
+  New-Mailbox creates every mailbox's account through the Exchange server's account.
 false_positives:
   - Administrators adding members to privileged groups; domain joins and Group Policy restricted groups.
   - Exchange provisioning (New-Mailbox, Add-RoleGroupMember) performed with the Exchange server's computer account.
@@ -46,9 +48,9 @@ WITH ev AS (
          lower(coalesce(data_text, '')) AS vals,
          -- Actor: SubjectUserName, else the Subject block of the rendered message.
          coalesce(subject_user_name, trim(regexp_extract(message, 'Subject:\s+Security ID:[^\n]*\n\s*Account Name:\s*([^\r\n]*)', 1))) AS actor,
-         json_extract_scalar(event_data, '$.TargetDomainName') AS j_target_domain,
-         nullif(json_extract_scalar(event_data, '$.MemberName'), '-') AS j_member_name,
-         json_extract_scalar(event_data, '$.MemberSid') AS j_member_sid
+         try(json_extract_scalar(event_data, '$.TargetDomainName')) AS j_target_domain,
+         nullif(try(json_extract_scalar(event_data, '$.MemberName')), '-') AS j_member_name,
+         try(json_extract_scalar(event_data, '$.MemberSid')) AS j_member_sid
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND event_id IN (4720, 4728, 4732, 4756) AND lower(channel) = 'security'
@@ -69,11 +71,14 @@ parsed AS (
          CASE WHEN event_id <> 4720 THEN upper(regexp_extract(vals,
            '(^|\n)(s-1-5-32-(544|548|549|550|551)|s-1-5-21-[0-9]+-[0-9]+-[0-9]+-(512|518|519|520|526|527))(\n|$)', 2)) END AS group_sid,
          event_id <> 4720 AND regexp_like(vals,
-           '(^|\n)(dnsadmins|organization management|exchange organization administrators|exchange trusted subsystem|exchange windows permissions)(\n|$)') AS privileged_name
+           '(^|\n)(dnsadmins|organization management|exchange organization administrators|exchange trusted subsystem|exchange windows permissions)(\n|$)') AS privileged_name,
+         -- Exchange's own RBAC role groups: Add-RoleGroupMember (admin center) writes them with the server's account.
+         event_id <> 4720 AND regexp_like(vals,
+           '(^|\n)(organization management|exchange organization administrators|exchange trusted subsystem|exchange windows permissions)(\n|$)') AS exchange_rbac
   FROM ev
 ),
 tagged AS (
-  SELECT agency, host, event_time, actor, account, account_domain, group_name, group_sid,
+  SELECT agency, host, event_time, actor, account, account_domain, group_name, group_sid, exchange_rbac,
          CASE event_id
            WHEN 4720 THEN CASE WHEN upper(account_domain) = host THEN 'local_account_created' ELSE 'domain_account_created' END
            WHEN 4728 THEN 'global_group_member_added'
@@ -86,10 +91,14 @@ tagged AS (
   FROM parsed
 )
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       CASE min(CASE WHEN privileged_group AND machine_actor AND NOT self_actor THEN 2
+       CASE min(CASE -- Exchange RBAC role groups written by a server's account: the admin center at work.
+                     WHEN exchange_rbac AND group_sid IS NULL AND machine_actor THEN 4
+                     WHEN privileged_group AND machine_actor AND NOT self_actor THEN 2
+                     -- New-Mailbox creates the AD account through the Exchange server's computer account.
+                     WHEN signal = 'domain_account_created' AND machine_actor THEN 5
                      WHEN privileged_group OR machine_actor THEN 3
                      ELSE 4 END)
-         WHEN 2 THEN 'high' WHEN 3 THEN 'medium' ELSE 'low' END AS severity,
+         WHEN 2 THEN 'high' WHEN 3 THEN 'medium' WHEN 4 THEN 'low' ELSE 'info' END AS severity,
        signal, account, group_name, min(group_sid) AS group_sid, min(account_domain) AS account_domain,
        min(actor) AS actor, count(DISTINCT actor) AS actors
 FROM tagged

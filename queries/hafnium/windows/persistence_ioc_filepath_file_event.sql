@@ -21,8 +21,17 @@ references:
   - https://github.com/Azure/Azure-Sentinel/blob/master/Sample%20Data/Feeds/MSTICIoCs-ExchangeServerVulnerabilitiesDisclosedMarch2021.csv
   - https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Legacy%20IOC%20based%20Threat%20Protection/Analytic%20Rules/ExchangeServerVulnerabilitiesMarch2021IoCs.yaml
 --- */
+-- Stage 1: indicator paths keyed by their install-independent part: what follows \FrontEnd\HttpProxy\,
+-- \inetpub\wwwroot\ or \ClientAccess\ (Exchange and IIS are often on D:), else the whole path.
 WITH ioc AS (
-  SELECT value, min(source) AS indicator_source FROM indicators WHERE type = 'filepath' GROUP BY value
+  SELECT path_key, min(value) AS value, min(indicator_source) AS indicator_source
+  FROM (SELECT value, source AS indicator_source,
+               CASE WHEN strpos(lv, '\frontend\httpproxy\') > 0 THEN 'httpproxy:' || substr(lv, strpos(lv, '\frontend\httpproxy\') + 20)
+                 WHEN strpos(lv, '\inetpub\wwwroot\') > 0 THEN 'wwwroot:' || substr(lv, strpos(lv, '\inetpub\wwwroot\') + 17)
+                 WHEN strpos(lv, '\clientaccess\') > 0 THEN 'clientaccess:' || substr(lv, strpos(lv, '\clientaccess\') + 14)
+                 ELSE lv END AS path_key
+        FROM (SELECT value, source, lower(value) AS lv FROM indicators WHERE type = 'filepath'))
+  GROUP BY path_key
 ),
 ev AS (
   SELECT agency, host, event_time, event_id, image, lower(target_filename) AS p
@@ -38,9 +47,18 @@ norm AS (
                    THEN substr(p, strpos(p, '$\') - 1, 1) || ':' || substr(p, strpos(p, '$\') + 1)
                  ELSE p END AS file_path
   FROM ev
+),
+-- Stage 2: the same key on the event's path.
+keyed AS (
+  SELECT *, CASE WHEN strpos(file_path, '\frontend\httpproxy\') > 0 THEN 'httpproxy:' || substr(file_path, strpos(file_path, '\frontend\httpproxy\') + 20)
+                   WHEN strpos(file_path, '\inetpub\wwwroot\') > 0 THEN 'wwwroot:' || substr(file_path, strpos(file_path, '\inetpub\wwwroot\') + 17)
+                   WHEN strpos(file_path, '\clientaccess\') > 0 THEN 'clientaccess:' || substr(file_path, strpos(file_path, '\clientaccess\') + 14)
+                   ELSE file_path END AS path_key
+  FROM norm
 )
 SELECT n.agency, n.host, min(n.event_time) AS first_seen, max(n.event_time) AS last_seen, count(*) AS hits,
-       n.file_path, min(n.image) AS image, min(n.event_id) AS event_id, min(i.indicator_source) AS indicator_source
-FROM norm n
-JOIN ioc i ON n.file_path = i.value
+       n.file_path, min(n.image) AS image, min(n.event_id) AS event_id, min(i.value) AS indicator,
+       min(i.indicator_source) AS indicator_source
+FROM keyed n
+JOIN ioc i ON n.path_key = i.path_key
 GROUP BY n.agency, n.host, n.file_path

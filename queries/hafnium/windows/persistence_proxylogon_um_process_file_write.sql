@@ -12,7 +12,8 @@ description: >
   Exchange Exploitation" (high): a file created by UMWorkerProcess.exe that does not end in CacheCleanup.bin, .txt,
   .LOG, .cfg or cleanup.bin. (2) Sentinel "HAFNIUM UM Service writing suspicious file" (High): UMWorkerProcess.exe or
   UMService.exe writing a .php .jsp .js .aspx .asmx .asax .cfm or .shtml file (Sysmon 11, or Security 4663 with
-  AccessMask 0x2, 0x100, 0x10 or 0x4). The matching form is named in rule.
+  AccessMask with any of Sentinel's rights 0x2, 0x4, 0x10, 0x100, tested as bits since masks combine rights). The
+  matching form is named in rule.
 why_severity: >
   Both sources rate it high.
 false_positives:
@@ -29,7 +30,10 @@ WITH writes AS (
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND ((event_id = 11 AND strpos(lower(channel), 'sysmon') > 0)
-         OR (event_id = 4663 AND lower(channel) = 'security' AND lower(access_mask) IN ('0x2', '0x100', '0x10', '0x4')))
+         -- WriteData 0x2, AppendData 0x4, WriteEA 0x10, WriteAttributes 0x100 as bits: the last hex digit has bit 1 or 2
+         -- set, or the second or third last digit is odd.
+         OR (event_id = 4663 AND lower(channel) = 'security'
+             AND regexp_like(lower(access_mask), '^0x[0-9a-f]*([2-7a-f]|[13579bdf][0-9a-f]|[13579bdf][0-9a-f]{2})$')))
     AND regexp_like(lower(image), '\\(umworkerprocess|umservice)\.exe$')
     AND target_filename IS NOT NULL
 ),

@@ -9,11 +9,14 @@ log_families: [evtx, winevent_json, winevent_csv, winevent_jsonl]
 key_fields: [file_path]
 description: >
   A script file created or written where ProxyLogon web shells are dropped: any .aspx/.asmx/.ashx/.asax/.asp/.php/.jsp
-  file under \inetpub\wwwroot\aspnet_client\ or FrontEnd\HttpProxy\OAB\, a non-stock .aspx anywhere under
-  FrontEnd\HttpProxy\owa\auth\ (Current and version folders included), any file under FrontEnd\HttpProxy\ecp\auth\
-  except TimeoutLogoff.aspx (Sigma file_event_win_exchange_webshell_drop, Elastic, signature-base file names, MSERT
-  guidance). Sources: Sysmon file create (11), Security 4663 with a write access mask, and Security 5145 share writes:
-  the CVE-2021-26858/27065 write arrives through \\127.0.0.1\C$, which is mapped back to C:\ here. Writes by the
+  file under \inetpub\wwwroot\aspnet_client\ or FrontEnd\HttpProxy\OAB\, any new file (whatever its extension,
+  Volexity) anywhere under FrontEnd\HttpProxy\owa\auth\ (Current and version folders included) except the stock page
+  names, any file under FrontEnd\HttpProxy\ecp\auth\ except TimeoutLogoff.aspx (Sigma
+  file_event_win_exchange_webshell_drop, Elastic, signature-base file names, MSERT guidance). The stock page names stay
+  in scope when the writer is w3wp.exe or a UM process (a trojanized logon.aspx). Paths are compared by their
+  install-independent part (Exchange is often on D:). Sources: Sysmon file create (11), Security 4663 and 5145 whose
+  access mask has a write bit (WriteData 0x2 or AppendData 0x4, tested as bits: masks combine rights): the
+  CVE-2021-26858/27065 write arrives through \\127.0.0.1\C$, which is mapped back to C:\ here. Writes by the
   Exchange installer (msiexec, ExSetup) are excluded. A write by w3wp.exe or a UM process, or through the loopback
   share, is the exploit itself and is critical.
 why_severity: >
@@ -33,8 +36,8 @@ WITH writes AS (
   FROM windows_events
   WHERE dt BETWEEN ? AND ?
     AND ((event_id = 11 AND strpos(lower(channel), 'sysmon') > 0)
-         -- 4663/5145 with a write or append right (WriteData 0x2, AppendData 0x4, WriteEA 0x10, WriteAttributes 0x100).
-         OR (event_id IN (4663, 5145) AND lower(channel) = 'security' AND lower(access_mask) IN ('0x2', '0x4', '0x6', '0x10', '0x100', '0x116', '0x12019f')))
+         -- 4663/5145 with WriteData (0x2) or AppendData (0x4) set, as bits: the last hex digit has bit 1 or 2 set.
+         OR (event_id IN (4663, 5145) AND lower(channel) = 'security' AND regexp_like(lower(access_mask), '^0x[0-9a-f]*[2-7a-f]$')))
     AND target_filename IS NOT NULL
 ),
 norm AS (
@@ -48,16 +51,20 @@ norm AS (
           OR (event_id = 5145 AND coalesce(ip_address, '') IN ('127.0.0.1', '::1'))) AS via_loopback_share
   FROM writes
 ),
--- Stage 2: web-shell locations and extensions; stock Exchange pages excluded.
+-- Stage 2: web-shell locations and extensions; stock Exchange pages excluded unless the exploit's writer wrote them.
 hits AS (
   SELECT * FROM norm
   WHERE coalesce(writer, '') NOT IN ('msiexec.exe', 'exsetup.exe', 'setup.exe', 'exsetupui.exe', 'trustedinstaller.exe')
     AND ((regexp_like(file_path, '\\inetpub\\wwwroot\\aspnet_client\\.*\.(aspx|asmx|ashx|asax|asp|php|jsp|cfm|shtml)$'))
       OR (regexp_like(file_path, '\\frontend\\httpproxy\\oab\\.*\.(aspx|asmx|ashx|asax|asp|php|jsp|cfm|shtml)$'))
-      OR (regexp_like(file_path, '\\frontend\\httpproxy\\owa\\auth\\.*\.aspx$')
-          AND regexp_extract(file_path, '[^\\]+$') NOT IN ('errorfe.aspx', 'expiredpassword.aspx', 'frowny.aspx', 'logoff.aspx',
-              'logon.aspx', 'outlookcn.aspx', 'redirsuiteserviceproxy.aspx', 'signout.aspx'))
-      OR (strpos(file_path, '\frontend\httpproxy\ecp\auth\') > 0 AND regexp_extract(file_path, '[^\\]+$') <> 'timeoutlogoff.aspx'))
+      -- Any file under owa\auth (Volexity: "any file that is not part of a standard install").
+      OR (strpos(file_path, '\frontend\httpproxy\owa\auth\') > 0
+          AND (regexp_extract(file_path, '[^\\]+$') NOT IN ('errorfe.aspx', 'expiredpassword.aspx', 'frowny.aspx', 'logoff.aspx',
+                   'logon.aspx', 'outlookcn.aspx', 'redirsuiteserviceproxy.aspx', 'signout.aspx', 'getidtoken.htm')
+               OR coalesce(writer, '') IN ('w3wp.exe', 'umworkerprocess.exe', 'umservice.exe')))
+      OR (strpos(file_path, '\frontend\httpproxy\ecp\auth\') > 0
+          AND (regexp_extract(file_path, '[^\\]+$') <> 'timeoutlogoff.aspx'
+               OR coalesce(writer, '') IN ('w3wp.exe', 'umworkerprocess.exe', 'umservice.exe'))))
 )
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
        CASE WHEN bool_or(via_loopback_share) OR bool_or(writer IN ('w3wp.exe', 'umworkerprocess.exe', 'umservice.exe'))
