@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planSweep, type SweepPlan } from '../../src/aws/sweep-plan';
+import { estimatePlans, renderEstimate } from '../../src/cli/commands/plan';
 import { LocalObjectStore } from '../../src/core';
 import { rowsToFindings } from '../../src/hunt/findings';
 import { DuckDbQueryEngine } from '../../src/hunt/engines/duckdb';
@@ -138,6 +139,12 @@ describe('incremental scheduled sweeps', () => {
     const union = new Set([...first.fingerprints, ...second.fingerprints, ...third.fingerprints]);
     expect([...union].sort()).toEqual([...full].sort());
     expect(full.size).toBeGreaterThan(10);
+    // `sweep plan` prices the same plans: the full window beside a next sweep that reads nothing.
+    const est = await estimatePlans({ lake: new LocalObjectStore(root), hunts, since: '2019-01-01', until: '2026-12-01', pricePerTb: 5,
+      indicatorsDigest: async () => rowsIndicatorsDigest((await loadIndicators(feeds)).rows) });
+    expect(est.totalBilledBytes).toBeGreaterThanOrEqual(hunts.length * 10 * 1024 * 1024);
+    expect(est.incremental).toMatchObject({ stateFound: true, totalBytes: 0, totalBilledBytes: 0 });
+    expect(renderEstimate(est)).toContain(`next scheduled sweep: 0 of ${hunts.length} hunts run`);
     // The state records every hunt and the lake as swept.
     const state = await readSweepState(new LocalObjectStore(root), SWEEP_STATE_KEY);
     expect(Object.keys(state!.hunts).sort()).toEqual(hunts.map((h) => h.meta.id).sort());
