@@ -20,7 +20,7 @@ import { DuckDbQueryEngine } from '../src/local-engine/duckdb-query-engine';
 import { loadPack } from '../src/hunt/pack';
 import { tokenize } from '../src/hunt/lint';
 import { lakeDayBounds } from '../src/hunt/coverage';
-import { chooseWindow } from '../src/hunt/sweep-job';
+import { chooseWindow } from '../src/sweep';
 import { windowParams, type HuntWindow } from '../src/hunt/window';
 import type { Hunt } from '../src/hunt/query-file';
 import { benchArg as arg, generateWebCorpus } from '../testkit/gen/web-corpus';

@@ -6,7 +6,11 @@
  *        Athena StartQueryExecution `.sync` (no polling Lambda), retries with backoff
  *        -> Publish (Lambda: result rows -> findings -> dedup -> SNS)
  *        (a failed hunt is caught and recorded; the others go on)
+ *   -> Commit (the plan Lambda again: promote the run's sweep state, without the hunts that failed)
  *   -> fail the execution if any hunt failed (the alarm fires).
+ *
+ * Scheduled retro-hunts are incremental: each hunt reads only what is new for it since the last completed
+ * scheduled sweep (src/sweep/sweep-state.ts; the state lives in the lake bucket under sweep-state/).
  *
  * Triggers: an EventBridge schedule (retro-hunt over the configured window) and
  * every new upload manifest (sweep that agency's new days).
@@ -45,6 +49,8 @@ export interface HuntRunnerProps {
   readonly retroSince?: string;
   /** Sweep an agency's new days after each normalized upload. @default true */
   readonly sweepAfterUpload?: boolean;
+  /** Scheduled retro-hunts read only what changed since the last one (false: all history every time). @default true */
+  readonly incrementalRetroHunts?: boolean;
 }
 
 /** The hunt state machine, its Lambdas, triggers and failure alarm. */
@@ -63,14 +69,22 @@ export class HuntRunner extends Construct {
 
     this.planFunction = new SweepFunction(this, 'Plan', {
       entry: 'lambdas/plan-sweep/handler.ts',
-      description: 'Plans a hunt run: window, agencies and one Athena query per hunt',
-      memorySize: 512,
-      timeout: Duration.minutes(2),
+      description: 'Plans a hunt run (window, agencies, one Athena query per hunt) and records what a scheduled run swept',
+      memorySize: 1024,
+      // A scheduled run lists the whole lake to find what changed since the last one.
+      timeout: Duration.minutes(10),
       withQueries: true,
-      environment: { LAKE_BUCKET: props.lakeBucket.bucketName, AGENCIES: props.agencies.join(','), RETRO_SINCE: retroSince },
+      environment: {
+        LAKE_BUCKET: props.lakeBucket.bucketName, AGENCIES: props.agencies.join(','), RETRO_SINCE: retroSince,
+        INCREMENTAL_RETRO_HUNTS: String(props.incrementalRetroHunts ?? true),
+      },
     });
     props.lakeBucket.grantRead(this.planFunction.role, 'lake/*');
     props.lakeBucket.grantRead(this.planFunction.role, 'manifests/*');
+    props.lakeBucket.grantRead(this.planFunction.role, 'indicators/*');
+    props.lakeBucket.grantReadWrite(this.planFunction.role, 'sweep-state/*');
+    props.lakeBucket.grantDelete(this.planFunction.role, 'sweep-state/*');
+    props.dataKey.grantEncryptDecrypt(this.planFunction.role);
 
     this.publishFunction = new SweepFunction(this, 'Publish', {
       entry: 'lambdas/publish-findings/handler.ts',
@@ -148,14 +162,25 @@ export class HuntRunner extends Construct {
     });
     map.itemProcessor(runQuery.next(publish));
 
+    // The plan Lambda again: promote the run's sweep state (a no-op for runs that keep none).
+    const commit = new tasks.LambdaInvoke(this, 'CommitSweepState', {
+      lambdaFunction: this.planFunction.function,
+      payload: sfn.TaskInput.fromObject({ commit: { 'run_id.$': '$.run_id', 'state_key.$': '$.state_key', 'results.$': '$.results' } }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+      resultPath: '$.commit',
+    });
+    const noResults = new sfn.Pass(this, 'NoHuntToRun', { result: sfn.Result.fromArray([]), resultPath: '$.results' });
+
     const done = new sfn.Succeed(this, 'Done');
     const failed = new sfn.Fail(this, 'SomeHuntsFailed', { error: 'HuntsFailed', cause: 'At least one hunt failed: see the execution\'s results for each hunt_id and its error' });
     const check = sfn.Choice.jsonata(this, 'AnyHuntFailed')
       .when(sfn.Condition.jsonata('{% $count($states.input.results[ok = false]) > 0 %}'), failed)
       .otherwise(done);
+    commit.next(check);
     const nothingToDo = new sfn.Choice(this, 'AnythingToSweep')
-      .when(sfn.Condition.isPresent('$.hunts[0]'), map.next(check))
-      .otherwise(new sfn.Succeed(this, 'NothingToSweep'));
+      .when(sfn.Condition.isPresent('$.hunts[0]'), map.next(commit))
+      .otherwise(noResults.next(commit));
 
     const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {

@@ -2,6 +2,11 @@
  * Plan step of the hunt state machine: the run's window, agencies and one
  * Athena query per deployed hunt (src/aws/sweep-plan.ts). The hunt pack is
  * bundled with the function (`/var/task/queries`).
+ *
+ * Scheduled retro-hunts are incremental (src/sweep/sweep-state.ts): the plan
+ * reads the sweep state kept in the lake bucket (`sweep-state/`) and writes the
+ * run's candidate state; the same function, called with `{ commit }` after the
+ * hunts ran, promotes it without the hunts that failed.
  */
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -10,16 +15,41 @@ import { getStringFromEnv } from '../../src/aws/env';
 import { S3ObjectStore } from '../../src/aws/s3-object-store';
 import { planSweep, type SweepPlan, type SweepRequest } from '../../src/aws/sweep-plan';
 import { loadQueries } from '../../src/hunt/query-file';
+import { commitSweepState, storedIndicatorsDigest } from '../../src/sweep/sweep-state';
+
+/** After the hunts ran: the run, its candidate state (null: none) and each planned hunt's outcome. */
+export interface CommitRequest {
+  readonly commit: { readonly run_id: string; readonly state_key: string | null; readonly results: readonly { hunt_id: string; ok: boolean }[] };
+}
+
+export interface CommitOutcome {
+  readonly committed: boolean;
+  /** Hunts the state now records as having swept the lake. */
+  readonly hunts_recorded: number;
+}
 
 const logger = new Logger({ serviceName: 'sweep-plan' });
 const lake = new S3ObjectStore({ client: new S3Client({}), bucket: getStringFromEnv(process.env, 'LAKE_BUCKET') });
 const agencies = getStringFromEnv(process.env, 'AGENCIES').split(',');
 const retroSince = getStringFromEnv(process.env, 'RETRO_SINCE');
+const incremental = (process.env.INCREMENTAL_RETRO_HUNTS ?? 'true') === 'true';
 const pack = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries'));
 if (pack.broken.length > 0) logger.error('hunt files that do not load are skipped', { broken: pack.broken.map((b) => ({ path: b.path, error: b.error.message })) });
 
-export const handler = async (event: SweepRequest): Promise<SweepPlan> => {
-  const plan = await planSweep(event, { lake, hunts: pack.hunts, agencies, retroSince, today: new Date().toISOString().slice(0, 10) });
-  logger.info('sweep planned', { run_id: plan.run_id, trigger: plan.trigger, since: plan.since, until: plan.until, agencies: plan.agencies, hunts: plan.hunts.length, note: plan.note });
+export async function handler(event: CommitRequest): Promise<CommitOutcome>;
+export async function handler(event: SweepRequest): Promise<SweepPlan>;
+export async function handler(event: SweepRequest | CommitRequest): Promise<SweepPlan | CommitOutcome> {
+  if ('commit' in event) {
+    const { run_id, state_key, results } = event.commit;
+    const recorded = state_key === null ? null : await commitSweepState(lake, run_id, results);
+    logger.info('sweep state', { run_id, committed: recorded !== null, hunts_recorded: recorded?.length ?? 0, failed: results.filter((r) => !r.ok).map((r) => r.hunt_id) });
+    return { committed: recorded !== null, hunts_recorded: recorded?.length ?? 0 };
+  }
+  const state = incremental ? { store: lake, indicatorsDigest: () => storedIndicatorsDigest(lake) } : undefined;
+  const plan = await planSweep(event, { lake, hunts: pack.hunts, agencies, retroSince, today: new Date().toISOString().slice(0, 10), state });
+  logger.info('sweep planned', {
+    run_id: plan.run_id, trigger: plan.trigger, since: plan.since, until: plan.until, agencies: plan.agencies, hunts: plan.hunts.length, note: plan.note,
+    modes: plan.hunts.map((h) => `${h.hunt_id}:${h.mode ?? 'full'}`), skipped: plan.skipped?.length ?? 0,
+  });
   return plan;
-};
+}

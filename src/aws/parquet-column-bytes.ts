@@ -10,24 +10,41 @@ const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * Returns a `columnBytes` function for {@link estimateScans} over a local storage root.
- * Each file's footer is counted too (Athena reads it to plan the scan).
+ * Each file's footer is counted too (Athena reads it to plan the scan). Footers are read once per file and kept,
+ * so pricing many hunts over the same files reads each footer once.
  */
 export function localParquetColumnBytes(root: string): (keys: readonly string[], columns: readonly string[]) => Promise<number> {
-  return async (keys, columns) => {
-    if (keys.length === 0) return 0;
+  const sizes = new Map<string, { footer: number; columns: Map<string, number> }>();
+  const load = async (keys: readonly string[]): Promise<void> => {
+    const missing = [...new Set(keys)].filter((k) => !sizes.has(k));
+    if (missing.length === 0) return;
     const db = await DuckDBInstance.create(':memory:', { threads: '1' });
     const conn = await db.connect();
     try {
-      const files = `[${keys.map((k) => q(path.join(root, ...k.split('/')))).join(', ')}]`;
-      const wanted = columns.length > 0 ? `path_in_schema IN (${columns.map(q).join(', ')})` : 'false';
-      const chunks = await conn.runAndReadAll(`SELECT coalesce(sum(total_compressed_size), 0)::BIGINT AS b FROM parquet_metadata(${files}) WHERE ${wanted}`);
-      const footers = await conn.runAndReadAll(`SELECT coalesce(sum(footer_size), 0)::BIGINT AS b FROM parquet_file_metadata(${files})`);
-      const chunkBytes = Number(chunks.getRows()[0][0]);
-      const footerBytes = Number(footers.getRows()[0][0]);
-      return chunkBytes + footerBytes;
+      const byPath = new Map(missing.map((k) => [path.join(root, ...k.split('/')), k]));
+      for (const k of missing) sizes.set(k, { footer: 0, columns: new Map() });
+      const files = `[${[...byPath.keys()].map(q).join(', ')}]`;
+      const chunks = await conn.runAndReadAll(`SELECT file_name, path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata(${files}) GROUP BY 1, 2`);
+      for (const [file, column, bytes] of chunks.getRows()) {
+        const cols = sizes.get(byPath.get(String(file))!)!.columns;
+        cols.set(String(column), Number(bytes));
+      }
+      const footers = await conn.runAndReadAll(`SELECT file_name, footer_size::BIGINT FROM parquet_file_metadata(${files})`);
+      for (const [file, bytes] of footers.getRows()) sizes.get(byPath.get(String(file))!)!.footer = Number(bytes);
     } finally {
       conn.closeSync();
       db.closeSync();
     }
+  };
+  return async (keys, columns) => {
+    if (keys.length === 0) return 0;
+    await load(keys);
+    let total = 0;
+    for (const k of keys) {
+      const s = sizes.get(k)!;
+      total += s.footer;
+      for (const c of columns) total += s.columns.get(c) ?? 0;
+    }
+    return total;
   };
 }

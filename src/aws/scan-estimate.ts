@@ -79,38 +79,68 @@ export interface ScanEstimate {
  * const est = await estimateScans({ lake: new LocalObjectStore('out/lake-root'), hunts, window: { since: '2019-01-01', until: '2026-11-27' } });
  */
 export async function estimateScans(opts: ScanEstimateOptions): Promise<ScanEstimate> {
-  const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
-  if (!(price >= 0)) throw new RangeError(`pricePerTb must be a non-negative number, got ${price}`);
   if (opts.window.since > opts.window.until) throw new RangeError(`since (${opts.window.since}) is after until (${opts.window.until})`);
-  const files = new Map<string, ObjectInfo[]>();
-  const agenciesSeen = new Set<string>();
+  const files = await listLakeFiles(opts.lake);
+  const agencies = opts.agencies ? [...opts.agencies] : [...files.agencies].sort();
+  const scopes = opts.hunts.map((hunt) => ({ hunt, agencies: opts.agencies ?? null, ranges: [opts.window] }));
+  const est = await estimateScopes(files, scopes, opts);
+  return { window: opts.window, agencies, ...est };
+}
+
+/** One hunt as planned: the agencies (null: all) and day ranges its query reads. */
+export interface HuntScope {
+  readonly hunt: Hunt;
+  readonly agencies: readonly string[] | null;
+  readonly ranges: readonly HuntWindow[];
+}
+
+/** The lake's files per table, with each file's agency and day; and the indicators files. */
+export interface LakeFiles {
+  readonly tables: Map<string, { o: ObjectInfo; agency: string; dt: string }[]>;
+  readonly agencies: Set<string>;
+}
+
+/** Lists the lake once (every table, every partition) for pricing several scopes. */
+export async function listLakeFiles(lake: ObjectStore): Promise<LakeFiles> {
+  const tables = new Map<string, { o: ObjectInfo; agency: string; dt: string }[]>();
+  const agencies = new Set<string>();
   for (const table of TABLE_NAMES) {
-    const inWindow: ObjectInfo[] = [];
-    for (const o of await opts.lake.list(`lake/${table}/`)) {
+    const list: { o: ObjectInfo; agency: string; dt: string }[] = [];
+    for (const o of await lake.list(`lake/${table}/`)) {
       const m = /^lake\/[^/]+\/agency=([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/.exec(o.key);
       if (!m) continue;
-      agenciesSeen.add(m[1]);
-      if (opts.agencies && !opts.agencies.includes(m[1])) continue;
-      if (m[2] < opts.window.since || m[2] > opts.window.until) continue;
-      inWindow.push(o);
+      agencies.add(m[1]);
+      list.push({ o, agency: m[1], dt: m[2] });
     }
-    files.set(table, inWindow);
+    tables.set(table, list);
   }
-  files.set(INDICATORS_TABLE.name, (await opts.lake.list('indicators/')).filter((o) => !o.key.endsWith('/')));
-  const agencies = opts.agencies ? [...opts.agencies] : [...agenciesSeen].sort();
+  tables.set(INDICATORS_TABLE.name, (await lake.list('indicators/')).filter((o) => !o.key.endsWith('/')).map((o) => ({ o, agency: '', dt: '' })));
+  return { tables, agencies };
+}
 
+/** Prices each scope: the files of the tables its hunt names, in its agencies and day ranges, and its columns. */
+export async function estimateScopes(
+  files: LakeFiles,
+  scopes: readonly HuntScope[],
+  opts: { pricePerTb?: number; columnBytes?: ScanEstimateOptions['columnBytes'] },
+): Promise<Omit<ScanEstimate, 'window' | 'agencies'>> {
+  const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
+  if (!(price >= 0)) throw new RangeError(`pricePerTb must be a non-negative number, got ${price}`);
   const hunts: HuntScanEstimate[] = [];
-  for (const hunt of opts.hunts) {
+  for (const { hunt, agencies, ranges } of scopes) {
     const tokens = identifierTokens(hunt.sql);
     const tables: TableScan[] = [];
-    for (const [table, tableFiles] of files) {
+    for (const [table, all] of files.tables) {
       const scans = tokens.filter((t) => t === table).length;
       if (scans === 0) continue;
-      const all = table === INDICATORS_TABLE.name ? INDICATORS_TABLE.columns : [...tableDef(table as TableName).columns, ...PARTITION_COLUMNS];
-      const columns = all.map((c) => c.name).filter((c) => tokens.includes(c));
+      const isIndicators = table === INDICATORS_TABLE.name;
+      const tableFiles = (isIndicators ? all : all.filter((f) => (!agencies || agencies.includes(f.agency)) && ranges.some((r) => f.dt >= r.since && f.dt <= r.until)))
+        .map((f) => f.o);
+      const defs = isIndicators ? INDICATORS_TABLE.columns : [...tableDef(table as TableName).columns, ...PARTITION_COLUMNS];
+      const columns = defs.map((c) => c.name).filter((c) => tokens.includes(c));
       const fileBytes = tableFiles.reduce((s, o) => s + o.size, 0);
       // CSV (indicators) is read whole; Parquet only for the referenced column chunks.
-      const estimatedBytes = opts.columnBytes && table !== INDICATORS_TABLE.name && tableFiles.length > 0
+      const estimatedBytes = opts.columnBytes && !isIndicators && tableFiles.length > 0
         ? await opts.columnBytes(tableFiles.map((o) => o.key), columns)
         : fileBytes;
       const partitions = new Set(tableFiles.map((o) => o.key.slice(0, o.key.lastIndexOf('/')))).size;
@@ -123,8 +153,6 @@ export async function estimateScans(opts: ScanEstimateOptions): Promise<ScanEsti
   }
   const totalBilledBytes = hunts.reduce((s, h) => s + h.billedBytes, 0);
   return {
-    window: opts.window,
-    agencies,
     pricePerTb: price,
     columnLevel: opts.columnBytes !== undefined,
     hunts,

@@ -7,6 +7,10 @@
  * the agency predicate is pushed down to the partition projection, so a sweep
  * after one agency's upload reads only that agency's partitions, and every query
  * has at least one parameter (Step Functions passes ExecutionParameters always).
+ *
+ * With a sweep state (src/sweep/sweep-state.ts), a scheduled retro-hunt is incremental: each hunt reads only what
+ * is new or changed for it since the last completed scheduled sweep (or all history, or nothing), with the reason;
+ * the plan step then writes the candidate state that the commit step promotes once the hunts ran.
  */
 import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../core/object-store';
@@ -14,6 +18,10 @@ import { isUploadFileKey } from '../lake/layout';
 import { TABLE_NAMES } from '../lake/schema';
 import { stripSqlComments, type Hunt } from '../hunt/query-file';
 import { windowParams, type HuntWindow } from '../hunt/window';
+import {
+  bodyForRanges, candidateState, decideHunts, lakeSnapshot, partitionLocalBody, pendingStateKey, readSweepState, SWEEP_STATE_KEY,
+  type HuntDecision, type HuntMode,
+} from '../sweep/sweep-state';
 import { parseManifestKey } from './upload-key';
 
 /** What starts a run: the schedule, a new upload manifest, or an analyst. */
@@ -29,6 +37,9 @@ export interface PlannedHunt {
   readonly query_string: string;
   /** Athena ExecutionParameters: SQL literals, in placeholder order. */
   readonly params: string[];
+  /** What the hunt reads (full history, changed partitions, the changed agencies' whole window) and why. */
+  readonly mode?: HuntMode;
+  readonly reason?: string;
 }
 
 export interface SweepPlan {
@@ -40,6 +51,22 @@ export interface SweepPlan {
   readonly hunts: PlannedHunt[];
   /** Why nothing is planned (e.g. an upload with no rows), when hunts is empty. */
   readonly note?: string;
+  /** Hunts an incremental sweep leaves out, and why. */
+  readonly skipped?: { hunt_id: string; reason: string }[];
+  /** The candidate sweep state the commit step promotes after the hunts ran; null when the run keeps no state. */
+  readonly state_key: string | null;
+}
+
+/** Where the sweep state lives and how the indicator feeds are fingerprinted. */
+export interface SweepStateContext {
+  /** Store holding `sweep-state/` (the lake bucket). */
+  readonly store: ObjectStore;
+  /** Digest of the indicator feeds the hunts will read. */
+  readonly indicatorsDigest: () => Promise<string>;
+  /** Plan only: do not write the candidate state (`sweep plan`). @default false */
+  readonly dryRun?: boolean;
+  /** Clock for the state's planned_at. @default () => new Date() */
+  readonly now?: () => Date;
 }
 
 export interface PlanContext {
@@ -54,6 +81,8 @@ export interface PlanContext {
   readonly today: string;
   /** @default randomUUID */
   readonly newRunId?: () => string;
+  /** Makes scheduled sweeps incremental. @default - none: every scheduled sweep reads all history */
+  readonly state?: SweepStateContext;
 }
 
 /** Thrown for a request that cannot be planned (unknown agency, bad day). */
@@ -76,6 +105,11 @@ export const MAX_PLAN_BYTES = 200_000;
  * const plan = await planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=doj/u1.json' }, ctx);
  */
 export async function planSweep(req: SweepRequest, ctx: PlanContext): Promise<SweepPlan> {
+  return (await planSweepDetailed(req, ctx)).plan;
+}
+
+/** {@link planSweep}, with the decision per hunt (what it reads and why) that `sweep plan` prices. */
+export async function planSweepDetailed(req: SweepRequest, ctx: PlanContext): Promise<{ plan: SweepPlan; decisions: HuntDecision[] }> {
   const run_id = (ctx.newRunId ?? randomUUID)();
   let window: HuntWindow;
   let agencies: string[];
@@ -83,13 +117,15 @@ export async function planSweep(req: SweepRequest, ctx: PlanContext): Promise<Sw
   if (req.trigger === 'schedule') {
     window = { since: ctx.retroSince, until: ctx.today };
     agencies = [...ctx.agencies];
+    if (ctx.state) return planIncremental(run_id, window, agencies, hunts, ctx, ctx.state);
   } else if (req.trigger === 'upload') {
     const { agency, uploadId } = parseManifestKey(req.manifest_key);
     assertAgency(agency, ctx.agencies);
     const days = await uploadDays(ctx.lake, agency, uploadId);
     agencies = [agency];
     if (days.length === 0) {
-      return { run_id, trigger: req.trigger, since: ctx.today, until: ctx.today, agencies, hunts: [], note: `upload ${uploadId} of ${agency} wrote no lake rows: nothing to sweep` };
+      const note = `upload ${uploadId} of ${agency} wrote no lake rows: nothing to sweep`;
+      return { plan: { run_id, trigger: req.trigger, since: ctx.today, until: ctx.today, agencies, hunts: [], note, state_key: null }, decisions: [] };
     }
     // One window from the first to the last day: hunts aggregate over it; already-reported findings are deduplicated.
     window = { since: days[0], until: days[days.length - 1] };
@@ -105,6 +141,7 @@ export async function planSweep(req: SweepRequest, ctx: PlanContext): Promise<Sw
       hunts = hunts.filter((h) => req.hunt_ids!.includes(h.meta.id));
     }
   }
+  const decisions: HuntDecision[] = hunts.map((h) => ({ hunt_id: h.meta.id, mode: 'full', reason: 'the whole window', agencies, ranges: [window] }));
   const plan: SweepPlan = {
     run_id,
     trigger: req.trigger,
@@ -112,19 +149,55 @@ export async function planSweep(req: SweepRequest, ctx: PlanContext): Promise<Sw
     until: window.until,
     agencies,
     hunts: hunts.map((h) => planHunt(h, window, agencies)),
+    state_key: null,
   };
+  checkSize(plan);
+  return { plan, decisions };
+}
+
+/** A scheduled sweep against the recorded state: each hunt reads what is new for it, all history, or nothing. */
+async function planIncremental(
+  run_id: string, window: HuntWindow, agencies: string[], hunts: readonly Hunt[], ctx: PlanContext, state: SweepStateContext,
+): Promise<{ plan: SweepPlan; decisions: HuntDecision[] }> {
+  const previous = await readSweepState(state.store, SWEEP_STATE_KEY);
+  const snapshot = await lakeSnapshot(ctx.lake, window, agencies);
+  const options = { hunts, previous, snapshot, indicatorsDigest: await state.indicatorsDigest(), window, agencies };
+  const decisions = decideHunts(options);
+  const byId = new Map(hunts.map((h) => [h.meta.id, h]));
+  const planned: PlannedHunt[] = [];
+  const skipped: { hunt_id: string; reason: string }[] = [];
+  for (const d of decisions) {
+    if (d.mode === 'skip') skipped.push({ hunt_id: d.hunt_id, reason: d.reason });
+    else planned.push({ ...planHunt(byId.get(d.hunt_id)!, window, d.agencies, d.ranges), mode: d.mode, reason: d.reason });
+  }
+  const state_key = pendingStateKey(run_id);
+  const plan: SweepPlan = { run_id, trigger: 'schedule', since: window.since, until: window.until, agencies, hunts: planned, skipped, state_key };
+  checkSize(plan);
+  if (!state.dryRun) await state.store.put(state_key, JSON.stringify(candidateState(run_id, (state.now ?? (() => new Date()))(), options)));
+  return { plan, decisions };
+}
+
+function checkSize(plan: SweepPlan): void {
   const size = Buffer.byteLength(JSON.stringify(plan), 'utf8');
   if (size > MAX_PLAN_BYTES) {
     throw new SweepPlanError(`the plan for ${plan.hunts.length} hunts is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte Step Functions payload budget: split the pack into several state machines or shorten the queries`);
   }
-  return plan;
 }
 
 /** The query text and parameters of one hunt for a window and a set of agencies. */
-export function planHunt(hunt: Hunt, window: HuntWindow, agencies: readonly string[]): PlannedHunt {
+export function planHunt(hunt: Hunt, window: HuntWindow, agencies: readonly string[], ranges?: readonly HuntWindow[]): PlannedHunt {
   if (agencies.length === 0) throw new SweepPlanError('a hunt needs at least one agency');
-  const body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
-  const params = windowParams(body, window);
+  let body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
+  let params: string[];
+  if (ranges && ranges.length > 1) {
+    // Several day ranges: only a hunt whose one window pair bounds dt can read them (sweep-state decides so).
+    const local = partitionLocalBody(hunt);
+    if (!local) throw new SweepPlanError(`hunt ${hunt.meta.id} cannot read several day ranges: its window is not one "dt BETWEEN ? AND ?"`);
+    body = bodyForRanges(local, ranges.length);
+    params = ranges.flatMap((r) => [r.since, r.until]);
+  } else {
+    params = windowParams(body, ranges?.[0] ?? window);
+  }
   const query_string = [
     // The name is only a label for Athena's history; no "?" that a parser could take for a parameter.
     `-- hunt ${hunt.meta.id}: ${hunt.meta.name.replace(/[\r\n?]+/g, ' ')}`,

@@ -9,7 +9,6 @@ export { LocalDedupStore } from './local-dedup-store';
 export { readCoverage, lakeDayBounds, dayRanges, type FamilyCoverage, type DayRange } from './coverage';
 export { buildVerdicts, formatRange, type HostVerdict, type VerdictLevel } from './verdict';
 export { runHunts, type HuntRunStat, type HuntRunError, type RunHuntsResult } from './run';
-export { runSweepJob, chooseWindow, hasFindingsAtLeast, type SweepJobOptions, type SweepJobResult } from './sweep-job';
 export { loadPack, type HuntPack } from './pack';
 export { windowParams, parseDay, DEFAULT_SINCE, ALL_TIME, type HuntWindow } from './window';
 export { QueryFileError, FixtureFileError, EngineError } from './errors';

@@ -10,6 +10,7 @@ import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { loadQueries, parseQueryFile } from '../../src/hunt/query-file';
 import { trinoSyntaxProblems } from '../../src/hunt/trino-parser';
 import { windowParams } from '../../src/hunt/window';
+import { partitionLocalBody } from '../../src/sweep/sweep-state';
 
 const unquote = (literal: string) => literal.slice(1, -1).replace(/''/g, "'");
 const WINDOW = { since: '2019-01-01', until: '2026-11-27' };
@@ -35,6 +36,22 @@ describe('planHunt on the shipped pack', () => {
     // Assess
     expect(problems).toEqual([]);
     expect(rows).toEqual([]);
+  });
+
+  const local = pack.hunts.filter((h) => partitionLocalBody(h) !== null);
+  it.each(local.map((h) => [h.stem, h] as const))('keeps %s valid Trino and runnable when it reads several day ranges', async (_stem, hunt) => {
+    // Prepare
+    const ranges = [{ since: '2019-03-01', until: '2019-03-02' }, { since: '2021-03-02', until: '2021-03-09' }, { since: '2026-11-01', until: '2026-11-27' }];
+    const planned = planHunt(hunt, WINDOW, ['doj'], ranges);
+
+    // Act
+    const problems = trinoSyntaxProblems(planned.query_string);
+    const rows = await engine.run(planned.query_string, planned.params.map(unquote));
+
+    // Assess
+    expect(problems).toEqual([]);
+    expect(rows).toEqual([]);
+    expect(planned.params).toEqual(["'2019-03-01'", "'2019-03-02'", "'2021-03-02'", "'2021-03-09'", "'2026-11-01'", "'2026-11-27'", "'doj'"]);
   });
 
   it('returns exactly the unwrapped hunt\'s rows of the chosen agencies', async () => {

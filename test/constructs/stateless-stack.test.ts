@@ -86,6 +86,23 @@ describe('StatelessStack', () => {
     expect(def.States.AnyHuntFailed.Choices[0]).toMatchObject({ Condition: '{% $count($states.input.results[ok = false]) > 0 %}', Next: 'SomeHuntsFailed' });
   });
 
+  it('commits the sweep state after the hunts ran, also when there was nothing to run, before judging the run', () => {
+    // Prepare
+    const def = definition();
+
+    // Act
+    const commit = def.States.CommitSweepState;
+
+    // Assess
+    expect(def.States.EachHunt.Next).toBe('CommitSweepState');
+    expect(def.States.AnythingToSweep.Default).toBe('NoHuntToRun');
+    expect(def.States.NoHuntToRun).toMatchObject({ Type: 'Pass', Result: [], ResultPath: '$.results', Next: 'CommitSweepState' });
+    expect(commit.Parameters).toEqual({ commit: { 'run_id.$': '$.run_id', 'state_key.$': '$.state_key', 'results.$': '$.results' } });
+    expect(commit.ResultPath).toBe('$.commit');
+    expect(commit.Next).toBe('AnyHuntFailed');
+    expect(commit.Resource).toEqual(def.States.PlanRun.Resource);
+  });
+
   it('alarms the security team when a run fails, and schedules the retro-hunt and the after-upload sweep', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Threshold: 1, AlarmActions: [Match.anyValue()] });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [Match.anyValue()] });

@@ -2,7 +2,7 @@ import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { dayRanges, lakeDayBounds, readCoverage, type FamilyCoverage } from '../../src/hunt/coverage';
 import { rowsToFindings } from '../../src/hunt/findings';
 import { buildVerdicts } from '../../src/hunt/verdict';
-import { chooseWindow } from '../../src/hunt/sweep-job';
+import { chooseWindow } from '../../src/sweep';
 import { makeHunt } from './helpers';
 
 const httpproxyHunt = makeHunt('SELECT 1', { log_families: ['httpproxy'] });

@@ -46,6 +46,26 @@ describe('hunt state machine handlers', () => {
     expect(plan.hunts.every((h) => h.params.at(-1) === "'doj'" && h.params[0] === "'2021-03-02'")).toBe(true);
   });
 
+  it('plans a scheduled retro-hunt against the sweep state in the bucket, and commits it after the run', async () => {
+    // Prepare
+    const { handler } = await import('../../lambdas/plan-sweep/handler');
+    const shipped = loadQueries(QUERIES).hunts.filter((h) => h.meta.status !== 'deprecated');
+
+    // Act: the first scheduled run reads all history; once committed, an unchanged lake plans nothing.
+    const first = await handler({ trigger: 'schedule' });
+    const committed = await handler({ commit: { run_id: first.run_id, state_key: first.state_key, results: first.hunts.map((h) => ({ hunt_id: h.hunt_id, ok: true })) } });
+    const second = await handler({ trigger: 'schedule' });
+    const none = await handler({ commit: { run_id: 'r-upload', state_key: null, results: [] } });
+
+    // Assess
+    expect(first.state_key).toBe(`sweep-state/pending/${first.run_id}.json`);
+    expect(first.hunts.map((h) => h.mode)).toEqual(shipped.map(() => 'full'));
+    expect(committed).toEqual({ committed: true, hunts_recorded: shipped.length });
+    expect(second.hunts).toEqual([]);
+    expect(second.skipped).toHaveLength(shipped.length);
+    expect(none).toEqual({ committed: false, hunts_recorded: 0 });
+  });
+
   it('publishes new findings of a finished hunt query and records them', async () => {
     // Prepare
     const athena = mockClient(AthenaClient);

@@ -21,6 +21,8 @@ export interface WebCorpusOptions {
   readonly seedBase: number;
   /** Subfolder of `dir` that holds the logs. @default - `dir` itself */
   readonly logsSubdir?: string;
+  /** First day of the logs (UTC). @default '2021-01-03' */
+  readonly start?: string;
 }
 
 /** Generates (or reuses, from `dir/corpus.json`) about `rawTotal` bytes of raw logs under `dir`. */
@@ -30,7 +32,7 @@ export async function generateWebCorpus(dir: string, rawTotal: number, opts: Web
   fs.rmSync(dir, { recursive: true, force: true });
   const files: string[] = [];
   let raw = 0;
-  const start = Date.UTC(2021, 0, 3);
+  const start = Date.parse(`${opts.start ?? '2021-01-03'}T00:00:00Z`);
   for (let i = 0; raw < rawTotal; i++) {
     const host = i % 4 < 2 ? 'EXCH01' : 'EXCH02';
     const kind = i % 2 === 0 ? 'iis' : 'httpproxy';

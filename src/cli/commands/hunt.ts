@@ -1,12 +1,13 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
-import { hasFindingsAtLeast, runSweepJob, type SweepJobResult } from '../../hunt/sweep-job';
-import { renderSummary } from '../../notify/console';
-import type { CommittedLake } from '../../lake/committed';
 import * as fs from 'node:fs';
-import { runAthenaSweep } from '../../aws/athena-sweep';
-import { createEngine } from '../../local-engine/create-engine';
+import type { CommittedLake } from '../../lake/committed';
+import { createEngine, DuckDbQueryEngine } from '../../local-engine';
+import { loadPack } from '../../hunt/pack';
+import { loadQueries } from '../../hunt/query-file';
+import { renderSummary } from '../../notify/console';
+import { hasFindingsAtLeast, runSweep, sweepSummaryJson, type SweepResult } from '../../sweep';
 
 interface Opts {
   lake?: string;
@@ -54,24 +55,9 @@ async function runOnAthena(opts: Opts): Promise<void> {
   if (!opts.workgroup) throw new CliError(CliErrorCode.BadArgument, '--workgroup is required with --engine athena', 'the deployment prints it as the WorkGroupName output, e.g. --workgroup sweep');
   const engine = await createEngine({ engine: 'athena', workGroup: opts.workgroup, database: opts.database, region: opts.region });
   try {
-    const r = await runAthenaSweep({ engine, queriesDir: path.resolve(opts.queries), outDir: path.resolve(opts.out), since: opts.since, until: opts.until })
-      .catch((err) => { throw err instanceof RangeError ? new CliError(CliErrorCode.BadArgument, err.message, 'days are given as YYYY-MM-DD') : err; });
-    if (opts.json) {
-      process.stdout.write(
-        JSON.stringify({
-          window: r.window,
-          findings: r.findings,
-          new_fingerprints: [...r.newFingerprints],
-          verdicts: r.verdicts.map(verdictJson),
-          errors: [...r.broken, ...r.errors],
-          findings_file: r.findingsFile,
-          report_file: r.reportFile,
-        }) + '\n',
-      );
-    } else {
-      process.stdout.write(renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window }, process.stdout.isTTY === true && !process.env.NO_COLOR));
-      process.stdout.write(`\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\nreport:   ${path.relative(process.cwd(), r.reportFile)}\n`);
-    }
+    const pack = loadQueries(path.resolve(opts.queries));
+    const r = await usageErrors(runSweep({ engine, pack, indicators: null, outDir: path.resolve(opts.out), windowFromLake: false, since: opts.since, until: opts.until }));
+    printResult(r, opts.json === true);
     if (hasFindingsAtLeast(r.findings, 'medium')) process.exitCode = 1;
   } finally {
     await engine.close();
@@ -92,17 +78,25 @@ export function resolveLakeRoot(dir: string): string {
   );
 }
 
-/** Runs the sweep job with CLI paths; usage mistakes become CliErrors. */
-export async function runJob(opts: { lakeRoot: string; out: string; queries: string; indicators: string; since?: string; until?: string }): Promise<SweepJobResult> {
+/** Runs the sweep over a local lake with CLI paths (DuckDB); usage mistakes become CliErrors. */
+export async function runJob(opts: { lakeRoot: string; out: string; queries: string; indicators: string; since?: string; until?: string }): Promise<SweepResult> {
+  const pack = await loadPack(path.resolve(opts.queries), fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null);
+  const engine = await DuckDbQueryEngine.open({ lakeRoot: path.resolve(opts.lakeRoot), indicators: pack.indicators });
   try {
-    return await runSweepJob({
-      lakeRoot: path.resolve(opts.lakeRoot),
-      outDir: path.resolve(opts.out),
-      queriesDir: path.resolve(opts.queries),
-      indicatorsDir: fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null,
-      since: opts.since,
-      until: opts.until,
-    });
+    const indicators = { rows: pack.indicators.length, rejects: pack.indicatorRejects };
+    const lakeCheck = engine.lakeCheck;
+    return await usageErrors(
+      runSweep({ engine, pack, indicators, outDir: path.resolve(opts.out), windowFromLake: true, since: opts.since, until: opts.until, lakeCheck }),
+    );
+  } finally {
+    await engine.close();
+  }
+}
+
+/** A bad day given to --since/--until is a usage error. */
+async function usageErrors<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
   } catch (err) {
     if (err instanceof RangeError) throw new CliError(CliErrorCode.BadArgument, err.message, 'days are given as YYYY-MM-DD, e.g. --since 2021-01-01');
     throw err;
@@ -120,36 +114,16 @@ export function lakeCheckText(c: CommittedLake | null): string {
   return out.length ? out.join('\n') + '\n\n' : '';
 }
 
-/** A verdict in the JSON summaries (local and Athena). */
-function verdictJson(v: SweepJobResult['verdicts'][number]): Record<string, unknown> {
-  return { agency: v.agency, host: v.host, level: v.level, counts: v.counts, lines: v.lines };
-}
-
 /** Prints the summary (text, coloured on a TTY without NO_COLOR) or the JSON summary. */
-export function printResult(r: SweepJobResult, json: boolean): void {
+export function printResult(r: SweepResult, json: boolean): void {
   if (json) {
-    process.stdout.write(
-      JSON.stringify({
-        window: r.window,
-        findings: r.findings,
-        new_fingerprints: [...r.newFingerprints],
-        verdicts: r.verdicts.map(verdictJson),
-        errors: [...r.broken, ...r.errors],
-        indicators: r.indicators,
-        hunts: r.stats.map((h) => ({ hunt_id: h.huntId, path: h.path, ms: Math.round(h.ms), rows: h.rows, findings: h.findings })),
-        findings_file: r.findingsFile,
-        report_file: r.reportFile,
-        lake_gaps: (r.lakeCheck?.gaps ?? []).map((g) => ({ key: g.key, agency: g.agency, upload_id: g.uploadId, table: g.table, dt: g.dt, problem: g.problem, reason: g.reason, sources: g.sources })),
-        lake_bad_manifests: r.lakeCheck?.badManifests ?? [],
-        lake_unlisted_files: r.lakeCheck?.unlisted.length ?? 0,
-      }) + '\n',
-    );
+    process.stdout.write(JSON.stringify(sweepSummaryJson(r)) + '\n');
     return;
   }
   process.stdout.write(lakeCheckText(r.lakeCheck));
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(
-    renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window, indicators: r.indicators }, color),
+    renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window, indicators: r.indicators ?? undefined }, color),
   );
   process.stdout.write(`\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\nreport:   ${path.relative(process.cwd(), r.reportFile)}\n`);
 }

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { normalizeForCli } from '../../../src/cli/commands/normalize';
 import { resolveLimits } from '../../../src/ingest';
-import { runSweepJob } from '../../../src/hunt/sweep-job';
+import { runJob } from '../../../src/cli/commands/hunt';
 
 async function main(): Promise<void> {
   const [mode, root, ...rest] = process.argv.slice(2);
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     const [agency, uploadId, ...paths] = rest;
     await normalizeForCli({ paths, agency, uploadId, limits: resolveLimits({}), lakeRoot: root, scratchParent: root, quiet: true });
   } else {
-    await runSweepJob({ lakeRoot: root, outDir: rest[0], queriesDir: process.env.FAULT_QUERIES ?? path.resolve('queries'), indicatorsDir: null });
+    await runJob({ lakeRoot: root, out: rest[0], queries: process.env.FAULT_QUERIES ?? path.resolve('queries'), indicators: '' });
   }
   process.stdout.write('done\n');
 }

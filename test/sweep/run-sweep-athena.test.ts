@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AthenaQueryEngine } from '../../src/aws/athena-query-engine';
-import { runAthenaSweep } from '../../src/aws/athena-sweep';
+import { loadQueries } from '../../src/hunt/query-file';
+import { runSweep } from '../../src/sweep';
 import { trinoSyntaxProblems } from '../../src/hunt/trino-parser';
 
 const HUNT = `/* ---
@@ -25,7 +26,7 @@ FROM web_requests WHERE dt BETWEEN ? AND ? AND anchor_mailbox LIKE 'ServerInfo~%
 `;
 const SWEEP = path.resolve(__dirname, '..', '..', 'bin', 'sweep.js');
 
-describe('runAthenaSweep', () => {
+describe('runSweep on Athena', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'athena-sweep-'));
@@ -45,11 +46,11 @@ describe('runAthenaSweep', () => {
       Rows: [{ Data: [{ VarCharValue: 'doj' }, { VarCharValue: 'EXCH01' }, { VarCharValue: 'ServerInfo~a]@EXCH01:444/ecp/y.js' }, { VarCharValue: '2019-04-02 01:00:00.000' }, { VarCharValue: '2021-03-02 10:00:00.000' }, { VarCharValue: '7' }] }],
     } });
     const engine = new AthenaQueryEngine({ client, workGroup: 'sweep', database: 'sweep_lake', sleep: async () => undefined });
-    const opts = { engine, queriesDir: path.join(tmp, 'queries'), outDir: path.join(tmp, 'out'), now: () => new Date('2026-11-27T12:00:00Z') };
+    const opts = { engine, pack: loadQueries(path.join(tmp, 'queries')), indicators: null, windowFromLake: false, outDir: path.join(tmp, 'out'), now: () => new Date('2026-11-27T12:00:00Z') };
 
     // Act
-    const first = await runAthenaSweep(opts);
-    const second = await runAthenaSweep(opts);
+    const first = await runSweep(opts);
+    const second = await runSweep(opts);
 
     // Assess
     expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.ExecutionParameters).toEqual(["'2019-01-01'", "'2026-11-27'"]);
@@ -107,7 +108,7 @@ describe('runAthenaSweep', () => {
     const { athena, texts } = athenaByQuery(client, false);
     const engine = new AthenaQueryEngine({ client, workGroup: 'sweep', database: 'sweep_lake', sleep: async () => undefined });
     // Act
-    const r = await runAthenaSweep({ engine, queriesDir: path.join(tmp, 'queries'), outDir: path.join(tmp, 'out-coverage'), now: () => new Date('2026-11-27T12:00:00Z') });
+    const r = await runSweep({ engine, pack: loadQueries(path.join(tmp, 'queries')), indicators: null, windowFromLake: false, outDir: path.join(tmp, 'out-coverage'), now: () => new Date('2026-11-27T12:00:00Z') });
     // Assess
     const coverageSql = texts.filter((q) => q.includes('source_family AS family'));
     expect(coverageSql.length).toBeGreaterThanOrEqual(8);
@@ -129,7 +130,7 @@ describe('runAthenaSweep', () => {
     const { athena } = athenaByQuery(client, true);
     const engine = new AthenaQueryEngine({ client, workGroup: 'sweep', database: 'sweep_lake', sleep: async () => undefined });
     // Act
-    const r = await runAthenaSweep({ engine, queriesDir: path.join(tmp, 'queries'), outDir: path.join(tmp, 'out-nocoverage'), now: () => new Date('2026-11-27T12:00:00Z') });
+    const r = await runSweep({ engine, pack: loadQueries(path.join(tmp, 'queries')), indicators: null, windowFromLake: false, outDir: path.join(tmp, 'out-nocoverage'), now: () => new Date('2026-11-27T12:00:00Z') });
     // Assess
     expect(r.findings).toHaveLength(1);
     expect(fs.readFileSync(r.findingsFile, 'utf8')).toContain('EXCH01');

@@ -1,0 +1,2 @@
+/** One sweep module for either engine: run the pack, dedup, write findings and the report, summarise. */
+export { runSweep, chooseWindow, hasFindingsAtLeast, sweepSummaryJson, type SweepOptions, type SweepResult, type IndicatorSummary } from './run-sweep';

@@ -1,0 +1,299 @@
+/**
+ * Incremental retro-hunts: what the last completed scheduled sweep covered, and what the next one must read.
+ *
+ * The sweep state records, after a scheduled sweep, the digest of every hunt that completed, the digest of the
+ * indicator feeds, and one digest per lake partition (table, agency, day) of the files it held. The next scheduled
+ * sweep compares and decides per hunt:
+ *
+ * - full history, all agencies: no state yet, a new hunt, a hunt whose file changed (SQL or header: key fields and
+ *   severity shape its findings), a hunt that failed last time, indicator feeds changed for a hunt that reads the
+ *   `indicators` table, or a window that now starts earlier than the recorded one;
+ * - only the changed partitions: a hunt with one (since, until) pair that bounds `dt` (`dt BETWEEN ? AND ?`) sees
+ *   each row on its own, so the days with new or changed files (of the tables it reads) are all it needs;
+ * - the whole window for the agencies with changes: any other hunt (it correlates several reads, maybe across days);
+ * - nothing: no new or changed file in the tables it reads.
+ *
+ * Findings are keyed by fingerprints that leave out times and counts, so the fingerprints found by a sequence of
+ * incremental sweeps are those one full sweep would find. Partitions that disappeared are not swept again.
+ * The state is a JSON object in the lake's store (`sweep-state/state.json`): the plan step writes the candidate
+ * state beside it (`sweep-state/pending/<run>.json`) and the commit step, after the hunts ran, promotes it without
+ * the hunts that failed.
+ */
+import { createHash } from 'node:crypto';
+import { ObjectNotFoundError, readText, type ObjectStore } from '../core/object-store';
+import { TABLE_NAMES, type TableName } from '../lake/schema';
+import { stripSqlComments, type Hunt } from '../hunt/query-file';
+import { placeholderOffsets, type HuntWindow } from '../hunt/window';
+
+export const SWEEP_STATE_KEY = 'sweep-state/state.json';
+/** Most day ranges one incremental query lists (beyond, the closest ranges merge: fewer, wider reads). */
+export const MAX_RANGES = 8;
+
+/** Where the plan step puts the candidate state of a run. */
+export function pendingStateKey(runId: string): string {
+  if (!/^[A-Za-z0-9-]+$/.test(runId)) throw new SweepStateError(`run id "${runId}" is not [A-Za-z0-9-]+`);
+  return `sweep-state/pending/${runId}.json`;
+}
+
+/** What a completed scheduled sweep covered. */
+export interface SweepState {
+  readonly version: 1;
+  readonly run_id: string;
+  readonly planned_at: string;
+  /** The window the partitions were listed for. */
+  readonly window: HuntWindow;
+  readonly indicators_digest: string;
+  /** Hunts that swept every partition below (hunt id -> digest of its file). */
+  readonly hunts: Readonly<Record<string, string>>;
+  /** `table/agency/day` -> digest of the partition's file keys and sizes. */
+  readonly partitions: Readonly<Record<string, string>>;
+}
+
+export type HuntMode = 'full' | 'partitions' | 'agencies' | 'skip';
+
+/** What one hunt reads in the next sweep, and why. */
+export interface HuntDecision {
+  readonly hunt_id: string;
+  readonly mode: HuntMode;
+  readonly reason: string;
+  readonly agencies: string[];
+  /** Day ranges (both ends included) the query reads: one range for the whole window, several for partitions. */
+  readonly ranges: HuntWindow[];
+}
+
+export class SweepStateError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SweepStateError';
+  }
+}
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 20);
+
+/** Digest of a hunt file: any change to its SQL or header re-runs it over all history. */
+export function huntDigest(hunt: Hunt): string {
+  return digest(hunt.sql);
+}
+
+/** Lower-case identifiers of the SQL outside comments and string literals. */
+function identifiers(sql: string): Set<string> {
+  const noStrings = stripSqlComments(sql).replace(/'(?:[^']|'')*'/g, "''");
+  return new Set((noStrings.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*/g) ?? []).map((t) => t.replace(/^"|"$/g, '').toLowerCase()));
+}
+
+/** Lake tables the hunt reads. */
+export function huntTables(hunt: Hunt): TableName[] {
+  const ids = identifiers(hunt.sql);
+  return TABLE_NAMES.filter((t) => ids.has(t));
+}
+
+/** Does the hunt read the indicators table? */
+export function readsIndicators(hunt: Hunt): boolean {
+  return identifiers(hunt.sql).has('indicators');
+}
+
+const DT_PAIR = /\b((?:[A-Za-z_][A-Za-z0-9_]*\.)?dt)\s+BETWEEN\s+\?\s+AND\s+\?/gi;
+const LAKE_TABLE = new RegExp(`\\b(${TABLE_NAMES.join('|')})\\b`, 'i');
+
+/** Splits `WITH a AS (...), b AS (...) SELECT ...` (strings masked) into its named parts and the final SELECT. */
+function splitCtes(masked: string): { ctes: Map<string, string>; final: string } | null {
+  const ctes = new Map<string, string>();
+  let rest = masked.trim();
+  const withKw = /^WITH\s+/i.exec(rest);
+  if (!withKw) return { ctes, final: rest };
+  rest = rest.slice(withKw[0].length);
+  for (;;) {
+    const head = /^([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\(/i.exec(rest);
+    if (!head) return null;
+    let depth = 1;
+    let i = head[0].length;
+    for (; i < rest.length && depth > 0; i++) depth += rest[i] === '(' ? 1 : rest[i] === ')' ? -1 : 0;
+    if (depth !== 0) return null;
+    ctes.set(head[1].toLowerCase(), rest.slice(head[0].length, i - 1));
+    rest = rest.slice(i).trim();
+    if (rest.startsWith(',')) rest = rest.slice(1).trim();
+    else return { ctes, final: rest };
+  }
+}
+
+/**
+ * The hunt's body when each lake row leads to its findings on its own, so that the hunt can read any set of days
+ * and the fingerprints found over several sets are those found over their union. Null otherwise. Conservative:
+ * - exactly one (since, until) pair, and it bounds `dt` (`dt BETWEEN ? AND ?`);
+ * - no window function, no HAVING;
+ * - the parts (CTEs) that read the lake neither group nor join, except with parts that read no lake table (the
+ *   indicators); grouping only in the final SELECT, which has no subquery and joins only parts without lake rows.
+ * Anything else (self-joins, first-seen baselines, ratios over a window) correlates rows and is swept per agency
+ * over the whole window.
+ */
+export function partitionLocalBody(hunt: Hunt): string | null {
+  const body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
+  if (placeholderOffsets(body).length !== 2) return null;
+  const m = body.match(DT_PAIR);
+  if (!m || m.length !== 1) return null;
+  const masked = body.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, (q) => q.replace(/[()]/g, ' '));
+  if (/\bover\s*\(|\bhaving\b/i.test(masked)) return null;
+  const parts = splitCtes(masked);
+  if (!parts) return null;
+  const readsLake = new Set<string>();
+  // A part reads the lake when it names a lake table or a part that does (parts only name earlier parts).
+  for (const [name, text] of parts.ctes) {
+    const names = (text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []).map((t) => t.toLowerCase());
+    if (LAKE_TABLE.test(text) || names.some((n) => readsLake.has(n))) readsLake.add(name);
+  }
+  const joinsOnlyIndicators = (text: string): boolean =>
+    [...text.matchAll(/\bjoin\s+([A-Za-z_][A-Za-z0-9_]*)/gi)].every((j) => parts.ctes.has(j[1].toLowerCase()) && !readsLake.has(j[1].toLowerCase()));
+  for (const [name, text] of parts.ctes) {
+    if (!readsLake.has(name)) continue;
+    if (/\bgroup\s+by\b/i.test(text) || !joinsOnlyIndicators(text)) return null;
+  }
+  const selects = parts.final.match(/\bselect\b/gi) ?? [];
+  if (selects.length !== 1 || !joinsOnlyIndicators(parts.final)) return null;
+  return body;
+}
+
+/** The body reading the given day ranges instead of one window: `(dt BETWEEN ? AND ? OR dt BETWEEN ? AND ?)`. */
+export function bodyForRanges(body: string, ranges: number): string {
+  if (ranges <= 1) return body;
+  return body.replace(DT_PAIR, (_m, col: string) => `(${Array.from({ length: ranges }, () => `${col} BETWEEN ? AND ?`).join(' OR ')})`);
+}
+
+const PARTITION_KEY = /^lake\/([^/]+)\/agency=([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/;
+
+/** The lake's partitions in the window, for the agencies, each with the digest of its files (keys and sizes). */
+export async function lakeSnapshot(lake: ObjectStore, window: HuntWindow, agencies: readonly string[]): Promise<Record<string, string>> {
+  const files = new Map<string, string[]>();
+  const wanted = new Set(agencies);
+  for (const table of TABLE_NAMES) {
+    for (const o of await lake.list(`lake/${table}/`)) {
+      const m = PARTITION_KEY.exec(o.key);
+      if (!m || !wanted.has(m[2]) || m[3] < window.since || m[3] > window.until) continue;
+      const k = `${m[1]}/${m[2]}/${m[3]}`;
+      const list = files.get(k) ?? [];
+      list.push(`${o.key}\t${o.size}`);
+      files.set(k, list);
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const k of [...files.keys()].sort()) out[k] = digest(files.get(k)!.sort().join('\n'));
+  return out;
+}
+
+/** Digest of the indicator feeds as deployed: every object under `indicators/` (key and content). */
+export async function storedIndicatorsDigest(store: ObjectStore): Promise<string> {
+  const h = createHash('sha256');
+  for (const o of await store.list('indicators/')) {
+    if (o.key.endsWith('/')) continue;
+    h.update(`${o.key}\n${await readText(store, o.key)}\n`);
+  }
+  return h.digest('hex').slice(0, 20);
+}
+
+/** Digest of loaded indicator rows (the local engine's indicators). */
+export function rowsIndicatorsDigest(rows: readonly unknown[]): string {
+  return digest(rows.map((r) => JSON.stringify(r)).join('\n'));
+}
+
+/** Contiguous day ranges of sorted days, at most `max` (the closest ranges merge first). */
+export function dayRanges(days: readonly string[], max = MAX_RANGES): HuntWindow[] {
+  const sorted = [...new Set(days)].sort();
+  const ranges: { since: string; until: string }[] = [];
+  const next = (d: string): string => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  for (const d of sorted) {
+    const last = ranges[ranges.length - 1];
+    if (last && next(last.until) === d) last.until = d;
+    else ranges.push({ since: d, until: d });
+  }
+  const gap = (i: number): number => Date.parse(ranges[i + 1].since) - Date.parse(ranges[i].until);
+  while (ranges.length > max) {
+    let best = 0;
+    for (let i = 1; i < ranges.length - 1; i++) if (gap(i) < gap(best)) best = i;
+    ranges.splice(best, 2, { since: ranges[best].since, until: ranges[best + 1].until });
+  }
+  return ranges;
+}
+
+export interface DecideOptions {
+  readonly hunts: readonly Hunt[];
+  readonly previous: SweepState | null;
+  readonly snapshot: Readonly<Record<string, string>>;
+  readonly indicatorsDigest: string;
+  readonly window: HuntWindow;
+  readonly agencies: readonly string[];
+}
+
+/** Decides, per hunt, what the next scheduled sweep reads (see the module comment). */
+export function decideHunts(o: DecideOptions): HuntDecision[] {
+  const full = (hunt: Hunt, reason: string): HuntDecision => ({ hunt_id: hunt.meta.id, mode: 'full', reason, agencies: [...o.agencies], ranges: [o.window] });
+  const changed = o.previous ? Object.keys(o.snapshot).filter((k) => o.previous!.partitions[k] !== o.snapshot[k]) : [];
+  return o.hunts.map((hunt) => {
+    const prev = o.previous;
+    if (!prev) return full(hunt, 'no completed sweep recorded yet');
+    const was = prev.hunts[hunt.meta.id];
+    if (was === undefined) return full(hunt, 'new hunt, or its last sweep did not complete');
+    if (was !== huntDigest(hunt)) return full(hunt, 'the hunt file changed');
+    if (readsIndicators(hunt) && prev.indicators_digest !== o.indicatorsDigest) return full(hunt, 'it reads the indicators, and the feeds changed');
+    if (o.window.since < prev.window.since) return full(hunt, `the window now starts ${o.window.since}, before ${prev.window.since}`);
+    const tables = huntTables(hunt);
+    const mine = changed.filter((k) => tables.includes(k.slice(0, k.indexOf('/')) as TableName));
+    if (mine.length === 0) return { hunt_id: hunt.meta.id, mode: 'skip', reason: `nothing new in ${tables.join(', ') || 'its tables'}`, agencies: [], ranges: [] };
+    const agencies = [...new Set(mine.map((k) => k.split('/')[1]))].sort();
+    if (partitionLocalBody(hunt)) {
+      const ranges = dayRanges(mine.map((k) => k.split('/')[2]));
+      return { hunt_id: hunt.meta.id, mode: 'partitions', reason: `${mine.length} new or changed partitions of ${tables.join(', ')}`, agencies, ranges };
+    }
+    return {
+      hunt_id: hunt.meta.id, mode: 'agencies', agencies, ranges: [o.window],
+      reason: `${mine.length} new or changed partitions; it correlates several reads, so the whole window of ${agencies.length} agencies`,
+    };
+  });
+}
+
+/** The state a sweep will have covered once every planned hunt completes. */
+export function candidateState(runId: string, plannedAt: Date, o: DecideOptions): SweepState {
+  return {
+    version: 1,
+    run_id: runId,
+    planned_at: plannedAt.toISOString(),
+    window: o.window,
+    indicators_digest: o.indicatorsDigest,
+    hunts: Object.fromEntries(o.hunts.map((h) => [h.meta.id, huntDigest(h)])),
+    partitions: { ...o.snapshot },
+  };
+}
+
+/** Reads a state object; null when there is none. */
+export async function readSweepState(store: ObjectStore, key = SWEEP_STATE_KEY): Promise<SweepState | null> {
+  let text: string;
+  try {
+    text = await readText(store, key);
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError) return null;
+    throw new SweepStateError(`cannot read the sweep state ${key}`, { cause: err });
+  }
+  let s: SweepState;
+  try {
+    s = JSON.parse(text) as SweepState;
+  } catch (err) {
+    throw new SweepStateError(`the sweep state ${key} is not JSON: delete it to sweep all history again`, { cause: err });
+  }
+  if (s.version !== 1 || typeof s.hunts !== 'object' || typeof s.partitions !== 'object' || !s.window) {
+    throw new SweepStateError(`the sweep state ${key} is not a version-1 state: delete it to sweep all history again`);
+  }
+  return s;
+}
+
+/**
+ * Promotes a run's candidate state after its hunts ran: hunts that failed are left out (they sweep all history next
+ * time). Returns the hunts recorded, or null when the run had no candidate state.
+ */
+export async function commitSweepState(store: ObjectStore, runId: string, results: readonly { hunt_id: string; ok: boolean }[]): Promise<string[] | null> {
+  const key = pendingStateKey(runId);
+  const pending = await readSweepState(store, key);
+  if (!pending) return null;
+  const failed = new Set(results.filter((r) => !r.ok).map((r) => r.hunt_id));
+  const hunts = Object.fromEntries(Object.entries(pending.hunts).filter(([id]) => !failed.has(id)));
+  await store.put(SWEEP_STATE_KEY, JSON.stringify({ ...pending, hunts }));
+  await store.delete(key);
+  return Object.keys(hunts);
+}
