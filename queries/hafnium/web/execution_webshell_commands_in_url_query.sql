@@ -25,7 +25,8 @@ references:
 WITH q AS (
   SELECT agency, host, event_time, lower(uri_stem) AS uri_stem, uri_query, status, client_ip,
          -- IIS writes spaces as '+'; decode %xx too (Trino url_decode turns '+' into a space; the shim does the same).
-         lower(url_decode(uri_query)) AS dq
+         -- url_decode raises on a malformed escape (%zz, a trailing %): such a query is matched as logged.
+         lower(coalesce(try(url_decode(uri_query)), uri_query)) AS dq
   FROM web_requests
   WHERE dt BETWEEN ? AND ?
     AND uri_query IS NOT NULL

@@ -9,6 +9,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../../lake/schema';
 import type { QueryEngine } from '../types';
 import { EngineError } from '../errors';
+import { strictCasts } from './strict-casts';
 import { TRINO_SHIMS } from './trino-shims';
 
 /** One row of the `indicators` table (INDICATORS_TABLE columns). */
@@ -164,9 +165,12 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.createTable(INDICATORS_TABLE.name, INDICATORS_TABLE.columns, rows as unknown as Row[]);
   }
 
-  /** Runs a query with `?` parameters bound in order. Rows: ISO timestamps, numbers for integers, null for NULL. */
+  /**
+   * Runs a query with `?` parameters bound in order. Rows: ISO timestamps, numbers for integers, null for NULL.
+   * Casts raise where Trino's raise (see strict-casts.ts).
+   */
   async run(sql: string, params: readonly string[]): Promise<Record<string, unknown>[]> {
-    const reader = await this.conn.runAndReadAll(sql, [...params]);
+    const reader = await this.conn.runAndReadAll(strictCasts(sql), [...params]);
     return reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
   }
 
@@ -177,7 +181,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.conn.run("SET enable_profiling = 'json'");
     await this.conn.run("SET profiling_mode = 'detailed'");
     try {
-      const reader = await this.conn.runAndReadAll(`EXPLAIN ANALYZE ${sql}`, [...params]);
+      const reader = await this.conn.runAndReadAll(`EXPLAIN ANALYZE ${strictCasts(sql)}`, [...params]);
       const rows = reader.getRows();
       return String(rows[0]?.[1] ?? '');
     } finally {
