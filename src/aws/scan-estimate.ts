@@ -109,7 +109,7 @@ export async function estimateScans(opts: ScanEstimateOptions): Promise<ScanEsti
       const all = table === INDICATORS_TABLE.name ? INDICATORS_TABLE.columns : [...tableDef(table as TableName).columns, ...PARTITION_COLUMNS];
       const columns = all.map((c) => c.name).filter((c) => tokens.includes(c));
       const fileBytes = tableFiles.reduce((s, o) => s + o.size, 0);
-      // CSV (indicators) is read whole; Parquet only for the referenced column chunks.
+      // The indicators file (small) is counted whole; lake Parquet only for the referenced column chunks.
       const estimatedBytes = opts.columnBytes && table !== INDICATORS_TABLE.name && tableFiles.length > 0
         ? await opts.columnBytes(tableFiles.map((o) => o.key), columns)
         : fileBytes;

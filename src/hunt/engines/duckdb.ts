@@ -166,6 +166,17 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /**
+   * Replaces the `indicators` table with the Parquet file(s) Athena reads (`<lake>/indicators/*.parquet`, written by
+   * src/aws/indicators-parquet.ts): the columns of INDICATORS_TABLE, read by name.
+   */
+  async setIndicatorsFromParquet(fileOrGlob: string): Promise<void> {
+    const cols = INDICATORS_TABLE.columns;
+    await this.createTable(INDICATORS_TABLE.name, cols, []);
+    const select = cols.map((c) => `CAST(${ident(c.name)} AS ${duckDbType(c.type)})`).join(', ');
+    await this.conn.run(`INSERT INTO ${ident(INDICATORS_TABLE.name)} SELECT ${select} FROM read_parquet(${q(fileOrGlob.split(path.sep).join('/'))})`);
+  }
+
+  /**
    * Runs a query with `?` parameters bound in order. Rows: ISO timestamps, numbers for integers, null for NULL.
    * Casts raise where Trino's raise (see strict-casts.ts).
    */
