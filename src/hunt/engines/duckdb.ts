@@ -160,6 +160,19 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
+  /**
+   * Copies every lake view into an in-memory table (same name, same columns): many queries over a small lake then
+   * read memory instead of listing and opening the Parquet files each time (the rehearsal's sweeps).
+   */
+  async materializeLake(): Promise<void> {
+    for (const t of [...this.views]) {
+      await this.conn.run(`CREATE TABLE ${ident(`${t}__copy`)} AS SELECT * FROM ${ident(t)}`);
+      await this.conn.run(`DROP VIEW ${ident(t)}`);
+      await this.conn.run(`ALTER TABLE ${ident(`${t}__copy`)} RENAME TO ${ident(t)}`);
+      this.views.delete(t);
+    }
+  }
+
   /** Replaces the `indicators` table. */
   async setIndicators(rows: readonly IndicatorRow[]): Promise<void> {
     await this.createTable(INDICATORS_TABLE.name, INDICATORS_TABLE.columns, rows as unknown as Row[]);
@@ -183,6 +196,15 @@ export class DuckDbQueryEngine implements QueryEngine {
   async run(sql: string, params: readonly string[]): Promise<Record<string, unknown>[]> {
     const reader = await this.conn.runAndReadAll(strictCasts(sql), [...params]);
     return reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
+  }
+
+  /** As {@link run}, with the result's column names and DuckDB types (to answer as Athena's GetQueryResults does). */
+  async runWithTypes(sql: string, params: readonly string[]): Promise<{ columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }> {
+    const reader = await this.conn.runAndReadAll(strictCasts(sql), [...params]);
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map((t) => t.toString());
+    const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
+    return { columns: names.map((name, i) => ({ name, type: types[i] })), rows };
   }
 
   /**
