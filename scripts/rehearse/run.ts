@@ -229,6 +229,8 @@ interface QueueRun {
   deadLettered: Message[];
   maxDurationMs: number;
   invocations: number;
+  /** Largest resident set of the process seen after an invocation (bytes): an upper bound of the handler's. */
+  maxRss: number;
 }
 
 /**
@@ -236,7 +238,7 @@ interface QueueRun {
  * batchItemFailure (or a thrown error: the whole batch) back to the queue, to the dead-letter queue at maxReceiveCount.
  */
 async function drainQueue(queue: Message[], handler: (e: SQSEvent, c: Context) => Promise<any>, fn: LambdaFn, batchSize: number, maxReceive: number): Promise<QueueRun> {
-  const run: QueueRun = { processed: [], deadLettered: [], maxDurationMs: 0, invocations: 0 };
+  const run: QueueRun = { processed: [], deadLettered: [], maxDurationMs: 0, invocations: 0, maxRss: 0 };
   while (queue.length > 0) {
     const batch = queue.splice(0, batchSize);
     for (const m of batch) m.receiveCount++;
@@ -252,6 +254,7 @@ async function drainQueue(queue: Message[], handler: (e: SQSEvent, c: Context) =
     run.invocations++;
     const ms = Date.now() - t0;
     run.maxDurationMs = Math.max(run.maxDurationMs, ms);
+    run.maxRss = Math.max(run.maxRss, process.memoryUsage().rss);
     if (ms > fn.timeoutSeconds * 1000) throw new StageFailure(`an invocation took ${ms} ms, past the function's timeout (${fn.timeoutSeconds} s)`);
     for (const m of batch) {
       if (!failed.has(m.messageId)) run.processed.push(m.messageId);
@@ -447,7 +450,11 @@ async function main(): Promise<number> {
 
     const drained = await stage('normalize', 'SQS batches through the bundled normalizer', async () => {
       const run = await drainQueue(queue, handlers.normalizer, asm.functions.normalizer, asm.batchSize, asm.maxReceiveCount);
-      return { value: run, detail: `${run.invocations} invocations, ${run.processed.length} messages processed, ${run.deadLettered.length} dead-lettered, slowest ${run.maxDurationMs} ms` };
+      const largest = Math.max(...uploads.map((u) => fs.statSync(path.join(samples, u.compromised ? 'EXCH01-compromised.zip' : 'EXCH02-clean.zip')).size));
+      return {
+        value: run,
+        detail: `${run.invocations} invocations, ${run.processed.length} messages processed, ${run.deadLettered.length} dead-lettered; largest archive ${(largest / 1024).toFixed(0)} KiB, slowest ${run.maxDurationMs} ms, peak RSS of the whole rehearsal process ${(run.maxRss / 1024 ** 2).toFixed(0)} MB`,
+      };
     });
     if (!drained) return finish();
 
