@@ -70,6 +70,8 @@ export class AwsEmulator {
   readonly tables = new Map<string, Map<string, Record<string, unknown>>>();
   /** PublishBatch sizes seen (bytes of all entries), to report the largest. */
   readonly batchBytes: number[] = [];
+  /** Time spent running Athena queries (ms), to tell the engine's share of a sweep. */
+  queryMs = 0;
   private server?: http.Server;
 
   constructor(private readonly opts: EmulatorOptions) {}
@@ -104,12 +106,14 @@ export class AwsEmulator {
     const id = randomUUID();
     const outputLocation = `${this.opts.resultsLocation}${id}.csv`;
     let exec: AthenaExecution;
+    const t0 = Date.now();
     try {
       const result = await this.opts.runQuery(bindParameters(query, params));
       exec = { id, query, state: 'SUCCEEDED', result, outputLocation };
     } catch (err) {
       exec = { id, query, state: 'FAILED', error: (err as Error).message, outputLocation };
     }
+    this.queryMs += Date.now() - t0;
     this.executions.set(id, exec);
     return exec;
   }

@@ -369,7 +369,12 @@ async function main(): Promise<number> {
       }
       return { ...out, scannedBytes: scanned };
     };
+    let snapshotOf = '';
     const openSnapshot = async (): Promise<void> => {
+      // Athena reads the bucket as it is at query time: reopen only when the bucket changed since the last snapshot.
+      const listing = JSON.stringify([...(await listKeys(s3!, BUCKETS.lake, 'lake/')), ...(await listKeys(s3!, BUCKETS.lake, 'indicators/'))]);
+      if (engine && listing === snapshotOf) return;
+      snapshotOf = listing;
       await engine?.close();
       lakeSizes = await snapshotLake(s3!, lakeDir);
       engine = await DuckDbQueryEngine.open({ lakeRoot: lakeDir });
@@ -547,7 +552,7 @@ async function main(): Promise<number> {
         check(e.status === 'SUCCEEDED', `${key}: ${describeRun(e)}`);
         lines.push(describeRun(e));
       }
-      return { detail: `${manifests.length} executions SUCCEEDED, ${em.executions.size - before} Athena queries; last: ${lines.at(-1)}` };
+      return { detail: `${manifests.length} executions SUCCEEDED, ${em.executions.size - before} Athena queries (${(em.queryMs / 1000).toFixed(1)} s in the engine); last: ${lines.at(-1)}` };
     });
 
     await stage('findings-routed', "each agency's owners got its compromised server's findings and nothing of another's", async () => {
@@ -617,7 +622,7 @@ async function main(): Promise<number> {
       const billed = execs.reduce((s, e) => s + billedBytes(e.result!.scannedBytes), 0);
       const failed = [...em.executions.values()].filter((e) => e.state === 'FAILED');
       check(failed.length === 0, `${failed.length} Athena queries failed: ${failed[0]?.error?.slice(0, 300)}`);
-      return { detail: `${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}` };
+      return { detail: `Athena queries took ${(em.queryMs / 1000).toFixed(1)} s; ${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}` };
     });
     return finish();
   } finally {
