@@ -17,7 +17,8 @@ import { buildSweepApp } from '../lib/sweep-app';
 import { lintHunt } from '../src/hunt/lint';
 import { loadQueries } from '../src/hunt/query-file';
 import { loadIndicators } from '../src/hunt/indicators';
-import { indicatorsToCsv } from '../src/aws/indicators-csv';
+import { writeIndicatorsAsset } from '../src/aws/indicators-parquet';
+import { stopPageWorker } from '../src/lake/parquet/compress';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -40,10 +41,13 @@ async function main(): Promise<void> {
   const lint = hunts.flatMap((h) => lintHunt(h).map((p) => `  ${path.relative(REPO_ROOT, h.path)}:${p.line}: [${p.rule}] ${p.message}`));
   if (lint.length > 0) throw new Error(`cannot deploy: the hunt lint found ${lint.length} problem(s):\n${lint.join('\n')}`);
   const indicators = await loadIndicators(path.join(REPO_ROOT, 'indicators'));
+  // The asset folder is rewritten on every synth; the file is a function of the rows, so its hash changes only with them.
+  const indicatorsDir = await writeIndicatorsAsset(indicators.rows as unknown as Record<string, unknown>[], path.join(REPO_ROOT, '.cache', 'indicators-asset'));
+  await stopPageWorker();
   buildSweepApp(app, {
     config,
     hunts: hunts.map((h) => ({ id: h.meta.id, name: h.meta.name, description: h.meta.description, sql: h.sql })),
-    indicatorsCsv: indicatorsToCsv(indicators.rows as unknown as Record<string, unknown>[]),
+    indicatorsDir,
     queriesDir,
   });
   if (ctx('nag') !== 'false' && ctx('nag') !== false) {

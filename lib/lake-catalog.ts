@@ -84,15 +84,10 @@ export class LakeCatalog extends Construct {
         name: INDICATORS_TABLE.name,
         description: INDICATORS_TABLE.description,
         tableType: 'EXTERNAL_TABLE',
-        parameters: { classification: 'csv', EXTERNAL: 'TRUE', 'skip.header.line.count': '1' },
-        storageDescriptor: {
-          columns: INDICATORS_TABLE.columns.map(glueColumn),
-          location: `s3://${bucket}/indicators/`,
-          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-          // OpenCSVSerde reads RFC 4180 quoting (indicator descriptions contain commas); every column is a string.
-          serdeInfo: { serializationLibrary: 'org.apache.hadoop.hive.serde2.OpenCSVSerde', parameters: { separatorChar: ',', quoteChar: '"', escapeChar: '\\' } },
-        },
+        // Parquet written by the lake's writer (src/aws/indicators-parquet.ts), not CSV: OpenCSVSerde's escape
+        // character dropped the backslashes of Windows path indicators.
+        parameters: { classification: 'parquet', EXTERNAL: 'TRUE' },
+        storageDescriptor: { columns: INDICATORS_TABLE.columns.map(glueColumn), location: `s3://${bucket}/indicators/`, ...PARQUET },
       },
     });
     indicators.addResourceDependency(this.database);

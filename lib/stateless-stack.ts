@@ -22,8 +22,11 @@ export interface StatelessStackProps extends StackProps {
   readonly data: StatefulStack;
   /** The hunts deployed as named queries (loaded by bin/app.ts from queries/). */
   readonly hunts: readonly DeployedHunt[];
-  /** The canonical indicators CSV (header + rows) for the `indicators` table. @default - no indicators deployed */
-  readonly indicatorsCsv?: string;
+  /**
+   * Folder holding the `indicators` table's Parquet file (src/aws/indicators-parquet.ts), deployed under `indicators/`.
+   * @default - no indicators deployed
+   */
+  readonly indicatorsDir?: string;
   /** Folder of the hunt pack deployed as an asset under `hunts/`. @default '<repo>/queries' */
   readonly queriesDir?: string;
 }
@@ -95,9 +98,9 @@ export class StatelessStack extends Stack {
       destinationKeyPrefix: 'hunts/',
       prune: true,
     });
-    if (props.indicatorsCsv !== undefined) {
+    if (props.indicatorsDir !== undefined) {
       new s3deploy.BucketDeployment(this, 'DeployIndicators', {
-        sources: [s3deploy.Source.data('indicators.csv', props.indicatorsCsv)],
+        sources: [s3deploy.Source.asset(props.indicatorsDir)],
         destinationBucket: data.lakeBucket,
         destinationKeyPrefix: 'indicators/',
         prune: true,

@@ -12,8 +12,8 @@ import { StatelessStack } from './stateless-stack';
 export interface SweepAppProps {
   readonly config: AppConfig;
   readonly hunts: readonly DeployedHunt[];
-  /** @default - no indicators deployed */
-  readonly indicatorsCsv?: string;
+  /** Folder with the indicators Parquet file (src/aws/indicators-parquet.ts). @default - no indicators deployed */
+  readonly indicatorsDir?: string;
   /** @default '<repo>/queries' */
   readonly queriesDir?: string;
 }
@@ -35,7 +35,7 @@ export function buildSweepApp(app: App, props: SweepAppProps): SweepStacks {
     config,
     data,
     hunts: props.hunts,
-    indicatorsCsv: props.indicatorsCsv,
+    indicatorsDir: props.indicatorsDir,
     queriesDir: props.queriesDir,
     description: 'Indicator sweep: normalizer, hunt state machine, schedules, topics, analyst role (stateless)',
   });

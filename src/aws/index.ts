@@ -2,7 +2,7 @@
 export { AthenaQueryEngine, type AthenaQueryEngineOptions, type AthenaRunStats } from './athena-query-engine';
 export { DynamoDbDedupStore, type DynamoDbDedupStoreOptions } from './dynamodb-dedup-store';
 export { AthenaQueryError, AthenaTimeoutError, AwsAdapterConfigError, PublishError } from './errors';
-export { indicatorsToCsv } from './indicators-csv';
+export { INDICATORS_PARQUET_NAME, writeIndicatorsAsset, writeIndicatorsParquet } from './indicators-parquet';
 export { normalizeS3Upload, type NormalizeS3UploadOptions, type NormalizeS3UploadResult } from './normalize-s3-upload';
 export { publishHuntResults, type PublishOutcome, type PublishPorts, type PublishRequest, UnknownHuntError } from './publish-hunt-results';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store';

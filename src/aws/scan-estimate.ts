@@ -139,7 +139,7 @@ export async function estimateScopes(
       const defs = isIndicators ? INDICATORS_TABLE.columns : [...tableDef(table as TableName).columns, ...PARTITION_COLUMNS];
       const columns = defs.map((c) => c.name).filter((c) => tokens.includes(c));
       const fileBytes = tableFiles.reduce((s, o) => s + o.size, 0);
-      // CSV (indicators) is read whole; Parquet only for the referenced column chunks.
+      // The indicators file (small) is counted whole; lake Parquet only for the referenced column chunks.
       const estimatedBytes = opts.columnBytes && !isIndicators && tableFiles.length > 0
         ? await opts.columnBytes(tableFiles.map((o) => o.key), columns)
         : fileBytes;

@@ -13,6 +13,7 @@ import { registerUpload } from './commands/upload';
 import { registerGrantUpload } from './commands/grant-upload';
 import { registerCheck } from './commands/check';
 import { registerVerify } from './commands/verify';
+import { registerSmoke } from './commands/smoke';
 
 export function buildProgram(): Command {
   const program = new Command('sweep')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     registerGrantUpload,
     registerPlan,
     registerVerify,
+    registerSmoke,
   ]) {
     register(program);
   }

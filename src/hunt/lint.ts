@@ -1,6 +1,8 @@
 /**
  * The hunt query lint: valid Athena (Trino) syntax, a window predicate on every lake table read, referenced columns
- * that exist in the schema, and none of the constructs that mean something else (or nothing) on DuckDB.
+ * that exist in the schema, none of the constructs that mean something else (or nothing) on DuckDB, and no call that
+ * Athena can raise on a log value (a malformed URL escape, a text that is not a date...) outside `try()`: on Athena one
+ * such value fails the whole query, so the hunt reports nothing for every agency.
  */
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, TABLE_NAMES, type TableName } from '../lake/schema';
 import type { Hunt } from './query-file';
@@ -8,7 +10,7 @@ import { trinoKeywords, trinoSyntaxProblems } from './trino-parser';
 
 /** One problem found by the lint, with the 1-based line of the file. */
 export interface LintProblem {
-  readonly rule: 'syntax' | 'window' | 'column' | 'portability' | 'header';
+  readonly rule: 'syntax' | 'window' | 'column' | 'portability' | 'header' | 'raise';
   readonly line: number;
   readonly message: string;
 }
@@ -95,6 +97,22 @@ const DUCKDB_ONLY_FUNCTIONS = new Set([
 const REGEX_FUNCTIONS = new Set(['regexp_like', 'regexp_extract', 'regexp_extract_all', 'regexp_replace', 'regexp_count', 'regexp_position', 'regexp_split']);
 
 const LAKE_TABLES = new Set<string>(TABLE_NAMES);
+
+/** Trino functions that raise on some input text (Trino's INVALID_FUNCTION_ARGUMENT): on log data, wrap them in try(). */
+const RAISING_FUNCTIONS = new Set([
+  'url_decode', 'from_iso8601_timestamp', 'from_iso8601_timestamp_nanos', 'from_iso8601_date', 'date_parse',
+  'parse_datetime', 'from_base64', 'from_base64url', 'from_hex', 'json_parse', 'from_big_endian_64', 'parse_duration',
+  'parse_data_size',
+]);
+
+/** Cast targets a text can fail to convert to (Trino's INVALID_CAST_ARGUMENT). */
+const RAISING_CAST_TYPES = new Set(['bigint', 'integer', 'int', 'smallint', 'tinyint', 'double', 'real', 'decimal', 'boolean', 'date', 'timestamp', 'time', 'json', 'uuid']);
+
+/** Non-text columns of every table (a cast of one of them to another type is not a cast of log text), plus dt. */
+const SAFE_CAST_COLUMNS = new Set<string>([
+  'dt',
+  ...TABLE_NAMES.flatMap((t) => TABLES[t].columns.filter((c) => c.type !== 'string').map((c) => c.name)),
+]);
 
 /** Index of the token closing the parenthesis opened at `open`. */
 function closing(toks: readonly Tok[], open: number): number {
@@ -240,6 +258,9 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
     }
   }
 
+  // --- Raise: calls that fail the whole Athena query on one bad log value, unless under try().
+  for (const p of raisingCalls(toks, keywords)) problems.push(p);
+
   // --- Header consistency: families the hunt says it needs must feed a table it reads; key fields must appear.
   for (const f of opts.logFamilies ?? []) {
     const ok = [...referenced].some((t) => LAKE_TABLES.has(t) && (TABLES[t as TableName].families as readonly string[]).includes(f));
@@ -250,6 +271,62 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
     if (!idents.has(kf)) problems.push({ rule: 'header', line: 1, message: `key_fields lists "${kf}" but the query never names it` });
   }
   return problems.sort((a, b) => a.line - b.line);
+}
+
+/**
+ * Calls of RAISING_FUNCTIONS with a column in their arguments, and casts of a text column to a type it can fail to
+ * convert to, outside any try(). Calls on literals only are left to the fixtures (they raise on every row or none).
+ */
+function raisingCalls(toks: readonly Tok[], keywords: ReadonlySet<string>): LintProblem[] {
+  const problems: LintProblem[] = [];
+  // Open parentheses, each marked when it is the argument list of try().
+  const stack: boolean[] = [];
+  const refersToData = (from: number, to: number): boolean => {
+    for (let m = from; m < to; m++) {
+      const t = toks[m];
+      if (t.kind !== 'ident' || isP(toks[m + 1], '(') || isP(toks[m + 1], '.')) continue;
+      if (!t.quoted && (keywords.has(t.text) || TYPE_NAMES.has(t.text) || t.text === 'null' || t.text === 'true' || t.text === 'false')) continue;
+      return true;
+    }
+    return false;
+  };
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    if (isP(t, '(')) stack.push(isKw(toks[k - 1], 'try'));
+    else if (isP(t, ')')) stack.pop();
+    if (t.kind !== 'ident' || t.quoted || !isP(toks[k + 1], '(') || isP(toks[k - 1], '.')) continue;
+    if (stack.includes(true)) continue;
+    const close = closing(toks, k + 1);
+    if (RAISING_FUNCTIONS.has(t.text) && refersToData(k + 2, close)) {
+      problems.push({
+        rule: 'raise',
+        line: t.line,
+        message: `${t.text}() raises on Athena for some log values, failing the whole query: wrap it in try() (and coalesce if the raw value should still match)`,
+      });
+    } else if (t.text === 'cast') {
+      let as = -1;
+      let depth = 0;
+      for (let m = k + 2; m < close; m++) {
+        if (isP(toks[m], '(')) depth++;
+        else if (isP(toks[m], ')')) depth--;
+        else if (depth === 0 && isKw(toks[m], 'as')) as = m;
+      }
+      const type = toks[as + 1];
+      if (as < 0 || type?.kind !== 'ident' || !RAISING_CAST_TYPES.has(type.text)) continue;
+      // CAST(col AS ...) or CAST(alias.col AS ...) of a non-text column or dt is safe.
+      const operand = toks.slice(k + 2, as);
+      const last = operand[operand.length - 1];
+      const single = operand.length === 1 || (operand.length === 3 && isP(operand[1], '.'));
+      if (single && last.kind === 'ident' && SAFE_CAST_COLUMNS.has(last.text)) continue;
+      if (!refersToData(k + 2, as)) continue;
+      problems.push({
+        rule: 'raise',
+        line: t.line,
+        message: `CAST(... AS ${type.text}) of a text raises on Athena when one value does not convert: use TRY_CAST or try()`,
+      });
+    }
+  }
+  return problems;
 }
 
 /** Lints one hunt (its SQL and the header fields the SQL must agree with). */

@@ -14,6 +14,7 @@ import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef,
 import { LocalObjectStore } from '../core/local-object-store';
 import { readCommittedLake, type CommittedLake } from '../lake/committed';
 import { EngineError, type IndicatorRow, type QueryEngine, type TableRows } from '../hunt';
+import { strictCasts } from './strict-casts';
 import { TRINO_SHIMS } from './trino-shims';
 
 
@@ -178,20 +179,45 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
+  /**
+   * Copies every lake view into an in-memory table (same name, same columns): many queries over a small lake then
+   * read memory instead of listing and opening the Parquet files each time (the rehearsal's sweeps).
+   */
+  async materializeLake(): Promise<void> {
+    for (const t of [...this.views]) {
+      await this.conn.run(`CREATE TABLE ${ident(`${t}__copy`)} AS SELECT * FROM ${ident(t)}`);
+      await this.conn.run(`DROP VIEW ${ident(t)}`);
+      await this.conn.run(`ALTER TABLE ${ident(`${t}__copy`)} RENAME TO ${ident(t)}`);
+      this.views.delete(t);
+    }
+  }
+
   /** Replaces the `indicators` table. */
   async setIndicators(rows: readonly IndicatorRow[]): Promise<void> {
     await this.createTable(INDICATORS_TABLE.name, INDICATORS_TABLE.columns, rows as unknown as Row[]);
   }
 
   /**
+   * Replaces the `indicators` table with the Parquet file(s) Athena reads (`<lake>/indicators/*.parquet`, written by
+   * src/aws/indicators-parquet.ts): the columns of INDICATORS_TABLE, read by name.
+   */
+  async setIndicatorsFromParquet(fileOrGlob: string): Promise<void> {
+    const cols = INDICATORS_TABLE.columns;
+    await this.createTable(INDICATORS_TABLE.name, cols, []);
+    const select = cols.map((c) => `CAST(${ident(c.name)} AS ${duckDbType(c.type)})`).join(', ');
+    await this.conn.run(`INSERT INTO ${ident(INDICATORS_TABLE.name)} SELECT ${select} FROM read_parquet(${q(fileOrGlob.split(path.sep).join('/'))})`);
+  }
+
+  /**
    * Runs a query with `?` parameters bound in order. Rows: ISO timestamps, numbers for integers, null for NULL.
+   * Casts raise where Trino's raise (see strict-casts.ts).
    * A query that fails on one lake file (damaged after the checks, or without a checksum in its manifest, or removed
    * by a concurrent re-publish) leaves that file out of the views, records it as a gap, and runs again.
    */
   async run(sql: string, params: readonly string[]): Promise<Record<string, unknown>[]> {
     for (;;) {
       try {
-        const reader = await this.conn.runAndReadAll(sql, [...params]);
+        const reader = await this.conn.runAndReadAll(strictCasts(sql), [...params]);
         return reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
       } catch (err) {
         if (!(await this.leaveOutFailedFile(err))) throw err;
@@ -217,6 +243,15 @@ export class DuckDbQueryEngine implements QueryEngine {
     return true;
   }
 
+  /** As {@link run}, with the result's column names and DuckDB types (to answer as Athena's GetQueryResults does). */
+  async runWithTypes(sql: string, params: readonly string[]): Promise<{ columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }> {
+    const reader = await this.conn.runAndReadAll(strictCasts(sql), [...params]);
+    const names = reader.columnNames();
+    const types = reader.columnTypes().map((t) => t.toString());
+    const rows = reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
+    return { columns: names.map((name, i) => ({ name, type: types[i] })), rows };
+  }
+
   /**
    * Runs a query under EXPLAIN ANALYZE and returns DuckDB's profile as JSON text (for the bench: rows and bytes read).
    */
@@ -224,7 +259,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.conn.run("SET enable_profiling = 'json'");
     await this.conn.run("SET profiling_mode = 'detailed'");
     try {
-      const reader = await this.conn.runAndReadAll(`EXPLAIN ANALYZE ${sql}`, [...params]);
+      const reader = await this.conn.runAndReadAll(`EXPLAIN ANALYZE ${strictCasts(sql)}`, [...params]);
       const rows = reader.getRows();
       return String(rows[0]?.[1] ?? '');
     } finally {

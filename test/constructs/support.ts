@@ -5,6 +5,7 @@
  * IAM resources can be matched against concrete keys.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parseAppConfig, type AppConfig } from '../../lib/app-config';
@@ -35,8 +36,19 @@ export const TEST_HUNTS: DeployedHunt[] = [
   { id: '22222222-2222-4222-8222-222222222222', name: 'Web shell paths', description: 'Shells', sql: 'SELECT agency FROM web_requests WHERE dt BETWEEN ? AND ?' },
 ];
 
+/**
+ * The indicators asset folder of the test stacks. Templates hold only the asset's hash, so its file need not be real
+ * Parquet here (test/aws/indicators-parquet.test.ts reads the real one through DuckDB).
+ */
+function indicatorsAssetDir(): string {
+  const dir = path.join(os.tmpdir(), 'sweep-construct-tests-indicators');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'indicators.parquet'), 'template tests only');
+  return dir;
+}
+
 export function testStacks(config: AppConfig = TEST_CONFIG, app: App = testApp()): SweepStacks {
-  return buildSweepApp(app, { config, hunts: TEST_HUNTS, indicatorsCsv: 'type,value,source,reference,first_seen,description\n', queriesDir: path.join(REPO, 'queries') });
+  return buildSweepApp(app, { config, hunts: TEST_HUNTS, indicatorsDir: indicatorsAssetDir(), queriesDir: path.join(REPO, 'queries') });
 }
 
 /**

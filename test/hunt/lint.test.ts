@@ -102,6 +102,39 @@ describe('lintSql', () => {
   });
 });
 
+describe('lintSql (functions that raise on Athena)', () => {
+  const W = 'FROM web_requests w WHERE w.dt BETWEEN ? AND ?';
+
+  it.each([
+    [`SELECT url_decode(uri_query) AS q ${W}`, 'url_decode()'],
+    [`SELECT lower(url_decode(w.uri_query)) AS q ${W}`, 'url_decode()'],
+    [`SELECT host ${W} AND from_iso8601_timestamp(user_agent) > event_time`, 'from_iso8601_timestamp()'],
+    [`SELECT date_parse(uri_query, '%Y-%m-%d') AS d ${W}`, 'date_parse()'],
+    [`SELECT CAST(uri_query AS bigint) AS n ${W}`, 'CAST(... AS bigint)'],
+    [`SELECT CAST(split_part(uri_query, '=', 2) AS integer) AS n ${W}`, 'CAST(... AS integer)'],
+    [`SELECT count(*) AS n ${W} AND try(host = 'x') OR url_decode(uri_query) = 'y'`, 'url_decode()'],
+  ])('flags %s', (sql, what) => {
+    // Act
+    const got = lintSql(sql).filter((p) => p.rule === 'raise');
+    // Assess
+    expect(got).toHaveLength(1);
+    expect(got[0].message).toContain(what);
+  });
+
+  it.each([
+    `SELECT try(url_decode(uri_query)) AS q ${W}`,
+    `SELECT lower(coalesce(try(url_decode(uri_query)), uri_query)) AS q ${W}`,
+    `SELECT try(CAST(uri_query AS bigint)) AS n ${W}`,
+    `SELECT TRY_CAST(uri_query AS bigint) AS n ${W}`,
+    `SELECT CAST(uri_query AS varchar) AS q ${W}`,
+    `SELECT CAST(status AS bigint) AS s, CAST(w.dt AS date) AS d, CAST(dt AS timestamp) AS t ${W}`,
+    `SELECT host ${W} AND event_time > from_iso8601_timestamp('2021-03-01T00:00:00Z')`,
+    `SELECT url_decode('%41') AS a ${W}`,
+  ])('accepts %s', (sql) => {
+    expect(lintSql(sql).filter((p) => p.rule === 'raise')).toEqual([]);
+  });
+});
+
 describe('tokenize', () => {
   it('keeps doubled quotes inside strings and counts lines across comments', () => {
     // Act

@@ -93,3 +93,55 @@ describe('Trino shims on DuckDB', () => {
     await expect(one("date_parse('02/03/2021', '%d/%m/%Y')")).rejects.toThrow(/date format not shimmed/);
   });
 });
+
+describe('Trino shims on DuckDB (Athena-strict)', () => {
+  it.each([
+    // [expression, what Trino's error says]
+    ["url_decode('cmd=whoami&x=%zz')", /url_decode: malformed %-escape/], // URLDecoder: illegal hex characters
+    ["url_decode('a=100%')", /url_decode: malformed %-escape/], // incomplete trailing escape
+    ["url_decode('a=%4')", /url_decode: malformed %-escape/],
+    ["from_iso8601_timestamp('2021-03-02 10:15:30')", /from_iso8601_timestamp: invalid format/], // a space, not T
+    ["from_iso8601_timestamp('03/02/2021')", /from_iso8601_timestamp: invalid format/],
+    ["from_iso8601_date('2021-3-2')", /from_iso8601_date: invalid format/],
+    ["date_parse('2021-03-0x', '%Y-%m-%d')", /Could not parse string/],
+    ["regexp_extract('abc', '(b)', 2)", /pattern has 1 groups, cannot access group 2/],
+    ["CAST(' 12' AS bigint)", /Cannot cast ' 12' to BIGINT/], // DuckDB alone: 12
+    ["CAST('1.5' AS integer)", /Cannot cast '1.5' to INTEGER/], // DuckDB alone: 2
+    ["CAST('2021-03-02T10:15:30' AS timestamp)", /Cannot cast '2021-03-02T10:15:30' to TIMESTAMP/],
+  ])('%s raises as on Athena', async (expr, message) => {
+    await expect(one(expr as string)).rejects.toThrow(message as RegExp);
+  });
+
+  it.each([
+    ["try(url_decode('cmd=whoami&x=%zz'))", null],
+    ["coalesce(try(url_decode('a=100%')), 'raw')", 'raw'],
+    ["try(from_iso8601_timestamp('2021-03-02 10:15:30'))", null],
+    ["try(date_parse('x', '%Y-%m-%d'))", null],
+    ["try(CAST('1.5' AS integer))", null],
+    ["TRY_CAST('1.5' AS integer)", null],
+  ])('%s is NULL under try(), as on Athena', async (expr, want) => {
+    // Act
+    const got = await one(expr as string);
+    // Assess
+    expect(got).toEqual(want);
+  });
+
+  it.each([
+    ["url_decode('%C3%A9t%C3%A9')", 'été'],
+    ["url_decode('%FF%41')", '\uFFFDA'], // bytes that are not UTF-8 become U+FFFD (DuckDB alone raises)
+    ["from_iso8601_timestamp('2021-03')", '2021-03-01T00:00:00.000Z'],
+    ["from_iso8601_timestamp('2021-03-02T10:15:30,5Z')", '2021-03-02T10:15:30.500Z'],
+    ["from_iso8601_date('2021')", '2021-01-01T00:00:00.000Z'],
+    ["json_extract_scalar('{not json', '$.a')", null], // Trino: NULL; DuckDB alone raises
+    ["CAST('-12' AS bigint)", -12],
+    ["CAST(1.5 AS bigint)", 2], // numbers round on both engines
+    ["CAST('2021-03-02 10:15:30.250' AS timestamp)", '2021-03-02T10:15:30.250Z'],
+    ["CAST('2021-03-02' AS date)", '2021-03-02T00:00:00.000Z'],
+    ["'CAST(x AS bigint)'", 'CAST(x AS bigint)'], // text inside a literal is not rewritten
+  ])('%s does not raise where Trino does not', async (expr, want) => {
+    // Act
+    const got = await one(expr as string);
+    // Assess
+    expect(got).toEqual(want);
+  });
+});

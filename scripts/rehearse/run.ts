@@ -1,0 +1,655 @@
+/**
+ * `npm run rehearse`: the deployed flow replayed offline, from the synthesized cloud assembly (cdk.out), not from the
+ * sources: the bundled Lambda handlers (cdk.out assets) are loaded with the environment the template gives them, the
+ * state machine runs its synthesized definition (asl.ts), S3 is s3rver, and SNS, Athena and DynamoDB are served in
+ * their wire protocols with AWS's rules (aws-emulator.ts; Athena answered by DuckDB with the Athena-strict shims).
+ *
+ * Story: three agencies (the deployment's first three), each uploading a clean and a compromised server archive
+ * (samples/agency-demo), the keys in the event once plain, once URL-encoded; a console "folder" marker; a message
+ * that cannot be processed (partial batch failure, redelivered, dead-lettered); a redelivery of a processed message
+ * after a timeout; a sweep per manifest; one retro-hunt; then who received what.
+ *
+ * One line per stage; exit code 1 on any wrong behaviour. Stages listed in `--known-defects a,b` (or
+ * REHEARSE_KNOWN_DEFECTS) are printed as KNOWN and do not fail the run: for defects whose fix is on another branch.
+ *
+ * Usage: npx cdk synth -q && node --openssl-legacy-provider -r ts-node/register/transpile-only scripts/rehearse/run.ts
+ *        [--cdk-out cdk.out] [--known-defects ids]
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
+import { findingFromMessage } from '../../src/notify/message';
+import { startS3rver, type S3rverHandle } from '../../test/support/s3rver';
+import { runStateMachine, StatesError, type AslExecution } from './asl';
+import { AwsEmulator, billedBytes, type AthenaResult, type Subscription } from './aws-emulator';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const ACCOUNT = '111111111111';
+const REGION = 'us-east-1';
+const BUCKETS = { uploads: 'sweep-uploads', lake: 'sweep-lake', results: 'sweep-athena-results' };
+const ATHENA_PRICE_PER_TB = 5;
+
+// ---------------------------------------------------------------- stages
+
+type Outcome = 'PASS' | 'FAIL' | 'KNOWN';
+const results: { id: string; outcome: Outcome }[] = [];
+const args = process.argv.slice(2);
+const argOf = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const knownDefects = new Set((argOf('--known-defects') ?? process.env.REHEARSE_KNOWN_DEFECTS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+class StageFailure extends Error {}
+const check = (ok: boolean, message: string): void => {
+  if (!ok) throw new StageFailure(message);
+};
+
+/** Runs one stage: prints `PASS|FAIL|KNOWN <id>  <detail>`; a stage whose setup throws is a failure too. */
+async function stage<T>(id: string, title: string, fn: () => Promise<{ detail: string; value?: T }>): Promise<T | undefined> {
+  const t0 = Date.now();
+  try {
+    const { detail, value } = await fn();
+    print('PASS', id, `${title}: ${detail}`, t0);
+    return value;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const outcome: Outcome = knownDefects.has(id) ? 'KNOWN' : 'FAIL';
+    print(outcome, id, `${title}: ${msg}${outcome === 'KNOWN' ? ' (listed in --known-defects: expected to fail until the fix on another branch merges)' : ''}`, t0);
+    if (!(err instanceof StageFailure) && outcome === 'FAIL' && process.env.REHEARSE_DEBUG) console.error(err);
+    return undefined;
+  }
+}
+
+function print(outcome: Outcome, id: string, text: string, t0: number): void {
+  results.push({ id, outcome });
+  const line = `${outcome.padEnd(5)} ${id.padEnd(22)} ${text.replace(/\s+/g, ' ').slice(0, 600)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`;
+  process.stdout.write(`${line}\n`);
+}
+
+// ---------------------------------------------------------------- the cloud assembly
+
+type Resource = { Type: string; Properties: Record<string, any> };
+interface Assembly {
+  resources: Record<string, Resource>;
+  functions: { normalizer: LambdaFn; plan: LambdaFn; publish: LambdaFn };
+  definition: { StartAt: string; States: Record<string, any> };
+  subscriptions: Subscription[];
+  topicArn: string;
+  agencies: string[];
+  owners: Map<string, string[]>;
+  uploadRule: Record<string, any>;
+  manifestRule: { pattern: Record<string, any>; inputPaths: Record<string, string>; inputTemplate: string };
+  batchSize: number;
+  maxReceiveCount: number;
+  indicatorsAsset: string | null;
+}
+interface LambdaFn {
+  logicalId: string;
+  arn: string;
+  assetDir: string;
+  handler: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  env: Record<string, string>;
+}
+
+/** Stands in for CloudFormation: intrinsics of the compute stack resolved to the rehearsal's names. */
+function resolve(v: any): any {
+  if (Array.isArray(v)) return v.map(resolve);
+  if (v === null || typeof v !== 'object') return v;
+  if ('Fn::ImportValue' in v) {
+    const name = String(v['Fn::ImportValue']);
+    if (/UploadsBucket/.test(name)) return BUCKETS.uploads;
+    if (/Ref(Lake)[0-9A-F]/.test(name)) return BUCKETS.lake;
+    if (/AthenaResults/.test(name)) return BUCKETS.results;
+    if (/FindingsDedup/.test(name)) return 'sweep-dedup';
+    return `imported:${name}`;
+  }
+  if ('Ref' in v) {
+    if (v.Ref === 'AWS::Partition') return 'aws';
+    if (v.Ref === 'AWS::Region') return REGION;
+    if (v.Ref === 'AWS::AccountId') return ACCOUNT;
+    return refArn(String(v.Ref));
+  }
+  if ('Fn::GetAtt' in v) return refArn(String(v['Fn::GetAtt'][0]));
+  if ('Fn::Join' in v) return (resolve(v['Fn::Join'][1]) as unknown[]).join(v['Fn::Join'][0]);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
+}
+let TEMPLATE: Record<string, Resource> = {};
+function refArn(logicalId: string): string {
+  const r = TEMPLATE[logicalId];
+  if (r?.Type === 'AWS::Lambda::Function') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
+  if (r?.Type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId}`;
+  return `ref:${logicalId}`;
+}
+
+function loadAssembly(cdkOut: string): Assembly {
+  const file = fs.readdirSync(cdkOut).find((f) => f.endsWith('-compute.template.json'));
+  if (!file) throw new StageFailure(`no *-compute.template.json in ${cdkOut}: run \`npx cdk synth -q\` first`);
+  const template = JSON.parse(fs.readFileSync(path.join(cdkOut, file), 'utf8')) as { Resources: Record<string, Resource> };
+  TEMPLATE = template.Resources;
+  const all = Object.entries(template.Resources);
+  const fnWith = (envKey: string): LambdaFn => {
+    const found = all.find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[envKey] !== undefined && r.Properties.Handler === 'index.handler');
+    if (!found) throw new StageFailure(`no Lambda function with ${envKey} in its environment`);
+    const [logicalId, r] = found;
+    const assetDir = path.join(cdkOut, `asset.${String(r.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    if (!fs.existsSync(path.join(assetDir, 'index.js'))) throw new StageFailure(`asset ${assetDir} has no index.js (bundling skipped?)`);
+    return {
+      logicalId, arn: refArn(logicalId), assetDir, handler: r.Properties.Handler,
+      timeoutSeconds: r.Properties.Timeout ?? 3, memoryMb: r.Properties.MemorySize ?? 128,
+      env: resolve(r.Properties.Environment.Variables) as Record<string, string>,
+    };
+  };
+  const sm = all.find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (!sm) throw new StageFailure('no state machine in the template');
+  const definition = JSON.parse(resolve(sm[1].Properties.DefinitionString) as string);
+  const subscriptions: Subscription[] = all.filter(([, r]) => r.Type === 'AWS::SNS::Subscription').map(([, r]) => ({
+    endpoint: r.Properties.Endpoint, topicArn: resolve(r.Properties.TopicArn), filterPolicy: r.Properties.FilterPolicy,
+  }));
+  const normalizer = fnWith('UPLOAD_BUCKET');
+  const topicArn = normalizer.env.TOPIC_ARN;
+  const plan = fnWith('AGENCIES');
+  const agencies = plan.env.AGENCIES.split(',');
+  const owners = new Map(agencies.map((a) => [a, subscriptions.filter((s) => s.topicArn === topicArn && s.filterPolicy?.agency?.includes(a)).map((s) => s.endpoint)]));
+  const rules = all.filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern).map(([, r]) => resolve(r.Properties) as Record<string, any>);
+  const uploadRule = rules.find((r) => JSON.stringify(r.EventPattern).includes('"uploads/"'));
+  const manifestRuleProps = rules.find((r) => JSON.stringify(r.EventPattern).includes('"manifests/"'));
+  if (!uploadRule || !manifestRuleProps) throw new StageFailure('no EventBridge rule for uploads/ or manifests/');
+  const transformer = manifestRuleProps.Targets[0].InputTransformer;
+  const mapping = all.find(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')?.[1];
+  const queue = all.find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy)?.[1];
+  const deploy = all.find(([, r]) => r.Type === 'Custom::CDKBucketDeployment' && r.Properties.DestinationBucketKeyPrefix === 'indicators/')?.[1];
+  const indicatorsKey = deploy ? String(resolve(deploy.Properties.SourceObjectKeys)[0]).replace(/\.zip$/, '') : null;
+  return {
+    resources: template.Resources,
+    functions: { normalizer, plan, publish: fnWith('DEDUP_TABLE') },
+    definition, subscriptions, topicArn, agencies, owners,
+    uploadRule: uploadRule.EventPattern,
+    manifestRule: { pattern: manifestRuleProps.EventPattern, inputPaths: transformer.InputPathsMap, inputTemplate: transformer.InputTemplate },
+    batchSize: mapping?.Properties.BatchSize ?? 10,
+    maxReceiveCount: queue?.Properties.RedrivePolicy?.maxReceiveCount ?? 3,
+    indicatorsAsset: indicatorsKey ? path.join(cdkOut, `asset.${indicatorsKey}`) : null,
+  };
+}
+
+// ---------------------------------------------------------------- EventBridge
+
+/** An EventBridge pattern match for the operators the rules use (exact values, prefix). */
+function patternMatches(pattern: any, event: any): boolean {
+  for (const [k, want] of Object.entries(pattern)) {
+    const have = event?.[k];
+    if (Array.isArray(want)) {
+      const ok = want.some((w) => (w !== null && typeof w === 'object' ? ('prefix' in w ? typeof have === 'string' && have.startsWith(w.prefix) : (() => { throw new Error(`pattern operator ${JSON.stringify(w)} not served`); })()) : have === w));
+      if (!ok) return false;
+    } else if (!patternMatches(want, have)) return false;
+  }
+  return true;
+}
+
+/** The "Object Created" event EventBridge sends for an S3 PutObject. */
+function objectCreated(bucket: string, key: string, size: number): Record<string, unknown> {
+  return {
+    version: '0', id: cryptoId(), 'detail-type': 'Object Created', source: 'aws.s3', account: ACCOUNT, time: new Date().toISOString(), region: REGION,
+    resources: [`arn:aws:s3:::${bucket}`],
+    detail: { version: '0', bucket: { name: bucket }, object: { key, size, etag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0062E99A88DC407460' }, 'request-id': 'N4N7GDK58NMKJ12R', requester: ACCOUNT, 'source-ip-address': '198.51.100.1', reason: 'PutObject' },
+  };
+}
+let idCounter = 0;
+const cryptoId = (): string => `00000000-0000-4000-8000-${String(++idCounter).padStart(12, '0')}`;
+
+/** Applies an InputTransformer (paths `$.a.b`, template with `<name>` placeholders, strings JSON-quoted). */
+function transformInput(inputPaths: Record<string, string>, template: string, event: any): unknown {
+  let out = template;
+  for (const [name, p] of Object.entries(inputPaths)) {
+    const v = p.slice(2).split('.').reduce((o: any, k) => o?.[k], event);
+    out = out.split(`<${name}>`).join(JSON.stringify(v));
+  }
+  return JSON.parse(out);
+}
+
+/** S3 notification encoding of a key (spaces as `+`, the rest percent-encoded; `/` kept). */
+const encodeKey = (key: string): string => key.split('/').map((s) => encodeURIComponent(s).replace(/%20/g, '+')).join('/');
+
+// ---------------------------------------------------------------- SQS + Lambda
+
+interface Message {
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  label: string;
+}
+
+interface QueueRun {
+  processed: string[];
+  deadLettered: Message[];
+  maxDurationMs: number;
+  invocations: number;
+  /** Largest resident set of the process seen after an invocation (bytes): an upper bound of the handler's. */
+  maxRss: number;
+}
+
+/**
+ * Delivers queued messages to the handler as the Lambda event source mapping does: batches of BatchSize, a reported
+ * batchItemFailure (or a thrown error: the whole batch) back to the queue, to the dead-letter queue at maxReceiveCount.
+ */
+async function drainQueue(queue: Message[], handler: (e: SQSEvent, c: Context) => Promise<any>, fn: LambdaFn, batchSize: number, maxReceive: number): Promise<QueueRun> {
+  const run: QueueRun = { processed: [], deadLettered: [], maxDurationMs: 0, invocations: 0, maxRss: 0 };
+  while (queue.length > 0) {
+    const batch = queue.splice(0, batchSize);
+    for (const m of batch) m.receiveCount++;
+    const event: SQSEvent = { Records: batch.map((m) => sqsRecord(m)) };
+    const t0 = Date.now();
+    let failed: Set<string>;
+    try {
+      const out = (await handler(event, lambdaContext(fn))) as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+      failed = new Set((out?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    } catch {
+      failed = new Set(batch.map((m) => m.messageId));
+    }
+    run.invocations++;
+    const ms = Date.now() - t0;
+    run.maxDurationMs = Math.max(run.maxDurationMs, ms);
+    run.maxRss = Math.max(run.maxRss, process.memoryUsage().rss);
+    if (ms > fn.timeoutSeconds * 1000) throw new StageFailure(`an invocation took ${ms} ms, past the function's timeout (${fn.timeoutSeconds} s)`);
+    for (const m of batch) {
+      if (!failed.has(m.messageId)) run.processed.push(m.messageId);
+      else if (m.receiveCount >= maxReceive) run.deadLettered.push(m);
+      else queue.push(m);
+    }
+  }
+  return run;
+}
+
+function sqsRecord(m: Message): SQSRecord {
+  return {
+    messageId: m.messageId, receiptHandle: `rh-${m.messageId}-${m.receiveCount}`, body: m.body,
+    attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(Date.now()), SenderId: 'AIDAEVENTBRIDGE', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+    messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:sweep-normalizer-uploads`, awsRegion: REGION,
+  };
+}
+
+function lambdaContext(fn: LambdaFn): Context {
+  const deadline = Date.now() + fn.timeoutSeconds * 1000;
+  return {
+    functionName: fn.logicalId, functionVersion: '$LATEST', invokedFunctionArn: fn.arn, memoryLimitInMB: String(fn.memoryMb),
+    awsRequestId: cryptoId(), logGroupName: `/aws/lambda/${fn.logicalId}`, logStreamName: 'rehearsal', callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => deadline - Date.now(), done: () => undefined, fail: () => undefined, succeed: () => undefined,
+  } as Context;
+}
+
+/** Loads a bundled handler as Lambda does: its environment set first (module-level clients read it), then required. */
+function loadHandler(fn: LambdaFn, common: Record<string, string>): (...a: any[]) => Promise<any> {
+  Object.assign(process.env, fn.env, common);
+  delete process.env.NODE_OPTIONS;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.resolve(fn.assetDir, 'index.js')) as Record<string, unknown>;
+  const h = mod[fn.handler.split('.')[1]];
+  if (typeof h !== 'function') throw new StageFailure(`${fn.assetDir}/index.js exports no ${fn.handler}`);
+  return h as (...a: any[]) => Promise<any>;
+}
+
+// ---------------------------------------------------------------- S3 helpers
+
+async function listKeys(s3: S3rverHandle, bucket: string, prefix: string): Promise<{ key: string; size: number }[]> {
+  const out: { key: string; size: number }[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0 });
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return out;
+}
+
+async function getText(s3: S3rverHandle, bucket: string, key: string): Promise<string> {
+  const o = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return o.Body!.transformToString();
+}
+
+/** Copies the lake bucket's `lake/` and `indicators/` to a local folder: what Athena reads, at this moment. */
+async function snapshotLake(s3: S3rverHandle, dir: string): Promise<Map<string, number>> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const sizes = new Map<string, number>();
+  for (const prefix of ['lake/', 'indicators/']) {
+    for (const o of await listKeys(s3, BUCKETS.lake, prefix)) {
+      if (o.key.endsWith('/')) continue;
+      const file = path.join(dir, ...o.key.split('/'));
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const body = await s3.client.send(new GetObjectCommand({ Bucket: BUCKETS.lake, Key: o.key }));
+      fs.writeFileSync(file, Buffer.from(await body.Body!.transformToByteArray()));
+      sizes.set(o.key, o.size);
+    }
+  }
+  return sizes;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<number> {
+  const cdkOut = path.resolve(argOf('--cdk-out') ?? path.join(REPO, 'cdk.out'));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
+  let s3: S3rverHandle | undefined;
+  let emulator: AwsEmulator | undefined;
+  let engine: DuckDbQueryEngine | undefined;
+  try {
+    const asm = await stage('assembly', 'cloud assembly read', async () => {
+      const a = loadAssembly(cdkOut);
+      check(a.agencies.length >= 3, `the deployment has ${a.agencies.length} agencies; the rehearsal needs 3`);
+      for (const ag of a.agencies.slice(0, 3)) check((a.owners.get(ag) ?? []).length > 0, `agency ${ag} has no owner subscription with an agency filter`);
+      return {
+        value: a,
+        detail: `3 bundled handlers, state machine of ${Object.keys(a.definition.States).length} states, ${a.subscriptions.length} subscriptions, agencies ${a.agencies.slice(0, 3).join(', ')}, batch size ${a.batchSize}, max receives ${a.maxReceiveCount}`,
+      };
+    });
+    if (!asm) return finish();
+    const agencies = asm.agencies.slice(0, 3);
+
+    // Athena: DuckDB over a snapshot of the lake bucket, reopened before each state machine run.
+    const lakeDir = path.join(work, 'athena-view');
+    let lakeSizes = new Map<string, number>();
+    const runQuery = async (sql: string): Promise<AthenaResult> => {
+      if (!engine) throw new Error('no lake snapshot open');
+      const out = await engine.runWithTypes(sql, []);
+      // Bytes scanned: the files of every table the query names, in the days and agencies it names (an upper bound
+      // of Athena's column-level figure; the 10 MB minimum dominates at this size anyway).
+      const days = [...sql.matchAll(/'(\d{4}-\d{2}-\d{2})'/g)].map((m) => m[1]).sort();
+      let scanned = 0;
+      for (const [key, size] of lakeSizes) {
+        const m = /^lake\/([a-z_]+)\/agency=([^/]+)\/dt=([\d-]+)\//.exec(key);
+        const table = m ? m[1] : key.startsWith('indicators/') ? 'indicators' : null;
+        if (!table || !new RegExp(`\\b${table}\\b`).test(sql)) continue;
+        if (m && days.length >= 2 && (m[3] < days[0] || m[3] > days[days.length - 1])) continue;
+        if (m && !sql.includes(`'${m[2]}'`)) continue;
+        scanned += size;
+      }
+      return { ...out, scannedBytes: scanned };
+    };
+    let snapshotOf = '';
+    const openSnapshot = async (): Promise<void> => {
+      // Athena reads the bucket as it is at query time: reopen only when the bucket changed since the last snapshot.
+      const listing = JSON.stringify([...(await listKeys(s3!, BUCKETS.lake, 'lake/')), ...(await listKeys(s3!, BUCKETS.lake, 'indicators/'))]);
+      if (engine && listing === snapshotOf) return;
+      snapshotOf = listing;
+      await engine?.close();
+      lakeSizes = await snapshotLake(s3!, lakeDir);
+      engine = await DuckDbQueryEngine.open({ lakeRoot: lakeDir });
+      // The same rows in memory: a sweep is 60+ queries over a lake of a few MB.
+      await engine.materializeLake();
+      if (fs.existsSync(path.join(lakeDir, 'indicators'))) await engine.setIndicatorsFromParquet(path.join(lakeDir, 'indicators', '*.parquet'));
+    };
+
+    const started = await stage('services', 's3rver and the SNS / Athena / DynamoDB endpoints started', async () => {
+      s3 = await startS3rver({ buckets: Object.values(BUCKETS) });
+      emulator = new AwsEmulator({ subscriptions: asm.subscriptions, runQuery, resultsLocation: `s3://${BUCKETS.results}/athena/` });
+      const endpoint = await emulator.start();
+      return { value: endpoint, detail: `S3 ${s3.endpoint}, others ${endpoint}` };
+    });
+    if (!started || !s3 || !emulator) return finish();
+    const em = emulator;
+    const s3h = s3;
+    const common: Record<string, string> = {
+      AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', // s3rver's only credentials
+      AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ENDPOINT_URL_SNS: started, AWS_ENDPOINT_URL_ATHENA: started, AWS_ENDPOINT_URL_DYNAMODB: started,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      POWERTOOLS_LOG_LEVEL: process.env.REHEARSE_DEBUG ? 'ERROR' : 'CRITICAL', AWS_LAMBDA_FUNCTION_NAME: 'rehearsal', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+    };
+
+    await stage('indicators-deployed', 'indicators asset deployed under indicators/', async () => {
+      check(asm.indicatorsAsset !== null && fs.existsSync(asm.indicatorsAsset), 'no indicators deployment (DestinationBucketKeyPrefix indicators/) with a staged asset');
+      const files = fs.readdirSync(asm.indicatorsAsset!);
+      for (const f of files) await s3h.client.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: `indicators/${f}`, Body: fs.readFileSync(path.join(asm.indicatorsAsset!, f)) }));
+      check(files.every((f) => f.endsWith('.parquet')), `the indicators asset holds ${files.join(', ')}: Athena's table reads Parquet`);
+      await openSnapshot();
+      const paths = await engine!.run("SELECT value FROM indicators WHERE type = 'filepath' AND strpos(value, '\\') > 0", []);
+      check(paths.length > 0, 'no Windows path indicator with its backslashes survived the deployment');
+      return { detail: `${files.join(', ')}; ${paths.length} Windows path indicators read back with their backslashes` };
+    });
+
+    const handlers = await stage('handlers-loaded', 'bundled handlers loaded from cdk.out with the template environment', async () => {
+      const normalizer = loadHandler(asm.functions.normalizer, common);
+      const plan = loadHandler(asm.functions.plan, common);
+      const publish = loadHandler(asm.functions.publish, common);
+      return { value: { normalizer, plan, publish }, detail: Object.values(asm.functions).map((f) => `${path.basename(f.assetDir).slice(0, 14)} (${f.timeoutSeconds} s, ${f.memoryMb} MB)`).join(', ') };
+    });
+    if (!handlers) return finish();
+
+    // --- Uploads: three agencies, a clean and a compromised archive each.
+    const samples = path.join(REPO, 'samples', 'agency-demo');
+    const uploads: { agency: string; uploadId: string; key: string; sentKey: string; compromised: boolean; messageId: string }[] = [];
+    const queue: Message[] = [];
+    const enqueue = (bucket: string, key: string, size: number, label: string): string | null => {
+      const event = objectCreated(bucket, key, size);
+      if (!patternMatches(asm.uploadRule, event)) return null;
+      const messageId = cryptoId();
+      queue.push({ messageId, body: JSON.stringify(event), receiveCount: 0, label });
+      return messageId;
+    };
+    await stage('uploads-put', 'uploads put and their events routed by the rule', async () => {
+      for (const [i, agency] of agencies.entries()) {
+        for (const [file, compromised] of [['EXCH01-compromised.zip', true], ['EXCH02-clean.zip', false]] as const) {
+          const uploadId = `rh-${agency}-${compromised ? 'c' : 'k'}`;
+          // The third agency's archive name has a space, as admins name files.
+          const name = i === 2 ? file.replace('-', ' ') : file;
+          const key = `uploads/agency=${agency}/${uploadId}/${name}`;
+          const body = fs.readFileSync(path.join(samples, file));
+          await s3h.client.send(new PutObjectCommand({ Bucket: BUCKETS.uploads, Key: key, Body: body }));
+          // Keys arrive plain (first agency) or URL-encoded ('=' as %3D, spaces as '+').
+          const sentKey = i === 0 ? key : encodeKey(key);
+          const messageId = enqueue(BUCKETS.uploads, sentKey, body.length, key);
+          check(messageId !== null, `the upload rule did not route ${sentKey}`);
+          uploads.push({ agency, uploadId, key, sentKey, compromised, messageId: messageId! });
+        }
+      }
+      return { detail: `${uploads.length} archives; keys sent plain for ${agencies[0]}, URL-encoded for ${agencies[1]} and ${agencies[2]}` };
+    });
+
+    // A console "folder" and a message no retry can fix.
+    const folderId = enqueue(BUCKETS.uploads, `uploads/agency=${agencies[0]}/new folder/`, 0, 'folder marker');
+    await s3h.client.send(new PutObjectCommand({ Bucket: BUCKETS.uploads, Key: `uploads/agency=${agencies[0]}/new folder/`, Body: '' }));
+    const poisonId = enqueue(BUCKETS.uploads, 'uploads/not-in-the-layout.zip', 10, 'key outside the layout');
+
+    const drained = await stage('normalize', 'SQS batches through the bundled normalizer', async () => {
+      const run = await drainQueue(queue, handlers.normalizer, asm.functions.normalizer, asm.batchSize, asm.maxReceiveCount);
+      const largest = Math.max(...uploads.map((u) => fs.statSync(path.join(samples, u.compromised ? 'EXCH01-compromised.zip' : 'EXCH02-clean.zip')).size));
+      return {
+        value: run,
+        detail: `${run.invocations} invocations, ${run.processed.length} messages processed, ${run.deadLettered.length} dead-lettered; largest archive ${(largest / 1024).toFixed(0)} KiB, slowest ${run.maxDurationMs} ms, peak RSS of the whole rehearsal process ${(run.maxRss / 1024 ** 2).toFixed(0)} MB`,
+      };
+    });
+    if (!drained) return finish();
+
+    for (const [i, agency] of agencies.entries()) {
+      const mine = uploads.filter((u) => u.agency === agency);
+      await stage(i === 0 ? 'uploads-plain-keys' : 'uploads-encoded-keys', `${agency}: both uploads normalized (${i === 0 ? 'plain' : 'URL-encoded'} keys)`, async () => {
+        for (const u of mine) {
+          check(drained.processed.includes(u.messageId), `${u.sentKey} was not processed (dead-lettered after ${asm.maxReceiveCount} receives)`);
+          const manifest = JSON.parse(await getText(s3h, BUCKETS.lake, `manifests/agency=${agency}/${u.uploadId}.json`)) as { rows_per_table?: Record<string, number> };
+          const rows = Object.values(manifest.rows_per_table ?? {}).reduce((a, b) => a + b, 0);
+          check(rows > 0, `manifest of ${u.uploadId} has no rows`);
+        }
+        return { detail: mine.map((u) => u.uploadId).join(', ') };
+      });
+    }
+
+    await stage('folder-marker', 'a console folder marker is consumed, not dead-lettered', async () => {
+      check(folderId !== null, 'the upload rule did not route the folder marker');
+      check(!drained.deadLettered.some((m) => m.messageId === folderId), `the folder marker went to the dead-letter queue after ${asm.maxReceiveCount} receives`);
+      return { detail: 'processed without writing anything' };
+    });
+
+    await stage('partial-batch-failure', 'a bad message fails alone, is redelivered, then dead-lettered', async () => {
+      // Other messages that were dead-lettered are reported by their own stages (uploads-*, folder-marker).
+      const poison = drained.deadLettered.find((m) => m.messageId === poisonId);
+      check(poison !== undefined, 'the key outside the layout was not dead-lettered');
+      check(poison!.receiveCount === asm.maxReceiveCount, `dead-lettered after ${poison!.receiveCount} receives, expected ${asm.maxReceiveCount}`);
+      return { detail: `received ${poison!.receiveCount} times then dead-lettered; batch size ${asm.batchSize}, failures reported per record` };
+    });
+
+    await stage('redelivery-after-timeout', 'a message redelivered after a timeout changes nothing', async () => {
+      const u = uploads.find((x) => x.compromised)!;
+      const before = await listKeys(s3h, BUCKETS.lake, `lake/`);
+      const manifestBefore = await getText(s3h, BUCKETS.lake, `manifests/agency=${u.agency}/${u.uploadId}.json`);
+      const again = await drainQueue([{ messageId: u.messageId, body: JSON.stringify(objectCreated(BUCKETS.uploads, u.sentKey, 1)), receiveCount: 1, label: 'redelivery' }], handlers.normalizer, asm.functions.normalizer, asm.batchSize, asm.maxReceiveCount);
+      check(again.processed.length === 1, 'the redelivered message failed');
+      const after = await listKeys(s3h, BUCKETS.lake, `lake/`);
+      check(JSON.stringify(after.map((o) => o.key)) === JSON.stringify(before.map((o) => o.key)), `lake objects changed: ${before.length} -> ${after.length}`);
+      const m1 = JSON.parse(manifestBefore).rows_per_table;
+      const m2 = JSON.parse(await getText(s3h, BUCKETS.lake, `manifests/agency=${u.agency}/${u.uploadId}.json`)).rows_per_table;
+      check(JSON.stringify(m1) === JSON.stringify(m2), 'the manifest counts changed');
+      return { detail: `${after.length} lake objects, same keys, same manifest counts` };
+    });
+
+    await stage('receipts-routed', "each agency's owners got its receipts and none of another's", async () => {
+      const receipts = em.deliveries.filter((d) => d.attributes.kind === 'receipt');
+      const parts: string[] = [];
+      for (const agency of agencies) {
+        for (const owner of asm.owners.get(agency)!) {
+          const got = receipts.filter((d) => d.endpoint === owner);
+          check(got.every((d) => d.attributes.agency === agency), `${owner} received a receipt of ${got.find((d) => d.attributes.agency !== agency)?.attributes.agency}`);
+          for (const u of uploads.filter((x) => x.agency === agency)) check(got.some((d) => d.message.includes(u.uploadId)), `${owner} got no receipt for ${u.uploadId}`);
+          check(got.every((d) => !uploads.some((u) => u.agency !== agency && d.message.includes(u.uploadId))), `${owner} received another agency's upload id`);
+          parts.push(`${owner}: ${got.length}`);
+        }
+      }
+      return { detail: parts.join(', ') };
+    });
+
+    // --- Sweeps: one per manifest (the after-upload rule), then the retro-hunt (the schedule).
+    const runSweep = async (input: unknown, label: string): Promise<AslExecution> => {
+      await openSnapshot();
+      return runStateMachine(asm.definition, input, async (resource, taskInput: any) => {
+        if (resource === asm.functions.plan.arn) return handlers.plan(taskInput, lambdaContext(asm.functions.plan));
+        if (resource === asm.functions.publish.arn) return handlers.publish(taskInput, lambdaContext(asm.functions.publish));
+        if (/:states:::athena:startQueryExecution\.sync$/.test(resource)) {
+          const exec = await em.startQuery(taskInput.QueryString, taskInput.ExecutionParameters ?? []);
+          const described = AwsEmulator.describe(exec);
+          if (exec.state !== 'SUCCEEDED') throw new StatesError('States.TaskFailed', JSON.stringify({ QueryExecution: described }));
+          return { QueryExecution: described };
+        }
+        throw new Error(`task resource not served by the rehearsal: ${resource}`);
+      }, label);
+    };
+    const describeRun = (e: AslExecution): string => {
+      const res = ((e.output as any)?.results ?? []) as { ok: boolean; hunt_id: string; new_findings?: number; error?: { Cause?: string } }[];
+      const failed = res.filter((r) => !r.ok);
+      return `${e.status}${e.error ? ` ${e.error}: ${String(e.cause).slice(0, 300)}` : ''}; ${res.length} hunts, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 3).map((f) => `${f.hunt_id}: ${String(f.error?.Cause ?? '').slice(0, 200)}`).join('; ')})` : ''}; ${res.reduce((s, r) => s + (r.new_findings ?? 0), 0)} new findings; largest state payload ${e.maxPayloadBytes} B`;
+    };
+
+    const manifests = (await listKeys(s3h, BUCKETS.lake, 'manifests/')).map((o) => o.key);
+    const before = em.executions.size;
+    await stage('sweeps-after-upload', `a sweep per manifest (${manifests.length}) through the synthesized state machine`, async () => {
+      const lines: string[] = [];
+      for (const key of manifests) {
+        const event = objectCreated(BUCKETS.lake, key, 1);
+        check(patternMatches(asm.manifestRule.pattern, event), `the sweep rule did not route ${key}`);
+        const input = transformInput(asm.manifestRule.inputPaths, asm.manifestRule.inputTemplate, event);
+        const e = await runSweep(input, key);
+        check(e.status === 'SUCCEEDED', `${key}: ${describeRun(e)}`);
+        lines.push(describeRun(e));
+      }
+      return { detail: `${manifests.length} executions SUCCEEDED, ${em.executions.size - before} Athena queries (${(em.queryMs / 1000).toFixed(1)} s in the engine); last: ${lines.at(-1)}` };
+    });
+
+    await stage('findings-routed', "each agency's owners got its compromised server's findings and nothing of another's", async () => {
+      const findings = em.deliveries.filter((d) => d.attributes.kind !== 'receipt');
+      check(findings.length > 0, 'no finding was delivered');
+      const parts: string[] = [];
+      for (const agency of agencies) {
+        for (const owner of asm.owners.get(agency)!) {
+          const got = findings.filter((d) => d.endpoint === owner);
+          check(got.length > 0, `${owner} received no finding`);
+          for (const d of got) {
+            const f = findingFromMessage(d.message);
+            check(d.attributes.agency === agency && f.agency === agency, `${owner} received a finding of ${f.agency}`);
+          }
+          check(got.some((d) => findingFromMessage(d.message).host === 'EXCH01'), `${owner} got no finding on the compromised server EXCH01`);
+          const loudOnClean = got.map((d) => findingFromMessage(d.message)).filter((f) => f.host === 'EXCH02' && (f.severity === 'critical' || f.severity === 'high'));
+          check(loudOnClean.length === 0, `${owner} got ${loudOnClean.length} high/critical findings on the clean server (${loudOnClean[0]?.title})`);
+          parts.push(`${owner}: ${got.length}`);
+        }
+      }
+      const all = asm.subscriptions.filter((s) => !s.filterPolicy);
+      // A subscription without a filter (the security team) gets every message once.
+      const distinct = new Set(findings.map((d) => d.message)).size;
+      for (const s of all) {
+        const n = findings.filter((d) => d.endpoint === s.endpoint).length;
+        check(n === distinct, `${s.endpoint} (no filter) received ${n} of ${distinct} findings`);
+      }
+      return { detail: `${parts.join(', ')}; unfiltered: ${all.map((s) => s.endpoint).join(', ')}` };
+    });
+
+    await stage('retro-hunt', 'the scheduled retro-hunt over every agency reports nothing already reported', async () => {
+      const delivered = em.deliveries.length;
+      const e = await runSweep({ trigger: 'schedule' }, 'retro-hunt');
+      check(e.status === 'SUCCEEDED', describeRun(e));
+      const fresh = em.deliveries.length - delivered;
+      check(fresh === 0, `${fresh} messages re-sent for findings already reported`);
+      return { detail: describeRun(e) };
+    });
+
+    await stage('publish-large-evidence', 'two findings with large evidence in one hunt result are all delivered', async () => {
+      // Rows as Athena would return them for the web-shell commands hunt: two long query strings (~150 KB each).
+      const sqlFile = path.join(asm.functions.publish.assetDir, 'queries', 'hafnium', 'web', 'execution_webshell_commands_in_url_query.sql');
+      const hunt = /^id: (.+)$/m.exec(fs.readFileSync(sqlFile, 'utf8'))?.[1].trim();
+      check(hunt !== undefined, `no hunt id in ${sqlFile}`);
+      const exec = await em.startQuery(
+        `SELECT * FROM (VALUES ('${agencies[0]}', 'EXCH09', TIMESTAMP '2021-03-03 03:35:00', TIMESTAMP '2021-03-03 03:35:00', 1, 'high', '/aspnet_client/a.aspx', 'cmd=whoami&pad=' || repeat('A', 150000), '203.0.113.9', 200),
+                               ('${agencies[0]}', 'EXCH09', TIMESTAMP '2021-03-03 03:36:00', TIMESTAMP '2021-03-03 03:36:00', 1, 'high', '/aspnet_client/b.aspx', 'cmd=ipconfig&pad=' || repeat('B', 150000), '203.0.113.9', 200))
+         AS t(agency, host, first_seen, last_seen, hits, severity, uri_stem, uri_query, client_ip, max_status)`, []);
+      check(exec.state === 'SUCCEEDED', `the result query failed: ${exec.error}`);
+      const delivered = em.deliveries.length;
+      const rejected = em.snsRejections.length;
+      let out: any;
+      try {
+        out = await handlers.publish({ run_id: 'rehearsal-large', trigger: 'manual', hunt_id: hunt, query_execution_id: exec.id, output_location: exec.outputLocation, data_scanned_bytes: 0 }, lambdaContext(asm.functions.publish));
+      } catch (err) {
+        throw new StageFailure(`publish failed: ${(err as Error).message.slice(0, 300)}${em.snsRejections.length > rejected ? ` (SNS: ${em.snsRejections.at(-1)!.code})` : ''}`);
+      }
+      const reached = em.deliveries.slice(delivered).filter((d) => d.endpoint === asm.owners.get(agencies[0])![0]).length;
+      check(reached === 2, `${reached} of 2 findings reached ${asm.owners.get(agencies[0])![0]}`);
+      return { detail: `${out.new_findings} findings published, largest batch ${Math.max(...em.batchBytes)} B (limit 262144 per batch)` };
+    });
+
+    await stage('aws-limits', "no request past AWS's limits", async () => {
+      check(em.snsRejections.length === 0, `SNS rejected ${em.snsRejections.length} requests: ${em.snsRejections.map((r) => r.code).join(', ')}`);
+      const execs = [...em.executions.values()].filter((e) => e.result);
+      const scanned = execs.reduce((s, e) => s + e.result!.scannedBytes, 0);
+      const billed = execs.reduce((s, e) => s + billedBytes(e.result!.scannedBytes), 0);
+      const failed = [...em.executions.values()].filter((e) => e.state === 'FAILED');
+      check(failed.length === 0, `${failed.length} Athena queries failed: ${failed[0]?.error?.slice(0, 300)}`);
+      return { detail: `Athena queries took ${(em.queryMs / 1000).toFixed(1)} s; ${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}` };
+    });
+    return finish();
+  } finally {
+    await engine?.close().catch(() => undefined);
+    await emulator?.stop().catch(() => undefined);
+    await s3?.stop().catch(() => undefined);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function finish(): number {
+  const failed = results.filter((r) => r.outcome === 'FAIL');
+  const known = results.filter((r) => r.outcome === 'KNOWN');
+  process.stdout.write(`rehearsal: ${results.length - failed.length - known.length} passed, ${failed.length} failed${known.length ? `, ${known.length} known defects (${known.map((k) => k.id).join(', ')})` : ''}\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+// The bundled SDKs warn once per client about Node 20's end of support: noise in a one-line-per-stage report.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (!`${w.name} ${w.message}`.includes('NodeVersionSupportWarning')) process.stderr.write(`${w.name}: ${w.message}\n`);
+});
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`rehearsal could not run: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(2);
+  },
+);
