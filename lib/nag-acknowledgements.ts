@@ -47,6 +47,11 @@ export const ACCEPTED: readonly Accepted[] = [
     reason: 'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery, xray:PutTraceSegments...) do not support resource-level permissions.',
   },
   {
+    id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
+    path: /\/Analysts\/Role\//,
+    reason: 'Athena console browsing: athena:ListWorkGroups, ListDataCatalogs and ListEngineVersions have no resource-level permissions.',
+  },
+  {
     id: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/,
     path: /\/(BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+)\//,
     reason: 'CDK-provided singleton functions (S3 notification configuration, BucketDeployment) define their roles with this managed policy; logging only.',

@@ -5,10 +5,10 @@
  * into Parquet with the same pipeline as the CLI and publishes the lake files
  * and the manifest to the lake bucket.
  */
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -24,6 +24,8 @@ export interface NormalizerProps {
   readonly messagingKey: kms.IKey;
   /** Role name the upload bucket policy lets read uploads. */
   readonly roleName: string;
+  /** Name of the upload-event rule (the messaging key policy names it: only that rule's events may use the key). */
+  readonly ruleName: string;
   /** @default 4096 */
   readonly memoryMb?: number;
   /** /tmp size for the staged archive and the Parquet files of one upload. @default 10240 */
@@ -83,15 +85,25 @@ export class Normalizer extends Construct {
       retentionPeriod: Duration.days(14),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
     });
-    new events.Rule(this, 'UploadCreated', {
+    const rule = new events.Rule(this, 'UploadCreated', {
+      ruleName: props.ruleName,
       description: 'New objects under uploads/ go to the normalizer queue',
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
         detail: { bucket: { name: [props.uploadBucket.bucketName] }, object: { key: [{ prefix: 'uploads/' }] } },
       },
-      targets: [new targets.SqsQueue(this.queue)],
     });
+    // Not targets.SqsQueue: for an encrypted queue it lets events.amazonaws.com send with no source condition, so any
+    // account's rule could fill the queue (confused deputy). Only this rule of this account may send.
+    this.queue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'UploadEventsOfThisRuleOnly',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [this.queue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    rule.addTarget({ bind: () => ({ arn: this.queue.queueArn }) });
     this.fn.function.addEventSource(new lambdaEvents.SqsEventSource(this.queue, {
       // One archive per invocation: archives are large; a failure retries only that archive.
       batchSize: 1,

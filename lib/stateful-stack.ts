@@ -25,6 +25,11 @@ export function normalizerRoleName(prefix: string): string {
   return `${prefix}-normalizer`;
 }
 
+/** Name of the rule sending upload events to the normalizer queue (the messaging key policy names it). */
+export function uploadRuleName(prefix: string): string {
+  return `${prefix}-upload-created`;
+}
+
 /** The data half of the deployment. */
 export class StatefulStack extends Stack {
   readonly dataKey: kms.Key;
@@ -45,6 +50,19 @@ export class StatefulStack extends Stack {
     // made a circular dependency between the bucket and the queue receiving its notifications.
     this.dataKey = new kms.Key(this, 'DataKey', { alias: `alias/${config.prefix}-data`, enableKeyRotation: true, description: 'Indicator sweep: uploads, lake, results, dedup table', removalPolicy: RemovalPolicy.RETAIN });
     this.messagingKey = new kms.Key(this, 'MessagingKey', { alias: `alias/${config.prefix}-messaging`, enableKeyRotation: true, description: 'Indicator sweep: SNS topics and SQS queues', removalPolicy: RemovalPolicy.RETAIN });
+
+    // EventBridge encrypts the upload events it puts on the normalizer queue: only that rule of this account may
+    // use the key (a bare service principal would let any account's rule do so: confused deputy).
+    this.messagingKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'UploadEventsToTheNormalizerQueue',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': this.account },
+        ArnEquals: { 'aws:SourceArn': `arn:${this.partition}:events:${this.region}:${this.account}:rule/${uploadRuleName(config.prefix)}` },
+      },
+    }));
 
     const logs = accessLogBucket(this, 'AccessLogs');
     const account = this.account;

@@ -13,7 +13,7 @@ import { HuntRunner } from './hunt-runner';
 import { HuntWorkgroup, type DeployedHunt } from './hunt-workgroup';
 import { Normalizer } from './normalizer';
 import { OwnerAlerts } from './owner-alerts';
-import { normalizerRoleName, type StatefulStack } from './stateful-stack';
+import { normalizerRoleName, uploadRuleName, type StatefulStack } from './stateful-stack';
 import * as path from 'node:path';
 import { REPO_ROOT } from './sweep-function';
 
@@ -51,6 +51,7 @@ export class StatelessStack extends Stack {
       dataKey: data.dataKey,
       messagingKey: data.messagingKey,
       roleName: normalizerRoleName(config.prefix),
+      ruleName: uploadRuleName(config.prefix),
       memoryMb: config.normalizer.memoryMb,
       ephemeralStorageMb: config.normalizer.ephemeralStorageMb,
       maxConcurrency: config.normalizer.maxConcurrency,
