@@ -15,7 +15,6 @@ import { z } from 'zod';
 import { UploadArgumentError, UploadError, UploadInterruptedError } from './errors';
 import { assertAgencyId, newUploadId, uploadKey } from './layout';
 import type { UploadProgress } from './multipart-upload';
-import { verifyStoredPart } from './multipart-upload';
 import { MAX_GRANT_SECONDS, assertCredentialsOutlive } from './upload-grant';
 
 const MiB = 1024 * 1024;
@@ -132,7 +131,7 @@ export interface UploadWithGrantParams {
 
 /**
  * Sends an archive with a multipart grant: each part PUT to its presigned URL
- * (the ETag checked against the part's MD5), then the complete call. Parts
+ * (Content-MD5: S3 refuses a part whose bytes differ), then the complete call. Parts
  * already sent (recorded in `store`) are skipped: run it again to resume.
  */
 export async function uploadWithGrant(params: UploadWithGrantParams): Promise<{ key: string; uploadId: string; size: number; partsResumed: number }> {
@@ -209,8 +208,10 @@ async function putPart(doFetch: typeof fetch, part: MultipartGrant['parts'][numb
         if (res.status === 403) throw Object.assign(err, { permanent: true });
         throw err;
       }
-      const etag = res.headers.get('etag') ?? '';
-      verifyStoredPart(part.partNumber, { sha256: '', md5Hex }, { etag });
+      // S3 checked the bytes against Content-MD5 (it refuses a part that does not match with BadDigest). The ETag
+      // is not a digest to compare: under SSE-KMS, the upload bucket's encryption, it is not the part's MD5.
+      const etag = res.headers.get('etag');
+      if (!etag) throw new UploadError(`part ${part.partNumber}: the server answered ${res.status} without an ETag`);
       return etag;
     } catch (err) {
       last = err;
