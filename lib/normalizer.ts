@@ -3,7 +3,8 @@
  * (with a DLQ) -> Lambda with partial batch failures. The Lambda stages each
  * upload in /tmp by streaming (never a whole object in memory), normalizes it
  * into Parquet with the same pipeline as the CLI and publishes the lake files
- * and the manifest to the lake bucket.
+ * and the manifest to the lake bucket. Uploads past a size threshold go to a
+ * Fargate task running the same job (lib/large-upload-task.ts).
  */
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,6 +16,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LargeUploadTask } from './large-upload-task';
 import { SweepFunction } from './sweep-function';
 
 export interface NormalizerProps {
@@ -38,6 +40,11 @@ export interface NormalizerProps {
   readonly receiptsTopic?: sns.ITopic;
   /** Agency id -> zone of its export times without an offset (AgencyConfig.timeZone). @default - UTC for all */
   readonly agencyTimeZones?: Readonly<Record<string, string>>;
+  /**
+   * Uploads larger than `thresholdBytes` go to a Fargate task running the same job (lib/large-upload-task.ts).
+   * @default - every upload is normalized by the Lambda
+   */
+  readonly largeUploads?: { readonly thresholdBytes: number; readonly taskRoleName: string; readonly family: string; readonly failedRuleName: string };
 }
 
 /** The upload -> lake pipeline in AWS. */
@@ -47,6 +54,8 @@ export class Normalizer extends Construct {
   readonly fn: SweepFunction;
   /** Messages waiting in the DLQ: uploads that failed every attempt. */
   readonly dlqAlarm: cloudwatch.Alarm;
+  /** The Fargate path of large uploads, when configured. */
+  readonly largeUploadTask?: LargeUploadTask;
 
   constructor(scope: Construct, id: string, props: NormalizerProps) {
     super(scope, id);
@@ -104,6 +113,22 @@ export class Normalizer extends Construct {
       conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
     }));
     rule.addTarget({ bind: () => ({ arn: this.queue.queueArn }) });
+    if (props.largeUploads) {
+      const l = props.largeUploads;
+      this.largeUploadTask = new LargeUploadTask(this, 'LargeUploads', {
+        uploadBucket: props.uploadBucket,
+        lakeBucket: props.lakeBucket,
+        receiptsTopic: props.receiptsTopic,
+        agencyTimeZones: props.agencyTimeZones,
+        taskRoleName: l.taskRoleName,
+        family: l.family,
+        deadLetterQueue: this.deadLetterQueue,
+        failedRuleName: l.failedRuleName,
+      });
+      this.largeUploadTask.grantStart(this.fn.role);
+      this.fn.function.addEnvironment('LARGE_UPLOAD_BYTES', String(l.thresholdBytes));
+      this.fn.function.addEnvironment('LARGE_UPLOAD_TASK', Stack.of(this).toJsonString(this.largeUploadTask.startConfig()));
+    }
     this.fn.function.addEventSource(new lambdaEvents.SqsEventSource(this.queue, {
       // One archive per invocation: archives are large; a failure retries only that archive.
       batchSize: 1,

@@ -11,7 +11,8 @@ import * as path from 'node:path';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { getStringFromEnv } from '../../src/aws/env';
@@ -35,9 +36,16 @@ const needs = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queri
 const agencyTimeZones = process.env.AGENCY_TIME_ZONES ? (JSON.parse(process.env.AGENCY_TIME_ZONES) as Record<string, string>) : {};
 // The large-upload path, when the construct configured one.
 const largeUploadBytes = process.env.LARGE_UPLOAD_BYTES ? Number(process.env.LARGE_UPLOAD_BYTES) : null;
-const largeTask = process.env.LARGE_UPLOAD_TASK
-  ? new LargeUploadTask({ client: new ECSClient({}), ...(JSON.parse(process.env.LARGE_UPLOAD_TASK) as Omit<ConstructorParameters<typeof LargeUploadTask>[0], 'client'>) })
-  : null;
+const largeTask = process.env.LARGE_UPLOAD_TASK ? largeUploadTask(JSON.parse(process.env.LARGE_UPLOAD_TASK) as LargeTaskConfig) : null;
+
+type LargeTaskConfig = Omit<ConstructorParameters<typeof LargeUploadTask>[0], 'client' | 'codeUrl'> & { codeBucket: string; codeKey: string };
+
+function largeUploadTask(c: LargeTaskConfig): LargeUploadTask {
+  const { codeBucket, codeKey, ...rest } = c;
+  // The container fetches the task bundle with this link: the image needs no SDK and no credentials to start.
+  const codeUrl = () => getSignedUrl(s3, new GetObjectCommand({ Bucket: codeBucket, Key: codeKey }), { expiresIn: 3600 });
+  return new LargeUploadTask({ client: new ECSClient({}), codeUrl, ...rest });
+}
 
 async function recordHandler(record: SQSRecord): Promise<void> {
   const event = uploadEventOf(record.body, record.messageId);

@@ -28,6 +28,8 @@ export interface LargeUploadTaskOptions {
   readonly containerName: string;
   readonly subnets: readonly string[];
   readonly securityGroups: readonly string[];
+  /** A URL the container fetches its code from (a presigned GET of the task bundle asset). */
+  readonly codeUrl: () => Promise<string>;
 }
 
 /** Where an upload is normalized, and why. */
@@ -74,7 +76,9 @@ export class LargeUploadTask {
         // Public subnets without NAT: the task reaches S3 through the gateway endpoint, other AWS APIs directly.
         awsvpcConfiguration: { subnets: [...o.subnets], securityGroups: [...o.securityGroups], assignPublicIp: 'ENABLED' },
       },
-      overrides: { containerOverrides: [{ name: o.containerName, environment: [{ name: UPLOAD_KEY_VARIABLE, value: key }] }] },
+      overrides: {
+        containerOverrides: [{ name: o.containerName, environment: [{ name: UPLOAD_KEY_VARIABLE, value: key }, { name: 'TASK_CODE_URL', value: await o.codeUrl() }] }],
+      },
     }));
     const failure = out.failures?.[0];
     const task = out.tasks?.[0]?.taskArn;

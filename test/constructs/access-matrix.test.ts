@@ -29,6 +29,10 @@ const dataCatalog = `arn:aws:athena:${REGION}:${ACCOUNT}:datacatalog/AwsDataCata
 const glue = (r: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${r}`;
 
 const normalizer = role('NormalizerHandlerRole');
+const largeTask = role('NormalizerLargeUploadsTaskRole');
+const taskDefinition = deployed.name('AWS::ECS::TaskDefinition', 'NormalizerLargeUploadsTaskDefinition');
+const deadLetters = deployed.arn('AWS::SQS::Queue', 'NormalizerDeadLetters');
+const failedTaskRule = deployed.arn('AWS::Events::Rule', 'NormalizerLargeUploadsFailed');
 const planner = role('RunnerPlanRole');
 const publisher = role('RunnerPublishRole');
 const machine = role('RunnerStateMachineRole');
@@ -75,6 +79,20 @@ const ALLOWED: Record<string, AccessRequest[]> = {
   ],
   'the normalizer publishes the receipt to the encrypted topic': [
     req(normalizer, 'sns:Publish', topic), req(normalizer, 'kms:GenerateDataKey', messagingKey, viaSns), req(normalizer, 'kms:Decrypt', messagingKey, viaSns),
+  ],
+  'the normalizer starts the large-upload task and passes it its role': [
+    req(normalizer, 'ecs:RunTask', taskDefinition, { 'ecs:cluster': deployed.arn('AWS::ECS::Cluster', 'NormalizerLargeUploadsCluster') }),
+    req(normalizer, 'iam:PassRole', largeTask, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }),
+  ],
+  'the large-upload task reads the upload and the hunt pack, writes the lake and publishes the receipt': [
+    list(largeTask, uploads, 'uploads/agency=doj/2021-03-05-exch01/'), ...read(largeTask, obj(uploads, UPLOAD)),
+    list(largeTask, lake, 'hunts/'), ...read(largeTask, obj(lake, 'hunts/proxylogon-ssrf.sql')),
+    ...write(largeTask, obj(lake, LAKE_FILE)), req(largeTask, 's3:DeleteObject', obj(lake, LAKE_FILE)), ...write(largeTask, obj(lake, MANIFEST)),
+    req(largeTask, 'sns:Publish', topic), req(largeTask, 'kms:GenerateDataKey', messagingKey, viaSns),
+  ],
+  'EventBridge reports a failed large-upload task in the encrypted dead-letter queue': [
+    req('events.amazonaws.com', 'sqs:SendMessage', deadLetters, fromEvents(ACCOUNT, failedTaskRule)),
+    req('events.amazonaws.com', 'kms:GenerateDataKey', messagingKey, fromEvents(ACCOUNT, failedTaskRule)),
   ],
   'the plan step lists the lake and reads manifests': [list(planner, lake, 'lake/web_requests/agency=doj/'), ...read(planner, obj(lake, MANIFEST))],
   'the state machine runs Athena queries over the lake and indicators, writing encrypted results': [
@@ -134,7 +152,14 @@ const FORBIDDEN: Record<string, AccessRequest[]> = {
     req(machine, 's3:GetObject', obj(uploads, UPLOAD)), req(planner, 's3:GetObject', obj(uploads, UPLOAD)), req(publisher, 's3:GetObject', obj(uploads, UPLOAD)),
     { principal: ADMIN, action: 's3:GetObject', resource: obj(uploads, UPLOAD) }, { principal: ADMIN, action: 's3:GetObjectVersion', resource: obj(uploads, UPLOAD) },
   ],
-  'the normalizer never modifies raw uploads': [req(normalizer, 's3:PutObject', obj(uploads, UPLOAD)), req(normalizer, 's3:DeleteObject', obj(uploads, UPLOAD))],
+  'the normalizer and its task never modify raw uploads': [
+    req(normalizer, 's3:PutObject', obj(uploads, UPLOAD)), req(normalizer, 's3:DeleteObject', obj(uploads, UPLOAD)),
+    req(largeTask, 's3:PutObject', obj(uploads, UPLOAD)), req(largeTask, 's3:DeleteObject', obj(uploads, UPLOAD)),
+  ],
+  'only the failed-task rule reaches the dead-letter queue': [
+    req('events.amazonaws.com', 'sqs:SendMessage', deadLetters, fromEvents(ACCOUNT, uploadRule)),
+    req('events.amazonaws.com', 'sqs:SendMessage', deadLetters, fromEvents(OTHER_ACCOUNT, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/x`)),
+  ],
   'other accounts\' events and alarms reach neither the queue nor the topic': [
     req('events.amazonaws.com', 'sqs:SendMessage', queue, fromEvents(OTHER_ACCOUNT, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/any`)),
     req('events.amazonaws.com', 'kms:GenerateDataKey', messagingKey, fromEvents(OTHER_ACCOUNT, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/any`)),

@@ -42,7 +42,10 @@ describe('StatefulStack', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
     const onlyPipeline = statements.find((s) => s.Sid === 'OnlyThePipelineReadsUploads');
     expect(onlyPipeline).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes'], Resource: `<${uploads}.Arn>/*` });
-    expect(onlyPipeline.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(['arn:<AWS::Partition>:iam::<AWS::AccountId>:role/sweep-normalizer']);
+    expect(onlyPipeline.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
+      'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/sweep-normalizer',
+      'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/sweep-normalizer-task',
+    ]);
   });
 
   it('defines one Glue table per lake table with the schema\'s columns, in order, and partition projection', () => {

@@ -50,6 +50,30 @@ describe('StatelessStack', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sweep-normalizer' });
   });
 
+  it('hands uploads past 2 GiB to a Fargate task with 200 GiB of disk, whose failures reach the dead-letter queue', () => {
+    // Prepare
+    const fn = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties).find((p) => p.Description?.startsWith('Normalizes uploaded'))!;
+    const [, task] = ofType('AWS::ECS::TaskDefinition')[0];
+
+    // Act
+    const start = render(fn.Environment.Variables.LARGE_UPLOAD_TASK) as string;
+
+    // Assess
+    expect(fn.Environment.Variables.LARGE_UPLOAD_BYTES).toBe(String(2 * 1024 ** 3));
+    expect(start).toContain('"containerName":"normalizer"');
+    expect(task.Properties).toMatchObject({ RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc', EphemeralStorage: { SizeInGiB: 200 }, Family: 'sweep-normalizer-large' });
+    const container = task.Properties.ContainerDefinitions[0];
+    expect(container).toMatchObject({ Name: 'normalizer', Image: 'public.ecr.aws/docker/library/node:24-slim', User: 'node' });
+    expect(container.EntryPoint.slice(0, 2)).toEqual(['node', '-e']);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sweep-normalizer-task' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'sweep-large-upload-failed',
+      EventPattern: Match.objectLike({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'] }),
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.absent(), SecurityGroupEgress: [Match.objectLike({ FromPort: 443, ToPort: 443 })] });
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
   it('enforces the workgroup configuration with KMS-encrypted results and a bytes-scanned cutoff', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
       Name: 'sweep',

@@ -43,7 +43,7 @@ describe('normalizer handler', () => {
       QUERIES_DIR: path.resolve(__dirname, '..', '..', 'queries'),
       // A small threshold so the test's "large" upload stays small.
       LARGE_UPLOAD_BYTES: String(64 * 1024),
-      LARGE_UPLOAD_TASK: JSON.stringify({ cluster: 'sweep-normalizer', taskDefinition: 'arn:aws:ecs:us-east-1:111111111111:task-definition/sweep-normalizer-large:1', containerName: 'normalizer', subnets: ['subnet-1'], securityGroups: ['sg-1'] }),
+      LARGE_UPLOAD_TASK: JSON.stringify({ cluster: 'sweep-normalizer', taskDefinition: 'arn:aws:ecs:us-east-1:111111111111:task-definition/sweep-normalizer-large:1', containerName: 'normalizer', subnets: ['subnet-1'], securityGroups: ['sg-1'], codeBucket: 'cdk-assets', codeKey: 'task.js' }),
     });
     const zip = buildZip([{ name: 'MAIL2/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log', data: IIS }]);
     await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-7/MAIL2.zip', Body: zip }));
@@ -109,7 +109,7 @@ describe('normalizer handler', () => {
     expect(run).toHaveLength(1);
     expect(run[0].args[0].input).toMatchObject({
       cluster: 'sweep-normalizer', launchType: 'FARGATE',
-      overrides: { containerOverrides: [{ name: 'normalizer', environment: [{ name: 'UPLOAD_KEY', value: 'uploads/agency=dhs/u-big/EXCH09.zip' }] }] },
+      overrides: { containerOverrides: [{ name: 'normalizer', environment: [{ name: 'UPLOAD_KEY', value: 'uploads/agency=dhs/u-big/EXCH09.zip' }, { name: 'TASK_CODE_URL', value: expect.stringMatching(/\/cdk-assets\/task\.js\?.*X-Amz-Signature=/) }] }] },
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'ENABLED' } },
     });
     // The large upload is the task's: the Lambda wrote nothing for it, and only u-8 got a receipt.
