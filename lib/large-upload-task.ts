@@ -29,15 +29,27 @@ export const TASK_CONTAINER = 'normalizer';
 export const TASK_EPHEMERAL_GIB = 200;
 
 // Fetches the bundle from the presigned URL the Lambda passed, then runs it (no SDK needed in the image).
-const BOOTSTRAP = [
+export const TASK_BOOTSTRAP = [
   "const fs = require('node:fs');",
+  "const file = (process.env.WORK_DIR || '/tmp') + '/large-upload-task.js';",
   'fetch(process.env.TASK_CODE_URL).then(async (r) => {',
   "  if (!r.ok) throw new Error('task code: HTTP ' + r.status);",
-  "  fs.writeFileSync('/tmp/large-upload-task.js', Buffer.from(await r.arrayBuffer()));",
+  '  fs.writeFileSync(file, Buffer.from(await r.arrayBuffer()));',
   "  process.env.SWEEP_TASK_MAIN = '1';",
-  "  require('/tmp/large-upload-task.js');",
+  '  require(file);',
   '}).catch((e) => { console.error(e); process.exit(1); });',
 ].join('\n');
+
+/** Builds the task's code: one CommonJS file, dependencies included (esbuild, a devDependency, as for the Lambdas). */
+export function bundleTaskCode(outfile: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  esbuild.buildSync({
+    entryPoints: [path.join(REPO_ROOT, 'lambdas', 'normalizer', 'large-upload-task.ts')],
+    outfile,
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'error',
+  });
+}
 
 export interface LargeUploadTaskProps {
   readonly uploadBucket: s3.IBucket;
@@ -88,14 +100,7 @@ export class LargeUploadTask extends Construct {
         outputType: BundlingOutput.SINGLE_FILE,
         local: {
           tryBundle(outputDir: string): boolean {
-            // esbuild is a devDependency, as for NodejsFunction's local bundling.
-            // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const esbuild = require('esbuild') as typeof import('esbuild');
-            esbuild.buildSync({
-              entryPoints: [path.join(REPO_ROOT, 'lambdas', 'normalizer', 'large-upload-task.ts')],
-              outfile: path.join(outputDir, 'large-upload-task.js'),
-              bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'error',
-            });
+            bundleTaskCode(path.join(outputDir, 'large-upload-task.js'));
             return true;
           },
         },
@@ -118,7 +123,7 @@ export class LargeUploadTask extends Construct {
     const taskLogs = new logs.LogGroup(this, 'TaskLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
     this.taskDefinition.addContainer(TASK_CONTAINER, {
       image: ecs.ContainerImage.fromRegistry(TASK_IMAGE),
-      entryPoint: ['node', '-e', BOOTSTRAP],
+      entryPoint: ['node', '-e', TASK_BOOTSTRAP],
       user: 'node',
       essential: true,
       environment: {

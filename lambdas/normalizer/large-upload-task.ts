@@ -44,7 +44,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
       agencyTimeZones: env.AGENCY_TIME_ZONES ? (JSON.parse(env.AGENCY_TIME_ZONES) as Record<string, string>) : {},
       ...(receipts ? { publish: (m: Parameters<SnsNotifier['publish']>[0]) => receipts.publish(m) } : {}),
     });
-    log('INFO', 'upload normalized', { key, agency: out.agency, uploadId: out.uploadId, objects: out.objects.length, written: out.written.length, manifestKey: out.manifestKey });
+    log('INFO', 'upload normalized', {
+      key, agency: out.agency, uploadId: out.uploadId, objects: out.objects.length, written: out.written.length, manifestKey: out.manifestKey,
+      // Sizing the task: the peak resident memory of the whole run.
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    });
     return 0;
   } catch (err) {
     log('ERROR', 'upload not normalized', { key, error: (err as Error).message, stack: (err as Error).stack });
