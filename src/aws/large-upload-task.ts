@@ -9,17 +9,7 @@ import type { ObjectStore } from '../core/object-store';
 import { UPLOAD_KEY_VARIABLE } from './upload-event';
 import { parseUploadKey } from './upload-key';
 
-const GiB = 1024 ** 3;
-
-/** Default size past which an upload goes to the Fargate task (see docs/deploy.md for the reasoning). */
-export const DEFAULT_LARGE_UPLOAD_BYTES = 2 * GiB;
-
-/**
- * The largest upload the pipeline accepts: the Fargate task's 200 GiB disk holds the staged archive and the Parquet
- * files of one upload (about 17.5% of the inflated logs, whose total the ingest limits to 200 GiB: 35 GiB), with
- * room to spare for nested archives spooled while reading. Grants and the CLI refuse larger archives.
- */
-export const MAX_UPLOAD_BYTES = 100 * GiB;
+export { DEFAULT_LARGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES } from '../upload/limits';
 
 export interface LargeUploadTaskOptions {
   readonly client: ECSClient;

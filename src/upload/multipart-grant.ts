@@ -12,6 +12,7 @@ import path from 'node:path';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
+import { MAX_UPLOAD_BYTES } from './limits';
 import { UploadArgumentError, UploadError, UploadInterruptedError } from './errors';
 import { assertAgencyId, newUploadId, uploadKey } from './layout';
 import type { UploadProgress } from './multipart-upload';
@@ -54,7 +55,10 @@ export interface MultipartGrantParams {
 export async function createMultipartGrant(params: MultipartGrantParams): Promise<MultipartGrant> {
   const agency = assertAgencyId(params.agency);
   const { size } = params;
-  if (!Number.isInteger(size) || size < 1 || size > 5 * 1024 **4) throw new UploadArgumentError(`size must be the archive's exact size in bytes (1 B to 5 TiB), got ${size}`);
+  if (!Number.isInteger(size) || size < 1) throw new UploadArgumentError(`size must be the archive's exact size in bytes, got ${size}`);
+  if (size > MAX_UPLOAD_BYTES) {
+    throw new UploadArgumentError(`size ${size} is over ${MAX_UPLOAD_BYTES} bytes (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`);
+  }
   if (!Number.isInteger(params.expiresInSeconds) || params.expiresInSeconds < 60 || params.expiresInSeconds > MAX_GRANT_SECONDS) {
     throw new UploadArgumentError(`expiry must be between 1 minute and 7 days (a signature limit), got ${params.expiresInSeconds} s`);
   }

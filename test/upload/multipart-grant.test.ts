@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { MAX_UPLOAD_BYTES } from '../../src/upload/limits';
 import { startS3rver, type S3rverHandle } from '../support/s3rver';
 import {
   UploadInterruptedError,
@@ -147,6 +148,19 @@ describe('multipart upload grants (against s3rver)', () => {
     await expect(uploadWithGrant({ grant, filePath: file, store: fileGrantProgressStore(path.join(dir, 'p4.json')), fetch: async () => { calls++; throw new Error('no'); } }))
       .rejects.toThrow(`the link was made for ${bytes.length + 1} bytes`);
     expect(calls).toBe(0);
+  });
+
+  it('refuses a link for more than the pipeline can normalize (100 GiB), before starting any upload', async () => {
+    // Prepare
+    const send = jest.spyOn(s3.client, 'send');
+
+    // Act
+    const err = await grantFor({ size: MAX_UPLOAD_BYTES + 1 }).catch((e: unknown) => e);
+
+    // Assess
+    expect((err as Error).message).toBe(`size ${MAX_UPLOAD_BYTES + 1} is over ${MAX_UPLOAD_BYTES} bytes (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`);
+    expect(send).not.toHaveBeenCalled();
+    send.mockRestore();
   });
 
   it('throws on a grant file that is not one', () => {
