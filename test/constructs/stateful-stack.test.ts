@@ -107,6 +107,7 @@ describe('parseAppConfig', () => {
     expect(TEST_CONFIG.retroHunt).toEqual({ schedule: 'cron(0 3 ? * SUN *)', since: '2019-01-01', enabled: true });
     expect(TEST_CONFIG.athena.bytesScannedCutoffPerQuery).toBe(1024 ** 4);
     expect(TEST_CONFIG.huntConcurrency).toBe(4);
+    expect(TEST_CONFIG.normalizer.largeUploadBytes).toBe(2 * 1024 ** 3);
   });
 
   it('throws on bad values, showing them', () => {
@@ -119,6 +120,7 @@ describe('parseAppConfig', () => {
     expect(() => parseAppConfig({ ...base, agencies: [] })).toThrow('agencies must be a non-empty list, got []');
     expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', timeZone: 'Europe/Atlantis' }] })).toThrow('agencies[0].timeZone: unknown time zone "Europe/Atlantis"');
     expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', timeZone: 1 }] })).toThrow('agencies[0].timeZone must be a string, got 1');
+    expect(() => parseAppConfig({ ...base, normalizer: { largeUploadBytes: 9 * 1024 ** 3 } })).toThrow(`normalizer.largeUploadBytes must be an integer in 1..${8 * 1024 ** 3}`);
   });
 
   it('keeps an agency\'s time zone for its export times, and none when not given', () => {
