@@ -38,6 +38,13 @@ export class AgencyUploadRole extends Construct {
     props.archive.grantAgencyUpload(props.agency, this.role);
     // The receipt loop (`sweep upload --wait`): read this agency's manifests, nothing else of the lake.
     iam.Grant.addToPrincipal({ grantee: this.role, actions: ['s3:GetObject'], resourceArns: [props.lakeBucket.arnForObjects(`manifests/agency=${props.agency}/*`)] });
+    // Listing its own receipts: without s3:ListBucket S3 answers 403 (not 404) for a receipt not written yet.
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['s3:ListBucket'],
+      resourceArns: [props.lakeBucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`manifests/agency=${props.agency}/*`] } },
+    });
     iam.Grant.addToPrincipal({
       grantee: this.role,
       actions: ['kms:Decrypt'],

@@ -47,6 +47,14 @@ export class AnalystRole extends Construct {
     props.dataKey.grantEncryptDecrypt(this.role);
     props.dedupTable.grantReadData(this.role);
     props.runner.grantStartRun(this.role);
+    // Browsing in the Athena console: workgroups and catalogs are listed account-wide (no resource-level
+    // permission exists for these two list calls); databases and tables through the one data catalog.
+    iam.Grant.addToPrincipal({ grantee: this.role, actions: ['athena:ListWorkGroups', 'athena:ListDataCatalogs', 'athena:ListEngineVersions'], resourceArns: ['*'] });
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['athena:ListDatabases', 'athena:GetDatabase', 'athena:ListTableMetadata', 'athena:GetTableMetadata'],
+      resourceArns: [Stack.of(this).formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
+    });
     iam.Grant.addToPrincipal({
       grantee: this.role,
       actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],

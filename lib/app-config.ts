@@ -3,6 +3,7 @@
  * retro-hunt schedule and the Athena guard rails. bin/app.ts reads it (a JSON
  * file or cdk.json context) and hands it to the stacks as props.
  */
+import { DEFAULT_LARGE_UPLOAD_BYTES } from '../src/upload/limits';
 import { parseZone } from '../src/formats/text/zone';
 
 /** One agency: an upload prefix, an upload role and owners who receive its findings. */
@@ -59,6 +60,8 @@ export interface AppConfig {
     readonly ephemeralStorageMb: number;
     /** Concurrent normalizer invocations. @default 10 */
     readonly maxConcurrency: number;
+    /** Uploads larger than this (bytes, all objects of the upload) are normalized by the Fargate task. @default 2 GiB */
+    readonly largeUploadBytes: number;
   };
 }
 
@@ -123,6 +126,10 @@ export function parseAppConfig(raw: unknown): AppConfig {
   if (!Number.isInteger(ephemeralStorageMb) || ephemeralStorageMb < 512 || ephemeralStorageMb > 10240) throw new AppConfigError(`normalizer.ephemeralStorageMb must be an integer in 512..10240, got ${JSON.stringify(ephemeralStorageMb)}`);
   const maxConcurrency = r.normalizer?.maxConcurrency ?? 10;
   if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) throw new AppConfigError(`normalizer.maxConcurrency must be an integer in 2..1000 (SQS event source limits), got ${JSON.stringify(maxConcurrency)}`);
+  const largeUploadBytes = r.normalizer?.largeUploadBytes ?? DEFAULT_LARGE_UPLOAD_BYTES;
+  if (!Number.isInteger(largeUploadBytes) || largeUploadBytes < 1 || largeUploadBytes > 8 * 1024 ** 3) {
+    throw new AppConfigError(`normalizer.largeUploadBytes must be an integer in 1..${8 * 1024 ** 3} (the Lambda's 10 GiB of /tmp holds the archive and its Parquet), got ${JSON.stringify(largeUploadBytes)}`);
+  }
   const analystPrincipals = list(r.analystPrincipals, 'analystPrincipals', ARN, 'an IAM role, user or root ARN');
   const uploadReaders = list(r.uploadReaders, 'uploadReaders', ARN, 'an IAM role, user or root ARN');
   return {
@@ -134,7 +141,7 @@ export function parseAppConfig(raw: unknown): AppConfig {
     retroHunt: { schedule, since, enabled: r.retroHunt?.enabled ?? true },
     athena: { bytesScannedCutoffPerQuery: cutoff, resultRetentionDays: retention },
     huntConcurrency,
-    normalizer: { memoryMb, ephemeralStorageMb, maxConcurrency },
+    normalizer: { memoryMb, ephemeralStorageMb, maxConcurrency, largeUploadBytes },
   };
 }
 

@@ -53,6 +53,10 @@ export interface HuntRunnerProps {
   readonly incrementalRetroHunts?: boolean;
 }
 
+/** Characters of a failed hunt's error name and cause kept in the run's result. */
+export const MAX_ERROR_CHARS = 256;
+export const MAX_CAUSE_CHARS = 1000;
+
 /** The hunt state machine, its Lambdas, triggers and failure alarm. */
 export class HuntRunner extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -101,6 +105,15 @@ export class HuntRunner extends Construct {
     });
     props.workgroup.grantReadResults(this.publishFunction.role);
     props.dedupTable.grant(this.publishFunction.role, 'dynamodb:BatchGetItem', 'dynamodb:PutItem');
+    // The table is encrypted with a customer key: DynamoDB decrypts its table key with the caller's permissions.
+    if (props.dedupTable.encryptionKey) {
+      iam.Grant.addToPrincipal({
+        grantee: this.publishFunction.role,
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resourceArns: [props.dedupTable.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+      });
+    }
     props.alerts.grantPublish(this.publishFunction.role);
 
     // States
@@ -126,10 +139,13 @@ export class HuntRunner extends Construct {
         },
         ResultPath: '$.query',
         Retry: [
-          // Back off 5 s, 10 s, 20 s, 40 s, 80 s with jitter.
           // Throttling and transient service errors only: a query that FAILED (syntax, scan cutoff) is not
           // retried, since running it again would bill the same bytes again for the same failure.
-          { ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 5, JitterStrategy: 'FULL' },
+          // Several runs at once (uploads arriving together, a retro-hunt) exceed the account's active-query quota:
+          // the waiting hunts must outlast the running ones, whose queries may take up to Athena's 30-minute
+          // default timeout. Back off 15 s doubling to 5 minutes, 20 attempts: ~80 minutes nominal, half that
+          // on average with full jitter, which also spreads the retries of the waiting hunts.
+          { ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'], IntervalSeconds: 15, BackoffRate: 2, MaxAttempts: 20, MaxDelaySeconds: 300, JitterStrategy: 'FULL' },
         ],
       },
     });
@@ -148,8 +164,15 @@ export class HuntRunner extends Construct {
       resultSelector: { 'hunt_id.$': '$.hunt_id', 'ok.$': '$.ok', 'findings.$': '$.findings', 'new_findings.$': '$.new_findings', 'data_scanned_bytes.$': '$.data_scanned_bytes' },
     });
     publish.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3 });
-    const huntFailed = new sfn.Pass(this, 'RecordHuntFailure', {
-      parameters: { 'hunt_id.$': '$.hunt.hunt_id', ok: false, 'error.$': '$.error' },
+    // A failure's Cause can be a whole stack trace or Athena message: keep its start only, so the Map's result
+    // (one record per hunt) stays far below Step Functions' 256 KB payload limit even when every hunt fails.
+    const huntFailed = sfn.Pass.jsonata(this, 'RecordHuntFailure', {
+      outputs: {
+        hunt_id: '{% $states.input.hunt.hunt_id %}',
+        ok: false,
+        error: `{% $substring($string($states.input.error.Error), 0, ${MAX_ERROR_CHARS}) %}`,
+        cause: `{% $substring($string($states.input.error.Cause), 0, ${MAX_CAUSE_CHARS}) %}`,
+      },
     });
     runQuery.addCatch(huntFailed, { errors: ['States.ALL'], resultPath: '$.error' });
     publish.addCatch(huntFailed, { errors: ['States.ALL'], resultPath: '$.error' });
@@ -158,31 +181,38 @@ export class HuntRunner extends Construct {
       itemsPath: '$.hunts',
       maxConcurrency: concurrency,
       itemSelector: { 'hunt.$': '$$.Map.Item.Value', 'run_id.$': '$.run_id', 'trigger.$': '$.trigger' },
-      resultPath: '$.results',
+      // The results replace the planned hunts (every hunt's SQL): plan plus results could pass the payload limit.
+      // The rest of the plan (run id, sweep state key) stays for the commit step.
+      resultPath: '$.hunts',
     });
     map.itemProcessor(runQuery.next(publish));
 
     // The plan Lambda again: promote the run's sweep state (a no-op for runs that keep none).
     const commit = new tasks.LambdaInvoke(this, 'CommitSweepState', {
       lambdaFunction: this.planFunction.function,
-      payload: sfn.TaskInput.fromObject({ commit: { 'run_id.$': '$.run_id', 'state_key.$': '$.state_key', 'results.$': '$.results' } }),
+      payload: sfn.TaskInput.fromObject({ commit: { 'run_id.$': '$.run_id', 'state_key.$': '$.state_key', 'results.$': '$.hunts' } }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
       resultPath: '$.commit',
     });
-    const noResults = new sfn.Pass(this, 'NoHuntToRun', { result: sfn.Result.fromArray([]), resultPath: '$.results' });
+    const noResults = new sfn.Pass(this, 'NoHuntToRun', { result: sfn.Result.fromArray([]), resultPath: '$.hunts' });
 
     const done = new sfn.Succeed(this, 'Done');
     const failed = new sfn.Fail(this, 'SomeHuntsFailed', { error: 'HuntsFailed', cause: 'At least one hunt failed: see the execution\'s results for each hunt_id and its error' });
     const check = sfn.Choice.jsonata(this, 'AnyHuntFailed')
-      .when(sfn.Condition.jsonata('{% $count($states.input.results[ok = false]) > 0 %}'), failed)
+      .when(sfn.Condition.jsonata('{% $count($states.input.hunts[ok = false]) > 0 %}'), failed)
       .otherwise(done);
     commit.next(check);
     const nothingToDo = new sfn.Choice(this, 'AnythingToSweep')
       .when(sfn.Condition.isPresent('$.hunts[0]'), map.next(commit))
       .otherwise(noResults.next(commit));
 
-    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', { retention: logs.RetentionDays.ONE_YEAR });
+    // Step Functions delivers logs through CloudWatch vended logs: under /aws/vendedlogs/states/ the resource
+    // policy it needs stays small (other names each add to the account's 5,120-character log resource policy).
+    const logGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `/aws/vendedlogs/states/${props.workgroup.workGroupName}-hunts`,
+      retention: logs.RetentionDays.ONE_YEAR,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       definitionBody: sfn.DefinitionBody.fromChainable(plan.next(nothingToDo)),
       timeout: Duration.hours(12),

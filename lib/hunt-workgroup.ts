@@ -50,6 +50,8 @@ export class HuntWorkgroup extends Construct {
       name: props.workGroupName,
       description: 'Indicator sweep hunts',
       state: 'ENABLED',
+      // Without it CloudFormation cannot delete (or replace) a workgroup that holds query history.
+      recursiveDeleteOption: true,
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,

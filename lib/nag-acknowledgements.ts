@@ -47,6 +47,16 @@ export const ACCEPTED: readonly Accepted[] = [
     reason: 'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery, xray:PutTraceSegments...) do not support resource-level permissions.',
   },
   {
+    id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
+    path: /\/Analysts\/Role\//,
+    reason: 'Athena console browsing: athena:ListWorkGroups, ListDataCatalogs and ListEngineVersions have no resource-level permissions.',
+  },
+  {
+    id: /^AwsSolutions-ECS2$/,
+    path: /\/LargeUploads\/TaskDefinition\//,
+    reason: 'The large-upload task\'s environment holds bucket names, the topic ARN and runtime options: nothing secret.',
+  },
+  {
     id: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/,
     path: /\/(BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+)\//,
     reason: 'CDK-provided singleton functions (S3 notification configuration, BucketDeployment) define their roles with this managed policy; logging only.',

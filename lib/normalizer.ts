@@ -3,18 +3,20 @@
  * (with a DLQ) -> Lambda with partial batch failures. The Lambda stages each
  * upload in /tmp by streaming (never a whole object in memory), normalizes it
  * into Parquet with the same pipeline as the CLI and publishes the lake files
- * and the manifest to the lake bucket.
+ * and the manifest to the lake bucket. Uploads past a size threshold go to a
+ * Fargate task running the same job (lib/large-upload-task.ts).
  */
-import { Duration, Size } from 'aws-cdk-lib';
+import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { LargeUploadTask } from './large-upload-task';
 import { SweepFunction } from './sweep-function';
 
 export interface NormalizerProps {
@@ -24,6 +26,8 @@ export interface NormalizerProps {
   readonly messagingKey: kms.IKey;
   /** Role name the upload bucket policy lets read uploads. */
   readonly roleName: string;
+  /** Name of the upload-event rule (the messaging key policy names it: only that rule's events may use the key). */
+  readonly ruleName: string;
   /** @default 4096 */
   readonly memoryMb?: number;
   /** /tmp size for the staged archive and the Parquet files of one upload. @default 10240 */
@@ -36,6 +40,11 @@ export interface NormalizerProps {
   readonly receiptsTopic?: sns.ITopic;
   /** Agency id -> zone of its export times without an offset (AgencyConfig.timeZone). @default - UTC for all */
   readonly agencyTimeZones?: Readonly<Record<string, string>>;
+  /**
+   * Uploads larger than `thresholdBytes` go to a Fargate task running the same job (lib/large-upload-task.ts).
+   * @default - every upload is normalized by the Lambda
+   */
+  readonly largeUploads?: { readonly thresholdBytes: number; readonly taskRoleName: string; readonly family: string; readonly failedRuleName: string };
 }
 
 /** The upload -> lake pipeline in AWS. */
@@ -45,6 +54,8 @@ export class Normalizer extends Construct {
   readonly fn: SweepFunction;
   /** Messages waiting in the DLQ: uploads that failed every attempt. */
   readonly dlqAlarm: cloudwatch.Alarm;
+  /** The Fargate path of large uploads, when configured. */
+  readonly largeUploadTask?: LargeUploadTask;
 
   constructor(scope: Construct, id: string, props: NormalizerProps) {
     super(scope, id);
@@ -83,15 +94,41 @@ export class Normalizer extends Construct {
       retentionPeriod: Duration.days(14),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
     });
-    new events.Rule(this, 'UploadCreated', {
+    const rule = new events.Rule(this, 'UploadCreated', {
+      ruleName: props.ruleName,
       description: 'New objects under uploads/ go to the normalizer queue',
       eventPattern: {
         source: ['aws.s3'],
         detailType: ['Object Created'],
         detail: { bucket: { name: [props.uploadBucket.bucketName] }, object: { key: [{ prefix: 'uploads/' }] } },
       },
-      targets: [new targets.SqsQueue(this.queue)],
     });
+    // Not targets.SqsQueue: for an encrypted queue it lets events.amazonaws.com send with no source condition, so any
+    // account's rule could fill the queue (confused deputy). Only this rule of this account may send.
+    this.queue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'UploadEventsOfThisRuleOnly',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sqs:SendMessage'],
+      resources: [this.queue.queueArn],
+      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    rule.addTarget({ bind: () => ({ arn: this.queue.queueArn }) });
+    if (props.largeUploads) {
+      const l = props.largeUploads;
+      this.largeUploadTask = new LargeUploadTask(this, 'LargeUploads', {
+        uploadBucket: props.uploadBucket,
+        lakeBucket: props.lakeBucket,
+        receiptsTopic: props.receiptsTopic,
+        agencyTimeZones: props.agencyTimeZones,
+        taskRoleName: l.taskRoleName,
+        family: l.family,
+        deadLetterQueue: this.deadLetterQueue,
+        failedRuleName: l.failedRuleName,
+      });
+      this.largeUploadTask.grantStart(this.fn.role);
+      this.fn.function.addEnvironment('LARGE_UPLOAD_BYTES', String(l.thresholdBytes));
+      this.fn.function.addEnvironment('LARGE_UPLOAD_TASK', Stack.of(this).toJsonString(this.largeUploadTask.startConfig()));
+    }
     this.fn.function.addEventSource(new lambdaEvents.SqsEventSource(this.queue, {
       // One archive per invocation: archives are large; a failure retries only that archive.
       batchSize: 1,

@@ -25,6 +25,21 @@ export function normalizerRoleName(prefix: string): string {
   return `${prefix}-normalizer`;
 }
 
+/** Name of the rule sending upload events to the normalizer queue (the messaging key policy names it). */
+export function uploadRuleName(prefix: string): string {
+  return `${prefix}-upload-created`;
+}
+
+/** Name of the rule sending failed large-upload tasks to the normalizer's dead-letter queue. */
+export function largeUploadFailedRuleName(prefix: string): string {
+  return `${prefix}-large-upload-failed`;
+}
+
+/** Role of the large-upload Fargate task, which reads raw uploads like the normalizer. */
+export function normalizerTaskRoleName(prefix: string): string {
+  return `${prefix}-normalizer-task`;
+}
+
 /** The data half of the deployment. */
 export class StatefulStack extends Stack {
   readonly dataKey: kms.Key;
@@ -46,13 +61,30 @@ export class StatefulStack extends Stack {
     this.dataKey = new kms.Key(this, 'DataKey', { alias: `alias/${config.prefix}-data`, enableKeyRotation: true, description: 'Indicator sweep: uploads, lake, results, dedup table', removalPolicy: RemovalPolicy.RETAIN });
     this.messagingKey = new kms.Key(this, 'MessagingKey', { alias: `alias/${config.prefix}-messaging`, enableKeyRotation: true, description: 'Indicator sweep: SNS topics and SQS queues', removalPolicy: RemovalPolicy.RETAIN });
 
+    // EventBridge encrypts the upload events (and failed large-upload tasks) it puts on the normalizer's queues: only
+    // those rules of this account may use the key (a bare service principal would let any account's rule do so: confused deputy).
+    this.messagingKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'UploadEventsToTheNormalizerQueue',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': this.account },
+        ArnEquals: { 'aws:SourceArn': [uploadRuleName(config.prefix), largeUploadFailedRuleName(config.prefix)].map((r) => `arn:${this.partition}:events:${this.region}:${this.account}:rule/${r}`) },
+      },
+    }));
+
     const logs = accessLogBucket(this, 'AccessLogs');
     const account = this.account;
     this.archive = new LogArchive(this, 'Uploads', {
       encryptionKey: this.dataKey,
       accessLogs: logs,
       agencies,
-      readerArnPatterns: [`arn:${this.partition}:iam::${account}:role/${normalizerRoleName(config.prefix)}`, ...(config.uploadReaders ?? [])],
+      readerArnPatterns: [
+        `arn:${this.partition}:iam::${account}:role/${normalizerRoleName(config.prefix)}`,
+        `arn:${this.partition}:iam::${account}:role/${normalizerTaskRoleName(config.prefix)}`,
+        ...(config.uploadReaders ?? []),
+      ],
     });
     this.lakeBucket = secureBucket(this, 'Lake', { encryptionKey: this.dataKey, accessLogs: logs, accessLogsPrefix: 'lake-bucket/', eventBridgeEnabled: true });
     this.resultsBucket = secureBucket(this, 'AthenaResults', {

@@ -13,7 +13,7 @@ import { HuntRunner } from './hunt-runner';
 import { HuntWorkgroup, type DeployedHunt } from './hunt-workgroup';
 import { Normalizer } from './normalizer';
 import { OwnerAlerts } from './owner-alerts';
-import { normalizerRoleName, type StatefulStack } from './stateful-stack';
+import { largeUploadFailedRuleName, normalizerRoleName, normalizerTaskRoleName, uploadRuleName, type StatefulStack } from './stateful-stack';
 import * as path from 'node:path';
 import { REPO_ROOT } from './sweep-function';
 
@@ -54,6 +54,13 @@ export class StatelessStack extends Stack {
       dataKey: data.dataKey,
       messagingKey: data.messagingKey,
       roleName: normalizerRoleName(config.prefix),
+      ruleName: uploadRuleName(config.prefix),
+      largeUploads: {
+        thresholdBytes: config.normalizer.largeUploadBytes,
+        taskRoleName: normalizerTaskRoleName(config.prefix),
+        family: `${config.prefix}-normalizer-large`,
+        failedRuleName: largeUploadFailedRuleName(config.prefix),
+      },
       memoryMb: config.normalizer.memoryMb,
       ephemeralStorageMb: config.normalizer.ephemeralStorageMb,
       maxConcurrency: config.normalizer.maxConcurrency,

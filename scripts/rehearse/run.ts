@@ -535,7 +535,7 @@ async function main(): Promise<number> {
       }, label);
     };
     const describeRun = (e: AslExecution): string => {
-      const res = ((e.output as any)?.results ?? []) as { ok: boolean; hunt_id: string; new_findings?: number; error?: { Cause?: string } }[];
+      const res = ((e.output as any)?.hunts ?? []) as { ok: boolean; hunt_id: string; new_findings?: number; error?: { Cause?: string } }[];
       const failed = res.filter((r) => !r.ok);
       return `${e.status}${e.error ? ` ${e.error}: ${String(e.cause).slice(0, 300)}` : ''}; ${res.length} hunts, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 3).map((f) => `${f.hunt_id}: ${String(f.error?.Cause ?? '').slice(0, 200)}`).join('; ')})` : ''}; ${res.reduce((s, r) => s + (r.new_findings ?? 0), 0)} new findings; largest state payload ${e.maxPayloadBytes} B`;
     };

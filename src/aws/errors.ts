@@ -35,7 +35,12 @@ export class AwsAdapterConfigError extends Error {
 
 /** SNS refused a message. */
 export class PublishError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    options?: { cause?: unknown },
+    /** Indexes (in the publish call's list) of the messages that did go out before or despite the failure. */
+    readonly published: readonly number[] = [],
+  ) {
     super(message, options);
     this.name = 'PublishError';
   }

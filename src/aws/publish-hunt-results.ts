@@ -55,13 +55,20 @@ export async function publishHuntResults(req: PublishRequest, ports: PublishPort
   const findings = ports.toFindings(hunt, rows);
   const fresh = await ports.dedup.filterNew(findings);
   if (fresh.length > 0) {
-    await ports.publish(fresh.map((f) => findingMessage(f, {
-      description: hunt.meta.description,
-      runbook: hunt.meta.runbook,
-      references: hunt.meta.references,
-      resultLocation: req.output_location,
-      queryExecutionId: req.query_execution_id,
-    })));
+    try {
+      await ports.publish(fresh.map((f) => findingMessage(f, {
+        description: hunt.meta.description,
+        runbook: hunt.meta.runbook,
+        references: hunt.meta.references,
+        resultLocation: req.output_location,
+        queryExecutionId: req.query_execution_id,
+      })));
+    } catch (err) {
+      // Record what did go out before failing: the step's retry then sends only the rest.
+      const sent = (err as { published?: readonly number[] }).published ?? [];
+      if (sent.length > 0) await ports.dedup.markSeen(sent.map((k) => fresh[k]));
+      throw err;
+    }
     await ports.dedup.markSeen(fresh);
   }
   return { hunt_id: req.hunt_id, ok: true, findings: findings.length, new_findings: fresh.length, data_scanned_bytes: req.data_scanned_bytes ?? 0 };

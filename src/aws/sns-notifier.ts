@@ -19,6 +19,8 @@ export interface PublishResult {
 }
 
 const BATCH = 10; // SNS PublishBatch maximum
+/** SNS limits the whole PublishBatch request, not each message, to 256 KiB (bodies and attributes together). */
+export const MAX_BATCH_BYTES = 256 * 1024;
 
 /**
  * Publishes notification messages to one SNS topic, ten per PublishBatch call.
@@ -31,32 +33,65 @@ export class SnsNotifier {
     if (!/^arn:aws[a-z-]*:sns:/.test(options.topicArn ?? '')) throw new PublishError(`topicArn must be an SNS topic ARN, got ${JSON.stringify(options.topicArn)}`);
   }
 
-  /** Publishes every message; throws PublishError naming the messages SNS refused (the rest are sent). */
+  /**
+   * Publishes every message, in batches of at most ten messages and 256 KiB; throws PublishError naming the
+   * messages SNS refused, with the indexes of those that went out (so a retry can skip them).
+   */
   async publish(messages: readonly NotificationMessage[]): Promise<PublishResult> {
     const messageIds: string[] = [];
+    const published: number[] = [];
     const failures: string[] = [];
-    for (let i = 0; i < messages.length; i += BATCH) {
-      const chunk = messages.slice(i, i + BATCH);
+    for (const batch of batches(messages)) {
+      const i = batch[0];
       let out;
       try {
         out = await this.options.client.send(new PublishBatchCommand({
           TopicArn: this.options.topicArn,
-          PublishBatchRequestEntries: chunk.map((m, j) => ({
-            Id: String(i + j),
-            Subject: m.subject,
-            Message: m.body,
-            MessageAttributes: toAttributes(m),
+          PublishBatchRequestEntries: batch.map((k) => ({
+            Id: String(k),
+            Subject: messages[k].subject,
+            Message: messages[k].body,
+            MessageAttributes: toAttributes(messages[k]),
           })),
         }));
       } catch (err) {
-        throw new PublishError(`sns refused a batch of ${chunk.length} messages (from #${i}): ${(err as Error).message}`, { cause: err });
+        throw new PublishError(`sns refused a batch of ${batch.length} messages (from #${i}): ${(err as Error).message}`, { cause: err }, published);
       }
-      for (const s of out.Successful ?? []) if (s.MessageId) messageIds.push(s.MessageId);
-      for (const f of out.Failed ?? []) failures.push(`#${f.Id} "${chunk[Number(f.Id) - i]?.subject}": ${f.Code} ${f.Message ?? ''}`.trim());
+      for (const s of out.Successful ?? []) {
+        if (s.MessageId) messageIds.push(s.MessageId);
+        if (s.Id !== undefined) published.push(Number(s.Id));
+      }
+      for (const f of out.Failed ?? []) failures.push(`#${f.Id} "${messages[Number(f.Id)]?.subject}": ${f.Code} ${f.Message ?? ''}`.trim());
     }
-    if (failures.length > 0) throw new PublishError(`sns refused ${failures.length} of ${messages.length} messages: ${failures.join('; ')}`);
+    if (failures.length > 0) throw new PublishError(`sns refused ${failures.length} of ${messages.length} messages: ${failures.join('; ')}`, undefined, published);
     return { published: messageIds.length, messageIds };
   }
+}
+
+/** What SNS counts of a message against the batch limit: body, subject and each attribute's name, type and value. */
+export function publishedBytes(m: NotificationMessage): number {
+  let n = Buffer.byteLength(m.body) + Buffer.byteLength(m.subject);
+  for (const [k, v] of Object.entries(toAttributes(m))) n += Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? '');
+  return n;
+}
+
+/** Message indexes grouped into PublishBatch calls: at most ten per call and MAX_BATCH_BYTES in total. */
+function batches(messages: readonly NotificationMessage[]): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  messages.forEach((m, k) => {
+    const size = publishedBytes(m);
+    if (current.length > 0 && (current.length === BATCH || bytes + size > MAX_BATCH_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(k);
+    bytes += size;
+  });
+  if (current.length > 0) out.push(current);
+  return out;
 }
 
 function toAttributes(m: NotificationMessage): Record<string, MessageAttributeValue> {

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
+import { MAX_UPLOAD_BYTES } from './limits';
 import { UploadArgumentError, UploadError, UploadInterruptedError } from './errors';
 import { assertAgencyId, newUploadId, uploadKey } from './layout';
 import type { UploadProgress } from './multipart-upload';
-import { verifyStoredPart } from './multipart-upload';
 import { MAX_GRANT_SECONDS, assertCredentialsOutlive } from './upload-grant';
 
 const MiB = 1024 * 1024;
@@ -55,7 +55,10 @@ export interface MultipartGrantParams {
 export async function createMultipartGrant(params: MultipartGrantParams): Promise<MultipartGrant> {
   const agency = assertAgencyId(params.agency);
   const { size } = params;
-  if (!Number.isInteger(size) || size < 1 || size > 5 * 1024 **4) throw new UploadArgumentError(`size must be the archive's exact size in bytes (1 B to 5 TiB), got ${size}`);
+  if (!Number.isInteger(size) || size < 1) throw new UploadArgumentError(`size must be the archive's exact size in bytes, got ${size}`);
+  if (size > MAX_UPLOAD_BYTES) {
+    throw new UploadArgumentError(`size ${size} is over ${MAX_UPLOAD_BYTES} bytes (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`);
+  }
   if (!Number.isInteger(params.expiresInSeconds) || params.expiresInSeconds < 60 || params.expiresInSeconds > MAX_GRANT_SECONDS) {
     throw new UploadArgumentError(`expiry must be between 1 minute and 7 days (a signature limit), got ${params.expiresInSeconds} s`);
   }
@@ -132,7 +135,7 @@ export interface UploadWithGrantParams {
 
 /**
  * Sends an archive with a multipart grant: each part PUT to its presigned URL
- * (the ETag checked against the part's MD5), then the complete call. Parts
+ * (Content-MD5: S3 refuses a part whose bytes differ), then the complete call. Parts
  * already sent (recorded in `store`) are skipped: run it again to resume.
  */
 export async function uploadWithGrant(params: UploadWithGrantParams): Promise<{ key: string; uploadId: string; size: number; partsResumed: number }> {
@@ -209,8 +212,10 @@ async function putPart(doFetch: typeof fetch, part: MultipartGrant['parts'][numb
         if (res.status === 403) throw Object.assign(err, { permanent: true });
         throw err;
       }
-      const etag = res.headers.get('etag') ?? '';
-      verifyStoredPart(part.partNumber, { sha256: '', md5Hex }, { etag });
+      // S3 checked the bytes against Content-MD5 (it refuses a part that does not match with BadDigest). The ETag
+      // is not a digest to compare: under SSE-KMS, the upload bucket's encryption, it is not the part's MD5.
+      const etag = res.headers.get('etag');
+      if (!etag) throw new UploadError(`part ${part.partNumber}: the server answered ${res.status} without an ETag`);
       return etag;
     } catch (err) {
       last = err;

@@ -21,6 +21,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { PartChecksumMismatchError, UploadArgumentError, UploadError, UploadInterruptedError } from './errors';
+import { MAX_UPLOAD_BYTES } from './limits';
 import { assertAgencyId, newUploadId, uploadKey } from './layout';
 import type { StoredPart, UploadState, UploadStateStore } from './upload-state';
 
@@ -107,6 +108,9 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
   });
   if (!stat.isFile()) throw new UploadArgumentError(`${filePath} is not a file`);
   if (stat.size === 0) throw new UploadArgumentError(`${filePath} is empty: nothing to upload`);
+  if (stat.size > MAX_UPLOAD_BYTES) {
+    throw new UploadArgumentError(`${filePath} is ${stat.size} bytes, over ${MAX_UPLOAD_BYTES} (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`);
+  }
 
   // 1. Resume when the record is for this very file (same size and mtime) and destination.
   let state = await store.load();

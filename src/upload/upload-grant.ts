@@ -106,7 +106,8 @@ export async function createUploadGrant(params: UploadGrantParams): Promise<Uplo
     keyPrefix,
     url: post.url,
     fields: post.fields,
-    expiresAt: new Date(Date.now() + params.expiresInSeconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    // The expiry the signed policy states (a second clock read could fall in the next second).
+    expiresAt: grantPolicy({ fields: post.fields } as UploadGrant).expiration,
     maxBytes,
   };
 }

@@ -1,6 +1,10 @@
 /**
  * Waits for the normalizer to publish an upload's manifest (the receipt),
  * polling the manifests prefix of the store.
+ *
+ * It looks by listing (ListObjectsV2 with the manifest key as prefix), never by
+ * HEAD: an agency's upload role may list only its own receipts, and without
+ * s3:ListBucket on the key S3 answers a missing key with 403, not 404.
  */
 import { readText, type ObjectStore } from '../core/object-store';
 import { MANIFEST_VERSION, type Manifest } from '../lake/manifest';
@@ -36,7 +40,7 @@ export async function waitForManifest(params: WaitForManifestParams): Promise<Ma
   const clock = params.clock ?? Date.now;
   const start = clock();
   for (;;) {
-    if (await params.store.exists(key)) {
+    if ((await params.store.list(key)).some((o) => o.key === key)) {
       const text = await readText(params.store, key);
       let manifest: Manifest;
       try {

@@ -1,3 +1,4 @@
+import { PublishError } from '../../src/aws/errors';
 import { publishHuntResults, UnknownHuntError } from '../../src/aws/publish-hunt-results';
 import { rowsToFindings } from '../../src/hunt/findings';
 import { parseQueryFile } from '../../src/hunt/query-file';
@@ -87,5 +88,29 @@ describe('publishHuntResults', () => {
 
   it('throws UnknownHuntError for a hunt the function was not deployed with', async () => {
     await expect(publishHuntResults({ ...req, hunt_id: 'nope' }, fakes(new Set()).ports)).rejects.toThrow(UnknownHuntError);
+  });
+
+  it('records what went out before a publish failed, so the retry sends only the rest', async () => {
+    // Prepare: the second of two publish calls fails once, after the first went out.
+    const seen = new Set<string>();
+    const f = fakes(seen);
+    let attempts = 0;
+    const sent: string[] = [];
+    f.ports.publish = async (m: readonly NotificationMessage[]) => {
+      attempts++;
+      sent.push(m[0].subject);
+      if (attempts === 1) throw new PublishError('sns refused a batch of 1 messages (from #1): Rate exceeded', undefined, [0]);
+      if (m.length > 1) sent.push(...m.slice(1).map((x) => x.subject));
+    };
+
+    // Act
+    const failed = await publishHuntResults(req, f.ports).catch((e: unknown) => e);
+    const retried = await publishHuntResults(req, f.ports);
+
+    // Assess
+    expect(failed).toBeInstanceOf(PublishError);
+    expect(retried.new_findings).toBe(1);
+    expect(seen.size).toBe(2);
+    expect(new Set(sent).size).toBe(sent.length);
   });
 });

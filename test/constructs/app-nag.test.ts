@@ -26,7 +26,12 @@ describe('cdk-nag AwsSolutions on the whole app', () => {
     const acks = compute.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data as Record<string, string>));
     const reasons = new Set(acks.flatMap((a) => Object.values(a)));
     expect(reasons.size).toBeGreaterThan(0);
-    for (const r of reasons) expect(ACCEPTED.map((a) => a.reason)).toContain(r);
+    // aws-cdk-lib acknowledges two template-validation findings itself on the large-upload VPC.
+    const byCdk = [
+      'Literal AZs in template are the result of accessing stack.availabilityZones, this is expected and safe',
+      'AWS::EC2::FlowLog DestinationOptions accepts properties in camelCase, even they are listed as PascalCase in the spec',
+    ];
+    for (const r of reasons) expect([...ACCEPTED.map((a) => a.reason), ...byCdk]).toContain(r);
   });
 
   it('fails synth on a finding that is not accepted (an unencrypted bucket without TLS)', () => {

@@ -1,5 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { allows, render, roleStatements, testStacks } from './support';
+import { ACCOUNT, DeployedPolicies, REGION, type Template as CfnTemplate } from './policy-simulator';
+import { MAX_CAUSE_CHARS, MAX_ERROR_CHARS } from '../../lib/hunt-runner';
+import { render, testApp, testStacks } from './support';
 
 describe('StatelessStack', () => {
   const { compute } = testStacks();
@@ -48,6 +50,30 @@ describe('StatelessStack', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sweep-normalizer' });
   });
 
+  it('hands uploads past 2 GiB to a Fargate task with 200 GiB of disk, whose failures reach the dead-letter queue', () => {
+    // Prepare
+    const fn = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties).find((p) => p.Description?.startsWith('Normalizes uploaded'))!;
+    const [, task] = ofType('AWS::ECS::TaskDefinition')[0];
+
+    // Act
+    const start = render(fn.Environment.Variables.LARGE_UPLOAD_TASK) as string;
+
+    // Assess
+    expect(fn.Environment.Variables.LARGE_UPLOAD_BYTES).toBe(String(2 * 1024 ** 3));
+    expect(start).toContain('"containerName":"normalizer"');
+    expect(task.Properties).toMatchObject({ RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc', EphemeralStorage: { SizeInGiB: 200 }, Family: 'sweep-normalizer-large' });
+    const container = task.Properties.ContainerDefinitions[0];
+    expect(container).toMatchObject({ Name: 'normalizer', Image: 'public.ecr.aws/docker/library/node:24-slim', User: 'node' });
+    expect(container.EntryPoint.slice(0, 2)).toEqual(['node', '-e']);
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sweep-normalizer-task' });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'sweep-large-upload-failed',
+      EventPattern: Match.objectLike({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'] }),
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.absent(), SecurityGroupEgress: [Match.objectLike({ FromPort: 443, ToPort: 443 })] });
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+  });
+
   it('enforces the workgroup configuration with KMS-encrypted results and a bytes-scanned cutoff', () => {
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
       Name: 'sweep',
@@ -83,7 +109,47 @@ describe('StatelessStack', () => {
     expect(run.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).not.toEqual(expect.arrayContaining(['States.ALL']));
     expect(run.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordHuntFailure' });
     expect(run.Next).toBe('PublishFindings');
-    expect(def.States.AnyHuntFailed.Choices[0]).toMatchObject({ Condition: '{% $count($states.input.results[ok = false]) > 0 %}', Next: 'SomeHuntsFailed' });
+    expect(def.States.AnyHuntFailed.Choices[0]).toMatchObject({ Condition: '{% $count($states.input.hunts[ok = false]) > 0 %}', Next: 'SomeHuntsFailed' });
+  });
+
+  it('waits out Athena throttling for longer than one query may run (30 minutes by default)', () => {
+    // Prepare
+    const run = definition().States.EachHunt.ItemProcessor.States.RunHuntQuery;
+    const throttled = run.Retry.find((r: { ErrorEquals: string[] }) => r.ErrorEquals.includes('Athena.TooManyRequestsException'));
+
+    // Act: the nominal waits; full jitter makes each one uniform in [0, nominal], so half of it on average.
+    let budget = 0;
+    for (let i = 0; i < throttled.MaxAttempts; i++) budget += Math.min(throttled.IntervalSeconds * throttled.BackoffRate ** i, throttled.MaxDelaySeconds ?? Infinity);
+
+    // Assess
+    expect(budget / 2).toBeGreaterThan(30 * 60);
+  });
+
+  it('keeps the Map\'s output small: the results replace the planned hunts, and a bounded error per failed hunt', () => {
+    // Prepare
+    const def = definition();
+    const map = def.States.EachHunt;
+    const failed = map.ItemProcessor.States.RecordHuntFailure;
+
+    // Act: the largest record one hunt can leave in the result, at the plan's limit of about 150 hunts.
+    const record = JSON.stringify({ hunt_id: 'x'.repeat(36), ok: false, error: 'e'.repeat(MAX_ERROR_CHARS), cause: 'c'.repeat(MAX_CAUSE_CHARS) });
+
+    // Assess
+    expect(map.ResultPath).toBe('$.hunts');
+    expect(map.OutputPath ?? '$').toBe('$');
+    expect(failed).toMatchObject({ QueryLanguage: 'JSONata', Type: 'Pass' });
+    expect(failed.Output.cause).toBe(`{% $substring($string($states.input.error.Cause), 0, ${MAX_CAUSE_CHARS}) %}`);
+    expect(failed.Output.error).toBe(`{% $substring($string($states.input.error.Error), 0, ${MAX_ERROR_CHARS}) %}`);
+    expect(Object.keys(failed.Output).sort()).toEqual(['cause', 'error', 'hunt_id', 'ok']);
+    expect(150 * Buffer.byteLength(record)).toBeLessThan(256 * 1024);
+  });
+
+  it('logs executions under /aws/vendedlogs/states/ and lets CloudFormation delete a used workgroup', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/sweep-hunts' });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      LoggingConfiguration: Match.objectLike({ Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: Match.anyValue() } }] }),
+    });
+    template.hasResourceProperties('AWS::Athena::WorkGroup', { Name: 'sweep', RecursiveDeleteOption: true });
   });
 
   it('commits the sweep state after the hunts ran, also when there was nothing to run, before judging the run', () => {
@@ -96,8 +162,8 @@ describe('StatelessStack', () => {
     // Assess
     expect(def.States.EachHunt.Next).toBe('CommitSweepState');
     expect(def.States.AnythingToSweep.Default).toBe('NoHuntToRun');
-    expect(def.States.NoHuntToRun).toMatchObject({ Type: 'Pass', Result: [], ResultPath: '$.results', Next: 'CommitSweepState' });
-    expect(commit.Parameters).toEqual({ commit: { 'run_id.$': '$.run_id', 'state_key.$': '$.state_key', 'results.$': '$.results' } });
+    expect(def.States.NoHuntToRun).toMatchObject({ Type: 'Pass', Result: [], ResultPath: '$.hunts', Next: 'CommitSweepState' });
+    expect(commit.Parameters).toEqual({ commit: { 'run_id.$': '$.run_id', 'state_key.$': '$.state_key', 'results.$': '$.hunts' } });
     expect(commit.ResultPath).toBe('$.commit');
     expect(commit.Next).toBe('AnyHuntFailed');
     expect(commit.Resource).toEqual(def.States.PlanRun.Resource);
@@ -113,23 +179,25 @@ describe('StatelessStack', () => {
     });
   });
 
-  it('lets the state machine run queries only in its workgroup, and the analysts read the lake but not uploads', () => {
-    // Prepare
-    const smRole = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('RunnerStateMachineRole'))![0];
-    const analystRole = ofType('AWS::IAM::Role').find(([id]) => id.startsWith('AnalystsRole'))![0];
-    const sm = roleStatements(json, smRole);
-    const analysts = roleStatements(json, analystRole);
-    const wg = 'arn:<AWS::Partition>:athena:<AWS::Region>:<AWS::AccountId>:workgroup/sweep';
+  it('lets the state machine run queries only in its workgroup, and the analysts read the lake but not uploads', async () => {
+    // Prepare: the decision is AWS's evaluation logic over both stacks (test/constructs/policy-simulator.ts).
+    const app = testApp();
+    const stacks = testStacks(undefined, app);
+    const asm = app.synth();
+    const deployed = new DeployedPolicies(Object.fromEntries([stacks.data, stacks.compute].map((s) => [s.stackName, asm.getStackByName(s.stackName).template as CfnTemplate])));
+    const sm = deployed.arn('AWS::IAM::Role', 'RunnerStateMachineRole');
+    const analysts = deployed.arn('AWS::IAM::Role', 'AnalystsRole');
+    const wg = (name: string) => `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${name}`;
+    const upload = `${deployed.arn('AWS::S3::Bucket', 'UploadsBucket')}/uploads/agency=doj/u1/EXCH01.zip`;
+    const decide = async (principal: string, action: string, resource: string) => (await deployed.decide({ principal, action, resource })).result;
 
     // Act, Assess
-    expect(allows(sm, 'athena:StartQueryExecution', wg)).toBe(true);
-    expect(allows(sm, 'athena:StartQueryExecution', 'arn:<AWS::Partition>:athena:<AWS::Region>:<AWS::AccountId>:workgroup/primary')).toBe(false);
-    const anyStatementOn = (st: typeof sm, text: string) => st.some((s) => JSON.stringify(s.Resource ?? '').includes(text));
-    expect(anyStatementOn(analysts, '/lake/*')).toBe(true);
-    expect(anyStatementOn(analysts, 'Uploads')).toBe(false);
-    expect(anyStatementOn(sm, 'Uploads')).toBe(false);
-    const smId = ofType('AWS::StepFunctions::StateMachine')[0][0];
-    expect(allows(analysts, 'states:StartExecution', `<${smId}>`)).toBe(true);
-    expect(allows(analysts, 'athena:StartQueryExecution', wg)).toBe(true);
+    expect(await decide(sm, 'athena:StartQueryExecution', wg('sweep'))).toBe('Allowed');
+    expect(await decide(sm, 'athena:StartQueryExecution', wg('primary'))).not.toBe('Allowed');
+    expect(await decide(analysts, 'athena:StartQueryExecution', wg('sweep'))).toBe('Allowed');
+    expect(await decide(analysts, 's3:GetObject', `${deployed.arn('AWS::S3::Bucket', 'Lake')}/lake/web_requests/agency=doj/dt=2021-03-02/x.parquet`)).toBe('Allowed');
+    expect(await decide(analysts, 's3:GetObject', upload)).not.toBe('Allowed');
+    expect(await decide(sm, 's3:GetObject', upload)).not.toBe('Allowed');
+    expect(await decide(analysts, 'states:StartExecution', deployed.arn('AWS::StepFunctions::StateMachine', 'RunnerStateMachine'))).toBe('Allowed');
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Helpers for construct tests: an App with cdk.json's context, bundling skipped
  * and template validation off (2.6 s instead of 9 s per stack), a small config,
- * and a resolver that turns CloudFormation intrinsics into readable strings so
- * IAM resources can be matched against concrete keys.
+ * and a resolver that turns CloudFormation intrinsics into readable strings.
+ * Access is decided by policy-simulator.ts (AWS's evaluation rules), never here.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -69,31 +69,4 @@ export function render(v: unknown): unknown {
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, render(x)]));
   }
   return v;
-}
-
-/** IAM-style wildcard match (`*` any run, `?` one character). */
-export function arnMatches(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.split('?').map((s) => s.replace(/[.+^${}()|[\]\\]/g, '\\$&')).join('.')).join('.*')}$`);
-  return re.test(value);
-}
-
-export interface Statement { Effect: string; Action: string | string[]; Resource?: string | string[]; Condition?: unknown }
-
-/** Every policy statement attached to a role (inline AWS::IAM::Policy resources naming it), rendered. */
-export function roleStatements(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, roleLogicalId: string): Statement[] {
-  const out: Statement[] = [];
-  for (const r of Object.values(template.Resources)) {
-    if (r.Type !== 'AWS::IAM::Policy') continue;
-    const roles = (r.Properties.Roles as unknown[]).map(render);
-    if (!roles.includes(`<${roleLogicalId}>`)) continue;
-    out.push(...((render(r.Properties.PolicyDocument) as { Statement: Statement[] }).Statement));
-  }
-  return out;
-}
-
-/** Does any Allow statement grant `action` on `resource`? */
-export function allows(statements: Statement[], action: string, resource: string): boolean {
-  return statements.some((s) => s.Effect === 'Allow'
-    && [s.Action].flat().some((a) => arnMatches(a, action))
-    && [s.Resource ?? []].flat().some((r) => arnMatches(r, resource)));
 }

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { MAX_UPLOAD_BYTES } from '../../src/upload/limits';
 import { startS3rver, type S3rverHandle } from '../support/s3rver';
 import {
   UploadInterruptedError,
@@ -110,6 +111,34 @@ describe('multipart upload grants (against s3rver)', () => {
     expect(puts).toBe(1);
   });
 
+  it('uploads into an SSE-KMS bucket, whose part ETags are not the parts\' MD5', async () => {
+    // Prepare: S3 under SSE-KMS answers each part with an opaque ETag (32 hex digits, not the MD5) and expects
+    // that same ETag in the complete call. Between the client and s3rver, swap ETags both ways.
+    const grant = await grantFor();
+    const opaque = new Map<string, string>();
+    const kms: typeof fetch = async (url, init) => {
+      if (init?.method === 'PUT') {
+        const res = await fetch(url, init);
+        const real = res.headers.get('etag')!;
+        const fake = `"${createHash('md5').update(`kms:${real}`).digest('hex')}"`;
+        opaque.set(fake, real);
+        const headers = new Headers(res.headers);
+        headers.set('etag', fake);
+        return new Response(await res.text(), { status: res.status, headers });
+      }
+      const body = String(init?.body ?? '').replace(/<ETag>([^<]*)<\/ETag>/g, (_m, e: string) => `<ETag>${opaque.get(e.replace(/&quot;/g, '"')) ?? e}</ETag>`);
+      return fetch(url, { ...init, body });
+    };
+
+    // Act
+    const result = await uploadWithGrant({ grant, filePath: file, store: fileGrantProgressStore(path.join(dir, 'p5.json')), fetch: kms });
+
+    // Assess
+    expect(opaque.size).toBe(grant.parts.length);
+    expect(result.size).toBe(bytes.length);
+    expect((await stored(grant)).equals(bytes)).toBe(true);
+  });
+
   it('refuses a file of another size than the link was made for, before sending anything', async () => {
     // Prepare
     const grant = await grantFor({ size: bytes.length + 1 });
@@ -119,6 +148,19 @@ describe('multipart upload grants (against s3rver)', () => {
     await expect(uploadWithGrant({ grant, filePath: file, store: fileGrantProgressStore(path.join(dir, 'p4.json')), fetch: async () => { calls++; throw new Error('no'); } }))
       .rejects.toThrow(`the link was made for ${bytes.length + 1} bytes`);
     expect(calls).toBe(0);
+  });
+
+  it('refuses a link for more than the pipeline can normalize (100 GiB), before starting any upload', async () => {
+    // Prepare
+    const send = jest.spyOn(s3.client, 'send');
+
+    // Act
+    const err = await grantFor({ size: MAX_UPLOAD_BYTES + 1 }).catch((e: unknown) => e);
+
+    // Assess
+    expect((err as Error).message).toBe(`size ${MAX_UPLOAD_BYTES + 1} is over ${MAX_UPLOAD_BYTES} bytes (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`);
+    expect(send).not.toHaveBeenCalled();
+    send.mockRestore();
   });
 
   it('throws on a grant file that is not one', () => {

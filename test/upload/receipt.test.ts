@@ -1,4 +1,4 @@
-import { LocalObjectStore } from '../../src/core';
+import { LocalObjectStore, type ObjectStore } from '../../src/core';
 import { MAX_MESSAGE_BYTES } from '../../src/notify/message';
 import { manifestToJson } from '../../src/lake/manifest';
 import { ReceiptTimeoutError, assessCoverage, formatCoverageLines, receiptMessage, waitForManifest } from '../../src/upload';
@@ -162,6 +162,39 @@ describe('waitForManifest', () => {
     // Assess
     expect(got).toEqual(manifest);
     expect(now).toBe(15_000);
+  });
+
+  it('polls with the upload role\'s rights: listing its own receipts, where a HEAD of a missing key is refused', async () => {
+    // Prepare: the lake bucket as S3 shows it to the upload role of agency doe: s3:ListBucket only with the prefix
+    // manifests/agency=doe/, s3:GetObject on its manifests; no ListBucket for the key, so a missing key is a 403.
+    const lake = new LocalObjectStore(root);
+    const forbidden = () => Object.assign(new Error('Forbidden'), { name: 'Forbidden', $metadata: { httpStatusCode: 403 } });
+    const asUploadRole: ObjectStore = {
+      put: () => Promise.reject(forbidden()),
+      putFile: () => Promise.reject(forbidden()),
+      delete: () => Promise.reject(forbidden()),
+      get: (key) => (key.startsWith('manifests/agency=doe/') ? lake.get(key) : Promise.reject(forbidden())),
+      exists: async (key) => {
+        if (!key.startsWith('manifests/agency=doe/') || !(await lake.exists(key))) throw forbidden();
+        return true;
+      },
+      list: (prefix) => (prefix.startsWith('manifests/agency=doe/') ? lake.list(prefix) : Promise.reject(forbidden())),
+    } as ObjectStore;
+    const manifest = twoServerManifest();
+    let now = 0;
+
+    // Act
+    const got = await waitForManifest({
+      store: asUploadRole, agency: 'doe', uploadId: manifest.upload_id, intervalMs: 5000, timeoutMs: 60_000, clock: () => now,
+      sleep: async (ms) => {
+        now += ms;
+        await lake.put(`manifests/agency=doe/${manifest.upload_id}.json`, manifestToJson(manifest));
+      },
+    });
+
+    // Assess
+    expect(got).toEqual(manifest);
+    expect(now).toBe(5000);
   });
 
   it('rejects with a timeout naming the manifest key when it never appears', async () => {

@@ -120,7 +120,7 @@ export function registerUpload(program: Command): void {
     .option('--concurrency <n>', 'parts sent at the same time', '4')
     .option('--wait', 'wait for the normalizer and print the receipt')
     .option('--receipt <upload-id>', 'only print the receipt of an earlier upload (waits for it)')
-    .option('--lake-bucket <name>', 'bucket holding the receipts (default: $SWEEP_LAKE_BUCKET, else the upload bucket)')
+    .option('--lake-bucket <name>', 'bucket holding the receipts, the LakeBucketName output (default: $SWEEP_LAKE_BUCKET; needed by --wait and --receipt)')
     .option('--wait-timeout <duration>', 'how long --wait waits', '15m')
     .option('--poll <duration>', 'time between two looks for the receipt', '5s')
     .option('--queries <dir>', 'hunt queries, to say in the receipt which hunts cannot run', 'queries')
@@ -152,6 +152,11 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
   const waitTimeoutMs = parseDuration(opts.waitTimeout) * 1000;
   const pollMs = parseDuration(opts.poll) * 1000;
   const bucket = uploadBucket(opts);
+  // Receipts are in the lake bucket: the upload bucket holds none, and the upload role reads none there.
+  const lakeBucket = opts.lakeBucket ?? process.env.SWEEP_LAKE_BUCKET;
+  if ((opts.wait || opts.receipt) && !lakeBucket) {
+    throw new CliError(CliErrorCode.BadArgument, 'waiting for a receipt needs the lake bucket', 'add --lake-bucket <LakeBucketName> or set SWEEP_LAKE_BUCKET');
+  }
   const client = s3ClientFromFlags(opts);
   const out = process.stdout;
   const err = process.stderr;
@@ -203,7 +208,7 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
     const waitFor = opts.receipt ? [opts.receipt] : opts.wait ? uploaded.map((u) => u.result.uploadId) : [];
     const receipts: Record<string, unknown> = {};
     if (waitFor.length > 0) {
-      const store = new S3ObjectStore({ client, bucket: opts.lakeBucket ?? process.env.SWEEP_LAKE_BUCKET ?? bucket });
+      const store = new S3ObjectStore({ client, bucket: lakeBucket! });
       const hunts = huntNeeds(opts.queries);
       for (const uploadId of waitFor) {
         if (!opts.json) err.write(`waiting for the receipt of ${uploadId} (up to ${opts.waitTimeout})...\n`);
