@@ -88,7 +88,7 @@ describe('damaged lake files', () => {
     }
     await assertLakeWhole(root);
     process.stdout.write(`damage trials (seed ${first}): ${seen.length} of ${TRIALS} found, contained and repaired\n`);
-  });
+  }, 180_000);
 
   it('a file whose manifest has no checksum (written before checksums): the failing query leaves it out and runs again', async () => {
     // Prepare: strip the checksums of one upload's manifest, truncate one of its files and record that size.
