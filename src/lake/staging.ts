@@ -10,7 +10,7 @@
  * A folder without a readable `owner.json` (a run killed before writing it, or made by an older version) is judged by
  * the host and pid in its name (`run-<host>-<pid>-<random>`), else abandoned once untouched for a whole lease.
  *
- * Publishing one upload takes `<root>/.locks/agency=<id>/<upload-id>.lock` (created exclusively, same owner record):
+ * Publishing one upload takes `<root>/.locks/agency=<id>/<upload-id>.lock` (created exclusively, with its owner record):
  * two runs of the same upload publish one after the other, so the lake ends as if they had run serially. A lock
  * whose owner is provably gone is broken; a live one is waited for.
  */
@@ -182,7 +182,7 @@ export interface LockOptions {
 }
 
 /**
- * Runs `fn` holding the exclusive lock file `lockFile` (created with O_EXCL). A lock whose owner is provably gone is
+ * Runs `fn` holding the exclusive lock file `lockFile` (hard-linked into place: exclusive). A lock whose owner is provably gone is
  * broken (renamed aside first, so that two runs breaking it at once cannot both win); a live owner is waited for.
  */
 export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
@@ -191,17 +191,17 @@ export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, op
   await fsp.mkdir(path.dirname(lockFile), { recursive: true });
   let delay = 20;
   for (;;) {
-    const mine = ownerRecord(leaseMs);
+    // The lock appears with its owner record in it (written aside, then hard-linked into place, which fails when the
+    // lock exists): a run killed at any moment never leaves an empty lock that no one could prove abandoned.
+    const fresh = `${lockFile}.${process.pid}-${crypto.randomBytes(3).toString('hex')}.new`;
+    await fsp.writeFile(fresh, JSON.stringify(ownerRecord(leaseMs)) + '\n');
     try {
-      const h = await fsp.open(lockFile, 'wx');
-      try {
-        await h.writeFile(JSON.stringify(mine) + '\n');
-      } finally {
-        await h.close();
-      }
+      await fsp.link(fresh, lockFile);
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await fsp.rm(fresh, { force: true });
     }
     const owner = await readOwner(lockFile);
     // A lock file being written (empty for an instant) has no owner yet: wait, unless it stays so for a lease.

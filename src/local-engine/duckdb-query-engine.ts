@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../lake/schema';
 import { LocalObjectStore } from '../core/local-object-store';
-import { readCommittedLake, type CommittedLake } from '../lake/committed';
+import { readCommittedLake, type CommittedFile, type CommittedLake } from '../lake/committed';
 import { EngineError, type IndicatorRow, type QueryEngine, type TableRows } from '../hunt';
 import { strictCasts } from './strict-casts';
 import { TRINO_SHIMS } from './trino-shims';
@@ -94,17 +94,8 @@ export class DuckDbQueryEngine implements QueryEngine {
         engine.lakeCheck = await readCommittedLake(new LocalObjectStore(opts.lakeRoot), { checksums: opts.checksums ?? true });
       }
       for (const t of TABLE_NAMES) {
-        if (!opts.lakeRoot) await engine.createTable(t, viewColumns(t), []);
-        else {
-          for (;;) {
-            try {
-              await engine.createLakeView(opts.lakeRoot, t);
-              break;
-            } catch (err) {
-              if (!(await engine.leaveOutFailedFile(err))) throw err;
-            }
-          }
-        }
+        if (opts.lakeRoot) await engine.buildLakeView(opts.lakeRoot, t);
+        else await engine.createTable(t, viewColumns(t), []);
       }
       await engine.setIndicators(opts.indicators ?? []);
     } catch (err) {
@@ -220,27 +211,40 @@ export class DuckDbQueryEngine implements QueryEngine {
         const reader = await this.conn.runAndReadAll(strictCasts(sql), [...params]);
         return reader.getRowObjectsJS().map((r) => toPlain(r) as Record<string, unknown>);
       } catch (err) {
-        if (!(await this.leaveOutFailedFile(err))) throw err;
+        const bad = this.leaveOutFailedFile(err);
+        if (!bad || !this.lakeRoot) throw err;
+        await this.buildLakeView(this.lakeRoot, bad.table);
       }
     }
   }
 
-  /** When the error names a committed lake file: drop it from the views, record the gap; true when dropped. */
-  private async leaveOutFailedFile(err: unknown): Promise<boolean> {
+  /** (Re)creates a table's lake view, leaving out each file DuckDB fails on (see {@link run}). */
+  private async buildLakeView(lakeRoot: string, table: TableName): Promise<void> {
+    for (;;) {
+      try {
+        await this.createLakeView(lakeRoot, table);
+        return;
+      } catch (err) {
+        if (!this.leaveOutFailedFile(err)) throw err;
+      }
+    }
+  }
+
+  /** When the error names a committed lake file: drop it from the lake files, record the gap, return it. */
+  private leaveOutFailedFile(err: unknown): CommittedFile | null {
     const check = this.lakeCheck;
-    if (!check || !this.lakeRoot) return false;
+    if (!check || !this.lakeRoot) return null;
     const message = (err as Error).message ?? String(err);
     const store = new LocalObjectStore(this.lakeRoot);
     const bad = check.files.find((f) => message.includes(store.pathOf(f.key).split(path.sep).join('/')) || message.includes(store.pathOf(f.key)));
-    if (!bad) return false;
+    if (!bad) return null;
     const reason = `unreadable: ${message.split('\n')[0].slice(0, 300)}`;
     this.lakeCheck = {
       ...check,
       files: check.files.filter((f) => f !== bad),
       gaps: [...check.gaps, { key: bad.key, agency: bad.agency, uploadId: bad.uploadId, table: bad.table, dt: bad.dt, problem: 'unreadable', reason, sources: bad.sources }],
     };
-    await this.createLakeView(this.lakeRoot, bad.table);
-    return true;
+    return bad;
   }
 
   /** As {@link run}, with the result's column names and DuckDB types (to answer as Athena's GetQueryResults does). */

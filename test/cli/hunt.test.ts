@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CliError, CliErrorCode } from '../../src/cli/errors';
+import { commitHandMadeLake } from '../support/commit-lake';
 import { runInProcess } from './in-process';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -35,6 +36,7 @@ async function writeLake(root: string): Promise<void> {
   }
   c.closeSync();
   db.closeSync();
+  commitHandMadeLake(root);
 }
 
 describe('sweep hunt', () => {

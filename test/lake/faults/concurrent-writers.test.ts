@@ -56,16 +56,19 @@ describe('many writers, one lake', () => {
       }
     })();
     const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: WRITERS }, async (_, w) => {
-        for (let u = 0; u < UPLOADS; u++) {
-          // Every fifth upload of the next writer is delivered here too, at the same time as its own run (at-least-once).
-          await Promise.all([normalize(w, u), ...(u % 5 === 0 ? [normalize((w + 1) % WRITERS, u)] : [])]);
-        }
-      }),
-    );
-    writing = false;
-    await huntLoop;
+    try {
+      await Promise.all(
+        Array.from({ length: WRITERS }, async (_, w) => {
+          for (let u = 0; u < UPLOADS; u++) {
+            // Every fifth upload of the next writer is delivered here too, at the same time as its own run (at-least-once).
+            await Promise.all([normalize(w, u), ...(u % 5 === 0 ? [normalize((w + 1) % WRITERS, u)] : [])]);
+          }
+        }),
+      );
+    } finally {
+      writing = false;
+      await huntLoop;
+    }
     const seconds = (Date.now() - t0) / 1000;
 
     // Assess
@@ -92,5 +95,5 @@ describe('many writers, one lake', () => {
     expect(alone.size).toBeGreaterThan(3);
     for (const [k, b] of alone) expect({ k, same: shared.get(k)?.equals(b) }).toEqual({ k, same: true });
     process.stdout.write(`concurrent writers: ${WRITERS * UPLOADS} uploads (+${WRITERS * 4} duplicate deliveries) in ${seconds.toFixed(1)} s; ${huntRounds.length} hunt rounds read whole uploads all along\n`);
-  });
+  }, 300_000);
 });

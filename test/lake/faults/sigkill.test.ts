@@ -38,10 +38,18 @@ function runChild(script: string, args: readonly string[], killAfterMs: number |
         timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs ?? 0);
       }
     }, 1);
+    // A run that neither ends nor is killed within this is stuck (a lock no one can take): killed and reported.
+    let stuck = false;
+    const guard = setTimeout(() => {
+      stuck = true;
+      child.kill('SIGKILL');
+    }, 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
       if (poll) clearInterval(poll);
+      clearTimeout(guard);
+      if (stuck) reject(new Error(`fault child ${args.join(' ')} was stuck for 60 s; stderr: ${stderr}`));
       resolve({ code, signal, stdout, stderr, ms: Date.now() - t0 });
     });
   });
@@ -113,5 +121,5 @@ describe('SIGKILL at random points', () => {
     for (const [k, b] of expectedFiles) expect({ k, same: after.get(k)!.equals(b) }).toEqual({ k, same: true });
     expect(fs.existsSync(path.join(lake, '.tmp'))).toBe(false);
     process.stdout.write(`SIGKILL trials (seed ${first}): ${outcomes.join('; ')}\n`);
-  });
+  }, 300_000);
 });
