@@ -7,6 +7,9 @@
  * to a string" (what the ingest decoder hands over), and "split + decode +
  * parse into full rows" (the parser's share is the difference); for IIS and HttpProxy also the web log kernel
  * (WebAssembly) alone, and with its batches made into lake columns (what the pipeline runs).
+ *
+ * Windows event exports (evtx_dump JSON and JSONL, event XML, Winlogbeat ECS NDJSON; `--exports` alone) are timed
+ * end to end on a gzip file, beside `zcat | wc -l` on the same file.
  */
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
@@ -15,9 +18,11 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { TextFamilyParser } from '../src/formats/types';
 import { readLines } from '../src/ingest';
-import { parserFor } from '../src/formats';
+import { detectFamily, parserFor } from '../src/formats';
 import { IisKernel, readBlock } from '../src/formats/iis-kernel';
 import { generateWebCorpus } from '../testkit/gen/web-corpus';
+import type { EvtxRecord } from '../src/formats/evtx';
+import { ecsDocument, evtxDumpJson, evtxDumpJsonl, wevtutilXml } from '../testkit/event-exports';
 import { HTTPPROXY_FIELDS_2016_CU23, convertToJson, sysmon1Message, winEventObject, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../testkit/raw-generators';
 
 const STEMS = ['/owa/', '/owa/service.svc', '/ecp/', '/EWS/Exchange.asmx', '/Microsoft-Server-ActiveSync/default.eas', '/autodiscover/autodiscover.xml', '/mapi/emsmdb/', '/owa/auth/logon.aspx', '/ecp/DDI/DDIService.svc/GetList'];
@@ -69,6 +74,43 @@ function winEventJsonText(targetBytes: number): Buffer {
   const per = sample.length / 2;
   const n = Math.max(2, Math.round(targetBytes / per));
   return Buffer.from(`${convertToJson(Array.from({ length: n }, (_, i) => one(i))).replace(/\n/g, '\r\n')}\r\n`);
+}
+
+/** Sysmon 1 and Security 4624 records as our EVTX parser gives them, for rendering in each export shape. */
+function eventRecords(n: number): EvtxRecord[] {
+  const out: EvtxRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const sysmon = i % 2 === 0;
+    out.push({
+      chunk: 0, recordNumber: i + 1, writtenMs: 0, timeCreated: null, timeMs: Date.parse('2021-03-03T00:00:00Z') + i * 1000,
+      provider: sysmon ? 'Microsoft-Windows-Sysmon' : 'Microsoft-Windows-Security-Auditing', providerGuid: '5770385F-C22A-43E0-BF4C-06F5698FFBD9',
+      eventId: sysmon ? 1 : 4624, qualifiers: null, version: 5, level: sysmon ? 4 : 0, task: 1, opcode: 0, keywords: '0x8000000000000000',
+      recordId: i + 1, channel: sysmon ? 'Microsoft-Windows-Sysmon/Operational' : 'Security', computer: 'EXCH01.corp.example.gov', userSid: 'S-1-5-18',
+      processId: 2204, threadId: 3324,
+      data: sysmon
+        ? { RuleName: '', UtcTime: '2021-03-03 03:26:01.447', ProcessGuid: '{747F3D96-661E-5C9D-0000-0010E8B90400}', ProcessId: String(1000 + i), Image: 'C:\\Windows\\System32\\cmd.exe',
+            CommandLine: `cmd.exe /c echo ${i}`, CurrentDirectory: 'C:\\Windows\\system32\\inetsrv\\', User: 'NT AUTHORITY\\SYSTEM',
+            Hashes: 'SHA256=FF79D3C4A0B7EB191783C323AB8363EBD1FD10BE58D8BCC96B07067743CA81D5', ParentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+            ParentCommandLine: 'c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "MSExchangeOWAAppPool"' }
+        : { SubjectUserSid: 'S-1-5-18', SubjectUserName: 'EXCH01$', SubjectDomainName: 'CORP', TargetUserName: `user${i % 500}`, TargetDomainName: 'CORP',
+            LogonType: '3', LogonProcessName: 'NtLmSsp ', AuthenticationPackageName: 'NTLM', IpAddress: `198.51.100.${i % 250}`, IpPort: '49823' },
+    });
+  }
+  return out;
+}
+
+/** The Windows export shapes, `targetBytes` each (name, file name, text). */
+function exportTexts(targetBytes: number): [string, string, Buffer][] {
+  const shapes: [string, string, (r: EvtxRecord[]) => string][] = [
+    ['evtx_dump -o json', 'Security.json', evtxDumpJson],
+    ['evtx_dump -o jsonl', 'Security.jsonl', evtxDumpJsonl],
+    ['event XML (wevtutil)', 'Security.xml', wevtutilXml],
+    ['Winlogbeat ECS NDJSON', 'winlogbeat.ndjson', (rs) => rs.map((r) => JSON.stringify(ecsDocument(r)) + '\n').join('')],
+  ];
+  return shapes.map(([name, file, render]) => {
+    const per = render(eventRecords(20)).length / 20;
+    return [name, file, Buffer.from(render(eventRecords(Math.max(20, Math.round(targetBytes / per)))))];
+  });
 }
 
 /** Reference: counts lines with indexOf(0x0a), no decoding. */
@@ -201,7 +243,53 @@ async function endToEnd(name: 'iis' | 'httpproxy', buf: Buffer): Promise<void> {
   }
 }
 
+/** A Windows export read end to end from gzip (detection, readLines, parser), against `zcat | wc -l` on the same file. */
+async function exportEndToEnd(name: string, file: string, buf: Buffer): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-formats-'));
+  const gz = path.join(dir, `${file}.gz`);
+  try {
+    fs.writeFileSync(gz, zlib.gzipSync(buf, { level: 6 }));
+    const family = detectFamily(buf.subarray(0, 64 * 1024), file);
+    if (!family) throw new Error(`${name}: not recognized`);
+    const parser = parserFor(family.family);
+    let zcat = Infinity;
+    let ours = Infinity;
+    let rows = 0;
+    let rejects = 0;
+    for (let i = 0; i < 2; i++) {
+      const t0 = Date.now();
+      cp.execSync(`zcat '${gz}' | wc -l`, { stdio: 'pipe' });
+      zcat = Math.min(zcat, Date.now() - t0);
+      const t1 = Date.now();
+      rows = 0;
+      rejects = 0;
+      const ctx = { sourceFile: `bench!EXCH01/${file}`, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => { rejects++; } };
+      const stream = fs.createReadStream(gz, { highWaterMark: 256 * 1024 }).pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
+      if (parser.kind === 'binary') await parser.parse(stream, ctx);
+      else {
+        const p = parser.create(ctx);
+        await readLines(stream, { maxLineBytes: 1 << 26 }, (t, n) => p.line(t, n), () => undefined);
+        p.end();
+      }
+      ours = Math.min(ours, Date.now() - t1);
+    }
+    const mb = buf.length / 1e6;
+    process.stdout.write(
+      `${name.padEnd(22)} ${family.family.padEnd(15)} ${mb.toFixed(0)} MB: zcat | wc -l ${(mb / (zcat / 1000)).toFixed(0)} MB/s; ` +
+      `gunzip + readLines + parse ${(mb / (ours / 1000)).toFixed(0)} MB/s (${(ours / zcat).toFixed(1)}x zcat | wc -l), ${rows} rows, ${rejects} rejected\n`,
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
+  const exportsMb = args.find((a) => a.startsWith('--mb='));
+  const exportsTarget = ((exportsMb ? Number(exportsMb.slice(5)) : 100) * 1e6) / 4;
+  if (args.includes('--exports')) {
+    for (const [name, file, buf] of exportTexts(exportsTarget)) await exportEndToEnd(name, file, buf);
+    return;
+  }
   if (args.includes('--corpus')) {
     // The first IIS and the first HttpProxy log of the ingest benchmark's corpus (generated once, cached).
     const corpus = await generateWebCorpus(path.resolve('.cache', 'bench-ingest', '500mb'), 500e6, { seedBase: 1000 });
@@ -223,4 +311,5 @@ export async function run(args: string[]): Promise<void> {
   measure('httpproxy', httpProxyText(target));
   // Windows exports are not the hot path: a quarter of the size is enough to see the rate.
   measure('winevent_json', winEventJsonText(target / 4));
+  for (const [name, file, buf] of exportTexts(exportsTarget)) await exportEndToEnd(name, file, buf);
 }

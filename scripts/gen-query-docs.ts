@@ -11,7 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { FAMILY_LABELS, type Family } from '../src/formats/types';
+import { FAMILY_LABELS, WINDOWS_EVENT_FAMILIES, type Family } from '../src/formats/registry';
 import { loadQueries, type Hunt } from '../src/hunt/query-file';
 import { SEVERITIES } from '../src/hunt/types';
 
@@ -48,7 +48,7 @@ const oneLine = (s: string | undefined): string => (s ?? '').replace(/\s+/g, ' '
 function familiesText(h: Hunt): string {
   const fams = h.meta.log_families as Family[];
   const labels = fams.map((f) => FAMILY_LABELS[f] ?? f);
-  const windows = fams.filter((f) => f === 'evtx' || f.startsWith('winevent_'));
+  const windows = fams.filter((f) => WINDOWS_EVENT_FAMILIES.includes(f));
   // The four Windows event sources carry the same events: say it once.
   if (windows.length >= 3) {
     const rest = fams.filter((f) => !windows.includes(f)).map((f) => FAMILY_LABELS[f] ?? f);

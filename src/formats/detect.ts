@@ -98,11 +98,29 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
   const firstIdx = lines.findIndex((l) => l.trim().length > 0 && !l.startsWith('#'));
   const first = firstIdx >= 0 ? lines[firstIdx].trim() : '';
 
-  // 2. JSON: an array or object of Get-WinEvent records, or JSON lines from a shipper.
+  // 2. Rust evtx_dump output (`Record <n>` lines, JSON or XML records) and event XML exports.
+  const evtxDump = /^Record \d+\s*$/.test(first);
+  const body = evtxDump ? lines.slice(firstIdx + 1).find((l) => l.trim().length > 0)?.trim() ?? '' : first;
+  if (body.startsWith('<')) {
+    if (/<(?:\w+:)?Event[\s>]/.test(text) && /<(?:\w+:)?System>/.test(text)) {
+      return { family: 'event_xml', reason: evtxDump ? 'evtx_dump -o xml: Record lines and <Event> XML' : 'event XML: <Event> elements with <System> (wevtutil /f:xml, python-evtx, Event Viewer)' };
+    }
+    // An export of zero events is still an export: read (no rows), not listed as unrecognized.
+    if (/^(<\?xml[^>]*\?>\s*)?<Events\s*(\/>|>\s*<\/Events>)\s*$/.test(text.trim())) return { family: 'event_xml', reason: 'event XML: an empty <Events> root (zero events)' };
+    return null;
+  }
+  if ((body.startsWith('{') || body.startsWith('[')) && /^[\s[]*\{\s*"Event"\s*:\s*\{/.test(text.slice(text.indexOf(body))) && /"System"\s*:\s*\{/.test(text)) {
+    return { family: 'evtx_dump_json', reason: evtxDump ? 'evtx_dump -o json: Record lines and {"Event": {"System": ...}} objects' : 'JSON of {"Event": {"System": ...}} records (evtx_dump -o json/jsonl)' };
+  }
+
+  // 3. JSON: an array or object of Get-WinEvent records, or JSON lines from a shipper.
   if (first.startsWith('{') || first.startsWith('[')) {
     if (first.startsWith('{') && first.endsWith('}') && firstIdx < lines.length - 1) {
       try {
-        const obj = JSON.parse(first) as Record<string, unknown>;
+        const doc = JSON.parse(first) as Record<string, unknown>;
+        // Elasticsearch hits as export tools write them: the document is _source.
+        const src = doc._source;
+        const obj = src && typeof src === 'object' && !Array.isArray(src) ? (src as Record<string, unknown>) : doc;
         const keys = Object.keys(obj);
         if ('winlog' in obj || keys.some((k) => k.startsWith('winlog.'))) return { family: 'winevent_jsonl', reason: 'JSON lines with winlog.* keys (Winlogbeat/ECS)' };
         if (keys.some((k) => /^(EventID|SourceName)$/i.test(k))) return { family: 'winevent_jsonl', reason: 'JSON lines with EventID/SourceName/Channel keys (NXLog)' };
@@ -117,7 +135,7 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
     return null;
   }
 
-  // 3. CSV header rows.
+  // 4. CSV header rows.
   if (first.includes(',')) {
     const h = lowerCsvHeader(first);
     if (hasAll(h, 'datetime', 'requestid') && (h.has('anchormailbox') || h.has('urlstem'))) return { family: 'httpproxy', reason: 'CSV header row with HttpProxy columns (DateTime, RequestId, AnchorMailbox, ...)' };
@@ -128,7 +146,7 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
     if (hasAll(h, 'timestamp', 'eventdata')) return { family: 'ecp_server', reason: 'CSV header TimeStamp,ServerName,EventId,EventData' };
   }
 
-  // 4. Path hints where content cannot decide.
+  // 5. Path hints where content cannot decide.
   if (/oabgenerator/i.test(lower) || /OABGenerator|Download failed and temporary file/i.test(text)) {
     return { family: 'oab_generator', reason: /oabgenerator/i.test(lower) ? 'path under OABGeneratorLog (no fixed line layout)' : 'OABGenerator messages in the text' };
   }

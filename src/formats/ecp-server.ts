@@ -181,8 +181,14 @@ class EcpParser implements TextParser {
 }
 
 /** ECP Server / Activity log parser (`exchange_logs`). */
-export const ecpServerParser: TextFamilyParser = {
+export const ecpServerParser: TextFamilyParser<'ecp_server'> = {
   family: 'ecp_server',
   kind: 'text',
+  facts: {
+    label: 'ECP Server logs',
+    tables: ['exchange_logs'],
+    whereOnServer: '<Exchange install>\\Logging\\ECP\\Server\\',
+    localTime: false,
+  },
   create: (ctx) => new EcpParser(ctx),
 };

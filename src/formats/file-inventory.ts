@@ -139,8 +139,15 @@ class FileInventoryParser implements TextParser {
 }
 
 /** Get-FileHash inventory parser (`file_inventory`). */
-export const fileInventoryParser: TextFamilyParser = {
+export const fileInventoryParser: TextFamilyParser<'file_inventory'> = {
   family: 'file_inventory',
   kind: 'text',
+  facts: {
+    label: 'File hash inventory',
+    tables: ['file_inventory'],
+    whereOnServer: 'a hash list of the web folders: Get-ChildItem -Recurse <folders> | Get-FileHash | Export-Csv inventory.csv',
+    localTime: true,
+    untimed: 'a file listing without LastWriteTimeUtc shows which file was on disk, not when it was written',
+  },
   create: (ctx) => new FileInventoryParser(ctx),
 };

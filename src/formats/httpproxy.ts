@@ -2,6 +2,7 @@
  * Exchange HttpProxy ("Cafe") logs: CSV with W3C-style `#` comment lines,
  * mapped to `web_requests` by column NAME (layouts differ between builds).
  */
+import { IisKernel } from './iis-kernel';
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { CsvLine, cleanLine } from './text/csv-line';
 import { parseIsoTime } from './text/time';
@@ -206,8 +207,15 @@ class HttpProxyParser implements TextParser {
 }
 
 /** HttpProxy log parser (`web_requests`). */
-export const httpProxyParser: TextFamilyParser = {
+export const httpProxyParser: TextFamilyParser<'httpproxy'> = {
   family: 'httpproxy',
   kind: 'text',
+  facts: {
+    label: 'HttpProxy logs',
+    tables: ['web_requests'],
+    whereOnServer: '<Exchange install>\\Logging\\HttpProxy\\ (every subfolder: Autodiscover, Ecp, Ews, Mapi, Oab, Owa, ...)',
+    localTime: false,
+  },
   create: (ctx) => new HttpProxyParser(ctx),
+  kernel: () => new IisKernel(undefined, 'httpproxy'),
 };

@@ -3,11 +3,24 @@
  * may change mid-file (an IIS restart or a configuration change), UTC times,
  * `-` for "no value", `+` for spaces in cs(User-Agent).
  */
+import { IisKernel } from './iis-kernel';
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { cleanLine } from './text/csv-line';
 import { parseW3cDateTime } from './text/time';
 import { col, headerIndex, intInRange, ipWithoutPort, nullIfEmpty, toInt } from './text/values';
 import { shortHost } from './windows/event-row';
+import { firstPublicAddress } from './text/ip-address';
+
+/**
+ * Custom logged fields that carry the client behind a load balancer or reverse proxy, by lower-case `#Fields` name
+ * (IIS 8.5+ custom fields appear under their configured name; Advanced Logging and some admins use `cs(...)`), in
+ * order of preference: the first present one becomes `forwarded_for`.
+ */
+export const FORWARDED_FIELDS = [
+  'x-forwarded-for', 'cs(x-forwarded-for)', 'x-original-for', 'cs(x-original-for)', 'x-real-ip', 'cs(x-real-ip)', 'forwarded',
+  'cs(forwarded)', 'x-client-ip', 'cs(x-client-ip)', 'true-client-ip', 'cs(true-client-ip)', 'x-cluster-client-ip', 'cf-connecting-ip',
+  'x-originating-ip', 'cs(x-originating-ip)', 'clientip', 'x-forwarded-for-ip',
+] as const;
 
 /** The Exchange default field line (used when a file has lost its header but the width matches). */
 export const IIS_EXCHANGE_DEFAULT_FIELDS =
@@ -36,6 +49,8 @@ interface Layout {
   readonly timeTaken: number;
   readonly csBytes: number;
   readonly scBytes: number;
+  /** A custom field naming the client behind a proxy (first of {@link FORWARDED_FIELDS} present), or -1. */
+  readonly forwarded: number;
 }
 
 function layoutOf(names: readonly string[]): Layout {
@@ -62,6 +77,7 @@ function layoutOf(names: readonly string[]): Layout {
     timeTaken: col(ix, 'time-taken'),
     csBytes: col(ix, 'cs-bytes'),
     scBytes: col(ix, 'sc-bytes'),
+    forwarded: col(ix, ...FORWARDED_FIELDS),
   };
 }
 
@@ -75,6 +91,11 @@ export function iisSiteFromPath(displayPath: string): string | null {
 }
 
 const MAX_FIELDS = 64;
+
+/** `forwarded_for` as logged and the real client it names. */
+function forwardedColumns(chain: string | null): { forwarded_for: string | null; forwarded_client_ip: string | null } {
+  return { forwarded_for: chain, forwarded_client_ip: firstPublicAddress(chain) };
+}
 
 class IisParser implements TextParser {
   private layout: Layout | null = null;
@@ -188,6 +209,7 @@ class IisParser implements TextParser {
       time_taken_ms: this.num(L.timeTaken),
       request_bytes: this.num(L.csBytes),
       response_bytes: this.num(L.scBytes),
+      ...(L.forwarded >= 0 ? forwardedColumns(this.str(L.forwarded)) : null),
     });
   }
 
@@ -212,8 +234,15 @@ class IisParser implements TextParser {
 }
 
 /** IIS W3C extended log parser (`web_requests`). */
-export const iisParser: TextFamilyParser = {
+export const iisParser: TextFamilyParser<'iis'> = {
   family: 'iis',
   kind: 'text',
+  facts: {
+    label: 'IIS logs',
+    tables: ['web_requests'],
+    whereOnServer: 'C:\\inetpub\\logs\\LogFiles\\ (W3SVC1 and W3SVC2)',
+    localTime: false,
+  },
   create: (ctx) => new IisParser(ctx),
+  kernel: () => new IisKernel(),
 };

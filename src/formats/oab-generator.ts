@@ -73,8 +73,15 @@ class OabParser implements TextParser {
 }
 
 /** OABGeneratorLog parser (`exchange_logs`). */
-export const oabGeneratorParser: TextFamilyParser = {
+export const oabGeneratorParser: TextFamilyParser<'oab_generator'> = {
   family: 'oab_generator',
   kind: 'text',
+  facts: {
+    label: 'OABGenerator logs',
+    tables: ['exchange_logs'],
+    whereOnServer: '<Exchange install>\\Logging\\OABGeneratorLog\\',
+    localTime: false,
+    untimed: 'OABGenerator lines without a leading timestamp carry no time of their own',
+  },
   create: (ctx) => new OabParser(ctx),
 };

@@ -8,34 +8,33 @@
  */
 import type { Readable } from 'node:stream';
 import type { Row, TableName } from '../lake/schema';
+import type { IisKernel } from './iis-kernel';
+import type { Family } from './registry';
 import type { LocalZone } from './text/zone';
 
-/** Log families recognized by content. */
-export const FAMILIES = [
-  'httpproxy',
-  'iis',
-  'ecp_server',
-  'oab_generator',
-  'winevent_json',
-  'winevent_csv',
-  'winevent_jsonl',
-  'file_inventory',
-  'evtx',
-] as const;
-export type Family = (typeof FAMILIES)[number];
+/** Log families recognized by content: derived from the parser registry (./registry.ts). */
+export type { Family } from './registry';
 
-/** Human names, for coverage lines and the verdict ("HttpProxy logs on EXCH01 cover ..."). */
-export const FAMILY_LABELS: Record<Family, string> = {
-  httpproxy: 'HttpProxy logs',
-  iis: 'IIS logs',
-  ecp_server: 'ECP Server logs',
-  oab_generator: 'OABGenerator logs',
-  winevent_json: 'Windows events (Get-WinEvent JSON)',
-  winevent_csv: 'Windows events (CSV export)',
-  winevent_jsonl: 'Windows events (JSON lines)',
-  file_inventory: 'File hash inventory',
-  evtx: 'Windows event logs (.evtx)',
-};
+/**
+ * What the rest of the product needs to know about a log family, declared by its parser: every list that used to
+ * be kept by hand (labels, tables, where the logs live, local-time families, Windows event sources) derives from it.
+ */
+export interface FamilyFacts {
+  /** Human name, for coverage lines and the verdict ("HttpProxy logs on EXCH01 cover ..."). */
+  readonly label: string;
+  /** Lake tables the parser writes to. A family that writes `windows_events` is one more source of Windows events. */
+  readonly tables: readonly TableName[];
+  /** Where these logs live on a server, or how to export them: the advice `sweep check` prints for a gap. */
+  readonly whereOnServer: string;
+  /** True when the family's times may be written in local time without an offset (the agency's zone applies). */
+  readonly localTime: boolean;
+  /**
+   * Why a row of this family may have no event time, in words for the receipt ("file listings without
+   * LastWriteTimeUtc show which file was on disk, not when"). Absent: its records always carry a time, and a row
+   * without one means the record had no time field.
+   */
+  readonly untimed?: string;
+}
 
 /** What every parser is given about the file it reads. */
 export interface ParseContext {
@@ -64,20 +63,27 @@ export interface TextParser {
   end(): void;
 }
 
-export interface TextFamilyParser {
-  readonly family: Family;
+export interface TextFamilyParser<F extends string = string> {
+  readonly family: F;
   readonly kind: 'text';
+  readonly facts: FamilyFacts;
   create(ctx: ParseContext): TextParser;
+  /**
+   * A fast reader of the family's common lines (WebAssembly, src/formats/iis-kernel), when it has one: one kernel
+   * per upload is made and reused by every file of the family. It gives the same rows as `create`'s parser.
+   */
+  readonly kernel?: () => IisKernel;
 }
 
-export interface BinaryFamilyParser {
-  readonly family: Family;
+export interface BinaryFamilyParser<F extends string = string> {
+  readonly family: F;
   readonly kind: 'binary';
+  readonly facts: FamilyFacts;
   /** Reads the whole stream; resolves when done. Damage is reported through ctx.reject, never thrown for one bad record. */
   parse(stream: Readable, ctx: ParseContext): Promise<void>;
 }
 
-export type FamilyParser = TextFamilyParser | BinaryFamilyParser;
+export type FamilyParser<F extends string = string> = TextFamilyParser<F> | BinaryFamilyParser<F>;
 
 /** Result of content sniffing. */
 export interface Detection {

@@ -4,6 +4,7 @@
  * Athena can raise on a log value (a malformed URL escape, a text that is not a date...) outside `try()`: on Athena one
  * such value fails the whole query, so the hunt reports nothing for every agency.
  */
+import { familiesOfTable } from '../formats/registry';
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, TABLE_NAMES, type TableName } from '../lake/schema';
 import type { Hunt } from './query-file';
 import { trinoKeywords, trinoSyntaxProblems } from './trino-parser';
@@ -263,7 +264,7 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
 
   // --- Header consistency: families the hunt says it needs must feed a table it reads; key fields must appear.
   for (const f of opts.logFamilies ?? []) {
-    const ok = [...referenced].some((t) => LAKE_TABLES.has(t) && (TABLES[t as TableName].families as readonly string[]).includes(f));
+    const ok = [...referenced].some((t) => LAKE_TABLES.has(t) && (familiesOfTable(t as TableName) as readonly string[]).includes(f));
     if (!ok) problems.push({ rule: 'header', line: 1, message: `log_families lists "${f}" but the query reads no table that family writes to` });
   }
   const idents = new Set(toks.filter((t) => t.kind === 'ident').map((t) => t.text));

@@ -2,7 +2,7 @@
  * The verdict per host: red for confirmed patterns (critical/high findings), amber for suspicious ones (medium),
  * green when nothing at medium or above was found (low findings are counted beside it), always with what the logs cover, so that missing logs are said, not read as clean.
  */
-import { FAMILY_LABELS, type Family } from '../formats/types';
+import { equivalentFamilies, FAMILY_LABELS, WINDOWS_EVENT_FAMILIES, type Family } from '../formats/registry';
 import type { LakeGap } from '../lake/committed';
 import { TABLES } from '../lake/schema';
 import type { DayRange, FamilyCoverage } from './coverage';
@@ -78,7 +78,8 @@ export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding
   for (const c of coverage) hosts.set(keyOf(c.agency, c.host), { agency: c.agency, host: c.host });
   for (const f of findings) hosts.set(keyOf(f.agency, f.host), { agency: f.agency, host: f.host });
   for (const g of gaps) for (const s of g.sources) hosts.set(keyOf(g.agency, s.host), { agency: g.agency, host: s.host });
-  const needed = new Set<string>(hunts.flatMap((h) => h.meta.log_families));
+  // A hunt naming one Windows event source is served by any other (the same records, another export).
+  const needed = new Set<string>(hunts.flatMap((h) => h.meta.log_families.flatMap((f: string) => equivalentFamilies(f))));
 
   const out: HostVerdict[] = [];
   for (const [key, { agency, host }] of hosts) {
@@ -94,7 +95,7 @@ export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding
     // A hunt can run on this host when any of the families it lists is there; group the others by family set.
     const missingBySet = new Map<string, { families: string[]; hunts: string[] }>();
     for (const h of hunts) {
-      if (h.meta.log_families.some((f: string) => present.has(f))) continue;
+      if (h.meta.log_families.some((f: string) => equivalentFamilies(f).some((e) => present.has(e)))) continue;
       const fams = [...h.meta.log_families].sort();
       const k = fams.join(',');
       const m = missingBySet.get(k) ?? { families: fams, hunts: [] };
@@ -103,7 +104,7 @@ export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding
     }
     const missing = [...missingBySet.values()];
     // Event logs are there but none that records processes, files and logons: say so, those hunts judged nothing.
-    const windowsFamilies = new Set<string>(TABLES.windows_events.families);
+    const windowsFamilies = new Set<string>(WINDOWS_EVENT_FAMILIES);
     const windowsCov = cov.filter((c) => windowsFamilies.has(c.family));
     const readsWindows = hunts.some((h) => (h.meta.log_families as readonly string[]).some((f) => windowsFamilies.has(f)));
     if (readsWindows && windowsCov.length > 0) {

@@ -72,7 +72,14 @@ export interface ManifestEntry {
   readonly rejections: RejectionSummary;
   /** Rows without a usable event time, and which day they were filed under instead. */
   readonly rows_without_time: number;
+  /** Why those rows have no time, in words (from the family); null when every row has one. Absent in older manifests. */
+  readonly rows_without_time_reason?: string | null;
   readonly dt_fallback: { readonly source: DtFallback; readonly dt: string } | null;
+  /**
+   * Rows whose host neither the record, the path nor `--host` names (findings would say "(unknown host)").
+   * Absent in older manifests.
+   */
+  readonly rows_without_host?: number;
 }
 
 /** An entry no parser recognized: listed, never silently dropped. */
@@ -156,12 +163,4 @@ export interface Manifest {
 /** Serializes a manifest: 2-space JSON, keys in declaration order, trailing newline. */
 export function manifestToJson(m: Manifest): string {
   return JSON.stringify(m, null, 2) + '\n';
-}
-
-/** Log families whose times may be written in local time without an offset (what the local time zone applies to). */
-export const LOCAL_TIME_FAMILIES: ReadonlySet<string> = new Set(['winevent_csv', 'winevent_json', 'winevent_jsonl', 'file_inventory']);
-
-/** Parsed files of the upload whose times may be local time without an offset, and the zone they were read in. */
-export function localTimeExports(m: Manifest): { readonly files: number; readonly zone: string } {
-  return { files: m.entries.filter((e) => LOCAL_TIME_FAMILIES.has(e.family)).length, zone: m.local_time_zone ?? 'UTC' };
 }

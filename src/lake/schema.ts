@@ -2,6 +2,7 @@
  * The normalized lake schema: the one place that says which tables exist and
  * which typed columns they have.
  *
+ * Which log families write to a table is said by the parsers (src/formats/registry.ts: familiesOfTable).
  * Everything else derives from it: the Parquet writer (column order and types),
  * the local DuckDB views, the Glue/Athena table definitions (lib/), the hunt
  * query lint (referenced columns must exist) and the fixture loader.
@@ -29,8 +30,6 @@ export interface ColumnDef {
 export interface TableDef {
   readonly name: TableName;
   readonly description: string;
-  /** Log families whose parsers write to this table. */
-  readonly families: readonly string[];
   /** All data columns, common ones first (partition columns excluded). */
   readonly columns: readonly ColumnDef[];
 }
@@ -56,7 +55,6 @@ export const TABLES = {
   web_requests: {
     name: 'web_requests',
     description: 'HTTP requests seen by IIS (W3C logs) and by the Exchange front-end proxy (HttpProxy logs).',
-    families: ['iis', 'httpproxy'],
     columns: [
       ...COMMON_COLUMNS,
       c('site', 'string', 'IIS site (W3SVC1, W3SVC2, or the site name) or the HttpProxy protocol folder.'),
@@ -91,12 +89,13 @@ export const TABLES = {
       c('generic_errors', 'string', 'HttpProxy GenericErrors.'),
       c('request_bytes', 'bigint', 'HttpProxy RequestBytes / IIS cs-bytes.'),
       c('response_bytes', 'bigint', 'HttpProxy ResponseBytes / IIS sc-bytes.'),
+      c('forwarded_for', 'string', 'Proxy chain as logged by an IIS custom field (X-Forwarded-For, X-Real-IP, X-Original-For, ...); null when not logged.'),
+      c('forwarded_client_ip', 'string', 'First public address of forwarded_for, normalized (no port, brackets, zone id or ::ffff:): the client behind a load balancer.'),
     ],
   },
   exchange_logs: {
     name: 'exchange_logs',
     description: 'Exchange application text logs: ECP Server/Activity logs and OABGeneratorLog lines.',
-    families: ['ecp_server', 'oab_generator'],
     columns: [
       ...COMMON_COLUMNS,
       c('log_type', 'string', 'The #Log-type header (e.g. "ECP Server Log") or the family name.'),
@@ -113,7 +112,6 @@ export const TABLES = {
   windows_events: {
     name: 'windows_events',
     description: 'Windows event log records, from raw .evtx and from exports (Get-WinEvent JSON/CSV, NXLog, Winlogbeat).',
-    families: ['evtx', 'winevent_json', 'winevent_csv', 'winevent_jsonl'],
     columns: [
       ...COMMON_COLUMNS,
       c('channel', 'string', 'Channel / log name (Security, Application, Microsoft-Windows-Sysmon/Operational, MSExchange Management).'),
@@ -155,7 +153,6 @@ export const TABLES = {
   file_inventory: {
     name: 'file_inventory',
     description: 'File hash inventories (Get-FileHash | Export-Csv): which file with which hash was on which server.',
-    families: ['file_inventory'],
     columns: [
       ...COMMON_COLUMNS,
       c('algorithm', 'string', 'Hash algorithm as given (SHA256, MD5, SHA1).'),

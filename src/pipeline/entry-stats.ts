@@ -75,6 +75,8 @@ export class EntryStats {
     family: string;
     detection: string;
     hostHint: string | null;
+    /** Why rows of this family may lack a time (the family's words). */
+    untimedReason: string;
   }): ManifestEntry {
     const rows: Partial<Record<TableName, number>> = {};
     for (const [t, n] of [...this.rows].sort(([a], [b]) => (a < b ? -1 : 1))) rows[t] = n;
@@ -94,7 +96,9 @@ export class EntryStats {
       lines: { read: this.linesRead, with_rows: this.linesWithRows, rejected: this.linesRejected, skipped: this.linesSkipped },
       rejections: this.rejectionSummary(),
       rows_without_time: this.rowsWithoutTime,
+      rows_without_time_reason: this.rowsWithoutTime > 0 ? base.untimedReason : null,
       dt_fallback: this.rowsWithoutTime > 0 ? this.dtFallback : null,
+      rows_without_host: this.hosts.get(null)?.rows ?? 0,
     };
   }
 }

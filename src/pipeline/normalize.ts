@@ -20,13 +20,11 @@ import { Readable } from 'node:stream';
 import { LocalObjectStore } from '../core/local-object-store';
 import type { ObjectStore } from '../core/object-store';
 import * as formats from '../formats';
-import { httpProxyParser } from '../formats/httpproxy';
-import { iisParser } from '../formats/iis';
-import { IisKernel, readBlock } from '../formats/iis-kernel';
+import { type IisKernel, readBlock } from '../formats/iis-kernel';
 import { parseZone, UTC_ZONE, type LocalZone } from '../formats/text/zone';
-import type { FamilyParser, ParseContext, Detection } from '../formats/types';
+import type { FamilyParser, ParseContext, Detection, TextFamilyParser } from '../formats/types';
 import * as ingest from '../ingest';
-import type { IngestLimits, IngestProblem, InputSource } from '../ingest/types';
+import type { IngestLimits, IngestProblem, InputEntry, InputSource } from '../ingest/types';
 import { DayFormatter, validTime } from '../lake/day';
 import { assertValidId } from '../lake/layout';
 import { LakeWriter, type LakeWriterOptions } from '../lake/lake-writer';
@@ -110,6 +108,60 @@ export interface NormalizeResult {
 const HEAD_BYTES = 64 * 1024;
 const PROGRESS_MS = 200;
 
+/** Inputs described for the upload id and the manifest. */
+interface DescribedInputs {
+  readonly fingerprints: InputFingerprint[];
+  readonly manifestInputs: Manifest['inputs'];
+}
+
+/** Fingerprints (for the upload id) and sizes and mtimes (for the manifest) of the inputs. */
+async function describeInputs(inputs: readonly (string | InputSource)[]): Promise<DescribedInputs> {
+  const fingerprints: InputFingerprint[] = [];
+  const manifestInputs: Manifest['inputs'] = [];
+  for (const input of inputs) {
+    if (typeof input === 'string') {
+      let fps: InputFingerprint[] = [];
+      try {
+        fps = await fingerprintPaths([input]);
+      } catch {
+        // A missing input is reported by the walker as a problem; it still counts in the id.
+        fps = [{ name: path.basename(input), size: null, mtimeMs: null }];
+      }
+      fingerprints.push(...fps);
+      const size = fps.every((f) => f.size !== null) ? fps.reduce((s, f) => s + (f.size ?? 0), 0) : null;
+      const mt = fps.map((f) => f.mtimeMs).filter((m): m is number => m !== null);
+      manifestInputs.push({ path: input, resolved_path: path.resolve(input), size, mtime: mt.length ? new Date(Math.max(...mt)).toISOString() : null });
+    } else {
+      fingerprints.push({ name: path.posix.basename(input.path), size: input.size ?? null, mtimeMs: input.mtime ? input.mtime.getTime() : null });
+      manifestInputs.push({ path: input.path, size: input.size ?? null, mtime: input.mtime ? input.mtime.toISOString() : null });
+    }
+  }
+  return { fingerprints, manifestInputs };
+}
+
+/** What one upload's entries share while they are parsed: options, the writer, the running totals. */
+interface UploadRun {
+  readonly opts: NormalizeOptions;
+  readonly fmt: FormatSeam;
+  readonly uploadId: string;
+  readonly localZone: LocalZone;
+  readonly limits: IngestLimits;
+  readonly writer: LakeWriter;
+  readonly dayFmt: DayFormatter;
+  /** Day of rows without event time whose entry has no mtime. */
+  readonly uploadDt: string;
+  readonly entries: ManifestEntry[];
+  readonly unrecognized: UnrecognizedEntry[];
+  readonly problems: ManifestProblem[];
+  readonly coverage: CoverageAccumulator;
+  /** One kernel per upload and family, reused by every file of the family: its memory is allocated once. */
+  readonly kernels: Map<string, IisKernel>;
+  totalBytes: number;
+  totalRows: number;
+  entryCount: number;
+  progress(current: string | null, force?: boolean): void;
+}
+
 /**
  * Normalizes one upload into the lake and writes its manifest.
  *
@@ -140,27 +192,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
   const store = opts.store ?? new LocalObjectStore(opts.lakeRoot!);
   const limits = ingest.resolveLimits(opts.limits ?? {});
 
-  // Inputs: fingerprints for the upload id, sizes and mtimes for the manifest.
-  const fingerprints: InputFingerprint[] = [];
-  const manifestInputs: Manifest['inputs'] = [];
-  for (const input of opts.inputs) {
-    if (typeof input === 'string') {
-      let fps: InputFingerprint[] = [];
-      try {
-        fps = await fingerprintPaths([input]);
-      } catch {
-        // A missing input is reported by the walker as a problem; it still counts in the id.
-        fps = [{ name: path.basename(input), size: null, mtimeMs: null }];
-      }
-      fingerprints.push(...fps);
-      const size = fps.every((f) => f.size !== null) ? fps.reduce((s, f) => s + (f.size ?? 0), 0) : null;
-      const mt = fps.map((f) => f.mtimeMs).filter((m): m is number => m !== null);
-      manifestInputs.push({ path: input, resolved_path: path.resolve(input), size, mtime: mt.length ? new Date(Math.max(...mt)).toISOString() : null });
-    } else {
-      fingerprints.push({ name: path.posix.basename(input.path), size: input.size ?? null, mtimeMs: input.mtime ? input.mtime.getTime() : null });
-      manifestInputs.push({ path: input.path, size: input.size ?? null, mtime: input.mtime ? input.mtime.toISOString() : null });
-    }
-  }
+  const { fingerprints, manifestInputs } = await describeInputs(opts.inputs);
   const uploadId = opts.uploadId ?? deriveUploadId(fingerprints);
   const normalizedAt = now();
   const inputMtimes = fingerprints.map((f) => f.mtimeMs).filter((m): m is number => m !== null);
@@ -170,232 +202,278 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
       ? { time: new Date(Math.max(...inputMtimes)), source: 'latest input mtime' }
       : { time: normalizedAt, source: 'normalized_at' };
   const dayFmt = new DayFormatter();
-  const uploadDt = dayFmt.format(uploadTime.time.getTime());
 
   const tmpRoot = opts.tmpDir ?? os.tmpdir();
   await fsp.mkdir(tmpRoot, { recursive: true });
   const workDir = await fsp.mkdtemp(path.join(tmpRoot, 'sweep-normalize-'));
   const writer = await LakeWriter.create({ ...opts.writer, workDir: path.join(workDir, 'lake'), uploadId });
 
-  const entries: ManifestEntry[] = [];
-  const unrecognized: UnrecognizedEntry[] = [];
-  const problems: ManifestProblem[] = [];
-  const coverage = new CoverageAccumulator();
-  let iisKernel: IisKernel | null = null;
-  let proxyKernel: IisKernel | null = null;
-  let totalBytes = 0;
-  let totalRows = 0;
-  let entryCount = 0;
   let lastProgress = 0;
-  const progress = (current: string | null, force = false): void => {
-    if (!opts.onProgress) return;
-    const t = Date.now();
-    if (!force && t - lastProgress < PROGRESS_MS) return;
-    lastProgress = t;
-    opts.onProgress({ entries: entryCount, bytes: totalBytes, rows: totalRows, current });
+  const run: UploadRun = {
+    opts,
+    fmt,
+    uploadId,
+    localZone,
+    limits,
+    writer,
+    dayFmt,
+    uploadDt: dayFmt.format(uploadTime.time.getTime()),
+    entries: [],
+    unrecognized: [],
+    problems: [],
+    coverage: new CoverageAccumulator(),
+    kernels: new Map(),
+    totalBytes: 0,
+    totalRows: 0,
+    entryCount: 0,
+    progress(current, force = false) {
+      if (!opts.onProgress) return;
+      const t = Date.now();
+      if (!force && t - lastProgress < PROGRESS_MS) return;
+      lastProgress = t;
+      opts.onProgress({ entries: run.entryCount, bytes: run.totalBytes, rows: run.totalRows, current });
+    },
   };
 
   try {
     const walk = ingest.walkInputs(opts.inputs as (string | InputSource)[], {
       limits,
       tmpDir: workDir,
-      onProblem: (p: IngestProblem) => problems.push({ path: p.path, code: p.code, reason: p.reason }),
+      onProblem: (p: IngestProblem) => run.problems.push({ path: p.path, code: p.code, reason: p.reason }),
     });
     for await (const entry of walk) {
-      entryCount++;
-      progress(entry.path, true);
-      const stats = new EntryStats();
-      const source = entry.open();
-      // Counts bytes for the manifest and progress, and pauses reading while compression is behind (bounded memory).
-      // A generator, not a piped Transform: a Transform destroyed on the source's error drops the chunks it buffers,
-      // i.e. the lines just before a truncated gzip's cut.
-      const counted = Readable.from(countChunks(source, (n) => {
-        stats.bytes += n;
-        totalBytes += n;
-        progress(entry.path);
-        return writer.pendingBatches > 1 ? writer.waitForCapacity() : undefined;
-      }, () => counted), { objectMode: false });
-      let stream: Readable = counted;
-      let head: Buffer;
-      try {
-        ({ head, stream } = await ingest.peek(counted, HEAD_BYTES));
-      } catch (err) {
-        // Unreadable from the first byte (the walker has reported it): nothing to parse.
-        source.destroy();
-        noteStreamFailure(err, entry.path, problems);
-        continue;
-      }
-      // The display path (folders such as W3SVC1, HttpProxy or OABGeneratorLog are hints), ending in the
-      // entry's own name (a gzip layer's content is named without ".gz").
-      const hintPath = formats.detectionHint(entry.path, entry.name);
-      const detection = fmt.detectFamily(head, hintPath);
-      if (!detection) {
-        unrecognized.push({ path: entry.path, size: entry.size ?? (head.length < HEAD_BYTES ? head.length : null), hint: fmt.describeUnrecognized(head, entry.name, entry.size) });
-        stream.destroy();
-        source.destroy();
-        continue;
-      }
-      const hostHint = fmt.hostFromPath(entry.path) ?? opts.hostOverride ?? null;
-      const family = detection.family;
-      stats.dtFallback = entry.mtime
-        ? { source: 'entry-mtime', dt: dayFmt.format(entry.mtime.getTime()) }
-        : { source: 'upload-time', dt: uploadDt };
-      const fallbackDt = stats.dtFallback.dt;
-      let curLine = 0;
-      let lineEmitted = false;
-      let lineRejected = false;
-      const entryDayFmt = new DayFormatter();
-      const ctx: ParseContext = {
-        sourceFile: entry.path,
-        hostHint,
-        localZone: localZone.isUtc ? null : localZone,
-        emit(table: TableName, row: Row): void {
-          row.source_family = family;
-          row.source_file = entry.path;
-          row.upload_id = uploadId;
-          if (row.source_line === undefined || row.source_line === null) row.source_line = curLine > 0 ? curLine : null;
-          let host = row.host;
-          if (host === undefined || host === null || host === '') host = row.host = hostHint;
-          const t = validTime(row.event_time);
-          writer.write(table, row, t === null ? fallbackDt : entryDayFmt.format(t));
-          stats.row(table, host === null || host === undefined ? null : String(host), t);
-          totalRows++;
-          lineEmitted = true;
-        },
-        reject(lineNo: number, reason: string): void {
-          stats.reject(lineNo, reason);
-          lineRejected = true;
-        },
-      };
-      try {
-        const parser = fmt.parserFor(family);
-        if (parser.kind === 'text') {
-          const p = parser.create(ctx);
-          // IIS and HttpProxy logs: the common lines go through the WebAssembly kernel into column batches (same bytes).
-          // One kernel per upload and format, reused by every IIS (HttpProxy) entry: its memory is allocated once.
-          const kernel =
-            opts.iisKernel === false ? null : parser === iisParser ? (iisKernel ??= new IisKernel()) : parser === httpProxyParser ? (proxyKernel ??= new IisKernel(undefined, 'httpproxy')) : null;
-          const takeBatch = (k: IisKernel): void => {
-            const batch = k.takeColumns(ctx, family);
-            if (batch === null) return k.nextBatch();
-            const times = (batch.cols.get('event_time') as { vals: Float64Array }).vals;
-            const t0 = validTime(times[0]);
-            if (t0 === null) {
-              // Out of the lake's time range: row by row, through emit (fallback day).
-              for (const row of k.takeRows(ctx)) {
-                curLine = row.source_line as number;
-                ctx.emit('web_requests', row);
-                stats.linesRead++;
-                stats.linesWithRows++;
-              }
-              return;
-            }
-            writer.writeBatch('web_requests', batch, entryDayFmt.format(t0));
-            const host = batch.cols.get('host') as { ids: Int32Array; entries: readonly (string | null)[] } | undefined;
-            for (let r = 0; r < batch.rows; r++) {
-              const id = host ? host.ids[r] : -1;
-              stats.row('web_requests', id < 0 ? null : host!.entries[id], times[r]);
-            }
-            totalRows += batch.rows;
-            stats.linesRead += batch.rows;
-            stats.linesWithRows += batch.rows;
-            k.nextBatch();
-          };
-          kernel?.configure(null);
-          kernel?.setMaxLine(limits.maxLineBytes);
-          const onLine = (text: string, lineNo: number): void => {
-            kernel?.observe(text, lineNo);
-            curLine = lineNo;
-            lineEmitted = false;
-            lineRejected = false;
-            try {
-              p.line(text, lineNo);
-            } catch (err) {
-              ctx.reject(lineNo, `parser failed on this line: ${err instanceof Error ? err.message : String(err)}`);
-            }
-            stats.linesRead++;
-            if (lineEmitted) stats.linesWithRows++;
-            else if (lineRejected) stats.linesRejected++;
-            else stats.linesSkipped++;
-          };
-          const onLongLine = (lineNo: number, bytes: number): void => {
-            stats.linesRead++;
-            stats.linesRejected++;
-            stats.reject(lineNo, `line longer than ${limits.maxLineBytes} bytes (${bytes} bytes)`);
-          };
-          try {
-            const res = await ingest.readLines(
-              stream,
-              {
-                maxLineBytes: limits.maxLineBytes,
-                onBlock: kernel ? (buf, start, end, first) => readBlock(kernel, buf, start, end, first, limits.maxLineBytes, onLine, onLongLine, takeBatch) : undefined,
-              },
-              onLine,
-              onLongLine,
-            );
-            stats.encoding = res.encoding;
-          } finally {
-            // Flush a pending record even when the stream broke: rows read before the cut are kept.
-            curLine = 0;
-            lineRejected = false;
-            p.end();
-          }
-        } else {
-          await parser.parse(stream, ctx);
-        }
-      } catch (err) {
-        stats.status = 'partial';
-        stats.error = noteStreamFailure(err, entry.path, problems);
-        stream.destroy();
-        source.destroy();
-      }
-      entries.push(stats.toEntry({ path: entry.path, declaredSize: entry.size, mtime: entry.mtime, family, detection: detection.reason, hostHint }));
-      coverage.add(family, stats.hosts);
-      progress(entry.path, true);
+      run.entryCount++;
+      run.progress(entry.path, true);
+      await parseEntry(run, entry);
       await writer.waitForCapacity();
     }
 
     const written = await writer.finish();
     const files = await describeStagedFiles(written.files, opts.agency, uploadId);
-    const sum = (f: (e: ManifestEntry) => number) => entries.reduce((s, e) => s + f(e), 0);
-    const manifest: Manifest = {
-      manifest_version: MANIFEST_VERSION,
-      agency: opts.agency,
-      upload_id: uploadId,
-      normalized_at: normalizedAt.toISOString(),
-      upload_time: { time: uploadTime.time.toISOString(), source: uploadTime.source },
-      local_time_zone: localZone.name,
-      inputs: manifestInputs,
-      limits: { ...limits },
-      totals: {
-        entries: entryCount,
-        entries_parsed: entries.length,
-        entries_partial: entries.filter((e) => e.status === 'partial').length,
-        entries_unrecognized: unrecognized.length,
-        problems: problems.length,
-        lines_read: sum((e) => e.lines.read),
-        lines_with_rows: sum((e) => e.lines.with_rows),
-        lines_rejected: sum((e) => e.lines.rejected),
-        lines_skipped: sum((e) => e.lines.skipped),
-        rejections: sum((e) => e.rejections.total),
-        rows: totalRows,
-      },
-      rows_per_table: written.rowsPerTable,
-      rows_per_partition: written.rowsPerPartition,
-      coerced_values: written.coercions,
-      entries,
-      unrecognized,
-      problems: dedupeProblems(problems),
-      coverage: coverage.lines(),
-      files,
-    };
+    const manifest = buildManifest(run, written, { normalizedAt, uploadTime, manifestInputs, files });
     const pub = await publishUpload(store, opts.agency, uploadId, written.files, manifestToJson(manifest));
-    progress(null, true);
+    run.progress(null, true);
     return { manifest, manifestKey: pub.manifestKey, written: pub.written, removed: pub.removed, stats: { rowGroups: written.rowGroups, encodeMs: written.encodeMs } };
   } finally {
     await writer.close().catch(() => undefined);
     await fsp.rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Reads one leaf entry: peeks its head, detects its family, runs the family's parser (text: line by line, through
+ * the family's kernel when it has one; binary: the parser reads the stream), fills the common columns, and adds
+ * the entry to the manifest lists. A stream that fails half-way keeps the rows read before the cut.
+ */
+async function parseEntry(run: UploadRun, entry: InputEntry): Promise<void> {
+  const { opts, fmt, writer } = run;
+  const stats = new EntryStats();
+  const source = entry.open();
+  // Counts bytes for the manifest and progress, and pauses reading while compression is behind (bounded memory).
+  // A generator, not a piped Transform: a Transform destroyed on the source's error drops the chunks it buffers,
+  // i.e. the lines just before a truncated gzip's cut.
+  const counted = Readable.from(countChunks(source, (n) => {
+    stats.bytes += n;
+    run.totalBytes += n;
+    run.progress(entry.path);
+    return writer.pendingBatches > 1 ? writer.waitForCapacity() : undefined;
+  }, () => counted), { objectMode: false });
+  let stream: Readable = counted;
+  let head: Buffer;
+  try {
+    ({ head, stream } = await ingest.peek(counted, HEAD_BYTES));
+  } catch (err) {
+    // Unreadable from the first byte (the walker has reported it): nothing to parse.
+    source.destroy();
+    noteStreamFailure(err, entry.path, run.problems);
+    return;
+  }
+  // The display path (folders such as W3SVC1, HttpProxy or OABGeneratorLog are hints), ending in the
+  // entry's own name (a gzip layer's content is named without ".gz").
+  const hintPath = formats.detectionHint(entry.path, entry.name);
+  const detection = fmt.detectFamily(head, hintPath);
+  if (!detection) {
+    run.unrecognized.push({ path: entry.path, size: entry.size ?? (head.length < HEAD_BYTES ? head.length : null), hint: fmt.describeUnrecognized(head, entry.name, entry.size) });
+    stream.destroy();
+    source.destroy();
+    return;
+  }
+  const hostHint = fmt.hostFromPath(entry.path) ?? opts.hostOverride ?? null;
+  const family = detection.family;
+  stats.dtFallback = entry.mtime
+    ? { source: 'entry-mtime', dt: run.dayFmt.format(entry.mtime.getTime()) }
+    : { source: 'upload-time', dt: run.uploadDt };
+  const fallbackDt = stats.dtFallback.dt;
+  const line = { cur: 0, emitted: false, rejected: false };
+  const entryDayFmt = new DayFormatter();
+  const ctx: ParseContext = {
+    sourceFile: entry.path,
+    hostHint,
+    localZone: run.localZone.isUtc ? null : run.localZone,
+    emit(table: TableName, row: Row): void {
+      row.source_family = family;
+      row.source_file = entry.path;
+      row.upload_id = run.uploadId;
+      if (row.source_line === undefined || row.source_line === null) row.source_line = line.cur > 0 ? line.cur : null;
+      let host = row.host;
+      if (host === undefined || host === null || host === '') host = row.host = hostHint;
+      const t = validTime(row.event_time);
+      writer.write(table, row, t === null ? fallbackDt : entryDayFmt.format(t));
+      stats.row(table, host === null || host === undefined ? null : String(host), t);
+      run.totalRows++;
+      line.emitted = true;
+    },
+    reject(lineNo: number, reason: string): void {
+      stats.reject(lineNo, reason);
+      line.rejected = true;
+    },
+  };
+  try {
+    const parser = fmt.parserFor(family);
+    if (parser.kind === 'text') await parseText(run, parser, stream, ctx, stats, line, entryDayFmt);
+    else await parser.parse(stream, ctx);
+  } catch (err) {
+    stats.status = 'partial';
+    stats.error = noteStreamFailure(err, entry.path, run.problems);
+    stream.destroy();
+    source.destroy();
+  }
+  const untimedReason = formats.familyFacts(family)?.untimed ?? 'the records carry no time field';
+  run.entries.push(stats.toEntry({ path: entry.path, declaredSize: entry.size, mtime: entry.mtime, family, detection: detection.reason, hostHint, untimedReason }));
+  run.coverage.add(family, stats.hosts);
+  run.progress(entry.path, true);
+}
+
+/**
+ * Pushes a text entry's lines to its parser, counting each line by what the parser did with it. A family with a
+ * kernel (IIS, HttpProxy) has its common lines read into column batches by the kernel (the same Parquet bytes).
+ */
+async function parseText(
+  run: UploadRun,
+  parser: TextFamilyParser,
+  stream: Readable,
+  ctx: ParseContext,
+  stats: EntryStats,
+  line: { cur: number; emitted: boolean; rejected: boolean },
+  entryDayFmt: DayFormatter,
+): Promise<void> {
+  const { limits, writer } = run;
+  const family = parser.family;
+  const p = parser.create(ctx);
+  const kernel = run.opts.iisKernel === false || !parser.kernel ? null : (run.kernels.get(family) ?? newKernel(run, family, parser.kernel));
+  const takeBatch = (k: IisKernel): void => {
+    const batch = k.takeColumns(ctx, family);
+    if (batch === null) return k.nextBatch();
+    const times = (batch.cols.get('event_time') as { vals: Float64Array }).vals;
+    const t0 = validTime(times[0]);
+    if (t0 === null) {
+      // Out of the lake's time range: row by row, through emit (fallback day).
+      for (const row of k.takeRows(ctx)) {
+        line.cur = row.source_line as number;
+        ctx.emit('web_requests', row);
+        stats.linesRead++;
+        stats.linesWithRows++;
+      }
+      return;
+    }
+    writer.writeBatch('web_requests', batch, entryDayFmt.format(t0));
+    const host = batch.cols.get('host') as { ids: Int32Array; entries: readonly (string | null)[] } | undefined;
+    for (let r = 0; r < batch.rows; r++) {
+      const id = host ? host.ids[r] : -1;
+      stats.row('web_requests', id < 0 ? null : host!.entries[id], times[r]);
+    }
+    run.totalRows += batch.rows;
+    stats.linesRead += batch.rows;
+    stats.linesWithRows += batch.rows;
+    k.nextBatch();
+  };
+  kernel?.configure(null);
+  kernel?.setMaxLine(limits.maxLineBytes);
+  const onLine = (text: string, lineNo: number): void => {
+    kernel?.observe(text, lineNo);
+    line.cur = lineNo;
+    line.emitted = false;
+    line.rejected = false;
+    try {
+      p.line(text, lineNo);
+    } catch (err) {
+      ctx.reject(lineNo, `parser failed on this line: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    stats.linesRead++;
+    if (line.emitted) stats.linesWithRows++;
+    else if (line.rejected) stats.linesRejected++;
+    else stats.linesSkipped++;
+  };
+  const onLongLine = (lineNo: number, bytes: number): void => {
+    stats.linesRead++;
+    stats.linesRejected++;
+    stats.reject(lineNo, `line longer than ${limits.maxLineBytes} bytes (${bytes} bytes)`);
+  };
+  try {
+    const res = await ingest.readLines(
+      stream,
+      {
+        maxLineBytes: limits.maxLineBytes,
+        onBlock: kernel ? (buf, start, end, first) => readBlock(kernel, buf, start, end, first, limits.maxLineBytes, onLine, onLongLine, takeBatch) : undefined,
+      },
+      onLine,
+      onLongLine,
+    );
+    stats.encoding = res.encoding;
+  } finally {
+    // Flush a pending record even when the stream broke: rows read before the cut are kept.
+    line.cur = 0;
+    line.rejected = false;
+    p.end();
+  }
+}
+
+function newKernel(run: UploadRun, family: string, make: () => IisKernel): IisKernel {
+  const k = make();
+  run.kernels.set(family, k);
+  return k;
+}
+
+/** The manifest of the upload, from the entries read and the files written. */
+function buildManifest(
+  run: UploadRun,
+  written: Awaited<ReturnType<LakeWriter['finish']>>,
+  at: { normalizedAt: Date; uploadTime: { time: Date; source: string }; manifestInputs: Manifest['inputs']; files: Manifest['files'] },
+): Manifest {
+  const { opts, entries, uploadId } = run;
+  const files = at.files;
+  const sum = (f: (e: ManifestEntry) => number) => entries.reduce((s, e) => s + f(e), 0);
+  return {
+    manifest_version: MANIFEST_VERSION,
+    agency: opts.agency,
+    upload_id: uploadId,
+    normalized_at: at.normalizedAt.toISOString(),
+    upload_time: { time: at.uploadTime.time.toISOString(), source: at.uploadTime.source },
+    local_time_zone: run.localZone.name,
+    inputs: at.manifestInputs,
+    limits: { ...run.limits },
+    totals: {
+      entries: run.entryCount,
+      entries_parsed: entries.length,
+      entries_partial: entries.filter((e) => e.status === 'partial').length,
+      entries_unrecognized: run.unrecognized.length,
+      problems: run.problems.length,
+      lines_read: sum((e) => e.lines.read),
+      lines_with_rows: sum((e) => e.lines.with_rows),
+      lines_rejected: sum((e) => e.lines.rejected),
+      lines_skipped: sum((e) => e.lines.skipped),
+      rejections: sum((e) => e.rejections.total),
+      rows: run.totalRows,
+    },
+    rows_per_table: written.rowsPerTable,
+    rows_per_partition: written.rowsPerPartition,
+    coerced_values: written.coercions,
+    entries,
+    unrecognized: run.unrecognized,
+    problems: dedupeProblems(run.problems),
+    coverage: run.coverage.lines(),
+    files,
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { HuntRunError } from '../hunt/run';
 import type { Finding } from '../hunt/types';
 import { formatRange, type HostVerdict } from '../hunt/verdict';
 import { sortFindings } from '../hunt/findings';
-import { FAMILY_LABELS, type Family } from '../formats/types';
+import { FAMILY_LABELS, type Family } from '../formats/registry';
 
 export interface ReportInput {
   readonly title?: string;

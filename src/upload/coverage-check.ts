@@ -7,14 +7,16 @@
  * `sweep check`, or by the normalizer in AWS for the receipt) and the hunts'
  * `log_families`.
  */
-import { FAMILY_LABELS, type Family } from '../formats/types';
-import { localTimeExports, type CoverageLine, type Manifest } from '../lake/manifest';
+import { FAMILY_LABELS, LOCAL_TIME_FAMILIES, WINDOWS_EVENT_FAMILIES, type Family } from '../formats/registry';
+import type { CoverageLine, Manifest } from '../lake/manifest';
 
 /** Public disclosure of ProxyLogon (Microsoft, 2021-03-02): logs starting later cannot show the first wave. */
 export const DISCLOSURE_DAY = '2021-03-02';
 
-/** Windows events carry the same records whatever the export: any one of these serves a hunt that names another. */
-const WINDOWS_EVENT_FAMILIES: readonly string[] = ['evtx', 'winevent_json', 'winevent_csv', 'winevent_jsonl'];
+/** Parsed files of the upload whose times may be local time without an offset, and the zone they were read in. */
+export function localTimeExports(m: Manifest): { readonly files: number; readonly zone: string } {
+  return { files: m.entries.filter((e) => LOCAL_TIME_FAMILIES.has(e.family)).length, zone: m.local_time_zone ?? 'UTC' };
+}
 
 /** What one hunt needs: its `log_families` are alternatives (any one of them lets it run). */
 export interface HuntNeed {
@@ -59,11 +61,12 @@ export interface CoverageReport {
   readonly huntsTotal: number;
 }
 
+const isWindows = (family: string): boolean => (WINDOWS_EVENT_FAMILIES as readonly string[]).includes(family);
 const label = (family: string): string => FAMILY_LABELS[family as Family] ?? family;
 
 /** Does `present` satisfy a hunt needing any of `families`? */
 function satisfied(families: readonly string[], present: ReadonlySet<string>): boolean {
-  return families.some((f) => present.has(f) || (WINDOWS_EVENT_FAMILIES.includes(f) && WINDOWS_EVENT_FAMILIES.some((w) => present.has(w))));
+  return families.some((f) => present.has(f) || (isWindows(f) && WINDOWS_EVENT_FAMILIES.some((w) => present.has(w))));
 }
 
 /**
@@ -96,7 +99,7 @@ export function assessCoverage(lines: readonly CoverageLine[], hunts: readonly H
     if (satisfied(h.logFamilies, present)) continue;
     const families = [...new Set(h.logFamilies)].sort();
     // Hunts on Windows events share one need, whichever exports their headers list.
-    const windowsOnly = families.every((f) => WINDOWS_EVENT_FAMILIES.includes(f));
+    const windowsOnly = families.every(isWindows);
     const k = windowsOnly ? 'windows-events' : families.join('|');
     const g = byNeed.get(k) ?? { families: windowsOnly ? [...WINDOWS_EVENT_FAMILIES] : families, hunts: [] };
     g.hunts.push(h);
@@ -106,7 +109,7 @@ export function assessCoverage(lines: readonly CoverageLine[], hunts: readonly H
     .map((g): CoverageGap => {
       const cves = [...new Set(g.hunts.flatMap((h) => h.cves))].sort();
       // The Windows event exports are one need, not four: say it once.
-      const windowsOnly = g.families.every((f) => WINDOWS_EVENT_FAMILIES.includes(f));
+      const windowsOnly = g.families.every(isWindows);
       const labels = windowsOnly ? ['Windows event logs (.evtx or an export)'] : g.families.map(label);
       const what = cves.length > 0 ? `${cves.join(', ')} cannot be checked` : `${g.hunts.map((h) => h.name).join('; ')} cannot run`;
       const n = g.hunts.length;
@@ -141,6 +144,44 @@ export function formatCoverageLines(report: CoverageReport): string[] {
   });
 }
 
+const n = (x: number): string => x.toLocaleString('en-US');
+const plural = (x: number, one: string): string => `${n(x)} ${one}${x === 1 ? '' : 's'}`;
+
+/**
+ * Rows without an event time (and why) and files whose host is unknown, in words: what the receipt and
+ * `sweep check` say before anyone relies on "since when?" or "which server?".
+ */
+export function formatDating(manifest: Manifest, maxItems = 10): string[] {
+  const out: string[] = [];
+  const untimed = manifest.entries.filter((e) => e.rows_without_time > 0);
+  if (untimed.length > 0) {
+    const total = untimed.reduce((s, e) => s + e.rows_without_time, 0);
+    out.push(`Dating: ${plural(total, 'row')} ${total === 1 ? 'has' : 'have'} no event time: they show what happened, not when (filed under their file's date).`);
+    const byReason = new Map<string, { rows: number; files: number }>();
+    for (const e of untimed) {
+      const why = e.rows_without_time_reason ?? 'the records carry no time field';
+      const g = byReason.get(why) ?? { rows: 0, files: 0 };
+      g.rows += e.rows_without_time;
+      g.files++;
+      byReason.set(why, g);
+    }
+    for (const [why, g] of [...byReason].sort((a, b) => b[1].rows - a[1].rows).slice(0, maxItems)) {
+      out.push(`  ${plural(g.rows, 'row')} in ${plural(g.files, 'file')}: ${why}`);
+    }
+  }
+  const hostless = manifest.entries.filter((e) => (e.rows_without_host ?? 0) > 0);
+  if (hostless.length > 0) {
+    out.push(
+      '',
+      `Host unknown (${plural(hostless.length, 'file')}): neither the records nor the path name the server, so findings would say "(unknown host)".`,
+      '  Put each server\'s files in a folder named after it (EXCH01\\...) before uploading; locally, --host names them:',
+    );
+    for (const e of hostless.slice(0, maxItems)) out.push(`  ${e.path}: ${plural(e.rows_without_host ?? 0, 'row')}`);
+    if (hostless.length > maxItems) out.push(`  ... and ${hostless.length - maxItems} more files (see the manifest)`);
+  }
+  return out;
+}
+
 /** What was read, refused and not recognized, in a few lines (the receipt and `sweep check` share it). */
 export function formatIntake(manifest: Manifest, maxItems = 10): string[] {
   const t = manifest.totals;
@@ -157,6 +198,7 @@ export function formatIntake(manifest: Manifest, maxItems = 10): string[] {
         : `Times: exported events and file listings (${local.files} file${local.files === 1 ? '' : 's'}) carry no offset and were read in ${local.zone}.`,
     );
   }
+  out.push(...formatDating(manifest, maxItems));
   const rejected = manifest.entries.filter((e) => e.rejections.total > 0).sort((a, b) => b.rejections.total - a.rejections.total);
   if (rejected.length > 0) {
     out.push('', `Rejected entries (${t.rejections.toLocaleString('en-US')} in ${rejected.length} file${rejected.length === 1 ? '' : 's'}):`);

@@ -44,6 +44,23 @@ describe('sweep check', () => {
     expect(out.hunts_runnable).toBeLessThan(out.hunts_total);
   });
 
+  it('lists the files whose host it cannot tell, and rows without an event time with the reason', async () => {
+    // Prepare: a hash inventory at the root of an archive not named after a server, without LastWriteTimeUtc
+    const zip = path.join(dir, 'collected.zip');
+    const inventory = '#TYPE Microsoft.PowerShell.Commands.FileHashInfo\r\n"Algorithm","Hash","Path"\r\n' +
+      '"SHA256","B75F163CA9B9240BF4B37AD92BC7556B40A17E27C2B8ED5C8991385FE07D17D0","C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\supp0rt.aspx"\r\n';
+    writeFileSync(zip, buildZip([{ name: 'inventory.csv', data: Buffer.from(inventory) }]));
+
+    // Act
+    const run = await runInProcess(['check', zip]);
+
+    // Assess
+    expect(run.stdout).toContain('Dating: 1 row has no event time: they show what happened, not when');
+    expect(run.stdout).toContain('a file listing without LastWriteTimeUtc shows which file was on disk, not when it was written');
+    expect(run.stdout).toContain('Host unknown (1 file)');
+    expect(run.stdout).toContain('collected.zip!inventory.csv: 1 row');
+  });
+
   it('fails with "no such file or folder" for a path that does not exist', async () => {
     // Act
     const run = await runInProcess(['check', path.join(dir, 'nope.zip')]);

@@ -102,3 +102,38 @@ describe('winEventJsonlParser on hostile input', () => {
     expect(rejects[0].reason).toMatch(/^unreadable event: |^bad JSON: /);
   });
 });
+
+describe('winEventJsonlParser time fields', () => {
+  it('dates every record that carries a time, whatever field and form the exporter used', () => {
+    // Prepare: flat records of research datasets (Winlogbeat/NXLog pipelines re-flattened), one time field each.
+    const base = { EventID: 4688, Channel: 'Security', Hostname: 'EXCH01.corp.example.gov', SourceName: 'Microsoft-Windows-Security-Auditing' };
+    const lines = [
+      { ...base, TimeCreated: '2021-03-03T02:20:01.482Z', '@timestamp': '2021-03-03T02:20:09.000Z' },
+      { ...base, '@timestamp': '2021-03-03T02:20:02.000Z' },
+      { ...base, EventReceivedTime: '2021-03-03 02:20:03' },
+      { ...base, UtcTime: '2021-03-03 02:20:04.123' },
+      { ...base, SystemTime: '2021-03-03T02:20:05.1234567Z' },
+      { ...base, TimeCreated: { SystemTime: '2021-03-03T02:20:06.000Z' } },
+      { ...base, TimeCreated: { '#attributes': { SystemTime: '2021-03-03T02:20:07.000Z' } } },
+      { ProviderName: 'MSExchange CmdletLogs', Id: 1, LogName: 'MSExchange Management', timestamp: '2021-03-03T02:20:08Z' },
+      { ...base, EventTime: '2021-03-03 02:20:10', EventReceivedTime: '2021-03-03 02:25:00' },
+    ];
+    // Act
+    const { rows, rejects } = runParser('winevent_jsonl', lines.map((o) => JSON.stringify(o)));
+    // Assess
+    expect(rejects).toEqual([]);
+    expect(rows.map((r) => iso(r.event_time))).toEqual([
+      '2021-03-03T02:20:01.482Z', '2021-03-03T02:20:02.000Z', '2021-03-03T02:20:03.000Z', '2021-03-03T02:20:04.123Z',
+      '2021-03-03T02:20:05.123Z', '2021-03-03T02:20:06.000Z', '2021-03-03T02:20:07.000Z', '2021-03-03T02:20:08.000Z',
+      '2021-03-03T02:20:10.000Z',
+    ]);
+  });
+
+  it('rejects a record whose first time field cannot be read, with the field named', () => {
+    // Act
+    const { rows, rejects } = runParser('winevent_jsonl', [JSON.stringify({ EventID: 1, Channel: 'Application', TimeCreated: 'not a time' })]);
+    // Assess
+    expect(rows).toEqual([]);
+    expect(rejects[0].reason).toMatch(/^bad TimeCreated "not a time"/);
+  });
+});

@@ -53,7 +53,6 @@ const c = (name: string, type: ColumnDef['type']): ColumnDef => ({ name, type, d
 const ALL_TYPES: TableDef = {
   name: 'test_all' as TableName,
   description: 'test',
-  families: [],
   columns: [c('t', 'timestamp'), c('s', 'string'), c('i', 'int'), c('b', 'bigint'), c('d', 'double'), c('f', 'boolean'), c('k', 'string'), c('u', 'string')],
 };
 

@@ -18,6 +18,7 @@ import { lakeScan, query } from '../lake/duckdb-read';
 const fakeParser: FamilyParser = {
   family: 'oab_generator',
   kind: 'text',
+  facts: { label: 'Fake logs', tables: ['exchange_logs'], whereOnServer: 'nowhere', localTime: false },
   create(ctx: ParseContext) {
     let open = 0;
     return {
@@ -136,6 +137,8 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
     const e1 = manifest.entries[0];
     expect(e1.rows_without_time).toBe(1);
     expect(e1.dt_fallback).toEqual({ source: 'entry-mtime', dt: '2021-01-15' });
+    expect(e1.rows_without_time_reason).toBe('OABGenerator lines without a leading timestamp carry no time of their own');
+    expect(e1.rows_without_host).toBe(0);
     expect(manifest.coverage).toEqual([
       { host: 'EXCH01', family: 'oab_generator', first_event: '2021-03-02T09:00:00.000Z', last_event: '2021-03-03T01:00:00.000Z', files: 1, rows: 4 },
       { host: 'FALLBACK1', family: 'oab_generator', first_event: '2021-03-05T00:00:00.000Z', last_event: '2021-03-05T00:00:00.000Z', files: 1, rows: 2 },

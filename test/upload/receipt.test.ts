@@ -99,6 +99,26 @@ describe('receiptMessage', () => {
     expect(webOnly).not.toContain('Times:');
   });
 
+  it('says in words how many rows have no event time and why, and which files have no known host', () => {
+    // Prepare: the two-server upload plus a hash inventory without LastWriteTimeUtc, collected outside a server folder.
+    const base = twoServerManifest();
+    const inventory = {
+      ...base.entries[0], path: 'exchange-logs.zip!hashes/inventory.csv', family: 'file_inventory' as const, rows: { file_inventory: 1203 }, hosts: [],
+      rows_without_time: 1203, rows_without_time_reason: 'a file listing without LastWriteTimeUtc shows which file was on disk, not when it was written',
+      dt_fallback: { source: 'entry-mtime' as const, dt: '2021-03-10' }, rows_without_host: 1203,
+    };
+    // Act
+    const body = receiptMessage({ ...base, entries: [...base.entries, inventory] }, HUNTS).body;
+    const plain = receiptMessage(base, HUNTS).body;
+    // Assess
+    expect(body).toContain("Dating: 1,203 rows have no event time: they show what happened, not when (filed under their file's date).");
+    expect(body).toContain('  1,203 rows in 1 file: a file listing without LastWriteTimeUtc shows which file was on disk, not when it was written');
+    expect(body).toContain('Host unknown (1 file): neither the records nor the path name the server');
+    expect(body).toContain('  exchange-logs.zip!hashes/inventory.csv: 1,203 rows');
+    expect(plain).not.toContain('Dating:');
+    expect(plain).not.toContain('Host unknown');
+  });
+
   it('is info when everything was read and every hunt can run, and medium when nothing usable came out', () => {
     // Prepare
     const clean = twoServerManifest({

@@ -1,21 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { familyFacts, WINDOWS_EVENT_FAMILIES } from '../../formats';
 import { checkLogs, formatBytes, formatCoverageLines, formatIntake } from '../../upload';
 import { CliError, CliErrorCode } from '../errors';
 import { huntNeeds, toCliError, userPath } from './upload';
 
-/** Where each family lives on an Exchange server: the advice printed for a gap. */
-const WHERE: Record<string, string> = {
-  httpproxy: '<Exchange install>\\Logging\\HttpProxy\\ (every subfolder: Autodiscover, Ecp, Ews, Mapi, Oab, Owa, ...)',
-  iis: 'C:\\inetpub\\logs\\LogFiles\\ (W3SVC1 and W3SVC2)',
-  ecp_server: '<Exchange install>\\Logging\\ECP\\Server\\',
-  oab_generator: '<Exchange install>\\Logging\\OABGeneratorLog\\',
-  evtx: 'C:\\Windows\\System32\\winevt\\Logs\\ (Application, Security, System, MSExchange Management, Sysmon): export with wevtutil epl',
-  winevent_json: 'C:\\Windows\\System32\\winevt\\Logs\\ (or an export: Get-WinEvent | ConvertTo-Json)',
-  winevent_csv: 'C:\\Windows\\System32\\winevt\\Logs\\ (or an export: Get-WinEvent | Export-Csv)',
-  winevent_jsonl: 'C:\\Windows\\System32\\winevt\\Logs\\ (or a Winlogbeat / NXLog export)',
-  file_inventory: 'a hash list of the web folders: Get-ChildItem -Recurse <folders> | Get-FileHash | Export-Csv inventory.csv',
-};
 
 interface Opts {
   queries: string;
@@ -81,8 +70,11 @@ async function check(paths: string[], opts: Opts): Promise<void> {
       lines.push('', 'Missing:');
       for (const g of report.gaps) {
         lines.push(`  ${g.message}`);
-        const windowsOnly = g.families.every((f) => f === 'evtx' || f.startsWith('winevent_'));
-        for (const f of windowsOnly ? ['evtx'] : g.families) if (WHERE[f]) lines.push(`     collect: ${WHERE[f]}`);
+        const windowsOnly = g.families.every((f) => (WINDOWS_EVENT_FAMILIES as readonly string[]).includes(f));
+        for (const f of windowsOnly ? ['evtx'] : g.families) {
+          const where = familyFacts(f)?.whereOnServer;
+          if (where) lines.push(`     collect: ${where}`);
+        }
       }
     } else {
       lines.push('Every hunt has the logs it needs. Ready to upload.');

@@ -6,13 +6,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { FAMILY_LABELS, type Family } from '../../formats/types';
+import { FAMILY_LABELS, type Family } from '../../formats/registry';
 import { parseZone, ZoneError } from '../../formats/text/zone';
 import { InvalidLimitError, resolveLimits } from '../../ingest';
 import type { IngestLimits } from '../../ingest/types';
 import { InvalidIdError } from '../../lake/layout';
 import { createRunStaging, sweepStaleStaging } from '../../lake/staging';
-import { localTimeExports, type Manifest } from '../../lake/manifest';
+import type { Manifest } from '../../lake/manifest';
+import { localTimeExports } from '../../upload/coverage-check';
 import { NormalizeError, normalizeUpload } from '../../pipeline';
 import { CliError, CliErrorCode } from '../errors';
 import { formatBytes, parseSize as parseSizeText, SizeFormatError } from '../../core';

@@ -15,9 +15,15 @@ import { toWindowsEvent } from './record';
  * mismatches), since those records may carry damaged values. Notices (dirty
  * flag, header checksum) are not rejections: nothing was lost.
  */
-export const evtxParser: BinaryFamilyParser = {
+export const evtxParser: BinaryFamilyParser<'evtx'> = {
   family: 'evtx',
   kind: 'binary',
+  facts: {
+    label: 'Windows event logs (.evtx)',
+    tables: ['windows_events'],
+    whereOnServer: 'C:\\Windows\\System32\\winevt\\Logs\\ (Application, Security, System, MSExchange Management, Sysmon): export with wevtutil epl',
+    localTime: false,
+  },
   async parse(stream, ctx) {
     await readEvtx(
       stream,

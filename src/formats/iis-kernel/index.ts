@@ -15,7 +15,7 @@ import { ipWithoutPort } from '../text/values';
 import { protocolFolder } from '../httpproxy';
 import type { ParseContext, TextParser } from '../types';
 import { shortHost } from '../windows/event-row';
-import { IIS_EXCHANGE_DEFAULT_FIELDS, iisSiteFromPath } from '../iis';
+import { FORWARDED_FIELDS, IIS_EXCHANGE_DEFAULT_FIELDS, iisSiteFromPath } from '../iis';
 import type { BatchColumn, RowBatch } from '../../lake/column-buffer';
 import type { Row } from '../../lake/schema';
 import { IIS_KERNEL_WASM } from './kernel-wasm';
@@ -129,7 +129,8 @@ function layoutOf(names: readonly string[]): Layout {
   return { width: names.length, at };
 }
 
-const DEFAULT_LAYOUT = layoutOf(IIS_EXCHANGE_DEFAULT_FIELDS);
+/** The Exchange default layout, made on first use: ../iis.ts declares this kernel, so its exports may not be ready at load. */
+let defaultLayout: Layout | null = null;
 
 /** One IIS log read through the kernel: a fresh instance (its memory is dropped with it). */
 export class IisKernel {
@@ -156,8 +157,10 @@ export class IisKernel {
   configure(names: readonly string[] | null): boolean {
     let L: Layout | null;
     if (this.format === 'iis') {
-      L = names === null ? DEFAULT_LAYOUT : layoutOf(names);
+      L = names === null ? (defaultLayout ??= layoutOf(IIS_EXCHANGE_DEFAULT_FIELDS)) : layoutOf(names);
       if (!(L.width <= MAX_FIELDS && L.at.date !== undefined && L.at.time !== undefined && L.at['cs-uri'] === undefined)) L = null;
+      // A forwarded-client custom field (X-Forwarded-For, ...) is read by the JS parser: such files skip the kernel.
+      else if (FORWARDED_FIELDS.some((f) => L!.at[f] !== undefined)) L = null;
     } else {
       L = names === null ? null : layoutOf(names);
       if (L && !(L.width <= KERNEL_MAX_FIELDS && L.at.datetime !== undefined)) L = null;

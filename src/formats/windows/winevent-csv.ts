@@ -54,8 +54,14 @@ class WinEventCsvParser implements TextParser {
 }
 
 /** Get-WinEvent | Export-Csv parser (`windows_events`). */
-export const winEventCsvParser: TextFamilyParser = {
+export const winEventCsvParser: TextFamilyParser<'winevent_csv'> = {
   family: 'winevent_csv',
   kind: 'text',
+  facts: {
+    label: 'Windows events (CSV export)',
+    tables: ['windows_events'],
+    whereOnServer: 'C:\\Windows\\System32\\winevt\\Logs\\ (or an export: Get-WinEvent | Export-Csv)',
+    localTime: true,
+  },
   create: (ctx) => new WinEventCsvParser(ctx),
 };

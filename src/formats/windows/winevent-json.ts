@@ -56,8 +56,14 @@ class WinEventJsonParser implements TextParser {
 }
 
 /** Get-WinEvent | ConvertTo-Json parser (`windows_events`). */
-export const winEventJsonParser: TextFamilyParser = {
+export const winEventJsonParser: TextFamilyParser<'winevent_json'> = {
   family: 'winevent_json',
   kind: 'text',
+  facts: {
+    label: 'Windows events (Get-WinEvent JSON)',
+    tables: ['windows_events'],
+    whereOnServer: 'C:\\Windows\\System32\\winevt\\Logs\\ (or an export: Get-WinEvent | ConvertTo-Json)',
+    localTime: true,
+  },
   create: (ctx) => new WinEventJsonParser(ctx),
 };

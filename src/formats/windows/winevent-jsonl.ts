@@ -1,8 +1,14 @@
 /**
- * Windows events as JSON lines, one event per line, in the two shapes shippers
+ * Windows events as JSON lines, one event per line, in the shapes shippers
  * write: NXLog `to_json()` (EventID, Channel, Hostname, SourceName, EventTime,
- * event data flattened at the top level) and Winlogbeat / ECS (`winlog.*`,
- * `@timestamp`, `message`, `host.name`; nested objects or dotted keys).
+ * event data flattened at the top level), Winlogbeat 7/8 and Elastic Agent
+ * (Elastic Common Schema: `winlog.*`, `event.code`, `@timestamp`, `process.*`,
+ * `message`, `host.name`; nested objects or dotted keys), also wrapped in an
+ * Elasticsearch hit (`{"_index": ..., "_source": {...}}`) as export tools write
+ * them, and flat records of research datasets.
+ *
+ * Every time field a known exporter writes is read ({@link anyTime}): a record
+ * that carries a time gets it, whichever shape detection chose.
  */
 import type { ParseContext, TextFamilyParser, TextParser } from '../types';
 import type { WindowsEvent } from './event-row';
@@ -55,9 +61,59 @@ function int(v: unknown): number | null {
 
 type Read = { ok: true; event: WindowsEvent } | { ok: false; reason: string };
 
+/**
+ * Time fields exporters write, in order of trust: the event's own time first (Windows' TimeCreated/SystemTime,
+ * NXLog's EventTime, Sysmon's UtcTime), then the shipper's (`@timestamp` is the event time in Winlogbeat and the
+ * ingest time in some pipelines), then reception times.
+ */
+const TIME_FIELDS = [
+  'TimeCreated', 'TimeCreated.SystemTime', 'TimeCreated.#attributes.SystemTime', 'SystemTime', 'EventTime', 'UtcTime', 'TimeGenerated',
+  'TimeWritten', '@timestamp', 'timestamp', 'event.created', 'EventReceivedTime', 'event.ingested',
+];
+
+/**
+ * The first time a record carries, among {@link TIME_FIELDS} (case-insensitive, nested or dotted).
+ * Returns null when it carries none, `{ bad }` when the first present one cannot be read.
+ */
+export function anyTime(obj: Record<string, unknown>, zone: LocalZone | null): number | null | { bad: string } {
+  const k = new Keys(obj);
+  for (const f of TIME_FIELDS) {
+    const v = f.includes('.') ? path(obj, f) ?? path(lowerKeys(obj), f.toLowerCase()) : k.get(f);
+    if (v === undefined || v === null || v === '') continue;
+    const t = timeValue(systemTimeOf(v), zone);
+    if (t === 'bad') return { bad: `bad ${f} ${JSON.stringify(v).slice(0, 60)}` };
+    if (t !== null) return t;
+  }
+  return null;
+}
+
+/** `{"SystemTime": x}` and `{"#attributes": {"SystemTime": x}}` (evtx-style TimeCreated) -> x; anything else as is. */
+function systemTimeOf(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  const o = v as Record<string, unknown>;
+  const attrs = o['#attributes'];
+  if (attrs && typeof attrs === 'object' && 'SystemTime' in attrs) return (attrs as Record<string, unknown>).SystemTime;
+  return 'SystemTime' in o ? o.SystemTime : v;
+}
+
+function lowerKeys(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+/** ECS fields Winlogbeat's Sysmon and Security modules move out of `winlog.event_data`, back to their Windows names. */
+const ECS_TO_EVENT_DATA: [string, string][] = [
+  ['process.executable', 'Image'], ['process.command_line', 'CommandLine'], ['process.pid', 'ProcessId'],
+  ['process.parent.executable', 'ParentImage'], ['process.parent.command_line', 'ParentCommandLine'],
+  ['process.parent.pid', 'ParentProcessId'], ['process.pe.original_file_name', 'OriginalFileName'],
+  ['file.path', 'TargetFilename'], ['source.ip', 'SourceIp'], ['destination.ip', 'DestinationIp'],
+];
+
 function readWinlogbeat(obj: Record<string, unknown>, zone: LocalZone | null): Read {
-  const ts = timeValue(path(obj, '@timestamp') ?? path(obj, 'event.created'), zone);
-  if (ts === 'bad') return { ok: false, reason: `bad @timestamp ${JSON.stringify(path(obj, '@timestamp'))}` };
+  const found = anyTime({ '@timestamp': path(obj, '@timestamp'), 'event.created': path(obj, 'event.created') }, zone);
+  if (found !== null && typeof found === 'object') return { ok: false, reason: found.bad };
+  const ts = found;
   const eventId = int(path(obj, 'winlog.event_id') ?? path(obj, 'event.code'));
   const provider = text(path(obj, 'winlog.provider_name') ?? path(obj, 'event.provider'));
   const channel = text(path(obj, 'winlog.channel'));
@@ -69,6 +125,18 @@ function readWinlogbeat(obj: Record<string, unknown>, zone: LocalZone | null): R
   }
   // Flattened "winlog.event_data.X" keys.
   for (const k of Object.keys(obj)) if (k.startsWith('winlog.event_data.')) data[k.slice(18)] = valueText(obj[k]);
+  // Sysmon / Security module documents: process and file fields moved to ECS names.
+  if (path(obj, 'winlog.event_data') !== undefined || Object.keys(data).length > 0) {
+    for (const [ecs, name] of ECS_TO_EVENT_DATA) {
+      const v = path(obj, ecs);
+      if (v !== undefined && v !== null && v !== '' && !(name in data)) data[name] = valueText(v);
+    }
+    const user = text(path(obj, 'user.name'));
+    const domain = text(path(obj, 'user.domain'));
+    if (user && !('User' in data) && path(obj, 'winlog.channel') === 'Microsoft-Windows-Sysmon/Operational') data.User = domain ? `${domain}\\${user}` : user;
+    const sha256 = text(path(obj, 'process.hash.sha256') ?? path(obj, 'hash.sha256'));
+    if (sha256 && !('Hashes' in data)) data.Hashes = `SHA256=${sha256.toUpperCase()}`;
+  }
   const recovered = Object.keys(data).length ? data : eventDataFrom([], null, eventId, provider, channel, message);
   return {
     ok: true,
@@ -89,9 +157,11 @@ function readWinlogbeat(obj: Record<string, unknown>, zone: LocalZone | null): R
 
 function readNxlog(obj: Record<string, unknown>, zone: LocalZone | null): Read {
   const k = new Keys(obj);
-  // NXLog writes EventTime in the collecting machine's local time, without an offset.
-  const ts = timeValue(k.get('EventTime', 'EventReceivedTime'), zone);
-  if (ts === 'bad') return { ok: false, reason: `bad EventTime ${JSON.stringify(k.get('EventTime'))}` };
+  // NXLog writes EventTime in the collecting machine's local time, without an offset; flat research datasets carry
+  // TimeCreated, @timestamp or UtcTime instead.
+  const found = anyTime(obj, zone);
+  if (found !== null && typeof found === 'object') return { ok: false, reason: found.bad };
+  const ts = found;
   const eventId = int(k.get('EventID'));
   const provider = text(k.get('SourceName', 'ProviderName'));
   const channel = text(k.get('Channel'));
@@ -128,12 +198,22 @@ function readNxlog(obj: Record<string, unknown>, zone: LocalZone | null): Read {
 }
 
 /** Reads one JSON-lines event of either shape; times without an offset are in `zone` (UTC when none is given). */
-export function readJsonLineEvent(obj: Record<string, unknown>, zone: LocalZone | null = null): Read {
+export function readJsonLineEvent(doc: Record<string, unknown>, zone: LocalZone | null = null): Read {
+  // An Elasticsearch hit: the document is its _source.
+  const src = doc._source;
+  const obj = src && typeof src === 'object' && !Array.isArray(src) ? (src as Record<string, unknown>) : doc;
   if ('winlog' in obj || Object.keys(obj).some((k) => k.startsWith('winlog.'))) return readWinlogbeat(obj, zone);
   const k = new Keys(obj);
   if (k.has('EventID') || k.has('SourceName') || (k.has('Channel') && k.has('EventTime'))) return readNxlog(obj, zone);
   // One Get-WinEvent record per line (`ConvertTo-Json -Compress` in a loop).
-  if (k.has('TimeCreated') || k.has('ProviderName')) return readPowerShellEvent(obj, zone);
+  if (k.has('TimeCreated') || k.has('ProviderName')) {
+    const r = readPowerShellEvent(obj, zone);
+    if (!r.ok || r.event.timeMs !== null) return r;
+    // No TimeCreated in a form Get-WinEvent writes: any other time field the record carries.
+    const found = anyTime(obj, zone);
+    if (found !== null && typeof found === 'object') return { ok: false, reason: found.bad };
+    return { ok: true, event: { ...r.event, timeMs: found } };
+  }
   return { ok: false, reason: `neither an NXLog, Winlogbeat nor Get-WinEvent record (keys: ${Object.keys(obj).slice(0, 6).join(', ')})` };
 }
 
@@ -177,8 +257,14 @@ class WinEventJsonlParser implements TextParser {
 }
 
 /** NXLog / Winlogbeat JSON-lines parser (`windows_events`). */
-export const winEventJsonlParser: TextFamilyParser = {
+export const winEventJsonlParser: TextFamilyParser<'winevent_jsonl'> = {
   family: 'winevent_jsonl',
   kind: 'text',
+  facts: {
+    label: 'Windows events (JSON lines)',
+    tables: ['windows_events'],
+    whereOnServer: 'C:\\Windows\\System32\\winevt\\Logs\\ (or a Winlogbeat / NXLog export)',
+    localTime: true,
+  },
   create: (ctx) => new WinEventJsonlParser(ctx),
 };
