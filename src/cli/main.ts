@@ -12,6 +12,7 @@ import { registerPlan } from './commands/plan';
 import { registerUpload } from './commands/upload';
 import { registerGrantUpload } from './commands/grant-upload';
 import { registerCheck } from './commands/check';
+import { registerTriage } from './commands/triage';
 
 export function buildProgram(): Command {
   const program = new Command('sweep')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     registerUpload,
     registerGrantUpload,
     registerPlan,
+    registerTriage,
   ]) {
     register(program);
   }

@@ -9,6 +9,9 @@ import { readCoverage, lakeDayBounds, type FamilyCoverage } from './coverage';
 import { DuckDbQueryEngine } from './engines/duckdb';
 import { sortFindings, severityRank } from './findings';
 import { LocalDedupStore } from './local-dedup-store';
+import { LocalTriageStore } from './local-triage-store';
+import { feedVersions, folderVersion, writeSweepRecord } from './sweep-record';
+import { openFindings, triageStates, withTriage, type TriageState } from './triage';
 import { loadPack } from './pack';
 import type { Hunt } from './query-file';
 import { runHunts, type HuntRunError, type HuntRunStat } from './run';
@@ -42,6 +45,8 @@ export interface SweepJobResult {
   readonly stats: readonly HuntRunStat[];
   readonly coverage: readonly FamilyCoverage[];
   readonly verdicts: readonly HostVerdict[];
+  /** Triage decisions against these findings (by fingerprint). */
+  readonly triage: ReadonlyMap<string, TriageState>;
   readonly findingsFile: string;
   readonly reportFile: string;
 }
@@ -54,7 +59,10 @@ export function chooseWindow(given: { since?: string; until?: string }, bounds: 
   return { since, until };
 }
 
-/** Runs the sweep and writes `<outDir>/findings.jsonl`, `<outDir>/report.html`, `<outDir>/findings/seen.jsonl`. */
+/**
+ * Runs the sweep and writes `<outDir>/findings.jsonl`, `<outDir>/report.html`, `<outDir>/findings/seen.jsonl` and
+ * `<outDir>/sweep.json`; triage decisions (`<outDir>/findings/triage.jsonl`) close findings for alerts and verdicts.
+ */
 export async function runSweepJob(opts: SweepJobOptions): Promise<SweepJobResult> {
   const now = opts.now ?? (() => new Date());
   const pack = await loadPack(opts.queriesDir, opts.indicatorsDir);
@@ -66,19 +74,33 @@ export async function runSweepJob(opts: SweepJobOptions): Promise<SweepJobResult
     const run = await runHunts({ engine, hunts, window });
     const coverage = await readCoverage(engine, window);
     const findings = sortFindings(run.findings);
-    const dedup = LocalDedupStore.under(opts.outDir);
+    const triageStore = LocalTriageStore.under(opts.outDir);
+    const dedup = withTriage(LocalDedupStore.under(opts.outDir), triageStore);
     const fresh = await dedup.filterNew(findings);
     await dedup.markSeen(fresh);
     const newFingerprints = new Set(fresh.map((f) => f.fingerprint));
-    const verdicts = buildVerdicts(hunts, findings, coverage, window.since);
+    const triage = triageStates(await triageStore.list(), findings);
+    // Findings the team closed (benign, false positive) do not make a host red or amber.
+    const verdicts = buildVerdicts(hunts, openFindings(findings, triage), coverage, window.since);
 
     fs.mkdirSync(opts.outDir, { recursive: true });
     const findingsFile = path.join(opts.outDir, 'findings.jsonl');
     fs.writeFileSync(findingsFile, findings.map((f) => JSON.stringify(f)).join('\n') + (findings.length ? '\n' : ''));
     const reportFile = path.join(opts.outDir, 'report.html');
-    fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors: run.errors, broken }));
+    fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors: run.errors, broken, triage }));
+    const packVersion = folderVersion(opts.queriesDir);
+    writeSweepRecord(opts.outDir, {
+      swept_at: now().toISOString(),
+      engine: 'duckdb',
+      window,
+      pack: { sha256: packVersion.sha256, hunts: run.stats.length, files: packVersion.files },
+      indicators: feedVersions(opts.indicatorsDir),
+      findings: findings.length,
+      new_findings: fresh.length,
+      errors: run.errors.length + broken.length,
+    });
     const indicators = { rows: pack.indicators.length, rejects: pack.indicatorRejects };
-    return { window, hunts, broken, indicators, findings, newFingerprints, errors: run.errors, stats: run.stats, coverage, verdicts, findingsFile, reportFile };
+    return { window, hunts, broken, indicators, findings, newFingerprints, errors: run.errors, stats: run.stats, coverage, verdicts, triage, findingsFile, reportFile };
   } finally {
     await engine.close();
   }
