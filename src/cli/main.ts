@@ -13,6 +13,7 @@ import { registerUpload } from './commands/upload';
 import { registerGrantUpload } from './commands/grant-upload';
 import { registerCheck } from './commands/check';
 import { registerTriage } from './commands/triage';
+import { registerBoard } from './commands/board';
 
 export function buildProgram(): Command {
   const program = new Command('sweep')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     registerGrantUpload,
     registerPlan,
     registerTriage,
+    registerBoard,
   ]) {
     register(program);
   }

@@ -55,6 +55,10 @@ table.findings{border-collapse:collapse;width:100%}table.findings th,table.findi
 table.findings td.ev{font-family:ui-monospace,Consolas,monospace;font-size:.8rem;word-break:break-all;max-width:520px}
 .new{color:#0969da;font-weight:700;font-size:.75rem}.triage{font-size:.8rem;margin-top:.2rem}.triage b{color:#1a7f37}.triage.reopened b,.triage.tp b{color:#cf222e}
 tr.closed{opacity:.6}.err{color:#cf222e}details{margin-top:.25rem}
+@media (max-width:760px){body{margin:1rem auto}.bar,.axis{min-width:0}
+table.timeline,table.timeline tbody,table.timeline tr,table.timeline td,table.findings,table.findings tbody,table.findings tr,table.findings td{display:block}
+table.timeline tr:first-child,table.findings tr:first-child{display:none}table.timeline tr,table.findings tr{border-bottom:1px solid #d8dee4;padding:.3rem 0}
+table.findings td{border:0;padding:.15rem 0}table.findings td.ev{max-width:none}}
 `;
 
 function verdictSection(verdicts: readonly HostVerdict[]): string {

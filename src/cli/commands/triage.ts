@@ -2,9 +2,7 @@
  * `sweep triage <fingerprint> --status ... --note ...`: records the security team's decision on a finding, beside
  * the dedup record (`<out>/findings/triage.jsonl`, or the dedup table on AWS with --table). `--list` shows them.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Command } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CliError, CliErrorCode } from '../errors';
@@ -12,6 +10,7 @@ import { DynamoDbTriageStore } from '../../aws/dynamodb-triage-store';
 import { LocalTriageStore } from '../../hunt/local-triage-store';
 import { findByFingerprint, makeDecision, TRIAGE_STATUSES, TriageError, triageStates, type DecidableFinding, type TriageStore } from '../../hunt/triage';
 import type { Finding } from '../../hunt/types';
+import { readFindings } from '../../report/board-sources';
 
 interface Opts {
   status?: string;
@@ -22,13 +21,6 @@ interface Opts {
   table?: string;
   region?: string;
   json?: boolean;
-}
-
-/** The last sweep's findings under an output folder (empty when there are none yet). */
-export function readFindingsFile(outDir: string): Finding[] {
-  const file = path.join(outDir, 'findings.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Finding);
 }
 
 function defaultBy(): string {
@@ -56,7 +48,7 @@ export function registerTriage(program: Command): void {
     .action(async (fingerprint: string | undefined, opts: Opts) => {
       const aws = opts.table ? new DynamoDbTriageStore({ client: new DynamoDBClient({ region: opts.region }), tableName: opts.table }) : null;
       const store: TriageStore = aws ?? LocalTriageStore.under(opts.out);
-      const findings: DecidableFinding[] = aws ? await aws.reportedFindings() : readFindingsFile(opts.out);
+      const findings: DecidableFinding[] = aws ? await aws.reportedFindings() : readFindings(opts.out);
       if (opts.list) {
         const states = triageStates(await store.list(), findings as Finding[]);
         const rows = [...states.values()].sort((a, b) => a.decision.decided_at.localeCompare(b.decision.decided_at));
