@@ -14,6 +14,7 @@ import { registerGrantUpload } from './commands/grant-upload';
 import { registerCheck } from './commands/check';
 import { registerTriage } from './commands/triage';
 import { registerBoard } from './commands/board';
+import { registerDigest } from './commands/digest';
 
 export function buildProgram(): Command {
   const program = new Command('sweep')
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     registerPlan,
     registerTriage,
     registerBoard,
+    registerDigest,
   ]) {
     register(program);
   }
