@@ -21,7 +21,22 @@ export interface DynamoDbTriageStoreOptions {
 }
 
 /** A finding as the dedup table remembers it (no evidence: that is in the Athena results and the report). */
-export type ReportedFinding = Pick<Finding, 'fingerprint' | 'hunt_id' | 'agency' | 'host' | 'severity' | 'first_seen' | 'last_seen'> & { readonly reported_at: string };
+export type ReportedFinding = Pick<Finding, 'fingerprint' | 'hunt_id' | 'agency' | 'host' | 'severity' | 'first_seen' | 'last_seen'> & {
+  readonly reported_at: string;
+  /** Absent in items written before the dedup store kept them. */
+  readonly title?: string;
+  readonly evidence?: Record<string, unknown>;
+};
+
+function parseEvidence(s: string | null): Record<string, unknown> | undefined {
+  if (!s) return undefined;
+  try {
+    const v = JSON.parse(s) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const str = (v: AttributeValue | undefined): string | null => (v && 'S' in v && typeof v.S === 'string' ? v.S : null);
 
@@ -104,6 +119,8 @@ export class DynamoDbTriageStore implements TriageStore {
         first_seen: str(it.first_seen) ?? '',
         last_seen: str(it.last_seen) ?? '',
         reported_at: str(it.reported_at) ?? '',
+        ...(str(it.title) ? { title: str(it.title)! } : {}),
+        ...(parseEvidence(str(it.evidence)) ? { evidence: parseEvidence(str(it.evidence))! } : {}),
       }));
   }
 }
