@@ -144,7 +144,11 @@ function agencySection(b: Board, a: BoardAgency): string {
     const counts = (['critical', 'high', 'medium', 'low'] as const).filter((s) => h.counts[s] > 0).map((s) => `${h.counts[s]} ${s}`).join(', ');
     return `<div class="host" id="${id('h', `${a.agency}/${hostName(h.host)}`)}"><h3><span class="badge ${h.level}">${h.level.toUpperCase()}</span> ${escapeHtml(hostName(h.host))} <span class="meta small">${escapeHtml(counts || 'no open finding')}</span></h3>${timeline(b, h)}</div>`;
   }).join('');
-  const open = a.open.length ? `<h3>Open findings (${a.open.length})</h3>${findingsTable(a, a.open)}` : '<h3>Open findings</h3><p class="meta">None.</p>';
+  // Low and info findings are context (failed attempts, scanners): folded, so the alerts stay on top.
+  const major = a.open.filter((f) => f.severity === 'critical' || f.severity === 'high' || f.severity === 'medium');
+  const minor = a.open.filter((f) => !major.includes(f));
+  const open = `<h3>Open findings: ${major.length} at medium or above</h3>${major.length ? findingsTable(a, major) : '<p class="meta">None.</p>'}` +
+    (minor.length ? `<details><summary>${minor.length} low / info finding(s): context, not alerts</summary>${findingsTable(a, minor)}</details>` : '');
   const closed = a.closed.length ? `<details><summary>${a.closed.length} finding(s) closed by triage</summary>${findingsTable(a, a.closed)}</details>` : '';
   return `<section class="agency lvl-${levelOf(a)}" id="${id('a', a.agency)}"><h2>${escapeHtml(a.agency)}</h2><div class="meta">${uploads}</div>${asks}${hosts}${open}${closed}<p class="small"><a href="#top">back to the overview</a></p></section>`;
 }
