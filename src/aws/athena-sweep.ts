@@ -11,6 +11,9 @@ import * as path from 'node:path';
 import { readCoverage, type FamilyCoverage } from '../hunt/coverage';
 import { sortFindings } from '../hunt/findings';
 import { LocalDedupStore } from '../hunt/local-dedup-store';
+import { LocalTriageStore } from '../hunt/local-triage-store';
+import { folderVersion, writeSweepRecord } from '../hunt/sweep-record';
+import { openFindings, triageStates, withTriage } from '../hunt/triage';
 import { loadQueries, type Hunt } from '../hunt/query-file';
 import { runHunts, type HuntRunError, type HuntRunStat } from '../hunt/run';
 import type { Finding, QueryEngine } from '../hunt/types';
@@ -60,7 +63,8 @@ export async function runAthenaSweep(opts: AthenaSweepOptions): Promise<AthenaSw
   const hunts = pack.hunts.filter((h) => h.meta.status !== 'deprecated');
   const run = await runHunts({ engine: opts.engine, hunts, window, onHuntDone: opts.onHuntDone });
   const findings = sortFindings(run.findings);
-  const dedup = LocalDedupStore.under(opts.outDir);
+  const triageStore = LocalTriageStore.under(opts.outDir);
+  const dedup = withTriage(LocalDedupStore.under(opts.outDir), triageStore);
   const fresh = await dedup.filterNew(findings);
   await dedup.markSeen(fresh);
   fs.mkdirSync(opts.outDir, { recursive: true });
@@ -73,11 +77,17 @@ export async function runAthenaSweep(opts: AthenaSweepOptions): Promise<AthenaSw
   } catch (err) {
     coverageError = err instanceof Error ? err.message : String(err);
   }
-  const verdicts = coverageError === null ? buildVerdicts(hunts, findings, coverage, window.since) : [];
+  const triage = triageStates(await triageStore.list(), findings);
+  const verdicts = coverageError === null ? buildVerdicts(hunts, openFindings(findings, triage), coverage, window.since) : [];
   const broken = pack.broken.map((b) => ({ path: b.path, message: b.error.message }));
   const newFingerprints = new Set(fresh.map((f) => f.fingerprint));
   const errors: HuntRunError[] = coverageError === null ? [...run.errors] : [...run.errors, { huntId: 'coverage', path: 'coverage (src/hunt/coverage.ts)', message: `coverage could not be read, so there are no verdicts: ${coverageError}` }];
   const reportFile = path.join(opts.outDir, 'report.html');
-  fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors, broken }));
+  fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors, broken, triage }));
+  const packVersion = folderVersion(opts.queriesDir);
+  writeSweepRecord(opts.outDir, {
+    swept_at: now().toISOString(), engine: 'athena', window, pack: { sha256: packVersion.sha256, hunts: run.stats.length, files: packVersion.files },
+    indicators: [], findings: findings.length, new_findings: fresh.length, errors: errors.length + broken.length,
+  });
   return { window, hunts, broken, findings, newFingerprints, errors, stats: run.stats, coverage, verdicts, coverageError, findingsFile, reportFile };
 }
