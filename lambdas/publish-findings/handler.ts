@@ -9,6 +9,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { AthenaQueryEngine } from '../../src/aws/athena-query-engine';
 import { DynamoDbDedupStore } from '../../src/aws/dynamodb-dedup-store';
+import { DynamoDbTriageStore } from '../../src/aws/dynamodb-triage-store';
+import { withTriage } from '../../src/hunt/triage';
 import { getStringFromEnv } from '../../src/aws/env';
 import { publishHuntResults, type PublishOutcome, type PublishRequest } from '../../src/aws/publish-hunt-results';
 import { SnsNotifier } from '../../src/aws/sns-notifier';
@@ -17,7 +19,10 @@ import { loadQueries } from '../../src/hunt/query-file';
 
 const logger = new Logger({ serviceName: 'sweep-publish' });
 const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup: getStringFromEnv(process.env, 'WORKGROUP'), database: getStringFromEnv(process.env, 'DATABASE') });
-const dedup = new DynamoDbDedupStore({ client: new DynamoDBClient({}), tableName: getStringFromEnv(process.env, 'DEDUP_TABLE') });
+const ddb = new DynamoDBClient({});
+const dedupTable = getStringFromEnv(process.env, 'DEDUP_TABLE');
+// Triage decisions live in the dedup table: benign and false-positive fingerprints are never alerted again.
+const dedup = withTriage(new DynamoDbDedupStore({ client: ddb, tableName: dedupTable }), new DynamoDbTriageStore({ client: ddb, tableName: dedupTable }));
 const notifier = new SnsNotifier({ client: new SNSClient({}), topicArn: getStringFromEnv(process.env, 'TOPIC_ARN') });
 const { hunts } = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries'));
 

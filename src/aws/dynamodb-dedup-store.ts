@@ -23,6 +23,18 @@ export interface DynamoDbDedupStoreOptions {
 }
 
 const GET_BATCH = 100; // BatchGetItem maximum keys
+const MAX_EVIDENCE_CHARS = 4000;
+
+/** Evidence as stored in the item: JSON, each long value cut so the item stays far below DynamoDB's 400 KB. */
+function evidenceForItem(evidence: Record<string, unknown>): string {
+  const cut: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(evidence)) {
+    const s = typeof v === 'string' ? v : JSON.stringify(v) ?? null;
+    cut[k] = s !== null && s.length > 1000 ? `${s.slice(0, 1000)}... (${s.length} chars)` : v;
+  }
+  const json = JSON.stringify(cut);
+  return json.length > MAX_EVIDENCE_CHARS ? JSON.stringify({ evidence_cut: json.slice(0, MAX_EVIDENCE_CHARS) }) : json;
+}
 
 /**
  * Remembers which findings were reported.
@@ -75,6 +87,9 @@ export class DynamoDbDedupStore {
             first_seen: { S: f.first_seen },
             last_seen: { S: f.last_seen },
             reported_at: { S: now },
+            // What the board shows of the finding (title, evidence cut to a few KB): the Athena results expire.
+            title: { S: f.title },
+            evidence: { S: evidenceForItem(f.evidence) },
           },
           ConditionExpression: 'attribute_not_exists(fingerprint)',
         }));

@@ -14,6 +14,9 @@ import { registerGrantUpload } from './commands/grant-upload';
 import { registerCheck } from './commands/check';
 import { registerVerify } from './commands/verify';
 import { registerSmoke } from './commands/smoke';
+import { registerTriage } from './commands/triage';
+import { registerBoard } from './commands/board';
+import { registerDigest } from './commands/digest';
 
 export function buildProgram(): Command {
   const program = new Command('sweep')
@@ -32,6 +35,9 @@ export function buildProgram(): Command {
     registerPlan,
     registerVerify,
     registerSmoke,
+    registerTriage,
+    registerBoard,
+    registerDigest,
   ]) {
     register(program);
   }

@@ -9,6 +9,7 @@ import type { Finding } from '../hunt/types';
 import { formatRange, type HostVerdict } from '../hunt/verdict';
 import { sortFindings } from '../hunt/findings';
 import { FAMILY_LABELS, type Family } from '../formats/registry';
+import { triageLabel, type TriageState } from '../hunt/triage';
 
 export interface ReportInput {
   readonly title?: string;
@@ -21,6 +22,8 @@ export interface ReportInput {
   readonly coverage: readonly FamilyCoverage[];
   readonly errors: readonly HuntRunError[];
   readonly broken: readonly { path: string; message: string }[];
+  /** Triage decisions by fingerprint (shown beside their finding). @default - none */
+  readonly triage?: ReadonlyMap<string, TriageState>;
 }
 
 /** Escapes text for HTML content and attribute values. */
@@ -50,7 +53,12 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:2rem 0 .5rem;b
 .axis{display:flex;justify-content:space-between;color:#57606a;font-size:.75rem;min-width:500px}
 table.findings{border-collapse:collapse;width:100%}table.findings th,table.findings td{border-bottom:1px solid #d8dee4;padding:.4rem;text-align:left;vertical-align:top}
 table.findings td.ev{font-family:ui-monospace,Consolas,monospace;font-size:.8rem;word-break:break-all;max-width:520px}
-.new{color:#0969da;font-weight:700;font-size:.75rem}.err{color:#cf222e}details{margin-top:.25rem}
+.new{color:#0969da;font-weight:700;font-size:.75rem}.triage{font-size:.8rem;margin-top:.2rem}.triage b{color:#1a7f37}.triage.reopened b,.triage.tp b{color:#cf222e}
+tr.closed{opacity:.6}.err{color:#cf222e}details{margin-top:.25rem}
+@media (max-width:760px){body{margin:1rem auto}.bar,.axis{min-width:0}
+table.timeline,table.timeline tbody,table.timeline tr,table.timeline td,table.findings,table.findings tbody,table.findings tr,table.findings td{display:block}
+table.timeline tr:first-child,table.findings tr:first-child{display:none}table.timeline tr,table.findings tr{border-bottom:1px solid #d8dee4;padding:.3rem 0}
+table.findings td{border:0;padding:.15rem 0}table.findings td.ev{max-width:none}}
 `;
 
 function verdictSection(verdicts: readonly HostVerdict[]): string {
@@ -100,7 +108,13 @@ function findingsSection(input: ReportInput): string {
       const refs = h?.meta.references.length ? `<details><summary>references</summary>${h.meta.references.map((r) => `<div>${link(r)}</div>`).join('')}</details>` : '';
       const runbook = h?.meta.runbook ? `<details><summary>runbook</summary><pre>${escapeHtml(h.meta.runbook)}</pre></details>` : '';
       const isNew = input.newFingerprints.has(f.fingerprint) ? ' <span class="new">NEW</span>' : '';
-      return `<tr><td><span class="badge sev-${f.severity}">${f.severity.toUpperCase()}</span></td><td>${escapeHtml(f.host ?? '(unknown host)')}<div class="meta">${escapeHtml(f.agency)}</div></td><td>${escapeHtml(f.title)}${isNew}<div class="meta">${escapeHtml([...f.cves, ...f.attack].join(' '))}</div>${refs}${runbook}</td><td>${escapeHtml(f.first_seen)}<br>${escapeHtml(f.last_seen)}</td><td>${f.count}</td><td class="ev">${ev}</td></tr>`;
+      const t = input.triage?.get(f.fingerprint);
+      const tl = triageLabel(t);
+      const tcls = !t ? '' : t.reopenedBy.length > 0 && t.decision.status !== 'true-positive' ? ' reopened' : t.decision.status === 'true-positive' ? ' tp' : '';
+      const triage = t && tl
+        ? `<div class="triage${tcls}"><b>${escapeHtml(tl)}</b> by ${escapeHtml(t.decision.by)} ${escapeHtml(t.decision.decided_at.slice(0, 10))}${t.decision.note ? `: ${escapeHtml(t.decision.note)}` : ''}</div>`
+        : '';
+      return `<tr id="f-${escapeHtml(f.fingerprint)}"${t?.closed ? ' class="closed"' : ''}><td><span class="badge sev-${f.severity}">${f.severity.toUpperCase()}</span></td><td>${escapeHtml(f.host ?? '(unknown host)')}<div class="meta">${escapeHtml(f.agency)}</div><div class="meta" title="fingerprint (sweep triage)">${escapeHtml(f.fingerprint.slice(0, 12))}</div></td><td>${escapeHtml(f.title)}${isNew}<div class="meta">${escapeHtml([...f.cves, ...f.attack].join(' '))}</div>${triage}${refs}${runbook}</td><td>${escapeHtml(f.first_seen)}<br>${escapeHtml(f.last_seen)}</td><td>${f.count}</td><td class="ev">${ev}</td></tr>`;
     })
     .join('\n');
   return `<table class="findings"><tr><th>Severity</th><th>Host</th><th>Hunt</th><th>First / last seen (UTC)</th><th>Hits</th><th>Evidence</th></tr>${rows}</table>`;

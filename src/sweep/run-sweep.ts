@@ -11,6 +11,9 @@ import * as path from 'node:path';
 import { readCoverage, lakeDayBounds, type FamilyCoverage } from '../hunt/coverage';
 import { sortFindings, severityRank } from '../hunt/findings';
 import { LocalDedupStore } from '../hunt/local-dedup-store';
+import { LocalTriageStore } from '../hunt/local-triage-store';
+import { feedVersions, folderVersion, writeSweepRecord } from '../hunt/sweep-record';
+import { openFindings, triageStates, withTriage, type TriageState } from '../hunt/triage';
 import type { BrokenQuery, Hunt } from '../hunt/query-file';
 import { runHunts, type HuntRunError, type HuntRunStat } from '../hunt/run';
 import type { Finding, QueryEngine, Severity } from '../hunt/types';
@@ -51,6 +54,11 @@ export interface SweepOptions {
    * damaged or missing files in the window become gaps in the verdicts. @default - none (Athena)
    */
   readonly lakeCheck?: CommittedLake | null;
+  /**
+   * Where the pack and the feeds came from, for `<outDir>/sweep.json` (the board's "last sweep": pack and feed
+   * versions). @default - no sweep record
+   */
+  readonly record?: { readonly engine: 'duckdb' | 'athena'; readonly queriesDir: string; readonly indicatorsDir: string | null };
 }
 
 export interface SweepResult {
@@ -72,6 +80,8 @@ export interface SweepResult {
   readonly reportFile: string;
   /** What the lake views read and left out: damaged or missing files (gaps), unreadable manifests, unlisted files. */
   readonly lakeCheck: CommittedLake | null;
+  /** Triage decisions against these findings (by fingerprint). */
+  readonly triage: ReadonlyMap<string, TriageState>;
 }
 
 /** Picks the window: the given days, else all data (from 2019-01-01 or earlier data, to today or later data). */
@@ -91,7 +101,9 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const broken = opts.pack.broken.map((b) => ({ path: b.path, message: b.error.message }));
   const run = await runHunts({ engine: opts.engine, hunts, window, onHuntDone: opts.onHuntDone });
   const findings = sortFindings(run.findings);
-  const dedup = LocalDedupStore.under(opts.outDir);
+  // Findings the team closed (benign, false positive) are not alerted again (src/hunt/triage.ts).
+  const triageStore = LocalTriageStore.under(opts.outDir);
+  const dedup = withTriage(LocalDedupStore.under(opts.outDir), triageStore);
   const fresh = await dedup.filterNew(findings);
   await dedup.markSeen(fresh);
   fs.mkdirSync(opts.outDir, { recursive: true });
@@ -107,16 +119,31 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   // Damaged or missing lake files in the window were left out of every query: the verdicts list them as gaps.
   const lakeCheck = opts.lakeCheck ?? null;
   const gaps = (lakeCheck?.gaps ?? []).filter((g) => g.dt >= window.since && g.dt <= window.until);
-  const verdicts = coverageError === null ? buildVerdicts(hunts, findings, coverage, window.since, gaps) : [];
+  const triage = triageStates(await triageStore.list(), findings);
+  // Findings the team closed do not make a host red or amber.
+  const verdicts = coverageError === null ? buildVerdicts(hunts, openFindings(findings, triage), coverage, window.since, gaps) : [];
   const newFingerprints = new Set(fresh.map((f) => f.fingerprint));
   const errors: HuntRunError[] = coverageError === null
     ? [...run.errors]
     : [...run.errors, { huntId: 'coverage', path: 'coverage (src/hunt/coverage.ts)', message: `coverage could not be read, so there are no verdicts: ${coverageError}` }];
   const reportFile = path.join(opts.outDir, 'report.html');
-  fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors, broken }));
+  fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors, broken, triage }));
+  if (opts.record) {
+    const packVersion = folderVersion(opts.record.queriesDir);
+    writeSweepRecord(opts.outDir, {
+      swept_at: now().toISOString(),
+      engine: opts.record.engine,
+      window,
+      pack: { sha256: packVersion.sha256, hunts: run.stats.length, files: packVersion.files },
+      indicators: opts.record.indicatorsDir ? feedVersions(opts.record.indicatorsDir) : [],
+      findings: findings.length,
+      new_findings: fresh.length,
+      errors: errors.length + broken.length,
+    });
+  }
   return {
     window, hunts, broken, indicators: opts.indicators, findings, newFingerprints, errors, stats: run.stats, coverage, verdicts, coverageError,
-    findingsFile, reportFile, lakeCheck,
+    findingsFile, reportFile, lakeCheck, triage,
   };
 }
 

@@ -56,7 +56,10 @@ async function runOnAthena(opts: Opts): Promise<void> {
   const engine = await createEngine({ engine: 'athena', workGroup: opts.workgroup, database: opts.database, region: opts.region });
   try {
     const pack = loadQueries(path.resolve(opts.queries));
-    const r = await usageErrors(runSweep({ engine, pack, indicators: null, outDir: path.resolve(opts.out), windowFromLake: false, since: opts.since, until: opts.until }));
+    const record = { engine: 'athena' as const, queriesDir: path.resolve(opts.queries), indicatorsDir: null };
+    const r = await usageErrors(
+      runSweep({ engine, pack, indicators: null, outDir: path.resolve(opts.out), windowFromLake: false, since: opts.since, until: opts.until, record }),
+    );
     printResult(r, opts.json === true);
     if (hasFindingsAtLeast(r.findings, 'medium')) process.exitCode = 1;
   } finally {
@@ -80,13 +83,17 @@ export function resolveLakeRoot(dir: string): string {
 
 /** Runs the sweep over a local lake with CLI paths (DuckDB); usage mistakes become CliErrors. */
 export async function runJob(opts: { lakeRoot: string; out: string; queries: string; indicators: string; since?: string; until?: string }): Promise<SweepResult> {
-  const pack = await loadPack(path.resolve(opts.queries), fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null);
+  const indicatorsDir = fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null;
+  const pack = await loadPack(path.resolve(opts.queries), indicatorsDir);
   const engine = await DuckDbQueryEngine.open({ lakeRoot: path.resolve(opts.lakeRoot), indicators: pack.indicators });
   try {
     const indicators = { rows: pack.indicators.length, rejects: pack.indicatorRejects };
     const lakeCheck = engine.lakeCheck;
     return await usageErrors(
-      runSweep({ engine, pack, indicators, outDir: path.resolve(opts.out), windowFromLake: true, since: opts.since, until: opts.until, lakeCheck }),
+      runSweep({
+        engine, pack, indicators, outDir: path.resolve(opts.out), windowFromLake: true, since: opts.since, until: opts.until, lakeCheck,
+        record: { engine: 'duckdb', queriesDir: path.resolve(opts.queries), indicatorsDir },
+      }),
     );
   } finally {
     await engine.close();
