@@ -106,9 +106,18 @@ export interface RunStaging {
  * until {@link RunStaging.release}.
  */
 export async function createRunStaging(parent: string, leaseMs = DEFAULT_LEASE_MS): Promise<RunStaging> {
-  await fsp.mkdir(parent, { recursive: true });
   const dir = path.join(parent, `run-${safeHost()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-  await fsp.mkdir(dir);
+  // Another run that ends removes the shared parent once it is empty: between our mkdir of the parent and of our
+  // folder, it may be gone again. Make both again until our folder exists.
+  for (let attempt = 1; ; attempt++) {
+    await fsp.mkdir(parent, { recursive: true });
+    try {
+      await fsp.mkdir(dir);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 20) throw err;
+    }
+  }
   const file = path.join(dir, OWNER_FILE);
   await writeOwner(file, ownerRecord(leaseMs));
   const started = Date.now();

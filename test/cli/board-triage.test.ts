@@ -44,7 +44,7 @@ describe('sweep board, triage and digest', () => {
     const local = b.agencies.find((a) => a.agency === 'local')!;
     expect(local.requests).toContain('EXCH02: no HttpProxy logs before 2021-02-20');
     expect(local.requests).toContain('EXCH01: no HttpProxy logs from 2019-05-30 to 2021-02-19');
-    expect(local.hosts.map((h) => [h.host, h.level])).toEqual([['EXCH01', 'red'], ['EXCH02', 'green']]);
+    expect(local.hosts.map((h) => [h.host, h.level])).toEqual([['CAS03', 'red'], ['EXCH01', 'red'], ['EXCH02', 'green'], ['MBX04', 'red']]);
     expect(local.uploads).toHaveLength(1);
     expect(b.last_sweep!.pack.sha256).toMatch(/^[0-9a-f]{12}$/);
     expect(b.last_sweep!.indicators.map((f) => f.file)).toContain('volexity-exchange-marauder-ips.csv');

@@ -35,7 +35,7 @@ describe('sweep upload / grant-upload flags', () => {
     const missing = await runInProcess(['upload', 'does-not-exist.zip', '--agency', 'doe', '--bucket', 'b-uploads']);
 
     // Assess
-    expect((small.error as Error).message).toMatch(/at least 5 MiB.*1048576/);
+    expect((small.error as Error).message).toMatch(/at least 5 MiB.*1000000/);
     expect((missing.error as CliError).code).toBe('BAD_ARGUMENT');
     expect((missing.error as Error).message).toContain('does-not-exist.zip');
   });
@@ -49,7 +49,7 @@ describe('sweep upload / grant-upload flags', () => {
     const grant = JSON.parse(run.stdout) as { uploadId: string; keyPrefix: string; url: string; maxBytes: number; fields: Record<string, string>; curl: string; curl_windows: string; powershell: string; expiresAt: string };
     expect(grant.url).toBe('https://b-uploads.s3.eu-west-3.amazonaws.com/');
     expect(grant.keyPrefix).toBe(`uploads/agency=doe/${grant.uploadId}/`);
-    expect(grant.maxBytes).toBe(2 * 1024 ** 3);
+    expect(grant.maxBytes).toBe(2_000_000_000);
     expect(Date.parse(grant.expiresAt) - Date.now()).toBeGreaterThan(3 * 86400_000 - 60_000);
     expect(grant.curl).toContain("--form 'file=@logs.zip'");
     expect(grant.curl_windows.startsWith('curl.exe ')).toBe(true);

@@ -47,7 +47,7 @@ describe('createUploadGrant', () => {
     expect(grant.uploadId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
     expect(grant.fields.key).toBe(`${grant.keyPrefix}\${filename}`);
     expect(policy.conditions).toContainEqual(['starts-with', '$key', grant.keyPrefix]);
-    expect(policy.conditions).toContainEqual(['content-length-range', 1, 2 * 1024 ** 3]);
+    expect(policy.conditions).toContainEqual(['content-length-range', 1, 2_000_000_000]);
     expect(policy.conditions).toContainEqual({ bucket: BUCKET });
     // no condition lets the key be anything else
     expect(policy.conditions).not.toContainEqual(expect.objectContaining({ key: expect.anything() }));
