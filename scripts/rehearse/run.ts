@@ -22,7 +22,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { findingFromMessage } from '../../src/notify/message';
-import { startS3rver, type S3rverHandle } from '../../test/support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { runStateMachine, StatesError, type AslExecution } from './asl';
 import { AwsEmulator, billedBytes, type AthenaResult, type Subscription } from './aws-emulator';
 

@@ -8,3 +8,4 @@ export { TRINO_SHIMS, SHIMMED_FUNCTIONS } from './trino-shims';
 export { runFixtures, runCase, loadFixtureFile, fixturePathFor, type CaseResult, type FixtureCase, type RawNormalizer } from './fixtures';
 export { defaultRawNormalizer } from './raw-normalizer';
 export { createEngine, type EngineOptions } from './create-engine';
+export { buildLocalBoard, type LocalBoardOptions } from './local-board';

@@ -13,7 +13,7 @@ import { S3ObjectStore } from '../../src/aws/s3-object-store';
 import { readCommittedLake } from '../../src/lake/committed';
 import { readText } from '../../src/core/object-store';
 import type { Manifest } from '../../src/lake/manifest';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { iisLog } from '../lake/faults/support';
 
 describe('the lake on S3', () => {

@@ -14,7 +14,7 @@ import { S3ObjectStore } from '../../src/aws/s3-object-store';
 import { planSweep } from '../../src/aws/sweep-plan';
 import { LayoutKeyError } from '../../src/aws/upload-key';
 import { buildTar, gzip } from '../support/archive-builders';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { lakeScan, query } from '../lake/duckdb-read';
 
 const IIS_HEADER = [

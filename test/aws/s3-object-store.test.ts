@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { ObjectNotFoundError, readText } from '../../src/core/object-store';
 import { S3ObjectStore } from '../../src/aws/s3-object-store';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 
 async function sha256(stream: Readable): Promise<string> {
   const h = createHash('sha256');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3ObjectStore } from '../../src/aws/s3-object-store';
 import { normalizeS3Upload } from '../../src/aws/normalize-s3-upload';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { buildZip } from '../support/archive-builders';
 import { runCli } from './run-cli';
 

@@ -11,7 +11,7 @@ import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadQueries } from '../../src/hunt/query-file';
 import { findingFromMessage } from '../../src/notify/message';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 
 const QUERIES = path.resolve(__dirname, '..', '..', 'queries');
 

@@ -11,7 +11,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bundleTaskCode, TASK_BOOTSTRAP } from '../../lib/large-upload-task';
 import { buildZip } from '../support/archive-builders';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 
 const IIS = [
   '#Software: Microsoft Internet Information Services 10.0',

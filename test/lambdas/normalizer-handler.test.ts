@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildZip } from '../support/archive-builders';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 
 const IIS = [
   '#Software: Microsoft Internet Information Services 10.0',

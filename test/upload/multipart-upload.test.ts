@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { partNumberOf, startFaultyProxy, type FaultyProxy } from './support/faulty-proxy';
 import {
   PartChecksumMismatchError,

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { startS3rver, type S3rverHandle } from '../support/s3rver';
+import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import {
   createUploadGrant,
   curlCommand,

@@ -12,7 +12,8 @@ import { CliError, CliErrorCode } from '../errors';
 import { resolveLakeRoot } from './hunt';
 import { S3ObjectStore } from '../../aws/s3-object-store';
 import { ObjectNotFoundError, readText } from '../../core/object-store';
-import { BOARD_HTML_KEY, BOARD_JSON_KEY, buildLocalBoard, writeBoard } from '../../report/board-sources';
+import { buildLocalBoard } from '../../local-engine';
+import { BOARD_HTML_KEY, BOARD_JSON_KEY, writeBoard } from '../../report';
 
 interface Opts {
   lake?: string;

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
 import { resolveLakeRoot } from './hunt';
-import { buildLocalBoard } from '../../report/board-sources';
+import { buildLocalBoard } from '../../local-engine';
 import { diffDigest, renderDigestText, snapshotOf, type DigestSnapshot } from '../../report/digest';
 
 interface Opts {

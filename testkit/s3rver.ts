@@ -67,7 +67,7 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3r
   const child: ChildProcess = spawn(
     process.execPath,
     ['--openssl-legacy-provider', '-e', CHILD, JSON.stringify({ directory, buckets: options.buckets ?? [] })],
-    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: path.resolve(__dirname, '..', '..') },
+    { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], cwd: path.resolve(__dirname, '..') },
   );
   const events: S3rverEventRecord[] = [];
   const port = await new Promise<number>((resolve, reject) => {
