@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { localParquetColumnBytes } from '../src/aws/parquet-column-bytes';
+import { localParquetColumnBytes } from '../src/local-engine';
 import { formatBytes } from '../src/core';
 import { planSweep } from '../src/aws/sweep-plan';
 import { parseSize } from '../src/cli/commands/normalize';

@@ -14,11 +14,11 @@ import { App } from 'aws-cdk-lib';
 import { parseAppConfig } from '../lib/app-config';
 import { addNagChecks } from '../lib/nag-acknowledgements';
 import { buildSweepApp } from '../lib/sweep-app';
-import { lintHunt } from '../src/hunt/lint';
-import { loadQueries } from '../src/hunt/query-file';
-import { loadIndicators } from '../src/hunt/indicators';
-import { writeIndicatorsAsset } from '../src/aws/indicators-parquet';
-import { stopPageWorker } from '../src/lake/parquet/compress';
+import { lintHunt } from '../src/hunt';
+import { loadQueries } from '../src/hunt';
+import { loadIndicators } from '../src/hunt';
+import { writeIndicatorsAsset } from '../src/aws';
+import { stopPageWorker } from '../src/lake';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 

@@ -3,8 +3,8 @@
  * retro-hunt schedule and the Athena guard rails. bin/app.ts reads it (a JSON
  * file or cdk.json context) and hands it to the stacks as props.
  */
-import { DEFAULT_LARGE_UPLOAD_BYTES } from '../src/upload/limits';
-import { parseZone } from '../src/formats/text/zone';
+import { DEFAULT_LARGE_UPLOAD_BYTES } from '../src/upload';
+import { parseZone } from '../src/formats';
 
 /** One agency: an upload prefix, an upload role and owners who receive its findings. */
 export interface AgencyConfig {

@@ -8,7 +8,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { athenaType, INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, type ColumnDef, type TableDef } from '../src/lake/schema';
+import { athenaType, INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, type ColumnDef, type TableDef } from '../src/lake';
 
 export interface LakeCatalogProps {
   /** Glue database name (lower case, letters, digits, `_`). */

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { readText } from '../../src/core/object-store';
-import { getStringFromEnv } from '../../src/aws/env';
-import { normalizeUploadJob } from '../../src/aws/normalize-upload-job';
-import { S3ObjectStore } from '../../src/aws/s3-object-store';
-import { SnsNotifier } from '../../src/aws/sns-notifier';
-import { UPLOAD_KEY_VARIABLE } from '../../src/aws/upload-event';
-import { loadQueries } from '../../src/hunt/query-file';
+import { readText } from '../../src/core';
+import { getStringFromEnv } from '../../src/aws';
+import { normalizeUploadJob } from '../../src/aws';
+import { S3ObjectStore } from '../../src/aws';
+import { SnsNotifier } from '../../src/aws';
+import { UPLOAD_KEY_VARIABLE } from '../../src/aws';
+import { loadQueries } from '../../src/hunt';
 import { huntNeed } from '../../src/upload';
 
 function log(level: 'INFO' | 'ERROR', message: string, extra: Record<string, unknown> = {}): void {

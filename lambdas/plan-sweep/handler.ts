@@ -11,11 +11,11 @@
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import { getStringFromEnv } from '../../src/aws/env';
-import { S3ObjectStore } from '../../src/aws/s3-object-store';
-import { planSweep, type SweepPlan, type SweepRequest } from '../../src/aws/sweep-plan';
-import { loadQueries } from '../../src/hunt/query-file';
-import { commitSweepState, storedIndicatorsDigest } from '../../src/sweep/sweep-state';
+import { getStringFromEnv } from '../../src/aws';
+import { S3ObjectStore } from '../../src/aws';
+import { planSweep, type SweepPlan, type SweepRequest } from '../../src/aws';
+import { loadQueries } from '../../src/hunt';
+import { commitSweepState, storedIndicatorsDigest } from '../../src/sweep';
 
 /** After the hunts ran: the run, its candidate state (null: none) and each planned hunt's outcome. */
 export interface CommitRequest {

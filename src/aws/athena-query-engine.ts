@@ -12,7 +12,7 @@ import {
   type ColumnInfo,
   type Row as AthenaRow,
 } from '@aws-sdk/client-athena';
-import type { QueryEngine } from '../hunt/types';
+import type { QueryEngine } from '../hunt';
 import { fromAthenaCell, toExecutionParameter } from './athena-values';
 import { AthenaQueryError, AthenaTimeoutError, AwsAdapterConfigError } from './errors';
 

@@ -5,16 +5,16 @@
  * private `board/` prefix after each sweep; on the digest schedule the changes since the last digest also go to the
  * security team through SNS (without an `agency` attribute, so no agency owner's filtered subscription gets it).
  */
-import type { ObjectStore } from '../core/object-store';
-import { readText, ObjectNotFoundError } from '../core/object-store';
-import type { Hunt } from '../hunt/query-file';
-import type { SweepRecord } from '../hunt/sweep-record';
-import { triageStates } from '../hunt/triage';
-import type { Finding } from '../hunt/types';
-import { buildBoard, coverageFromManifests, uploadSummary, type Board } from '../report/board-model';
-import { renderBoard } from '../report/board-html';
-import { BOARD_HTML_KEY, BOARD_JSON_KEY, BOARD_PREFIX, readManifests } from '../report/board-sources';
-import { diffDigest, digestSubject, isQuiet, renderDigestText, snapshotOf, type Digest, type DigestSnapshot } from '../report/digest';
+import type { ObjectStore } from '../core';
+import { readText, ObjectNotFoundError } from '../core';
+import type { Hunt } from '../hunt';
+import type { SweepRecord } from '../hunt';
+import { triageStates } from '../hunt';
+import type { Finding } from '../hunt';
+import { buildBoard, coverageFromManifests, uploadSummary, type Board } from '../report';
+import { renderBoard } from '../report';
+import { BOARD_HTML_KEY, BOARD_JSON_KEY, BOARD_PREFIX, readManifests } from '../report';
+import { diffDigest, digestSubject, isQuiet, renderDigestText, snapshotOf, type Digest, type DigestSnapshot } from '../report';
 import type { DynamoDbTriageStore } from './dynamodb-triage-store';
 
 export const DIGEST_STATE_KEY = `${BOARD_PREFIX}digest-state.json`;

@@ -11,7 +11,7 @@ import {
   PutItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import type { Finding } from '../hunt/types';
+import type { Finding } from '../hunt';
 import { AwsAdapterConfigError } from './errors';
 
 export interface DynamoDbDedupStoreOptions {

@@ -8,8 +8,8 @@
  * severity and last_seen of the finding when it was first reported.
  */
 import { DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Finding, Severity } from '../hunt/types';
-import { isTriageStatus, type TriageDecision, type TriageStore } from '../hunt/triage';
+import type { Finding, Severity } from '../hunt';
+import { isTriageStatus, type TriageDecision, type TriageStore } from '../hunt';
 import { AwsAdapterConfigError } from './errors';
 
 export const TRIAGE_KEY_PREFIX = 'triage#';

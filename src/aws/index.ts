@@ -10,3 +10,12 @@ export { estimateScans, type ScanEstimate, type HuntScanEstimate } from './scan-
 export { SnsNotifier, type PublishResult, type SnsNotifierOptions } from './sns-notifier';
 export { planSweep, planHunt, type SweepPlan, type SweepRequest, type PlannedHunt, SweepPlanError } from './sweep-plan';
 export { parseManifestKey, parseUploadKey, LayoutKeyError } from './upload-key';
+export { DEFAULT_PRICE_PER_TB, estimateScopes, listLakeFiles } from './scan-estimate';
+export { planSweepDetailed } from './sweep-plan';
+export { runSmoke, type SmokeOptions } from './smoke';
+export { DynamoDbTriageStore } from './dynamodb-triage-store';
+export { runAwsBoardJob, type AwsBoardRequest } from './board-job';
+export { getStringFromEnv } from './env';
+export { LargeUploadTask, routeUpload } from './large-upload-task';
+export { normalizeUploadJob } from './normalize-upload-job';
+export { UPLOAD_KEY_VARIABLE, uploadEventOf } from './upload-event';

@@ -5,11 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import type { ObjectStore } from '../core/object-store';
+import type { ObjectStore } from '../core';
 import { UPLOAD_KEY_VARIABLE } from './upload-event';
 import { parseUploadKey } from './upload-key';
 
-export { DEFAULT_LARGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES } from '../upload/limits';
+export { DEFAULT_LARGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES } from '../upload';
 
 export interface LargeUploadTaskOptions {
   readonly client: ECSClient;

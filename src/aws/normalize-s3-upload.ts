@@ -5,8 +5,8 @@
  * Used by the normalizer Lambda; the stores are injected.
  */
 import { PassThrough, pipeline, type Readable } from 'node:stream';
-import type { ObjectInfo, ObjectStore } from '../core/object-store';
-import type { InputSource } from '../ingest/types';
+import type { ObjectInfo, ObjectStore } from '../core';
+import type { InputSource } from '../ingest';
 import { normalizeUpload, type NormalizeResult } from '../pipeline';
 import { parseUploadKey } from './upload-key';
 

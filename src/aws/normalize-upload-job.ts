@@ -4,8 +4,8 @@
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { ObjectStore } from '../core/object-store';
-import type { NotificationMessage } from '../notify/message';
+import type { ObjectStore } from '../core';
+import type { NotificationMessage } from '../notify';
 import { receiptMessage, type HuntNeed } from '../upload';
 import { normalizeS3Upload, type NormalizeS3UploadResult } from './normalize-s3-upload';
 

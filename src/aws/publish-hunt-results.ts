@@ -3,9 +3,9 @@
  * findings (the same pure function as the CLI), keep the ones never reported,
  * publish them to the owners and record them. Used by the publish Lambda.
  */
-import type { Finding, QueryEngine } from '../hunt/types';
-import type { Hunt } from '../hunt/query-file';
-import { findingMessage, type NotificationMessage } from '../notify/message';
+import type { Finding, QueryEngine } from '../hunt';
+import type { Hunt } from '../hunt';
+import { findingMessage, type NotificationMessage } from '../notify';
 
 export interface PublishRequest {
   readonly run_id: string;

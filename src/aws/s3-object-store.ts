@@ -13,7 +13,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertValidKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../core/object-store';
+import { assertValidKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../core';
 import { AwsAdapterConfigError } from './errors';
 
 export interface S3ObjectStoreOptions {

@@ -5,10 +5,10 @@
  * column-size reader is given, from the Parquet footers (Athena reads only the
  * column chunks a query references).
  */
-import type { ObjectInfo, ObjectStore } from '../core/object-store';
-import { INDICATORS_TABLE, TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake/schema';
-import { stripSqlComments, type Hunt } from '../hunt/query-file';
-import type { HuntWindow } from '../hunt/window';
+import type { ObjectInfo, ObjectStore } from '../core';
+import { INDICATORS_TABLE, TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake';
+import { stripSqlComments, type Hunt } from '../hunt';
+import type { HuntWindow } from '../hunt';
 
 /** Athena's price per TB scanned in most regions (us-east-1, 2026), in USD. */
 export const DEFAULT_PRICE_PER_TB = 5;

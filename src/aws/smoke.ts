@@ -15,7 +15,7 @@ import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObject
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { TABLES, TABLE_NAMES, type TableName } from '../lake/schema';
+import { TABLES, TABLE_NAMES, type TableName } from '../lake';
 import { AthenaQueryEngine } from './athena-query-engine';
 
 export interface SmokeOptions {

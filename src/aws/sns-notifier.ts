@@ -4,7 +4,7 @@
  * policies match, so an owner only ever receives its own agency's messages.
  */
 import { PublishBatchCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
-import type { NotificationMessage } from '../notify/message';
+import type { NotificationMessage } from '../notify';
 import { PublishError } from './errors';
 
 export interface SnsNotifierOptions {

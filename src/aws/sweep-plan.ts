@@ -13,15 +13,15 @@
  * the plan step then writes the candidate state that the commit step promotes once the hunts ran.
  */
 import { randomUUID } from 'node:crypto';
-import type { ObjectStore } from '../core/object-store';
-import { isUploadFileKey } from '../lake/layout';
-import { TABLE_NAMES } from '../lake/schema';
-import { stripSqlComments, type Hunt } from '../hunt/query-file';
-import { windowParams, type HuntWindow } from '../hunt/window';
+import type { ObjectStore } from '../core';
+import { isUploadFileKey } from '../lake';
+import { TABLE_NAMES } from '../lake';
+import { stripSqlComments, type Hunt } from '../hunt';
+import { windowParams, type HuntWindow } from '../hunt';
 import {
   bodyForRanges, candidateState, decideHunts, lakeSnapshot, partitionLocalBody, pendingStateKey, readSweepState, SWEEP_STATE_KEY,
   type HuntDecision, type HuntMode,
-} from '../sweep/sweep-state';
+} from '../sweep';
 import { parseManifestKey } from './upload-key';
 
 /** What starts a run: the schedule, a new upload manifest, or an analyst. */

@@ -5,3 +5,5 @@ export { detectFamily, detectionHint, describeUnrecognized, decodeHead } from '.
 export { parserFor, familyFacts, familiesOfTable, equivalentFamilies, isFamily, FAMILIES, FAMILY_LABELS, LOCAL_TIME_FAMILIES, WINDOWS_EVENT_FAMILIES } from './registry';
 export { hostFromPath } from './host-hint';
 export type { Family, FamilyFacts, Detection, FamilyParser, TextFamilyParser, BinaryFamilyParser, ParseContext, TextParser } from './types';
+export { UTC_ZONE, ZoneError, parseZone, type LocalZone } from './text/zone';
+export { readBlock, type IisKernel } from './iis-kernel/index';

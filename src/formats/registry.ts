@@ -7,7 +7,7 @@
  * labels, `sweep check` advice and the Windows-event equivalence follow, checked by the compiler.
  */
 import type { FamilyFacts, FamilyParser } from './types';
-import type { TableName } from '../lake/schema';
+import type { TableName } from '../lake';
 import { evtxParser } from './evtx';
 import { httpProxyParser } from './httpproxy';
 import { iisParser } from './iis';

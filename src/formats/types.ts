@@ -7,7 +7,7 @@
  * Binary families (raw .evtx) read the byte stream themselves.
  */
 import type { Readable } from 'node:stream';
-import type { Row, TableName } from '../lake/schema';
+import type { Row, TableName } from '../lake';
 import type { IisKernel } from './iis-kernel';
 import type { Family } from './registry';
 import type { LocalZone } from './text/zone';

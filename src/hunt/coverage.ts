@@ -2,7 +2,7 @@
  * Log coverage per agency, host and log family, read from the lake with SQL: which periods each host's logs cover,
  * so the verdict can say what could not be judged instead of calling it clean.
  */
-import { TABLE_NAMES } from '../lake/schema';
+import { TABLE_NAMES } from '../lake';
 import type { QueryEngine } from './types';
 import type { HuntWindow } from './window';
 

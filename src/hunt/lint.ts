@@ -4,8 +4,8 @@
  * Athena can raise on a log value (a malformed URL escape, a text that is not a date...) outside `try()`: on Athena one
  * such value fails the whole query, so the hunt reports nothing for every agency.
  */
-import { familiesOfTable } from '../formats/registry';
-import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, TABLE_NAMES, type TableName } from '../lake/schema';
+import { familiesOfTable } from '../formats';
+import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, TABLE_NAMES, type TableName } from '../lake';
 import type { Hunt } from './query-file';
 import { trinoKeywords, trinoSyntaxProblems } from './trino-parser';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { FAMILIES } from '../formats/registry';
+import { FAMILIES } from '../formats';
 import { SEVERITIES } from './types';
 import { QueryFileError } from './errors';
 

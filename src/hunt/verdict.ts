@@ -2,9 +2,9 @@
  * The verdict per host: red for confirmed patterns (critical/high findings), amber for suspicious ones (medium),
  * green when nothing at medium or above was found (low findings are counted beside it), always with what the logs cover, so that missing logs are said, not read as clean.
  */
-import { equivalentFamilies, FAMILY_LABELS, WINDOWS_EVENT_FAMILIES, type Family } from '../formats/registry';
-import type { LakeGap } from '../lake/committed';
-import { TABLES } from '../lake/schema';
+import { equivalentFamilies, FAMILY_LABELS, WINDOWS_EVENT_FAMILIES, type Family } from '../formats';
+import type { LakeGap } from '../lake';
+import { TABLES } from '../lake';
 import type { DayRange, FamilyCoverage } from './coverage';
 import type { Hunt } from './query-file';
 import type { Finding, Severity } from './types';

@@ -9,7 +9,7 @@
  * and the error is thrown only after every byte inflated before it was handed out.
  */
 import * as zlib from 'node:zlib';
-import { crc32 } from '../core/crc32';
+import { crc32 } from '../core';
 import { IngestError, IngestErrorCode, asIngestError } from './errors';
 
 /**

@@ -9,7 +9,7 @@
  *   every query that touches it.
  * Works over any {@link ObjectStore}: a local lake (hunts, `sweep verify --lake`) or the S3 bucket (`--bucket`).
  */
-import { readText, type ObjectStore } from '../core/object-store';
+import { readText, type ObjectStore } from '../core';
 import { sha256Stream } from './checksum';
 import type { Manifest, ManifestFile } from './manifest';
 import { TABLE_NAMES, type TableName } from './schema';

@@ -15,8 +15,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocalObjectStore } from '../core/local-object-store';
-import type { ObjectStore } from '../core/object-store';
+import { LocalObjectStore } from '../core';
+import type { ObjectStore } from '../core';
 import { sha256File } from './checksum';
 import { agencyPrefix, isUploadFileKey, lakeFileKey, manifestKey } from './layout';
 import type { StagedFile } from './lake-writer';

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { TABLE_NAMES, type Row, type TableName } from '../lake/schema';
+import { TABLE_NAMES, type Row, type TableName } from '../lake';
 import { ALL_TIME, FixtureFileError, SEVERITIES, windowParams, type Hunt, type IndicatorRow, type Severity, type TableRows } from '../hunt';
 import type { DuckDbQueryEngine } from './duckdb-query-engine';
 

@@ -9,3 +9,4 @@ export { runFixtures, runCase, loadFixtureFile, fixturePathFor, type CaseResult,
 export { defaultRawNormalizer } from './raw-normalizer';
 export { createEngine, type EngineOptions } from './create-engine';
 export { buildLocalBoard, type LocalBoardOptions } from './local-board';
+export { localParquetColumnBytes } from './parquet-column-bytes';

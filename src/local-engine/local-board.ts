@@ -3,13 +3,13 @@
  * sweep from the sweep's output folder. CLI side (it loads DuckDB); the AWS board is built without it
  * (src/aws/board-job.ts).
  */
-import { LocalObjectStore } from '../core/local-object-store';
-import { readCoverage, lakeDayBounds } from '../hunt/coverage';
-import { LocalTriageStore } from '../hunt/local-triage-store';
-import { loadQueries } from '../hunt/query-file';
-import { readSweepRecord } from '../hunt/sweep-record';
-import { triageStates } from '../hunt/triage';
-import { DEFAULT_SINCE } from '../hunt/window';
+import { LocalObjectStore } from '../core';
+import { readCoverage, lakeDayBounds } from '../hunt';
+import { LocalTriageStore } from '../hunt';
+import { loadQueries } from '../hunt';
+import { readSweepRecord } from '../hunt';
+import { triageStates } from '../hunt';
+import { DEFAULT_SINCE } from '../hunt';
 import { buildBoard, readFindings, readManifests, uploadSummary, type Board, type UploadSummary } from '../report';
 import { DuckDbQueryEngine } from './duckdb-query-engine';
 

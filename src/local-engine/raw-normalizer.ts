@@ -7,7 +7,7 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { normalizeUpload } from '../pipeline';
-import { TABLE_NAMES, type Row } from '../lake/schema';
+import { TABLE_NAMES, type Row } from '../lake';
 import type { TableRows } from '../hunt';
 import { DuckDbQueryEngine } from './duckdb-query-engine';
 import type { RawNormalizer, ResolvedRawInput } from './fixtures';

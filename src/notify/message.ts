@@ -6,7 +6,7 @@
  *
  * Pure: no SDK, no environment.
  */
-import type { Finding, Severity } from '../hunt/types';
+import type { Finding, Severity } from '../hunt';
 
 /** SNS message attributes every message carries (subscription filter policies match them). */
 export interface RoutingAttributes {

@@ -2,7 +2,7 @@
  * Coverage per host and log family across an upload: first and last event
  * time, files and rows ("HttpProxy logs on EXCH01 cover 2021-01-03 .. 2021-03-09").
  */
-import type { CoverageLine } from '../lake/manifest';
+import type { CoverageLine } from '../lake';
 import type { HostSpan } from './entry-stats';
 
 interface Acc {

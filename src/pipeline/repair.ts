@@ -7,12 +7,12 @@
  * (size or mtime differ from the manifest) is refused: rebuilding from other bytes would be a different upload.
  */
 import * as fs from 'node:fs/promises';
-import { readText, type ObjectStore } from '../core/object-store';
+import { readText, type ObjectStore } from '../core';
 import { hostFromPath } from '../formats';
-import type { IngestLimits } from '../ingest/types';
-import type { BadManifest, LakeGap } from '../lake/committed';
-import { manifestKey } from '../lake/layout';
-import type { Manifest } from '../lake/manifest';
+import type { IngestLimits } from '../ingest';
+import type { BadManifest, LakeGap } from '../lake';
+import { manifestKey } from '../lake';
+import type { Manifest } from '../lake';
 
 /** One upload to normalize again. */
 export interface RepairPlan {

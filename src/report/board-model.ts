@@ -4,16 +4,16 @@
  * sweep (pack and feed versions), and per agency the logs to ask for next. Pure: the sources (lake, manifests,
  * findings, decisions) are read by the caller, locally or on AWS.
  */
-import { FAMILY_LABELS, WINDOWS_EVENT_FAMILIES, type Family } from '../formats/registry';
-import type { DayRange, FamilyCoverage } from '../hunt/coverage';
-import { dayRanges } from '../hunt/coverage';
-import { severityRank, sortFindings } from '../hunt/findings';
-import type { Hunt } from '../hunt/query-file';
-import type { SweepRecord } from '../hunt/sweep-record';
-import { openFindings, triageLabel, type TriageState } from '../hunt/triage';
-import { SEVERITIES, type Finding, type Severity } from '../hunt/types';
-import { buildVerdicts, type VerdictLevel } from '../hunt/verdict';
-import type { Manifest } from '../lake/manifest';
+import { FAMILY_LABELS, WINDOWS_EVENT_FAMILIES, type Family } from '../formats';
+import type { DayRange, FamilyCoverage } from '../hunt';
+import { dayRanges } from '../hunt';
+import { severityRank, sortFindings } from '../hunt';
+import type { Hunt } from '../hunt';
+import type { SweepRecord } from '../hunt';
+import { openFindings, triageLabel, type TriageState } from '../hunt';
+import { SEVERITIES, type Finding, type Severity } from '../hunt';
+import { buildVerdicts, type VerdictLevel } from '../hunt';
+import type { Manifest } from '../lake';
 
 export const BOARD_VERSION = 1;
 

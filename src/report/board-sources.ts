@@ -5,9 +5,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readText, type ObjectStore } from '../core/object-store';
-import type { Finding } from '../hunt/types';
-import type { Manifest } from '../lake/manifest';
+import { readText, type ObjectStore } from '../core';
+import type { Finding } from '../hunt';
+import type { Manifest } from '../lake';
 import { buildBoard, uploadSummary, type Board, type UploadSummary } from './board-model';
 import { renderBoard } from './board-html';
 

@@ -4,8 +4,8 @@
  * one (`<out>/digest/last.json` locally, `board/digest-state.json` in the lake bucket on AWS); the first digest
  * reports everything as new.
  */
-import { severityRank } from '../hunt/findings';
-import type { VerdictLevel } from '../hunt/verdict';
+import { severityRank } from '../hunt';
+import type { VerdictLevel } from '../hunt';
 import type { Board, BoardFinding, UploadSummary } from './board-model';
 
 export const DIGEST_STATE_VERSION = 1;

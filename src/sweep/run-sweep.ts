@@ -8,18 +8,18 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readCoverage, lakeDayBounds, type FamilyCoverage } from '../hunt/coverage';
-import { sortFindings, severityRank } from '../hunt/findings';
-import { LocalDedupStore } from '../hunt/local-dedup-store';
-import { LocalTriageStore } from '../hunt/local-triage-store';
-import { feedVersions, folderVersion, writeSweepRecord } from '../hunt/sweep-record';
-import { openFindings, triageStates, withTriage, type TriageState } from '../hunt/triage';
-import type { BrokenQuery, Hunt } from '../hunt/query-file';
-import { runHunts, type HuntRunError, type HuntRunStat } from '../hunt/run';
-import type { Finding, QueryEngine, Severity } from '../hunt/types';
-import { buildVerdicts, type HostVerdict } from '../hunt/verdict';
-import { DEFAULT_SINCE, parseDay, type HuntWindow } from '../hunt/window';
-import type { CommittedLake } from '../lake/committed';
+import { readCoverage, lakeDayBounds, type FamilyCoverage } from '../hunt';
+import { sortFindings, severityRank } from '../hunt';
+import { LocalDedupStore } from '../hunt';
+import { LocalTriageStore } from '../hunt';
+import { feedVersions, folderVersion, writeSweepRecord } from '../hunt';
+import { openFindings, triageStates, withTriage, type TriageState } from '../hunt';
+import type { BrokenQuery, Hunt } from '../hunt';
+import { runHunts, type HuntRunError, type HuntRunStat } from '../hunt';
+import type { Finding, QueryEngine, Severity } from '../hunt';
+import { buildVerdicts, type HostVerdict } from '../hunt';
+import { DEFAULT_SINCE, parseDay, type HuntWindow } from '../hunt';
+import type { CommittedLake } from '../lake';
 import { renderReport } from '../report';
 
 /** Indicator rows loaded, and the feed entries the loader refused (file, place, reason). */

@@ -20,10 +20,10 @@
  * the hunts that failed.
  */
 import { createHash } from 'node:crypto';
-import { ObjectNotFoundError, readText, type ObjectStore } from '../core/object-store';
-import { TABLE_NAMES, type TableName } from '../lake/schema';
-import { stripSqlComments, type Hunt } from '../hunt/query-file';
-import { placeholderOffsets, type HuntWindow } from '../hunt/window';
+import { ObjectNotFoundError, readText, type ObjectStore } from '../core';
+import { TABLE_NAMES, type TableName } from '../lake';
+import { stripSqlComments, type Hunt } from '../hunt';
+import { placeholderOffsets, type HuntWindow } from '../hunt';
 
 export const SWEEP_STATE_KEY = 'sweep-state/state.json';
 /** Most day ranges one incremental query lists (beyond, the closest ranges merge: fewer, wider reads). */

@@ -6,8 +6,8 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Hunt } from '../hunt/query-file';
-import type { Manifest } from '../lake/manifest';
+import type { Hunt } from '../hunt';
+import type { Manifest } from '../lake';
 import { normalizeUpload, type NormalizeOptions, type NormalizeProgress, type NormalizeResult } from '../pipeline';
 import { assessCoverage, type CoverageReport, type HuntNeed } from './coverage-check';
 

@@ -7,8 +7,8 @@
  * `sweep check`, or by the normalizer in AWS for the receipt) and the hunts'
  * `log_families`.
  */
-import { FAMILY_LABELS, LOCAL_TIME_FAMILIES, WINDOWS_EVENT_FAMILIES, type Family } from '../formats/registry';
-import type { CoverageLine, Manifest } from '../lake/manifest';
+import { FAMILY_LABELS, LOCAL_TIME_FAMILIES, WINDOWS_EVENT_FAMILIES, type Family } from '../formats';
+import type { CoverageLine, Manifest } from '../lake';
 
 /** Public disclosure of ProxyLogon (Microsoft, 2021-03-02): logs starting later cannot show the first wave. */
 export const DISCLOSURE_DAY = '2021-03-02';

@@ -51,3 +51,4 @@ export {
   type MultipartGrant,
   type MultipartGrantParams,
 } from './multipart-grant';
+export { DEFAULT_LARGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES } from './limits';

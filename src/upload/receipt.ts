@@ -5,9 +5,9 @@
  *
  * Pure: manifest in, message out.
  */
-import type { Manifest } from '../lake/manifest';
-import type { Severity } from '../hunt/types';
-import { toSubject, type NotificationMessage } from '../notify/message';
+import type { Manifest } from '../lake';
+import type { Severity } from '../hunt';
+import { toSubject, type NotificationMessage } from '../notify';
 import { assessCoverage, formatCoverageLines, formatIntake, type HuntNeed } from './coverage-check';
 
 /** Keeps a receipt of a very large upload (hundreds of hosts) well inside the SNS message size. */

@@ -6,8 +6,8 @@
  * HEAD: an agency's upload role may list only its own receipts, and without
  * s3:ListBucket on the key S3 answers a missing key with 403, not 404.
  */
-import { readText, type ObjectStore } from '../core/object-store';
-import { MANIFEST_VERSION, type Manifest } from '../lake/manifest';
+import { readText, type ObjectStore } from '../core';
+import { MANIFEST_VERSION, type Manifest } from '../lake';
 import { ReceiptTimeoutError, UploadError } from './errors';
 import { manifestKey } from './layout';
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore } from '../../src/core';
-import { localParquetColumnBytes } from '../../src/aws/parquet-column-bytes';
+import { localParquetColumnBytes } from '../../src/local-engine';
 import { formatBytes } from '../../src/core';
 import { estimateScans, MIN_BILLED_BYTES } from '../../src/aws/scan-estimate';
 import { parseQueryFile } from '../../src/hunt/query-file';

@@ -10,8 +10,8 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { CliError, CliErrorCode } from '../errors';
 import { resolveLakeRoot } from './hunt';
-import { S3ObjectStore } from '../../aws/s3-object-store';
-import { ObjectNotFoundError, readText } from '../../core/object-store';
+import { S3ObjectStore } from '../../aws';
+import { ObjectNotFoundError, readText } from '../../core';
 import { buildLocalBoard } from '../../local-engine';
 import { BOARD_HTML_KEY, BOARD_JSON_KEY, writeBoard } from '../../report';
 

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
 import { resolveLakeRoot } from './hunt';
 import { buildLocalBoard } from '../../local-engine';
-import { diffDigest, renderDigestText, snapshotOf, type DigestSnapshot } from '../../report/digest';
+import { diffDigest, renderDigestText, snapshotOf, type DigestSnapshot } from '../../report';
 
 interface Opts {
   lake?: string;

@@ -2,11 +2,11 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
 import * as fs from 'node:fs';
-import type { CommittedLake } from '../../lake/committed';
+import type { CommittedLake } from '../../lake';
 import { createEngine, DuckDbQueryEngine } from '../../local-engine';
-import { loadPack } from '../../hunt/pack';
-import { loadQueries } from '../../hunt/query-file';
-import { renderSummary } from '../../notify/console';
+import { loadPack } from '../../hunt';
+import { loadQueries } from '../../hunt';
+import { renderSummary } from '../../notify';
 import { hasFindingsAtLeast, runSweep, sweepSummaryJson, type SweepResult } from '../../sweep';
 
 interface Opts {

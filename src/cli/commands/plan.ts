@@ -3,17 +3,17 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LocalObjectStore } from '../../core';
-import type { ObjectStore } from '../../core/object-store';
-import { localParquetColumnBytes } from '../../aws/parquet-column-bytes';
-import { S3ObjectStore } from '../../aws/s3-object-store';
+import type { ObjectStore } from '../../core';
+import { localParquetColumnBytes } from '../../local-engine';
+import { S3ObjectStore } from '../../aws';
 import { formatBytes } from '../../core';
-import { DEFAULT_PRICE_PER_TB, estimateScopes, listLakeFiles, type HuntScanEstimate, type ScanEstimate } from '../../aws/scan-estimate';
-import { planSweepDetailed } from '../../aws/sweep-plan';
-import { readText } from '../../core/object-store';
-import { loadIndicators } from '../../hunt/indicators';
-import { loadQueries, type Hunt } from '../../hunt/query-file';
-import { DEFAULT_SINCE, parseDay } from '../../hunt/window';
-import { rowsIndicatorsDigest, storedIndicatorsDigest, type HuntDecision } from '../../sweep/sweep-state';
+import { DEFAULT_PRICE_PER_TB, estimateScopes, listLakeFiles, type HuntScanEstimate, type ScanEstimate } from '../../aws';
+import { planSweepDetailed } from '../../aws';
+import { readText } from '../../core';
+import { loadIndicators } from '../../hunt';
+import { loadQueries, type Hunt } from '../../hunt';
+import { DEFAULT_SINCE, parseDay } from '../../hunt';
+import { rowsIndicatorsDigest, storedIndicatorsDigest, type HuntDecision } from '../../sweep';
 import { CliError, CliErrorCode } from '../errors';
 
 interface Opts {

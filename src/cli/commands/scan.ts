@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { SEVERITIES, type Severity } from '../../hunt/types';
+import { SEVERITIES, type Severity } from '../../hunt';
 import { hasFindingsAtLeast } from '../../sweep';
 import { CliError, CliErrorCode } from '../errors';
 import { addLimitOptions, badArgumentsOnError, formatSummary, limitsFromFlags, LOCAL_TZ_HELP, localTzFromFlag, normalizeForCli, type LimitFlags } from './normalize';

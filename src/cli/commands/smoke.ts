@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { runSmoke, type SmokeOptions } from '../../aws/smoke';
+import { runSmoke, type SmokeOptions } from '../../aws';
 import { CliError, CliErrorCode } from '../errors';
 
 interface Opts {

@@ -2,12 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
-import { loadPack } from '../../hunt/pack';
-import { runFixtures, type CaseResult } from '../../local-engine/fixtures';
-import { DuckDbQueryEngine } from '../../local-engine/duckdb-query-engine';
-import { defaultRawNormalizer } from '../../local-engine/raw-normalizer';
-import { paint } from '../../notify/console-style';
-import { lintHunt, type LintProblem } from '../../hunt/lint';
+import { loadPack } from '../../hunt';
+import { runFixtures, type CaseResult } from '../../local-engine';
+import { DuckDbQueryEngine } from '../../local-engine';
+import { defaultRawNormalizer } from '../../local-engine';
+import { paint } from '../../notify';
+import { lintHunt, type LintProblem } from '../../hunt';
 
 interface Opts {
   lint: boolean;

@@ -6,11 +6,11 @@ import * as os from 'node:os';
 import type { Command } from 'commander';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CliError, CliErrorCode } from '../errors';
-import { DynamoDbTriageStore } from '../../aws/dynamodb-triage-store';
-import { LocalTriageStore } from '../../hunt/local-triage-store';
-import { findByFingerprint, makeDecision, TRIAGE_STATUSES, TriageError, triageStates, type DecidableFinding, type TriageStore } from '../../hunt/triage';
-import type { Finding } from '../../hunt/types';
-import { readFindings } from '../../report/board-sources';
+import { DynamoDbTriageStore } from '../../aws';
+import { LocalTriageStore } from '../../hunt';
+import { findByFingerprint, makeDecision, TRIAGE_STATUSES, TriageError, triageStates, type DecidableFinding, type TriageStore } from '../../hunt';
+import type { Finding } from '../../hunt';
+import { readFindings } from '../../report';
 
 interface Opts {
   status?: string;

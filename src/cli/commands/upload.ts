@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { S3ObjectStore } from '../../aws/s3-object-store';
-import { loadQueries } from '../../hunt/query-file';
+import { S3ObjectStore } from '../../aws';
+import { loadQueries } from '../../hunt';
 import {
   ReceiptTimeoutError,
   UploadArgumentError,

@@ -8,12 +8,12 @@
 import * as os from 'node:os';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
-import { LocalObjectStore } from '../../core/local-object-store';
-import type { ObjectStore } from '../../core/object-store';
-import { normalizeS3Upload } from '../../aws/normalize-s3-upload';
-import { S3ObjectStore } from '../../aws/s3-object-store';
-import { readCommittedLake, type CommittedLake } from '../../lake/committed';
-import { differingKeys, planLocalRepairs } from '../../pipeline/repair';
+import { LocalObjectStore } from '../../core';
+import type { ObjectStore } from '../../core';
+import { normalizeS3Upload } from '../../aws';
+import { S3ObjectStore } from '../../aws';
+import { readCommittedLake, type CommittedLake } from '../../lake';
+import { differingKeys, planLocalRepairs } from '../../pipeline';
 import { CliError, CliErrorCode } from '../errors';
 import { formatBytes } from '../progress';
 import { resolveLakeRoot } from './hunt';

@@ -16,8 +16,8 @@ import { protocolFolder } from '../httpproxy';
 import type { ParseContext, TextParser } from '../types';
 import { shortHost } from '../windows/event-row';
 import { FORWARDED_FIELDS, IIS_EXCHANGE_DEFAULT_FIELDS, iisSiteFromPath } from '../iis';
-import type { BatchColumn, RowBatch } from '../../lake/column-buffer';
-import type { Row } from '../../lake/schema';
+import type { BatchColumn, RowBatch } from '../../lake';
+import type { Row } from '../../lake';
 import { IIS_KERNEL_WASM } from './kernel-wasm';
 
 const enum FieldKind { Skip = 0, Date = 1, Time = 2, Str = 3, Num = 4, IsoTime = 5 }

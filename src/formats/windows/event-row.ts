@@ -5,7 +5,7 @@
  * Every Windows source goes through {@link windowsEventRow}, so the promoted
  * process and file columns are filled the same way for every source.
  */
-import type { Row } from '../../lake/schema';
+import type { Row } from '../../lake';
 
 /** A Windows event as the source parsers see it. */
 export interface WindowsEvent {
