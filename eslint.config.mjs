@@ -37,14 +37,22 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/no-implied-eval': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      // `typeof import('x')` stays allowed: it types a lazy require() of a module loaded only on one path.
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
       '@typescript-eslint/no-explicit-any': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'off',
+      // Log handling matches and strips control characters on purpose (terminal escapes, NULs in names).
+      'no-control-regex': 'off',
       'prefer-const': 'error',
       'no-constant-condition': ['error', { checkLoops: false }],
       'max-len': ['error', { code: 150, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true }],
     },
+  },
+  {
+    // The rehearsal speaks AWS's wire protocols: loosely typed JSON in, checked field by field.
+    files: ['scripts/rehearse/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
     files: ['test/**/*.ts'],

@@ -88,8 +88,12 @@ export async function run(args: string[]): Promise<void> {
   const wall = (Date.now() - t0) / 1000;
   if (res.status !== 0) throw new Error(`python-evtx failed: ${res.stderr}`);
   const [n, secs, cpu] = res.stdout.trim().split(/\s+/).map(Number);
-  process.stdout.write(`reference: python-evtx ${n} records in ${secs.toFixed(2)} s (cpu ${cpu.toFixed(2)} s; ${wall.toFixed(2)} s with interpreter start)\n`);
+  process.stdout.write(
+    `reference: python-evtx ${n} records in ${secs.toFixed(2)} s (cpu ${cpu.toFixed(2)} s; ${wall.toFixed(2)} s with interpreter start)\n`,
+  );
   const ratio = (r: Run) => `${(cpu / r.cpu).toFixed(0)}x cpu, ${(secs / r.seconds).toFixed(0)}x wall`;
-  process.stdout.write(`ratio:     records cold ${ratio(cold)}; records best ${ratio(best)}; records+rows best ${ratio(rows)} (faster than python-evtx)\n`);
+  process.stdout.write(
+    `ratio:     records cold ${ratio(cold)}; records best ${ratio(best)}; records+rows best ${ratio(rows)} (faster than python-evtx)\n`,
+  );
   if (n !== cold.records) process.stdout.write(`WARNING: record counts differ (${cold.records} vs ${n})\n`);
 }

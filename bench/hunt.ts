@@ -25,7 +25,6 @@ import { windowParams, type HuntWindow } from '../src/hunt/window';
 import type { Hunt } from '../src/hunt/query-file';
 import { benchArg as arg, generateWebCorpus } from '../testkit/gen/web-corpus';
 
-
 /** One `zcat FILES | grep -c ServerInfo~` pass: the reference an analyst would otherwise run. */
 function zcatGrep(files: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,7 +37,11 @@ function zcatGrep(files: string[]): Promise<number> {
 
 /** Columns of lake tables a hunt names (identifiers ∩ columns of the tables it reads). */
 function huntColumns(h: Hunt): Map<TableName, Set<string>> {
-  const idents = new Set(tokenize(h.sql).filter((t) => t.kind === 'ident').map((t) => t.text));
+  const idents = new Set(
+    tokenize(h.sql)
+      .filter((t) => t.kind === 'ident')
+      .map((t) => t.text),
+  );
   const out = new Map<TableName, Set<string>>();
   for (const t of TABLE_NAMES) {
     if (!idents.has(t)) continue;
@@ -77,7 +80,13 @@ export async function run(args: string[]): Promise<void> {
   if (!fs.existsSync(path.join(base, 'lake.done'))) {
     fs.rmSync(lakeRoot, { recursive: true, force: true });
     const t0 = performance.now();
-    await normalizeUpload({ inputs: [path.join(base, 'logs')], agency: 'bench', uploadId: 'bench', lakeRoot, tmpDir: path.join(base, 'tmp') });
+    await normalizeUpload({
+      inputs: [path.join(base, 'logs')],
+      agency: 'bench',
+      uploadId: 'bench',
+      lakeRoot,
+      tmpDir: path.join(base, 'tmp'),
+    });
     fs.rmSync(path.join(base, 'tmp'), { recursive: true, force: true });
     fs.writeFileSync(path.join(base, 'lake.done'), '');
     process.stdout.write(`lake built in ${((performance.now() - t0) / 1000).toFixed(1)} s (once, cached)\n`);
@@ -111,11 +120,21 @@ export async function run(args: string[]): Promise<void> {
   for (const t of TABLE_NAMES) {
     const dir = path.join(lakeRoot, 'lake', t);
     if (!fs.existsSync(dir)) continue;
-    chunks.set(t, (await engine.run(`SELECT file_name, path_in_schema, total_compressed_size FROM parquet_metadata('${DuckDbQueryEngine.lakeGlob(lakeRoot, t)}')`, [])) as unknown as ChunkRow[]);
+    chunks.set(
+      t,
+      (await engine.run(
+        `SELECT file_name, path_in_schema, total_compressed_size FROM parquet_metadata('${DuckDbQueryEngine.lakeGlob(lakeRoot, t)}')`,
+        [],
+      )) as unknown as ChunkRow[],
+    );
   }
   const lakeBytes = [...chunks.values()].flat().reduce((s, c) => s + Number(c.total_compressed_size), 0);
-  process.stdout.write(`\nlogs: ${mb(corpus.rawBytes)} raw, ${mb(corpus.gzBytes)} gzip, ${corpus.files.length} files; lake: ${mb(lakeBytes)} of Parquet column chunks; window ${window.since}..${window.until}\n`);
-  process.stdout.write(`${'hunt'.padEnd(70)} ${'sec'.padStart(7)} ${'rows'.padStart(6)} ${'scanned'.padStart(10)} ${'athena bill'.padStart(12)}\n`);
+  process.stdout.write(
+    `\nlogs: ${mb(corpus.rawBytes)} raw, ${mb(corpus.gzBytes)} gzip, ${corpus.files.length} files; lake: ${mb(lakeBytes)} of Parquet column chunks; window ${window.since}..${window.until}\n`,
+  );
+  process.stdout.write(
+    `${'hunt'.padEnd(70)} ${'sec'.padStart(7)} ${'rows'.padStart(6)} ${'scanned'.padStart(10)} ${'athena bill'.padStart(12)}\n`,
+  );
   let athenaTotal = 0;
   for (const t of times) {
     let scanned = '';
@@ -125,10 +144,16 @@ export async function run(args: string[]): Promise<void> {
     }
     const bill = athenaBytes(t.hunt, chunks, window);
     athenaTotal += Math.max(bill, 10e6);
-    process.stdout.write(`${t.hunt.stem.slice(0, 70).padEnd(70)} ${t.sec.toFixed(2).padStart(7)} ${String(t.rows).padStart(6)} ${scanned.padStart(10)} ${mb(bill).padStart(12)}${t.error ? `  FAILED: ${t.error.slice(0, 80)}` : ''}\n`);
+    process.stdout.write(
+      `${t.hunt.stem.slice(0, 70).padEnd(70)} ${t.sec.toFixed(2).padStart(7)} ${String(t.rows).padStart(6)} ${scanned.padStart(10)} ${mb(bill).padStart(12)}${t.error ? `  FAILED: ${t.error.slice(0, 80)}` : ''}\n`,
+    );
   }
   await engine.close();
-  process.stdout.write(`\nall ${hunts.length} hunts: ${huntsSec.toFixed(2)} s (engine open ${openSec.toFixed(2)} s); zcat | grep -c: ${refBefore.toFixed(2)} s before, ${refAfter.toFixed(2)} s after\n`);
+  process.stdout.write(
+    `\nall ${hunts.length} hunts: ${huntsSec.toFixed(2)} s (engine open ${openSec.toFixed(2)} s); zcat | grep -c: ${refBefore.toFixed(2)} s before, ${refAfter.toFixed(2)} s after\n`,
+  );
   process.stdout.write(`ratio hunts / zcat-grep = ${(huntsSec / ref).toFixed(2)} (goal < 1)\n`);
-  process.stdout.write(`Athena bill for one sweep: ${mb(athenaTotal)} (with the 10 MB minimum per query), ${((athenaTotal / 1e12) * 5).toFixed(4)} USD at 5 USD/TB\n`);
+  process.stdout.write(
+    `Athena bill for one sweep: ${mb(athenaTotal)} (with the 10 MB minimum per query), ${((athenaTotal / 1e12) * 5).toFixed(4)} USD at 5 USD/TB\n`,
+  );
 }

@@ -25,8 +25,7 @@ import * as path from 'node:path';
 import { normalizeUpload } from '../src/pipeline';
 import { parseSize } from '../src/cli/commands/normalize';
 import { writeTar } from '../testkit/gen/write-gz';
-import { benchArg as arg, generateWebCorpus, type WebCorpus as Corpus } from '../testkit/gen/web-corpus';
-
+import { benchArg as arg, generateWebCorpus } from '../testkit/gen/web-corpus';
 
 async function timeZcat(files: string[]): Promise<{ secs: number; lines: number; cpu: number }> {
   const t0 = process.hrtime.bigint();
@@ -65,7 +64,8 @@ const PINNED_ENV = 'SWEEP_BENCH_PINNED_CPU';
 async function rerunOnOneCore(args: string[]): Promise<void> {
   const allowed = /Cpus_allowed_list:\s*(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
   const cpu = allowed ? allowed[1] : '0';
-  if (spawnSync('taskset', ['-c', cpu, 'true']).status !== 0) throw new Error('--one-core needs taskset (util-linux) and Linux CPU affinity');
+  if (spawnSync('taskset', ['-c', cpu, 'true']).status !== 0)
+    throw new Error('--one-core needs taskset (util-linux) and Linux CPU affinity');
   await new Promise<void>((resolve, reject) => {
     // `npm run bench -- ingest <the same flags>`, whatever other benchmarks this run was given.
     const command = [process.execPath, path.resolve('bin/run-ts.js'), path.resolve('bench/run.ts'), 'ingest', ...args];
@@ -87,14 +87,21 @@ export async function run(args: string[]): Promise<void> {
   let inputs = corpus.files;
   if (args.includes('--archive')) {
     const tar = path.join(cacheDir, 'upload.tar');
-    if (!fs.existsSync(tar)) await writeTar(tar, corpus.files.map((f) => ({ name: path.relative(cacheDir, f), path: f })));
+    if (!fs.existsSync(tar))
+      await writeTar(
+        tar,
+        corpus.files.map((f) => ({ name: path.relative(cacheDir, f), path: f })),
+      );
     inputs = [tar];
   }
   const rowGroup = arg(args, 'rowgroup');
   const gzipLevel = arg(args, 'gzip');
   const compression = arg(args, 'compression');
-  if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip') throw new Error(`--compression must be snappy or gzip, got ${compression}`);
-  process.stdout.write(`corpus: ${corpus.files.length} files, ${mb(corpus.rawBytes)} raw, ${mb(corpus.gzBytes)} gzip; input: ${inputs.length === 1 ? 'one .tar archive' : 'the .gz files'}\n`);
+  if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip')
+    throw new Error(`--compression must be snappy or gzip, got ${compression}`);
+  process.stdout.write(
+    `corpus: ${corpus.files.length} files, ${mb(corpus.rawBytes)} raw, ${mb(corpus.gzBytes)} gzip; input: ${inputs.length === 1 ? 'one .tar archive' : 'the .gz files'}\n`,
+  );
 
   const ref1 = await timeZcat(corpus.files);
   process.stdout.write(`zcat | wc -l: ${ref1.secs.toFixed(2)} s wall, ${ref1.cpu.toFixed(2)} s CPU (${ref1.lines} lines)\n`);
@@ -120,7 +127,11 @@ export async function run(args: string[]): Promise<void> {
       lakeRoot: path.join(work, 'root'),
       tmpDir: path.join(work, 'tmp'),
       iisKernel: !args.includes('--no-iis-kernel'),
-      writer: { ...(rowGroup ? { rowGroupRows: Number(rowGroup) } : {}), ...(gzipLevel ? { gzipLevel: Number(gzipLevel) } : {}), ...(compression ? { compression } : {}) },
+      writer: {
+        ...(rowGroup ? { rowGroupRows: Number(rowGroup) } : {}),
+        ...(gzipLevel ? { gzipLevel: Number(gzipLevel) } : {}),
+        ...(compression ? { compression } : {}),
+      },
       onProgress: sample,
     });
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -131,13 +142,25 @@ export async function run(args: string[]): Promise<void> {
     const lake = duBytes(path.join(work, 'root', 'lake'));
     const t = manifest.totals;
     process.stdout.write(`zcat | wc -l (again): ${ref2.secs.toFixed(2)} s wall, ${ref2.cpu.toFixed(2)} s CPU\n`);
-    process.stdout.write(`normalize: ${secs.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (all threads: JS, the page worker, inflating)\n`);
-    process.stdout.write(`  rows ${t.rows} (${Math.round(t.rows / secs)} rows/s, ${mb(corpus.rawBytes / secs)}/s raw), lines read ${t.lines_read}, rejected ${t.lines_rejected}, files ${t.entries_parsed}, partial ${t.entries_partial}, problems ${t.problems}\n`);
-    process.stdout.write(`  lake files: ${manifest.files.length}; row groups: ${stats.rowGroups}, handing them to the page worker took the JS thread ${(stats.encodeMs / 1000).toFixed(2)} s\n`);
+    process.stdout.write(
+      `normalize: ${secs.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (all threads: JS, the page worker, inflating)\n`,
+    );
+    process.stdout.write(
+      `  rows ${t.rows} (${Math.round(t.rows / secs)} rows/s, ${mb(corpus.rawBytes / secs)}/s raw), lines read ${t.lines_read}, rejected ${t.lines_rejected}, files ${t.entries_parsed}, partial ${t.entries_partial}, problems ${t.problems}\n`,
+    );
+    process.stdout.write(
+      `  lake files: ${manifest.files.length}; row groups: ${stats.rowGroups}, handing them to the page worker took the JS thread ${(stats.encodeMs / 1000).toFixed(2)} s\n`,
+    );
     const refCpu = (ref1.cpu + ref2.cpu) / 2;
-    process.stdout.write(`RESULT ratio normalize / zcat|wc -l: ${(secs / ref).toFixed(2)}x wall${pinned ? ' on one core' : ''} (goal <= 3x); CPU seconds ${((cpu.user + cpu.system) / 1e6 / refCpu).toFixed(2)}x (zcat+wc ${refCpu.toFixed(2)} s)\n`);
-    process.stdout.write(`RESULT peak RSS: ${mb(peakRss)} sampled, ${mb(process.resourceUsage().maxRSS * 1024)} process max (goal <= 512 MB); JS heap peak ${mb(peakHeap)}, external ${mb(peakExternal)}; the rest is native (zlib, file buffers, code)\n`);
-    process.stdout.write(`RESULT lake size: ${mb(lake)} = ${((lake / corpus.rawBytes) * 100).toFixed(1)}% of raw, ${((lake / corpus.gzBytes) * 100).toFixed(1)}% of gzip\n`);
+    process.stdout.write(
+      `RESULT ratio normalize / zcat|wc -l: ${(secs / ref).toFixed(2)}x wall${pinned ? ' on one core' : ''} (goal <= 3x); CPU seconds ${((cpu.user + cpu.system) / 1e6 / refCpu).toFixed(2)}x (zcat+wc ${refCpu.toFixed(2)} s)\n`,
+    );
+    process.stdout.write(
+      `RESULT peak RSS: ${mb(peakRss)} sampled, ${mb(process.resourceUsage().maxRSS * 1024)} process max (goal <= 512 MB); JS heap peak ${mb(peakHeap)}, external ${mb(peakExternal)}; the rest is native (zlib, file buffers, code)\n`,
+    );
+    process.stdout.write(
+      `RESULT lake size: ${mb(lake)} = ${((lake / corpus.rawBytes) * 100).toFixed(1)}% of raw, ${((lake / corpus.gzBytes) * 100).toFixed(1)}% of gzip\n`,
+    );
     if (t.lines_read !== ref1.lines) process.stdout.write(`WARNING: lines read ${t.lines_read} != zcat lines ${ref1.lines}\n`);
   } finally {
     clearInterval(sampler);

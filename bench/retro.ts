@@ -49,7 +49,8 @@ export async function run(args: string[]): Promise<void> {
   const lake = new LocalObjectStore(root);
   for (const o of await lake.list('sweep-state/')) await lake.delete(o.key);
   const week = path.join(base, 'week');
-  for (const o of [...(await lake.list('lake/')), ...(await lake.list('manifests/'))]) if (o.key.includes('week-')) await lake.delete(o.key);
+  for (const o of [...(await lake.list('lake/')), ...(await lake.list('manifests/'))])
+    if (o.key.includes('week-')) await lake.delete(o.key);
 
   const hunts = loadQueries(path.resolve('queries')).hunts.filter((h) => h.meta.status !== 'deprecated');
   let feeds = 'feeds-v1';
@@ -58,10 +59,23 @@ export async function run(args: string[]): Promise<void> {
     estimatePlans({ lake, hunts, since: '2019-01-01', until: TODAY, pricePerTb: 5, indicatorsDigest: async () => feeds, columnBytes });
   /** Records a completed scheduled sweep (every planned hunt succeeded), as the commit step does. */
   const complete = async (runId: string): Promise<void> => {
-    const plan = await planSweep({ trigger: 'schedule' }, {
-      lake, hunts, agencies: AGENCIES, retroSince: '2019-01-01', today: TODAY, newRunId: () => runId, state: { store: lake, indicatorsDigest: async () => feeds },
-    });
-    await commitSweepState(lake, runId, plan.hunts.map((h) => ({ hunt_id: h.hunt_id, ok: true })));
+    const plan = await planSweep(
+      { trigger: 'schedule' },
+      {
+        lake,
+        hunts,
+        agencies: AGENCIES,
+        retroSince: '2019-01-01',
+        today: TODAY,
+        newRunId: () => runId,
+        state: { store: lake, indicatorsDigest: async () => feeds },
+      },
+    );
+    await commitSweepState(
+      lake,
+      runId,
+      plan.hunts.map((h) => ({ hunt_id: h.hunt_id, ok: true })),
+    );
   };
 
   const rows: [string, PlanEstimate][] = [];
@@ -77,17 +91,29 @@ export async function run(args: string[]): Promise<void> {
   rows.push(['nothing new', await price()]);
 
   const raw = rows[0][1].rawBytes;
-  process.stdout.write(`\nlake: ${AGENCIES.length} agencies x ${YEARS.length} years, ${formatBytes(raw)} raw logs; ${hunts.length} hunts\n`);
-  process.stdout.write(`${'moment'.padEnd(36)} ${'runs'.padStart(5)} ${'scanned'.padStart(10)} ${'billed'.padStart(10)} ${'% raw'.padStart(7)}  why (hunts)\n`);
+  process.stdout.write(
+    `\nlake: ${AGENCIES.length} agencies x ${YEARS.length} years, ${formatBytes(raw)} raw logs; ${hunts.length} hunts\n`,
+  );
+  process.stdout.write(
+    `${'moment'.padEnd(36)} ${'runs'.padStart(5)} ${'scanned'.padStart(10)} ${'billed'.padStart(10)} ${'% raw'.padStart(7)}  why (hunts)\n`,
+  );
   for (const [label, est] of rows) {
     const inc = est.incremental;
     const why = new Map<string, number>();
-    for (const d of inc.decisions) why.set(`${d.mode}: ${d.reason.replace(/\d+ new or changed/, 'N new or changed')}`, (why.get(`${d.mode}: ${d.reason.replace(/\d+ new or changed/, 'N new or changed')}`) ?? 0) + 1);
+    for (const d of inc.decisions)
+      why.set(
+        `${d.mode}: ${d.reason.replace(/\d+ new or changed/, 'N new or changed')}`,
+        (why.get(`${d.mode}: ${d.reason.replace(/\d+ new or changed/, 'N new or changed')}`) ?? 0) + 1,
+      );
     const runs = inc.decisions.filter((d) => d.mode !== 'skip').length;
-    process.stdout.write(`${label.padEnd(36)} ${String(runs).padStart(5)} ${formatBytes(inc.totalBytes).padStart(10)} ${formatBytes(inc.totalBilledBytes).padStart(10)} `
-      + `${((100 * inc.totalBilledBytes) / raw).toFixed(2).padStart(6)}%  ${[...why].map(([k, n]) => `${n} ${k}`).join('; ')}\n`);
+    process.stdout.write(
+      `${label.padEnd(36)} ${String(runs).padStart(5)} ${formatBytes(inc.totalBytes).padStart(10)} ${formatBytes(inc.totalBilledBytes).padStart(10)} ` +
+        `${((100 * inc.totalBilledBytes) / raw).toFixed(2).padStart(6)}%  ${[...why].map(([k, n]) => `${n} ${k}`).join('; ')}\n`,
+    );
   }
   const full = rows[0][1];
-  process.stdout.write(`\nfull-history sweep: ${formatBytes(full.totalBytes)} scanned, ${formatBytes(full.totalBilledBytes)} billed = ${((100 * full.totalBilledBytes) / raw).toFixed(1)}% of raw `
-    + `(${full.hunts.filter((h) => h.bytes < 10 * 1024 * 1024).length} of ${full.hunts.length} queries under the 10 MB minimum)\n`);
+  process.stdout.write(
+    `\nfull-history sweep: ${formatBytes(full.totalBytes)} scanned, ${formatBytes(full.totalBilledBytes)} billed = ${((100 * full.totalBilledBytes) / raw).toFixed(1)}% of raw ` +
+      `(${full.hunts.filter((h) => h.bytes < 10 * 1024 * 1024).length} of ${full.hunts.length} queries under the 10 MB minimum)\n`,
+  );
 }

@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   const dir = path.resolve('bench');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runTs } = require(path.resolve('bin/ts-loader.js')) as { runTs(file: string): unknown };
-  const available = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_')).map((f) => f.replace(/\.ts$/, ''));
+  const available = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
+    .map((f) => f.replace(/\.ts$/, ''));
   const args = process.argv.slice(2);
   const names = args.filter((a) => !a.startsWith('-'));
   const chosen = names.length ? names : available;

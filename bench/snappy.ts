@@ -30,8 +30,16 @@ function pageBodies(rawBytes: number): Uint8Array[] {
   };
   const start = Date.UTC(2021, 0, 3);
   const logs = [
-    { family: 'iis' as const, text: iisLog({ seed: 1, host: 'EXCH01', start, stepMs: 250 }, rawBytes / 2), file: 'EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex_0000.log' },
-    { family: 'httpproxy' as const, text: httpProxyLog({ seed: 2, host: 'EXCH01', start, stepMs: 650 }, rawBytes / 2), file: 'EXCH01/Logging/HttpProxy/Owa/HttpProxy_0001.LOG' },
+    {
+      family: 'iis' as const,
+      text: iisLog({ seed: 1, host: 'EXCH01', start, stepMs: 250 }, rawBytes / 2),
+      file: 'EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex_0000.log',
+    },
+    {
+      family: 'httpproxy' as const,
+      text: httpProxyLog({ seed: 2, host: 'EXCH01', start, stepMs: 650 }, rawBytes / 2),
+      file: 'EXCH01/Logging/HttpProxy/Owa/HttpProxy_0001.LOG',
+    },
   ];
   for (const log of logs) {
     let lineNo = 0;
@@ -76,7 +84,9 @@ export async function run(args: string[]): Promise<void> {
   for (const p of pages) largest = Math.max(largest, p.length);
   let differ = 0;
   for (const p of pages) if (!Buffer.from(snappyCompress(p)).equals(Buffer.from(snappyCompressWasm(p)))) differ++;
-  process.stdout.write(`${pages.length} pages from ${mb} MB of generated IIS + HttpProxy logs: ${(bytes / 1e6).toFixed(1)} MB, largest ${(largest / 1e6).toFixed(2)} MB; WASM output differs from JS on ${differ} pages\n`);
+  process.stdout.write(
+    `${pages.length} pages from ${mb} MB of generated IIS + HttpProxy logs: ${(bytes / 1e6).toFixed(1)} MB, largest ${(largest / 1e6).toFixed(2)} MB; WASM output differs from JS on ${differ} pages\n`,
+  );
   let js = Infinity;
   let wasm = Infinity;
   let packed = 0;

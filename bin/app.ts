@@ -26,8 +26,9 @@ async function main(): Promise<void> {
   const app = new App();
   const ctx = (k: string): unknown => app.node.tryGetContext(k);
   const inline = ctx('sweep');
-  const configFile = (ctx('configFile') as string | undefined)
-    ?? (fs.existsSync(path.join(REPO_ROOT, 'config', 'deploy.json')) ? 'config/deploy.json' : 'config/deploy.example.json');
+  const configFile =
+    (ctx('configFile') as string | undefined) ??
+    (fs.existsSync(path.join(REPO_ROOT, 'config', 'deploy.json')) ? 'config/deploy.json' : 'config/deploy.example.json');
   const raw = inline ?? JSON.parse(fs.readFileSync(path.resolve(REPO_ROOT, configFile), 'utf8'));
   const config = parseAppConfig(raw);
 
@@ -35,14 +36,19 @@ async function main(): Promise<void> {
   const queriesDir = path.join(REPO_ROOT, 'queries');
   const { hunts, broken } = loadQueries(queriesDir);
   if (broken.length > 0) {
-    throw new Error(`cannot deploy: ${broken.length} hunt file(s) do not load:\n${broken.map((b) => `  ${path.relative(REPO_ROOT, b.path)}: ${b.error.message}`).join('\n')}\nrun \`npm run sweep -- test-queries\` and fix them`);
+    throw new Error(
+      `cannot deploy: ${broken.length} hunt file(s) do not load:\n${broken.map((b) => `  ${path.relative(REPO_ROOT, b.path)}: ${b.error.message}`).join('\n')}\nrun \`npm run sweep -- test-queries\` and fix them`,
+    );
   }
   // The same lint the security team runs (`sweep test-queries`): Trino syntax, windows, columns, portability.
   const lint = hunts.flatMap((h) => lintHunt(h).map((p) => `  ${path.relative(REPO_ROOT, h.path)}:${p.line}: [${p.rule}] ${p.message}`));
   if (lint.length > 0) throw new Error(`cannot deploy: the hunt lint found ${lint.length} problem(s):\n${lint.join('\n')}`);
   const indicators = await loadIndicators(path.join(REPO_ROOT, 'indicators'));
   // The asset folder is rewritten on every synth; the file is a function of the rows, so its hash changes only with them.
-  const indicatorsDir = await writeIndicatorsAsset(indicators.rows as unknown as Record<string, unknown>[], path.join(REPO_ROOT, '.cache', 'indicators-asset'));
+  const indicatorsDir = await writeIndicatorsAsset(
+    indicators.rows as unknown as Record<string, unknown>[],
+    path.join(REPO_ROOT, '.cache', 'indicators-asset'),
+  );
   await stopPageWorker();
   buildSweepApp(app, {
     config,

@@ -5,8 +5,8 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { LogArchive } from './log-archive';
 
@@ -37,7 +37,11 @@ export class AgencyUploadRole extends Construct {
     });
     props.archive.grantAgencyUpload(props.agency, this.role);
     // The receipt loop (`sweep upload --wait`): read this agency's manifests, nothing else of the lake.
-    iam.Grant.addToPrincipal({ grantee: this.role, actions: ['s3:GetObject'], resourceArns: [props.lakeBucket.arnForObjects(`manifests/agency=${props.agency}/*`)] });
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['s3:GetObject'],
+      resourceArns: [props.lakeBucket.arnForObjects(`manifests/agency=${props.agency}/*`)],
+    });
     // Listing its own receipts: without s3:ListBucket S3 answers 403 (not 404) for a receipt not written yet.
     iam.Grant.addToPrincipal({
       grantee: this.role,

@@ -3,10 +3,10 @@
  * findings dedup record, start a hunt run. No access to raw uploads.
  */
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { HuntRunner } from './hunt-runner';
 import type { HuntWorkgroup } from './hunt-workgroup';
@@ -49,7 +49,11 @@ export class AnalystRole extends Construct {
     props.runner.grantStartRun(this.role);
     // Browsing in the Athena console: workgroups and catalogs are listed account-wide (no resource-level
     // permission exists for these two list calls); databases and tables through the one data catalog.
-    iam.Grant.addToPrincipal({ grantee: this.role, actions: ['athena:ListWorkGroups', 'athena:ListDataCatalogs', 'athena:ListEngineVersions'], resourceArns: ['*'] });
+    iam.Grant.addToPrincipal({
+      grantee: this.role,
+      actions: ['athena:ListWorkGroups', 'athena:ListDataCatalogs', 'athena:ListEngineVersions'],
+      resourceArns: ['*'],
+    });
     iam.Grant.addToPrincipal({
       grantee: this.role,
       actions: ['athena:ListDatabases', 'athena:GetDatabase', 'athena:ListTableMetadata', 'athena:GetTableMetadata'],
@@ -58,7 +62,14 @@ export class AnalystRole extends Construct {
     iam.Grant.addToPrincipal({
       grantee: this.role,
       actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
-      resourceArns: [Stack.of(this).formatArn({ service: 'states', resource: 'execution', resourceName: `${props.runner.stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      resourceArns: [
+        Stack.of(this).formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${props.runner.stateMachine.stateMachineName}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     });
   }
 }

@@ -89,46 +89,74 @@ export function parseAppConfig(raw: unknown): AppConfig {
   if (typeof raw !== 'object' || raw === null) throw new AppConfigError(`config must be an object, got ${JSON.stringify(raw)}`);
   const r = raw as Record<string, any>;
   const prefix = r.prefix ?? 'sweep';
-  if (typeof prefix !== 'string' || !PREFIX.test(prefix)) throw new AppConfigError(`prefix must match ${PREFIX}, got ${JSON.stringify(prefix)}`);
-  if (!Array.isArray(r.agencies) || r.agencies.length === 0) throw new AppConfigError(`agencies must be a non-empty list, got ${JSON.stringify(r.agencies)}`);
+  if (typeof prefix !== 'string' || !PREFIX.test(prefix))
+    throw new AppConfigError(`prefix must match ${PREFIX}, got ${JSON.stringify(prefix)}`);
+  if (!Array.isArray(r.agencies) || r.agencies.length === 0)
+    throw new AppConfigError(`agencies must be a non-empty list, got ${JSON.stringify(r.agencies)}`);
   const seen = new Set<string>();
   const agencies: AgencyConfig[] = r.agencies.map((a: any, i: number) => {
-    if (typeof a?.id !== 'string' || !ID.test(a.id) || a.id.includes('..')) throw new AppConfigError(`agencies[${i}].id must match ${ID}, got ${JSON.stringify(a?.id)}`);
+    if (typeof a?.id !== 'string' || !ID.test(a.id) || a.id.includes('..'))
+      throw new AppConfigError(`agencies[${i}].id must match ${ID}, got ${JSON.stringify(a?.id)}`);
     if (seen.has(a.id)) throw new AppConfigError(`agencies[${i}].id "${a.id}" is listed twice`);
     seen.add(a.id);
     const owners = list(a.owners, `agencies[${i}].owners`, EMAIL, 'an e-mail address');
     const uploadPrincipals = list(a.uploadPrincipals, `agencies[${i}].uploadPrincipals`, ARN, 'an IAM role, user or root ARN');
     let timeZone: string | undefined;
     if (a.timeZone !== undefined) {
-      if (typeof a.timeZone !== 'string') throw new AppConfigError(`agencies[${i}].timeZone must be a string, got ${JSON.stringify(a.timeZone)}`);
+      if (typeof a.timeZone !== 'string')
+        throw new AppConfigError(`agencies[${i}].timeZone must be a string, got ${JSON.stringify(a.timeZone)}`);
       try {
         timeZone = parseZone(a.timeZone).name;
       } catch (err) {
         throw new AppConfigError(`agencies[${i}].timeZone: ${(err as Error).message}`);
       }
     }
-    return { id: a.id, name: typeof a.name === 'string' ? a.name : a.id, owners, uploadPrincipals: uploadPrincipals.length ? uploadPrincipals : undefined, ...(timeZone ? { timeZone } : {}) };
+    return {
+      id: a.id,
+      name: typeof a.name === 'string' ? a.name : a.id,
+      owners,
+      uploadPrincipals: uploadPrincipals.length ? uploadPrincipals : undefined,
+      ...(timeZone ? { timeZone } : {}),
+    };
   });
   const securityTeam = list(r.securityTeam, 'securityTeam', EMAIL, 'an e-mail address');
   const since = r.retroHunt?.since ?? '2019-01-01';
-  if (typeof since !== 'string' || !DAY.test(since) || Number.isNaN(Date.parse(`${since}T00:00:00Z`))) throw new AppConfigError(`retroHunt.since must be a day as YYYY-MM-DD, got ${JSON.stringify(since)}`);
+  if (typeof since !== 'string' || !DAY.test(since) || Number.isNaN(Date.parse(`${since}T00:00:00Z`)))
+    throw new AppConfigError(`retroHunt.since must be a day as YYYY-MM-DD, got ${JSON.stringify(since)}`);
   const schedule = r.retroHunt?.schedule ?? 'cron(0 3 ? * SUN *)';
-  if (typeof schedule !== 'string' || !/^(cron|rate)\(.+\)$/.test(schedule)) throw new AppConfigError(`retroHunt.schedule must be an EventBridge cron(...) or rate(...) expression, got ${JSON.stringify(schedule)}`);
+  if (typeof schedule !== 'string' || !/^(cron|rate)\(.+\)$/.test(schedule))
+    throw new AppConfigError(
+      `retroHunt.schedule must be an EventBridge cron(...) or rate(...) expression, got ${JSON.stringify(schedule)}`,
+    );
   const cutoff = r.athena?.bytesScannedCutoffPerQuery ?? 1024 ** 4;
-  if (!Number.isInteger(cutoff) || cutoff < 10_000_000) throw new AppConfigError(`athena.bytesScannedCutoffPerQuery must be an integer of at least 10000000 (Athena's minimum), got ${JSON.stringify(cutoff)}`);
+  if (!Number.isInteger(cutoff) || cutoff < 10_000_000)
+    throw new AppConfigError(
+      `athena.bytesScannedCutoffPerQuery must be an integer of at least 10000000 (Athena's minimum), got ${JSON.stringify(cutoff)}`,
+    );
   const retention = r.athena?.resultRetentionDays ?? 30;
-  if (!Number.isInteger(retention) || retention < 1) throw new AppConfigError(`athena.resultRetentionDays must be at least 1, got ${JSON.stringify(retention)}`);
+  if (!Number.isInteger(retention) || retention < 1)
+    throw new AppConfigError(`athena.resultRetentionDays must be at least 1, got ${JSON.stringify(retention)}`);
   const huntConcurrency = r.huntConcurrency ?? 4;
-  if (!Number.isInteger(huntConcurrency) || huntConcurrency < 1 || huntConcurrency > 20) throw new AppConfigError(`huntConcurrency must be an integer in 1..20 (Athena's default limit is 20 active DML queries), got ${JSON.stringify(huntConcurrency)}`);
+  if (!Number.isInteger(huntConcurrency) || huntConcurrency < 1 || huntConcurrency > 20)
+    throw new AppConfigError(
+      `huntConcurrency must be an integer in 1..20 (Athena's default limit is 20 active DML queries), got ${JSON.stringify(huntConcurrency)}`,
+    );
   const memoryMb = r.normalizer?.memoryMb ?? 4096;
-  if (!Number.isInteger(memoryMb) || memoryMb < 1024 || memoryMb > 10240) throw new AppConfigError(`normalizer.memoryMb must be an integer in 1024..10240, got ${JSON.stringify(memoryMb)}`);
+  if (!Number.isInteger(memoryMb) || memoryMb < 1024 || memoryMb > 10240)
+    throw new AppConfigError(`normalizer.memoryMb must be an integer in 1024..10240, got ${JSON.stringify(memoryMb)}`);
   const ephemeralStorageMb = r.normalizer?.ephemeralStorageMb ?? 10240;
-  if (!Number.isInteger(ephemeralStorageMb) || ephemeralStorageMb < 512 || ephemeralStorageMb > 10240) throw new AppConfigError(`normalizer.ephemeralStorageMb must be an integer in 512..10240, got ${JSON.stringify(ephemeralStorageMb)}`);
+  if (!Number.isInteger(ephemeralStorageMb) || ephemeralStorageMb < 512 || ephemeralStorageMb > 10240)
+    throw new AppConfigError(`normalizer.ephemeralStorageMb must be an integer in 512..10240, got ${JSON.stringify(ephemeralStorageMb)}`);
   const maxConcurrency = r.normalizer?.maxConcurrency ?? 10;
-  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) throw new AppConfigError(`normalizer.maxConcurrency must be an integer in 2..1000 (SQS event source limits), got ${JSON.stringify(maxConcurrency)}`);
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000)
+    throw new AppConfigError(
+      `normalizer.maxConcurrency must be an integer in 2..1000 (SQS event source limits), got ${JSON.stringify(maxConcurrency)}`,
+    );
   const largeUploadBytes = r.normalizer?.largeUploadBytes ?? DEFAULT_LARGE_UPLOAD_BYTES;
   if (!Number.isInteger(largeUploadBytes) || largeUploadBytes < 1 || largeUploadBytes > 8 * 1024 ** 3) {
-    throw new AppConfigError(`normalizer.largeUploadBytes must be an integer in 1..${8 * 1024 ** 3} (the Lambda's 10 GiB of /tmp holds the archive and its Parquet), got ${JSON.stringify(largeUploadBytes)}`);
+    throw new AppConfigError(
+      `normalizer.largeUploadBytes must be an integer in 1..${8 * 1024 ** 3} (the Lambda's 10 GiB of /tmp holds the archive and its Parquet), got ${JSON.stringify(largeUploadBytes)}`,
+    );
   }
   const analystPrincipals = list(r.analystPrincipals, 'analystPrincipals', ARN, 'an IAM role, user or root ARN');
   const uploadReaders = list(r.uploadReaders, 'uploadReaders', ARN, 'an IAM role, user or root ARN');

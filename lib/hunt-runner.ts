@@ -17,13 +17,13 @@
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -67,7 +67,8 @@ export class HuntRunner extends Construct {
   constructor(scope: Construct, id: string, props: HuntRunnerProps) {
     super(scope, id);
     const concurrency = props.maxConcurrency ?? 4;
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 20) throw new Error(`maxConcurrency must be an integer in 1..20, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 20)
+      throw new Error(`maxConcurrency must be an integer in 1..20, got ${concurrency}`);
     const retroSince = props.retroSince ?? '2019-01-01';
     if (!/^\d{4}-\d{2}-\d{2}$/.test(retroSince)) throw new Error(`retroSince must be YYYY-MM-DD, got "${retroSince}"`);
 
@@ -79,7 +80,9 @@ export class HuntRunner extends Construct {
       timeout: Duration.minutes(10),
       withQueries: true,
       environment: {
-        LAKE_BUCKET: props.lakeBucket.bucketName, AGENCIES: props.agencies.join(','), RETRO_SINCE: retroSince,
+        LAKE_BUCKET: props.lakeBucket.bucketName,
+        AGENCIES: props.agencies.join(','),
+        RETRO_SINCE: retroSince,
         INCREMENTAL_RETRO_HUNTS: String(props.incrementalRetroHunts ?? true),
       },
     });
@@ -145,7 +148,14 @@ export class HuntRunner extends Construct {
           // the waiting hunts must outlast the running ones, whose queries may take up to Athena's 30-minute
           // default timeout. Back off 15 s doubling to 5 minutes, 20 attempts: ~80 minutes nominal, half that
           // on average with full jitter, which also spreads the retries of the waiting hunts.
-          { ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'], IntervalSeconds: 15, BackoffRate: 2, MaxAttempts: 20, MaxDelaySeconds: 300, JitterStrategy: 'FULL' },
+          {
+            ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'],
+            IntervalSeconds: 15,
+            BackoffRate: 2,
+            MaxAttempts: 20,
+            MaxDelaySeconds: 300,
+            JitterStrategy: 'FULL',
+          },
         ],
       },
     });
@@ -161,7 +171,13 @@ export class HuntRunner extends Construct {
       }),
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
-      resultSelector: { 'hunt_id.$': '$.hunt_id', 'ok.$': '$.ok', 'findings.$': '$.findings', 'new_findings.$': '$.new_findings', 'data_scanned_bytes.$': '$.data_scanned_bytes' },
+      resultSelector: {
+        'hunt_id.$': '$.hunt_id',
+        'ok.$': '$.ok',
+        'findings.$': '$.findings',
+        'new_findings.$': '$.new_findings',
+        'data_scanned_bytes.$': '$.data_scanned_bytes',
+      },
     });
     publish.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3 });
     // A failure's Cause can be a whole stack trace or Athena message: keep its start only, so the Map's result
@@ -198,7 +214,10 @@ export class HuntRunner extends Construct {
     const noResults = new sfn.Pass(this, 'NoHuntToRun', { result: sfn.Result.fromArray([]), resultPath: '$.hunts' });
 
     const done = new sfn.Succeed(this, 'Done');
-    const failed = new sfn.Fail(this, 'SomeHuntsFailed', { error: 'HuntsFailed', cause: 'At least one hunt failed: see the execution\'s results for each hunt_id and its error' });
+    const failed = new sfn.Fail(this, 'SomeHuntsFailed', {
+      error: 'HuntsFailed',
+      cause: "At least one hunt failed: see the execution's results for each hunt_id and its error",
+    });
     const check = sfn.Choice.jsonata(this, 'AnyHuntFailed')
       .when(sfn.Condition.jsonata('{% $count($states.input.hunts[ok = false]) > 0 %}'), failed)
       .otherwise(done);
@@ -246,15 +265,20 @@ export class HuntRunner extends Construct {
     }
     if (props.sweepAfterUpload ?? true) {
       new events.Rule(this, 'SweepAfterUpload', {
-        description: 'A new upload manifest: sweep that agency\'s new days',
+        description: "A new upload manifest: sweep that agency's new days",
         eventPattern: {
           source: ['aws.s3'],
           detailType: ['Object Created'],
           detail: { bucket: { name: [props.lakeBucket.bucketName] }, object: { key: [{ prefix: 'manifests/' }] } },
         },
-        targets: [new targets.SfnStateMachine(this.stateMachine, {
-          input: events.RuleTargetInput.fromObject({ trigger: 'upload', manifest_key: events.EventField.fromPath('$.detail.object.key') }),
-        })],
+        targets: [
+          new targets.SfnStateMachine(this.stateMachine, {
+            input: events.RuleTargetInput.fromObject({
+              trigger: 'upload',
+              manifest_key: events.EventField.fromPath('$.detail.object.key'),
+            }),
+          }),
+        ],
       });
     }
   }

@@ -7,8 +7,8 @@
 import { Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 /** A hunt as deployed: what the named query shows. */
@@ -42,7 +42,9 @@ export class HuntWorkgroup extends Construct {
   constructor(scope: Construct, id: string, props: HuntWorkgroupProps) {
     super(scope, id);
     if (!Number.isInteger(props.bytesScannedCutoffPerQuery) || props.bytesScannedCutoffPerQuery < 10_000_000) {
-      throw new Error(`bytesScannedCutoffPerQuery must be an integer of at least 10000000 (Athena's minimum), got ${props.bytesScannedCutoffPerQuery}`);
+      throw new Error(
+        `bytesScannedCutoffPerQuery must be an integer of at least 10000000 (Athena's minimum), got ${props.bytesScannedCutoffPerQuery}`,
+      );
     }
     this.resultsBucket = props.resultsBucket;
     this.dataKey = props.dataKey;
@@ -85,13 +87,24 @@ export class HuntWorkgroup extends Construct {
     const grant = iam.Grant.addToPrincipal({
       grantee,
       actions: [
-        'athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution',
-        'athena:GetWorkGroup', 'athena:BatchGetQueryExecution', 'athena:ListQueryExecutions',
-        'athena:GetNamedQuery', 'athena:ListNamedQueries', 'athena:BatchGetNamedQuery',
+        'athena:StartQueryExecution',
+        'athena:GetQueryExecution',
+        'athena:GetQueryResults',
+        'athena:StopQueryExecution',
+        'athena:GetWorkGroup',
+        'athena:BatchGetQueryExecution',
+        'athena:ListQueryExecutions',
+        'athena:GetNamedQuery',
+        'athena:ListNamedQueries',
+        'athena:BatchGetNamedQuery',
       ],
       resourceArns: [this.workGroupArn],
     });
-    iam.Grant.addToPrincipal({ grantee, actions: ['athena:GetDataCatalog'], resourceArns: [Stack.of(this).formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })] });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['athena:GetDataCatalog'],
+      resourceArns: [Stack.of(this).formatArn({ service: 'athena', resource: 'datacatalog', resourceName: 'AwsDataCatalog' })],
+    });
     this.resultsBucket.grantReadWrite(grantee, `${this.resultsPrefix}*`);
     iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetBucketLocation'], resourceArns: [this.resultsBucket.bucketArn] });
     return grant;
@@ -99,7 +112,11 @@ export class HuntWorkgroup extends Construct {
 
   /** Lets `grantee` read query results only (GetQueryResults reads the result object with the caller's rights). */
   grantReadResults(grantee: iam.IGrantable): iam.Grant {
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['athena:GetQueryExecution', 'athena:GetQueryResults'], resourceArns: [this.workGroupArn] });
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['athena:GetQueryExecution', 'athena:GetQueryResults'],
+      resourceArns: [this.workGroupArn],
+    });
     this.resultsBucket.grantRead(grantee, `${this.resultsPrefix}*`);
     this.dataKey.grantDecrypt(grantee);
     return grant;

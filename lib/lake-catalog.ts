@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { athenaType, INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, type ColumnDef, type TableDef } from '../src/lake';
 
@@ -36,7 +36,8 @@ export class LakeCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeCatalogProps) {
     super(scope, id);
-    if (!/^[a-z][a-z0-9_]{0,254}$/.test(props.databaseName)) throw new Error(`databaseName must be lower case letters, digits and "_", got "${props.databaseName}"`);
+    if (!/^[a-z][a-z0-9_]{0,254}$/.test(props.databaseName))
+      throw new Error(`databaseName must be lower case letters, digits and "_", got "${props.databaseName}"`);
     if (props.agencies.length === 0) throw new Error('agencies must list at least one agency id for the agency projection, got []');
     for (const a of props.agencies) if (a.includes(',')) throw new Error(`agency ids cannot contain "," (projection enum), got "${a}"`);
     const firstDay = props.firstDay ?? '2019-01-01';
@@ -100,7 +101,15 @@ export class LakeCatalog extends Construct {
     const stack = Stack.of(this);
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['glue:GetDatabase', 'glue:GetDatabases', 'glue:GetTable', 'glue:GetTables', 'glue:GetPartition', 'glue:GetPartitions', 'glue:BatchGetPartition'],
+      actions: [
+        'glue:GetDatabase',
+        'glue:GetDatabases',
+        'glue:GetTable',
+        'glue:GetTables',
+        'glue:GetPartition',
+        'glue:GetPartitions',
+        'glue:BatchGetPartition',
+      ],
       resourceArns: [
         stack.formatArn({ service: 'glue', resource: 'catalog' }),
         stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.databaseName }),

@@ -15,10 +15,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from './sweep-function';
 
@@ -47,7 +47,12 @@ export function bundleTaskCode(outfile: string): void {
   esbuild.buildSync({
     entryPoints: [path.join(REPO_ROOT, 'lambdas', 'normalizer', 'large-upload-task.ts')],
     outfile,
-    bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: 'inline', logLevel: 'error',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: 'inline',
+    logLevel: 'error',
   });
 }
 
@@ -88,8 +93,15 @@ export class LargeUploadTask extends Construct {
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
     });
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
-    this.vpc.addFlowLog('RejectedTraffic', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.REJECT });
-    this.securityGroup = new ec2.SecurityGroup(this, 'Tasks', { vpc: this.vpc, description: 'Large-upload normalizer tasks: HTTPS out to AWS APIs, nothing in', allowAllOutbound: false });
+    this.vpc.addFlowLog('RejectedTraffic', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+    this.securityGroup = new ec2.SecurityGroup(this, 'Tasks', {
+      vpc: this.vpc,
+      description: 'Large-upload normalizer tasks: HTTPS out to AWS APIs, nothing in',
+      allowAllOutbound: false,
+    });
     this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to S3, SNS, CloudWatch Logs, ECR Public');
     this.cluster = new ecs.Cluster(this, 'Cluster', { vpc: this.vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
@@ -110,7 +122,7 @@ export class LargeUploadTask extends Construct {
     const taskRole = new iam.Role(this, 'TaskRole', {
       roleName: props.taskRoleName,
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Normalizes one large upload into the lake (the normalizer Lambda\'s rights)',
+      description: "Normalizes one large upload into the lake (the normalizer Lambda's rights)",
     });
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       family: props.family,
@@ -132,7 +144,9 @@ export class LargeUploadTask extends Construct {
         WORK_DIR: '/tmp',
         NODE_OPTIONS: '--enable-source-maps --max-old-space-size=6144',
         ...(props.receiptsTopic ? { TOPIC_ARN: props.receiptsTopic.topicArn } : {}),
-        ...(props.agencyTimeZones && Object.keys(props.agencyTimeZones).length ? { AGENCY_TIME_ZONES: JSON.stringify(props.agencyTimeZones) } : {}),
+        ...(props.agencyTimeZones && Object.keys(props.agencyTimeZones).length
+          ? { AGENCY_TIME_ZONES: JSON.stringify(props.agencyTimeZones) }
+          : {}),
       },
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'normalizer', logGroup: taskLogs }),
     });
@@ -158,13 +172,15 @@ export class LargeUploadTask extends Construct {
         },
       },
     });
-    props.deadLetterQueue.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'FailedLargeUploadTasksOfThisRuleOnly',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [props.deadLetterQueue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': failed.ruleArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
+    props.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'FailedLargeUploadTasksOfThisRuleOnly',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [props.deadLetterQueue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': failed.ruleArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     failed.addTarget({ bind: () => ({ arn: props.deadLetterQueue.queueArn }) });
   }
 
@@ -185,6 +201,10 @@ export class LargeUploadTask extends Construct {
   grantStart(grantee: iam.IGrantable): void {
     this.taskDefinition.grantRun(grantee);
     // This one object of the CDK asset bucket (not the bucket-wide grant of Asset.grantRead).
-    iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [`arn:${Stack.of(this).partition}:s3:::${this.code.s3BucketName}/${this.code.s3ObjectKey}`] });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject'],
+      resourceArns: [`arn:${Stack.of(this).partition}:s3:::${this.code.s3BucketName}/${this.code.s3ObjectKey}`],
+    });
   }
 }

@@ -4,8 +4,8 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { secureBucket } from './secure-bucket';
 
@@ -40,14 +40,16 @@ export class LogArchive extends Construct {
       eventBridgeEnabled: true,
     });
     // "Nobody but the pipeline reads uploads": an explicit deny beats any identity policy in the account.
-    this.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'OnlyThePipelineReadsUploads',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes'],
-      resources: [this.bucket.arnForObjects('*')],
-      conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.readerArnPatterns] } },
-    }));
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OnlyThePipelineReadsUploads',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { ArnNotLike: { 'aws:PrincipalArn': [...props.readerArnPatterns] } },
+      }),
+    );
   }
 
   /** Key prefix of one agency's uploads. */

@@ -7,7 +7,13 @@
  * an entry of {@link ACCEPTED} below. Anything else (a new wildcard, a bucket
  * without TLS...) stays an error.
  */
-import { Validations, type App, type IPolicyValidationContext, type IPolicyValidationPlugin, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import {
+  Validations,
+  type App,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
+} from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
@@ -25,12 +31,16 @@ const OWN_BUCKET = String.raw`(<[A-Za-z0-9]+\.Arn>|[a-z][a-z0-9-]*-data:ExportsO
 /** The accepted exceptions, each with its reason. */
 export const ACCEPTED: readonly Accepted[] = [
   {
-    id: new RegExp(String.raw`^AwsSolutions-IAM5\[Resource::${OWN_BUCKET}/(uploads|lake|manifests|indicators|hunts|athena|sweep-state|board)/.*\*\]$`),
-    reason: 'Object keys under one prefix of our own bucket (uploads/agency=<id>/*, lake/*, manifests/*, athena/*, sweep-state/*, board/*): object names are not known in advance.',
+    id: new RegExp(
+      String.raw`^AwsSolutions-IAM5\[Resource::${OWN_BUCKET}/(uploads|lake|manifests|indicators|hunts|athena|sweep-state|board)/.*\*\]$`,
+    ),
+    reason:
+      'Object keys under one prefix of our own bucket (uploads/agency=<id>/*, lake/*, manifests/*, athena/*, sweep-state/*, board/*): object names are not known in advance.',
   },
   {
     id: /^AwsSolutions-IAM5\[Action::(s3:GetObject\*|s3:GetBucket\*|s3:List\*|s3:DeleteObject\*|s3:Abort\*|kms:GenerateDataKey\*|kms:ReEncrypt\*)\]$/,
-    reason: 'Action families written by CDK grant methods (grantRead/grantReadWrite/grantEncryptDecrypt); each statement is scoped to our own bucket prefix or key.',
+    reason:
+      'Action families written by CDK grant methods (grantRead/grantReadWrite/grantEncryptDecrypt); each statement is scoped to our own bucket prefix or key.',
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table\/[a-z0-9_]+\/\*\]$/,
@@ -44,7 +54,8 @@ export const ACCEPTED: readonly Accepted[] = [
   {
     id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
     path: /\/Runner\/StateMachine\/Role\//,
-    reason: 'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery, xray:PutTraceSegments...) do not support resource-level permissions.',
+    reason:
+      'X-Ray tracing and CloudWatch Logs delivery (logs:CreateLogDelivery, xray:PutTraceSegments...) do not support resource-level permissions.',
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::\*\]$/,
@@ -54,17 +65,19 @@ export const ACCEPTED: readonly Accepted[] = [
   {
     id: /^AwsSolutions-ECS2$/,
     path: /\/LargeUploads\/TaskDefinition\//,
-    reason: 'The large-upload task\'s environment holds bucket names, the topic ARN and runtime options: nothing secret.',
+    reason: "The large-upload task's environment holds bucket names, the topic ARN and runtime options: nothing secret.",
   },
   {
     id: /^AwsSolutions-IAM4\[Policy::arn:<AWS::Partition>:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole\]$/,
     path: /\/(BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+)\//,
-    reason: 'CDK-provided singleton functions (S3 notification configuration, BucketDeployment) define their roles with this managed policy; logging only.',
+    reason:
+      'CDK-provided singleton functions (S3 notification configuration, BucketDeployment) define their roles with this managed policy; logging only.',
   },
   {
     id: /^AwsSolutions-IAM5\[(Action::s3:\*|Resource::\*|Action::kms:.*)\]$/,
     path: /\/(BucketNotificationsHandler[0-9a-f]+|Custom::CDKBucketDeployment[0-9A-F]+)\//,
-    reason: 'CDK-provided singleton functions: the notification handler configures bucket notifications (s3:PutBucketNotification has no narrower resource), BucketDeployment copies a whole prefix.',
+    reason:
+      'CDK-provided singleton functions: the notification handler configures bucket notifications (s3:PutBucketNotification has no narrower resource), BucketDeployment copies a whole prefix.',
   },
   {
     id: /^AwsSolutions-IAM5\[Resource::<[A-Za-z0-9]+\.Arn>:\*\]$/,
@@ -84,7 +97,7 @@ export const ACCEPTED: readonly Accepted[] = [
   {
     id: /^AwsSolutions-L1$/,
     path: /\/Custom::CDKBucketDeployment[0-9A-F]+\//,
-    reason: 'BucketDeployment\'s handler runtime is chosen by aws-cdk-lib, not by this project.',
+    reason: "BucketDeployment's handler runtime is chosen by aws-cdk-lib, not by this project.",
   },
   {
     id: /^AwsSolutions-S1$/,

@@ -10,10 +10,10 @@ import { Duration, Size, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { LargeUploadTask } from './large-upload-task';
@@ -44,7 +44,12 @@ export interface NormalizerProps {
    * Uploads larger than `thresholdBytes` go to a Fargate task running the same job (lib/large-upload-task.ts).
    * @default - every upload is normalized by the Lambda
    */
-  readonly largeUploads?: { readonly thresholdBytes: number; readonly taskRoleName: string; readonly family: string; readonly failedRuleName: string };
+  readonly largeUploads?: {
+    readonly thresholdBytes: number;
+    readonly taskRoleName: string;
+    readonly family: string;
+    readonly failedRuleName: string;
+  };
 }
 
 /** The upload -> lake pipeline in AWS. */
@@ -60,7 +65,8 @@ export class Normalizer extends Construct {
   constructor(scope: Construct, id: string, props: NormalizerProps) {
     super(scope, id);
     const memoryMb = props.memoryMb ?? 4096;
-    if (memoryMb < 1024 || memoryMb > 10240) throw new Error(`memoryMb must be in 1024..10240 (row groups, zlib and archive buffers need room), got ${memoryMb}`);
+    if (memoryMb < 1024 || memoryMb > 10240)
+      throw new Error(`memoryMb must be in 1024..10240 (row groups, zlib and archive buffers need room), got ${memoryMb}`);
     const timeout = Duration.minutes(15);
     this.fn = new SweepFunction(this, 'Handler', {
       entry: 'lambdas/normalizer/handler.ts',
@@ -75,7 +81,9 @@ export class Normalizer extends Construct {
         UPLOAD_BUCKET: props.uploadBucket.bucketName,
         LAKE_BUCKET: props.lakeBucket.bucketName,
         ...(props.receiptsTopic ? { TOPIC_ARN: props.receiptsTopic.topicArn } : {}),
-        ...(props.agencyTimeZones && Object.keys(props.agencyTimeZones).length ? { AGENCY_TIME_ZONES: JSON.stringify(props.agencyTimeZones) } : {}),
+        ...(props.agencyTimeZones && Object.keys(props.agencyTimeZones).length
+          ? { AGENCY_TIME_ZONES: JSON.stringify(props.agencyTimeZones) }
+          : {}),
       },
     });
     props.receiptsTopic?.grantPublish(this.fn.role);
@@ -105,13 +113,15 @@ export class Normalizer extends Construct {
     });
     // Not targets.SqsQueue: for an encrypted queue it lets events.amazonaws.com send with no source condition, so any
     // account's rule could fill the queue (confused deputy). Only this rule of this account may send.
-    this.queue.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'UploadEventsOfThisRuleOnly',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['sqs:SendMessage'],
-      resources: [this.queue.queueArn],
-      conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
+    this.queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'UploadEventsOfThisRuleOnly',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.queue.queueArn],
+        conditions: { ArnEquals: { 'aws:SourceArn': rule.ruleArn }, StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
     rule.addTarget({ bind: () => ({ arn: this.queue.queueArn }) });
     if (props.largeUploads) {
       const l = props.largeUploads;
@@ -129,12 +139,14 @@ export class Normalizer extends Construct {
       this.fn.function.addEnvironment('LARGE_UPLOAD_BYTES', String(l.thresholdBytes));
       this.fn.function.addEnvironment('LARGE_UPLOAD_TASK', Stack.of(this).toJsonString(this.largeUploadTask.startConfig()));
     }
-    this.fn.function.addEventSource(new lambdaEvents.SqsEventSource(this.queue, {
-      // One archive per invocation: archives are large; a failure retries only that archive.
-      batchSize: 1,
-      reportBatchItemFailures: true,
-      maxConcurrency: props.maxConcurrency ?? 10,
-    }));
+    this.fn.function.addEventSource(
+      new lambdaEvents.SqsEventSource(this.queue, {
+        // One archive per invocation: archives are large; a failure retries only that archive.
+        batchSize: 1,
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency ?? 10,
+      }),
+    );
     props.uploadBucket.grantRead(this.fn.role, 'uploads/*');
     props.lakeBucket.grantReadWrite(this.fn.role, 'lake/*');
     props.lakeBucket.grantReadWrite(this.fn.role, 'manifests/*');

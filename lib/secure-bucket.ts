@@ -4,7 +4,7 @@
  * blocked, versioning, server access logs, retained on stack deletion.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 
@@ -56,9 +56,7 @@ export function accessLogBucket(scope: Construct, id: string): s3.Bucket {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
     versioned: true,
-    lifecycleRules: [
-      { id: 'expire-logs', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) },
-    ],
+    lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
     removalPolicy: RemovalPolicy.RETAIN,
   });
 }

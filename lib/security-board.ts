@@ -7,12 +7,12 @@
  * decisions (`triage#` items) in the dedup table; the publish step reads them to keep closed findings quiet.
  */
 import { Duration } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import type { OwnerAlerts } from './owner-alerts';
@@ -72,15 +72,26 @@ export class SecurityBoard extends Construct {
         detailType: ['Step Functions Execution Status Change'],
         detail: { stateMachineArn: [props.huntStateMachine.stateMachineArn], status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT'] },
       },
-      targets: [new targets.LambdaFunction(this.function.function, {
-        event: events.RuleTargetInput.fromObject({ mode: 'board', sweptAt: events.EventField.time, sweepStatus: events.EventField.fromPath('$.detail.status') }),
-        retryAttempts: 2,
-      })],
+      targets: [
+        new targets.LambdaFunction(this.function.function, {
+          event: events.RuleTargetInput.fromObject({
+            mode: 'board',
+            sweptAt: events.EventField.time,
+            sweepStatus: events.EventField.fromPath('$.detail.status'),
+          }),
+          retryAttempts: 2,
+        }),
+      ],
     });
     new events.Rule(this, 'DigestSchedule', {
       description: 'Send the security team digest',
       schedule: props.digestSchedule ?? events.Schedule.cron({ weekDay: 'MON', hour: '7', minute: '0' }),
-      targets: [new targets.LambdaFunction(this.function.function, { event: events.RuleTargetInput.fromObject({ mode: 'digest' }), retryAttempts: 2 })],
+      targets: [
+        new targets.LambdaFunction(this.function.function, {
+          event: events.RuleTargetInput.fromObject({ mode: 'digest' }),
+          retryAttempts: 2,
+        }),
+      ],
     });
 
     // The publish step keeps benign and false-positive findings quiet: it reads the decisions.

@@ -7,7 +7,7 @@ import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AppConfig } from './app-config';
@@ -58,21 +58,37 @@ export class StatefulStack extends Stack {
 
     // Separate keys: data at rest (buckets, table, Athena results) and messaging (SNS, SQS). One key for both
     // made a circular dependency between the bucket and the queue receiving its notifications.
-    this.dataKey = new kms.Key(this, 'DataKey', { alias: `alias/${config.prefix}-data`, enableKeyRotation: true, description: 'Indicator sweep: uploads, lake, results, dedup table', removalPolicy: RemovalPolicy.RETAIN });
-    this.messagingKey = new kms.Key(this, 'MessagingKey', { alias: `alias/${config.prefix}-messaging`, enableKeyRotation: true, description: 'Indicator sweep: SNS topics and SQS queues', removalPolicy: RemovalPolicy.RETAIN });
+    this.dataKey = new kms.Key(this, 'DataKey', {
+      alias: `alias/${config.prefix}-data`,
+      enableKeyRotation: true,
+      description: 'Indicator sweep: uploads, lake, results, dedup table',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.messagingKey = new kms.Key(this, 'MessagingKey', {
+      alias: `alias/${config.prefix}-messaging`,
+      enableKeyRotation: true,
+      description: 'Indicator sweep: SNS topics and SQS queues',
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     // EventBridge encrypts the upload events (and failed large-upload tasks) it puts on the normalizer's queues: only
     // those rules of this account may use the key (a bare service principal would let any account's rule do so: confused deputy).
-    this.messagingKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'UploadEventsToTheNormalizerQueue',
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': this.account },
-        ArnEquals: { 'aws:SourceArn': [uploadRuleName(config.prefix), largeUploadFailedRuleName(config.prefix)].map((r) => `arn:${this.partition}:events:${this.region}:${this.account}:rule/${r}`) },
-      },
-    }));
+    this.messagingKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'UploadEventsToTheNormalizerQueue',
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnEquals: {
+            'aws:SourceArn': [uploadRuleName(config.prefix), largeUploadFailedRuleName(config.prefix)].map(
+              (r) => `arn:${this.partition}:events:${this.region}:${this.account}:rule/${r}`,
+            ),
+          },
+        },
+      }),
+    );
 
     const logs = accessLogBucket(this, 'AccessLogs');
     const account = this.account;
@@ -86,7 +102,12 @@ export class StatefulStack extends Stack {
         ...(config.uploadReaders ?? []),
       ],
     });
-    this.lakeBucket = secureBucket(this, 'Lake', { encryptionKey: this.dataKey, accessLogs: logs, accessLogsPrefix: 'lake-bucket/', eventBridgeEnabled: true });
+    this.lakeBucket = secureBucket(this, 'Lake', {
+      encryptionKey: this.dataKey,
+      accessLogs: logs,
+      accessLogsPrefix: 'lake-bucket/',
+      eventBridgeEnabled: true,
+    });
     this.resultsBucket = secureBucket(this, 'AthenaResults', {
       encryptionKey: this.dataKey,
       accessLogs: logs,
@@ -97,7 +118,11 @@ export class StatefulStack extends Stack {
         { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });
-    this.catalog = new LakeCatalog(this, 'Catalog', { databaseName: `${config.prefix.replace(/-/g, '_')}_lake`, lakeBucket: this.lakeBucket, agencies });
+    this.catalog = new LakeCatalog(this, 'Catalog', {
+      databaseName: `${config.prefix.replace(/-/g, '_')}_lake`,
+      lakeBucket: this.lakeBucket,
+      agencies,
+    });
     this.dedupTable = new dynamodb.Table(this, 'FindingsDedup', {
       partitionKey: { name: 'fingerprint', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,

@@ -14,7 +14,13 @@ import { HuntWorkgroup, type DeployedHunt } from './hunt-workgroup';
 import { Normalizer } from './normalizer';
 import { OwnerAlerts } from './owner-alerts';
 import { SecurityBoard } from './security-board';
-import { largeUploadFailedRuleName, normalizerRoleName, normalizerTaskRoleName, uploadRuleName, type StatefulStack } from './stateful-stack';
+import {
+  largeUploadFailedRuleName,
+  normalizerRoleName,
+  normalizerTaskRoleName,
+  uploadRuleName,
+  type StatefulStack,
+} from './stateful-stack';
 import * as path from 'node:path';
 import { REPO_ROOT } from './sweep-function';
 
@@ -101,8 +107,15 @@ export class StatelessStack extends Stack {
     });
     // The security team's board (board/ in the lake bucket) after each hunt run, and the scheduled digest.
     new SecurityBoard(this, 'Board', {
-      lakeBucket: data.lakeBucket, dataKey: data.dataKey, dedupTable: data.dedupTable, alerts: this.alerts, huntStateMachine: this.runner.stateMachine,
-      publishRole: this.runner.publishFunction.role, analystRole: this.analysts.role, agencies: config.agencies.map((a) => a.id), since: config.retroHunt.since,
+      lakeBucket: data.lakeBucket,
+      dataKey: data.dataKey,
+      dedupTable: data.dedupTable,
+      alerts: this.alerts,
+      huntStateMachine: this.runner.stateMachine,
+      publishRole: this.runner.publishFunction.role,
+      analystRole: this.analysts.role,
+      agencies: config.agencies.map((a) => a.id),
+      since: config.retroHunt.since,
     });
     // The pack as an asset (readable by analysts under hunts/) and the indicators the `indicators` table reads.
     new s3deploy.BucketDeployment(this, 'DeployHunts', {

@@ -4,7 +4,7 @@
  * Optionally ships the hunt pack (queries/) and DuckDB's native module.
  */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, type Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -41,8 +41,15 @@ export class SweepFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: SweepFunctionProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
-    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), roleName: props.roleName, description: props.description });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      roleName: props.roleName,
+      description: props.description,
+    });
     // Instead of the AWSLambdaBasicExecutionRole managed policy: write to this function's log group only.
     logGroup.grantWrite(this.role);
     const copies: string[] = [];

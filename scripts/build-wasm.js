@@ -16,7 +16,12 @@ const ROOT = path.resolve(__dirname, '..');
 /** Each kernel: its source, the module written, the exported constant, and asc's flags. */
 const FLAGS = ['-O3', '--runtime', 'stub', '--noAssert'];
 const KERNELS = [
-  { source: 'src/formats/iis-kernel/assembly/kernel.ts', out: 'src/formats/iis-kernel/kernel-wasm.ts', name: 'IIS_KERNEL_WASM', flags: [...FLAGS, '--enable', 'simd'] },
+  {
+    source: 'src/formats/iis-kernel/assembly/kernel.ts',
+    out: 'src/formats/iis-kernel/kernel-wasm.ts',
+    name: 'IIS_KERNEL_WASM',
+    flags: [...FLAGS, '--enable', 'simd'],
+  },
   { source: 'src/lake/parquet/assembly/snappy.ts', out: 'src/lake/parquet/snappy-wasm.ts', name: 'SNAPPY_WASM', flags: FLAGS },
 ];
 

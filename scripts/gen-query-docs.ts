@@ -80,7 +80,9 @@ export function renderHuntsDoc(hunts: readonly Hunt[], repoRoot: string): string
   for (const h of sorted) {
     const m = h.meta;
     const sources = [...new Set(m.references.map(sourceTag))].join(', ');
-    out.push(`| [\`${m.id.slice(0, 8)}\`](#${m.id}) | ${cell(m.name)} | ${m.severity} | ${m.cves.join(', ') || '-'} | ${m.mitre.join(', ')} | ${cell(familiesText(h))} | ${cell(sources)} |`);
+    out.push(
+      `| [\`${m.id.slice(0, 8)}\`](#${m.id}) | ${cell(m.name)} | ${m.severity} | ${m.cves.join(', ') || '-'} | ${m.mitre.join(', ')} | ${cell(familiesText(h))} | ${cell(sources)} |`,
+    );
   }
   out.push('');
   for (const h of sorted) {

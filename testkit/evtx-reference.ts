@@ -91,7 +91,11 @@ export function stopReference(): void {
 function referenceIdentity(python: string): string {
   const dir = execFileSync(python, ['-c', 'import Evtx, os; print(os.path.dirname(Evtx.__file__))'], { encoding: 'utf8' }).trim();
   const h = createHash('sha256');
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.py')).sort()) h.update(f).update(fs.readFileSync(path.join(dir, f)));
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.py'))
+    .sort())
+    h.update(f).update(fs.readFileSync(path.join(dir, f)));
   h.update(fs.readFileSync(path.join(__dirname, 'evtx-reference-dump.py')));
   return h.digest('hex').slice(0, 16);
 }
@@ -108,12 +112,14 @@ export const REFERENCE_CACHE = path.join(os.tmpdir(), 'hafnium-sweep-evtx-refere
 export async function runReference(python: string, files: string[], procs = 2, cache = true): Promise<Map<string, RefRecord[]>> {
   const byFile = new Map<string, RefRecord[]>(files.map((f) => [f, []]));
   const ident = cache ? referenceIdentity(python) : '';
-  const keyOf = (f: string) => path.join(REFERENCE_CACHE, `${ident}-${createHash('sha256').update(fs.readFileSync(f)).digest('hex')}.jsonl`);
+  const keyOf = (f: string) =>
+    path.join(REFERENCE_CACHE, `${ident}-${createHash('sha256').update(fs.readFileSync(f)).digest('hex')}.jsonl`);
   const todo: string[] = [];
   for (const f of files) {
     const key = cache ? keyOf(f) : '';
     if (cache && fs.existsSync(key)) {
-      for (const line of fs.readFileSync(key, 'utf8').split('\n')) if (line) byFile.get(f)!.push({ ...(JSON.parse(line) as RefRecord), file: f });
+      for (const line of fs.readFileSync(key, 'utf8').split('\n'))
+        if (line) byFile.get(f)!.push({ ...(JSON.parse(line) as RefRecord), file: f });
     } else {
       todo.push(f);
     }
@@ -130,24 +136,26 @@ export async function runReference(python: string, files: string[], procs = 2, c
     load[i] += s;
   }
   const outputs = await Promise.all(
-    groups.filter((g) => g.length).map(
-      (g) =>
-        new Promise<string>((resolve, reject) => {
-          const child = spawn(python, ['-W', 'ignore', script], { stdio: ['pipe', 'pipe', 'pipe'] });
-          live.add(child);
-          const chunks: Buffer[] = [];
-          let err = '';
-          child.stdout.on('data', (b: Buffer) => chunks.push(b));
-          child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-          child.on('error', reject);
-          child.on('close', (code) => {
-            live.delete(child);
-            if (code === 0) resolve(Buffer.concat(chunks).toString('utf8'));
-            else reject(new Error(`evtx-reference-dump.py exited ${code}: ${err}`));
-          });
-          child.stdin.end(g.join('\n') + '\n');
-        }),
-    ),
+    groups
+      .filter((g) => g.length)
+      .map(
+        (g) =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(python, ['-W', 'ignore', script], { stdio: ['pipe', 'pipe', 'pipe'] });
+            live.add(child);
+            const chunks: Buffer[] = [];
+            let err = '';
+            child.stdout.on('data', (b: Buffer) => chunks.push(b));
+            child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+            child.on('error', reject);
+            child.on('close', (code) => {
+              live.delete(child);
+              if (code === 0) resolve(Buffer.concat(chunks).toString('utf8'));
+              else reject(new Error(`evtx-reference-dump.py exited ${code}: ${err}`));
+            });
+            child.stdin.end(g.join('\n') + '\n');
+          }),
+      ),
   );
   const fresh = new Map<string, string[]>(todo.map((f) => [f, []]));
   for (const out of outputs) {
@@ -203,7 +211,8 @@ export function diffRecord(mine: EvtxRecord, ref: RefRecord): string[] {
   for (const [k, v] of Object.entries(mine.data)) ours[asXmlAttr(k)!] = asXmlText(v)!;
   const theirs = ref.data ?? {};
   for (const k of new Set([...Object.keys(ours), ...Object.keys(theirs)])) {
-    if (ours[k] !== theirs[k]) out.push(`data.${k}: ${JSON.stringify(ours[k])?.slice(0, 200)} !== ${JSON.stringify(theirs[k])?.slice(0, 200)}`);
+    if (ours[k] !== theirs[k])
+      out.push(`data.${k}: ${JSON.stringify(ours[k])?.slice(0, 200)} !== ${JSON.stringify(theirs[k])?.slice(0, 200)}`);
   }
   return out;
 }

@@ -104,8 +104,14 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3r
       client.destroy();
       if (child.exitCode === null && child.connected) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 5000);
-          child.once('exit', () => { clearTimeout(timer); resolve(); });
+          const timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            resolve();
+          }, 5000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
           child.send('stop');
         });
       }

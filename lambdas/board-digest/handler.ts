@@ -25,7 +25,11 @@ const sns = new SNSClient({});
 const topicArn = getStringFromEnv(process.env, 'TOPIC_ARN');
 
 export const handler = async (event: Partial<AwsBoardRequest>): Promise<unknown> => {
-  const req: AwsBoardRequest = { mode: event.mode === 'digest' ? 'digest' : 'board', sweptAt: event.sweptAt, sweepStatus: event.sweepStatus };
+  const req: AwsBoardRequest = {
+    mode: event.mode === 'digest' ? 'digest' : 'board',
+    sweptAt: event.sweptAt,
+    sweepStatus: event.sweepStatus,
+  };
   const out = await runAwsBoardJob(req, {
     store,
     table,
@@ -36,7 +40,14 @@ export const handler = async (event: Partial<AwsBoardRequest>): Promise<unknown>
     now: () => new Date(),
     // No `agency` attribute: agency owners' subscriptions filter on it, so only the security team receives the digest.
     publish: async (subject, body) => {
-      await sns.send(new PublishCommand({ TopicArn: topicArn, Subject: subject, Message: body.length > 200_000 ? `${body.slice(0, 200_000)}\n... (cut: see the board)` : body, MessageAttributes: { kind: { DataType: 'String', StringValue: 'digest' } } }));
+      await sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Subject: subject,
+          Message: body.length > 200_000 ? `${body.slice(0, 200_000)}\n... (cut: see the board)` : body,
+          MessageAttributes: { kind: { DataType: 'String', StringValue: 'digest' } },
+        }),
+      );
     },
   });
   const { board: _board, digest: _digest, ...summary } = out;

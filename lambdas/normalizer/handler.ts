@@ -38,7 +38,10 @@ const agencyTimeZones = process.env.AGENCY_TIME_ZONES ? (JSON.parse(process.env.
 const largeUploadBytes = process.env.LARGE_UPLOAD_BYTES ? Number(process.env.LARGE_UPLOAD_BYTES) : null;
 const largeTask = process.env.LARGE_UPLOAD_TASK ? largeUploadTask(JSON.parse(process.env.LARGE_UPLOAD_TASK) as LargeTaskConfig) : null;
 
-type LargeTaskConfig = Omit<ConstructorParameters<typeof LargeUploadTask>[0], 'client' | 'codeUrl'> & { codeBucket: string; codeKey: string };
+type LargeTaskConfig = Omit<ConstructorParameters<typeof LargeUploadTask>[0], 'client' | 'codeUrl'> & {
+  codeBucket: string;
+  codeKey: string;
+};
 
 function largeUploadTask(c: LargeTaskConfig): LargeUploadTask {
   const { codeBucket, codeKey, ...rest } = c;
@@ -62,7 +65,11 @@ async function recordHandler(record: SQSRecord): Promise<void> {
     }
   }
   const out = await normalizeUploadJob(event.key, {
-    uploads, lake, needs, agencyTimeZones, tmpRoot: tmpdir(),
+    uploads,
+    lake,
+    needs,
+    agencyTimeZones,
+    tmpRoot: tmpdir(),
     ...(receipts ? { publish: (m: Parameters<SnsNotifier['publish']>[0]) => receipts.publish(m) } : {}),
   });
   logger.info('upload normalized', {
@@ -75,5 +82,4 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   });
 }
 
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context });
+export const handler = async (event: SQSEvent, context: Context) => processPartialResponse(event, recordHandler, processor, { context });

@@ -19,7 +19,9 @@ import { loadQueries } from '../../src/hunt';
 import { huntNeed } from '../../src/upload';
 
 function log(level: 'INFO' | 'ERROR', message: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ level, message, service: 'sweep-normalizer-task', timestamp: new Date().toISOString(), ...extra })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ level, message, service: 'sweep-normalizer-task', timestamp: new Date().toISOString(), ...extra })}\n`,
+  );
 }
 
 /** Runs the task; resolves with the process exit code. */
@@ -40,12 +42,20 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
     const needs = loadQueries(packDir).hunts.map(huntNeed);
     const receipts = env.TOPIC_ARN ? new SnsNotifier({ client: new SNSClient({}), topicArn: env.TOPIC_ARN }) : null;
     const out = await normalizeUploadJob(key, {
-      uploads, lake, needs, tmpRoot,
+      uploads,
+      lake,
+      needs,
+      tmpRoot,
       agencyTimeZones: env.AGENCY_TIME_ZONES ? (JSON.parse(env.AGENCY_TIME_ZONES) as Record<string, string>) : {},
       ...(receipts ? { publish: (m: Parameters<SnsNotifier['publish']>[0]) => receipts.publish(m) } : {}),
     });
     log('INFO', 'upload normalized', {
-      key, agency: out.agency, uploadId: out.uploadId, objects: out.objects.length, written: out.written.length, manifestKey: out.manifestKey,
+      key,
+      agency: out.agency,
+      uploadId: out.uploadId,
+      objects: out.objects.length,
+      written: out.written.length,
+      manifestKey: out.manifestKey,
       // Sizing the task: the peak resident memory of the whole run.
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     });
@@ -59,8 +69,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
 }
 
 if (require.main === module || process.env.SWEEP_TASK_MAIN === '1') {
-  main().then((code) => process.exit(code), (err: unknown) => {
-    log('ERROR', 'task failed to start', { error: (err as Error).message });
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      log('ERROR', 'task failed to start', { error: (err as Error).message });
+      process.exit(1);
+    },
+  );
 }

@@ -19,7 +19,11 @@ import { commitSweepState, storedIndicatorsDigest } from '../../src/sweep';
 
 /** After the hunts ran: the run, its candidate state (null: none) and each planned hunt's outcome. */
 export interface CommitRequest {
-  readonly commit: { readonly run_id: string; readonly state_key: string | null; readonly results: readonly { hunt_id: string; ok: boolean }[] };
+  readonly commit: {
+    readonly run_id: string;
+    readonly state_key: string | null;
+    readonly results: readonly { hunt_id: string; ok: boolean }[];
+  };
 }
 
 export interface CommitOutcome {
@@ -34,7 +38,8 @@ const agencies = getStringFromEnv(process.env, 'AGENCIES').split(',');
 const retroSince = getStringFromEnv(process.env, 'RETRO_SINCE');
 const incremental = (process.env.INCREMENTAL_RETRO_HUNTS ?? 'true') === 'true';
 const pack = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries'));
-if (pack.broken.length > 0) logger.error('hunt files that do not load are skipped', { broken: pack.broken.map((b) => ({ path: b.path, error: b.error.message })) });
+if (pack.broken.length > 0)
+  logger.error('hunt files that do not load are skipped', { broken: pack.broken.map((b) => ({ path: b.path, error: b.error.message })) });
 
 export async function handler(event: CommitRequest): Promise<CommitOutcome>;
 export async function handler(event: SweepRequest): Promise<SweepPlan>;
@@ -42,14 +47,33 @@ export async function handler(event: SweepRequest | CommitRequest): Promise<Swee
   if ('commit' in event) {
     const { run_id, state_key, results } = event.commit;
     const recorded = state_key === null ? null : await commitSweepState(lake, run_id, results);
-    logger.info('sweep state', { run_id, committed: recorded !== null, hunts_recorded: recorded?.length ?? 0, failed: results.filter((r) => !r.ok).map((r) => r.hunt_id) });
+    logger.info('sweep state', {
+      run_id,
+      committed: recorded !== null,
+      hunts_recorded: recorded?.length ?? 0,
+      failed: results.filter((r) => !r.ok).map((r) => r.hunt_id),
+    });
     return { committed: recorded !== null, hunts_recorded: recorded?.length ?? 0 };
   }
   const state = incremental ? { store: lake, indicatorsDigest: () => storedIndicatorsDigest(lake) } : undefined;
-  const plan = await planSweep(event, { lake, hunts: pack.hunts, agencies, retroSince, today: new Date().toISOString().slice(0, 10), state });
+  const plan = await planSweep(event, {
+    lake,
+    hunts: pack.hunts,
+    agencies,
+    retroSince,
+    today: new Date().toISOString().slice(0, 10),
+    state,
+  });
   logger.info('sweep planned', {
-    run_id: plan.run_id, trigger: plan.trigger, since: plan.since, until: plan.until, agencies: plan.agencies, hunts: plan.hunts.length, note: plan.note,
-    modes: plan.hunts.map((h) => `${h.hunt_id}:${h.mode ?? 'full'}`), skipped: plan.skipped?.length ?? 0,
+    run_id: plan.run_id,
+    trigger: plan.trigger,
+    since: plan.since,
+    until: plan.until,
+    agencies: plan.agencies,
+    hunts: plan.hunts.length,
+    note: plan.note,
+    modes: plan.hunts.map((h) => `${h.hunt_id}:${h.mode ?? 'full'}`),
+    skipped: plan.skipped?.length ?? 0,
   });
   return plan;
 }

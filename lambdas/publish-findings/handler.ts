@@ -18,11 +18,18 @@ import { rowsToFindings } from '../../src/hunt';
 import { loadQueries } from '../../src/hunt';
 
 const logger = new Logger({ serviceName: 'sweep-publish' });
-const engine = new AthenaQueryEngine({ client: new AthenaClient({}), workGroup: getStringFromEnv(process.env, 'WORKGROUP'), database: getStringFromEnv(process.env, 'DATABASE') });
+const engine = new AthenaQueryEngine({
+  client: new AthenaClient({}),
+  workGroup: getStringFromEnv(process.env, 'WORKGROUP'),
+  database: getStringFromEnv(process.env, 'DATABASE'),
+});
 const ddb = new DynamoDBClient({});
 const dedupTable = getStringFromEnv(process.env, 'DEDUP_TABLE');
 // Triage decisions live in the dedup table: benign and false-positive fingerprints are never alerted again.
-const dedup = withTriage(new DynamoDbDedupStore({ client: ddb, tableName: dedupTable }), new DynamoDbTriageStore({ client: ddb, tableName: dedupTable }));
+const dedup = withTriage(
+  new DynamoDbDedupStore({ client: ddb, tableName: dedupTable }),
+  new DynamoDbTriageStore({ client: ddb, tableName: dedupTable }),
+);
 const notifier = new SnsNotifier({ client: new SNSClient({}), topicArn: getStringFromEnv(process.env, 'TOPIC_ARN') });
 const { hunts } = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries'));
 

@@ -26,7 +26,10 @@ export class AslUnsupportedError extends Error {
 
 /** An error as Step Functions names it (Error, Cause). */
 export class StatesError extends Error {
-  constructor(readonly error: string, override readonly cause: string) {
+  constructor(
+    readonly error: string,
+    override readonly cause: string,
+  ) {
     super(`${error}: ${cause}`);
     this.name = 'StatesError';
   }
@@ -52,9 +55,35 @@ type State = Record<string, any>;
 type Machine = { StartAt: string; States: Record<string, State>; QueryLanguage?: string };
 
 const KNOWN_FIELDS: Record<string, readonly string[]> = {
-  Task: ['Type', 'Resource', 'Parameters', 'ResultSelector', 'ResultPath', 'Retry', 'Catch', 'Next', 'End', 'Comment', 'TimeoutSeconds', 'QueryLanguage'],
+  Task: [
+    'Type',
+    'Resource',
+    'Parameters',
+    'ResultSelector',
+    'ResultPath',
+    'Retry',
+    'Catch',
+    'Next',
+    'End',
+    'Comment',
+    'TimeoutSeconds',
+    'QueryLanguage',
+  ],
   Choice: ['Type', 'Choices', 'Default', 'Comment', 'QueryLanguage'],
-  Map: ['Type', 'ItemsPath', 'ItemSelector', 'ItemProcessor', 'MaxConcurrency', 'ResultPath', 'Next', 'End', 'Comment', 'Retry', 'Catch', 'QueryLanguage'],
+  Map: [
+    'Type',
+    'ItemsPath',
+    'ItemSelector',
+    'ItemProcessor',
+    'MaxConcurrency',
+    'ResultPath',
+    'Next',
+    'End',
+    'Comment',
+    'Retry',
+    'Catch',
+    'QueryLanguage',
+  ],
   Pass: ['Type', 'Parameters', 'Result', 'ResultPath', 'Next', 'End', 'Comment', 'QueryLanguage'],
   Succeed: ['Type', 'Comment', 'QueryLanguage'],
   Fail: ['Type', 'Error', 'Cause', 'Comment', 'QueryLanguage'],
@@ -86,7 +115,11 @@ export function readPath(path: string, data: Json, context: Json): Json {
 
 function mustRead(path: string, data: Json, context: Json): Json {
   const v = readPath(path, data, context);
-  if (v === undefined) throw new StatesError('States.Runtime', `The JSONPath '${path}' could not be found in the input '${JSON.stringify(data).slice(0, 500)}'`);
+  if (v === undefined)
+    throw new StatesError(
+      'States.Runtime',
+      `The JSONPath '${path}' could not be found in the input '${JSON.stringify(data).slice(0, 500)}'`,
+    );
   return v;
 }
 
@@ -97,7 +130,8 @@ function applyTemplate(tpl: Json, data: Json, context: Json): Json {
   const out: Record<string, Json> = {};
   for (const [k, v] of Object.entries(tpl as Record<string, Json>)) {
     if (k.endsWith('.$')) {
-      if (typeof v !== 'string' || v.startsWith('States.')) throw new AslUnsupportedError(`intrinsic or non-path value for ${k}: ${JSON.stringify(v)}`);
+      if (typeof v !== 'string' || v.startsWith('States.'))
+        throw new AslUnsupportedError(`intrinsic or non-path value for ${k}: ${JSON.stringify(v)}`);
       out[k.slice(0, -2)] = mustRead(v, data, context);
     } else out[k] = applyTemplate(v, data, context);
   }
@@ -122,7 +156,12 @@ function applyResultPath(resultPath: string | null | undefined, input: Json, res
 }
 
 function errorMatches(names: readonly string[], error: string): boolean {
-  return names.some((n) => n === error || n === 'States.ALL' || (n === 'States.TaskFailed' && error !== 'States.Timeout' && !error.startsWith('States.DataLimit')));
+  return names.some(
+    (n) =>
+      n === error ||
+      n === 'States.ALL' ||
+      (n === 'States.TaskFailed' && error !== 'States.Timeout' && !error.startsWith('States.DataLimit')),
+  );
 }
 
 function toStatesError(err: unknown): StatesError {
@@ -142,7 +181,10 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
     const bytes = Buffer.byteLength(JSON.stringify(v ?? null), 'utf8');
     maxPayloadBytes = Math.max(maxPayloadBytes, bytes);
     if (bytes > STATE_PAYLOAD_LIMIT) {
-      throw new StatesError('States.DataLimitExceeded', `The state/task '${where}' returned a result with a size exceeding the maximum number of bytes service limit (${bytes} > ${STATE_PAYLOAD_LIMIT}).`);
+      throw new StatesError(
+        'States.DataLimitExceeded',
+        `The state/task '${where}' returned a result with a size exceeding the maximum number of bytes service limit (${bytes} > ${STATE_PAYLOAD_LIMIT}).`,
+      );
     }
   };
 
@@ -155,7 +197,8 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
       states.push(name);
       const known = KNOWN_FIELDS[st.Type as string];
       if (!known) throw new AslUnsupportedError(`state type ${st.Type} (${name}) not supported by the rehearsal`);
-      for (const k of Object.keys(st)) if (!known.includes(k)) throw new AslUnsupportedError(`field ${k} of ${st.Type} state ${name} not supported by the rehearsal`);
+      for (const k of Object.keys(st))
+        if (!known.includes(k)) throw new AslUnsupportedError(`field ${k} of ${st.Type} state ${name} not supported by the rehearsal`);
       const lang = st.QueryLanguage ?? machine.QueryLanguage ?? 'JSONPath';
       measure(name, cur);
       let out: Json;
@@ -205,7 +248,9 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
       } catch (err) {
         if (err instanceof AslUnsupportedError) throw err;
         const se = toStatesError(err);
-        const handler = (st.Catch as { ErrorEquals: string[]; Next: string; ResultPath?: string }[] | undefined)?.find((c) => errorMatches(c.ErrorEquals, se.error));
+        const handler = (st.Catch as { ErrorEquals: string[]; Next: string; ResultPath?: string }[] | undefined)?.find((c) =>
+          errorMatches(c.ErrorEquals, se.error),
+        );
         if (!handler || se.error === 'States.DataLimitExceeded') throw se;
         out = applyResultPath(handler.ResultPath, cur, { Error: se.error, Cause: se.cause });
         next = handler.Next;
@@ -225,7 +270,12 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
       } catch (err) {
         if (err instanceof AslUnsupportedError) throw err;
         const se = toStatesError(err);
-        const retriers = (st.Retry ?? []) as { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number }[];
+        const retriers = (st.Retry ?? []) as {
+          ErrorEquals: string[];
+          IntervalSeconds?: number;
+          MaxAttempts?: number;
+          BackoffRate?: number;
+        }[];
         const i = retriers.findIndex((r) => errorMatches(r.ErrorEquals, se.error));
         if (i < 0 || se.error === 'States.DataLimitExceeded') throw se;
         const r = retriers[i];
@@ -247,7 +297,8 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
         ok = (await jsonata(m[1]).evaluate({}, { states: { input: cur, context } })) === true;
       } else {
         const keys = Object.keys(c).filter((k) => k !== 'Next');
-        if (keys.length !== 2 || !keys.includes('Variable') || !keys.includes('IsPresent')) throw new AslUnsupportedError(`Choice ${name}: only Variable + IsPresent rules (${keys.join(', ')})`);
+        if (keys.length !== 2 || !keys.includes('Variable') || !keys.includes('IsPresent'))
+          throw new AslUnsupportedError(`Choice ${name}: only Variable + IsPresent rules (${keys.join(', ')})`);
         ok = (readPath(c.Variable, cur, context) !== undefined) === c.IsPresent;
       }
       if (ok) return c.Next as string;

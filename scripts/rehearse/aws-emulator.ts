@@ -123,7 +123,10 @@ export class AwsEmulator {
     return {
       QueryExecutionId: e.id,
       Query: e.query,
-      Status: e.state === 'SUCCEEDED' ? { State: 'SUCCEEDED' } : { State: 'FAILED', StateChangeReason: e.error, AthenaError: { ErrorCategory: 2, ErrorType: 1000 } },
+      Status:
+        e.state === 'SUCCEEDED'
+          ? { State: 'SUCCEEDED' }
+          : { State: 'FAILED', StateChangeReason: e.error, AthenaError: { ErrorCategory: 2, ErrorType: 1000 } },
       Statistics: { DataScannedInBytes: e.result ? billedBytes(e.result.scannedBytes) : 0 },
       ResultConfiguration: { OutputLocation: e.outputLocation },
     };
@@ -163,14 +166,21 @@ export class AwsEmulator {
     }
     if (action === 'PublishBatch') {
       const entries: ReturnType<typeof readEntry>[] = [];
-      for (let i = 1; form.has(`PublishBatchRequestEntries.member.${i}.Id`); i++) entries.push(readEntry(form, `PublishBatchRequestEntries.member.${i}.`));
+      for (let i = 1; form.has(`PublishBatchRequestEntries.member.${i}.Id`); i++)
+        entries.push(readEntry(form, `PublishBatchRequestEntries.member.${i}.`));
       if (entries.length === 0) return fail('EmptyBatchRequest', 'The batch request does not contain any entries.');
-      if (entries.length > 10) return fail('TooManyEntriesInBatchRequest', `The batch request contains more entries than permissible (${entries.length} > 10).`);
-      if (new Set(entries.map((e) => e.id)).size !== entries.length) return fail('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
+      if (entries.length > 10)
+        return fail('TooManyEntriesInBatchRequest', `The batch request contains more entries than permissible (${entries.length} > 10).`);
+      if (new Set(entries.map((e) => e.id)).size !== entries.length)
+        return fail('BatchEntryIdsNotDistinct', 'Two or more batch entries in the request have the same Id.');
       const sizes = entries.map(messageBytes);
       const total = sizes.reduce((a, b) => a + b, 0);
       this.batchBytes.push(total);
-      if (total > SNS_MESSAGE_LIMIT) return fail('BatchRequestTooLong', `The length of all the messages put together is more than the limit (${total} > ${SNS_MESSAGE_LIMIT} bytes).`);
+      if (total > SNS_MESSAGE_LIMIT)
+        return fail(
+          'BatchRequestTooLong',
+          `The length of all the messages put together is more than the limit (${total} > ${SNS_MESSAGE_LIMIT} bytes).`,
+        );
       let ok = '';
       let failed = '';
       entries.forEach((e, i) => {
@@ -186,7 +196,10 @@ export class AwsEmulator {
     return fail('InvalidAction', `action ${action} is not served by the rehearsal`);
   }
 
-  private deliver(topicArn: string, e: { subject?: string; message: string; attributes: Record<string, { type: string; value: string }> }): void {
+  private deliver(
+    topicArn: string,
+    e: { subject?: string; message: string; attributes: Record<string, { type: string; value: string }> },
+  ): void {
     const attrs = Object.fromEntries(Object.entries(e.attributes).map(([k, v]) => [k, v.value]));
     for (const s of this.opts.subscriptions) {
       if (s.topicArn !== topicArn) continue;
@@ -199,7 +212,11 @@ export class AwsEmulator {
 
   private async athena(op: string, input: Record<string, any>): Promise<{ status: number; type: string; body: string }> {
     const ok = (o: unknown) => ({ status: 200, type: 'application/x-amz-json-1.1', body: JSON.stringify(o) });
-    const bad = (message: string) => ({ status: 400, type: 'application/x-amz-json-1.1', body: JSON.stringify({ __type: 'InvalidRequestException', Message: message }) });
+    const bad = (message: string) => ({
+      status: 400,
+      type: 'application/x-amz-json-1.1',
+      body: JSON.stringify({ __type: 'InvalidRequestException', Message: message }),
+    });
     if (op === 'StartQueryExecution') {
       const e = await this.startQuery(String(input.QueryString), (input.ExecutionParameters ?? []) as string[]);
       return ok({ QueryExecutionId: e.id });
@@ -218,7 +235,10 @@ export class AwsEmulator {
       const page = all.slice(start, start + max);
       const next = start + max < all.length ? String(start + max) : undefined;
       return ok({
-        ResultSet: { Rows: page.map((Data) => ({ Data })), ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c.name, Label: c.name, Type: athenaType(c.type) })) } },
+        ResultSet: {
+          Rows: page.map((Data) => ({ Data })),
+          ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c.name, Label: c.name, Type: athenaType(c.type) })) },
+        },
         NextToken: next,
         UpdateCount: 0,
       });
@@ -230,7 +250,11 @@ export class AwsEmulator {
 
   private dynamo(op: string, input: Record<string, any>): { status: number; type: string; body: string } {
     const ok = (o: unknown) => ({ status: 200, type: 'application/x-amz-json-1.0', body: JSON.stringify(o) });
-    const bad = (type: string, message: string) => ({ status: 400, type: 'application/x-amz-json-1.0', body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }) });
+    const bad = (type: string, message: string) => ({
+      status: 400,
+      type: 'application/x-amz-json-1.0',
+      body: JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }),
+    });
     const keyOf = (item: Record<string, { S?: string }>) => String(item.fingerprint?.S);
     if (op === 'BatchGetItem') {
       const responses: Record<string, unknown[]> = {};
@@ -248,7 +272,8 @@ export class AwsEmulator {
       if (!this.tables.has(table)) this.tables.set(table, new Map());
       const t = this.tables.get(table)!;
       const key = keyOf(input.Item);
-      if (input.ConditionExpression !== undefined && input.ConditionExpression !== 'attribute_not_exists(fingerprint)') return bad('ValidationException', `condition not served by the rehearsal: ${input.ConditionExpression}`);
+      if (input.ConditionExpression !== undefined && input.ConditionExpression !== 'attribute_not_exists(fingerprint)')
+        return bad('ValidationException', `condition not served by the rehearsal: ${input.ConditionExpression}`);
       if (input.ConditionExpression && t.has(key)) return bad('ConditionalCheckFailedException', 'The conditional request failed');
       t.set(key, input.Item);
       return ok({});
@@ -296,9 +321,17 @@ function readEntry(form: URLSearchParams, prefix: string) {
   const attributes: Record<string, { type: string; value: string }> = {};
   for (let j = 1; form.has(`${prefix}MessageAttributes.entry.${j}.Name`); j++) {
     const p = `${prefix}MessageAttributes.entry.${j}.`;
-    attributes[form.get(`${p}Name`)!] = { type: form.get(`${p}Value.DataType`) ?? 'String', value: form.get(`${p}Value.StringValue`) ?? '' };
+    attributes[form.get(`${p}Name`)!] = {
+      type: form.get(`${p}Value.DataType`) ?? 'String',
+      value: form.get(`${p}Value.StringValue`) ?? '',
+    };
   }
-  return { id: form.get(`${prefix}Id`) ?? '', subject: form.get(`${prefix}Subject`) ?? undefined, message: form.get(`${prefix}Message`) ?? '', attributes };
+  return {
+    id: form.get(`${prefix}Id`) ?? '',
+    subject: form.get(`${prefix}Subject`) ?? undefined,
+    message: form.get(`${prefix}Message`) ?? '',
+    attributes,
+  };
 }
 
 /** SNS counts the body and every attribute's name, data type and value. */
@@ -312,7 +345,8 @@ function messageBytes(e: ReturnType<typeof readEntry>): number {
 export function filterMatches(policy: Record<string, unknown[]> | undefined, attributes: Record<string, { value: string }>): boolean {
   if (!policy) return true;
   for (const [name, allowed] of Object.entries(policy)) {
-    if (!Array.isArray(allowed) || allowed.some((a) => typeof a !== 'string')) throw new Error(`filter policy operator on ${name} not served by the rehearsal: ${JSON.stringify(allowed)}`);
+    if (!Array.isArray(allowed) || allowed.some((a) => typeof a !== 'string'))
+      throw new Error(`filter policy operator on ${name} not served by the rehearsal: ${JSON.stringify(allowed)}`);
     const v = attributes[name];
     if (!v || !allowed.includes(v.value)) return false;
   }
@@ -330,7 +364,21 @@ function cell(v: unknown, type: string): { VarCharValue?: string } {
 function athenaType(duck: string): string {
   if (duck.endsWith('[]')) return 'array';
   const t = duck.replace(/\(.*$/, '');
-  const map: Record<string, string> = { VARCHAR: 'varchar', BIGINT: 'bigint', INTEGER: 'integer', HUGEINT: 'bigint', DOUBLE: 'double', FLOAT: 'real', BOOLEAN: 'boolean', TIMESTAMP: 'timestamp', 'TIMESTAMP WITH TIME ZONE': 'timestamp with time zone', DATE: 'date', DECIMAL: 'decimal', SMALLINT: 'smallint', TINYINT: 'tinyint' };
+  const map: Record<string, string> = {
+    VARCHAR: 'varchar',
+    BIGINT: 'bigint',
+    INTEGER: 'integer',
+    HUGEINT: 'bigint',
+    DOUBLE: 'double',
+    FLOAT: 'real',
+    BOOLEAN: 'boolean',
+    TIMESTAMP: 'timestamp',
+    'TIMESTAMP WITH TIME ZONE': 'timestamp with time zone',
+    DATE: 'date',
+    DECIMAL: 'decimal',
+    SMALLINT: 'smallint',
+    TINYINT: 'tinyint',
+  };
   return map[t] ?? 'varchar';
 }
 

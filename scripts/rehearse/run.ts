@@ -41,7 +41,12 @@ const argOf = (name: string): string | undefined => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const knownDefects = new Set((argOf('--known-defects') ?? process.env.REHEARSE_KNOWN_DEFECTS ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const knownDefects = new Set(
+  (argOf('--known-defects') ?? process.env.REHEARSE_KNOWN_DEFECTS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 class StageFailure extends Error {}
 const check = (ok: boolean, message: string): void => {
@@ -58,7 +63,12 @@ async function stage<T>(id: string, title: string, fn: () => Promise<{ detail: s
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const outcome: Outcome = knownDefects.has(id) ? 'KNOWN' : 'FAIL';
-    print(outcome, id, `${title}: ${msg}${outcome === 'KNOWN' ? ' (listed in --known-defects: expected to fail until the fix on another branch merges)' : ''}`, t0);
+    print(
+      outcome,
+      id,
+      `${title}: ${msg}${outcome === 'KNOWN' ? ' (listed in --known-defects: expected to fail until the fix on another branch merges)' : ''}`,
+      t0,
+    );
     if (!(err instanceof StageFailure) && outcome === 'FAIL' && process.env.REHEARSE_DEBUG) console.error(err);
     return undefined;
   }
@@ -134,43 +144,73 @@ function loadAssembly(cdkOut: string): Assembly {
   TEMPLATE = template.Resources;
   const all = Object.entries(template.Resources);
   const fnWith = (envKey: string): LambdaFn => {
-    const found = all.find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.[envKey] !== undefined && r.Properties.Handler === 'index.handler');
+    const found = all.find(
+      ([, r]) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        r.Properties.Environment?.Variables?.[envKey] !== undefined &&
+        r.Properties.Handler === 'index.handler',
+    );
     if (!found) throw new StageFailure(`no Lambda function with ${envKey} in its environment`);
     const [logicalId, r] = found;
     const assetDir = path.join(cdkOut, `asset.${String(r.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
     if (!fs.existsSync(path.join(assetDir, 'index.js'))) throw new StageFailure(`asset ${assetDir} has no index.js (bundling skipped?)`);
     return {
-      logicalId, arn: refArn(logicalId), assetDir, handler: r.Properties.Handler,
-      timeoutSeconds: r.Properties.Timeout ?? 3, memoryMb: r.Properties.MemorySize ?? 128,
+      logicalId,
+      arn: refArn(logicalId),
+      assetDir,
+      handler: r.Properties.Handler,
+      timeoutSeconds: r.Properties.Timeout ?? 3,
+      memoryMb: r.Properties.MemorySize ?? 128,
       env: resolve(r.Properties.Environment.Variables) as Record<string, string>,
     };
   };
   const sm = all.find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (!sm) throw new StageFailure('no state machine in the template');
   const definition = JSON.parse(resolve(sm[1].Properties.DefinitionString) as string);
-  const subscriptions: Subscription[] = all.filter(([, r]) => r.Type === 'AWS::SNS::Subscription').map(([, r]) => ({
-    endpoint: r.Properties.Endpoint, topicArn: resolve(r.Properties.TopicArn), filterPolicy: r.Properties.FilterPolicy,
-  }));
+  const subscriptions: Subscription[] = all
+    .filter(([, r]) => r.Type === 'AWS::SNS::Subscription')
+    .map(([, r]) => ({
+      endpoint: r.Properties.Endpoint,
+      topicArn: resolve(r.Properties.TopicArn),
+      filterPolicy: r.Properties.FilterPolicy,
+    }));
   const normalizer = fnWith('UPLOAD_BUCKET');
   const topicArn = normalizer.env.TOPIC_ARN;
   const plan = fnWith('AGENCIES');
   const agencies = plan.env.AGENCIES.split(',');
-  const owners = new Map(agencies.map((a) => [a, subscriptions.filter((s) => s.topicArn === topicArn && s.filterPolicy?.agency?.includes(a)).map((s) => s.endpoint)]));
-  const rules = all.filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern).map(([, r]) => resolve(r.Properties) as Record<string, any>);
+  const owners = new Map(
+    agencies.map((a) => [
+      a,
+      subscriptions.filter((s) => s.topicArn === topicArn && s.filterPolicy?.agency?.includes(a)).map((s) => s.endpoint),
+    ]),
+  );
+  const rules = all
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern)
+    .map(([, r]) => resolve(r.Properties) as Record<string, any>);
   const uploadRule = rules.find((r) => JSON.stringify(r.EventPattern).includes('"uploads/"'));
   const manifestRuleProps = rules.find((r) => JSON.stringify(r.EventPattern).includes('"manifests/"'));
   if (!uploadRule || !manifestRuleProps) throw new StageFailure('no EventBridge rule for uploads/ or manifests/');
   const transformer = manifestRuleProps.Targets[0].InputTransformer;
   const mapping = all.find(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')?.[1];
   const queue = all.find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy)?.[1];
-  const deploy = all.find(([, r]) => r.Type === 'Custom::CDKBucketDeployment' && r.Properties.DestinationBucketKeyPrefix === 'indicators/')?.[1];
+  const deploy = all.find(
+    ([, r]) => r.Type === 'Custom::CDKBucketDeployment' && r.Properties.DestinationBucketKeyPrefix === 'indicators/',
+  )?.[1];
   const indicatorsKey = deploy ? String(resolve(deploy.Properties.SourceObjectKeys)[0]).replace(/\.zip$/, '') : null;
   return {
     resources: template.Resources,
     functions: { normalizer, plan, publish: fnWith('DEDUP_TABLE') },
-    definition, subscriptions, topicArn, agencies, owners,
+    definition,
+    subscriptions,
+    topicArn,
+    agencies,
+    owners,
     uploadRule: uploadRule.EventPattern,
-    manifestRule: { pattern: manifestRuleProps.EventPattern, inputPaths: transformer.InputPathsMap, inputTemplate: transformer.InputTemplate },
+    manifestRule: {
+      pattern: manifestRuleProps.EventPattern,
+      inputPaths: transformer.InputPathsMap,
+      inputTemplate: transformer.InputTemplate,
+    },
     batchSize: mapping?.Properties.BatchSize ?? 10,
     maxReceiveCount: queue?.Properties.RedrivePolicy?.maxReceiveCount ?? 3,
     indicatorsAsset: indicatorsKey ? path.join(cdkOut, `asset.${indicatorsKey}`) : null,
@@ -184,7 +224,15 @@ function patternMatches(pattern: any, event: any): boolean {
   for (const [k, want] of Object.entries(pattern)) {
     const have = event?.[k];
     if (Array.isArray(want)) {
-      const ok = want.some((w) => (w !== null && typeof w === 'object' ? ('prefix' in w ? typeof have === 'string' && have.startsWith(w.prefix) : (() => { throw new Error(`pattern operator ${JSON.stringify(w)} not served`); })()) : have === w));
+      const ok = want.some((w) =>
+        w !== null && typeof w === 'object'
+          ? 'prefix' in w
+            ? typeof have === 'string' && have.startsWith(w.prefix)
+            : (() => {
+                throw new Error(`pattern operator ${JSON.stringify(w)} not served`);
+              })()
+          : have === w,
+      );
       if (!ok) return false;
     } else if (!patternMatches(want, have)) return false;
   }
@@ -194,9 +242,23 @@ function patternMatches(pattern: any, event: any): boolean {
 /** The "Object Created" event EventBridge sends for an S3 PutObject. */
 function objectCreated(bucket: string, key: string, size: number): Record<string, unknown> {
   return {
-    version: '0', id: cryptoId(), 'detail-type': 'Object Created', source: 'aws.s3', account: ACCOUNT, time: new Date().toISOString(), region: REGION,
+    version: '0',
+    id: cryptoId(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: ACCOUNT,
+    time: new Date().toISOString(),
+    region: REGION,
     resources: [`arn:aws:s3:::${bucket}`],
-    detail: { version: '0', bucket: { name: bucket }, object: { key, size, etag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0062E99A88DC407460' }, 'request-id': 'N4N7GDK58NMKJ12R', requester: ACCOUNT, 'source-ip-address': '198.51.100.1', reason: 'PutObject' },
+    detail: {
+      version: '0',
+      bucket: { name: bucket },
+      object: { key, size, etag: 'd41d8cd98f00b204e9800998ecf8427e', sequencer: '0062E99A88DC407460' },
+      'request-id': 'N4N7GDK58NMKJ12R',
+      requester: ACCOUNT,
+      'source-ip-address': '198.51.100.1',
+      reason: 'PutObject',
+    },
   };
 }
 let idCounter = 0;
@@ -206,14 +268,21 @@ const cryptoId = (): string => `00000000-0000-4000-8000-${String(++idCounter).pa
 function transformInput(inputPaths: Record<string, string>, template: string, event: any): unknown {
   let out = template;
   for (const [name, p] of Object.entries(inputPaths)) {
-    const v = p.slice(2).split('.').reduce((o: any, k) => o?.[k], event);
+    const v = p
+      .slice(2)
+      .split('.')
+      .reduce((o: any, k) => o?.[k], event);
     out = out.split(`<${name}>`).join(JSON.stringify(v));
   }
   return JSON.parse(out);
 }
 
 /** S3 notification encoding of a key (spaces as `+`, the rest percent-encoded; `/` kept). */
-const encodeKey = (key: string): string => key.split('/').map((s) => encodeURIComponent(s).replace(/%20/g, '+')).join('/');
+const encodeKey = (key: string): string =>
+  key
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/%20/g, '+'))
+    .join('/');
 
 // ---------------------------------------------------------------- SQS + Lambda
 
@@ -237,7 +306,13 @@ interface QueueRun {
  * Delivers queued messages to the handler as the Lambda event source mapping does: batches of BatchSize, a reported
  * batchItemFailure (or a thrown error: the whole batch) back to the queue, to the dead-letter queue at maxReceiveCount.
  */
-async function drainQueue(queue: Message[], handler: (e: SQSEvent, c: Context) => Promise<any>, fn: LambdaFn, batchSize: number, maxReceive: number): Promise<QueueRun> {
+async function drainQueue(
+  queue: Message[],
+  handler: (e: SQSEvent, c: Context) => Promise<any>,
+  fn: LambdaFn,
+  batchSize: number,
+  maxReceive: number,
+): Promise<QueueRun> {
   const run: QueueRun = { processed: [], deadLettered: [], maxDurationMs: 0, invocations: 0, maxRss: 0 };
   while (queue.length > 0) {
     const batch = queue.splice(0, batchSize);
@@ -255,7 +330,8 @@ async function drainQueue(queue: Message[], handler: (e: SQSEvent, c: Context) =
     const ms = Date.now() - t0;
     run.maxDurationMs = Math.max(run.maxDurationMs, ms);
     run.maxRss = Math.max(run.maxRss, process.memoryUsage().rss);
-    if (ms > fn.timeoutSeconds * 1000) throw new StageFailure(`an invocation took ${ms} ms, past the function's timeout (${fn.timeoutSeconds} s)`);
+    if (ms > fn.timeoutSeconds * 1000)
+      throw new StageFailure(`an invocation took ${ms} ms, past the function's timeout (${fn.timeoutSeconds} s)`);
     for (const m of batch) {
       if (!failed.has(m.messageId)) run.processed.push(m.messageId);
       else if (m.receiveCount >= maxReceive) run.deadLettered.push(m);
@@ -267,18 +343,38 @@ async function drainQueue(queue: Message[], handler: (e: SQSEvent, c: Context) =
 
 function sqsRecord(m: Message): SQSRecord {
   return {
-    messageId: m.messageId, receiptHandle: `rh-${m.messageId}-${m.receiveCount}`, body: m.body,
-    attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(Date.now()), SenderId: 'AIDAEVENTBRIDGE', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-    messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:sweep-normalizer-uploads`, awsRegion: REGION,
+    messageId: m.messageId,
+    receiptHandle: `rh-${m.messageId}-${m.receiveCount}`,
+    body: m.body,
+    attributes: {
+      ApproximateReceiveCount: String(m.receiveCount),
+      SentTimestamp: String(Date.now()),
+      SenderId: 'AIDAEVENTBRIDGE',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:${REGION}:${ACCOUNT}:sweep-normalizer-uploads`,
+    awsRegion: REGION,
   };
 }
 
 function lambdaContext(fn: LambdaFn): Context {
   const deadline = Date.now() + fn.timeoutSeconds * 1000;
   return {
-    functionName: fn.logicalId, functionVersion: '$LATEST', invokedFunctionArn: fn.arn, memoryLimitInMB: String(fn.memoryMb),
-    awsRequestId: cryptoId(), logGroupName: `/aws/lambda/${fn.logicalId}`, logStreamName: 'rehearsal', callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => deadline - Date.now(), done: () => undefined, fail: () => undefined, succeed: () => undefined,
+    functionName: fn.logicalId,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: fn.arn,
+    memoryLimitInMB: String(fn.memoryMb),
+    awsRequestId: cryptoId(),
+    logGroupName: `/aws/lambda/${fn.logicalId}`,
+    logStreamName: 'rehearsal',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   } as Context;
 }
 
@@ -340,7 +436,8 @@ async function main(): Promise<number> {
     const asm = await stage('assembly', 'cloud assembly read', async () => {
       const a = loadAssembly(cdkOut);
       check(a.agencies.length >= 3, `the deployment has ${a.agencies.length} agencies; the rehearsal needs 3`);
-      for (const ag of a.agencies.slice(0, 3)) check((a.owners.get(ag) ?? []).length > 0, `agency ${ag} has no owner subscription with an agency filter`);
+      for (const ag of a.agencies.slice(0, 3))
+        check((a.owners.get(ag) ?? []).length > 0, `agency ${ag} has no owner subscription with an agency filter`);
       return {
         value: a,
         detail: `3 bundled handlers, state machine of ${Object.keys(a.definition.States).length} states, ${a.subscriptions.length} subscriptions, agencies ${a.agencies.slice(0, 3).join(', ')}, batch size ${a.batchSize}, max receives ${a.maxReceiveCount}`,
@@ -372,7 +469,10 @@ async function main(): Promise<number> {
     let snapshotOf = '';
     const openSnapshot = async (): Promise<void> => {
       // Athena reads the bucket as it is at query time: reopen only when the bucket changed since the last snapshot.
-      const listing = JSON.stringify([...(await listKeys(s3!, BUCKETS.lake, 'lake/')), ...(await listKeys(s3!, BUCKETS.lake, 'indicators/'))]);
+      const listing = JSON.stringify([
+        ...(await listKeys(s3!, BUCKETS.lake, 'lake/')),
+        ...(await listKeys(s3!, BUCKETS.lake, 'indicators/')),
+      ]);
       if (engine && listing === snapshotOf) return;
       snapshotOf = listing;
       await engine?.close();
@@ -380,7 +480,8 @@ async function main(): Promise<number> {
       engine = await DuckDbQueryEngine.open({ lakeRoot: lakeDir });
       // The same rows in memory: a sweep is 60+ queries over a lake of a few MB.
       await engine.materializeLake();
-      if (fs.existsSync(path.join(lakeDir, 'indicators'))) await engine.setIndicatorsFromParquet(path.join(lakeDir, 'indicators', '*.parquet'));
+      if (fs.existsSync(path.join(lakeDir, 'indicators')))
+        await engine.setIndicatorsFromParquet(path.join(lakeDir, 'indicators', '*.parquet'));
     };
 
     const started = await stage('services', 's3rver and the SNS / Athena / DynamoDB endpoints started', async () => {
@@ -393,17 +494,35 @@ async function main(): Promise<number> {
     const em = emulator;
     const s3h = s3;
     const common: Record<string, string> = {
-      AWS_REGION: REGION, AWS_DEFAULT_REGION: REGION, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', // s3rver's only credentials
-      AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ENDPOINT_URL_SNS: started, AWS_ENDPOINT_URL_ATHENA: started, AWS_ENDPOINT_URL_DYNAMODB: started,
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      POWERTOOLS_LOG_LEVEL: process.env.REHEARSE_DEBUG ? 'ERROR' : 'CRITICAL', AWS_LAMBDA_FUNCTION_NAME: 'rehearsal', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER', // s3rver's only credentials
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_SNS: started,
+      AWS_ENDPOINT_URL_ATHENA: started,
+      AWS_ENDPOINT_URL_DYNAMODB: started,
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      POWERTOOLS_LOG_LEVEL: process.env.REHEARSE_DEBUG ? 'ERROR' : 'CRITICAL',
+      AWS_LAMBDA_FUNCTION_NAME: 'rehearsal',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
     };
 
     await stage('indicators-deployed', 'indicators asset deployed under indicators/', async () => {
-      check(asm.indicatorsAsset !== null && fs.existsSync(asm.indicatorsAsset), 'no indicators deployment (DestinationBucketKeyPrefix indicators/) with a staged asset');
+      check(
+        asm.indicatorsAsset !== null && fs.existsSync(asm.indicatorsAsset),
+        'no indicators deployment (DestinationBucketKeyPrefix indicators/) with a staged asset',
+      );
       const files = fs.readdirSync(asm.indicatorsAsset!);
-      for (const f of files) await s3h.client.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: `indicators/${f}`, Body: fs.readFileSync(path.join(asm.indicatorsAsset!, f)) }));
-      check(files.every((f) => f.endsWith('.parquet')), `the indicators asset holds ${files.join(', ')}: Athena's table reads Parquet`);
+      for (const f of files)
+        await s3h.client.send(
+          new PutObjectCommand({ Bucket: BUCKETS.lake, Key: `indicators/${f}`, Body: fs.readFileSync(path.join(asm.indicatorsAsset!, f)) }),
+        );
+      check(
+        files.every((f) => f.endsWith('.parquet')),
+        `the indicators asset holds ${files.join(', ')}: Athena's table reads Parquet`,
+      );
       await openSnapshot();
       const paths = await engine!.run("SELECT value FROM indicators WHERE type = 'filepath' AND strpos(value, '\\') > 0", []);
       check(paths.length > 0, 'no Windows path indicator with its backslashes survived the deployment');
@@ -414,7 +533,12 @@ async function main(): Promise<number> {
       const normalizer = loadHandler(asm.functions.normalizer, common);
       const plan = loadHandler(asm.functions.plan, common);
       const publish = loadHandler(asm.functions.publish, common);
-      return { value: { normalizer, plan, publish }, detail: Object.values(asm.functions).map((f) => `${path.basename(f.assetDir).slice(0, 14)} (${f.timeoutSeconds} s, ${f.memoryMb} MB)`).join(', ') };
+      return {
+        value: { normalizer, plan, publish },
+        detail: Object.values(asm.functions)
+          .map((f) => `${path.basename(f.assetDir).slice(0, 14)} (${f.timeoutSeconds} s, ${f.memoryMb} MB)`)
+          .join(', '),
+      };
     });
     if (!handlers) return finish();
 
@@ -431,7 +555,10 @@ async function main(): Promise<number> {
     };
     await stage('uploads-put', 'uploads put and their events routed by the rule', async () => {
       for (const [i, agency] of agencies.entries()) {
-        for (const [file, compromised] of [['EXCH01-compromised.zip', true], ['EXCH02-clean.zip', false]] as const) {
+        for (const [file, compromised] of [
+          ['EXCH01-compromised.zip', true],
+          ['EXCH02-clean.zip', false],
+        ] as const) {
           const uploadId = `rh-${agency}-${compromised ? 'c' : 'k'}`;
           // The third agency's archive name has a space, as admins name files.
           const name = i === 2 ? file.replace('-', ' ') : file;
@@ -445,7 +572,9 @@ async function main(): Promise<number> {
           uploads.push({ agency, uploadId, key, sentKey, compromised, messageId: messageId! });
         }
       }
-      return { detail: `${uploads.length} archives; keys sent plain for ${agencies[0]}, URL-encoded for ${agencies[1]} and ${agencies[2]}` };
+      return {
+        detail: `${uploads.length} archives; keys sent plain for ${agencies[0]}, URL-encoded for ${agencies[1]} and ${agencies[2]}`,
+      };
     });
 
     // A console "folder" and a message no retry can fix.
@@ -455,7 +584,9 @@ async function main(): Promise<number> {
 
     const drained = await stage('normalize', 'SQS batches through the bundled normalizer', async () => {
       const run = await drainQueue(queue, handlers.normalizer, asm.functions.normalizer, asm.batchSize, asm.maxReceiveCount);
-      const largest = Math.max(...uploads.map((u) => fs.statSync(path.join(samples, u.compromised ? 'EXCH01-compromised.zip' : 'EXCH02-clean.zip')).size));
+      const largest = Math.max(
+        ...uploads.map((u) => fs.statSync(path.join(samples, u.compromised ? 'EXCH01-compromised.zip' : 'EXCH02-clean.zip')).size),
+      );
       return {
         value: run,
         detail: `${run.invocations} invocations, ${run.processed.length} messages processed, ${run.deadLettered.length} dead-lettered; largest archive ${(largest / 1024).toFixed(0)} KiB, slowest ${run.maxDurationMs} ms, peak RSS of the whole rehearsal process ${(run.maxRss / 1024 ** 2).toFixed(0)} MB`,
@@ -465,20 +596,32 @@ async function main(): Promise<number> {
 
     for (const [i, agency] of agencies.entries()) {
       const mine = uploads.filter((u) => u.agency === agency);
-      await stage(i === 0 ? 'uploads-plain-keys' : 'uploads-encoded-keys', `${agency}: both uploads normalized (${i === 0 ? 'plain' : 'URL-encoded'} keys)`, async () => {
-        for (const u of mine) {
-          check(drained.processed.includes(u.messageId), `${u.sentKey} was not processed (dead-lettered after ${asm.maxReceiveCount} receives)`);
-          const manifest = JSON.parse(await getText(s3h, BUCKETS.lake, `manifests/agency=${agency}/${u.uploadId}.json`)) as { rows_per_table?: Record<string, number> };
-          const rows = Object.values(manifest.rows_per_table ?? {}).reduce((a, b) => a + b, 0);
-          check(rows > 0, `manifest of ${u.uploadId} has no rows`);
-        }
-        return { detail: mine.map((u) => u.uploadId).join(', ') };
-      });
+      await stage(
+        i === 0 ? 'uploads-plain-keys' : 'uploads-encoded-keys',
+        `${agency}: both uploads normalized (${i === 0 ? 'plain' : 'URL-encoded'} keys)`,
+        async () => {
+          for (const u of mine) {
+            check(
+              drained.processed.includes(u.messageId),
+              `${u.sentKey} was not processed (dead-lettered after ${asm.maxReceiveCount} receives)`,
+            );
+            const manifest = JSON.parse(await getText(s3h, BUCKETS.lake, `manifests/agency=${agency}/${u.uploadId}.json`)) as {
+              rows_per_table?: Record<string, number>;
+            };
+            const rows = Object.values(manifest.rows_per_table ?? {}).reduce((a, b) => a + b, 0);
+            check(rows > 0, `manifest of ${u.uploadId} has no rows`);
+          }
+          return { detail: mine.map((u) => u.uploadId).join(', ') };
+        },
+      );
     }
 
     await stage('folder-marker', 'a console folder marker is consumed, not dead-lettered', async () => {
       check(folderId !== null, 'the upload rule did not route the folder marker');
-      check(!drained.deadLettered.some((m) => m.messageId === folderId), `the folder marker went to the dead-letter queue after ${asm.maxReceiveCount} receives`);
+      check(
+        !drained.deadLettered.some((m) => m.messageId === folderId),
+        `the folder marker went to the dead-letter queue after ${asm.maxReceiveCount} receives`,
+      );
       return { detail: 'processed without writing anything' };
     });
 
@@ -486,18 +629,39 @@ async function main(): Promise<number> {
       // Other messages that were dead-lettered are reported by their own stages (uploads-*, folder-marker).
       const poison = drained.deadLettered.find((m) => m.messageId === poisonId);
       check(poison !== undefined, 'the key outside the layout was not dead-lettered');
-      check(poison!.receiveCount === asm.maxReceiveCount, `dead-lettered after ${poison!.receiveCount} receives, expected ${asm.maxReceiveCount}`);
-      return { detail: `received ${poison!.receiveCount} times then dead-lettered; batch size ${asm.batchSize}, failures reported per record` };
+      check(
+        poison!.receiveCount === asm.maxReceiveCount,
+        `dead-lettered after ${poison!.receiveCount} receives, expected ${asm.maxReceiveCount}`,
+      );
+      return {
+        detail: `received ${poison!.receiveCount} times then dead-lettered; batch size ${asm.batchSize}, failures reported per record`,
+      };
     });
 
     await stage('redelivery-after-timeout', 'a message redelivered after a timeout changes nothing', async () => {
       const u = uploads.find((x) => x.compromised)!;
       const before = await listKeys(s3h, BUCKETS.lake, `lake/`);
       const manifestBefore = await getText(s3h, BUCKETS.lake, `manifests/agency=${u.agency}/${u.uploadId}.json`);
-      const again = await drainQueue([{ messageId: u.messageId, body: JSON.stringify(objectCreated(BUCKETS.uploads, u.sentKey, 1)), receiveCount: 1, label: 'redelivery' }], handlers.normalizer, asm.functions.normalizer, asm.batchSize, asm.maxReceiveCount);
+      const again = await drainQueue(
+        [
+          {
+            messageId: u.messageId,
+            body: JSON.stringify(objectCreated(BUCKETS.uploads, u.sentKey, 1)),
+            receiveCount: 1,
+            label: 'redelivery',
+          },
+        ],
+        handlers.normalizer,
+        asm.functions.normalizer,
+        asm.batchSize,
+        asm.maxReceiveCount,
+      );
       check(again.processed.length === 1, 'the redelivered message failed');
       const after = await listKeys(s3h, BUCKETS.lake, `lake/`);
-      check(JSON.stringify(after.map((o) => o.key)) === JSON.stringify(before.map((o) => o.key)), `lake objects changed: ${before.length} -> ${after.length}`);
+      check(
+        JSON.stringify(after.map((o) => o.key)) === JSON.stringify(before.map((o) => o.key)),
+        `lake objects changed: ${before.length} -> ${after.length}`,
+      );
       const m1 = JSON.parse(manifestBefore).rows_per_table;
       const m2 = JSON.parse(await getText(s3h, BUCKETS.lake, `manifests/agency=${u.agency}/${u.uploadId}.json`)).rows_per_table;
       check(JSON.stringify(m1) === JSON.stringify(m2), 'the manifest counts changed');
@@ -510,9 +674,19 @@ async function main(): Promise<number> {
       for (const agency of agencies) {
         for (const owner of asm.owners.get(agency)!) {
           const got = receipts.filter((d) => d.endpoint === owner);
-          check(got.every((d) => d.attributes.agency === agency), `${owner} received a receipt of ${got.find((d) => d.attributes.agency !== agency)?.attributes.agency}`);
-          for (const u of uploads.filter((x) => x.agency === agency)) check(got.some((d) => d.message.includes(u.uploadId)), `${owner} got no receipt for ${u.uploadId}`);
-          check(got.every((d) => !uploads.some((u) => u.agency !== agency && d.message.includes(u.uploadId))), `${owner} received another agency's upload id`);
+          check(
+            got.every((d) => d.attributes.agency === agency),
+            `${owner} received a receipt of ${got.find((d) => d.attributes.agency !== agency)?.attributes.agency}`,
+          );
+          for (const u of uploads.filter((x) => x.agency === agency))
+            check(
+              got.some((d) => d.message.includes(u.uploadId)),
+              `${owner} got no receipt for ${u.uploadId}`,
+            );
+          check(
+            got.every((d) => !uploads.some((u) => u.agency !== agency && d.message.includes(u.uploadId))),
+            `${owner} received another agency's upload id`,
+          );
           parts.push(`${owner}: ${got.length}`);
         }
       }
@@ -522,22 +696,34 @@ async function main(): Promise<number> {
     // --- Sweeps: one per manifest (the after-upload rule), then the retro-hunt (the schedule).
     const runSweep = async (input: unknown, label: string): Promise<AslExecution> => {
       await openSnapshot();
-      return runStateMachine(asm.definition, input, async (resource, taskInput: any) => {
-        if (resource === asm.functions.plan.arn) return handlers.plan(taskInput, lambdaContext(asm.functions.plan));
-        if (resource === asm.functions.publish.arn) return handlers.publish(taskInput, lambdaContext(asm.functions.publish));
-        if (/:states:::athena:startQueryExecution\.sync$/.test(resource)) {
-          const exec = await em.startQuery(taskInput.QueryString, taskInput.ExecutionParameters ?? []);
-          const described = AwsEmulator.describe(exec);
-          if (exec.state !== 'SUCCEEDED') throw new StatesError('States.TaskFailed', JSON.stringify({ QueryExecution: described }));
-          return { QueryExecution: described };
-        }
-        throw new Error(`task resource not served by the rehearsal: ${resource}`);
-      }, label);
+      return runStateMachine(
+        asm.definition,
+        input,
+        async (resource, taskInput: any) => {
+          if (resource === asm.functions.plan.arn) return handlers.plan(taskInput, lambdaContext(asm.functions.plan));
+          if (resource === asm.functions.publish.arn) return handlers.publish(taskInput, lambdaContext(asm.functions.publish));
+          if (/:states:::athena:startQueryExecution\.sync$/.test(resource)) {
+            const exec = await em.startQuery(taskInput.QueryString, taskInput.ExecutionParameters ?? []);
+            const described = AwsEmulator.describe(exec);
+            if (exec.state !== 'SUCCEEDED') throw new StatesError('States.TaskFailed', JSON.stringify({ QueryExecution: described }));
+            return { QueryExecution: described };
+          }
+          throw new Error(`task resource not served by the rehearsal: ${resource}`);
+        },
+        label,
+      );
     };
     const describeRun = (e: AslExecution): string => {
       const res = ((e.output as any)?.hunts ?? []) as { ok: boolean; hunt_id: string; new_findings?: number; error?: { Cause?: string } }[];
       const failed = res.filter((r) => !r.ok);
-      return `${e.status}${e.error ? ` ${e.error}: ${String(e.cause).slice(0, 300)}` : ''}; ${res.length} hunts, ${failed.length} failed${failed.length ? ` (${failed.slice(0, 3).map((f) => `${f.hunt_id}: ${String(f.error?.Cause ?? '').slice(0, 200)}`).join('; ')})` : ''}; ${res.reduce((s, r) => s + (r.new_findings ?? 0), 0)} new findings; largest state payload ${e.maxPayloadBytes} B`;
+      return `${e.status}${e.error ? ` ${e.error}: ${String(e.cause).slice(0, 300)}` : ''}; ${res.length} hunts, ${failed.length} failed${
+        failed.length
+          ? ` (${failed
+              .slice(0, 3)
+              .map((f) => `${f.hunt_id}: ${String(f.error?.Cause ?? '').slice(0, 200)}`)
+              .join('; ')})`
+          : ''
+      }; ${res.reduce((s, r) => s + (r.new_findings ?? 0), 0)} new findings; largest state payload ${e.maxPayloadBytes} B`;
     };
 
     const manifests = (await listKeys(s3h, BUCKETS.lake, 'manifests/')).map((o) => o.key);
@@ -552,7 +738,9 @@ async function main(): Promise<number> {
         check(e.status === 'SUCCEEDED', `${key}: ${describeRun(e)}`);
         lines.push(describeRun(e));
       }
-      return { detail: `${manifests.length} executions SUCCEEDED, ${em.executions.size - before} Athena queries (${(em.queryMs / 1000).toFixed(1)} s in the engine); last: ${lines.at(-1)}` };
+      return {
+        detail: `${manifests.length} executions SUCCEEDED, ${em.executions.size - before} Athena queries (${(em.queryMs / 1000).toFixed(1)} s in the engine); last: ${lines.at(-1)}`,
+      };
     });
 
     await stage('findings-routed', "each agency's owners got its compromised server's findings and nothing of another's", async () => {
@@ -567,9 +755,17 @@ async function main(): Promise<number> {
             const f = findingFromMessage(d.message);
             check(d.attributes.agency === agency && f.agency === agency, `${owner} received a finding of ${f.agency}`);
           }
-          check(got.some((d) => findingFromMessage(d.message).host === 'EXCH01'), `${owner} got no finding on the compromised server EXCH01`);
-          const loudOnClean = got.map((d) => findingFromMessage(d.message)).filter((f) => f.host === 'EXCH02' && (f.severity === 'critical' || f.severity === 'high'));
-          check(loudOnClean.length === 0, `${owner} got ${loudOnClean.length} high/critical findings on the clean server (${loudOnClean[0]?.title})`);
+          check(
+            got.some((d) => findingFromMessage(d.message).host === 'EXCH01'),
+            `${owner} got no finding on the compromised server EXCH01`,
+          );
+          const loudOnClean = got
+            .map((d) => findingFromMessage(d.message))
+            .filter((f) => f.host === 'EXCH02' && (f.severity === 'critical' || f.severity === 'high'));
+          check(
+            loudOnClean.length === 0,
+            `${owner} got ${loudOnClean.length} high/critical findings on the clean server (${loudOnClean[0]?.title})`,
+          );
           parts.push(`${owner}: ${got.length}`);
         }
       }
@@ -594,21 +790,41 @@ async function main(): Promise<number> {
 
     await stage('publish-large-evidence', 'two findings with large evidence in one hunt result are all delivered', async () => {
       // Rows as Athena would return them for the web-shell commands hunt: two long query strings (~150 KB each).
-      const sqlFile = path.join(asm.functions.publish.assetDir, 'queries', 'hafnium', 'web', 'execution_webshell_commands_in_url_query.sql');
+      const sqlFile = path.join(
+        asm.functions.publish.assetDir,
+        'queries',
+        'hafnium',
+        'web',
+        'execution_webshell_commands_in_url_query.sql',
+      );
       const hunt = /^id: (.+)$/m.exec(fs.readFileSync(sqlFile, 'utf8'))?.[1].trim();
       check(hunt !== undefined, `no hunt id in ${sqlFile}`);
       const exec = await em.startQuery(
         `SELECT * FROM (VALUES ('${agencies[0]}', 'EXCH09', TIMESTAMP '2021-03-03 03:35:00', TIMESTAMP '2021-03-03 03:35:00', 1, 'high', '/aspnet_client/a.aspx', 'cmd=whoami&pad=' || repeat('A', 150000), '203.0.113.9', 200),
                                ('${agencies[0]}', 'EXCH09', TIMESTAMP '2021-03-03 03:36:00', TIMESTAMP '2021-03-03 03:36:00', 1, 'high', '/aspnet_client/b.aspx', 'cmd=ipconfig&pad=' || repeat('B', 150000), '203.0.113.9', 200))
-         AS t(agency, host, first_seen, last_seen, hits, severity, uri_stem, uri_query, client_ip, max_status)`, []);
+         AS t(agency, host, first_seen, last_seen, hits, severity, uri_stem, uri_query, client_ip, max_status)`,
+        [],
+      );
       check(exec.state === 'SUCCEEDED', `the result query failed: ${exec.error}`);
       const delivered = em.deliveries.length;
       const rejected = em.snsRejections.length;
       let out: any;
       try {
-        out = await handlers.publish({ run_id: 'rehearsal-large', trigger: 'manual', hunt_id: hunt, query_execution_id: exec.id, output_location: exec.outputLocation, data_scanned_bytes: 0 }, lambdaContext(asm.functions.publish));
+        out = await handlers.publish(
+          {
+            run_id: 'rehearsal-large',
+            trigger: 'manual',
+            hunt_id: hunt,
+            query_execution_id: exec.id,
+            output_location: exec.outputLocation,
+            data_scanned_bytes: 0,
+          },
+          lambdaContext(asm.functions.publish),
+        );
       } catch (err) {
-        throw new StageFailure(`publish failed: ${(err as Error).message.slice(0, 300)}${em.snsRejections.length > rejected ? ` (SNS: ${em.snsRejections.at(-1)!.code})` : ''}`);
+        throw new StageFailure(
+          `publish failed: ${(err as Error).message.slice(0, 300)}${em.snsRejections.length > rejected ? ` (SNS: ${em.snsRejections.at(-1)!.code})` : ''}`,
+        );
       }
       const reached = em.deliveries.slice(delivered).filter((d) => d.endpoint === asm.owners.get(agencies[0])![0]).length;
       check(reached === 2, `${reached} of 2 findings reached ${asm.owners.get(agencies[0])![0]}`);
@@ -616,13 +832,18 @@ async function main(): Promise<number> {
     });
 
     await stage('aws-limits', "no request past AWS's limits", async () => {
-      check(em.snsRejections.length === 0, `SNS rejected ${em.snsRejections.length} requests: ${em.snsRejections.map((r) => r.code).join(', ')}`);
+      check(
+        em.snsRejections.length === 0,
+        `SNS rejected ${em.snsRejections.length} requests: ${em.snsRejections.map((r) => r.code).join(', ')}`,
+      );
       const execs = [...em.executions.values()].filter((e) => e.result);
       const scanned = execs.reduce((s, e) => s + e.result!.scannedBytes, 0);
       const billed = execs.reduce((s, e) => s + billedBytes(e.result!.scannedBytes), 0);
       const failed = [...em.executions.values()].filter((e) => e.state === 'FAILED');
       check(failed.length === 0, `${failed.length} Athena queries failed: ${failed[0]?.error?.slice(0, 300)}`);
-      return { detail: `Athena queries took ${(em.queryMs / 1000).toFixed(1)} s; ${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}` };
+      return {
+        detail: `Athena queries took ${(em.queryMs / 1000).toFixed(1)} s; ${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}`,
+      };
     });
     return finish();
   } finally {
@@ -636,7 +857,9 @@ async function main(): Promise<number> {
 function finish(): number {
   const failed = results.filter((r) => r.outcome === 'FAIL');
   const known = results.filter((r) => r.outcome === 'KNOWN');
-  process.stdout.write(`rehearsal: ${results.length - failed.length - known.length} passed, ${failed.length} failed${known.length ? `, ${known.length} known defects (${known.map((k) => k.id).join(', ')})` : ''}\n`);
+  process.stdout.write(
+    `rehearsal: ${results.length - failed.length - known.length} passed, ${failed.length} failed${known.length ? `, ${known.length} known defects (${known.map((k) => k.id).join(', ')})` : ''}\n`,
+  );
   return failed.length > 0 ? 1 : 0;
 }
 

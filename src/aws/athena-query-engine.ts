@@ -4,7 +4,7 @@
  * resolve through the execution context), binds `?` as ExecutionParameters.
  */
 import {
-  AthenaClient,
+  type AthenaClient,
   GetQueryExecutionCommand,
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
@@ -63,10 +63,12 @@ export class AthenaQueryEngine implements QueryEngine {
   private readonly opts: Required<Omit<AthenaQueryEngineOptions, 'client'>> & { client: AthenaClient };
 
   constructor(options: AthenaQueryEngineOptions) {
-    if (!options.workGroup) throw new AwsAdapterConfigError(`workGroup must be a non-empty string, got ${JSON.stringify(options.workGroup)}`);
+    if (!options.workGroup)
+      throw new AwsAdapterConfigError(`workGroup must be a non-empty string, got ${JSON.stringify(options.workGroup)}`);
     if (!options.database) throw new AwsAdapterConfigError(`database must be a non-empty string, got ${JSON.stringify(options.database)}`);
     const pageSize = options.pageSize ?? 1000;
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new AwsAdapterConfigError(`pageSize must be an integer in 1..1000, got ${pageSize}`);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+      throw new AwsAdapterConfigError(`pageSize must be an integer in 1..1000, got ${pageSize}`);
     this.opts = {
       catalog: 'AwsDataCatalog',
       timeoutMs: 900_000,
@@ -89,18 +91,25 @@ export class AthenaQueryEngine implements QueryEngine {
   async start(sql: string, params: readonly string[]): Promise<string> {
     const { client, workGroup, database, catalog } = this.opts;
     try {
-      const out = await client.send(new StartQueryExecutionCommand({
-        // Athena rejects a trailing semicolon; the header comment is fine.
-        QueryString: sql.replace(/;\s*$/, ''),
-        WorkGroup: workGroup,
-        QueryExecutionContext: { Database: database, Catalog: catalog },
-        ExecutionParameters: params.length > 0 ? params.map(toExecutionParameter) : undefined,
-      }));
+      const out = await client.send(
+        new StartQueryExecutionCommand({
+          // Athena rejects a trailing semicolon; the header comment is fine.
+          QueryString: sql.replace(/;\s*$/, ''),
+          WorkGroup: workGroup,
+          QueryExecutionContext: { Database: database, Catalog: catalog },
+          ExecutionParameters: params.length > 0 ? params.map(toExecutionParameter) : undefined,
+        }),
+      );
       if (!out.QueryExecutionId) throw new AthenaQueryError('athena returned no QueryExecutionId');
       return out.QueryExecutionId;
     } catch (err) {
       if (err instanceof AthenaQueryError) throw err;
-      throw new AthenaQueryError(`could not start the athena query in workgroup ${workGroup}: ${(err as Error).message}`, undefined, undefined, { cause: err });
+      throw new AthenaQueryError(
+        `could not start the athena query in workgroup ${workGroup}: ${(err as Error).message}`,
+        undefined,
+        undefined,
+        { cause: err },
+      );
     }
   }
 
@@ -171,6 +180,8 @@ function isHeaderRow(row: AthenaRow, columns: ColumnInfo[]): boolean {
 function toRecord(row: AthenaRow, columns: ColumnInfo[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const cells = row.Data ?? [];
-  columns.forEach((col, i) => { out[col.Name ?? `_col${i}`] = fromAthenaCell(cells[i]?.VarCharValue, col.Type); });
+  columns.forEach((col, i) => {
+    out[col.Name ?? `_col${i}`] = fromAthenaCell(cells[i]?.VarCharValue, col.Type);
+  });
   return out;
 }

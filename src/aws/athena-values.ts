@@ -10,7 +10,8 @@ import { AwsAdapterConfigError } from './errors';
  * literals (quotes doubled); plain numbers stay numbers.
  */
 export function toExecutionParameter(value: string): string {
-  if (typeof value !== 'string') throw new AwsAdapterConfigError(`athena parameters must be strings, got ${typeof value}: ${String(value)}`);
+  if (typeof value !== 'string')
+    throw new AwsAdapterConfigError(`athena parameters must be strings, got ${typeof value}: ${String(value)}`);
   return `'${value.replace(/'/g, "''")}'`;
 }
 

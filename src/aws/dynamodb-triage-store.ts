@@ -7,7 +7,7 @@
  * The findings an analyst decides on come from the same table: each dedup item records the hunt, agency, host,
  * severity and last_seen of the finding when it was first reported.
  */
-import { DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Finding, Severity } from '../hunt';
 import { isTriageStatus, type TriageDecision, type TriageStore } from '../hunt';
 import { AwsAdapterConfigError } from './errors';
@@ -42,7 +42,8 @@ const str = (v: AttributeValue | undefined): string | null => (v && 'S' in v && 
 
 export class DynamoDbTriageStore implements TriageStore {
   constructor(private readonly options: DynamoDbTriageStoreOptions) {
-    if (!options.tableName) throw new AwsAdapterConfigError(`tableName must be a non-empty string, got ${JSON.stringify(options.tableName)}`);
+    if (!options.tableName)
+      throw new AwsAdapterConfigError(`tableName must be a non-empty string, got ${JSON.stringify(options.tableName)}`);
   }
 
   /** Every item of the table, page by page (the table holds one item per finding ever reported: small). */
@@ -50,12 +51,14 @@ export class DynamoDbTriageStore implements TriageStore {
     const items: Record<string, AttributeValue>[] = [];
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const out = await this.options.client.send(new ScanCommand({
-        TableName: this.options.tableName,
-        FilterExpression: filter.expression,
-        ExpressionAttributeValues: filter.values,
-        ExclusiveStartKey: start,
-      }));
+      const out = await this.options.client.send(
+        new ScanCommand({
+          TableName: this.options.tableName,
+          FilterExpression: filter.expression,
+          ExpressionAttributeValues: filter.values,
+          ExclusiveStartKey: start,
+        }),
+      );
       items.push(...(out?.Items ?? []));
       start = out?.LastEvaluatedKey;
     } while (start);
@@ -87,22 +90,30 @@ export class DynamoDbTriageStore implements TriageStore {
 
   async record(d: TriageDecision): Promise<void> {
     const previous = (await this.list()).find((x) => x.fingerprint === d.fingerprint);
-    await this.options.client.send(new PutItemCommand({
-      TableName: this.options.tableName,
-      Item: {
-        fingerprint: { S: `${TRIAGE_KEY_PREFIX}${d.fingerprint}` },
-        status: { S: d.status },
-        note: { S: d.note },
-        by: { S: d.by },
-        decided_at: { S: d.decided_at },
-        hunt_id: { S: d.hunt_id },
-        agency: { S: d.agency },
-        host: d.host === null ? { NULL: true } : { S: d.host },
-        last_seen: { S: d.last_seen },
-        known: { L: d.known.map((k) => ({ S: k })) },
-        ...(previous ? { previous: { S: JSON.stringify({ status: previous.status, note: previous.note, by: previous.by, decided_at: previous.decided_at }) } } : {}),
-      },
-    }));
+    await this.options.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: {
+          fingerprint: { S: `${TRIAGE_KEY_PREFIX}${d.fingerprint}` },
+          status: { S: d.status },
+          note: { S: d.note },
+          by: { S: d.by },
+          decided_at: { S: d.decided_at },
+          hunt_id: { S: d.hunt_id },
+          agency: { S: d.agency },
+          host: d.host === null ? { NULL: true } : { S: d.host },
+          last_seen: { S: d.last_seen },
+          known: { L: d.known.map((k) => ({ S: k })) },
+          ...(previous
+            ? {
+                previous: {
+                  S: JSON.stringify({ status: previous.status, note: previous.note, by: previous.by, decided_at: previous.decided_at }),
+                },
+              }
+            : {}),
+        },
+      }),
+    );
   }
 
   /** The findings the dedup table recorded as reported (decisions left out). */

@@ -37,7 +37,8 @@ export async function writeIndicatorsParquet(rows: readonly Record<string, unkno
       start += ROW_GROUP_ROWS;
     } while (start < rows.length);
     const coerced = [...buffer.coercions.entries()];
-    if (coerced.length > 0) throw new Error(`indicator values that do not fit the table: ${coerced.map(([c, n]) => `${c}: ${n}`).join(', ')}`);
+    if (coerced.length > 0)
+      throw new Error(`indicator values that do not fit the table: ${coerced.map(([c, n]) => `${c}: ${n}`).join(', ')}`);
     return await writer.close();
   } catch (err) {
     await writer.close().catch(() => undefined);

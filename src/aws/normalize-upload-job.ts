@@ -25,7 +25,13 @@ export interface UploadJobDeps {
 export async function normalizeUploadJob(key: string, deps: UploadJobDeps): Promise<NormalizeS3UploadResult> {
   const tmp = await mkdtemp(path.join(deps.tmpRoot, 'normalize-'));
   try {
-    const out = await normalizeS3Upload({ uploads: deps.uploads, lake: deps.lake, key, tmpDir: tmp, agencyTimeZones: deps.agencyTimeZones });
+    const out = await normalizeS3Upload({
+      uploads: deps.uploads,
+      lake: deps.lake,
+      key,
+      tmpDir: tmp,
+      agencyTimeZones: deps.agencyTimeZones,
+    });
     // A failed receipt fails the job: the message is redelivered and the idempotent re-run publishes again.
     if (deps.publish) await deps.publish([receiptMessage(out.manifest, deps.needs)]);
     return out;

@@ -3,7 +3,7 @@
  * findings (the same pure function as the CLI), keep the ones never reported,
  * publish them to the owners and record them. Used by the publish Lambda.
  */
-import type { Finding, QueryEngine } from '../hunt';
+import type { Finding } from '../hunt';
 import type { Hunt } from '../hunt';
 import { findingMessage, type NotificationMessage } from '../notify';
 
@@ -56,13 +56,17 @@ export async function publishHuntResults(req: PublishRequest, ports: PublishPort
   const fresh = await ports.dedup.filterNew(findings);
   if (fresh.length > 0) {
     try {
-      await ports.publish(fresh.map((f) => findingMessage(f, {
-        description: hunt.meta.description,
-        runbook: hunt.meta.runbook,
-        references: hunt.meta.references,
-        resultLocation: req.output_location,
-        queryExecutionId: req.query_execution_id,
-      })));
+      await ports.publish(
+        fresh.map((f) =>
+          findingMessage(f, {
+            description: hunt.meta.description,
+            runbook: hunt.meta.runbook,
+            references: hunt.meta.references,
+            resultLocation: req.output_location,
+            queryExecutionId: req.query_execution_id,
+          }),
+        ),
+      );
     } catch (err) {
       // Record what did go out before failing: the step's retry then sends only the rest.
       const sent = (err as { published?: readonly number[] }).published ?? [];
@@ -71,5 +75,11 @@ export async function publishHuntResults(req: PublishRequest, ports: PublishPort
     }
     await ports.dedup.markSeen(fresh);
   }
-  return { hunt_id: req.hunt_id, ok: true, findings: findings.length, new_findings: fresh.length, data_scanned_bytes: req.data_scanned_bytes ?? 0 };
+  return {
+    hunt_id: req.hunt_id,
+    ok: true,
+    findings: findings.length,
+    new_findings: fresh.length,
+    data_scanned_bytes: req.data_scanned_bytes ?? 0,
+  };
 }

@@ -4,14 +4,8 @@
  * upload for large bodies), so memory stays bounded whatever the object size.
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { type Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { assertValidKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../core';
 import { AwsAdapterConfigError } from './errors';
@@ -79,7 +73,14 @@ export class S3ObjectStore implements ObjectStore {
     const out: ObjectInfo[] = [];
     let token: string | undefined;
     do {
-      const page = await this.options.client.send(new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: this.options.listPageSize }));
+      const page = await this.options.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+          MaxKeys: this.options.listPageSize,
+        }),
+      );
       for (const o of page.Contents ?? []) if (o.Key !== undefined) out.push({ key: o.Key, size: o.Size ?? 0 });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

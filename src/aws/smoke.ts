@@ -10,11 +10,24 @@
  * Each run uses a fresh host name (SMOKE-<id>), so its findings are new to the dedup table and are published again.
  */
 import { randomUUID } from 'node:crypto';
-import { AthenaClient } from '@aws-sdk/client-athena';
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand, UnsubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type AthenaClient } from '@aws-sdk/client-athena';
+import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  GetSubscriptionAttributesCommand,
+  ListSubscriptionsByTopicCommand,
+  type SNSClient,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { TABLES, TABLE_NAMES, type TableName } from '../lake';
 import { AthenaQueryEngine } from './athena-query-engine';
 
@@ -105,7 +118,10 @@ export async function runSmoke(opts: SmokeOptions, clients: SmokeClients): Promi
 
   try {
     // Probes first: they must be subscribed before anything is published.
-    for (const [role, agency] of [['own', opts.agency], ['other', opts.otherAgency]] as const) {
+    for (const [role, agency] of [
+      ['own', opts.agency],
+      ['other', opts.otherAgency],
+    ] as const) {
       probes.push(await createProbe(clients, opts.topicArn, agency, `${id}-${role}`));
     }
     pass('probes', `SQS probes subscribed with the deployed filter policies of ${opts.agency} and ${opts.otherAgency}`);
@@ -139,16 +155,19 @@ export async function runSmoke(opts: SmokeOptions, clients: SmokeClients): Promi
     }
     pass('athena', `one query per table on event_time and ${'`host`'}: ${counts.join(', ')}`);
 
-    const started = await clients.sfn.send(new StartExecutionCommand({
-      stateMachineArn: opts.stateMachineArn,
-      name: `smoke-${id}`,
-      input: JSON.stringify({ trigger: 'manual', agencies: [opts.agency], since: DAY, until: DAY }),
-    }));
+    const started = await clients.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: opts.stateMachineArn,
+        name: `smoke-${id}`,
+        input: JSON.stringify({ trigger: 'manual', agencies: [opts.agency], since: DAY, until: DAY }),
+      }),
+    );
     const status = await until('hunt run', async () => {
       const d = await clients.sfn.send(new DescribeExecutionCommand({ executionArn: started.executionArn }));
       return d.status === 'RUNNING' ? undefined : d;
     });
-    if (status.status !== 'SUCCEEDED') throw new SmokeError(`hunt run ${started.executionArn}: ${status.status} ${status.error ?? ''} ${status.cause ?? ''}`.trim());
+    if (status.status !== 'SUCCEEDED')
+      throw new SmokeError(`hunt run ${started.executionArn}: ${status.status} ${status.error ?? ''} ${status.cause ?? ''}`.trim());
     pass('pack', `execution ${started.executionArn} SUCCEEDED`);
 
     const [own, other] = probes;
@@ -162,8 +181,14 @@ export async function runSmoke(opts: SmokeOptions, clients: SmokeClients): Promi
     // The other probe had as long as the first to receive: read what reached it.
     other.messages.push(...(await receive(clients, other)));
     const leaked = other.messages.filter((m) => m.attributes.agency === opts.agency || m.body.includes(host));
-    if (leaked.length > 0) throw new SmokeError(`the ${opts.otherAgency} probe received ${leaked.length} messages of ${opts.agency}: filter policies do not isolate agencies`);
-    pass('routing', `${opts.agency}'s probe: receipt and ${mine.length - 1} findings, all its own; ${opts.otherAgency}'s probe: none of them`);
+    if (leaked.length > 0)
+      throw new SmokeError(
+        `the ${opts.otherAgency} probe received ${leaked.length} messages of ${opts.agency}: filter policies do not isolate agencies`,
+      );
+    pass(
+      'routing',
+      `${opts.agency}'s probe: receipt and ${mine.length - 1} findings, all its own; ${opts.otherAgency}'s probe: none of them`,
+    );
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     stages.push({ stage: 'failed', ok: false, detail: message });
@@ -201,25 +226,51 @@ async function createProbe(clients: SmokeClients, topicArn: string, agency: stri
     }
     token = page.NextToken;
   } while (token);
-  if (!policy) throw new SmokeError(`no subscription of ${topicArn} has a filter policy for agency ${agency}: is it in the deployment config with owners?`);
-  const q = await clients.sqs.send(new CreateQueueCommand({ QueueName: `sweep-smoke-${name}`, Attributes: { MessageRetentionPeriod: '3600' } }));
-  const arn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+  if (!policy)
+    throw new SmokeError(
+      `no subscription of ${topicArn} has a filter policy for agency ${agency}: is it in the deployment config with owners?`,
+    );
+  const q = await clients.sqs.send(
+    new CreateQueueCommand({ QueueName: `sweep-smoke-${name}`, Attributes: { MessageRetentionPeriod: '3600' } }),
+  );
+  const arn = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: q.QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes
+    ?.QueueArn;
   // The queue accepts this topic only.
-  await clients.sqs.send(new SetQueueAttributesCommand({
-    QueueUrl: q.QueueUrl,
-    Attributes: {
-      Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: arn, Condition: { ArnEquals: { 'aws:SourceArn': topicArn } } }] }),
-    },
-  }));
-  const sub = await clients.sns.send(new SubscribeCommand({
-    TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn, ReturnSubscriptionArn: true,
-    Attributes: { FilterPolicy: policy, RawMessageDelivery: 'true' },
-  }));
+  await clients.sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: q.QueueUrl,
+      Attributes: {
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: arn,
+              Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+            },
+          ],
+        }),
+      },
+    }),
+  );
+  const sub = await clients.sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: arn,
+      ReturnSubscriptionArn: true,
+      Attributes: { FilterPolicy: policy, RawMessageDelivery: 'true' },
+    }),
+  );
   return { queueUrl: q.QueueUrl!, subscriptionArn: sub.SubscriptionArn!, messages: [] };
 }
 
 async function receive(clients: SmokeClients, probe: Probe): Promise<Probe['messages']> {
-  const out = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: probe.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5, MessageAttributeNames: ['All'] }));
+  const out = await clients.sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: probe.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 5, MessageAttributeNames: ['All'] }),
+  );
   return (out.Messages ?? []).map((m) => ({
     body: m.Body ?? '',
     attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ''])),
@@ -227,7 +278,14 @@ async function receive(clients: SmokeClients, probe: Probe): Promise<Probe['mess
 }
 
 /** Removes the upload, the smoke host's lake files, the manifest and the probes; says what could not be removed. */
-async function cleanUp(clients: SmokeClients, opts: SmokeOptions, uploadKey: string, manifestKey: string, host: string, probes: Probe[]): Promise<{ ok: boolean; detail: string }> {
+async function cleanUp(
+  clients: SmokeClients,
+  opts: SmokeOptions,
+  uploadKey: string,
+  manifestKey: string,
+  host: string,
+  probes: Probe[],
+): Promise<{ ok: boolean; detail: string }> {
   const problems: string[] = [];
   let removed = 0;
   const attempt = async (what: string, fn: () => Promise<unknown>): Promise<void> => {
@@ -237,7 +295,9 @@ async function cleanUp(clients: SmokeClients, opts: SmokeOptions, uploadKey: str
       problems.push(`${what}: ${(err as Error).message}`);
     }
   };
-  await attempt('upload', () => clients.s3.send(new DeleteObjectsCommand({ Bucket: opts.uploadBucket, Delete: { Objects: [{ Key: uploadKey }] } })));
+  await attempt('upload', () =>
+    clients.s3.send(new DeleteObjectsCommand({ Bucket: opts.uploadBucket, Delete: { Objects: [{ Key: uploadKey }] } })),
+  );
   // The lake files the upload wrote are named after the upload id under the test agency's partitions.
   const uploadId = manifestKey.slice(manifestKey.lastIndexOf('/') + 1, -'.json'.length);
   await attempt('lake', async () => {
@@ -245,8 +305,11 @@ async function cleanUp(clients: SmokeClients, opts: SmokeOptions, uploadKey: str
     for (const table of TABLE_NAMES) {
       let token: string | undefined;
       do {
-        const page = await clients.s3.send(new ListObjectsV2Command({ Bucket: opts.lakeBucket, Prefix: `lake/${table}/agency=${opts.agency}/`, ContinuationToken: token }));
-        for (const o of page.Contents ?? []) if (o.Key && o.Key.slice(o.Key.lastIndexOf('/') + 1).startsWith(`${uploadId}-`)) keys.push(o.Key);
+        const page = await clients.s3.send(
+          new ListObjectsV2Command({ Bucket: opts.lakeBucket, Prefix: `lake/${table}/agency=${opts.agency}/`, ContinuationToken: token }),
+        );
+        for (const o of page.Contents ?? [])
+          if (o.Key && o.Key.slice(o.Key.lastIndexOf('/') + 1).startsWith(`${uploadId}-`)) keys.push(o.Key);
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     }
@@ -258,6 +321,9 @@ async function cleanUp(clients: SmokeClients, opts: SmokeOptions, uploadKey: str
     await attempt('probe queue', () => clients.sqs.send(new DeleteQueueCommand({ QueueUrl: p.queueUrl })));
   }
   return problems.length === 0
-    ? { ok: true, detail: `removed the upload, ${removed} lake objects and manifest, ${probes.length} probes (dedup entries of ${host} stay: harmless)` }
+    ? {
+        ok: true,
+        detail: `removed the upload, ${removed} lake objects and manifest, ${probes.length} probes (dedup entries of ${host} stay: harmless)`,
+      }
     : { ok: false, detail: `left behind: ${problems.join('; ')}` };
 }

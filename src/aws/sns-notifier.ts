@@ -3,7 +3,7 @@
  * attributes (`agency`, `severity`, `kind`, `hunt_id`) that subscription filter
  * policies match, so an owner only ever receives its own agency's messages.
  */
-import { PublishBatchCommand, SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, type SNSClient, type MessageAttributeValue } from '@aws-sdk/client-sns';
 import type { NotificationMessage } from '../notify';
 import { PublishError } from './errors';
 
@@ -30,7 +30,8 @@ export const MAX_BATCH_BYTES = 256 * 1024;
  */
 export class SnsNotifier {
   constructor(private readonly options: SnsNotifierOptions) {
-    if (!/^arn:aws[a-z-]*:sns:/.test(options.topicArn ?? '')) throw new PublishError(`topicArn must be an SNS topic ARN, got ${JSON.stringify(options.topicArn)}`);
+    if (!/^arn:aws[a-z-]*:sns:/.test(options.topicArn ?? ''))
+      throw new PublishError(`topicArn must be an SNS topic ARN, got ${JSON.stringify(options.topicArn)}`);
   }
 
   /**
@@ -45,17 +46,23 @@ export class SnsNotifier {
       const i = batch[0];
       let out;
       try {
-        out = await this.options.client.send(new PublishBatchCommand({
-          TopicArn: this.options.topicArn,
-          PublishBatchRequestEntries: batch.map((k) => ({
-            Id: String(k),
-            Subject: messages[k].subject,
-            Message: messages[k].body,
-            MessageAttributes: toAttributes(messages[k]),
-          })),
-        }));
+        out = await this.options.client.send(
+          new PublishBatchCommand({
+            TopicArn: this.options.topicArn,
+            PublishBatchRequestEntries: batch.map((k) => ({
+              Id: String(k),
+              Subject: messages[k].subject,
+              Message: messages[k].body,
+              MessageAttributes: toAttributes(messages[k]),
+            })),
+          }),
+        );
       } catch (err) {
-        throw new PublishError(`sns refused a batch of ${batch.length} messages (from #${i}): ${(err as Error).message}`, { cause: err }, published);
+        throw new PublishError(
+          `sns refused a batch of ${batch.length} messages (from #${i}): ${(err as Error).message}`,
+          { cause: err },
+          published,
+        );
       }
       for (const s of out.Successful ?? []) {
         if (s.MessageId) messageIds.push(s.MessageId);
@@ -63,7 +70,8 @@ export class SnsNotifier {
       }
       for (const f of out.Failed ?? []) failures.push(`#${f.Id} "${messages[Number(f.Id)]?.subject}": ${f.Code} ${f.Message ?? ''}`.trim());
     }
-    if (failures.length > 0) throw new PublishError(`sns refused ${failures.length} of ${messages.length} messages: ${failures.join('; ')}`, undefined, published);
+    if (failures.length > 0)
+      throw new PublishError(`sns refused ${failures.length} of ${messages.length} messages: ${failures.join('; ')}`, undefined, published);
     return { published: messageIds.length, messageIds };
   }
 }
@@ -71,7 +79,8 @@ export class SnsNotifier {
 /** What SNS counts of a message against the batch limit: body, subject and each attribute's name, type and value. */
 export function publishedBytes(m: NotificationMessage): number {
   let n = Buffer.byteLength(m.body) + Buffer.byteLength(m.subject);
-  for (const [k, v] of Object.entries(toAttributes(m))) n += Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? '');
+  for (const [k, v] of Object.entries(toAttributes(m)))
+    n += Buffer.byteLength(k) + Buffer.byteLength(v.DataType ?? '') + Buffer.byteLength(v.StringValue ?? '');
   return n;
 }
 

@@ -30,21 +30,29 @@ export class UploadEventError extends Error {
  * // { kind: 'object', key: 'uploads/agency=doj/u1/a b.zip', size: 3 }
  */
 export function uploadEventOf(body: string, messageId: string): UploadEvent {
-  let event: { 'detail-type'?: string; detail?: Record<string, any> };
+  // The two event shapes the queue receives (EventBridge "Object Created", ECS "Task State Change"), as far as read.
+  let event: {
+    'detail-type'?: string;
+    detail?: {
+      overrides?: { containerOverrides?: { environment?: { name: string; value: string }[] }[] };
+      object?: { key?: unknown; size?: unknown };
+    };
+  };
   try {
     event = JSON.parse(body) as typeof event;
   } catch (err) {
     throw new UploadEventError(`message ${messageId} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   if (event['detail-type'] === 'ECS Task State Change') {
-    const env = (event.detail?.overrides?.containerOverrides ?? []).flatMap((c: { environment?: { name: string; value: string }[] }) => c.environment ?? []);
-    const key = env.find((e: { name: string }) => e.name === UPLOAD_KEY_VARIABLE)?.value;
+    const env = (event.detail?.overrides?.containerOverrides ?? []).flatMap((c) => c.environment ?? []);
+    const key = env.find((e) => e.name === UPLOAD_KEY_VARIABLE)?.value;
     if (typeof key !== 'string') throw new UploadEventError(`message ${messageId} is a task event without ${UPLOAD_KEY_VARIABLE}`);
     return { kind: 'object', key };
   }
   const raw = event.detail?.object?.key;
   if (typeof raw !== 'string' || raw === '') throw new UploadEventError(`message ${messageId} carries no detail.object.key`);
-  const size = typeof event.detail?.object?.size === 'number' ? (event.detail.object.size as number) : undefined;
+  const rawSize = event.detail?.object?.size;
+  const size = typeof rawSize === 'number' ? rawSize : undefined;
   const key = uploadKeyOf(raw);
   if (key.endsWith('/')) return { kind: 'folder', key };
   return { kind: 'object', key, ...(size === undefined ? {} : { size }) };

@@ -9,7 +9,10 @@ const MANIFEST = /^manifests\/agency=([A-Za-z0-9][A-Za-z0-9_.-]{0,127})\/([A-Za-
 
 /** Thrown for a key outside the layout (the message shows the key and the expected shape). */
 export class LayoutKeyError extends Error {
-  constructor(readonly key: string, expected: string) {
+  constructor(
+    readonly key: string,
+    expected: string,
+  ) {
     super(`key "${key}" is not ${expected}`);
     this.name = 'LayoutKeyError';
   }

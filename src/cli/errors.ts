@@ -41,13 +41,17 @@ export class CliError extends Error {
 
 /** Prints the error (as JSON with --json) and exits with its code. Never returns. */
 export function handleError(err: unknown, opts: { json?: boolean } = {}): never {
-  const e = err instanceof CliError ? err : new CliError(CliErrorCode.Internal, err instanceof Error ? err.message : String(err), undefined, { cause: err });
+  const e =
+    err instanceof CliError
+      ? err
+      : new CliError(CliErrorCode.Internal, err instanceof Error ? err.message : String(err), undefined, { cause: err });
   if (opts.json) {
     process.stdout.write(JSON.stringify(e.toJSON()) + '\n');
   } else {
     process.stderr.write(`error: ${e.message}\n`);
     if (e.suggestion) process.stderr.write(`  ${e.suggestion}\n`);
-    if (e.code === CliErrorCode.Internal && err instanceof Error && err.stack && process.env.SWEEP_DEBUG) process.stderr.write(err.stack + '\n');
+    if (e.code === CliErrorCode.Internal && err instanceof Error && err.stack && process.env.SWEEP_DEBUG)
+      process.stderr.write(err.stack + '\n');
   }
   process.exit(EXIT[e.code]);
 }

@@ -59,7 +59,8 @@ export class LocalObjectStore implements ObjectStore {
       const handle = await fsp.open(file, 'r');
       return handle.createReadStream();
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') throw new ObjectNotFoundError(key, { cause: err });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR')
+        throw new ObjectNotFoundError(key, { cause: err });
       throw err;
     }
   }

@@ -33,7 +33,10 @@ export interface ObjectStore {
 
 /** Thrown by {@link ObjectStore.get} for a missing key. */
 export class ObjectNotFoundError extends Error {
-  constructor(readonly key: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
     super(`no object "${key}"`, options);
     this.name = 'ObjectNotFoundError';
   }

@@ -63,8 +63,14 @@ function findCuts(s: string, trackQuotes: boolean): number[] | null {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (trackQuotes) {
-      if (c === 39 && !double) { single = !single; continue; }
-      if (c === 34 && !single) { double = !double; continue; }
+      if (c === 39 && !double) {
+        single = !single;
+        continue;
+      }
+      if (c === 34 && !single) {
+        double = !double;
+        continue;
+      }
     }
     if (c === 59 && !single && !double && isItemStart(s, i + 1)) cuts.push(i);
   }
@@ -99,7 +105,13 @@ class EcpParser implements TextParser {
     const text = cleanLine(raw, lineNo);
     if (text.length === 0) return;
     if (text.charCodeAt(0) === 35) {
-      if (text.startsWith('#Fields:')) this.setHeader(text.slice(8).split(',').map((s) => s.trim()));
+      if (text.startsWith('#Fields:'))
+        this.setHeader(
+          text
+            .slice(8)
+            .split(',')
+            .map((s) => s.trim()),
+        );
       else if (text.startsWith('#Log-type:')) this.logType = text.slice(10).trim() || this.logType;
       return;
     }
@@ -170,7 +182,8 @@ class EcpParser implements TextParser {
       pos = comma + 1;
     }
     let rest = text.slice(pos);
-    if (rest.length >= 2 && rest.charCodeAt(0) === 34 && rest.charCodeAt(rest.length - 1) === 34) rest = rest.slice(1, -1).replace(/""/g, '"');
+    if (rest.length >= 2 && rest.charCodeAt(0) === 34 && rest.charCodeAt(rest.length - 1) === 34)
+      rest = rest.slice(1, -1).replace(/""/g, '"');
     out.push(rest);
     return out;
   }

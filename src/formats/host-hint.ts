@@ -6,17 +6,102 @@
 
 /** Folder names that are never host names (lower case). */
 const WELL_KNOWN = new Set([
-  'logging', 'httpproxy', 'inetpub', 'logs', 'logfiles', 'exchange server', 'exchange', 'v15', 'v14', 'program files',
-  'program files (x86)', 'microsoft', 'ecp', 'server', 'activity', 'oabgeneratorlog', 'owa', 'autodiscover', 'eas', 'ews',
-  'mapi', 'oab', 'owacalendar', 'powershell', 'rpchttp', 'rpsproxy', 'windows', 'system32', 'winevt', 'users', 'temp', 'tmp',
-  'wwwroot', 'aspnet_client', 'system_web', 'frontend', 'clientaccess', 'export', 'exports', 'eventlogs', 'event logs',
-  'events', 'evtx', 'sysmon', 'security', 'application', 'collected', 'collectedlogfiles', 'evidence', 'triage', 'data',
-  'upload', 'uploads', 'samples', 'agency-demo', 'tmp', 'home', 'root', 'var', 'work', 'out', 'hashes', 'inventory',
-  'filehashes', 'desktop', 'documents', 'downloads', 'ecpserver', 'ecpactivity', 'iis', 'w3svc', 'smtpsvc', 'httperr',
+  'logging',
+  'httpproxy',
+  'inetpub',
+  'logs',
+  'logfiles',
+  'exchange server',
+  'exchange',
+  'v15',
+  'v14',
+  'program files',
+  'program files (x86)',
+  'microsoft',
+  'ecp',
+  'server',
+  'activity',
+  'oabgeneratorlog',
+  'owa',
+  'autodiscover',
+  'eas',
+  'ews',
+  'mapi',
+  'oab',
+  'owacalendar',
+  'powershell',
+  'rpchttp',
+  'rpsproxy',
+  'windows',
+  'system32',
+  'winevt',
+  'users',
+  'temp',
+  'tmp',
+  'wwwroot',
+  'aspnet_client',
+  'system_web',
+  'frontend',
+  'clientaccess',
+  'export',
+  'exports',
+  'eventlogs',
+  'event logs',
+  'events',
+  'evtx',
+  'sysmon',
+  'security',
+  'application',
+  'collected',
+  'collectedlogfiles',
+  'evidence',
+  'triage',
+  'data',
+  'upload',
+  'uploads',
+  'samples',
+  'agency-demo',
+  'tmp',
+  'home',
+  'root',
+  'var',
+  'work',
+  'out',
+  'hashes',
+  'inventory',
+  'filehashes',
+  'desktop',
+  'documents',
+  'downloads',
+  'ecpserver',
+  'ecpactivity',
+  'iis',
+  'w3svc',
+  'smtpsvc',
+  'httperr',
 ]);
 
 /** Segments after which the previous non-well-known segment is the host (a collected Exchange/IIS tree). */
-const ANCHORS = new Set(['logging', 'inetpub', 'program files', 'exchange server', 'windows', 'winevt', 'v15', 'v14', 'c$', 'd$', 'e$', 'c:', 'd:', 'e:', 'c', 'd', 'e', 'programdata']);
+const ANCHORS = new Set([
+  'logging',
+  'inetpub',
+  'program files',
+  'exchange server',
+  'windows',
+  'winevt',
+  'v15',
+  'v14',
+  'c$',
+  'd$',
+  'e$',
+  'c:',
+  'd:',
+  'e:',
+  'c',
+  'd',
+  'e',
+  'programdata',
+]);
 
 const ARCHIVE_EXT = /\.(zip|tar\.gz|tgz|tar|gz|7z)$/i;
 
@@ -47,7 +132,9 @@ export function hostFromPath(displayPath: string): string | null {
   const levels = displayPath.split('!');
   const segs: { text: string; level: number; indexInLevel: number }[] = [];
   levels.forEach((lv, level) => {
-    lv.split(/[\\/]+/).filter((s) => s.length > 0).forEach((text, indexInLevel) => segs.push({ text, level, indexInLevel }));
+    lv.split(/[\\/]+/)
+      .filter((s) => s.length > 0)
+      .forEach((text, indexInLevel) => segs.push({ text, level, indexInLevel }));
   });
   if (segs.length === 0) return null;
   const dirs = segs.slice(0, -1);

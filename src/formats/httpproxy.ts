@@ -120,7 +120,10 @@ class HttpProxyParser implements TextParser {
     if (c0 === 35) {
       // '#': only #Fields matters; it wins over a plain header row (it is what the writer used).
       if (text.startsWith('#Fields:')) {
-        const names = text.slice(8).split(',').map((s) => s.trim());
+        const names = text
+          .slice(8)
+          .split(',')
+          .map((s) => s.trim());
         this.layout = layoutOf(names);
       }
       return;
@@ -142,7 +145,10 @@ class HttpProxyParser implements TextParser {
       if (csv.count === LAYOUT_CU23.width) L = LAYOUT_CU23;
       else if (csv.count === LAYOUT_2021.width) L = LAYOUT_2021;
       else {
-        this.ctx.reject(lineNo, `no header (#Fields or a DateTime,... row) before data, and ${csv.count} columns match no known HttpProxy layout`);
+        this.ctx.reject(
+          lineNo,
+          `no header (#Fields or a DateTime,... row) before data, and ${csv.count} columns match no known HttpProxy layout`,
+        );
         return;
       }
     }
@@ -164,7 +170,7 @@ class HttpProxyParser implements TextParser {
     if (clientIp !== null && (clientIp.indexOf(':') >= 0 || clientIp.charCodeAt(0) === 32)) clientIp = ipWithoutPort(clientIp);
     this.ctx.emit('web_requests', {
       event_time: t,
-      host: serverHost === null ? this.ctx.hostHint : shortHost(serverHost) ?? this.ctx.hostHint,
+      host: serverHost === null ? this.ctx.hostHint : (shortHost(serverHost) ?? this.ctx.hostHint),
       source_line: lineNo,
       site: this.site ?? protocol,
       method: csv.str(L.method),

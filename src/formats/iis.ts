@@ -7,7 +7,7 @@ import { IisKernel } from './iis-kernel';
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { cleanLine } from './text/csv-line';
 import { parseW3cDateTime } from './text/time';
-import { col, headerIndex, intInRange, ipWithoutPort, nullIfEmpty, toInt } from './text/values';
+import { col, headerIndex, intInRange, ipWithoutPort } from './text/values';
 import { shortHost } from './windows/event-row';
 import { firstPublicAddress } from './text/ip-address';
 
@@ -17,14 +17,31 @@ import { firstPublicAddress } from './text/ip-address';
  * order of preference: the first present one becomes `forwarded_for`.
  */
 export const FORWARDED_FIELDS = [
-  'x-forwarded-for', 'cs(x-forwarded-for)', 'x-original-for', 'cs(x-original-for)', 'x-real-ip', 'cs(x-real-ip)', 'forwarded',
-  'cs(forwarded)', 'x-client-ip', 'cs(x-client-ip)', 'true-client-ip', 'cs(true-client-ip)', 'x-cluster-client-ip', 'cf-connecting-ip',
-  'x-originating-ip', 'cs(x-originating-ip)', 'clientip', 'x-forwarded-for-ip',
+  'x-forwarded-for',
+  'cs(x-forwarded-for)',
+  'x-original-for',
+  'cs(x-original-for)',
+  'x-real-ip',
+  'cs(x-real-ip)',
+  'forwarded',
+  'cs(forwarded)',
+  'x-client-ip',
+  'cs(x-client-ip)',
+  'true-client-ip',
+  'cs(true-client-ip)',
+  'x-cluster-client-ip',
+  'cf-connecting-ip',
+  'x-originating-ip',
+  'cs(x-originating-ip)',
+  'clientip',
+  'x-forwarded-for-ip',
 ] as const;
 
 /** The Exchange default field line (used when a file has lost its header but the width matches). */
 export const IIS_EXCHANGE_DEFAULT_FIELDS =
-  'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken'.split(' ');
+  'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken'.split(
+    ' ',
+  );
 
 interface Layout {
   readonly width: number;
@@ -138,7 +155,10 @@ class IisParser implements TextParser {
     while (n <= MAX_FIELDS) {
       const sp = text.indexOf(' ', pos);
       starts[n] = pos;
-      if (sp < 0) { ends[n++] = len; break; }
+      if (sp < 0) {
+        ends[n++] = len;
+        break;
+      }
       ends[n++] = sp;
       pos = sp + 1;
     }
@@ -191,7 +211,7 @@ class IisParser implements TextParser {
     if (clientIp !== null && clientIp.indexOf(':') >= 0) clientIp = ipWithoutPort(clientIp);
     this.ctx.emit('web_requests', {
       event_time: t,
-      host: computer === null ? this.ctx.hostHint : shortHost(computer) ?? this.ctx.hostHint,
+      host: computer === null ? this.ctx.hostHint : (shortHost(computer) ?? this.ctx.hostHint),
       source_line: lineNo,
       site: this.str(L.siteName) ?? this.site,
       method: this.str(L.method),

@@ -55,7 +55,20 @@ export function dayRanges(days: readonly string[], gapDays = DEFAULT_GAP_DAYS): 
 
 /** Reads the coverage of every table in the window: one SQL query per table, grouped by host, family and day. */
 export async function readCoverage(engine: QueryEngine, window: HuntWindow, gapDays = DEFAULT_GAP_DAYS): Promise<FamilyCoverage[]> {
-  const acc = new Map<string, { agency: string; host: string | null; family: string; rows: number; files: number; first: string | null; last: string | null; days: string[]; channels: Record<string, number> }>();
+  const acc = new Map<
+    string,
+    {
+      agency: string;
+      host: string | null;
+      family: string;
+      rows: number;
+      files: number;
+      first: string | null;
+      last: string | null;
+      days: string[];
+      channels: Record<string, number>;
+    }
+  >();
   for (const t of TABLE_NAMES) {
     const perDay = await engine.run(
       `SELECT agency, host, source_family AS family, dt, count(*) AS n, min(event_time) AS first_event, max(event_time) AS last_event
@@ -69,7 +82,17 @@ export async function readCoverage(engine: QueryEngine, window: HuntWindow, gapD
     );
     for (const r of perDay) {
       const key = JSON.stringify([r.agency, r.host, r.family]);
-      const a = acc.get(key) ?? { agency: String(r.agency ?? ''), host: (r.host as string | null) ?? null, family: String(r.family ?? 'unknown'), rows: 0, files: 0, first: null, last: null, days: [], channels: {} };
+      const a = acc.get(key) ?? {
+        agency: String(r.agency ?? ''),
+        host: (r.host as string | null) ?? null,
+        family: String(r.family ?? 'unknown'),
+        rows: 0,
+        files: 0,
+        first: null,
+        last: null,
+        days: [],
+        channels: {},
+      };
       a.rows += Number(r.n);
       const f = r.first_event as string | null;
       const l = r.last_event as string | null;
@@ -96,7 +119,17 @@ export async function readCoverage(engine: QueryEngine, window: HuntWindow, gapD
     }
   }
   return [...acc.values()]
-    .map((a) => ({ agency: a.agency, host: a.host, family: a.family, rows: a.rows, files: a.files, firstEvent: a.first, lastEvent: a.last, ranges: dayRanges(a.days, gapDays), channels: a.channels }))
+    .map((a) => ({
+      agency: a.agency,
+      host: a.host,
+      family: a.family,
+      rows: a.rows,
+      files: a.files,
+      firstEvent: a.first,
+      lastEvent: a.last,
+      ranges: dayRanges(a.days, gapDays),
+      channels: a.channels,
+    }))
     .sort((x, y) => x.agency.localeCompare(y.agency) || (x.host ?? '').localeCompare(y.host ?? '') || x.family.localeCompare(y.family));
 }
 

@@ -4,7 +4,11 @@
 
 /** A query file whose header or body cannot be used (bad YAML, schema violation, missing body). */
 export class QueryFileError extends Error {
-  constructor(readonly file: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${file}: ${message}`, options);
     this.name = 'QueryFileError';
   }
@@ -12,7 +16,11 @@ export class QueryFileError extends Error {
 
 /** A fixture file (`<stem>.test.yml`) that cannot be read or does not follow the format. */
 export class FixtureFileError extends Error {
-  constructor(readonly file: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${file}: ${message}`, options);
     this.name = 'FixtureFileError';
   }

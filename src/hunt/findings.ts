@@ -40,7 +40,9 @@ export function fingerprint(huntId: string, agency: string, host: string | null,
   const keyPart = Object.keys(key)
     .sort()
     .map((k) => [k, key[k] ?? null]);
-  return createHash('sha256').update(JSON.stringify([huntId, agency, host, keyPart])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([huntId, agency, host, keyPart]))
+    .digest('hex');
 }
 
 /**
@@ -73,8 +75,14 @@ export function rowsToFindings(hunt: Hunt, rows: readonly Record<string, unknown
       }
       evidence[k] = distinct.length === 1 ? distinct[0] : distinct;
     }
-    const firsts = g.rows.map((r) => toIso(r.first_seen)).filter(Boolean).sort();
-    const lasts = g.rows.map((r) => toIso(r.last_seen)).filter(Boolean).sort();
+    const firsts = g.rows
+      .map((r) => toIso(r.first_seen))
+      .filter(Boolean)
+      .sort();
+    const lasts = g.rows
+      .map((r) => toIso(r.last_seen))
+      .filter(Boolean)
+      .sort();
     const severity = g.rows.map((r) => effectiveSeverity(hunt, r)).sort((a, b) => severityRank(a) - severityRank(b))[0];
     const count = g.rows.reduce((n, r) => {
       const c = Number(r.hits ?? 1);

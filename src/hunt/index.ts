@@ -16,6 +16,20 @@ export { SEVERITIES, type Severity, type Finding, type QueryEngine, type Indicat
 export { loadIndicators } from './indicators';
 export { stripSqlComments } from './query-file';
 export { placeholderOffsets } from './window';
-export { TRIAGE_STATUSES, TriageError, findByFingerprint, isTriageStatus, makeDecision, openFindings, triageLabel, triageStates, withTriage, type DecidableFinding, type TriageDecision, type TriageState, type TriageStore } from './triage';
+export {
+  TRIAGE_STATUSES,
+  TriageError,
+  findByFingerprint,
+  isTriageStatus,
+  makeDecision,
+  openFindings,
+  triageLabel,
+  triageStates,
+  withTriage,
+  type DecidableFinding,
+  type TriageDecision,
+  type TriageState,
+  type TriageStore,
+} from './triage';
 export { feedVersions, folderVersion, readSweepRecord, writeSweepRecord, type SweepRecord } from './sweep-record';
 export { LocalTriageStore } from './local-triage-store';

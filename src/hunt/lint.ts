@@ -59,7 +59,11 @@ export function tokenize(sql: string): Tok[] {
         text += sql[j++];
       }
       i = j + 1;
-      toks.push(ch === "'" ? { kind: 'string', text, line: startLine, pos: start } : { kind: 'ident', text: text.toLowerCase(), quoted: true, line: startLine, pos: start });
+      toks.push(
+        ch === "'"
+          ? { kind: 'string', text, line: startLine, pos: start }
+          : { kind: 'ident', text: text.toLowerCase(), quoted: true, line: startLine, pos: start },
+      );
     } else if (/[A-Za-z_]/.test(ch)) {
       let j = i + 1;
       while (j < n && /[A-Za-z0-9_]/.test(sql[j])) j++;
@@ -82,32 +86,116 @@ export function tokenize(sql: string): Tok[] {
 
 /** Type names usable in CAST(... AS <type>): identifiers, not keywords, in the Trino grammar. */
 const TYPE_NAMES = new Set([
-  'varchar', 'char', 'bigint', 'integer', 'int', 'smallint', 'tinyint', 'double', 'real', 'decimal', 'boolean',
-  'date', 'timestamp', 'time', 'json', 'varbinary', 'array', 'map', 'row', 'uuid', 'interval', 'zone', 'with',
+  'varchar',
+  'char',
+  'bigint',
+  'integer',
+  'int',
+  'smallint',
+  'tinyint',
+  'double',
+  'real',
+  'decimal',
+  'boolean',
+  'date',
+  'timestamp',
+  'time',
+  'json',
+  'varbinary',
+  'array',
+  'map',
+  'row',
+  'uuid',
+  'interval',
+  'zone',
+  'with',
 ]);
 
 /** DuckDB functions without a Trino counterpart: a hunt using them would not run on Athena. */
 const DUCKDB_ONLY_FUNCTIONS = new Set([
-  'regexp_matches', 'regexp_full_match', 'strftime', 'strptime', 'epoch', 'epoch_ms', 'list_value', 'list_filter',
-  'list_transform', 'list_contains', 'list_slice', 'list_max', 'list_min', 'string_split', 'string_split_regex',
-  'str_split', 'struct_pack', 'array_to_string', 'len', 'ifnull', 'string_agg', 'printf', 'regexp_split_to_array',
-  'approx_count_distinct', 'approx_quantile', 'isodow', 'to_days', 'to_hours', 'make_timestamp', 'json_extract_string',
-  'date_sub', 'datediff', 'ends_with', 'list_aggregate', 'regexp_escape',
+  'regexp_matches',
+  'regexp_full_match',
+  'strftime',
+  'strptime',
+  'epoch',
+  'epoch_ms',
+  'list_value',
+  'list_filter',
+  'list_transform',
+  'list_contains',
+  'list_slice',
+  'list_max',
+  'list_min',
+  'string_split',
+  'string_split_regex',
+  'str_split',
+  'struct_pack',
+  'array_to_string',
+  'len',
+  'ifnull',
+  'string_agg',
+  'printf',
+  'regexp_split_to_array',
+  'approx_count_distinct',
+  'approx_quantile',
+  'isodow',
+  'to_days',
+  'to_hours',
+  'make_timestamp',
+  'json_extract_string',
+  'date_sub',
+  'datediff',
+  'ends_with',
+  'list_aggregate',
+  'regexp_escape',
 ]);
 
-const REGEX_FUNCTIONS = new Set(['regexp_like', 'regexp_extract', 'regexp_extract_all', 'regexp_replace', 'regexp_count', 'regexp_position', 'regexp_split']);
+const REGEX_FUNCTIONS = new Set([
+  'regexp_like',
+  'regexp_extract',
+  'regexp_extract_all',
+  'regexp_replace',
+  'regexp_count',
+  'regexp_position',
+  'regexp_split',
+]);
 
 const LAKE_TABLES = new Set<string>(TABLE_NAMES);
 
 /** Trino functions that raise on some input text (Trino's INVALID_FUNCTION_ARGUMENT): on log data, wrap them in try(). */
 const RAISING_FUNCTIONS = new Set([
-  'url_decode', 'from_iso8601_timestamp', 'from_iso8601_timestamp_nanos', 'from_iso8601_date', 'date_parse',
-  'parse_datetime', 'from_base64', 'from_base64url', 'from_hex', 'json_parse', 'from_big_endian_64', 'parse_duration',
+  'url_decode',
+  'from_iso8601_timestamp',
+  'from_iso8601_timestamp_nanos',
+  'from_iso8601_date',
+  'date_parse',
+  'parse_datetime',
+  'from_base64',
+  'from_base64url',
+  'from_hex',
+  'json_parse',
+  'from_big_endian_64',
+  'parse_duration',
   'parse_data_size',
 ]);
 
 /** Cast targets a text can fail to convert to (Trino's INVALID_CAST_ARGUMENT). */
-const RAISING_CAST_TYPES = new Set(['bigint', 'integer', 'int', 'smallint', 'tinyint', 'double', 'real', 'decimal', 'boolean', 'date', 'timestamp', 'time', 'json', 'uuid']);
+const RAISING_CAST_TYPES = new Set([
+  'bigint',
+  'integer',
+  'int',
+  'smallint',
+  'tinyint',
+  'double',
+  'real',
+  'decimal',
+  'boolean',
+  'date',
+  'timestamp',
+  'time',
+  'json',
+  'uuid',
+]);
 
 /** Non-text columns of every table (a cast of one of them to another type is not a cast of log text), plus dt. */
 const SAFE_CAST_COLUMNS = new Set<string>([
@@ -144,7 +232,12 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
 
   // --- Window: every `?` pair is `dt BETWEEN ? AND ?`, and each lake table reference has one.
   const qs = toks.map((t, k) => (isP(t, '?') ? k : -1)).filter((k) => k >= 0);
-  if (qs.length % 2 !== 0) problems.push({ rule: 'window', line: toks[qs[qs.length - 1]].line, message: `${qs.length} "?" placeholders: they must come in (since, until) pairs` });
+  if (qs.length % 2 !== 0)
+    problems.push({
+      rule: 'window',
+      line: toks[qs[qs.length - 1]].line,
+      message: `${qs.length} "?" placeholders: they must come in (since, until) pairs`,
+    });
   let windows = 0;
   for (let k = 0; k + 1 < qs.length; k += 2) {
     const a = qs[k];
@@ -209,7 +302,12 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
       if (isP(toks[close + 1], '->')) defineParenList(k - 1);
     }
     // Implicit alias: an identifier right after a table, an expression end or a literal ("FROM web_requests w", "count(*) n").
-    const prevEndsExpr = prev && ((prev.kind === 'ident' && !keywords.has(prev.text) && !isP(toks[k - 2], '.')) || isP(prev, ')') || prev.kind === 'string' || prev.kind === 'number');
+    const prevEndsExpr =
+      prev &&
+      ((prev.kind === 'ident' && !keywords.has(prev.text) && !isP(toks[k - 2], '.')) ||
+        isP(prev, ')') ||
+        prev.kind === 'string' ||
+        prev.kind === 'number');
     if (prevEndsExpr && !keywords.has(t.text) && !isP(next, '(') && !isP(next, '.')) defined.add(t.text);
   }
   const reported = new Set<string>();
@@ -218,26 +316,49 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
     if (t.kind !== 'ident') continue;
     const next = toks[k + 1];
     if (isP(next, '(') && !t.quoted) {
-      if (DUCKDB_ONLY_FUNCTIONS.has(t.text)) problems.push({ rule: 'portability', line: t.line, message: `${t.text}() is DuckDB-only: Athena has no such function (see sql-portability.md for the Trino name)` });
+      if (DUCKDB_ONLY_FUNCTIONS.has(t.text))
+        problems.push({
+          rule: 'portability',
+          line: t.line,
+          message: `${t.text}() is DuckDB-only: Athena has no such function (see sql-portability.md for the Trino name)`,
+        });
       continue;
     }
     if (defined.has(t.text) || columns.has(t.text)) continue;
-    if (!t.quoted && (keywords.has(t.text) || TYPE_NAMES.has(t.text) || t.text === 'null' || t.text === 'true' || t.text === 'false')) continue;
+    if (!t.quoted && (keywords.has(t.text) || TYPE_NAMES.has(t.text) || t.text === 'null' || t.text === 'true' || t.text === 'false'))
+      continue;
     if (reported.has(t.text)) continue;
     reported.add(t.text);
     const tables = [...referenced].join(', ') || 'no table';
-    problems.push({ rule: 'column', line: t.line, message: `unknown column or name "${t.text}": not a column of ${tables}, nor an alias, CTE or function` });
+    problems.push({
+      rule: 'column',
+      line: t.line,
+      message: `unknown column or name "${t.text}": not a column of ${tables}, nor an alias, CTE or function`,
+    });
   }
 
   // --- Portability: constructs DuckDB cannot run or runs with another meaning.
   for (let k = 0; k < toks.length; k++) {
     const t = toks[k];
-    if (isP(t, '::')) problems.push({ rule: 'portability', line: t.line, message: '"::" casts are DuckDB/PostgreSQL syntax: use CAST(x AS type)' });
+    if (isP(t, '::'))
+      problems.push({ rule: 'portability', line: t.line, message: '"::" casts are DuckDB/PostgreSQL syntax: use CAST(x AS type)' });
     if (t.kind === 'ident' && !t.quoted && (t.text === 'ipaddress' || t.text === 'ipprefix')) {
-      problems.push({ rule: 'portability', line: t.line, message: `the ${t.text.toUpperCase()} type does not exist on DuckDB: compare addresses as strings or with an IPv4-to-integer expression` });
+      problems.push({
+        rule: 'portability',
+        line: t.line,
+        message: `the ${t.text.toUpperCase()} type does not exist on DuckDB: compare addresses as strings or with an IPv4-to-integer expression`,
+      });
     }
-    if (isKw(t, 'timestamp') && toks[k + 1]?.kind === 'string' && /\d{2}:\d{2}.*(\s[A-Za-z][A-Za-z_/]+|[+-]\d{2}:?\d{2}|Z)\s*$/.test(toks[k + 1].text)) {
-      problems.push({ rule: 'portability', line: t.line, message: `TIMESTAMP '${toks[k + 1].text}' with a zone: DuckDB drops the zone; use from_iso8601_timestamp('...Z')` });
+    if (
+      isKw(t, 'timestamp') &&
+      toks[k + 1]?.kind === 'string' &&
+      /\d{2}:\d{2}.*(\s[A-Za-z][A-Za-z_/]+|[+-]\d{2}:?\d{2}|Z)\s*$/.test(toks[k + 1].text)
+    ) {
+      problems.push({
+        rule: 'portability',
+        line: t.line,
+        message: `TIMESTAMP '${toks[k + 1].text}' with a zone: DuckDB drops the zone; use from_iso8601_timestamp('...Z')`,
+      });
     }
     if (t.kind === 'ident' && REGEX_FUNCTIONS.has(t.text) && isP(toks[k + 1], '(')) {
       // The pattern is the second top-level argument.
@@ -251,9 +372,20 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
         else if (isP(x, ',') && depth === 0) arg++;
         else if (arg === 1 && depth === 0 && x.kind === 'string') {
           const pat = x.text;
-          if (/\(\?(=|!|<=|<!)/.test(pat)) problems.push({ rule: 'portability', line: x.line, message: `regex lookaround in ${t.text}(): RE2 (DuckDB) has none; rewrite the pattern` });
-          else if (/\(\?<[A-Za-z]/.test(pat)) problems.push({ rule: 'portability', line: x.line, message: `named group "(?<" in ${t.text}(): not portable; use a plain group` });
-          if (/(^|[^\\])(\\\\)*\\[1-9]/.test(pat)) problems.push({ rule: 'portability', line: x.line, message: `backreference in ${t.text}() pattern: RE2 (DuckDB) has none` });
+          if (/\(\?(=|!|<=|<!)/.test(pat))
+            problems.push({
+              rule: 'portability',
+              line: x.line,
+              message: `regex lookaround in ${t.text}(): RE2 (DuckDB) has none; rewrite the pattern`,
+            });
+          else if (/\(\?<[A-Za-z]/.test(pat))
+            problems.push({
+              rule: 'portability',
+              line: x.line,
+              message: `named group "(?<" in ${t.text}(): not portable; use a plain group`,
+            });
+          if (/(^|[^\\])(\\\\)*\\[1-9]/.test(pat))
+            problems.push({ rule: 'portability', line: x.line, message: `backreference in ${t.text}() pattern: RE2 (DuckDB) has none` });
         }
       }
     }
@@ -265,7 +397,8 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
   // --- Header consistency: families the hunt says it needs must feed a table it reads; key fields must appear.
   for (const f of opts.logFamilies ?? []) {
     const ok = [...referenced].some((t) => LAKE_TABLES.has(t) && (familiesOfTable(t as TableName) as readonly string[]).includes(f));
-    if (!ok) problems.push({ rule: 'header', line: 1, message: `log_families lists "${f}" but the query reads no table that family writes to` });
+    if (!ok)
+      problems.push({ rule: 'header', line: 1, message: `log_families lists "${f}" but the query reads no table that family writes to` });
   }
   const idents = new Set(toks.filter((t) => t.kind === 'ident').map((t) => t.text));
   for (const kf of opts.keyFields ?? []) {
@@ -286,7 +419,8 @@ function raisingCalls(toks: readonly Tok[], keywords: ReadonlySet<string>): Lint
     for (let m = from; m < to; m++) {
       const t = toks[m];
       if (t.kind !== 'ident' || isP(toks[m + 1], '(') || isP(toks[m + 1], '.')) continue;
-      if (!t.quoted && (keywords.has(t.text) || TYPE_NAMES.has(t.text) || t.text === 'null' || t.text === 'true' || t.text === 'false')) continue;
+      if (!t.quoted && (keywords.has(t.text) || TYPE_NAMES.has(t.text) || t.text === 'null' || t.text === 'true' || t.text === 'false'))
+        continue;
       return true;
     }
     return false;

@@ -59,7 +59,15 @@ export class LocalDedupStore {
     if (fresh.length === 0) return;
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const at = this.now().toISOString();
-    const lines = fresh.map((f) => JSON.stringify({ fingerprint: f.fingerprint, hunt_id: f.hunt_id, agency: f.agency, host: f.host, reported_at: at } satisfies SeenLine));
+    const lines = fresh.map((f) =>
+      JSON.stringify({
+        fingerprint: f.fingerprint,
+        hunt_id: f.hunt_id,
+        agency: f.agency,
+        host: f.host,
+        reported_at: at,
+      } satisfies SeenLine),
+    );
     fs.appendFileSync(this.file, lines.join('\n') + '\n');
     for (const f of fresh) seen.add(f.fingerprint);
   }

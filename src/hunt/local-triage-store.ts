@@ -26,7 +26,8 @@ export class LocalTriageStore implements TriageStore {
       if (!line.trim()) continue;
       try {
         const d = JSON.parse(line) as TriageDecision;
-        if (typeof d.fingerprint === 'string' && typeof d.status === 'string') out.push({ ...d, known: Array.isArray(d.known) ? d.known : [] });
+        if (typeof d.fingerprint === 'string' && typeof d.status === 'string')
+          out.push({ ...d, known: Array.isArray(d.known) ? d.known : [] });
         else this.unreadable++;
       } catch {
         this.unreadable++;
@@ -43,7 +44,8 @@ export class LocalTriageStore implements TriageStore {
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       // A torn line from an earlier crash must not swallow this one: start on a fresh line.
-      const needsNewline = fs.existsSync(this.file) && fs.statSync(this.file).size > 0 && !fs.readFileSync(this.file, 'utf8').endsWith('\n');
+      const needsNewline =
+        fs.existsSync(this.file) && fs.statSync(this.file).size > 0 && !fs.readFileSync(this.file, 'utf8').endsWith('\n');
       fs.appendFileSync(this.file, (needsNewline ? '\n' : '') + JSON.stringify(d) + '\n');
     } catch (err) {
       throw new TriageError(`could not write the decision to ${this.file}: ${(err as Error).message}`, { cause: err });

@@ -12,9 +12,20 @@ import { QueryFileError } from './errors';
 
 /** MITRE tactics in snake_case: the first word(s) of every query file name. */
 export const MITRE_TACTICS = [
-  'initial_access', 'execution', 'persistence', 'privilege_escalation', 'defense_evasion', 'credential_access',
-  'discovery', 'lateral_movement', 'collection', 'exfiltration', 'command_and_control', 'impact',
-  'resource_development', 'reconnaissance',
+  'initial_access',
+  'execution',
+  'persistence',
+  'privilege_escalation',
+  'defense_evasion',
+  'credential_access',
+  'discovery',
+  'lateral_movement',
+  'collection',
+  'exfiltration',
+  'command_and_control',
+  'impact',
+  'resource_development',
+  'reconnaissance',
 ] as const;
 
 export const QUERY_STATUSES = ['experimental', 'test', 'stable', 'deprecated'] as const;
@@ -96,7 +107,7 @@ export function parseQueryFile(file: string, text: string): Hunt {
 /** Removes `--` and block comments (string literals are kept intact). */
 export function stripSqlComments(sql: string): string {
   let out = '';
-  for (let i = 0; i < sql.length; ) {
+  for (let i = 0; i < sql.length;) {
     const ch = sql[i];
     if (ch === "'" || ch === '"') {
       const end = skipQuoted(sql, i, ch);

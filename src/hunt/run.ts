@@ -56,7 +56,14 @@ export async function runHunts(opts: RunHuntsOptions): Promise<RunHuntsResult> {
       const rows = await opts.engine.run(hunt.sql, windowParams(hunt.sql, opts.window));
       const fs = rowsToFindings(hunt, rows);
       findings.push(...fs);
-      stat = { huntId: hunt.meta.id, name: hunt.meta.name, path: hunt.path, ms: performance.now() - t0, rows: rows.length, findings: fs.length };
+      stat = {
+        huntId: hunt.meta.id,
+        name: hunt.meta.name,
+        path: hunt.path,
+        ms: performance.now() - t0,
+        rows: rows.length,
+        findings: fs.length,
+      };
     } catch (err) {
       const e: HuntRunError = { huntId: hunt.meta.id, path: hunt.path, message: (err as Error).message };
       errors.push(e);

@@ -62,7 +62,11 @@ export function feedVersions(dir: string | null): FeedVersion[] {
     .filter((f) => !/(^|\/)README[^/]*$/i.test(f))
     .map((f) => {
       const buf = fs.readFileSync(f);
-      return { file: path.relative(dir, f).split(path.sep).join('/'), sha256: createHash('sha256').update(buf).digest('hex').slice(0, 12), bytes: buf.length };
+      return {
+        file: path.relative(dir, f).split(path.sep).join('/'),
+        sha256: createHash('sha256').update(buf).digest('hex').slice(0, 12),
+        bytes: buf.length,
+      };
     });
 }
 

@@ -73,9 +73,19 @@ export function makeDecision(
 ): TriageDecision {
   if (!isTriageStatus(input.status)) throw new TriageError(`--status must be one of ${TRIAGE_STATUSES.join(', ')}, got "${input.status}"`);
   const base = { fingerprint: finding.fingerprint, hunt_id: finding.hunt_id, agency: finding.agency, host: finding.host } as const;
-  const known = [...new Set(all.filter((f) => f.hunt_id === base.hunt_id && f.agency === base.agency && f.host === base.host).map((f) => f.fingerprint))];
+  const known = [
+    ...new Set(all.filter((f) => f.hunt_id === base.hunt_id && f.agency === base.agency && f.host === base.host).map((f) => f.fingerprint)),
+  ];
   if (!known.includes(finding.fingerprint)) known.push(finding.fingerprint);
-  return { ...base, status: input.status, note: input.note, by: input.by, decided_at: input.at.toISOString(), last_seen: finding.last_seen, known: known.sort() };
+  return {
+    ...base,
+    status: input.status,
+    note: input.note,
+    by: input.by,
+    decided_at: input.at.toISOString(),
+    last_seen: finding.last_seen,
+    known: known.sort(),
+  };
 }
 
 /** The latest decision per fingerprint (later `decided_at` wins; on a tie, the later line). */
@@ -128,7 +138,9 @@ export function openFindings(findings: readonly Finding[], states: ReadonlyMap<s
 /** The triage label shown beside a finding: `benign (re-opened)`, `true-positive`, or null when undecided. */
 export function triageLabel(s: TriageState | undefined): string | null {
   if (!s) return null;
-  return s.reopenedBy.length > 0 && s.decision.status !== 'true-positive' ? `${s.decision.status}, re-opened by new evidence` : s.decision.status;
+  return s.reopenedBy.length > 0 && s.decision.status !== 'true-positive'
+    ? `${s.decision.status}, re-opened by new evidence`
+    : s.decision.status;
 }
 
 /**

@@ -38,7 +38,8 @@ function load(): TrinoModule {
     const esbuild = require('esbuild') as typeof import('esbuild');
     esbuild.buildSync({
       stdin: {
-        contents: "export { TrinoSQL } from './dist/parser/trino/index.js'; export { TrinoSqlLexer } from './dist/lib/trino/TrinoSqlLexer.js';",
+        contents:
+          "export { TrinoSQL } from './dist/parser/trino/index.js'; export { TrinoSqlLexer } from './dist/lib/trino/TrinoSqlLexer.js';",
         resolveDir: base,
         loader: 'js',
       },

@@ -1,10 +1,10 @@
 /**
  * The verdict per host: red for confirmed patterns (critical/high findings), amber for suspicious ones (medium),
- * green when nothing at medium or above was found (low findings are counted beside it), always with what the logs cover, so that missing logs are said, not read as clean.
+ * green when nothing at medium or above was found (low findings are counted beside it), always with what the logs
+ * cover, so that missing logs are said, not read as clean.
  */
 import { equivalentFamilies, FAMILY_LABELS, WINDOWS_EVENT_FAMILIES, type Family } from '../formats';
 import type { LakeGap } from '../lake';
-import { TABLES } from '../lake';
 import type { DayRange, FamilyCoverage } from './coverage';
 import type { Hunt } from './query-file';
 import type { Finding, Severity } from './types';
@@ -60,11 +60,15 @@ function gapLines(host: string | null, gaps: readonly LakeGap[]): string[] {
   for (const g of gaps) {
     for (const s of g.sources) if (s.host === host) byFamily.set(s.family, [...(byFamily.get(s.family) ?? []), g]);
   }
-  return [...byFamily].sort(([a], [b]) => a.localeCompare(b)).map(([family, gs]) => {
-    const days = [...new Set(gs.map((g) => g.dt))].sort();
-    const why = [...new Set(gs.map((g) => g.problem === 'checksum' ? 'damaged' : g.problem === 'size' ? 'truncated or grown' : g.problem))].join(' or ');
-    return `${label(family)} on ${hostName(host)} for ${days.join(', ')}: ${gs.length} lake file(s) ${why}, left out, not judged (sweep verify names them; sweep repair rebuilds them)`;
-  });
+  return [...byFamily]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([family, gs]) => {
+      const days = [...new Set(gs.map((g) => g.dt))].sort();
+      const why = [
+        ...new Set(gs.map((g) => (g.problem === 'checksum' ? 'damaged' : g.problem === 'size' ? 'truncated or grown' : g.problem))),
+      ].join(' or ');
+      return `${label(family)} on ${hostName(host)} for ${days.join(', ')}: ${gs.length} lake file(s) ${why}, left out, not judged (sweep verify names them; sweep repair rebuilds them)`;
+    });
 }
 
 /**
@@ -72,7 +76,13 @@ function gapLines(host: string | null, gaps: readonly LakeGap[]): string[] {
  * @param since first day of the hunt window (what "nothing before" is measured against)
  * @param gaps lake files left out of the hunts (damaged or missing), listed on the hosts whose logs they held
  */
-export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding[], coverage: readonly FamilyCoverage[], since: string, gaps: readonly LakeGap[] = []): HostVerdict[] {
+export function buildVerdicts(
+  hunts: readonly Hunt[],
+  findings: readonly Finding[],
+  coverage: readonly FamilyCoverage[],
+  since: string,
+  gaps: readonly LakeGap[] = [],
+): HostVerdict[] {
   const hosts = new Map<string, { agency: string; host: string | null }>();
   const keyOf = (agency: string, host: string | null): string => JSON.stringify([agency, host]);
   for (const c of coverage) hosts.set(keyOf(c.agency, c.host), { agency: c.agency, host: c.host });
@@ -110,16 +120,22 @@ export function buildVerdicts(hunts: readonly Hunt[], findings: readonly Finding
     if (readsWindows && windowsCov.length > 0) {
       const chans = new Set(windowsCov.flatMap((c) => Object.keys(c.channels)));
       if (!chans.has('Security') && !chans.has(SYSMON_CHANNEL)) {
-        lines.push(`no Sysmon or Security events on ${hostName(host)} (only ${[...chans].sort().join(', ')}): process, file and logon hunts had nothing to judge`);
+        lines.push(
+          `no Sysmon or Security events on ${hostName(host)} (only ${[...chans].sort().join(', ')}): process, file and logon hunts had nothing to judge`,
+        );
       }
     }
     for (const m of missing) {
-      lines.push(`no ${m.families.map(label).join(' or ')} on ${hostName(host)}: ${m.hunts.length} hunt(s) could not run (${m.hunts.slice(0, 3).join('; ')}${m.hunts.length > 3 ? '; ...' : ''})`);
+      lines.push(
+        `no ${m.families.map(label).join(' or ')} on ${hostName(host)}: ${m.hunts.length} hunt(s) could not run (${m.hunts.slice(0, 3).join('; ')}${m.hunts.length > 3 ? '; ...' : ''})`,
+      );
     }
     const myGaps = gaps.filter((g) => g.agency === agency && g.sources.some((s) => s.host === host));
     lines.push(...gapLines(host, myGaps));
     out.push({ agency, host, level, counts, coverage: cov, lines, missing, gaps: myGaps });
   }
   const rank = { red: 0, amber: 1, green: 2 } as const;
-  return out.sort((a, b) => rank[a.level] - rank[b.level] || a.agency.localeCompare(b.agency) || hostName(a.host).localeCompare(hostName(b.host)));
+  return out.sort(
+    (a, b) => rank[a.level] - rank[b.level] || a.agency.localeCompare(b.agency) || hostName(a.host).localeCompare(hostName(b.host)),
+  );
 }

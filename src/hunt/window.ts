@@ -27,7 +27,7 @@ export function parseDay(value: string, what: string): string {
 /** Offsets of the `?` placeholders outside string literals, quoted identifiers and comments. */
 export function placeholderOffsets(sql: string): number[] {
   const out: number[] = [];
-  for (let i = 0; i < sql.length; ) {
+  for (let i = 0; i < sql.length;) {
     const ch = sql[i];
     if (ch === "'" || ch === '"') i = skipQuoted(sql, i, ch);
     else if (ch === '-' && sql[i + 1] === '-') {

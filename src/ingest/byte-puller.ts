@@ -77,7 +77,10 @@ export class BytePuller {
  * Reads chunks from `it` until at least `n` bytes (or the end); returns them and the
  * iterator, which continues after them. `prepend(head, rest)` rebuilds the full sequence.
  */
-export async function peekChunks(it: AsyncIterator<Buffer>, n: number): Promise<{ head: Buffer[]; length: number; ended: boolean; error?: unknown }> {
+export async function peekChunks(
+  it: AsyncIterator<Buffer>,
+  n: number,
+): Promise<{ head: Buffer[]; length: number; ended: boolean; error?: unknown }> {
   const head: Buffer[] = [];
   let length = 0;
   while (length < n) {
@@ -96,7 +99,12 @@ export async function peekChunks(it: AsyncIterator<Buffer>, n: number): Promise<
 }
 
 /** Yields `head` then the rest of `rest`, and releases `rest` when stopped early. */
-export async function* prepend(head: readonly Buffer[], rest: AsyncIterator<Buffer>, restEnded = false, restError?: unknown): AsyncGenerator<Buffer> {
+export async function* prepend(
+  head: readonly Buffer[],
+  rest: AsyncIterator<Buffer>,
+  restEnded = false,
+  restError?: unknown,
+): AsyncGenerator<Buffer> {
   for (const c of head) yield c;
   if (restError !== undefined) throw restError;
   if (restEnded) return;

@@ -48,7 +48,10 @@ class Meter {
   inflated = 0;
   compressed = 0;
   crc = 0;
-  constructor(private readonly spec: GuardSpec, private readonly mode: Mode) {}
+  constructor(
+    private readonly spec: GuardSpec,
+    private readonly mode: Mode,
+  ) {}
 
   add(chunk: Buffer): IngestError | null {
     const s = this.spec;
@@ -56,10 +59,18 @@ class Meter {
     s.budget.inflated += chunk.length;
     if (s.expectedCrc !== undefined) this.crc = crc32(chunk, this.crc);
     if (this.inflated > s.maxEntryBytes) {
-      return new IngestError(IngestErrorCode.EntryTooLarge, s.path, `inflates past the per-entry limit of ${s.maxEntryBytes} bytes; stopped`);
+      return new IngestError(
+        IngestErrorCode.EntryTooLarge,
+        s.path,
+        `inflates past the per-entry limit of ${s.maxEntryBytes} bytes; stopped`,
+      );
     }
     if (s.budget.inflated > s.budget.maxTotalBytes) {
-      return new IngestError(IngestErrorCode.TotalTooLarge, s.path, `the input inflates past the total limit of ${s.budget.maxTotalBytes} bytes; stopped`);
+      return new IngestError(
+        IngestErrorCode.TotalTooLarge,
+        s.path,
+        `the input inflates past the total limit of ${s.budget.maxTotalBytes} bytes; stopped`,
+      );
     }
     if (s.expectedSize !== undefined && this.inflated > s.expectedSize) {
       return new IngestError(IngestErrorCode.SizeMismatch, s.path, `inflates past its declared size of ${s.expectedSize} bytes; stopped`);
@@ -82,7 +93,8 @@ class Meter {
   keepable(err: IngestError, length: number): number {
     const s = this.spec;
     let keep = 0;
-    if (err.code === IngestErrorCode.EntryTooLarge) keep = Math.min(length - (this.inflated - s.maxEntryBytes), length - Math.max(0, s.budget.inflated - s.budget.maxTotalBytes));
+    if (err.code === IngestErrorCode.EntryTooLarge)
+      keep = Math.min(length - (this.inflated - s.maxEntryBytes), length - Math.max(0, s.budget.inflated - s.budget.maxTotalBytes));
     else if (err.code === IngestErrorCode.TotalTooLarge) keep = length - (s.budget.inflated - s.budget.maxTotalBytes);
     else if (err.code === IngestErrorCode.SizeMismatch && s.expectedSize !== undefined) keep = length - (this.inflated - s.expectedSize);
     keep = Math.max(0, Math.min(length, keep));
@@ -112,7 +124,12 @@ function zlibError(err: unknown, mode: Mode, path: string): IngestError {
   const truncated = e?.code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(e?.message ?? '');
   if (mode === 'gzip') {
     return truncated
-      ? new IngestError(IngestErrorCode.TruncatedGzip, path, 'gzip data is truncated (unexpected end of file); the bytes before the cut were read', { cause: err })
+      ? new IngestError(
+          IngestErrorCode.TruncatedGzip,
+          path,
+          'gzip data is truncated (unexpected end of file); the bytes before the cut were read',
+          { cause: err },
+        )
       : new IngestError(IngestErrorCode.CorruptGzip, path, `corrupt gzip data (${e?.message ?? String(err)})`, { cause: err });
   }
   return truncated
@@ -182,7 +199,11 @@ class InflatePump {
   /** Called for every output chunk of the current inflater (gzip member CRC). */
   onChunk: ((chunk: Buffer) => void) | null = null;
 
-  constructor(private readonly meter: Meter, private readonly mode: Mode, private readonly path: string) {}
+  constructor(
+    private readonly meter: Meter,
+    private readonly mode: Mode,
+    private readonly path: string,
+  ) {}
 
   private signal = (): void => {
     const w = this.wake;
@@ -293,7 +314,11 @@ async function* gunzipMembers(source: AsyncIterable<Buffer>, meter: Meter, spec:
   const truncated = (what: string): IngestError =>
     new IngestError(IngestErrorCode.TruncatedGzip, spec.path, `gzip data is truncated (${what}); the bytes before the cut were read`);
   const garbage = (): IngestError =>
-    new IngestError(IngestErrorCode.CorruptGzip, spec.path, `${pending.length} bytes of trailing garbage after gzip member ${members}; every member before it was read`);
+    new IngestError(
+      IngestErrorCode.CorruptGzip,
+      spec.path,
+      `${pending.length} bytes of trailing garbage after gzip member ${members}; every member before it was read`,
+    );
   try {
     for await (const big of source) {
       for (let off = 0; off < big.length; off += MAX_INPUT_CHUNK) {

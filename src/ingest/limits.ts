@@ -17,7 +17,11 @@ export const DEFAULT_LIMITS: IngestLimits = Object.freeze({
 
 /** Thrown for an invalid limit value; the message shows the bad value. */
 export class InvalidLimitError extends Error {
-  constructor(readonly limit: string, readonly value: unknown, message: string) {
+  constructor(
+    readonly limit: string,
+    readonly value: unknown,
+    message: string,
+  ) {
     super(message);
     this.name = 'InvalidLimitError';
   }
@@ -37,10 +41,15 @@ export function resolveLimits(partial: Partial<IngestLimits> = {}): IngestLimits
     if (!(key in DEFAULT_LIMITS)) {
       throw new InvalidLimitError(key, value, `unknown ingest limit "${key}"; known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}`);
     }
-    const ok = typeof value === 'number' && Number.isFinite(value) && (key === 'maxRatio' ? value >= 1 : Number.isInteger(value) && value >= 1);
+    const ok =
+      typeof value === 'number' && Number.isFinite(value) && (key === 'maxRatio' ? value >= 1 : Number.isInteger(value) && value >= 1);
     if (!ok) {
       const want = key === 'maxRatio' ? 'a number of at least 1' : 'a positive integer';
-      throw new InvalidLimitError(key, value, `${key} must be ${want}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+      throw new InvalidLimitError(
+        key,
+        value,
+        `${key} must be ${want}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+      );
     }
     out[key] = value;
   }

@@ -14,7 +14,8 @@ export const SNIFF_BYTES = 512;
  */
 export function sniff(head: Buffer): ContainerKind {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))) return 'zip';
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6)))
+    return 'zip';
   if (head.length >= 512 && head.toString('latin1', 257, 262) === 'ustar' && tarChecksumOk(head.subarray(0, 512))) return 'tar';
   return 'leaf';
 }

@@ -3,7 +3,7 @@
  * header at a time, entry data handed out as a bounded chunk iterator. Never
  * holds more than a header and one source chunk in memory.
  */
-import { BytePuller } from './byte-puller';
+import { type BytePuller } from './byte-puller';
 import { IngestError, IngestErrorCode } from './errors';
 import { tarChecksumOk } from './sniff';
 
@@ -33,7 +33,10 @@ function numberField(buf: Buffer, start: number, len: number): number {
     for (let i = 1; i < len; i++) v = v * 256 + buf[start + i];
     return v;
   }
-  const s = buf.toString('latin1', start, start + len).replace(/\0.*$/s, '').trim();
+  const s = buf
+    .toString('latin1', start, start + len)
+    .replace(/\0.*$/s, '')
+    .trim();
   if (s === '') return 0;
   if (!/^[0-7]+$/.test(s)) return NaN;
   return parseInt(s, 8);
@@ -64,7 +67,13 @@ function kindOf(type: string): TarMember['kind'] {
   return 'unsupported';
 }
 
-async function* takeAll(puller: BytePuller, size: number, progress: { taken: number; failed?: boolean }, path: string, name: string): AsyncGenerator<Buffer> {
+async function* takeAll(
+  puller: BytePuller,
+  size: number,
+  progress: { taken: number; failed?: boolean },
+  path: string,
+  name: string,
+): AsyncGenerator<Buffer> {
   try {
     yield* puller.take(size, progress);
   } catch (err) {
@@ -72,7 +81,8 @@ async function* takeAll(puller: BytePuller, size: number, progress: { taken: num
     throw err;
   }
   if (progress.taken < size) progress.failed = true;
-  if (progress.taken < size) throw new IngestError(IngestErrorCode.TruncatedTar, path, `tar ends inside member "${name}" (${progress.taken} of ${size} bytes)`);
+  if (progress.taken < size)
+    throw new IngestError(IngestErrorCode.TruncatedTar, path, `tar ends inside member "${name}" (${progress.taken} of ${size} bytes)`);
 }
 
 /** Extended headers are read into memory: cap them (a real one is a few hundred bytes). */
@@ -106,7 +116,13 @@ export async function* readTar(puller: BytePuller, path: string, onCorrupt: (err
     } else if (header.every((b) => b === 0)) {
       return; // end-of-archive marker
     } else if (!tarChecksumOk(header)) {
-      onCorrupt(new IngestError(IngestErrorCode.CorruptTar, path, `bad tar header checksum at byte ${puller.position - BLOCK}: skipped to the next valid header`));
+      onCorrupt(
+        new IngestError(
+          IngestErrorCode.CorruptTar,
+          path,
+          `bad tar header checksum at byte ${puller.position - BLOCK}: skipped to the next valid header`,
+        ),
+      );
       longName = null;
       pax = {};
       resyncing = true;
@@ -114,12 +130,14 @@ export async function* readTar(puller: BytePuller, path: string, onCorrupt: (err
     }
     const type = String.fromCharCode(header[156] || 0x30);
     let size = numberField(header, 124, 12);
-    if (!Number.isFinite(size) || size < 0) throw new IngestError(IngestErrorCode.CorruptTar, path, `bad size field in tar header at byte ${puller.position - BLOCK}`);
+    if (!Number.isFinite(size) || size < 0)
+      throw new IngestError(IngestErrorCode.CorruptTar, path, `bad size field in tar header at byte ${puller.position - BLOCK}`);
     const padded = Math.ceil(size / BLOCK) * BLOCK;
 
     // Metadata members that describe the next member.
     if (type === 'L' || type === 'x' || type === 'g' || type === 'K') {
-      if (size > MAX_META_BYTES) throw new IngestError(IngestErrorCode.CorruptTar, path, `tar extended header of ${size} bytes is implausibly large`);
+      if (size > MAX_META_BYTES)
+        throw new IngestError(IngestErrorCode.CorruptTar, path, `tar extended header of ${size} bytes is implausibly large`);
       const data = await puller.readExact(padded);
       if (data.length < padded) throw new IngestError(IngestErrorCode.TruncatedTar, path, 'tar ends inside an extended header');
       if (type === 'L') longName = cString(data, 0, size);

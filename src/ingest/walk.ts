@@ -136,7 +136,10 @@ async function* walkPath(walk: Walk, p: string, top: boolean): AsyncGenerator<In
     st = await fsp.stat(p);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? IngestErrorCode.NotFound : IngestErrorCode.Unreadable;
-    report(walk, new IngestError(code, p, code === IngestErrorCode.NotFound ? 'no such file or folder' : (err as Error).message, { cause: err }));
+    report(
+      walk,
+      new IngestError(code, p, code === IngestErrorCode.NotFound ? 'no such file or folder' : (err as Error).message, { cause: err }),
+    );
     return;
   }
   if (st.isDirectory()) {
@@ -239,7 +242,11 @@ async function* walkNode(walk: Walk, budget: InputBudget, node: WalkNode): Async
 }
 
 function tooDeep(walk: Walk, node: WalkNode, what: string): IngestProblem {
-  return { path: node.path, code: IngestErrorCode.TooDeep, reason: `${what} nested deeper than the limit of ${walk.limits.maxDepth} archive levels: not opened` };
+  return {
+    path: node.path,
+    code: IngestErrorCode.TooDeep,
+    reason: `${what} nested deeper than the limit of ${walk.limits.maxDepth} archive levels: not opened`,
+  };
 }
 
 async function* yieldLeaf(walk: Walk, node: WalkNode, bytes: () => AsyncIterator<Buffer>): AsyncGenerator<InputEntry> {
@@ -312,7 +319,11 @@ function countEntry(walk: Walk, budget: InputBudget, archive: WalkNode): boolean
 /** Declared-size checks before opening a member; false (and reported) when refused. */
 function declaredSizeOk(walk: Walk, budget: InputBudget, entryPath: string, size: number): boolean {
   if (size > walk.limits.maxEntryBytes) {
-    report(walk, { path: entryPath, code: IngestErrorCode.EntryTooLarge, reason: `declares ${size} bytes, above the per-entry limit of ${walk.limits.maxEntryBytes}: not opened` });
+    report(walk, {
+      path: entryPath,
+      code: IngestErrorCode.EntryTooLarge,
+      reason: `declares ${size} bytes, above the per-entry limit of ${walk.limits.maxEntryBytes}: not opened`,
+    });
     return false;
   }
   if (budget.declared + size > walk.limits.maxTotalBytes) {
@@ -343,7 +354,11 @@ async function* walkTar(walk: Walk, budget: InputBudget, node: WalkNode, bytes: 
       if (!countEntry(walk, budget, node)) break;
       if (m.kind === 'directory') continue;
       if (m.kind === 'link') {
-        report(walk, { path: entryPath, code: IngestErrorCode.LinkSkipped, reason: `tar ${m.type === '2' ? 'symbolic' : 'hard'} link: skipped` });
+        report(walk, {
+          path: entryPath,
+          code: IngestErrorCode.LinkSkipped,
+          reason: `tar ${m.type === '2' ? 'symbolic' : 'hard'} link: skipped`,
+        });
         continue;
       }
       if (m.kind === 'special') {
@@ -351,7 +366,11 @@ async function* walkTar(walk: Walk, budget: InputBudget, node: WalkNode, bytes: 
         continue;
       }
       if (m.kind === 'unsupported') {
-        report(walk, { path: entryPath, code: IngestErrorCode.UnsupportedEntry, reason: `unsupported tar entry type "${m.type}": skipped` });
+        report(walk, {
+          path: entryPath,
+          code: IngestErrorCode.UnsupportedEntry,
+          reason: `unsupported tar entry type "${m.type}": skipped`,
+        });
         continue;
       }
       const bad = unsafeNameReason(m.name);
@@ -387,7 +406,11 @@ async function spool(walk: Walk, node: WalkNode, bytes: () => AsyncIterator<Buff
     for await (const chunk of iterable(bytes())) {
       written += chunk.length;
       if (written > walk.limits.maxEntryBytes) {
-        throw new IngestError(IngestErrorCode.EntryTooLarge, node.path, `zip larger than the per-entry limit of ${walk.limits.maxEntryBytes} bytes: not opened`);
+        throw new IngestError(
+          IngestErrorCode.EntryTooLarge,
+          node.path,
+          `zip larger than the per-entry limit of ${walk.limits.maxEntryBytes} bytes: not opened`,
+        );
       }
       await fh.write(chunk);
     }
@@ -432,7 +455,15 @@ async function* walkZip(walk: Walk, budget: InputBudget, node: WalkNode, bytes: 
       return;
     }
     if (damage) {
-      report(walk, new IngestError(IngestErrorCode.CorruptZip, node.path, `corrupt zip central directory after entry ${entries.length} of ${zf.entryCount} (${damage.message}): the entries before it are read`, { cause: damage }));
+      report(
+        walk,
+        new IngestError(
+          IngestErrorCode.CorruptZip,
+          node.path,
+          `corrupt zip central directory after entry ${entries.length} of ${zf.entryCount} (${damage.message}): the entries before it are read`,
+          { cause: damage },
+        ),
+      );
     }
     budget.entries += entries.length;
     if (truncated) {
@@ -451,7 +482,11 @@ async function* walkZip(walk: Walk, budget: InputBudget, node: WalkNode, bytes: 
         continue;
       }
       if (e.encrypted) {
-        report(walk, { path: entryPath, code: IngestErrorCode.Encrypted, reason: 'encrypted zip entry: cannot be read without the password, skipped' });
+        report(walk, {
+          path: entryPath,
+          code: IngestErrorCode.Encrypted,
+          reason: 'encrypted zip entry: cannot be read without the password, skipped',
+        });
         continue;
       }
       if (e.overlaps) {
@@ -463,10 +498,18 @@ async function* walkZip(walk: Walk, budget: InputBudget, node: WalkNode, bytes: 
         continue;
       }
       if (e.compressionMethod !== 0 && e.compressionMethod !== 8) {
-        report(walk, { path: entryPath, code: IngestErrorCode.UnsupportedCompression, reason: `zip compression method ${e.compressionMethod} is not supported (only stored and deflate): skipped` });
+        report(walk, {
+          path: entryPath,
+          code: IngestErrorCode.UnsupportedCompression,
+          reason: `zip compression method ${e.compressionMethod} is not supported (only stored and deflate): skipped`,
+        });
         continue;
       }
-      if (e.compressionMethod === 8 && e.uncompressedSize > DECLARED_RATIO_FLOOR && e.uncompressedSize > walk.limits.maxRatio * Math.max(1, e.compressedSize)) {
+      if (
+        e.compressionMethod === 8 &&
+        e.uncompressedSize > DECLARED_RATIO_FLOOR &&
+        e.uncompressedSize > walk.limits.maxRatio * Math.max(1, e.compressedSize)
+      ) {
         report(walk, {
           path: entryPath,
           code: IngestErrorCode.RatioBomb,
@@ -484,7 +527,10 @@ async function* walkZip(walk: Walk, budget: InputBudget, node: WalkNode, bytes: 
         size: e.uncompressedSize,
         mtime: e.mtime,
         depth,
-        open: () => guardedInflate(rawZipChunks(zipFile, entry, entryPath), entry.compressionMethod === 8 ? 'deflate-raw' : 'stored', spec)[Symbol.asyncIterator](),
+        open: () =>
+          guardedInflate(rawZipChunks(zipFile, entry, entryPath), entry.compressionMethod === 8 ? 'deflate-raw' : 'stored', spec)[
+            Symbol.asyncIterator
+          ](),
       });
     }
   } finally {

@@ -45,7 +45,10 @@ export function openZip(file: string): Promise<yauzl.ZipFile> {
  * Reads up to `max` entries of the central directory. `truncated` tells that more were declared;
  * `error` that the directory is damaged after the entries returned.
  */
-export async function listZipEntries(zf: yauzl.ZipFile, max: number): Promise<{ entries: ZipEntryInfo[]; truncated: boolean; error?: Error }> {
+export async function listZipEntries(
+  zf: yauzl.ZipFile,
+  max: number,
+): Promise<{ entries: ZipEntryInfo[]; truncated: boolean; error?: Error }> {
   const entries: ZipEntryInfo[] = [];
   const wanted = Math.min(zf.entryCount, max);
   let error: Error | undefined;
@@ -61,7 +64,7 @@ export async function listZipEntries(zf: yauzl.ZipFile, max: number): Promise<{ 
     if (!raw) break;
     const nameBuf = raw.fileName as unknown as Buffer;
     const name = yauzlLow.getFileNameLowLevel(raw.generalPurposeBitFlag, nameBuf, raw.extraFields as { id: number; data: Buffer }[], false);
-    let mtime: Date | null = null;
+    let mtime: Date | null;
     try {
       mtime = raw.getLastModDate();
     } catch {

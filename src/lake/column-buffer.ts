@@ -20,7 +20,14 @@ import { recycled } from './parquet/array-pool';
 import type { ColumnSnapshot } from './parquet/page-encoder';
 import type { ColumnType, Row, TableDef } from './schema';
 
-export const enum ColumnKind { Str, Int, Big, Dbl, Bool, Time }
+export const enum ColumnKind {
+  Str,
+  Int,
+  Big,
+  Dbl,
+  Bool,
+  Time,
+}
 
 const KIND: Record<ColumnType, ColumnKind> = {
   string: ColumnKind.Str,
@@ -135,7 +142,14 @@ export interface RowBatch {
   readonly charsBound?: number;
 }
 
-type Appender = (row: Row, r: number, st: StrState, N: (Float64Array | Int32Array | Uint8Array)[], P: Uint8Array[], b: ColumnBuffer) => number;
+type Appender = (
+  row: Row,
+  r: number,
+  st: StrState,
+  N: (Float64Array | Int32Array | Uint8Array)[],
+  P: Uint8Array[],
+  b: ColumnBuffer,
+) => number;
 
 const appenderCache = new Map<string, Appender>();
 
@@ -149,7 +163,10 @@ function compileAppender(names: readonly string[], kinds: readonly ColumnKind[])
   const key = names.map((n, i) => `${n}:${kinds[i]}`).join(',');
   const cached = appenderCache.get(key);
   if (cached) return cached;
-  const lines: string[] = ['let v, x, d, h, n, c = 0;', 'const D = st.dicts, I = st.ids, L = st.lastValue, LI = st.lastId, E = st.entries, C = st.cache;'];
+  const lines: string[] = [
+    'let v, x, d, h, n, c = 0;',
+    'const D = st.dicts, I = st.ids, L = st.lastValue, LI = st.lastId, E = st.entries, C = st.cache;',
+  ];
   names.forEach((name, i) => {
     if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`column name "${name}" cannot be compiled`);
     const slowNum = `{ v = b.coerce(${i}, v); if (v === null) P[${i}][r] = 0; else { N[${i}][r] = v; P[${i}][r] = 1; } }`;
@@ -176,13 +193,19 @@ function compileAppender(names: readonly string[], kinds: readonly ColumnKind[])
         );
         break;
       case ColumnKind.Int:
-        lines.push(`v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && (v | 0) === v) { N[${i}][r] = v; P[${i}][r] = 1; } else ${slowNum}`);
+        lines.push(
+          `v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && (v | 0) === v) { N[${i}][r] = v; P[${i}][r] = 1; } else ${slowNum}`,
+        );
         break;
       case ColumnKind.Big:
-        lines.push(`v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && Number.isSafeInteger(v)) { N[${i}][r] = v; P[${i}][r] = 1; } else ${slowNum}`);
+        lines.push(
+          `v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && Number.isSafeInteger(v)) { N[${i}][r] = v; P[${i}][r] = 1; } else ${slowNum}`,
+        );
         break;
       case ColumnKind.Time:
-        lines.push(`v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && v >= ${TIME_MIN} && v <= ${TIME_MAX}) { N[${i}][r] = Math.floor(v); P[${i}][r] = 1; } else ${slowNum}`);
+        lines.push(
+          `v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else if (typeof v === 'number' && v >= ${TIME_MIN} && v <= ${TIME_MAX}) { N[${i}][r] = Math.floor(v); P[${i}][r] = 1; } else ${slowNum}`,
+        );
         break;
       default:
         lines.push(`v = row.${name}; if (v === undefined || v === null) P[${i}][r] = 0; else ${slowNum}`);
@@ -206,7 +229,17 @@ export class ColumnBuffer {
   /** Column name -> values stored as NULL because they did not fit the column type (or cut: "<name> (truncated)"). */
   readonly coercions = new Map<string, number>();
   private capacity: number;
-  private readonly st: StrState = { dicts: [], ids: [], plainBytes: [], plainUsed: [], plainEnds: [], lastValue: [], lastId: [], entries: [], cache: [] };
+  private readonly st: StrState = {
+    dicts: [],
+    ids: [],
+    plainBytes: [],
+    plainUsed: [],
+    plainEnds: [],
+    lastValue: [],
+    lastId: [],
+    entries: [],
+    cache: [],
+  };
   /** UTF-16 units of each column's dictionary entries. */
   private readonly dictChars: number[] = [];
   private readonly N: (Float64Array | Int32Array | Uint8Array)[] = [];
@@ -220,13 +253,18 @@ export class ColumnBuffer {
   /**
    * @param constants column name -> the value of every row (not read from the rows).
    */
-  constructor(readonly table: TableDef, constants: Readonly<Record<string, string>> = {}, private readonly initialCapacity = 1024) {
+  constructor(
+    readonly table: TableDef,
+    constants: Readonly<Record<string, string>> = {},
+    private readonly initialCapacity = 1024,
+  ) {
     this.names = table.columns.map((c) => c.name);
     this.kinds = table.columns.map((c) => KIND[c.type]);
     this.constants = this.names.map((n) => constants[n] ?? null);
     for (const [n, v] of Object.entries(constants)) {
       const i = this.names.indexOf(n);
-      if (i < 0 || this.kinds[i] !== ColumnKind.Str || typeof v !== 'string') throw new Error(`constant column "${n}" is not a string column of ${table.name}`);
+      if (i < 0 || this.kinds[i] !== ColumnKind.Str || typeof v !== 'string')
+        throw new Error(`constant column "${n}" is not a string column of ${table.name}`);
     }
     this.capacity = initialCapacity;
     this.names.forEach((_, i) => {
@@ -274,7 +312,8 @@ export class ColumnBuffer {
    */
   addBatch(batch: RowBatch, from: number, to: number, maxRows: number, maxChars2: number): number {
     const span = Math.min(to - from, maxRows - this.rows);
-    if (span > 0 && batch.charsBound !== undefined && (this.chars + batch.charsBound + 4 * span) * 2 < maxChars2) return this.addColumns(batch, from, from + span);
+    if (span > 0 && batch.charsBound !== undefined && (this.chars + batch.charsBound + 4 * span) * 2 < maxChars2)
+      return this.addColumns(batch, from, from + span);
     return this.addRows(batch, from, to, maxRows, maxChars2);
   }
 
@@ -316,7 +355,14 @@ export class ColumnBuffer {
             continue;
           }
           const v = vals[i];
-          const ok = k === ColumnKind.Int ? (v | 0) === v : k === ColumnKind.Big ? Number.isSafeInteger(v) : k === ColumnKind.Time ? v >= TIME_MIN && v <= TIME_MAX : false;
+          const ok =
+            k === ColumnKind.Int
+              ? (v | 0) === v
+              : k === ColumnKind.Big
+                ? Number.isSafeInteger(v)
+                : k === ColumnKind.Time
+                  ? v >= TIME_MIN && v <= TIME_MAX
+                  : false;
           if (ok) {
             N[r] = k === ColumnKind.Time ? Math.floor(v) : v;
             P[r] = 1;
@@ -350,7 +396,8 @@ export class ColumnBuffer {
     const bytes = ascii !== null ? Buffer.from(ascii.bytes.buffer, ascii.bytes.byteOffset, ascii.bytes.byteLength) : null;
     // A value as a string: given (`str`), or made from its bytes on first use (`ascii`, dictionary mode only).
     const made: (string | undefined)[] = [];
-    const valueOf = (id: number): string | null => (given !== null ? given[id] : (made[id] ??= bytes!.toString('latin1', ascii!.starts[id], ascii!.starts[id] + ascii!.lens[id])));
+    const valueOf = (id: number): string | null =>
+      given !== null ? given[id] : (made[id] ??= bytes!.toString('latin1', ascii!.starts[id], ascii!.starts[id] + ascii!.lens[id]));
     let c = 0;
     let i = from;
     let r = r0;
@@ -406,7 +453,8 @@ export class ColumnBuffer {
           continue;
         }
         const len = lens[id];
-        if (len > MAX_STRING_CHARS) c += this.plain(a, this.coerce(a, bytes!.toString('latin1', starts[id], starts[id] + len)) as string, r);
+        if (len > MAX_STRING_CHARS)
+          c += this.plain(a, this.coerce(a, bytes!.toString('latin1', starts[id], starts[id] + len)) as string, r);
         else c += this.plainAscii(a, bytes!, starts[id], len, r);
       }
       return c;
@@ -442,9 +490,11 @@ export class ColumnBuffer {
       const ci = this.appendedIndex[a];
       const given = batch.cols.get(this.names[ci]) ?? null;
       // Row by row (rare: where a flush can fall inside the batch) takes every value as a string.
-      const col: BatchColumn | null = given !== null && given.t === 'ascii' ? { t: 'str', ids: given.ids, entries: asciiEntries(given) } : given;
+      const col: BatchColumn | null =
+        given !== null && given.t === 'ascii' ? { t: 'str', ids: given.ids, entries: asciiEntries(given) } : given;
       const k = this.kinds[ci];
-      if (col !== null && (col.t === 'str') !== (k === ColumnKind.Str)) throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
+      if (col !== null && (col.t === 'str') !== (k === ColumnKind.Str))
+        throw new Error(`batch column ${this.names[ci]} is ${col.t}, the table's is not`);
       cols.push(col);
       kinds.push(k);
       remaps.push(col !== null && col.t === 'str' ? new Int32Array(col.entries.length).fill(-2) : null);
@@ -519,7 +569,11 @@ export class ColumnBuffer {
     const st = this.st;
     const e = st.entries[ai];
     const i = e.length;
-    if ((i >= DICT_PROBE / 2 && i % 1024 === 0 && i * 2 > this.nonNull(ai, r)) || i >= DICT_MAX_ENTRIES || this.dictChars[ai] + v.length > DICT_MAX_CHARS) {
+    if (
+      (i >= DICT_PROBE / 2 && i % 1024 === 0 && i * 2 > this.nonNull(ai, r)) ||
+      i >= DICT_MAX_ENTRIES ||
+      this.dictChars[ai] + v.length > DICT_MAX_CHARS
+    ) {
       this.toPlain(ai, r);
       this.plain(ai, v, r);
       return -1;
@@ -761,7 +815,12 @@ export class ColumnBuffer {
       }
       if (k !== ColumnKind.Str) {
         out.push({ t: 'num', kind: k, vals: this.N[a], present: this.P[a], rows });
-        this.N[a] = k === ColumnKind.Int ? recycled(Int32Array, cap) : k === ColumnKind.Bool ? recycled(Uint8Array, cap) : recycled(Float64Array, cap);
+        this.N[a] =
+          k === ColumnKind.Int
+            ? recycled(Int32Array, cap)
+            : k === ColumnKind.Bool
+              ? recycled(Uint8Array, cap)
+              : recycled(Float64Array, cap);
         this.P[a] = recycled(Uint8Array, cap);
       } else if (st.dicts[a] !== null) {
         out.push({ t: 'dict', ids: st.ids[a], entries: st.entries[a], rows });
@@ -776,7 +835,6 @@ export class ColumnBuffer {
     }
     return out;
   }
-
 }
 
 function newNumbers(k: ColumnKind, n: number): Float64Array | Int32Array | Uint8Array {

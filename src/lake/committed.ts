@@ -107,13 +107,33 @@ export async function readCommittedLake(store: ObjectStore, opts: ReadCommittedO
       const problem = await checkFile(store, f, sizes.get(f.key), checksums);
       if (problem.hashed) bytesHashed += problem.hashed;
       if (problem.gap) {
-        gaps.push({ key: f.key, agency, uploadId, table: f.table, dt: f.dt, problem: problem.gap.problem, reason: problem.gap.reason, sources: gapSources(manifest, f.table, f.dt) });
+        gaps.push({
+          key: f.key,
+          agency,
+          uploadId,
+          table: f.table,
+          dt: f.dt,
+          problem: problem.gap.problem,
+          reason: problem.gap.reason,
+          sources: gapSources(manifest, f.table, f.dt),
+        });
       } else {
-        files.push({ key: f.key, table: f.table, agency, dt: f.dt, uploadId, bytes: f.bytes, sha256: f.sha256 ?? null, sources: gapSources(manifest, f.table, f.dt) });
+        files.push({
+          key: f.key,
+          table: f.table,
+          agency,
+          dt: f.dt,
+          uploadId,
+          bytes: f.bytes,
+          sha256: f.sha256 ?? null,
+          sources: gapSources(manifest, f.table, f.dt),
+        });
       }
     }
   }
-  const unlisted = [...sizes.keys()].filter((k) => !listed.has(k) && (!opts.agencies || opts.agencies.some((a) => k.includes(`/agency=${a}/`)))).sort();
+  const unlisted = [...sizes.keys()]
+    .filter((k) => !listed.has(k) && (!opts.agencies || opts.agencies.some((a) => k.includes(`/agency=${a}/`))))
+    .sort();
   return { manifests, files, gaps, badManifests, unlisted, bytesHashed };
 }
 
@@ -128,7 +148,14 @@ async function checkFile(
   if (!checksums || !f.sha256) return {};
   try {
     const got = await sha256Stream(await store.get(f.key));
-    if (got.sha256 !== f.sha256) return { hashed: got.bytes, gap: { problem: 'checksum', reason: `checksum mismatch (manifest ${f.sha256.slice(0, 12)}..., file ${got.sha256.slice(0, 12)}...)` } };
+    if (got.sha256 !== f.sha256)
+      return {
+        hashed: got.bytes,
+        gap: {
+          problem: 'checksum',
+          reason: `checksum mismatch (manifest ${f.sha256.slice(0, 12)}..., file ${got.sha256.slice(0, 12)}...)`,
+        },
+      };
     return { hashed: got.bytes };
   } catch (err) {
     return { gap: { problem: 'unreadable', reason: `cannot read: ${(err as Error).message}` } };

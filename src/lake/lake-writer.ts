@@ -24,7 +24,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { ColumnBuffer, type RowBatch } from './column-buffer';
 import { LakeWriteError } from './errors';
-import { ParquetFileWriter, type ParquetFileWriterOptions } from './parquet/file-writer';
+import { ParquetFileWriter } from './parquet/file-writer';
 import { TABLE_NAMES, tableDef, type Row, type TableName } from './schema';
 
 /** Options of {@link LakeWriter.create}. */
@@ -44,7 +44,10 @@ export interface LakeWriterOptions {
    * @default 96 MiB
    */
   readonly bufferBytes?: number;
-  /** Row groups allowed to wait for compression and writing before {@link LakeWriter.waitForCapacity} blocks (2 measured ~1.2 s of waiting per 500 MB, 4 none). @default 4 */
+  /**
+   * Row groups allowed to wait for compression and writing before {@link LakeWriter.waitForCapacity} blocks (fewer
+   * leave the JS thread waiting for the page worker). @default 4
+   */
   readonly maxPendingRowGroups?: number;
   /** Page codec (see {@link ParquetFileWriterOptions.compression}). @default 'snappy' */
   readonly compression?: 'snappy' | 'gzip';
@@ -230,7 +233,7 @@ export class LakeWriter {
     this.finished = true;
     try {
       await Promise.allSettled(this.inFlight);
-      await Promise.allSettled([...this.parts.values()].map((p) => p.file?.abort()));
+      await Promise.allSettled([...this.parts.values()].map((p) => p.file?.abort() ?? Promise.resolve()));
     } finally {
       await fsp.rm(this.opts.workDir, { recursive: true, force: true });
     }
@@ -295,7 +298,11 @@ export class LakeWriter {
     let parts = this.rowsPerPartition.get(p.table);
     if (!parts) this.rowsPerPartition.set(p.table, (parts = new Map()));
     parts.set(p.dt, (parts.get(p.dt) ?? 0) + rows);
-    if (p.file === null) p.file = new ParquetFileWriter(p.localPath, p.buffer.table.columns, { compression: this.opts.compression, gzipLevel: this.opts.gzipLevel });
+    if (p.file === null)
+      p.file = new ParquetFileWriter(p.localPath, p.buffer.table.columns, {
+        compression: this.opts.compression,
+        gzipLevel: this.opts.gzipLevel,
+      });
     this.rowGroups++;
     this.track(p.file.writeRowGroup(rows, snapshot), p);
     p.rowsInFile += rows;
@@ -323,12 +330,15 @@ export class LakeWriter {
     this.pending++;
     const done: Promise<unknown> = work
       .catch((err: unknown) => {
-        this.failure ??= new LakeWriteError(`writing ${p.table} rows of ${p.dt} to Parquet failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        this.failure ??= new LakeWriteError(
+          `writing ${p.table} rows of ${p.dt} to Parquet failed: ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
       })
       .finally(() => {
         this.pending--;
         const i = this.inFlight.indexOf(done);
-        if (i >= 0) this.inFlight.splice(i, 1);
+        if (i >= 0) void this.inFlight.splice(i, 1);
       });
     this.inFlight.push(done);
   }

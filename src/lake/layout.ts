@@ -14,7 +14,10 @@ const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** Thrown for an agency or upload id that cannot be a key segment. */
 export class InvalidIdError extends Error {
-  constructor(readonly kind: 'agency' | 'upload', readonly value: string) {
+  constructor(
+    readonly kind: 'agency' | 'upload',
+    readonly value: string,
+  ) {
     super(`invalid ${kind} id "${value}": use 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`);
     this.name = 'InvalidIdError';
   }

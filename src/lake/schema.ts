@@ -68,7 +68,11 @@ export const TABLES = {
       c('server_ip', 'string', 'Server address (s-ip).'),
       c('server_port', 'int', 'Server port (s-port).'),
       c('username', 'string', 'Authenticated user (cs-username / AuthenticatedUser); null when "-" or empty.'),
-      c('user_agent', 'string', 'User agent with real spaces (IIS "+" decoded). Compare to published IIS-form IOCs with replace(user_agent, \' \', \'+\').'),
+      c(
+        'user_agent',
+        'string',
+        "User agent with real spaces (IIS \"+\" decoded). Compare to published IIS-form IOCs with replace(user_agent, ' ', '+').",
+      ),
       c('referer', 'string', 'cs(Referer).'),
       c('time_taken_ms', 'bigint', 'time-taken / TotalRequestTime in ms.'),
       c('request_id', 'string', 'HttpProxy RequestId.'),
@@ -89,8 +93,16 @@ export const TABLES = {
       c('generic_errors', 'string', 'HttpProxy GenericErrors.'),
       c('request_bytes', 'bigint', 'HttpProxy RequestBytes / IIS cs-bytes.'),
       c('response_bytes', 'bigint', 'HttpProxy ResponseBytes / IIS sc-bytes.'),
-      c('forwarded_for', 'string', 'Proxy chain as logged by an IIS custom field (X-Forwarded-For, X-Real-IP, X-Original-For, ...); null when not logged.'),
-      c('forwarded_client_ip', 'string', 'First public address of forwarded_for, normalized (no port, brackets, zone id or ::ffff:): the client behind a load balancer.'),
+      c(
+        'forwarded_for',
+        'string',
+        'Proxy chain as logged by an IIS custom field (X-Forwarded-For, X-Real-IP, X-Original-For, ...); null when not logged.',
+      ),
+      c(
+        'forwarded_client_ip',
+        'string',
+        'First public address of forwarded_for, normalized (no port, brackets, zone id or ::ffff:): the client behind a load balancer.',
+      ),
     ],
   },
   exchange_logs: {
@@ -134,7 +146,11 @@ export const TABLES = {
       c('parent_process_id', 'bigint', 'Parent process id from event data.'),
       c('hashes', 'string', 'Sysmon Hashes (SHA1=...,MD5=...,SHA256=...).'),
       c('sha256', 'string', 'SHA-256 from Hashes, lower case.'),
-      c('target_filename', 'string', 'File path written or accessed: Sysmon TargetFilename, 4663 ObjectName (File), 5145 share path joined.'),
+      c(
+        'target_filename',
+        'string',
+        'File path written or accessed: Sysmon TargetFilename, 4663 ObjectName (File), 5145 share path joined.',
+      ),
       c('object_name', 'string', 'Security ObjectName / ObjectDN.'),
       c('object_class', 'string', 'Security 5136 ObjectClass.'),
       c('access_mask', 'string', 'Security AccessMask as logged (e.g. 0x2).'),
@@ -197,24 +213,36 @@ export function tableDef(name: string): TableDef {
 /** DuckDB type for a schema column type. */
 export function duckDbType(t: ColumnType): string {
   switch (t) {
-    case 'string': return 'VARCHAR';
-    case 'timestamp': return 'TIMESTAMP';
-    case 'int': return 'INTEGER';
-    case 'bigint': return 'BIGINT';
-    case 'double': return 'DOUBLE';
-    case 'boolean': return 'BOOLEAN';
+    case 'string':
+      return 'VARCHAR';
+    case 'timestamp':
+      return 'TIMESTAMP';
+    case 'int':
+      return 'INTEGER';
+    case 'bigint':
+      return 'BIGINT';
+    case 'double':
+      return 'DOUBLE';
+    case 'boolean':
+      return 'BOOLEAN';
   }
 }
 
 /** Athena/Glue (Hive DDL) type for a schema column type. */
 export function athenaType(t: ColumnType): string {
   switch (t) {
-    case 'string': return 'string';
-    case 'timestamp': return 'timestamp';
-    case 'int': return 'int';
-    case 'bigint': return 'bigint';
-    case 'double': return 'double';
-    case 'boolean': return 'boolean';
+    case 'string':
+      return 'string';
+    case 'timestamp':
+      return 'timestamp';
+    case 'int':
+      return 'int';
+    case 'bigint':
+      return 'bigint';
+    case 'double':
+      return 'double';
+    case 'boolean':
+      return 'boolean';
   }
 }
 

@@ -121,9 +121,12 @@ export async function createRunStaging(parent: string, leaseMs = DEFAULT_LEASE_M
   const file = path.join(dir, OWNER_FILE);
   await writeOwner(file, ownerRecord(leaseMs));
   const started = Date.now();
-  const timer = setInterval(() => {
-    writeOwner(file, { ...ownerRecord(leaseMs), started: new Date(started).toISOString() }).catch(() => undefined);
-  }, Math.max(1000, Math.floor(leaseMs / 3)));
+  const timer = setInterval(
+    () => {
+      writeOwner(file, { ...ownerRecord(leaseMs), started: new Date(started).toISOString() }).catch(() => undefined);
+    },
+    Math.max(1000, Math.floor(leaseMs / 3)),
+  );
   timer.unref();
   return {
     dir,
@@ -161,7 +164,8 @@ export async function sweepStaleStaging(parent: string, leaseMs = DEFAULT_LEASE_
     else {
       const named = /^run-(.+)-(\d+)-[0-9a-f]+$/.exec(it.name);
       const st = await fsp.stat(dir).catch(() => null);
-      if (named && named[1] === safeHost() && !ownerAlive({ pid: Number(named[2]), pid_start: null })) reason = `process ${named[2]} on this host is gone (no owner record)`;
+      if (named && named[1] === safeHost() && !ownerAlive({ pid: Number(named[2]), pid_start: null }))
+        reason = `process ${named[2]} on this host is gone (no owner record)`;
       else reason = st && now - st.mtimeMs > leaseMs ? `no owner record, untouched for over ${Math.round(leaseMs / 60000)} min` : null;
     }
     if (reason === null) continue;
@@ -177,8 +181,13 @@ export async function sweepStaleStaging(parent: string, leaseMs = DEFAULT_LEASE_
 
 /** Thrown when a publish lock stays held by a live owner longer than the wait allows. */
 export class LockTimeoutError extends LakeWriteError {
-  constructor(readonly lockFile: string, readonly owner: OwnerRecord | null) {
-    super(`upload is being published by another run (${owner ? `pid ${owner.pid} on ${owner.host}` : 'owner unknown'}): gave up waiting for ${lockFile}`);
+  constructor(
+    readonly lockFile: string,
+    readonly owner: OwnerRecord | null,
+  ) {
+    super(
+      `upload is being published by another run (${owner ? `pid ${owner.pid} on ${owner.host}` : 'owner unknown'}): gave up waiting for ${lockFile}`,
+    );
     this.name = 'LockTimeoutError';
   }
 }
@@ -222,7 +231,8 @@ export async function withFileLock<T>(lockFile: string, fn: () => Promise<T>, op
         await fsp.rename(lockFile, aside);
         const took = await readOwner(aside);
         // Someone else broke it and took it between our read and our rename: give theirs back.
-        if (took && owner && (took.pid !== owner.pid || took.started !== owner.started)) await fsp.link(aside, lockFile).catch(() => undefined);
+        if (took && owner && (took.pid !== owner.pid || took.started !== owner.started))
+          await fsp.link(aside, lockFile).catch(() => undefined);
         await fsp.rm(aside, { force: true });
       } catch {
         // Gone already: retry.

@@ -33,11 +33,21 @@ export async function createEngine(options: EngineOptions): Promise<QueryEngine>
     case 'duckdb':
       return DuckDbQueryEngine.open({ lakeRoot: options.lakeRoot, indicators: options.indicators });
     case 'athena': {
-      if (!options.workGroup) throw new AwsAdapterConfigError('--workgroup is required with --engine athena (the deployment\'s WorkGroupName output, e.g. "sweep")');
+      if (!options.workGroup)
+        throw new AwsAdapterConfigError(
+          '--workgroup is required with --engine athena (the deployment\'s WorkGroupName output, e.g. "sweep")',
+        );
       const client = options.client ?? new AthenaClient(options.region ? { region: options.region } : {});
-      return new AthenaQueryEngine({ client, workGroup: options.workGroup, database: options.database ?? 'sweep_lake', ownsClient: options.client === undefined });
+      return new AthenaQueryEngine({
+        client,
+        workGroup: options.workGroup,
+        database: options.database ?? 'sweep_lake',
+        ownsClient: options.client === undefined,
+      });
     }
     default:
-      throw new AwsAdapterConfigError(`engine must be "duckdb" or "athena", got ${JSON.stringify((options as { engine: unknown }).engine)}`);
+      throw new AwsAdapterConfigError(
+        `engine must be "duckdb" or "athena", got ${JSON.stringify((options as { engine: unknown }).engine)}`,
+      );
   }
 }

@@ -10,13 +10,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLE_NAMES, duckDbType, tableDef, type ColumnDef, type ColumnType, type Row, type TableName } from '../lake';
+import {
+  INDICATORS_TABLE,
+  PARTITION_COLUMNS,
+  TABLE_NAMES,
+  duckDbType,
+  tableDef,
+  type ColumnDef,
+  type ColumnType,
+  type Row,
+  type TableName,
+} from '../lake';
 import { LocalObjectStore } from '../core';
 import { readCommittedLake, type CommittedFile, type CommittedLake } from '../lake';
 import { EngineError, type IndicatorRow, type QueryEngine, type TableRows } from '../hunt';
 import { strictCasts } from './strict-casts';
 import { TRINO_SHIMS } from './trino-shims';
-
 
 export interface DuckDbEngineOptions {
   /**
@@ -114,7 +123,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     const cols = viewColumns(table);
     const dir = path.join(lakeRoot, 'lake', table);
     const store = new LocalObjectStore(lakeRoot);
-    const committed = this.lakeCheck ? this.lakeCheck.files.filter((f) => f.table === table).map((f) => store.pathOf(f.key).split(path.sep).join('/')) : null;
+    const committed = this.lakeCheck
+      ? this.lakeCheck.files.filter((f) => f.table === table).map((f) => store.pathOf(f.key).split(path.sep).join('/'))
+      : null;
     if (committed ? committed.length === 0 : !fs.existsSync(dir) || !hasParquet(dir)) {
       // No files: an empty table with the full schema, so hunts over it return no rows instead of failing.
       await this.createTable(table, cols, []);
@@ -196,7 +207,9 @@ export class DuckDbQueryEngine implements QueryEngine {
     const cols = INDICATORS_TABLE.columns;
     await this.createTable(INDICATORS_TABLE.name, cols, []);
     const select = cols.map((c) => `CAST(${ident(c.name)} AS ${duckDbType(c.type)})`).join(', ');
-    await this.conn.run(`INSERT INTO ${ident(INDICATORS_TABLE.name)} SELECT ${select} FROM read_parquet(${q(fileOrGlob.split(path.sep).join('/'))})`);
+    await this.conn.run(
+      `INSERT INTO ${ident(INDICATORS_TABLE.name)} SELECT ${select} FROM read_parquet(${q(fileOrGlob.split(path.sep).join('/'))})`,
+    );
   }
 
   /**
@@ -236,19 +249,36 @@ export class DuckDbQueryEngine implements QueryEngine {
     if (!check || !this.lakeRoot) return null;
     const message = (err as Error).message ?? String(err);
     const store = new LocalObjectStore(this.lakeRoot);
-    const bad = check.files.find((f) => message.includes(store.pathOf(f.key).split(path.sep).join('/')) || message.includes(store.pathOf(f.key)));
+    const bad = check.files.find(
+      (f) => message.includes(store.pathOf(f.key).split(path.sep).join('/')) || message.includes(store.pathOf(f.key)),
+    );
     if (!bad) return null;
     const reason = `unreadable: ${message.split('\n')[0].slice(0, 300)}`;
     this.lakeCheck = {
       ...check,
       files: check.files.filter((f) => f !== bad),
-      gaps: [...check.gaps, { key: bad.key, agency: bad.agency, uploadId: bad.uploadId, table: bad.table, dt: bad.dt, problem: 'unreadable', reason, sources: bad.sources }],
+      gaps: [
+        ...check.gaps,
+        {
+          key: bad.key,
+          agency: bad.agency,
+          uploadId: bad.uploadId,
+          table: bad.table,
+          dt: bad.dt,
+          problem: 'unreadable',
+          reason,
+          sources: bad.sources,
+        },
+      ],
     };
     return bad;
   }
 
   /** As {@link run}, with the result's column names and DuckDB types (to answer as Athena's GetQueryResults does). */
-  async runWithTypes(sql: string, params: readonly string[]): Promise<{ columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }> {
+  async runWithTypes(
+    sql: string,
+    params: readonly string[],
+  ): Promise<{ columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }> {
     const reader = await this.conn.runAndReadAll(strictCasts(sql), [...params]);
     const names = reader.columnNames();
     const types = reader.columnTypes().map((t) => t.toString());

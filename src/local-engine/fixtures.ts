@@ -138,7 +138,11 @@ export async function runCase(hunt: Hunt, fixtureFile: string, c: FixtureCase, o
         if (extra?.length) tables[t] = [...(tables[t] ?? []), ...extra];
       }
       const got = TABLE_NAMES.reduce((n, t) => n + (normalized[t]?.length ?? 0), 0);
-      if (got === 0) return result(false, `the raw input produced no normalized rows (rejected lines: ${normalized.rejected ?? 0}): check the file and its name hint`);
+      if (got === 0)
+        return result(
+          false,
+          `the raw input produced no normalized rows (rejected lines: ${normalized.rejected ?? 0}): check the file and its name hint`,
+        );
     }
     const { indicators: caseIndicators, ...lake } = tables;
     await opts.engine.loadTables(lake as Partial<Record<TableName, Row[]>>);
@@ -193,7 +197,8 @@ export function checkExpectations(hunt: Hunt, c: FixtureCase, rows: readonly Rec
   const gotRows = (): string => (rows.length ? rows.map((r, i) => `  row ${i + 1}: ${show(r)}`).join('\n') : '  (no rows)');
   if (rows.length > 0) {
     const missing = REQUIRED_RESULT_COLUMNS.filter((k) => !(k in rows[0]));
-    if (missing.length) problems.push(`result lacks the required column(s) ${missing.join(', ')} (got: ${Object.keys(rows[0]).join(', ')})`);
+    if (missing.length)
+      problems.push(`result lacks the required column(s) ${missing.join(', ')} (got: ${Object.keys(rows[0]).join(', ')})`);
   }
   if (rows.length !== c.expect.rows) problems.push(`expected ${c.expect.rows} row(s), got ${rows.length}:\n${gotRows()}`);
   for (const inc of c.expect.includes ?? []) {
@@ -208,7 +213,11 @@ export function checkExpectations(hunt: Hunt, c: FixtureCase, rows: readonly Rec
         if (!best || diffs.length < best.diffs.length) best = { i, diffs };
       });
       const b = best as { i: number; diffs: string[] } | null;
-      problems.push(b ? `no row includes ${show(inc)}; closest is row ${b.i + 1}: ${b.diffs.join('; ')}` : `no row includes ${show(inc)}: the query returned no rows`);
+      problems.push(
+        b
+          ? `no row includes ${show(inc)}; closest is row ${b.i + 1}: ${b.diffs.join('; ')}`
+          : `no row includes ${show(inc)}: the query returned no rows`,
+      );
     }
   }
   if (c.expect.severity) {

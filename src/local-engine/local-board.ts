@@ -38,10 +38,20 @@ export async function buildLocalBoard(opts: LocalBoardOptions): Promise<{ board:
     const hunts = loadQueries(opts.queriesDir).hunts.filter((h) => h.meta.status !== 'deprecated');
     const findings = readFindings(opts.resultsDir);
     const triage = triageStates(await LocalTriageStore.under(opts.resultsDir).list(), findings);
-    const board = buildBoard({ generatedAt: now, since, until, uploads, coverage, hunts, findings, triage, lastSweep: readSweepRecord(opts.resultsDir), expectedAgencies: opts.expectedAgencies });
+    const board = buildBoard({
+      generatedAt: now,
+      since,
+      until,
+      uploads,
+      coverage,
+      hunts,
+      findings,
+      triage,
+      lastSweep: readSweepRecord(opts.resultsDir),
+      expectedAgencies: opts.expectedAgencies,
+    });
     return { board, uploads };
   } finally {
     await engine.close();
   }
 }
-

@@ -24,7 +24,9 @@ export function localParquetColumnBytes(root: string): (keys: readonly string[],
       const byPath = new Map(missing.map((k) => [path.join(root, ...k.split('/')), k]));
       for (const k of missing) sizes.set(k, { footer: 0, columns: new Map() });
       const files = `[${[...byPath.keys()].map(q).join(', ')}]`;
-      const chunks = await conn.runAndReadAll(`SELECT file_name, path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata(${files}) GROUP BY 1, 2`);
+      const chunks = await conn.runAndReadAll(
+        `SELECT file_name, path_in_schema, sum(total_compressed_size)::BIGINT FROM parquet_metadata(${files}) GROUP BY 1, 2`,
+      );
       for (const [file, column, bytes] of chunks.getRows()) {
         const cols = sizes.get(byPath.get(String(file))!)!.columns;
         cols.set(String(column), Number(bytes));

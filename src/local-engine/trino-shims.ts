@@ -42,7 +42,8 @@ function raise(message: string, type: 'VARCHAR' | 'TIMESTAMP' | 'TIMESTAMPTZ' | 
  * Texts Joda's ISODateTimeFormat.dateTimeParser (Trino's from_iso8601_timestamp) reads as a date-time: a calendar date,
  * optionally `T` and a time with an optional fraction and offset. No space separator, unlike DuckDB's cast.
  */
-const ISO_TIMESTAMP_RE = '^[+-]?[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?)?$';
+const ISO_TIMESTAMP_RE =
+  '^[+-]?[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}(:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?)?)?$';
 /** Texts Trino's from_iso8601_date reads (calendar dates; week and ordinal dates are not shimmed and raise). */
 const ISO_DATE_RE = '^[+-]?[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$';
 /** A `%` not followed by two hex digits: java.net.URLDecoder (Trino's url_decode) raises on it. */
@@ -102,7 +103,9 @@ const ADD_UNITS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 const dateAdd3 = (() => {
-  const arms = ADD_UNITS.map(([u, f]) => `WHEN ${sqlString(u)} THEN ts + ${f}(CAST(${u === 'quarter' ? '3 * n' : 'n'} AS BIGINT))`).join(' ');
+  const arms = ADD_UNITS.map(([u, f]) => `WHEN ${sqlString(u)} THEN ts + ${f}(CAST(${u === 'quarter' ? '3 * n' : 'n'} AS BIGINT))`).join(
+    ' ',
+  );
   return `CASE lower(unit) ${arms} ELSE ${raise("'date_add unit not supported: ' || unit", 'TIMESTAMP')} END`;
 })();
 
@@ -179,10 +182,12 @@ export const TRINO_SHIMS: readonly string[] = [
   `CREATE OR REPLACE MACRO from_utf8(b) AS decode(b)`,
   // Trino format() is Java String.format: %s takes any value. DuckDB's format() is fmt-style ({}), and its printf
   // rejects %s for numbers; so every argument is passed as text and %d/%<width>d become %s/%<width>s.
-  `CREATE OR REPLACE MACRO format(f) AS printf(f), ${[1, 2, 3, 4, 5].map((n) => {
-    const args = ['a', 'b', 'c', 'd', 'e'].slice(0, n);
-    return `(f, ${args.join(', ')}) AS printf(system.main.regexp_replace(f, '%(-?[0-9]*)d', '%\\1s', 'g'), ${args.map((a) => `CAST(${a} AS VARCHAR)`).join(', ')})`;
-  }).join(', ')}`,
+  `CREATE OR REPLACE MACRO format(f) AS printf(f), ${[1, 2, 3, 4, 5]
+    .map((n) => {
+      const args = ['a', 'b', 'c', 'd', 'e'].slice(0, n);
+      return `(f, ${args.join(', ')}) AS printf(system.main.regexp_replace(f, '%(-?[0-9]*)d', '%\\1s', 'g'), ${args.map((a) => `CAST(${a} AS VARCHAR)`).join(', ')})`;
+    })
+    .join(', ')}`,
   `CREATE OR REPLACE MACRO levenshtein_distance(a, b) AS levenshtein(a, b)`,
   `CREATE OR REPLACE MACRO is_nan(x) AS isnan(x)`,
   `CREATE OR REPLACE MACRO codepoint(c) AS ord(c)`,

@@ -39,8 +39,11 @@ function evidenceLine(f: Finding): string {
 /** Makes an untrusted value safe for a terminal: control characters escaped, long values cut. */
 export function safeText(v: unknown, max = MAX_VALUE): string {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
-  // eslint-disable-next-line no-control-regex
-  const clean = (s ?? 'null').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+
+  const clean = (s ?? 'null').replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   return clean.length > max ? `${clean.slice(0, max)}... (${clean.length} chars)` : clean;
 }
 
@@ -58,10 +61,14 @@ const when = (iso: string): string => (iso ? iso.replace('T', ' ').replace(/:\d{
 export function renderSummary(input: ConsoleSummaryInput, color: boolean): string {
   const out: string[] = [];
   const p = (s: Paint, t: string): string => paint(color, s, t);
-  out.push(`${input.huntsRun} hunt(s) over ${input.window.since}..${input.window.until}: ${input.findings.length} finding(s), ${input.newFingerprints.size} new`);
+  out.push(
+    `${input.huntsRun} hunt(s) over ${input.window.since}..${input.window.until}: ${input.findings.length} finding(s), ${input.newFingerprints.size} new`,
+  );
   if (input.indicators) {
     const rj = input.indicators.rejects;
-    out.push(`  indicators: ${input.indicators.rows} loaded${rj.length ? `, ${rj.length} feed entr${rj.length === 1 ? 'y' : 'ies'} refused (first: ${safeText(`${rj[0].file} ${rj[0].location}: ${rj[0].reason}`, 200)})` : ''}`);
+    out.push(
+      `  indicators: ${input.indicators.rows} loaded${rj.length ? `, ${rj.length} feed entr${rj.length === 1 ? 'y' : 'ies'} refused (first: ${safeText(`${rj[0].file} ${rj[0].location}: ${rj[0].reason}`, 200)})` : ''}`,
+    );
   }
   for (const b of input.broken) out.push(p('red', `  query skipped: ${safeText(b.message, 400)}`));
   for (const e of input.errors) out.push(p('red', `  query failed: ${e.path}: ${safeText(e.message, 400)}`));
@@ -86,24 +93,38 @@ export function renderSummary(input: ConsoleSummaryInput, color: boolean): strin
         continue;
       }
       const hits = g.reduce((n, f) => n + f.count, 0);
-      const first = g.map((f) => f.first_seen).filter(Boolean).sort()[0] ?? '';
-      const last = g.map((f) => f.last_seen).filter(Boolean).sort().pop() ?? '';
+      const first =
+        g
+          .map((f) => f.first_seen)
+          .filter(Boolean)
+          .sort()[0] ?? '';
+      const last =
+        g
+          .map((f) => f.last_seen)
+          .filter(Boolean)
+          .sort()
+          .pop() ?? '';
       const fresh = g.filter((f) => input.newFingerprints.has(f.fingerprint)).length;
       const sev = p(SEVERITY_PAINT[f0.severity], f0.severity.toUpperCase().padEnd(8));
       out.push(`  ${sev} ${safeText(f0.title)}`);
       const period = first || last ? `${when(first)} .. ${when(last)}` : 'no event time';
-      out.push(`           ${g.length} finding(s), ${hits} hit(s), ${period}${f0.cves.length ? `, ${f0.cves.join(' ')}` : ''}${fresh ? `, ${p('bold', `${fresh} new`)}` : ''}`);
+      out.push(
+        `           ${g.length} finding(s), ${hits} hit(s), ${period}${f0.cves.length ? `, ${f0.cves.join(' ')}` : ''}${fresh ? `, ${p('bold', `${fresh} new`)}` : ''}`,
+      );
       for (const f of g.slice(0, MAX_EXAMPLES)) out.push(`           - ${evidenceLine(f)}`);
       if (g.length > MAX_EXAMPLES) out.push(`           - ... ${g.length - MAX_EXAMPLES} more in report.html`);
     }
-    if (infoFindings) out.push(`  ${p('dim', `plus ${infoFindings} info finding(s) from ${infoHunts} hunt(s): context, not alerts (see report.html)`)}`);
+    if (infoFindings)
+      out.push(`  ${p('dim', `plus ${infoFindings} info finding(s) from ${infoHunts} hunt(s): context, not alerts (see report.html)`)}`);
   }
 
   out.push('', p('bold', 'Verdict'));
   if (input.verdicts.length === 0) out.push('  no logs in the window: nothing could be judged');
   for (const v of input.verdicts) {
     const counts = (['critical', 'high', 'medium', 'low'] as const).filter((s) => v.counts[s] > 0).map((s) => `${v.counts[s]} ${s}`);
-    out.push(`  ${p(LEVEL_PAINT[v.level], v.level.toUpperCase().padEnd(6))} ${p('bold', v.host ?? '(unknown host)')} (agency ${v.agency}): ${LEVEL_TEXT[v.level]}${counts.length ? ` (${counts.join(', ')})` : ''}`);
+    out.push(
+      `  ${p(LEVEL_PAINT[v.level], v.level.toUpperCase().padEnd(6))} ${p('bold', v.host ?? '(unknown host)')} (agency ${v.agency}): ${LEVEL_TEXT[v.level]}${counts.length ? ` (${counts.join(', ')})` : ''}`,
+    );
     for (const line of v.lines) out.push(`         ${line}`);
   }
   return out.join('\n') + '\n';

@@ -81,7 +81,9 @@ export function findingMessage(finding: Finding, context: FindingMessageContext 
   lines.push('', 'What to do next:', (context.runbook ?? GENERIC_NEXT_STEPS).trim());
   if (context.references && context.references.length > 0) lines.push('', 'References:', ...context.references.map((r) => `  ${r}`));
   lines.push('', 'Full result:');
-  lines.push(`  ${context.resultLocation ?? 'the findings store of this deployment'}${context.queryExecutionId ? ` (Athena query ${context.queryExecutionId})` : ''}`);
+  lines.push(
+    `  ${context.resultLocation ?? 'the findings store of this deployment'}${context.queryExecutionId ? ` (Athena query ${context.queryExecutionId})` : ''}`,
+  );
   const text = lines.join('\n');
   const json = fitJson(finding, MAX_MESSAGE_BYTES - Buffer.byteLength(text, 'utf8') - 200);
   const body = `${text}\n\n--- finding (JSON) ---\n${json}\n`;
@@ -98,7 +100,12 @@ export function findingFromMessage(body: string): Finding {
 /** One ASCII line under 100 characters: SNS rejects other subjects. */
 export function toSubject(s: string): string {
   // Replace non-ASCII and control characters; SNS also wants a printable first character.
-  const ascii = s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/\s+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim();
+  const ascii = s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .trim();
   return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3)}...`;
 }
 
@@ -110,10 +117,12 @@ function truncate(s: string, max: number): string {
 function fitJson(finding: Finding, budget: number): string {
   let json = JSON.stringify(finding);
   for (let max = 8192; Buffer.byteLength(json, 'utf8') > budget && max >= 64; max = Math.floor(max / 2)) {
-    const evidence = Object.fromEntries(Object.entries(finding.evidence).map(([k, v]) => {
-      const s = typeof v === 'string' ? v : JSON.stringify(v);
-      return [k, s.length > max ? `${s.slice(0, max)}...[truncated ${s.length - max} chars]` : v];
-    }));
+    const evidence = Object.fromEntries(
+      Object.entries(finding.evidence).map(([k, v]) => {
+        const s = typeof v === 'string' ? v : JSON.stringify(v);
+        return [k, s.length > max ? `${s.slice(0, max)}...[truncated ${s.length - max} chars]` : v];
+      }),
+    );
     json = JSON.stringify({ ...finding, evidence, evidence_truncated: true });
   }
   return json;

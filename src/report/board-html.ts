@@ -63,7 +63,8 @@ function sevBadges(findings: readonly BoardFinding[]): string {
 
 function lastSweep(b: Board): string {
   const s = b.last_sweep;
-  if (!s) return '<p class="meta">No sweep recorded yet: run <code>sweep hunt</code> (or wait for the scheduled sweep) to see findings and verdicts.</p>';
+  if (!s)
+    return '<p class="meta">No sweep recorded yet: run <code>sweep hunt</code> (or wait for the scheduled sweep) to see findings and verdicts.</p>';
   const feeds = s.indicators.length
     ? `<details><summary>${s.indicators.length} indicator feed(s)</summary><ul class="small">${s.indicators.map((f) => `<li>${escapeHtml(f.file)} <code>${escapeHtml(f.sha256)}</code></li>`).join('')}</ul></details>`
     : '<span class="meta">no indicator feeds recorded</span>';
@@ -74,7 +75,12 @@ function overview(b: Board): string {
   if (b.agencies.length === 0) return '<p>No agency has uploaded yet.</p>';
   const rows = b.agencies.map((a) => {
     const hosts = a.hosts.length
-      ? a.hosts.map((h) => `<a href="#${id('h', `${a.agency}/${hostName(h.host)}`)}"><span class="badge ${h.level}">${escapeHtml(hostName(h.host))}</span></a>`).join('')
+      ? a.hosts
+          .map(
+            (h) =>
+              `<a href="#${id('h', `${a.agency}/${hostName(h.host)}`)}"><span class="badge ${h.level}">${escapeHtml(hostName(h.host))}</span></a>`,
+          )
+          .join('')
       : '<span class="meta">no logs</span>';
     return `<tr><td data-l="Agency"><a href="#${id('a', a.agency)}"><b>${escapeHtml(a.agency)}</b></a></td><td data-l="Hosts" class="hosts">${hosts}</td><td data-l="Last upload" class="nw">${escapeHtml(fmtTime(a.last_upload))}<div class="meta small">${a.uploads.length} upload(s)</div></td><td data-l="Open findings">${sevBadges(a.open)}${a.closed.length ? `<div class="meta small">${a.closed.length} closed by triage</div>` : ''}</td><td data-l="To ask for" class="nw">${a.requests.length ? `<a href="#${id('r', a.agency)}">${a.requests.length} request(s)</a>` : '<span class="meta">nothing</span>'}</td></tr>`;
   });
@@ -97,11 +103,13 @@ function timeline(b: Board, h: BoardHost): string {
       bars = '';
       per = `snapshot, ${f.rows.toLocaleString('en-US')} entries (no event times)`;
     } else {
-      bars = f.ranges.map((r) => {
-        const a = pct(Date.parse(r.from));
-        const w = pct(Date.parse(r.to) + DAY_MS) - a;
-        return `<i style="left:${a.toFixed(2)}%;width:${w.toFixed(2)}%" title="${escapeHtml(`${r.from}..${r.to}`)}"></i>`;
-      }).join('');
+      bars = f.ranges
+        .map((r) => {
+          const a = pct(Date.parse(r.from));
+          const w = pct(Date.parse(r.to) + DAY_MS) - a;
+          return `<i style="left:${a.toFixed(2)}%;width:${w.toFixed(2)}%" title="${escapeHtml(`${r.from}..${r.to}`)}"></i>`;
+        })
+        .join('');
       const periods = f.ranges.map((r) => (r.from === r.to ? r.from : `${r.from}..${r.to}`));
       per = `${periods.slice(0, 3).join(', ')}${periods.length > 3 ? ` +${periods.length - 3} more` : ''}`;
     }
@@ -113,19 +121,21 @@ function timeline(b: Board, h: BoardHost): string {
 }
 
 function findingRows(a: BoardAgency, list: readonly BoardFinding[]): string {
-  return list.map((f) => {
-    const ev = Object.entries(f.evidence)
-      .filter(([, v]) => v !== null && v !== undefined && v !== '')
-      .map(([k, v]) => `<div><b>${escapeHtml(k)}</b>: ${escapeHtml(cut(typeof v === 'string' ? v : JSON.stringify(v)))}</div>`)
-      .join('');
-    const reopened = f.triage?.includes('re-opened') === true;
-    const tcls = reopened ? ' reopen' : f.triage === 'true-positive' ? ' tp' : '';
-    const triage = f.triage
-      ? `<div class="triage${tcls}"><b>${escapeHtml(f.triage)}</b> by ${escapeHtml(f.triage_by ?? '')} ${escapeHtml((f.triage_at ?? '').slice(0, 10))}${f.triage_note ? `: ${escapeHtml(f.triage_note)}` : ''}</div>`
-      : '<div class="triage meta">not triaged</div>';
-    const evId = id('e', f.fingerprint);
-    return `<tr id="${evId}"><td data-l="Severity"><span class="badge sev-${f.severity}">${f.severity.toUpperCase()}</span></td><td data-l="Host">${escapeHtml(hostName(f.host))}</td><td data-l="Hunt">${escapeHtml(f.title)}<div class="meta small">${escapeHtml(f.cves.join(' '))} <code title="fingerprint: sweep triage ${escapeHtml(f.fingerprint)}">${escapeHtml(f.fingerprint.slice(0, 12))}</code></div>${triage}</td><td data-l="Seen (UTC)" class="nw">${escapeHtml(fmtTime(f.first_seen))}<br>${escapeHtml(fmtTime(f.last_seen))}<div class="meta small">${f.count} hit(s)</div></td><td data-l="Evidence" class="ev"><details><summary>evidence</summary>${ev || '<span class="meta">none recorded</span>'}</details><a class="small" href="report.html#f-${escapeHtml(f.fingerprint)}">in report.html</a></td></tr>`;
-  }).join('\n');
+  return list
+    .map((f) => {
+      const ev = Object.entries(f.evidence)
+        .filter(([, v]) => v !== null && v !== undefined && v !== '')
+        .map(([k, v]) => `<div><b>${escapeHtml(k)}</b>: ${escapeHtml(cut(typeof v === 'string' ? v : JSON.stringify(v)))}</div>`)
+        .join('');
+      const reopened = f.triage?.includes('re-opened') === true;
+      const tcls = reopened ? ' reopen' : f.triage === 'true-positive' ? ' tp' : '';
+      const triage = f.triage
+        ? `<div class="triage${tcls}"><b>${escapeHtml(f.triage)}</b> by ${escapeHtml(f.triage_by ?? '')} ${escapeHtml((f.triage_at ?? '').slice(0, 10))}${f.triage_note ? `: ${escapeHtml(f.triage_note)}` : ''}</div>`
+        : '<div class="triage meta">not triaged</div>';
+      const evId = id('e', f.fingerprint);
+      return `<tr id="${evId}"><td data-l="Severity"><span class="badge sev-${f.severity}">${f.severity.toUpperCase()}</span></td><td data-l="Host">${escapeHtml(hostName(f.host))}</td><td data-l="Hunt">${escapeHtml(f.title)}<div class="meta small">${escapeHtml(f.cves.join(' '))} <code title="fingerprint: sweep triage ${escapeHtml(f.fingerprint)}">${escapeHtml(f.fingerprint.slice(0, 12))}</code></div>${triage}</td><td data-l="Seen (UTC)" class="nw">${escapeHtml(fmtTime(f.first_seen))}<br>${escapeHtml(fmtTime(f.last_seen))}<div class="meta small">${f.count} hit(s)</div></td><td data-l="Evidence" class="ev"><details><summary>evidence</summary>${ev || '<span class="meta">none recorded</span>'}</details><a class="small" href="report.html#f-${escapeHtml(f.fingerprint)}">in report.html</a></td></tr>`;
+    })
+    .join('\n');
 }
 
 function findingsTable(a: BoardAgency, list: readonly BoardFinding[]): string {
@@ -140,23 +150,35 @@ function agencySection(b: Board, a: BoardAgency): string {
   const asks = a.requests.length
     ? `<div class="asks" id="${id('r', a.agency)}"><b>Ask ${escapeHtml(a.agency)} for</b><ul>${a.requests.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul></div>`
     : '';
-  const hosts = a.hosts.map((h) => {
-    const counts = (['critical', 'high', 'medium', 'low'] as const).filter((s) => h.counts[s] > 0).map((s) => `${h.counts[s]} ${s}`).join(', ');
-    return `<div class="host" id="${id('h', `${a.agency}/${hostName(h.host)}`)}"><h3><span class="badge ${h.level}">${h.level.toUpperCase()}</span> ${escapeHtml(hostName(h.host))} <span class="meta small">${escapeHtml(counts || 'no open finding')}</span></h3>${timeline(b, h)}</div>`;
-  }).join('');
+  const hosts = a.hosts
+    .map((h) => {
+      const counts = (['critical', 'high', 'medium', 'low'] as const)
+        .filter((s) => h.counts[s] > 0)
+        .map((s) => `${h.counts[s]} ${s}`)
+        .join(', ');
+      return `<div class="host" id="${id('h', `${a.agency}/${hostName(h.host)}`)}"><h3><span class="badge ${h.level}">${h.level.toUpperCase()}</span> ${escapeHtml(hostName(h.host))} <span class="meta small">${escapeHtml(counts || 'no open finding')}</span></h3>${timeline(b, h)}</div>`;
+    })
+    .join('');
   // Low and info findings are context (failed attempts, scanners): folded, so the alerts stay on top.
   const major = a.open.filter((f) => f.severity === 'critical' || f.severity === 'high' || f.severity === 'medium');
   const minor = a.open.filter((f) => !major.includes(f));
-  const open = `<h3>Open findings: ${major.length} at medium or above</h3>${major.length ? findingsTable(a, major) : '<p class="meta">None.</p>'}` +
-    (minor.length ? `<details><summary>${minor.length} low / info finding(s): context, not alerts</summary>${findingsTable(a, minor)}</details>` : '');
-  const closed = a.closed.length ? `<details><summary>${a.closed.length} finding(s) closed by triage</summary>${findingsTable(a, a.closed)}</details>` : '';
+  const open =
+    `<h3>Open findings: ${major.length} at medium or above</h3>${major.length ? findingsTable(a, major) : '<p class="meta">None.</p>'}` +
+    (minor.length
+      ? `<details><summary>${minor.length} low / info finding(s): context, not alerts</summary>${findingsTable(a, minor)}</details>`
+      : '');
+  const closed = a.closed.length
+    ? `<details><summary>${a.closed.length} finding(s) closed by triage</summary>${findingsTable(a, a.closed)}</details>`
+    : '';
   return `<section class="agency lvl-${levelOf(a)}" id="${id('a', a.agency)}"><h2>${escapeHtml(a.agency)}</h2><div class="meta">${uploads}</div>${asks}${hosts}${open}${closed}<p class="small"><a href="#top">back to the overview</a></p></section>`;
 }
 
 /** Renders the board page. */
 export function renderBoard(b: Board): string {
   const t = b.totals;
-  const sev = (['critical', 'high', 'medium', 'low'] as const).map((s) => `<span class="badge sev-${s}">${t.open[s]} ${s}</span>`).join(' ');
+  const sev = (['critical', 'high', 'medium', 'low'] as const)
+    .map((s) => `<span class="badge sev-${s}">${t.open[s]} ${s}</span>`)
+    .join(' ');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">

@@ -120,7 +120,14 @@ const zero = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0,
 /** A manifest reduced to what the board lists. */
 export function uploadSummary(m: Manifest): UploadSummary {
   const hosts = [...new Set(m.coverage.map((c) => c.host).filter((h): h is string => h !== null))].sort();
-  return { agency: m.agency, upload_id: m.upload_id, normalized_at: m.normalized_at, rows: m.totals.rows, rejected: m.totals.lines_rejected + m.totals.rejections, hosts };
+  return {
+    agency: m.agency,
+    upload_id: m.upload_id,
+    normalized_at: m.normalized_at,
+    rows: m.totals.rows,
+    rejected: m.totals.lines_rejected + m.totals.rejections,
+    hosts,
+  };
 }
 
 /**
@@ -129,7 +136,19 @@ export function uploadSummary(m: Manifest): UploadSummary {
  * engine.
  */
 export function coverageFromManifests(manifests: readonly Manifest[]): FamilyCoverage[] {
-  const acc = new Map<string, { agency: string; host: string | null; family: string; rows: number; files: number; first: string | null; last: string | null; days: string[] }>();
+  const acc = new Map<
+    string,
+    {
+      agency: string;
+      host: string | null;
+      family: string;
+      rows: number;
+      files: number;
+      first: string | null;
+      last: string | null;
+      days: string[];
+    }
+  >();
   for (const m of manifests) {
     for (const c of m.coverage) {
       const key = JSON.stringify([m.agency, c.host, c.family]);
@@ -145,7 +164,17 @@ export function coverageFromManifests(manifests: readonly Manifest[]): FamilyCov
       acc.set(key, a);
     }
   }
-  return [...acc.values()].map((a) => ({ agency: a.agency, host: a.host, family: a.family, rows: a.rows, files: a.files, firstEvent: a.first, lastEvent: a.last, ranges: dayRanges(a.days), channels: {} }));
+  return [...acc.values()].map((a) => ({
+    agency: a.agency,
+    host: a.host,
+    family: a.family,
+    rows: a.rows,
+    files: a.files,
+    firstEvent: a.first,
+    lastEvent: a.last,
+    ranges: dayRanges(a.days),
+    channels: {},
+  }));
 }
 
 /** Families of one table are asked for together (any Windows event export will do). */
@@ -170,7 +199,8 @@ function hostRequests(host: string | null, cov: readonly FamilyCoverage[], hunts
     const merged = dayRanges(days);
     if (merged.length === 0) continue;
     if (merged[0].from > since) out.push(`${h}: no ${g.label} before ${merged[0].from}`);
-    for (let i = 1; i < merged.length; i++) out.push(`${h}: no ${g.label} from ${dayAfter(merged[i - 1].to)} to ${dayBefore(merged[i].from)}`);
+    for (let i = 1; i < merged.length; i++)
+      out.push(`${h}: no ${g.label} from ${dayAfter(merged[i - 1].to)} to ${dayBefore(merged[i].from)}`);
   }
   const present = new Set(cov.map((c) => c.family));
   const missing = new Map<string, number>();
@@ -183,7 +213,9 @@ function hostRequests(host: string | null, cov: readonly FamilyCoverage[], hunts
   for (const [k, n] of missing) out.push(`${h}: no ${k} at all (${n} hunt(s) could not run)`);
   const chans = new Set(cov.filter((c) => WINDOWS.has(c.family)).flatMap((c) => Object.keys(c.channels)));
   if (chans.size > 0 && !chans.has('Security') && !chans.has('Microsoft-Windows-Sysmon/Operational')) {
-    out.push(`${h}: no Security or Sysmon events (only ${[...chans].sort().join(', ')}): process, file and logon hunts had nothing to judge`);
+    out.push(
+      `${h}: no Security or Sysmon events (only ${[...chans].sort().join(', ')}): process, file and logon hunts had nothing to judge`,
+    );
   }
   return out;
 }
@@ -191,8 +223,20 @@ function hostRequests(host: string | null, cov: readonly FamilyCoverage[], hunts
 function boardFinding(f: Finding, triage: ReadonlyMap<string, TriageState>): BoardFinding {
   const t = triage.get(f.fingerprint);
   return {
-    fingerprint: f.fingerprint, hunt_id: f.hunt_id, title: f.title, severity: f.severity, host: f.host, first_seen: f.first_seen, last_seen: f.last_seen,
-    count: f.count, cves: f.cves, evidence: f.evidence, triage: triageLabel(t), triage_note: t?.decision.note ?? null, triage_by: t?.decision.by ?? null, triage_at: t?.decision.decided_at ?? null,
+    fingerprint: f.fingerprint,
+    hunt_id: f.hunt_id,
+    title: f.title,
+    severity: f.severity,
+    host: f.host,
+    first_seen: f.first_seen,
+    last_seen: f.last_seen,
+    count: f.count,
+    cves: f.cves,
+    evidence: f.evidence,
+    triage: triageLabel(t),
+    triage_note: t?.decision.note ?? null,
+    triage_by: t?.decision.by ?? null,
+    triage_at: t?.decision.decided_at ?? null,
   };
 }
 
@@ -202,7 +246,12 @@ export function buildBoard(input: BoardInput): Board {
   const openSet = new Set(open.map((f) => f.fingerprint));
   // Verdicts from the open findings only: a closed false positive does not make a host red.
   const verdicts = buildVerdicts(input.hunts, open, input.coverage, input.since);
-  const agencyIds = new Set<string>([...(input.expectedAgencies ?? []), ...input.uploads.map((u) => u.agency), ...input.coverage.map((c) => c.agency), ...input.findings.map((f) => f.agency)]);
+  const agencyIds = new Set<string>([
+    ...(input.expectedAgencies ?? []),
+    ...input.uploads.map((u) => u.agency),
+    ...input.coverage.map((c) => c.agency),
+    ...input.findings.map((f) => f.agency),
+  ]);
   const agencies: BoardAgency[] = [...agencyIds].sort().map((agency) => {
     const uploads = input.uploads.filter((u) => u.agency === agency).sort((a, b) => b.normalized_at.localeCompare(a.normalized_at));
     const hostVerdicts = verdicts.filter((v) => v.agency === agency).sort((a, b) => hostName(a.host).localeCompare(hostName(b.host)));
@@ -212,12 +261,31 @@ export function buildBoard(input: BoardInput): Board {
         host: v.host,
         level: v.level,
         counts: v.counts,
-        families: cov.map((c) => ({ family: c.family, label: label(c.family), rows: c.rows, first_event: c.firstEvent, last_event: c.lastEvent, ranges: c.ranges, channels: Object.keys(c.channels).sort() })),
+        families: cov.map((c) => ({
+          family: c.family,
+          label: label(c.family),
+          rows: c.rows,
+          first_event: c.firstEvent,
+          last_event: c.lastEvent,
+          ranges: c.ranges,
+          channels: Object.keys(c.channels).sort(),
+        })),
       };
     });
     const mine = sortFindings(input.findings.filter((f) => f.agency === agency));
-    const requests = uploads.length === 0 && !input.coverage.some((c) => c.agency === agency) ? ['no upload yet: every host\'s Exchange, IIS and Windows logs since 2019-01-01'] : [];
-    for (const v of hostVerdicts) requests.push(...hostRequests(v.host, input.coverage.filter((c) => c.agency === agency && c.host === v.host), input.hunts, input.since));
+    const requests =
+      uploads.length === 0 && !input.coverage.some((c) => c.agency === agency)
+        ? ["no upload yet: every host's Exchange, IIS and Windows logs since 2019-01-01"]
+        : [];
+    for (const v of hostVerdicts)
+      requests.push(
+        ...hostRequests(
+          v.host,
+          input.coverage.filter((c) => c.agency === agency && c.host === v.host),
+          input.hunts,
+          input.since,
+        ),
+      );
     return {
       agency,
       uploads,
@@ -236,7 +304,10 @@ export function buildBoard(input: BoardInput): Board {
   const openCounts = zero();
   for (const f of open) openCounts[f.severity]++;
   // Timelines end at the latest log (not today): the years that matter stay wide enough to read.
-  const lastDay = input.coverage.flatMap((c) => c.ranges.map((r) => r.to)).sort().pop();
+  const lastDay = input.coverage
+    .flatMap((c) => c.ranges.map((r) => r.to))
+    .sort()
+    .pop();
   return {
     board_version: BOARD_VERSION,
     generated_at: input.generatedAt.toISOString(),
@@ -260,5 +331,7 @@ export function buildBoard(input: BoardInput): Board {
 export function severityCounts(findings: readonly BoardFinding[]): [Severity, number][] {
   const c = zero();
   for (const f of findings) c[f.severity]++;
-  return SEVERITIES.filter((s) => c[s] > 0).map((s) => [s, c[s]] as [Severity, number]).sort((a, b) => severityRank(a[0]) - severityRank(b[0]));
+  return SEVERITIES.filter((s) => c[s] > 0)
+    .map((s) => [s, c[s]] as [Severity, number])
+    .sort((a, b) => severityRank(a[0]) - severityRank(b[0]));
 }

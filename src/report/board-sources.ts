@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { readText, type ObjectStore } from '../core';
 import type { Finding } from '../hunt';
 import type { Manifest } from '../lake';
-import { buildBoard, uploadSummary, type Board, type UploadSummary } from './board-model';
+import type { Board } from './board-model';
 import { renderBoard } from './board-html';
 
 export const BOARD_PREFIX = 'board/';
@@ -35,7 +35,11 @@ export async function readManifests(store: ObjectStore, onBad: (key: string, rea
 export function readFindings(outDir: string): Finding[] {
   const file = path.join(outDir, 'findings.jsonl');
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Finding);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Finding);
 }
 
 /** Writes board.html and board.json into a folder; returns their paths. */

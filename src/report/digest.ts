@@ -28,7 +28,12 @@ export interface Digest {
   readonly taken_at: string;
   readonly new_uploads: readonly UploadSummary[];
   readonly new_findings: readonly (BoardFinding & { readonly agency: string })[];
-  readonly verdict_changes: readonly { readonly agency: string; readonly host: string | null; readonly from: VerdictLevel | null; readonly to: VerdictLevel }[];
+  readonly verdict_changes: readonly {
+    readonly agency: string;
+    readonly host: string | null;
+    readonly from: VerdictLevel | null;
+    readonly to: VerdictLevel;
+  }[];
   /** Agencies whose coverage still has holes, with their requests. */
   readonly missing_coverage: readonly { readonly agency: string; readonly requests: readonly string[] }[];
 }
@@ -85,7 +90,10 @@ export function digestSubject(d: Digest): string {
 const MAX_LISTED = 50;
 const clip = (s: string, n = 160): string => {
   // Plain text for mail and terminals: control characters (escape sequences from evidence or names) are shown, not run.
-  const t = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const t = s.replace(
+    /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return t.length > n ? `${t.slice(0, n)}...` : t;
 };
 
@@ -95,15 +103,22 @@ export function renderDigestText(d: Digest): string {
   out.push(`Sweep digest ${d.taken_at}${d.since ? ` (changes since ${d.since})` : ' (first digest: everything is new)'}`);
   out.push('');
   out.push(`New uploads: ${d.new_uploads.length}`);
-  for (const u of d.new_uploads.slice(0, MAX_LISTED)) out.push(`  ${clip(u.agency)}  ${u.upload_id}  ${u.normalized_at}  ${u.rows} rows, hosts ${clip(u.hosts.join(', ') || '(none named)')}`);
+  for (const u of d.new_uploads.slice(0, MAX_LISTED))
+    out.push(
+      `  ${clip(u.agency)}  ${u.upload_id}  ${u.normalized_at}  ${u.rows} rows, hosts ${clip(u.hosts.join(', ') || '(none named)')}`,
+    );
   if (d.new_uploads.length > MAX_LISTED) out.push(`  ... and ${d.new_uploads.length - MAX_LISTED} more (see the board)`);
   out.push('');
   out.push(`New open findings: ${d.new_findings.length}`);
-  for (const f of d.new_findings.slice(0, MAX_LISTED)) out.push(`  ${f.severity.toUpperCase().padEnd(8)} ${clip(f.agency)}/${clip(f.host ?? '(unknown host)')}  ${clip(f.title, 100)}  [${f.fingerprint.slice(0, 12)}]`);
+  for (const f of d.new_findings.slice(0, MAX_LISTED))
+    out.push(
+      `  ${f.severity.toUpperCase().padEnd(8)} ${clip(f.agency)}/${clip(f.host ?? '(unknown host)')}  ${clip(f.title, 100)}  [${f.fingerprint.slice(0, 12)}]`,
+    );
   if (d.new_findings.length > MAX_LISTED) out.push(`  ... and ${d.new_findings.length - MAX_LISTED} more (see the board)`);
   out.push('');
   out.push(`Verdict changes: ${d.verdict_changes.length}`);
-  for (const v of d.verdict_changes.slice(0, MAX_LISTED)) out.push(`  ${clip(v.agency)}/${clip(v.host ?? '(unknown host)')}: ${v.from ?? 'new host'} -> ${v.to}`);
+  for (const v of d.verdict_changes.slice(0, MAX_LISTED))
+    out.push(`  ${clip(v.agency)}/${clip(v.host ?? '(unknown host)')}: ${v.from ?? 'new host'} -> ${v.to}`);
   if (d.verdict_changes.length > MAX_LISTED) out.push(`  ... and ${d.verdict_changes.length - MAX_LISTED} more (see the board)`);
   out.push('');
   out.push(`Agencies still missing coverage: ${d.missing_coverage.length}`);

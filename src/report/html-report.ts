@@ -63,10 +63,17 @@ table.findings td{border:0;padding:.15rem 0}table.findings td.ev{max-width:none}
 
 function verdictSection(verdicts: readonly HostVerdict[]): string {
   if (verdicts.length === 0) return '<p>No logs in the window: nothing could be judged.</p>';
-  const text = { red: 'confirmed exploitation patterns', amber: 'suspicious activity to review', green: 'no finding at medium or above in the logs provided' };
+  const text = {
+    red: 'confirmed exploitation patterns',
+    amber: 'suspicious activity to review',
+    green: 'no finding at medium or above in the logs provided',
+  };
   return verdicts
     .map((v) => {
-      const counts = (['critical', 'high', 'medium', 'low', 'info'] as const).filter((s) => v.counts[s] > 0).map((s) => `${v.counts[s]} ${s}`).join(', ');
+      const counts = (['critical', 'high', 'medium', 'low', 'info'] as const)
+        .filter((s) => v.counts[s] > 0)
+        .map((s) => `${v.counts[s]} ${s}`)
+        .join(', ');
       return `<div class="host ${v.level}"><span class="badge ${v.level}">${v.level.toUpperCase()}</span><strong>${escapeHtml(v.host ?? '(unknown host)')}</strong> <span class="meta">agency ${escapeHtml(v.agency)}</span>: ${text[v.level]}${counts ? ` (${escapeHtml(counts)})` : ''}<ul>${v.lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul></div>`;
     })
     .join('\n');
@@ -105,15 +112,24 @@ function findingsSection(input: ReportInput): string {
         .filter(([, v]) => v !== null && v !== undefined && v !== '')
         .map(([k, v]) => `<div><b>${escapeHtml(k)}</b>: ${escapeHtml(cut(typeof v === 'string' ? v : JSON.stringify(v)))}</div>`)
         .join('');
-      const refs = h?.meta.references.length ? `<details><summary>references</summary>${h.meta.references.map((r) => `<div>${link(r)}</div>`).join('')}</details>` : '';
+      const refs = h?.meta.references.length
+        ? `<details><summary>references</summary>${h.meta.references.map((r) => `<div>${link(r)}</div>`).join('')}</details>`
+        : '';
       const runbook = h?.meta.runbook ? `<details><summary>runbook</summary><pre>${escapeHtml(h.meta.runbook)}</pre></details>` : '';
       const isNew = input.newFingerprints.has(f.fingerprint) ? ' <span class="new">NEW</span>' : '';
       const t = input.triage?.get(f.fingerprint);
       const tl = triageLabel(t);
-      const tcls = !t ? '' : t.reopenedBy.length > 0 && t.decision.status !== 'true-positive' ? ' reopened' : t.decision.status === 'true-positive' ? ' tp' : '';
-      const triage = t && tl
-        ? `<div class="triage${tcls}"><b>${escapeHtml(tl)}</b> by ${escapeHtml(t.decision.by)} ${escapeHtml(t.decision.decided_at.slice(0, 10))}${t.decision.note ? `: ${escapeHtml(t.decision.note)}` : ''}</div>`
-        : '';
+      const tcls = !t
+        ? ''
+        : t.reopenedBy.length > 0 && t.decision.status !== 'true-positive'
+          ? ' reopened'
+          : t.decision.status === 'true-positive'
+            ? ' tp'
+            : '';
+      const triage =
+        t && tl
+          ? `<div class="triage${tcls}"><b>${escapeHtml(tl)}</b> by ${escapeHtml(t.decision.by)} ${escapeHtml(t.decision.decided_at.slice(0, 10))}${t.decision.note ? `: ${escapeHtml(t.decision.note)}` : ''}</div>`
+          : '';
       return `<tr id="f-${escapeHtml(f.fingerprint)}"${t?.closed ? ' class="closed"' : ''}><td><span class="badge sev-${f.severity}">${f.severity.toUpperCase()}</span></td><td>${escapeHtml(f.host ?? '(unknown host)')}<div class="meta">${escapeHtml(f.agency)}</div><div class="meta" title="fingerprint (sweep triage)">${escapeHtml(f.fingerprint.slice(0, 12))}</div></td><td>${escapeHtml(f.title)}${isNew}<div class="meta">${escapeHtml([...f.cves, ...f.attack].join(' '))}</div>${triage}${refs}${runbook}</td><td>${escapeHtml(f.first_seen)}<br>${escapeHtml(f.last_seen)}</td><td>${f.count}</td><td class="ev">${ev}</td></tr>`;
     })
     .join('\n');

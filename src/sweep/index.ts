@@ -1,3 +1,25 @@
 /** One sweep module for either engine: run the pack, dedup, write findings and the report, summarise. */
-export { runSweep, chooseWindow, hasFindingsAtLeast, sweepSummaryJson, type SweepOptions, type SweepResult, type IndicatorSummary } from './run-sweep';
-export { SWEEP_STATE_KEY, bodyForRanges, candidateState, commitSweepState, decideHunts, lakeSnapshot, partitionLocalBody, pendingStateKey, readSweepState, rowsIndicatorsDigest, storedIndicatorsDigest, type HuntDecision, type HuntMode } from './sweep-state';
+export {
+  runSweep,
+  chooseWindow,
+  hasFindingsAtLeast,
+  sweepSummaryJson,
+  type SweepOptions,
+  type SweepResult,
+  type IndicatorSummary,
+} from './run-sweep';
+export {
+  SWEEP_STATE_KEY,
+  bodyForRanges,
+  candidateState,
+  commitSweepState,
+  decideHunts,
+  lakeSnapshot,
+  partitionLocalBody,
+  pendingStateKey,
+  readSweepState,
+  rowsIndicatorsDigest,
+  storedIndicatorsDigest,
+  type HuntDecision,
+  type HuntMode,
+} from './sweep-state';

@@ -85,7 +85,11 @@ export interface SweepResult {
 }
 
 /** Picks the window: the given days, else all data (from 2019-01-01 or earlier data, to today or later data). */
-export function chooseWindow(given: { since?: string; until?: string }, bounds: { first: string; last: string } | null, today: string): HuntWindow {
+export function chooseWindow(
+  given: { since?: string; until?: string },
+  bounds: { first: string; last: string } | null,
+  today: string,
+): HuntWindow {
   const since = given.since ? parseDay(given.since, '--since') : bounds && bounds.first < DEFAULT_SINCE ? bounds.first : DEFAULT_SINCE;
   const until = given.until ? parseDay(given.until, '--until') : bounds && bounds.last > today ? bounds.last : today;
   if (since > until) throw new RangeError(`--since ${since} is after --until ${until}`);
@@ -123,11 +127,22 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   // Findings the team closed do not make a host red or amber.
   const verdicts = coverageError === null ? buildVerdicts(hunts, openFindings(findings, triage), coverage, window.since, gaps) : [];
   const newFingerprints = new Set(fresh.map((f) => f.fingerprint));
-  const errors: HuntRunError[] = coverageError === null
-    ? [...run.errors]
-    : [...run.errors, { huntId: 'coverage', path: 'coverage (src/hunt/coverage.ts)', message: `coverage could not be read, so there are no verdicts: ${coverageError}` }];
+  const errors: HuntRunError[] =
+    coverageError === null
+      ? [...run.errors]
+      : [
+          ...run.errors,
+          {
+            huntId: 'coverage',
+            path: 'coverage (src/hunt/coverage.ts)',
+            message: `coverage could not be read, so there are no verdicts: ${coverageError}`,
+          },
+        ];
   const reportFile = path.join(opts.outDir, 'report.html');
-  fs.writeFileSync(reportFile, renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors, broken, triage }));
+  fs.writeFileSync(
+    reportFile,
+    renderReport({ generatedAt: now(), window, hunts, findings, newFingerprints, verdicts, coverage, errors, broken, triage }),
+  );
   if (opts.record) {
     const packVersion = folderVersion(opts.record.queriesDir);
     writeSweepRecord(opts.outDir, {
@@ -142,8 +157,21 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
     });
   }
   return {
-    window, hunts, broken, indicators: opts.indicators, findings, newFingerprints, errors, stats: run.stats, coverage, verdicts, coverageError,
-    findingsFile, reportFile, lakeCheck, triage,
+    window,
+    hunts,
+    broken,
+    indicators: opts.indicators,
+    findings,
+    newFingerprints,
+    errors,
+    stats: run.stats,
+    coverage,
+    verdicts,
+    coverageError,
+    findingsFile,
+    reportFile,
+    lakeCheck,
+    triage,
   };
 }
 
@@ -160,7 +188,14 @@ export function sweepSummaryJson(r: SweepResult): Record<string, unknown> {
     findings_file: r.findingsFile,
     report_file: r.reportFile,
     lake_gaps: (r.lakeCheck?.gaps ?? []).map((g) => ({
-      key: g.key, agency: g.agency, upload_id: g.uploadId, table: g.table, dt: g.dt, problem: g.problem, reason: g.reason, sources: g.sources,
+      key: g.key,
+      agency: g.agency,
+      upload_id: g.uploadId,
+      table: g.table,
+      dt: g.dt,
+      problem: g.problem,
+      reason: g.reason,
+      sources: g.sources,
     })),
     lake_bad_manifests: r.lakeCheck?.badManifests ?? [],
     lake_unlisted_files: r.lakeCheck?.unlisted.length ?? 0,

@@ -138,7 +138,8 @@ export function formatCoverageLines(report: CoverageReport): string[] {
   const hostW = Math.max(...report.coverage.map((c) => (c.host ?? '(unknown host)').length));
   const famW = Math.max(...report.coverage.map((c) => c.label.length));
   return report.coverage.map((c) => {
-    const span = c.firstEvent && c.lastEvent ? `${c.firstEvent.slice(0, 10)} -> ${c.lastEvent.slice(0, 10)} (${c.days} days` : '(no event times';
+    const span =
+      c.firstEvent && c.lastEvent ? `${c.firstEvent.slice(0, 10)} -> ${c.lastEvent.slice(0, 10)} (${c.days} days` : '(no event times';
     const note = c.startsAfterDisclosure ? `  starts after ${DISCLOSURE_DAY}: the first wave of exploitation is not in these logs` : '';
     return `  ${(c.host ?? '(unknown host)').padEnd(hostW)}  ${c.label.padEnd(famW)}  ${span}, ${c.files} file${c.files === 1 ? '' : 's'}, ${c.rows.toLocaleString('en-US')} rows)${note}`;
   });
@@ -156,7 +157,9 @@ export function formatDating(manifest: Manifest, maxItems = 10): string[] {
   const untimed = manifest.entries.filter((e) => e.rows_without_time > 0);
   if (untimed.length > 0) {
     const total = untimed.reduce((s, e) => s + e.rows_without_time, 0);
-    out.push(`Dating: ${plural(total, 'row')} ${total === 1 ? 'has' : 'have'} no event time: they show what happened, not when (filed under their file's date).`);
+    out.push(
+      `Dating: ${plural(total, 'row')} ${total === 1 ? 'has' : 'have'} no event time: they show what happened, not when (filed under their file's date).`,
+    );
     const byReason = new Map<string, { rows: number; files: number }>();
     for (const e of untimed) {
       const why = e.rows_without_time_reason ?? 'the records carry no time field';
@@ -174,7 +177,7 @@ export function formatDating(manifest: Manifest, maxItems = 10): string[] {
     out.push(
       '',
       `Host unknown (${plural(hostless.length, 'file')}): neither the records nor the path name the server, so findings would say "(unknown host)".`,
-      '  Put each server\'s files in a folder named after it (EXCH01\\...) before uploading; locally, --host names them:',
+      "  Put each server's files in a folder named after it (EXCH01\\...) before uploading; locally, --host names them:",
     );
     for (const e of hostless.slice(0, maxItems)) out.push(`  ${e.path}: ${plural(e.rows_without_host ?? 0, 'row')}`);
     if (hostless.length > maxItems) out.push(`  ... and ${hostless.length - maxItems} more files (see the manifest)`);
@@ -187,7 +190,12 @@ export function formatIntake(manifest: Manifest, maxItems = 10): string[] {
   const t = manifest.totals;
   const out = [
     `Files: ${t.entries} read, ${t.entries_parsed} parsed, ${t.entries_partial} partly read, ${t.entries_unrecognized} not recognized, ${t.problems} refused`,
-    `Rows: ${t.rows.toLocaleString('en-US')} (${Object.entries(manifest.rows_per_table).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`).join(', ') || 'none'})`,
+    `Rows: ${t.rows.toLocaleString('en-US')} (${
+      Object.entries(manifest.rows_per_table)
+        .filter(([, n]) => n > 0)
+        .map(([k, n]) => `${k} ${n.toLocaleString('en-US')}`)
+        .join(', ') || 'none'
+    })`,
     `Lines: ${t.lines_read.toLocaleString('en-US')} read, ${t.lines_rejected.toLocaleString('en-US')} rejected`,
   ];
   const local = localTimeExports(manifest);
@@ -201,9 +209,16 @@ export function formatIntake(manifest: Manifest, maxItems = 10): string[] {
   out.push(...formatDating(manifest, maxItems));
   const rejected = manifest.entries.filter((e) => e.rejections.total > 0).sort((a, b) => b.rejections.total - a.rejections.total);
   if (rejected.length > 0) {
-    out.push('', `Rejected entries (${t.rejections.toLocaleString('en-US')} in ${rejected.length} file${rejected.length === 1 ? '' : 's'}):`);
+    out.push(
+      '',
+      `Rejected entries (${t.rejections.toLocaleString('en-US')} in ${rejected.length} file${rejected.length === 1 ? '' : 's'}):`,
+    );
     for (const e of rejected.slice(0, maxItems)) {
-      const reasons = Object.entries(e.rejections.by_reason).sort((a, b) => b[1] - a[1]).slice(0, 3).map(([r, n]) => `${n} x ${r}`).join('; ');
+      const reasons = Object.entries(e.rejections.by_reason)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([r, n]) => `${n} x ${r}`)
+        .join('; ');
       out.push(`  ${e.path}: ${e.rejections.total} (${reasons})`);
     }
     if (rejected.length > maxItems) out.push(`  ... and ${rejected.length - maxItems} more files (see the manifest)`);

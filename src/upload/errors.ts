@@ -50,7 +50,10 @@ export class UploadInterruptedError extends UploadError {
 
 /** The receipt (manifest) did not appear in time. */
 export class ReceiptTimeoutError extends UploadError {
-  constructor(readonly manifestKey: string, readonly waitedMs: number) {
+  constructor(
+    readonly manifestKey: string,
+    readonly waitedMs: number,
+  ) {
     super(`no manifest at ${manifestKey} after ${Math.round(waitedMs / 1000)} s`);
     this.name = 'ReceiptTimeoutError';
   }

@@ -38,7 +38,10 @@ export function assertUploadId(id: string): string {
  * @example newUploadId(new Date('2021-03-02T10:15:30Z')) // '20210302T101530Z-9f86d081'
  */
 export function newUploadId(now: Date, random: () => Buffer = () => randomBytes(4)): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `${stamp}-${random().toString('hex').slice(0, 8).padStart(8, '0')}`;
 }
 
@@ -53,7 +56,9 @@ export function agencyUploadPrefix(agency: string): string {
  */
 export function uploadKey(agency: string, uploadId: string, fileName: string): string {
   if (!fileName || fileName === '.' || fileName === '..' || /[/\\\u0000-\u001f]/.test(fileName)) {
-    throw new UploadArgumentError(`file name must be a plain name without path separators or control characters, got ${JSON.stringify(fileName)}`);
+    throw new UploadArgumentError(
+      `file name must be a plain name without path separators or control characters, got ${JSON.stringify(fileName)}`,
+    );
   }
   return `${agencyUploadPrefix(agency)}${assertUploadId(uploadId)}/${fileName}`;
 }

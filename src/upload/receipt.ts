@@ -41,10 +41,11 @@ export function receiptMessage(manifest: Manifest, hunts: readonly HuntNeed[] = 
   const report = assessCoverage(manifest.coverage, hunts);
   const severity = receiptSeverity(manifest, report.gaps.length);
   const hostCount = report.hosts.filter((h) => h !== null).length;
-  const summary = manifest.totals.rows === 0
-    ? 'nothing usable was found'
-    : `${hostCount} host${hostCount === 1 ? '' : 's'}, ${report.families.length} log famil${report.families.length === 1 ? 'y' : 'ies'}` +
-      (report.gaps.length > 0 ? `, ${report.gaps.length} gap${report.gaps.length === 1 ? '' : 's'}` : '');
+  const summary =
+    manifest.totals.rows === 0
+      ? 'nothing usable was found'
+      : `${hostCount} host${hostCount === 1 ? '' : 's'}, ${report.families.length} log famil${report.families.length === 1 ? 'y' : 'ies'}` +
+        (report.gaps.length > 0 ? `, ${report.gaps.length} gap${report.gaps.length === 1 ? '' : 's'}` : '');
   const subject = toSubject(`Upload ${manifest.upload_id} received (${manifest.agency}): ${summary}`);
   const lines = [
     `Upload ${manifest.upload_id} of agency ${manifest.agency} was normalized at ${manifest.normalized_at}.`,

@@ -23,42 +23,86 @@ describe('AthenaQueryEngine', () => {
   const athena = mockClient(AthenaClient);
   const sleeps: number[] = [];
   const engine = (extra: Partial<ConstructorParameters<typeof AthenaQueryEngine>[0]> = {}) =>
-    new AthenaQueryEngine({ client: new AthenaClient({ region: 'us-east-1' }), workGroup: 'sweep', database: 'sweep_lake', sleep: async (ms) => { sleeps.push(ms); }, ...extra });
-  beforeEach(() => { athena.reset(); sleeps.length = 0; });
+    new AthenaQueryEngine({
+      client: new AthenaClient({ region: 'us-east-1' }),
+      workGroup: 'sweep',
+      database: 'sweep_lake',
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      ...extra,
+    });
+  beforeEach(() => {
+    athena.reset();
+    sleeps.length = 0;
+  });
 
   it('starts with the workgroup, database and quoted window parameters, polls with backoff, and reads every page', async () => {
     // Prepare
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
-    athena.on(GetQueryExecutionCommand)
+    athena
+      .on(GetQueryExecutionCommand)
       .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
       .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' } } })
-      .resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: 123456, EngineExecutionTimeInMillis: 900 }, ResultConfiguration: { OutputLocation: 's3://results/q-1.csv' } } });
-    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: undefined })
-      .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: COLUMNS }, Rows: [cells('agency', 'host', 'first_seen', 'hits', 'anchor_mailbox'), cells('doj', 'EXCH01', '2021-03-02 10:15:30.000', '3', 'ServerInfo~a]@EXCH01:444/ecp/y.js')] }, NextToken: 'p2' });
-    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: 'p2' })
-      .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: COLUMNS }, Rows: [cells('doj', undefined, '2019-04-01 00:00:00.000', '9007199254740993', "it's")] } });
+      .resolves({
+        QueryExecution: {
+          Status: { State: 'SUCCEEDED' },
+          Statistics: { DataScannedInBytes: 123456, EngineExecutionTimeInMillis: 900 },
+          ResultConfiguration: { OutputLocation: 's3://results/q-1.csv' },
+        },
+      });
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: undefined }).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: COLUMNS },
+        Rows: [
+          cells('agency', 'host', 'first_seen', 'hits', 'anchor_mailbox'),
+          cells('doj', 'EXCH01', '2021-03-02 10:15:30.000', '3', 'ServerInfo~a]@EXCH01:444/ecp/y.js'),
+        ],
+      },
+      NextToken: 'p2',
+    });
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-1', NextToken: 'p2' }).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: COLUMNS },
+        Rows: [cells('doj', undefined, '2019-04-01 00:00:00.000', '9007199254740993', "it's")],
+      },
+    });
     const e = engine();
 
     // Act
-    const rows = await e.run('SELECT ... WHERE dt BETWEEN ? AND ?;\n', ['2019-01-01', "2026-11-27"]);
+    const rows = await e.run('SELECT ... WHERE dt BETWEEN ? AND ?;\n', ['2019-01-01', '2026-11-27']);
 
     // Assess
     const start = athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input;
-    expect(start).toMatchObject({ WorkGroup: 'sweep', QueryExecutionContext: { Database: 'sweep_lake', Catalog: 'AwsDataCatalog' }, ExecutionParameters: ["'2019-01-01'", "'2026-11-27'"] });
+    expect(start).toMatchObject({
+      WorkGroup: 'sweep',
+      QueryExecutionContext: { Database: 'sweep_lake', Catalog: 'AwsDataCatalog' },
+      ExecutionParameters: ["'2019-01-01'", "'2026-11-27'"],
+    });
     expect(start.QueryString).toBe('SELECT ... WHERE dt BETWEEN ? AND ?');
     expect(sleeps).toEqual([250, 500]);
     expect(rows).toEqual([
-      { agency: 'doj', host: 'EXCH01', first_seen: '2021-03-02T10:15:30.000Z', hits: 3, anchor_mailbox: 'ServerInfo~a]@EXCH01:444/ecp/y.js' },
+      {
+        agency: 'doj',
+        host: 'EXCH01',
+        first_seen: '2021-03-02T10:15:30.000Z',
+        hits: 3,
+        anchor_mailbox: 'ServerInfo~a]@EXCH01:444/ecp/y.js',
+      },
       { agency: 'doj', host: null, first_seen: '2019-04-01T00:00:00.000Z', hits: '9007199254740993', anchor_mailbox: "it's" },
     ]);
-    expect(e.history).toEqual([{ queryExecutionId: 'q-1', dataScannedBytes: 123456, engineExecutionMs: 900, outputLocation: 's3://results/q-1.csv' }]);
+    expect(e.history).toEqual([
+      { queryExecutionId: 'q-1', dataScannedBytes: 123456, engineExecutionMs: 900, outputLocation: 's3://results/q-1.csv' },
+    ]);
   });
 
   it('keeps a first data row that is not the header', async () => {
     // Prepare
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-2' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
-    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'integer' }] }, Rows: [cells('7')] } });
+    athena
+      .on(GetQueryResultsCommand)
+      .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'integer' }] }, Rows: [cells('7')] } });
 
     // Act
     const rows = await engine().run('SELECT 7 AS n', []);
@@ -68,10 +112,12 @@ describe('AthenaQueryEngine', () => {
     expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.ExecutionParameters).toBeUndefined();
   });
 
-  it('throws AthenaQueryError with Athena\'s reason when the query fails', async () => {
+  it("throws AthenaQueryError with Athena's reason when the query fails", async () => {
     // Prepare
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-3' });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'FAILED', AthenaError: { ErrorMessage: 'Bytes scanned limit was exceeded' } } } });
+    athena
+      .on(GetQueryExecutionCommand)
+      .resolves({ QueryExecution: { Status: { State: 'FAILED', AthenaError: { ErrorMessage: 'Bytes scanned limit was exceeded' } } } });
 
     // Act
     const run = engine().run('SELECT 1', []);
@@ -87,7 +133,9 @@ describe('AthenaQueryEngine', () => {
     athena.on(StartQueryExecutionCommand).rejects(cause);
 
     // Act
-    const err = await engine().run('SELECT 1', []).catch((e) => e);
+    const err = await engine()
+      .run('SELECT 1', [])
+      .catch((e) => e);
 
     // Assess
     expect(err).toBeInstanceOf(AthenaQueryError);
@@ -102,7 +150,9 @@ describe('AthenaQueryEngine', () => {
     athena.on(StopQueryExecutionCommand).resolves({});
 
     // Act
-    const err = await engine({ timeoutMs: 1000 }).run('SELECT 1', []).catch((e) => e);
+    const err = await engine({ timeoutMs: 1000 })
+      .run('SELECT 1', [])
+      .catch((e) => e);
 
     // Assess
     expect(err).toBeInstanceOf(AthenaTimeoutError);
@@ -148,7 +198,9 @@ describe('createEngine', () => {
     const athena = mockClient(client);
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-9' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
-    athena.on(GetQueryResultsCommand).resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [cells('n'), cells('3')] } });
+    athena
+      .on(GetQueryResultsCommand)
+      .resolves({ ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'n', Type: 'bigint' }] }, Rows: [cells('n'), cells('3')] } });
 
     // Act
     const engine = await createEngine({ engine: 'athena', workGroup: 'sweep', database: 'sweep_lake', client });
@@ -157,7 +209,10 @@ describe('createEngine', () => {
 
     // Assess
     expect(rows).toEqual([{ n: 3 }]);
-    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toMatchObject({ WorkGroup: 'sweep', QueryExecutionContext: { Database: 'sweep_lake' } });
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input).toMatchObject({
+      WorkGroup: 'sweep',
+      QueryExecutionContext: { Database: 'sweep_lake' },
+    });
     athena.restore();
   });
 

@@ -14,16 +14,47 @@ const hunt = makeHunt('SELECT 1', { log_families: ['httpproxy'] });
 
 function manifest(agency: string, id: string, coverage: Manifest['coverage']): Manifest {
   return {
-    manifest_version: 1, agency, upload_id: id, normalized_at: '2026-12-01T10:00:00.000Z', upload_time: { time: '2026-12-01T10:00:00.000Z', source: 'upload' },
-    inputs: [], limits: {}, rows_per_table: { web_requests: 0, exchange_logs: 0, windows_events: 0, file_inventory: 0 } as Manifest['rows_per_table'], rows_per_partition: {}, coerced_values: {},
-    totals: { entries: 1, entries_parsed: 1, entries_partial: 0, entries_unrecognized: 0, problems: 0, lines_read: 10, lines_with_rows: 10, lines_rejected: 0, lines_skipped: 0, rejections: 0, rows: 10 },
-    entries: [], unrecognized: [], problems: [], coverage, files: [],
+    manifest_version: 1,
+    agency,
+    upload_id: id,
+    normalized_at: '2026-12-01T10:00:00.000Z',
+    upload_time: { time: '2026-12-01T10:00:00.000Z', source: 'upload' },
+    inputs: [],
+    limits: {},
+    rows_per_table: { web_requests: 0, exchange_logs: 0, windows_events: 0, file_inventory: 0 } as Manifest['rows_per_table'],
+    rows_per_partition: {},
+    coerced_values: {},
+    totals: {
+      entries: 1,
+      entries_parsed: 1,
+      entries_partial: 0,
+      entries_unrecognized: 0,
+      problems: 0,
+      lines_read: 10,
+      lines_with_rows: 10,
+      lines_rejected: 0,
+      lines_skipped: 0,
+      rejections: 0,
+      rows: 10,
+    },
+    entries: [],
+    unrecognized: [],
+    problems: [],
+    coverage,
+    files: [],
   };
 }
 
 const reported = (over: Partial<ReportedFinding>): ReportedFinding => ({
-  fingerprint: 'a'.repeat(64), hunt_id: hunt.meta.id, agency: 'doj', host: 'EXCH01', severity: 'critical',
-  first_seen: '2021-03-02T10:00:00.000Z', last_seen: '2021-03-03T10:00:00.000Z', reported_at: '2026-12-01T11:00:00.000Z', ...over,
+  fingerprint: 'a'.repeat(64),
+  hunt_id: hunt.meta.id,
+  agency: 'doj',
+  host: 'EXCH01',
+  severity: 'critical',
+  first_seen: '2021-03-02T10:00:00.000Z',
+  last_seen: '2021-03-03T10:00:00.000Z',
+  reported_at: '2026-12-01T11:00:00.000Z',
+  ...over,
 });
 
 describe('runAwsBoardJob', () => {
@@ -33,28 +64,59 @@ describe('runAwsBoardJob', () => {
   let decisions: TriageDecision[];
   const sent: { subject: string; body: string }[] = [];
   const ports = (): AwsBoardPorts => ({
-    store, hunts: [hunt], pack: { sha256: '0123456789ab', files: 3 }, since: '2019-01-01', now: () => new Date('2026-12-07T06:00:00Z'), agencies: ['doj', 'treasury'],
+    store,
+    hunts: [hunt],
+    pack: { sha256: '0123456789ab', files: 3 },
+    since: '2019-01-01',
+    now: () => new Date('2026-12-07T06:00:00Z'),
+    agencies: ['doj', 'treasury'],
     table: { list: async () => decisions, reportedFindings: async () => findings },
-    publish: async (subject, body) => { sent.push({ subject, body }); },
+    publish: async (subject, body) => {
+      sent.push({ subject, body });
+    },
   });
 
   beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'board-job-'));
     store = new LocalObjectStore(dir);
     sent.length = 0;
-    findings = [reported({}), reported({ fingerprint: 'b'.repeat(64), severity: 'high', title: 'Stored title', evidence: { uri: '<script>x</script>' } })];
+    findings = [
+      reported({}),
+      reported({ fingerprint: 'b'.repeat(64), severity: 'high', title: 'Stored title', evidence: { uri: '<script>x</script>' } }),
+    ];
     decisions = [];
-    await store.put('manifests/agency=doj/up-1.json', JSON.stringify(manifest('doj', 'up-1', [
-      { host: 'EXCH01', family: 'httpproxy', first_event: '2019-04-10T08:00:00.000Z', last_event: '2021-03-05T16:00:00.000Z', files: 3, rows: 900 },
-      { host: 'EXCH02', family: 'httpproxy', first_event: '2021-02-20T00:10:00.000Z', last_event: '2021-03-05T16:00:00.000Z', files: 3, rows: 300 },
-    ])));
+    await store.put(
+      'manifests/agency=doj/up-1.json',
+      JSON.stringify(
+        manifest('doj', 'up-1', [
+          {
+            host: 'EXCH01',
+            family: 'httpproxy',
+            first_event: '2019-04-10T08:00:00.000Z',
+            last_event: '2021-03-05T16:00:00.000Z',
+            files: 3,
+            rows: 900,
+          },
+          {
+            host: 'EXCH02',
+            family: 'httpproxy',
+            first_event: '2021-02-20T00:10:00.000Z',
+            last_event: '2021-03-05T16:00:00.000Z',
+            files: 3,
+            rows: 300,
+          },
+        ]),
+      ),
+    );
     await store.put('manifests/agency=doj/broken.json', '{"agency": 3');
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('writes board.html and board.json under board/ from manifests and the dedup table after a sweep', async () => {
     // Prepare
-    decisions = [makeDecision(findings[1], findings, { status: 'benign', note: 'pen test', by: 'ana', at: new Date('2026-12-02T00:00:00Z') })];
+    decisions = [
+      makeDecision(findings[1], findings, { status: 'benign', note: 'pen test', by: 'ana', at: new Date('2026-12-02T00:00:00Z') }),
+    ];
 
     // Act
     const out = await runAwsBoardJob({ mode: 'board', sweptAt: '2026-12-07T05:00:00Z', sweepStatus: 'SUCCEEDED' }, ports());

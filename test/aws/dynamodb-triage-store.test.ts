@@ -10,9 +10,16 @@ describe('DynamoDbTriageStore', () => {
   const store = () => new DynamoDbTriageStore({ client: new DynamoDBClient({}), tableName: 'dedup' });
   const finding = sampleFinding();
   const decisionItem = {
-    fingerprint: { S: `triage#${finding.fingerprint}` }, status: { S: 'benign' }, note: { S: 'pen test' }, by: { S: 'ana' },
-    decided_at: { S: '2026-12-01T09:00:00.000Z' }, hunt_id: { S: finding.hunt_id }, agency: { S: 'doj' }, host: { S: 'EXCH01' },
-    last_seen: { S: finding.last_seen }, known: { L: [{ S: finding.fingerprint }] },
+    fingerprint: { S: `triage#${finding.fingerprint}` },
+    status: { S: 'benign' },
+    note: { S: 'pen test' },
+    by: { S: 'ana' },
+    decided_at: { S: '2026-12-01T09:00:00.000Z' },
+    hunt_id: { S: finding.hunt_id },
+    agency: { S: 'doj' },
+    host: { S: 'EXCH01' },
+    last_seen: { S: finding.last_seen },
+    known: { L: [{ S: finding.fingerprint }] },
   };
   beforeEach(() => ddb.reset());
 
@@ -20,7 +27,12 @@ describe('DynamoDbTriageStore', () => {
     // Prepare
     ddb.on(ScanCommand).resolves({ Items: [decisionItem] });
     ddb.on(PutItemCommand).resolves({});
-    const d = makeDecision(finding, [finding], { status: 'true-positive', note: 'confirmed', by: 'bo', at: new Date('2026-12-02T00:00:00Z') });
+    const d = makeDecision(finding, [finding], {
+      status: 'true-positive',
+      note: 'confirmed',
+      by: 'bo',
+      at: new Date('2026-12-02T00:00:00Z'),
+    });
 
     // Act
     await store().record(d);
@@ -28,13 +40,19 @@ describe('DynamoDbTriageStore', () => {
     // Assess
     const put = ddb.commandCalls(PutItemCommand)[0].args[0].input;
     expect(put.TableName).toBe('dedup');
-    expect(put.Item).toMatchObject({ fingerprint: { S: `triage#${finding.fingerprint}` }, status: { S: 'true-positive' }, by: { S: 'bo' }, host: { S: 'EXCH01' } });
+    expect(put.Item).toMatchObject({
+      fingerprint: { S: `triage#${finding.fingerprint}` },
+      status: { S: 'true-positive' },
+      by: { S: 'bo' },
+      host: { S: 'EXCH01' },
+    });
     expect(JSON.parse(put.Item!.previous.S!)).toMatchObject({ status: 'benign', by: 'ana' });
   });
 
   it('lists decisions page by page, reading only triage items', async () => {
     // Prepare
-    ddb.on(ScanCommand)
+    ddb
+      .on(ScanCommand)
       .resolvesOnce({ Items: [decisionItem], LastEvaluatedKey: { fingerprint: { S: 'triage#x' } } })
       .resolvesOnce({ Items: [{ ...decisionItem, fingerprint: { S: 'triage#' + 'b'.repeat(64) }, status: { S: 'nonsense' } }] });
 
@@ -50,13 +68,28 @@ describe('DynamoDbTriageStore', () => {
 
   it('reads the reported findings from the dedup items', async () => {
     // Prepare
-    ddb.on(ScanCommand).resolves({ Items: [{ fingerprint: { S: 'f1' }, hunt_id: { S: 'h' }, agency: { S: 'doj' }, host: { NULL: true }, severity: { S: 'high' }, first_seen: { S: 'a' }, last_seen: { S: 'b' }, reported_at: { S: 'c' } }] });
+    ddb.on(ScanCommand).resolves({
+      Items: [
+        {
+          fingerprint: { S: 'f1' },
+          hunt_id: { S: 'h' },
+          agency: { S: 'doj' },
+          host: { NULL: true },
+          severity: { S: 'high' },
+          first_seen: { S: 'a' },
+          last_seen: { S: 'b' },
+          reported_at: { S: 'c' },
+        },
+      ],
+    });
 
     // Act
     const found = await store().reportedFindings();
 
     // Assess
-    expect(found).toEqual([{ fingerprint: 'f1', hunt_id: 'h', agency: 'doj', host: null, severity: 'high', first_seen: 'a', last_seen: 'b', reported_at: 'c' }]);
+    expect(found).toEqual([
+      { fingerprint: 'f1', hunt_id: 'h', agency: 'doj', host: null, severity: 'high', first_seen: 'a', last_seen: 'b', reported_at: 'c' },
+    ]);
     expect(ddb.commandCalls(ScanCommand)[0].args[0].input.FilterExpression).toBe('NOT begins_with(fingerprint, :p)');
   });
 
@@ -74,4 +107,3 @@ describe('DynamoDbTriageStore', () => {
     expect(out.map((f) => f.fingerprint)).toEqual([fresh.fingerprint]);
   });
 });
-

@@ -13,7 +13,11 @@ export function sampleFinding(over: Partial<Finding> = {}): Finding {
     first_seen: '2021-03-02T10:15:30.000Z',
     last_seen: '2021-03-03T02:01:12.000Z',
     count: 14,
-    evidence: { anchor_mailbox: 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/proxyLogon.ecp?#', client_ip: '192.0.2.10', uri_stem: '/ecp/y.js' },
+    evidence: {
+      anchor_mailbox: 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/proxyLogon.ecp?#',
+      client_ip: '192.0.2.10',
+      uri_stem: '/ecp/y.js',
+    },
     fingerprint: 'a'.repeat(64),
     ...over,
   };

@@ -9,8 +9,22 @@ import { INDICATORS_TABLE } from '../../src/lake/schema';
 
 const WINDOWS_PATH = 'c:\\inetpub\\wwwroot\\aspnet_client\\system_web\\supp0rt.aspx';
 const ROWS = [
-  { type: 'filepath', value: WINDOWS_PATH, source: 'MSTIC', reference: 'https://example.org/a', first_seen: null, description: 'web shell, "China Chopper"\nsecond line' },
-  { type: 'filepath', value: '\\\\server\\share\\x.ps1', source: 'ESET', reference: null, first_seen: '2021-03-02', description: 'UNC path, trailing \\' },
+  {
+    type: 'filepath',
+    value: WINDOWS_PATH,
+    source: 'MSTIC',
+    reference: 'https://example.org/a',
+    first_seen: null,
+    description: 'web shell, "China Chopper"\nsecond line',
+  },
+  {
+    type: 'filepath',
+    value: '\\\\server\\share\\x.ps1',
+    source: 'ESET',
+    reference: null,
+    first_seen: '2021-03-02',
+    description: 'UNC path, trailing \\',
+  },
   { type: 'ip', value: '203.0.113.7', source: 'Volexity', reference: 'r', first_seen: '2021-01-06', description: undefined },
 ];
 
@@ -33,8 +47,22 @@ describe('writeIndicatorsParquet', () => {
       const got = await engine.run('SELECT * FROM indicators ORDER BY source', []);
       // Assess
       expect(got).toEqual([
-        { type: 'filepath', value: '\\\\server\\share\\x.ps1', source: 'ESET', reference: null, first_seen: '2021-03-02', description: 'UNC path, trailing \\' },
-        { type: 'filepath', value: WINDOWS_PATH, source: 'MSTIC', reference: 'https://example.org/a', first_seen: null, description: 'web shell, "China Chopper"\nsecond line' },
+        {
+          type: 'filepath',
+          value: '\\\\server\\share\\x.ps1',
+          source: 'ESET',
+          reference: null,
+          first_seen: '2021-03-02',
+          description: 'UNC path, trailing \\',
+        },
+        {
+          type: 'filepath',
+          value: WINDOWS_PATH,
+          source: 'MSTIC',
+          reference: 'https://example.org/a',
+          first_seen: null,
+          description: 'web shell, "China Chopper"\nsecond line',
+        },
         { type: 'ip', value: '203.0.113.7', source: 'Volexity', reference: 'r', first_seen: '2021-01-06', description: null },
       ]);
     } finally {
@@ -54,7 +82,10 @@ describe('writeIndicatorsParquet', () => {
       const meta = await parquetMetadataAsync(file);
       const rows = await parquetReadObjects({ file, compressors });
       process.stdout.write(JSON.stringify({ cols: meta.schema.slice(1).map((c) => c.name), rows }));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+    });
     // Assess
     expect(run.stderr).toBe('');
     const got = JSON.parse(run.stdout) as { cols: string[]; rows: Record<string, unknown>[] };
@@ -69,10 +100,9 @@ describe('writeIndicatorsParquet', () => {
     try {
       await engine.setIndicatorsFromParquet(path.join(dir, INDICATORS_PARQUET_NAME));
       // Act
-      const hits = await engine.run(
-        "SELECT i.source FROM indicators i WHERE i.type = 'filepath' AND i.value = lower(?)",
-        ['C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\supp0rt.aspx'],
-      );
+      const hits = await engine.run("SELECT i.source FROM indicators i WHERE i.type = 'filepath' AND i.value = lower(?)", [
+        'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\supp0rt.aspx',
+      ]);
       // Assess
       expect(hits).toEqual([{ source: 'MSTIC' }]);
       expect(fs.readdirSync(dir)).toEqual([INDICATORS_PARQUET_NAME]);

@@ -26,7 +26,9 @@ describe('the lake on S3', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-s3-'));
     uploads = new S3ObjectStore({ client: s3.client, bucket: 'fault-uploads' });
     lake = new S3ObjectStore({ client: s3.client, bucket: 'fault-lake' });
-    await s3.client.send(new PutObjectCommand({ Bucket: 'fault-uploads', Key: 'uploads/agency=doj/u1/EXCH01/u_ex210301.log', Body: iisLog(150, 1, 2).text }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'fault-uploads', Key: 'uploads/agency=doj/u1/EXCH01/u_ex210301.log', Body: iisLog(150, 1, 2).text }),
+    );
   });
   afterAll(async () => {
     await s3?.stop();
@@ -50,7 +52,10 @@ describe('the lake on S3', () => {
     // Assess
     expect({ files: clean.files.length, gaps: clean.gaps }).toEqual({ files: m.files.length, gaps: [] });
     expect(m.files.every((f) => /^[0-9a-f]{64}$/.test(f.sha256 ?? ''))).toBe(true);
-    expect(check.gaps.map((g) => [g.key, g.problem])).toEqual([[a, 'checksum'], [b, 'missing']]);
+    expect(check.gaps.map((g) => [g.key, g.problem])).toEqual([
+      [a, 'checksum'],
+      [b, 'missing'],
+    ]);
   });
 
   it('a run whose upload grew while it ran fails with a clear error; the retry commits the whole upload', async () => {
@@ -60,13 +65,17 @@ describe('the lake on S3', () => {
     growing.list = async (prefix: string): Promise<ObjectInfo[]> => {
       if (lists++ === 0) {
         const first = await uploads.list(prefix);
-        await s3.client.send(new PutObjectCommand({ Bucket: 'fault-uploads', Key: 'uploads/agency=doj/u2/EXCH02/u_ex210302.log', Body: iisLog(40, 2).text }));
+        await s3.client.send(
+          new PutObjectCommand({ Bucket: 'fault-uploads', Key: 'uploads/agency=doj/u2/EXCH02/u_ex210302.log', Body: iisLog(40, 2).text }),
+        );
         return first;
       }
       return uploads.list(prefix);
     };
     growing.get = (key: string): Promise<Readable> => uploads.get(key);
-    await s3.client.send(new PutObjectCommand({ Bucket: 'fault-uploads', Key: 'uploads/agency=doj/u2/EXCH01/u_ex210301.log', Body: iisLog(30, 3).text }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'fault-uploads', Key: 'uploads/agency=doj/u2/EXCH01/u_ex210301.log', Body: iisLog(30, 3).text }),
+    );
     // Act
     const first = normalizeS3Upload({ uploads: growing, lake, key: 'uploads/agency=doj/u2/EXCH01/u_ex210301.log', tmpDir: tmp });
     // Assess

@@ -5,7 +5,9 @@ import { parseQueryFile } from '../../src/hunt/query-file';
 import type { Finding } from '../../src/hunt/types';
 import { findingFromMessage, type NotificationMessage } from '../../src/notify/message';
 
-const hunt = parseQueryFile('q.sql', `/* ---
+const hunt = parseQueryFile(
+  'q.sql',
+  `/* ---
 id: 6f1c3d2e-8a7b-4c0e-9a55-2f1d6c1f7b21
 name: ProxyLogon SSRF anchor mailbox
 status: stable
@@ -20,10 +22,25 @@ runbook: |
   1. Isolate the server.
 --- */
 SELECT agency, host, anchor_mailbox, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3
-`);
+`,
+);
 const ROWS = [
-  { agency: 'doj', host: 'EXCH01', anchor_mailbox: 'ServerInfo~a]@EXCH01:444/ecp/y.js', first_seen: '2021-03-02T10:15:30.000Z', last_seen: '2021-03-03T02:00:00.000Z', hits: 14 },
-  { agency: 'dhs', host: 'MAIL2', anchor_mailbox: 'ServerInfo~b]@MAIL2:444/ecp/z.js', first_seen: '2019-04-01T00:00:00.000Z', last_seen: '2019-04-01T00:00:00.000Z', hits: 1 },
+  {
+    agency: 'doj',
+    host: 'EXCH01',
+    anchor_mailbox: 'ServerInfo~a]@EXCH01:444/ecp/y.js',
+    first_seen: '2021-03-02T10:15:30.000Z',
+    last_seen: '2021-03-03T02:00:00.000Z',
+    hits: 14,
+  },
+  {
+    agency: 'dhs',
+    host: 'MAIL2',
+    anchor_mailbox: 'ServerInfo~b]@MAIL2:444/ecp/z.js',
+    first_seen: '2019-04-01T00:00:00.000Z',
+    last_seen: '2019-04-01T00:00:00.000Z',
+    hits: 1,
+  },
 ];
 
 function fakes(seen: Set<string>) {
@@ -31,22 +48,40 @@ function fakes(seen: Set<string>) {
   const marked: Finding[][] = [];
   const calls: string[] = [];
   return {
-    published, marked, calls,
+    published,
+    marked,
+    calls,
     ports: {
       hunts: [hunt],
-      readResults: async (id: string) => { calls.push(`read:${id}`); return ROWS; },
+      readResults: async (id: string) => {
+        calls.push(`read:${id}`);
+        return ROWS;
+      },
       toFindings: rowsToFindings,
       dedup: {
         filterNew: async (f: readonly Finding[]) => f.filter((x) => !seen.has(x.fingerprint)),
-        markSeen: async (f: readonly Finding[]) => { calls.push('mark'); marked.push([...f]); f.forEach((x) => seen.add(x.fingerprint)); },
+        markSeen: async (f: readonly Finding[]) => {
+          calls.push('mark');
+          marked.push([...f]);
+          f.forEach((x) => seen.add(x.fingerprint));
+        },
       },
-      publish: async (m: readonly NotificationMessage[]) => { calls.push('publish'); published.push([...m]); },
+      publish: async (m: readonly NotificationMessage[]) => {
+        calls.push('publish');
+        published.push([...m]);
+      },
     },
   };
 }
 
 describe('publishHuntResults', () => {
-  const req = { run_id: 'r1', hunt_id: hunt.meta.id, query_execution_id: 'q-1', output_location: 's3://results/athena/q-1.csv', data_scanned_bytes: 42 };
+  const req = {
+    run_id: 'r1',
+    hunt_id: hunt.meta.id,
+    query_execution_id: 'q-1',
+    output_location: 's3://results/athena/q-1.csv',
+    data_scanned_bytes: 42,
+  };
 
   it('publishes each new finding to its agency, then records it; a re-run publishes nothing', async () => {
     // Prepare
@@ -68,14 +103,25 @@ describe('publishHuntResults', () => {
     ]);
     expect(msgs[0].body).toContain('1. Isolate the server.');
     expect(msgs[0].body).toContain('s3://results/athena/q-1.csv (Athena query q-1)');
-    expect(findingFromMessage(msgs[1].body)).toMatchObject({ agency: 'dhs', host: 'MAIL2', first_seen: '2019-04-01T00:00:00.000Z', count: 1, evidence: { anchor_mailbox: 'ServerInfo~b]@MAIL2:444/ecp/z.js' } });
+    expect(findingFromMessage(msgs[1].body)).toMatchObject({
+      agency: 'dhs',
+      host: 'MAIL2',
+      first_seen: '2019-04-01T00:00:00.000Z',
+      count: 1,
+      evidence: { anchor_mailbox: 'ServerInfo~b]@MAIL2:444/ecp/z.js' },
+    });
   });
 
   it('does not record findings whose publication failed (they are retried, not lost)', async () => {
     // Prepare
     const seen = new Set<string>();
     const f = fakes(seen);
-    const failing = { ...f.ports, publish: async () => { throw new Error('sns down'); } };
+    const failing = {
+      ...f.ports,
+      publish: async () => {
+        throw new Error('sns down');
+      },
+    };
 
     // Act
     const err = await publishHuntResults(req, failing).catch((e) => e);

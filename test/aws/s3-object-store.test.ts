@@ -22,7 +22,10 @@ describe('S3ObjectStore', () => {
     store = new S3ObjectStore({ client: s3.client, bucket: 'lake-bucket', partSize: 5 * 1024 * 1024 });
     tmp = mkdtempSync(path.join(tmpdir(), 's3store-'));
   });
-  afterAll(async () => { await s3?.stop(); rmSync(tmp, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await s3?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('round-trips a streamed multipart body byte for byte', async () => {
     // Prepare: 12 MiB in 64 KiB chunks, so lib-storage must do a 3-part multipart upload
@@ -52,7 +55,10 @@ describe('S3ObjectStore', () => {
     await store.delete('manifests/agency=doj/never-there.json');
 
     // Assess
-    expect(listed).toEqual([{ key: 'manifests/agency=doj/u1.json', size: 18 }, { key: 'manifests/agency=doj/u2.json', size: 18 }]);
+    expect(listed).toEqual([
+      { key: 'manifests/agency=doj/u1.json', size: 18 },
+      { key: 'manifests/agency=doj/u2.json', size: 18 },
+    ]);
     expect(text).toBe('{"upload_id":"u1"}');
     expect(await store.exists('manifests/agency=doj/u2.json')).toBe(false);
     expect(await store.exists('manifests/agency=doj/u1.json')).toBe(true);
@@ -76,6 +82,8 @@ describe('S3ObjectStore', () => {
 
   it('throws on keys that climb out or a bad bucket name', async () => {
     await expect(store.put('../etc/passwd', 'x')).rejects.toThrow('invalid object key "../etc/passwd"');
-    expect(() => new S3ObjectStore({ client: s3.client, bucket: 'Bad_Bucket' })).toThrow('bucket must be an S3 bucket name, got "Bad_Bucket"');
+    expect(() => new S3ObjectStore({ client: s3.client, bucket: 'Bad_Bucket' })).toThrow(
+      'bucket must be an S3 bucket name, got "Bad_Bucket"',
+    );
   });
 });

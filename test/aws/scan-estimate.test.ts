@@ -14,14 +14,35 @@ const IIS_HEADER = [
   '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
 ];
 function iis(day: string, n: number): string {
-  const lines = Array.from({ length: n }, (_, i) => `${day} 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} 10.0.0.5 GET /owa/auth/logon.aspx replaceCurrent=${i}&x=${'q'.repeat(i % 50)} 443 - 198.51.100.${i % 250} Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+${i} - 200 0 0 ${i % 97}`);
+  const lines = Array.from(
+    { length: n },
+    (_, i) =>
+      `${day} 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} 10.0.0.5 GET /owa/auth/logon.aspx replaceCurrent=${i}&x=${'q'.repeat(i % 50)} 443 - 198.51.100.${i % 250} Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+${i} - 200 0 0 ${i % 97}`,
+  );
   return [...IIS_HEADER, ...lines].join('\r\n') + '\r\n';
 }
-const header = (id: string, name: string) => `/* ---\nid: ${id}\nname: ${name}\nstatus: stable\nseverity: high\ncves: []\nmitre: ["TA0001:T1190"]\nlog_families: [iis]\ndescription: A test hunt for the estimate.\nreferences: [https://example.org/x]\n--- */\n`;
-const narrow = parseQueryFile('a.sql', header('11111111-1111-4111-8111-111111111111', 'narrow status hunt') + "SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? AND status = 500 GROUP BY 1, 2");
-const wide = parseQueryFile('b.sql', header('22222222-2222-4222-8222-222222222222', 'wide web hunt') + "SELECT agency, host, uri_stem, uri_query, user_agent, client_ip, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5, 6");
-const selfJoin = parseQueryFile('c.sql', header('33333333-3333-4333-8333-333333333333', 'self join') + "SELECT a.agency, a.host, min(a.event_time) AS first_seen, max(b.event_time) AS last_seen, count(*) AS hits FROM web_requests a JOIN web_requests b ON a.client_ip = b.client_ip WHERE a.dt BETWEEN ? AND ? AND b.dt BETWEEN ? AND ? GROUP BY 1, 2");
-const events = parseQueryFile('d.sql', header('44444444-4444-4444-8444-444444444444', 'events only') + "SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits FROM windows_events WHERE dt BETWEEN ? AND ? GROUP BY 1, 2 -- not web_requests");
+const header = (id: string, name: string) =>
+  `/* ---\nid: ${id}\nname: ${name}\nstatus: stable\nseverity: high\ncves: []\nmitre: ["TA0001:T1190"]\nlog_families: [iis]\ndescription: A test hunt for the estimate.\nreferences: [https://example.org/x]\n--- */\n`;
+const narrow = parseQueryFile(
+  'a.sql',
+  header('11111111-1111-4111-8111-111111111111', 'narrow status hunt') +
+    'SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? AND status = 500 GROUP BY 1, 2',
+);
+const wide = parseQueryFile(
+  'b.sql',
+  header('22222222-2222-4222-8222-222222222222', 'wide web hunt') +
+    'SELECT agency, host, uri_stem, uri_query, user_agent, client_ip, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3, 4, 5, 6',
+);
+const selfJoin = parseQueryFile(
+  'c.sql',
+  header('33333333-3333-4333-8333-333333333333', 'self join') +
+    'SELECT a.agency, a.host, min(a.event_time) AS first_seen, max(b.event_time) AS last_seen, count(*) AS hits FROM web_requests a JOIN web_requests b ON a.client_ip = b.client_ip WHERE a.dt BETWEEN ? AND ? AND b.dt BETWEEN ? AND ? GROUP BY 1, 2',
+);
+const events = parseQueryFile(
+  'd.sql',
+  header('44444444-4444-4444-8444-444444444444', 'events only') +
+    'SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits FROM windows_events WHERE dt BETWEEN ? AND ? GROUP BY 1, 2 -- not web_requests',
+);
 
 describe('estimateScans', () => {
   let tmp: string;
@@ -29,9 +50,27 @@ describe('estimateScans', () => {
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-est-'));
     root = path.join(tmp, 'root');
-    const write = (name: string, text: string) => { const f = path.join(tmp, name); fs.writeFileSync(f, text); return f; };
-    await normalizeUpload({ inputs: [write('EXCH01_u_ex210302.log', iis('2021-03-02', 3000)), write('EXCH01_u_ex210303.log', iis('2021-03-03', 3000))], agency: 'doj', uploadId: 'u1', hostOverride: 'EXCH01', lakeRoot: root, tmpDir: tmp });
-    await normalizeUpload({ inputs: [write('MAIL2_u_ex190401.log', iis('2019-04-01', 2000))], agency: 'dhs', uploadId: 'u2', hostOverride: 'MAIL2', lakeRoot: root, tmpDir: tmp });
+    const write = (name: string, text: string) => {
+      const f = path.join(tmp, name);
+      fs.writeFileSync(f, text);
+      return f;
+    };
+    await normalizeUpload({
+      inputs: [write('EXCH01_u_ex210302.log', iis('2021-03-02', 3000)), write('EXCH01_u_ex210303.log', iis('2021-03-03', 3000))],
+      agency: 'doj',
+      uploadId: 'u1',
+      hostOverride: 'EXCH01',
+      lakeRoot: root,
+      tmpDir: tmp,
+    });
+    await normalizeUpload({
+      inputs: [write('MAIL2_u_ex190401.log', iis('2019-04-01', 2000))],
+      agency: 'dhs',
+      uploadId: 'u2',
+      hostOverride: 'MAIL2',
+      lakeRoot: root,
+      tmpDir: tmp,
+    });
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -57,7 +96,12 @@ describe('estimateScans', () => {
     const lake = new LocalObjectStore(root);
 
     // Act
-    const est = await estimateScans({ lake, hunts: [narrow, wide, selfJoin, events], window: { since: '2019-01-01', until: '2026-11-27' }, columnBytes: localParquetColumnBytes(root) });
+    const est = await estimateScans({
+      lake,
+      hunts: [narrow, wide, selfJoin, events],
+      window: { since: '2019-01-01', until: '2026-11-27' },
+      columnBytes: localParquetColumnBytes(root),
+    });
 
     // Assess
     const [n, w, j, e] = est.hunts;
@@ -74,7 +118,9 @@ describe('estimateScans', () => {
   });
 
   it('throws on a reversed window', async () => {
-    await expect(estimateScans({ lake: new LocalObjectStore(root), hunts: [], window: { since: '2022-01-01', until: '2021-01-01' } })).rejects.toThrow('since (2022-01-01) is after until (2021-01-01)');
+    await expect(
+      estimateScans({ lake: new LocalObjectStore(root), hunts: [], window: { since: '2022-01-01', until: '2021-01-01' } }),
+    ).rejects.toThrow('since (2022-01-01) is after until (2021-01-01)');
   });
 
   it('is what `sweep plan --lake` prints, as JSON and as a table', () => {
@@ -82,7 +128,12 @@ describe('estimateScans', () => {
     const qdir = path.join(tmp, 'queries');
     fs.mkdirSync(path.join(qdir, 'test', 'web'), { recursive: true });
     fs.writeFileSync(path.join(qdir, 'test', 'web', 'initial_access_wide_test_hunt.sql'), wide.sql);
-    const run = (...args: string[]) => execFileSync(process.execPath, [path.resolve(__dirname, '..', '..', 'bin', 'sweep.js'), 'plan', '--lake', root, '--queries', qdir, ...args], { encoding: 'utf8' });
+    const run = (...args: string[]) =>
+      execFileSync(
+        process.execPath,
+        [path.resolve(__dirname, '..', '..', 'bin', 'sweep.js'), 'plan', '--lake', root, '--queries', qdir, ...args],
+        { encoding: 'utf8' },
+      );
 
     // Act
     const json = JSON.parse(run('--since', '2021-03-01', '--until', '2021-03-31', '--json'));

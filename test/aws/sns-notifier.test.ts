@@ -13,8 +13,12 @@ describe('SnsNotifier', () => {
 
   it('publishes in batches of ten with agency, severity, kind and hunt attributes', async () => {
     // Prepare
-    sns.on(PublishBatchCommand).callsFake((input) => ({ Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: `m-${e.Id}` })) }));
-    const msgs = Array.from({ length: 12 }, (_, i) => findingMessage(sampleFinding({ agency: i % 2 ? 'doj' : 'dhs', severity: i % 3 ? 'high' : 'critical', fingerprint: String(i) })));
+    sns.on(PublishBatchCommand).callsFake((input) => ({
+      Successful: input.PublishBatchRequestEntries.map((e: { Id: string }) => ({ Id: e.Id, MessageId: `m-${e.Id}` })),
+    }));
+    const msgs = Array.from({ length: 12 }, (_, i) =>
+      findingMessage(sampleFinding({ agency: i % 2 ? 'doj' : 'dhs', severity: i % 3 ? 'high' : 'critical', fingerprint: String(i) })),
+    );
 
     // Act
     const out = await new SnsNotifier({ client: new SNSClient({}), topicArn: TOPIC }).publish(msgs);
@@ -36,7 +40,10 @@ describe('SnsNotifier', () => {
 
   it('throws PublishError naming the messages SNS refused', async () => {
     // Prepare
-    sns.on(PublishBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm-0' }], Failed: [{ Id: '1', Code: 'KMSAccessDenied', SenderFault: true, Message: 'no kms:GenerateDataKey' }] });
+    sns.on(PublishBatchCommand).resolves({
+      Successful: [{ Id: '0', MessageId: 'm-0' }],
+      Failed: [{ Id: '1', Code: 'KMSAccessDenied', SenderFault: true, Message: 'no kms:GenerateDataKey' }],
+    });
     const msgs = [findingMessage(sampleFinding()), findingMessage(sampleFinding({ host: 'EXCH02' }))];
 
     // Act
@@ -48,17 +55,35 @@ describe('SnsNotifier', () => {
     expect(err.message).toContain('KMSAccessDenied no kms:GenerateDataKey');
   });
 
-  it('keeps every PublishBatch call within SNS\'s limits: ten entries and 256 KiB for the whole batch', async () => {
+  it("keeps every PublishBatch call within SNS's limits: ten entries and 256 KiB for the whole batch", async () => {
     // Prepare: SNS's documented rules (262,144 bytes per message and per batch, bodies plus attributes).
     const sizes: number[][] = [];
-    sns.on(PublishBatchCommand).callsFake((input: { PublishBatchRequestEntries: { Id: string; Message: string; Subject?: string; MessageAttributes?: Record<string, { DataType: string; StringValue: string }> }[] }) => {
-      const entries = input.PublishBatchRequestEntries;
-      const each = entries.map((e) => Buffer.byteLength(e.Message) + Object.entries(e.MessageAttributes ?? {}).reduce((n, [k, v]) => n + k.length + v.DataType.length + Buffer.byteLength(v.StringValue), 0));
-      sizes.push(each);
-      if (entries.length > 10) throw Object.assign(new Error('TooManyEntriesInBatchRequest'), { name: 'TooManyEntriesInBatchRequestException' });
-      if (each.reduce((a, b) => a + b, 0) > 262_144) throw Object.assign(new Error('The batch request is too long'), { name: 'BatchRequestTooLongException' });
-      return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })) };
-    });
+    sns.on(PublishBatchCommand).callsFake(
+      (input: {
+        PublishBatchRequestEntries: {
+          Id: string;
+          Message: string;
+          Subject?: string;
+          MessageAttributes?: Record<string, { DataType: string; StringValue: string }>;
+        }[];
+      }) => {
+        const entries = input.PublishBatchRequestEntries;
+        const each = entries.map(
+          (e) =>
+            Buffer.byteLength(e.Message) +
+            Object.entries(e.MessageAttributes ?? {}).reduce(
+              (n, [k, v]) => n + k.length + v.DataType.length + Buffer.byteLength(v.StringValue),
+              0,
+            ),
+        );
+        sizes.push(each);
+        if (entries.length > 10)
+          throw Object.assign(new Error('TooManyEntriesInBatchRequest'), { name: 'TooManyEntriesInBatchRequestException' });
+        if (each.reduce((a, b) => a + b, 0) > 262_144)
+          throw Object.assign(new Error('The batch request is too long'), { name: 'BatchRequestTooLongException' });
+        return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}` })) };
+      },
+    );
     const big = (host: string) => ({ ...findingMessage(sampleFinding({ host })), body: `evidence ${'A'.repeat(150_000)}` });
     const msgs = [big('EXCH01'), big('EXCH02'), findingMessage(sampleFinding({ host: 'EXCH03' })), big('EXCH04')];
 
@@ -90,6 +115,8 @@ describe('SnsNotifier', () => {
   });
 
   it('throws on a topic that is not an SNS ARN', () => {
-    expect(() => new SnsNotifier({ client: new SNSClient({}), topicArn: 'sweep-findings' })).toThrow('topicArn must be an SNS topic ARN, got "sweep-findings"');
+    expect(() => new SnsNotifier({ client: new SNSClient({}), topicArn: 'sweep-findings' })).toThrow(
+      'topicArn must be an SNS topic ARN, got "sweep-findings"',
+    );
   });
 });

@@ -29,7 +29,10 @@ GROUP BY agency, host, anchor_mailbox;
 const ID1 = '6f1c3d2e-8a7b-4c0e-9a55-2f1d6c1f7b21';
 const ID2 = '7f1c3d2e-8a7b-4c0e-9a55-2f1d6c1f7b22';
 const hunt = parseQueryFile('queries/hafnium/web/initial_access_ssrf.sql', HEADER(ID1) + SQL);
-const deprecated = parseQueryFile('queries/hafnium/web/initial_access_old.sql', HEADER(ID2, 'deprecated_reason: replaced by the TPL variant\n').replace('status: stable', 'status: deprecated') + SQL);
+const deprecated = parseQueryFile(
+  'queries/hafnium/web/initial_access_old.sql',
+  HEADER(ID2, 'deprecated_reason: replaced by the TPL variant\n').replace('status: stable', 'status: deprecated') + SQL,
+);
 
 describe('planHunt', () => {
   it('wraps the hunt with an agency filter and binds window pairs then agencies as SQL literals', () => {
@@ -43,24 +46,41 @@ describe('planHunt', () => {
     expect(p.query_string).not.toContain('--- */');
     expect(p.query_string).not.toMatch(/;\s*\)/);
     expect(p.query_string).toContain("anchor_mailbox <> 'a?b'");
-    const named = planHunt({ ...hunt, meta: { ...hunt.meta, name: 'Which host? (ServerInfo~?#)' } }, { since: '2019-01-01', until: '2026-11-27' }, ['doj']);
+    const named = planHunt(
+      { ...hunt, meta: { ...hunt.meta, name: 'Which host? (ServerInfo~?#)' } },
+      { since: '2019-01-01', until: '2026-11-27' },
+      ['doj'],
+    );
     expect(named.query_string.split('\n')[0]).toBe(`-- hunt ${ID1}: Which host  (ServerInfo~ #)`);
   });
 });
 
 describe('planSweep', () => {
-  const ctx = { lake: new LocalObjectStore(fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'))), hunts: [hunt, deprecated], agencies: ['doj', 'dhs'], retroSince: '2019-01-01', today: '2026-11-27', newRunId: () => 'run-1' };
+  const ctx = {
+    lake: new LocalObjectStore(fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'))),
+    hunts: [hunt, deprecated],
+    agencies: ['doj', 'dhs'],
+    retroSince: '2019-01-01',
+    today: '2026-11-27',
+    newRunId: () => 'run-1',
+  };
 
   it('plans a scheduled retro-hunt over all history and all agencies, skipping deprecated hunts', async () => {
     // Act
     const plan = await planSweep({ trigger: 'schedule' }, ctx);
 
     // Assess
-    expect(plan).toMatchObject({ run_id: 'run-1', trigger: 'schedule', since: '2019-01-01', until: '2026-11-27', agencies: ['doj', 'dhs'] });
+    expect(plan).toMatchObject({
+      run_id: 'run-1',
+      trigger: 'schedule',
+      since: '2019-01-01',
+      until: '2026-11-27',
+      agencies: ['doj', 'dhs'],
+    });
     expect(plan.hunts.map((h) => h.hunt_id)).toEqual([ID1]);
   });
 
-  it('plans an analyst\'s window for chosen agencies and hunts', async () => {
+  it("plans an analyst's window for chosen agencies and hunts", async () => {
     // Act
     const plan = await planSweep({ trigger: 'manual', since: '2021-02-20', until: '2021-03-10', agencies: ['dhs'], hunt_ids: [ID1] }, ctx);
 
@@ -79,18 +99,38 @@ describe('planSweep', () => {
 
   it('throws SweepPlanError on an unknown agency, a bad day, a reversed window or an unknown hunt', async () => {
     await expect(planSweep({ trigger: 'manual', agencies: ['nasa'] }, ctx)).rejects.toThrow('unknown agency "nasa"; configured: doj, dhs');
-    await expect(planSweep({ trigger: 'manual', since: '2021-3-1' }, ctx)).rejects.toThrow('since must be a day as YYYY-MM-DD, got "2021-3-1"');
+    await expect(planSweep({ trigger: 'manual', since: '2021-3-1' }, ctx)).rejects.toThrow(
+      'since must be a day as YYYY-MM-DD, got "2021-3-1"',
+    );
     await expect(planSweep({ trigger: 'manual', since: '2022-01-01', until: '2021-01-01' }, ctx)).rejects.toThrow(SweepPlanError);
     await expect(planSweep({ trigger: 'manual', hunt_ids: ['nope'] }, ctx)).rejects.toThrow('unknown hunt ids: nope');
-    await expect(planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=nasa/u1.json' }, ctx)).rejects.toThrow('unknown agency "nasa"');
+    await expect(planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=nasa/u1.json' }, ctx)).rejects.toThrow(
+      'unknown agency "nasa"',
+    );
   });
 
   it('throws when the plan would not fit in a Step Functions payload', async () => {
     // Prepare
-    const many = Array.from({ length: 120 }, (_, i) => parseQueryFile(`q${i}.sql`, HEADER(`${String(i).padStart(8, '0')}-8a7b-4c0e-9a55-2f1d6c1f7b21`) + SQL.replace('-- one row', `-- ${'x'.repeat(10)}`) + `-- ${'pad '.repeat(1)}\n`).sql);
-    const big = many.map((sql, i) => parseQueryFile(`q${i}.sql`, sql.replace('SELECT agency, host, anchor_mailbox, min', `SELECT agency, host, anchor_mailbox, '${'y'.repeat(1500)}' AS note, min`)));
+    const many = Array.from(
+      { length: 120 },
+      (_, i) =>
+        parseQueryFile(
+          `q${i}.sql`,
+          HEADER(`${String(i).padStart(8, '0')}-8a7b-4c0e-9a55-2f1d6c1f7b21`) +
+            SQL.replace('-- one row', `-- ${'x'.repeat(10)}`) +
+            `-- ${'pad '.repeat(1)}\n`,
+        ).sql,
+    );
+    const big = many.map((sql, i) =>
+      parseQueryFile(
+        `q${i}.sql`,
+        sql.replace('SELECT agency, host, anchor_mailbox, min', `SELECT agency, host, anchor_mailbox, '${'y'.repeat(1500)}' AS note, min`),
+      ),
+    );
 
     // Act, Assess
-    await expect(planSweep({ trigger: 'schedule' }, { ...ctx, hunts: big })).rejects.toThrow(`over the ${MAX_PLAN_BYTES}-byte Step Functions payload budget`);
+    await expect(planSweep({ trigger: 'schedule' }, { ...ctx, hunts: big })).rejects.toThrow(
+      `over the ${MAX_PLAN_BYTES}-byte Step Functions payload budget`,
+    );
   });
 });

@@ -6,7 +6,9 @@ import { runInProcess } from './in-process';
 
 describe('sweep board arguments', () => {
   const env = { ...process.env };
-  afterEach(() => { process.env = { ...env }; });
+  afterEach(() => {
+    process.env = { ...env };
+  });
 
   it('prints a presigned link to board/board.html with --bucket --link, offline', async () => {
     // Prepare

@@ -21,7 +21,12 @@ describe('sweep board, triage and digest', () => {
   let out: string;
   const cwd = process.cwd();
   const readBoard = (): Board => JSON.parse(fs.readFileSync(path.join(out, 'board.json'), 'utf8')) as Board;
-  const findings = (): Finding[] => fs.readFileSync(path.join(out, 'findings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Finding);
+  const findings = (): Finding[] =>
+    fs
+      .readFileSync(path.join(out, 'findings.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Finding);
 
   beforeAll(async () => {
     process.chdir(repoRoot);
@@ -34,7 +39,7 @@ describe('sweep board, triage and digest', () => {
     fs.rmSync(out, { recursive: true, force: true });
   });
 
-  it('writes board.html and board.json with the requests, verdicts and the last sweep\'s versions', async () => {
+  it("writes board.html and board.json with the requests, verdicts and the last sweep's versions", async () => {
     // Act
     const r = await runInProcess(['board', '--out', out]);
 
@@ -44,7 +49,12 @@ describe('sweep board, triage and digest', () => {
     const local = b.agencies.find((a) => a.agency === 'local')!;
     expect(local.requests).toContain('EXCH02: no HttpProxy logs before 2021-02-20');
     expect(local.requests).toContain('EXCH01: no HttpProxy logs from 2019-05-30 to 2021-02-19');
-    expect(local.hosts.map((h) => [h.host, h.level])).toEqual([['CAS03', 'red'], ['EXCH01', 'red'], ['EXCH02', 'green'], ['MBX04', 'red']]);
+    expect(local.hosts.map((h) => [h.host, h.level])).toEqual([
+      ['CAS03', 'red'],
+      ['EXCH01', 'red'],
+      ['EXCH02', 'green'],
+      ['MBX04', 'red'],
+    ]);
     expect(local.uploads).toHaveLength(1);
     expect(b.last_sweep!.pack.sha256).toMatch(/^[0-9a-f]{12}$/);
     expect(b.last_sweep!.indicators.map((f) => f.file)).toContain('volexity-exchange-marauder-ips.csv');
@@ -59,7 +69,18 @@ describe('sweep board, triage and digest', () => {
     await runInProcess(['digest', '--out', out]);
 
     // Act
-    const t = await runInProcess(['triage', target.fingerprint.slice(0, 12), '--status', 'false-positive', '--note', 'our own <b>scanner</b>', '--by', 'ana', '--out', out]);
+    const t = await runInProcess([
+      'triage',
+      target.fingerprint.slice(0, 12),
+      '--status',
+      'false-positive',
+      '--note',
+      'our own <b>scanner</b>',
+      '--by',
+      'ana',
+      '--out',
+      out,
+    ]);
     const list = await runInProcess(['triage', '--list', '--json', '--out', out]);
     fs.rmSync(path.join(out, 'findings', 'seen.jsonl'));
     const rerun = await runInProcess(['hunt', '--lake', out, '--out', out, '--json']);
@@ -68,7 +89,9 @@ describe('sweep board, triage and digest', () => {
 
     // Assess
     expect(t.error).toBeNull();
-    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ fingerprint: target.fingerprint, status: 'false-positive', by: 'ana', closed: true, reopened_by: [] })]);
+    expect(JSON.parse(list.stdout)).toEqual([
+      expect.objectContaining({ fingerprint: target.fingerprint, status: 'false-positive', by: 'ana', closed: true, reopened_by: [] }),
+    ]);
     const summary = JSON.parse(rerun.stdout) as { new_fingerprints: string[]; verdicts: { host: string; counts: { critical: number } }[] };
     expect(summary.new_fingerprints).not.toContain(target.fingerprint);
     expect(summary.new_fingerprints.length).toBe(findings().length - 1);
@@ -93,6 +116,11 @@ describe('sweep board, triage and digest', () => {
     expect((noStatus.error as Error).message).toMatch(/missing --status/);
     expect((unknown.error as Error).message).toMatch(/no finding with fingerprint abcdef0123/);
     expect((badStatus.error as Error).message).toMatch(/--status must be one of/);
-    expect(fs.readFileSync(path.join(out, 'findings', 'triage.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(
+      fs
+        .readFileSync(path.join(out, 'findings', 'triage.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1);
   });
 });

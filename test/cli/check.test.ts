@@ -13,16 +13,27 @@ const RAW = path.resolve(__dirname, '..', 'fixtures', 'raw');
 
 describe('sweep check', () => {
   let dir: string;
-  beforeAll(() => { dir = mkdtempSync(path.join(tmpdir(), 'cli-check-')); });
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'cli-check-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('--json lists families, hosts, coverage and gaps, and exits 1 when hunts cannot run', async () => {
     // Prepare: a server with HttpProxy, ECP and OAB logs but no IIS, events or inventory
     const zip = path.join(dir, 'EXCH02-logs.zip');
-    writeFileSync(zip, buildZip([
-      { name: 'EXCH02/Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG', data: readFileSync(path.join(RAW, 'httpproxy', 'cu23-header-row-and-fields.LOG')) },
-      { name: 'EXCH02/Logging/OABGeneratorLog/OABGeneratorLog_20210303-1.LOG', data: readFileSync(path.join(RAW, 'oab_generator', 'OABGeneratorLog_20210303-1.LOG')) },
-    ]));
+    writeFileSync(
+      zip,
+      buildZip([
+        {
+          name: 'EXCH02/Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG',
+          data: readFileSync(path.join(RAW, 'httpproxy', 'cu23-header-row-and-fields.LOG')),
+        },
+        {
+          name: 'EXCH02/Logging/OABGeneratorLog/OABGeneratorLog_20210303-1.LOG',
+          data: readFileSync(path.join(RAW, 'oab_generator', 'OABGeneratorLog_20210303-1.LOG')),
+        },
+      ]),
+    );
 
     // Act
     const run = await runInProcess(['check', zip, '--json']);
@@ -31,8 +42,12 @@ describe('sweep check', () => {
     expect(run.error).toBeNull();
     expect(run.exitCode).toBe(1);
     const out = JSON.parse(run.stdout) as {
-      families: string[]; hosts: string[]; hunts_runnable: number; hunts_total: number;
-      coverage: { host: string; family: string; firstEvent: string }[]; gaps: { families: string[]; cves: string[] }[];
+      families: string[];
+      hosts: string[];
+      hunts_runnable: number;
+      hunts_total: number;
+      coverage: { host: string; family: string; firstEvent: string }[];
+      gaps: { families: string[]; cves: string[] }[];
     };
     expect(out.families).toEqual(expect.arrayContaining(['httpproxy', 'oab_generator']));
     // HttpProxy records name their server (EXCH01 in the fixture); the OAB log takes the folder name
@@ -47,7 +62,8 @@ describe('sweep check', () => {
   it('lists the files whose host it cannot tell, and rows without an event time with the reason', async () => {
     // Prepare: a hash inventory at the root of an archive not named after a server, without LastWriteTimeUtc
     const zip = path.join(dir, 'collected.zip');
-    const inventory = '#TYPE Microsoft.PowerShell.Commands.FileHashInfo\r\n"Algorithm","Hash","Path"\r\n' +
+    const inventory =
+      '#TYPE Microsoft.PowerShell.Commands.FileHashInfo\r\n"Algorithm","Hash","Path"\r\n' +
       '"SHA256","B75F163CA9B9240BF4B37AD92BC7556B40A17E27C2B8ED5C8991385FE07D17D0","C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\supp0rt.aspx"\r\n';
     writeFileSync(zip, buildZip([{ name: 'inventory.csv', data: Buffer.from(inventory) }]));
 

@@ -31,7 +31,10 @@ describe('sweep grant-upload (end to end, built CLI)', () => {
     writeFileSync(path.join(dir, 'logs.zip'), 'PK\u0005\u0006' + '\0'.repeat(18));
 
     // Act
-    const run = await runCli(['grant-upload', '--agency', 'doe', '--expires', '2h', '--max-size', '1GiB', '--bucket', 'uploads', '--endpoint', s3.endpoint], CREDS);
+    const run = await runCli(
+      ['grant-upload', '--agency', 'doe', '--expires', '2h', '--max-size', '1GiB', '--bucket', 'uploads', '--endpoint', s3.endpoint],
+      CREDS,
+    );
     const curl = /^curl [\s\S]*?'http[^']*'$/m.exec(run.stdout)?.[0];
     execFileSync('bash', ['-c', curl ?? 'false'], { cwd: dir, stdio: 'pipe' });
 
@@ -40,7 +43,7 @@ describe('sweep grant-upload (end to end, built CLI)', () => {
     const id = /upload id: +(\S+)/.exec(run.stdout)?.[1];
     expect(run.stdout).toContain(`writes to:  s3://uploads/uploads/agency=doe/${id}/<file name>  (nothing else)`);
     expect(run.stdout).toContain('size limit: 1.0 GiB per archive');
-    expect(run.stdout).toContain("$form = [ordered]@{");
+    expect(run.stdout).toContain('$form = [ordered]@{');
     expect(run.stdout).toContain("Invoke-WebRequest -Uri '");
     const listed = await s3.client.send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: `uploads/agency=doe/${id}/` }));
     expect(listed.KeyCount).toBe(1);
@@ -54,8 +57,30 @@ describe('sweep grant-upload (end to end, built CLI)', () => {
     const link = path.join(dir, 'EXCH03.link.json');
 
     // Act: the security team, then the agency (no credentials in its environment)
-    const granted = await runCli(['grant-upload', '--agency', 'doe', '--size', String(bytes.length), '--file', 'EXCH03-logs.zip', '--out', link, '--bucket', 'uploads', '--endpoint', s3.endpoint], CREDS);
-    const uploaded = await runCli(['upload', '--grant', link, big, '--state-dir', path.join(dir, 'state')], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', AWS_REGION: '' });
+    const granted = await runCli(
+      [
+        'grant-upload',
+        '--agency',
+        'doe',
+        '--size',
+        String(bytes.length),
+        '--file',
+        'EXCH03-logs.zip',
+        '--out',
+        link,
+        '--bucket',
+        'uploads',
+        '--endpoint',
+        s3.endpoint,
+      ],
+      CREDS,
+    );
+    const uploaded = await runCli(['upload', '--grant', link, big, '--state-dir', path.join(dir, 'state')], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+      AWS_REGION: '',
+    });
 
     // Assess
     expect(granted.code).toBe(0);

@@ -14,7 +14,12 @@ import { runInProcess } from './in-process';
 const repoRoot = path.resolve(__dirname, '..', '..');
 
 function sweep(args: string[], cwd = repoRoot): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'sweep.js'), ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [path.join(repoRoot, 'bin', 'sweep.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    timeout: 120_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -24,15 +29,17 @@ async function writeLake(root: string): Promise<void> {
   await c.run("SET TimeZone='UTC'");
   const rows = [
     // A 2019 SSRF on EXCH01 (must surface with the default window) and ordinary traffic on EXCH02.
-    ["2019-04-11 22:41:00", 'EXCH01', 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/x.ecp?#', '104.140.114.110'],
-    ["2021-03-03 03:21:11", 'EXCH01', 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/x.ecp?#', '149.28.14.163'],
-    ["2021-03-02 09:00:00", 'EXCH02', 'SMTP:alice@corp.example.gov', '192.0.2.20'],
+    ['2019-04-11 22:41:00', 'EXCH01', 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/x.ecp?#', '104.140.114.110'],
+    ['2021-03-03 03:21:11', 'EXCH01', 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/x.ecp?#', '149.28.14.163'],
+    ['2021-03-02 09:00:00', 'EXCH02', 'SMTP:alice@corp.example.gov', '192.0.2.20'],
   ];
   for (const [i, [t, host, anchor, ip]] of rows.entries()) {
     const dt = t.slice(0, 10);
     const dir = path.join(root, 'lake', 'web_requests', 'agency=dhs', `dt=${dt}`);
     fs.mkdirSync(dir, { recursive: true });
-    await c.run(`COPY (SELECT TIMESTAMP '${t}' AS event_time, '${host}' AS host, 'httpproxy' AS source_family, 'HttpProxy_${i}.LOG' AS source_file, 1::BIGINT AS source_line, 'up1' AS upload_id, '${anchor}' AS anchor_mailbox, '${ip}' AS client_ip) TO '${path.join(dir, `up1-${i}.parquet`)}' (FORMAT parquet)`);
+    await c.run(
+      `COPY (SELECT TIMESTAMP '${t}' AS event_time, '${host}' AS host, 'httpproxy' AS source_family, 'HttpProxy_${i}.LOG' AS source_file, 1::BIGINT AS source_line, 'up1' AS upload_id, '${anchor}' AS anchor_mailbox, '${ip}' AS client_ip) TO '${path.join(dir, `up1-${i}.parquet`)}' (FORMAT parquet)`,
+    );
   }
   c.closeSync();
   db.closeSync();
@@ -46,18 +53,33 @@ describe('sweep hunt', () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-hunt-'));
     queries = path.join(tmp, 'queries', 'pack', 'web');
     fs.mkdirSync(queries, { recursive: true });
-    for (const f of fs.readdirSync(path.join(repoRoot, 'queries', 'templates'))) fs.copyFileSync(path.join(repoRoot, 'queries', 'templates', f), path.join(queries, f));
+    for (const f of fs.readdirSync(path.join(repoRoot, 'queries', 'templates')))
+      fs.copyFileSync(path.join(repoRoot, 'queries', 'templates', f), path.join(queries, f));
     await writeLake(path.join(tmp, 'lake-root'));
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   it('finds the 2019 and 2021 hits, writes findings.jsonl and report.html, prints the verdict, exits 1', () => {
     // Act
-    const r = sweep(['hunt', '--lake', path.join(tmp, 'lake-root'), '--queries', path.join(tmp, 'queries'), '--indicators', path.join(tmp, 'none'), '--out', path.join(tmp, 'out')]);
+    const r = sweep([
+      'hunt',
+      '--lake',
+      path.join(tmp, 'lake-root'),
+      '--queries',
+      path.join(tmp, 'queries'),
+      '--indicators',
+      path.join(tmp, 'none'),
+      '--out',
+      path.join(tmp, 'out'),
+    ]);
     // Assess
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
-    const findings = fs.readFileSync(path.join(tmp, 'out', 'findings.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const findings = fs
+      .readFileSync(path.join(tmp, 'out', 'findings.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({
       hunt_id: '00000000-0000-4000-8000-000000000000',
@@ -69,27 +91,59 @@ describe('sweep hunt', () => {
       first_seen: '2019-04-11T22:41:00.000Z',
       last_seen: '2021-03-03T03:21:11.000Z',
       count: 2,
-      evidence: { anchor_mailbox: 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/x.ecp?#', client_ips: expect.stringContaining('104.140.114.110') },
+      evidence: {
+        anchor_mailbox: 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/x.ecp?#',
+        client_ips: expect.stringContaining('104.140.114.110'),
+      },
     });
     expect(r.stdout).toMatch(/RED {4}EXCH01 \(agency dhs\): confirmed exploitation patterns \(1 high\)/);
     expect(r.stdout).toMatch(/GREEN {2}EXCH02 \(agency dhs\): no finding at medium or above/);
-    expect(r.stdout).toContain('HttpProxy logs on EXCH01 cover 2019-04-11, 2021-03-03: nothing before 2019-04-11 can be judged, nor the gaps between these periods');
+    expect(r.stdout).toContain(
+      'HttpProxy logs on EXCH01 cover 2019-04-11, 2021-03-03: nothing before 2019-04-11 can be judged, nor the gaps between these periods',
+    );
     expect(fs.readFileSync(path.join(tmp, 'out', 'report.html'), 'utf8')).toContain('<strong>EXCH01</strong>');
   });
 
   it('reports nothing new on a re-run, and findings.jsonl still lists everything', () => {
     // Act
-    const r = sweep(['hunt', '--lake', path.join(tmp, 'lake-root'), '--queries', path.join(tmp, 'queries'), '--out', path.join(tmp, 'out'), '--json']);
+    const r = sweep([
+      'hunt',
+      '--lake',
+      path.join(tmp, 'lake-root'),
+      '--queries',
+      path.join(tmp, 'queries'),
+      '--out',
+      path.join(tmp, 'out'),
+      '--json',
+    ]);
     // Assess
     const out = JSON.parse(r.stdout);
     expect(out.findings).toHaveLength(1);
     expect(out.new_fingerprints).toEqual([]);
-    expect(fs.readFileSync(path.join(tmp, 'out', 'findings.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    expect(
+      fs
+        .readFileSync(path.join(tmp, 'out', 'findings.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(1);
   });
 
   it('honours --since/--until (a window without the hits finds nothing, exits 0)', () => {
     // Act
-    const r = sweep(['hunt', '--lake', path.join(tmp, 'lake-root'), '--queries', path.join(tmp, 'queries'), '--out', path.join(tmp, 'out2'), '--since', '2021-03-04', '--until', '2021-12-31', '--json']);
+    const r = sweep([
+      'hunt',
+      '--lake',
+      path.join(tmp, 'lake-root'),
+      '--queries',
+      path.join(tmp, 'queries'),
+      '--out',
+      path.join(tmp, 'out2'),
+      '--since',
+      '2021-03-04',
+      '--until',
+      '2021-12-31',
+      '--json',
+    ]);
     // Assess
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).findings).toEqual([]);
@@ -97,7 +151,17 @@ describe('sweep hunt', () => {
 
   it('fails a bad --since as a usage error (exit 2), checked in-process', async () => {
     // Act
-    const r = await runInProcess(['hunt', '--lake', path.join(tmp, 'lake-root'), '--queries', path.join(tmp, 'queries'), '--out', path.join(tmp, 'out3'), '--since', '2021-02-30']);
+    const r = await runInProcess([
+      'hunt',
+      '--lake',
+      path.join(tmp, 'lake-root'),
+      '--queries',
+      path.join(tmp, 'queries'),
+      '--out',
+      path.join(tmp, 'out3'),
+      '--since',
+      '2021-02-30',
+    ]);
     // Assess
     expect(r.error).toBeInstanceOf(CliError);
     expect(r.error).toMatchObject({ code: CliErrorCode.BadArgument, message: '--since must be a day as YYYY-MM-DD, got "2021-02-30"' });
@@ -107,10 +171,21 @@ describe('sweep hunt', () => {
     // Prepare
     const q2 = path.join(tmp, 'queries2', 'pack', 'web');
     fs.mkdirSync(q2, { recursive: true });
-    fs.copyFileSync(path.join(queries, 'initial_access_example_ssrf_anchor_mailbox.sql'), path.join(q2, 'initial_access_example_ssrf_anchor_mailbox.sql'));
+    fs.copyFileSync(
+      path.join(queries, 'initial_access_example_ssrf_anchor_mailbox.sql'),
+      path.join(q2, 'initial_access_example_ssrf_anchor_mailbox.sql'),
+    );
     fs.writeFileSync(path.join(q2, 'initial_access_broken_header.sql'), '/* ---\nid: nope\n--- */\nSELECT 1');
     // Act
-    const r = sweep(['hunt', '--lake', path.join(tmp, 'lake-root'), '--queries', path.join(tmp, 'queries2'), '--out', path.join(tmp, 'out4')]);
+    const r = sweep([
+      'hunt',
+      '--lake',
+      path.join(tmp, 'lake-root'),
+      '--queries',
+      path.join(tmp, 'queries2'),
+      '--out',
+      path.join(tmp, 'out4'),
+    ]);
     // Assess
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/query skipped: .*initial_access_broken_header\.sql: header: id/);
@@ -131,7 +206,8 @@ describe('sweep test-queries', () => {
   it('says which case failed and why, and exits 1', () => {
     // Prepare
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-tq-'));
-    for (const f of fs.readdirSync(path.join(repoRoot, 'queries', 'templates'))) fs.copyFileSync(path.join(repoRoot, 'queries', 'templates', f), path.join(dir, f));
+    for (const f of fs.readdirSync(path.join(repoRoot, 'queries', 'templates')))
+      fs.copyFileSync(path.join(repoRoot, 'queries', 'templates', f), path.join(dir, f));
     const yml = path.join(dir, 'initial_access_example_ssrf_anchor_mailbox.test.yml');
     fs.writeFileSync(yml, fs.readFileSync(yml, 'utf8').replace('hits: 2 }', 'hits: 3 }'));
     try {
@@ -150,9 +226,13 @@ describe('sweep test-queries', () => {
   it('fails a query that runs on DuckDB but not on Athena, with the lint line, and exits 1', () => {
     // Prepare
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-tq-lint-'));
-    for (const f of fs.readdirSync(path.join(repoRoot, 'queries', 'templates'))) fs.copyFileSync(path.join(repoRoot, 'queries', 'templates', f), path.join(dir, f));
+    for (const f of fs.readdirSync(path.join(repoRoot, 'queries', 'templates')))
+      fs.copyFileSync(path.join(repoRoot, 'queries', 'templates', f), path.join(dir, f));
     const sql = path.join(dir, 'initial_access_example_ssrf_anchor_mailbox.sql');
-    fs.writeFileSync(sql, fs.readFileSync(sql, 'utf8').replace("'serverinfo~') > 0", "'serverinfo~') > 0 AND anchor_mailbox::varchar IS NOT NULL"));
+    fs.writeFileSync(
+      sql,
+      fs.readFileSync(sql, 'utf8').replace("'serverinfo~') > 0", "'serverinfo~') > 0 AND anchor_mailbox::varchar IS NOT NULL"),
+    );
     try {
       // Act
       const r = sweep(['test-queries', '--dir', dir]);

@@ -21,7 +21,9 @@ export async function runInProcess(args: readonly string[]): Promise<InProcessRu
   const before = process.exitCode;
   let error: unknown = null;
   try {
-    await buildProgram().exitOverride().parseAsync(['node', 'sweep', ...args]);
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(['node', 'sweep', ...args]);
   } catch (err) {
     error = err;
   } finally {

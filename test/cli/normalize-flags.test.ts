@@ -23,7 +23,8 @@ describe('parseCount', () => {
   });
 
   it('throws for zero, negatives, fractions and text', () => {
-    for (const v of ['0', '-1', '1.5', 'ten', '']) expect(() => parseCount('--max-depth', v)).toThrow(/--max-depth must be a positive integer/);
+    for (const v of ['0', '-1', '1.5', 'ten', ''])
+      expect(() => parseCount('--max-depth', v)).toThrow(/--max-depth must be a positive integer/);
     expect(() => parseCount('--max-ratio', '0.5', true)).toThrow(/--max-ratio must be a number of at least 1, got "0.5"/);
   });
 });

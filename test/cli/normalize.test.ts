@@ -14,7 +14,11 @@ const SWEEP = path.resolve(__dirname, '..', '..', 'bin', 'sweep.js');
 
 function sweep(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SWEEP, ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0', CI: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SWEEP, ...args], {
+      cwd,
+      env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -24,14 +28,15 @@ function sweep(cwd: string, args: string[]): Promise<{ code: number | null; stdo
   });
 }
 
-const IIS = [
-  '#Software: Microsoft Internet Information Services 10.0',
-  '#Version: 1.0',
-  '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
-  '2021-03-02 23:59:58 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 ExchangeServicesClient/0.0.0.0 - 200 0 0 15',
-  '2021-03-03 00:00:01 10.0.0.5 GET /aspnet_client/system_web/shell.aspx cmd=whoami 443 - 203.0.113.7 - - 200 0 0 7',
-  'broken line',
-].join('\r\n') + '\r\n';
+const IIS =
+  [
+    '#Software: Microsoft Internet Information Services 10.0',
+    '#Version: 1.0',
+    '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
+    '2021-03-02 23:59:58 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 ExchangeServicesClient/0.0.0.0 - 200 0 0 15',
+    '2021-03-03 00:00:01 10.0.0.5 GET /aspnet_client/system_web/shell.aspx cmd=whoami 443 - 203.0.113.7 - - 200 0 0 7',
+    'broken line',
+  ].join('\r\n') + '\r\n';
 
 describe('sweep normalize (CLI)', () => {
   let cwd: string;
@@ -70,7 +75,10 @@ describe('sweep normalize (CLI)', () => {
     const r = await sweep(cwd, ['normalize', 'logs', '--lake', 'lake-root', '--json']);
     // Assess
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { manifest_path: string; manifest: { agency: string; totals: { rows: number }; upload_id: string } };
+    const out = JSON.parse(r.stdout) as {
+      manifest_path: string;
+      manifest: { agency: string; totals: { rows: number }; upload_id: string };
+    };
     expect(out.manifest.agency).toBe('local');
     expect(out.manifest.totals.rows).toBe(2);
     expect(out.manifest_path).toBe(path.join('lake-root', 'manifests', 'agency=local', `${out.manifest.upload_id}.json`));
@@ -89,11 +97,19 @@ describe('sweep normalize (CLI)', () => {
   });
 
   it.each([
-    [['logs', '--lake', 'x', '--max-entry-bytes', '20XB'], 'BAD_ARGUMENT', /--max-entry-bytes must be a size like 512MB, 20GiB or 1048576, got "20XB"/],
+    [
+      ['logs', '--lake', 'x', '--max-entry-bytes', '20XB'],
+      'BAD_ARGUMENT',
+      /--max-entry-bytes must be a size like 512MB, 20GiB or 1048576, got "20XB"/,
+    ],
     [['logs', '--lake', 'x', '--max-ratio', '0'], 'BAD_ARGUMENT', /--max-ratio must be a number of at least 1, got "0"/],
     [['logs', '--lake', 'x', '--agency', 'a/b'], 'BAD_ARGUMENT', /invalid agency id "a\/b"/],
     [['missing.zip', '--lake', 'x'], 'NOT_FOUND', /input not found: missing.zip/],
-    [['logs', '--lake', 'x', '--local-tz', 'Europe/Atlantis'], 'BAD_ARGUMENT', /--local-tz: unknown time zone "Europe\/Atlantis": give UTC, an offset such as \+01:00, or an IANA name/],
+    [
+      ['logs', '--lake', 'x', '--local-tz', 'Europe/Atlantis'],
+      'BAD_ARGUMENT',
+      /--local-tz: unknown time zone "Europe\/Atlantis": give UTC, an offset such as \+01:00, or an IANA name/,
+    ],
   ])('rejects %j with a %s error (exit code 2) before writing anything', async (args, code, message) => {
     // Prepare
     const here = process.cwd();
@@ -112,7 +128,13 @@ describe('sweep normalize (CLI)', () => {
   it('reads export times in the --local-tz zone and says which zone in the summary', async () => {
     // Prepare: an Export-Csv of one event at 00:30 local time in Brussels (23:30 UTC the day before).
     fs.mkdirSync(path.join(cwd, 'exports'), { recursive: true });
-    fs.writeFileSync(path.join(cwd, 'exports', 'security.csv'), ['"TimeCreated","Id","ProviderName","LogName","MachineName","Message"', '"3/3/2021 12:30:00 AM","4688","Microsoft-Windows-Security-Auditing","Security","EXCH01","A new process has been created."'].join('\r\n'));
+    fs.writeFileSync(
+      path.join(cwd, 'exports', 'security.csv'),
+      [
+        '"TimeCreated","Id","ProviderName","LogName","MachineName","Message"',
+        '"3/3/2021 12:30:00 AM","4688","Microsoft-Windows-Security-Auditing","Security","EXCH01","A new process has been created."',
+      ].join('\r\n'),
+    );
     // Act
     const local = await sweep(cwd, ['normalize', 'exports', '--lake', 'lake-tz', '--local-tz', 'Europe/Brussels']);
     const utc = await sweep(cwd, ['normalize', 'exports', '--lake', 'lake-utc']);
@@ -120,13 +142,25 @@ describe('sweep normalize (CLI)', () => {
     expect(local.code).toBe(0);
     expect(local.stdout).toContain('Export times without an offset (1 export file) were read in Europe/Brussels.');
     expect(utc.stdout).toContain('were read as UTC; if the servers ran on local time, normalize again with --local-tz <zone>.');
-    const rows = await query(`SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S') AS t, dt FROM ${lakeScan(path.join(cwd, 'lake-tz'), 'windows_events')}`);
+    const rows = await query(
+      `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S') AS t, dt FROM ${lakeScan(path.join(cwd, 'lake-tz'), 'windows_events')}`,
+    );
     expect(rows).toEqual([{ t: '2021-03-02T23:30:00', dt: '2021-03-02' }]);
   });
 
   it('accepts binary and decimal sizes for the limits', async () => {
     // Act: a 100-byte line limit rejects the two long IIS lines.
-    const r = await sweep(cwd, ['normalize', 'logs', '--lake', 'lake-root2', '--max-line-bytes', '0.1KB', '--max-entry-bytes', '1GiB', '--json']);
+    const r = await sweep(cwd, [
+      'normalize',
+      'logs',
+      '--lake',
+      'lake-root2',
+      '--max-line-bytes',
+      '0.1KB',
+      '--max-entry-bytes',
+      '1GiB',
+      '--json',
+    ]);
     // Assess
     expect(r.code).toBe(0);
     const m = JSON.parse(r.stdout).manifest;
@@ -148,9 +182,20 @@ describe('sweep dump (CLI)', () => {
     const r = await sweep(cwd, ['dump', 'u_ex210302.log.gz', '--host', 'web9']);
     // Assess
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toMatchObject({ table: 'web_requests', time: '2021-03-03T00:00:01.000Z', host: 'WEB9', uri_stem: '/aspnet_client/system_web/shell.aspx', uri_query: 'cmd=whoami', status: 200, source_line: 5 });
+    expect(lines[1]).toMatchObject({
+      table: 'web_requests',
+      time: '2021-03-03T00:00:01.000Z',
+      host: 'WEB9',
+      uri_stem: '/aspnet_client/system_web/shell.aspx',
+      uri_query: 'cmd=whoami',
+      status: 200,
+      source_line: 5,
+    });
     expect(r.stderr).toContain('u_ex210302.log.gz: iis (');
     expect(r.stderr).toContain('rejected: u_ex210302.log.gz:6: wrong column count');
   });
@@ -159,13 +204,23 @@ describe('sweep dump (CLI)', () => {
     // Act
     const run = buildProgram().parseAsync(['node', 'sweep', 'dump', path.join(cwd, 'u_ex210302.log.gz'), '--family', 'apache']);
     // Assess
-    await expect(run).rejects.toMatchObject({ name: 'CliError', code: 'BAD_ARGUMENT', message: expect.stringMatching(/--family must be one of httpproxy, iis/) });
+    await expect(run).rejects.toMatchObject({
+      name: 'CliError',
+      code: 'BAD_ARGUMENT',
+      message: expect.stringMatching(/--family must be one of httpproxy, iis/),
+    });
   });
 
   it('dumps the entries of an archive, or only those matching --entry', async () => {
     // Prepare
     const zip = path.join(cwd, 'logs.zip');
-    fs.writeFileSync(zip, buildZip([{ name: 'W3SVC1/a.log', data: IIS }, { name: 'W3SVC2/b.log', data: IIS.replace('/ecp/y.js', '/ecp/z.js') }]));
+    fs.writeFileSync(
+      zip,
+      buildZip([
+        { name: 'W3SVC1/a.log', data: IIS },
+        { name: 'W3SVC2/b.log', data: IIS.replace('/ecp/y.js', '/ecp/z.js') },
+      ]),
+    );
     const out: string[] = [];
     const err: string[] = [];
     const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
@@ -178,21 +233,35 @@ describe('sweep dump (CLI)', () => {
       e.mockRestore();
     }
     // Assess
-    const rows = out.join('').trim().split('\n').map((l) => JSON.parse(l));
+    const rows = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.uri_stem)).toEqual(['/ecp/z.js', '/aspnet_client/system_web/shell.aspx']);
     expect(err.join('')).toContain(`${zip}!W3SVC2/b.log: 2 rows, 1 rejected`);
     expect(err.join('')).not.toContain('W3SVC1/a.log');
   });
 
   const evtxDir = path.resolve(__dirname, '..', '..', '..', 'shared', 'data', 'evtx-attack-samples');
-  const evtx = fs.existsSync(evtxDir) ? fs.readdirSync(evtxDir, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.evtx')) : undefined;
-  (evtx ? it : it.skip)(`dumps a raw .evtx through the binary parser${evtx ? '' : ' (skipped: ../shared/data/evtx-attack-samples is absent)'}`, async () => {
-    // Act
-    const r = await sweep(cwd, ['dump', path.join(evtxDir, evtx!)]);
-    // Assess
-    expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/: evtx \(/);
-    const first = JSON.parse(r.stdout.split('\n')[0]);
-    expect(first).toMatchObject({ table: 'windows_events', time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/), channel: expect.any(String), event_id: expect.any(Number) });
-  });
+  const evtx = fs.existsSync(evtxDir)
+    ? fs.readdirSync(evtxDir, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.evtx'))
+    : undefined;
+  (evtx ? it : it.skip)(
+    `dumps a raw .evtx through the binary parser${evtx ? '' : ' (skipped: ../shared/data/evtx-attack-samples is absent)'}`,
+    async () => {
+      // Act
+      const r = await sweep(cwd, ['dump', path.join(evtxDir, evtx!)]);
+      // Assess
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/: evtx \(/);
+      const first = JSON.parse(r.stdout.split('\n')[0]);
+      expect(first).toMatchObject({
+        table: 'windows_events',
+        time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        channel: expect.any(String),
+        event_id: expect.any(Number),
+      });
+    },
+  );
 });

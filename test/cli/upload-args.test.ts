@@ -5,7 +5,11 @@
 import { CliError } from '../../src/cli/errors';
 import { runInProcess } from './in-process';
 
-const ENV = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', AWS_REGION: 'eu-west-3' };
+const ENV = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_REGION: 'eu-west-3',
+};
 
 describe('sweep upload / grant-upload flags', () => {
   const saved: Record<string, string | undefined> = {};
@@ -16,7 +20,9 @@ describe('sweep upload / grant-upload flags', () => {
     delete process.env.AWS_PROFILE;
   });
   afterAll(() => {
-    for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k]; else process.env[k] = v;
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   });
 
   it('upload fails with a usage error and a suggestion when no bucket is given', async () => {
@@ -42,11 +48,32 @@ describe('sweep upload / grant-upload flags', () => {
 
   it('grant-upload --json prints the signed fields and the three command lines', async () => {
     // Act
-    const run = await runInProcess(['grant-upload', '--agency', 'doe', '--bucket', 'b-uploads', '--expires', '3d', '--max-size', '2GB', '--json']);
+    const run = await runInProcess([
+      'grant-upload',
+      '--agency',
+      'doe',
+      '--bucket',
+      'b-uploads',
+      '--expires',
+      '3d',
+      '--max-size',
+      '2GB',
+      '--json',
+    ]);
 
     // Assess
     expect(run.error).toBeNull();
-    const grant = JSON.parse(run.stdout) as { uploadId: string; keyPrefix: string; url: string; maxBytes: number; fields: Record<string, string>; curl: string; curl_windows: string; powershell: string; expiresAt: string };
+    const grant = JSON.parse(run.stdout) as {
+      uploadId: string;
+      keyPrefix: string;
+      url: string;
+      maxBytes: number;
+      fields: Record<string, string>;
+      curl: string;
+      curl_windows: string;
+      powershell: string;
+      expiresAt: string;
+    };
     expect(grant.url).toBe('https://b-uploads.s3.eu-west-3.amazonaws.com/');
     expect(grant.keyPrefix).toBe(`uploads/agency=doe/${grant.uploadId}/`);
     expect(grant.maxBytes).toBe(2_000_000_000);

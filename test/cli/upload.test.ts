@@ -17,7 +17,10 @@ const CREDS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AW
 
 function exchangeZip(): Buffer {
   return buildZip([
-    { name: 'EXCH01/Logging/HttpProxy/Ecp/HttpProxy_2021030210-1.LOG', data: readFileSync(path.join(RAW, 'httpproxy', 'cu23-header-row-and-fields.LOG')) },
+    {
+      name: 'EXCH01/Logging/HttpProxy/Ecp/HttpProxy_2021030210-1.LOG',
+      data: readFileSync(path.join(RAW, 'httpproxy', 'cu23-header-row-and-fields.LOG')),
+    },
     { name: 'EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log', data: readFileSync(path.join(RAW, 'iis', 'W3SVC1', 'u_ex210302.log')) },
     { name: 'EXCH01/notes.txt', data: 'collected by the admin on 2021-03-16\n' },
   ]);
@@ -72,12 +75,30 @@ describe('sweep check / sweep upload (end to end, built CLI)', () => {
     let run;
     try {
       run = await runCli(
-        ['upload', zip, '--agency', 'doe', '--bucket', 'uploads', '--lake-bucket', 'lake', '--endpoint', s3.endpoint, '--wait', '--poll', '1s', '--wait-timeout', '2m', '--state-dir', path.join(dir, 'state')],
+        [
+          'upload',
+          zip,
+          '--agency',
+          'doe',
+          '--bucket',
+          'uploads',
+          '--lake-bucket',
+          'lake',
+          '--endpoint',
+          s3.endpoint,
+          '--wait',
+          '--poll',
+          '1s',
+          '--wait-timeout',
+          '2m',
+          '--state-dir',
+          path.join(dir, 'state'),
+        ],
         CREDS,
       );
     } finally {
       clearInterval(watcher);
-      await normalizing;
+      await (normalizing as Promise<unknown> | null);
     }
 
     // Assess

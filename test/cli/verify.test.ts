@@ -40,7 +40,14 @@ describe('sweep verify / sweep repair', () => {
     // Prepare
     const clean = await runInProcess(['verify', '--lake', root]);
     const key = fs.readdirSync(path.join(root, 'lake', 'web_requests', 'agency=dhs'))[0];
-    const file = path.join(root, 'lake', 'web_requests', 'agency=dhs', key, fs.readdirSync(path.join(root, 'lake', 'web_requests', 'agency=dhs', key))[0]);
+    const file = path.join(
+      root,
+      'lake',
+      'web_requests',
+      'agency=dhs',
+      key,
+      fs.readdirSync(path.join(root, 'lake', 'web_requests', 'agency=dhs', key))[0],
+    );
     const original = fs.readFileSync(file);
     const damaged = Buffer.from(original);
     damaged[100] ^= 0xff;
@@ -49,21 +56,41 @@ describe('sweep verify / sweep repair', () => {
 
     // Act
     const found = await runInProcess(['verify', '--lake', root]);
-    const hunt = await runInProcess(['hunt', '--lake', root, '--out', path.join(dir, 'out'), '--queries', path.join(dir, 'queries'), '--indicators', path.join(dir, 'none'), '--json']);
+    const hunt = await runInProcess([
+      'hunt',
+      '--lake',
+      root,
+      '--out',
+      path.join(dir, 'out'),
+      '--queries',
+      path.join(dir, 'queries'),
+      '--indicators',
+      path.join(dir, 'none'),
+      '--json',
+    ]);
     const repaired = await runInProcess(['repair', '--lake', root]);
     const after = await runInProcess(['verify', '--lake', root]);
 
     // Assess
-    expect(clean.stdout).toMatch(/^Checked 2 lake file\(s\) of 1 upload\(s\) in .* against their manifests \(.* hashed, .* s\): all match\.\n$/);
+    expect(clean.stdout).toMatch(
+      /^Checked 2 lake file\(s\) of 1 upload\(s\) in .* against their manifests \(.* hashed, .* s\): all match\.\n$/,
+    );
     expect(clean.exitCode ?? 0).toBe(0);
     expect(found.exitCode).toBe(1);
     expect(found.stdout).toContain(`  CHECKSUM    lake/web_requests/agency=dhs/${key}/`);
     expect(found.stdout).toMatch(/checksum mismatch \(manifest [0-9a-f]{12}\.\.\., file [0-9a-f]{12}\.\.\.\) \(EXCH01 iis, 2021-03-0\d\)/);
-    const summary = JSON.parse(hunt.stdout) as { lake_gaps: { key: string; problem: string }[]; verdicts: { host: string; lines: string[] }[] };
+    const summary = JSON.parse(hunt.stdout) as {
+      lake_gaps: { key: string; problem: string }[];
+      verdicts: { host: string; lines: string[] }[];
+    };
     expect(summary.lake_gaps.map((g) => g.problem)).toEqual(['checksum']);
     const v = summary.verdicts.find((x) => x.host === 'EXCH01')!;
-    expect(v.lines).toContain(`IIS logs on EXCH01 for ${key.slice(3)}: 1 lake file(s) damaged, left out, not judged (sweep verify names them; sweep repair rebuilds them)`);
-    expect(repaired.stdout).toMatch(/rebuilt upload up-[0-9a-f]+ \(agency dhs, 1 file\(s\)\) from .*u_ex210301\.log: 2 file\(s\), byte-identical to the recorded checksums\nLake verified: every file matches its manifest\.\n$/);
+    expect(v.lines).toContain(
+      `IIS logs on EXCH01 for ${key.slice(3)}: 1 lake file(s) damaged, left out, not judged (sweep verify names them; sweep repair rebuilds them)`,
+    );
+    expect(repaired.stdout).toMatch(
+      /rebuilt upload up-[0-9a-f]+ \(agency dhs, 1 file\(s\)\) from .*u_ex210301\.log: 2 file\(s\), byte-identical to the recorded checksums\nLake verified: every file matches its manifest\.\n$/,
+    );
     expect(fs.readFileSync(file).equals(original)).toBe(true);
     expect(after.stdout).toMatch(/all match\.\n$/);
   });

@@ -9,7 +9,9 @@ import { testApp, testStacks } from './support';
 const app = testApp();
 const stacks = testStacks(undefined, app);
 const assembly = app.synth();
-const deployed = new DeployedPolicies(Object.fromEntries([stacks.data, stacks.compute].map((s) => [s.stackName, assembly.getStackByName(s.stackName).template as Template])));
+const deployed = new DeployedPolicies(
+  Object.fromEntries([stacks.data, stacks.compute].map((s) => [s.stackName, assembly.getStackByName(s.stackName).template as Template])),
+);
 
 const role = (prefix: string) => deployed.arn('AWS::IAM::Role', prefix);
 const bucket = (prefix: string) => deployed.arn('AWS::S3::Bucket', prefix);
@@ -45,8 +47,18 @@ const viaSqs = { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` };
 const viaSns = { 'kms:ViaService': `sns.${REGION}.amazonaws.com` };
 const viaDynamo = { 'kms:ViaService': `dynamodb.${REGION}.amazonaws.com` };
 const obj = (b: string, k: string) => `${b}/${k}`;
-const list = (principal: string, b: string, prefix: string): AccessRequest => ({ principal, action: 's3:ListBucket', resource: b, context: { 's3:prefix': prefix } });
-const req = (principal: string, action: string, resource: string, context?: Record<string, string>): AccessRequest => ({ principal, action, resource, context });
+const list = (principal: string, b: string, prefix: string): AccessRequest => ({
+  principal,
+  action: 's3:ListBucket',
+  resource: b,
+  context: { 's3:prefix': prefix },
+});
+const req = (principal: string, action: string, resource: string, context?: Record<string, string>): AccessRequest => ({
+  principal,
+  action,
+  resource,
+  context,
+});
 /** S3 object access under SSE-KMS: the S3 call and the KMS calls S3 makes with the caller's permissions. */
 const s3Kms = (principal: string, action: string, resource: string, kmsActions: string[]): AccessRequest[] => [
   req(principal, action, resource),
@@ -68,65 +80,118 @@ const ALLOWED: Record<string, AccessRequest[]> = {
     req('events.amazonaws.com', 'kms:Decrypt', messagingKey, fromEvents(ACCOUNT, uploadRule)),
   ],
   'the normalizer receives and deletes queue messages': [
-    req(normalizer, 'sqs:ReceiveMessage', queue), req(normalizer, 'sqs:DeleteMessage', queue), req(normalizer, 'sqs:GetQueueAttributes', queue),
+    req(normalizer, 'sqs:ReceiveMessage', queue),
+    req(normalizer, 'sqs:DeleteMessage', queue),
+    req(normalizer, 'sqs:GetQueueAttributes', queue),
     req(normalizer, 'kms:Decrypt', messagingKey, viaSqs),
   ],
-  'the normalizer lists and reads an upload': [list(normalizer, uploads, 'uploads/agency=doj/2021-03-05-exch01/'), ...read(normalizer, obj(uploads, UPLOAD))],
+  'the normalizer lists and reads an upload': [
+    list(normalizer, uploads, 'uploads/agency=doj/2021-03-05-exch01/'),
+    ...read(normalizer, obj(uploads, UPLOAD)),
+  ],
   'the normalizer writes and replaces lake files and the manifest': [
     list(normalizer, lake, 'lake/web_requests/agency=doj/'),
-    ...write(normalizer, obj(lake, LAKE_FILE)), req(normalizer, 's3:DeleteObject', obj(lake, LAKE_FILE)),
-    ...write(normalizer, obj(lake, MANIFEST)), ...read(normalizer, obj(lake, MANIFEST)),
+    ...write(normalizer, obj(lake, LAKE_FILE)),
+    req(normalizer, 's3:DeleteObject', obj(lake, LAKE_FILE)),
+    ...write(normalizer, obj(lake, MANIFEST)),
+    ...read(normalizer, obj(lake, MANIFEST)),
   ],
   'the normalizer publishes the receipt to the encrypted topic': [
-    req(normalizer, 'sns:Publish', topic), req(normalizer, 'kms:GenerateDataKey', messagingKey, viaSns), req(normalizer, 'kms:Decrypt', messagingKey, viaSns),
+    req(normalizer, 'sns:Publish', topic),
+    req(normalizer, 'kms:GenerateDataKey', messagingKey, viaSns),
+    req(normalizer, 'kms:Decrypt', messagingKey, viaSns),
   ],
   'the normalizer starts the large-upload task and passes it its role': [
     req(normalizer, 'ecs:RunTask', taskDefinition, { 'ecs:cluster': deployed.arn('AWS::ECS::Cluster', 'NormalizerLargeUploadsCluster') }),
     req(normalizer, 'iam:PassRole', largeTask, { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' }),
   ],
   'the large-upload task reads the upload and the hunt pack, writes the lake and publishes the receipt': [
-    list(largeTask, uploads, 'uploads/agency=doj/2021-03-05-exch01/'), ...read(largeTask, obj(uploads, UPLOAD)),
-    list(largeTask, lake, 'hunts/'), ...read(largeTask, obj(lake, 'hunts/proxylogon-ssrf.sql')),
-    ...write(largeTask, obj(lake, LAKE_FILE)), req(largeTask, 's3:DeleteObject', obj(lake, LAKE_FILE)), ...write(largeTask, obj(lake, MANIFEST)),
-    req(largeTask, 'sns:Publish', topic), req(largeTask, 'kms:GenerateDataKey', messagingKey, viaSns),
+    list(largeTask, uploads, 'uploads/agency=doj/2021-03-05-exch01/'),
+    ...read(largeTask, obj(uploads, UPLOAD)),
+    list(largeTask, lake, 'hunts/'),
+    ...read(largeTask, obj(lake, 'hunts/proxylogon-ssrf.sql')),
+    ...write(largeTask, obj(lake, LAKE_FILE)),
+    req(largeTask, 's3:DeleteObject', obj(lake, LAKE_FILE)),
+    ...write(largeTask, obj(lake, MANIFEST)),
+    req(largeTask, 'sns:Publish', topic),
+    req(largeTask, 'kms:GenerateDataKey', messagingKey, viaSns),
   ],
   'EventBridge reports a failed large-upload task in the encrypted dead-letter queue': [
     req('events.amazonaws.com', 'sqs:SendMessage', deadLetters, fromEvents(ACCOUNT, failedTaskRule)),
     req('events.amazonaws.com', 'kms:GenerateDataKey', messagingKey, fromEvents(ACCOUNT, failedTaskRule)),
   ],
-  'the plan step lists the lake and reads manifests': [list(planner, lake, 'lake/web_requests/agency=doj/'), ...read(planner, obj(lake, MANIFEST))],
+  'the plan step lists the lake and reads manifests': [
+    list(planner, lake, 'lake/web_requests/agency=doj/'),
+    ...read(planner, obj(lake, MANIFEST)),
+  ],
   'the state machine runs Athena queries over the lake and indicators, writing encrypted results': [
-    req(machine, 'athena:StartQueryExecution', workgroup), req(machine, 'athena:GetQueryExecution', workgroup), req(machine, 'athena:StopQueryExecution', workgroup),
+    req(machine, 'athena:StartQueryExecution', workgroup),
+    req(machine, 'athena:GetQueryExecution', workgroup),
+    req(machine, 'athena:StopQueryExecution', workgroup),
     req(machine, 'athena:GetDataCatalog', dataCatalog),
-    req(machine, 'glue:GetDatabase', glue('database/sweep_lake')), req(machine, 'glue:GetTable', glue('table/sweep_lake/web_requests')),
-    req(machine, 'glue:GetPartitions', glue('table/sweep_lake/web_requests')), req(machine, 'glue:GetTable', glue('catalog')),
-    list(machine, lake, 'lake/web_requests/agency=doj/dt=2021-03-02/'), ...read(machine, obj(lake, LAKE_FILE)), ...read(machine, obj(lake, 'indicators/indicators.csv')),
-    req(machine, 's3:GetBucketLocation', results), list(machine, results, 'athena/'), ...write(machine, obj(results, 'athena/q-1.csv')), ...read(machine, obj(results, 'athena/q-1.csv')),
+    req(machine, 'glue:GetDatabase', glue('database/sweep_lake')),
+    req(machine, 'glue:GetTable', glue('table/sweep_lake/web_requests')),
+    req(machine, 'glue:GetPartitions', glue('table/sweep_lake/web_requests')),
+    req(machine, 'glue:GetTable', glue('catalog')),
+    list(machine, lake, 'lake/web_requests/agency=doj/dt=2021-03-02/'),
+    ...read(machine, obj(lake, LAKE_FILE)),
+    ...read(machine, obj(lake, 'indicators/indicators.csv')),
+    req(machine, 's3:GetBucketLocation', results),
+    list(machine, results, 'athena/'),
+    ...write(machine, obj(results, 'athena/q-1.csv')),
+    ...read(machine, obj(results, 'athena/q-1.csv')),
     req(machine, 'lambda:InvokeFunction', deployed.arn('AWS::Lambda::Function', 'RunnerPlanFunction')),
     req(machine, 'lambda:InvokeFunction', deployed.arn('AWS::Lambda::Function', 'RunnerPublishFunction')),
   ],
   'the publish step reads results, dedups in DynamoDB and publishes to the encrypted topic': [
-    req(publisher, 'athena:GetQueryResults', workgroup), ...read(publisher, obj(results, 'athena/q-1.csv')),
-    req(publisher, 'dynamodb:BatchGetItem', table), req(publisher, 'dynamodb:PutItem', table), req(publisher, 'kms:Decrypt', dataKey, viaDynamo),
-    req(publisher, 'sns:Publish', topic), req(publisher, 'kms:GenerateDataKey', messagingKey, viaSns), req(publisher, 'kms:Decrypt', messagingKey, viaSns),
+    req(publisher, 'athena:GetQueryResults', workgroup),
+    ...read(publisher, obj(results, 'athena/q-1.csv')),
+    req(publisher, 'dynamodb:BatchGetItem', table),
+    req(publisher, 'dynamodb:PutItem', table),
+    req(publisher, 'kms:Decrypt', dataKey, viaDynamo),
+    req(publisher, 'sns:Publish', topic),
+    req(publisher, 'kms:GenerateDataKey', messagingKey, viaSns),
+    req(publisher, 'kms:Decrypt', messagingKey, viaSns),
   ],
   'CloudWatch alarms publish to the encrypted alarm topic': [
-    req('cloudwatch.amazonaws.com', 'sns:Publish', topic, { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': deployed.arn('AWS::CloudWatch::Alarm', 'NormalizerDeadLettersAlarm') }),
-    req('cloudwatch.amazonaws.com', 'sns:Publish', topic, { 'aws:SourceAccount': ACCOUNT, 'aws:SourceArn': deployed.arn('AWS::CloudWatch::Alarm', 'RunnerRunFailedAlarm') }),
-    req('cloudwatch.amazonaws.com', 'kms:GenerateDataKey', messagingKey), req('cloudwatch.amazonaws.com', 'kms:Decrypt', messagingKey),
+    req('cloudwatch.amazonaws.com', 'sns:Publish', topic, {
+      'aws:SourceAccount': ACCOUNT,
+      'aws:SourceArn': deployed.arn('AWS::CloudWatch::Alarm', 'NormalizerDeadLettersAlarm'),
+    }),
+    req('cloudwatch.amazonaws.com', 'sns:Publish', topic, {
+      'aws:SourceAccount': ACCOUNT,
+      'aws:SourceArn': deployed.arn('AWS::CloudWatch::Alarm', 'RunnerRunFailedAlarm'),
+    }),
+    req('cloudwatch.amazonaws.com', 'kms:GenerateDataKey', messagingKey),
+    req('cloudwatch.amazonaws.com', 'kms:Decrypt', messagingKey),
   ],
   'an agency uploads under its own prefix, single or multipart': [
-    ...write(doj, obj(uploads, UPLOAD)), req(doj, 's3:AbortMultipartUpload', obj(uploads, UPLOAD)), req(doj, 's3:ListMultipartUploadParts', obj(uploads, UPLOAD)),
+    ...write(doj, obj(uploads, UPLOAD)),
+    req(doj, 's3:AbortMultipartUpload', obj(uploads, UPLOAD)),
+    req(doj, 's3:ListMultipartUploadParts', obj(uploads, UPLOAD)),
     ...write(dhs, obj(uploads, 'uploads/agency=dhs/u1/DC01.evtx.zip')),
   ],
-  'an agency polls for and reads its own receipts': [list(doj, lake, MANIFEST), list(doj, lake, 'manifests/agency=doj/'), ...read(doj, obj(lake, MANIFEST))],
+  'an agency polls for and reads its own receipts': [
+    list(doj, lake, MANIFEST),
+    list(doj, lake, 'manifests/agency=doj/'),
+    ...read(doj, obj(lake, MANIFEST)),
+  ],
   'analysts query in the workgroup and browse in the Athena console': [
-    req(analyst, 'athena:StartQueryExecution', workgroup), req(analyst, 'athena:GetQueryResults', workgroup),
-    req(analyst, 'athena:ListWorkGroups', '*'), req(analyst, 'athena:ListDataCatalogs', '*'), req(analyst, 'athena:ListDatabases', dataCatalog),
-    req(analyst, 'athena:ListTableMetadata', dataCatalog), req(analyst, 'athena:GetTableMetadata', dataCatalog), req(analyst, 'athena:GetDatabase', dataCatalog),
-    req(analyst, 'glue:GetTables', glue('table/sweep_lake/web_requests')), req(analyst, 'glue:GetDatabases', glue('catalog')),
-    ...read(analyst, obj(lake, LAKE_FILE)), ...read(analyst, obj(lake, 'hunts/proxylogon-ssrf.sql')), ...write(analyst, obj(results, 'athena/q-2.csv')),
-    req(analyst, 'states:StartExecution', stateMachine), req(analyst, 'dynamodb:GetItem', table),
+    req(analyst, 'athena:StartQueryExecution', workgroup),
+    req(analyst, 'athena:GetQueryResults', workgroup),
+    req(analyst, 'athena:ListWorkGroups', '*'),
+    req(analyst, 'athena:ListDataCatalogs', '*'),
+    req(analyst, 'athena:ListDatabases', dataCatalog),
+    req(analyst, 'athena:ListTableMetadata', dataCatalog),
+    req(analyst, 'athena:GetTableMetadata', dataCatalog),
+    req(analyst, 'athena:GetDatabase', dataCatalog),
+    req(analyst, 'glue:GetTables', glue('table/sweep_lake/web_requests')),
+    req(analyst, 'glue:GetDatabases', glue('catalog')),
+    ...read(analyst, obj(lake, LAKE_FILE)),
+    ...read(analyst, obj(lake, 'hunts/proxylogon-ssrf.sql')),
+    ...write(analyst, obj(results, 'athena/q-2.csv')),
+    req(analyst, 'states:StartExecution', stateMachine),
+    req(analyst, 'dynamodb:GetItem', table),
   ],
 };
 
@@ -135,36 +200,63 @@ const ADMIN = `arn:aws:iam::${ACCOUNT}:role/AccountAdministrator`;
 
 /** Flows that must be denied, each request on its own. */
 const FORBIDDEN: Record<string, AccessRequest[]> = {
-  'an agency writes, lists or reads under another agency\'s prefix': [
-    req(doj, 's3:PutObject', obj(uploads, 'uploads/agency=dhs/u1/EXCH01.zip')), req(doj, 's3:PutObject', obj(uploads, 'uploads/agency=doj-evil/u1/x.zip')),
+  "an agency writes, lists or reads under another agency's prefix": [
+    req(doj, 's3:PutObject', obj(uploads, 'uploads/agency=dhs/u1/EXCH01.zip')),
+    req(doj, 's3:PutObject', obj(uploads, 'uploads/agency=doj-evil/u1/x.zip')),
     req(doj, 's3:AbortMultipartUpload', obj(uploads, 'uploads/agency=dhs/u1/EXCH01.zip')),
-    req(doj, 's3:GetObject', obj(lake, 'manifests/agency=dhs/u1.json')), list(doj, lake, 'manifests/agency=dhs/'), list(doj, lake, 'manifests/'),
+    req(doj, 's3:GetObject', obj(lake, 'manifests/agency=dhs/u1.json')),
+    list(doj, lake, 'manifests/agency=dhs/'),
+    list(doj, lake, 'manifests/'),
     req(dhs, 's3:GetObject', obj(lake, MANIFEST)),
   ],
   'upload roles read no upload and nothing of the lake': [
-    req(doj, 's3:GetObject', obj(uploads, UPLOAD)), list(doj, uploads, 'uploads/'), req(doj, 's3:GetObject', obj(lake, LAKE_FILE)),
-    list(doj, lake, 'lake/'), req(doj, 's3:PutObject', obj(lake, MANIFEST)), req(doj, 's3:DeleteObject', obj(uploads, UPLOAD)),
+    req(doj, 's3:GetObject', obj(uploads, UPLOAD)),
+    list(doj, uploads, 'uploads/'),
+    req(doj, 's3:GetObject', obj(lake, LAKE_FILE)),
+    list(doj, lake, 'lake/'),
+    req(doj, 's3:PutObject', obj(lake, MANIFEST)),
+    req(doj, 's3:DeleteObject', obj(uploads, UPLOAD)),
   ],
   'analysts write no upload and read no raw upload': [
-    req(analyst, 's3:PutObject', obj(uploads, UPLOAD)), req(analyst, 's3:GetObject', obj(uploads, UPLOAD)), req(analyst, 's3:PutObject', obj(lake, LAKE_FILE)),
+    req(analyst, 's3:PutObject', obj(uploads, UPLOAD)),
+    req(analyst, 's3:GetObject', obj(uploads, UPLOAD)),
+    req(analyst, 's3:PutObject', obj(lake, LAKE_FILE)),
   ],
   'nobody but the normalizer reads raw uploads, whatever IAM says': [
-    req(machine, 's3:GetObject', obj(uploads, UPLOAD)), req(planner, 's3:GetObject', obj(uploads, UPLOAD)), req(publisher, 's3:GetObject', obj(uploads, UPLOAD)),
-    { principal: ADMIN, action: 's3:GetObject', resource: obj(uploads, UPLOAD) }, { principal: ADMIN, action: 's3:GetObjectVersion', resource: obj(uploads, UPLOAD) },
+    req(machine, 's3:GetObject', obj(uploads, UPLOAD)),
+    req(planner, 's3:GetObject', obj(uploads, UPLOAD)),
+    req(publisher, 's3:GetObject', obj(uploads, UPLOAD)),
+    { principal: ADMIN, action: 's3:GetObject', resource: obj(uploads, UPLOAD) },
+    { principal: ADMIN, action: 's3:GetObjectVersion', resource: obj(uploads, UPLOAD) },
   ],
   'the normalizer and its task never modify raw uploads': [
-    req(normalizer, 's3:PutObject', obj(uploads, UPLOAD)), req(normalizer, 's3:DeleteObject', obj(uploads, UPLOAD)),
-    req(largeTask, 's3:PutObject', obj(uploads, UPLOAD)), req(largeTask, 's3:DeleteObject', obj(uploads, UPLOAD)),
+    req(normalizer, 's3:PutObject', obj(uploads, UPLOAD)),
+    req(normalizer, 's3:DeleteObject', obj(uploads, UPLOAD)),
+    req(largeTask, 's3:PutObject', obj(uploads, UPLOAD)),
+    req(largeTask, 's3:DeleteObject', obj(uploads, UPLOAD)),
   ],
   'only the failed-task rule reaches the dead-letter queue': [
     req('events.amazonaws.com', 'sqs:SendMessage', deadLetters, fromEvents(ACCOUNT, uploadRule)),
-    req('events.amazonaws.com', 'sqs:SendMessage', deadLetters, fromEvents(OTHER_ACCOUNT, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/x`)),
+    req(
+      'events.amazonaws.com',
+      'sqs:SendMessage',
+      deadLetters,
+      fromEvents(OTHER_ACCOUNT, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/x`),
+    ),
   ],
-  'other accounts\' events and alarms reach neither the queue nor the topic': [
+  "other accounts' events and alarms reach neither the queue nor the topic": [
     req('events.amazonaws.com', 'sqs:SendMessage', queue, fromEvents(OTHER_ACCOUNT, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/any`)),
-    req('events.amazonaws.com', 'kms:GenerateDataKey', messagingKey, fromEvents(OTHER_ACCOUNT, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/any`)),
+    req(
+      'events.amazonaws.com',
+      'kms:GenerateDataKey',
+      messagingKey,
+      fromEvents(OTHER_ACCOUNT, `arn:aws:events:${REGION}:${OTHER_ACCOUNT}:rule/any`),
+    ),
     req('events.amazonaws.com', 'sqs:SendMessage', queue, fromEvents(ACCOUNT, `arn:aws:events:${REGION}:${ACCOUNT}:rule/some-other-rule`)),
-    req('cloudwatch.amazonaws.com', 'sns:Publish', topic, { 'aws:SourceAccount': OTHER_ACCOUNT, 'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${OTHER_ACCOUNT}:alarm:x` }),
+    req('cloudwatch.amazonaws.com', 'sns:Publish', topic, {
+      'aws:SourceAccount': OTHER_ACCOUNT,
+      'aws:SourceArn': `arn:aws:cloudwatch:${REGION}:${OTHER_ACCOUNT}:alarm:x`,
+    }),
   ],
   'requests without TLS are refused': [
     { ...req(normalizer, 's3:GetObject', obj(uploads, UPLOAD)), context: { 'aws:SecureTransport': 'false' } },
@@ -183,7 +275,9 @@ describe('Access matrix (AWS policy evaluation over the synthesized templates)',
     const decisions = await Promise.all(requests.map((r) => deployed.decide(r)));
 
     // Assess
-    const refused = decisions.filter((d) => d.result !== 'Allowed').map((d) => `${d.request.action} ${d.request.resource} by ${d.request.principal}: ${d.result} ${d.detail ?? ''}`);
+    const refused = decisions
+      .filter((d) => d.result !== 'Allowed')
+      .map((d) => `${d.request.action} ${d.request.resource} by ${d.request.principal}: ${d.result} ${d.detail ?? ''}`);
     expect(refused).toEqual([]);
   });
 
@@ -192,7 +286,9 @@ describe('Access matrix (AWS policy evaluation over the synthesized templates)',
     const decisions = await Promise.all(requests.map((r) => deployed.decide(r)));
 
     // Assess
-    const granted = decisions.filter((d) => d.result === 'Allowed' || d.result === 'Error').map((d) => `${d.request.action} ${d.request.resource} by ${d.request.principal}: ${d.result} ${d.detail ?? ''}`);
+    const granted = decisions
+      .filter((d) => d.result === 'Allowed' || d.result === 'Error')
+      .map((d) => `${d.request.action} ${d.request.resource} by ${d.request.principal}: ${d.result} ${d.detail ?? ''}`);
     expect(granted).toEqual([]);
   });
 });

@@ -23,7 +23,9 @@ describe('cdk-nag AwsSolutions on the whole app', () => {
 
     // Assess
     expect(failure).toBeUndefined();
-    const acks = compute.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data as Record<string, string>));
+    const acks = compute.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data as Record<string, string>));
     const reasons = new Set(acks.flatMap((a) => Object.values(a)));
     expect(reasons.size).toBeGreaterThan(0);
     // aws-cdk-lib acknowledges two template-validation findings itself on the large-upload VPC.

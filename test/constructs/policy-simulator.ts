@@ -14,8 +14,14 @@ export const OTHER_ACCOUNT = '222222222222';
 export const REGION = 'us-east-1';
 
 type Json = any;
-interface Resource { Type: string; Properties?: Record<string, Json> }
-export interface Template { Resources: Record<string, Resource>; Outputs?: Record<string, { Value: Json; Export?: { Name: Json } }> }
+interface Resource {
+  Type: string;
+  Properties?: Record<string, Json>;
+}
+export interface Template {
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, { Value: Json; Export?: { Name: Json } }>;
+}
 
 /** One request to AWS: who, what, on which ARN, with which request context. */
 export interface AccessRequest {
@@ -52,12 +58,18 @@ export class DeployedPolicies {
       const k = keys[0];
       const arg = v[k];
       switch (k) {
-        case 'Ref': return this.ref(arg, stack);
-        case 'Fn::GetAtt': return this.getAtt(arg[0], arg[1], stack);
-        case 'Fn::Join': return (this.resolve(arg[1], stack) as string[]).join(arg[0]);
-        case 'Fn::Select': return (this.resolve(arg[1], stack) as Json[])[Number(this.resolve(arg[0], stack))];
-        case 'Fn::Split': return String(this.resolve(arg[1], stack)).split(arg[0]);
-        case 'Fn::ImportValue': return this.importValue(this.resolve(arg, stack));
+        case 'Ref':
+          return this.ref(arg, stack);
+        case 'Fn::GetAtt':
+          return this.getAtt(arg[0], arg[1], stack);
+        case 'Fn::Join':
+          return (this.resolve(arg[1], stack) as string[]).join(arg[0]);
+        case 'Fn::Select':
+          return (this.resolve(arg[1], stack) as Json[])[Number(this.resolve(arg[0], stack))];
+        case 'Fn::Split':
+          return String(this.resolve(arg[1], stack)).split(arg[0]);
+        case 'Fn::ImportValue':
+          return this.importValue(this.resolve(arg, stack));
         case 'Fn::Sub': {
           const [text, vars] = typeof arg === 'string' ? [arg, {}] : [arg[0], arg[1] ?? {}];
           return (text as string).replace(/\$\{([^}!][^}]*)\}/g, (_m, name: string) => {
@@ -66,7 +78,8 @@ export class DeployedPolicies {
             return String(attr ? this.getAtt(id, attr, stack) : this.ref(id, stack));
           });
         }
-        default: throw new Error(`intrinsic ${k} is not resolved by the policy simulator (stack ${stack})`);
+        default:
+          throw new Error(`intrinsic ${k} is not resolved by the policy simulator (stack ${stack})`);
       }
     }
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.resolve(x, stack)]));
@@ -74,14 +87,18 @@ export class DeployedPolicies {
 
   /** Resources of a type in every stack, with their stack name. */
   resources(type: string): { stack: string; id: string; resource: Resource }[] {
-    return Object.entries(this.stacks).flatMap(([stack, t]) => Object.entries(t.Resources)
-      .filter(([, r]) => r.Type === type).map(([id, resource]) => ({ stack, id, resource })));
+    return Object.entries(this.stacks).flatMap(([stack, t]) =>
+      Object.entries(t.Resources)
+        .filter(([, r]) => r.Type === type)
+        .map(([id, resource]) => ({ stack, id, resource })),
+    );
   }
 
   /** ARN of the one resource of `type` whose logical id starts with `prefix`. */
   arn(type: string, prefix: string): string {
     const found = this.resources(type).filter((r) => r.id.startsWith(prefix));
-    if (found.length !== 1) throw new Error(`${found.length} resources of type ${type} start with ${prefix}: ${found.map((f) => f.id).join(', ')}`);
+    if (found.length !== 1)
+      throw new Error(`${found.length} resources of type ${type} start with ${prefix}: ${found.map((f) => f.id).join(', ')}`);
     const attr = type === 'AWS::SNS::Topic' || type === 'AWS::StepFunctions::StateMachine' ? null : 'Arn';
     return attr ? this.getAtt(found[0].id, attr, found[0].stack) : this.ref(found[0].id, found[0].stack);
   }
@@ -98,12 +115,14 @@ export class DeployedPolicies {
     const out: { name: string; policy: Json }[] = [];
     for (const { stack, id, resource } of this.resources('AWS::IAM::Role')) {
       if (this.getAtt(id, 'Arn', stack) !== roleArn) continue;
-      for (const p of resource.Properties?.Policies ?? []) out.push({ name: `${id}/${p.PolicyName}`, policy: this.resolve(p.PolicyDocument, stack) });
+      for (const p of resource.Properties?.Policies ?? [])
+        out.push({ name: `${id}/${p.PolicyName}`, policy: this.resolve(p.PolicyDocument, stack) });
       const managed = (resource.Properties?.ManagedPolicyArns ?? []) as Json[];
-      if (managed.length > 0) throw new Error(`role ${id} has managed policies the simulator does not know: ${JSON.stringify(this.resolve(managed, stack))}`);
+      if (managed.length > 0)
+        throw new Error(`role ${id} has managed policies the simulator does not know: ${JSON.stringify(this.resolve(managed, stack))}`);
       const roleName = this.ref(id, stack);
       for (const pol of [...this.resources('AWS::IAM::Policy'), ...this.resources('AWS::IAM::ManagedPolicy')]) {
-        const roles = (this.resolve(pol.resource.Properties?.Roles ?? [], pol.stack) as string[]);
+        const roles = this.resolve(pol.resource.Properties?.Roles ?? [], pol.stack) as string[];
         if (roles.includes(roleName)) out.push({ name: pol.id, policy: this.resolve(pol.resource.Properties!.PolicyDocument, pol.stack) });
       }
       return out;
@@ -143,13 +162,21 @@ export class DeployedPolicies {
       ...(req.action.startsWith('kms:') && account ? { 'kms:CallerAccount': account } : {}),
       ...req.context,
     };
-    const out = await runSimulation({
-      request: { principal: req.principal, action: req.action, resource: { resource: req.resource, accountId: req.resourceAccount ?? ACCOUNT }, contextVariables: context },
-      identityPolicies: isService ? [] : this.identityPolicies(req.principal),
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: this.resourcePolicy(req.resource),
-    }, { simulationMode: 'Strict' });
+    const out = await runSimulation(
+      {
+        request: {
+          principal: req.principal,
+          action: req.action,
+          resource: { resource: req.resource, accountId: req.resourceAccount ?? ACCOUNT },
+          contextVariables: context,
+        },
+        identityPolicies: isService ? [] : this.identityPolicies(req.principal),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: this.resourcePolicy(req.resource),
+      },
+      { simulationMode: 'Strict' },
+    );
     if (out.resultType === 'error') return { request: req, result: 'Error', detail: JSON.stringify(out.errors) };
     return { request: req, result: out.overallResult };
   }
@@ -162,7 +189,8 @@ export class DeployedPolicies {
 
   private importValue(name: string): Json {
     for (const [stack, t] of Object.entries(this.stacks)) {
-      for (const o of Object.values(t.Outputs ?? {})) if (o.Export && this.resolve(o.Export.Name, stack) === name) return this.resolve(o.Value, stack);
+      for (const o of Object.values(t.Outputs ?? {}))
+        if (o.Export && this.resolve(o.Export.Name, stack) === name) return this.resolve(o.Value, stack);
     }
     throw new Error(`no stack exports ${name}`);
   }
@@ -174,26 +202,46 @@ export class DeployedPolicies {
   }
 
   private ref(id: string, stack: string): string {
-    const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::AccountId': ACCOUNT, 'AWS::Region': REGION, 'AWS::URLSuffix': 'amazonaws.com', 'AWS::StackName': stack };
+    const pseudo: Record<string, string> = {
+      'AWS::Partition': 'aws',
+      'AWS::AccountId': ACCOUNT,
+      'AWS::Region': REGION,
+      'AWS::URLSuffix': 'amazonaws.com',
+      'AWS::StackName': stack,
+    };
     if (id in pseudo) return pseudo[id];
     const r = this.resource(id, stack);
     const p = r.Properties ?? {};
     const named = (field: string) => (p[field] !== undefined ? String(this.resolve(p[field], stack)) : id.toLowerCase());
     switch (r.Type) {
-      case 'AWS::S3::Bucket': return p.BucketName ? named('BucketName') : `${stack}-${id.toLowerCase()}`;
-      case 'AWS::IAM::Role': return named('RoleName');
-      case 'AWS::SQS::Queue': return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${named('QueueName')}`;
-      case 'AWS::SNS::Topic': return `arn:aws:sns:${REGION}:${ACCOUNT}:${named('TopicName')}`;
-      case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${named('StateMachineName')}`;
-      case 'AWS::Lambda::Function': return named('FunctionName');
-      case 'AWS::DynamoDB::Table': return named('TableName');
-      case 'AWS::Logs::LogGroup': return named('LogGroupName');
-      case 'AWS::Athena::WorkGroup': return named('Name');
-      case 'AWS::KMS::Key': return id.toLowerCase();
-      case 'AWS::ECS::Cluster': return named('ClusterName');
-      case 'AWS::ECS::TaskDefinition': return `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${named('Family')}:1`;
-      case 'AWS::Events::Rule': return named('Name');
-      default: return id;
+      case 'AWS::S3::Bucket':
+        return p.BucketName ? named('BucketName') : `${stack}-${id.toLowerCase()}`;
+      case 'AWS::IAM::Role':
+        return named('RoleName');
+      case 'AWS::SQS::Queue':
+        return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${named('QueueName')}`;
+      case 'AWS::SNS::Topic':
+        return `arn:aws:sns:${REGION}:${ACCOUNT}:${named('TopicName')}`;
+      case 'AWS::StepFunctions::StateMachine':
+        return `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${named('StateMachineName')}`;
+      case 'AWS::Lambda::Function':
+        return named('FunctionName');
+      case 'AWS::DynamoDB::Table':
+        return named('TableName');
+      case 'AWS::Logs::LogGroup':
+        return named('LogGroupName');
+      case 'AWS::Athena::WorkGroup':
+        return named('Name');
+      case 'AWS::KMS::Key':
+        return id.toLowerCase();
+      case 'AWS::ECS::Cluster':
+        return named('ClusterName');
+      case 'AWS::ECS::TaskDefinition':
+        return `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${named('Family')}:1`;
+      case 'AWS::Events::Rule':
+        return named('Name');
+      default:
+        return id;
     }
   }
 

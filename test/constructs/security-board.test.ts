@@ -9,7 +9,10 @@ interface Statement {
 }
 
 /** The statements of the policies attached to one role, as synthesized (what they say, not what AWS decides). */
-function roleStatements(template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }, roleLogicalId: string): Statement[] {
+function roleStatements(
+  template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> },
+  roleLogicalId: string,
+): Statement[] {
   const out: Statement[] = [];
   for (const r of Object.values(template.Resources)) {
     if (r.Type !== 'AWS::IAM::Policy') continue;
@@ -25,8 +28,12 @@ describe('SecurityBoard', () => {
   const template = Template.fromStack(compute);
   const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
   const ofType = (type: string) => Object.entries(json.Resources).filter(([, r]) => r.Type === type);
-  const boardFn = ofType('AWS::Lambda::Function').find(([, r]) => r.Properties.Environment?.Variables?.LAKE_BUCKET && r.Properties.Description?.startsWith('Regenerates the security team board'))!;
-  const roleOf = (fn: [string, { Properties: Record<string, any> }]): string => (render(fn[1].Properties.Role) as string).replace(/^<|\.Arn>$/g, '');
+  const boardFn = ofType('AWS::Lambda::Function').find(
+    ([, r]) =>
+      r.Properties.Environment?.Variables?.LAKE_BUCKET && r.Properties.Description?.startsWith('Regenerates the security team board'),
+  )!;
+  const roleOf = (fn: [string, { Properties: Record<string, any> }]): string =>
+    (render(fn[1].Properties.Role) as string).replace(/^<|\.Arn>$/g, '');
 
   it('rebuilds the board when a hunt run ends, and sends the digest on a schedule', () => {
     // Prepare
@@ -39,10 +46,16 @@ describe('SecurityBoard', () => {
     // Assess
     expect(after.EventPattern.detail.status).toEqual(['SUCCEEDED', 'FAILED', 'TIMED_OUT']);
     expect(String(after.EventPattern.detail.stateMachineArn[0])).toMatch(/StateMachine/);
-    expect(JSON.parse(after.Targets[0].InputTransformer.InputTemplate.replace(/<time>|<detail-status>/g, '"x"'))).toMatchObject({ mode: 'board' });
+    expect(JSON.parse(after.Targets[0].InputTransformer.InputTemplate.replace(/<time>|<detail-status>/g, '"x"'))).toMatchObject({
+      mode: 'board',
+    });
     expect(digest.ScheduleExpression).toBe('cron(0 7 ? * MON *)');
     expect(JSON.parse(digest.Targets[0].Input)).toEqual({ mode: 'digest' });
-    expect(boardFn[1].Properties.Environment.Variables).toMatchObject({ DEDUP_TABLE: expect.anything(), TOPIC_ARN: expect.anything(), AGENCIES: 'doj,dhs' });
+    expect(boardFn[1].Properties.Environment.Variables).toMatchObject({
+      DEDUP_TABLE: expect.anything(),
+      TOPIC_ARN: expect.anything(),
+      AGENCIES: 'doj,dhs',
+    });
   });
 
   it('lets the function write only board/, and analysts record only triage# items', () => {

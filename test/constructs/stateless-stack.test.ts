@@ -13,7 +13,7 @@ describe('StatelessStack', () => {
     return JSON.parse(render(sm.Properties.DefinitionString) as string);
   };
 
-  it('routes each agency\'s findings only to its owners and everything to the security team', () => {
+  it("routes each agency's findings only to its owners and everything to the security team", () => {
     // Prepare
     const subs = ofType('AWS::SNS::Subscription').map(([, r]) => r.Properties);
 
@@ -28,12 +28,18 @@ describe('StatelessStack', () => {
     expect(byEmail.has('hunt@cisa.example.gov')).toBe(true);
     expect(byEmail.get('hunt@cisa.example.gov')).toBeUndefined();
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue(), TopicName: 'sweep-findings' });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
   });
 
   it('feeds the normalizer from S3 events through an encrypted queue with a DLQ and partial batch failures', () => {
     // Prepare
-    const fn = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties).find((p) => p.Description?.startsWith('Normalizes uploaded'))!;
+    const fn = ofType('AWS::Lambda::Function')
+      .map(([, r]) => r.Properties)
+      .find((p) => p.Description?.startsWith('Normalizes uploaded'))!;
 
     // Act
     const esm = ofType('AWS::Lambda::EventSourceMapping')[0][1].Properties;
@@ -42,17 +48,31 @@ describe('StatelessStack', () => {
     expect(fn).toMatchObject({ Runtime: 'nodejs24.x', MemorySize: 4096, Timeout: 900, EphemeralStorage: { Size: 10240 } });
     // Export times without an offset: each agency's configured zone (doj has none: UTC).
     expect(JSON.parse(fn.Environment.Variables.AGENCY_TIME_ZONES)).toEqual({ dhs: 'America/New_York' });
-    expect(esm).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'], ScalingConfig: { MaximumConcurrency: 10 } });
-    template.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 5400, RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }), KmsMasterKeyId: Match.anyValue() });
+    expect(esm).toMatchObject({
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 5400,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+      KmsMasterKeyId: Match.anyValue(),
+    });
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { bucket: { name: Match.anyValue() }, object: { key: [{ prefix: 'uploads/' }] } } },
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { bucket: { name: Match.anyValue() }, object: { key: [{ prefix: 'uploads/' }] } },
+      },
     });
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sweep-normalizer' });
   });
 
   it('hands uploads past 2 GiB to a Fargate task with 200 GiB of disk, whose failures reach the dead-letter queue', () => {
     // Prepare
-    const fn = ofType('AWS::Lambda::Function').map(([, r]) => r.Properties).find((p) => p.Description?.startsWith('Normalizes uploaded'))!;
+    const fn = ofType('AWS::Lambda::Function')
+      .map(([, r]) => r.Properties)
+      .find((p) => p.Description?.startsWith('Normalizes uploaded'))!;
     const [, task] = ofType('AWS::ECS::TaskDefinition')[0];
 
     // Act
@@ -61,7 +81,12 @@ describe('StatelessStack', () => {
     // Assess
     expect(fn.Environment.Variables.LARGE_UPLOAD_BYTES).toBe(String(2 * 1024 ** 3));
     expect(start).toContain('"containerName":"normalizer"');
-    expect(task.Properties).toMatchObject({ RequiresCompatibilities: ['FARGATE'], NetworkMode: 'awsvpc', EphemeralStorage: { SizeInGiB: 200 }, Family: 'sweep-normalizer-large' });
+    expect(task.Properties).toMatchObject({
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      EphemeralStorage: { SizeInGiB: 200 },
+      Family: 'sweep-normalizer-large',
+    });
     const container = task.Properties.ContainerDefinitions[0];
     expect(container).toMatchObject({ Name: 'normalizer', Image: 'public.ecr.aws/docker/library/node:24-slim', User: 'node' });
     expect(container.EntryPoint.slice(0, 2)).toEqual(['node', '-e']);
@@ -70,7 +95,10 @@ describe('StatelessStack', () => {
       Name: 'sweep-large-upload-failed',
       EventPattern: Match.objectLike({ source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'] }),
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.absent(), SecurityGroupEgress: [Match.objectLike({ FromPort: 443, ToPort: 443 })] });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.absent(),
+      SecurityGroupEgress: [Match.objectLike({ FromPort: 443, ToPort: 443 })],
+    });
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
   });
 
@@ -81,7 +109,10 @@ describe('StatelessStack', () => {
         EnforceWorkGroupConfiguration: true,
         BytesScannedCutoffPerQuery: 1024 ** 4,
         EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
-        ResultConfiguration: { OutputLocation: Match.anyValue(), EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() } },
+        ResultConfiguration: {
+          OutputLocation: Match.anyValue(),
+          EncryptionConfiguration: { EncryptionOption: 'SSE_KMS', KmsKey: Match.anyValue() },
+        },
       }),
     });
     const named = ofType('AWS::Athena::NamedQuery').map(([, r]) => r.Properties);
@@ -102,14 +133,26 @@ describe('StatelessStack', () => {
     expect(map.MaxConcurrency).toBe(4);
     expect(map.ItemsPath).toBe('$.hunts');
     expect(run.Resource).toBe('arn:<AWS::Partition>:states:::athena:startQueryExecution.sync');
-    expect(run.Parameters).toMatchObject({ 'QueryString.$': '$.hunt.query_string', 'ExecutionParameters.$': '$.hunt.params', WorkGroup: 'sweep', QueryExecutionContext: { Database: 'sweep_lake' } });
-    expect(run.Retry[0]).toMatchObject({ ErrorEquals: expect.arrayContaining(['Athena.TooManyRequestsException']), BackoffRate: 2, JitterStrategy: 'FULL' });
+    expect(run.Parameters).toMatchObject({
+      'QueryString.$': '$.hunt.query_string',
+      'ExecutionParameters.$': '$.hunt.params',
+      WorkGroup: 'sweep',
+      QueryExecutionContext: { Database: 'sweep_lake' },
+    });
+    expect(run.Retry[0]).toMatchObject({
+      ErrorEquals: expect.arrayContaining(['Athena.TooManyRequestsException']),
+      BackoffRate: 2,
+      JitterStrategy: 'FULL',
+    });
     // A FAILED query (syntax, scan cutoff) is not run again: it would bill the same bytes for the same failure.
     expect(run.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).not.toEqual(expect.arrayContaining(['States.TaskFailed']));
     expect(run.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).not.toEqual(expect.arrayContaining(['States.ALL']));
     expect(run.Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordHuntFailure' });
     expect(run.Next).toBe('PublishFindings');
-    expect(def.States.AnyHuntFailed.Choices[0]).toMatchObject({ Condition: '{% $count($states.input.hunts[ok = false]) > 0 %}', Next: 'SomeHuntsFailed' });
+    expect(def.States.AnyHuntFailed.Choices[0]).toMatchObject({
+      Condition: '{% $count($states.input.hunts[ok = false]) > 0 %}',
+      Next: 'SomeHuntsFailed',
+    });
   });
 
   it('waits out Athena throttling for longer than one query may run (30 minutes by default)', () => {
@@ -119,20 +162,26 @@ describe('StatelessStack', () => {
 
     // Act: the nominal waits; full jitter makes each one uniform in [0, nominal], so half of it on average.
     let budget = 0;
-    for (let i = 0; i < throttled.MaxAttempts; i++) budget += Math.min(throttled.IntervalSeconds * throttled.BackoffRate ** i, throttled.MaxDelaySeconds ?? Infinity);
+    for (let i = 0; i < throttled.MaxAttempts; i++)
+      budget += Math.min(throttled.IntervalSeconds * throttled.BackoffRate ** i, throttled.MaxDelaySeconds ?? Infinity);
 
     // Assess
     expect(budget / 2).toBeGreaterThan(30 * 60);
   });
 
-  it('keeps the Map\'s output small: the results replace the planned hunts, and a bounded error per failed hunt', () => {
+  it("keeps the Map's output small: the results replace the planned hunts, and a bounded error per failed hunt", () => {
     // Prepare
     const def = definition();
     const map = def.States.EachHunt;
     const failed = map.ItemProcessor.States.RecordHuntFailure;
 
     // Act: the largest record one hunt can leave in the result, at the plan's limit of about 150 hunts.
-    const record = JSON.stringify({ hunt_id: 'x'.repeat(36), ok: false, error: 'e'.repeat(MAX_ERROR_CHARS), cause: 'c'.repeat(MAX_CAUSE_CHARS) });
+    const record = JSON.stringify({
+      hunt_id: 'x'.repeat(36),
+      ok: false,
+      error: 'e'.repeat(MAX_ERROR_CHARS),
+      cause: 'c'.repeat(MAX_CAUSE_CHARS),
+    });
 
     // Assess
     expect(map.ResultPath).toBe('$.hunts');
@@ -170,12 +219,26 @@ describe('StatelessStack', () => {
   });
 
   it('alarms the security team when a run fails, and schedules the retro-hunt and the after-upload sweep', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Threshold: 1, AlarmActions: [Match.anyValue()] });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', AlarmActions: [Match.anyValue()] });
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 ? * SUN *)', Targets: [Match.objectLike({ Input: '{"trigger":"schedule"}' })] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Threshold: 1,
+      AlarmActions: [Match.anyValue()],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      AlarmActions: [Match.anyValue()],
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 3 ? * SUN *)',
+      Targets: [Match.objectLike({ Input: '{"trigger":"schedule"}' })],
+    });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: { bucket: Match.anyValue(), object: { key: [{ prefix: 'manifests/' }] } } }),
-      Targets: [Match.objectLike({ InputTransformer: Match.objectLike({ InputTemplate: '{"trigger":"upload","manifest_key":<detail-object-key>}' }) })],
+      Targets: [
+        Match.objectLike({
+          InputTransformer: Match.objectLike({ InputTemplate: '{"trigger":"upload","manifest_key":<detail-object-key>}' }),
+        }),
+      ],
     });
   });
 
@@ -184,20 +247,31 @@ describe('StatelessStack', () => {
     const app = testApp();
     const stacks = testStacks(undefined, app);
     const asm = app.synth();
-    const deployed = new DeployedPolicies(Object.fromEntries([stacks.data, stacks.compute].map((s) => [s.stackName, asm.getStackByName(s.stackName).template as CfnTemplate])));
+    const deployed = new DeployedPolicies(
+      Object.fromEntries([stacks.data, stacks.compute].map((s) => [s.stackName, asm.getStackByName(s.stackName).template as CfnTemplate])),
+    );
     const sm = deployed.arn('AWS::IAM::Role', 'RunnerStateMachineRole');
     const analysts = deployed.arn('AWS::IAM::Role', 'AnalystsRole');
     const wg = (name: string) => `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${name}`;
     const upload = `${deployed.arn('AWS::S3::Bucket', 'UploadsBucket')}/uploads/agency=doj/u1/EXCH01.zip`;
-    const decide = async (principal: string, action: string, resource: string) => (await deployed.decide({ principal, action, resource })).result;
+    const decide = async (principal: string, action: string, resource: string) =>
+      (await deployed.decide({ principal, action, resource })).result;
 
     // Act, Assess
     expect(await decide(sm, 'athena:StartQueryExecution', wg('sweep'))).toBe('Allowed');
     expect(await decide(sm, 'athena:StartQueryExecution', wg('primary'))).not.toBe('Allowed');
     expect(await decide(analysts, 'athena:StartQueryExecution', wg('sweep'))).toBe('Allowed');
-    expect(await decide(analysts, 's3:GetObject', `${deployed.arn('AWS::S3::Bucket', 'Lake')}/lake/web_requests/agency=doj/dt=2021-03-02/x.parquet`)).toBe('Allowed');
+    expect(
+      await decide(
+        analysts,
+        's3:GetObject',
+        `${deployed.arn('AWS::S3::Bucket', 'Lake')}/lake/web_requests/agency=doj/dt=2021-03-02/x.parquet`,
+      ),
+    ).toBe('Allowed');
     expect(await decide(analysts, 's3:GetObject', upload)).not.toBe('Allowed');
     expect(await decide(sm, 's3:GetObject', upload)).not.toBe('Allowed');
-    expect(await decide(analysts, 'states:StartExecution', deployed.arn('AWS::StepFunctions::StateMachine', 'RunnerStateMachine'))).toBe('Allowed');
+    expect(await decide(analysts, 'states:StartExecution', deployed.arn('AWS::StepFunctions::StateMachine', 'RunnerStateMachine'))).toBe(
+      'Allowed',
+    );
   });
 });

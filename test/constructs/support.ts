@@ -32,8 +32,18 @@ export const TEST_CONFIG: AppConfig = parseAppConfig({
 });
 
 export const TEST_HUNTS: DeployedHunt[] = [
-  { id: '11111111-1111-4111-8111-111111111111', name: 'ProxyLogon SSRF anchor mailbox', description: 'SSRF', sql: "/* ---\nid: x\n--- */\nSELECT agency, host FROM web_requests WHERE dt BETWEEN ? AND ?" },
-  { id: '22222222-2222-4222-8222-222222222222', name: 'Web shell paths', description: 'Shells', sql: 'SELECT agency FROM web_requests WHERE dt BETWEEN ? AND ?' },
+  {
+    id: '11111111-1111-4111-8111-111111111111',
+    name: 'ProxyLogon SSRF anchor mailbox',
+    description: 'SSRF',
+    sql: '/* ---\nid: x\n--- */\nSELECT agency, host FROM web_requests WHERE dt BETWEEN ? AND ?',
+  },
+  {
+    id: '22222222-2222-4222-8222-222222222222',
+    name: 'Web shell paths',
+    description: 'Shells',
+    sql: 'SELECT agency FROM web_requests WHERE dt BETWEEN ? AND ?',
+  },
 ];
 
 /**

@@ -12,7 +12,6 @@ import { CORPUS_DIR, corpusFiles } from '../../testkit/evtx-reference';
 
 const files = corpusFiles();
 if (!files.length) {
-  // eslint-disable-next-line no-console
   console.warn(`EVTX corpus row checks skipped: no corpus at ${CORPUS_DIR}`);
 }
 const describeIf = files.length ? describe : describe.skip;
@@ -40,7 +39,9 @@ describeIf(`evtxParser on the real corpus${files.length ? '' : ' (skipped: no co
     expect(rejects).toEqual([]);
     expect(rows.length).toBe(8255);
     expect(rows.filter((r) => r.event_time === null || r.host === null || r.record_id === null)).toEqual([]);
-    expect(rows.every((r) => typeof r.event_time === 'number' && r.event_time > Date.UTC(2015, 0, 1) && r.event_time < Date.UTC(2030, 0, 1))).toBe(true);
+    expect(
+      rows.every((r) => typeof r.event_time === 'number' && r.event_time > Date.UTC(2015, 0, 1) && r.event_time < Date.UTC(2030, 0, 1)),
+    ).toBe(true);
   });
 
   it('fills image, command line, parent and hashes for Sysmon process creation (1)', () => {
@@ -68,7 +69,9 @@ describeIf(`evtxParser on the real corpus${files.length ? '' : ' (skipped: no co
     // Assess
     expect(of('Security', 4688).filter((r) => !r.image || r.process_id === null)).toEqual([]);
     expect(of('Security', 5145).length).toBeGreaterThan(500);
-    expect(of('Security', 5145).filter((r) => !r.share_name || !r.target_filename || !r.access_mask?.toString().startsWith('0x'))).toEqual([]);
+    expect(of('Security', 5145).filter((r) => !r.share_name || !r.target_filename || !r.access_mask?.toString().startsWith('0x'))).toEqual(
+      [],
+    );
     expect(of('Security', 4663).filter((r) => !r.object_name || !r.image)).toEqual([]);
     expect(of('Security', 5136).filter((r) => !r.attribute_ldap_name)).toEqual([]);
     expect(of('Security', 4624).filter((r) => typeof r.logon_type !== 'number')).toEqual([]);

@@ -16,13 +16,20 @@ import * as path from 'node:path';
 import { readEvtx, type EvtxProblem, type EvtxRecord } from '../../src/formats/evtx';
 import { T, buildEvtx, eventTemplate, v } from '../support/evtx-builder';
 import { cmdlet, sys, sysmon1 } from './fixtures';
-import { CORPUS_DIR, corpusFiles, diffRecord, findReferencePython, runReference, stopReference, type RefRecord } from '../../testkit/evtx-reference';
+import {
+  CORPUS_DIR,
+  corpusFiles,
+  diffRecord,
+  findReferencePython,
+  runReference,
+  stopReference,
+  type RefRecord,
+} from '../../testkit/evtx-reference';
 
 const files = corpusFiles();
 const ref = findReferencePython();
 const skipReason = !files.length ? `no corpus at ${CORPUS_DIR}` : 'missing' in ref ? ref.missing : null;
 if (skipReason) {
-  // eslint-disable-next-line no-console
   console.warn(`EVTX reference comparison skipped: ${skipReason}`);
 }
 const describeIf = skipReason ? describe.skip : describe;
@@ -30,7 +37,12 @@ const describeIf = skipReason ? describe.skip : describe;
 async function readFile(file: string, pythonArrays: boolean): Promise<{ records: EvtxRecord[]; problems: EvtxProblem[] }> {
   const records: EvtxRecord[] = [];
   const problems: EvtxProblem[] = [];
-  await readEvtx(fs.createReadStream(file), (r) => records.push(r), (p) => problems.push(p), { pythonArrays });
+  await readEvtx(
+    fs.createReadStream(file),
+    (r) => records.push(r),
+    (p) => problems.push(p),
+    { pythonArrays },
+  );
   return { records, problems };
 }
 
@@ -44,7 +56,10 @@ function sameExceptArrays(reference: Record<string, string>, ours: Record<string
   const isParam = (k: string) => /^param\d+$/.test(k);
   const rest = (d: Record<string, string>) => JSON.stringify(Object.entries(d).filter(([k]) => !isParam(k)));
   if (rest(reference) !== rest(ours)) return false;
-  let text = Object.keys(reference).filter(isParam).map((k) => reference[k]).join('');
+  let text = Object.keys(reference)
+    .filter(isParam)
+    .map((k) => reference[k])
+    .join('');
   for (const k of Object.keys(ours).filter(isParam)) {
     const wrapped = `<string>${ours[k]}</string>\n`;
     if (text.startsWith(wrapped)) text = text.slice(wrapped.length);
@@ -79,7 +94,7 @@ describeIf(`EVTX reader vs python-evtx on the corpus${skipReason ? ` (skipped: $
       total += ours.length;
       const a = ours.map((r) => `${r.recordNumber}:${r.eventId}`);
       const b = theirs.map((r) => `${r.record}:${r.error ? '?' : r.event_id}`);
-      const same = a.length === b.length && a.every((x, i) => b[i].endsWith(':?') ? x.split(':')[0] === b[i].split(':')[0] : x === b[i]);
+      const same = a.length === b.length && a.every((x, i) => (b[i].endsWith(':?') ? x.split(':')[0] === b[i].split(':')[0] : x === b[i]));
       if (!same) mismatches.push(`${path.relative(CORPUS_DIR, f)}: ours ${a.length} records, python-evtx ${b.length}`);
     }
 
@@ -109,12 +124,22 @@ describeIf(`EVTX reader vs python-evtx on the corpus${skipReason ? ` (skipped: $
 
   it('reads the corpus without losing anything, and reports where python-evtx itself failed', () => {
     // Act
-    const lost = files.flatMap((f) => compat.get(f)!.problems.filter((p) => p.severity !== 'notice').map((p) => `${path.relative(CORPUS_DIR, f)}: ${p.reason}`));
+    const lost = files.flatMap((f) =>
+      compat
+        .get(f)!
+        .problems.filter((p) => p.severity !== 'notice')
+        .map((p) => `${path.relative(CORPUS_DIR, f)}: ${p.reason}`),
+    );
     const refFailures = [...reference.values()].flat().filter((r) => r.error || r.xml_error || r.chunk_error || r.file_error);
     if (refFailures.length) {
       // Those records were compared on their record numbers only (see diffRecord); python-evtx 0.6.1 (Debian) renders all of this corpus.
-      // eslint-disable-next-line no-console
-      console.warn(`python-evtx failed on ${refFailures.length} records:\n${refFailures.slice(0, 20).map((r) => `${r.file}: ${r.error ?? r.xml_error ?? r.chunk_error ?? r.file_error}`).join('\n')}`);
+
+      console.warn(
+        `python-evtx failed on ${refFailures.length} records:\n${refFailures
+          .slice(0, 20)
+          .map((r) => `${r.file}: ${r.error ?? r.xml_error ?? r.chunk_error ?? r.file_error}`)
+          .join('\n')}`,
+      );
     }
 
     // Assess
@@ -145,20 +170,85 @@ describeIf(`EVTX reader vs python-evtx on the corpus${skipReason ? ` (skipped: $
 
   it('agrees with python-evtx on files from the test builder (every value type)', async () => {
     // Prepare
-    const names = ['wstr', 'i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'f32', 'f64', 'bool', 'bin', 'guid', 'size', 'ft', 'sid', 'hex32', 'hex64', 'arr'];
-    const t = eventTemplate(names, [T.WSTRING, T.INT8, T.UINT8, T.INT16, T.UINT16, T.INT32, T.UINT32, T.INT64, T.UINT64, T.REAL32, T.REAL64, T.BOOL, T.BINARY, T.GUID, T.SIZE_T, T.FILETIME, T.SID, T.HEX32, T.HEX64, T.ARRAY | T.WSTRING]);
+    const names = [
+      'wstr',
+      'i8',
+      'u8',
+      'i16',
+      'u16',
+      'i32',
+      'u32',
+      'i64',
+      'u64',
+      'f32',
+      'f64',
+      'bool',
+      'bin',
+      'guid',
+      'size',
+      'ft',
+      'sid',
+      'hex32',
+      'hex64',
+      'arr',
+    ];
+    const t = eventTemplate(names, [
+      T.WSTRING,
+      T.INT8,
+      T.UINT8,
+      T.INT16,
+      T.UINT16,
+      T.INT32,
+      T.UINT32,
+      T.INT64,
+      T.UINT64,
+      T.REAL32,
+      T.REAL64,
+      T.BOOL,
+      T.BINARY,
+      T.GUID,
+      T.SIZE_T,
+      T.FILETIME,
+      T.SID,
+      T.HEX32,
+      T.HEX64,
+      T.ARRAY | T.WSTRING,
+    ]);
     const typed = (n: number) => ({
       template: t,
       values: [
-        ...sys({ recordId: n }), v.wstr(`v${n} ü €`), v.i8(-n), v.u8(n), v.i16(-300 * n), v.u16(300 * n), v.i32(-70000 * n), v.u32(70000 * n), v.i64(-(2n ** 40n) * BigInt(n)), v.u64(2n ** 63n + BigInt(n)),
-        v.f32(n / 3), v.f64(n * 1e-9), v.bool(n % 2 === 0), v.bin(Buffer.from([n, 0, 255])), v.guid('{54849625-5478-4994-A5BA-3E3B0328C30D}'), v.sizeT(BigInt(n)),
-        v.filetime(132588123456789012n + BigInt(n) * 1234567n), v.sid(`S-1-5-21-${n}-2-3-500`), v.hex32(n * 4097), v.hex64(BigInt(n) << 40n), v.wstrArray([`a${n}`, '', 'b']),
+        ...sys({ recordId: n }),
+        v.wstr(`v${n} ü €`),
+        v.i8(-n),
+        v.u8(n),
+        v.i16(-300 * n),
+        v.u16(300 * n),
+        v.i32(-70000 * n),
+        v.u32(70000 * n),
+        v.i64(-(2n ** 40n) * BigInt(n)),
+        v.u64(2n ** 63n + BigInt(n)),
+        v.f32(n / 3),
+        v.f64(n * 1e-9),
+        v.bool(n % 2 === 0),
+        v.bin(Buffer.from([n, 0, 255])),
+        v.guid('{54849625-5478-4994-A5BA-3E3B0328C30D}'),
+        v.sizeT(BigInt(n)),
+        v.filetime(132588123456789012n + BigInt(n) * 1234567n),
+        v.sid(`S-1-5-21-${n}-2-3-500`),
+        v.hex32(n * 4097),
+        v.hex64(BigInt(n) << 40n),
+        v.wstrArray([`a${n}`, '', 'b']),
       ],
     });
     // A uint32 array: python-evtx has no renderer for it (KeyError) and chokes on that record; we read it.
     const ints = eventTemplate(['Ports'], [T.ARRAY | T.UINT32]);
     const choke = { template: ints, values: [...sys({ recordId: 6 }), v.u32Array([80, 443])] };
-    const file = buildEvtx({ chunks: [[typed(1), sysmon1(2), typed(3), cmdlet(4, 'Get-Mailbox', '-Identity x')], [typed(5), choke]] });
+    const file = buildEvtx({
+      chunks: [
+        [typed(1), sysmon1(2), typed(3), cmdlet(4, 'Get-Mailbox', '-Identity x')],
+        [typed(5), choke],
+      ],
+    });
     const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'evtx-')), 'built.evtx');
     fs.writeFileSync(tmp, file);
 

@@ -3,7 +3,12 @@ import { decode, sysmon1 } from './fixtures';
 
 /** A file with two chunks: records 1-3 in chunk 0, 4-5 in chunk 1. */
 function twoChunks(): Buffer {
-  return buildEvtx({ chunks: [[sysmon1(1), sysmon1(2), sysmon1(3)], [sysmon1(4), sysmon1(5)]] });
+  return buildEvtx({
+    chunks: [
+      [sysmon1(1), sysmon1(2), sysmon1(3)],
+      [sysmon1(4), sysmon1(5)],
+    ],
+  });
 }
 const CHUNK0 = 0x1000;
 const CHUNK1 = 0x1000 + 0x10000;
@@ -22,7 +27,13 @@ describe('EvtxDecoder on damaged files', () => {
     // Assess
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 3, 4, 5]);
     expect(records[1].data.Image).toBe('C:\\Windows\\System32\\Cmd.exe');
-    expect(problems).toEqual([expect.objectContaining({ severity: 'warning', chunk: 0, reason: 'chunk 0: record data checksum mismatch (records read anyway; check them)' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        chunk: 0,
+        reason: 'chunk 0: record data checksum mismatch (records read anyway; check them)',
+      }),
+    ]);
     expect(summary).toMatchObject({ errors: 0, warnings: 1, records: 5 });
   });
 
@@ -36,7 +47,9 @@ describe('EvtxDecoder on damaged files', () => {
 
     // Assess
     expect(records).toHaveLength(5);
-    expect(problems.map((p) => [p.severity, p.chunk, p.reason])).toEqual([['warning', 1, 'chunk 1: chunk header checksum mismatch (records read anyway; check them)']]);
+    expect(problems.map((p) => [p.severity, p.chunk, p.reason])).toEqual([
+      ['warning', 1, 'chunk 1: chunk header checksum mismatch (records read anyway; check them)'],
+    ]);
   });
 
   it('keeps every complete record of a file truncated mid-record and reports the rest as lost', () => {
@@ -70,7 +83,9 @@ describe('EvtxDecoder on damaged files', () => {
     expect(records.map((r) => r.recordId)).toEqual([1, 2]);
     expect(summary.header).toMatchObject({ dirty: true, chunkCount: 1 });
     expect(summary.errors + summary.warnings).toBe(0);
-    expect(problems).toEqual([expect.objectContaining({ severity: 'notice', chunk: null, reason: expect.stringContaining('dirty flag set') })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ severity: 'notice', chunk: null, reason: expect.stringContaining('dirty flag set') }),
+    ]);
   });
 
   it('reads records written after the chunk header was last updated (file copied while in use)', () => {
@@ -85,7 +100,9 @@ describe('EvtxDecoder on damaged files', () => {
 
     // Assess
     expect(records.map((r) => r.recordId)).toEqual([1, 2, 3, 4, 5]);
-    expect(problems.map((p) => [p.severity, p.reason])).toEqual([['notice', 'chunk 0: records found past the recorded end of data (chunk being written when the file was copied); read them too']]);
+    expect(problems.map((p) => [p.severity, p.reason])).toEqual([
+      ['notice', 'chunk 0: records found past the recorded end of data (chunk being written when the file was copied); read them too'],
+    ]);
   });
 
   it('skips garbage between two records, names where it was, and reads the records after it', () => {
@@ -105,7 +122,12 @@ describe('EvtxDecoder on damaged files', () => {
     // Assess
     expect(records.map((r) => r.recordId)).toEqual([1, 2]);
     expect(problems).toEqual([
-      expect.objectContaining({ severity: 'error', chunk: 0, offset: CHUNK0 + gapAt, reason: `chunk 0: no record signature at offset 0x${gapAt.toString(16)}; 52 bytes skipped up to the next record` }),
+      expect.objectContaining({
+        severity: 'error',
+        chunk: 0,
+        offset: CHUNK0 + gapAt,
+        reason: `chunk 0: no record signature at offset 0x${gapAt.toString(16)}; 52 bytes skipped up to the next record`,
+      }),
     ]);
   });
 
@@ -121,7 +143,14 @@ describe('EvtxDecoder on damaged files', () => {
 
     // Assess
     expect(records.map((r) => r.recordId)).toEqual([1, 3, 4, 5]);
-    expect(problems).toEqual([expect.objectContaining({ severity: 'error', chunk: 0, recordNumber: 2, reason: expect.stringMatching(/^chunk 0: record 2: unexpected Binary XML token 0x6 at 0x/) })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        chunk: 0,
+        recordNumber: 2,
+        reason: expect.stringMatching(/^chunk 0: record 2: unexpected Binary XML token 0x6 at 0x/),
+      }),
+    ]);
   });
 
   it('rejects a record whose two size fields disagree and goes on with the next one', () => {
@@ -136,7 +165,13 @@ describe('EvtxDecoder on damaged files', () => {
 
     // Assess
     expect(records.map((r) => r.recordId)).toEqual([1, 3, 4, 5]);
-    expect(problems).toEqual([expect.objectContaining({ severity: 'error', recordNumber: 2, reason: `chunk 0: record 2: its two size fields disagree (damaged); ${rec3 - rec2} bytes skipped` })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        recordNumber: 2,
+        reason: `chunk 0: record 2: its two size fields disagree (damaged); ${rec3 - rec2} bytes skipped`,
+      }),
+    ]);
   });
 
   it('skips a 64 KiB block that is not a chunk and reads the chunks around it', () => {
@@ -149,8 +184,21 @@ describe('EvtxDecoder on damaged files', () => {
     const { records, problems } = decode(file);
 
     // Assess
-    expect(records.map((r) => [r.chunk, r.recordId])).toEqual([[0, 1], [0, 2], [0, 3], [2, 4], [2, 5]]);
-    expect(problems).toEqual([expect.objectContaining({ severity: 'error', chunk: 1, offset: CHUNK1, reason: 'chunk 1: no ElfChnk signature: not a chunk, its 64 KiB were skipped' })]);
+    expect(records.map((r) => [r.chunk, r.recordId])).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [2, 4],
+      [2, 5],
+    ]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        chunk: 1,
+        offset: CHUNK1,
+        reason: 'chunk 1: no ElfChnk signature: not a chunk, its 64 KiB were skipped',
+      }),
+    ]);
   });
 
   it('ignores unused all-zero chunks', () => {
@@ -175,7 +223,9 @@ describe('EvtxDecoder on damaged files', () => {
 
     // Assess
     expect(records).toEqual([]);
-    expect(problems).toEqual([expect.objectContaining({ severity: 'error', chunk: null, reason: 'not an EVTX file: no ElfFile signature' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ severity: 'error', chunk: null, reason: 'not an EVTX file: no ElfFile signature' }),
+    ]);
   });
 
   it('fails cleanly on an empty file and on one cut inside the file header', () => {

@@ -4,16 +4,50 @@
  */
 import { EvtxDecoder, type EvtxProblem, type EvtxRecord, type EvtxSummary } from '../../src/formats/evtx';
 import type { BinXmlOptions } from '../../src/formats/evtx/binxml';
-import { T, eventTemplate, systemValues, userDataTemplate, v, type RecordSpec, type SystemFields, type Value } from '../support/evtx-builder';
+import {
+  T,
+  eventTemplate,
+  systemValues,
+  userDataTemplate,
+  v,
+  type RecordSpec,
+  type SystemFields,
+  type Value,
+} from '../support/evtx-builder';
 
 export const TIME = new Date(Date.UTC(2021, 2, 3, 4, 5, 6, 789));
 
-export const SYSMON_1 = eventTemplate(['RuleName', 'UtcTime', 'ProcessGuid', 'ProcessId', 'Image', 'CommandLine', 'User', 'Hashes', 'ParentProcessId', 'ParentImage', 'ParentCommandLine']);
+export const SYSMON_1 = eventTemplate([
+  'RuleName',
+  'UtcTime',
+  'ProcessGuid',
+  'ProcessId',
+  'Image',
+  'CommandLine',
+  'User',
+  'Hashes',
+  'ParentProcessId',
+  'ParentImage',
+  'ParentCommandLine',
+]);
 export const SECURITY_4688 = eventTemplate(
-  ['SubjectUserSid', 'SubjectUserName', 'SubjectDomainName', 'SubjectLogonId', 'NewProcessId', 'NewProcessName', 'TokenElevationType', 'ProcessId', 'CommandLine'],
+  [
+    'SubjectUserSid',
+    'SubjectUserName',
+    'SubjectDomainName',
+    'SubjectLogonId',
+    'NewProcessId',
+    'NewProcessName',
+    'TokenElevationType',
+    'ProcessId',
+    'CommandLine',
+  ],
   [T.SID, T.WSTRING, T.WSTRING, T.HEX64, T.HEX64, T.WSTRING, T.WSTRING, T.HEX64, T.WSTRING],
 );
-export const SECURITY_5145 = eventTemplate(['SubjectUserName', 'ShareName', 'ShareLocalPath', 'RelativeTargetName', 'AccessMask', 'IpAddress'], [T.WSTRING, T.WSTRING, T.WSTRING, T.WSTRING, T.HEX32, T.WSTRING]);
+export const SECURITY_5145 = eventTemplate(
+  ['SubjectUserName', 'ShareName', 'ShareLocalPath', 'RelativeTargetName', 'AccessMask', 'IpAddress'],
+  [T.WSTRING, T.WSTRING, T.WSTRING, T.WSTRING, T.HEX32, T.WSTRING],
+);
 /** Classic (non-manifest) source: all insertion strings in one string array in one unnamed <Data>. */
 export const CLASSIC = eventTemplate([null]);
 export const LOG_CLEARED = userDataTemplate('LogFileCleared', ['SubjectUserSid', 'SubjectUserName', 'SubjectDomainName']);
@@ -57,17 +91,32 @@ export function cmdlet(recordId: number, cmdletName: string, params: string): Re
   return {
     template: CLASSIC,
     values: [
-      ...sys({ provider: 'MSExchange CmdletLogs', eventId: 1, qualifiers: 16384, channel: 'MSExchange Management', recordId, userSid: undefined }),
+      ...sys({
+        provider: 'MSExchange CmdletLogs',
+        eventId: 1,
+        qualifiers: 16384,
+        channel: 'MSExchange Management',
+        recordId,
+        userSid: undefined,
+      }),
       v.wstrArray([cmdletName, params, 'EXCH01\\admin', 'S-1-5-21-1-2-3-500']),
     ],
   };
 }
 
 /** Decodes a whole buffer, fed in pieces of `piece` bytes. */
-export function decode(buf: Buffer, piece = 65536, opts: BinXmlOptions = {}): { records: EvtxRecord[]; problems: EvtxProblem[]; summary: EvtxSummary } {
+export function decode(
+  buf: Buffer,
+  piece = 65536,
+  opts: BinXmlOptions = {},
+): { records: EvtxRecord[]; problems: EvtxProblem[]; summary: EvtxSummary } {
   const records: EvtxRecord[] = [];
   const problems: EvtxProblem[] = [];
-  const dec = new EvtxDecoder((r) => records.push(r), (p) => problems.push(p), opts);
+  const dec = new EvtxDecoder(
+    (r) => records.push(r),
+    (p) => problems.push(p),
+    opts,
+  );
   for (let i = 0; i < buf.length; i += piece) dec.push(buf.subarray(i, i + piece));
   return { records, problems, summary: dec.end() };
 }

@@ -10,15 +10,30 @@ function seedFile(): Buffer {
   const mixed = eventTemplate(['Payload', 'Sid', 'Guid', 'When', 'List'], [T.BINXML, T.SID, T.GUID, T.FILETIME, T.ARRAY | T.WSTRING]);
   const mixedRecord = (n: number) => ({
     template: mixed,
-    values: [...sys({ recordId: n }), v.bxml(inner, [v.wstr('r'), v.u32(n)]), v.sid('S-1-5-21-1-2-3-500'), v.guid('{365abb72-7acc-5cc4-0000-0010b2470300}'), v.filetime(new Date(0)), v.wstrArray(['a', 'b'])],
+    values: [
+      ...sys({ recordId: n }),
+      v.bxml(inner, [v.wstr('r'), v.u32(n)]),
+      v.sid('S-1-5-21-1-2-3-500'),
+      v.guid('{365abb72-7acc-5cc4-0000-0010b2470300}'),
+      v.filetime(new Date(0)),
+      v.wstrArray(['a', 'b']),
+    ],
   });
-  return buildEvtx({ chunks: [[sysmon1(1), mixedRecord(2), cmdlet(3, 'Get-Mailbox', '-Identity x')], [mixedRecord(4), sysmon1(5)]] });
+  return buildEvtx({
+    chunks: [
+      [sysmon1(1), mixedRecord(2), cmdlet(3, 'Get-Mailbox', '-Identity x')],
+      [mixedRecord(4), sysmon1(5)],
+    ],
+  });
 }
 
 function decodeAll(buf: Buffer): { records: number; problems: number } {
   let records = 0;
   let problems = 0;
-  const dec = new EvtxDecoder(() => records++, () => problems++);
+  const dec = new EvtxDecoder(
+    () => records++,
+    () => problems++,
+  );
   for (let i = 0; i < buf.length; i += 8192) dec.push(buf.subarray(i, i + 8192));
   dec.end();
   return { records, problems };
@@ -80,14 +95,18 @@ describe('EvtxDecoder (property tests)', () => {
   it('reads a 100 MiB stream in bounded memory', async () => {
     // Prepare: one chunk with a few large records, repeated 1600 times as fresh buffers.
     const big = eventTemplate(['Blob'], [T.BINARY]);
-    const one = buildEvtx({ chunks: [[0, 1, 2].map((i) => ({ template: big, values: [...sys({ recordId: i }), v.bin(Buffer.alloc(20000, i))] }))] });
+    const one = buildEvtx({
+      chunks: [[0, 1, 2].map((i) => ({ template: big, values: [...sys({ recordId: i }), v.bin(Buffer.alloc(20000, i))] }))],
+    });
     const header = one.subarray(0, 0x1000);
     const chunk = one.subarray(0x1000);
     const chunks = 1600;
-    const source = Readable.from((function* () {
-      yield Buffer.from(header);
-      for (let i = 0; i < chunks; i++) yield Buffer.from(chunk);
-    })());
+    const source = Readable.from(
+      (function* () {
+        yield Buffer.from(header);
+        for (let i = 0; i < chunks; i++) yield Buffer.from(chunk);
+      })(),
+    );
     const before = process.memoryUsage();
     let peak = 0;
     let records = 0;

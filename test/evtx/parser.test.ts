@@ -18,9 +18,12 @@ function context(hostHint: string | null = 'FROMPATH') {
 }
 
 /** Streams a buffer in 16 KiB pieces, like a file read stream. */
-const streamOf = (buf: Buffer) => Readable.from((function* () {
-  for (let i = 0; i < buf.length; i += 16384) yield buf.subarray(i, i + 16384);
-})());
+const streamOf = (buf: Buffer) =>
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < buf.length; i += 16384) yield buf.subarray(i, i + 16384);
+    })(),
+  );
 
 describe('evtxParser', () => {
   it('emits windows_events rows with the promoted process and file columns filled', async () => {
@@ -31,11 +34,30 @@ describe('evtxParser', () => {
         sysmon1(10, 'C:\\Windows\\System32\\cmd.exe'),
         {
           template: SECURITY_4688,
-          values: [...sys({ ...security, eventId: 4688, recordId: 11 }), v.sid('S-1-5-18'), v.wstr('EXCH01$'), v.wstr('CORP'), v.hex64(0x3e7n), v.hex64(0x1a2cn), v.wstr('C:\\Windows\\System32\\net.exe'), v.wstr('%%1936'), v.hex64(0xec8n), v.wstr('net group "Exchange Trusted Subsystem" /domain')],
+          values: [
+            ...sys({ ...security, eventId: 4688, recordId: 11 }),
+            v.sid('S-1-5-18'),
+            v.wstr('EXCH01$'),
+            v.wstr('CORP'),
+            v.hex64(0x3e7n),
+            v.hex64(0x1a2cn),
+            v.wstr('C:\\Windows\\System32\\net.exe'),
+            v.wstr('%%1936'),
+            v.hex64(0xec8n),
+            v.wstr('net group "Exchange Trusted Subsystem" /domain'),
+          ],
         },
         {
           template: SECURITY_5145,
-          values: [...sys({ ...security, eventId: 5145, recordId: 12 }), v.wstr('attacker'), v.wstr('\\\\*\\C$'), v.wstr('\\??\\C:\\'), v.wstr('inetpub\\wwwroot\\aspnet_client\\shell.aspx'), v.hex32(0x2), v.wstr('10.0.0.66')],
+          values: [
+            ...sys({ ...security, eventId: 5145, recordId: 12 }),
+            v.wstr('attacker'),
+            v.wstr('\\\\*\\C$'),
+            v.wstr('\\??\\C:\\'),
+            v.wstr('inetpub\\wwwroot\\aspnet_client\\shell.aspx'),
+            v.hex32(0x2),
+            v.wstr('10.0.0.66'),
+          ],
         },
         cmdlet(13, 'Set-OabVirtualDirectory', '-ExternalUrl "http://f/<script>"'),
       ],
@@ -66,17 +88,44 @@ describe('evtxParser', () => {
       parent_process_id: 3784,
       sha256: 'ab'.repeat(32),
     });
-    expect(JSON.parse(sysmon.event_data as string)).toMatchObject({ Image: 'C:\\Windows\\System32\\cmd.exe', ProcessGuid: '{365abb72-7acc-5cc4-0000-0010b2470300}' });
-    expect(proc).toMatchObject({ event_id: 4688, image: 'C:\\Windows\\System32\\net.exe', process_id: 0x1a2c, parent_process_id: 0xec8, process_user: 'CORP\\EXCH01$' });
-    expect(share).toMatchObject({ event_id: 5145, share_name: '\\\\*\\C$', access_mask: '0x00000002', ip_address: '10.0.0.66', target_filename: '\\??\\C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx' });
+    expect(JSON.parse(sysmon.event_data as string)).toMatchObject({
+      Image: 'C:\\Windows\\System32\\cmd.exe',
+      ProcessGuid: '{365abb72-7acc-5cc4-0000-0010b2470300}',
+    });
+    expect(proc).toMatchObject({
+      event_id: 4688,
+      image: 'C:\\Windows\\System32\\net.exe',
+      process_id: 0x1a2c,
+      parent_process_id: 0xec8,
+      process_user: 'CORP\\EXCH01$',
+    });
+    expect(share).toMatchObject({
+      event_id: 5145,
+      share_name: '\\\\*\\C$',
+      access_mask: '0x00000002',
+      ip_address: '10.0.0.66',
+      target_filename: '\\??\\C:\\inetpub\\wwwroot\\aspnet_client\\shell.aspx',
+    });
     expect(mgmt).toMatchObject({ channel: 'MSExchange Management', provider: 'MSExchange CmdletLogs', event_id: 1, user_sid: null });
-    expect(JSON.parse(mgmt.event_data as string)).toEqual({ param1: 'Set-OabVirtualDirectory', param2: '-ExternalUrl "http://f/<script>"', param3: 'EXCH01\\admin', param4: 'S-1-5-21-1-2-3-500' });
+    expect(JSON.parse(mgmt.event_data as string)).toEqual({
+      param1: 'Set-OabVirtualDirectory',
+      param2: '-ExternalUrl "http://f/<script>"',
+      param3: 'EXCH01\\admin',
+      param4: 'S-1-5-21-1-2-3-500',
+    });
     expect(mgmt.data_text).toContain('Set-OabVirtualDirectory\n-ExternalUrl');
   });
 
   it('reads UserData (log cleared) into event_data by child element name', async () => {
     // Prepare
-    const file = buildEvtx({ records: [{ template: LOG_CLEARED, values: [...sys({ eventId: 1102, channel: 'Security', recordId: 3 }), v.wstr('S-1-5-21-9-500'), v.wstr('admin'), v.wstr('CORP')] }] });
+    const file = buildEvtx({
+      records: [
+        {
+          template: LOG_CLEARED,
+          values: [...sys({ eventId: 1102, channel: 'Security', recordId: 3 }), v.wstr('S-1-5-21-9-500'), v.wstr('admin'), v.wstr('CORP')],
+        },
+      ],
+    });
     const { ctx, rows } = context(null);
 
     // Act
@@ -84,7 +133,11 @@ describe('evtxParser', () => {
 
     // Assess
     expect(rows[0].row).toMatchObject({ event_id: 1102, subject_user_name: 'admin', host: 'EXCH01' });
-    expect(JSON.parse(rows[0].row.event_data as string)).toEqual({ SubjectUserSid: 'S-1-5-21-9-500', SubjectUserName: 'admin', SubjectDomainName: 'CORP' });
+    expect(JSON.parse(rows[0].row.event_data as string)).toEqual({
+      SubjectUserSid: 'S-1-5-21-9-500',
+      SubjectUserName: 'admin',
+      SubjectDomainName: 'CORP',
+    });
   });
 
   it('rejects what it cannot read, naming the chunk and record, and emits the rest', async () => {

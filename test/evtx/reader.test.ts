@@ -37,13 +37,77 @@ describe('EvtxDecoder', () => {
 
   it('renders every value type the way python-evtx does', () => {
     // Prepare
-    const names = ['wstr', 'ansi', 'i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'f32', 'f64', 'bool', 'bin', 'guid', 'size', 'ft', 'st', 'sid', 'hex32', 'hex64', 'u32arr'];
-    const t = eventTemplate(names, [T.WSTRING, T.STRING, T.INT8, T.UINT8, T.INT16, T.UINT16, T.INT32, T.UINT32, T.INT64, T.UINT64, T.REAL32, T.REAL64, T.BOOL, T.BINARY, T.GUID, T.SIZE_T, T.FILETIME, T.SYSTEMTIME, T.SID, T.HEX32, T.HEX64, T.ARRAY | T.UINT32]);
+    const names = [
+      'wstr',
+      'ansi',
+      'i8',
+      'u8',
+      'i16',
+      'u16',
+      'i32',
+      'u32',
+      'i64',
+      'u64',
+      'f32',
+      'f64',
+      'bool',
+      'bin',
+      'guid',
+      'size',
+      'ft',
+      'st',
+      'sid',
+      'hex32',
+      'hex64',
+      'u32arr',
+    ];
+    const t = eventTemplate(names, [
+      T.WSTRING,
+      T.STRING,
+      T.INT8,
+      T.UINT8,
+      T.INT16,
+      T.UINT16,
+      T.INT32,
+      T.UINT32,
+      T.INT64,
+      T.UINT64,
+      T.REAL32,
+      T.REAL64,
+      T.BOOL,
+      T.BINARY,
+      T.GUID,
+      T.SIZE_T,
+      T.FILETIME,
+      T.SYSTEMTIME,
+      T.SID,
+      T.HEX32,
+      T.HEX64,
+      T.ARRAY | T.UINT32,
+    ]);
     const values = [
-      v.wstr('héllo wörld', true), v.str('ansi\0'), v.i8(-128), v.u8(255), v.i16(-32768), v.u16(65535), v.i32(-2147483648), v.u32(4294967295),
-      v.i64(-9223372036854775808n), v.u64(18446744073709551615n), v.f32(0.1), v.f64(1e16), v.bool(true), v.bin(Buffer.from([0xde, 0xad, 0xbe, 0xef])),
-      v.guid('{54849625-5478-4994-A5BA-3E3B0328C30D}'), v.sizeT(123456789n), v.filetime(132588123456789012n), v.systemtime(2021, 3, 2, 23, 59, 58, 7),
-      v.sid('S-1-5-21-3623811015-3361044348-30300820-1013'), v.hex32(0x1f01ff), v.hex64(0x8020000000000000n), v.u32Array([1, 2, 3]),
+      v.wstr('héllo wörld', true),
+      v.str('ansi\0'),
+      v.i8(-128),
+      v.u8(255),
+      v.i16(-32768),
+      v.u16(65535),
+      v.i32(-2147483648),
+      v.u32(4294967295),
+      v.i64(-9223372036854775808n),
+      v.u64(18446744073709551615n),
+      v.f32(0.1),
+      v.f64(1e16),
+      v.bool(true),
+      v.bin(Buffer.from([0xde, 0xad, 0xbe, 0xef])),
+      v.guid('{54849625-5478-4994-A5BA-3E3B0328C30D}'),
+      v.sizeT(123456789n),
+      v.filetime(132588123456789012n),
+      v.systemtime(2021, 3, 2, 23, 59, 58, 7),
+      v.sid('S-1-5-21-3623811015-3361044348-30300820-1013'),
+      v.hex32(0x1f01ff),
+      v.hex64(0x8020000000000000n),
+      v.u32Array([1, 2, 3]),
     ];
     const file = buildEvtx({ records: [{ template: t, values: [...sys(), ...values] }] });
 
@@ -87,7 +151,13 @@ describe('EvtxDecoder', () => {
     const { records } = decode(file);
 
     // Assess
-    expect(records[0]).toMatchObject({ provider: 'MSExchange CmdletLogs', channel: 'MSExchange Management', eventId: 1, qualifiers: 16384, userSid: null });
+    expect(records[0]).toMatchObject({
+      provider: 'MSExchange CmdletLogs',
+      channel: 'MSExchange Management',
+      eventId: 1,
+      qualifiers: 16384,
+      userSid: null,
+    });
     expect({ ...records[0].data }).toEqual({
       param1: 'New-ManagementRoleAssignment',
       param2: '-Role "Mailbox Import Export" -User attacker',
@@ -109,7 +179,14 @@ describe('EvtxDecoder', () => {
 
   it('reads UserData as the child elements of its first element', () => {
     // Prepare
-    const file = buildEvtx({ records: [{ template: LOG_CLEARED, values: [...sys({ eventId: 1102, channel: 'Security' }), v.wstr('S-1-5-21-1-2-3-500'), v.wstr('admin'), v.wstr('CORP')] }] });
+    const file = buildEvtx({
+      records: [
+        {
+          template: LOG_CLEARED,
+          values: [...sys({ eventId: 1102, channel: 'Security' }), v.wstr('S-1-5-21-1-2-3-500'), v.wstr('admin'), v.wstr('CORP')],
+        },
+      ],
+    });
 
     // Act
     const { records } = decode(file);
@@ -167,16 +244,34 @@ describe('EvtxDecoder', () => {
   it('keeps the Security 4688 hex and SID values as text', () => {
     // Prepare
     const file = buildEvtx({
-      records: [{
-        template: SECURITY_4688,
-        values: [...sys({ eventId: 4688, channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing' }), v.sid('S-1-5-18'), v.wstr('EXCH01$'), v.wstr('CORP'), v.hex64(0x3e7n), v.hex64(0x1a2cn), v.wstr('C:\\Windows\\System32\\cmd.exe'), v.wstr('%%1936'), v.hex64(0xec8n), v.wstr('cmd /c whoami')],
-      }],
+      records: [
+        {
+          template: SECURITY_4688,
+          values: [
+            ...sys({ eventId: 4688, channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing' }),
+            v.sid('S-1-5-18'),
+            v.wstr('EXCH01$'),
+            v.wstr('CORP'),
+            v.hex64(0x3e7n),
+            v.hex64(0x1a2cn),
+            v.wstr('C:\\Windows\\System32\\cmd.exe'),
+            v.wstr('%%1936'),
+            v.hex64(0xec8n),
+            v.wstr('cmd /c whoami'),
+          ],
+        },
+      ],
     });
 
     // Act
     const { records } = decode(file);
 
     // Assess
-    expect(records[0].data).toMatchObject({ SubjectUserSid: 'S-1-5-18', NewProcessId: '0x0000000000001a2c', ProcessId: '0x0000000000000ec8', SubjectLogonId: '0x00000000000003e7' });
+    expect(records[0].data).toMatchObject({
+      SubjectUserSid: 'S-1-5-18',
+      NewProcessId: '0x0000000000001a2c',
+      ProcessId: '0x0000000000000ec8',
+      SubjectLogonId: '0x00000000000003e7',
+    });
   });
 });

@@ -51,7 +51,9 @@ describe('pythonWstringArray', () => {
 
   it('renders items the way python-evtx does', () => {
     // Act / Assess
-    expect(pythonWstringArray(arr(['root', ' [CLIENT: 10.0.2.17]']), 0, arr(['root', ' [CLIENT: 10.0.2.17]']).length)).toBe('<string>root</string>\n<string> [CLIENT: 10.0.2.17]</string>\n');
+    expect(pythonWstringArray(arr(['root', ' [CLIENT: 10.0.2.17]']), 0, arr(['root', ' [CLIENT: 10.0.2.17]']).length)).toBe(
+      '<string>root</string>\n<string> [CLIENT: 10.0.2.17]</string>\n',
+    );
     expect(pythonWstringArray(arr(['x', '']), 0, arr(['x', '']).length)).toBe('<string>x</string>\n<string></string>\n');
   });
 

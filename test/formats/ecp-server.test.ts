@@ -30,8 +30,21 @@ describe('ecpServerParser', () => {
     // Prepare
     const lines = [
       ...ecpHeader(),
-      ecpLine('2023-01-11T00:02:33.966Z', 'EXCH01', 'ECP.Request', [['TIME', '13'], ['SID', 'S-1-5-21-1-2-3-1104'], ['CMD', 'Get-InboxRule'], ['REQID', 'a1b2'], ['URL', '/ecp/RulesEditor/InboxRules.svc/GetList?msExchEcpCanary=Zz']]),
-      ecpLine('2021-03-03T03:27:31.107Z', 'EXCH01', 'ECP.Request', [['TIME', '420'], ['SID', 'S-1-5-18'], ['CMD', OAB_EXTERNAL_URL_PAYLOAD], ['REQID', 'c3d4'], ['URL', '/ecp/DDI/DDIService.svc/SetObject?schema=OABVirtualDirectory'], ['EX', 'System.Exception: bad, really']]),
+      ecpLine('2023-01-11T00:02:33.966Z', 'EXCH01', 'ECP.Request', [
+        ['TIME', '13'],
+        ['SID', 'S-1-5-21-1-2-3-1104'],
+        ['CMD', 'Get-InboxRule'],
+        ['REQID', 'a1b2'],
+        ['URL', '/ecp/RulesEditor/InboxRules.svc/GetList?msExchEcpCanary=Zz'],
+      ]),
+      ecpLine('2021-03-03T03:27:31.107Z', 'EXCH01', 'ECP.Request', [
+        ['TIME', '420'],
+        ['SID', 'S-1-5-18'],
+        ['CMD', OAB_EXTERNAL_URL_PAYLOAD],
+        ['REQID', 'c3d4'],
+        ['URL', '/ecp/DDI/DDIService.svc/SetObject?schema=OABVirtualDirectory'],
+        ['EX', 'System.Exception: bad, really'],
+      ]),
     ];
     // Act
     const { rows, rejects } = runParser('ecp_server', lines, { hostHint: 'HINT' });
@@ -39,7 +52,17 @@ describe('ecpServerParser', () => {
     expect(rejects).toEqual([]);
     expect(rows).toHaveLength(2);
     expect(iso(rows[0].event_time)).toBe('2023-01-11T00:02:33.966Z');
-    expect(rows[0]).toMatchObject({ log_type: 'ECP Server Log', server_name: 'EXCH01', host: 'EXCH01', event_id: 'ECP.Request', cmd: 'Get-InboxRule', user_sid: 'S-1-5-21-1-2-3-1104', request_id: 'a1b2', exception: null, source_line: 6 });
+    expect(rows[0]).toMatchObject({
+      log_type: 'ECP Server Log',
+      server_name: 'EXCH01',
+      host: 'EXCH01',
+      event_id: 'ECP.Request',
+      cmd: 'Get-InboxRule',
+      user_sid: 'S-1-5-21-1-2-3-1104',
+      request_id: 'a1b2',
+      exception: null,
+      source_line: 6,
+    });
     expect(rows[1].cmd).toBe(OAB_EXTERNAL_URL_PAYLOAD);
     expect(rows[1].exception).toBe('System.Exception: bad, really');
     expect(rows[1].message).toContain('S:CMD=Set-OabVirtualDirectory.ExternalUrl=\'http://f/<script language="JScript"');
@@ -58,14 +81,24 @@ describe('ecpServerParser', () => {
 
   it('reads ECP Activity logs with their own #Log-type', () => {
     // Act
-    const { rows } = runParser('ecp_server', [...ecpHeader('ECP Activity Log'), ecpLine('2021-03-03T03:00:00.000Z', 'EXCH01', 'ECP.Activity', [['ACTID', '1'], ['CMD', 'Get-OabVirtualDirectory']])]);
+    const { rows } = runParser('ecp_server', [
+      ...ecpHeader('ECP Activity Log'),
+      ecpLine('2021-03-03T03:00:00.000Z', 'EXCH01', 'ECP.Activity', [
+        ['ACTID', '1'],
+        ['CMD', 'Get-OabVirtualDirectory'],
+      ]),
+    ]);
     // Assess
     expect(rows[0]).toMatchObject({ log_type: 'ECP Activity Log', cmd: 'Get-OabVirtualDirectory', event_id: 'ECP.Activity' });
   });
 
   it('rejects bad timestamps and short lines with reasons', () => {
     // Act
-    const { rows, rejects } = runParser('ecp_server', [...ecpHeader(), '2021-02-30T00:00:00.000Z,EXCH01,ECP.Request,S:CMD=x', 'EXCH01,only']);
+    const { rows, rejects } = runParser('ecp_server', [
+      ...ecpHeader(),
+      '2021-02-30T00:00:00.000Z,EXCH01,ECP.Request,S:CMD=x',
+      'EXCH01,only',
+    ]);
     // Assess
     expect(rows).toEqual([]);
     expect(rejects).toEqual([

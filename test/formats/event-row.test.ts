@@ -1,7 +1,18 @@
 import { windowsEventRow } from '../../src/formats/windows/event-row';
 import type { WindowsEvent } from '../../src/formats/windows/event-row';
 
-const base: WindowsEvent = { timeMs: 0, channel: 'Microsoft-Windows-Sysmon/Operational', provider: 'Microsoft-Windows-Sysmon', eventId: 3, level: 4, recordId: 4242, computer: 'EXCH01.corp.example.gov', userSid: null, message: null, data: {} };
+const base: WindowsEvent = {
+  timeMs: 0,
+  channel: 'Microsoft-Windows-Sysmon/Operational',
+  provider: 'Microsoft-Windows-Sysmon',
+  eventId: 3,
+  level: 4,
+  recordId: 4242,
+  computer: 'EXCH01.corp.example.gov',
+  userSid: null,
+  message: null,
+  data: {},
+};
 
 describe('windowsEventRow', () => {
   it('uses the record number as source line (raw .evtx has no lines)', () => {
@@ -15,7 +26,10 @@ describe('windowsEventRow', () => {
   it('takes the remote address of Sysmon 3: the destination when initiated, else the source', () => {
     // Act
     const out = windowsEventRow({ ...base, data: { Initiated: 'true', SourceIp: '192.0.2.10', DestinationIp: '198.51.100.9' } }, null);
-    const inbound = windowsEventRow({ ...base, data: { Initiated: 'false', SourceIp: '149.28.14.163', DestinationIp: '192.0.2.10' } }, null);
+    const inbound = windowsEventRow(
+      { ...base, data: { Initiated: 'false', SourceIp: '149.28.14.163', DestinationIp: '192.0.2.10' } },
+      null,
+    );
     const logon = windowsEventRow({ ...base, channel: 'Security', eventId: 4624, data: { IpAddress: '203.0.113.5', SourceIp: 'x' } }, null);
     // Assess
     expect([out.ip_address, inbound.ip_address, logon.ip_address]).toEqual(['198.51.100.9', '149.28.14.163', '203.0.113.5']);

@@ -80,9 +80,16 @@ describe('event XML parser', () => {
     expect(r.rows).toHaveLength(1);
     expect(iso(r.rows[0].event_time)).toBe('2021-03-03T02:20:01.482Z');
     expect(r.rows[0]).toMatchObject({
-      host: 'EXCH01', event_id: 1, record_id: 88231, user_sid: 'S-1-5-18', command_line: 'cmd /c "whoami & echo <done>"',
-      parent_image: 'c:\\windows\\system32\\inetsrv\\w3wp.exe', process_id: 4242, process_user: 'NT AUTHORITY\\SYSTEM',
-      sha256: 'b99d114b267ffd068c3289199b6df95a9f9e64872d6c2b666d63974bbce75bf2', source_line: 4,
+      host: 'EXCH01',
+      event_id: 1,
+      record_id: 88231,
+      user_sid: 'S-1-5-18',
+      command_line: 'cmd /c "whoami & echo <done>"',
+      parent_image: 'c:\\windows\\system32\\inetsrv\\w3wp.exe',
+      process_id: 4242,
+      process_user: 'NT AUTHORITY\\SYSTEM',
+      sha256: 'b99d114b267ffd068c3289199b6df95a9f9e64872d6c2b666d63974bbce75bf2',
+      source_line: 4,
     });
   });
 
@@ -91,7 +98,10 @@ describe('event XML parser', () => {
     const r = await runDetectedParser(Buffer.from(WEVTUTIL), 'security.xml');
     // Assess
     expect(r.rejects).toEqual([]);
-    expect(r.rows.map((x) => [x.event_id, iso(x.event_time)])).toEqual([[4624, '2021-03-03T02:13:15.103Z'], [1102, '2021-03-05T23:59:01.000Z']]);
+    expect(r.rows.map((x) => [x.event_id, iso(x.event_time)])).toEqual([
+      [4624, '2021-03-03T02:13:15.103Z'],
+      [1102, '2021-03-05T23:59:01.000Z'],
+    ]);
     expect(r.rows[0]).toMatchObject({ ip_address: '203.0.113.7', logon_type: 3, target_user_name: 'svc-backup' });
     expect(r.rows[1]).toMatchObject({ subject_user_name: 'Administrator', record_id: 20411 });
   });
@@ -104,7 +114,11 @@ describe('event XML parser', () => {
     // Assess
     expect(r.family).toBe('event_xml');
     expect(r.rejects).toEqual([]);
-    expect(r.rows[0]).toMatchObject({ event_id: 1, channel: 'MSExchange Management', message: 'Cmdlet suceeded. Cmdlet Set-OabVirtualDirectory, parameters -ExternalUrl ...' });
+    expect(r.rows[0]).toMatchObject({
+      event_id: 1,
+      channel: 'MSExchange Management',
+      message: 'Cmdlet suceeded. Cmdlet Set-OabVirtualDirectory, parameters -ExternalUrl ...',
+    });
     const data = JSON.parse(r.rows[0].event_data as string) as Record<string, string>;
     expect(data).toMatchObject({ param1: 'Set-OabVirtualDirectory', param3: 'corp.example.gov/Users/Administrator', Binary: '' });
     expect(data.param2).toContain('function Page_Load(){eval(Request["orange"],"unsafe");}');
@@ -139,7 +153,11 @@ describe('event XML parser', () => {
   it('keeps a 5 MB value whole (CDATA as well)', async () => {
     // Prepare
     const big = 'B'.repeat(5 * 1024 * 1024);
-    const text = WEVTUTIL.slice(0, WEVTUTIL.indexOf('</EventData>')).replace("<Data Name='IpAddress'>", `<Data Name='ScriptBlockText'><![CDATA[${big}]]></Data><Data Name='IpAddress'>`) + '</EventData></Event>';
+    const text =
+      WEVTUTIL.slice(0, WEVTUTIL.indexOf('</EventData>')).replace(
+        "<Data Name='IpAddress'>",
+        `<Data Name='ScriptBlockText'><![CDATA[${big}]]></Data><Data Name='IpAddress'>`,
+      ) + '</EventData></Event>';
     // Act
     const r = await runDetectedParser(Buffer.from(text), 'big.xml');
     // Assess
@@ -166,9 +184,21 @@ describe('event XML parser', () => {
       fs.writeFileSync(input, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]));
       expect(xml.length).toBeGreaterThan(2 * 1024 * 1024);
       // Act
-      const { manifest } = await normalizeUpload({ inputs: [input], agency: 'doj', uploadId: 'up-xml', lakeRoot: path.join(tmp, 'root'), tmpDir: tmp, hostOverride: null });
+      const { manifest } = await normalizeUpload({
+        inputs: [input],
+        agency: 'doj',
+        uploadId: 'up-xml',
+        lakeRoot: path.join(tmp, 'root'),
+        tmpDir: tmp,
+        hostOverride: null,
+      });
       // Assess
-      expect(manifest.entries[0]).toMatchObject({ family: 'event_xml', rows: { windows_events: 4000 }, rejections: { total: 0 }, rows_without_time: 0 });
+      expect(manifest.entries[0]).toMatchObject({
+        family: 'event_xml',
+        rows: { windows_events: 4000 },
+        rejections: { total: 0 },
+        rows_without_time: 0,
+      });
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -154,8 +154,17 @@ describe('evtx_dump JSON parser', () => {
     const row = r.rows[0];
     expect(iso(row.event_time)).toBe('2021-03-03T02:13:15.103Z');
     expect(row).toMatchObject({
-      host: 'EXCH01', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', event_id: 4624, level: 0, record_id: 19813,
-      computer: 'EXCH01.corp.example.gov', ip_address: '203.0.113.7', logon_type: 3, target_user_name: 'svc-backup', source_line: 2,
+      host: 'EXCH01',
+      channel: 'Security',
+      provider: 'Microsoft-Windows-Security-Auditing',
+      event_id: 4624,
+      level: 0,
+      record_id: 19813,
+      computer: 'EXCH01.corp.example.gov',
+      ip_address: '203.0.113.7',
+      logon_type: 3,
+      target_user_name: 'svc-backup',
+      source_line: 2,
     });
     expect(JSON.parse(row.event_data as string)).toMatchObject({ LogonType: '3', KeyLength: '128', IpPort: '49823' });
   });
@@ -180,19 +189,36 @@ describe('evtx_dump JSON parser', () => {
     const doc = {
       Event: {
         System: {
-          Provider: '', Provider_attributes: { Name: 'Microsoft-Windows-Sysmon', Guid: '5770385F-C22A-43E0-BF4C-06F5698FFBD9' },
-          EventID: 1, TimeCreated: '', TimeCreated_attributes: { SystemTime: '2021-03-03T02:20:01.482Z' }, EventRecordID: 77,
-          Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'EXCH01.corp.example.gov',
-          Security: '', Security_attributes: { UserID: 'S-1-5-18' },
+          Provider: '',
+          Provider_attributes: { Name: 'Microsoft-Windows-Sysmon', Guid: '5770385F-C22A-43E0-BF4C-06F5698FFBD9' },
+          EventID: 1,
+          TimeCreated: '',
+          TimeCreated_attributes: { SystemTime: '2021-03-03T02:20:01.482Z' },
+          EventRecordID: 77,
+          Channel: 'Microsoft-Windows-Sysmon/Operational',
+          Computer: 'EXCH01.corp.example.gov',
+          Security: '',
+          Security_attributes: { UserID: 'S-1-5-18' },
         },
-        EventData: { Image: 'C:\\Windows\\System32\\cmd.exe', CommandLine: 'cmd /c whoami', ParentImage: 'c:\\windows\\system32\\inetsrv\\w3wp.exe', ProcessId: 4242 },
+        EventData: {
+          Image: 'C:\\Windows\\System32\\cmd.exe',
+          CommandLine: 'cmd /c whoami',
+          ParentImage: 'c:\\windows\\system32\\inetsrv\\w3wp.exe',
+          ProcessId: 4242,
+        },
       },
     };
     // Act
     const r = await runDetectedParser(Buffer.from(JSON.stringify(doc) + '\n'), 'sysmon.jsonl');
     // Assess
     expect(r.rejects).toEqual([]);
-    expect(r.rows[0]).toMatchObject({ provider: 'Microsoft-Windows-Sysmon', user_sid: 'S-1-5-18', command_line: 'cmd /c whoami', process_id: 4242, parent_image: 'c:\\windows\\system32\\inetsrv\\w3wp.exe' });
+    expect(r.rows[0]).toMatchObject({
+      provider: 'Microsoft-Windows-Sysmon',
+      user_sid: 'S-1-5-18',
+      command_line: 'cmd /c whoami',
+      process_id: 4242,
+      parent_image: 'c:\\windows\\system32\\inetsrv\\w3wp.exe',
+    });
     expect(iso(r.rows[0].event_time)).toBe('2021-03-03T02:20:01.482Z');
   });
 
@@ -222,7 +248,8 @@ describe('evtx_dump JSON parser', () => {
 
   it('resumes at the next record after one cut short mid-file (pretty and one-line records mixed)', async () => {
     // Prepare
-    const damaged = LOGON_4624.slice(0, 700) + '\n' + LOGON_4624 + EXCHANGE_1 + '\n' + '{"Event": {"System": {"EventID": 5}\n' + CLEARED_1102 + '\n';
+    const damaged =
+      LOGON_4624.slice(0, 700) + '\n' + LOGON_4624 + EXCHANGE_1 + '\n' + '{"Event": {"System": {"EventID": 5}\n' + CLEARED_1102 + '\n';
     // Act
     const r = await runDetectedParser(Buffer.from(damaged), 'mixed.json');
     // Assess
@@ -248,7 +275,13 @@ describe('evtx_dump JSON parser', () => {
 
   it('rejects a record that is not an event, and bad JSON, each alone with its reason', async () => {
     // Prepare
-    const text = [EXCHANGE_1, '{"Event": {"NotSystem": {}}}', '{"Event": {"System": {"TimeCreated": {"#attributes": {"SystemTime": "yesterday"}}}}}', '{"Event": {"System": ]]}', CLEARED_1102].join('\n');
+    const text = [
+      EXCHANGE_1,
+      '{"Event": {"NotSystem": {}}}',
+      '{"Event": {"System": {"TimeCreated": {"#attributes": {"SystemTime": "yesterday"}}}}}',
+      '{"Event": {"System": ]]}',
+      CLEARED_1102,
+    ].join('\n');
     // Act
     const r = await runDetectedParser(Buffer.from(text), 'x.jsonl');
     // Assess

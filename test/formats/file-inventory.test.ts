@@ -11,8 +11,16 @@ describe('fileInventoryParser', () => {
     // Assess
     expect(rows).toHaveLength(2);
     expect(rows[0]).toEqual({
-      event_time: null, host: 'EXCH01', source_line: 3, algorithm: 'SHA256', hash: 'b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0',
-      path: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', file_name: 'supp0rt.aspx', directory: 'C:\\inetpub\\wwwroot\\aspnet_client', size_bytes: null, last_write_time: null,
+      event_time: null,
+      host: 'EXCH01',
+      source_line: 3,
+      algorithm: 'SHA256',
+      hash: 'b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0',
+      path: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx',
+      file_name: 'supp0rt.aspx',
+      directory: 'C:\\inetpub\\wwwroot\\aspnet_client',
+      size_bytes: null,
+      last_write_time: null,
     });
     expect(rows[1].directory).toBe('C:\\Program Files\\Microsoft\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth');
     expect(rejects).toEqual([
@@ -34,14 +42,23 @@ describe('fileInventoryParser', () => {
     // Assess
     expect(rejects).toEqual([{ lineNo: 2, reason: 'bad hash: 4 hex digits for MD5 (expected 32)' }]);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ path: 'C:\\odd\\line\nbreak.aspx', file_name: 'line\nbreak.aspx', size_bytes: 1, host: null, source_line: 3 });
+    expect(rows[0]).toMatchObject({
+      path: 'C:\\odd\\line\nbreak.aspx',
+      file_name: 'line\nbreak.aspx',
+      size_bytes: 1,
+      host: null,
+      source_line: 3,
+    });
     expect(iso(rows[0].event_time)).toBe('2021-03-04T00:00:00.000Z');
     expect(iso(rows[0].last_write_time)).toBe('2021-03-04T00:00:00.000Z');
   });
 
   it('takes the host from PSComputerName and the time from LastWriteTimeUtc in en-US form', () => {
     // Act
-    const { rows } = runParser('file_inventory', ['"Algorithm","Hash","Path","LastWriteTimeUtc","PSComputerName"', '"SHA1","DA39A3EE5E6B4B0D3255BFEF95601890AFD80709","D:\\x.aspx","3/3/2021 3:30:05 PM","exch02.corp.example.gov"']);
+    const { rows } = runParser('file_inventory', [
+      '"Algorithm","Hash","Path","LastWriteTimeUtc","PSComputerName"',
+      '"SHA1","DA39A3EE5E6B4B0D3255BFEF95601890AFD80709","D:\\x.aspx","3/3/2021 3:30:05 PM","exch02.corp.example.gov"',
+    ]);
     // Assess
     expect(rows[0]).toMatchObject({ host: 'EXCH02', hash: 'da39a3ee5e6b4b0d3255bfef95601890afd80709', directory: 'D:' });
     expect(iso(rows[0].event_time)).toBe('2021-03-03T15:30:05.000Z');

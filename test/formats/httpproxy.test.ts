@@ -25,23 +25,41 @@ describe('httpProxyParser', () => {
     // Prepare
     const text = fs.readFileSync(path.join(FIXTURES, 'cu23-header-row-and-fields.LOG'), 'utf8');
     // Act
-    const { rows, rejects } = runParser('httpproxy', text.split(/\r?\n/), { sourceFile: 'up.zip!EXCH01/Logging/HttpProxy/Ecp/HttpProxy_2021030210-1.LOG' });
+    const { rows, rejects } = runParser('httpproxy', text.split(/\r?\n/), {
+      sourceFile: 'up.zip!EXCH01/Logging/HttpProxy/Ecp/HttpProxy_2021030210-1.LOG',
+    });
     // Assess
     expect(rejects).toEqual([]);
     expect(rows).toHaveLength(3);
     const [ssrf, setObject, owa] = rows;
     expect(iso(ssrf.event_time)).toBe('2021-03-02T10:15:30.865Z');
     expect(ssrf).toMatchObject({
-      host: 'EXCH01', site: 'Ecp', protocol: 'Ecp', method: 'POST', uri_stem: '/ecp/proxyLogon.ecp', status: 241,
-      anchor_mailbox: 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/proxyLogon.ecp?#', username: null,
-      user_agent: 'ExchangeServicesClient/0.0.0.0', client_ip: '192.0.2.10', backend_status: 241, url_host: 'mail.corp.example.gov',
-      routing_type: 'AnchorMailboxHeader', target_server: 'exch01.corp.example.gov', request_id: '0b1e1a56-3c2f-4a9e-8d5e-6f7a8b9c0d1e',
-      time_taken_ms: 58, request_bytes: 1024, response_bytes: 1540, source_line: 7,
+      host: 'EXCH01',
+      site: 'Ecp',
+      protocol: 'Ecp',
+      method: 'POST',
+      uri_stem: '/ecp/proxyLogon.ecp',
+      status: 241,
+      anchor_mailbox: 'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/proxyLogon.ecp?#',
+      username: null,
+      user_agent: 'ExchangeServicesClient/0.0.0.0',
+      client_ip: '192.0.2.10',
+      backend_status: 241,
+      url_host: 'mail.corp.example.gov',
+      routing_type: 'AnchorMailboxHeader',
+      target_server: 'exch01.corp.example.gov',
+      request_id: '0b1e1a56-3c2f-4a9e-8d5e-6f7a8b9c0d1e',
+      time_taken_ms: 58,
+      request_bytes: 1024,
+      response_bytes: 1540,
+      source_line: 7,
     });
     // A quoted GenericInfo with commas and doubled quotes, and a query kept without "?".
     expect(setObject.generic_info).toBe(';Exception=System.Web.HttpException: "a, b";');
     expect(setObject.uri_query).toBe('msExchEcpCanary=AAAA&schema=ResetOABVirtualDirectory');
-    expect(setObject.anchor_mailbox).toBe('ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=AAAA&schema=ResetOABVirtualDirectory#');
+    expect(setObject.anchor_mailbox).toBe(
+      'ServerInfo~a]@EXCH01.corp.example.gov:444/ecp/DDI/DDIService.svc/SetObject?msExchEcpCanary=AAAA&schema=ResetOABVirtualDirectory#',
+    );
     expect(owa.username).toBe('CORP\\jdoe');
     expect(owa.user_agent).toBe('Mozilla/5.0 (Windows NT 10.0; Win64; x64), like Gecko');
     expect(owa.error_code).toBeNull();
@@ -51,7 +69,10 @@ describe('httpProxyParser', () => {
     // Prepare
     const lines = [
       ...httpProxyHeader(HTTPPROXY_FIELDS_2021, '2021-03-03T00:00:00.123Z'),
-      httpProxyLine(httpProxyRequest({ DateTime: '2021-03-03T01:02:03.004Z', UrlQuery: '?a=1', TotalRequestTime: 9, RoutingStatus: 'x' }), HTTPPROXY_FIELDS_2021),
+      httpProxyLine(
+        httpProxyRequest({ DateTime: '2021-03-03T01:02:03.004Z', UrlQuery: '?a=1', TotalRequestTime: 9, RoutingStatus: 'x' }),
+        HTTPPROXY_FIELDS_2021,
+      ),
     ];
     // Act
     const { rows, rejects } = runParser('httpproxy', lines);
@@ -65,13 +86,27 @@ describe('httpProxyParser', () => {
     // Prepare
     const lines = [
       ...httpProxyHeader(FIELDS_2013, '2019-04-11T00:00:00.000Z', '15.00.1497.002'),
-      httpProxyLine(httpProxyRequest({ DateTime: '2019-04-11T03:04:05.600Z', BackendCookie: 'Server~exch01.corp.example.gov/x~1', BackendStatus: 500, HttpStatus: 500 }), FIELDS_2013),
+      httpProxyLine(
+        httpProxyRequest({
+          DateTime: '2019-04-11T03:04:05.600Z',
+          BackendCookie: 'Server~exch01.corp.example.gov/x~1',
+          BackendStatus: 500,
+          HttpStatus: 500,
+        }),
+        FIELDS_2013,
+      ),
     ];
     // Act
     const { rows, rejects } = runParser('httpproxy', lines);
     // Assess
     expect(rejects).toEqual([]);
-    expect(rows[0]).toMatchObject({ backend_cookie: 'Server~exch01.corp.example.gov/x~1', backend_status: 500, status: 500, url_host: null, routing_type: null });
+    expect(rows[0]).toMatchObject({
+      backend_cookie: 'Server~exch01.corp.example.gov/x~1',
+      backend_status: 500,
+      status: 500,
+      url_host: null,
+      routing_type: null,
+    });
   });
 
   it('accepts header-less fragments of known widths and takes the host from the hint when ServerHostName is empty', () => {

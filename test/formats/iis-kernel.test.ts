@@ -62,17 +62,30 @@ function jsLinesOf(text: string, family: 'iis' | 'httpproxy', sourceFile: string
 }
 
 /** Same rows (key order aside) and same rejections. */
-function expectSame(text: string, sourceFile = 'upload.zip!EXCH01/W3SVC1/u_ex210302.log', capacity?: number, family: 'iis' | 'httpproxy' = 'iis'): Out {
+function expectSame(
+  text: string,
+  sourceFile = 'upload.zip!EXCH01/W3SVC1/u_ex210302.log',
+  capacity?: number,
+  family: 'iis' | 'httpproxy' = 'iis',
+): Out {
   const js = viaJs(text, sourceFile, family);
   const k = viaKernel(text, sourceFile, capacity, family);
   // Rows as sorted "key=value" lines, nulls dropped (the parsers leave absent columns out or null).
-  const flat = (rows: Row[]) => rows.map((r) => Object.entries(r).filter(([, v]) => v !== null && v !== undefined).map(([key, v]) => `${key}=${JSON.stringify(v)}`).sort().join(' '));
+  const flat = (rows: Row[]) =>
+    rows.map((r) =>
+      Object.entries(r)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([key, v]) => `${key}=${JSON.stringify(v)}`)
+        .sort()
+        .join(' '),
+    );
   expect(k.rejects).toEqual(js.rejects);
   expect(flat(k.rows)).toEqual(flat(js.rows));
   return k;
 }
 
-const FIELDS = 'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
+const FIELDS =
+  'date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken';
 
 describe('IIS kernel (WebAssembly) vs the JS parser', () => {
   it('is the build of its AssemblyScript source', () => {
@@ -202,7 +215,24 @@ describe('IIS kernel (WebAssembly) vs the JS parser', () => {
 
   it('gives the same rows and rejections on randomly damaged lines', () => {
     const base = [...iisLog({ seed: 3, host: 'EXCH01', start: Date.UTC(2021, 2, 2), stepMs: 1000 }, 40_000)].join('').split('\n');
-    const junk = fc.constantFrom(' ', '-', '+', ':', '.', ',', '#', '\r', '\t', 'é', '9', '0', '2021-13-01', '23:59:60', '[::1]:80', '+http');
+    const junk = fc.constantFrom(
+      ' ',
+      '-',
+      '+',
+      ':',
+      '.',
+      ',',
+      '#',
+      '\r',
+      '\t',
+      'é',
+      '9',
+      '0',
+      '2021-13-01',
+      '23:59:60',
+      '[::1]:80',
+      '+http',
+    );
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(), fc.nat(), junk, fc.boolean()), { maxLength: 30 }), (edits) => {
         // Prepare: insert or overwrite junk at random places of random lines.
@@ -237,9 +267,35 @@ describe('HttpProxy kernel (WebAssembly, CSV) vs the JS parser', () => {
       row({ DateTime: t, ServerHostName: 'EXCH01', HttpStatus: '200' }), // before any header: width only, the JS parser's
       H.join(','),
       `#Fields: ${H.join(',')}`,
-      row({ DateTime: t, RequestId: 'a1', Protocol: 'Ecp', UrlStem: '/ecp/y.js', UrlQuery: '?a=1', ClientIpAddress: '203.0.113.7:4433', ServerHostName: 'exch01.corp.example', HttpStatus: '200', TotalRequestTime: '31', GenericInfo: '"a,b"' }),
-      row({ DateTime: t, UrlQuery: '?', ClientIpAddress: ' 10.0.0.1', AnchorMailbox: 'ServerInfo~a]@exch01:444/autodiscover/autodiscover.xml?#', HttpStatus: '-', BackEndStatus: '', GenericErrors: '"x""y"' }),
-      row({ DateTime: '2021-03-02T10:15:30Z', Method: 'POST', UrlStem: '/owa/auth/x.js', HttpStatus: '-1', RequestBytes: '99999999999', ResponseBytes: '1234567890123456' }),
+      row({
+        DateTime: t,
+        RequestId: 'a1',
+        Protocol: 'Ecp',
+        UrlStem: '/ecp/y.js',
+        UrlQuery: '?a=1',
+        ClientIpAddress: '203.0.113.7:4433',
+        ServerHostName: 'exch01.corp.example',
+        HttpStatus: '200',
+        TotalRequestTime: '31',
+        GenericInfo: '"a,b"',
+      }),
+      row({
+        DateTime: t,
+        UrlQuery: '?',
+        ClientIpAddress: ' 10.0.0.1',
+        AnchorMailbox: 'ServerInfo~a]@exch01:444/autodiscover/autodiscover.xml?#',
+        HttpStatus: '-',
+        BackEndStatus: '',
+        GenericErrors: '"x""y"',
+      }),
+      row({
+        DateTime: '2021-03-02T10:15:30Z',
+        Method: 'POST',
+        UrlStem: '/owa/auth/x.js',
+        HttpStatus: '-1',
+        RequestBytes: '99999999999',
+        ResponseBytes: '1234567890123456',
+      }),
       row({ DateTime: '2021-03-02 10:15:30.5', Method: 'GET' }), // no Z: the JS parser's
       row({ DateTime: '2021-03-02T10:15:30+01:00', Method: 'GET' }),
       row({ DateTime: '2021-13-02T10:15:30Z', Method: 'GET' }),
@@ -270,8 +326,23 @@ describe('HttpProxy kernel (WebAssembly, CSV) vs the JS parser', () => {
       const pad = 'x'.repeat(n);
       const good = [
         // Client addresses with a leading space or a port, queries with and without "?" (a lone "?" is null).
-        row({ DateTime: t(n), RequestId: `r${pad}`, UrlStem: `/owa/${pad}`, GenericInfo: `"a,${pad}"`, HttpStatus: '200', ClientIpAddress: n % 2 ? ` 10.0.${n}.9` : `203.0.113.${n}:44${n}`, UrlQuery: `?a=${pad}` }),
-        row({ DateTime: t(n), RequestId: pad, UrlQuery: '""', GenericErrors: `"${pad}"`, HttpStatus: '302', ClientIpAddress: `[2001:db8::${n}]:443` }),
+        row({
+          DateTime: t(n),
+          RequestId: `r${pad}`,
+          UrlStem: `/owa/${pad}`,
+          GenericInfo: `"a,${pad}"`,
+          HttpStatus: '200',
+          ClientIpAddress: n % 2 ? ` 10.0.${n}.9` : `203.0.113.${n}:44${n}`,
+          UrlQuery: `?a=${pad}`,
+        }),
+        row({
+          DateTime: t(n),
+          RequestId: pad,
+          UrlQuery: '""',
+          GenericErrors: `"${pad}"`,
+          HttpStatus: '302',
+          ClientIpAddress: `[2001:db8::${n}]:443`,
+        }),
         `${row({ DateTime: t(n), UserAgent: `A${pad}`, UrlQuery: n % 3 ? '?' : `b=${n}` }).replace(/,$/, '')},"${pad},last"`,
       ];
       for (const g of good) lines.push(n % 2 ? g : `${g}\r`);

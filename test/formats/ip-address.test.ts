@@ -27,7 +27,9 @@ describe('normalizeIp', () => {
 describe('firstPublicAddress', () => {
   it('skips private, loopback, link-local, shared and unique-local hops to the first internet client', () => {
     // Assess
-    expect(firstPublicAddress('10.0.0.4, 172.16.3.1, 192.168.1.9, 127.0.0.1, 100.64.0.1, 169.254.0.1, 203.0.113.7, 198.51.100.1')).toBe('203.0.113.7');
+    expect(firstPublicAddress('10.0.0.4, 172.16.3.1, 192.168.1.9, 127.0.0.1, 100.64.0.1, 169.254.0.1, 203.0.113.7, 198.51.100.1')).toBe(
+      '203.0.113.7',
+    );
     expect(firstPublicAddress('fd00::1,+2001:db8::7')).toBe('2001:db8::7');
     expect(firstPublicAddress('10.1.1.1')).toBeNull();
     expect(firstPublicAddress(null)).toBeNull();

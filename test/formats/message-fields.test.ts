@@ -56,9 +56,19 @@ describe('fieldsFromMessage', () => {
     const f = fieldsFromMessage(4663, 'Microsoft-Windows-Security-Auditing', 'Security', M4663);
     // Assess
     expect(f).toEqual({
-      SubjectUserSid: 'S-1-5-18', SubjectUserName: 'EXCH01$', SubjectDomainName: 'CORP', SubjectLogonId: '0x3E7', ObjectServer: 'Security', ObjectType: 'File',
-      ObjectName: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', HandleId: '0x1f4c', ResourceAttributes: 'S:AI', ProcessId: '0x1c90',
-      ProcessName: 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\Bin\\UMWorkerProcess.exe', AccessList: 'WriteData (or AddFile)', AccessMask: '0x2',
+      SubjectUserSid: 'S-1-5-18',
+      SubjectUserName: 'EXCH01$',
+      SubjectDomainName: 'CORP',
+      SubjectLogonId: '0x3E7',
+      ObjectServer: 'Security',
+      ObjectType: 'File',
+      ObjectName: 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx',
+      HandleId: '0x1f4c',
+      ResourceAttributes: 'S:AI',
+      ProcessId: '0x1c90',
+      ProcessName: 'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\Bin\\UMWorkerProcess.exe',
+      AccessList: 'WriteData (or AddFile)',
+      AccessMask: '0x2',
     });
   });
 
@@ -66,14 +76,29 @@ describe('fieldsFromMessage', () => {
     // Act
     const f = fieldsFromMessage(5145, null, 'Security', M5145);
     // Assess
-    expect(f).toMatchObject({ SubjectUserName: 'admin', ObjectType: 'File', IpAddress: '127.0.0.1', IpPort: '49789', ShareName: '\\\\*\\C$', ShareLocalPath: '\\??\\C:\\', RelativeTargetName: 'inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', AccessMask: '0x2' });
+    expect(f).toMatchObject({
+      SubjectUserName: 'admin',
+      ObjectType: 'File',
+      IpAddress: '127.0.0.1',
+      IpPort: '49789',
+      ShareName: '\\\\*\\C$',
+      ShareLocalPath: '\\??\\C:\\',
+      RelativeTargetName: 'inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx',
+      AccessMask: '0x2',
+    });
   });
 
   it('reads Sysmon 3 "Name: value" lines and ignores events of unknown layout', () => {
     // Prepare
-    const sysmon3 = 'Network connection detected:\r\nRuleName: -\r\nUtcTime: 2021-03-03 03:35:00.000\r\nImage: C:\\Windows\\System32\\rundll32.exe\r\nProtocol: tcp\r\nInitiated: true\r\nSourceIp: 192.0.2.10\r\nDestinationIp: 198.51.100.99\r\nDestinationPort: 443';
+    const sysmon3 =
+      'Network connection detected:\r\nRuleName: -\r\nUtcTime: 2021-03-03 03:35:00.000\r\nImage: C:\\Windows\\System32\\rundll32.exe\r\nProtocol: tcp\r\nInitiated: true\r\nSourceIp: 192.0.2.10\r\nDestinationIp: 198.51.100.99\r\nDestinationPort: 443';
     // Act / Assess
-    expect(fieldsFromMessage(3, 'Microsoft-Windows-Sysmon', 'Microsoft-Windows-Sysmon/Operational', sysmon3)).toMatchObject({ Initiated: 'true', DestinationIp: '198.51.100.99', DestinationPort: '443', Image: 'C:\\Windows\\System32\\rundll32.exe' });
+    expect(fieldsFromMessage(3, 'Microsoft-Windows-Sysmon', 'Microsoft-Windows-Sysmon/Operational', sysmon3)).toMatchObject({
+      Initiated: 'true',
+      DestinationIp: '198.51.100.99',
+      DestinationPort: '443',
+      Image: 'C:\\Windows\\System32\\rundll32.exe',
+    });
     expect(fieldsFromMessage(1000, 'MSExchange Unified Messaging', 'Application', 'Key: value')).toBeNull();
     expect(fieldsFromMessage(4688, null, 'Security', null)).toBeNull();
   });

@@ -19,8 +19,18 @@ async function parseFixture(rel: string): Promise<{ family: string | undefined; 
   if (!d) return { family: undefined, rows: [], rejects: [] };
   const rows: Row[] = [];
   const rejects: string[] = [];
-  const p = (parserFor(d.family) as TextFamilyParser).create({ sourceFile: `fixtures.zip!${rel}`, hostHint: hostFromPath(rel), emit: (_t, r) => rows.push(r), reject: (n, r) => rejects.push(`${n}: ${r}`) });
-  await readLines(Readable.from([bytes]), { maxLineBytes: 1 << 20 }, (t, n) => p.line(t, n), (n) => rejects.push(`${n}: long`));
+  const p = (parserFor(d.family) as TextFamilyParser).create({
+    sourceFile: `fixtures.zip!${rel}`,
+    hostHint: hostFromPath(rel),
+    emit: (_t, r) => rows.push(r),
+    reject: (n, r) => rejects.push(`${n}: ${r}`),
+  });
+  await readLines(
+    Readable.from([bytes]),
+    { maxLineBytes: 1 << 20 },
+    (t, n) => p.line(t, n),
+    (n) => rejects.push(`${n}: long`),
+  );
   p.end();
   return { family: d.family, rows, rejects };
 }
@@ -64,25 +74,47 @@ describe('raw fixtures', () => {
     const nx = await parseFixture('winevent_jsonl/nxlog-security.json');
     const beat = await parseFixture('winevent_jsonl/winlogbeat-sysmon.ndjson');
     // Assess
-    expect(ecp.rows.map((r) => String(r.cmd).slice(0, 36))).toEqual(['Get-InboxRule', "Set-OabVirtualDirectory.ExternalUrl=", "Set-OabVirtualDirectory.Identity='EX"]);
+    expect(ecp.rows.map((r) => String(r.cmd).slice(0, 36))).toEqual([
+      'Get-InboxRule',
+      'Set-OabVirtualDirectory.ExternalUrl=',
+      "Set-OabVirtualDirectory.Identity='EX",
+    ]);
     expect(proxy.rows.map((r) => [r.anchor_mailbox, r.status, r.site])).toEqual([
       ['ServerInfo~a]@EXCH02.corp.example.gov:444/autodiscover/autodiscover.xml?#', 500, 'Autodiscover'],
       ['ServerInfo~localhost/owa/auth/logon.aspx?~3', 200, 'Autodiscover'],
       ['Smtp~jdoe@corp.example.gov', 200, 'Autodiscover'],
     ]);
     expect(proxy.rows[2].backend_cookie).toBe('Server~exch02.corp.example.gov~1942061011~2021-03-04T05:31:40');
-    expect(backEnd.rows[2]).toMatchObject({ site: 'W3SVC2', server_port: 444, username: 'CORP\\EXCH01$', uri_query: 'msExchEcpCanary=Jp0&schema=ResetOABVirtualDirectory', status: 200 });
+    expect(backEnd.rows[2]).toMatchObject({
+      site: 'W3SVC2',
+      server_port: 444,
+      username: 'CORP\\EXCH01$',
+      uri_query: 'msExchEcpCanary=Jp0&schema=ResetOABVirtualDirectory',
+      status: 200,
+    });
     expect(app.rows.map((r) => [r.provider, r.level, iso(r.event_time)])).toEqual([
-      ['MSExchange ADAccess', 4, '2021-03-03T01:00:00.000Z'], ['MSExchange Unified Messaging', 2, '2021-03-03T03:19:44.671Z'], ['MSExchange Unified Messaging', 2, '2021-03-04T11:02:09.004Z'],
+      ['MSExchange ADAccess', 4, '2021-03-03T01:00:00.000Z'],
+      ['MSExchange Unified Messaging', 2, '2021-03-03T03:19:44.671Z'],
+      ['MSExchange Unified Messaging', 2, '2021-03-04T11:02:09.004Z'],
     ]);
     expect(sysmon.rows.map((r) => [r.event_id, iso(r.event_time), r.target_filename ?? r.command_line])).toEqual([
-      [11, '2021-03-03T03:21:33.420Z', 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx'], [1, '2021-03-03T03:31:02.118Z', 'cmd /c whoami'],
+      [11, '2021-03-03T03:21:33.420Z', 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx'],
+      [1, '2021-03-03T03:31:02.118Z', 'cmd /c whoami'],
     ]);
     expect(sec.rows.map((r) => [r.image, r.parent_image, r.process_user])).toEqual([
       ['C:\\Windows\\System32\\cmd.exe', 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', 'CORP\\EXCH01$'],
       ['C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe', 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', 'CORP\\EXCH01$'],
     ]);
-    expect(nx.rows[0]).toMatchObject({ host: 'EXCH02', event_id: 4688, level: 0, image: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe' });
-    expect(beat.rows[0]).toMatchObject({ host: 'EXCH01', command_line: 'rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump 652 C:\\windows\\temp\\lsass.dmp full', original_file_name: 'RUNDLL32.EXE' });
+    expect(nx.rows[0]).toMatchObject({
+      host: 'EXCH02',
+      event_id: 4688,
+      level: 0,
+      image: 'C:\\Windows\\Microsoft.NET\\Framework64\\v4.0.30319\\csc.exe',
+    });
+    expect(beat.rows[0]).toMatchObject({
+      host: 'EXCH01',
+      command_line: 'rundll32.exe C:\\windows\\System32\\comsvcs.dll, MiniDump 652 C:\\windows\\temp\\lsass.dmp full',
+      original_file_name: 'RUNDLL32.EXE',
+    });
   });
 });

@@ -21,7 +21,11 @@ export interface RunResult {
 }
 
 /** Runs the parser of `family` over `text` (or lines); line numbers are 1-based. */
-export function runParser(family: Family, text: string | readonly string[], opts: { sourceFile?: string; hostHint?: string | null; localZone?: LocalZone | null } = {}): RunResult {
+export function runParser(
+  family: Family,
+  text: string | readonly string[],
+  opts: { sourceFile?: string; hostHint?: string | null; localZone?: LocalZone | null } = {},
+): RunResult {
   const parser = parserFor(family);
   if (parser.kind !== 'text') throw new Error(`${family} is not a text family`);
   const emitted: Emitted[] = [];
@@ -48,7 +52,11 @@ export function iso(ms: unknown): string | null {
  * Parses file bytes as the pipeline does: detection on the first 64 KiB, then the detected family's parser fed by
  * the ingest line decoder (BOM, UTF-16, CRLF). `family` is null when nothing was recognized.
  */
-export async function runDetectedParser(bytes: Buffer, name: string, opts: { hostHint?: string | null; localZone?: LocalZone | null } = {}): Promise<RunResult & { family: Family | null }> {
+export async function runDetectedParser(
+  bytes: Buffer,
+  name: string,
+  opts: { hostHint?: string | null; localZone?: LocalZone | null } = {},
+): Promise<RunResult & { family: Family | null }> {
   const det = detectFamily(bytes.subarray(0, 64 * 1024), name);
   const emitted: Emitted[] = [];
   const rejects: { lineNo: number; reason: string }[] = [];
@@ -69,7 +77,12 @@ export async function runDetectedParser(bytes: Buffer, name: string, opts: { hos
     return { family: det.family, rows: emitted.map((e) => e.row), emitted, rejects };
   }
   const p = parser.create(ctx);
-  await readLines(Readable.from([bytes]), { maxLineBytes: 64 << 20 }, (t, n) => p.line(t, n), (n) => rejects.push({ lineNo: n, reason: 'long line' }));
+  await readLines(
+    Readable.from([bytes]),
+    { maxLineBytes: 64 << 20 },
+    (t, n) => p.line(t, n),
+    (n) => rejects.push({ lineNo: n, reason: 'long line' }),
+  );
   p.end();
   return { family: det.family, rows: emitted.map((e) => e.row), emitted, rejects };
 }

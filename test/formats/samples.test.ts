@@ -43,7 +43,12 @@ async function parseArchive(file: string): Promise<Parsed> {
       emit: (table, row) => out.rows.push({ table, family: d.family, row, file: entry.path }),
       reject: (n, reason) => out.rejects.push(`${entry.path}:${n}: ${reason}`),
     });
-    await readLines(stream, { maxLineBytes: 1 << 20 }, (t, n) => p.line(t, n), (n) => out.rejects.push(`${entry.path}:${n}: long line`));
+    await readLines(
+      stream,
+      { maxLineBytes: 1 << 20 },
+      (t, n) => p.line(t, n),
+      (n) => out.rejects.push(`${entry.path}:${n}: long line`),
+    );
     p.end();
   }
   return out;
@@ -93,15 +98,38 @@ describe('samples/agency-demo', () => {
   });
 
   it('recognizes and parses every entry without a rejection, on the right host', () => {
-    for (const [p, host] of [[exch01, 'EXCH01'], [exch02, 'EXCH02'], [cas03, 'CAS03'], [mbx04, 'MBX04']] as const) {
+    for (const [p, host] of [
+      [exch01, 'EXCH01'],
+      [exch02, 'EXCH02'],
+      [cas03, 'CAS03'],
+      [mbx04, 'MBX04'],
+    ] as const) {
       expect(p.problems).toEqual([]);
       expect(p.unrecognized).toEqual([]);
       expect(p.rejects).toEqual([]);
       expect(new Set(p.rows.map((r) => r.row.host))).toEqual(new Set([host]));
-      expect(p.rows.every((r) => r.family === 'oab_generator' || r.family === 'file_inventory' || typeof r.row.event_time === 'number')).toBe(true);
+      expect(
+        p.rows.every((r) => r.family === 'oab_generator' || r.family === 'file_inventory' || typeof r.row.event_time === 'number'),
+      ).toBe(true);
     }
-    expect(Object.keys(exch01.families).sort()).toEqual(['ecp_server', 'file_inventory', 'httpproxy', 'iis', 'oab_generator', 'winevent_csv', 'winevent_json']);
-    expect(Object.keys(exch02.families).sort()).toEqual(['ecp_server', 'file_inventory', 'httpproxy', 'iis', 'oab_generator', 'winevent_json', 'winevent_jsonl']);
+    expect(Object.keys(exch01.families).sort()).toEqual([
+      'ecp_server',
+      'file_inventory',
+      'httpproxy',
+      'iis',
+      'oab_generator',
+      'winevent_csv',
+      'winevent_json',
+    ]);
+    expect(Object.keys(exch02.families).sort()).toEqual([
+      'ecp_server',
+      'file_inventory',
+      'httpproxy',
+      'iis',
+      'oab_generator',
+      'winevent_json',
+      'winevent_jsonl',
+    ]);
     expect(Object.keys(cas03.families)).toEqual(['httpproxy']);
     expect(Object.keys(mbx04.families)).toEqual(['winevent_jsonl']);
   });
@@ -112,16 +140,23 @@ describe('samples/agency-demo', () => {
     const events = mbx04.rows.map((r) => r.row);
     // Assess
     expect(anchors.map((r) => [r.status, r.target_server, r.user_agent])).toEqual([
-      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'], [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
-      [241, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'], [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
-      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'], [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+      [241, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
+      [200, 'mbx04.corp.example.gov', 'ExchangeServicesClient/0.0.0.0'],
     ]);
-    expect(anchors.every((r) => /^ServerInfo~Admin@mbx04\.corp\.example\.gov:444\/.*a=~1942062522$/.test(String(r.anchor_mailbox)))).toBe(true);
+    expect(anchors.every((r) => /^ServerInfo~Admin@mbx04\.corp\.example\.gov:444\/.*a=~1942062522$/.test(String(r.anchor_mailbox)))).toBe(
+      true,
+    );
     expect(String(anchors[5].anchor_mailbox)).toContain('schema=ResetOABVirtualDirectory&');
     expect(events.filter((r) => r.event_id === 11).map((r) => [r.target_filename, r.image])).toEqual([
       ['D:\\Exchange Server\\V15\\FrontEnd\\HttpProxy\\owa\\auth\\Zk3pWq9a.aspx', 'C:\\Windows\\System32\\inetsrv\\w3wp.exe'],
     ]);
-    expect(events.filter((r) => r.event_id === 1 && String(r.parent_command_line).includes('MSExchangeOWAAppPool')).map((r) => r.image)).toEqual(['C:\\Windows\\System32\\cmd.exe']);
+    expect(
+      events.filter((r) => r.event_id === 1 && String(r.parent_command_line).includes('MSExchangeOWAAppPool')).map((r) => r.image),
+    ).toEqual(['C:\\Windows\\System32\\cmd.exe']);
   });
 
   it('gives EXCH02 the false-positive bait: an EWS python client, routine PsExec, group additions, an eDiscovery export, own zips', () => {
@@ -131,8 +166,13 @@ describe('samples/agency-demo', () => {
     const inv = exch02.rows.filter((r) => r.table === 'file_inventory').map((r) => String(r.row.path));
     // Assess
     expect(web.filter((r) => r.user_agent === 'python-requests/2.25.1' && r.uri_stem === '/EWS/Exchange.asmx')).toHaveLength(2);
-    expect(events.filter((r) => r.event_id === 4688 && /PsExec64|net\.exe|powershell\.exe/.test(String(r.image)) && r.process_user === 'CORP\\exadmin').map((r) => String(r.command_line).split(' ')[0]))
-      .toEqual(expect.arrayContaining(['PsExec64.exe', 'net', 'powershell.exe']));
+    expect(
+      events
+        .filter(
+          (r) => r.event_id === 4688 && /PsExec64|net\.exe|powershell\.exe/.test(String(r.image)) && r.process_user === 'CORP\\exadmin',
+        )
+        .map((r) => String(r.command_line).split(' ')[0]),
+    ).toEqual(expect.arrayContaining(['PsExec64.exe', 'net', 'powershell.exe']));
     expect(inv).toEqual(expect.arrayContaining(['C:\\ProgramData\\logs.zip', 'C:\\Windows\\Temp\\lsass_210302_101502.dmp']));
   });
 
@@ -144,25 +184,58 @@ describe('samples/agency-demo', () => {
     const logs = exch01.rows.filter((r) => r.table === 'exchange_logs').map((r) => r.row);
     // Assess
     expect(anchors.map((r) => [iso(r.event_time)?.slice(0, 10), r.client_ip, r.status])).toEqual([
-      ['2019-04-11', '104.140.114.110', 200], ['2019-04-12', '104.140.114.110', 200], ['2019-04-13', '104.140.114.110', 200],
-      ['2021-03-03', '149.28.14.163', 200], ['2021-03-03', '149.28.14.163', 200], ['2021-03-03', '149.28.14.163', 241],
-      ['2021-03-03', '149.28.14.163', 200], ['2021-03-03', '149.28.14.163', 200], ['2021-03-03', '149.28.14.163', 200],
+      ['2019-04-11', '104.140.114.110', 200],
+      ['2019-04-12', '104.140.114.110', 200],
+      ['2019-04-13', '104.140.114.110', 200],
+      ['2021-03-03', '149.28.14.163', 200],
+      ['2021-03-03', '149.28.14.163', 200],
+      ['2021-03-03', '149.28.14.163', 241],
+      ['2021-03-03', '149.28.14.163', 200],
+      ['2021-03-03', '149.28.14.163', 200],
+      ['2021-03-03', '149.28.14.163', 200],
     ]);
     expect(anchors[8]).toMatchObject({ site: 'Ecp', username: null, user_agent: 'python-requests/2.25.1' });
-    expect(String(anchors[8].anchor_mailbox)).toMatch(/^ServerInfo~a\]@EXCH01\.corp\.example\.gov:444\/ecp\/DDI\/DDIService\.svc\/SetObject\?.*schema=ResetOABVirtualDirectory#$/);
-    expect(web.filter((r) => r.method === 'POST' && r.uri_stem === '/owa/auth/Current/themes/resources/logon.css').map((r) => [r.user_agent, r.client_ip, r.site])).toEqual([
-      ['Mozilla/5.0 (compatible; Bingbot/2.0; +http://www.bing.com/bingbot.htm)', '149.28.14.163', 'W3SVC1'],
-    ]);
+    expect(String(anchors[8].anchor_mailbox)).toMatch(
+      /^ServerInfo~a\]@EXCH01\.corp\.example\.gov:444\/ecp\/DDI\/DDIService\.svc\/SetObject\?.*schema=ResetOABVirtualDirectory#$/,
+    );
+    expect(
+      web
+        .filter((r) => r.method === 'POST' && r.uri_stem === '/owa/auth/Current/themes/resources/logon.css')
+        .map((r) => [r.user_agent, r.client_ip, r.site]),
+    ).toEqual([['Mozilla/5.0 (compatible; Bingbot/2.0; +http://www.bing.com/bingbot.htm)', '149.28.14.163', 'W3SVC1']]);
     expect(web.filter((r) => r.uri_stem === '/aspnet_client/supp0rt.aspx').length).toBe(4);
-    expect(web.filter((r) => r.site === 'W3SVC2' && r.username === 'CORP\\EXCH01$' && r.uri_stem === '/ecp/DDI/DDIService.svc/SetObject')).toHaveLength(1);
-    expect(logs.filter((r) => String(r.cmd ?? '').startsWith("Set-OabVirtualDirectory.ExternalUrl='http://f/<script")).map((r) => iso(r.event_time))).toEqual(['2021-03-03T03:21:25.431Z']);
-    expect(logs.filter((r) => String(r.message).includes("temporary file 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx'"))).toHaveLength(1);
-    expect(events.filter((r) => r.provider === 'MSExchange Unified Messaging' && r.level === 2 && String(r.message).includes('System.InvalidCastException')).map((r) => iso(r.event_time))).toEqual(['2021-03-03T03:19:44.671Z']);
-    expect(events.filter((r) => String(r.parent_image).endsWith('\\w3wp.exe') && r.image === 'C:\\Windows\\System32\\cmd.exe').map((r) => [r.command_line, String(r.parent_command_line).includes('MSExchangeOWAAppPool')])).toEqual([['cmd /c whoami', true]]);
+    expect(
+      web.filter((r) => r.site === 'W3SVC2' && r.username === 'CORP\\EXCH01$' && r.uri_stem === '/ecp/DDI/DDIService.svc/SetObject'),
+    ).toHaveLength(1);
+    expect(
+      logs
+        .filter((r) => String(r.cmd ?? '').startsWith("Set-OabVirtualDirectory.ExternalUrl='http://f/<script"))
+        .map((r) => iso(r.event_time)),
+    ).toEqual(['2021-03-03T03:21:25.431Z']);
+    expect(
+      logs.filter((r) => String(r.message).includes("temporary file 'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx'")),
+    ).toHaveLength(1);
+    expect(
+      events
+        .filter(
+          (r) =>
+            r.provider === 'MSExchange Unified Messaging' && r.level === 2 && String(r.message).includes('System.InvalidCastException'),
+        )
+        .map((r) => iso(r.event_time)),
+    ).toEqual(['2021-03-03T03:19:44.671Z']);
+    expect(
+      events
+        .filter((r) => String(r.parent_image).endsWith('\\w3wp.exe') && r.image === 'C:\\Windows\\System32\\cmd.exe')
+        .map((r) => [r.command_line, String(r.parent_command_line).includes('MSExchangeOWAAppPool')]),
+    ).toEqual([['cmd /c whoami', true]]);
     expect(events.filter((r) => /comsvcs\.dll, MiniDump/.test(String(r.command_line)))).toHaveLength(1);
-    expect(events.filter((r) => r.event_id === 11).map((r) => r.target_filename)).toEqual(['C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx']);
+    expect(events.filter((r) => r.event_id === 11).map((r) => r.target_filename)).toEqual([
+      'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx',
+    ]);
     const inv = exch01.rows.filter((r) => r.table === 'file_inventory').map((r) => r.row);
-    expect(inv.filter((r) => r.hash === 'b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0').map((r) => r.path)).toEqual(['C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx']);
+    expect(inv.filter((r) => r.hash === 'b75f163ca9b9240bf4b37ad92bc7556b40a17e27c2b8ed5c8991385fe07d17d0').map((r) => r.path)).toEqual([
+      'C:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx',
+    ]);
   });
 
   it('leaves the gaps on purpose: EXCH01 HttpProxy covers 2019-04..05 and 2021-02-20..03-05 only', () => {
@@ -178,7 +251,9 @@ describe('samples/agency-demo', () => {
     const anchors = web.filter((r) => String(r.anchor_mailbox ?? '').startsWith('ServerInfo~')).map((r) => String(r.anchor_mailbox));
     const logs = exch02.rows.filter((r) => r.table === 'exchange_logs').map((r) => r.row);
     // Assess
-    expect(web.length).toBeGreaterThan(exch01.rows.filter((r) => r.table === 'web_requests' && String(iso(r.row.event_time)).startsWith('2021')).length);
+    expect(web.length).toBeGreaterThan(
+      exch01.rows.filter((r) => r.table === 'web_requests' && String(iso(r.row.event_time)).startsWith('2021')).length,
+    );
     expect(anchors.length).toBe(5);
     expect(anchors.every((a) => a.endsWith('/autodiscover/autodiscover.xml?#') || a.startsWith('ServerInfo~localhost'))).toBe(true);
     expect(web.some((r) => ['149.28.14.163', '104.140.114.110'].includes(String(r.client_ip)))).toBe(false);
@@ -186,10 +261,18 @@ describe('samples/agency-demo', () => {
     expect(logs.filter((r) => /^Set-OabVirtualDirectory/.test(String(r.cmd))).map((r) => r.cmd)).toEqual([
       "Set-OabVirtualDirectory.Identity='EXCH02\\OAB (Default Web Site)'.ExternalUrl='https://mail.corp.example.gov/OAB'.InternalUrl='https://exch02.corp.example.gov/OAB'",
     ]);
-    expect(logs.filter((r) => String(r.message).includes('Download failed')).every((r) => String(r.message).includes("'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\"))).toBe(true);
+    expect(
+      logs
+        .filter((r) => String(r.message).includes('Download failed'))
+        .every((r) => String(r.message).includes("'C:\\Program Files\\Microsoft\\Exchange Server\\V15\\ClientAccess\\OAB\\Temp\\")),
+    ).toBe(true);
     const events = exch02.rows.filter((r) => r.table === 'windows_events').map((r) => r.row);
     expect(events.some((r) => String(r.message).includes('System.InvalidCastException'))).toBe(false);
-    expect(events.filter((r) => r.event_id === 4688 && String(r.parent_image).endsWith('\\w3wp.exe')).every((r) => String(r.image).endsWith('\\csc.exe'))).toBe(true);
+    expect(
+      events
+        .filter((r) => r.event_id === 4688 && String(r.parent_image).endsWith('\\w3wp.exe'))
+        .every((r) => String(r.image).endsWith('\\csc.exe')),
+    ).toBe(true);
     expect(events.some((r) => r.channel === 'Microsoft-Windows-Sysmon/Operational')).toBe(false);
   });
 
@@ -198,7 +281,10 @@ describe('samples/agency-demo', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'samples-'));
     try {
       // Act
-      cp.execFileSync(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'scripts/make-samples.ts'), out], { cwd: ROOT, stdio: 'pipe' });
+      cp.execFileSync(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'scripts/make-samples.ts'), out], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      });
       // Assess
       for (const f of ARCHIVES) {
         const made = leaves(fs.readFileSync(path.join(out, f)));

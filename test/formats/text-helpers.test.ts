@@ -46,7 +46,9 @@ describe('CsvRecordJoiner', () => {
     const bad: [number, string][] = [];
     const j = new CsvRecordJoiner((n, r) => bad.push([n, r]));
     // Act
-    const results = ['"a","line1', 'line2 ""q""', 'end",3', '"b","x",4'].map((l, i) => [j.push(l, i + 1), j.csv.all(), j.startLine] as const);
+    const results = ['"a","line1', 'line2 ""q""', 'end",3', '"b","x",4'].map(
+      (l, i) => [j.push(l, i + 1), j.csv.all(), j.startLine] as const,
+    );
     // Assess
     expect(results[0][0]).toBe(false);
     expect(results[1][0]).toBe(false);
@@ -98,10 +100,16 @@ describe('time parsing', () => {
     expect(isoOf(parseIsoTime(text))).toBe(expected);
   });
 
-  it.each(['2021-02-29T00:00:00Z', '2021-13-01T00:00:00Z', '2021-02-27T24:00:00Z', '2021-02-27T19:60:00Z', '2021-02-27', 'x021-02-27T19:53:36Z', '2021-02-27T19:53:36Q', '2021-02-27T19:53:36.Z'])(
-    'parseIsoTime rejects %j',
-    (text) => expect(parseIsoTime(text)).toBeNaN(),
-  );
+  it.each([
+    '2021-02-29T00:00:00Z',
+    '2021-13-01T00:00:00Z',
+    '2021-02-27T24:00:00Z',
+    '2021-02-27T19:60:00Z',
+    '2021-02-27',
+    'x021-02-27T19:53:36Z',
+    '2021-02-27T19:53:36Q',
+    '2021-02-27T19:53:36.Z',
+  ])('parseIsoTime rejects %j', (text) => expect(parseIsoTime(text)).toBeNaN());
 
   it('parses W3C date + time and rejects junk', () => {
     expect(isoOf(parseW3cDateTime('2021-03-02', '10:15:30'))).toBe('2021-03-02T10:15:30.000Z');
@@ -129,14 +137,30 @@ describe('time parsing', () => {
     expect(isoOf(parseLocalDateTime(text))).toBe(expected);
   });
 
-  it.each(['13/13/2021 10:00:00', '3/2/21 10:00:00', '3/2/2021 13:00:00 PM', '3/2/2021', 'yesterday'])('parseLocalDateTime rejects %j', (text) => {
-    expect(parseLocalDateTime(text)).toBeNaN();
-  });
+  it.each(['13/13/2021 10:00:00', '3/2/21 10:00:00', '3/2/2021 13:00:00 PM', '3/2/2021', 'yesterday'])(
+    'parseLocalDateTime rejects %j',
+    (text) => {
+      expect(parseLocalDateTime(text)).toBeNaN();
+    },
+  );
 });
 
 describe('values', () => {
   it('reads integers without regex and strips ports from addresses', () => {
-    expect([toInt('200'), toInt('-1'), toInt(''), toInt('-'), toInt('12a'), toInt('4294967295')]).toEqual([200, -1, null, null, null, 4294967295]);
-    expect([ipWithoutPort('192.0.2.1:50122'), ipWithoutPort('[2001:db8::1]:443'), ipWithoutPort('2001:db8::1'), ipWithoutPort('-'), ipWithoutPort('192.0.2.1')]).toEqual(['192.0.2.1', '2001:db8::1', '2001:db8::1', null, '192.0.2.1']);
+    expect([toInt('200'), toInt('-1'), toInt(''), toInt('-'), toInt('12a'), toInt('4294967295')]).toEqual([
+      200,
+      -1,
+      null,
+      null,
+      null,
+      4294967295,
+    ]);
+    expect([
+      ipWithoutPort('192.0.2.1:50122'),
+      ipWithoutPort('[2001:db8::1]:443'),
+      ipWithoutPort('2001:db8::1'),
+      ipWithoutPort('-'),
+      ipWithoutPort('192.0.2.1'),
+    ]).toEqual(['192.0.2.1', '2001:db8::1', '2001:db8::1', null, '192.0.2.1']);
   });
 });

@@ -55,7 +55,10 @@ describe('parseZone', () => {
     // Every 7 minutes over the March 2021 transition (Mar 14, 02:00 EST -> 03:00 EDT), both directions.
     for (let t = wall('2021-03-13T20:00:00'); t < wall('2021-03-14T08:00:00'); t += 7 * 60_000) times.push(t);
     const forward = times.map((t) => z1.toUtc(t));
-    const backward = [...times].reverse().map((t) => z2.toUtc(t)).reverse();
+    const backward = [...times]
+      .reverse()
+      .map((t) => z2.toUtc(t))
+      .reverse();
     expect(backward).toEqual(forward);
     expect(isoOf(z1.toUtc(wall('2021-03-14T01:30:00')))).toBe('2021-03-14T06:30:00.000Z');
     expect(isoOf(z1.toUtc(wall('2021-03-14T03:30:00')))).toBe('2021-03-14T07:30:00.000Z');
@@ -65,7 +68,16 @@ describe('parseZone', () => {
     'in %s, every wall time maps to the instant that shows it there (the earliest when repeated, moved forward by the gap when skipped)',
     (name) => {
       // Reference: Intl formats an instant in the zone; candidates are the wall time minus each offset seen nearby.
-      const fmt = new Intl.DateTimeFormat('en-US', { timeZone: name, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+      const fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: name,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
       const shown = (t: number) => {
         const f: Record<string, number> = {};
         for (const p of fmt.formatToParts(new Date(t))) if (p.type !== 'literal') f[p.type] = Number(p.value);
@@ -79,15 +91,20 @@ describe('parseZone', () => {
       }
       expect(transitions.length === 0 || transitions.length >= 4).toBe(true);
       fc.assert(
-        fc.property(fc.integer({ min: Date.UTC(2019, 0, 1) / 1000, max: Date.UTC(2022, 0, 1) / 1000 }), fc.nat(), fc.integer({ min: -3 * 3600, max: 3 * 3600 }), (sec, pick, around) => {
-          // Half the cases land within three hours of a transition (zones with summer time).
-          const w = transitions.length && pick % 2 ? transitions[Math.floor(pick / 2) % transitions.length] + around * 1000 : sec * 1000;
-          const offsets = new Set<number>();
-          for (let t = w - 2 * 86_400_000; t <= w + 2 * 86_400_000; t += 15 * 60_000) offsets.add(shown(t) - t);
-          const valid = [...offsets].map((o) => w - o).filter((u) => shown(u) === w);
-          const expected = valid.length ? Math.min(...valid) : w - (shown(w - 86_400_000) - (w - 86_400_000));
-          expect(zone.toUtc(w)).toBe(expected);
-        }),
+        fc.property(
+          fc.integer({ min: Date.UTC(2019, 0, 1) / 1000, max: Date.UTC(2022, 0, 1) / 1000 }),
+          fc.nat(),
+          fc.integer({ min: -3 * 3600, max: 3 * 3600 }),
+          (sec, pick, around) => {
+            // Half the cases land within three hours of a transition (zones with summer time).
+            const w = transitions.length && pick % 2 ? transitions[Math.floor(pick / 2) % transitions.length] + around * 1000 : sec * 1000;
+            const offsets = new Set<number>();
+            for (let t = w - 2 * 86_400_000; t <= w + 2 * 86_400_000; t += 15 * 60_000) offsets.add(shown(t) - t);
+            const valid = [...offsets].map((o) => w - o).filter((u) => shown(u) === w);
+            const expected = valid.length ? Math.min(...valid) : w - (shown(w - 86_400_000) - (w - 86_400_000));
+            expect(zone.toUtc(w)).toBe(expected);
+          },
+        ),
         { numRuns: 300 },
       );
     },
@@ -120,8 +137,21 @@ describe('export times in a zone', () => {
   it('reads Export-Csv TimeCreated in the context zone, and leaves IIS lines alone', () => {
     // Prepare
     const header = WINEVENT_CSV_COLUMNS.map(csvQuoted).join(',');
-    const row = winEventCsvRow({ id: 4688, provider: 'Microsoft-Windows-Security-Auditing', log: 'Security', machine: 'EXCH01', time: '3/3/2021 12:30:00 AM', level: 0, recordId: 7, message: 'A new process has been created.', properties: [] });
-    const iisLines = ['#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken', '2021-03-03 00:30:00 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 Mozilla/5.0 - 200 0 0 15'];
+    const row = winEventCsvRow({
+      id: 4688,
+      provider: 'Microsoft-Windows-Security-Auditing',
+      log: 'Security',
+      machine: 'EXCH01',
+      time: '3/3/2021 12:30:00 AM',
+      level: 0,
+      recordId: 7,
+      message: 'A new process has been created.',
+      properties: [],
+    });
+    const iisLines = [
+      '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
+      '2021-03-03 00:30:00 10.0.0.5 GET /owa/ - 443 - 203.0.113.7 Mozilla/5.0 - 200 0 0 15',
+    ];
     // Act
     const utc = runParser('winevent_csv', [header, row]);
     const local = runParser('winevent_csv', [header, row], { localZone: brussels });
@@ -134,8 +164,17 @@ describe('export times in a zone', () => {
 
   it('reads NXLog EventTime in the zone, Winlogbeat @timestamp (with Z) as written', () => {
     // Prepare
-    const nxlog = JSON.stringify({ EventTime: '2021-03-03 00:30:00', Hostname: 'EXCH01', EventID: 4688, SourceName: 'Microsoft-Windows-Security-Auditing', Channel: 'Security' });
-    const beat = JSON.stringify({ '@timestamp': '2021-03-03T00:30:00.000Z', winlog: { event_id: 4688, channel: 'Security', provider_name: 'Microsoft-Windows-Security-Auditing', computer_name: 'EXCH01' } });
+    const nxlog = JSON.stringify({
+      EventTime: '2021-03-03 00:30:00',
+      Hostname: 'EXCH01',
+      EventID: 4688,
+      SourceName: 'Microsoft-Windows-Security-Auditing',
+      Channel: 'Security',
+    });
+    const beat = JSON.stringify({
+      '@timestamp': '2021-03-03T00:30:00.000Z',
+      winlog: { event_id: 4688, channel: 'Security', provider_name: 'Microsoft-Windows-Security-Auditing', computer_name: 'EXCH01' },
+    });
     // Act
     const { rows, rejects } = runParser('winevent_jsonl', [nxlog, beat], { localZone: brussels });
     // Assess

@@ -23,11 +23,23 @@ describe('DuckDbQueryEngine', () => {
   let root: string;
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-test-'));
-    await writeParquet(root, 'web_requests', 'dhs', '2019-04-11', 'up1-0.parquet',
-      "SELECT TIMESTAMPTZ '2019-04-11 22:41:00+00' AS event_time, 'EXCH01' AS host, 'httpproxy' AS source_family, 'a.log' AS source_file, 7::BIGINT AS source_line, 'up1' AS upload_id, 'ServerInfo~a]@EXCH01:444/ecp/x.ecp?#' AS anchor_mailbox, 200 AS status");
+    await writeParquet(
+      root,
+      'web_requests',
+      'dhs',
+      '2019-04-11',
+      'up1-0.parquet',
+      "SELECT TIMESTAMPTZ '2019-04-11 22:41:00+00' AS event_time, 'EXCH01' AS host, 'httpproxy' AS source_family, 'a.log' AS source_file, 7::BIGINT AS source_line, 'up1' AS upload_id, 'ServerInfo~a]@EXCH01:444/ecp/x.ecp?#' AS anchor_mailbox, 200 AS status",
+    );
     // A second file without anchor_mailbox but with uri_stem: the view unites columns by name.
-    await writeParquet(root, 'web_requests', 'dhs', '2021-03-03', 'up2-0.parquet',
-      "SELECT TIMESTAMP '2021-03-03 03:21:11.530' AS event_time, 'EXCH01' AS host, 'iis' AS source_family, 'b.log' AS source_file, 1::BIGINT AS source_line, 'up2' AS upload_id, '/ecp/y.js' AS uri_stem, 241 AS status");
+    await writeParquet(
+      root,
+      'web_requests',
+      'dhs',
+      '2021-03-03',
+      'up2-0.parquet',
+      "SELECT TIMESTAMP '2021-03-03 03:21:11.530' AS event_time, 'EXCH01' AS host, 'iis' AS source_family, 'b.log' AS source_file, 1::BIGINT AS source_line, 'up2' AS upload_id, '/ecp/y.js' AS uri_stem, 241 AS status",
+    );
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -36,12 +48,35 @@ describe('DuckDbQueryEngine', () => {
     const engine = await DuckDbQueryEngine.open({ lakeRoot: root, readUncommitted: true });
     try {
       // Act
-      const rows = await engine.run('SELECT agency, dt, host, event_time, anchor_mailbox, uri_stem, status, source_line, client_ip FROM web_requests ORDER BY event_time', []);
+      const rows = await engine.run(
+        'SELECT agency, dt, host, event_time, anchor_mailbox, uri_stem, status, source_line, client_ip FROM web_requests ORDER BY event_time',
+        [],
+      );
       // Assess
       // client_ip is in no file: a typed NULL column, not a binder error.
       expect(rows).toEqual([
-        { agency: 'dhs', dt: '2019-04-11', host: 'EXCH01', event_time: '2019-04-11T22:41:00.000Z', anchor_mailbox: 'ServerInfo~a]@EXCH01:444/ecp/x.ecp?#', uri_stem: null, status: 200, source_line: 7, client_ip: null },
-        { agency: 'dhs', dt: '2021-03-03', host: 'EXCH01', event_time: '2021-03-03T03:21:11.530Z', anchor_mailbox: null, uri_stem: '/ecp/y.js', status: 241, source_line: 1, client_ip: null },
+        {
+          agency: 'dhs',
+          dt: '2019-04-11',
+          host: 'EXCH01',
+          event_time: '2019-04-11T22:41:00.000Z',
+          anchor_mailbox: 'ServerInfo~a]@EXCH01:444/ecp/x.ecp?#',
+          uri_stem: null,
+          status: 200,
+          source_line: 7,
+          client_ip: null,
+        },
+        {
+          agency: 'dhs',
+          dt: '2021-03-03',
+          host: 'EXCH01',
+          event_time: '2021-03-03T03:21:11.530Z',
+          anchor_mailbox: null,
+          uri_stem: '/ecp/y.js',
+          status: 241,
+          source_line: 1,
+          client_ip: null,
+        },
       ]);
     } finally {
       await engine.close();
@@ -66,7 +101,10 @@ describe('DuckDbQueryEngine', () => {
     const engine = await DuckDbQueryEngine.open({ lakeRoot: root, readUncommitted: true });
     try {
       // Act
-      const rows = await engine.run("SELECT host, count(*) AS n FROM windows_events WHERE dt BETWEEN ? AND ? AND strpos(lower(command_line), 'whoami') > 0 GROUP BY host", ['2019-01-01', '2030-01-01']);
+      const rows = await engine.run(
+        "SELECT host, count(*) AS n FROM windows_events WHERE dt BETWEEN ? AND ? AND strpos(lower(command_line), 'whoami') > 0 GROUP BY host",
+        ['2019-01-01', '2030-01-01'],
+      );
       // Assess
       expect(rows).toEqual([]);
     } finally {
@@ -79,10 +117,14 @@ describe('DuckDbQueryEngine', () => {
     const engine = await DuckDbQueryEngine.open();
     try {
       // Act
-      await engine.loadTables({ windows_events: [{ event_time: '2021-03-03T01:30:00+02:00', host: 'EXCH01', event_id: 4688, command_line: 'cmd /c whoami' }] });
+      await engine.loadTables({
+        windows_events: [{ event_time: '2021-03-03T01:30:00+02:00', host: 'EXCH01', event_id: 4688, command_line: 'cmd /c whoami' }],
+      });
       const rows = await engine.run('SELECT agency, dt, upload_id, event_time, event_id FROM windows_events', []);
       // Assess
-      expect(rows).toEqual([{ agency: 'test', dt: '2021-03-02', upload_id: 'fixture', event_time: '2021-03-02T23:30:00.000Z', event_id: 4688 }]);
+      expect(rows).toEqual([
+        { agency: 'test', dt: '2021-03-02', upload_id: 'fixture', event_time: '2021-03-02T23:30:00.000Z', event_id: 4688 },
+      ]);
     } finally {
       await engine.close();
     }
@@ -93,7 +135,9 @@ describe('DuckDbQueryEngine', () => {
     const engine = await DuckDbQueryEngine.open();
     try {
       // Act / Assess
-      await expect(engine.loadTables({ web_requests: [{ event_time: '2021-03-03T00:00:00Z', anchor_mailbx: 'x' }] })).rejects.toThrow(/unknown column "anchor_mailbx"/);
+      await expect(engine.loadTables({ web_requests: [{ event_time: '2021-03-03T00:00:00Z', anchor_mailbx: 'x' }] })).rejects.toThrow(
+        /unknown column "anchor_mailbx"/,
+      );
     } finally {
       await engine.close();
     }
@@ -101,7 +145,11 @@ describe('DuckDbQueryEngine', () => {
 
   it('serves the indicators table and replaces lake views with fixture tables and back', async () => {
     // Prepare
-    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, readUncommitted: true, indicators: [{ type: 'ip', value: '192.0.2.10', source: 'test' }] });
+    const engine = await DuckDbQueryEngine.open({
+      lakeRoot: root,
+      readUncommitted: true,
+      indicators: [{ type: 'ip', value: '192.0.2.10', source: 'test' }],
+    });
     try {
       // Act
       const ind = await engine.run('SELECT type, value, source, reference FROM indicators', []);
@@ -121,7 +169,10 @@ describe('DuckDbQueryEngine', () => {
     // Act
     const during = fs.readdirSync(parent);
     await engine.run("SET memory_limit='64MB'", []);
-    const rows = await engine.run('SELECT count(*) AS n FROM (SELECT i % 100000 AS k, repeat(\'x\', 100) AS v FROM range(2000000) t(i) ORDER BY v, k)', []);
+    const rows = await engine.run(
+      "SELECT count(*) AS n FROM (SELECT i % 100000 AS k, repeat('x', 100) AS v FROM range(2000000) t(i) ORDER BY v, k)",
+      [],
+    );
     await engine.close();
     // Assess
     expect(rows).toEqual([{ n: 2000000 }]);

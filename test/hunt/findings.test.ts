@@ -102,7 +102,11 @@ describe('fingerprint', () => {
 describe('sortFindings', () => {
   it('puts the most severe first', () => {
     // Prepare
-    const fs = rowsToFindings(hunt, [row({ severity: 'low', anchor_mailbox: 'x' }), row({ anchor_mailbox: 'y' }), row({ severity: 'medium', anchor_mailbox: 'z' })]);
+    const fs = rowsToFindings(hunt, [
+      row({ severity: 'low', anchor_mailbox: 'x' }),
+      row({ anchor_mailbox: 'y' }),
+      row({ severity: 'medium', anchor_mailbox: 'z' }),
+    ]);
     // Act
     const sorted = sortFindings(fs).map((f) => f.severity);
     // Assess

@@ -28,7 +28,11 @@ describe('runCase', () => {
 
   it('passes a case whose rows, includes and timestamps match (window: all time, 2019 included)', async () => {
     // Prepare
-    const c: FixtureCase = { name: 'fires', expect: { rows: 2, includes: [{ host: 'EXCH01', first_seen: '2019-04-11T22:41:00Z', hits: 1 }] }, rows };
+    const c: FixtureCase = {
+      name: 'fires',
+      expect: { rows: 2, includes: [{ host: 'EXCH01', first_seen: '2019-04-11T22:41:00Z', hits: 1 }] },
+      rows,
+    };
     // Act
     const r = await runCase(hunt, 'x.test.yml', c, { engine, indicators: [] });
     // Assess
@@ -42,7 +46,7 @@ describe('runCase', () => {
     const r = await runCase(hunt, 'x.test.yml', c, { engine, indicators: [] });
     // Assess
     expect(r.ok).toBe(false);
-    expect(r.message).toMatch(/^expected 1 row\(s\), got 2:\n  row 1: \{/);
+    expect(r.message).toMatch(/^expected 1 row\(s\), got 2:\n {2}row 1: \{/);
     expect(r.message).toMatch(/no row includes \{"host":"EXCH01","hits":5\}; closest is row \d: hits: expected 5, got 1/);
     expect(r.message).toMatch(/row \d has severity info, expected critical: .*autodiscover/);
   });
@@ -68,12 +72,16 @@ describe('runCase', () => {
 
   it("uses the case's own indicators instead of the pack's", async () => {
     // Prepare
-    const ind = makeHunt(`SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS last_seen, count(*) AS hits, i.value AS indicator
+    const ind =
+      makeHunt(`SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS last_seen, count(*) AS hits, i.value AS indicator
       FROM web_requests w JOIN indicators i ON i.type = 'ip' AND i.value = w.client_ip WHERE w.dt BETWEEN ? AND ? GROUP BY w.agency, w.host, i.value`);
     const c: FixtureCase = {
       name: 'ioc',
       expect: { rows: 1, includes: [{ indicator: '192.0.2.66' }] },
-      rows: { web_requests: [{ event_time: '2021-03-03T03:21:00Z', host: 'EXCH01', client_ip: '192.0.2.66' }], indicators: [{ type: 'ip', value: '192.0.2.66', source: 'case' }] },
+      rows: {
+        web_requests: [{ event_time: '2021-03-03T03:21:00Z', host: 'EXCH01', client_ip: '192.0.2.66' }],
+        indicators: [{ type: 'ip', value: '192.0.2.66', source: 'case' }],
+      },
     };
     // Act
     const r = await runCase(ind, 'x.test.yml', c, { engine, indicators: [{ type: 'ip', value: '198.51.100.1', source: 'pack' }] });
@@ -83,20 +91,33 @@ describe('runCase', () => {
 
   it('fails a raw case when no raw normalizer is given', async () => {
     // Act
-    const r = await runCase(hunt, 'x.test.yml', { name: 'raw', expect: { rows: 1 }, raw: [{ text: 'x', name: 'a.log' }] }, { engine, indicators: [] });
+    const r = await runCase(
+      hunt,
+      'x.test.yml',
+      { name: 'raw', expect: { rows: 1 }, raw: [{ text: 'x', name: 'a.log' }] },
+      { engine, indicators: [] },
+    );
     // Assess
     expect(r.message).toMatch(/no raw normalizer/);
   });
 
   it('merges rows from the raw normalizer with inline rows', async () => {
     // Prepare
-    const c: FixtureCase = { name: 'raw', expect: { rows: 1 }, raw: [{ text: 'whatever', name: 'HttpProxy_2021030303-1.LOG', host: 'EXCH01' }] };
-    const normalizeRaw = jest.fn(async () => ({ web_requests: [{ event_time: Date.parse('2021-03-03T03:21:00Z'), host: 'EXCH01', anchor_mailbox: 'ServerInfo~x' }] }));
+    const c: FixtureCase = {
+      name: 'raw',
+      expect: { rows: 1 },
+      raw: [{ text: 'whatever', name: 'HttpProxy_2021030303-1.LOG', host: 'EXCH01' }],
+    };
+    const normalizeRaw = jest.fn(async () => ({
+      web_requests: [{ event_time: Date.parse('2021-03-03T03:21:00Z'), host: 'EXCH01', anchor_mailbox: 'ServerInfo~x' }],
+    }));
     // Act
     const r = await runCase(hunt, path.join(os.tmpdir(), 'x.test.yml'), c, { engine, indicators: [], normalizeRaw });
     // Assess
     expect(r.message).toBe('');
-    expect(normalizeRaw).toHaveBeenCalledWith([{ name: 'HttpProxy_2021030303-1.LOG', file: null, text: 'whatever', host: 'EXCH01', agency: 'test' }]);
+    expect(normalizeRaw).toHaveBeenCalledWith([
+      { name: 'HttpProxy_2021030303-1.LOG', file: null, text: 'whatever', host: 'EXCH01', agency: 'test' },
+    ]);
   });
 });
 
@@ -131,17 +152,25 @@ describe('loadFixtureFile', () => {
   });
 
   it('throws for an unknown table and for a raw input without a name hint', () => {
-    expect(() => loadFixtureFile(write('cases:\n  - name: x1\n    expect: { rows: 0 }\n    rows: { web_request: [] }\n'))).toThrow(/web_request/);
-    expect(() => loadFixtureFile(write('cases:\n  - name: x1\n    expect: { rows: 0 }\n    raw: [ { text: abc } ]\n'))).toThrow(/file name hint/);
+    expect(() => loadFixtureFile(write('cases:\n  - name: x1\n    expect: { rows: 0 }\n    rows: { web_request: [] }\n'))).toThrow(
+      /web_request/,
+    );
+    expect(() => loadFixtureFile(write('cases:\n  - name: x1\n    expect: { rows: 0 }\n    raw: [ { text: abc } ]\n'))).toThrow(
+      /file name hint/,
+    );
   });
 
   it('throws for duplicate case names', () => {
-    expect(() => loadFixtureFile(write('cases:\n  - { name: same, expect: { rows: 0 } }\n  - { name: same, expect: { rows: 0 } }\n'))).toThrow(/"same" is used twice/);
+    expect(() =>
+      loadFixtureFile(write('cases:\n  - { name: same, expect: { rows: 0 } }\n  - { name: same, expect: { rows: 0 } }\n')),
+    ).toThrow(/"same" is used twice/);
   });
 });
 
 describe('checkExpectations', () => {
   it('says "the query returned no rows" when an include has nothing to match', () => {
-    expect(checkExpectations(hunt, { name: 'n', expect: { rows: 0, includes: [{ host: 'X' }] } }, [])).toEqual(['no row includes {"host":"X"}: the query returned no rows']);
+    expect(checkExpectations(hunt, { name: 'n', expect: { rows: 0, includes: [{ host: 'X' }] } }, [])).toEqual([
+      'no row includes {"host":"X"}: the query returned no rows',
+    ]);
   });
 });

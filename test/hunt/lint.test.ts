@@ -32,7 +32,9 @@ describe('lintSql', () => {
   });
 
   it('fails a query without a window predicate on a lake table', () => {
-    expect(rules('SELECT host FROM web_requests')).toEqual([expect.stringMatching(/^window: reads lake tables 1 time\(s\) but has 0 window/)]);
+    expect(rules('SELECT host FROM web_requests')).toEqual([
+      expect.stringMatching(/^window: reads lake tables 1 time\(s\) but has 0 window/),
+    ]);
   });
 
   it('fails a query that reads two lake tables with one window', () => {
@@ -43,7 +45,9 @@ describe('lintSql', () => {
   });
 
   it('fails placeholders that are not a dt BETWEEN pair', () => {
-    expect(rules('SELECT host FROM web_requests WHERE event_time > ? AND dt <= ?')).toContain('window: every "?" pair must be the window predicate "dt BETWEEN ? AND ?"');
+    expect(rules('SELECT host FROM web_requests WHERE event_time > ? AND dt <= ?')).toContain(
+      'window: every "?" pair must be the window predicate "dt BETWEEN ? AND ?"',
+    );
   });
 
   it('ignores ? inside strings and comments', () => {

@@ -71,7 +71,12 @@ describe('window', () => {
     const sql = "/* ? */ SELECT '?' FROM a WHERE dt BETWEEN ? AND ? -- ?\n UNION ALL SELECT 1 FROM b WHERE dt BETWEEN ? AND ?";
     // Act / Assess
     expect(placeholderOffsets(sql)).toHaveLength(4);
-    expect(windowParams(sql, { since: '2019-01-01', until: '2021-12-31' })).toEqual(['2019-01-01', '2021-12-31', '2019-01-01', '2021-12-31']);
+    expect(windowParams(sql, { since: '2019-01-01', until: '2021-12-31' })).toEqual([
+      '2019-01-01',
+      '2021-12-31',
+      '2019-01-01',
+      '2021-12-31',
+    ]);
   });
 
   it('throws on an odd number of placeholders', () => {

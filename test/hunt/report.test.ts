@@ -6,12 +6,43 @@ import { makeHunt } from './helpers';
 
 const hunt = makeHunt('SELECT 1', { references: ['https://example.org/ref', 'javascript:alert(1)'] as unknown as string[] });
 const evil = '<script>alert(1)</script>\u001b[2J\u001b]0;pwned\u0007';
-const findings = rowsToFindings(hunt, [{ agency: 'dhs', host: 'EXCH01', first_seen: '2021-03-03T03:21:00.000Z', last_seen: '2021-03-03T03:21:00.000Z', hits: 2, anchor_mailbox: evil }]);
-const coverage = [{ agency: 'dhs', host: 'EXCH01', family: 'httpproxy', rows: 5, files: 1, firstEvent: '2021-03-01T00:00:00.000Z', lastEvent: '2021-03-05T00:00:00.000Z', ranges: [{ from: '2021-03-01', to: '2021-03-05', days: 5 }], channels: {} }];
+const findings = rowsToFindings(hunt, [
+  {
+    agency: 'dhs',
+    host: 'EXCH01',
+    first_seen: '2021-03-03T03:21:00.000Z',
+    last_seen: '2021-03-03T03:21:00.000Z',
+    hits: 2,
+    anchor_mailbox: evil,
+  },
+]);
+const coverage = [
+  {
+    agency: 'dhs',
+    host: 'EXCH01',
+    family: 'httpproxy',
+    rows: 5,
+    files: 1,
+    firstEvent: '2021-03-01T00:00:00.000Z',
+    lastEvent: '2021-03-05T00:00:00.000Z',
+    ranges: [{ from: '2021-03-01', to: '2021-03-05', days: 5 }],
+    channels: {},
+  },
+];
 const verdicts = buildVerdicts([hunt], findings, coverage, '2019-01-01');
 
 describe('renderReport', () => {
-  const html = renderReport({ generatedAt: new Date('2026-01-01T00:00:00Z'), window: { since: '2019-01-01', until: '2026-01-01' }, hunts: [hunt], findings, newFingerprints: new Set([findings[0].fingerprint]), verdicts, coverage, errors: [], broken: [] });
+  const html = renderReport({
+    generatedAt: new Date('2026-01-01T00:00:00Z'),
+    window: { since: '2019-01-01', until: '2026-01-01' },
+    hunts: [hunt],
+    findings,
+    newFingerprints: new Set([findings[0].fingerprint]),
+    verdicts,
+    coverage,
+    errors: [],
+    broken: [],
+  });
 
   it('escapes attacker-controlled evidence and runs no script', () => {
     expect(html).not.toContain('<script>');
@@ -41,18 +72,37 @@ describe('escapeHtml', () => {
 describe('renderSummary', () => {
   it('escapes terminal control sequences from evidence and ends with the verdict', () => {
     // Act
-    const text = renderSummary({ findings, newFingerprints: new Set(), verdicts, errors: [], broken: [], huntsRun: 1, window: { since: '2019-01-01', until: '2026-01-01' } }, false);
+    const text = renderSummary(
+      {
+        findings,
+        newFingerprints: new Set(),
+        verdicts,
+        errors: [],
+        broken: [],
+        huntsRun: 1,
+        window: { since: '2019-01-01', until: '2026-01-01' },
+      },
+      false,
+    );
     // Assess
     expect(text).not.toContain('\u001b');
     expect(text).not.toContain('\u0007');
     expect(text).toContain('\\x1b[2J');
-    expect(text).toMatch(/Verdict\n  RED    EXCH01 \(agency dhs\): confirmed exploitation patterns \(1 critical\)\n {9}HttpProxy logs on EXCH01 cover/);
+    expect(text).toMatch(
+      /Verdict\n {2}RED {4}EXCH01 \(agency dhs\): confirmed exploitation patterns \(1 critical\)\n {9}HttpProxy logs on EXCH01 cover/,
+    );
   });
 
   it('colours only when asked', () => {
     // Act
-    const plain = renderSummary({ findings, newFingerprints: new Set(), verdicts, errors: [], broken: [], huntsRun: 1, window: { since: 'a', until: 'b' } }, false);
-    const colour = renderSummary({ findings, newFingerprints: new Set(), verdicts, errors: [], broken: [], huntsRun: 1, window: { since: 'a', until: 'b' } }, true);
+    const plain = renderSummary(
+      { findings, newFingerprints: new Set(), verdicts, errors: [], broken: [], huntsRun: 1, window: { since: 'a', until: 'b' } },
+      false,
+    );
+    const colour = renderSummary(
+      { findings, newFingerprints: new Set(), verdicts, errors: [], broken: [], huntsRun: 1, window: { since: 'a', until: 'b' } },
+      true,
+    );
     // Assess
     expect(colour).toContain('\u001b[31mRED');
     expect(plain.replace(/\\x1b/g, '')).not.toMatch(/\u001b/);

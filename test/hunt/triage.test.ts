@@ -29,7 +29,11 @@ describe('triage decisions', () => {
   it('re-opens on a new finding of the same hunt and host, not on other hosts or hunts', () => {
     // Prepare
     const d = makeDecision(shell, [shell], { status: 'false-positive', note: 'scanner', by: 'ana', at });
-    const newOnSameHost = sampleFinding({ fingerprint: 'd'.repeat(64), host: 'EXCH01', evidence: { uri_stem: '/aspnet_client/shell.aspx' } });
+    const newOnSameHost = sampleFinding({
+      fingerprint: 'd'.repeat(64),
+      host: 'EXCH01',
+      evidence: { uri_stem: '/aspnet_client/shell.aspx' },
+    });
     const otherHunt = sampleFinding({ fingerprint: 'e'.repeat(64), host: 'EXCH01', hunt_id: 'another-hunt' });
 
     // Act
@@ -56,7 +60,12 @@ describe('triage decisions', () => {
   it('keeps the latest decision per fingerprint and never closes a true positive', () => {
     // Prepare
     const first = makeDecision(shell, [shell], { status: 'benign', note: 'looked fine', by: 'ana', at });
-    const later = makeDecision(shell, [shell], { status: 'true-positive', note: 'web shell confirmed', by: 'bo', at: new Date('2026-12-02T00:00:00Z') });
+    const later = makeDecision(shell, [shell], {
+      status: 'true-positive',
+      note: 'web shell confirmed',
+      by: 'bo',
+      at: new Date('2026-12-02T00:00:00Z'),
+    });
 
     // Act
     const states = triageStates([later, first], [shell]);
@@ -66,17 +75,23 @@ describe('triage decisions', () => {
   });
 
   it('refuses an unknown status, a short, unknown or ambiguous fingerprint', () => {
-    expect(() => makeDecision(shell, [shell], { status: 'ignore', note: '', by: 'x', at })).toThrow(/--status must be one of true-positive, benign, false-positive/);
+    expect(() => makeDecision(shell, [shell], { status: 'ignore', note: '', by: 'x', at })).toThrow(
+      /--status must be one of true-positive, benign, false-positive/,
+    );
     expect(() => findByFingerprint([shell], 'aaaa')).toThrow(TriageError);
     expect(() => findByFingerprint([shell], 'f'.repeat(12))).toThrow(/no finding with fingerprint/);
-    expect(() => findByFingerprint([shell, sampleFinding({ fingerprint: 'a'.repeat(12) + 'b'.repeat(52) })], 'a'.repeat(10))).toThrow(/matches 2 findings/);
+    expect(() => findByFingerprint([shell, sampleFinding({ fingerprint: 'a'.repeat(12) + 'b'.repeat(52) })], 'a'.repeat(10))).toThrow(
+      /matches 2 findings/,
+    );
     expect(findByFingerprint([shell, other], 'AAAAAAAAAA').fingerprint).toBe(shell.fingerprint);
   });
 });
 
 describe('LocalTriageStore', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'triage-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'triage-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('keeps every decision as a line, survives a torn line, and lists the latest per fingerprint', async () => {
@@ -86,7 +101,9 @@ describe('LocalTriageStore', () => {
     fs.appendFileSync(store.file, '{"fingerprint":"torn');
 
     // Act
-    await store.record(makeDecision(shell, [shell], { status: 'false-positive', note: 'second', by: 'bo', at: new Date('2026-12-03T00:00:00Z') }));
+    await store.record(
+      makeDecision(shell, [shell], { status: 'false-positive', note: 'second', by: 'bo', at: new Date('2026-12-03T00:00:00Z') }),
+    );
     const list = await new LocalTriageStore(store.file).list();
 
     // Assess

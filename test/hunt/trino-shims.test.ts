@@ -48,12 +48,12 @@ describe('Trino shims on DuckDB', () => {
     ["from_iso8601_timestamp('2021-03-02T10:15:30.123Z')", '2021-03-02T10:15:30.123Z'],
     ["element_at(ARRAY['a', 'b', 'c'], 2)", 'b'],
     ["element_at(ARRAY['a', 'b', 'c'], -1)", 'c'],
-    ["cardinality(ARRAY[1, 2, 3])", 3],
+    ['cardinality(ARRAY[1, 2, 3])', 3],
     ["array_join(ARRAY['a', 'b'], ', ')", 'a, b'],
     ["array_join(ARRAY['a', NULL, 'c'], ',', 'N')", 'a,N,c'],
-    ["slice(ARRAY[1, 2, 3, 4], 2, 2)", [2, 3]],
-    ["json_extract_scalar('{\"a\":{\"b\":1},\"c\":\"x\"}', '$.c')", 'x'],
-    ["json_extract_scalar('{\"a\":{\"b\":1},\"c\":\"x\"}', '$.a')", null], // objects are not scalars
+    ['slice(ARRAY[1, 2, 3, 4], 2, 2)', [2, 3]],
+    ['json_extract_scalar(\'{"a":{"b":1},"c":"x"}\', \'$.c\')', 'x'],
+    ['json_extract_scalar(\'{"a":{"b":1},"c":"x"}\', \'$.a\')', null], // objects are not scalars
     ["json_extract_scalar('{\"a\":[1,2]}', '$.a')", null],
     ["json_extract_scalar('{\"n\":5}', '$.n')", '5'],
     ["url_extract_host('https://mail.example.gov:444/ecp/x.ecp?a=1')", 'mail.example.gov'],
@@ -65,7 +65,7 @@ describe('Trino shims on DuckDB', () => {
     ["date_parse('2021-03-02 10:15:30', '%Y-%m-%d %H:%i:%s')", '2021-03-02T10:15:30.000Z'],
     ["day_of_week(from_iso8601_timestamp('2021-03-07T12:00:00Z'))", 7], // Sunday is 7 in Trino
     ["to_unixtime(from_iso8601_timestamp('2021-03-02T00:00:00Z'))", 1614643200],
-    ["from_unixtime(1614643200)", '2021-03-02T00:00:00.000Z'],
+    ['from_unixtime(1614643200)', '2021-03-02T00:00:00.000Z'],
     ["levenshtein_distance('supp0rt', 'support')", 1],
     ["codepoint('A')", 65],
   ])('%s returns the Trino answer', async (expr, want) => {
@@ -84,7 +84,12 @@ describe('Trino shims on DuckDB', () => {
 
   it('binds ? parameters in order as strings (the window)', async () => {
     // Act
-    const rows = await engine.run("SELECT '2021-03-02' BETWEEN ? AND ? AS inside, '2018-12-31' BETWEEN ? AND ? AS outside", ['2019-01-01', '2021-12-31', '2019-01-01', '2021-12-31']);
+    const rows = await engine.run("SELECT '2021-03-02' BETWEEN ? AND ? AS inside, '2018-12-31' BETWEEN ? AND ? AS outside", [
+      '2019-01-01',
+      '2021-12-31',
+      '2019-01-01',
+      '2021-12-31',
+    ]);
     // Assess
     expect(rows).toEqual([{ inside: true, outside: false }]);
   });
@@ -134,7 +139,7 @@ describe('Trino shims on DuckDB (Athena-strict)', () => {
     ["from_iso8601_date('2021')", '2021-01-01T00:00:00.000Z'],
     ["json_extract_scalar('{not json', '$.a')", null], // Trino: NULL; DuckDB alone raises
     ["CAST('-12' AS bigint)", -12],
-    ["CAST(1.5 AS bigint)", 2], // numbers round on both engines
+    ['CAST(1.5 AS bigint)', 2], // numbers round on both engines
     ["CAST('2021-03-02 10:15:30.250' AS timestamp)", '2021-03-02T10:15:30.250Z'],
     ["CAST('2021-03-02' AS date)", '2021-03-02T00:00:00.000Z'],
     ["'CAST(x AS bigint)'", 'CAST(x AS bigint)'], // text inside a literal is not rewritten

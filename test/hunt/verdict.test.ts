@@ -14,7 +14,13 @@ const processHunt = makeHunt('SELECT 1', {
   key_fields: ['command_line'],
 });
 
-const cov = (host: string, family: string, ranges: [string, string, number][], firstEvent: string | null = `${ranges[0]?.[0]}T00:00:00.000Z`, channels: Record<string, number> = {}): FamilyCoverage => ({
+const cov = (
+  host: string,
+  family: string,
+  ranges: [string, string, number][],
+  firstEvent: string | null = `${ranges[0]?.[0]}T00:00:00.000Z`,
+  channels: Record<string, number> = {},
+): FamilyCoverage => ({
   agency: 'dhs',
   host,
   family,
@@ -42,24 +48,50 @@ describe('buildVerdicts', () => {
   it('lists damaged lake files as gaps on the hosts whose logs they held, like missing logs, even a host with no other rows', () => {
     // Prepare
     const coverage = [cov('EXCH01', 'httpproxy', [['2021-02-20', '2021-03-05', 14]])];
-    const gap = (key: string, dt: string, problem: 'checksum' | 'missing', hosts: (string | null)[]) =>
-      ({ key, agency: 'dhs', uploadId: 'u1', table: 'web_requests' as const, dt, problem, reason: problem, sources: hosts.map((host) => ({ host, family: 'httpproxy' })) });
+    const gap = (key: string, dt: string, problem: 'checksum' | 'missing', hosts: (string | null)[]) => ({
+      key,
+      agency: 'dhs',
+      uploadId: 'u1',
+      table: 'web_requests' as const,
+      dt,
+      problem,
+      reason: problem,
+      sources: hosts.map((host) => ({ host, family: 'httpproxy' })),
+    });
     const gaps = [gap('lake/a', '2021-03-02', 'checksum', ['EXCH01', 'EXCH02']), gap('lake/b', '2021-03-01', 'missing', ['EXCH01'])];
     // Act
     const vs = buildVerdicts([httpproxyHunt], [], coverage, '2019-01-01', gaps);
     // Assess
     const one = vs.find((v) => v.host === 'EXCH01')!;
     const two = vs.find((v) => v.host === 'EXCH02')!;
-    expect(one.lines).toContain('HttpProxy logs on EXCH01 for 2021-03-01, 2021-03-02: 2 lake file(s) damaged or missing, left out, not judged (sweep verify names them; sweep repair rebuilds them)');
+    expect(one.lines).toContain(
+      'HttpProxy logs on EXCH01 for 2021-03-01, 2021-03-02: 2 lake file(s) damaged or missing, left out, not judged (sweep verify names them; sweep repair rebuilds them)',
+    );
     expect(one.gaps.map((g) => g.key)).toEqual(['lake/a', 'lake/b']);
     expect(two.level).toBe('green');
-    expect(two.lines).toContain('HttpProxy logs on EXCH02 for 2021-03-02: 1 lake file(s) damaged, left out, not judged (sweep verify names them; sweep repair rebuilds them)');
+    expect(two.lines).toContain(
+      'HttpProxy logs on EXCH02 for 2021-03-02: 1 lake file(s) damaged, left out, not judged (sweep verify names them; sweep repair rebuilds them)',
+    );
   });
 
   it('is red for a high finding and lists the coverage periods and what cannot be judged', () => {
     // Prepare
-    const findings = rowsToFindings(httpproxyHunt, [{ agency: 'dhs', host: 'EXCH01', first_seen: '2019-04-11T22:41:00Z', last_seen: '2019-04-11T22:41:00Z', hits: 1, anchor_mailbox: 'ServerInfo~x' }]);
-    const coverage = [cov('EXCH01', 'httpproxy', [['2019-04-02', '2019-05-30', 20], ['2021-02-20', '2021-03-05', 14]])];
+    const findings = rowsToFindings(httpproxyHunt, [
+      {
+        agency: 'dhs',
+        host: 'EXCH01',
+        first_seen: '2019-04-11T22:41:00Z',
+        last_seen: '2019-04-11T22:41:00Z',
+        hits: 1,
+        anchor_mailbox: 'ServerInfo~x',
+      },
+    ]);
+    const coverage = [
+      cov('EXCH01', 'httpproxy', [
+        ['2019-04-02', '2019-05-30', 20],
+        ['2021-02-20', '2021-03-05', 14],
+      ]),
+    ];
     // Act
     const [v] = buildVerdicts([httpproxyHunt, processHunt], findings, coverage, '2019-01-01');
     // Assess
@@ -84,7 +116,15 @@ describe('buildVerdicts', () => {
   it('is amber for medium findings, and stays green with low ones (counted)', () => {
     // Prepare
     const coverage = [cov('A', 'httpproxy', [['2021-03-01', '2021-03-02', 2]]), cov('B', 'httpproxy', [['2021-03-01', '2021-03-02', 2]])];
-    const row = (host: string, severity: string): Record<string, unknown> => ({ agency: 'dhs', host, first_seen: '2021-03-01T00:00:00Z', last_seen: '2021-03-01T00:00:00Z', hits: 1, anchor_mailbox: host, severity });
+    const row = (host: string, severity: string): Record<string, unknown> => ({
+      agency: 'dhs',
+      host,
+      first_seen: '2021-03-01T00:00:00Z',
+      last_seen: '2021-03-01T00:00:00Z',
+      hits: 1,
+      anchor_mailbox: host,
+      severity,
+    });
     const findings = rowsToFindings(httpproxyHunt, [row('A', 'medium'), row('B', 'low')]);
     // Act
     const vs = buildVerdicts([httpproxyHunt], findings, coverage, '2019-01-01');
@@ -113,12 +153,16 @@ describe('buildVerdicts', () => {
     // Act
     const [v] = buildVerdicts([inv], [], [cov('EXCH01', 'file_inventory', [['2021-03-06', '2021-03-06', 1]], null)], '2019-01-01');
     // Assess
-    expect(v.lines).toEqual(['File hash inventory on EXCH01: a snapshot (10 entries, no event times): files removed before it was taken are not in it']);
+    expect(v.lines).toEqual([
+      'File hash inventory on EXCH01: a snapshot (10 entries, no event times): files removed before it was taken are not in it',
+    ]);
   });
 
   it('gives a verdict to a host that has findings but no coverage row (host unknown)', () => {
     // Prepare
-    const findings = rowsToFindings(httpproxyHunt, [{ agency: 'dhs', host: null, first_seen: '2021-03-01T00:00:00Z', last_seen: '2021-03-01T00:00:00Z', hits: 1, anchor_mailbox: 'x' }]);
+    const findings = rowsToFindings(httpproxyHunt, [
+      { agency: 'dhs', host: null, first_seen: '2021-03-01T00:00:00Z', last_seen: '2021-03-01T00:00:00Z', hits: 1, anchor_mailbox: 'x' },
+    ]);
     // Act
     const [v] = buildVerdicts([httpproxyHunt], findings, [], '2019-01-01');
     // Assess
@@ -145,8 +189,31 @@ describe('readCoverage', () => {
       const bounds = await lakeDayBounds(engine);
       // Assess
       expect(c).toEqual([
-        { agency: 'test', host: 'EXCH01', family: 'httpproxy', rows: 3, files: 3, firstEvent: '2019-04-02T08:00:00.000Z', lastEvent: '2021-03-05T10:00:00.000Z', ranges: [{ from: '2019-04-02', to: '2019-04-03', days: 2 }, { from: '2021-03-05', to: '2021-03-05', days: 1 }], channels: {} },
-        { agency: 'test', host: 'EXCH01', family: 'iis', rows: 1, files: 1, firstEvent: '2021-03-05T11:00:00.000Z', lastEvent: '2021-03-05T11:00:00.000Z', ranges: [{ from: '2021-03-05', to: '2021-03-05', days: 1 }], channels: {} },
+        {
+          agency: 'test',
+          host: 'EXCH01',
+          family: 'httpproxy',
+          rows: 3,
+          files: 3,
+          firstEvent: '2019-04-02T08:00:00.000Z',
+          lastEvent: '2021-03-05T10:00:00.000Z',
+          ranges: [
+            { from: '2019-04-02', to: '2019-04-03', days: 2 },
+            { from: '2021-03-05', to: '2021-03-05', days: 1 },
+          ],
+          channels: {},
+        },
+        {
+          agency: 'test',
+          host: 'EXCH01',
+          family: 'iis',
+          rows: 1,
+          files: 1,
+          firstEvent: '2021-03-05T11:00:00.000Z',
+          lastEvent: '2021-03-05T11:00:00.000Z',
+          ranges: [{ from: '2021-03-05', to: '2021-03-05', days: 1 }],
+          channels: {},
+        },
       ]);
       expect(bounds).toEqual({ first: '2019-04-02', last: '2021-03-05' });
     } finally {
@@ -157,13 +224,22 @@ describe('readCoverage', () => {
 
 describe('chooseWindow', () => {
   it('covers all data by default: from 2019-01-01 (or earlier data) to today (or later data)', () => {
-    expect(chooseWindow({}, { first: '2019-04-02', last: '2021-03-05' }, '2026-11-27')).toEqual({ since: '2019-01-01', until: '2026-11-27' });
-    expect(chooseWindow({}, { first: '2018-06-01', last: '2027-01-02' }, '2026-11-27')).toEqual({ since: '2018-06-01', until: '2027-01-02' });
+    expect(chooseWindow({}, { first: '2019-04-02', last: '2021-03-05' }, '2026-11-27')).toEqual({
+      since: '2019-01-01',
+      until: '2026-11-27',
+    });
+    expect(chooseWindow({}, { first: '2018-06-01', last: '2027-01-02' }, '2026-11-27')).toEqual({
+      since: '2018-06-01',
+      until: '2027-01-02',
+    });
     expect(chooseWindow({}, null, '2026-11-27')).toEqual({ since: '2019-01-01', until: '2026-11-27' });
   });
 
   it('takes the given days and throws for bad or reversed ones', () => {
-    expect(chooseWindow({ since: '2021-03-01', until: '2021-03-31' }, null, '2026-11-27')).toEqual({ since: '2021-03-01', until: '2021-03-31' });
+    expect(chooseWindow({ since: '2021-03-01', until: '2021-03-31' }, null, '2026-11-27')).toEqual({
+      since: '2021-03-01',
+      until: '2021-03-31',
+    });
     expect(() => chooseWindow({ since: '2021-04-01', until: '2021-03-31' }, null, '2026-11-27')).toThrow(/after/);
     expect(() => chooseWindow({ since: 'yesterday' }, null, '2026-11-27')).toThrow(/YYYY-MM-DD/);
   });

@@ -6,7 +6,14 @@ describe('resolveLimits', () => {
     const limits = resolveLimits({ maxRatio: 500, maxDepth: undefined });
     // Assess
     expect(limits).toEqual({ ...DEFAULT_LIMITS, maxRatio: 500 });
-    expect(DEFAULT_LIMITS).toEqual({ maxEntries: 100_000, maxEntryBytes: 20 * 1024 ** 3, maxTotalBytes: 200 * 1024 ** 3, maxRatio: 200, maxDepth: 4, maxLineBytes: 1024 * 1024 });
+    expect(DEFAULT_LIMITS).toEqual({
+      maxEntries: 100_000,
+      maxEntryBytes: 20 * 1024 ** 3,
+      maxTotalBytes: 200 * 1024 ** 3,
+      maxRatio: 200,
+      maxDepth: 4,
+      maxLineBytes: 1024 * 1024,
+    });
   });
 
   it('throws for a value that is not a positive integer, showing it', () => {

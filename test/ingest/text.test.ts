@@ -3,15 +3,23 @@ import { peek, readLines, IngestError } from '../../src/ingest';
 
 /** A stream delivering `data` in chunks of `size` bytes (1 = worst case for split BOMs, CRLFs, UTF-8 sequences). */
 function chunked(data: Buffer, size: number): Readable {
-  return Readable.from((function* () {
-    for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
-  })(), { objectMode: false });
+  return Readable.from(
+    (function* () {
+      for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+    })(),
+    { objectMode: false },
+  );
 }
 
 async function lines(data: Buffer, opts: { chunk?: number; max?: number } = {}) {
   const got: [number, string][] = [];
   const long: [number, number][] = [];
-  const result = await readLines(chunked(data, opts.chunk ?? 65536), { maxLineBytes: opts.max ?? 1024 * 1024 }, (t, n) => got.push([n, t]), (n, b) => long.push([n, b]));
+  const result = await readLines(
+    chunked(data, opts.chunk ?? 65536),
+    { maxLineBytes: opts.max ?? 1024 * 1024 },
+    (t, n) => got.push([n, t]),
+    (n, b) => long.push([n, b]),
+  );
   return { got, long, result };
 }
 
@@ -53,7 +61,13 @@ describe('readLines', () => {
     // Act
     const { got, result } = await lines(Buffer.from('a\n\r\nb\r\n\nc\n'), { chunk: 2 });
     // Assess
-    expect(got).toEqual([[1, 'a'], [2, ''], [3, 'b'], [4, ''], [5, 'c']]);
+    expect(got).toEqual([
+      [1, 'a'],
+      [2, ''],
+      [3, 'b'],
+      [4, ''],
+      [5, 'c'],
+    ]);
     expect(result.lines).toBe(5);
   });
 
@@ -67,13 +81,22 @@ describe('readLines', () => {
 
   it('rejects a 5 MB line with its line number without buffering it, and reads the following lines', async () => {
     // Prepare
-    const data = Buffer.concat([Buffer.from('#Fields: date time\r\nbefore\r\n'), Buffer.alloc(5 * 1024 * 1024, 0x41), Buffer.from('\r\nafter\r\nend')]);
+    const data = Buffer.concat([
+      Buffer.from('#Fields: date time\r\nbefore\r\n'),
+      Buffer.alloc(5 * 1024 * 1024, 0x41),
+      Buffer.from('\r\nafter\r\nend'),
+    ]);
     for (const chunk of [65536, 256 * 1024, data.length]) {
       // Act
       const { got, long, result } = await lines(data, { chunk, max: 1024 * 1024 });
       // Assess
       expect(long).toEqual([[3, 5 * 1024 * 1024]]);
-      expect(got).toEqual([[1, '#Fields: date time'], [2, 'before'], [4, 'after'], [5, 'end']]);
+      expect(got).toEqual([
+        [1, '#Fields: date time'],
+        [2, 'before'],
+        [4, 'after'],
+        [5, 'end'],
+      ]);
       expect(result.lines).toBe(5);
     }
   });
@@ -90,19 +113,30 @@ describe('readLines', () => {
     // Act
     const { got, long } = await lines(Buffer.from(`${'a'.repeat(10)}\r\n${'b'.repeat(10)}\n${'c'.repeat(11)}\r\n`), { chunk: 4, max: 10 });
     // Assess
-    expect(got).toEqual([[1, 'a'.repeat(10)], [2, 'b'.repeat(10)]]);
+    expect(got).toEqual([
+      [1, 'a'.repeat(10)],
+      [2, 'b'.repeat(10)],
+    ]);
     expect(long).toEqual([[3, 11]]);
   });
 
   it('fails with the stream error after delivering every line read before it', async () => {
     // Prepare
-    const failing = Readable.from((async function* () {
-      yield Buffer.from('one\ntwo\nthr');
-      throw new IngestError('truncated-gzip', 'x.log.gz', 'gzip data is truncated');
-    })(), { objectMode: false });
+    const failing = Readable.from(
+      (async function* () {
+        yield Buffer.from('one\ntwo\nthr');
+        throw new IngestError('truncated-gzip', 'x.log.gz', 'gzip data is truncated');
+      })(),
+      { objectMode: false },
+    );
     const got: string[] = [];
     // Act
-    const run = readLines(failing, { maxLineBytes: 100 }, (t) => got.push(t), () => undefined);
+    const run = readLines(
+      failing,
+      { maxLineBytes: 100 },
+      (t) => got.push(t),
+      () => undefined,
+    );
     // Assess
     await expect(run).rejects.toMatchObject({ code: 'truncated-gzip' });
     expect(got).toEqual(['one', 'two', 'thr']);
@@ -134,10 +168,13 @@ describe('peek', () => {
 
   it('fails the returned stream after the head when the source fails while peeking', async () => {
     // Prepare
-    const failing = Readable.from((async function* () {
-      yield Buffer.from('abc');
-      throw new IngestError('truncated-gzip', 'x.gz', 'cut');
-    })(), { objectMode: false });
+    const failing = Readable.from(
+      (async function* () {
+        yield Buffer.from('abc');
+        throw new IngestError('truncated-gzip', 'x.gz', 'cut');
+      })(),
+      { objectMode: false },
+    );
     // Act
     const { head, stream } = await peek(failing, 100);
     const got: Buffer[] = [];

@@ -17,7 +17,10 @@ describe('walkInputs on bad input', () => {
 
   it('fails a truncated gzip stream with truncated-gzip after delivering the lines before the cut', async () => {
     // Prepare
-    const lines = Array.from({ length: 20_000 }, (_, i) => `2021-03-02T10:20:${String(i % 60).padStart(2, '0')}Z,req-${i},/ecp/DDI/DDIService.svc`);
+    const lines = Array.from(
+      { length: 20_000 },
+      (_, i) => `2021-03-02T10:20:${String(i % 60).padStart(2, '0')}Z,req-${i},/ecp/DDI/DDIService.svc`,
+    );
     const gz = gzip(lines.join('\n') + '\n');
     const p = file('HttpProxy_cut.log.gz', gz.subarray(0, Math.floor(gz.length * 0.7)));
     const problems: { code: string; path: string }[] = [];
@@ -25,7 +28,12 @@ describe('walkInputs on bad input', () => {
     let failure: unknown;
     // Act
     for await (const e of walkInputs([p], { onProblem: (x) => problems.push(x) })) {
-      await readLines(e.open(), { maxLineBytes: 4096 }, (t) => got.push(t), () => undefined).catch((err) => (failure = err));
+      await readLines(
+        e.open(),
+        { maxLineBytes: 4096 },
+        (t) => got.push(t),
+        () => undefined,
+      ).catch((err) => (failure = err));
     }
     // Assess
     expect(failure).toBeInstanceOf(IngestError);
@@ -57,13 +65,16 @@ describe('walkInputs on bad input', () => {
 
   it('rejects zip-slip names (../, absolute, drive letter) and still yields the good entries', async () => {
     // Prepare
-    const zip = file('slip.zip', buildZip([
-      { name: '../../etc/x.log', data: 'evil' },
-      GOOD,
-      { name: '/etc/passwd', data: 'evil' },
-      { name: 'C:\\Windows\\x.log', data: 'evil' },
-      { name: 'logs\\..\\..\\y.log', data: 'evil' },
-    ]));
+    const zip = file(
+      'slip.zip',
+      buildZip([
+        { name: '../../etc/x.log', data: 'evil' },
+        GOOD,
+        { name: '/etc/passwd', data: 'evil' },
+        { name: 'C:\\Windows\\x.log', data: 'evil' },
+        { name: 'logs\\..\\..\\y.log', data: 'evil' },
+      ]),
+    );
     // Act
     const { entries, problems } = await walkAll([zip]);
     // Assess
@@ -89,7 +100,10 @@ describe('walkInputs on bad input', () => {
 
   it('reports an encrypted zip entry and reads the others', async () => {
     // Prepare
-    const zip = file('enc.zip', buildZip([{ name: 'secret.log', data: Buffer.alloc(40, 0x55), method: 'store', encrypted: true, declaredSize: 28 }, GOOD]));
+    const zip = file(
+      'enc.zip',
+      buildZip([{ name: 'secret.log', data: Buffer.alloc(40, 0x55), method: 'store', encrypted: true, declaredSize: 28 }, GOOD]),
+    );
     // Act
     const { entries, problems } = await walkAll([zip]);
     // Assess
@@ -110,7 +124,10 @@ describe('walkInputs on bad input', () => {
     const { entries, problems } = await walkAll([a, b, c]);
     // Assess
     expect(entries.map((e) => e.path)).toEqual([c]);
-    expect(problems.map((p) => [p.path, p.code])).toEqual([[a, 'corrupt-zip'], [b, 'corrupt-zip']]);
+    expect(problems.map((p) => [p.path, p.code])).toEqual([
+      [a, 'corrupt-zip'],
+      [b, 'corrupt-zip'],
+    ]);
   });
 
   it('reports a zip entry with a bad local header and reads the others', async () => {
@@ -131,7 +148,10 @@ describe('walkInputs on bad input', () => {
     // Act
     const { entries, problems } = await walkAll([p]);
     // Assess
-    expect(entries.map((e) => [e.name, e.text, e.error])).toEqual([['flipped.log', 'some data\n', 'crc-mismatch'], ['u_ex210302.log', GOOD.data, undefined]]);
+    expect(entries.map((e) => [e.name, e.text, e.error])).toEqual([
+      ['flipped.log', 'some data\n', 'crc-mismatch'],
+      ['u_ex210302.log', GOOD.data, undefined],
+    ]);
     expect(problems.map((x) => [x.path, x.code])).toEqual([[`${p}!flipped.log`, 'crc-mismatch']]);
   });
 
@@ -144,13 +164,19 @@ describe('walkInputs on bad input', () => {
     const { entries, problems } = await walkAll([p]);
     // Assess (no wall-clock bound: machines are noisy; a hang would hit the jest timeout)
     // Stopped in its first inflated chunk: the bytes it declared are handed out (nothing past them), with the problem.
-    expect(entries.map((e) => [e.name, e.text.length, e.error])).toEqual([['zeros.log', 10_000, 'size-mismatch'], ['u_ex210302.log', GOOD.data.length, undefined]]);
+    expect(entries.map((e) => [e.name, e.text.length, e.error])).toEqual([
+      ['zeros.log', 10_000, 'size-mismatch'],
+      ['u_ex210302.log', GOOD.data.length, undefined],
+    ]);
     expect(problems.map((x) => [x.path, x.code])).toEqual([[`${p}!zeros.log`, 'size-mismatch']]);
   });
 
   it('refuses a zip entry declaring a bomb ratio before opening it', async () => {
     // Prepare
-    const p = file('honest-bomb.zip', buildZip([{ name: 'zeros.log', compressed: deflatedZeros(1024), declaredSize: 1024 ** 3, crc: 0 }, GOOD]));
+    const p = file(
+      'honest-bomb.zip',
+      buildZip([{ name: 'zeros.log', compressed: deflatedZeros(1024), declaredSize: 1024 ** 3, crc: 0 }, GOOD]),
+    );
     // Act
     const { entries, problems } = await walkAll([p]);
     // Assess
@@ -183,14 +209,17 @@ describe('walkInputs on bad input', () => {
 
   it('rejects overlapping zip entries (an overlapping-entry bomb) and reads the others', async () => {
     // Prepare: three central records point at the same local header, a fourth into its data.
-    const p = file('overlap.zip', buildZip([GOOD, { name: 'kernel.log', data: 'k'.repeat(5000) }], {
-      central: (recs) => [
-        recs[0],
-        recs[1],
-        { ...recs[1], name: Buffer.from('copy1.log') },
-        { ...recs[1], name: Buffer.from('copy2.log'), offset: recs[1].offset + 10 },
-      ],
-    }));
+    const p = file(
+      'overlap.zip',
+      buildZip([GOOD, { name: 'kernel.log', data: 'k'.repeat(5000) }], {
+        central: (recs) => [
+          recs[0],
+          recs[1],
+          { ...recs[1], name: Buffer.from('copy1.log') },
+          { ...recs[1], name: Buffer.from('copy2.log'), offset: recs[1].offset + 10 },
+        ],
+      }),
+    );
     // Act
     const { entries, problems } = await walkAll([p]);
     // Assess
@@ -213,15 +242,26 @@ describe('walkInputs on bad input', () => {
     // Assess
     expect(z.entries.map((e) => e.name)).toEqual(['f0.log', 'f1.log', 'f2.log']);
     expect(t.entries.map((e) => e.name)).toEqual(['f0.log', 'f1.log', 'f2.log']);
-    expect(z.problems).toEqual([{ path: zip, code: 'too-many-entries', reason: expect.stringMatching(/5 entries, more than the 3 allowed/) }]);
+    expect(z.problems).toEqual([
+      { path: zip, code: 'too-many-entries', reason: expect.stringMatching(/5 entries, more than the 3 allowed/) },
+    ]);
     expect(t.problems).toEqual([{ path: tar, code: 'too-many-entries', reason: expect.stringMatching(/more than 3 entries/) }]);
   });
 
   it('does not open archives nested deeper than maxDepth, and reads the shallower entries', async () => {
     // Prepare: zip > zip > zip > log
     const level3 = buildZip([{ name: 'deep.log', data: 'deep\n' }]);
-    const level2 = buildZip([{ name: 'l3.zip', data: level3 }, { name: 'mid.log', data: 'mid\n' }]);
-    const p = file('l1.zip', buildZip([{ name: 'l2.zip', data: level2 }, { name: 'top.log', data: 'top\n' }]));
+    const level2 = buildZip([
+      { name: 'l3.zip', data: level3 },
+      { name: 'mid.log', data: 'mid\n' },
+    ]);
+    const p = file(
+      'l1.zip',
+      buildZip([
+        { name: 'l2.zip', data: level2 },
+        { name: 'top.log', data: 'top\n' },
+      ]),
+    );
     // Act
     const { entries, problems } = await walkAll([p], { limits: { maxDepth: 2 } });
     // Assess
@@ -231,13 +271,16 @@ describe('walkInputs on bad input', () => {
 
   it('skips tar symlinks, hard links and devices with a problem each', async () => {
     // Prepare
-    const p = file('links.tar', buildTar([
-      { name: 'evil-link', type: '2', linkName: '/etc/shadow' },
-      { name: 'hard', type: '1', linkName: 'good/u_ex210302.log' },
-      { name: 'dev/sda', type: '4' },
-      { name: 'fifo', type: '6' },
-      GOOD,
-    ]));
+    const p = file(
+      'links.tar',
+      buildTar([
+        { name: 'evil-link', type: '2', linkName: '/etc/shadow' },
+        { name: 'hard', type: '1', linkName: 'good/u_ex210302.log' },
+        { name: 'dev/sda', type: '4' },
+        { name: 'fifo', type: '6' },
+        GOOD,
+      ]),
+    );
     // Act
     const { entries, problems } = await walkAll([p]);
     // Assess
@@ -259,7 +302,9 @@ describe('walkInputs on bad input', () => {
     const { entries, problems } = await walkAll([p]);
     // Assess
     expect(entries.map((e) => e.text)).toEqual([GOOD.data, 'three\n']);
-    expect(problems).toEqual([{ path: p, code: 'corrupt-tar', reason: 'bad tar header checksum at byte 1024: skipped to the next valid header' }]);
+    expect(problems).toEqual([
+      { path: p, code: 'corrupt-tar', reason: 'bad tar header checksum at byte 1024: skipped to the next valid header' },
+    ]);
   });
 
   it('fails a tar member cut short with truncated-tar', async () => {
@@ -269,18 +314,32 @@ describe('walkInputs on bad input', () => {
     // Act
     const { entries, problems } = await walkAll([p]);
     // Assess
-    expect(entries.map((e) => [e.name, e.error, e.text.length])).toEqual([['u_ex210302.log', undefined, GOOD.data.length], ['cut.log', 'truncated-tar', 1000]]);
+    expect(entries.map((e) => [e.name, e.error, e.text.length])).toEqual([
+      ['u_ex210302.log', undefined, GOOD.data.length],
+      ['cut.log', 'truncated-tar', 1000],
+    ]);
     expect(problems.map((x) => x.code)).toEqual(['truncated-tar']);
   });
 
   it('refuses an entry declaring more than maxEntryBytes, and one pushing the total past maxTotalBytes', async () => {
     // Prepare
-    const p = file('sizes.tar', buildTar([{ name: 'a.log', data: 'a'.repeat(600) }, { name: 'huge.log', data: 'h'.repeat(2000) }, { name: 'b.log', data: 'b'.repeat(600) }, { name: 'c.log', data: 'c\n' }]));
+    const p = file(
+      'sizes.tar',
+      buildTar([
+        { name: 'a.log', data: 'a'.repeat(600) },
+        { name: 'huge.log', data: 'h'.repeat(2000) },
+        { name: 'b.log', data: 'b'.repeat(600) },
+        { name: 'c.log', data: 'c\n' },
+      ]),
+    );
     // Act
     const { entries, problems } = await walkAll([p], { limits: { maxEntryBytes: 1000, maxTotalBytes: 1100 } });
     // Assess
     expect(entries.map((e) => e.name)).toEqual(['a.log', 'c.log']);
-    expect(problems.map((x) => [x.path, x.code])).toEqual([[`${p}!huge.log`, 'entry-too-large'], [`${p}!b.log`, 'total-too-large']]);
+    expect(problems.map((x) => [x.path, x.code])).toEqual([
+      [`${p}!huge.log`, 'entry-too-large'],
+      [`${p}!b.log`, 'total-too-large'],
+    ]);
   });
 
   it('stops inflating a gzip past maxEntryBytes', async () => {
@@ -310,12 +369,21 @@ describe('walkInputs on bad input', () => {
   it('stops when the inflated bytes of all entries pass maxTotalBytes', async () => {
     // Prepare: each member is small compressed, 2000 bytes inflated.
     const member = gzip('a'.repeat(1999) + '\n');
-    const p = file('total.tar', buildTar([{ name: 'one.log.gz', data: member }, { name: 'two.log.gz', data: member }]));
+    const p = file(
+      'total.tar',
+      buildTar([
+        { name: 'one.log.gz', data: member },
+        { name: 'two.log.gz', data: member },
+      ]),
+    );
     // Act
     const { entries, problems } = await walkAll([p], { limits: { maxTotalBytes: 3000 } });
     // Assess
     // two.log stops where the total limit falls: its first 1000 bytes are handed out, with the problem.
-    expect(entries.map((e) => [e.name, e.error, e.text.length])).toEqual([['one.log', undefined, 2000], ['two.log', 'total-too-large', 1000]]);
+    expect(entries.map((e) => [e.name, e.error, e.text.length])).toEqual([
+      ['one.log', undefined, 2000],
+      ['two.log', 'total-too-large', 1000],
+    ]);
     expect(problems).toEqual([{ path: `${p}!two.log.gz`, code: 'total-too-large', reason: expect.stringMatching(/total limit of 3000/) }]);
   });
 
@@ -324,7 +392,10 @@ describe('walkInputs on bad input', () => {
     const spool = tempDir();
     const zip = buildZip([{ name: 'a.log', data: Buffer.alloc(50_000, 0x61), method: 'store' }]);
     // Act
-    const { entries, problems } = await walkAll([streamSource('upload.zip', zip)], { tmpDir: spool.dir, limits: { maxEntryBytes: 20_000 } });
+    const { entries, problems } = await walkAll([streamSource('upload.zip', zip)], {
+      tmpDir: spool.dir,
+      limits: { maxEntryBytes: 20_000 },
+    });
     // Assess
     expect(entries).toEqual([]);
     expect(problems).toEqual([{ path: 'upload.zip', code: 'entry-too-large', reason: expect.stringMatching(/per-entry limit of 20000/) }]);
@@ -360,7 +431,9 @@ describe('walkInputs on bad input', () => {
     const { entries, problems } = await walkAll([p]);
     // Assess
     expect(entries.map((e) => [e.text, e.error])).toEqual([['first\nsecond\n', 'corrupt-gzip']]);
-    expect(problems).toEqual([{ path: p, code: 'corrupt-gzip', reason: expect.stringMatching(/15 bytes of trailing garbage after gzip member 2/) }]);
+    expect(problems).toEqual([
+      { path: p, code: 'corrupt-gzip', reason: expect.stringMatching(/15 bytes of trailing garbage after gzip member 2/) },
+    ]);
   });
 
   it('fails a gzip member whose CRC-32 trailer does not match', async () => {

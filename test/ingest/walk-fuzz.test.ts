@@ -10,8 +10,18 @@ const SEED_ZIP = buildZip([
   { name: 'c/', method: 'store' },
   { name: 'inner.tar', data: buildTar([{ name: 'x.log', data: LOG }]) },
 ]);
-const SEED_TAR = buildTar([{ name: 'd/one.log', data: LOG }, { name: 'two.log.gz', data: gzip(LOG) }, { name: 'three.log', data: 'end\n' }]);
-const SEED_TGZ = gzip(buildTar([{ name: 'd/one.log', data: LOG }, { name: 'two.zip', data: buildZip([{ name: 'z.log', data: LOG }]) }, { name: 'three.log', data: 'end\n' }]));
+const SEED_TAR = buildTar([
+  { name: 'd/one.log', data: LOG },
+  { name: 'two.log.gz', data: gzip(LOG) },
+  { name: 'three.log', data: 'end\n' },
+]);
+const SEED_TGZ = gzip(
+  buildTar([
+    { name: 'd/one.log', data: LOG },
+    { name: 'two.zip', data: buildZip([{ name: 'z.log', data: LOG }]) },
+    { name: 'three.log', data: 'end\n' },
+  ]),
+);
 
 /** A mutation: overwrite bytes, cut the tail, or insert bytes. */
 const mutation = fc.oneof(
@@ -36,9 +46,18 @@ function mutate(seed: Buffer, muts: Mutation[]): Buffer {
 async function walkFully(data: Buffer, spoolDir: string): Promise<{ entries: number; problems: IngestProblem[] }> {
   const problems: IngestProblem[] = [];
   let entries = 0;
-  for await (const e of walkInputs([streamSource('fuzz.bin', data, 4096)], { onProblem: (p) => problems.push(p), tmpDir: spoolDir, limits: { maxEntryBytes: 10 * 1024 * 1024 } })) {
+  for await (const e of walkInputs([streamSource('fuzz.bin', data, 4096)], {
+    onProblem: (p) => problems.push(p),
+    tmpDir: spoolDir,
+    limits: { maxEntryBytes: 10 * 1024 * 1024 },
+  })) {
     entries++;
-    await readLines(e.open(), { maxLineBytes: 4096 }, () => undefined, () => undefined).catch((err) => {
+    await readLines(
+      e.open(),
+      { maxLineBytes: 4096 },
+      () => undefined,
+      () => undefined,
+    ).catch((err) => {
       // An entry stream may only fail with a typed, reported error.
       if (err?.name !== 'IngestError') throw err;
       if (!problems.some((p) => p.code === err.code)) throw new Error(`stream error ${err.code} was not reported`);
@@ -49,14 +68,21 @@ async function walkFully(data: Buffer, spoolDir: string): Promise<{ entries: num
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`walker hung for ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`walker hung for ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 describe('walkInputs on mutated archives', () => {
   const spool = tempDir();
   afterAll(() => spool.cleanup());
 
-  for (const [label, seed] of [['zip', SEED_ZIP], ['tar', SEED_TAR], ['tar.gz', SEED_TGZ]] as const) {
+  for (const [label, seed] of [
+    ['zip', SEED_ZIP],
+    ['tar', SEED_TAR],
+    ['tar.gz', SEED_TGZ],
+  ] as const) {
     it(`never crashes or hangs on a mutated ${label}`, async () => {
       // Prepare: the seed itself walks cleanly.
       const clean = await walkFully(seed, spool.dir);

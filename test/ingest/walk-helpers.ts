@@ -30,7 +30,14 @@ export async function walkAll(
     } catch (err) {
       error = (err as { code?: string }).code ?? String(err);
     }
-    entries.push({ path: e.path, name: e.name, size: e.size, mtime: e.mtime, text: Buffer.concat(chunks).toString('utf8'), ...(error ? { error } : {}) });
+    entries.push({
+      path: e.path,
+      name: e.name,
+      size: e.size,
+      mtime: e.mtime,
+      text: Buffer.concat(chunks).toString('utf8'),
+      ...(error ? { error } : {}),
+    });
   }
   return { entries, problems };
 }
@@ -55,8 +62,12 @@ export function streamSource(displayPath: string, data: Buffer, chunk = 7000): I
   return {
     path: displayPath,
     size: data.length,
-    open: () => Readable.from((function* () {
-      for (let i = 0; i < data.length; i += chunk) yield data.subarray(i, i + chunk);
-    })(), { objectMode: false }),
+    open: () =>
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < data.length; i += chunk) yield data.subarray(i, i + chunk);
+        })(),
+        { objectMode: false },
+      ),
   };
 }

@@ -4,8 +4,10 @@ import { walkInputs } from '../../src/ingest';
 import { buildTar, buildZip, gzip, gzipMembers, gzipNamed } from '../support/archive-builders';
 import { streamSource, tempDir, walkAll, writeFiles } from './walk-helpers';
 
-const IIS = '#Software: Microsoft Internet Information Services 10.0\r\n2021-03-02 10:20:30 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 ExchangeServicesClient/0.0.0.0 - 200 0 0 15\r\n';
-const PROXY = 'DateTime,RequestId,AnchorMailbox\n2021-03-02T10:20:30.123Z,1f2e,ServerInfo~a]@ex01.contoso.local:444/autodiscover/autodiscover.xml?#\n';
+const IIS =
+  '#Software: Microsoft Internet Information Services 10.0\r\n2021-03-02 10:20:30 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 ExchangeServicesClient/0.0.0.0 - 200 0 0 15\r\n';
+const PROXY =
+  'DateTime,RequestId,AnchorMailbox\n2021-03-02T10:20:30.123Z,1f2e,ServerInfo~a]@ex01.contoso.local:444/autodiscover/autodiscover.xml?#\n';
 
 describe('walkInputs', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -20,7 +22,9 @@ describe('walkInputs', () => {
     const { entries, problems } = await walkAll([file]);
     // Assess
     expect(problems).toEqual([]);
-    expect(entries).toEqual([{ path: file, name: 'u_ex210302.log', size: Buffer.byteLength(IIS), mtime: fs.statSync(file).mtime, text: IIS }]);
+    expect(entries).toEqual([
+      { path: file, name: 'u_ex210302.log', size: Buffer.byteLength(IIS), mtime: fs.statSync(file).mtime, text: IIS },
+    ]);
   });
 
   it('walks a folder recursively in name order', async () => {
@@ -29,7 +33,12 @@ describe('walkInputs', () => {
     // Act
     const { entries } = await walkAll([tmp.dir]);
     // Assess
-    expect(entries.map((e) => path.relative(tmp.dir, e.path))).toEqual(['B.log', 'a.log', path.join('b', 'a.log'), path.join('b', 'z.log')]);
+    expect(entries.map((e) => path.relative(tmp.dir, e.path))).toEqual([
+      'B.log',
+      'a.log',
+      path.join('b', 'a.log'),
+      path.join('b', 'z.log'),
+    ]);
     expect(entries.map((e) => e.text)).toEqual(['upper\n', 'top\n', 'a\n', 'z\n']);
   });
 
@@ -107,8 +116,16 @@ describe('walkInputs', () => {
 
   it('opens archives nested two and three levels deep (zip > tar.gz > log.gz, tar.gz > zip > log)', async () => {
     // Prepare
-    const inner = gzip(buildTar([{ name: 'ex01/u_ex210302.log.gz', data: gzip(IIS) }, { name: 'ex01/plain.log', data: 'plain\n' }]));
-    const outerZip = buildZip([{ name: 'agency/ex01.tar.gz', data: inner, method: 'store' }, { name: 'readme.txt', data: 'hi\n' }]);
+    const inner = gzip(
+      buildTar([
+        { name: 'ex01/u_ex210302.log.gz', data: gzip(IIS) },
+        { name: 'ex01/plain.log', data: 'plain\n' },
+      ]),
+    );
+    const outerZip = buildZip([
+      { name: 'agency/ex01.tar.gz', data: inner, method: 'store' },
+      { name: 'readme.txt', data: 'hi\n' },
+    ]);
     const tgzOfZip = gzip(buildTar([{ name: 'up.zip', data: buildZip([{ name: 'a/b.log', data: 'deep\n' }]) }]));
     writeFiles(tmp.dir, { 'outer.zip': outerZip, 'outer.tgz': tgzOfZip });
     const spool = tempDir();
@@ -129,11 +146,16 @@ describe('walkInputs', () => {
 
   it('reads a zip and a tar.gz that arrive as streams (InputSource)', async () => {
     // Prepare
-    const zip = buildZip([{ name: 'a.log', data: 'from zip\n' }, { name: 'n/b.log.gz', data: gzip('gz in zip\n') }]);
+    const zip = buildZip([
+      { name: 'a.log', data: 'from zip\n' },
+      { name: 'n/b.log.gz', data: gzip('gz in zip\n') },
+    ]);
     const tgz = gzip(buildTar([{ name: 'c.log', data: 'from tgz\n'.repeat(3000) }]));
     const spool = tempDir();
     // Act
-    const { entries, problems } = await walkAll([streamSource('s3://up/agency/x.zip', zip), streamSource('s3://up/agency/y.tgz', tgz)], { tmpDir: spool.dir });
+    const { entries, problems } = await walkAll([streamSource('s3://up/agency/x.zip', zip), streamSource('s3://up/agency/y.tgz', tgz)], {
+      tmpDir: spool.dir,
+    });
     // Assess
     expect(problems).toEqual([]);
     expect(entries.map((e) => [e.path, e.name, e.text])).toEqual([
@@ -147,7 +169,11 @@ describe('walkInputs', () => {
 
   it('recognizes containers by magic bytes, not by extension', async () => {
     // Prepare
-    writeFiles(tmp.dir, { 'looks-like.log': buildZip([{ name: 'real.log', data: 'zipped\n' }]), 'fake.zip': 'just text\n', 'noext': gzip('gz\n') });
+    writeFiles(tmp.dir, {
+      'looks-like.log': buildZip([{ name: 'real.log', data: 'zipped\n' }]),
+      'fake.zip': 'just text\n',
+      noext: gzip('gz\n'),
+    });
     // Act
     const { entries, problems } = await walkAll([tmp.dir]);
     // Assess
@@ -162,7 +188,14 @@ describe('walkInputs', () => {
   it('yields the same entries in the same order on every run', async () => {
     // Prepare
     const tar = buildTar(Array.from({ length: 30 }, (_, i) => ({ name: `d${i % 3}/f${i}.log`, data: `${i}\n` })));
-    writeFiles(tmp.dir, { 'x/1.tgz': gzip(tar), 'x/0.zip': buildZip([{ name: 'z.log', data: 'z' }, { name: 'a.log', data: 'a' }]), 'y.log': 'y' });
+    writeFiles(tmp.dir, {
+      'x/1.tgz': gzip(tar),
+      'x/0.zip': buildZip([
+        { name: 'z.log', data: 'z' },
+        { name: 'a.log', data: 'a' },
+      ]),
+      'y.log': 'y',
+    });
     // Act
     const first = await walkAll([tmp.dir]);
     const second = await walkAll([tmp.dir]);
@@ -179,7 +212,13 @@ describe('walkInputs', () => {
   it('goes on with the next tar member when the consumer destroys a stream or never opens it', async () => {
     // Prepare
     const big = 'x'.repeat(300_000) + '\n';
-    const tgz = gzip(buildTar([{ name: 'big.log', data: big }, { name: 'skipped.log', data: big }, { name: 'after.log', data: 'after\n' }]));
+    const tgz = gzip(
+      buildTar([
+        { name: 'big.log', data: big },
+        { name: 'skipped.log', data: big },
+        { name: 'after.log', data: 'after\n' },
+      ]),
+    );
     writeFiles(tmp.dir, { 't.tgz': tgz });
     const seen: [string, string][] = [];
     // Act
@@ -226,13 +265,18 @@ describe('walkInputs', () => {
     // Act
     const { entries, problems } = await walkAll([path.join(tmp.dir, 'in')]);
     // Assess
-    expect(entries.map((e) => [path.basename(e.path), e.text])).toEqual([['b.log', 'b\n'], ['link.log', 'a\n']]);
+    expect(entries.map((e) => [path.basename(e.path), e.text])).toEqual([
+      ['b.log', 'b\n'],
+      ['link.log', 'a\n'],
+    ]);
     expect(problems).toEqual([{ path: path.join(tmp.dir, 'in', 'loop'), code: 'link-skipped', reason: expect.stringMatching(/folder/) }]);
   });
 
   it('reads a gzip with name and comment header fields, followed by zero padding', async () => {
     // Prepare
-    writeFiles(tmp.dir, { 'named.log.gz': Buffer.concat([gzipNamed('one\n', 'u_ex210302.log'), gzipNamed('two\n', 'u_ex210303.log'), Buffer.alloc(512)]) });
+    writeFiles(tmp.dir, {
+      'named.log.gz': Buffer.concat([gzipNamed('one\n', 'u_ex210302.log'), gzipNamed('two\n', 'u_ex210303.log'), Buffer.alloc(512)]),
+    });
     // Act
     const { entries, problems } = await walkAll([path.join(tmp.dir, 'named.log.gz')]);
     // Assess
@@ -243,7 +287,10 @@ describe('walkInputs', () => {
   it('releases everything when the consumer stops walking midway', async () => {
     // Prepare
     const spool = tempDir();
-    const zip = buildZip([{ name: 'a.log', data: 'a\n'.repeat(100_000) }, { name: 'b.log', data: 'b\n' }]);
+    const zip = buildZip([
+      { name: 'a.log', data: 'a\n'.repeat(100_000) },
+      { name: 'b.log', data: 'b\n' },
+    ]);
     const tgz = gzip(buildTar([{ name: 'inner.zip', data: zip }]));
     const walker = walkInputs([streamSource('up.tgz', tgz)], { onProblem: () => undefined, tmpDir: spool.dir });
     // Act

@@ -35,7 +35,13 @@ function column(cells: readonly Cell[], t: 'ascii' | 'str'): BatchColumn {
 function state(buf: ColumnBuffer) {
   const cols = buf.snapshot().map((c) => {
     if (c.t === 'dict') return { t: c.t, ids: [...c.ids.subarray(0, c.rows)], entries: [...c.entries] };
-    if (c.t === 'plain') return { t: c.t, present: [...c.present.subarray(0, c.rows)], ends: [...c.ends.subarray(0, c.rows)], bytes: Buffer.from(c.bytes).toString('latin1') };
+    if (c.t === 'plain')
+      return {
+        t: c.t,
+        present: [...c.present.subarray(0, c.rows)],
+        ends: [...c.ends.subarray(0, c.rows)],
+        bytes: Buffer.from(c.bytes).toString('latin1'),
+      };
     if (c.t === 'num') return { t: c.t, present: [...c.present.subarray(0, c.rows)] };
     return c;
   });
@@ -50,7 +56,14 @@ const COLUMNS = ['uri_query', 'request_id', 'user_agent'] as const;
  * `cuts`, with the lake writer's per-call limits `maxRows` and `maxChars2` (which send a batch row by row when a
  * flush could fall inside it), and returns the three states.
  */
-function appendThreeWays(values: Record<string, Cell[]>, n: number, cuts: number[], maxRows: number, maxChars2: number, charsBound: number | undefined) {
+function appendThreeWays(
+  values: Record<string, Cell[]>,
+  n: number,
+  cuts: number[],
+  maxRows: number,
+  maxChars2: number,
+  charsBound: number | undefined,
+) {
   const byRow = new ColumnBuffer(TABLE);
   for (let r = 0; r < n; r++) {
     const row: Row = {};
@@ -77,7 +90,15 @@ describe('ColumnBuffer.addBatch', () => {
   it('leaves the same columns from ascii bytes as from strings and as row by row (property)', () => {
     // Prepare: columns that repeat (dictionary), that are mostly distinct (they turn plain inside a batch), nulls.
     const printable = fc.string({ unit: fc.constantFrom(...'abcXYZ019 /?=&;%+-_.:'.split('')), minLength: 1, maxLength: 24 });
-    const cells = (distinct: number) => fc.array(fc.oneof(fc.constant(null), fc.integer({ min: 0, max: distinct }).map((k) => `v${k}`), printable), { minLength: 1, maxLength: 300 });
+    const cells = (distinct: number) =>
+      fc.array(
+        fc.oneof(
+          fc.constant(null),
+          fc.integer({ min: 0, max: distinct }).map((k) => `v${k}`),
+          printable,
+        ),
+        { minLength: 1, maxLength: 300 },
+      );
     fc.assert(
       fc.property(
         cells(8),
@@ -90,7 +111,14 @@ describe('ColumnBuffer.addBatch', () => {
           // Act
           const n = Math.max(q.length, id.length, ua.length);
           const pad = (a: Cell[]) => Array.from({ length: n }, (_, i) => a[i % a.length]);
-          const three = appendThreeWays({ uri_query: pad(q), request_id: pad(id), user_agent: pad(ua) }, n, cuts, maxRows, 1 << 30, charsBound);
+          const three = appendThreeWays(
+            { uri_query: pad(q), request_id: pad(id), user_agent: pad(ua) },
+            n,
+            cuts,
+            maxRows,
+            1 << 30,
+            charsBound,
+          );
           // Assess
           expect(three.ascii).toEqual(three.rows);
           expect(three.str).toEqual(three.rows);
@@ -104,7 +132,9 @@ describe('ColumnBuffer.addBatch', () => {
     // Prepare: 9,000 distinct request ids in two batches (the dictionary gives up past 2,048 entries, more than half
     // of the non-null values), some longer than 48 bytes, a repeating user agent.
     const n = 9000;
-    const id = Array.from({ length: n }, (_, i) => (i % 10 === 3 ? null : `${i.toString(16).padStart(8, '0')}-1f2d-4c6b-9a8e-00000000abcd${i % 3 ? '' : `;${'x'.repeat(i % 50)}`}`));
+    const id = Array.from({ length: n }, (_, i) =>
+      i % 10 === 3 ? null : `${i.toString(16).padStart(8, '0')}-1f2d-4c6b-9a8e-00000000abcd${i % 3 ? '' : `;${'x'.repeat(i % 50)}`}`,
+    );
     const ua = Array.from({ length: n }, (_, i) => `Agent/${i % 4}`);
     // Act
     const three = appendThreeWays({ uri_query: id.map(() => null), request_id: id, user_agent: ua }, n, [4096], n, 1 << 30, 1 << 20);

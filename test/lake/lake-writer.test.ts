@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore } from '../../src/core';
-import { LakeWriter, publishUpload, tableDef } from '../../src/lake';
+import { LakeWriter, publishUpload } from '../../src/lake';
 import { MAX_STRING_CHARS } from '../../src/lake/column-buffer';
 import type { LakeWriterOptions } from '../../src/lake/lake-writer';
 import { lakeScan, query } from './duckdb-read';
@@ -34,7 +34,10 @@ describe('LakeWriter', () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  async function writeAndPublish(rows: { table: 'web_requests' | 'windows_events'; row: Record<string, unknown>; dt?: string }[], options: Partial<LakeWriterOptions> = {}) {
+  async function writeAndPublish(
+    rows: { table: 'web_requests' | 'windows_events'; row: Record<string, unknown>; dt?: string }[],
+    options: Partial<LakeWriterOptions> = {},
+  ) {
     const writer = await LakeWriter.create({ ...options, workDir: path.join(tmp, 'work'), uploadId: 'up-1' });
     try {
       for (const r of rows) {
@@ -74,17 +77,35 @@ describe('LakeWriter', () => {
       agency: 'dhs',
       dt: '2021-03-02',
     });
-    const types = await query(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')})`);
+    const types = await query(
+      `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')})`,
+    );
     const byName = Object.fromEntries(types.map((t) => [t.column_name, t.column_type]));
-    expect(byName).toMatchObject({ event_time: 'TIMESTAMP', source_line: 'BIGINT', status: 'INTEGER', win32_status: 'BIGINT', uri_stem: 'VARCHAR' });
+    expect(byName).toMatchObject({
+      event_time: 'TIMESTAMP',
+      source_line: 'BIGINT',
+      status: 'INTEGER',
+      win32_status: 'BIGINT',
+      uri_stem: 'VARCHAR',
+    });
     // Column order is the schema's (partition columns last).
-    expect(types.slice(0, 6).map((t) => t.column_name)).toEqual(['event_time', 'host', 'source_family', 'source_file', 'source_line', 'upload_id']);
+    expect(types.slice(0, 6).map((t) => t.column_name)).toEqual([
+      'event_time',
+      'host',
+      'source_family',
+      'source_file',
+      'source_line',
+      'upload_id',
+    ]);
   });
 
   it('keeps nasty strings intact: quotes, commas, newlines, empty strings, unicode, backslashes', async () => {
     // Prepare
     const nasty = ['a "quoted", value', 'line1\nline2\r\nline3', '', 'C:\\inetpub\\wwwroot\\aspnet_client\\', 'é中文🙂', ',', '"', 'NULL'];
-    const rows = nasty.map((s, i) => ({ table: 'windows_events' as const, row: { event_time: T1, source_line: i + 1, command_line: s, message: i === 0 ? null : 'x' } }));
+    const rows = nasty.map((s, i) => ({
+      table: 'windows_events' as const,
+      row: { event_time: T1, source_line: i + 1, command_line: s, message: i === 0 ? null : 'x' },
+    }));
     // Act
     await writeAndPublish(rows);
     // Assess
@@ -103,7 +124,9 @@ describe('LakeWriter', () => {
     const { result } = await writeAndPublish(rows);
     // Assess
     expect(result.coercions).toEqual({ web_requests: { server_port: 1, status: 1, substatus: 1 } });
-    const got = await query(`SELECT status, substatus, win32_status, server_port FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')} ORDER BY source_line`);
+    const got = await query(
+      `SELECT status, substatus, win32_status, server_port FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')} ORDER BY source_line`,
+    );
     expect(got[0]).toEqual({ status: null, substatus: null, win32_status: '123', server_port: null });
     expect(got[1].status).toBe(404);
   });
@@ -122,30 +145,50 @@ describe('LakeWriter', () => {
   it('cuts huge multibyte values to the string cap, counted per column, and keeps the rest of the row', async () => {
     // Prepare: three 600 K-character values of 3-byte characters: ~5.4 MB of UTF-8 in one row.
     const huge = '中'.repeat(600_000);
-    const rows = [{ table: 'windows_events' as const, row: { event_time: T1, source_line: 1, script_block_text: huge, event_data: huge, data_text: huge, command_line: 'short' } }];
+    const rows = [
+      {
+        table: 'windows_events' as const,
+        row: { event_time: T1, source_line: 1, script_block_text: huge, event_data: huge, data_text: huge, command_line: 'short' },
+      },
+    ];
     // Act
     const { result } = await writeAndPublish(rows);
     // Assess
-    const got = await query(`SELECT length(script_block_text)::INT AS n, strlen(event_data)::INT AS bytes, left(script_block_text, 2) AS head, command_line FROM ${lakeScan(path.join(tmp, 'root'), 'windows_events')}`);
+    const got = await query(
+      `SELECT length(script_block_text)::INT AS n, strlen(event_data)::INT AS bytes, left(script_block_text, 2) AS head, command_line FROM ${lakeScan(path.join(tmp, 'root'), 'windows_events')}`,
+    );
     expect(got[0]).toEqual({ n: MAX_STRING_CHARS, bytes: 3 * MAX_STRING_CHARS, head: '中中', command_line: 'short' });
-    expect(result.coercions.windows_events).toEqual({ 'script_block_text (truncated)': 1, 'event_data (truncated)': 1, 'data_text (truncated)': 1 });
+    expect(result.coercions.windows_events).toEqual({
+      'script_block_text (truncated)': 1,
+      'event_data (truncated)': 1,
+      'data_text (truncated)': 1,
+    });
   });
 
   it('starts numbered files per day, in order, past fileRows, each of several row groups', async () => {
     // Prepare: 300 rows on one day, 100 rows a file, 32-row row groups.
-    const rows = Array.from({ length: 300 }, (_, i) => ({ table: 'web_requests' as const, row: web(i * 2, { uri_query: 'x'.repeat(100) }) }));
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      table: 'web_requests' as const,
+      row: web(i * 2, { uri_query: 'x'.repeat(100) }),
+    }));
     // Act
     const { pub } = await writeAndPublish(rows, { fileRows: 100, rowGroupRows: 32 });
     // Assess
     expect(pub.written.length).toBeGreaterThan(2);
     pub.written.forEach((k, n) => expect(k).toBe(`lake/web_requests/agency=dhs/dt=2021-03-02/up-1-${n}.parquet`));
-    const got = await query(`SELECT count(*)::INT AS n, count(DISTINCT source_line)::INT AS d, min(source_line)::INT AS lo FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`);
+    const got = await query(
+      `SELECT count(*)::INT AS n, count(DISTINCT source_line)::INT AS d, min(source_line)::INT AS lo FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`,
+    );
     expect(got).toEqual([{ n: 300, d: 300, lo: 5 }]);
     expect(pub.written).toHaveLength(3);
     // Files are in row order, each finished at the first row group boundary past fileRows: 4 groups of 32 rows.
-    const first = await query(`SELECT min(source_line)::INT AS lo, max(source_line)::INT AS hi FROM read_parquet('${path.join(tmp, 'root', pub.written[0])}')`);
+    const first = await query(
+      `SELECT min(source_line)::INT AS lo, max(source_line)::INT AS hi FROM read_parquet('${path.join(tmp, 'root', pub.written[0])}')`,
+    );
     expect(first[0]).toEqual({ lo: 5, hi: 5 + 2 * 127 });
-    const groups = await query(`SELECT count(DISTINCT row_group_id)::INT AS g, max(row_group_num_rows)::INT AS r FROM parquet_metadata('${path.join(tmp, 'root', pub.written[0])}')`);
+    const groups = await query(
+      `SELECT count(DISTINCT row_group_id)::INT AS g, max(row_group_num_rows)::INT AS r FROM parquet_metadata('${path.join(tmp, 'root', pub.written[0])}')`,
+    );
     expect(groups[0]).toEqual({ g: 4, r: 32 });
   });
 
@@ -153,18 +196,31 @@ describe('LakeWriter', () => {
     // Prepare: 5 days written in turns of 500 rows (an export out of time order), at most 3 files open, a tiny
     // memory budget (~1,000 rows of this shape).
     const day0 = Date.UTC(2021, 0, 1);
-    const rows = Array.from({ length: 5000 }, (_, i) => ({ table: 'web_requests' as const, row: web(i, { event_time: day0 + (Math.floor(i / 500) % 5) * 86_400_000 + i, uri_query: 'q'.repeat(50) }) }));
+    const rows = Array.from({ length: 5000 }, (_, i) => ({
+      table: 'web_requests' as const,
+      row: web(i, { event_time: day0 + (Math.floor(i / 500) % 5) * 86_400_000 + i, uri_query: 'q'.repeat(50) }),
+    }));
     // Act
     const { pub, result } = await writeAndPublish(rows, { maxOpenFiles: 3, bufferBytes: 256 * 1024 });
     // Assess: every row once, each day split over several files (numbered in order), row groups smaller than the default.
-    const got = await query(`SELECT count(*)::INT AS n, count(DISTINCT source_line)::INT AS d FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`);
+    const got = await query(
+      `SELECT count(*)::INT AS n, count(DISTINCT source_line)::INT AS d FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')}`,
+    );
     expect(got).toEqual([{ n: 5000, d: 5000 }]);
-    expect(result.rowsPerPartition.web_requests).toEqual({ '2021-01-01': 1000, '2021-01-02': 1000, '2021-01-03': 1000, '2021-01-04': 1000, '2021-01-05': 1000 });
+    expect(result.rowsPerPartition.web_requests).toEqual({
+      '2021-01-01': 1000,
+      '2021-01-02': 1000,
+      '2021-01-03': 1000,
+      '2021-01-04': 1000,
+      '2021-01-05': 1000,
+    });
     for (let d = 1; d <= 5; d++) {
       const keys = pub.written.filter((k) => k.includes(`dt=2021-01-0${d}/`));
       expect(keys.map((k) => k.replace(/.*\//, '')).sort()).toEqual(['up-1-0.parquet', 'up-1-1.parquet']);
     }
-    const groups = await query(`SELECT max(row_group_num_rows)::INT AS r FROM parquet_metadata('${path.join(tmp, 'root', 'lake/web_requests/agency=dhs/dt=2021-01-01')}/*.parquet')`);
+    const groups = await query(
+      `SELECT max(row_group_num_rows)::INT AS r FROM parquet_metadata('${path.join(tmp, 'root', 'lake/web_requests/agency=dhs/dt=2021-01-01')}/*.parquet')`,
+    );
     expect(groups[0].r).toBeLessThan(1000);
   });
 
@@ -175,7 +231,16 @@ describe('LakeWriter', () => {
     const settle = () => new Promise((resolve) => setTimeout(resolve, 200));
     try {
       for (let i = 0; i < 200; i++) {
-        const full = { substatus: 1, server_port: 443, backend_status: 200, request_bytes: 10, response_bytes: 20, uri_query: `q${i}`, client_ip: `10.0.0.${i}`, request_id: `r-${i}` };
+        const full = {
+          substatus: 1,
+          server_port: 443,
+          backend_status: 200,
+          request_bytes: 10,
+          response_bytes: 20,
+          uri_query: `q${i}`,
+          client_ip: `10.0.0.${i}`,
+          request_id: `r-${i}`,
+        };
         writer.write('web_requests', web(i * 2, full), '2021-03-02');
         if (i === 99) await settle();
       }
@@ -188,9 +253,20 @@ describe('LakeWriter', () => {
       await writer.close();
     }
     // Act
-    const numbers = ['status', 'substatus', 'win32_status', 'server_port', 'time_taken_ms', 'backend_status', 'request_bytes', 'response_bytes'];
+    const numbers = [
+      'status',
+      'substatus',
+      'win32_status',
+      'server_port',
+      'time_taken_ms',
+      'backend_status',
+      'request_bytes',
+      'response_bytes',
+    ];
     const strings = ['method', 'uri_query', 'client_ip', 'request_id'];
-    const got = await query(`SELECT count(*)::INT AS n, ${[...numbers, ...strings].map((c) => `count(${c})::INT AS ${c}`).join(', ')}, count(DISTINCT uri_stem)::INT AS stems FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')} WHERE source_line >= 1000`);
+    const got = await query(
+      `SELECT count(*)::INT AS n, ${[...numbers, ...strings].map((c) => `count(${c})::INT AS ${c}`).join(', ')}, count(DISTINCT uri_stem)::INT AS stems FROM ${lakeScan(path.join(tmp, 'root'), 'web_requests')} WHERE source_line >= 1000`,
+    );
     // Assess
     expect(got).toEqual([{ n: 100, ...Object.fromEntries([...numbers, ...strings].map((c) => [c, 0])), stems: 1 }]);
   });

@@ -28,7 +28,7 @@ function decodeHybrid(buf: Uint8Array, width: number, count: number): number[] {
   while (out.length < count) {
     const header = varint();
     if (header % 2 === 1) {
-      const values = (header - 1) / 2 * 8;
+      const values = ((header - 1) / 2) * 8;
       let bitPos = 0;
       for (let v = 0; v < values; v++) {
         let x = 0;
@@ -53,7 +53,16 @@ const c = (name: string, type: ColumnDef['type']): ColumnDef => ({ name, type, d
 const ALL_TYPES: TableDef = {
   name: 'test_all' as TableName,
   description: 'test',
-  columns: [c('t', 'timestamp'), c('s', 'string'), c('i', 'int'), c('b', 'bigint'), c('d', 'double'), c('f', 'boolean'), c('k', 'string'), c('u', 'string')],
+  columns: [
+    c('t', 'timestamp'),
+    c('s', 'string'),
+    c('i', 'int'),
+    c('b', 'bigint'),
+    c('d', 'double'),
+    c('f', 'boolean'),
+    c('k', 'string'),
+    c('u', 'string'),
+  ],
 };
 
 describe('RLE / bit-packing hybrid', () => {
@@ -102,7 +111,13 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  async function writeFile(table: TableDef, rows: Row[], rowGroupRows = 1 << 30, constants: Record<string, string> = {}, compression: 'snappy' | 'gzip' = 'snappy'): Promise<{ file: string; buffer: ColumnBuffer }> {
+  async function writeFile(
+    table: TableDef,
+    rows: Row[],
+    rowGroupRows = 1 << 30,
+    constants: Record<string, string> = {},
+    compression: 'snappy' | 'gzip' = 'snappy',
+  ): Promise<{ file: string; buffer: ColumnBuffer }> {
     const file = path.join(tmp, `f${fs.readdirSync(tmp).length}.parquet`);
     const w = new ParquetFileWriter(file, table.columns, { compression });
     const buffer = new ColumnBuffer(table, constants, 8);
@@ -132,7 +147,9 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
     // Act
     const { file } = await writeFile(ALL_TYPES, rows);
     // Assess
-    const got = await query(`SELECT strftime(t, '%Y-%m-%d %H:%M:%S.%g') AS t, s, i, b::VARCHAR AS b, d, f, k, u FROM read_parquet('${file}')`);
+    const got = await query(
+      `SELECT strftime(t, '%Y-%m-%d %H:%M:%S.%g') AS t, s, i, b::VARCHAR AS b, d, f, k, u FROM read_parquet('${file}')`,
+    );
     expect(got).toEqual([
       { t: '0001-01-01 00:00:00.000', s: 'first', i: -2147483648, b: String(-(2 ** 53 - 1)), d: -1.5e308, f: true, k: null, u: null },
       { t: '9999-12-31 23:59:59.999', s: '', i: 2147483647, b: String(2 ** 53 - 1), d: 5e-324, f: false, k: null, u: null },
@@ -141,7 +158,16 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
       { t: null, s: null, i: null, b: null, d: null, f: null, k: null, u: null },
     ]);
     const types = await query(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${file}'))`);
-    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toEqual({ t: 'TIMESTAMP', s: 'VARCHAR', i: 'INTEGER', b: 'BIGINT', d: 'DOUBLE', f: 'BOOLEAN', k: 'VARCHAR', u: 'VARCHAR' });
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toEqual({
+      t: 'TIMESTAMP',
+      s: 'VARCHAR',
+      i: 'INTEGER',
+      b: 'BIGINT',
+      d: 'DOUBLE',
+      f: 'BOOLEAN',
+      k: 'VARCHAR',
+      u: 'VARCHAR',
+    });
   });
 
   it('stores values of the wrong type as NULL and counts them; numeric strings become numbers', async () => {
@@ -169,20 +195,34 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
     const n = 100_000;
     const rows: Row[] = [];
     for (let r = 0; r < n; r++) {
-      rows.push({ t: 1614556800000 + r, s: `/ecp/${r % 7}.js`, i: r % 3 === 0 ? null : r, k: r % 3 === 0 ? null : `k${r % 5}`, u: `req-${r.toString(36)}-${'x'.repeat(r % 13)}` });
+      rows.push({
+        t: 1614556800000 + r,
+        s: `/ecp/${r % 7}.js`,
+        i: r % 3 === 0 ? null : r,
+        k: r % 3 === 0 ? null : `k${r % 5}`,
+        u: `req-${r.toString(36)}-${'x'.repeat(r % 13)}`,
+      });
     }
     // Act
     const { file } = await writeFile(ALL_TYPES, rows, 70_000);
     // Assess
-    const agg = await query(`SELECT count(*)::INT AS n, count(DISTINCT s)::INT AS s, count(k)::INT AS k, count(DISTINCT u)::INT AS u, sum(i)::BIGINT::VARCHAR AS i, min(t)::VARCHAR AS t0, max(t)::VARCHAR AS t1 FROM read_parquet('${file}')`);
+    const agg = await query(
+      `SELECT count(*)::INT AS n, count(DISTINCT s)::INT AS s, count(k)::INT AS k, count(DISTINCT u)::INT AS u, sum(i)::BIGINT::VARCHAR AS i, min(t)::VARCHAR AS t0, max(t)::VARCHAR AS t1 FROM read_parquet('${file}')`,
+    );
     const sumI = rows.reduce((acc, r) => acc + ((r.i as number | null) ?? 0), 0);
-    expect(agg).toEqual([{ n, s: 7, k: n - Math.ceil(n / 3), u: n, i: String(sumI), t0: '2021-03-01 00:00:00', t1: '2021-03-01 00:01:39.999' }]);
+    expect(agg).toEqual([
+      { n, s: 7, k: n - Math.ceil(n / 3), u: n, i: String(sumI), t0: '2021-03-01 00:00:00', t1: '2021-03-01 00:01:39.999' },
+    ]);
     // Spot rows at page and row-group edges keep their own values.
-    const spots = await query(`SELECT row_number() OVER () - 1 AS r, s, k, u FROM read_parquet('${file}') QUALIFY r IN (0, 32767, 32768, 69999, 70000, 99999) ORDER BY r`);
+    const spots = await query(
+      `SELECT row_number() OVER () - 1 AS r, s, k, u FROM read_parquet('${file}') QUALIFY r IN (0, 32767, 32768, 69999, 70000, 99999) ORDER BY r`,
+    );
     expect(spots.map((x) => [Number(x.r), x.s, x.k, x.u])).toEqual(
       [0, 32767, 32768, 69999, 70000, 99999].map((r) => [r, rows[r].s, rows[r].k ?? null, rows[r].u]),
     );
-    const meta = await query(`SELECT row_group_id::INT AS g, path_in_schema AS col, encodings, compression, stats_null_count::INT AS nulls FROM parquet_metadata('${file}') WHERE path_in_schema IN ('s', 'u', 'k') ORDER BY g, col`);
+    const meta = await query(
+      `SELECT row_group_id::INT AS g, path_in_schema AS col, encodings, compression, stats_null_count::INT AS nulls FROM parquet_metadata('${file}') WHERE path_in_schema IN ('s', 'u', 'k') ORDER BY g, col`,
+    );
     expect(meta).toEqual([
       { g: 0, col: 'k', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'SNAPPY', nulls: 23334 },
       { g: 0, col: 's', encodings: 'PLAIN_DICTIONARY, RLE', compression: 'SNAPPY', nulls: 0 },
@@ -210,14 +250,24 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
       import { compressors } from 'hyparquet-compressors';
       const rows = await parquetReadObjects({ file: await asyncBufferFromFile(process.argv[1]), compressors });
       process.stdout.write(JSON.stringify(rows, (k, v) => (typeof v === 'bigint' ? Number(v) : v)));`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     // Assess
     expect(run.stderr).toBe('');
     const got = JSON.parse(run.stdout) as Record<string, unknown>[];
     expect(got).toHaveLength(rows.length);
     const expected = rows.map((r) => ({
       t: r.t === null ? null : new Date(r.t as number).toISOString(),
-      s: r.s, i: r.i, b: r.b, d: null, f: r.f, k: null, u: r.u,
+      s: r.s,
+      i: r.i,
+      b: r.b,
+      d: null,
+      f: r.f,
+      k: null,
+      u: r.u,
     }));
     expect(got).toEqual(expected);
   });
@@ -230,14 +280,19 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
     // Assess
     const meta = await query(`SELECT DISTINCT compression FROM parquet_metadata('${file}')`);
     expect(meta).toEqual([{ compression: 'GZIP' }]);
-    const got = await query(`SELECT count(*)::INT AS n, sum(i)::INT AS s, count(DISTINCT u)::INT AS u, max(s) AS m FROM read_parquet('${file}')`);
+    const got = await query(
+      `SELECT count(*)::INT AS n, sum(i)::INT AS s, count(DISTINCT u)::INT AS u, max(s) AS m FROM read_parquet('${file}')`,
+    );
     expect(got).toEqual([{ n: 3000, s: (2999 * 3000) / 2, u: 3000, m: '/ecp/4.js' }]);
     const script = `
       import { parquetReadObjects, asyncBufferFromFile } from 'hyparquet';
       import { compressors } from 'hyparquet-compressors';
       const rows = await parquetReadObjects({ file: await asyncBufferFromFile(process.argv[1]), compressors });
       process.stdout.write(String(rows.length) + ' ' + rows[2999].u);`;
-    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], { cwd: path.resolve(__dirname, '../..'), encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, file], {
+      cwd: path.resolve(__dirname, '../..'),
+      encoding: 'utf8',
+    });
     expect(run.stdout).toBe('3000 id-2999');
   });
 
@@ -247,7 +302,9 @@ describe('ColumnBuffer + ParquetFileWriter, read back by DuckDB', () => {
     // Act
     const { file } = await writeFile(ALL_TYPES, rows);
     // Assess
-    const stats = await query(`SELECT path_in_schema AS col, stats_min_value AS lo, stats_max_value AS hi, stats_min AS old_lo, stats_null_count::INT AS nulls FROM parquet_metadata('${file}') WHERE path_in_schema IN ('t', 'i', 'b') ORDER BY col`);
+    const stats = await query(
+      `SELECT path_in_schema AS col, stats_min_value AS lo, stats_max_value AS hi, stats_min AS old_lo, stats_null_count::INT AS nulls FROM parquet_metadata('${file}') WHERE path_in_schema IN ('t', 'i', 'b') ORDER BY col`,
+    );
     expect(stats).toEqual([
       { col: 'b', lo: '-7', hi: String(2 ** 40), old_lo: '-7', nulls: 1 },
       { col: 'i', lo: '-3', hi: '5', old_lo: '-3', nulls: 1 },

@@ -5,7 +5,11 @@ describe('lake schema', () => {
     // Prepare
     const common = COMMON_COLUMNS.map((c) => c.name);
     // Act
-    const heads = TABLE_NAMES.map((t) => tableDef(t).columns.slice(0, common.length).map((c) => c.name));
+    const heads = TABLE_NAMES.map((t) =>
+      tableDef(t)
+        .columns.slice(0, common.length)
+        .map((c) => c.name),
+    );
     // Assess
     for (const h of heads) expect(h).toEqual(common);
   });
@@ -22,10 +26,11 @@ describe('lake schema', () => {
   });
 
   it('maps every column type to a DuckDB and an Athena type', () => {
-    for (const t of Object.values(TABLES)) for (const c of t.columns) {
-      expect(duckDbType(c.type)).toBeTruthy();
-      expect(athenaType(c.type)).toBeTruthy();
-    }
+    for (const t of Object.values(TABLES))
+      for (const c of t.columns) {
+        expect(duckDbType(c.type)).toBeTruthy();
+        expect(athenaType(c.type)).toBeTruthy();
+      }
   });
 
   it('throws for an unknown table, naming the known ones', () => {

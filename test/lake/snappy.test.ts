@@ -62,7 +62,9 @@ describe('snappyCompress', () => {
         fc.array(
           fc.oneof(
             fc.uint8Array({ maxLength: 300 }),
-            fc.tuple(fc.string({ maxLength: 40 }), fc.integer({ min: 1, max: 3000 })).map(([s, k]) => new TextEncoder().encode(s.repeat(k))),
+            fc
+              .tuple(fc.string({ maxLength: 40 }), fc.integer({ min: 1, max: 3000 }))
+              .map(([s, k]) => new TextEncoder().encode(s.repeat(k))),
             fc.tuple(fc.nat(255), fc.integer({ min: 1, max: 70_000 })).map(([b, k]) => new Uint8Array(k).fill(b)),
           ),
           { maxLength: 12 },
@@ -101,15 +103,20 @@ describe('snappyCompress', () => {
 
   it('reads a view into a larger buffer, and block tails too short to search (under 15 bytes)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.constantFrom(1, 14, 15, 16, 100, 65_535, 65_536, 65_537, 65_550, 131_072 + 3), (pre, post, n) => {
-        // Prepare: a repetitive page in the middle of a bigger allocation, as page bodies often are.
-        const big = new Uint8Array(pre + n + post).map((_, i) => (i % 7 === 0 ? 0x41 : (i * 31) & 0x3f));
-        const view = big.subarray(pre, pre + n);
-        // Act
-        const packed = snappyCompress(view);
-        // Assess
-        expect(Buffer.from(snappyDecompress(packed)).equals(Buffer.from(view))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.constantFrom(1, 14, 15, 16, 100, 65_535, 65_536, 65_537, 65_550, 131_072 + 3),
+        (pre, post, n) => {
+          // Prepare: a repetitive page in the middle of a bigger allocation, as page bodies often are.
+          const big = new Uint8Array(pre + n + post).map((_, i) => (i % 7 === 0 ? 0x41 : (i * 31) & 0x3f));
+          const view = big.subarray(pre, pre + n);
+          // Act
+          const packed = snappyCompress(view);
+          // Assess
+          expect(Buffer.from(snappyDecompress(packed)).equals(Buffer.from(view))).toBe(true);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -138,15 +145,33 @@ function synth(shape: Shape, n: number, seed: number): Uint8Array {
   if (shape === 'random') {
     for (let i = 0; i < n; i++) out[i] = next() & 0xff;
   } else if (shape === 'words') {
-    const words = ['GET', 'POST', '/owa/', '/ecp/', 'service.svc', '200', '401', '443', 'CORP\\jdoe', 'Mozilla/5.0', '2021-03-02', '10:41:', ' ', ' ', ',', '\r\n', '-'];
+    const words = [
+      'GET',
+      'POST',
+      '/owa/',
+      '/ecp/',
+      'service.svc',
+      '200',
+      '401',
+      '443',
+      'CORP\\jdoe',
+      'Mozilla/5.0',
+      '2021-03-02',
+      '10:41:',
+      ' ',
+      ' ',
+      ',',
+      '\r\n',
+      '-',
+    ];
     const text = new TextEncoder();
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const w = next() % 8 === 0 ? text.encode(String(next() % 100000)) : text.encode(words[next() % words.length]);
       out.set(w.subarray(0, n - i), i);
       i += w.length;
     }
   } else if (shape === 'runs') {
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       const len = 1 + (next() % 300);
       out.fill(next() & 0xff, i, Math.min(n, i + len));
       i += len;
@@ -170,22 +195,32 @@ const sizeArb = fc.oneof(
 
 /** An input drawn from the arbitraries, as a view at `pre` bytes into a bigger buffer (page bodies often are). */
 function inputArb(shapes: readonly Shape[]) {
-  return fc.record({ shape: fc.constantFrom(...shapes), size: sizeArb, seed: fc.integer(), pre: fc.integer({ min: 0, max: 37 }), post: fc.integer({ min: 0, max: 37 }) }).map(({ shape, size, seed, pre, post }) => {
-    const big = new Uint8Array(pre + size + post).fill(0x5a);
-    big.set(synth(shape, size, seed), pre);
-    return big.subarray(pre, pre + size);
-  });
+  return fc
+    .record({
+      shape: fc.constantFrom(...shapes),
+      size: sizeArb,
+      seed: fc.integer(),
+      pre: fc.integer({ min: 0, max: 37 }),
+      post: fc.integer({ min: 0, max: 37 }),
+    })
+    .map(({ shape, size, seed, pre, post }) => {
+      const big = new Uint8Array(pre + size + post).fill(0x5a);
+      big.set(synth(shape, size, seed), pre);
+      return big.subarray(pre, pre + size);
+    });
 }
 
-describe('snappyCompressWasm (the page worker\'s compressor)', () => {
-  it('writes the JS compressor\'s bytes exactly, for every shape and size (views into bigger buffers too)', () => {
+describe("snappyCompressWasm (the page worker's compressor)", () => {
+  it("writes the JS compressor's bytes exactly, for every shape and size (views into bigger buffers too)", () => {
     fc.assert(
       fc.property(inputArb(['random', 'words', 'runs', 'periodic']), (input) => {
         // Act
         const wasm = snappyCompressWasm(input);
         const js = snappyCompress(input);
         // Assess
-        expect(Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength).equals(Buffer.from(js.buffer, js.byteOffset, js.byteLength))).toBe(true);
+        expect(
+          Buffer.from(wasm.buffer, wasm.byteOffset, wasm.byteLength).equals(Buffer.from(js.buffer, js.byteOffset, js.byteLength)),
+        ).toBe(true);
       }),
       { numRuns: 400 },
     );
@@ -226,7 +261,13 @@ describe('snappyCompressWasm (the page worker\'s compressor)', () => {
   it('grows its memory for bigger inputs and keeps the same bytes before and after', () => {
     // Prepare: a fresh instance, so that its memory starts small.
     const codec = snappyWasm(SNAPPY_WASM);
-    const inputs = [synth('words', 10, 1), synth('words', 1_500_000, 2), synth('runs', 4_000_000, 3).subarray(5), synth('random', 300, 4), synth('periodic', 3_000_000, 5).subarray(1, 2_999_990)];
+    const inputs = [
+      synth('words', 10, 1),
+      synth('words', 1_500_000, 2),
+      synth('runs', 4_000_000, 3).subarray(5),
+      synth('random', 300, 4),
+      synth('periodic', 3_000_000, 5).subarray(1, 2_999_990),
+    ];
     for (const input of inputs) {
       // Act
       const wasm = codec.compress(input);

@@ -12,7 +12,14 @@ function deadPid(): number {
 
 function writeOwner(dir: string, o: Partial<OwnerRecord>): void {
   fs.mkdirSync(dir, { recursive: true });
-  const full: OwnerRecord = { host: os.hostname(), pid: process.pid, pid_start: processStartTime(process.pid), started: new Date().toISOString(), lease_until: new Date(Date.now() + 60_000).toISOString(), ...o };
+  const full: OwnerRecord = {
+    host: os.hostname(),
+    pid: process.pid,
+    pid_start: processStartTime(process.pid),
+    started: new Date().toISOString(),
+    lease_until: new Date(Date.now() + 60_000).toISOString(),
+    ...o,
+  };
   fs.writeFileSync(path.join(dir, 'owner.json'), JSON.stringify(full));
 }
 
@@ -27,7 +34,11 @@ describe('run staging', () => {
     writeOwner(path.join(parent, 'run-dead'), { pid: deadPid() });
     writeOwner(path.join(parent, 'run-reused-pid'), { pid: process.pid, pid_start: '1' });
     writeOwner(path.join(parent, 'run-other-host-live'), { host: 'another-host', pid: 1 });
-    writeOwner(path.join(parent, 'run-other-host-expired'), { host: 'another-host', pid: 1, lease_until: new Date(Date.now() - 1000).toISOString() });
+    writeOwner(path.join(parent, 'run-other-host-expired'), {
+      host: 'another-host',
+      pid: 1,
+      lease_until: new Date(Date.now() - 1000).toISOString(),
+    });
     fs.mkdirSync(path.join(parent, 'sweep-normalize-old'));
     fs.utimesSync(path.join(parent, 'sweep-normalize-old'), new Date(0), new Date(0));
     fs.mkdirSync(path.join(parent, 'sweep-normalize-fresh'));
@@ -41,9 +52,16 @@ describe('run staging', () => {
     // Assess
     const killedEarly = removed.find((r) => r.dir.endsWith('-0a1b'));
     expect(killedEarly?.reason).toMatch(/^process \d+ on this host is gone \(no owner record\)$/);
-    expect(removed.map((r) => path.basename(r.dir)).filter((n) => !n.endsWith('-0a1b')).sort()).toEqual(['run-dead', 'run-other-host-expired', 'run-reused-pid', 'sweep-normalize-old']);
+    expect(
+      removed
+        .map((r) => path.basename(r.dir))
+        .filter((n) => !n.endsWith('-0a1b'))
+        .sort(),
+    ).toEqual(['run-dead', 'run-other-host-expired', 'run-reused-pid', 'sweep-normalize-old']);
     expect(removed.find((r) => r.dir.endsWith('run-dead'))!.reason).toMatch(/^process \d+ on .* is gone$/);
-    expect(fs.readdirSync(parent).sort()).toEqual([path.basename(live.dir), `run-${host}-${process.pid}-0a1c`, 'run-other-host-live', 'sweep-normalize-fresh'].sort());
+    expect(fs.readdirSync(parent).sort()).toEqual(
+      [path.basename(live.dir), `run-${host}-${process.pid}-0a1c`, 'run-other-host-live', 'sweep-normalize-fresh'].sort(),
+    );
     await live.release();
     expect(fs.existsSync(live.dir)).toBe(false);
   });
@@ -90,13 +108,33 @@ describe('withFileLock', () => {
   it('breaks a lock whose owner is gone, waits for a live one, and gives up with a clear error', async () => {
     // Prepare
     const lock = path.join(dir, 'u.lock');
-    fs.writeFileSync(lock, JSON.stringify({ host: os.hostname(), pid: deadPid(), pid_start: null, started: 'x', lease_until: new Date(Date.now() + 60_000).toISOString() }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({
+        host: os.hostname(),
+        pid: deadPid(),
+        pid_start: null,
+        started: 'x',
+        lease_until: new Date(Date.now() + 60_000).toISOString(),
+      }),
+    );
     // Act
     const got = await withFileLock(lock, async () => 'ran');
-    fs.writeFileSync(lock, JSON.stringify({ host: os.hostname(), pid: process.pid, pid_start: processStartTime(process.pid), started: 'y', lease_until: new Date(Date.now() + 60_000).toISOString() }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({
+        host: os.hostname(),
+        pid: process.pid,
+        pid_start: processStartTime(process.pid),
+        started: 'y',
+        lease_until: new Date(Date.now() + 60_000).toISOString(),
+      }),
+    );
     const held = withFileLock(lock, async () => 'never', { waitMs: 200 });
     // Assess
     expect(got).toBe('ran');
-    await expect(held).rejects.toThrow(new RegExp(`upload is being published by another run \\(pid ${process.pid} on .*\\): gave up waiting for .*u\\.lock`));
+    await expect(held).rejects.toThrow(
+      new RegExp(`upload is being published by another run \\(pid ${process.pid} on .*\\): gave up waiting for .*u\\.lock`),
+    );
   });
 });

@@ -21,18 +21,36 @@ describe('hunt state machine handlers', () => {
   beforeAll(async () => {
     s3 = await startS3rver({ buckets: ['sweep-lake'] });
     Object.assign(process.env, {
-      LAKE_BUCKET: 'sweep-lake', AGENCIES: 'doj,dhs', RETRO_SINCE: '2019-01-01', QUERIES_DIR: QUERIES,
-      WORKGROUP: 'sweep', DATABASE: 'sweep_lake', DEDUP_TABLE: 'sweep-dedup', TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sweep-findings',
-      AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED', POWERTOOLS_LOG_LEVEL: 'ERROR',
+      LAKE_BUCKET: 'sweep-lake',
+      AGENCIES: 'doj,dhs',
+      RETRO_SINCE: '2019-01-01',
+      QUERIES_DIR: QUERIES,
+      WORKGROUP: 'sweep',
+      DATABASE: 'sweep_lake',
+      DEDUP_TABLE: 'sweep-dedup',
+      TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sweep-findings',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
     });
-    for (const key of ['lake/web_requests/agency=doj/dt=2021-03-02/u-9-0.parquet', 'lake/windows_events/agency=doj/dt=2021-03-05/u-9-0.parquet', 'lake/web_requests/agency=doj/dt=2021-04-01/u-10-0.parquet']) {
+    for (const key of [
+      'lake/web_requests/agency=doj/dt=2021-03-02/u-9-0.parquet',
+      'lake/windows_events/agency=doj/dt=2021-03-05/u-9-0.parquet',
+      'lake/web_requests/agency=doj/dt=2021-04-01/u-10-0.parquet',
+    ]) {
       await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-lake', Key: key, Body: 'PAR1' }));
     }
   });
-  afterAll(async () => { await s3?.stop(); process.env = saved; });
+  afterAll(async () => {
+    await s3?.stop();
+    process.env = saved;
+  });
 
-  it('plans an after-upload sweep of the upload\'s days with every shipped hunt', async () => {
+  it("plans an after-upload sweep of the upload's days with every shipped hunt", async () => {
     // Prepare
     const { handler } = await import('../../lambdas/plan-sweep/handler');
     const shipped = loadQueries(QUERIES).hunts.filter((h) => h.meta.status !== 'deprecated');
@@ -53,7 +71,9 @@ describe('hunt state machine handlers', () => {
 
     // Act: the first scheduled run reads all history; once committed, an unchanged lake plans nothing.
     const first = await handler({ trigger: 'schedule' });
-    const committed = await handler({ commit: { run_id: first.run_id, state_key: first.state_key, results: first.hunts.map((h) => ({ hunt_id: h.hunt_id, ok: true })) } });
+    const committed = await handler({
+      commit: { run_id: first.run_id, state_key: first.state_key, results: first.hunts.map((h) => ({ hunt_id: h.hunt_id, ok: true })) },
+    });
     const second = await handler({ trigger: 'schedule' });
     const none = await handler({ commit: { run_id: 'r-upload', state_key: null, results: [] } });
 
@@ -72,27 +92,70 @@ describe('hunt state machine handlers', () => {
     const ddb = mockClient(DynamoDBClient);
     const sns = mockClient(SNSClient);
     const hunt = loadQueries(QUERIES).hunts[0];
-    athena.on(GetQueryResultsCommand).resolves({ ResultSet: {
-      ResultSetMetadata: { ColumnInfo: [{ Name: 'agency', Type: 'varchar' }, { Name: 'host', Type: 'varchar' }, { Name: 'first_seen', Type: 'timestamp' }, { Name: 'last_seen', Type: 'timestamp' }, { Name: 'hits', Type: 'bigint' }, { Name: 'uri_stem', Type: 'varchar' }] },
-      Rows: [
-        { Data: [{ VarCharValue: 'agency' }, { VarCharValue: 'host' }, { VarCharValue: 'first_seen' }, { VarCharValue: 'last_seen' }, { VarCharValue: 'hits' }, { VarCharValue: 'uri_stem' }] },
-        { Data: [{ VarCharValue: 'dhs' }, { VarCharValue: 'MAIL2' }, { VarCharValue: '2021-03-02 10:15:30.000' }, { VarCharValue: '2021-03-03 01:00:00.000' }, { VarCharValue: '5' }, { VarCharValue: '/ecp/y.js' }] },
-      ],
-    } });
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: {
+          ColumnInfo: [
+            { Name: 'agency', Type: 'varchar' },
+            { Name: 'host', Type: 'varchar' },
+            { Name: 'first_seen', Type: 'timestamp' },
+            { Name: 'last_seen', Type: 'timestamp' },
+            { Name: 'hits', Type: 'bigint' },
+            { Name: 'uri_stem', Type: 'varchar' },
+          ],
+        },
+        Rows: [
+          {
+            Data: [
+              { VarCharValue: 'agency' },
+              { VarCharValue: 'host' },
+              { VarCharValue: 'first_seen' },
+              { VarCharValue: 'last_seen' },
+              { VarCharValue: 'hits' },
+              { VarCharValue: 'uri_stem' },
+            ],
+          },
+          {
+            Data: [
+              { VarCharValue: 'dhs' },
+              { VarCharValue: 'MAIL2' },
+              { VarCharValue: '2021-03-02 10:15:30.000' },
+              { VarCharValue: '2021-03-03 01:00:00.000' },
+              { VarCharValue: '5' },
+              { VarCharValue: '/ecp/y.js' },
+            ],
+          },
+        ],
+      },
+    });
     ddb.on(BatchGetItemCommand).resolves({ Responses: { 'sweep-dedup': [] } });
     ddb.on(PutItemCommand).resolves({});
     sns.on(PublishBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm-0' }] });
     const { handler } = await import('../../lambdas/publish-findings/handler');
 
     // Act
-    const out = await handler({ run_id: 'r1', hunt_id: hunt.meta.id, query_execution_id: 'q-77', output_location: 's3://results/athena/q-77.csv', data_scanned_bytes: 1024 });
+    const out = await handler({
+      run_id: 'r1',
+      hunt_id: hunt.meta.id,
+      query_execution_id: 'q-77',
+      output_location: 's3://results/athena/q-77.csv',
+      data_scanned_bytes: 1024,
+    });
 
     // Assess
     expect(out).toEqual({ hunt_id: hunt.meta.id, ok: true, findings: 1, new_findings: 1, data_scanned_bytes: 1024 });
     const entry = sns.commandCalls(PublishBatchCommand)[0].args[0].input.PublishBatchRequestEntries![0];
     expect(entry.MessageAttributes!.agency).toEqual({ DataType: 'String', StringValue: 'dhs' });
-    expect(findingFromMessage(entry.Message!)).toMatchObject({ hunt_id: hunt.meta.id, agency: 'dhs', host: 'MAIL2', first_seen: '2021-03-02T10:15:30.000Z', count: 5 });
+    expect(findingFromMessage(entry.Message!)).toMatchObject({
+      hunt_id: hunt.meta.id,
+      agency: 'dhs',
+      host: 'MAIL2',
+      first_seen: '2021-03-02T10:15:30.000Z',
+      count: 5,
+    });
     expect(ddb.commandCalls(PutItemCommand)).toHaveLength(1);
-    athena.restore(); ddb.restore(); sns.restore();
+    athena.restore();
+    ddb.restore();
+    sns.restore();
   });
 });

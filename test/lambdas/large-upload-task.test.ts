@@ -21,10 +21,17 @@ const IIS = [
 
 function runContainer(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', TASK_BOOTSTRAP], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', TASK_BOOTSTRAP], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     child.on('close', (code) => resolve({ code, out }));
   });
 }
@@ -40,15 +47,30 @@ describe('large-upload task', () => {
     bundleTaskCode(bundle);
     await s3.client.send(new PutObjectCommand({ Bucket: 'cdk-assets', Key: 'task.js', Body: fs.readFileSync(bundle) }));
     const queries = path.resolve(__dirname, '..', '..', 'queries');
-    for (const f of fs.readdirSync(queries).filter((n) => n.endsWith('.sql')).slice(0, 5)) {
+    for (const f of fs
+      .readdirSync(queries)
+      .filter((n) => n.endsWith('.sql'))
+      .slice(0, 5)) {
       await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-lake', Key: `hunts/${f}`, Body: fs.readFileSync(path.join(queries, f)) }));
     }
-    await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=doj/u-large/EXCH01.zip', Body: buildZip([{ name: 'EXCH01/W3SVC1/u_ex210303.log', data: IIS }]) }));
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: 'sweep-uploads',
+        Key: 'uploads/agency=doj/u-large/EXCH01.zip',
+        Body: buildZip([{ name: 'EXCH01/W3SVC1/u_ex210303.log', data: IIS }]),
+      }),
+    );
     env = {
-      UPLOAD_BUCKET: 'sweep-uploads', LAKE_BUCKET: 'sweep-lake', WORK_DIR: dir,
+      UPLOAD_BUCKET: 'sweep-uploads',
+      LAKE_BUCKET: 'sweep-lake',
+      WORK_DIR: dir,
       TASK_CODE_URL: await getSignedUrl(s3.client, new GetObjectCommand({ Bucket: 'cdk-assets', Key: 'task.js' }), { expiresIn: 600 }),
-      AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
     };
   }, 120_000);
   afterAll(async () => {
@@ -64,8 +86,17 @@ describe('large-upload task', () => {
     expect(run).toMatchObject({ code: 0 });
     expect(run.out).toContain('"message":"upload normalized"');
     const manifest = await s3.client.send(new GetObjectCommand({ Bucket: 'sweep-lake', Key: 'manifests/agency=doj/u-large.json' }));
-    expect(JSON.parse(await manifest.Body!.transformToString())).toMatchObject({ agency: 'doj', upload_id: 'u-large', rows_per_table: { web_requests: 1 } });
-    expect(fs.readdirSync(dir).filter((n) => !n.endsWith('.js')).sort()).toEqual([]);
+    expect(JSON.parse(await manifest.Body!.transformToString())).toMatchObject({
+      agency: 'doj',
+      upload_id: 'u-large',
+      rows_per_table: { web_requests: 1 },
+    });
+    expect(
+      fs
+        .readdirSync(dir)
+        .filter((n) => !n.endsWith('.js'))
+        .sort(),
+    ).toEqual([]);
   }, 60_000);
 
   it('exits 1, naming the key, when the upload cannot be normalized', async () => {

@@ -22,10 +22,22 @@ const IIS = [
 ].join('\r\n');
 
 function sqsRecord(id: string, bucket: string, key: string, size = 1): SQSRecord {
-  const event = { version: '0', 'detail-type': 'Object Created', source: 'aws.s3', detail: { bucket: { name: bucket }, object: { key, size } } };
+  const event = {
+    version: '0',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    detail: { bucket: { name: bucket }, object: { key, size } },
+  };
   return {
-    messageId: id, receiptHandle: `rh-${id}`, body: JSON.stringify(event), attributes: {} as SQSRecord['attributes'], messageAttributes: {},
-    md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:sweep-uploads', awsRegion: 'us-east-1',
+    messageId: id,
+    receiptHandle: `rh-${id}`,
+    body: JSON.stringify(event),
+    attributes: {} as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:111111111111:sweep-uploads',
+    awsRegion: 'us-east-1',
   };
 }
 
@@ -36,14 +48,28 @@ describe('normalizer handler', () => {
     s3 = await startS3rver({ buckets: ['sweep-uploads', 'sweep-lake'] });
     // What the construct sets, plus what points the module-level client at s3rver.
     Object.assign(process.env, {
-      UPLOAD_BUCKET: 'sweep-uploads', LAKE_BUCKET: 'sweep-lake',
-      AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED', AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      POWERTOOLS_LOG_LEVEL: 'ERROR', TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sweep-findings',
+      UPLOAD_BUCKET: 'sweep-uploads',
+      LAKE_BUCKET: 'sweep-lake',
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sweep-findings',
       QUERIES_DIR: path.resolve(__dirname, '..', '..', 'queries'),
       // A small threshold so the test's "large" upload stays small.
       LARGE_UPLOAD_BYTES: String(64 * 1024),
-      LARGE_UPLOAD_TASK: JSON.stringify({ cluster: 'sweep-normalizer', taskDefinition: 'arn:aws:ecs:us-east-1:111111111111:task-definition/sweep-normalizer-large:1', containerName: 'normalizer', subnets: ['subnet-1'], securityGroups: ['sg-1'], codeBucket: 'cdk-assets', codeKey: 'task.js' }),
+      LARGE_UPLOAD_TASK: JSON.stringify({
+        cluster: 'sweep-normalizer',
+        taskDefinition: 'arn:aws:ecs:us-east-1:111111111111:task-definition/sweep-normalizer-large:1',
+        containerName: 'normalizer',
+        subnets: ['subnet-1'],
+        securityGroups: ['sg-1'],
+        codeBucket: 'cdk-assets',
+        codeKey: 'task.js',
+      }),
     });
     const zip = buildZip([{ name: 'MAIL2/inetpub/logs/LogFiles/W3SVC1/u_ex210303.log', data: IIS }]);
     await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-7/MAIL2.zip', Body: zip }));
@@ -58,7 +84,12 @@ describe('normalizer handler', () => {
     const sns = mockClient(SNSClient);
     sns.on(PublishBatchCommand).resolves({ Successful: [{ Id: '0', MessageId: 'm-0' }] });
     const { handler } = await import('../../lambdas/normalizer/handler');
-    const event: SQSEvent = { Records: [sqsRecord('m-good', 'sweep-uploads', 'uploads/agency=dhs/u-7/MAIL2.zip'), sqsRecord('m-bad', 'sweep-uploads', 'not-an-upload.zip')] };
+    const event: SQSEvent = {
+      Records: [
+        sqsRecord('m-good', 'sweep-uploads', 'uploads/agency=dhs/u-7/MAIL2.zip'),
+        sqsRecord('m-bad', 'sweep-uploads', 'not-an-upload.zip'),
+      ],
+    };
     const tmpBefore = new Set(fs.readdirSync(os.tmpdir()));
     const context = { functionName: 'normalizer', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
@@ -70,11 +101,20 @@ describe('normalizer handler', () => {
     const manifest = await s3.client.send(new GetObjectCommand({ Bucket: 'sweep-lake', Key: 'manifests/agency=dhs/u-7.json' }));
     const m = JSON.parse(await manifest.Body!.transformToString());
     expect(m).toMatchObject({ agency: 'dhs', upload_id: 'u-7', rows_per_table: { web_requests: 1 } });
-    const lakeFile = await s3.client.send(new GetObjectCommand({ Bucket: 'sweep-lake', Key: 'lake/web_requests/agency=dhs/dt=2021-03-03/u-7-0.parquet' }));
-    expect(Buffer.from(await lakeFile.Body!.transformToByteArray()).subarray(0, 4).toString()).toBe('PAR1');
+    const lakeFile = await s3.client.send(
+      new GetObjectCommand({ Bucket: 'sweep-lake', Key: 'lake/web_requests/agency=dhs/dt=2021-03-03/u-7-0.parquet' }),
+    );
+    expect(
+      Buffer.from(await lakeFile.Body!.transformToByteArray())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('PAR1');
     const receipt = sns.commandCalls(PublishBatchCommand)[0].args[0].input.PublishBatchRequestEntries![0];
     expect(receipt.Subject).toMatch(/^Upload u-7 received \(dhs\): 1 host, 1 log family/);
-    expect(receipt.MessageAttributes).toMatchObject({ agency: { DataType: 'String', StringValue: 'dhs' }, kind: { DataType: 'String', StringValue: 'receipt' } });
+    expect(receipt.MessageAttributes).toMatchObject({
+      agency: { DataType: 'String', StringValue: 'dhs' },
+      kind: { DataType: 'String', StringValue: 'receipt' },
+    });
     sns.restore();
     // /tmp is reused by warm Lambdas: the handler leaves nothing behind.
     expect(fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('normalize-') && !tmpBefore.has(d))).toEqual([]);
@@ -88,14 +128,18 @@ describe('normalizer handler', () => {
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:111111111111:task/sweep-normalizer/t-1' }], failures: [] });
     const zip = buildZip([{ name: 'MAIL3/inetpub/logs/LogFiles/W3SVC1/u_ex210304.log', data: IIS }]);
     await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-8/MAIL3 logs.zip', Body: zip }));
-    await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-big/EXCH09.zip', Body: randomBytes(100 * 1024) }));
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-big/EXCH09.zip', Body: randomBytes(100 * 1024) }),
+    );
     const { handler } = await import('../../lambdas/normalizer/handler');
-    const event: SQSEvent = { Records: [
-      sqsRecord('m-encoded', 'sweep-uploads', 'uploads/agency%3Ddhs/u-8/MAIL3+logs.zip'),
-      sqsRecord('m-folder', 'sweep-uploads', 'uploads/agency=dhs/u-9/', 0),
-      sqsRecord('m-agency-folder', 'sweep-uploads', 'uploads/agency%3Ddhs/', 0),
-      sqsRecord('m-big', 'sweep-uploads', 'uploads/agency=dhs/u-big/EXCH09.zip', 100 * 1024),
-    ] };
+    const event: SQSEvent = {
+      Records: [
+        sqsRecord('m-encoded', 'sweep-uploads', 'uploads/agency%3Ddhs/u-8/MAIL3+logs.zip'),
+        sqsRecord('m-folder', 'sweep-uploads', 'uploads/agency=dhs/u-9/', 0),
+        sqsRecord('m-agency-folder', 'sweep-uploads', 'uploads/agency%3Ddhs/', 0),
+        sqsRecord('m-big', 'sweep-uploads', 'uploads/agency=dhs/u-big/EXCH09.zip', 100 * 1024),
+      ],
+    };
     const context = { functionName: 'normalizer', awsRequestId: 'req-2', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
     // Act
@@ -104,12 +148,27 @@ describe('normalizer handler', () => {
     // Assess
     expect(out).toEqual({ batchItemFailures: [] });
     const manifest = await s3.client.send(new GetObjectCommand({ Bucket: 'sweep-lake', Key: 'manifests/agency=dhs/u-8.json' }));
-    expect(JSON.parse(await manifest.Body!.transformToString())).toMatchObject({ agency: 'dhs', upload_id: 'u-8', rows_per_table: { web_requests: 1 } });
+    expect(JSON.parse(await manifest.Body!.transformToString())).toMatchObject({
+      agency: 'dhs',
+      upload_id: 'u-8',
+      rows_per_table: { web_requests: 1 },
+    });
     const run = ecs.commandCalls(RunTaskCommand);
     expect(run).toHaveLength(1);
     expect(run[0].args[0].input).toMatchObject({
-      cluster: 'sweep-normalizer', launchType: 'FARGATE',
-      overrides: { containerOverrides: [{ name: 'normalizer', environment: [{ name: 'UPLOAD_KEY', value: 'uploads/agency=dhs/u-big/EXCH09.zip' }, { name: 'TASK_CODE_URL', value: expect.stringMatching(/\/cdk-assets\/task\.js\?.*X-Amz-Signature=/) }] }] },
+      cluster: 'sweep-normalizer',
+      launchType: 'FARGATE',
+      overrides: {
+        containerOverrides: [
+          {
+            name: 'normalizer',
+            environment: [
+              { name: 'UPLOAD_KEY', value: 'uploads/agency=dhs/u-big/EXCH09.zip' },
+              { name: 'TASK_CODE_URL', value: expect.stringMatching(/\/cdk-assets\/task\.js\?.*X-Amz-Signature=/) },
+            ],
+          },
+        ],
+      },
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'], assignPublicIp: 'ENABLED' } },
     });
     // The large upload is the task's: the Lambda wrote nothing for it, and only u-8 got a receipt.

@@ -7,7 +7,11 @@ describe('findingMessage', () => {
     const f = sampleFinding();
 
     // Act
-    const msg = findingMessage(f, { resultLocation: 's3://sweep-results/hunts/q-1.csv', queryExecutionId: 'q-1', runbook: '1. Isolate EXCH01.' });
+    const msg = findingMessage(f, {
+      resultLocation: 's3://sweep-results/hunts/q-1.csv',
+      queryExecutionId: 'q-1',
+      runbook: '1. Isolate EXCH01.',
+    });
 
     // Assess
     expect(msg.subject).toBe('[CRITICAL] EXCH01: ProxyLogon SSRF: ServerInfo~ AnchorMailbox in HttpProxy logs (doj)');

@@ -33,14 +33,20 @@ function sha256(file: string): string {
 
 function listFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? listFiles(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) => (d.isDirectory() ? listFiles(path.join(dir, d.name)) : [path.join(dir, d.name)]));
 }
 
 async function produce(tmp: string): Promise<Golden> {
   const lakeRoot = path.join(tmp, 'root');
   // Inputs relative to the repository (the test runs there): display paths, lake bytes and findings do not depend
   // on where the checkout lives.
-  const inputs = fs.readdirSync(DEMO).filter((n) => n.endsWith('.zip')).sort().map((n) => path.posix.join('samples', 'agency-demo', n));
+  const inputs = fs
+    .readdirSync(DEMO)
+    .filter((n) => n.endsWith('.zip'))
+    .sort()
+    .map((n) => path.posix.join('samples', 'agency-demo', n));
   const { manifest } = await normalizeUpload({
     inputs,
     agency: 'demo',
@@ -51,7 +57,8 @@ async function produce(tmp: string): Promise<Golden> {
     now: () => NOW,
   });
   const lakeFiles: Record<string, string> = {};
-  for (const f of listFiles(path.join(lakeRoot, 'lake')).sort()) lakeFiles[path.relative(lakeRoot, f).split(path.sep).join('/')] = sha256(f);
+  for (const f of listFiles(path.join(lakeRoot, 'lake')).sort())
+    lakeFiles[path.relative(lakeRoot, f).split(path.sep).join('/')] = sha256(f);
   // Inputs carry the checkout's paths and mtimes: not part of what the code decides.
   const { inputs: _inputs, ...rest } = manifest;
   const pack = await loadPack(path.resolve('queries'), path.resolve('indicators'));
@@ -72,7 +79,12 @@ async function produce(tmp: string): Promise<Golden> {
   } finally {
     await engine.close();
   }
-  return { lakeFiles, manifest: JSON.parse(JSON.stringify(rest)), findings: JSON.parse(JSON.stringify(sweep.findings)), verdicts: JSON.parse(JSON.stringify(sweep.verdicts)) };
+  return {
+    lakeFiles,
+    manifest: JSON.parse(JSON.stringify(rest)),
+    findings: JSON.parse(JSON.stringify(sweep.findings)),
+    verdicts: JSON.parse(JSON.stringify(sweep.verdicts)),
+  };
 }
 
 describe('normalize and sweep of the demo samples (golden)', () => {

@@ -43,9 +43,10 @@ const fakeParser: FamilyParser = {
 
 const fakeFormats: FormatSeam = {
   detectFamily: (head) => (head.toString('utf8', 0, 4) === 'FAKE' ? { family: 'oab_generator', reason: 'FAKE magic' } : null),
-  describeUnrecognized: (head, _name, size) => (size === 0 || head.length === 0 ? 'empty file' : `starts with ${JSON.stringify(head.toString('latin1', 0, 8))}`),
+  describeUnrecognized: (head, _name, size) =>
+    size === 0 || head.length === 0 ? 'empty file' : `starts with ${JSON.stringify(head.toString('latin1', 0, 8))}`,
   parserFor: () => fakeParser,
-  hostFromPath: (p) => (/EXCH0\d/.exec(p)?.[0] ?? null),
+  hostFromPath: (p) => /EXCH0\d/.exec(p)?.[0] ?? null,
 };
 
 describe('normalizeUpload (accounting, with a fake parser)', () => {
@@ -56,7 +57,19 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   function archive(): string {
-    const good = ['FAKE v1', '# comment', '', 'T 2021-03-02T10:00:00Z first', 'BAD thing', 'TWO 2021-03-03T01:00:00Z', 'THROW', 'x'.repeat(300), 'N no time', 'OPEN', 'T 2021-03-02T09:00:00Z earlier'].join('\r\n');
+    const good = [
+      'FAKE v1',
+      '# comment',
+      '',
+      'T 2021-03-02T10:00:00Z first',
+      'BAD thing',
+      'TWO 2021-03-03T01:00:00Z',
+      'THROW',
+      'x'.repeat(300),
+      'N no time',
+      'OPEN',
+      'T 2021-03-02T09:00:00Z earlier',
+    ].join('\r\n');
     const zip = buildZip([
       { name: 'EXCH01/Logging/fake1.log', data: good, mtime: new Date(2021, 0, 15, 12, 0, 0) },
       { name: 'misc/unknown.bin', data: Buffer.from([0, 1, 2, 3, 0xff, 0xfe]) },
@@ -73,7 +86,15 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
     // Prepare
     const input = archive();
     // Act
-    const { manifest } = await normalizeUpload({ inputs: [input], agency: 'dhs', lakeRoot: path.join(tmp, 'root'), tmpDir: tmp, formats: fakeFormats, limits: { maxLineBytes: 200 }, hostOverride: 'FALLBACK1' });
+    const { manifest } = await normalizeUpload({
+      inputs: [input],
+      agency: 'dhs',
+      lakeRoot: path.join(tmp, 'root'),
+      tmpDir: tmp,
+      formats: fakeFormats,
+      limits: { maxLineBytes: 200 },
+      hostOverride: 'FALLBACK1',
+    });
     // Assess
     const e1 = manifest.entries.find((e) => e.path.endsWith('EXCH01/Logging/fake1.log'))!;
     expect(e1.lines).toEqual({ read: 11, with_rows: 4, rejected: 3, skipped: 4 });
@@ -99,7 +120,13 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
     // Prepare
     const input = archive();
     // Act
-    const { manifest } = await normalizeUpload({ inputs: [input], agency: 'dhs', lakeRoot: path.join(tmp, 'root'), tmpDir: tmp, formats: fakeFormats });
+    const { manifest } = await normalizeUpload({
+      inputs: [input],
+      agency: 'dhs',
+      lakeRoot: path.join(tmp, 'root'),
+      tmpDir: tmp,
+      formats: fakeFormats,
+    });
     // Assess
     expect(manifest.entries.map((e) => path.basename(e.path))).toEqual(['fake1.log', 'fake2.log.gz']);
     expect(manifest.unrecognized).toEqual([
@@ -111,7 +138,14 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
     expect(manifest.problems[0].path).toContain('../../etc/x.log');
     expect(manifest.totals).toMatchObject({ entries: 4, entries_parsed: 2, entries_unrecognized: 2, problems: 1 });
     // No host in the records, the path or --host: the rows keep a NULL host, listed as unknown (last).
-    expect(manifest.coverage[manifest.coverage.length - 1]).toEqual({ host: null, family: 'oab_generator', first_event: '2021-03-05T00:00:00.000Z', last_event: '2021-03-05T00:00:00.000Z', files: 1, rows: 2 });
+    expect(manifest.coverage[manifest.coverage.length - 1]).toEqual({
+      host: null,
+      family: 'oab_generator',
+      first_event: '2021-03-05T00:00:00.000Z',
+      last_event: '2021-03-05T00:00:00.000Z',
+      files: 1,
+      rows: 2,
+    });
     expect(manifest.entries[1].hosts).toEqual([]);
   });
 
@@ -120,19 +154,99 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
     const input = archive();
     const root = path.join(tmp, 'root');
     // Act
-    const { manifest } = await normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'up-test', lakeRoot: root, tmpDir: tmp, formats: fakeFormats, hostOverride: 'FALLBACK1' });
+    const { manifest } = await normalizeUpload({
+      inputs: [input],
+      agency: 'dhs',
+      uploadId: 'up-test',
+      lakeRoot: root,
+      tmpDir: tmp,
+      formats: fakeFormats,
+      hostOverride: 'FALLBACK1',
+    });
     // Assess
-    const rows = await query(`SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S') AS t, host, source_family, source_file, source_line::INT AS line, upload_id, message, agency, dt FROM ${lakeScan(root, 'exchange_logs')} ORDER BY source_file, line, message`);
+    const rows = await query(
+      `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S') AS t, host, source_family, source_file, source_line::INT AS line, upload_id, message, agency, dt FROM ${lakeScan(root, 'exchange_logs')} ORDER BY source_file, line, message`,
+    );
     const f1 = `${input}!EXCH01/Logging/fake1.log`;
     const f2 = `${input}!nohost/fake2.log.gz`;
     expect(rows).toEqual([
-      { t: '2021-03-02T10:00:00', host: 'EXCH01', source_family: 'oab_generator', source_file: f1, line: 4, upload_id: 'up-test', message: 'first', agency: 'dhs', dt: '2021-03-02' },
-      { t: '2021-03-03T01:00:00', host: 'EXCH01', source_family: 'oab_generator', source_file: f1, line: 6, upload_id: 'up-test', message: 'one', agency: 'dhs', dt: '2021-03-03' },
-      { t: '2021-03-03T01:00:00', host: 'OTHER01', source_family: 'oab_generator', source_file: f1, line: 6, upload_id: 'up-test', message: 'two', agency: 'dhs', dt: '2021-03-03' },
-      { t: null, host: 'EXCH01', source_family: 'oab_generator', source_file: f1, line: 9, upload_id: 'up-test', message: 'no time', agency: 'dhs', dt: '2021-01-15' },
-      { t: '2021-03-02T09:00:00', host: 'EXCH01', source_family: 'oab_generator', source_file: f1, line: 11, upload_id: 'up-test', message: 'earlier', agency: 'dhs', dt: '2021-03-02' },
-      { t: '2021-03-05T00:00:00', host: 'FALLBACK1', source_family: 'oab_generator', source_file: f2, line: 2, upload_id: 'up-test', message: 'b', agency: 'dhs', dt: '2021-03-05' },
-      { t: null, host: 'FALLBACK1', source_family: 'oab_generator', source_file: f2, line: 3, upload_id: 'up-test', message: 'x', agency: 'dhs', dt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) },
+      {
+        t: '2021-03-02T10:00:00',
+        host: 'EXCH01',
+        source_family: 'oab_generator',
+        source_file: f1,
+        line: 4,
+        upload_id: 'up-test',
+        message: 'first',
+        agency: 'dhs',
+        dt: '2021-03-02',
+      },
+      {
+        t: '2021-03-03T01:00:00',
+        host: 'EXCH01',
+        source_family: 'oab_generator',
+        source_file: f1,
+        line: 6,
+        upload_id: 'up-test',
+        message: 'one',
+        agency: 'dhs',
+        dt: '2021-03-03',
+      },
+      {
+        t: '2021-03-03T01:00:00',
+        host: 'OTHER01',
+        source_family: 'oab_generator',
+        source_file: f1,
+        line: 6,
+        upload_id: 'up-test',
+        message: 'two',
+        agency: 'dhs',
+        dt: '2021-03-03',
+      },
+      {
+        t: null,
+        host: 'EXCH01',
+        source_family: 'oab_generator',
+        source_file: f1,
+        line: 9,
+        upload_id: 'up-test',
+        message: 'no time',
+        agency: 'dhs',
+        dt: '2021-01-15',
+      },
+      {
+        t: '2021-03-02T09:00:00',
+        host: 'EXCH01',
+        source_family: 'oab_generator',
+        source_file: f1,
+        line: 11,
+        upload_id: 'up-test',
+        message: 'earlier',
+        agency: 'dhs',
+        dt: '2021-03-02',
+      },
+      {
+        t: '2021-03-05T00:00:00',
+        host: 'FALLBACK1',
+        source_family: 'oab_generator',
+        source_file: f2,
+        line: 2,
+        upload_id: 'up-test',
+        message: 'b',
+        agency: 'dhs',
+        dt: '2021-03-05',
+      },
+      {
+        t: null,
+        host: 'FALLBACK1',
+        source_family: 'oab_generator',
+        source_file: f2,
+        line: 3,
+        upload_id: 'up-test',
+        message: 'x',
+        agency: 'dhs',
+        dt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      },
     ]);
     const e1 = manifest.entries[0];
     expect(e1.rows_without_time).toBe(1);
@@ -140,9 +254,30 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
     expect(e1.rows_without_time_reason).toBe('OABGenerator lines without a leading timestamp carry no time of their own');
     expect(e1.rows_without_host).toBe(0);
     expect(manifest.coverage).toEqual([
-      { host: 'EXCH01', family: 'oab_generator', first_event: '2021-03-02T09:00:00.000Z', last_event: '2021-03-03T01:00:00.000Z', files: 1, rows: 4 },
-      { host: 'FALLBACK1', family: 'oab_generator', first_event: '2021-03-05T00:00:00.000Z', last_event: '2021-03-05T00:00:00.000Z', files: 1, rows: 2 },
-      { host: 'OTHER01', family: 'oab_generator', first_event: '2021-03-03T01:00:00.000Z', last_event: '2021-03-03T01:00:00.000Z', files: 1, rows: 1 },
+      {
+        host: 'EXCH01',
+        family: 'oab_generator',
+        first_event: '2021-03-02T09:00:00.000Z',
+        last_event: '2021-03-03T01:00:00.000Z',
+        files: 1,
+        rows: 4,
+      },
+      {
+        host: 'FALLBACK1',
+        family: 'oab_generator',
+        first_event: '2021-03-05T00:00:00.000Z',
+        last_event: '2021-03-05T00:00:00.000Z',
+        files: 1,
+        rows: 2,
+      },
+      {
+        host: 'OTHER01',
+        family: 'oab_generator',
+        first_event: '2021-03-03T01:00:00.000Z',
+        last_event: '2021-03-03T01:00:00.000Z',
+        files: 1,
+        rows: 1,
+      },
     ]);
   });
 
@@ -162,6 +297,8 @@ describe('normalizeUpload (accounting, with a fake parser)', () => {
   });
 
   it('throws for an agency id that cannot be a key segment', async () => {
-    await expect(normalizeUpload({ inputs: ['x'], agency: '../evil', lakeRoot: tmp, formats: fakeFormats })).rejects.toThrow(/invalid agency id "..\/evil"/);
+    await expect(normalizeUpload({ inputs: ['x'], agency: '../evil', lakeRoot: tmp, formats: fakeFormats })).rejects.toThrow(
+      /invalid agency id "..\/evil"/,
+    );
   });
 });

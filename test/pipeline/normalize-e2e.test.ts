@@ -19,17 +19,47 @@ function proxyLine(v: Record<string, string>): string {
   }).join(',');
 }
 
-const PROXY_LOG = [
-  HTTPPROXY_FIELDS_2021.join(','),
-  '#Software: Microsoft Exchange Server',
-  '#Version: 15.01.2176.002',
-  '#Log-type: HttpProxy Logs',
-  '#Date: 2021-03-03T02:00:00.012Z',
-  `#Fields: ${HTTPPROXY_FIELDS_2021.join(',')}`,
-  proxyLine({ DateTime: '2021-03-03T02:13:15.103Z', RequestId: 'a1b2', Protocol: 'Ecp', UrlHost: 'mail.corp.example', UrlStem: '/ecp/y.js', AuthenticationType: 'Anonymous', AnchorMailbox: 'ServerInfo~a]@exch01.corp.example:444/autodiscover/autodiscover.xml?#', UserAgent: 'ExchangeServicesClient/0.0.0.0', ClientIpAddress: '203.0.113.7', ServerHostName: 'EXCH01', HttpStatus: '200', BackEndStatus: '200', Method: 'POST', ProxyAction: 'Proxy', TargetServer: 'exch01.corp.example', RoutingType: 'ServerInfo', BackEndCookie: 'Server~exch01.corp.example~1942062522', TotalRequestTime: '312', GenericInfo: 'a,"b"' }),
-  proxyLine({ DateTime: '2021-03-04T08:00:00.500Z', RequestId: 'c3d4', Protocol: 'Owa', UrlStem: '/owa/', ServerHostName: 'EXCH01', HttpStatus: '302', Method: 'GET', UrlQuery: '?bO=1' }),
-  proxyLine({ DateTime: '2021-13-01T00:00:00Z', Protocol: 'Owa', ServerHostName: 'EXCH01' }),
-].join('\r\n') + '\r\n';
+const PROXY_LOG =
+  [
+    HTTPPROXY_FIELDS_2021.join(','),
+    '#Software: Microsoft Exchange Server',
+    '#Version: 15.01.2176.002',
+    '#Log-type: HttpProxy Logs',
+    '#Date: 2021-03-03T02:00:00.012Z',
+    `#Fields: ${HTTPPROXY_FIELDS_2021.join(',')}`,
+    proxyLine({
+      DateTime: '2021-03-03T02:13:15.103Z',
+      RequestId: 'a1b2',
+      Protocol: 'Ecp',
+      UrlHost: 'mail.corp.example',
+      UrlStem: '/ecp/y.js',
+      AuthenticationType: 'Anonymous',
+      AnchorMailbox: 'ServerInfo~a]@exch01.corp.example:444/autodiscover/autodiscover.xml?#',
+      UserAgent: 'ExchangeServicesClient/0.0.0.0',
+      ClientIpAddress: '203.0.113.7',
+      ServerHostName: 'EXCH01',
+      HttpStatus: '200',
+      BackEndStatus: '200',
+      Method: 'POST',
+      ProxyAction: 'Proxy',
+      TargetServer: 'exch01.corp.example',
+      RoutingType: 'ServerInfo',
+      BackEndCookie: 'Server~exch01.corp.example~1942062522',
+      TotalRequestTime: '312',
+      GenericInfo: 'a,"b"',
+    }),
+    proxyLine({
+      DateTime: '2021-03-04T08:00:00.500Z',
+      RequestId: 'c3d4',
+      Protocol: 'Owa',
+      UrlStem: '/owa/',
+      ServerHostName: 'EXCH01',
+      HttpStatus: '302',
+      Method: 'GET',
+      UrlQuery: '?bO=1',
+    }),
+    proxyLine({ DateTime: '2021-13-01T00:00:00Z', Protocol: 'Owa', ServerHostName: 'EXCH01' }),
+  ].join('\r\n') + '\r\n';
 
 const IIS_HEADER = [
   '#Software: Microsoft Internet Information Services 10.0',
@@ -70,25 +100,57 @@ describe('normalizeUpload (end to end, real parsers)', () => {
 
   it('writes HttpProxy and IIS rows with their values, hosts, times and source files', async () => {
     // Act
-    const { manifest, written } = await normalizeUpload({ inputs: [input], agency: 'treasury', uploadId: 'up-e2e', lakeRoot: root, tmpDir: tmp });
+    const { manifest, written } = await normalizeUpload({
+      inputs: [input],
+      agency: 'treasury',
+      uploadId: 'up-e2e',
+      lakeRoot: root,
+      tmpDir: tmp,
+    });
     // Assess
     expect(written).toContain('lake/web_requests/agency=treasury/dt=2021-03-03/up-e2e-0.parquet');
-    const proxy = await query(`SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%g') AS t, host, site, method, uri_stem, uri_query, status, anchor_mailbox, backend_cookie, routing_type, time_taken_ms::INT AS ms, generic_info, source_family, source_file, source_line::INT AS line, upload_id, dt FROM ${lakeScan(root, 'web_requests')} WHERE source_family = 'httpproxy' ORDER BY t`);
+    const proxy = await query(
+      `SELECT strftime(event_time, '%Y-%m-%dT%H:%M:%S.%g') AS t, host, site, method, uri_stem, uri_query, status, anchor_mailbox, backend_cookie, routing_type, time_taken_ms::INT AS ms, generic_info, source_family, source_file, source_line::INT AS line, upload_id, dt FROM ${lakeScan(root, 'web_requests')} WHERE source_family = 'httpproxy' ORDER BY t`,
+    );
     expect(proxy).toEqual([
       {
-        t: '2021-03-03T02:13:15.103', host: 'EXCH01', site: 'Ecp', method: 'POST', uri_stem: '/ecp/y.js', uri_query: null, status: 200,
-        anchor_mailbox: 'ServerInfo~a]@exch01.corp.example:444/autodiscover/autodiscover.xml?#', backend_cookie: 'Server~exch01.corp.example~1942062522',
-        routing_type: 'ServerInfo', ms: 312, generic_info: 'a,"b"', source_family: 'httpproxy',
-        source_file: `${input}!EXCH01/Logging/HttpProxy/Ecp/HttpProxy_2021030302-1.LOG`, line: 7, upload_id: 'up-e2e', dt: '2021-03-03',
+        t: '2021-03-03T02:13:15.103',
+        host: 'EXCH01',
+        site: 'Ecp',
+        method: 'POST',
+        uri_stem: '/ecp/y.js',
+        uri_query: null,
+        status: 200,
+        anchor_mailbox: 'ServerInfo~a]@exch01.corp.example:444/autodiscover/autodiscover.xml?#',
+        backend_cookie: 'Server~exch01.corp.example~1942062522',
+        routing_type: 'ServerInfo',
+        ms: 312,
+        generic_info: 'a,"b"',
+        source_family: 'httpproxy',
+        source_file: `${input}!EXCH01/Logging/HttpProxy/Ecp/HttpProxy_2021030302-1.LOG`,
+        line: 7,
+        upload_id: 'up-e2e',
+        dt: '2021-03-03',
       },
-      expect.objectContaining({ t: '2021-03-04T08:00:00.500', uri_stem: '/owa/', uri_query: 'bO=1', status: 302, dt: '2021-03-04', line: 8 }),
+      expect.objectContaining({
+        t: '2021-03-04T08:00:00.500',
+        uri_stem: '/owa/',
+        uri_query: 'bO=1',
+        status: 302,
+        dt: '2021-03-04',
+        line: 8,
+      }),
     ]);
-    const iis = await query(`SELECT host, count(*)::INT AS n, min(event_time)::VARCHAR AS first FROM ${lakeScan(root, 'web_requests')} WHERE source_family = 'iis' GROUP BY host ORDER BY host`);
+    const iis = await query(
+      `SELECT host, count(*)::INT AS n, min(event_time)::VARCHAR AS first FROM ${lakeScan(root, 'web_requests')} WHERE source_family = 'iis' GROUP BY host ORDER BY host`,
+    );
     expect(iis[0].host).toBe('EXCH01');
     expect(iis[1]).toEqual({ host: 'EXCH02', n: 3, first: '2021-03-02 00:00:00' });
     const ua = await query(`SELECT DISTINCT user_agent FROM ${lakeScan(root, 'web_requests')} WHERE source_family = 'iis'`);
     expect(ua).toEqual([{ user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)' }]);
-    expect(manifest.rows_per_table.web_requests).toBe(Number((await query(`SELECT count(*)::INT AS n FROM ${lakeScan(root, 'web_requests')}`))[0].n));
+    expect(manifest.rows_per_table.web_requests).toBe(
+      Number((await query(`SELECT count(*)::INT AS n FROM ${lakeScan(root, 'web_requests')}`))[0].n),
+    );
   });
 
   it('keeps the rows before the cut of a truncated gzip and names the problem', async () => {
@@ -102,13 +164,21 @@ describe('normalizeUpload (end to end, real parsers)', () => {
     expect(kept).toBeGreaterThan(100);
     expect(kept).toBeLessThan(3000);
     expect(manifest.problems.filter((p) => p.code === 'truncated-gzip').map((p) => p.path)).toEqual([cut.path]);
-    const inLake = await query(`SELECT count(*)::INT AS n FROM ${lakeScan(root, 'web_requests')} WHERE source_file = '${cut.path.replace(/'/g, "''")}'`);
+    const inLake = await query(
+      `SELECT count(*)::INT AS n FROM ${lakeScan(root, 'web_requests')} WHERE source_file = '${cut.path.replace(/'/g, "''")}'`,
+    );
     expect(inLake[0].n).toBe(kept);
   });
 
   it('reports families, rejections, unrecognized files and coverage in the manifest', async () => {
     // Act
-    const { manifest, manifestKey } = await normalizeUpload({ inputs: [input], agency: 'treasury', uploadId: 'up-e2e', lakeRoot: root, tmpDir: tmp });
+    const { manifest, manifestKey } = await normalizeUpload({
+      inputs: [input],
+      agency: 'treasury',
+      uploadId: 'up-e2e',
+      lakeRoot: root,
+      tmpDir: tmp,
+    });
     // Assess
     expect(manifestKey).toBe('manifests/agency=treasury/up-e2e.json');
     expect(JSON.parse(fs.readFileSync(path.join(root, manifestKey), 'utf8'))).toEqual(manifest);
@@ -121,7 +191,14 @@ describe('normalizeUpload (end to end, real parsers)', () => {
     expect(manifest.entries.find((e) => e.path.includes('old-logs.zip!'))?.path).toBe(`${input}!EXCH02/old-logs.zip!W3SVC2/u_ex210302.log`);
     expect(manifest.unrecognized).toEqual([expect.objectContaining({ path: `${input}!notes/screenshot.png`, size: 16 })]);
     expect(manifest.coverage).toEqual([
-      { host: 'EXCH01', family: 'httpproxy', first_event: '2021-03-03T02:13:15.103Z', last_event: '2021-03-04T08:00:00.500Z', files: 1, rows: 2 },
+      {
+        host: 'EXCH01',
+        family: 'httpproxy',
+        first_event: '2021-03-03T02:13:15.103Z',
+        last_event: '2021-03-04T08:00:00.500Z',
+        files: 1,
+        rows: 2,
+      },
       expect.objectContaining({ host: 'EXCH01', family: 'iis', first_event: '2021-03-02T00:00:00.000Z', files: 2 }),
       { host: 'EXCH02', family: 'iis', first_event: '2021-03-02T00:00:00.000Z', last_event: '2021-03-02T00:00:02.000Z', files: 1, rows: 3 },
     ]);
@@ -129,17 +206,31 @@ describe('normalizeUpload (end to end, real parsers)', () => {
 
   it('re-ingests the same upload into the same keys with no duplicate rows and the same manifest', async () => {
     // Prepare
-    const first = await normalizeUpload({ inputs: [input], agency: 'treasury', lakeRoot: root, tmpDir: tmp, now: () => new Date('2026-01-01T00:00:00Z') });
+    const first = await normalizeUpload({
+      inputs: [input],
+      agency: 'treasury',
+      lakeRoot: root,
+      tmpDir: tmp,
+      now: () => new Date('2026-01-01T00:00:00Z'),
+    });
     const bytesBefore = first.written.map((k) => fs.readFileSync(path.join(root, k)));
     // Act
-    const second = await normalizeUpload({ inputs: [input], agency: 'treasury', lakeRoot: root, tmpDir: tmp, now: () => new Date('2026-02-02T00:00:00Z') });
+    const second = await normalizeUpload({
+      inputs: [input],
+      agency: 'treasury',
+      lakeRoot: root,
+      tmpDir: tmp,
+      now: () => new Date('2026-02-02T00:00:00Z'),
+    });
     // Assess
     expect(second.manifest.upload_id).toBe(first.manifest.upload_id);
     expect(second.written).toEqual(first.written);
     expect(second.removed).toEqual([]);
     second.written.forEach((k, i) => expect(fs.readFileSync(path.join(root, k)).equals(bytesBefore[i])).toBe(true));
     expect({ ...second.manifest, normalized_at: 'x' }).toEqual({ ...first.manifest, normalized_at: 'x' });
-    const n = await query(`SELECT count(*)::INT AS n FROM ${lakeScan(root, 'web_requests')} WHERE upload_id = '${first.manifest.upload_id}'`);
+    const n = await query(
+      `SELECT count(*)::INT AS n FROM ${lakeScan(root, 'web_requests')} WHERE upload_id = '${first.manifest.upload_id}'`,
+    );
     expect(n[0].n).toBe(first.manifest.rows_per_table.web_requests);
   });
 });

@@ -42,13 +42,22 @@ describe('normalizeUpload (stream edges)', () => {
     const root = path.join(tmp, 'root-cut');
     // Act
     // Small row groups: compression falls behind and the byte counter waits while the inflater has already failed.
-    const { manifest } = await normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'up-cut', lakeRoot: root, tmpDir: tmp, writer: { rowGroupRows: 512, maxPendingRowGroups: 1 } });
+    const { manifest } = await normalizeUpload({
+      inputs: [input],
+      agency: 'dhs',
+      uploadId: 'up-cut',
+      lakeRoot: root,
+      tmpDir: tmp,
+      writer: { rowGroupRows: 512, maxPendingRowGroups: 1 },
+    });
     // Assess
     const entry = manifest.entries[0];
     expect(entry.status).toBe('partial');
     expect(entry.error?.code).toBe('truncated-gzip');
     expect(completeData).toBeGreaterThan(30000);
-    const rows = await query(`SELECT count(*)::INT AS n, max(source_line)::INT AS last, max(uri_query) FILTER (WHERE source_line = ${completeLines}) AS q FROM ${lakeScan(root, 'web_requests')}`);
+    const rows = await query(
+      `SELECT count(*)::INT AS n, max(source_line)::INT AS last, max(uri_query) FILTER (WHERE source_line = ${completeLines}) AS q FROM ${lakeScan(root, 'web_requests')}`,
+    );
     // Every complete data line is a row (the cut last line may add one more, or be rejected).
     expect(rows[0].n).toBeGreaterThanOrEqual(completeData);
     expect(rows[0].n).toBeLessThanOrEqual(completeData + 1);
@@ -69,13 +78,19 @@ describe('normalizeUpload (stream edges)', () => {
     // Act
     const { manifest } = await normalizeUpload({
       inputs: [{ path: 's3://bucket/dhs/W3SVC1/u_ex210302.log', open: () => Readable.from(chunks(), { objectMode: false }) }],
-      agency: 'dhs', uploadId: 'up-reset', lakeRoot: root, tmpDir: tmp, writer: { rowGroupRows: 512 },
+      agency: 'dhs',
+      uploadId: 'up-reset',
+      lakeRoot: root,
+      tmpDir: tmp,
+      writer: { rowGroupRows: 512 },
     });
     // Assess
     expect(manifest.entries[0].status).toBe('partial');
     expect(manifest.entries[0].bytes).toBe(text.length);
     expect(manifest.entries[0].lines).toEqual({ read: 20004, with_rows: 20000, rejected: 0, skipped: 4 });
-    const rows = await query(`SELECT count(*)::INT AS n, max(uri_query) FILTER (WHERE source_line = 20004) AS q FROM ${lakeScan(root, 'web_requests')}`);
+    const rows = await query(
+      `SELECT count(*)::INT AS n, max(uri_query) FILTER (WHERE source_line = 20004) AS q FROM ${lakeScan(root, 'web_requests')}`,
+    );
     expect(rows[0]).toEqual({ n: 20000, q: `id=19999&x=${(19999 * 7919).toString(36)}` });
   });
 
@@ -95,10 +110,16 @@ describe('normalizeUpload (stream edges)', () => {
     const { manifest } = await normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'up-hints', lakeRoot: root, tmpDir: tmp });
     // Assess
     const fam = Object.fromEntries(manifest.entries.map((e) => [e.path.slice(e.path.indexOf('!') + 1), e.family]));
-    expect(fam).toEqual({ 'EXCH01/inetpub/logs/LogFiles/W3SVC1/rotated-0001.log': 'iis', 'EXCH01/Logging/OABGeneratorLog/log-0001.txt': 'oab_generator' });
+    expect(fam).toEqual({
+      'EXCH01/inetpub/logs/LogFiles/W3SVC1/rotated-0001.log': 'iis',
+      'EXCH01/Logging/OABGeneratorLog/log-0001.txt': 'oab_generator',
+    });
     // Content first: the same lines outside a site folder are not guessed.
     expect(manifest.unrecognized.map((u) => u.path)).toEqual([`${input}!EXCH01/elsewhere/rotated-0002.log`]);
     const iis = await query(`SELECT uri_query, host FROM ${lakeScan(root, 'web_requests')} ORDER BY source_line`);
-    expect(iis).toEqual([{ uri_query: `id=5&x=${(5 * 7919).toString(36)}`, host: 'EXCH01' }, { uri_query: `id=6&x=${(6 * 7919).toString(36)}`, host: 'EXCH01' }]);
+    expect(iis).toEqual([
+      { uri_query: `id=5&x=${(5 * 7919).toString(36)}`, host: 'EXCH01' },
+      { uri_query: `id=6&x=${(6 * 7919).toString(36)}`, host: 'EXCH01' },
+    ]);
   });
 });

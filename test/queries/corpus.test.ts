@@ -46,7 +46,9 @@ describe('query corpus', () => {
 
   it('has raw-log cases in the pack (parsers and hunts tested together)', () => {
     // Prepare
-    const rawCases = hunts.flatMap((h) => (fs.existsSync(fixturePathFor(h.path)) ? loadFixtureFile(fixturePathFor(h.path)).cases : [])).filter((c) => c.raw);
+    const rawCases = hunts
+      .flatMap((h) => (fs.existsSync(fixturePathFor(h.path)) ? loadFixtureFile(fixturePathFor(h.path)).cases : []))
+      .filter((c) => c.raw);
     // Assess
     if (hunts.length > 0) expect(rawCases.length).toBeGreaterThan(0);
   });
@@ -75,7 +77,10 @@ for (const hunt of [...hunts, ...templates.hunts]) {
       // Act
       const cases = fs.existsSync(file) ? loadFixtureFile(file).cases : [];
       // Assess
-      expect({ file: path.relative(repoRoot, file), positive: cases.some((c) => c.expect.rows >= 1), negative: cases.some((c) => c.expect.rows === 0) }).toEqual({
+      const file_ = path.relative(repoRoot, file);
+      const positive = cases.some((c) => c.expect.rows >= 1);
+      const negative = cases.some((c) => c.expect.rows === 0);
+      expect({ file: file_, positive, negative }).toEqual({
         file: path.relative(repoRoot, file),
         positive: true,
         negative: true,

@@ -11,8 +11,12 @@ describe('buildBoard', () => {
   it('lists every agency, the expected one without uploads too, red ones first', () => {
     // Assess
     expect(board.totals).toMatchObject({ agencies: 9, hosts: 32, uploads: 8 });
-    expect(board.agencies.find((a) => a.agency === 'agency-never-uploaded')!.requests).toEqual(['no upload yet: every host\'s Exchange, IIS and Windows logs since 2019-01-01']);
-    const ranks = board.agencies.map((a) => (a.hosts.some((h) => h.level === 'red') ? 0 : a.hosts.some((h) => h.level === 'amber') ? 1 : 2));
+    expect(board.agencies.find((a) => a.agency === 'agency-never-uploaded')!.requests).toEqual([
+      "no upload yet: every host's Exchange, IIS and Windows logs since 2019-01-01",
+    ]);
+    const ranks = board.agencies.map((a) =>
+      a.hosts.some((h) => h.level === 'red') ? 0 : a.hosts.some((h) => h.level === 'amber') ? 1 : 2,
+    );
     expect([...ranks].sort()).toEqual(ranks);
   });
 
@@ -24,7 +28,9 @@ describe('buildBoard', () => {
     // Assess
     expect(a1.requests).toContain('EXCH01.agency-01.example.gov: no HttpProxy logs before 2021-02-20');
     expect(a2.requests).toContain('EXCH02.agency-02.example.gov: no HttpProxy logs from 2019-07-01 to 2021-02-19');
-    expect(a1.requests).toContain('EXCH04.agency-01.example.gov: no Security or Sysmon events (only Application): process, file and logon hunts had nothing to judge');
+    expect(a1.requests).toContain(
+      'EXCH04.agency-01.example.gov: no Security or Sysmon events (only Application): process, file and logon hunts had nothing to judge',
+    );
     expect(a1.requests.some((r) => /no OABGenerator logs at all \(\d+ hunt\(s\) could not run\)/.test(r))).toBe(true);
   });
 
@@ -52,16 +58,31 @@ describe('buildBoard', () => {
 });
 
 describe('coverageFromManifests', () => {
-  it('merges each upload\'s first..last event per host and family across uploads', () => {
+  it("merges each upload's first..last event per host and family across uploads", () => {
     // Prepare
-    const m = (id: string, first: string, last: string) => ({ agency: 'doj', upload_id: id, coverage: [{ host: 'EXCH01', family: 'httpproxy', first_event: first, last_event: last, files: 1, rows: 10 }] }) as unknown as Manifest;
+    const m = (id: string, first: string, last: string) =>
+      ({
+        agency: 'doj',
+        upload_id: id,
+        coverage: [{ host: 'EXCH01', family: 'httpproxy', first_event: first, last_event: last, files: 1, rows: 10 }],
+      }) as unknown as Manifest;
 
     // Act
-    const cov = coverageFromManifests([m('a', '2019-04-10T08:00:00Z', '2019-04-20T00:00:00Z'), m('b', '2021-02-20T00:00:00Z', '2021-03-05T23:00:00Z')]);
+    const cov = coverageFromManifests([
+      m('a', '2019-04-10T08:00:00Z', '2019-04-20T00:00:00Z'),
+      m('b', '2021-02-20T00:00:00Z', '2021-03-05T23:00:00Z'),
+    ]);
 
     // Assess
     expect(cov).toHaveLength(1);
-    expect(cov[0]).toMatchObject({ rows: 20, files: 2, ranges: [{ from: '2019-04-10', to: '2019-04-20', days: 11 }, { from: '2021-02-20', to: '2021-03-05', days: 14 }] });
+    expect(cov[0]).toMatchObject({
+      rows: 20,
+      files: 2,
+      ranges: [
+        { from: '2019-04-10', to: '2019-04-20', days: 11 },
+        { from: '2021-02-20', to: '2021-03-05', days: 14 },
+      ],
+    });
   });
 });
 

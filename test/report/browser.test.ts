@@ -16,10 +16,18 @@ import { HOSTILE, syntheticBoardInput } from './board-fixture';
 
 const CHROMIUM = process.env.SWEEP_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts', 'browser');
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const present = fs.existsSync(CHROMIUM);
 if (!present) {
-  // eslint-disable-next-line no-console
   console.warn(`browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set SWEEP_CHROMIUM)`);
 }
 const maybe = present ? describe : describe.skip;
@@ -33,7 +41,8 @@ async function open(ctx: BrowserContext, file: string, width: number): Promise<P
 
 /** Width of the page's content beyond the viewport (0: no horizontal scrolling). */
 // Expressions run in the page (this project's TypeScript has no DOM types).
-const overflowX = (page: Page): Promise<number> => page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+const overflowX = (page: Page): Promise<number> =>
+  page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 
 maybe('board.html and report.html in Chromium', () => {
   let ctx: BrowserContext;
@@ -49,10 +58,21 @@ maybe('board.html and report.html in Chromium', () => {
     const findings = input.findings.filter((f) => f.agency === 'agency-00' || f.agency === 'agency-04');
     const coverage = input.coverage.filter((c) => c.agency === 'agency-00' || c.agency === 'agency-04');
     reportFile = path.join(ARTIFACTS, 'report.html');
-    fs.writeFileSync(reportFile, renderReport({
-      generatedAt: input.generatedAt, window: { since: '2019-01-01', until: '2026-12-07' }, hunts: input.hunts, findings, newFingerprints: new Set([findings[0].fingerprint]),
-      verdicts: buildVerdicts(input.hunts, findings, coverage, '2019-01-01'), coverage, errors: [], broken: [], triage: input.triage,
-    }));
+    fs.writeFileSync(
+      reportFile,
+      renderReport({
+        generatedAt: input.generatedAt,
+        window: { since: '2019-01-01', until: '2026-12-07' },
+        hunts: input.hunts,
+        findings,
+        newFingerprints: new Set([findings[0].fingerprint]),
+        verdicts: buildVerdicts(input.hunts, findings, coverage, '2019-01-01'),
+        coverage,
+        errors: [],
+        broken: [],
+        triage: input.triage,
+      }),
+    );
     // A fresh profile every run: nothing cached or synced from an earlier one.
     userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-chromium-'));
     ctx = await chromium.launchPersistentContext(userDir, { executablePath: CHROMIUM, headless: true, args: FLAGS, offline: true });
@@ -80,7 +100,12 @@ maybe('board.html and report.html in Chromium', () => {
   it('runs nothing from the evidence, notes or agency names', async () => {
     // Prepare
     const dialogs: string[] = [];
-    ctx.on('page', (p) => p.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); }));
+    ctx.on('page', (p) =>
+      p.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      }),
+    );
 
     // Act
     const page = await open(ctx, boardFile, 1280);

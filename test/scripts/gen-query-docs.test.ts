@@ -29,7 +29,9 @@ describe('renderHuntsDoc', () => {
     // Act
     const doc = renderHuntsDoc([hunt], ROOT);
     // Assess
-    expect(doc).toContain('| [`11111111`](#11111111-2222-4333-8444-555555555555) | Example hunt | high | CVE-2021-26855 | TA0001:T1190 | HttpProxy logs, Windows events (.evtx or an export) | Test-ProxyLogon, Sigma |');
+    expect(doc).toContain(
+      '| [`11111111`](#11111111-2222-4333-8444-555555555555) | Example hunt | high | CVE-2021-26855 | TA0001:T1190 | HttpProxy logs, Windows events (.evtx or an export) | Test-ProxyLogon, Sigma |',
+    );
     expect(doc).toContain('- needs: HttpProxy logs, Windows events (.evtx or an export)');
     expect(doc).toContain('file: `queries/x/web/initial_access_example_hunt_x.sql`');
     expect(doc).toContain('False positives:\n- Scanners');
@@ -90,7 +92,9 @@ describe('parseCoverage / renderCoverageDoc', () => {
     expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["00000000"], status: covered }'), hunts)).toThrow(CoverageFileError);
     expect(() => parseCoverage(one('{ source: a, check: b, hunts: [965e6752], status: covered }'), hunts)).toThrow(/matches 0 hunts/);
     expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["0b6c8f4e"], status: partial }'), hunts)).toThrow(/needs a note/);
-    expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["0b6c8f4e"], status: excluded, note: x }'), hunts)).toThrow(/names no hunt/);
+    expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["0b6c8f4e"], status: excluded, note: x }'), hunts)).toThrow(
+      /names no hunt/,
+    );
     expect(() => parseCoverage(one('{ source: a, check: b, hunts: ["0b6c8f4e"], status: done }'), hunts)).toThrow(/status must be/);
     expect(() => parseCoverage('checks: [', hunts)).toThrow(/not valid YAML/);
   });

@@ -8,13 +8,22 @@ const MACHINE = {
     Any: { Type: 'Choice', Choices: [{ Variable: '$.hunts[0]', IsPresent: true, Next: 'Each' }], Default: 'Nothing' },
     Nothing: { Type: 'Succeed' },
     Each: {
-      Type: 'Map', ItemsPath: '$.hunts', ResultPath: '$.results', Next: 'Failed?',
+      Type: 'Map',
+      ItemsPath: '$.hunts',
+      ResultPath: '$.results',
+      Next: 'Failed?',
       ItemSelector: { 'hunt.$': '$$.Map.Item.Value', 'run_id.$': '$.run_id' },
       ItemProcessor: {
-        ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Query',
+        ProcessorConfig: { Mode: 'INLINE' },
+        StartAt: 'Query',
         States: {
           Query: {
-            Type: 'Task', Resource: 'query', Parameters: { 'q.$': '$.hunt.q' }, ResultSelector: { 'id.$': '$.Id' }, ResultPath: '$.query', Next: 'Publish',
+            Type: 'Task',
+            Resource: 'query',
+            Parameters: { 'q.$': '$.hunt.q' },
+            ResultSelector: { 'id.$': '$.Id' },
+            ResultPath: '$.query',
+            Next: 'Publish',
             Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 2 }],
             Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Record' }],
           },
@@ -23,7 +32,12 @@ const MACHINE = {
         },
       },
     },
-    'Failed?': { Type: 'Choice', QueryLanguage: 'JSONata', Choices: [{ Condition: '{% $count($states.input.results[ok = false]) > 0 %}', Next: 'Fail' }], Default: 'Done' },
+    'Failed?': {
+      Type: 'Choice',
+      QueryLanguage: 'JSONata',
+      Choices: [{ Condition: '{% $count($states.input.results[ok = false]) > 0 %}', Next: 'Fail' }],
+      Default: 'Done',
+    },
     Done: { Type: 'Succeed' },
     Fail: { Type: 'Fail', Error: 'HuntsFailed', Cause: 'some failed' },
   },
@@ -35,7 +49,14 @@ describe('runStateMachine (rehearsal ASL interpreter)', () => {
     const calls: string[] = [];
     const run = async (resource: string, input: any): Promise<unknown> => {
       calls.push(`${resource}:${JSON.stringify(input)}`);
-      if (resource === 'plan') return { run_id: 'r1', hunts: [{ id: 'h1', q: 'SELECT 1' }, { id: 'h2', q: 'SELECT 2' }] };
+      if (resource === 'plan')
+        return {
+          run_id: 'r1',
+          hunts: [
+            { id: 'h1', q: 'SELECT 1' },
+            { id: 'h2', q: 'SELECT 2' },
+          ],
+        };
       if (resource === 'query') return { Id: `q-${input.q.slice(-1)}`, Other: 'dropped' };
       return { hunt_id: input.hunt_id, ok: true };
     };
@@ -43,7 +64,10 @@ describe('runStateMachine (rehearsal ASL interpreter)', () => {
     const out = await runStateMachine(MACHINE, { trigger: 'schedule' }, run);
     // Assess
     expect(out.status).toBe('SUCCEEDED');
-    expect((out.output as any).results).toEqual([{ hunt_id: 'h1', ok: true }, { hunt_id: 'h2', ok: true }]);
+    expect((out.output as any).results).toEqual([
+      { hunt_id: 'h1', ok: true },
+      { hunt_id: 'h2', ok: true },
+    ]);
     expect(calls).toContain('publish:{"id":"q-1","hunt_id":"h1"}');
     expect(out.states.at(-1)).toBe('Done');
   });

@@ -16,7 +16,11 @@ describe('AwsEmulator (rehearsal SNS / Athena endpoints)', () => {
         { endpoint: 'team', topicArn: TOPIC },
       ],
       runQuery: async () => ({
-        columns: [{ name: 'agency', type: 'VARCHAR' }, { name: 'first_seen', type: 'TIMESTAMP' }, { name: 'n', type: 'BIGINT' }],
+        columns: [
+          { name: 'agency', type: 'VARCHAR' },
+          { name: 'first_seen', type: 'TIMESTAMP' },
+          { name: 'n', type: 'BIGINT' },
+        ],
         rows: Array.from({ length: 1500 }, (_, i) => ({ agency: 'doj', first_seen: '2021-03-02T10:15:30.000Z', n: i === 0 ? null : i })),
         scannedBytes: 1234,
       }),
@@ -29,11 +33,20 @@ describe('AwsEmulator (rehearsal SNS / Athena endpoints)', () => {
   it('delivers each SNS message only to the subscriptions whose filter policy matches', async () => {
     // Prepare
     const sns = new SNSClient({ ...creds, endpoint });
-    const entry = (id: string, agency: string) => ({ Id: id, Message: `m-${agency}`, MessageAttributes: { agency: { DataType: 'String', StringValue: agency } } });
+    const entry = (id: string, agency: string) => ({
+      Id: id,
+      Message: `m-${agency}`,
+      MessageAttributes: { agency: { DataType: 'String', StringValue: agency } },
+    });
     // Act
     await sns.send(new PublishBatchCommand({ TopicArn: TOPIC, PublishBatchRequestEntries: [entry('0', 'doj'), entry('1', 'dhs')] }));
     // Assess
-    expect(emulator.deliveries.map((d) => `${d.endpoint}:${d.message}`).sort()).toEqual(['a@doj:m-doj', 'b@dhs:m-dhs', 'team:m-dhs', 'team:m-doj']);
+    expect(emulator.deliveries.map((d) => `${d.endpoint}:${d.message}`).sort()).toEqual([
+      'a@doj:m-doj',
+      'b@dhs:m-dhs',
+      'team:m-dhs',
+      'team:m-doj',
+    ]);
     sns.destroy();
   });
 
@@ -42,7 +55,9 @@ describe('AwsEmulator (rehearsal SNS / Athena endpoints)', () => {
     const sns = new SNSClient({ ...creds, endpoint });
     const big = (id: string) => ({ Id: id, Message: 'x'.repeat(150_000) });
     // Act / Assess
-    await expect(sns.send(new PublishBatchCommand({ TopicArn: TOPIC, PublishBatchRequestEntries: [big('0'), big('1')] }))).rejects.toMatchObject({ name: 'BatchRequestTooLongException' });
+    await expect(
+      sns.send(new PublishBatchCommand({ TopicArn: TOPIC, PublishBatchRequestEntries: [big('0'), big('1')] })),
+    ).rejects.toMatchObject({ name: 'BatchRequestTooLongException' });
     sns.destroy();
   });
 
@@ -64,7 +79,9 @@ describe('AwsEmulator (rehearsal SNS / Athena endpoints)', () => {
   });
 
   it('binds execution parameters to ? outside strings and comments, and bills at least 10 MB', () => {
-    expect(bindParameters("SELECT '?' AS q -- why?\nWHERE a = ? AND b = ?", ["'x'", '2'])).toBe("SELECT '?' AS q -- why?\nWHERE a = 'x' AND b = 2");
+    expect(bindParameters("SELECT '?' AS q -- why?\nWHERE a = ? AND b = ?", ["'x'", '2'])).toBe(
+      "SELECT '?' AS q -- why?\nWHERE a = 'x' AND b = 2",
+    );
     expect(() => bindParameters('SELECT ?', [])).toThrow(/parameters/);
     expect(billedBytes(1)).toBe(10 * 1024 * 1024);
     expect(billedBytes(11 * 1024 * 1024 + 1)).toBe(12 * 1024 * 1024);

@@ -18,7 +18,10 @@ export function commitHandMadeLake(root: string): void {
         if (!m) throw new Error(`not a lake file key: ${r}`);
         const bytes = fs.readFileSync(path.join(dir, e.name));
         const k = `${m[2]}/${m[4]}`;
-        uploads.set(k, [...(uploads.get(k) ?? []), { key: r, table: m[1], dt: m[3], bytes: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') }]);
+        uploads.set(k, [
+          ...(uploads.get(k) ?? []),
+          { key: r, table: m[1], dt: m[3], bytes: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') },
+        ]);
       }
     }
   };
@@ -27,6 +30,9 @@ export function commitHandMadeLake(root: string): void {
     const [agency, uploadId] = k.split('/');
     const file = path.join(root, 'manifests', `agency=${agency}`, `${uploadId}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ manifest_version: 1, agency, upload_id: uploadId, entries: [], coverage: [], files }, null, 2) + '\n');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ manifest_version: 1, agency, upload_id: uploadId, entries: [], coverage: [], files }, null, 2) + '\n',
+    );
   }
 }

@@ -9,9 +9,30 @@ import { crc32 } from '../../src/formats/evtx/crc32';
 
 /** Variant type codes. */
 export const T = {
-  NULL: 0x00, WSTRING: 0x01, STRING: 0x02, INT8: 0x03, UINT8: 0x04, INT16: 0x05, UINT16: 0x06, INT32: 0x07, UINT32: 0x08,
-  INT64: 0x09, UINT64: 0x0a, REAL32: 0x0b, REAL64: 0x0c, BOOL: 0x0d, BINARY: 0x0e, GUID: 0x0f, SIZE_T: 0x10, FILETIME: 0x11,
-  SYSTEMTIME: 0x12, SID: 0x13, HEX32: 0x14, HEX64: 0x15, BINXML: 0x21, ARRAY: 0x80,
+  NULL: 0x00,
+  WSTRING: 0x01,
+  STRING: 0x02,
+  INT8: 0x03,
+  UINT8: 0x04,
+  INT16: 0x05,
+  UINT16: 0x06,
+  INT32: 0x07,
+  UINT32: 0x08,
+  INT64: 0x09,
+  UINT64: 0x0a,
+  REAL32: 0x0b,
+  REAL64: 0x0c,
+  BOOL: 0x0d,
+  BINARY: 0x0e,
+  GUID: 0x0f,
+  SIZE_T: 0x10,
+  FILETIME: 0x11,
+  SYSTEMTIME: 0x12,
+  SID: 0x13,
+  HEX32: 0x14,
+  HEX64: 0x15,
+  BINXML: 0x21,
+  ARRAY: 0x80,
 } as const;
 
 /** A substitution slot in a template. */
@@ -38,7 +59,11 @@ export interface Value {
   write(w: ChunkWriter, at: number): number;
 }
 
-export const el = (name: string, attrs: ReadonlyArray<readonly [string, AttrSpec]> = [], ...children: ContentSpec[]): ElementSpec => ({ name, attrs, children });
+export const el = (name: string, attrs: ReadonlyArray<readonly [string, AttrSpec]> = [], ...children: ContentSpec[]): ElementSpec => ({
+  name,
+  attrs,
+  children,
+});
 export const sub = (index: number, type: number, optional = false): Sub => ({ sub: index, type, optional });
 
 let nextTemplateId = 1;
@@ -49,9 +74,16 @@ export function template(root: ElementSpec): Template {
 const bytesValue = (type: number, b: Buffer): Value => ({ type, write: (w, at) => w.put(at, b) });
 const le = (n: number, size: number, signed = false) => {
   const b = Buffer.alloc(size);
-  if (size === 1) signed ? b.writeInt8(n) : b.writeUInt8(n);
-  else if (size === 2) signed ? b.writeInt16LE(n) : b.writeUInt16LE(n);
-  else if (size === 4) signed ? b.writeInt32LE(n) : b.writeUInt32LE(n);
+  if (size === 1) {
+    if (signed) b.writeInt8(n);
+    else b.writeUInt8(n);
+  } else if (size === 2) {
+    if (signed) b.writeInt16LE(n);
+    else b.writeUInt16LE(n);
+  } else if (size === 4) {
+    if (signed) b.writeInt32LE(n);
+    else b.writeUInt32LE(n);
+  }
   return b;
 };
 const ticks = (d: Date | bigint) => (typeof d === 'bigint' ? d : BigInt(d.getTime()) * 10000n + 116444736000000000n);
@@ -67,10 +99,26 @@ export const v = {
   u16: (n: number) => bytesValue(T.UINT16, le(n, 2)),
   i32: (n: number) => bytesValue(T.INT32, le(n, 4, true)),
   u32: (n: number) => bytesValue(T.UINT32, le(n, 4)),
-  i64: (n: bigint) => { const b = Buffer.alloc(8); b.writeBigInt64LE(n); return bytesValue(T.INT64, b); },
-  u64: (n: bigint | number) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); return bytesValue(T.UINT64, b); },
-  f32: (n: number) => { const b = Buffer.alloc(4); b.writeFloatLE(n); return bytesValue(T.REAL32, b); },
-  f64: (n: number) => { const b = Buffer.alloc(8); b.writeDoubleLE(n); return bytesValue(T.REAL64, b); },
+  i64: (n: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64LE(n);
+    return bytesValue(T.INT64, b);
+  },
+  u64: (n: bigint | number) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(n));
+    return bytesValue(T.UINT64, b);
+  },
+  f32: (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeFloatLE(n);
+    return bytesValue(T.REAL32, b);
+  },
+  f64: (n: number) => {
+    const b = Buffer.alloc(8);
+    b.writeDoubleLE(n);
+    return bytesValue(T.REAL64, b);
+  },
   bool: (x: boolean) => bytesValue(T.BOOL, le(x ? 1 : 0, 4)),
   bin: (b: Buffer) => bytesValue(T.BINARY, b),
   /** GUID from its text form `{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}` (mixed-endian layout, as Windows stores it). */
@@ -82,8 +130,16 @@ export const v = {
     b.subarray(6, 8).reverse();
     return bytesValue(T.GUID, b);
   },
-  sizeT: (n: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(n); return bytesValue(T.SIZE_T, b); },
-  filetime: (d: Date | bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(ticks(d)); return bytesValue(T.FILETIME, b); },
+  sizeT: (n: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(n);
+    return bytesValue(T.SIZE_T, b);
+  },
+  filetime: (d: Date | bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(ticks(d));
+    return bytesValue(T.FILETIME, b);
+  },
   systemtime: (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number) => {
     const b = Buffer.alloc(16);
     [y, mo, 0, d, h, mi, s, ms].forEach((x, i) => b.writeUInt16LE(x, i * 2));
@@ -92,7 +148,11 @@ export const v = {
   /** SID from `S-1-5-21-...`. */
   sid: (text: string) => bytesValue(T.SID, sidBytes(text)),
   hex32: (n: number) => bytesValue(T.HEX32, le(n, 4)),
-  hex64: (n: bigint) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(n); return bytesValue(T.HEX64, b); },
+  hex64: (n: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(n);
+    return bytesValue(T.HEX64, b);
+  },
   /** UTF-16 string array (type 0x81): NUL-terminated strings back to back. */
   wstrArray: (items: string[]) => bytesValue(T.ARRAY | T.WSTRING, Buffer.from(items.map((s) => `${s}\0`).join(''), 'utf16le')),
   u32Array: (items: number[]) => bytesValue(T.ARRAY | T.UINT32, Buffer.concat(items.map((n) => le(n, 4)))),
@@ -370,12 +430,34 @@ export function recordOffsets(file: Buffer, chunkNo: number): number[] {
  * data values start at 11.
  */
 export function eventTemplate(dataNames: Array<string | null>, dataTypes: number[] = dataNames.map(() => T.WSTRING)): Template {
-  return template(systemEvent(el('EventData', [], ...dataNames.map((n, i) => (n === null ? el('Data', [], sub(11 + i, dataTypes[i], true)) : el('Data', [['Name', n]], sub(11 + i, dataTypes[i], true)))))));
+  return template(
+    systemEvent(
+      el(
+        'EventData',
+        [],
+        ...dataNames.map((n, i) =>
+          n === null ? el('Data', [], sub(11 + i, dataTypes[i], true)) : el('Data', [['Name', n]], sub(11 + i, dataTypes[i], true)),
+        ),
+      ),
+    ),
+  );
 }
 
 /** Event with UserData: `<UserData><{wrapper}><name>value</name>...`. */
 export function userDataTemplate(wrapper: string, names: string[]): Template {
-  return template(systemEvent(el('UserData', [], el(wrapper, [['xmlns', 'http://manifests.microsoft.com/win/2004/08/windows/eventlog']], ...names.map((n, i) => el(n, [], sub(11 + i, T.WSTRING, true)))))));
+  return template(
+    systemEvent(
+      el(
+        'UserData',
+        [],
+        el(
+          wrapper,
+          [['xmlns', 'http://manifests.microsoft.com/win/2004/08/windows/eventlog']],
+          ...names.map((n, i) => el(n, [], sub(11 + i, T.WSTRING, true))),
+        ),
+      ),
+    ),
+  );
 }
 
 function systemEvent(body: ElementSpec): ElementSpec {
@@ -390,7 +472,10 @@ function systemEvent(body: ElementSpec): ElementSpec {
       el('Level', [], sub(3, T.UINT8)),
       el('TimeCreated', [['SystemTime', sub(4, T.FILETIME)]]),
       el('EventRecordID', [], sub(5, T.UINT64)),
-      el('Execution', [['ProcessID', sub(9, T.UINT32)], ['ThreadID', sub(10, T.UINT32)]]),
+      el('Execution', [
+        ['ProcessID', sub(9, T.UINT32)],
+        ['ThreadID', sub(10, T.UINT32)],
+      ]),
       el('Channel', [], sub(6, T.WSTRING)),
       el('Computer', [], sub(7, T.WSTRING)),
       el('Security', [['UserID', sub(8, T.SID, true)]]),

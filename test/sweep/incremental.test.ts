@@ -37,7 +37,10 @@ describe('incremental scheduled sweeps', () => {
     const gen = { seed, host, start: Date.parse(`${start}T00:00:00Z`), stepMs: 400_000 };
     const iis = path.join(dir, host, 'inetpub', 'logs', 'LogFiles', 'W3SVC1', `u_ex${start.replace(/-/g, '').slice(2)}.log`);
     const proxy = path.join(dir, host, 'Logging', 'HttpProxy', 'Owa', `HttpProxy_${start.replace(/-/g, '')}00-1.LOG`);
-    for (const [file, text] of [[iis, [...iisLog(gen, 200_000)].join('')], [proxy, [...httpProxyLog({ ...gen, seed: seed + 1 }, 200_000)].join('')]]) {
+    for (const [file, text] of [
+      [iis, [...iisLog(gen, 200_000)].join('')],
+      [proxy, [...httpProxyLog({ ...gen, seed: seed + 1 }, 200_000)].join('')],
+    ]) {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, text);
     }
@@ -48,32 +51,52 @@ describe('incremental scheduled sweeps', () => {
   }
 
   /** One scheduled sweep: plan against the state, run each planned query on DuckDB, commit. */
-  async function sweep(runId: string): Promise<{ plan: SweepPlan; fingerprints: Set<string>; findings: ReturnType<typeof rowsToFindings> }> {
+  async function sweep(
+    runId: string,
+  ): Promise<{ plan: SweepPlan; fingerprints: Set<string>; findings: ReturnType<typeof rowsToFindings> }> {
     const lake = new LocalObjectStore(root);
     const indicators = (await loadIndicators(feeds)).rows;
-    const plan = await planSweep({ trigger: 'schedule' }, {
-      lake, hunts, agencies: AGENCIES, retroSince: '2019-01-01', today: '2026-12-01', newRunId: () => runId,
-      state: { store: lake, indicatorsDigest: async () => rowsIndicatorsDigest(indicators) },
-    });
+    const plan = await planSweep(
+      { trigger: 'schedule' },
+      {
+        lake,
+        hunts,
+        agencies: AGENCIES,
+        retroSince: '2019-01-01',
+        today: '2026-12-01',
+        newRunId: () => runId,
+        state: { store: lake, indicatorsDigest: async () => rowsIndicatorsDigest(indicators) },
+      },
+    );
     const engine = await DuckDbQueryEngine.open({ lakeRoot: root, indicators });
     const findings: ReturnType<typeof rowsToFindings> = [];
     try {
-      for (const p of plan.hunts) findings.push(...rowsToFindings(byId.get(p.hunt_id)!, await engine.run(p.query_string, p.params.map(unquote))));
+      for (const p of plan.hunts)
+        findings.push(...rowsToFindings(byId.get(p.hunt_id)!, await engine.run(p.query_string, p.params.map(unquote))));
     } finally {
       await engine.close();
     }
-    await commitSweepState(lake, runId, plan.hunts.map((h) => ({ hunt_id: h.hunt_id, ok: true })));
+    await commitSweepState(
+      lake,
+      runId,
+      plan.hunts.map((h) => ({ hunt_id: h.hunt_id, ok: true })),
+    );
     return { plan, fingerprints: new Set(findings.map((f) => f.fingerprint)), findings };
   }
 
   /** Every hunt over the whole window of every agency: what a sweep without state finds. */
   async function fullSweep(): Promise<Set<string>> {
     const indicators = (await loadIndicators(feeds)).rows;
-    const plan = await planSweep({ trigger: 'manual' }, { lake: new LocalObjectStore(root), hunts, agencies: AGENCIES, retroSince: '2019-01-01', today: '2026-12-01' });
+    const plan = await planSweep(
+      { trigger: 'manual' },
+      { lake: new LocalObjectStore(root), hunts, agencies: AGENCIES, retroSince: '2019-01-01', today: '2026-12-01' },
+    );
     const engine = await DuckDbQueryEngine.open({ lakeRoot: root, indicators });
     const out = new Set<string>();
     try {
-      for (const p of plan.hunts) for (const f of rowsToFindings(byId.get(p.hunt_id)!, await engine.run(p.query_string, p.params.map(unquote)))) out.add(f.fingerprint);
+      for (const p of plan.hunts)
+        for (const f of rowsToFindings(byId.get(p.hunt_id)!, await engine.run(p.query_string, p.params.map(unquote))))
+          out.add(f.fingerprint);
     } finally {
       await engine.close();
     }
@@ -96,8 +119,11 @@ describe('incremental scheduled sweeps', () => {
     // An old visit from an address no feed names yet.
     const old = path.join(tmp, 'old', 'EXCH01', 'inetpub', 'logs', 'LogFiles', 'W3SVC1', 'u_ex200315.log');
     fs.mkdirSync(path.dirname(old), { recursive: true });
-    fs.writeFileSync(old, '#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n'
-      + `2020-03-15 04:12:09 10.1.1.5 POST /ecp/y.js - 443 - ${NEW_IOC_IP} python-requests/2.25.1 - 200 0 0 31\r\n`);
+    fs.writeFileSync(
+      old,
+      '#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n' +
+        `2020-03-15 04:12:09 10.1.1.5 POST /ecp/y.js - 443 - ${NEW_IOC_IP} python-requests/2.25.1 - 200 0 0 31\r\n`,
+    );
     await upload('treasury', 'u0-treasury', [path.join(tmp, 'old')]);
   }, 240_000);
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -140,8 +166,14 @@ describe('incremental scheduled sweeps', () => {
     expect([...union].sort()).toEqual([...full].sort());
     expect(full.size).toBeGreaterThan(10);
     // `sweep plan` prices the same plans: the full window beside a next sweep that reads nothing.
-    const est = await estimatePlans({ lake: new LocalObjectStore(root), hunts, since: '2019-01-01', until: '2026-12-01', pricePerTb: 5,
-      indicatorsDigest: async () => rowsIndicatorsDigest((await loadIndicators(feeds)).rows) });
+    const est = await estimatePlans({
+      lake: new LocalObjectStore(root),
+      hunts,
+      since: '2019-01-01',
+      until: '2026-12-01',
+      pricePerTb: 5,
+      indicatorsDigest: async () => rowsIndicatorsDigest((await loadIndicators(feeds)).rows),
+    });
     expect(est.totalBilledBytes).toBeGreaterThanOrEqual(hunts.length * 10 * 1024 * 1024);
     expect(est.incremental).toMatchObject({ stateFound: true, totalBytes: 0, totalBilledBytes: 0 });
     expect(renderEstimate(est)).toContain(`next scheduled sweep: 0 of ${hunts.length} hunts run`);
@@ -155,7 +187,14 @@ describe('incremental scheduled sweeps', () => {
     const lake = new LocalObjectStore(root);
     const failedId = hunts[0].meta.id;
     const indicators = (await loadIndicators(feeds)).rows;
-    const ctx = { lake, hunts, agencies: AGENCIES, retroSince: '2019-01-01', today: '2026-12-01', state: { store: lake, indicatorsDigest: async () => rowsIndicatorsDigest(indicators) } };
+    const ctx = {
+      lake,
+      hunts,
+      agencies: AGENCIES,
+      retroSince: '2019-01-01',
+      today: '2026-12-01',
+      state: { store: lake, indicatorsDigest: async () => rowsIndicatorsDigest(indicators) },
+    };
     const state = (await readSweepState(lake))!;
     await lake.put('sweep-state/pending/run-f.json', JSON.stringify(state));
     await commitSweepState(lake, 'run-f', [{ hunt_id: failedId, ok: false }]);
@@ -164,7 +203,9 @@ describe('incremental scheduled sweeps', () => {
     const plan = await planSweep({ trigger: 'schedule' }, { ...ctx, newRunId: () => 'run-5' });
 
     // Assess
-    expect(plan.hunts.map((h) => [h.hunt_id, h.mode, h.reason])).toEqual([[failedId, 'full', 'new hunt, or its last sweep did not complete']]);
+    expect(plan.hunts.map((h) => [h.hunt_id, h.mode, h.reason])).toEqual([
+      [failedId, 'full', 'new hunt, or its last sweep did not complete'],
+    ]);
     expect(await lake.exists('sweep-state/pending/run-f.json')).toBe(false);
     expect(await lake.exists('sweep-state/pending/run-5.json')).toBe(true);
   }, 60_000);

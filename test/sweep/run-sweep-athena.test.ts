@@ -41,12 +41,37 @@ describe('runSweep on Athena', () => {
     const athena = mockClient(client);
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'SUCCEEDED' } } });
-    athena.on(GetQueryResultsCommand).resolves({ ResultSet: {
-      ResultSetMetadata: { ColumnInfo: ['agency', 'host', 'anchor_mailbox', 'first_seen', 'last_seen', 'hits'].map((n) => ({ Name: n, Type: n.endsWith('seen') ? 'timestamp' : n === 'hits' ? 'bigint' : 'varchar' })) },
-      Rows: [{ Data: [{ VarCharValue: 'doj' }, { VarCharValue: 'EXCH01' }, { VarCharValue: 'ServerInfo~a]@EXCH01:444/ecp/y.js' }, { VarCharValue: '2019-04-02 01:00:00.000' }, { VarCharValue: '2021-03-02 10:00:00.000' }, { VarCharValue: '7' }] }],
-    } });
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: {
+          ColumnInfo: ['agency', 'host', 'anchor_mailbox', 'first_seen', 'last_seen', 'hits'].map((n) => ({
+            Name: n,
+            Type: n.endsWith('seen') ? 'timestamp' : n === 'hits' ? 'bigint' : 'varchar',
+          })),
+        },
+        Rows: [
+          {
+            Data: [
+              { VarCharValue: 'doj' },
+              { VarCharValue: 'EXCH01' },
+              { VarCharValue: 'ServerInfo~a]@EXCH01:444/ecp/y.js' },
+              { VarCharValue: '2019-04-02 01:00:00.000' },
+              { VarCharValue: '2021-03-02 10:00:00.000' },
+              { VarCharValue: '7' },
+            ],
+          },
+        ],
+      },
+    });
     const engine = new AthenaQueryEngine({ client, workGroup: 'sweep', database: 'sweep_lake', sleep: async () => undefined });
-    const opts = { engine, pack: loadQueries(path.join(tmp, 'queries')), indicators: null, windowFromLake: false, outDir: path.join(tmp, 'out'), now: () => new Date('2026-11-27T12:00:00Z') };
+    const opts = {
+      engine,
+      pack: loadQueries(path.join(tmp, 'queries')),
+      indicators: null,
+      windowFromLake: false,
+      outDir: path.join(tmp, 'out'),
+      now: () => new Date('2026-11-27T12:00:00Z'),
+    };
 
     // Act
     const first = await runSweep(opts);
@@ -57,8 +82,21 @@ describe('runSweep on Athena', () => {
     expect(first.findings).toHaveLength(1);
     expect(first.newFingerprints.size).toBe(1);
     expect(second.newFingerprints.size).toBe(0);
-    const lines = fs.readFileSync(first.findingsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual([expect.objectContaining({ agency: 'doj', host: 'EXCH01', severity: 'critical', first_seen: '2019-04-02T01:00:00.000Z', count: 7, evidence: { anchor_mailbox: 'ServerInfo~a]@EXCH01:444/ecp/y.js' } })]);
+    const lines = fs
+      .readFileSync(first.findingsFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        agency: 'doj',
+        host: 'EXCH01',
+        severity: 'critical',
+        first_seen: '2019-04-02T01:00:00.000Z',
+        count: 7,
+        evidence: { anchor_mailbox: 'ServerInfo~a]@EXCH01:444/ecp/y.js' },
+      }),
+    ]);
     athena.restore();
   });
 
@@ -70,15 +108,31 @@ describe('runSweep on Athena', () => {
     const row = (...v: (string | null)[]) => ({ Data: v.map((x) => (x === null ? {} : { VarCharValue: x })) });
     const results: Record<string, { cols: { Name: string; Type: string }[]; rows: ReturnType<typeof row>[] }> = {
       hunt: {
-        cols: ['agency', 'host', 'anchor_mailbox', 'first_seen', 'last_seen', 'hits'].map((n) => col(n, n.endsWith('seen') ? 'timestamp' : n === 'hits' ? 'bigint' : 'varchar')),
+        cols: ['agency', 'host', 'anchor_mailbox', 'first_seen', 'last_seen', 'hits'].map((n) =>
+          col(n, n.endsWith('seen') ? 'timestamp' : n === 'hits' ? 'bigint' : 'varchar'),
+        ),
         rows: [row('doj', 'EXCH01', 'ServerInfo~a]@EXCH01:444/ecp/y.js', '2019-04-02 01:00:00.000', '2021-03-02 10:00:00.000', '7')],
       },
       // HttpProxy logs of EXCH01 on two days (web_requests); nothing in the other tables.
       perDay: {
-        cols: [col('agency', 'varchar'), col('host', 'varchar'), col('family', 'varchar'), col('dt', 'varchar'), col('n', 'bigint'), col('first_event', 'timestamp'), col('last_event', 'timestamp')],
-        rows: [row('doj', 'EXCH01', 'httpproxy', '2021-03-01', '500', '2021-03-01 00:00:01.000', '2021-03-01 23:59:59.000'), row('doj', 'EXCH01', 'httpproxy', '2021-03-02', '700', '2021-03-02 00:00:01.000', '2021-03-02 23:00:00.000')],
+        cols: [
+          col('agency', 'varchar'),
+          col('host', 'varchar'),
+          col('family', 'varchar'),
+          col('dt', 'varchar'),
+          col('n', 'bigint'),
+          col('first_event', 'timestamp'),
+          col('last_event', 'timestamp'),
+        ],
+        rows: [
+          row('doj', 'EXCH01', 'httpproxy', '2021-03-01', '500', '2021-03-01 00:00:01.000', '2021-03-01 23:59:59.000'),
+          row('doj', 'EXCH01', 'httpproxy', '2021-03-02', '700', '2021-03-02 00:00:01.000', '2021-03-02 23:00:00.000'),
+        ],
       },
-      files: { cols: [col('agency', 'varchar'), col('host', 'varchar'), col('family', 'varchar'), col('files', 'bigint')], rows: [row('doj', 'EXCH01', 'httpproxy', '2')] },
+      files: {
+        cols: [col('agency', 'varchar'), col('host', 'varchar'), col('family', 'varchar'), col('files', 'bigint')],
+        rows: [row('doj', 'EXCH01', 'httpproxy', '2')],
+      },
       empty: { cols: [col('agency', 'varchar')], rows: [] },
     };
     const kindOf = (q: string): string => {
@@ -92,7 +146,11 @@ describe('runSweep on Athena', () => {
     });
     athena.on(GetQueryExecutionCommand).callsFake((input: { QueryExecutionId: string }) =>
       failCoverage && !input.QueryExecutionId.startsWith('hunt')
-        ? { QueryExecution: { Status: { State: 'FAILED', AthenaError: { ErrorMessage: 'Insufficient Lake Formation permission(s) on web_requests' } } } }
+        ? {
+            QueryExecution: {
+              Status: { State: 'FAILED', AthenaError: { ErrorMessage: 'Insufficient Lake Formation permission(s) on web_requests' } },
+            },
+          }
         : { QueryExecution: { Status: { State: 'SUCCEEDED' } } },
     );
     athena.on(GetQueryResultsCommand).callsFake((input: { QueryExecutionId: string }) => {
@@ -108,14 +166,30 @@ describe('runSweep on Athena', () => {
     const { athena, texts } = athenaByQuery(client, false);
     const engine = new AthenaQueryEngine({ client, workGroup: 'sweep', database: 'sweep_lake', sleep: async () => undefined });
     // Act
-    const r = await runSweep({ engine, pack: loadQueries(path.join(tmp, 'queries')), indicators: null, windowFromLake: false, outDir: path.join(tmp, 'out-coverage'), now: () => new Date('2026-11-27T12:00:00Z') });
+    const r = await runSweep({
+      engine,
+      pack: loadQueries(path.join(tmp, 'queries')),
+      indicators: null,
+      windowFromLake: false,
+      outDir: path.join(tmp, 'out-coverage'),
+      now: () => new Date('2026-11-27T12:00:00Z'),
+    });
     // Assess
     const coverageSql = texts.filter((q) => q.includes('source_family AS family'));
     expect(coverageSql.length).toBeGreaterThanOrEqual(8);
     // The same SQL as on DuckDB; here it must parse as Trino (Athena engine v3).
     for (const q of coverageSql) expect(trinoSyntaxProblems(q)).toEqual([]);
     expect(r.coverageError).toBeNull();
-    expect(r.coverage).toEqual([expect.objectContaining({ agency: 'doj', host: 'EXCH01', family: 'httpproxy', rows: 1200, files: 2, ranges: [{ from: '2021-03-01', to: '2021-03-02', days: 2 }] })]);
+    expect(r.coverage).toEqual([
+      expect.objectContaining({
+        agency: 'doj',
+        host: 'EXCH01',
+        family: 'httpproxy',
+        rows: 1200,
+        files: 2,
+        ranges: [{ from: '2021-03-01', to: '2021-03-02', days: 2 }],
+      }),
+    ]);
     expect(r.verdicts).toEqual([expect.objectContaining({ agency: 'doj', host: 'EXCH01', level: 'red' })]);
     expect(r.verdicts[0].lines.join('\n')).toContain('2021-03-01');
     const html = fs.readFileSync(r.reportFile, 'utf8');
@@ -130,7 +204,14 @@ describe('runSweep on Athena', () => {
     const { athena } = athenaByQuery(client, true);
     const engine = new AthenaQueryEngine({ client, workGroup: 'sweep', database: 'sweep_lake', sleep: async () => undefined });
     // Act
-    const r = await runSweep({ engine, pack: loadQueries(path.join(tmp, 'queries')), indicators: null, windowFromLake: false, outDir: path.join(tmp, 'out-nocoverage'), now: () => new Date('2026-11-27T12:00:00Z') });
+    const r = await runSweep({
+      engine,
+      pack: loadQueries(path.join(tmp, 'queries')),
+      indicators: null,
+      windowFromLake: false,
+      outDir: path.join(tmp, 'out-nocoverage'),
+      now: () => new Date('2026-11-27T12:00:00Z'),
+    });
     // Assess
     expect(r.findings).toHaveLength(1);
     expect(fs.readFileSync(r.findingsFile, 'utf8')).toContain('EXCH01');
@@ -143,7 +224,9 @@ describe('runSweep on Athena', () => {
 
   it('fails as a usage error when `sweep hunt --engine athena` has no workgroup', () => {
     // Act
-    const r = spawnSync(process.execPath, [SWEEP, 'hunt', '--engine', 'athena', '--queries', path.join(tmp, 'queries')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [SWEEP, 'hunt', '--engine', 'athena', '--queries', path.join(tmp, 'queries')], {
+      encoding: 'utf8',
+    });
     const help = execFileSync(process.execPath, [SWEEP, 'hunt', '--help'], { encoding: 'utf8' });
 
     // Assess

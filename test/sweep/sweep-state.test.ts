@@ -3,16 +3,28 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore } from '../../src/core';
 import { parseQueryFile } from '../../src/hunt/query-file';
-import { commitSweepState, dayRanges, decideHunts, huntDigest, partitionLocalBody, readSweepState, SweepStateError, type SweepState } from '../../src/sweep/sweep-state';
+import {
+  commitSweepState,
+  dayRanges,
+  decideHunts,
+  huntDigest,
+  partitionLocalBody,
+  readSweepState,
+  SweepStateError,
+  type SweepState,
+} from '../../src/sweep/sweep-state';
 
-const header = (id: string) => `/* ---\nid: ${id}\nname: test hunt\nstatus: stable\nseverity: high\ncves: []\nmitre: ["TA0001:T1190"]\nlog_families: [iis]\n`
-  + 'key_fields: [client_ip]\ndescription: A test hunt.\nreferences: [https://example.org/x]\n--- */\n';
+const header = (id: string) =>
+  `/* ---\nid: ${id}\nname: test hunt\nstatus: stable\nseverity: high\ncves: []\nmitre: ["TA0001:T1190"]\nlog_families: [iis]\n` +
+  'key_fields: [client_ip]\ndescription: A test hunt.\nreferences: [https://example.org/x]\n--- */\n';
 const hunt = (sql: string, id = '11111111-1111-4111-8111-111111111111') => parseQueryFile('q.sql', header(id) + sql);
 
 describe('partitionLocalBody', () => {
   it('accepts hunts that see each row on its own, also when they join the indicators', () => {
     // Prepare
-    const plain = hunt("SELECT agency, host, client_ip, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? AND uri_stem LIKE '%(x)%' GROUP BY 1, 2, 3");
+    const plain = hunt(
+      "SELECT agency, host, client_ip, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? AND uri_stem LIKE '%(x)%' GROUP BY 1, 2, 3",
+    );
     const ioc = hunt(`WITH ips AS (SELECT value AS ip FROM indicators WHERE type = 'ip' GROUP BY value)
 SELECT w.agency, w.host, w.client_ip, count(*) AS hits FROM web_requests w JOIN ips i ON w.client_ip = i.ip WHERE w.dt BETWEEN ? AND ? GROUP BY 1, 2, 3`);
 
@@ -26,9 +38,15 @@ SELECT w.agency, w.host, w.client_ip, count(*) AS hits FROM web_requests w JOIN 
     const selfJoin = hunt(`WITH r AS (SELECT agency, host, client_ip, event_time FROM web_requests WHERE dt BETWEEN ? AND ?),
 s AS (SELECT agency, host, min(event_time) AS t0 FROM r GROUP BY 1, 2)
 SELECT r.agency, r.host, r.client_ip, count(*) AS hits FROM r JOIN s ON s.host = r.host WHERE r.event_time > s.t0 GROUP BY 1, 2, 3`);
-    const window = hunt('SELECT agency, host, client_ip, lag(event_time) OVER (PARTITION BY host ORDER BY event_time) AS prev FROM web_requests WHERE dt BETWEEN ? AND ?');
-    const having = hunt('SELECT agency, host, client_ip, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3 HAVING count(*) > 5');
-    const ratio = hunt(`SELECT agency, host, client_ip, hits FROM (SELECT agency, host, client_ip, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3) WHERE hits > 5`);
+    const window = hunt(
+      'SELECT agency, host, client_ip, lag(event_time) OVER (PARTITION BY host ORDER BY event_time) AS prev FROM web_requests WHERE dt BETWEEN ? AND ?',
+    );
+    const having = hunt(
+      'SELECT agency, host, client_ip, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3 HAVING count(*) > 5',
+    );
+    const ratio = hunt(
+      `SELECT agency, host, client_ip, hits FROM (SELECT agency, host, client_ip, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? GROUP BY 1, 2, 3) WHERE hits > 5`,
+    );
     const twoReads = hunt(`SELECT agency, host, client_ip FROM web_requests WHERE dt BETWEEN ? AND ?
 UNION ALL SELECT agency, host, NULL FROM windows_events WHERE dt BETWEEN ? AND ?`);
 
@@ -41,31 +59,63 @@ describe('dayRanges', () => {
   it('joins consecutive days and merges the closest ranges beyond the cap', () => {
     // Act / Assess
     expect(dayRanges(['2021-03-02', '2021-03-01', '2021-03-03', '2021-03-10', '2021-02-28'])).toEqual([
-      { since: '2021-02-28', until: '2021-03-03' }, { since: '2021-03-10', until: '2021-03-10' },
+      { since: '2021-02-28', until: '2021-03-03' },
+      { since: '2021-03-10', until: '2021-03-10' },
     ]);
     expect(dayRanges(['2020-01-01', '2020-01-05', '2020-01-06', '2020-03-01'], 2)).toEqual([
-      { since: '2020-01-01', until: '2020-01-06' }, { since: '2020-03-01', until: '2020-03-01' },
+      { since: '2020-01-01', until: '2020-01-06' },
+      { since: '2020-03-01', until: '2020-03-01' },
     ]);
   });
 });
 
 describe('decideHunts', () => {
   const window = { since: '2019-01-01', until: '2026-12-01' };
-  const h = hunt("SELECT agency, host, client_ip, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? AND status = 500 GROUP BY 1, 2, 3");
+  const h = hunt(
+    'SELECT agency, host, client_ip, count(*) AS hits FROM web_requests WHERE dt BETWEEN ? AND ? AND status = 500 GROUP BY 1, 2, 3',
+  );
   const prev = (over: Partial<SweepState> = {}): SweepState => ({
-    version: 1, run_id: 'r1', planned_at: '2026-11-24T03:00:00Z', window, indicators_digest: 'f1',
+    version: 1,
+    run_id: 'r1',
+    planned_at: '2026-11-24T03:00:00Z',
+    window,
+    indicators_digest: 'f1',
     hunts: { [h.meta.id]: huntDigest(h) },
-    partitions: { 'web_requests/doj/2021-03-02': 'a' }, ...over,
+    partitions: { 'web_requests/doj/2021-03-02': 'a' },
+    ...over,
   });
 
   it('reads the changed days of the web table only, or nothing, or all history when the window starts earlier', () => {
     // Act
-    const newDay = decideHunts({ hunts: [h], previous: prev(), snapshot: { 'web_requests/doj/2021-03-02': 'a', 'web_requests/dhs/2021-03-05': 'b', 'windows_events/doj/2021-03-09': 'c' }, indicatorsDigest: 'f2', window, agencies: ['doj', 'dhs'] });
-    const nothing = decideHunts({ hunts: [h], previous: prev(), snapshot: { 'web_requests/doj/2021-03-02': 'a', 'windows_events/doj/2021-03-09': 'c' }, indicatorsDigest: 'f1', window, agencies: ['doj'] });
-    const earlier = decideHunts({ hunts: [h], previous: prev({ window: { since: '2020-01-01', until: '2026-11-24' } }), snapshot: {}, indicatorsDigest: 'f1', window, agencies: ['doj'] });
+    const newDay = decideHunts({
+      hunts: [h],
+      previous: prev(),
+      snapshot: { 'web_requests/doj/2021-03-02': 'a', 'web_requests/dhs/2021-03-05': 'b', 'windows_events/doj/2021-03-09': 'c' },
+      indicatorsDigest: 'f2',
+      window,
+      agencies: ['doj', 'dhs'],
+    });
+    const nothing = decideHunts({
+      hunts: [h],
+      previous: prev(),
+      snapshot: { 'web_requests/doj/2021-03-02': 'a', 'windows_events/doj/2021-03-09': 'c' },
+      indicatorsDigest: 'f1',
+      window,
+      agencies: ['doj'],
+    });
+    const earlier = decideHunts({
+      hunts: [h],
+      previous: prev({ window: { since: '2020-01-01', until: '2026-11-24' } }),
+      snapshot: {},
+      indicatorsDigest: 'f1',
+      window,
+      agencies: ['doj'],
+    });
 
     // Assess: the feed changed, but this hunt does not read the indicators.
-    expect(newDay).toEqual([expect.objectContaining({ mode: 'partitions', agencies: ['dhs'], ranges: [{ since: '2021-03-05', until: '2021-03-05' }] })]);
+    expect(newDay).toEqual([
+      expect.objectContaining({ mode: 'partitions', agencies: ['dhs'], ranges: [{ since: '2021-03-05', until: '2021-03-05' }] }),
+    ]);
     expect(nothing).toEqual([expect.objectContaining({ mode: 'skip', reason: 'nothing new in web_requests' })]);
     expect(earlier).toEqual([expect.objectContaining({ mode: 'full', reason: 'the window now starts 2019-01-01, before 2020-01-01' })]);
   });

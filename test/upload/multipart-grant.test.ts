@@ -36,7 +36,16 @@ describe('multipart upload grants (against s3rver)', () => {
   });
 
   const grantFor = (over: Partial<Parameters<typeof createMultipartGrant>[0]> = {}) =>
-    createMultipartGrant({ client: s3.client, bucket: BUCKET, agency: 'doe', fileName: 'EXCH01-logs.zip', size: bytes.length, expiresInSeconds: 3600, partSize: 5 * MiB, ...over });
+    createMultipartGrant({
+      client: s3.client,
+      bucket: BUCKET,
+      agency: 'doe',
+      fileName: 'EXCH01-logs.zip',
+      size: bytes.length,
+      expiresInSeconds: 3600,
+      partSize: 5 * MiB,
+      ...over,
+    });
 
   async function stored(grant: MultipartGrant): Promise<Buffer> {
     const res = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: grant.key }));
@@ -69,7 +78,11 @@ describe('multipart upload grants (against s3rver)', () => {
 
     // Assess
     expect(result).toEqual({ key: grant.key, uploadId: grant.uploadId, size: bytes.length, partsResumed: 0 });
-    expect(createHash('sha256').update(await stored(grant)).digest('hex')).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(
+      createHash('sha256')
+        .update(await stored(grant))
+        .digest('hex'),
+    ).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
   it('resumes after a dropped connection, sending only the missing parts', async () => {
@@ -80,7 +93,9 @@ describe('multipart upload grants (against s3rver)', () => {
       if (new URL(String(url)).searchParams.get('partNumber') === '3') throw new TypeError('fetch failed: socket hang up');
       return fetch(url, init);
     };
-    await expect(uploadWithGrant({ grant, filePath: file, store, fetch: failing, concurrency: 1 })).rejects.toBeInstanceOf(UploadInterruptedError);
+    await expect(uploadWithGrant({ grant, filePath: file, store, fetch: failing, concurrency: 1 })).rejects.toBeInstanceOf(
+      UploadInterruptedError,
+    );
     const sent: string[] = [];
     const counting: typeof fetch = async (url, init) => {
       sent.push(new URL(String(url)).searchParams.get('partNumber') ?? 'complete');
@@ -100,10 +115,19 @@ describe('multipart upload grants (against s3rver)', () => {
     // Prepare: signed two hours ago for one hour
     const grant = await grantFor({ now: () => new Date(Date.now() - 2 * 3600_000) });
     let puts = 0;
-    const counting: typeof fetch = async (url, init) => { puts++; return fetch(url, init); };
+    const counting: typeof fetch = async (url, init) => {
+      puts++;
+      return fetch(url, init);
+    };
 
     // Act
-    const err = await uploadWithGrant({ grant, filePath: file, store: fileGrantProgressStore(path.join(dir, 'p3.json')), fetch: counting, concurrency: 1 }).catch((e: unknown) => e);
+    const err = await uploadWithGrant({
+      grant,
+      filePath: file,
+      store: fileGrantProgressStore(path.join(dir, 'p3.json')),
+      fetch: counting,
+      concurrency: 1,
+    }).catch((e: unknown) => e);
 
     // Assess
     expect(err).toBeInstanceOf(UploadInterruptedError);
@@ -111,7 +135,7 @@ describe('multipart upload grants (against s3rver)', () => {
     expect(puts).toBe(1);
   });
 
-  it('uploads into an SSE-KMS bucket, whose part ETags are not the parts\' MD5', async () => {
+  it("uploads into an SSE-KMS bucket, whose part ETags are not the parts' MD5", async () => {
     // Prepare: S3 under SSE-KMS answers each part with an opaque ETag (32 hex digits, not the MD5) and expects
     // that same ETag in the complete call. Between the client and s3rver, swap ETags both ways.
     const grant = await grantFor();
@@ -126,7 +150,10 @@ describe('multipart upload grants (against s3rver)', () => {
         headers.set('etag', fake);
         return new Response(await res.text(), { status: res.status, headers });
       }
-      const body = String(init?.body ?? '').replace(/<ETag>([^<]*)<\/ETag>/g, (_m, e: string) => `<ETag>${opaque.get(e.replace(/&quot;/g, '"')) ?? e}</ETag>`);
+      const body = String(init?.body ?? '').replace(
+        /<ETag>([^<]*)<\/ETag>/g,
+        (_m, e: string) => `<ETag>${opaque.get(e.replace(/&quot;/g, '"')) ?? e}</ETag>`,
+      );
       return fetch(url, { ...init, body });
     };
 
@@ -145,8 +172,17 @@ describe('multipart upload grants (against s3rver)', () => {
     let calls = 0;
 
     // Act / Assess
-    await expect(uploadWithGrant({ grant, filePath: file, store: fileGrantProgressStore(path.join(dir, 'p4.json')), fetch: async () => { calls++; throw new Error('no'); } }))
-      .rejects.toThrow(`the link was made for ${bytes.length + 1} bytes`);
+    await expect(
+      uploadWithGrant({
+        grant,
+        filePath: file,
+        store: fileGrantProgressStore(path.join(dir, 'p4.json')),
+        fetch: async () => {
+          calls++;
+          throw new Error('no');
+        },
+      }),
+    ).rejects.toThrow(`the link was made for ${bytes.length + 1} bytes`);
     expect(calls).toBe(0);
   });
 
@@ -158,7 +194,9 @@ describe('multipart upload grants (against s3rver)', () => {
     const err = await grantFor({ size: MAX_UPLOAD_BYTES + 1 }).catch((e: unknown) => e);
 
     // Assess
-    expect((err as Error).message).toBe(`size ${MAX_UPLOAD_BYTES + 1} is over ${MAX_UPLOAD_BYTES} bytes (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`);
+    expect((err as Error).message).toBe(
+      `size ${MAX_UPLOAD_BYTES + 1} is over ${MAX_UPLOAD_BYTES} bytes (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`,
+    );
     expect(send).not.toHaveBeenCalled();
     send.mockRestore();
   });

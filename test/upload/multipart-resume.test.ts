@@ -52,34 +52,75 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
     const st = statSync(file);
     const part = (n: number, etag: string) => ({ partNumber: n, etag, sha256: 'x', size: 5 * MiB });
     state = {
-      version: 1, bucket: 'up', key: 'uploads/agency=doe/20210316T090000Z-0a1b2c3d/EXCH01.zip', s3UploadId: 'mpu-1',
-      uploadId: '20210316T090000Z-0a1b2c3d', agency: 'doe', file: { path: file, size: st.size, mtimeMs: st.mtimeMs },
-      partSize: 5 * MiB, parts: [part(1, '"e1"'), part(2, '"e2"'), part(3, '"e3"')], createdAt: '2021-03-16T09:00:00Z',
+      version: 1,
+      bucket: 'up',
+      key: 'uploads/agency=doe/20210316T090000Z-0a1b2c3d/EXCH01.zip',
+      s3UploadId: 'mpu-1',
+      uploadId: '20210316T090000Z-0a1b2c3d',
+      agency: 'doe',
+      file: { path: file, size: st.size, mtimeMs: st.mtimeMs },
+      partSize: 5 * MiB,
+      parts: [part(1, '"e1"'), part(2, '"e2"'), part(3, '"e3"')],
+      createdAt: '2021-03-16T09:00:00Z',
     };
   });
 
   it('keeps only the recorded parts S3 lists with the same ETag and size, across ListParts pages', async () => {
     // Prepare: page 1 has part 1 (same ETag) and part 2 (another ETag: overwritten since); page 2 is empty; part 3 is gone
-    s3.on(ListPartsCommand, { PartNumberMarker: undefined }).resolves({ Parts: [{ PartNumber: 1, ETag: '"e1"', Size: 5 * MiB }, { PartNumber: 2, ETag: '"other"', Size: 5 * MiB }], IsTruncated: true, NextPartNumberMarker: '2' });
+    s3.on(ListPartsCommand, { PartNumberMarker: undefined }).resolves({
+      Parts: [
+        { PartNumber: 1, ETag: '"e1"', Size: 5 * MiB },
+        { PartNumber: 2, ETag: '"other"', Size: 5 * MiB },
+      ],
+      IsTruncated: true,
+      NextPartNumberMarker: '2',
+    });
     s3.on(ListPartsCommand, { PartNumberMarker: '2' }).resolves({ Parts: [], IsTruncated: false });
     s3.on(UploadPartCommand).callsFake(honestUploadPart);
     s3.on(CompleteMultipartUploadCommand).resolves({ ETag: '"final-4"' });
 
     // Act
-    const result = await uploadArchive({ client, bucket: 'up', agency: 'doe', filePath: file, state: memoryStateStore(state), partSize: 5 * MiB });
+    const result = await uploadArchive({
+      client,
+      bucket: 'up',
+      agency: 'doe',
+      filePath: file,
+      state: memoryStateStore(state),
+      partSize: 5 * MiB,
+    });
 
     // Assess
     expect(result.partsResumed).toBe(1);
     expect(result.uploadId).toBe('20210316T090000Z-0a1b2c3d');
     expect(s3.commandCalls(CreateMultipartUploadCommand)).toHaveLength(0);
-    expect(s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input.PartNumber).sort()).toEqual([2, 3, 4]);
+    expect(
+      s3
+        .commandCalls(UploadPartCommand)
+        .map((c) => c.args[0].input.PartNumber)
+        .sort(),
+    ).toEqual([2, 3, 4]);
     const complete = s3.commandCalls(CompleteMultipartUploadCommand)[0].args[0].input;
     expect(complete.UploadId).toBe('mpu-1');
     expect(complete.MultipartUpload?.Parts?.map((p) => [p.PartNumber, p.ETag])).toEqual([
       [1, '"e1"'],
-      [2, `"${createHash('md5').update(bytes.subarray(5 * MiB, 10 * MiB)).digest('hex')}"`],
-      [3, `"${createHash('md5').update(bytes.subarray(10 * MiB, 15 * MiB)).digest('hex')}"`],
-      [4, `"${createHash('md5').update(bytes.subarray(15 * MiB)).digest('hex')}"`],
+      [
+        2,
+        `"${createHash('md5')
+          .update(bytes.subarray(5 * MiB, 10 * MiB))
+          .digest('hex')}"`,
+      ],
+      [
+        3,
+        `"${createHash('md5')
+          .update(bytes.subarray(10 * MiB, 15 * MiB))
+          .digest('hex')}"`,
+      ],
+      [
+        4,
+        `"${createHash('md5')
+          .update(bytes.subarray(15 * MiB))
+          .digest('hex')}"`,
+      ],
     ]);
   });
 
@@ -97,7 +138,11 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
     // Assess
     expect(result.partsResumed).toBe(0);
     expect(result.uploadId).not.toBe('20210316T090000Z-0a1b2c3d');
-    expect(s3.commandCalls(CreateMultipartUploadCommand)[0].args[0].input).toMatchObject({ Bucket: 'up', ChecksumAlgorithm: 'SHA256', Key: `uploads/agency=doe/${result.uploadId}/EXCH01.zip` });
+    expect(s3.commandCalls(CreateMultipartUploadCommand)[0].args[0].input).toMatchObject({
+      Bucket: 'up',
+      ChecksumAlgorithm: 'SHA256',
+      Key: `uploads/agency=doe/${result.uploadId}/EXCH01.zip`,
+    });
     expect(s3.commandCalls(UploadPartCommand)).toHaveLength(4);
     expect(store.current).toBeNull();
   });
@@ -105,7 +150,11 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
   it('does not upload again when the earlier run completed the object but lost the answer', async () => {
     // Prepare
     s3.on(ListPartsCommand).rejects(s3Error('NoSuchUpload', 404));
-    s3.on(HeadObjectCommand).resolves({ ContentLength: 16 * MiB, ETag: '"abc-4"', Metadata: { agency: 'doe', 'upload-id': state.uploadId } });
+    s3.on(HeadObjectCommand).resolves({
+      ContentLength: 16 * MiB,
+      ETag: '"abc-4"',
+      Metadata: { agency: 'doe', 'upload-id': state.uploadId },
+    });
     const store = memoryStateStore(state);
 
     // Act
@@ -126,7 +175,14 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
     const stale = { ...state, file: { ...state.file, mtimeMs: state.file.mtimeMs - 60_000 } };
 
     // Act
-    const result = await uploadArchive({ client, bucket: 'up', agency: 'doe', filePath: file, state: memoryStateStore(stale), partSize: 5 * MiB });
+    const result = await uploadArchive({
+      client,
+      bucket: 'up',
+      agency: 'doe',
+      filePath: file,
+      state: memoryStateStore(stale),
+      partSize: 5 * MiB,
+    });
 
     // Assess
     expect(s3.commandCalls(ListPartsCommand)).toHaveLength(0);
@@ -148,7 +204,15 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
     const store = memoryStateStore();
 
     // Act
-    const err = await uploadArchive({ client, bucket: 'up', agency: 'doe', filePath: other, state: store, partSize: 5 * MiB, concurrency: 1 }).catch((e: unknown) => e);
+    const err = await uploadArchive({
+      client,
+      bucket: 'up',
+      agency: 'doe',
+      filePath: other,
+      state: store,
+      partSize: 5 * MiB,
+      concurrency: 1,
+    }).catch((e: unknown) => e);
 
     // Assess
     expect((err as Error).message).toMatch(/growing\.zip changed while it was being uploaded/);
@@ -166,7 +230,10 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
     await uploadArchive({ client, bucket: 'up', agency: 'doe', filePath: file, state: memoryStateStore(), partSize: 5 * MiB });
 
     // Assess
-    const part4 = s3.commandCalls(UploadPartCommand).map((c) => c.args[0].input).find((i) => i.PartNumber === 4)!;
+    const part4 = s3
+      .commandCalls(UploadPartCommand)
+      .map((c) => c.args[0].input)
+      .find((i) => i.PartNumber === 4)!;
     const tail = bytes.subarray(15 * MiB);
     expect(part4.ContentMD5).toBe(createHash('md5').update(tail).digest('base64'));
     expect(part4.ChecksumSHA256).toBe(createHash('sha256').update(tail).digest('base64'));
@@ -184,7 +251,15 @@ describe('uploadArchive resume (S3 semantics, mocked)', () => {
     });
 
     // Act
-    const err = await uploadArchive({ client, bucket: 'up', agency: 'doe', filePath: file, state: memoryStateStore(), partSize: 5 * MiB, concurrency: 1 }).catch((e: unknown) => e);
+    const err = await uploadArchive({
+      client,
+      bucket: 'up',
+      agency: 'doe',
+      filePath: file,
+      state: memoryStateStore(),
+      partSize: 5 * MiB,
+      concurrency: 1,
+    }).catch((e: unknown) => e);
 
     // Assess
     expect(err).toBeInstanceOf(UploadInterruptedError);

@@ -61,7 +61,13 @@ describe('uploadArchive (against s3rver)', () => {
 
     // Act
     const result = await uploadArchive({
-      client, bucket: BUCKET, agency: 'doe', filePath: archive, state, partSize: 5 * MiB, concurrency: 3,
+      client,
+      bucket: BUCKET,
+      agency: 'doe',
+      filePath: archive,
+      state,
+      partSize: 5 * MiB,
+      concurrency: 3,
       now: () => new Date('2021-03-02T10:15:30Z'),
       onProgress: (p) => seen.push(p.bytesDone),
     });
@@ -84,7 +90,16 @@ describe('uploadArchive (against s3rver)', () => {
     // Prepare: the connection drops in the middle of every part from the 4th on
     const state = memoryStateStore();
     proxy.decide = (r) => ((partNumberOf(r) ?? 0) >= 4 ? 'cut' : 'pass');
-    const first = uploadArchive({ client, bucket: BUCKET, agency: 'doe', filePath: archive, state, partSize: 5 * MiB, concurrency: 2, maxPartAttempts: 2 });
+    const first = uploadArchive({
+      client,
+      bucket: BUCKET,
+      agency: 'doe',
+      filePath: archive,
+      state,
+      partSize: 5 * MiB,
+      concurrency: 2,
+      maxPartAttempts: 2,
+    });
     await expect(first).rejects.toBeInstanceOf(UploadInterruptedError);
     const stored = state.current!.parts.map((p) => p.partNumber);
     expect(stored.length).toBeGreaterThanOrEqual(3);
@@ -93,10 +108,21 @@ describe('uploadArchive (against s3rver)', () => {
     proxy.requests.length = 0;
 
     // Act: the same call again, connection back
-    const result = await uploadArchive({ client, bucket: BUCKET, agency: 'doe', filePath: archive, state, partSize: 5 * MiB, concurrency: 2 });
+    const result = await uploadArchive({
+      client,
+      bucket: BUCKET,
+      agency: 'doe',
+      filePath: archive,
+      state,
+      partSize: 5 * MiB,
+      concurrency: 2,
+    });
 
     // Assess
-    const resent = proxy.requests.map(partNumberOf).filter((n): n is number => n !== null).sort();
+    const resent = proxy.requests
+      .map(partNumberOf)
+      .filter((n): n is number => n !== null)
+      .sort();
     expect(resent).toEqual([1, 2, 3, 4, 5, 6].filter((n) => !stored.includes(n)));
     expect(result.partsResumed).toBe(stored.length);
     expect(state.current).toBeNull();
@@ -109,8 +135,17 @@ describe('uploadArchive (against s3rver)', () => {
     const controller = new AbortController();
     await expect(
       uploadArchive({
-        client, bucket: BUCKET, agency: 'doe', filePath: archive, state, partSize: 5 * MiB, concurrency: 1, signal: controller.signal,
-        onProgress: (p) => { if (p.partsDone === 2) controller.abort(); },
+        client,
+        bucket: BUCKET,
+        agency: 'doe',
+        filePath: archive,
+        state,
+        partSize: 5 * MiB,
+        concurrency: 1,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.partsDone === 2) controller.abort();
+        },
       }),
     ).rejects.toThrow(/stopped after 2 of 6 parts.*run the same command again/i);
     const firstUploadId = state.current!.uploadId;
@@ -122,7 +157,12 @@ describe('uploadArchive (against s3rver)', () => {
     // Assess
     expect(result.uploadId).toBe(firstUploadId);
     expect(result.partsResumed).toBe(2);
-    expect(proxy.requests.map(partNumberOf).filter((n) => n !== null).sort()).toEqual([3, 4, 5, 6]);
+    expect(
+      proxy.requests
+        .map(partNumberOf)
+        .filter((n) => n !== null)
+        .sort(),
+    ).toEqual([3, 4, 5, 6]);
     expect(await sha256Of(s3.client, result.key)).toBe(archiveSha);
   });
 
@@ -130,12 +170,22 @@ describe('uploadArchive (against s3rver)', () => {
     // Prepare: one byte of part 2 flipped on its first trip
     let corrupted = false;
     proxy.decide = (r) => {
-      if (partNumberOf(r) === 2 && !corrupted) { corrupted = true; return 'corrupt'; }
+      if (partNumberOf(r) === 2 && !corrupted) {
+        corrupted = true;
+        return 'corrupt';
+      }
       return 'pass';
     };
 
     // Act
-    const result = await uploadArchive({ client, bucket: BUCKET, agency: 'doe', filePath: archive, state: memoryStateStore(), partSize: 5 * MiB });
+    const result = await uploadArchive({
+      client,
+      bucket: BUCKET,
+      agency: 'doe',
+      filePath: archive,
+      state: memoryStateStore(),
+      partSize: 5 * MiB,
+    });
 
     // Assess
     expect(corrupted).toBe(true);
@@ -149,7 +199,15 @@ describe('uploadArchive (against s3rver)', () => {
     const state = memoryStateStore();
 
     // Act
-    const err = await uploadArchive({ client, bucket: BUCKET, agency: 'doe', filePath: archive, state, partSize: 5 * MiB, maxPartAttempts: 3 }).catch((e: unknown) => e);
+    const err = await uploadArchive({
+      client,
+      bucket: BUCKET,
+      agency: 'doe',
+      filePath: archive,
+      state,
+      partSize: 5 * MiB,
+      maxPartAttempts: 3,
+    }).catch((e: unknown) => e);
 
     // Assess
     expect(err).toBeInstanceOf(UploadInterruptedError);
@@ -167,8 +225,12 @@ describe('uploadArchive (against s3rver)', () => {
     proxy.requests.length = 0;
 
     // Act / Assess
-    await expect(uploadArchive({ client, bucket: BUCKET, agency: 'doe', filePath: empty, state: memoryStateStore() })).rejects.toThrow(/is empty/);
-    await expect(uploadArchive({ client, bucket: BUCKET, agency: '../other', filePath: archive, state: memoryStateStore() })).rejects.toThrow(/agency id must be/);
+    await expect(uploadArchive({ client, bucket: BUCKET, agency: 'doe', filePath: empty, state: memoryStateStore() })).rejects.toThrow(
+      /is empty/,
+    );
+    await expect(
+      uploadArchive({ client, bucket: BUCKET, agency: '../other', filePath: archive, state: memoryStateStore() }),
+    ).rejects.toThrow(/agency id must be/);
     expect(proxy.requests).toHaveLength(0);
   });
 });

@@ -28,22 +28,41 @@ describe('assessCoverage', () => {
     // Prepare
     const hunts = [
       { id: 'w1', name: 'UM service crash', cves: ['CVE-2021-26857'], logFamilies: ['evtx'] },
-      { id: 'w2', name: 'Exchange cmdlet audit', cves: ['CVE-2021-27065'], logFamilies: ['evtx', 'winevent_json', 'winevent_csv', 'winevent_jsonl'] },
+      {
+        id: 'w2',
+        name: 'Exchange cmdlet audit',
+        cves: ['CVE-2021-27065'],
+        logFamilies: ['evtx', 'winevent_json', 'winevent_csv', 'winevent_jsonl'],
+      },
     ];
 
     // Act
     const report = assessCoverage([], hunts);
 
     // Assess
-    expect(report.gaps.map((g) => g.message)).toEqual(['no Windows event logs (.evtx or an export): CVE-2021-26857, CVE-2021-27065 cannot be checked (2 hunts)']);
+    expect(report.gaps.map((g) => g.message)).toEqual([
+      'no Windows event logs (.evtx or an export): CVE-2021-26857, CVE-2021-27065 cannot be checked (2 hunts)',
+    ]);
   });
 
   it('lets any Windows event export serve a hunt written for .evtx', () => {
     // Prepare
-    const lines = [{ host: 'EXCH01', family: 'winevent_csv', first_event: '2021-01-01T00:00:00.000Z', last_event: '2021-01-02T00:00:00.000Z', files: 1, rows: 5 }];
+    const lines = [
+      {
+        host: 'EXCH01',
+        family: 'winevent_csv',
+        first_event: '2021-01-01T00:00:00.000Z',
+        last_event: '2021-01-02T00:00:00.000Z',
+        files: 1,
+        rows: 5,
+      },
+    ];
 
     // Act
-    const report = assessCoverage(lines, HUNTS.filter((h) => h.id === 'a5'));
+    const report = assessCoverage(
+      lines,
+      HUNTS.filter((h) => h.id === 'a5'),
+    );
 
     // Assess
     expect(report.gaps).toEqual([]);
@@ -52,7 +71,10 @@ describe('assessCoverage', () => {
 
   it('does not count a family whose files gave no rows as present', () => {
     // Act
-    const report = assessCoverage([{ host: 'EXCH01', family: 'httpproxy', first_event: null, last_event: null, files: 3, rows: 0 }], HUNTS.slice(0, 1));
+    const report = assessCoverage(
+      [{ host: 'EXCH01', family: 'httpproxy', first_event: null, last_event: null, files: 3, rows: 0 }],
+      HUNTS.slice(0, 1),
+    );
 
     // Assess
     expect(report.gaps[0].message).toBe('no HttpProxy logs: CVE-2021-26855 cannot be checked (1 hunt)');
@@ -77,7 +99,9 @@ describe('receiptMessage', () => {
     expect(msg.subject).toBe('Upload 20210316T090000Z-0a1b2c3d received (doe): 2 hosts, 2 log families, 4 gaps');
     expect(msg.attributes).toEqual({ agency: 'doe', severity: 'medium', kind: 'receipt' });
     expect(msg.body).toContain('Files: 5 read, 3 parsed, 0 partly read, 1 not recognized, 1 refused');
-    expect(msg.body).toContain('exchange-logs.zip!EXCH02/W3SVC1/u_ex210310.log: 7 (5 x bad date "2021-13-01"; 2 x expected 15 fields, got 9)');
+    expect(msg.body).toContain(
+      'exchange-logs.zip!EXCH02/W3SVC1/u_ex210310.log: 7 (5 x bad date "2021-13-01"; 2 x expected 15 fields, got 9)',
+    );
     expect(msg.body).toContain('exchange-logs.zip!notes.docx: PK');
     expect(msg.body).toContain('exchange-logs.zip!../../evil.log: entry name climbs out of the archive [zip-slip]');
     expect(msg.body).toContain('Hunts: 2 of 6 can run on these logs.');
@@ -88,13 +112,20 @@ describe('receiptMessage', () => {
   it('says which zone export times were read in, and asks for it when they were read as UTC', () => {
     // Prepare: the two-server upload plus one Export-Csv of Security events.
     const base = twoServerManifest();
-    const csv = { ...base.entries[0], path: 'exchange-logs.zip!EXCH01/security.csv', family: 'winevent_csv' as const, rows: { windows_events: 40 } };
+    const csv = {
+      ...base.entries[0],
+      path: 'exchange-logs.zip!EXCH01/security.csv',
+      family: 'winevent_csv' as const,
+      rows: { windows_events: 40 },
+    };
     // Act
     const utc = receiptMessage({ ...base, entries: [...base.entries, csv], local_time_zone: 'UTC' }, HUNTS).body;
     const local = receiptMessage({ ...base, entries: [...base.entries, csv], local_time_zone: 'Europe/Brussels' }, HUNTS).body;
     const webOnly = receiptMessage(base, HUNTS).body;
     // Assess
-    expect(utc).toContain('Times: exported events and file listings (1 file) carry no offset and were read as UTC; if your servers run on local time, tell the security team their time zone.');
+    expect(utc).toContain(
+      'Times: exported events and file listings (1 file) carry no offset and were read as UTC; if your servers run on local time, tell the security team their time zone.',
+    );
     expect(local).toContain('(1 file) carry no offset and were read in Europe/Brussels.');
     expect(webOnly).not.toContain('Times:');
   });
@@ -103,16 +134,24 @@ describe('receiptMessage', () => {
     // Prepare: the two-server upload plus a hash inventory without LastWriteTimeUtc, collected outside a server folder.
     const base = twoServerManifest();
     const inventory = {
-      ...base.entries[0], path: 'exchange-logs.zip!hashes/inventory.csv', family: 'file_inventory' as const, rows: { file_inventory: 1203 }, hosts: [],
-      rows_without_time: 1203, rows_without_time_reason: 'a file listing without LastWriteTimeUtc shows which file was on disk, not when it was written',
-      dt_fallback: { source: 'entry-mtime' as const, dt: '2021-03-10' }, rows_without_host: 1203,
+      ...base.entries[0],
+      path: 'exchange-logs.zip!hashes/inventory.csv',
+      family: 'file_inventory' as const,
+      rows: { file_inventory: 1203 },
+      hosts: [],
+      rows_without_time: 1203,
+      rows_without_time_reason: 'a file listing without LastWriteTimeUtc shows which file was on disk, not when it was written',
+      dt_fallback: { source: 'entry-mtime' as const, dt: '2021-03-10' },
+      rows_without_host: 1203,
     };
     // Act
     const body = receiptMessage({ ...base, entries: [...base.entries, inventory] }, HUNTS).body;
     const plain = receiptMessage(base, HUNTS).body;
     // Assess
     expect(body).toContain("Dating: 1,203 rows have no event time: they show what happened, not when (filed under their file's date).");
-    expect(body).toContain('  1,203 rows in 1 file: a file listing without LastWriteTimeUtc shows which file was on disk, not when it was written');
+    expect(body).toContain(
+      '  1,203 rows in 1 file: a file listing without LastWriteTimeUtc shows which file was on disk, not when it was written',
+    );
     expect(body).toContain('Host unknown (1 file): neither the records nor the path name the server');
     expect(body).toContain('  exchange-logs.zip!hashes/inventory.csv: 1,203 rows');
     expect(plain).not.toContain('Dating:');
@@ -123,7 +162,9 @@ describe('receiptMessage', () => {
     // Prepare
     const clean = twoServerManifest({
       totals: { ...twoServerManifest().totals, entries_unrecognized: 0, problems: 0, rejections: 0, lines_rejected: 0 },
-      unrecognized: [], problems: [], entries: twoServerManifest().entries.slice(0, 2),
+      unrecognized: [],
+      problems: [],
+      entries: twoServerManifest().entries.slice(0, 2),
     });
     const empty = twoServerManifest({ totals: { ...twoServerManifest().totals, rows: 0 }, coverage: [] });
 
@@ -144,9 +185,16 @@ describe('receiptMessage size', () => {
   it('stays under the SNS message limit for an upload of 400 hosts with every family', () => {
     // Prepare
     const families = ['httpproxy', 'iis', 'ecp_server', 'oab_generator', 'evtx', 'file_inventory'];
-    const coverage = Array.from({ length: 400 }, (_, i) => families.map((family) => ({
-      host: `EXCH${String(i).padStart(4, '0')}-${'X'.repeat(40)}`, family, first_event: '2021-01-03T00:00:00.000Z', last_event: '2021-03-15T00:00:00.000Z', files: 1000, rows: 123456789,
-    }))).flat();
+    const coverage = Array.from({ length: 400 }, (_, i) =>
+      families.map((family) => ({
+        host: `EXCH${String(i).padStart(4, '0')}-${'X'.repeat(40)}`,
+        family,
+        first_event: '2021-01-03T00:00:00.000Z',
+        last_event: '2021-03-15T00:00:00.000Z',
+        files: 1000,
+        rows: 123456789,
+      })),
+    ).flat();
 
     // Act
     const msg = receiptMessage(twoServerManifest({ coverage }), HUNTS);
@@ -160,7 +208,9 @@ describe('receiptMessage size', () => {
 
 describe('waitForManifest', () => {
   let root: string;
-  beforeEach(() => { root = mkdtempSync(path.join(tmpdir(), 'receipt-')); });
+  beforeEach(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'receipt-'));
+  });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it('polls until the normalizer publishes the manifest, then returns it', async () => {
@@ -172,7 +222,12 @@ describe('waitForManifest', () => {
 
     // Act
     const got = await waitForManifest({
-      store, agency: 'doe', uploadId: manifest.upload_id, intervalMs: 5000, timeoutMs: 60_000, clock: () => now,
+      store,
+      agency: 'doe',
+      uploadId: manifest.upload_id,
+      intervalMs: 5000,
+      timeoutMs: 60_000,
+      clock: () => now,
       sleep: async (ms) => {
         now += ms;
         if (++looks === 3) await store.put(`manifests/agency=doe/${manifest.upload_id}.json`, manifestToJson(manifest));
@@ -184,7 +239,7 @@ describe('waitForManifest', () => {
     expect(now).toBe(15_000);
   });
 
-  it('polls with the upload role\'s rights: listing its own receipts, where a HEAD of a missing key is refused', async () => {
+  it("polls with the upload role's rights: listing its own receipts, where a HEAD of a missing key is refused", async () => {
     // Prepare: the lake bucket as S3 shows it to the upload role of agency doe: s3:ListBucket only with the prefix
     // manifests/agency=doe/, s3:GetObject on its manifests; no ListBucket for the key, so a missing key is a 403.
     const lake = new LocalObjectStore(root);
@@ -205,7 +260,12 @@ describe('waitForManifest', () => {
 
     // Act
     const got = await waitForManifest({
-      store: asUploadRole, agency: 'doe', uploadId: manifest.upload_id, intervalMs: 5000, timeoutMs: 60_000, clock: () => now,
+      store: asUploadRole,
+      agency: 'doe',
+      uploadId: manifest.upload_id,
+      intervalMs: 5000,
+      timeoutMs: 60_000,
+      clock: () => now,
       sleep: async (ms) => {
         now += ms;
         await lake.put(`manifests/agency=doe/${manifest.upload_id}.json`, manifestToJson(manifest));
@@ -223,8 +283,15 @@ describe('waitForManifest', () => {
 
     // Act
     const err = await waitForManifest({
-      store: new LocalObjectStore(root), agency: 'doe', uploadId: '20210316T090000Z-0a1b2c3d', timeoutMs: 12_000, intervalMs: 5000,
-      clock: () => now, sleep: async (ms) => { now += ms; },
+      store: new LocalObjectStore(root),
+      agency: 'doe',
+      uploadId: '20210316T090000Z-0a1b2c3d',
+      timeoutMs: 12_000,
+      intervalMs: 5000,
+      clock: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
     }).catch((e: unknown) => e);
 
     // Assess
@@ -235,9 +302,14 @@ describe('waitForManifest', () => {
   it('rejects a manifest of another upload stored under the key', async () => {
     // Prepare
     const store = new LocalObjectStore(root);
-    await store.put('manifests/agency=doe/20210316T090000Z-0a1b2c3d.json', manifestToJson(twoServerManifest({ upload_id: 'up-0123456789abcdef' })));
+    await store.put(
+      'manifests/agency=doe/20210316T090000Z-0a1b2c3d.json',
+      manifestToJson(twoServerManifest({ upload_id: 'up-0123456789abcdef' })),
+    );
 
     // Act / Assess
-    await expect(waitForManifest({ store, agency: 'doe', uploadId: '20210316T090000Z-0a1b2c3d' })).rejects.toThrow(/not the manifest of upload/);
+    await expect(waitForManifest({ store, agency: 'doe', uploadId: '20210316T090000Z-0a1b2c3d' })).rejects.toThrow(
+      /not the manifest of upload/,
+    );
   });
 });

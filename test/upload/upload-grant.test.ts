@@ -39,7 +39,13 @@ describe('createUploadGrant', () => {
     const before = Date.now();
 
     // Act
-    const grant = await createUploadGrant({ client, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('72h'), maxBytes: parseSize('2GB') });
+    const grant = await createUploadGrant({
+      client,
+      bucket: BUCKET,
+      agency: 'doe',
+      expiresInSeconds: parseDuration('72h'),
+      maxBytes: parseSize('2GB'),
+    });
 
     // Assess
     const policy = grantPolicy(grant);
@@ -80,18 +86,31 @@ describe('createUploadGrant', () => {
     // Prepare: an assumed-role session valid one more hour
     const session = new S3Client({
       region: 'eu-west-3',
-      credentials: async () => ({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: SECRET, sessionToken: 'token', expiration: new Date(Date.now() + 3600_000) }),
+      credentials: async () => ({
+        accessKeyId: 'ASIAEXAMPLE',
+        secretAccessKey: SECRET,
+        sessionToken: 'token',
+        expiration: new Date(Date.now() + 3600_000),
+      }),
     });
 
     // Act / Assess
-    await expect(createUploadGrant({ client: session, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('72h') })).rejects.toThrow(/credentials expire at .* before the link would/);
-    await expect(createUploadGrant({ client: session, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('30m') })).resolves.toMatchObject({ agency: 'doe' });
+    await expect(
+      createUploadGrant({ client: session, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('72h') }),
+    ).rejects.toThrow(/credentials expire at .* before the link would/);
+    await expect(
+      createUploadGrant({ client: session, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('30m') }),
+    ).resolves.toMatchObject({ agency: 'doe' });
     session.destroy();
   });
 
   it('throws on an expiry above 7 days, a size above 5 GiB, and a bad agency id', async () => {
-    await expect(createUploadGrant({ client, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('8d') })).rejects.toThrow(/7 days.*691200/);
-    await expect(createUploadGrant({ client, bucket: BUCKET, agency: 'doe', expiresInSeconds: 3600, maxBytes: parseSize('6GB') })).rejects.toThrow(/5 GiB.*split/);
+    await expect(createUploadGrant({ client, bucket: BUCKET, agency: 'doe', expiresInSeconds: parseDuration('8d') })).rejects.toThrow(
+      /7 days.*691200/,
+    );
+    await expect(
+      createUploadGrant({ client, bucket: BUCKET, agency: 'doe', expiresInSeconds: 3600, maxBytes: parseSize('6GB') }),
+    ).rejects.toThrow(/5 GiB.*split/);
     await expect(createUploadGrant({ client, bucket: BUCKET, agency: 'Doe/..', expiresInSeconds: 3600 })).rejects.toThrow(/agency id/);
   });
 });
@@ -164,7 +183,9 @@ describe('upload grant commands (against s3rver)', () => {
 
     // Assess
     for (const [k, v] of Object.entries(grant.fields)) expect(ps).toContain(`'${k}' = '${v}'`);
-    expect(ps).toMatch(/'file' = Get-Item -LiteralPath 'C:\\collect\\EXCH01\.zip'\n}\nInvoke-WebRequest -Uri '[^']+' -Method Post -Form \$form$/);
+    expect(ps).toMatch(
+      /'file' = Get-Item -LiteralPath 'C:\\collect\\EXCH01\.zip'\n}\nInvoke-WebRequest -Uri '[^']+' -Method Post -Form \$form$/,
+    );
     expect(ps.startsWith('$form = [ordered]@{')).toBe(true);
   });
 });

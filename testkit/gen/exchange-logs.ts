@@ -72,7 +72,11 @@ export function* iisLog(opts: GenOptions, bytes: number, chunkChars = 1 << 20): 
     }
     const [, method, stem] = r.pick(PATHS);
     const rare = r.int(5000) === 0;
-    const q = rare ? '&CorrelationID=<empty>;&cafeReqId=' + r.int(1e9).toString(16) + ';' : r.int(3) === 0 ? `&CorrelationID=<empty>;&ClientId=${r.int(1e12).toString(16).toUpperCase()}&cafeReqId=${r.int(1e9)};` : '-';
+    const q = rare
+      ? '&CorrelationID=<empty>;&cafeReqId=' + r.int(1e9).toString(16) + ';'
+      : r.int(3) === 0
+        ? `&CorrelationID=<empty>;&ClientId=${r.int(1e12).toString(16).toUpperCase()}&cafeReqId=${r.int(1e9)};`
+        : '-';
     const ua = r.pick(AGENTS).replace(/ /g, '+');
     const status = r.int(20) === 0 ? r.pick([302, 401, 404, 500]) : 200;
     const line = `${d.slice(0, 10)} ${d.slice(11, 19)} 10.1.1.${5 + r.int(3)} ${method} ${stem} ${q} 443 ${r.pick(USERS)} ${ip(r)} ${ua} - ${status} 0 0 ${r.int(2000)}\r\n`;
@@ -104,7 +108,10 @@ export function* httpProxyLog(opts: GenOptions, bytes: number, chunkChars = 1 <<
     const [protocol, method, stem] = r.pick(PATHS);
     const fqdn = `${opts.host.toLowerCase()}.corp.example`;
     set('DateTime', iso(t));
-    set('RequestId', `${r.int(1e8).toString(16)}-${r.int(65536).toString(16)}-4${r.int(4096).toString(16)}-a${r.int(4096).toString(16)}-${r.int(1e12).toString(16)}`);
+    set(
+      'RequestId',
+      `${r.int(1e8).toString(16)}-${r.int(65536).toString(16)}-4${r.int(4096).toString(16)}-a${r.int(4096).toString(16)}-${r.int(1e12).toString(16)}`,
+    );
     set('MajorVersion', '15');
     set('MinorVersion', '1');
     set('BuildVersion', '2176');
@@ -116,7 +123,10 @@ export function* httpProxyLog(opts: GenOptions, bytes: number, chunkChars = 1 <<
     set('AuthenticationType', r.pick(['Negotiate', 'Basic', 'Bearer', 'Anonymous']));
     set('IsAuthenticated', 'True');
     set('AuthenticatedUser', r.pick(USERS).replace('-', ''));
-    set('AnchorMailbox', r.int(2) ? `Smtp~user${r.int(500)}@corp.example` : `Sid~S-1-5-21-1004336348-1177238915-682003330-${1000 + r.int(3000)}`);
+    set(
+      'AnchorMailbox',
+      r.int(2) ? `Smtp~user${r.int(500)}@corp.example` : `Sid~S-1-5-21-1004336348-1177238915-682003330-${1000 + r.int(3000)}`,
+    );
     set('UserAgent', r.pick(AGENTS));
     set('ClientIpAddress', ip(r));
     set('ServerHostName', opts.host);

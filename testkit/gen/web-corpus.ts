@@ -38,7 +38,10 @@ export async function generateWebCorpus(dir: string, rawTotal: number, opts: Web
     const kind = i % 2 === 0 ? 'iis' : 'httpproxy';
     const want = Math.min(FILE_RAW, rawTotal - raw);
     const gen = { seed: opts.seedBase + i, host, start: start + Math.floor(i / 4) * 3 * 86_400_000, stepMs: kind === 'iis' ? 250 : 650 };
-    const rel = kind === 'iis' ? `${host}/inetpub/logs/LogFiles/W3SVC1/u_ex_${String(i).padStart(4, '0')}.log.gz` : `${host}/Logging/HttpProxy/Owa/HttpProxy_${String(i).padStart(4, '0')}.LOG.gz`;
+    const rel =
+      kind === 'iis'
+        ? `${host}/inetpub/logs/LogFiles/W3SVC1/u_ex_${String(i).padStart(4, '0')}.log.gz`
+        : `${host}/Logging/HttpProxy/Owa/HttpProxy_${String(i).padStart(4, '0')}.LOG.gz`;
     const file = path.join(dir, opts.logsSubdir ?? '', rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     raw += await writeGz(file, kind === 'iis' ? iisLog(gen, want) : httpProxyLog(gen, want));

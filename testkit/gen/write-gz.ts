@@ -39,7 +39,14 @@ export async function writeTar(file: string, members: readonly { name: string; p
     h.write('0000000\0', 108, 8, 'latin1');
     h.write('0000000\0', 116, 8, 'latin1');
     h.write(size.toString(8).padStart(11, '0') + '\0', 124, 12, 'latin1');
-    h.write(Math.floor(Date.UTC(2021, 2, 10) / 1000).toString(8).padStart(11, '0') + '\0', 136, 12, 'latin1');
+    h.write(
+      Math.floor(Date.UTC(2021, 2, 10) / 1000)
+        .toString(8)
+        .padStart(11, '0') + '\0',
+      136,
+      12,
+      'latin1',
+    );
     h.write('        ', 148, 8, 'latin1');
     h.write('0', 156, 1, 'latin1');
     h.write('ustar\0', 257, 6, 'latin1');

@@ -5,7 +5,6 @@ import { checkLogs, formatBytes, formatCoverageLines, formatIntake } from '../..
 import { CliError, CliErrorCode } from '../errors';
 import { huntNeeds, toCliError, userPath } from './upload';
 
-
 interface Opts {
   queries: string;
   host?: string;
@@ -16,7 +15,9 @@ interface Opts {
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .description('Check a server folder or archive before uploading: log families per host, how far back they go, and what the hunts miss. Uploads nothing.')
+    .description(
+      'Check a server folder or archive before uploading: log families per host, how far back they go, and what the hunts miss. Uploads nothing.',
+    )
     .argument('<path...>', 'folders, archives (zip, tar.gz, gz) or log files')
     .option('--queries <dir>', 'hunt queries whose needs are checked', 'queries')
     .option('--host <name>', 'host name for files whose path and content name none')
@@ -33,10 +34,20 @@ export function registerCheck(program: Command): void {
 
 async function check(paths: string[], opts: Opts): Promise<void> {
   const hunts = huntNeeds(opts.queries);
-  if (hunts.length === 0) throw new CliError(CliErrorCode.NotFound, `no hunt queries under ${opts.queries}`, 'run from the project folder, or pass --queries <dir>');
+  if (hunts.length === 0)
+    throw new CliError(
+      CliErrorCode.NotFound,
+      `no hunt queries under ${opts.queries}`,
+      'run from the project folder, or pass --queries <dir>',
+    );
   const inputs = paths.map(userPath);
   const missing = inputs.filter((p) => !existsSync(p));
-  if (missing.length > 0) throw new CliError(CliErrorCode.NotFound, `no such file or folder: ${missing.join(', ')}`, 'give the path of the collected folder or zip (for example C:\\SweepCollect\\EXCH01-logs.zip)');
+  if (missing.length > 0)
+    throw new CliError(
+      CliErrorCode.NotFound,
+      `no such file or folder: ${missing.join(', ')}`,
+      'give the path of the collected folder or zip (for example C:\\SweepCollect\\EXCH01-logs.zip)',
+    );
   const err = process.stderr;
   const started = Date.now();
   let lastDraw = 0;
@@ -53,7 +64,20 @@ async function check(paths: string[], opts: Opts): Promise<void> {
   if (!opts.json && err.isTTY) err.write('\r\u001b[K');
   const out = process.stdout;
   if (opts.json) {
-    out.write(JSON.stringify({ inputs, families: report.families, hosts: report.hosts, coverage: report.coverage, gaps: report.gaps, hunts_runnable: report.huntsRunnable, hunts_total: report.huntsTotal, totals: manifest.totals, unrecognized: manifest.unrecognized, problems: manifest.problems }) + '\n');
+    out.write(
+      JSON.stringify({
+        inputs,
+        families: report.families,
+        hosts: report.hosts,
+        coverage: report.coverage,
+        gaps: report.gaps,
+        hunts_runnable: report.huntsRunnable,
+        hunts_total: report.huntsTotal,
+        totals: manifest.totals,
+        unrecognized: manifest.unrecognized,
+        problems: manifest.problems,
+      }) + '\n',
+    );
   } else {
     const bytes = manifest.entries.reduce((s, e) => s + e.bytes, 0);
     const lines = [

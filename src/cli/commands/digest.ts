@@ -28,7 +28,12 @@ function readSnapshot(file: string): DigestSnapshot | null {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as DigestSnapshot;
   } catch (err) {
-    throw new CliError(CliErrorCode.BadArgument, `the last digest's snapshot ${file} cannot be read: ${(err as Error).message}`, 'move it away to start over (the next digest then reports everything as new)', { cause: err });
+    throw new CliError(
+      CliErrorCode.BadArgument,
+      `the last digest's snapshot ${file} cannot be read: ${(err as Error).message}`,
+      'move it away to start over (the next digest then reports everything as new)',
+      { cause: err },
+    );
   }
 }
 
@@ -37,13 +42,22 @@ export function registerDigest(program: Command): void {
     .command('digest')
     .description('Print what changed since the last digest: new uploads, new findings, verdict changes, agencies still missing coverage.')
     .option('--lake <dir>', 'lake root (default: <out>/lake-root when it exists)')
-    .option('--out <dir>', 'the sweep\'s output folder (findings.jsonl, findings/triage.jsonl); the snapshot goes to <out>/digest/last.json', 'out/hunt')
+    .option(
+      '--out <dir>',
+      "the sweep's output folder (findings.jsonl, findings/triage.jsonl); the snapshot goes to <out>/digest/last.json",
+      'out/hunt',
+    )
     .option('--queries <dir>', 'folder of hunt queries', 'queries')
     .option('--dry-run', 'do not save the snapshot (the next digest reports the same changes)')
     .option('--json', 'print the digest as JSON')
     .action(async (opts: Opts) => {
       const lake = opts.lake ?? (fs.existsSync(path.join(opts.out, 'lake-root')) ? path.join(opts.out, 'lake-root') : undefined);
-      if (!lake) throw new CliError(CliErrorCode.BadArgument, 'missing --lake <dir>', 'give the folder made by `sweep normalize --lake DIR`, or the --out folder of `sweep scan`');
+      if (!lake)
+        throw new CliError(
+          CliErrorCode.BadArgument,
+          'missing --lake <dir>',
+          'give the folder made by `sweep normalize --lake DIR`, or the --out folder of `sweep scan`',
+        );
       const stateFile = digestStateFile(opts.out);
       const prev = readSnapshot(stateFile);
       const { board } = await buildLocalBoard({ lakeRoot: resolveLakeRoot(lake), resultsDir: opts.out, queriesDir: opts.queries });

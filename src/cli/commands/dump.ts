@@ -58,7 +58,11 @@ export function registerDump(program: Command): void {
     const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-dump-'));
     let matched = 0;
     try {
-      for await (const entry of walkInputs([file], { limits, tmpDir, onProblem: (p) => err(`refused: ${p.path}: ${p.code}: ${p.reason}`) })) {
+      for await (const entry of walkInputs([file], {
+        limits,
+        tmpDir,
+        onProblem: (p) => err(`refused: ${p.path}: ${p.code}: ${p.reason}`),
+      })) {
         if (flags.entry && !entry.path.includes(flags.entry)) {
           entry.open().destroy();
           continue;
@@ -78,7 +82,9 @@ export function registerDump(program: Command): void {
         let rejected = 0;
         try {
           const { head, stream } = await peek(gate);
-          const detection: Detection | null = flags.family ? { family: flags.family as Family, reason: '--family' } : detectFamily(head, detectionHint(entry.path, entry.name));
+          const detection: Detection | null = flags.family
+            ? { family: flags.family as Family, reason: '--family' }
+            : detectFamily(head, detectionHint(entry.path, entry.name));
           if (!detection) {
             err(`unrecognized: ${entry.path}: ${describeUnrecognized(head, entry.name, entry.size)}`);
             stream.destroy();
@@ -102,7 +108,12 @@ export function registerDump(program: Command): void {
           if (parser.kind === 'text') {
             const p = parser.create(ctx);
             try {
-              await readLines(stream, { maxLineBytes: limits.maxLineBytes }, (t, n) => p.line(t, n), (n, bytes) => ctx.reject(n, `line longer than ${limits.maxLineBytes} bytes (${bytes} bytes)`));
+              await readLines(
+                stream,
+                { maxLineBytes: limits.maxLineBytes },
+                (t, n) => p.line(t, n),
+                (n, bytes) => ctx.reject(n, `line longer than ${limits.maxLineBytes} bytes (${bytes} bytes)`),
+              );
             } finally {
               p.end();
             }

@@ -39,11 +39,19 @@ export function registerHunt(program: Command): void {
     .option('--queries <dir>', 'folder of hunt queries', 'queries')
     .option('--indicators <dir>', 'folder of indicator feeds', 'indicators')
     .option('--json', 'print a JSON summary (findings, verdicts, errors) instead of text')
-    .addHelpText('after', '\nExit codes: 0 no finding at medium or above, 1 findings at medium or above (like a failing test), 2 usage error, 3 runtime error.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no finding at medium or above, 1 findings at medium or above (like a failing test), 2 usage error, 3 runtime error.',
+    )
     .action(async (opts: Opts) => {
       if (opts.engine === 'athena') return runOnAthena(opts);
       if (opts.engine !== 'duckdb') throw new CliError(CliErrorCode.BadArgument, `--engine must be duckdb or athena, got "${opts.engine}"`);
-      if (!opts.lake) throw new CliError(CliErrorCode.BadArgument, 'missing --lake <dir>', 'give the folder made by `sweep normalize --lake DIR`, or use --engine athena --workgroup W');
+      if (!opts.lake)
+        throw new CliError(
+          CliErrorCode.BadArgument,
+          'missing --lake <dir>',
+          'give the folder made by `sweep normalize --lake DIR`, or use --engine athena --workgroup W',
+        );
       const result = await runJob({ ...opts, lakeRoot: resolveLakeRoot(opts.lake) });
       printResult(result, opts.json === true);
       if (hasFindingsAtLeast(result.findings, 'medium')) process.exitCode = 1;
@@ -52,13 +60,27 @@ export function registerHunt(program: Command): void {
 
 /** `--engine athena`: the pack on Athena with the analyst's credentials; findings.jsonl, verdicts and report.html. */
 async function runOnAthena(opts: Opts): Promise<void> {
-  if (!opts.workgroup) throw new CliError(CliErrorCode.BadArgument, '--workgroup is required with --engine athena', 'the deployment prints it as the WorkGroupName output, e.g. --workgroup sweep');
+  if (!opts.workgroup)
+    throw new CliError(
+      CliErrorCode.BadArgument,
+      '--workgroup is required with --engine athena',
+      'the deployment prints it as the WorkGroupName output, e.g. --workgroup sweep',
+    );
   const engine = await createEngine({ engine: 'athena', workGroup: opts.workgroup, database: opts.database, region: opts.region });
   try {
     const pack = loadQueries(path.resolve(opts.queries));
     const record = { engine: 'athena' as const, queriesDir: path.resolve(opts.queries), indicatorsDir: null };
     const r = await usageErrors(
-      runSweep({ engine, pack, indicators: null, outDir: path.resolve(opts.out), windowFromLake: false, since: opts.since, until: opts.until, record }),
+      runSweep({
+        engine,
+        pack,
+        indicators: null,
+        outDir: path.resolve(opts.out),
+        windowFromLake: false,
+        since: opts.since,
+        until: opts.until,
+        record,
+      }),
     );
     printResult(r, opts.json === true);
     if (hasFindingsAtLeast(r.findings, 'medium')) process.exitCode = 1;
@@ -82,7 +104,14 @@ export function resolveLakeRoot(dir: string): string {
 }
 
 /** Runs the sweep over a local lake with CLI paths (DuckDB); usage mistakes become CliErrors. */
-export async function runJob(opts: { lakeRoot: string; out: string; queries: string; indicators: string; since?: string; until?: string }): Promise<SweepResult> {
+export async function runJob(opts: {
+  lakeRoot: string;
+  out: string;
+  queries: string;
+  indicators: string;
+  since?: string;
+  until?: string;
+}): Promise<SweepResult> {
   const indicatorsDir = fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null;
   const pack = await loadPack(path.resolve(opts.queries), indicatorsDir);
   const engine = await DuckDbQueryEngine.open({ lakeRoot: path.resolve(opts.lakeRoot), indicators: pack.indicators });
@@ -91,7 +120,14 @@ export async function runJob(opts: { lakeRoot: string; out: string; queries: str
     const lakeCheck = engine.lakeCheck;
     return await usageErrors(
       runSweep({
-        engine, pack, indicators, outDir: path.resolve(opts.out), windowFromLake: true, since: opts.since, until: opts.until, lakeCheck,
+        engine,
+        pack,
+        indicators,
+        outDir: path.resolve(opts.out),
+        windowFromLake: true,
+        since: opts.since,
+        until: opts.until,
+        lakeCheck,
         record: { engine: 'duckdb', queriesDir: path.resolve(opts.queries), indicatorsDir },
       }),
     );
@@ -105,7 +141,8 @@ async function usageErrors<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof RangeError) throw new CliError(CliErrorCode.BadArgument, err.message, 'days are given as YYYY-MM-DD, e.g. --since 2021-01-01');
+    if (err instanceof RangeError)
+      throw new CliError(CliErrorCode.BadArgument, err.message, 'days are given as YYYY-MM-DD, e.g. --since 2021-01-01');
     throw err;
   }
 }
@@ -114,10 +151,16 @@ async function usageErrors<T>(p: Promise<T>): Promise<T> {
 export function lakeCheckText(c: CommittedLake | null): string {
   if (!c) return '';
   const out: string[] = [];
-  if (c.gaps.length || c.badManifests.length) out.push(`Lake: ${c.gaps.length + c.badManifests.length} file(s) left out of every hunt (the verdicts list the gaps; sweep repair rebuilds them):`);
+  if (c.gaps.length || c.badManifests.length)
+    out.push(
+      `Lake: ${c.gaps.length + c.badManifests.length} file(s) left out of every hunt (the verdicts list the gaps; sweep repair rebuilds them):`,
+    );
   for (const g of c.gaps) out.push(`  ${g.key}: ${g.reason}`);
   for (const m of c.badManifests) out.push(`  ${m.key}: ${m.reason} (its upload is left out whole)`);
-  if (c.unlisted.length) out.push(`Lake: ${c.unlisted.length} file(s) in no committed manifest (uploads being published, or left by a crashed run) were not read.`);
+  if (c.unlisted.length)
+    out.push(
+      `Lake: ${c.unlisted.length} file(s) in no committed manifest (uploads being published, or left by a crashed run) were not read.`,
+    );
   return out.length ? out.join('\n') + '\n\n' : '';
 }
 
@@ -130,7 +173,21 @@ export function printResult(r: SweepResult, json: boolean): void {
   process.stdout.write(lakeCheckText(r.lakeCheck));
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
   process.stdout.write(
-    renderSummary({ findings: r.findings, newFingerprints: r.newFingerprints, verdicts: r.verdicts, errors: r.errors, broken: r.broken, huntsRun: r.stats.length, window: r.window, indicators: r.indicators ?? undefined }, color),
+    renderSummary(
+      {
+        findings: r.findings,
+        newFingerprints: r.newFingerprints,
+        verdicts: r.verdicts,
+        errors: r.errors,
+        broken: r.broken,
+        huntsRun: r.stats.length,
+        window: r.window,
+        indicators: r.indicators ?? undefined,
+      },
+      color,
+    ),
   );
-  process.stdout.write(`\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\nreport:   ${path.relative(process.cwd(), r.reportFile)}\n`);
+  process.stdout.write(
+    `\nfindings: ${path.relative(process.cwd(), r.findingsFile)}\nreport:   ${path.relative(process.cwd(), r.reportFile)}\n`,
+  );
 }

@@ -8,7 +8,16 @@ import type { Command } from 'commander';
 import { SEVERITIES, type Severity } from '../../hunt';
 import { hasFindingsAtLeast } from '../../sweep';
 import { CliError, CliErrorCode } from '../errors';
-import { addLimitOptions, badArgumentsOnError, formatSummary, limitsFromFlags, LOCAL_TZ_HELP, localTzFromFlag, normalizeForCli, type LimitFlags } from './normalize';
+import {
+  addLimitOptions,
+  badArgumentsOnError,
+  formatSummary,
+  limitsFromFlags,
+  LOCAL_TZ_HELP,
+  localTzFromFlag,
+  normalizeForCli,
+  type LimitFlags,
+} from './normalize';
 import { printResult, runJob } from './hunt';
 
 interface ScanFlags extends LimitFlags {
@@ -27,7 +36,9 @@ interface ScanFlags extends LimitFlags {
 export function registerScan(program: Command): void {
   const cmd = program
     .command('scan')
-    .description('Normalize archives/logs and run the hunts over them in one go; print the verdict per host; write findings.jsonl and report.html.')
+    .description(
+      'Normalize archives/logs and run the hunts over them in one go; print the verdict per host; write findings.jsonl and report.html.',
+    )
     .argument('<path...>', 'archives, log files or folders')
     .option('--agency <id>', 'agency id', 'local')
     .option('--host <name>', 'host for records whose content and path name none')
@@ -37,11 +48,17 @@ export function registerScan(program: Command): void {
     .option('--until <day>', 'last day of the window, YYYY-MM-DD (default: today, or the latest day in the logs)')
     .option('--queries <dir>', 'folder of hunt queries', 'queries')
     .option('--indicators <dir>', 'folder of indicator feeds', 'indicators')
-    .option('--fail-on <severity>', `exit 1 when a finding is at this severity or above (${SEVERITIES.join(', ')}); without it scan exits 0 after a completed sweep`)
+    .option(
+      '--fail-on <severity>',
+      `exit 1 when a finding is at this severity or above (${SEVERITIES.join(', ')}); without it scan exits 0 after a completed sweep`,
+    )
     .option('--json', 'print a JSON summary instead of text');
   addLimitOptions(cmd);
   badArgumentsOnError(cmd);
-  cmd.addHelpText('after', '\nExit codes: 0 sweep done (findings or not, unless --fail-on), 1 findings at or above --fail-on, 2 usage error, 3 runtime error.');
+  cmd.addHelpText(
+    'after',
+    '\nExit codes: 0 sweep done (findings or not, unless --fail-on), 1 findings at or above --fail-on, 2 usage error, 3 runtime error.',
+  );
   cmd.action(async (paths: string[], flags: ScanFlags) => {
     const failOn = flags.failOn?.toLowerCase();
     if (failOn !== undefined && !(SEVERITIES as readonly string[]).includes(failOn)) {
@@ -63,10 +80,19 @@ export function registerScan(program: Command): void {
       quiet: flags.json === true,
     });
     if (!flags.json) {
-      process.stdout.write(formatSummary(normalized.manifest, path.join(lakeRoot, ...normalized.manifestKey.split('/')), (Date.now() - started) / 1000));
+      process.stdout.write(
+        formatSummary(normalized.manifest, path.join(lakeRoot, ...normalized.manifestKey.split('/')), (Date.now() - started) / 1000),
+      );
       process.stdout.write('\n');
     }
-    const result = await runJob({ lakeRoot, out: flags.out, queries: flags.queries, indicators: flags.indicators, since: flags.since, until: flags.until });
+    const result = await runJob({
+      lakeRoot,
+      out: flags.out,
+      queries: flags.queries,
+      indicators: flags.indicators,
+      since: flags.since,
+      until: flags.until,
+    });
     printResult(result, flags.json === true);
     if (failOn && hasFindingsAtLeast(result.findings, failOn as Severity)) process.exitCode = 1;
   });

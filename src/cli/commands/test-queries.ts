@@ -27,7 +27,10 @@ export function registerTestQueries(program: Command): void {
     .option('--query <id...>', 'only these hunts (id, id prefix, or file stem)')
     .option('--no-lint', 'skip the lint (Athena syntax, window predicates, columns, portability)')
     .option('--json', 'print one JSON object per case instead of text')
-    .addHelpText('after', '\nExit codes: 0 all cases passed and the lint is clean, 1 a case failed, a query fails the lint or a query/fixture file is broken, 2 usage error, 3 runtime error.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 all cases passed and the lint is clean, 1 a case failed, a query fails the lint or a query/fixture file is broken, 2 usage error, 3 runtime error.',
+    )
     .action(async (opts: Opts) => {
       await testQueries(opts);
     });
@@ -36,11 +39,15 @@ export function registerTestQueries(program: Command): void {
 async function testQueries(opts: Opts): Promise<void> {
   const pack = await loadPack(path.resolve(opts.dir), fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null);
   const wanted = opts.query;
-  const hunts = wanted
-    ? pack.hunts.filter((h) => wanted.some((w) => h.meta.id.startsWith(w) || h.stem === w))
-    : pack.hunts;
-  if (wanted && hunts.length === 0) throw new CliError(CliErrorCode.NotFound, `no hunt matches ${wanted.join(', ')} in ${opts.dir}`, 'give an id, an id prefix or a file stem');
-  if (pack.hunts.length === 0 && pack.broken.length === 0) throw new CliError(CliErrorCode.NotFound, `no .sql hunt files under ${opts.dir}`, 'use --dir to point at the queries folder');
+  const hunts = wanted ? pack.hunts.filter((h) => wanted.some((w) => h.meta.id.startsWith(w) || h.stem === w)) : pack.hunts;
+  if (wanted && hunts.length === 0)
+    throw new CliError(
+      CliErrorCode.NotFound,
+      `no hunt matches ${wanted.join(', ')} in ${opts.dir}`,
+      'give an id, an id prefix or a file stem',
+    );
+  if (pack.hunts.length === 0 && pack.broken.length === 0)
+    throw new CliError(CliErrorCode.NotFound, `no .sql hunt files under ${opts.dir}`, 'use --dir to point at the queries folder');
   const engine = await DuckDbQueryEngine.open();
   let report;
   try {
@@ -58,7 +65,11 @@ async function testQueries(opts: Opts): Promise<void> {
     for (const b of broken) out.write(JSON.stringify({ file: b.path, ok: false, message: b.error.message }) + '\n');
     for (const e of report.fileErrors) out.write(JSON.stringify({ file: e.path, ok: false, message: e.message }) + '\n');
     for (const [file, problems] of lint) if (problems.length) out.write(JSON.stringify({ file, ok: false, lint: problems }) + '\n');
-    for (const r of report.results) out.write(JSON.stringify({ hunt_id: r.huntId, file: r.huntPath, case: r.caseName, ok: r.ok, message: r.message, ms: Math.round(r.ms) }) + '\n');
+    for (const r of report.results)
+      out.write(
+        JSON.stringify({ hunt_id: r.huntId, file: r.huntPath, case: r.caseName, ok: r.ok, message: r.message, ms: Math.round(r.ms) }) +
+          '\n',
+      );
   } else {
     const color = out.isTTY === true && !process.env.NO_COLOR;
     const byHunt = new Map<string, CaseResult[]>();
@@ -71,7 +82,13 @@ async function testQueries(opts: Opts): Promise<void> {
       for (const p of lint.get(file) ?? []) out.write(`  ${paint(color, 'red', 'LINT')} line ${p.line} [${p.rule}] ${p.message}\n`);
       for (const r of results) {
         out.write(`  ${r.ok ? paint(color, 'green', 'ok  ') : paint(color, 'red', 'FAIL')} ${r.caseName} (${Math.round(r.ms)} ms)\n`);
-        if (!r.ok) out.write(r.message.split('\n').map((l) => `       ${l}`).join('\n') + '\n');
+        if (!r.ok)
+          out.write(
+            r.message
+              .split('\n')
+              .map((l) => `       ${l}`)
+              .join('\n') + '\n',
+          );
       }
     }
   }

@@ -49,17 +49,24 @@ function lakeStore(flags: StoreFlags): { store: ObjectStore; root: string | null
 export function formatVerify(c: CommittedLake, where: string, seconds: number): string {
   const out: string[] = [];
   const bad = c.gaps.length + c.badManifests.length;
-  out.push(`Checked ${c.files.length + c.gaps.length} lake file(s) of ${c.manifests + c.badManifests.length} upload(s) in ${where} ` +
-    `against their manifests (${formatBytes(c.bytesHashed)} hashed, ${seconds.toFixed(1)} s): ${bad === 0 ? 'all match' : `${bad} problem(s)`}.`);
+  out.push(
+    `Checked ${c.files.length + c.gaps.length} lake file(s) of ${c.manifests + c.badManifests.length} upload(s) in ${where} ` +
+      `against their manifests (${formatBytes(c.bytesHashed)} hashed, ${seconds.toFixed(1)} s): ${bad === 0 ? 'all match' : `${bad} problem(s)`}.`,
+  );
   for (const g of c.gaps) {
     const who = g.sources.map((s) => `${s.host ?? '(unknown host)'} ${s.family}`).join(', ') || 'no rows known';
     out.push(`  ${g.problem.toUpperCase().padEnd(11)} ${g.key}: ${g.reason} (${who}, ${g.dt})`);
   }
   for (const m of c.badManifests) out.push(`  MANIFEST    ${m.key}: ${m.reason}`);
   const unchecked = c.files.filter((f) => f.sha256 === null).length;
-  if (unchecked) out.push(`  ${unchecked} file(s) have no checksum in their manifest (written before checksums): sizes checked only; normalize them again to add one.`);
+  if (unchecked)
+    out.push(
+      `  ${unchecked} file(s) have no checksum in their manifest (written before checksums): sizes checked only; normalize them again to add one.`,
+    );
   if (c.unlisted.length) {
-    out.push(`  ${c.unlisted.length} file(s) in no committed manifest (an upload being published, or left by a crashed run; never read by hunts):`);
+    out.push(
+      `  ${c.unlisted.length} file(s) in no committed manifest (an upload being published, or left by a crashed run; never read by hunts):`,
+    );
     for (const k of c.unlisted.slice(0, 20)) out.push(`    ${k}`);
     if (c.unlisted.length > 20) out.push(`    ... ${c.unlisted.length - 20} more`);
   }
@@ -72,7 +79,16 @@ function checkJson(c: CommittedLake): Record<string, unknown> {
     manifests: c.manifests,
     files_ok: c.files.length,
     bytes_hashed: c.bytesHashed,
-    gaps: c.gaps.map((g) => ({ key: g.key, agency: g.agency, upload_id: g.uploadId, table: g.table, dt: g.dt, problem: g.problem, reason: g.reason, sources: g.sources })),
+    gaps: c.gaps.map((g) => ({
+      key: g.key,
+      agency: g.agency,
+      upload_id: g.uploadId,
+      table: g.table,
+      dt: g.dt,
+      problem: g.problem,
+      reason: g.reason,
+      sources: g.sources,
+    })),
     bad_manifests: c.badManifests,
     unlisted: c.unlisted,
   };
@@ -111,11 +127,19 @@ export function registerVerify(program: Command): void {
     .option('--agency <id>', 'only this agency (repeatable)', collect)
     .option('--dry-run', 'say what would be rebuilt, rebuild nothing')
     .option('--json', 'print a JSON report')
-    .addHelpText('after', '\nExit codes: 0 lake whole (after repair), 1 some damage could not be repaired, 2 usage error, 3 runtime error.');
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 lake whole (after repair), 1 some damage could not be repaired, 2 usage error, 3 runtime error.',
+    );
   badArgumentsOnError(repair);
   repair.action(async (flags: RepairFlags) => {
     const { store, root, where } = lakeStore(flags);
-    if (flags.bucket && !flags.uploadBucket) throw new CliError(CliErrorCode.BadArgument, '--upload-bucket is required with --bucket', 'the deployment prints it as the UploadBucketName output');
+    if (flags.bucket && !flags.uploadBucket)
+      throw new CliError(
+        CliErrorCode.BadArgument,
+        '--upload-bucket is required with --bucket',
+        'the deployment prints it as the UploadBucketName output',
+      );
     const before = await readCommittedLake(store, { agencies: flags.agency });
     const plans = await planLocalRepairs(store, before.gaps, before.badManifests).catch((err) => {
       throw new CliError(CliErrorCode.Internal, `cannot plan the repair: ${(err as Error).message}`, undefined, { cause: err });
@@ -143,7 +167,9 @@ export function registerVerify(program: Command): void {
         }
         const r = await normalizeS3Upload({ uploads, lake: store, key: first.key, tmpDir: os.tmpdir() });
         const diff = differingKeys(p, r.manifest);
-        lines.push(`  rebuilt ${label}: ${r.written.length} file(s)${diff.length ? `; ${diff.length} differ from the recorded checksums` : ', byte-identical to the recorded checksums'}`);
+        lines.push(
+          `  rebuilt ${label}: ${r.written.length} file(s)${diff.length ? `; ${diff.length} differ from the recorded checksums` : ', byte-identical to the recorded checksums'}`,
+        );
         results.push({ agency: p.agency, upload_id: p.uploadId, rebuilt: true, differing: diff });
         continue;
       }
@@ -169,12 +195,16 @@ export function registerVerify(program: Command): void {
         quiet: true,
       });
       const diff = differingKeys(p, r.manifest);
-      lines.push(`  rebuilt ${label} from ${p.inputs.join(', ')}: ${r.written.length} file(s)${diff.length ? `; ${diff.length} differ from the recorded checksums (${diff.slice(0, 3).join(', ')})` : ', byte-identical to the recorded checksums'}`);
+      lines.push(
+        `  rebuilt ${label} from ${p.inputs.join(', ')}: ${r.written.length} file(s)${diff.length ? `; ${diff.length} differ from the recorded checksums (${diff.slice(0, 3).join(', ')})` : ', byte-identical to the recorded checksums'}`,
+      );
       results.push({ agency: p.agency, upload_id: p.uploadId, rebuilt: true, differing: diff });
     }
     const after = flags.dryRun ? before : await readCommittedLake(store, { agencies: flags.agency });
     const left = after.gaps.length + after.badManifests.length;
-    lines.push(left === 0 ? 'Lake verified: every file matches its manifest.' : `${left} damaged or missing file(s) remain (see sweep verify).`);
+    lines.push(
+      left === 0 ? 'Lake verified: every file matches its manifest.' : `${left} damaged or missing file(s) remain (see sweep verify).`,
+    );
     if (flags.json) process.stdout.write(JSON.stringify({ uploads: results, remaining: checkJson(after) }) + '\n');
     else process.stdout.write(lines.join('\n') + '\n');
     if (left > 0 || failed > 0) process.exitCode = 1;

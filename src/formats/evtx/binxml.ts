@@ -291,7 +291,25 @@ export class ChunkBinXml {
         return { text: scalarText(this.buf, p, n, type), next: p + n };
       }
       default: {
-        const sizes: Record<number, number> = { 3: 1, 4: 1, 5: 2, 6: 2, 7: 4, 8: 4, 9: 8, 10: 8, 11: 4, 12: 8, 13: 4, 15: 16, 16: 8, 17: 8, 18: 16, 20: 4, 21: 8 };
+        const sizes: Record<number, number> = {
+          3: 1,
+          4: 1,
+          5: 2,
+          6: 2,
+          7: 4,
+          8: 4,
+          9: 8,
+          10: 8,
+          11: 4,
+          12: 8,
+          13: 4,
+          15: 16,
+          16: 8,
+          17: 8,
+          18: 16,
+          20: 4,
+          21: 8,
+        };
         const n = sizes[type];
         if (n === undefined) throw new EvtxFormatError(`unsupported value type ${hex(type)} in a value node at ${hex(p - 2)}`);
         return { text: scalarText(this.buf, p, n, type), next: p + n };

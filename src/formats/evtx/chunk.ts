@@ -106,10 +106,23 @@ export function readChunk(
   for (;;) {
     if (p + RECORD_HEADER > end) {
       if (p < end && !(freeValid && allZero(buf, p, end))) {
-        problem('error', p, buf.length < CHUNK_SIZE && end === buf.length ? 'file ends inside a record header' : `${end - p} stray bytes at the end of the record data`);
+        problem(
+          'error',
+          p,
+          buf.length < CHUNK_SIZE && end === buf.length
+            ? 'file ends inside a record header'
+            : `${end - p} stray bytes at the end of the record data`,
+        );
       }
       // A chunk copied while being written can hold sound records past its recorded end of data.
-      if (!beyond && freeValid && p >= freeOffset && lastNumber >= 0 && plausibleRecord(buf, p, buf.length) && u64(buf, p + 8) === lastNumber + 1) {
+      if (
+        !beyond &&
+        freeValid &&
+        p >= freeOffset &&
+        lastNumber >= 0 &&
+        plausibleRecord(buf, p, buf.length) &&
+        u64(buf, p + 8) === lastNumber + 1
+      ) {
         beyond = true;
         problem('notice', p, 'records found past the recorded end of data (chunk being written when the file was copied); read them too');
         end = buf.length;
@@ -123,7 +136,13 @@ export function readChunk(
       if ((!freeValid || beyond) && allZero(buf, p, Math.min(p + 64, end))) break; // unused space after the last record
       const q = nextRecord(buf, p + 8, end);
       const what = magic !== RECORD_MAGIC ? 'no record signature' : `bad record size ${size}`;
-      problem('error', p, q < 0 ? `${what} at offset 0x${p.toString(16)}; ${end - p} bytes up to the end of the record data skipped` : `${what} at offset 0x${p.toString(16)}; ${q - p} bytes skipped up to the next record`);
+      problem(
+        'error',
+        p,
+        q < 0
+          ? `${what} at offset 0x${p.toString(16)}; ${end - p} bytes up to the end of the record data skipped`
+          : `${what} at offset 0x${p.toString(16)}; ${q - p} bytes skipped up to the next record`,
+      );
       if (q < 0) break;
       p = q;
       continue;
@@ -135,7 +154,12 @@ export function readChunk(
     }
     if (buf.readUInt32LE(p + size - 4) !== size) {
       const q = nextRecord(buf, p + 8, end);
-      problem('error', p, `record ${recNo}: its two size fields disagree (damaged); ${q < 0 ? 'rest of the chunk' : `${q - p} bytes`} skipped`, recNo);
+      problem(
+        'error',
+        p,
+        `record ${recNo}: its two size fields disagree (damaged); ${q < 0 ? 'rest of the chunk' : `${q - p} bytes`} skipped`,
+        recNo,
+      );
       if (q < 0) break;
       p = q;
       continue;

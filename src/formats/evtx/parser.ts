@@ -21,7 +21,8 @@ export const evtxParser: BinaryFamilyParser<'evtx'> = {
   facts: {
     label: 'Windows event logs (.evtx)',
     tables: ['windows_events'],
-    whereOnServer: 'C:\\Windows\\System32\\winevt\\Logs\\ (Application, Security, System, MSExchange Management, Sysmon): export with wevtutil epl',
+    whereOnServer:
+      'C:\\Windows\\System32\\winevt\\Logs\\ (Application, Security, System, MSExchange Management, Sysmon): export with wevtutil epl',
     localTime: false,
   },
   async parse(stream, ctx) {

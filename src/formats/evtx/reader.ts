@@ -164,9 +164,14 @@ export class EvtxDecoder {
       full: (flags & 2) !== 0,
       checksumOk: crc32(buf, 0, 0x78) === buf.readUInt32LE(0x7c),
     };
-    if (this.header.majorVersion !== 3) this.fileProblem(`unexpected format version ${this.header.majorVersion}.${this.header.minorVersion}; read as 3.x`, 'warning');
+    if (this.header.majorVersion !== 3)
+      this.fileProblem(`unexpected format version ${this.header.majorVersion}.${this.header.minorVersion}; read as 3.x`, 'warning');
     if (!this.header.checksumOk) this.fileProblem('file header checksum mismatch; chunks read anyway', 'notice');
-    if (this.header.dirty) this.fileProblem('dirty flag set: the log was copied while in use; every chunk is read, including those the header does not count yet', 'notice');
+    if (this.header.dirty)
+      this.fileProblem(
+        'dirty flag set: the log was copied while in use; every chunk is read, including those the header does not count yet',
+        'notice',
+      );
   }
 }
 

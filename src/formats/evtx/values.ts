@@ -38,13 +38,28 @@ export const VT = {
 
 /** Fixed element sizes of the array types (0 = variable). */
 const FIXED_SIZE: Record<number, number> = {
-  [VT.INT8]: 1, [VT.UINT8]: 1, [VT.INT16]: 2, [VT.UINT16]: 2, [VT.INT32]: 4, [VT.UINT32]: 4,
-  [VT.INT64]: 8, [VT.UINT64]: 8, [VT.REAL32]: 4, [VT.REAL64]: 8, [VT.BOOL]: 4, [VT.GUID]: 16,
-  [VT.SIZE_T]: 8, [VT.FILETIME]: 8, [VT.SYSTEMTIME]: 16, [VT.HEX32]: 4, [VT.HEX64]: 8,
+  [VT.INT8]: 1,
+  [VT.UINT8]: 1,
+  [VT.INT16]: 2,
+  [VT.UINT16]: 2,
+  [VT.INT32]: 4,
+  [VT.UINT32]: 4,
+  [VT.INT64]: 8,
+  [VT.UINT64]: 8,
+  [VT.REAL32]: 4,
+  [VT.REAL64]: 8,
+  [VT.BOOL]: 4,
+  [VT.GUID]: 16,
+  [VT.SIZE_T]: 8,
+  [VT.FILETIME]: 8,
+  [VT.SYSTEMTIME]: 16,
+  [VT.HEX32]: 4,
+  [VT.HEX64]: 8,
 };
 
 function need(buf: Buffer, off: number, len: number, what: string): void {
-  if (off < 0 || off + len > buf.length) throw new EvtxFormatError(`${what} value runs past the end of the data (offset ${off}, ${len} bytes)`);
+  if (off < 0 || off + len > buf.length)
+    throw new EvtxFormatError(`${what} value runs past the end of the data (offset ${off}, ${len} bytes)`);
 }
 
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
@@ -276,7 +291,7 @@ export function arrayItems(buf: Buffer, off: number, size: number, type: number)
     return items;
   }
   if (el === VT.SID) {
-    for (let p = off; p < end; ) {
+    for (let p = off; p < end;) {
       const sid = sidAt(buf, p, end);
       items.push(sid.text);
       p += sid.length;

@@ -20,8 +20,20 @@ import type { BatchColumn, RowBatch } from '../../lake';
 import type { Row } from '../../lake';
 import { IIS_KERNEL_WASM } from './kernel-wasm';
 
-const enum FieldKind { Skip = 0, Date = 1, Time = 2, Str = 3, Num = 4, IsoTime = 5 }
-const enum Stop { End = 0, Full = 1, Day = 2, Js = 3 }
+const enum FieldKind {
+  Skip = 0,
+  Date = 1,
+  Time = 2,
+  Str = 3,
+  Num = 4,
+  IsoTime = 5,
+}
+const enum Stop {
+  End = 0,
+  Full = 1,
+  Day = 2,
+  Js = 3,
+}
 
 /** Fields the kernel reads, by lower-case W3C name. */
 const KINDS: Record<string, FieldKind> = {
@@ -107,9 +119,11 @@ interface Exports {
 }
 
 /** The project's TypeScript lib (ES2022) has no WebAssembly types: the few used here. */
-const WA = (globalThis as unknown as {
-  WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => { exports: unknown } };
-}).WebAssembly;
+const WA = (
+  globalThis as unknown as {
+    WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => { exports: unknown } };
+  }
+).WebAssembly;
 
 let compiled: object | null = null;
 
@@ -141,9 +155,18 @@ export class IisKernel {
   private readonly csvLine = new CsvLine();
 
   /** `format`: IIS W3C lines (`iis`), or HttpProxy CSV (`httpproxy`). */
-  constructor(readonly capacity = 1 << 20, readonly format: 'iis' | 'httpproxy' = 'iis') {
+  constructor(
+    readonly capacity = 1 << 20,
+    readonly format: 'iis' | 'httpproxy' = 'iis',
+  ) {
     compiled ??= new WA.Module(Buffer.from(IIS_KERNEL_WASM, 'base64'));
-    this.x = new WA.Instance(compiled, { env: { abort: () => { throw new Error('IIS kernel aborted'); } } }).exports as Exports;
+    this.x = new WA.Instance(compiled, {
+      env: {
+        abort: () => {
+          throw new Error('IIS kernel aborted');
+        },
+      },
+    }).exports as Exports;
     this.input = this.x.init(capacity);
     this.x.setCsv(format === 'httpproxy' ? 1 : 0);
   }
@@ -191,11 +214,23 @@ export class IisKernel {
       return;
     }
     if (text.startsWith('#Fields:')) {
-      this.configure(text.slice(8).split(',').map((n) => n.trim()));
+      this.configure(
+        text
+          .slice(8)
+          .split(',')
+          .map((n) => n.trim()),
+      );
       return;
     }
     const csv = this.csvLine;
-    if (text.length > 0 && text.charCodeAt(0) !== 35 && csv.scan(text) && csv.fieldLength(0) <= 10 && csv.field(0).toLowerCase() === 'datetime') this.configure(csv.all());
+    if (
+      text.length > 0 &&
+      text.charCodeAt(0) !== 35 &&
+      csv.scan(text) &&
+      csv.fieldLength(0) <= 10 &&
+      csv.field(0).toLowerCase() === 'datetime'
+    )
+      this.configure(csv.all());
   }
 
   get active(): boolean {
@@ -280,7 +315,12 @@ export class IisKernel {
      * it: the rule keeps a part of the value (its bytes then) or gives null. Should a rule give anything else, the
      * column is made of strings instead.
      */
-    const cut = (column: string, name: string, needs: (b: Buffer, start: number, len: number) => boolean, rule: (s: string) => string | null): void => {
+    const cut = (
+      column: string,
+      name: string,
+      needs: (b: Buffer, start: number, len: number) => boolean,
+      rule: (s: string) => string | null,
+    ): void => {
       const f = L.at[name];
       if (f === undefined) return;
       const count = x.entryCount(f);
@@ -338,7 +378,9 @@ export class IisKernel {
       strings('username', 'cs-username');
       cut('client_ip', 'c-ip', (b, at, len) => hasByte(b, at, len, COLON), ipWithoutPort);
       strings('server_ip', 's-ip');
-      strings('user_agent', 'cs(user-agent)', (s) => (s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' ')));
+      strings('user_agent', 'cs(user-agent)', (s) =>
+        s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' '),
+      );
       strings('referer', 'cs(referer)');
       numbers('status', 'sc-status');
       numbers('substatus', 'sc-substatus');
@@ -355,7 +397,12 @@ export class IisKernel {
       else strings('site', 'protocol');
       strings('method', 'method');
       strings('uri_stem', 'urlstem');
-      cut('uri_query', 'urlquery', (b, at) => b[at] === QUESTION, (s) => (s.length > 1 ? s.slice(1) : null));
+      cut(
+        'uri_query',
+        'urlquery',
+        (b, at) => b[at] === QUESTION,
+        (s) => (s.length > 1 ? s.slice(1) : null),
+      );
       cut('client_ip', 'clientipaddress', (b, at, len) => b[at] === SPACE || hasByte(b, at, len, COLON), ipWithoutPort);
       strings('username', 'authenticateduser');
       strings('user_agent', 'useragent');
@@ -405,7 +452,8 @@ export class IisKernel {
         for (const [name, c] of cols) {
           if (name === 'source_family' || name === 'source_file') continue;
           if (c.t === 'str') row[name] = c.ids[r] < 0 ? null : c.entries[c.ids[r]];
-          else if (c.t === 'ascii') row[name] = c.ids[r] < 0 ? null : bytes.toString('latin1', c.starts[c.ids[r]], c.starts[c.ids[r]] + c.lens[c.ids[r]]);
+          else if (c.t === 'ascii')
+            row[name] = c.ids[r] < 0 ? null : bytes.toString('latin1', c.starts[c.ids[r]], c.starts[c.ids[r]] + c.lens[c.ids[r]]);
           else row[name] = c.present[r] ? c.vals[r] : null;
         }
         rows.push(row);

@@ -126,9 +126,15 @@ export class CsvLine {
 
   private grow(): void {
     const size = this.starts.length * 2;
-    const s = new Int32Array(size); s.set(this.starts); this.starts = s;
-    const e = new Int32Array(size); e.set(this.ends); this.ends = e;
-    const f = new Uint8Array(size); f.set(this.flags); this.flags = f;
+    const s = new Int32Array(size);
+    s.set(this.starts);
+    this.starts = s;
+    const e = new Int32Array(size);
+    e.set(this.ends);
+    this.ends = e;
+    const f = new Uint8Array(size);
+    f.set(this.flags);
+    this.flags = f;
   }
 }
 
@@ -157,7 +163,6 @@ export class CsvRecordJoiner {
   private pending: string[] = [];
   private pendingChars = 0;
   private pendingStart = 0;
-
 
   constructor(
     private readonly onBad: (lineNo: number, reason: string) => void,
@@ -190,7 +195,10 @@ export class CsvRecordJoiner {
     this.pending.push(text);
     this.pendingChars += text.length + 1;
     if (this.pending.length > this.limits.maxLines || this.pendingChars > this.limits.maxChars) {
-      this.onBad(this.pendingStart, `quoted field opened on line ${this.pendingStart} still open after ${this.pending.length} lines (${this.pendingChars} characters): record dropped`);
+      this.onBad(
+        this.pendingStart,
+        `quoted field opened on line ${this.pendingStart} still open after ${this.pending.length} lines (${this.pendingChars} characters): record dropped`,
+      );
       this.reset();
       return false;
     }

@@ -40,9 +40,21 @@ export class JsonArraySplitter {
       const c = text.charCodeAt(i);
       if (this.inString) {
         // Jump to the next quote or backslash.
-        if (this.escape) { this.escape = false; i++; continue; }
-        if (c === 92) { this.escape = true; i++; continue; }
-        if (c === 34) { this.inString = false; i++; continue; }
+        if (this.escape) {
+          this.escape = false;
+          i++;
+          continue;
+        }
+        if (c === 92) {
+          this.escape = true;
+          i++;
+          continue;
+        }
+        if (c === 34) {
+          this.inString = false;
+          i++;
+          continue;
+        }
         let j = i + 1;
         while (j < len) {
           const d = text.charCodeAt(j);
@@ -52,9 +64,16 @@ export class JsonArraySplitter {
         i = j;
         continue;
       }
-      if (c === 32 || c === 9 || c === 13 || c === 10) { i++; continue; }
+      if (c === 32 || c === 9 || c === 13 || c === 10) {
+        i++;
+        continue;
+      }
       if (this.phase === 0) {
-        if (c === 91) { this.phase = 1; i++; continue; }
+        if (c === 91) {
+          this.phase = 1;
+          i++;
+          continue;
+        }
         if (c === 123) {
           // A single object document (ConvertTo-Json of one event).
           this.phase = 1;
@@ -74,8 +93,15 @@ export class JsonArraySplitter {
       }
       if (this.depth === 0) {
         // Between elements of the top-level array.
-        if (c === 44) { i++; continue; }
-        if (c === 93) { this.phase = 2; i++; continue; }
+        if (c === 44) {
+          i++;
+          continue;
+        }
+        if (c === 93) {
+          this.phase = 2;
+          i++;
+          continue;
+        }
         if (c === 123) {
           this.begin(lineNo);
           segStart = i;
@@ -104,8 +130,16 @@ export class JsonArraySplitter {
         i = j;
         continue;
       }
-      if (c === 34) { this.inString = true; i++; continue; }
-      if (c === 123 || c === 91) { this.depth++; i++; continue; }
+      if (c === 34) {
+        this.inString = true;
+        i++;
+        continue;
+      }
+      if (c === 123 || c === 91) {
+        this.depth++;
+        i++;
+        continue;
+      }
       if (c === 125 || c === 93) {
         this.depth--;
         i++;

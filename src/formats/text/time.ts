@@ -140,7 +140,10 @@ export function parseDotNetDate(s: string): number {
   if (open < 0) return NaN;
   let i = open + 5;
   let neg = false;
-  if (s.charCodeAt(i) === 45) { neg = true; i++; }
+  if (s.charCodeAt(i) === 45) {
+    neg = true;
+    i++;
+  }
   let v = 0;
   const start = i;
   while (i < s.length) {
@@ -178,7 +181,16 @@ export function parseLocalDateTime(text: string, zone?: LocalZone | null): numbe
   if (!Number.isInteger(a) || !Number.isInteger(b) || !Number.isInteger(y) || p[2].length !== 4) return NaN;
   let month: number;
   let day: number;
-  if (sepChar === '.') { day = a; month = b; } else if (a > 12) { day = a; month = b; } else { month = a; day = b; }
+  if (sepChar === '.') {
+    day = a;
+    month = b;
+  } else if (a > 12) {
+    day = a;
+    month = b;
+  } else {
+    month = a;
+    day = b;
+  }
   if (month < 1 || month > 12 || day < 1 || day > daysIn(y, month)) return NaN;
   let rest = s.slice(sp + 1).trim();
   let ampm = 0;

@@ -97,7 +97,8 @@ function ianaZone(name: string, fmt: Intl.DateTimeFormat): LocalZone {
           const withAfter = start - after * 60_000;
           const okBefore = offsetAt(withBefore) === before;
           const okAfter = offsetAt(withAfter) === after;
-          if (okBefore && okAfter) off = Math.max(before, after); // repeated: the earlier instant (larger offset)
+          if (okBefore && okAfter)
+            off = Math.max(before, after); // repeated: the earlier instant (larger offset)
           else if (okBefore) off = before;
           else if (okAfter) off = after;
           else off = before; // skipped: read with the offset before the gap, i.e. moved forward by it

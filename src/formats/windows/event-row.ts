@@ -124,7 +124,9 @@ export function windowsEventRow(ev: WindowsEvent, hostHint: string | null): Row 
     const initiated = p('Initiated');
     ipAddress = initiated !== null && initiated.toLowerCase() === 'true' ? p('DestinationIp', 'SourceIp') : p('SourceIp', 'DestinationIp');
   }
-  const values = Object.keys(d).map((k) => d[k]).filter((v) => v !== null && v !== undefined && v !== '');
+  const values = Object.keys(d)
+    .map((k) => d[k])
+    .filter((v) => v !== null && v !== undefined && v !== '');
 
   return {
     event_time: ev.timeMs,

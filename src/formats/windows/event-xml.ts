@@ -6,8 +6,9 @@
  * - Rust `evtx_dump -o xml` (`Record <n>` lines, an XML declaration before each event).
  *
  * `<Event>` elements are cut out of the decoded byte stream one at a time (Event Viewer and wevtutil write events
- * back to back, a whole export may be one line: lines are not the unit here) and mapped by the EVTX parser's own record mapping, so a record reads the same raw or exported. A damaged event
- * is rejected alone; reading resumes at the next `<Event`.
+ * back to back, a whole export may be one line: lines are not the unit here) and mapped by the EVTX parser's own
+ * record mapping, so a record reads the same raw or exported. A damaged event is rejected alone; reading resumes at
+ * the next `<Event`.
  */
 import { TextDecoder } from 'node:util';
 import type { BinaryFamilyParser, ParseContext } from '../types';

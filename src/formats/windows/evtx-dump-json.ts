@@ -68,7 +68,10 @@ function dataText(v: unknown): string {
   if (isObj(v)) {
     if ('#text' in v) return dataText(v['#text']);
     // An element with children only (rare in EventData): its values, as the binary record's text would be.
-    return Object.keys(v).filter((k) => k !== '#attributes').map((k) => `${dataText(v[k])}\n`).join('');
+    return Object.keys(v)
+      .filter((k) => k !== '#attributes')
+      .map((k) => `${dataText(v[k])}\n`)
+      .join('');
   }
   if (Array.isArray(v)) return v.map(dataText).join('\n');
   return valueText(v);

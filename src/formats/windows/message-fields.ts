@@ -126,12 +126,16 @@ export function eventDataFrom(
 ): Record<string, string> {
   if (names && names.some((n) => n)) {
     const out: Record<string, string> = {};
-    values.forEach((v, i) => { out[names[i] || `param${i + 1}`] = v; });
+    values.forEach((v, i) => {
+      out[names[i] || `param${i + 1}`] = v;
+    });
     return out;
   }
   const recovered = fieldsFromMessage(eventId, provider, channel, message);
   if (recovered) return recovered;
   const out: Record<string, string> = {};
-  values.forEach((v, i) => { out[`param${i + 1}`] = v; });
+  values.forEach((v, i) => {
+    out[`param${i + 1}`] = v;
+  });
   return out;
 }

@@ -93,7 +93,7 @@ export function levelValue(v: unknown, displayName?: unknown): number | null {
   const n = intValue(v);
   if (n !== null) return n;
   const name = typeof v === 'string' ? v : typeof displayName === 'string' ? displayName : null;
-  return name ? LEVEL_NAMES[name.trim().toLowerCase()] ?? null : null;
+  return name ? (LEVEL_NAMES[name.trim().toLowerCase()] ?? null) : null;
 }
 
 function str(v: unknown): string | null {
@@ -122,10 +122,14 @@ export function readPowerShellEvent(obj: Record<string, unknown>, zone?: LocalZo
   const provider = str(k.get('ProviderName', 'Source'));
   const channel = str(k.get('LogName', 'ContainerLog', 'Channel'));
   if (eventId === null && provider === null && channel === null) {
-    return { ok: false, reason: `not a Windows event record (no Id, ProviderName or LogName; keys: ${Object.keys(obj).slice(0, 6).join(', ')})` };
+    return {
+      ok: false,
+      reason: `not a Windows event record (no Id, ProviderName or LogName; keys: ${Object.keys(obj).slice(0, 6).join(', ')})`,
+    };
   }
   const time = timeValue(k.get('TimeCreated', 'TimeGenerated', 'TimeWritten'), zone);
-  if (time === 'bad') return { ok: false, reason: `bad TimeCreated ${JSON.stringify(k.get('TimeCreated', 'TimeGenerated', 'TimeWritten')).slice(0, 60)}` };
+  if (time === 'bad')
+    return { ok: false, reason: `bad TimeCreated ${JSON.stringify(k.get('TimeCreated', 'TimeGenerated', 'TimeWritten')).slice(0, 60)}` };
   const message = str(k.get('Message'));
 
   const values: string[] = [];

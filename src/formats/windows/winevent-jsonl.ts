@@ -20,16 +20,53 @@ import { eventDataFrom } from './message-fields';
 
 /** NXLog im_msvistalog fields that describe the record, not its event data. */
 const NXLOG_META = new Set([
-  'eventtime', 'eventreceivedtime', 'hostname', 'keywords', 'eventtype', 'severityvalue', 'severity', 'eventid', 'sourcename',
-  'providerguid', 'version', 'task', 'opcodevalue', 'recordnumber', 'activityid', 'relatedactivityid', 'executionprocessid',
-  'executionthreadid', 'channel', 'domain', 'accountname', 'userid', 'accounttype', 'message', 'opcode', 'category',
-  'sourcemodulename', 'sourcemoduletype', 'level', 'levelvalue', 'eventtimewritten', 'qualifiers', 'eventdata', 'userdata',
+  'eventtime',
+  'eventreceivedtime',
+  'hostname',
+  'keywords',
+  'eventtype',
+  'severityvalue',
+  'severity',
+  'eventid',
+  'sourcename',
+  'providerguid',
+  'version',
+  'task',
+  'opcodevalue',
+  'recordnumber',
+  'activityid',
+  'relatedactivityid',
+  'executionprocessid',
+  'executionthreadid',
+  'channel',
+  'domain',
+  'accountname',
+  'userid',
+  'accounttype',
+  'message',
+  'opcode',
+  'category',
+  'sourcemodulename',
+  'sourcemoduletype',
+  'level',
+  'levelvalue',
+  'eventtimewritten',
+  'qualifiers',
+  'eventdata',
+  'userdata',
 ]);
 
 /** NXLog SeverityValue (1 debug .. 5 critical) back to the Windows level (5 verbose .. 1 critical). */
 const NXLOG_SEVERITY_TO_LEVEL: Record<number, number> = { 1: 5, 2: 4, 3: 3, 4: 2, 5: 1 };
 const NXLOG_EVENTTYPE_TO_LEVEL: Record<string, number> = {
-  critical: 1, error: 2, warning: 3, info: 4, information: 4, verbose: 5, audit_success: 0, audit_failure: 0,
+  critical: 1,
+  error: 2,
+  warning: 3,
+  info: 4,
+  information: 4,
+  verbose: 5,
+  audit_success: 0,
+  audit_failure: 0,
 };
 
 /** Reads `a.b.c` from nested objects or from a flattened "a.b.c" key. */
@@ -67,8 +104,19 @@ type Read = { ok: true; event: WindowsEvent } | { ok: false; reason: string };
  * ingest time in some pipelines), then reception times.
  */
 const TIME_FIELDS = [
-  'TimeCreated', 'TimeCreated.SystemTime', 'TimeCreated.#attributes.SystemTime', 'SystemTime', 'EventTime', 'UtcTime', 'TimeGenerated',
-  'TimeWritten', '@timestamp', 'timestamp', 'event.created', 'EventReceivedTime', 'event.ingested',
+  'TimeCreated',
+  'TimeCreated.SystemTime',
+  'TimeCreated.#attributes.SystemTime',
+  'SystemTime',
+  'EventTime',
+  'UtcTime',
+  'TimeGenerated',
+  'TimeWritten',
+  '@timestamp',
+  'timestamp',
+  'event.created',
+  'EventReceivedTime',
+  'event.ingested',
 ];
 
 /**
@@ -78,7 +126,7 @@ const TIME_FIELDS = [
 export function anyTime(obj: Record<string, unknown>, zone: LocalZone | null): number | null | { bad: string } {
   const k = new Keys(obj);
   for (const f of TIME_FIELDS) {
-    const v = f.includes('.') ? path(obj, f) ?? path(lowerKeys(obj), f.toLowerCase()) : k.get(f);
+    const v = f.includes('.') ? (path(obj, f) ?? path(lowerKeys(obj), f.toLowerCase())) : k.get(f);
     if (v === undefined || v === null || v === '') continue;
     const t = timeValue(systemTimeOf(v), zone);
     if (t === 'bad') return { bad: `bad ${f} ${JSON.stringify(v).slice(0, 60)}` };
@@ -104,10 +152,16 @@ function lowerKeys(obj: Record<string, unknown>): Record<string, unknown> {
 
 /** ECS fields Winlogbeat's Sysmon and Security modules move out of `winlog.event_data`, back to their Windows names. */
 const ECS_TO_EVENT_DATA: [string, string][] = [
-  ['process.executable', 'Image'], ['process.command_line', 'CommandLine'], ['process.pid', 'ProcessId'],
-  ['process.parent.executable', 'ParentImage'], ['process.parent.command_line', 'ParentCommandLine'],
-  ['process.parent.pid', 'ParentProcessId'], ['process.pe.original_file_name', 'OriginalFileName'],
-  ['file.path', 'TargetFilename'], ['source.ip', 'SourceIp'], ['destination.ip', 'DestinationIp'],
+  ['process.executable', 'Image'],
+  ['process.command_line', 'CommandLine'],
+  ['process.pid', 'ProcessId'],
+  ['process.parent.executable', 'ParentImage'],
+  ['process.parent.command_line', 'ParentCommandLine'],
+  ['process.parent.pid', 'ParentProcessId'],
+  ['process.pe.original_file_name', 'OriginalFileName'],
+  ['file.path', 'TargetFilename'],
+  ['source.ip', 'SourceIp'],
+  ['destination.ip', 'DestinationIp'],
 ];
 
 function readWinlogbeat(obj: Record<string, unknown>, zone: LocalZone | null): Read {
@@ -121,7 +175,8 @@ function readWinlogbeat(obj: Record<string, unknown>, zone: LocalZone | null): R
   const data: Record<string, string> = {};
   for (const key of ['winlog.event_data', 'winlog.user_data']) {
     const d = path(obj, key);
-    if (d && typeof d === 'object' && !Array.isArray(d)) for (const [n, v] of Object.entries(d as Record<string, unknown>)) data[n] = valueText(v);
+    if (d && typeof d === 'object' && !Array.isArray(d))
+      for (const [n, v] of Object.entries(d as Record<string, unknown>)) data[n] = valueText(v);
   }
   // Flattened "winlog.event_data.X" keys.
   for (const k of Object.keys(obj)) if (k.startsWith('winlog.event_data.')) data[k.slice(18)] = valueText(obj[k]);
@@ -133,7 +188,8 @@ function readWinlogbeat(obj: Record<string, unknown>, zone: LocalZone | null): R
     }
     const user = text(path(obj, 'user.name'));
     const domain = text(path(obj, 'user.domain'));
-    if (user && !('User' in data) && path(obj, 'winlog.channel') === 'Microsoft-Windows-Sysmon/Operational') data.User = domain ? `${domain}\\${user}` : user;
+    if (user && !('User' in data) && path(obj, 'winlog.channel') === 'Microsoft-Windows-Sysmon/Operational')
+      data.User = domain ? `${domain}\\${user}` : user;
     const sha256 = text(path(obj, 'process.hash.sha256') ?? path(obj, 'hash.sha256'));
     if (sha256 && !('Hashes' in data)) data.Hashes = `SHA256=${sha256.toUpperCase()}`;
   }
@@ -172,12 +228,13 @@ function readNxlog(obj: Record<string, unknown>, zone: LocalZone | null): Read {
     data[key] = valueText(obj[key]);
   }
   const nested = k.get('EventData');
-  if (nested && typeof nested === 'object' && !Array.isArray(nested)) for (const [n, v] of Object.entries(nested as Record<string, unknown>)) data[n] = valueText(v);
+  if (nested && typeof nested === 'object' && !Array.isArray(nested))
+    for (const [n, v] of Object.entries(nested as Record<string, unknown>)) data[n] = valueText(v);
   let level = levelValue(k.get('Level', 'LevelValue'));
   if (level === null) {
     const et = k.get('EventType');
     const sv = int(k.get('SeverityValue'));
-    level = typeof et === 'string' ? NXLOG_EVENTTYPE_TO_LEVEL[et.toLowerCase()] ?? null : null;
+    level = typeof et === 'string' ? (NXLOG_EVENTTYPE_TO_LEVEL[et.toLowerCase()] ?? null) : null;
     if (level === null && sv !== null) level = NXLOG_SEVERITY_TO_LEVEL[sv] ?? null;
   }
   return {

@@ -77,53 +77,56 @@ export class ParquetFileWriter {
    */
   writeRowGroup(numRows: number, cols: readonly ColumnSnapshot[]): Promise<void> {
     if (this.closed) return Promise.reject(new Error('row group after close'));
-    if (cols.length !== this.columns.length) return Promise.reject(new Error(`row group has ${cols.length} columns, the file ${this.columns.length}`));
+    if (cols.length !== this.columns.length)
+      return Promise.reject(new Error(`row group has ${cols.length} columns, the file ${this.columns.length}`));
     const codec: PageCodec = this.opts.compression === 'gzip' ? { codec: 'gzip', level: this.opts.gzipLevel } : { codec: 'snappy' };
     const compressed = encodeRowGroup(cols, codec);
     // Awaited below, in order; a failure before then must not count as an unhandled rejection.
     compressed.catch(() => undefined);
-    this.tail = this.tail.then(async () => {
-      const done = await compressed;
-      if (this.failure) return;
-      const bufs: Uint8Array[] = [];
-      const start = this.offset;
-      let off = start;
-      const chunks: ChunkMeta[] = [];
-      let rgUncompressed = 0;
-      for (const col of done) {
-        let dictPageOffset: number | null = null;
-        let dataPageOffset = -1;
-        let uncompressed = 0;
-        let compressedBytes = 0;
-        const encodings = new Set<Encoding>([Encoding.Rle]);
-        for (const page of col.pages) {
-          const header = pageHeader(page.type, page.numValues, page.encoding, page.rawSize, page.body.length);
-          if (page.type === PageType.Dictionary) dictPageOffset = off;
-          else if (dataPageOffset < 0) dataPageOffset = off;
-          encodings.add(page.encoding);
-          bufs.push(header, page.body);
-          off += header.length + page.body.length;
-          uncompressed += header.length + page.rawSize;
-          compressedBytes += header.length + page.body.length;
+    this.tail = this.tail
+      .then(async () => {
+        const done = await compressed;
+        if (this.failure) return;
+        const bufs: Uint8Array[] = [];
+        const start = this.offset;
+        let off = start;
+        const chunks: ChunkMeta[] = [];
+        let rgUncompressed = 0;
+        for (const col of done) {
+          let dictPageOffset: number | null = null;
+          let dataPageOffset = -1;
+          let uncompressed = 0;
+          let compressedBytes = 0;
+          const encodings = new Set<Encoding>([Encoding.Rle]);
+          for (const page of col.pages) {
+            const header = pageHeader(page.type, page.numValues, page.encoding, page.rawSize, page.body.length);
+            if (page.type === PageType.Dictionary) dictPageOffset = off;
+            else if (dataPageOffset < 0) dataPageOffset = off;
+            encodings.add(page.encoding);
+            bufs.push(header, page.body);
+            off += header.length + page.body.length;
+            uncompressed += header.length + page.rawSize;
+            compressedBytes += header.length + page.body.length;
+          }
+          rgUncompressed += uncompressed;
+          chunks.push({
+            encodings: [...encodings].sort((a, b) => a - b),
+            numValues: col.numValues,
+            uncompressed,
+            compressed: compressedBytes,
+            dataPageOffset,
+            dictPageOffset,
+            nullCount: col.nullCount,
+            min: col.min,
+            max: col.max,
+          });
         }
-        rgUncompressed += uncompressed;
-        chunks.push({
-          encodings: [...encodings].sort((a, b) => a - b),
-          numValues: col.numValues,
-          uncompressed,
-          compressed: compressedBytes,
-          dataPageOffset,
-          dictPageOffset,
-          nullCount: col.nullCount,
-          min: col.min,
-          max: col.max,
-        });
-      }
-      await this.write(bufs);
-      this.rowGroups.push({ numRows, offset: start, uncompressed: rgUncompressed, compressed: off - start, chunks });
-    }).catch((err: unknown) => {
-      this.failure ??= err;
-    });
+        await this.write(bufs);
+        this.rowGroups.push({ numRows, offset: start, uncompressed: rgUncompressed, compressed: off - start, chunks });
+      })
+      .catch((err: unknown) => {
+        this.failure ??= err;
+      });
     return this.tail.then(() => {
       if (this.failure) throw this.failure;
     });
@@ -201,7 +204,10 @@ export class ParquetFileWriter {
       }
       w.endStruct();
     }
-    w.i64(3, this.rowGroups.reduce((s, g) => s + g.numRows, 0));
+    w.i64(
+      3,
+      this.rowGroups.reduce((s, g) => s + g.numRows, 0),
+    );
     w.list(4, CType.Struct, this.rowGroups.length);
     for (const g of this.rowGroups) {
       w.beginElement();
@@ -273,4 +279,3 @@ function pageHeader(type: PageType, numValues: number, encoding: Encoding, uncom
   w.stop();
   return Buffer.from(w.bytes());
 }
-

@@ -53,11 +53,17 @@ export interface ParquetColumnShape {
 
 export function columnShape(t: ColumnType): ParquetColumnShape {
   switch (t) {
-    case 'string': return { physical: PhysicalType.ByteArray, converted: ConvertedType.Utf8, timestampMicros: false };
-    case 'int': return { physical: PhysicalType.Int32, converted: ConvertedType.Int32, timestampMicros: false };
-    case 'bigint': return { physical: PhysicalType.Int64, converted: ConvertedType.Int64, timestampMicros: false };
-    case 'double': return { physical: PhysicalType.Double, converted: null, timestampMicros: false };
-    case 'boolean': return { physical: PhysicalType.Boolean, converted: null, timestampMicros: false };
-    case 'timestamp': return { physical: PhysicalType.Int64, converted: ConvertedType.TimestampMicros, timestampMicros: true };
+    case 'string':
+      return { physical: PhysicalType.ByteArray, converted: ConvertedType.Utf8, timestampMicros: false };
+    case 'int':
+      return { physical: PhysicalType.Int32, converted: ConvertedType.Int32, timestampMicros: false };
+    case 'bigint':
+      return { physical: PhysicalType.Int64, converted: ConvertedType.Int64, timestampMicros: false };
+    case 'double':
+      return { physical: PhysicalType.Double, converted: null, timestampMicros: false };
+    case 'boolean':
+      return { physical: PhysicalType.Boolean, converted: null, timestampMicros: false };
+    case 'timestamp':
+      return { physical: PhysicalType.Int64, converted: ConvertedType.TimestampMicros, timestampMicros: true };
   }
 }

@@ -37,14 +37,26 @@ export type ColumnSnapshot =
   | { readonly t: 'const'; readonly value: string; readonly rows: number }
   | { readonly t: 'dict'; readonly ids: Int32Array; readonly entries: string[]; readonly rows: number }
   | { readonly t: 'plain'; readonly present: Int32Array; readonly ends: Int32Array; readonly bytes: Uint8Array; readonly rows: number }
-  | { readonly t: 'num'; readonly kind: number; readonly vals: Float64Array | Int32Array | Uint8Array; readonly present: Uint8Array; readonly rows: number };
+  | {
+      readonly t: 'num';
+      readonly kind: number;
+      readonly vals: Float64Array | Int32Array | Uint8Array;
+      readonly present: Uint8Array;
+      readonly rows: number;
+    };
 
 /** Builds an encoder (its own scratch buffers): `encodeColumn`, and the RLE helpers for tests. */
-// eslint-disable-next-line max-lines-per-function -- one function on purpose (see the module comment)
+
 export function pageEncoder() {
   // Same values as ColumnKind (column-buffer.ts), Encoding and PageType (format.ts).
-  const K_INT = 1, K_DBL = 3, K_BOOL = 4, K_TIME = 5;
-  const PLAIN = 0, PLAIN_DICTIONARY = 2, DATA_PAGE = 0, DICTIONARY_PAGE = 2;
+  const K_INT = 1,
+    K_DBL = 3,
+    K_BOOL = 4,
+    K_TIME = 5;
+  const PLAIN = 0,
+    PLAIN_DICTIONARY = 2,
+    DATA_PAGE = 0,
+    DICTIONARY_PAGE = 2;
   const PAGE_ROWS = 32_768;
   const TWO32 = 2 ** 32;
 
@@ -293,7 +305,12 @@ export function pageEncoder() {
       for (let a = 0; a < rows; a += PAGE_ROWS) pages.push(dataPage(def, a, Math.min(rows, a + PAGE_ROWS), new Uint8Array(0), PLAIN));
       return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
     }
-    pages.push({ type: DICTIONARY_PAGE, body: plainStrings(entries, 0, entries.length), numValues: entries.length, encoding: PLAIN_DICTIONARY });
+    pages.push({
+      type: DICTIONARY_PAGE,
+      body: plainStrings(entries, 0, entries.length),
+      numValues: entries.length,
+      encoding: PLAIN_DICTIONARY,
+    });
     let v0 = 0;
     for (let a = 0; a < rows; a += PAGE_ROWS) {
       const b = Math.min(rows, a + PAGE_ROWS);
@@ -407,10 +424,14 @@ export function pageEncoder() {
   /** Encodes one column of a row group into its pages (uncompressed) and statistics. */
   function encodeColumn(c: ColumnSnapshot): EncodedColumn {
     switch (c.t) {
-      case 'const': return encodeConstant(c.value, c.rows);
-      case 'dict': return encodeDictionary(c.ids, c.entries, c.rows);
-      case 'plain': return encodePlain(c.present, c.ends, c.bytes, c.rows);
-      case 'num': return encodeNumbers(c.kind, c.vals, c.present, c.rows);
+      case 'const':
+        return encodeConstant(c.value, c.rows);
+      case 'dict':
+        return encodeDictionary(c.ids, c.entries, c.rows);
+      case 'plain':
+        return encodePlain(c.present, c.ends, c.bytes, c.rows);
+      case 'num':
+        return encodeNumbers(c.kind, c.vals, c.present, c.rows);
     }
   }
 

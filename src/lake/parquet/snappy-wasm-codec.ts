@@ -28,9 +28,11 @@ export function snappyWasm(base64: string): SnappyWasm {
     compressCalls(): number;
   }
   // The project's TypeScript lib (ES2022) has no WebAssembly types.
-  const WA = (globalThis as unknown as {
-    WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => { exports: unknown } };
-  }).WebAssembly;
+  const WA = (
+    globalThis as unknown as {
+      WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => { exports: unknown } };
+    }
+  ).WebAssembly;
   const x = new WA.Instance(new WA.Module(Buffer.from(base64, 'base64')), {}).exports as Exports;
   let mem = new Uint8Array(x.memory.buffer);
   return {

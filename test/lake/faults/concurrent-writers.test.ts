@@ -32,7 +32,16 @@ describe('many writers, one lake', () => {
     }
     const limits = resolveLimits({});
     const normalize = (w: number, u: number) =>
-      normalizeForCli({ paths: [inputs[w][u]], agency: `ag${w % 3}`, uploadId: `w${w}-u${u}`, host: `EX${w}`, limits, lakeRoot: root, scratchParent: root, quiet: true });
+      normalizeForCli({
+        paths: [inputs[w][u]],
+        agency: `ag${w % 3}`,
+        uploadId: `w${w}-u${u}`,
+        host: `EX${w}`,
+        limits,
+        lakeRoot: root,
+        scratchParent: root,
+        quiet: true,
+      });
 
     // Act
     let writing = true;
@@ -47,7 +56,11 @@ describe('many writers, one lake', () => {
         const engine = await DuckDbQueryEngine.open({ lakeRoot: root });
         try {
           const rows = await engine.run('SELECT upload_id, count(*) AS n FROM web_requests GROUP BY upload_id', []);
-          for (const r of rows) expect({ upload: r.upload_id, rows: Number(r.n) }).toEqual({ upload: r.upload_id, rows: expected.get(String(r.upload_id))!.rows });
+          for (const r of rows)
+            expect({ upload: r.upload_id, rows: Number(r.n) }).toEqual({
+              upload: r.upload_id,
+              rows: expected.get(String(r.upload_id))!.rows,
+            });
           expect(engine.lakeCheck!.gaps).toEqual([]);
           huntRounds.push({ uploads: rows.length });
         } finally {
@@ -78,7 +91,12 @@ describe('many writers, one lake', () => {
     for (const m of manifests(root).values()) {
       const e = expected.get(m.upload_id)!;
       // Nothing lost: lines in = rows + rejected + header lines, per upload.
-      expect({ id: m.upload_id, read: m.totals.lines_read, rows: m.totals.rows, rejected: m.totals.lines_rejected }).toEqual({ id: m.upload_id, read: e.lines, rows: e.rows, rejected: e.rejected });
+      expect({ id: m.upload_id, read: m.totals.lines_read, rows: m.totals.rows, rejected: m.totals.lines_rejected }).toEqual({
+        id: m.upload_id,
+        read: e.lines,
+        rows: e.rows,
+        rejected: e.rejected,
+      });
       expect(seen.get(m.upload_id)).toBe(e.rows);
     }
     // Staging and locks are gone: no run left anything behind.
@@ -87,13 +105,28 @@ describe('many writers, one lake', () => {
     expect(huntRounds.length).toBeGreaterThan(0);
     // The same uploads normalized one at a time into a fresh lake: byte-identical lake files.
     const serial = path.join(dir, 'serial');
-    for (const [w, u] of [[0, 0], [3, 7], [7, 19]]) {
-      await normalizeForCli({ paths: [inputs[w][u]], agency: `ag${w % 3}`, uploadId: `w${w}-u${u}`, host: `EX${w}`, limits, lakeRoot: serial, scratchParent: serial, quiet: true });
+    for (const [w, u] of [
+      [0, 0],
+      [3, 7],
+      [7, 19],
+    ]) {
+      await normalizeForCli({
+        paths: [inputs[w][u]],
+        agency: `ag${w % 3}`,
+        uploadId: `w${w}-u${u}`,
+        host: `EX${w}`,
+        limits,
+        lakeRoot: serial,
+        scratchParent: serial,
+        quiet: true,
+      });
     }
     const shared = lakeFiles(root);
     const alone = lakeFiles(serial);
     expect(alone.size).toBeGreaterThan(3);
     for (const [k, b] of alone) expect({ k, same: shared.get(k)?.equals(b) }).toEqual({ k, same: true });
-    process.stdout.write(`concurrent writers: ${WRITERS * UPLOADS} uploads (+${WRITERS * 4} duplicate deliveries) in ${seconds.toFixed(1)} s; ${huntRounds.length} hunt rounds read whole uploads all along\n`);
+    process.stdout.write(
+      `concurrent writers: ${WRITERS * UPLOADS} uploads (+${WRITERS * 4} duplicate deliveries) in ${seconds.toFixed(1)} s; ${huntRounds.length} hunt rounds read whole uploads all along\n`,
+    );
   }, 300_000);
 });

@@ -41,7 +41,7 @@ describe('damaged lake files', () => {
     // Prepare
     let seed = Number(process.env.FAULT_SEED ?? Date.now() % 100000);
     const first = seed;
-    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const keys = [...reference.keys()].sort();
     const total = 3 * 300;
     const kinds: Damage[] = ['flip', 'truncate', 'delete', 'append'];
@@ -81,7 +81,13 @@ describe('damaged lake files', () => {
       // Repair: the upload normalized again from its raw input, byte-identical to the recorded checksums.
       const [plan] = await planLocalRepairs(new LocalObjectStore(root), check.gaps);
       expect(plan.refused).toBeNull();
-      const r = await normalizeUpload({ inputs: [...plan.inputs], agency: plan.agency, uploadId: plan.uploadId, lakeRoot: root, tmpDir: path.join(dir, 'tmp') });
+      const r = await normalizeUpload({
+        inputs: [...plan.inputs],
+        agency: plan.agency,
+        uploadId: plan.uploadId,
+        lakeRoot: root,
+        tmpDir: path.join(dir, 'tmp'),
+      });
       expect(differingKeys(plan, r.manifest)).toEqual([]);
       expect(fs.readFileSync(file).equals(reference.get(key)!)).toBe(true);
       seen.push(`${kind} ${key.split('/').slice(-3).join('/')}`);

@@ -18,7 +18,9 @@ import { assertLakeWhole, iisLog, lakeFiles } from './support';
 const fsp = require('node:fs/promises') as typeof import('node:fs/promises');
 
 function errno(code: string, syscall: string, file: string): NodeJS.ErrnoException {
-  const e = new Error(`${code}: ${code === 'ENOSPC' ? 'no space left on device' : 'permission denied'}, ${syscall} '${file}'`) as NodeJS.ErrnoException;
+  const e = new Error(
+    `${code}: ${code === 'ENOSPC' ? 'no space left on device' : 'permission denied'}, ${syscall} '${file}'`,
+  ) as NodeJS.ErrnoException;
   e.code = code;
   e.syscall = syscall;
   e.path = file;
@@ -28,7 +30,10 @@ function errno(code: string, syscall: string, file: string): NodeJS.ErrnoExcepti
 /** A local lake whose n-th file copy fails with ENOSPC, or whose manifest write fails with EACCES. */
 class FaultyStore extends LocalObjectStore {
   private copies = 0;
-  constructor(root: string, private readonly fault: { failCopy?: number; failManifest?: boolean }) {
+  constructor(
+    root: string,
+    private readonly fault: { failCopy?: number; failManifest?: boolean },
+  ) {
     super(root);
   }
   override async putFile(key: string, file: string): Promise<void> {
@@ -84,21 +89,32 @@ describe('disk errors', () => {
     const root = path.join(dir, 'lake-republish');
     await normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'u1', lakeRoot: root, tmpDir: tmp() });
     // Act
-    await expect(normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'u1', store: new FaultyStore(root, { failCopy: 2 }), tmpDir: tmp() })).rejects.toThrow(/ENOSPC/);
+    await expect(
+      normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'u1', store: new FaultyStore(root, { failCopy: 2 }), tmpDir: tmp() }),
+    ).rejects.toThrow(/ENOSPC/);
     // Assess
     const { seen } = await assertLakeWhole(root);
     expect(seen.get('u1')).toBe(200);
   });
 
   it.each([
-    ['ENOSPC writing a staged Parquet file', 'open', 'ENOSPC', /^writing web_requests rows of 2021-03-0\d to Parquet failed: ENOSPC: no space left on device/],
+    [
+      'ENOSPC writing a staged Parquet file',
+      'open',
+      'ENOSPC',
+      /^writing web_requests rows of 2021-03-0\d to Parquet failed: ENOSPC: no space left on device/,
+    ],
     ['EACCES creating the staging folder', 'mkdtemp', 'EACCES', /^EACCES: permission denied, mkdtemp/],
   ] as const)('staging fails (%s): a clear error, nothing published, nothing left', async (_name, call, code, message) => {
     // Prepare
     const root = path.join(dir, `lake-staging-${call}`);
     const real = fsp[call] as (...a: unknown[]) => Promise<unknown>;
-    jest.spyOn(fsp, call).mockImplementation(((p: string, ...rest: unknown[]) =>
-      String(p).startsWith(tmp()) && (call === 'mkdtemp' || String(p).endsWith('.parquet')) ? Promise.reject(errno(code, call, String(p))) : real(p, ...rest)) as never);
+    jest
+      .spyOn(fsp, call)
+      .mockImplementation(((p: string, ...rest: unknown[]) =>
+        String(p).startsWith(tmp()) && (call === 'mkdtemp' || String(p).endsWith('.parquet'))
+          ? Promise.reject(errno(code, call, String(p)))
+          : real(p, ...rest)) as never);
     // Act
     const failed = normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'u1', lakeRoot: root, tmpDir: tmp() });
     // Assess
@@ -119,14 +135,17 @@ describe('disk errors', () => {
     // Act
     const failed = normalizeUpload({ inputs: [input], agency: 'dhs', uploadId: 'u1', lakeRoot: ro, tmpDir: tmp() });
     // Assess
-    await expect(failed).rejects.toThrow(/^(EPERM: operation not permitted|EACCES: permission denied), mkdir '\/sys\/kernel\/sweep-lake-test/);
+    await expect(failed).rejects.toThrow(
+      /^(EPERM: operation not permitted|EACCES: permission denied), mkdir '\/sys\/kernel\/sweep-lake-test/,
+    );
     expect(fs.readdirSync(tmp())).toEqual([]);
   });
 
   it('hunting and verifying a read-only lake write nothing into it', async () => {
     // Prepare
     const root = path.join(dir, 'reference');
-    const stamp = () => [...lakeFiles(root).keys(), ...fs.readdirSync(root, { recursive: true }).map(String)].sort().join('\n') + fs.statSync(root).mtimeMs;
+    const stamp = () =>
+      [...lakeFiles(root).keys(), ...fs.readdirSync(root, { recursive: true }).map(String)].sort().join('\n') + fs.statSync(root).mtimeMs;
     const before = stamp();
     // Act
     const engine = await DuckDbQueryEngine.open({ lakeRoot: root });

@@ -25,19 +25,26 @@ interface ChildRun {
 function runChild(script: string, args: readonly string[], killAfterMs: number | null, whenFile?: string): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FAULT_QUERIES: path.join(ROOT, 'queries') } });
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FAULT_QUERIES: path.join(ROOT, 'queries') },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     let timer: NodeJS.Timeout | null = null;
     if (killAfterMs !== null && whenFile === undefined) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    const poll = whenFile === undefined ? null : setInterval(() => {
-      if (fs.existsSync(whenFile)) {
-        clearInterval(poll!);
-        timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs ?? 0);
-      }
-    }, 1);
+    const poll =
+      whenFile === undefined
+        ? null
+        : setInterval(() => {
+            if (fs.existsSync(whenFile)) {
+              clearInterval(poll!);
+              timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs ?? 0);
+            }
+          }, 1);
     // A run that neither ends nor is killed within this is stuck (a lock no one can take): killed and reported.
     let stuck = false;
     const guard = setTimeout(() => {
@@ -88,7 +95,7 @@ describe('SIGKILL at random points', () => {
     // Seed a random generator from the clock, and print it: a failing trial can be replayed.
     let seed = Number(process.env.FAULT_SEED ?? Date.now() % 100000);
     const first = seed;
-    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
     const outcomes: string[] = [];
 
     // Act, Assess: each trial kills a normalize (or a hunt) at a random moment, then the lake must be whole.
@@ -98,15 +105,17 @@ describe('SIGKILL at random points', () => {
       const span = kind === 'hunt' ? 4000 : kind === 'publish' ? 10 : durations[t % inputs.length];
       const at = Math.floor(random() * span * (kind === 'publish' ? 1 : 1.1));
       const lock = path.join(lake, '.locks', 'agency=dhs', `${u.uploadId}.lock`);
-      const r = kind === 'hunt'
-        ? await runChild(script, ['hunt', lake, path.join(dir, `hunt-${t}`)], at)
-        : await runChild(script, ['normalize', lake, 'dhs', u.uploadId, u.file], at, kind === 'publish' ? lock : undefined);
+      const r =
+        kind === 'hunt'
+          ? await runChild(script, ['hunt', lake, path.join(dir, `hunt-${t}`)], at)
+          : await runChild(script, ['normalize', lake, 'dhs', u.uploadId, u.file], at, kind === 'publish' ? lock : undefined);
       outcomes.push(`${kind} @${at} ms: ${r.signal === 'SIGKILL' ? 'killed' : `finished (${r.code})`}`);
       if (r.signal !== 'SIGKILL') expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
       const { lake: committed } = await assertLakeWhole(lake);
       // A committed upload's files are exactly the reference's, byte for byte.
       const files = lakeFiles(lake);
-      for (const f of committed.files) expect({ key: f.key, same: files.get(f.key)?.equals(expectedFiles.get(f.key)!) }).toEqual({ key: f.key, same: true });
+      for (const f of committed.files)
+        expect({ key: f.key, same: files.get(f.key)?.equals(expectedFiles.get(f.key)!) }).toEqual({ key: f.key, same: true });
     }
 
     // The undisturbed re-runs: stale staging of the killed runs removed, the lake byte-identical to the reference.

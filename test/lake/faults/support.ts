@@ -23,7 +23,9 @@ export function iisLog(rows: number, seed: number, days = 1): { text: string; li
   for (let i = 0; i < rows; i++) {
     const day = `2021-03-0${1 + (i % days)}`;
     const t = `${String(i % 24).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:${String((i * 7 + seed) % 60).padStart(2, '0')}`;
-    out.push(`${day} ${t} 10.0.0.5 GET /owa/auth/x${seed}.js q=${i} 443 - 198.51.100.${(i + seed) % 250} Mozilla/5.0+(s${seed}) - 200 0 0 ${i % 97}`);
+    out.push(
+      `${day} ${t} 10.0.0.5 GET /owa/auth/x${seed}.js q=${i} 443 - 198.51.100.${(i + seed) % 250} Mozilla/5.0+(s${seed}) - 200 0 0 ${i % 97}`,
+    );
     if (i === Math.floor(rows / 2)) out.push(`not an IIS line ${seed}`);
   }
   return { text: out.join('\r\n') + '\r\n', lines: out.length, rows, rejected: 1 };
@@ -52,7 +54,9 @@ export function lakeFiles(root: string): Map<string, Buffer> {
 
 /** Manifests of a lake root: key -> parsed. */
 export function manifests(root: string): Map<string, Manifest> {
-  return new Map([...treeBytes(root)].filter(([k]) => k.startsWith('manifests/')).map(([k, b]) => [k, JSON.parse(b.toString('utf8')) as Manifest]));
+  return new Map(
+    [...treeBytes(root)].filter(([k]) => k.startsWith('manifests/')).map(([k, b]) => [k, JSON.parse(b.toString('utf8')) as Manifest]),
+  );
 }
 
 /**
@@ -66,7 +70,8 @@ export async function assertLakeWhole(root: string): Promise<{ lake: CommittedLa
   const engine = await DuckDbQueryEngine.open({ lakeRoot: root });
   const seen = new Map<string, number>();
   try {
-    for (const r of await engine.run('SELECT upload_id, count(*) AS n FROM web_requests GROUP BY upload_id', [])) seen.set(String(r.upload_id), Number(r.n));
+    for (const r of await engine.run('SELECT upload_id, count(*) AS n FROM web_requests GROUP BY upload_id', []))
+      seen.set(String(r.upload_id), Number(r.n));
     expect(engine.lakeCheck?.gaps).toEqual([]);
   } finally {
     await engine.close();
@@ -88,6 +93,15 @@ export async function assertLakeWhole(root: string): Promise<{ lake: CommittedLa
  */
 export function buildFaultChild(): string {
   const outfile = path.join(ROOT, '.cache', 'test', `fault-child-${process.pid}.cjs`);
-  buildSync({ entryPoints: [path.join(__dirname, 'child.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'error' });
+  buildSync({
+    entryPoints: [path.join(__dirname, 'child.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    packages: 'external',
+    logLevel: 'error',
+  });
   return outfile;
 }

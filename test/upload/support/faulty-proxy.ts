@@ -30,13 +30,10 @@ export async function startFaultyProxy(target: string): Promise<FaultyProxy> {
     const info = { method: req.method ?? 'GET', url: req.url ?? '/' };
     proxy.requests.push(info);
     const fault = proxy.decide(info);
-    const upstream = http.request(
-      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
+    const upstream = http.request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
     upstream.on('error', () => res.destroy());
     let seen = 0;
     let flipped = false;
