@@ -17,6 +17,7 @@ import { eventDataFrom } from './message-fields';
 /** The header names Event Viewer writes (English UI). */
 export const EVENT_VIEWER_COLUMNS = ['level', 'date and time', 'source', 'event id', 'task category'] as const;
 
+/** Level column names; audit events show Audit Success / Failure instead of a level: most are level 0 (LogAlways). */
 const LEVELS: Record<string, number> = {
   'audit success': 0, 'audit failure': 0, information: 4, warning: 3, error: 2, critical: 1, verbose: 5,
 };

@@ -35,12 +35,12 @@ const SOURCE_ALIASES: Record<string, string> = {
   'microsoft windows security auditing.': 'Microsoft-Windows-Security-Auditing',
 };
 
-/** `Type=` of classic events: audit events are level 0 (LogAlways) in the record. */
+/** `Type=` of classic events. */
 const TYPE_LEVELS: Record<string, number> = {
   'audit success': 0, 'audit failure': 0, information: 4, informational: 4, warning: 3, error: 2, critical: 1, verbose: 5,
 };
 
-/** Level of a classic event: audit events (Keywords=Audit Success/Failure) are level 0 whatever `Type=` says. */
+/** Level of a classic event: audit events (Keywords=Audit Success/Failure) are mostly level 0 (LogAlways), whatever `Type=` says. */
 function levelOf(type: string | undefined, keywords: string | undefined): number | null {
   if (keywords !== undefined && /^audit (success|failure)$/i.test(keywords.trim())) return 0;
   return type === undefined ? null : TYPE_LEVELS[type.trim().toLowerCase()] ?? null;
