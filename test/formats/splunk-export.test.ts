@@ -204,4 +204,18 @@ describe('splunk_export', () => {
     // Assess
     expect(r.rows[0].host).toBe('EXCH02');
   });
+
+  it('reads an event with a 5 MB message and rejects a damaged JSON line alone', async () => {
+    // Prepare
+    const big = CLASSIC_4688.replace('cmd /c "whoami"', `powershell -enc ${'A'.repeat(5 * 1024 * 1024)}`);
+    const line = (raw: string) => JSON.stringify({ preview: false, result: { _time: CLASSIC_EVENT.time, _raw: raw, host: 'exch01' } });
+    const json = [line(big), '{"preview":false,"result":{"_time":"2021-03-03T03:20:01.000+01:00","_raw":"LogName=Sec', line(XML_4663)].join('\n') + '\n';
+    // Act
+    const r = await runDetectedParser(Buffer.from(json), 'export.json');
+    // Assess
+    expect(r.rows.map((x) => x.event_id)).toEqual([4688, 4663]);
+    expect(String(r.rows[0].command_line)).toHaveLength(5 * 1024 * 1024 + 'powershell -enc '.length);
+    expect(r.rejects).toHaveLength(1);
+    expect(r.rejects[0].lineNo).toBe(2);
+  });
 });
