@@ -3,7 +3,12 @@
  * Delimited) types. Fixtures are written from what Event Viewer shows in its columns (Level, Date and Time, Source,
  * Event ID, Task Category) and the rendered message as the last, unnamed field; the date is local time.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { normalizeUpload } from '../../src/pipeline';
 import { parseZone } from '../../src/formats/text/zone';
+import { buildZip } from '../support/archive-builders';
 import { channelFromFileName } from '../../src/formats/windows/eventviewer-text';
 import { iso, runDetectedParser } from './run-parser';
 
@@ -137,5 +142,27 @@ describe('eventviewer_text', () => {
     expect(channelFromFileName('up.zip!EXCH01/Microsoft-Windows-Sysmon%4Operational.txt')).toBe('Microsoft-Windows-Sysmon/Operational');
     expect(channelFromFileName('up.zip!EXCH01\\MSExchange Management.csv')).toBe('MSExchange Management');
     expect(channelFromFileName('events-march.csv')).toBeNull();
+  });
+
+  it('goes through the pipeline: the server folder names the host, the agency zone dates the rows', async () => {
+    // Prepare
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'evtext-'));
+    try {
+      const input = path.join(tmp, 'upload.zip');
+      fs.writeFileSync(input, buildZip([{ name: 'EXCH01/Security.txt', data: eventViewerText(EVENTS) }]));
+      // Act
+      const { manifest } = await normalizeUpload({
+        inputs: [input], agency: 'doj', uploadId: 'up-evtext', lakeRoot: path.join(tmp, 'root'), tmpDir: tmp, hostOverride: null,
+        localTimeZone: 'Europe/Brussels',
+      });
+      // Assess
+      expect(manifest.entries).toHaveLength(1);
+      expect(manifest.entries[0]).toMatchObject({ family: 'eventviewer_text', host_hint: 'EXCH01', hosts: ['EXCH01'], rows: { windows_events: 2 }, rejections: { total: 0 }, rows_without_time: 0 });
+      expect(manifest.coverage).toEqual([
+        expect.objectContaining({ host: 'EXCH01', family: 'eventviewer_text', first_event: '2021-03-03T02:13:15.000Z', last_event: '2021-03-03T02:20:01.000Z' }),
+      ]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
