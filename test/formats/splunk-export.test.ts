@@ -218,4 +218,15 @@ describe('splunk_export', () => {
     expect(r.rejects).toHaveLength(1);
     expect(r.rejects[0].lineNo).toBe(2);
   });
+
+  it('dates a WMI:WinEventLog event by its TimeGenerated CIM datetime, offset included', async () => {
+    // Prepare
+    const raw = CLASSIC_4688.replace('03/03/2021 03:20:01 AM\n', '').replace('LogName=Security', 'TimeGenerated=20210303032001.000000+060\nLogName=Security');
+    const json = JSON.stringify({ preview: false, result: { _raw: raw, host: 'exch01', sourcetype: 'WMI:WinEventLog:Security' } }) + '\n';
+    // Act
+    const r = await runDetectedParser(Buffer.from(json), 'export.json');
+    // Assess
+    expect(r.rejects).toEqual([]);
+    expect(iso(r.rows[0].event_time)).toBe('2021-03-03T02:20:01.000Z');
+  });
 });

@@ -3,7 +3,8 @@
  * indexes them:
  * - `XmlWinEventLog` (renderXml = true): `_raw` is one event's XML, `<Event xmlns='...'><System>...</System>
  *   <EventData>...</EventData></Event>`, mapped by the event XML reader so it reads as the raw record;
- * - classic `WinEventLog`: `_raw` is a time line (`03/02/2021 10:15:30 AM`, the forwarder's local time) then
+ * - classic `WinEventLog`: `_raw` is a time line (`03/02/2021 10:15:30 AM`, the forwarder's local time; WMI inputs
+ *   write `TimeGenerated=` as a CIM datetime instead) then
  *   `LogName=`, `SourceName=`, `EventCode=`, `EventType=`, `Type=`, `ComputerName=`, `RecordNumber=`, ... lines and
  *   `Message=` with the rendered message to the end of the event. Event data is recovered from the message for the
  *   layouts we know (Security 4688/4663/5145/..., Sysmon), as for Export-Csv.
@@ -57,6 +58,14 @@ function splunkTime(t: string | null): number | null | 'bad' {
   return Number.isNaN(ms) ? 'bad' : ms;
 }
 
+/** A CIM datetime (`20210303022001.482316-000`: UTC offset in minutes after the sign), or any export time text. */
+function cimTime(s: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\.(\d{6})([+-])(\d{3})$/.exec(s.trim());
+  if (!m) return parseAnyTime(s);
+  const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], Math.floor(+m[7] / 1000));
+  return wall - (m[8] === '+' ? 1 : -1) * Number(m[9]) * 60_000;
+}
+
 /** Reads a classic WinEventLog `_raw` (key=value lines, then Message= to the end). */
 export function readClassicEvent(raw: string, time: string | null, ctx: Pick<ParseContext, 'localZone'>): Read {
   const lines = raw.split(/\r?\n/);
@@ -86,6 +95,13 @@ export function readClassicEvent(raw: string, time: string | null, ctx: Pick<Par
   if (code !== undefined && eventId === null) return { ok: false, reason: `bad EventCode ${JSON.stringify(code.slice(0, 20))}` };
   let timeMs = splunkTime(time);
   if (timeMs === 'bad') return { ok: false, reason: `bad _time ${JSON.stringify(time!.slice(0, 40))}` };
+  const generated = f.get('timegenerated');
+  if (timeMs === null && generated) {
+    // WMI:WinEventLog inputs write TimeGenerated as a CIM datetime with its offset.
+    const t = cimTime(generated);
+    if (Number.isNaN(t)) return { ok: false, reason: `bad TimeGenerated ${JSON.stringify(generated.slice(0, 40))}` };
+    timeMs = t;
+  }
   if (timeMs === null && stamp) {
     // The time line is the forwarder's local time: the agency's zone applies.
     const t = parseLocalDateTime(stamp, ctx.localZone);
