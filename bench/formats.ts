@@ -24,10 +24,36 @@ import { IisKernel, readBlock } from '../src/formats/iis-kernel';
 import { generateWebCorpus } from '../testkit/gen/web-corpus';
 import type { EvtxRecord } from '../src/formats/evtx';
 import { ecsDocument, eventViewerTable, evtxDumpJson, evtxDumpJsonl, splunkCsv, splunkJson, wevtutilXml } from '../testkit/event-exports';
-import { HTTPPROXY_FIELDS_2016_CU23, convertToJson, sysmon1Message, winEventObject, httpProxyHeader, httpProxyLine, httpProxyRequest, iisHeader, iisLine, IIS_EXCHANGE_FIELDS } from '../testkit/raw-generators';
+import {
+  HTTPPROXY_FIELDS_2016_CU23,
+  convertToJson,
+  sysmon1Message,
+  winEventObject,
+  httpProxyHeader,
+  httpProxyLine,
+  httpProxyRequest,
+  iisHeader,
+  iisLine,
+  IIS_EXCHANGE_FIELDS,
+} from '../testkit/raw-generators';
 
-const STEMS = ['/owa/', '/owa/service.svc', '/ecp/', '/EWS/Exchange.asmx', '/Microsoft-Server-ActiveSync/default.eas', '/autodiscover/autodiscover.xml', '/mapi/emsmdb/', '/owa/auth/logon.aspx', '/ecp/DDI/DDIService.svc/GetList'];
-const AGENTS = ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/88.0.4324.190 Safari/537.36', 'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13801; Pro)', 'Apple-iPhone12C1/1803.1', 'ExchangeServicesClient/15.01.2176.002'];
+const STEMS = [
+  '/owa/',
+  '/owa/service.svc',
+  '/ecp/',
+  '/EWS/Exchange.asmx',
+  '/Microsoft-Server-ActiveSync/default.eas',
+  '/autodiscover/autodiscover.xml',
+  '/mapi/emsmdb/',
+  '/owa/auth/logon.aspx',
+  '/ecp/DDI/DDIService.svc/GetList',
+];
+const AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/88.0.4324.190 Safari/537.36',
+  'Microsoft Office/16.0 (Windows NT 10.0; Microsoft Outlook 16.0.13801; Pro)',
+  'Apple-iPhone12C1/1803.1',
+  'ExchangeServicesClient/15.01.2176.002',
+];
 
 function iisText(targetBytes: number): Buffer {
   const lines = [...iisHeader(IIS_EXCHANGE_FIELDS, '2021-03-02 00:00:00')];
@@ -37,9 +63,21 @@ function iisText(targetBytes: number): Buffer {
     t += 37;
     const d = new Date(t).toISOString();
     const line = iisLine({
-      date: d.slice(0, 10), time: d.slice(11, 19), 's-ip': '203.0.113.5', 'cs-method': i % 5 === 0 ? 'POST' : 'GET', 'cs-uri-stem': STEMS[i % STEMS.length],
-      'cs-uri-query': i % 3 === 0 ? `&CorrelationID=<empty>;&cafeReqId=${i.toString(16)}-aaaa-bbbb;` : null, 's-port': 443, 'cs-username': i % 4 === 0 ? null : `CORP\\user${i % 500}`,
-      'c-ip': `198.51.100.${i % 250}`, 'cs(User-Agent)': AGENTS[i % AGENTS.length], 'cs(Referer)': null, 'sc-status': i % 17 === 0 ? 401 : 200, 'sc-substatus': 0, 'sc-win32-status': 0, 'time-taken': i % 900,
+      date: d.slice(0, 10),
+      time: d.slice(11, 19),
+      's-ip': '203.0.113.5',
+      'cs-method': i % 5 === 0 ? 'POST' : 'GET',
+      'cs-uri-stem': STEMS[i % STEMS.length],
+      'cs-uri-query': i % 3 === 0 ? `&CorrelationID=<empty>;&cafeReqId=${i.toString(16)}-aaaa-bbbb;` : null,
+      's-port': 443,
+      'cs-username': i % 4 === 0 ? null : `CORP\\user${i % 500}`,
+      'c-ip': `198.51.100.${i % 250}`,
+      'cs(User-Agent)': AGENTS[i % AGENTS.length],
+      'cs(Referer)': null,
+      'sc-status': i % 17 === 0 ? 401 : 200,
+      'sc-substatus': 0,
+      'sc-win32-status': 0,
+      'time-taken': i % 900,
     });
     lines.push(line);
     size += line.length + 2;
@@ -53,11 +91,19 @@ function httpProxyText(targetBytes: number): Buffer {
   let t = Date.parse('2021-03-02T10:00:00Z');
   for (let i = 0; size < targetBytes; i++) {
     t += 41;
-    const line = httpProxyLine(httpProxyRequest({
-      DateTime: new Date(t).toISOString(), RequestId: `${i.toString(16).padStart(8, '0')}-1f2d-4c6b-9a8e-00000000abcd`, UrlStem: STEMS[i % STEMS.length],
-      UserAgent: AGENTS[i % AGENTS.length], ClientIpAddress: `198.51.100.${i % 250}`, AuthenticatedUser: `CORP\\user${i % 500}`, TotalRequestTime: i % 900,
-      GenericInfo: i % 7 === 0 ? ';ActivityContextLifeTime=42;, "quoted"' : ';ActivityContextLifeTime=42;', UrlQuery: i % 3 === 0 ? '?action=GetItem&EP=1' : '',
-    }));
+    const line = httpProxyLine(
+      httpProxyRequest({
+        DateTime: new Date(t).toISOString(),
+        RequestId: `${i.toString(16).padStart(8, '0')}-1f2d-4c6b-9a8e-00000000abcd`,
+        UrlStem: STEMS[i % STEMS.length],
+        UserAgent: AGENTS[i % AGENTS.length],
+        ClientIpAddress: `198.51.100.${i % 250}`,
+        AuthenticatedUser: `CORP\\user${i % 500}`,
+        TotalRequestTime: i % 900,
+        GenericInfo: i % 7 === 0 ? ';ActivityContextLifeTime=42;, "quoted"' : ';ActivityContextLifeTime=42;',
+        UrlQuery: i % 3 === 0 ? '?action=GetItem&EP=1' : '',
+      }),
+    );
     lines.push(line);
     size += line.length + 2;
   }
@@ -67,9 +113,30 @@ function httpProxyText(targetBytes: number): Buffer {
 /** A Windows PowerShell 5.1 ConvertTo-Json export of Sysmon 1 events (pretty, many short lines). */
 function winEventJsonText(targetBytes: number): Buffer {
   const one = (i: number) => {
-    const m = sysmon1Message({ utc: '2021-03-03 03:26:01.447', pid: 1000 + i, image: 'C:\\Windows\\System32\\cmd.exe', commandLine: `cmd.exe /c echo ${i}`, user: 'NT AUTHORITY\\SYSTEM', parentPid: 4480,
-      parentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', parentCommandLine: 'w3wp.exe -ap "MSExchangeOWAAppPool"', hashes: 'SHA256=FF79D3C4A0B7EB191783C323AB8363EBD1FD10BE58D8BCC96B07067743CA81D5', originalFileName: 'Cmd.Exe' });
-    return winEventObject({ id: 1, provider: 'Microsoft-Windows-Sysmon', log: 'Microsoft-Windows-Sysmon/Operational', machine: 'EXCH01.corp.example.gov', time: new Date(Date.parse('2021-03-03T00:00:00Z') + i * 1000).toISOString(), level: 4, recordId: i, message: m.message, properties: m.properties, userId: 'S-1-5-18' });
+    const m = sysmon1Message({
+      utc: '2021-03-03 03:26:01.447',
+      pid: 1000 + i,
+      image: 'C:\\Windows\\System32\\cmd.exe',
+      commandLine: `cmd.exe /c echo ${i}`,
+      user: 'NT AUTHORITY\\SYSTEM',
+      parentPid: 4480,
+      parentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+      parentCommandLine: 'w3wp.exe -ap "MSExchangeOWAAppPool"',
+      hashes: 'SHA256=FF79D3C4A0B7EB191783C323AB8363EBD1FD10BE58D8BCC96B07067743CA81D5',
+      originalFileName: 'Cmd.Exe',
+    });
+    return winEventObject({
+      id: 1,
+      provider: 'Microsoft-Windows-Sysmon',
+      log: 'Microsoft-Windows-Sysmon/Operational',
+      machine: 'EXCH01.corp.example.gov',
+      time: new Date(Date.parse('2021-03-03T00:00:00Z') + i * 1000).toISOString(),
+      level: 4,
+      recordId: i,
+      message: m.message,
+      properties: m.properties,
+      userId: 'S-1-5-18',
+    });
   };
   const sample = convertToJson([one(0), one(1)]);
   const per = sample.length / 2;
@@ -83,18 +150,52 @@ function eventRecords(n: number): EvtxRecord[] {
   for (let i = 0; i < n; i++) {
     const sysmon = i % 2 === 0;
     out.push({
-      chunk: 0, recordNumber: i + 1, writtenMs: 0, timeCreated: null, timeMs: Date.parse('2021-03-03T00:00:00Z') + i * 1000,
-      provider: sysmon ? 'Microsoft-Windows-Sysmon' : 'Microsoft-Windows-Security-Auditing', providerGuid: '5770385F-C22A-43E0-BF4C-06F5698FFBD9',
-      eventId: sysmon ? 1 : 4624, qualifiers: null, version: 5, level: sysmon ? 4 : 0, task: 1, opcode: 0, keywords: '0x8000000000000000',
-      recordId: i + 1, channel: sysmon ? 'Microsoft-Windows-Sysmon/Operational' : 'Security', computer: 'EXCH01.corp.example.gov', userSid: 'S-1-5-18',
-      processId: 2204, threadId: 3324,
+      chunk: 0,
+      recordNumber: i + 1,
+      writtenMs: 0,
+      timeCreated: null,
+      timeMs: Date.parse('2021-03-03T00:00:00Z') + i * 1000,
+      provider: sysmon ? 'Microsoft-Windows-Sysmon' : 'Microsoft-Windows-Security-Auditing',
+      providerGuid: '5770385F-C22A-43E0-BF4C-06F5698FFBD9',
+      eventId: sysmon ? 1 : 4624,
+      qualifiers: null,
+      version: 5,
+      level: sysmon ? 4 : 0,
+      task: 1,
+      opcode: 0,
+      keywords: '0x8000000000000000',
+      recordId: i + 1,
+      channel: sysmon ? 'Microsoft-Windows-Sysmon/Operational' : 'Security',
+      computer: 'EXCH01.corp.example.gov',
+      userSid: 'S-1-5-18',
+      processId: 2204,
+      threadId: 3324,
       data: sysmon
-        ? { RuleName: '', UtcTime: '2021-03-03 03:26:01.447', ProcessGuid: '{747F3D96-661E-5C9D-0000-0010E8B90400}', ProcessId: String(1000 + i), Image: 'C:\\Windows\\System32\\cmd.exe',
-            CommandLine: `cmd.exe /c echo ${i}`, CurrentDirectory: 'C:\\Windows\\system32\\inetsrv\\', User: 'NT AUTHORITY\\SYSTEM',
-            Hashes: 'SHA256=FF79D3C4A0B7EB191783C323AB8363EBD1FD10BE58D8BCC96B07067743CA81D5', ParentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
-            ParentCommandLine: 'c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "MSExchangeOWAAppPool"' }
-        : { SubjectUserSid: 'S-1-5-18', SubjectUserName: 'EXCH01$', SubjectDomainName: 'CORP', TargetUserName: `user${i % 500}`, TargetDomainName: 'CORP',
-            LogonType: '3', LogonProcessName: 'NtLmSsp ', AuthenticationPackageName: 'NTLM', IpAddress: `198.51.100.${i % 250}`, IpPort: '49823' },
+        ? {
+            RuleName: '',
+            UtcTime: '2021-03-03 03:26:01.447',
+            ProcessGuid: '{747F3D96-661E-5C9D-0000-0010E8B90400}',
+            ProcessId: String(1000 + i),
+            Image: 'C:\\Windows\\System32\\cmd.exe',
+            CommandLine: `cmd.exe /c echo ${i}`,
+            CurrentDirectory: 'C:\\Windows\\system32\\inetsrv\\',
+            User: 'NT AUTHORITY\\SYSTEM',
+            Hashes: 'SHA256=FF79D3C4A0B7EB191783C323AB8363EBD1FD10BE58D8BCC96B07067743CA81D5',
+            ParentImage: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+            ParentCommandLine: 'c:\\windows\\system32\\inetsrv\\w3wp.exe -ap "MSExchangeOWAAppPool"',
+          }
+        : {
+            SubjectUserSid: 'S-1-5-18',
+            SubjectUserName: 'EXCH01$',
+            SubjectDomainName: 'CORP',
+            TargetUserName: `user${i % 500}`,
+            TargetDomainName: 'CORP',
+            LogonType: '3',
+            LogonProcessName: 'NtLmSsp ',
+            AuthenticationPackageName: 'NTLM',
+            IpAddress: `198.51.100.${i % 250}`,
+            IpPort: '49823',
+          },
     });
   }
   return out;
@@ -161,9 +262,21 @@ function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void
   const sourceFile = `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : name === 'httpproxy' ? 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG' : 'Sysmon.json'}`;
   const runs: Record<string, () => number> = {
     reference: () => countLines(buf),
-    decode: () => forEachLine(buf, (s) => { sink += s.length; }),
+    decode: () =>
+      forEachLine(buf, (s) => {
+        sink += s.length;
+      }),
     parse: () => {
-      const p = parser.create({ sourceFile: `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : name === 'httpproxy' ? 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG' : 'Sysmon.json'}`, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => { rejects++; } });
+      const p = parser.create({
+        sourceFile: `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : name === 'httpproxy' ? 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG' : 'Sysmon.json'}`,
+        hostHint: 'EXCH01',
+        emit: () => {
+          rows++;
+        },
+        reject: () => {
+          rejects++;
+        },
+      });
       const n = forEachLine(buf, (s, i) => p.line(s, i));
       p.end();
       return n;
@@ -173,15 +286,37 @@ function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void
     // The web log kernel (WebAssembly) reads the lines into column batches; the JS parser gets the lines it leaves.
     const viaKernel = (columns: boolean) => () => {
       const kernel = new IisKernel(undefined, name);
-      const ctx = { sourceFile, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => { rejects++; } };
+      const ctx = {
+        sourceFile,
+        hostHint: 'EXCH01',
+        emit: () => {
+          rows++;
+        },
+        reject: () => {
+          rejects++;
+        },
+      };
       const p = parser.create(ctx);
       kernel.configure(null);
       const last = buf.lastIndexOf(0x0a);
-      const n = readBlock(kernel, buf, 0, last + 1, 1, 1 << 20, (t, i) => { kernel.observe(t, i); p.line(t, i); }, () => undefined, (k) => {
-        const batch = columns ? k.takeColumns(ctx, name) : null;
-        rows += batch ? batch.rows : 0;
-        k.nextBatch();
-      });
+      const n = readBlock(
+        kernel,
+        buf,
+        0,
+        last + 1,
+        1,
+        1 << 20,
+        (t, i) => {
+          kernel.observe(t, i);
+          p.line(t, i);
+        },
+        () => undefined,
+        (k) => {
+          const batch = columns ? k.takeColumns(ctx, name) : null;
+          rows += batch ? batch.rows : 0;
+          k.nextBatch();
+        },
+      );
       p.end();
       return n;
     };
@@ -202,14 +337,14 @@ function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void
   const parseOnly = out.parse - out.decode;
   process.stdout.write(
     `${name}: ${mb.toFixed(0)} MB, ${rows} rows, ${rejects} rejected\n` +
-    `  reference splitter (count lines)   ${(mb / (out.reference / 1000)).toFixed(0)} MB/s\n` +
-    `  split + decode lines               ${(mb / (out.decode / 1000)).toFixed(0)} MB/s  (${(out.decode / out.reference).toFixed(1)}x reference)\n` +
-    `  split + decode + parse to rows     ${(mb / (out.parse / 1000)).toFixed(0)} MB/s, ${(rows / (out.parse / 1000) / 1e6).toFixed(2)} M rows/s  (${(out.parse / out.reference).toFixed(1)}x reference)\n` +
-    `  parser alone (difference)          ${(mb / (parseOnly / 1000)).toFixed(0)} MB/s, ${(rows / (parseOnly / 1000) / 1e6).toFixed(2)} M rows/s\n` +
-    (out.kernel === undefined
-      ? ''
-      : `  kernel (WebAssembly): split + read ${(mb / (out.kernel / 1000)).toFixed(0)} MB/s  (${(out.kernel / out.reference).toFixed(1)}x reference)\n` +
-        `  kernel + batch columns             ${(mb / (out.kernelColumns / 1000)).toFixed(0)} MB/s  (${(out.kernelColumns / out.reference).toFixed(1)}x reference)\n`),
+      `  reference splitter (count lines)   ${(mb / (out.reference / 1000)).toFixed(0)} MB/s\n` +
+      `  split + decode lines               ${(mb / (out.decode / 1000)).toFixed(0)} MB/s  (${(out.decode / out.reference).toFixed(1)}x reference)\n` +
+      `  split + decode + parse to rows     ${(mb / (out.parse / 1000)).toFixed(0)} MB/s, ${(rows / (out.parse / 1000) / 1e6).toFixed(2)} M rows/s  (${(out.parse / out.reference).toFixed(1)}x reference)\n` +
+      `  parser alone (difference)          ${(mb / (parseOnly / 1000)).toFixed(0)} MB/s, ${(rows / (parseOnly / 1000) / 1e6).toFixed(2)} M rows/s\n` +
+      (out.kernel === undefined
+        ? ''
+        : `  kernel (WebAssembly): split + read ${(mb / (out.kernel / 1000)).toFixed(0)} MB/s  (${(out.kernel / out.reference).toFixed(1)}x reference)\n` +
+          `  kernel + batch columns             ${(mb / (out.kernelColumns / 1000)).toFixed(0)} MB/s  (${(out.kernelColumns / out.reference).toFixed(1)}x reference)\n`),
   );
   if (sink < 0) process.stdout.write(String(sink));
 }
@@ -234,14 +369,28 @@ async function endToEnd(name: 'iis' | 'httpproxy', buf: Buffer): Promise<void> {
       zcat = Math.min(zcat, Date.now() - t0);
       const t1 = Date.now();
       rows = 0;
-      const p = parser.create({ sourceFile: `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG'}`, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => undefined });
+      const p = parser.create({
+        sourceFile: `bench!EXCH01/${name === 'iis' ? 'inetpub/logs/LogFiles/W3SVC1/u_ex210302.log' : 'Logging/HttpProxy/Owa/HttpProxy_2021030210-1.LOG'}`,
+        hostHint: 'EXCH01',
+        emit: () => {
+          rows++;
+        },
+        reject: () => undefined,
+      });
       const stream = fs.createReadStream(file, { highWaterMark: 256 * 1024 }).pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
-      await readLines(stream, { maxLineBytes: 1 << 20 }, (t, n) => p.line(t, n), () => undefined);
+      await readLines(
+        stream,
+        { maxLineBytes: 1 << 20 },
+        (t, n) => p.line(t, n),
+        () => undefined,
+      );
       p.end();
       ours = Math.min(ours, Date.now() - t1);
     }
     const mb = buf.length / 1e6;
-    process.stdout.write(`${name} end to end (${mb.toFixed(0)} MB, gzip): zcat | wc -l ${(mb / (zcat / 1000)).toFixed(0)} MB/s; gunzip + readLines + parse ${(mb / (ours / 1000)).toFixed(0)} MB/s (${(ours / zcat).toFixed(2)}x zcat | wc -l), ${rows} rows\n`);
+    process.stdout.write(
+      `${name} end to end (${mb.toFixed(0)} MB, gzip): zcat | wc -l ${(mb / (zcat / 1000)).toFixed(0)} MB/s; gunzip + readLines + parse ${(mb / (ours / 1000)).toFixed(0)} MB/s (${(ours / zcat).toFixed(2)}x zcat | wc -l), ${rows} rows\n`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -267,12 +416,26 @@ async function exportEndToEnd(name: string, file: string, buf: Buffer): Promise<
       const t1 = Date.now();
       rows = 0;
       rejects = 0;
-      const ctx = { sourceFile: `bench!EXCH01/${file}`, hostHint: 'EXCH01', emit: () => { rows++; }, reject: () => { rejects++; } };
+      const ctx = {
+        sourceFile: `bench!EXCH01/${file}`,
+        hostHint: 'EXCH01',
+        emit: () => {
+          rows++;
+        },
+        reject: () => {
+          rejects++;
+        },
+      };
       const stream = fs.createReadStream(gz, { highWaterMark: 256 * 1024 }).pipe(zlib.createGunzip({ chunkSize: 256 * 1024 }));
       if (parser.kind === 'binary') await parser.parse(stream, ctx);
       else {
         const p = parser.create(ctx);
-        await readLines(stream, { maxLineBytes: 1 << 26 }, (t, n) => p.line(t, n), () => undefined);
+        await readLines(
+          stream,
+          { maxLineBytes: 1 << 26 },
+          (t, n) => p.line(t, n),
+          () => undefined,
+        );
         p.end();
       }
       ours = Math.min(ours, Date.now() - t1);
@@ -280,7 +443,7 @@ async function exportEndToEnd(name: string, file: string, buf: Buffer): Promise<
     const mb = buf.length / 1e6;
     process.stdout.write(
       `${name.padEnd(22)} ${family.family.padEnd(15)} ${mb.toFixed(0)} MB: zcat | wc -l ${(mb / (zcat / 1000)).toFixed(0)} MB/s; ` +
-      `gunzip + readLines + parse ${(mb / (ours / 1000)).toFixed(0)} MB/s (${(ours / zcat).toFixed(1)}x zcat | wc -l), ${rows} rows, ${rejects} rejected\n`,
+        `gunzip + readLines + parse ${(mb / (ours / 1000)).toFixed(0)} MB/s (${(ours / zcat).toFixed(1)}x zcat | wc -l), ${rows} rows, ${rejects} rejected\n`,
     );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -79,8 +79,10 @@ export interface XmlStyle {
 /** One `<Event>` element. */
 export function eventXml(r: EvtxRecord, style: XmlStyle): string {
   const q = style.quote;
-  const a = (name: string, v: string | number | null | undefined): string => (v === null || v === undefined ? '' : ` ${name}=${q}${xmlEscape(String(v), q)}${q}`);
-  const el = (name: string, v: string | number | null): string => (v === null ? `<${name}></${name}>` : `<${name}>${xmlEscape(String(v))}</${name}>`);
+  const a = (name: string, v: string | number | null | undefined): string =>
+    v === null || v === undefined ? '' : ` ${name}=${q}${xmlEscape(String(v), q)}${q}`;
+  const el = (name: string, v: string | number | null): string =>
+    v === null ? `<${name}></${name}>` : `<${name}>${xmlEscape(String(v))}</${name}>`;
   const iso = new Date(r.timeMs!).toISOString();
   const time = style.pythonTime ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}000` : `${iso.slice(0, 23)}0000Z`;
   const data = Object.entries(r.data)
@@ -90,19 +92,36 @@ export function eventXml(r: EvtxRecord, style: XmlStyle): string {
   return (
     `<Event xmlns=${q}${XMLNS}${q}><System><Provider${a('Name', r.provider)}${a('Guid', r.providerGuid)}/>` +
     `<EventID${r.qualifiers !== null ? a('Qualifiers', r.qualifiers) : ''}>${r.eventId ?? ''}</EventID>` +
-    el('Version', r.version) + el('Level', r.level) + el('Task', r.task) + el('Opcode', r.opcode) + el('Keywords', r.keywords) +
-    `<TimeCreated${a('SystemTime', time)}/>` + el('EventRecordID', r.recordId) + '<Correlation/>' +
-    `<Execution${a('ProcessID', r.processId)}${a('ThreadID', r.threadId)}/>` + el('Channel', r.channel) + el('Computer', r.computer) +
+    el('Version', r.version) +
+    el('Level', r.level) +
+    el('Task', r.task) +
+    el('Opcode', r.opcode) +
+    el('Keywords', r.keywords) +
+    `<TimeCreated${a('SystemTime', time)}/>` +
+    el('EventRecordID', r.recordId) +
+    '<Correlation/>' +
+    `<Execution${a('ProcessID', r.processId)}${a('ThreadID', r.threadId)}/>` +
+    el('Channel', r.channel) +
+    el('Computer', r.computer) +
     `<Security${a('UserID', r.userSid)}/></System>` +
     (Object.keys(r.data).length ? `<EventData>${data}</EventData>` : '') +
-    (msg !== null ? `<RenderingInfo Culture=${q}en-US${q}><Message>${xmlEscape(msg)}</Message><Level>Information</Level></RenderingInfo>` : '') +
+    (msg !== null
+      ? `<RenderingInfo Culture=${q}en-US${q}><Message>${xmlEscape(msg)}</Message><Level>Information</Level></RenderingInfo>`
+      : '') +
     '</Event>'
   );
 }
 
 /** python-evtx evtx_dump.py: declaration, `<Events>` root, one event per line group. */
 export function pythonEvtxXml(records: readonly EvtxRecord[]): string {
-  const body = records.map((r) => eventXml(r, { quote: '"', pythonTime: true }).replace(/><(System|EventID|Version|Level|Task|Opcode|Keywords|TimeCreated|EventRecordID|Correlation|Execution|Channel|Computer|Security|EventData|Data)\b/g, '>\n<$1')).join('\n\n');
+  const body = records
+    .map((r) =>
+      eventXml(r, { quote: '"', pythonTime: true }).replace(
+        /><(System|EventID|Version|Level|Task|Opcode|Keywords|TimeCreated|EventRecordID|Correlation|Execution|Channel|Computer|Security|EventData|Data)\b/g,
+        '>\n<$1',
+      ),
+    )
+    .join('\n\n');
   return `<?xml version="1.1" encoding="utf-8" standalone="yes" ?>\n\n<Events>\n${body}\n\n</Events>\n`;
 }
 
@@ -121,7 +140,12 @@ export function eventViewerXml(records: readonly EvtxRecord[], message: (r: Evtx
 export function ecsDocument(r: EvtxRecord): Record<string, unknown> {
   return {
     '@timestamp': new Date(r.timeMs!).toISOString(),
-    event: { code: r.eventId === null ? undefined : String(r.eventId), kind: 'event', provider: r.provider, created: '2026-01-01T00:00:00.000Z' },
+    event: {
+      code: r.eventId === null ? undefined : String(r.eventId),
+      kind: 'event',
+      provider: r.provider,
+      created: '2026-01-01T00:00:00.000Z',
+    },
     host: { name: r.computer?.toLowerCase() },
     log: { level: 'information' },
     winlog: {
@@ -195,7 +219,9 @@ export function splunkCsv(records: readonly EvtxRecord[], rendering: 'xml' | 'cl
   const rows = records.map((r, i) => {
     const raw = rendering === 'xml' ? eventXml(r, { quote: "'", pythonTime: false }) : winEventLogRaw(r);
     const sourcetype = rendering === 'xml' ? 'XmlWinEventLog' : `WinEventLog`;
-    return [String(i), splunkTime(r.timeMs!), `${sourcetype}:${r.channel}`, sourcetype, r.computer ?? '', 'wineventlog', 'idx01', raw].map((s) => csvQuote(s)).join(',');
+    return [String(i), splunkTime(r.timeMs!), `${sourcetype}:${r.channel}`, sourcetype, r.computer ?? '', 'wineventlog', 'idx01', raw]
+      .map((s) => csvQuote(s))
+      .join(',');
   });
   return [header, ...rows].join('\n') + '\n';
 }
@@ -206,7 +232,12 @@ export function splunkJson(records: readonly EvtxRecord[], rendering: 'xml' | 'c
     .map((r) => {
       const raw = rendering === 'xml' ? eventXml(r, { quote: "'", pythonTime: false }) : winEventLogRaw(r);
       const sourcetype = rendering === 'xml' ? 'XmlWinEventLog' : 'WinEventLog';
-      return JSON.stringify({ preview: false, result: { _time: splunkTime(r.timeMs!), _raw: raw, host: r.computer, source: `${sourcetype}:${r.channel}`, sourcetype } }) + '\n';
+      return (
+        JSON.stringify({
+          preview: false,
+          result: { _time: splunkTime(r.timeMs!), _raw: raw, host: r.computer, source: `${sourcetype}:${r.channel}`, sourcetype },
+        }) + '\n'
+      );
     })
     .join('');
 }
@@ -214,7 +245,14 @@ export function splunkJson(records: readonly EvtxRecord[], rendering: 'xml' | 'c
 /** Event Viewer "Save All Events As..." CSV (`sep` ','), or Text (`sep` tab, UTF-16 LE with BOM); dates en-US in UTC. */
 export function eventViewerTable(records: readonly EvtxRecord[], sep: ',' | '\t'): Buffer {
   const rows = records.map((r) =>
-    [auditKeyword(r) ?? LEVEL_NAMES[r.level ?? 4] ?? 'Information', usDateTime(r.timeMs!, false), r.provider ?? '', String(r.eventId), 'None', `Event ${r.eventId}.`]
+    [
+      auditKeyword(r) ?? LEVEL_NAMES[r.level ?? 4] ?? 'Information',
+      usDateTime(r.timeMs!, false),
+      r.provider ?? '',
+      String(r.eventId),
+      'None',
+      `Event ${r.eventId}.`,
+    ]
       .map((s) => csvQuote(s, sep))
       .join(sep),
   );

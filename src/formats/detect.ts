@@ -15,10 +15,12 @@ const SPLUNK_WINDOWS_RAW = /(?:Xml)?WinEventLog|EventCode=|<Event xmlns=/;
 /** Decodes the head of a file: UTF-8 (with or without BOM) or UTF-16 LE/BE (with or without BOM). */
 export function decodeHead(head: Buffer): string {
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return head.subarray(3).toString('utf8');
-  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) return head.subarray(2, head.length - (head.length % 2)).toString('utf16le');
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe)
+    return head.subarray(2, head.length - (head.length % 2)).toString('utf16le');
   if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) return swap16(head.subarray(2)).toString('utf16le');
   // BOM-less UTF-16: ASCII text leaves every other byte zero.
-  if (head.length >= 4 && head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0) return head.subarray(0, head.length - (head.length % 2)).toString('utf16le');
+  if (head.length >= 4 && head[0] !== 0 && head[1] === 0 && head[2] !== 0 && head[3] === 0)
+    return head.subarray(0, head.length - (head.length % 2)).toString('utf16le');
   if (head.length >= 4 && head[0] === 0 && head[1] !== 0 && head[2] === 0 && head[3] !== 0) return swap16(head).toString('utf16le');
   return head.toString('utf8');
 }
@@ -57,9 +59,11 @@ function hasAll(set: Set<string>, ...names: string[]): boolean {
 /** Family from a `#Fields:` list. */
 function fromFields(fields: string): Detection | null {
   const f = fields.trim();
-  if (/(^|\s)(cs-method|cs-uri-stem|c-ip|sc-status)(\s|$)/.test(f)) return { family: 'iis', reason: '#Fields: W3C extended field names (cs-method, cs-uri-stem, ...)' };
+  if (/(^|\s)(cs-method|cs-uri-stem|c-ip|sc-status)(\s|$)/.test(f))
+    return { family: 'iis', reason: '#Fields: W3C extended field names (cs-method, cs-uri-stem, ...)' };
   const names = lowerCsvHeader(f);
-  if (names.has('anchormailbox') || hasAll(names, 'datetime', 'requestid', 'urlstem')) return { family: 'httpproxy', reason: '#Fields: HttpProxy columns (DateTime, RequestId, AnchorMailbox, ...)' };
+  if (names.has('anchormailbox') || hasAll(names, 'datetime', 'requestid', 'urlstem'))
+    return { family: 'httpproxy', reason: '#Fields: HttpProxy columns (DateTime, RequestId, AnchorMailbox, ...)' };
   if (hasAll(names, 'timestamp', 'eventdata')) return { family: 'ecp_server', reason: '#Fields: TimeStamp,ServerName,EventId,EventData' };
   return null;
 }
@@ -86,15 +90,18 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
       if (t.includes('ecp')) return { family: 'ecp_server', reason: `#Log-type: ${line.slice(10).trim()} header` };
       if (t.includes('oab')) return { family: 'oab_generator', reason: `#Log-type: ${line.slice(10).trim()} header` };
     }
-    if (line.startsWith('#Software: Microsoft Internet Information Services')) return { family: 'iis', reason: '#Software: Microsoft Internet Information Services header' };
+    if (line.startsWith('#Software: Microsoft Internet Information Services'))
+      return { family: 'iis', reason: '#Software: Microsoft Internet Information Services header' };
     if (line.startsWith('#Fields:')) {
       const d = fromFields(line.slice(8));
       if (d) return d;
     }
     if (line.startsWith('#TYPE ')) {
       const type = line.slice(6).trim();
-      if (type.startsWith('System.Diagnostics.Eventing.Reader.EventLogRecord')) return { family: 'winevent_csv', reason: '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord (Export-Csv of Get-WinEvent)' };
-      if (type.startsWith('Microsoft.PowerShell.Commands.FileHashInfo')) return { family: 'file_inventory', reason: '#TYPE Microsoft.PowerShell.Commands.FileHashInfo (Export-Csv of Get-FileHash)' };
+      if (type.startsWith('System.Diagnostics.Eventing.Reader.EventLogRecord'))
+        return { family: 'winevent_csv', reason: '#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord (Export-Csv of Get-WinEvent)' };
+      if (type.startsWith('Microsoft.PowerShell.Commands.FileHashInfo'))
+        return { family: 'file_inventory', reason: '#TYPE Microsoft.PowerShell.Commands.FileHashInfo (Export-Csv of Get-FileHash)' };
     }
   }
 
@@ -103,17 +110,37 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
 
   // 2. Rust evtx_dump output (`Record <n>` lines, JSON or XML records) and event XML exports.
   const evtxDump = /^Record \d+\s*$/.test(first);
-  const body = evtxDump ? lines.slice(firstIdx + 1).find((l) => l.trim().length > 0)?.trim() ?? '' : first;
+  const body = evtxDump
+    ? (lines
+        .slice(firstIdx + 1)
+        .find((l) => l.trim().length > 0)
+        ?.trim() ?? '')
+    : first;
   if (body.startsWith('<')) {
     if (/<(?:\w+:)?Event[\s>]/.test(text) && /<(?:\w+:)?System>/.test(text)) {
-      return { family: 'event_xml', reason: evtxDump ? 'evtx_dump -o xml: Record lines and <Event> XML' : 'event XML: <Event> elements with <System> (wevtutil /f:xml, python-evtx, Event Viewer)' };
+      return {
+        family: 'event_xml',
+        reason: evtxDump
+          ? 'evtx_dump -o xml: Record lines and <Event> XML'
+          : 'event XML: <Event> elements with <System> (wevtutil /f:xml, python-evtx, Event Viewer)',
+      };
     }
     // An export of zero events is still an export: read (no rows), not listed as unrecognized.
-    if (/^(<\?xml[^>]*\?>\s*)?<Events\s*(\/>|>\s*<\/Events>)\s*$/.test(text.trim())) return { family: 'event_xml', reason: 'event XML: an empty <Events> root (zero events)' };
+    if (/^(<\?xml[^>]*\?>\s*)?<Events\s*(\/>|>\s*<\/Events>)\s*$/.test(text.trim()))
+      return { family: 'event_xml', reason: 'event XML: an empty <Events> root (zero events)' };
     return null;
   }
-  if ((body.startsWith('{') || body.startsWith('[')) && /^[\s[]*\{\s*"Event"\s*:\s*\{/.test(text.slice(text.indexOf(body))) && /"System"\s*:\s*\{/.test(text)) {
-    return { family: 'evtx_dump_json', reason: evtxDump ? 'evtx_dump -o json: Record lines and {"Event": {"System": ...}} objects' : 'JSON of {"Event": {"System": ...}} records (evtx_dump -o json/jsonl)' };
+  if (
+    (body.startsWith('{') || body.startsWith('[')) &&
+    /^[\s[]*\{\s*"Event"\s*:\s*\{/.test(text.slice(text.indexOf(body))) &&
+    /"System"\s*:\s*\{/.test(text)
+  ) {
+    return {
+      family: 'evtx_dump_json',
+      reason: evtxDump
+        ? 'evtx_dump -o json: Record lines and {"Event": {"System": ...}} objects'
+        : 'JSON of {"Event": {"System": ...}} records (evtx_dump -o json/jsonl)',
+    };
   }
 
   // 3. JSON: an array or object of Get-WinEvent records, or JSON lines from a shipper.
@@ -129,9 +156,12 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
         const src = doc._source;
         const obj = src && typeof src === 'object' && !Array.isArray(src) ? (src as Record<string, unknown>) : doc;
         const keys = Object.keys(obj);
-        if ('winlog' in obj || keys.some((k) => k.startsWith('winlog.'))) return { family: 'winevent_jsonl', reason: 'JSON lines with winlog.* keys (Winlogbeat/ECS)' };
-        if (keys.some((k) => /^(EventID|SourceName)$/i.test(k))) return { family: 'winevent_jsonl', reason: 'JSON lines with EventID/SourceName/Channel keys (NXLog)' };
-        if (keys.some((k) => /^(TimeCreated|ProviderName)$/i.test(k))) return { family: 'winevent_jsonl', reason: 'JSON lines of Get-WinEvent records' };
+        if ('winlog' in obj || keys.some((k) => k.startsWith('winlog.')))
+          return { family: 'winevent_jsonl', reason: 'JSON lines with winlog.* keys (Winlogbeat/ECS)' };
+        if (keys.some((k) => /^(EventID|SourceName)$/i.test(k)))
+          return { family: 'winevent_jsonl', reason: 'JSON lines with EventID/SourceName/Channel keys (NXLog)' };
+        if (keys.some((k) => /^(TimeCreated|ProviderName)$/i.test(k)))
+          return { family: 'winevent_jsonl', reason: 'JSON lines of Get-WinEvent records' };
       } catch {
         // Not a one-line object: fall through to the pretty-printed checks.
       }
@@ -146,16 +176,29 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
   // Event Viewer "Save As... Text" is tab-delimited; its CSV type has the same names.
   const evHeader = first.includes('\t') ? new Set(first.split('\t').map((s) => s.trim().toLowerCase())) : lowerCsvHeader(first);
   if (hasAll(evHeader, 'level', 'date and time', 'source', 'event id')) {
-    return { family: 'eventviewer_text', reason: `Event Viewer Save As ${first.includes('\t') ? 'Text' : 'CSV'} header (Level, Date and Time, Source, Event ID, ...)` };
+    return {
+      family: 'eventviewer_text',
+      reason: `Event Viewer Save As ${first.includes('\t') ? 'Text' : 'CSV'} header (Level, Date and Time, Source, Event ID, ...)`,
+    };
   }
   if (first.includes(',')) {
     const h = lowerCsvHeader(first);
-    if (h.has('_raw') && (h.has('_time') || h.has('sourcetype')) && (SPLUNK_WINDOWS_RAW.test(text) || !text.slice(text.indexOf(first) + first.length).trim())) {
+    if (
+      h.has('_raw') &&
+      (h.has('_time') || h.has('sourcetype')) &&
+      (SPLUNK_WINDOWS_RAW.test(text) || !text.slice(text.indexOf(first) + first.length).trim())
+    ) {
       return { family: 'splunk_export', reason: 'Splunk CSV export (_time, _raw, ...) of Windows events' };
     }
-    if (hasAll(h, 'datetime', 'requestid') && (h.has('anchormailbox') || h.has('urlstem'))) return { family: 'httpproxy', reason: 'CSV header row with HttpProxy columns (DateTime, RequestId, AnchorMailbox, ...)' };
-    if (hasAll(h, 'hash', 'path') && (h.has('algorithm') || h.has('length'))) return { family: 'file_inventory', reason: 'CSV header "Algorithm","Hash","Path" (Get-FileHash export)' };
-    if ((h.has('id') || h.has('eventid')) && (h.has('timecreated') || h.has('timegenerated')) && (h.has('providername') || h.has('logname') || h.has('message'))) {
+    if (hasAll(h, 'datetime', 'requestid') && (h.has('anchormailbox') || h.has('urlstem')))
+      return { family: 'httpproxy', reason: 'CSV header row with HttpProxy columns (DateTime, RequestId, AnchorMailbox, ...)' };
+    if (hasAll(h, 'hash', 'path') && (h.has('algorithm') || h.has('length')))
+      return { family: 'file_inventory', reason: 'CSV header "Algorithm","Hash","Path" (Get-FileHash export)' };
+    if (
+      (h.has('id') || h.has('eventid')) &&
+      (h.has('timecreated') || h.has('timegenerated')) &&
+      (h.has('providername') || h.has('logname') || h.has('message'))
+    ) {
       return { family: 'winevent_csv', reason: 'CSV header with Get-WinEvent columns (Id, TimeCreated, ProviderName, ...)' };
     }
     if (hasAll(h, 'timestamp', 'eventdata')) return { family: 'ecp_server', reason: 'CSV header TimeStamp,ServerName,EventId,EventData' };
@@ -163,7 +206,10 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
 
   // 5. Path hints where content cannot decide.
   if (/oabgenerator/i.test(lower) || /OABGenerator|Download failed and temporary file/i.test(text)) {
-    return { family: 'oab_generator', reason: /oabgenerator/i.test(lower) ? 'path under OABGeneratorLog (no fixed line layout)' : 'OABGenerator messages in the text' };
+    return {
+      family: 'oab_generator',
+      reason: /oabgenerator/i.test(lower) ? 'path under OABGeneratorLog (no fixed line layout)' : 'OABGenerator messages in the text',
+    };
   }
   const dataLine = first;
   if (/(^|[\\/!])u_ex\d{6,8}(_x)?\.log$/i.test(lower) && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} /.test(dataLine)) {
@@ -173,10 +219,18 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
   if (/(^|[\\/!])w3svc\d+[\\/]/i.test(lower) && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \S+ \S+ \S+/.test(dataLine)) {
     return { family: 'iis', reason: 'path under a W3SVC<n> site folder and W3C date-time lines without a header' };
   }
-  if (/httpproxy_\d{8,10}(-\d+)?\.log$/i.test(lower) && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(dataLine) && dataLine.split(',').length >= 60) {
+  if (
+    /httpproxy_\d{8,10}(-\d+)?\.log$/i.test(lower) &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(dataLine) &&
+    dataLine.split(',').length >= 60
+  ) {
     return { family: 'httpproxy', reason: 'HttpProxy log name and ISO-timestamped CSV lines without a header' };
   }
-  if (/(^|[\\/!])httpproxy[\\/]/i.test(lower) && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(dataLine) && dataLine.split(',').length >= 60) {
+  if (
+    /(^|[\\/!])httpproxy[\\/]/i.test(lower) &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/.test(dataLine) &&
+    dataLine.split(',').length >= 60
+  ) {
     return { family: 'httpproxy', reason: 'path under a HttpProxy log folder and ISO-timestamped CSV lines without a header' };
   }
   return null;
@@ -184,9 +238,17 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
 
 /** Known magic numbers, for the manifest hint of files that are not logs. */
 const MAGICS: [string, string][] = [
-  ['504b0304', 'zip archive'], ['1f8b', 'gzip data'], ['377abcaf271c', '7z archive'], ['526172211a07', 'rar archive'],
-  ['4d5a', 'Windows executable (MZ)'], ['25504446', 'PDF document'], ['7f454c46', 'ELF executable'], ['d0cf11e0', 'OLE2 (Office) document'],
-  ['456c6643686e6b', 'EVTX chunk without a file header'], ['89504e47', 'PNG image'], ['ffd8ff', 'JPEG image'],
+  ['504b0304', 'zip archive'],
+  ['1f8b', 'gzip data'],
+  ['377abcaf271c', '7z archive'],
+  ['526172211a07', 'rar archive'],
+  ['4d5a', 'Windows executable (MZ)'],
+  ['25504446', 'PDF document'],
+  ['7f454c46', 'ELF executable'],
+  ['d0cf11e0', 'OLE2 (Office) document'],
+  ['456c6643686e6b', 'EVTX chunk without a file header'],
+  ['89504e47', 'PNG image'],
+  ['ffd8ff', 'JPEG image'],
 ];
 
 /**

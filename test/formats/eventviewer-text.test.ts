@@ -68,7 +68,8 @@ function eventViewerCsv(events: string[][]): string {
 
 /** "Save All Events As..." > Text (Tab Delimited), UTF-16 LE with BOM. */
 function eventViewerText(events: string[][]): Buffer {
-  const text = ['Level\tDate and Time\tSource\tEvent ID\tTask Category', ...events.map((e) => e.map(quote).join('\t'))].join('\r\n') + '\r\n';
+  const text =
+    ['Level\tDate and Time\tSource\tEvent ID\tTask Category', ...events.map((e) => e.map(quote).join('\t'))].join('\r\n') + '\r\n';
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 }
 
@@ -77,17 +78,29 @@ const BRUSSELS = parseZone('Europe/Brussels');
 describe('eventviewer_text', () => {
   it('reads the CSV type: local time in the agency zone, channel from the file name, data from the message', async () => {
     // Act
-    const r = await runDetectedParser(Buffer.from(eventViewerCsv(EVENTS)), 'EXCH01/Security.csv', { localZone: BRUSSELS, hostHint: 'EXCH01' });
+    const r = await runDetectedParser(Buffer.from(eventViewerCsv(EVENTS)), 'EXCH01/Security.csv', {
+      localZone: BRUSSELS,
+      hostHint: 'EXCH01',
+    });
     // Assess
     expect(r.family).toBe('eventviewer_text');
     expect(r.rejects).toEqual([]);
     expect(r.rows.map((x) => iso(x.event_time))).toEqual(['2021-03-03T02:20:01.000Z', '2021-03-03T02:13:15.000Z']);
     expect(r.rows[0]).toMatchObject({
-      host: 'EXCH01', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', event_id: 4688, level: 0, source_line: 2,
-      image: 'C:\\Windows\\System32\\cmd.exe', parent_image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', command_line: 'cmd /c "whoami"',
+      host: 'EXCH01',
+      channel: 'Security',
+      provider: 'Microsoft-Windows-Security-Auditing',
+      event_id: 4688,
+      level: 0,
+      source_line: 2,
+      image: 'C:\\Windows\\System32\\cmd.exe',
+      parent_image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+      command_line: 'cmd /c "whoami"',
     });
     expect(r.rows[1]).toMatchObject({
-      event_id: 4663, image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', access_mask: '0x2',
+      event_id: 4663,
+      image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+      access_mask: '0x2',
       target_filename: 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\supp0rt.aspx',
     });
   });
@@ -122,7 +135,12 @@ describe('eventviewer_text', () => {
 
   it('rejects a bad date, a bad event id and a truncated last record, each alone with its reason', async () => {
     // Prepare
-    const events = [EVENTS[0], ['Information', '31/31/2021 1:00:00 PM', 'MSExchange Common', '4999', 'General', 'x'], ['Error', '3/3/2021 1:00:00 PM', 'X', 'n/a', 'None', 'y'], EVENTS[1]];
+    const events = [
+      EVENTS[0],
+      ['Information', '31/31/2021 1:00:00 PM', 'MSExchange Common', '4999', 'General', 'x'],
+      ['Error', '3/3/2021 1:00:00 PM', 'X', 'n/a', 'None', 'y'],
+      EVENTS[1],
+    ];
     const full = eventViewerCsv(events);
     const cut = full.slice(0, full.lastIndexOf('Access Request Information:'));
     // Act
@@ -152,14 +170,31 @@ describe('eventviewer_text', () => {
       fs.writeFileSync(input, buildZip([{ name: 'EXCH01/Security.txt', data: eventViewerText(EVENTS) }]));
       // Act
       const { manifest } = await normalizeUpload({
-        inputs: [input], agency: 'doj', uploadId: 'up-evtext', lakeRoot: path.join(tmp, 'root'), tmpDir: tmp, hostOverride: null,
+        inputs: [input],
+        agency: 'doj',
+        uploadId: 'up-evtext',
+        lakeRoot: path.join(tmp, 'root'),
+        tmpDir: tmp,
+        hostOverride: null,
         localTimeZone: 'Europe/Brussels',
       });
       // Assess
       expect(manifest.entries).toHaveLength(1);
-      expect(manifest.entries[0]).toMatchObject({ family: 'eventviewer_text', host_hint: 'EXCH01', hosts: ['EXCH01'], rows: { windows_events: 2 }, rejections: { total: 0 }, rows_without_time: 0 });
+      expect(manifest.entries[0]).toMatchObject({
+        family: 'eventviewer_text',
+        host_hint: 'EXCH01',
+        hosts: ['EXCH01'],
+        rows: { windows_events: 2 },
+        rejections: { total: 0 },
+        rows_without_time: 0,
+      });
       expect(manifest.coverage).toEqual([
-        expect.objectContaining({ host: 'EXCH01', family: 'eventviewer_text', first_event: '2021-03-03T02:13:15.000Z', last_event: '2021-03-03T02:20:01.000Z' }),
+        expect.objectContaining({
+          host: 'EXCH01',
+          family: 'eventviewer_text',
+          first_event: '2021-03-03T02:13:15.000Z',
+          last_event: '2021-03-03T02:20:01.000Z',
+        }),
       ]);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

@@ -68,7 +68,12 @@ function splunkCsv(events: { raw: string; time: string; sourcetype: string; sour
 }
 
 const XML_EVENT = { raw: XML_4663, time: '2021-03-03T03:13:15.000+01:00', sourcetype: 'XmlWinEventLog', source: 'XmlWinEventLog:Security' };
-const CLASSIC_EVENT = { raw: CLASSIC_4688, time: '2021-03-03T03:20:01.000+0100', sourcetype: 'WinEventLog', source: 'WinEventLog:Security' };
+const CLASSIC_EVENT = {
+  raw: CLASSIC_4688,
+  time: '2021-03-03T03:20:01.000+0100',
+  sourcetype: 'WinEventLog',
+  source: 'WinEventLog:Security',
+};
 
 describe('splunk_export', () => {
   it('reads a CSV export of XmlWinEventLog and WinEventLog events into the same columns as the raw record', async () => {
@@ -83,25 +88,49 @@ describe('splunk_export', () => {
     const [xml, classic] = r.rows;
     expect(iso(xml.event_time)).toBe('2021-03-03T02:13:15.103Z');
     expect(xml).toMatchObject({
-      host: 'EXCH01', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', event_id: 4663, level: 0,
-      record_id: 862193, computer: 'EXCH01.corp.example.gov', image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
-      target_filename: 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\supp0rt.aspx', access_mask: '0x2', source_line: 2,
+      host: 'EXCH01',
+      channel: 'Security',
+      provider: 'Microsoft-Windows-Security-Auditing',
+      event_id: 4663,
+      level: 0,
+      record_id: 862193,
+      computer: 'EXCH01.corp.example.gov',
+      image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+      target_filename: 'C:\\inetpub\\wwwroot\\aspnet_client\\system_web\\supp0rt.aspx',
+      access_mask: '0x2',
+      source_line: 2,
     });
     expect(iso(classic.event_time)).toBe('2021-03-03T02:20:01.000Z');
     expect(classic).toMatchObject({
-      host: 'EXCH01', channel: 'Security', provider: 'Microsoft-Windows-Security-Auditing', event_id: 4688, level: 0,
-      record_id: 862201, computer: 'EXCH01.corp.example.gov', image: 'C:\\Windows\\System32\\cmd.exe',
-      parent_image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe', command_line: 'cmd /c "whoami"', process_id: 0x1a2c,
-      parent_process_id: 0x1b2c, process_user: 'CORP\\EXCH01$',
+      host: 'EXCH01',
+      channel: 'Security',
+      provider: 'Microsoft-Windows-Security-Auditing',
+      event_id: 4688,
+      level: 0,
+      record_id: 862201,
+      computer: 'EXCH01.corp.example.gov',
+      image: 'C:\\Windows\\System32\\cmd.exe',
+      parent_image: 'C:\\Windows\\System32\\inetsrv\\w3wp.exe',
+      command_line: 'cmd /c "whoami"',
+      process_id: 0x1a2c,
+      parent_process_id: 0x1b2c,
+      process_user: 'CORP\\EXCH01$',
     });
     expect(classic.message).toMatch(/^A new process has been created\./);
   });
 
   it('reads the JSON export ({"preview":false,"result":{...}} per line) and gives the rows of the CSV export', async () => {
     // Prepare
-    const json = [XML_EVENT, CLASSIC_EVENT]
-      .map((e) => JSON.stringify({ preview: false, offset: 0, result: { _time: e.time, _raw: e.raw, host: 'exch01', source: e.source, sourcetype: e.sourcetype } }))
-      .join('\n') + '\n{"preview":false,"offset":2,"lastrow":true}\n';
+    const json =
+      [XML_EVENT, CLASSIC_EVENT]
+        .map((e) =>
+          JSON.stringify({
+            preview: false,
+            offset: 0,
+            result: { _time: e.time, _raw: e.raw, host: 'exch01', source: e.source, sourcetype: e.sourcetype },
+          }),
+        )
+        .join('\n') + '\n{"preview":false,"offset":2,"lastrow":true}\n';
     const csv = await runDetectedParser(Buffer.from(splunkCsv([XML_EVENT, CLASSIC_EVENT])), 'export.csv');
     // Act
     const r = await runDetectedParser(Buffer.from(json), 'export.json');
@@ -144,7 +173,10 @@ describe('splunk_export', () => {
 
   it('reads a CSV export of zero events (header only) as a Splunk export without rows or rejects', async () => {
     // Act
-    const r = await runDetectedParser(Buffer.from('\ufeff"_serial","_time",source,sourcetype,host,index,"splunk_server","_raw"\r\n'), 'export.csv');
+    const r = await runDetectedParser(
+      Buffer.from('\ufeff"_serial","_time",source,sourcetype,host,index,"splunk_server","_raw"\r\n'),
+      'export.csv',
+    );
     // Assess
     expect(r.family).toBe('splunk_export');
     expect(r.rows).toEqual([]);
@@ -166,7 +198,12 @@ describe('splunk_export', () => {
 
   it('rejects a damaged XML event, a result of another sourcetype and a bad _time, each alone with its reason', async () => {
     // Prepare
-    const iis = { raw: '2021-03-03 02:13:15 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 - 200 0 0 12', time: '2021-03-03T02:13:15.000+00:00', sourcetype: 'ms:iis:auto', source: 'u_ex210303.log' };
+    const iis = {
+      raw: '2021-03-03 02:13:15 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 - 200 0 0 12',
+      time: '2021-03-03T02:13:15.000+00:00',
+      sourcetype: 'ms:iis:auto',
+      source: 'u_ex210303.log',
+    };
     const events = [
       XML_EVENT,
       { ...XML_EVENT, raw: XML_4663.replace('</System>', '') },
@@ -198,7 +235,8 @@ describe('splunk_export', () => {
   it('takes the host from the Splunk host field when the event names no computer', async () => {
     // Prepare
     const raw = CLASSIC_4688.replace('ComputerName=EXCH01.corp.example.gov\n', '');
-    const json = JSON.stringify({ preview: false, result: { _time: CLASSIC_EVENT.time, _raw: raw, host: 'exch02.corp.example.gov' } }) + '\n';
+    const json =
+      JSON.stringify({ preview: false, result: { _time: CLASSIC_EVENT.time, _raw: raw, host: 'exch02.corp.example.gov' } }) + '\n';
     // Act
     const r = await runDetectedParser(Buffer.from(json), 'export.json', { hostHint: 'FROMPATH' });
     // Assess
@@ -209,7 +247,9 @@ describe('splunk_export', () => {
     // Prepare
     const big = CLASSIC_4688.replace('cmd /c "whoami"', `powershell -enc ${'A'.repeat(5 * 1024 * 1024)}`);
     const line = (raw: string) => JSON.stringify({ preview: false, result: { _time: CLASSIC_EVENT.time, _raw: raw, host: 'exch01' } });
-    const json = [line(big), '{"preview":false,"result":{"_time":"2021-03-03T03:20:01.000+01:00","_raw":"LogName=Sec', line(XML_4663)].join('\n') + '\n';
+    const json =
+      [line(big), '{"preview":false,"result":{"_time":"2021-03-03T03:20:01.000+01:00","_raw":"LogName=Sec', line(XML_4663)].join('\n') +
+      '\n';
     // Act
     const r = await runDetectedParser(Buffer.from(json), 'export.json');
     // Assess
@@ -221,7 +261,10 @@ describe('splunk_export', () => {
 
   it('dates a WMI:WinEventLog event by its TimeGenerated CIM datetime, offset included', async () => {
     // Prepare
-    const raw = CLASSIC_4688.replace('03/03/2021 03:20:01 AM\n', '').replace('LogName=Security', 'TimeGenerated=20210303032001.000000+060\nLogName=Security');
+    const raw = CLASSIC_4688.replace('03/03/2021 03:20:01 AM\n', '').replace(
+      'LogName=Security',
+      'TimeGenerated=20210303032001.000000+060\nLogName=Security',
+    );
     const json = JSON.stringify({ preview: false, result: { _raw: raw, host: 'exch01', sourcetype: 'WMI:WinEventLog:Security' } }) + '\n';
     // Act
     const r = await runDetectedParser(Buffer.from(json), 'export.json');

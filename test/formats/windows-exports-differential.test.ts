@@ -17,7 +17,15 @@ import { windowsEventRow } from '../../src/formats/windows/event-row';
 import { readLines } from '../../src/ingest';
 import type { Row } from '../../src/lake/schema';
 import {
-  ecsDocument, eventViewerTable, eventViewerXml, evtxDumpJson, evtxDumpJsonl, pythonEvtxXml, splunkCsv, splunkJson, wevtutilXml,
+  ecsDocument,
+  eventViewerTable,
+  eventViewerXml,
+  evtxDumpJson,
+  evtxDumpJsonl,
+  pythonEvtxXml,
+  splunkCsv,
+  splunkJson,
+  wevtutilXml,
 } from '../../testkit/event-exports';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/data/evtx-attack-samples');
@@ -46,14 +54,24 @@ async function parseExport(bytes: Buffer, name: string): Promise<{ family: Famil
   if (!det) return { family: null, rows: [], rejects: [] };
   const rows: Row[] = [];
   const rejects: string[] = [];
-  const ctx = { sourceFile: name, hostHint: null, emit: (_t: string, row: Row) => rows.push(row), reject: (n: number, reason: string) => rejects.push(`${n}: ${reason}`) };
+  const ctx = {
+    sourceFile: name,
+    hostHint: null,
+    emit: (_t: string, row: Row) => rows.push(row),
+    reject: (n: number, reason: string) => rejects.push(`${n}: ${reason}`),
+  };
   const parser = parserFor(det.family);
   if (parser.kind === 'binary') {
     await parser.parse(Readable.from([bytes]), ctx);
     return { family: det.family, rows, rejects };
   }
   const p = (parser as TextFamilyParser).create(ctx);
-  await readLines(Readable.from([bytes]), { maxLineBytes: 64 << 20 }, (t, n) => p.line(t, n), (n) => rejects.push(`${n}: long line`));
+  await readLines(
+    Readable.from([bytes]),
+    { maxLineBytes: 64 << 20 },
+    (t, n) => p.line(t, n),
+    (n) => rejects.push(`${n}: long line`),
+  );
   p.end();
   return { family: det.family, rows, rejects };
 }
@@ -105,7 +123,12 @@ describeCorpus('Windows event exports vs raw .evtx (differential)', () => {
 
   it('Elasticsearch hits (_source) as export tools write them give the same rows', async () => {
     // Prepare
-    const hits = recs.map((r, i) => JSON.stringify({ _index: '.ds-winlogbeat-8.11.0-2021.03.03-000001', _id: `id${i}`, _score: 1, _source: ecsDocument(r) }) + '\n').join('');
+    const hits = recs
+      .map(
+        (r, i) =>
+          JSON.stringify({ _index: '.ds-winlogbeat-8.11.0-2021.03.03-000001', _id: `id${i}`, _score: 1, _source: ecsDocument(r) }) + '\n',
+      )
+      .join('');
     // Act
     const got = await parseExport(Buffer.from(hits), 'export.json');
     // Assess

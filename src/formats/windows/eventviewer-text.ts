@@ -19,10 +19,24 @@ export const EVENT_VIEWER_COLUMNS = ['level', 'date and time', 'source', 'event 
 
 /** Level column names; audit events show Audit Success / Failure instead of a level: most are level 0 (LogAlways). */
 const LEVELS: Record<string, number> = {
-  'audit success': 0, 'audit failure': 0, information: 4, warning: 3, error: 2, critical: 1, verbose: 5,
+  'audit success': 0,
+  'audit failure': 0,
+  information: 4,
+  warning: 3,
+  error: 2,
+  critical: 1,
+  verbose: 5,
 };
 
-const CLASSIC_LOGS = new Set(['security', 'system', 'application', 'setup', 'forwardedevents', 'windows powershell', 'msexchange management']);
+const CLASSIC_LOGS = new Set([
+  'security',
+  'system',
+  'application',
+  'setup',
+  'forwardedevents',
+  'windows powershell',
+  'msexchange management',
+]);
 
 /** The log an export was saved from, when its file name is the log's name. */
 export function channelFromFileName(sourceFile: string): string | null {

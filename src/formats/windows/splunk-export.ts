@@ -38,13 +38,20 @@ const SOURCE_ALIASES: Record<string, string> = {
 
 /** `Type=` of classic events. */
 const TYPE_LEVELS: Record<string, number> = {
-  'audit success': 0, 'audit failure': 0, information: 4, informational: 4, warning: 3, error: 2, critical: 1, verbose: 5,
+  'audit success': 0,
+  'audit failure': 0,
+  information: 4,
+  informational: 4,
+  warning: 3,
+  error: 2,
+  critical: 1,
+  verbose: 5,
 };
 
 /** Level of a classic event: audit events (Keywords=Audit Success/Failure) are mostly level 0 (LogAlways), whatever `Type=` says. */
 function levelOf(type: string | undefined, keywords: string | undefined): number | null {
   if (keywords !== undefined && /^audit (success|failure)$/i.test(keywords.trim())) return 0;
-  return type === undefined ? null : TYPE_LEVELS[type.trim().toLowerCase()] ?? null;
+  return type === undefined ? null : (TYPE_LEVELS[type.trim().toLowerCase()] ?? null);
 }
 
 type Read = { ok: true; event: WindowsEvent } | { ok: false; reason: string };
@@ -109,7 +116,7 @@ export function readClassicEvent(raw: string, time: string | null, ctx: Pick<Par
     timeMs = t;
   }
   const source = f.get('sourcename') || null;
-  const provider = source === null ? null : SOURCE_ALIASES[source.toLowerCase()] ?? source;
+  const provider = source === null ? null : (SOURCE_ALIASES[source.toLowerCase()] ?? source);
   const channel = f.get('logname') || null;
   const record = f.get('recordnumber');
   const type = f.get('type');
