@@ -8,7 +8,8 @@
  * parse into full rows" (the parser's share is the difference); for IIS and HttpProxy also the web log kernel
  * (WebAssembly) alone, and with its batches made into lake columns (what the pipeline runs).
  *
- * Windows event exports (evtx_dump JSON and JSONL, event XML, Winlogbeat ECS NDJSON; `--exports` alone) are timed
+ * Windows event exports (evtx_dump JSON and JSONL, event XML, Winlogbeat ECS NDJSON, Splunk CSV / JSON, Event Viewer
+ * CSV; `--exports` alone) are timed
  * end to end on a gzip file, beside `zcat | wc -l` on the same file.
  */
 import * as cp from 'node:child_process';
@@ -22,7 +23,7 @@ import { detectFamily, parserFor } from '../src/formats';
 import { IisKernel, readBlock } from '../src/formats/iis-kernel';
 import { generateWebCorpus } from '../testkit/gen/web-corpus';
 import type { EvtxRecord } from '../src/formats/evtx';
-import { ecsDocument, evtxDumpJson, evtxDumpJsonl, wevtutilXml } from '../testkit/event-exports';
+import { ecsDocument, eventViewerTable, evtxDumpJson, evtxDumpJsonl, splunkCsv, splunkJson, wevtutilXml } from '../testkit/event-exports';
 import {
   HTTPPROXY_FIELDS_2016_CU23,
   convertToJson,
@@ -207,6 +208,9 @@ function exportTexts(targetBytes: number): [string, string, Buffer][] {
     ['evtx_dump -o jsonl', 'Security.jsonl', evtxDumpJsonl],
     ['event XML (wevtutil)', 'Security.xml', wevtutilXml],
     ['Winlogbeat ECS NDJSON', 'winlogbeat.ndjson', (rs) => rs.map((r) => JSON.stringify(ecsDocument(r)) + '\n').join('')],
+    ['Splunk CSV (XmlWinEventLog)', 'export.csv', (rs) => splunkCsv(rs, 'xml')],
+    ['Splunk JSON (WinEventLog)', 'export.json', (rs) => splunkJson(rs, 'classic')],
+    ['Event Viewer CSV', 'Security.csv', (rs) => eventViewerTable(rs, ',').toString()],
   ];
   return shapes.map(([name, file, render]) => {
     const per = render(eventRecords(20)).length / 20;

@@ -164,3 +164,98 @@ export function ecsDocument(r: EvtxRecord): Record<string, unknown> {
     agent: { type: 'winlogbeat', version: '8.11.0' },
   };
 }
+
+function csvQuote(s: string, sep = ','): string {
+  return s.includes('"') || s.includes(sep) || /[\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** `MM/DD/YYYY hh:mm:ss AM` in UTC: the classic WinEventLog time line and Event Viewer's en-US date. */
+function usDateTime(ms: number, pad: boolean): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const h = d.getUTCHours() % 12 === 0 ? 12 : d.getUTCHours() % 12;
+  const date = pad ? `${two(d.getUTCMonth() + 1)}/${two(d.getUTCDate())}` : `${d.getUTCMonth() + 1}/${d.getUTCDate()}`;
+  return `${date}/${d.getUTCFullYear()} ${pad ? two(h) : h}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCHours() < 12 ? 'AM' : 'PM'}`;
+}
+
+/** Splunk's `_time`: ISO 8601 with milliseconds and the exporting user's offset (here +01:00). */
+function splunkTime(ms: number): string {
+  const local = new Date(ms + 3600_000).toISOString();
+  return `${local.slice(0, 23)}+01:00`;
+}
+
+/** Audit keywords of Security records (Audit Success / Audit Failure bits). */
+function auditKeyword(r: EvtxRecord): string | null {
+  const k = r.keywords === null ? 0n : BigInt(r.keywords);
+  if (k & 0x0020000000000000n) return 'Audit Success';
+  if (k & 0x0010000000000000n) return 'Audit Failure';
+  return null;
+}
+
+const LEVEL_NAMES: Record<number, string> = { 1: 'Critical', 2: 'Error', 3: 'Warning', 4: 'Information', 5: 'Verbose' };
+
+/** Classic WinEventLog `_raw`: time line, key=value lines, Message (rendered messages are not in the records). */
+export function winEventLogRaw(r: EvtxRecord): string {
+  const source = r.provider === 'Microsoft-Windows-Security-Auditing' ? 'Microsoft Windows security auditing.' : r.provider;
+  return [
+    usDateTime(r.timeMs!, true),
+    `LogName=${r.channel}`,
+    `EventCode=${r.eventId}`,
+    `EventType=${r.level ?? 0}`,
+    `ComputerName=${r.computer}`,
+    `SourceName=${source}`,
+    `Type=${LEVEL_NAMES[r.level ?? 4] ?? 'Information'}`,
+    `RecordNumber=${r.recordId}`,
+    `Keywords=${auditKeyword(r) ?? 'Classic'}`,
+    'TaskCategory=None',
+    'OpCode=Info',
+    `Message=Event ${r.eventId} of ${r.provider}.`,
+  ].join('\n');
+}
+
+/** A Splunk search export (CSV): XmlWinEventLog events (`_raw` is wevtutil-style XML) or classic WinEventLog ones. */
+export function splunkCsv(records: readonly EvtxRecord[], rendering: 'xml' | 'classic'): string {
+  const header = '"_serial","_time",source,sourcetype,host,index,"splunk_server","_raw"';
+  const rows = records.map((r, i) => {
+    const raw = rendering === 'xml' ? eventXml(r, { quote: "'", pythonTime: false }) : winEventLogRaw(r);
+    const sourcetype = rendering === 'xml' ? 'XmlWinEventLog' : `WinEventLog`;
+    return [String(i), splunkTime(r.timeMs!), `${sourcetype}:${r.channel}`, sourcetype, r.computer ?? '', 'wineventlog', 'idx01', raw]
+      .map((s) => csvQuote(s))
+      .join(',');
+  });
+  return [header, ...rows].join('\n') + '\n';
+}
+
+/** A Splunk search export (JSON): one `{"preview":false,"result":{...}}` object per line. */
+export function splunkJson(records: readonly EvtxRecord[], rendering: 'xml' | 'classic'): string {
+  return records
+    .map((r) => {
+      const raw = rendering === 'xml' ? eventXml(r, { quote: "'", pythonTime: false }) : winEventLogRaw(r);
+      const sourcetype = rendering === 'xml' ? 'XmlWinEventLog' : 'WinEventLog';
+      return (
+        JSON.stringify({
+          preview: false,
+          result: { _time: splunkTime(r.timeMs!), _raw: raw, host: r.computer, source: `${sourcetype}:${r.channel}`, sourcetype },
+        }) + '\n'
+      );
+    })
+    .join('');
+}
+
+/** Event Viewer "Save All Events As..." CSV (`sep` ','), or Text (`sep` tab, UTF-16 LE with BOM); dates en-US in UTC. */
+export function eventViewerTable(records: readonly EvtxRecord[], sep: ',' | '\t'): Buffer {
+  const rows = records.map((r) =>
+    [
+      auditKeyword(r) ?? LEVEL_NAMES[r.level ?? 4] ?? 'Information',
+      usDateTime(r.timeMs!, false),
+      r.provider ?? '',
+      String(r.eventId),
+      'None',
+      `Event ${r.eventId}.`,
+    ]
+      .map((s) => csvQuote(s, sep))
+      .join(sep),
+  );
+  const text = [['Level', 'Date and Time', 'Source', 'Event ID', 'Task Category'].join(sep), ...rows].join('\r\n') + '\r\n';
+  return sep === ',' ? Buffer.from(text) : Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+}

@@ -9,6 +9,9 @@ import { CsvLine } from './text/csv-line';
 
 const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
 
+/** What a Splunk export's text shows when its events are Windows events (sourcetype, classic keys or event XML). */
+const SPLUNK_WINDOWS_RAW = /(?:Xml)?WinEventLog|EventCode=|<Event xmlns=/;
+
 /** Decodes the head of a file: UTF-8 (with or without BOM) or UTF-16 LE/BE (with or without BOM). */
 export function decodeHead(head: Buffer): string {
   if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return head.subarray(3).toString('utf8');
@@ -142,6 +145,10 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
 
   // 3. JSON: an array or object of Get-WinEvent records, or JSON lines from a shipper.
   if (first.startsWith('{') || first.startsWith('[')) {
+    // Splunk search export: {"preview":false,"result":{"_raw": ...}} per line, an array of results, or REST results.
+    if (/"_raw"\s*:\s*"/.test(text) && SPLUNK_WINDOWS_RAW.test(text)) {
+      return { family: 'splunk_export', reason: 'Splunk JSON export of Windows events (_raw with XmlWinEventLog / WinEventLog)' };
+    }
     if (first.startsWith('{') && first.endsWith('}') && firstIdx < lines.length - 1) {
       try {
         const doc = JSON.parse(first) as Record<string, unknown>;
@@ -166,8 +173,23 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
   }
 
   // 4. CSV header rows.
+  // Event Viewer "Save As... Text" is tab-delimited; its CSV type has the same names.
+  const evHeader = first.includes('\t') ? new Set(first.split('\t').map((s) => s.trim().toLowerCase())) : lowerCsvHeader(first);
+  if (hasAll(evHeader, 'level', 'date and time', 'source', 'event id')) {
+    return {
+      family: 'eventviewer_text',
+      reason: `Event Viewer Save As ${first.includes('\t') ? 'Text' : 'CSV'} header (Level, Date and Time, Source, Event ID, ...)`,
+    };
+  }
   if (first.includes(',')) {
     const h = lowerCsvHeader(first);
+    if (
+      h.has('_raw') &&
+      (h.has('_time') || h.has('sourcetype')) &&
+      (SPLUNK_WINDOWS_RAW.test(text) || !text.slice(text.indexOf(first) + first.length).trim())
+    ) {
+      return { family: 'splunk_export', reason: 'Splunk CSV export (_time, _raw, ...) of Windows events' };
+    }
     if (hasAll(h, 'datetime', 'requestid') && (h.has('anchormailbox') || h.has('urlstem')))
       return { family: 'httpproxy', reason: 'CSV header row with HttpProxy columns (DateTime, RequestId, AnchorMailbox, ...)' };
     if (hasAll(h, 'hash', 'path') && (h.has('algorithm') || h.has('length')))

@@ -19,6 +19,8 @@ import { winEventCsvParser } from './windows/winevent-csv';
 import { winEventJsonlParser } from './windows/winevent-jsonl';
 import { evtxDumpJsonParser } from './windows/evtx-dump-json';
 import { eventXmlParser } from './windows/event-xml';
+import { splunkExportParser } from './windows/splunk-export';
+import { eventViewerTextParser } from './windows/eventviewer-text';
 
 /** Every family parser, in the order families are listed to users. */
 const PARSERS = [
@@ -33,6 +35,8 @@ const PARSERS = [
   evtxParser,
   evtxDumpJsonParser,
   eventXmlParser,
+  splunkExportParser,
+  eventViewerTextParser,
 ] as const;
 
 /** Log families recognized by content. */

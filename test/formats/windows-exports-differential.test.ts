@@ -1,8 +1,10 @@
 /**
  * The same Windows events, raw (.evtx through our EVTX parser) and exported by other tools (evtx_dump JSON and
- * JSONL, python-evtx XML, wevtutil XML, Event Viewer XML, Winlogbeat ECS), give the same rows: event id, time,
- * channel, provider, computer, record id, event data and every promoted column. The exports are rendered from the
- * parsed records in each tool's documented shape (testkit/event-exports.ts).
+ * JSONL, python-evtx XML, wevtutil XML, Event Viewer XML, Winlogbeat ECS, Splunk XmlWinEventLog CSV and JSON), give
+ * the same rows: event id, time, channel, provider, computer, record id, event data and every promoted column. The
+ * renderings without event data (Splunk classic WinEventLog, Event Viewer CSV / Text) give the same System columns
+ * to the second. The exports are rendered from the parsed records in each tool's documented shape
+ * (testkit/event-exports.ts).
  *
  * Uses real .evtx files from ../shared/data/evtx-attack-samples (not in the repository); skipped when absent.
  */
@@ -14,7 +16,17 @@ import { readEvtx, toWindowsEvent, type EvtxRecord } from '../../src/formats/evt
 import { windowsEventRow } from '../../src/formats/windows/event-row';
 import { readLines } from '../../src/ingest';
 import type { Row } from '../../src/lake/schema';
-import { ecsDocument, eventViewerXml, evtxDumpJson, evtxDumpJsonl, pythonEvtxXml, wevtutilXml } from '../../testkit/event-exports';
+import {
+  ecsDocument,
+  eventViewerTable,
+  eventViewerXml,
+  evtxDumpJson,
+  evtxDumpJsonl,
+  pythonEvtxXml,
+  splunkCsv,
+  splunkJson,
+  wevtutilXml,
+} from '../../testkit/event-exports';
 
 const CORPUS = path.resolve(__dirname, '../../../shared/data/evtx-attack-samples');
 /** Security (named data), Sysmon, System 7045, Application classic sources (unnamed data), UserData (1102). */
@@ -86,6 +98,8 @@ describeCorpus('Windows event exports vs raw .evtx (differential)', () => {
     ['python-evtx evtx_dump.py', 'Security.xml', () => Buffer.from(pythonEvtxXml(recs)), 'event_xml'],
     ['wevtutil qe /f:xml', 'Security.xml', () => Buffer.from(wevtutilXml(recs)), 'event_xml'],
     ['Event Viewer Save As XML (UTF-16)', 'Security.xml', () => eventViewerXml(recs), 'event_xml'],
+    ['Splunk CSV export of XmlWinEventLog', 'export.csv', () => Buffer.from(splunkCsv(recs, 'xml')), 'splunk_export'],
+    ['Splunk JSON export of XmlWinEventLog', 'export.json', () => Buffer.from(splunkJson(recs, 'xml')), 'splunk_export'],
   ];
   it.each(cases)('%s gives the rows of the raw records', async (_name, file, render, family) => {
     // Prepare
@@ -120,5 +134,43 @@ describeCorpus('Windows event exports vs raw .evtx (differential)', () => {
     // Assess
     expect(got.rejects).toEqual([]);
     expect(got.rows.map((r) => comparable(r, { level: false }))).toEqual(want.map((r) => comparable(r, { level: false })));
+  });
+
+  /** The System columns a rendering without event data keeps (classic text and Event Viewer tables carry no data). */
+  function system(row: Row, keep: readonly string[]): Record<string, unknown> {
+    const out: Record<string, unknown> = { event_time_s: Math.floor((row.event_time as number) / 1000) };
+    for (const k of keep) out[k] = row[k];
+    return out;
+  }
+
+  it.each([
+    ['CSV', (): Buffer => Buffer.from(splunkCsv(recs, 'classic')), 'export.csv'],
+    ['JSON', (): Buffer => Buffer.from(splunkJson(recs, 'classic')), 'export.json'],
+  ])('Splunk %s export of classic WinEventLog gives the System columns of the raw records (to the second)', async (_n, render, file) => {
+    // Prepare
+    const keep = ['event_id', 'channel', 'provider', 'computer', 'record_id', 'host'];
+    // Act
+    const got = await parseExport(render(), file);
+    // Assess
+    expect(got.family).toBe('splunk_export');
+    expect(got.rejects).toEqual([]);
+    expect(got.rows.map((r) => system(r, keep))).toEqual(want.map((r) => system(r, keep)));
+  });
+
+  it.each([
+    ['CSV', ',', 'Security.csv'],
+    ['Text', '\t', 'Security.txt'],
+  ] as const)('Event Viewer Save As %s of the Security log gives the event ids, times, channel and provider', async (_n, sep, file) => {
+    // Prepare: level aside, Event Viewer shows "Audit Success" instead of the level of audit events.
+    const security = recs.filter((r) => r.channel === 'Security');
+    const keep = ['event_id', 'channel', 'provider'];
+    const wantSecurity = want.filter((r) => r.channel === 'Security');
+    // Act
+    const got = await parseExport(eventViewerTable(security, sep), file);
+    // Assess
+    expect(security.length).toBeGreaterThan(5);
+    expect(got.family).toBe('eventviewer_text');
+    expect(got.rejects).toEqual([]);
+    expect(got.rows.map((r) => system(r, keep))).toEqual(wantSecurity.map((r) => system(r, keep)));
   });
 });
