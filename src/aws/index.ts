@@ -9,4 +9,4 @@ export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store';
 export { estimateScans, type ScanEstimate, type HuntScanEstimate } from './scan-estimate';
 export { SnsNotifier, type PublishResult, type SnsNotifierOptions } from './sns-notifier';
 export { planSweep, planHunt, type SweepPlan, type SweepRequest, type PlannedHunt, SweepPlanError } from './sweep-plan';
-export { parseManifestKey, parseUploadKey, LayoutKeyError } from './upload-key';
+export { parseManifestKey, parseUploadKey, LayoutError } from '../core/layout';

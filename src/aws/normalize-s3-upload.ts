@@ -8,7 +8,7 @@ import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type { ObjectInfo, ObjectStore } from '../core/object-store';
 import type { InputSource } from '../ingest/types';
 import { normalizeUpload, type NormalizeResult } from '../pipeline';
-import { parseUploadKey } from './upload-key';
+import { parseUploadKey } from '../core/layout';
 
 export interface NormalizeS3UploadOptions {
   /** Store over the upload bucket. */

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../core/object-store';
-import { isUploadFileKey } from '../lake/layout';
+import { isUploadFileKey, parseManifestKey } from '../core/layout';
 import { TABLE_NAMES } from '../lake/schema';
 import { stripSqlComments, type Hunt } from '../hunt/query-file';
 import { windowParams, type HuntWindow } from '../hunt/window';
@@ -22,7 +22,6 @@ import {
   bodyForRanges, candidateState, decideHunts, lakeSnapshot, partitionLocalBody, pendingStateKey, readSweepState, SWEEP_STATE_KEY,
   type HuntDecision, type HuntMode,
 } from '../sweep/sweep-state';
-import { parseManifestKey } from './upload-key';
 
 /** What starts a run: the schedule, a new upload manifest, or an analyst. */
 export type SweepRequest =

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { LocalObjectStore } from '../core/local-object-store';
 import type { ObjectStore } from '../core/object-store';
 import { sha256File } from './checksum';
-import { agencyPrefix, isUploadFileKey, lakeFileKey, manifestKey } from './layout';
+import { agencyPrefix, isUploadFileKey, lakeFileKey, manifestKey } from '../core/layout';
 import type { StagedFile } from './lake-writer';
 import type { ManifestFile } from './manifest';
 import { TABLE_NAMES } from './schema';

@@ -11,7 +11,7 @@ import { readText, type ObjectStore } from '../core/object-store';
 import { hostFromPath } from '../formats';
 import type { IngestLimits } from '../ingest/types';
 import type { BadManifest, LakeGap } from '../lake/committed';
-import { manifestKey } from '../lake/layout';
+import { manifestKey } from '../core/layout';
 import type { Manifest } from '../lake/manifest';
 
 /** One upload to normalize again. */

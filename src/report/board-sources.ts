@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { BOARD_PREFIX } from '../core/layout';
 import { readText, type ObjectStore } from '../core/object-store';
 import { LocalObjectStore } from '../core/local-object-store';
 import { readCoverage, lakeDayBounds } from '../hunt/coverage';
@@ -19,7 +20,7 @@ import type { Manifest } from '../lake/manifest';
 import { buildBoard, uploadSummary, type Board, type UploadSummary } from './board-model';
 import { renderBoard } from './board-html';
 
-export const BOARD_PREFIX = 'board/';
+export { BOARD_PREFIX };
 export const BOARD_HTML_KEY = `${BOARD_PREFIX}board.html`;
 export const BOARD_JSON_KEY = `${BOARD_PREFIX}board.json`;
 

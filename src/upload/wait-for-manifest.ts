@@ -9,7 +9,7 @@
 import { readText, type ObjectStore } from '../core/object-store';
 import { MANIFEST_VERSION, type Manifest } from '../lake/manifest';
 import { ReceiptTimeoutError, UploadError } from './errors';
-import { manifestKey } from './layout';
+import { manifestKey } from '../core/layout';
 
 export interface WaitForManifestParams {
   /** Where manifests are published (the lake bucket in AWS, the storage root locally). */

@@ -10,7 +10,7 @@ import { FAMILY_LABELS, type Family } from '../../formats/registry';
 import { parseZone, ZoneError } from '../../formats/text/zone';
 import { InvalidLimitError, resolveLimits } from '../../ingest';
 import type { IngestLimits } from '../../ingest/types';
-import { InvalidIdError } from '../../lake/layout';
+import { LayoutError } from '../../core/layout';
 import { createRunStaging, sweepStaleStaging } from '../../lake/staging';
 import type { Manifest } from '../../lake/manifest';
 import { localTimeExports } from '../../upload/coverage-check';
@@ -262,7 +262,7 @@ export async function normalizeForCli(o: CliNormalizeOptions): Promise<Awaited<R
       onProgress: (p) => bar.update(p),
     });
   } catch (err) {
-    if (err instanceof NormalizeError && err.cause instanceof InvalidIdError) throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
+    if (err instanceof NormalizeError && err.cause instanceof LayoutError) throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
     throw err;
   } finally {
     bar.done();

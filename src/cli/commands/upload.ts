@@ -5,6 +5,7 @@ import path from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { S3ObjectStore } from '../../aws/s3-object-store';
+import { LayoutError } from '../../core/layout';
 import { loadQueries } from '../../hunt/query-file';
 import {
   ReceiptTimeoutError,
@@ -74,7 +75,7 @@ export function huntNeeds(dir: string): HuntNeed[] {
 /** Upload errors as CLI errors (code, message, suggestion). */
 export function toCliError(err: unknown): unknown {
   if (err instanceof CliError) return err;
-  if (err instanceof UploadArgumentError) return new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
+  if (err instanceof UploadArgumentError || err instanceof LayoutError) return new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
   if (err instanceof UploadInterruptedError) return new CliError(CliErrorCode.Internal, err.message, `${err.partsDone} of ${err.partsTotal} parts are stored on the server and will not be sent again`, { cause: err });
   if (err instanceof ReceiptTimeoutError) {
     return new CliError(CliErrorCode.Internal, `${err.message}: the upload itself is complete`, 'wait a little and run "sweep upload --receipt <upload-id> --agency <id>", or ask the security team to check the normalizer', { cause: err });
