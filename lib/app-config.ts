@@ -68,7 +68,8 @@ export interface AppConfig {
 }
 
 /** The rule of src/core/layout.ts: agency ids are key segments, SNS attribute values and part of IAM role names. */
-const AGENCY_ID_RULE = `must match the agency id rule (1-${AGENCY_ID_MAX_LENGTH} letters, digits, ".", "_" or "-", starting with a letter or digit, no "..")`;
+const AGENCY_ID_RULE =
+  `must match the agency id rule (1-${AGENCY_ID_MAX_LENGTH} letters, digits, ".", "_" or "-", starting with a letter or digit, no "..")`;
 const PREFIX = /^[a-z][a-z0-9-]{1,20}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/.+|user\/.+)$/;
@@ -113,13 +114,14 @@ const AgencySchema = z.object({
 
 const AppConfigSchema = z.object({
   prefix: orDefault('sweep', z.string({ error: `must match ${PREFIX}` }).regex(PREFIX, { error: `must match ${PREFIX}` })),
-  agencies: z.array(AgencySchema, { error: 'must be a non-empty list' }).min(1, { error: 'must be a non-empty list' }).superRefine((agencies, ctx) => {
-    const seen = new Set<string>();
-    agencies.forEach((a, i) => {
-      if (seen.has(a.id)) ctx.addIssue({ ...bare(` "${a.id}" is listed twice`), path: [i, 'id'] });
-      seen.add(a.id);
-    });
-  }),
+  agencies: z.array(AgencySchema, { error: 'must be a non-empty list' }).min(1, { error: 'must be a non-empty list' })
+    .superRefine((agencies, ctx) => {
+      const seen = new Set<string>();
+      agencies.forEach((a, i) => {
+        if (seen.has(a.id)) ctx.addIssue({ ...bare(` "${a.id}" is listed twice`), path: [i, 'id'] });
+        seen.add(a.id);
+      });
+    }),
   securityTeam: list(EMAIL, 'an e-mail address'),
   retroHunt: orDefault({}, z.object({
     since: orDefault('2019-01-01', z.string({ error: 'must be a day as YYYY-MM-DD' })

@@ -5,6 +5,7 @@
  * private `board/` prefix after each sweep; on the digest schedule the changes since the last digest also go to the
  * security team through SNS (without an `agency` attribute, so no agency owner's filtered subscription gets it).
  */
+import { INDICATORS_PREFIX } from '../core/layout';
 import type { ObjectStore } from '../core/object-store';
 import { readText, ObjectNotFoundError } from '../core/object-store';
 import type { Hunt } from '../hunt/query-file';
@@ -127,8 +128,9 @@ export async function runAwsBoardJob(req: AwsBoardRequest, ports: AwsBoardPorts)
 async function indicatorVersion(store: ObjectStore): Promise<SweepRecord['indicators']> {
   const { createHash } = await import('node:crypto');
   try {
-    const text = await readText(store, 'indicators/indicators.csv');
-    return [{ file: 'indicators/indicators.csv', sha256: createHash('sha256').update(text).digest('hex').slice(0, 12), bytes: Buffer.byteLength(text) }];
+    const file = `${INDICATORS_PREFIX}indicators.csv`;
+    const text = await readText(store, file);
+    return [{ file, sha256: createHash('sha256').update(text).digest('hex').slice(0, 12), bytes: Buffer.byteLength(text) }];
   } catch (err) {
     if (err instanceof ObjectNotFoundError) return [];
     throw err;

@@ -12,7 +12,9 @@ describe('parseUploadKey', () => {
     const encoded = parseUploadKey('uploads/agency=doj/u-1/EXCH01+logs%281%29.zip', { urlEncoded: true });
 
     // Assess
-    expect(plain).toEqual({ agency: 'doj', uploadId: 'u-1', fileName: 'EXCH01/Logging/HttpProxy_2021030302-1.LOG', prefix: 'uploads/agency=doj/u-1/' });
+    expect(plain).toEqual({
+      agency: 'doj', uploadId: 'u-1', fileName: 'EXCH01/Logging/HttpProxy_2021030302-1.LOG', prefix: 'uploads/agency=doj/u-1/',
+    });
     expect(encoded.fileName).toBe('EXCH01 logs(1).zip');
   });
 
@@ -51,7 +53,8 @@ describe('key builders', () => {
     expect(agencyUploadPrefix('doj')).toBe('uploads/agency=doj/');
     expect(manifestKey('doj', id)).toBe('manifests/agency=doj/20210302T101530Z-1a2b3c4d.json');
     expect(agencyPrefix('web_requests', 'doj')).toBe('lake/web_requests/agency=doj/');
-    expect(lakeFileKey('web_requests', 'doj', '2021-03-02', id, 3)).toBe('lake/web_requests/agency=doj/dt=2021-03-02/20210302T101530Z-1a2b3c4d-3.parquet');
+    expect(lakeFileKey('web_requests', 'doj', '2021-03-02', id, 3))
+      .toBe('lake/web_requests/agency=doj/dt=2021-03-02/20210302T101530Z-1a2b3c4d-3.parquet');
     expect(pendingSweepStateKey('run-1')).toBe('sweep-state/pending/run-1.json');
   });
 
