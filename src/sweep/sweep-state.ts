@@ -20,7 +20,7 @@
  * the hunts that failed.
  */
 import { createHash } from 'node:crypto';
-import { INDICATORS_PREFIX, pendingSweepStateKey as pendingStateKey, SWEEP_STATE_KEY } from '../core/layout';
+import { INDICATORS_PREFIX, pendingSweepStateKey, SWEEP_STATE_KEY } from '../core/layout';
 import { ObjectNotFoundError, readText, type ObjectStore } from '../core/object-store';
 import { TABLE_NAMES, type TableName } from '../lake/schema';
 import { stripSqlComments, type Hunt } from '../hunt/query-file';
@@ -29,7 +29,16 @@ import { placeholderOffsets, type HuntWindow } from '../hunt/window';
 /** Most day ranges one incremental query lists (beyond, the closest ranges merge: fewer, wider reads). */
 export const MAX_RANGES = 8;
 
-export { SWEEP_STATE_KEY, pendingStateKey };
+export { SWEEP_STATE_KEY };
+
+/** Where the plan step puts the candidate state of a run (a run id outside the layout is a {@link SweepStateError}). */
+export function pendingStateKey(runId: string): string {
+  try {
+    return pendingSweepStateKey(runId);
+  } catch (err) {
+    throw new SweepStateError((err as Error).message, { cause: err });
+  }
+}
 
 /** What a completed scheduled sweep covered. */
 export interface SweepState {
