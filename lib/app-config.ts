@@ -68,8 +68,7 @@ export interface AppConfig {
 }
 
 /** The rule of src/core/layout.ts: agency ids are key segments, SNS attribute values and part of IAM role names. */
-const AGENCY_ID_RULE =
-  `must match the agency id rule (1-${AGENCY_ID_MAX_LENGTH} letters, digits, ".", "_" or "-", starting with a letter or digit, no "..")`;
+const AGENCY_ID_RULE = `must match the agency id rule (1-${AGENCY_ID_MAX_LENGTH} letters, digits, ".", "_" or "-", starting with a letter or digit, no "..")`;
 const PREFIX = /^[a-z][a-z0-9-]{1,20}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/.+|user\/.+)$/;
@@ -93,59 +92,105 @@ const bare = (message: string) => ({ code: 'custom' as const, message, params: {
 const orDefault = <T extends z.ZodType>(value: unknown, schema: T) => z.preprocess((v) => v ?? value, schema);
 const integer = (min: number, max: number, error: string) => z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 const list = (re: RegExp, what: string) =>
-  z.array(z.string({ error: `must be ${what}` }).regex(re, { error: `must be ${what}` }), { error: 'must be a list' })
+  z
+    .array(z.string({ error: `must be ${what}` }).regex(re, { error: `must be ${what}` }), { error: 'must be a list' })
     .nullish()
     .transform((v) => v ?? []);
 
-const AgencySchema = z.object({
-  id: z.string({ error: AGENCY_ID_RULE }).refine(isAgencyId, { error: AGENCY_ID_RULE }),
-  name: z.unknown().optional(),
-  owners: list(EMAIL, 'an e-mail address'),
-  uploadPrincipals: list(ARN, 'an IAM role, user or root ARN'),
-  timeZone: z.string({ error: 'must be a string' }).transform((tz, ctx) => {
-    try {
-      return parseZone(tz).name;
-    } catch (err) {
-      ctx.addIssue(bare(`: ${(err as Error).message}`));
-      return z.NEVER;
-    }
-  }).optional(),
-}, { error: 'must be an object' });
+const AgencySchema = z.object(
+  {
+    id: z.string({ error: AGENCY_ID_RULE }).refine(isAgencyId, { error: AGENCY_ID_RULE }),
+    name: z.unknown().optional(),
+    owners: list(EMAIL, 'an e-mail address'),
+    uploadPrincipals: list(ARN, 'an IAM role, user or root ARN'),
+    timeZone: z
+      .string({ error: 'must be a string' })
+      .transform((tz, ctx) => {
+        try {
+          return parseZone(tz).name;
+        } catch (err) {
+          ctx.addIssue(bare(`: ${(err as Error).message}`));
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  },
+  { error: 'must be an object' },
+);
 
-const AppConfigSchema = z.object({
-  prefix: orDefault('sweep', z.string({ error: `must match ${PREFIX}` }).regex(PREFIX, { error: `must match ${PREFIX}` })),
-  agencies: z.array(AgencySchema, { error: 'must be a non-empty list' }).min(1, { error: 'must be a non-empty list' })
-    .superRefine((agencies, ctx) => {
-      const seen = new Set<string>();
-      agencies.forEach((a, i) => {
-        if (seen.has(a.id)) ctx.addIssue({ ...bare(` "${a.id}" is listed twice`), path: [i, 'id'] });
-        seen.add(a.id);
-      });
-    }),
-  securityTeam: list(EMAIL, 'an e-mail address'),
-  retroHunt: orDefault({}, z.object({
-    since: orDefault('2019-01-01', z.string({ error: 'must be a day as YYYY-MM-DD' })
-      .refine((d) => DAY.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: 'must be a day as YYYY-MM-DD' })),
-    schedule: orDefault('cron(0 3 ? * SUN *)', z.string({ error: 'must be an EventBridge cron(...) or rate(...) expression' })
-      .regex(/^(cron|rate)\(.+\)$/, { error: 'must be an EventBridge cron(...) or rate(...) expression' })),
-    enabled: orDefault(true, z.boolean({ error: 'must be true or false' })),
-  }, { error: 'must be an object' })),
-  athena: orDefault({}, z.object({
-    bytesScannedCutoffPerQuery: orDefault(1024 ** 4,
-      integer(10_000_000, Number.MAX_SAFE_INTEGER, 'must be an integer of at least 10000000 (Athena\'s minimum)')),
-    resultRetentionDays: orDefault(30, integer(1, Number.MAX_SAFE_INTEGER, 'must be at least 1')),
-  }, { error: 'must be an object' })),
-  huntConcurrency: orDefault(4, integer(1, 20, 'must be an integer in 1..20 (Athena\'s default limit is 20 active DML queries)')),
-  normalizer: orDefault({}, z.object({
-    memoryMb: orDefault(4096, integer(1024, 10240, 'must be an integer in 1024..10240')),
-    ephemeralStorageMb: orDefault(10240, integer(512, 10240, 'must be an integer in 512..10240')),
-    maxConcurrency: orDefault(10, integer(2, 1000, 'must be an integer in 2..1000 (SQS event source limits)')),
-    largeUploadBytes: orDefault(DEFAULT_LARGE_UPLOAD_BYTES, integer(1, MAX_LARGE_UPLOAD_BYTES,
-      `must be an integer in 1..${MAX_LARGE_UPLOAD_BYTES} (the Lambda's 10 GiB of /tmp holds the archive and its Parquet)`)),
-  }, { error: 'must be an object' })),
-  analystPrincipals: list(ARN, 'an IAM role, user or root ARN'),
-  uploadReaders: list(ARN, 'an IAM role, user or root ARN'),
-}, { error: 'must be an object' });
+const AppConfigSchema = z.object(
+  {
+    prefix: orDefault('sweep', z.string({ error: `must match ${PREFIX}` }).regex(PREFIX, { error: `must match ${PREFIX}` })),
+    agencies: z
+      .array(AgencySchema, { error: 'must be a non-empty list' })
+      .min(1, { error: 'must be a non-empty list' })
+      .superRefine((agencies, ctx) => {
+        const seen = new Set<string>();
+        agencies.forEach((a, i) => {
+          if (seen.has(a.id)) ctx.addIssue({ ...bare(` "${a.id}" is listed twice`), path: [i, 'id'] });
+          seen.add(a.id);
+        });
+      }),
+    securityTeam: list(EMAIL, 'an e-mail address'),
+    retroHunt: orDefault(
+      {},
+      z.object(
+        {
+          since: orDefault(
+            '2019-01-01',
+            z
+              .string({ error: 'must be a day as YYYY-MM-DD' })
+              .refine((d) => DAY.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: 'must be a day as YYYY-MM-DD' }),
+          ),
+          schedule: orDefault(
+            'cron(0 3 ? * SUN *)',
+            z
+              .string({ error: 'must be an EventBridge cron(...) or rate(...) expression' })
+              .regex(/^(cron|rate)\(.+\)$/, { error: 'must be an EventBridge cron(...) or rate(...) expression' }),
+          ),
+          enabled: orDefault(true, z.boolean({ error: 'must be true or false' })),
+        },
+        { error: 'must be an object' },
+      ),
+    ),
+    athena: orDefault(
+      {},
+      z.object(
+        {
+          bytesScannedCutoffPerQuery: orDefault(
+            1024 ** 4,
+            integer(10_000_000, Number.MAX_SAFE_INTEGER, "must be an integer of at least 10000000 (Athena's minimum)"),
+          ),
+          resultRetentionDays: orDefault(30, integer(1, Number.MAX_SAFE_INTEGER, 'must be at least 1')),
+        },
+        { error: 'must be an object' },
+      ),
+    ),
+    huntConcurrency: orDefault(4, integer(1, 20, "must be an integer in 1..20 (Athena's default limit is 20 active DML queries)")),
+    normalizer: orDefault(
+      {},
+      z.object(
+        {
+          memoryMb: orDefault(4096, integer(1024, 10240, 'must be an integer in 1024..10240')),
+          ephemeralStorageMb: orDefault(10240, integer(512, 10240, 'must be an integer in 512..10240')),
+          maxConcurrency: orDefault(10, integer(2, 1000, 'must be an integer in 2..1000 (SQS event source limits)')),
+          largeUploadBytes: orDefault(
+            DEFAULT_LARGE_UPLOAD_BYTES,
+            integer(
+              1,
+              MAX_LARGE_UPLOAD_BYTES,
+              `must be an integer in 1..${MAX_LARGE_UPLOAD_BYTES} (the Lambda's 10 GiB of /tmp holds the archive and its Parquet)`,
+            ),
+          ),
+        },
+        { error: 'must be an object' },
+      ),
+    ),
+    analystPrincipals: list(ARN, 'an IAM role, user or root ARN'),
+    uploadReaders: list(ARN, 'an IAM role, user or root ARN'),
+  },
+  { error: 'must be an object' },
+);
 
 /**
  * Validates a raw configuration object and fills the defaults.
@@ -179,10 +224,14 @@ export function parseAppConfig(raw: unknown): AppConfig {
 
 /** `agencies[0].id must be ..., got "../x"`: the field as written in the config, the rule, and the bad value. */
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const field = issue.path.length === 0
-    ? 'config'
-    : issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+  const field =
+    issue.path.length === 0
+      ? 'config'
+      : issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
   if (issue.code === 'custom' && issue.params?.bare) return `${field}${issue.message}`;
-  const value = issue.path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined), raw);
+  const value = issue.path.reduce<unknown>(
+    (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    raw,
+  );
   return `${field} ${issue.message}, got ${JSON.stringify(value)}`;
 }

@@ -65,10 +65,15 @@ async function readJson<T>(store: ObjectStore, key: string): Promise<T | null> {
 }
 
 /** Builds and writes the board; in digest mode also diffs against the last digest, publishes and saves the state. */
-export async function runAwsBoardJob(req: AwsBoardRequest, ports: AwsBoardPorts): Promise<AwsBoardOutcome & { board: Board; digest?: Digest }> {
+export async function runAwsBoardJob(
+  req: AwsBoardRequest,
+  ports: AwsBoardPorts,
+): Promise<AwsBoardOutcome & { board: Board; digest?: Digest }> {
   const now = ports.now();
   let bad = 0;
-  const manifests = await readManifests(ports.store, () => { bad++; });
+  const manifests = await readManifests(ports.store, () => {
+    bad++;
+  });
   const titles = new Map(ports.hunts.map((h) => [h.meta.id, h.meta]));
   const findings: Finding[] = (await ports.table.reportedFindings()).map((r) => ({
     hunt_id: r.hunt_id,
@@ -98,7 +103,7 @@ export async function runAwsBoardJob(req: AwsBoardRequest, ports: AwsBoardPorts)
         new_findings: 0,
         errors: req.sweepStatus && req.sweepStatus !== 'SUCCEEDED' ? 1 : 0,
       }
-    : previous?.last_sweep ?? null;
+    : (previous?.last_sweep ?? null);
   const board = buildBoard({
     generatedAt: now,
     since: ports.since,
@@ -113,7 +118,14 @@ export async function runAwsBoardJob(req: AwsBoardRequest, ports: AwsBoardPorts)
   });
   await ports.store.put(BOARD_HTML_KEY, renderBoard(board));
   await ports.store.put(BOARD_JSON_KEY, JSON.stringify(board, null, 2) + '\n');
-  const base = { mode: req.mode, agencies: board.totals.agencies, hosts: board.totals.hosts, open: Object.values(board.totals.open).reduce((a, b) => a + b, 0), badManifests: bad, board };
+  const base = {
+    mode: req.mode,
+    agencies: board.totals.agencies,
+    hosts: board.totals.hosts,
+    open: Object.values(board.totals.open).reduce((a, b) => a + b, 0),
+    badManifests: bad,
+    board,
+  };
   if (req.mode !== 'digest') return base;
   const prev = await readJson<DigestSnapshot>(ports.store, DIGEST_STATE_KEY);
   const digest = diffDigest(prev, board);

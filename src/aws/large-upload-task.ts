@@ -55,24 +55,37 @@ export class LargeUploadTask {
    */
   async start(key: string, requestId: string): Promise<string> {
     const o = this.options;
-    const out = await o.client.send(new RunTaskCommand({
-      cluster: o.cluster,
-      taskDefinition: o.taskDefinition,
-      launchType: 'FARGATE',
-      count: 1,
-      startedBy: 'sweep-normalizer',
-      clientToken: createHash('sha256').update(requestId).digest('hex').slice(0, 64),
-      networkConfiguration: {
-        // Public subnets without NAT: the task reaches S3 through the gateway endpoint, other AWS APIs directly.
-        awsvpcConfiguration: { subnets: [...o.subnets], securityGroups: [...o.securityGroups], assignPublicIp: 'ENABLED' },
-      },
-      overrides: {
-        containerOverrides: [{ name: o.containerName, environment: [{ name: UPLOAD_KEY_VARIABLE, value: key }, { name: 'TASK_CODE_URL', value: await o.codeUrl() }] }],
-      },
-    }));
+    const out = await o.client.send(
+      new RunTaskCommand({
+        cluster: o.cluster,
+        taskDefinition: o.taskDefinition,
+        launchType: 'FARGATE',
+        count: 1,
+        startedBy: 'sweep-normalizer',
+        clientToken: createHash('sha256').update(requestId).digest('hex').slice(0, 64),
+        networkConfiguration: {
+          // Public subnets without NAT: the task reaches S3 through the gateway endpoint, other AWS APIs directly.
+          awsvpcConfiguration: { subnets: [...o.subnets], securityGroups: [...o.securityGroups], assignPublicIp: 'ENABLED' },
+        },
+        overrides: {
+          containerOverrides: [
+            {
+              name: o.containerName,
+              environment: [
+                { name: UPLOAD_KEY_VARIABLE, value: key },
+                { name: 'TASK_CODE_URL', value: await o.codeUrl() },
+              ],
+            },
+          ],
+        },
+      }),
+    );
     const failure = out.failures?.[0];
     const task = out.tasks?.[0]?.taskArn;
-    if (failure || !task) throw new LargeUploadTaskError(`ECS did not start the task for ${key}: ${failure?.reason ?? 'no task returned'} ${failure?.detail ?? ''}`.trim());
+    if (failure || !task)
+      throw new LargeUploadTaskError(
+        `ECS did not start the task for ${key}: ${failure?.reason ?? 'no task returned'} ${failure?.detail ?? ''}`.trim(),
+      );
     return task;
   }
 }

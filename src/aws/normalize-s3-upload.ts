@@ -66,7 +66,11 @@ export async function normalizeS3Upload(opts: NormalizeS3UploadOptions): Promise
 
 /** The upload's objects changed while it was normalized: the run must be repeated (SQS redelivers the message). */
 export class UploadChangedError extends Error {
-  constructor(readonly prefix: string, readonly objectsRead: number, readonly objectsNow: number) {
+  constructor(
+    readonly prefix: string,
+    readonly objectsRead: number,
+    readonly objectsNow: number,
+  ) {
     super(`upload ${prefix} changed while it was normalized (${objectsRead} object(s) read, ${objectsNow} now): normalize it again`);
     this.name = 'UploadChangedError';
   }

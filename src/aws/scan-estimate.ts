@@ -115,7 +115,10 @@ export async function listLakeFiles(lake: ObjectStore): Promise<LakeFiles> {
     }
     tables.set(table, list);
   }
-  tables.set(INDICATORS_TABLE.name, (await lake.list(INDICATORS_PREFIX)).filter((o) => !o.key.endsWith('/')).map((o) => ({ o, agency: '', dt: '' })));
+  tables.set(
+    INDICATORS_TABLE.name,
+    (await lake.list(INDICATORS_PREFIX)).filter((o) => !o.key.endsWith('/')).map((o) => ({ o, agency: '', dt: '' })),
+  );
   return { tables, agencies };
 }
 
@@ -135,22 +138,37 @@ export async function estimateScopes(
       const scans = tokens.filter((t) => t === table).length;
       if (scans === 0) continue;
       const isIndicators = table === INDICATORS_TABLE.name;
-      const tableFiles = (isIndicators ? all : all.filter((f) => (!agencies || agencies.includes(f.agency)) && ranges.some((r) => f.dt >= r.since && f.dt <= r.until)))
-        .map((f) => f.o);
+      const tableFiles = (
+        isIndicators
+          ? all
+          : all.filter((f) => (!agencies || agencies.includes(f.agency)) && ranges.some((r) => f.dt >= r.since && f.dt <= r.until))
+      ).map((f) => f.o);
       const defs = isIndicators ? INDICATORS_TABLE.columns : [...tableDef(table as TableName).columns, ...PARTITION_COLUMNS];
       const columns = defs.map((c) => c.name).filter((c) => tokens.includes(c));
       const fileBytes = tableFiles.reduce((s, o) => s + o.size, 0);
       // The indicators file (small) is counted whole; lake Parquet only for the referenced column chunks.
-      const estimatedBytes = opts.columnBytes && !isIndicators && tableFiles.length > 0
-        ? await opts.columnBytes(tableFiles.map((o) => o.key), columns)
-        : fileBytes;
+      const estimatedBytes =
+        opts.columnBytes && !isIndicators && tableFiles.length > 0
+          ? await opts.columnBytes(
+              tableFiles.map((o) => o.key),
+              columns,
+            )
+          : fileBytes;
       const partitions = new Set(tableFiles.map((o) => o.key.slice(0, o.key.lastIndexOf('/')))).size;
       tables.push({ table, scans, files: tableFiles.length, partitions, columns, fileBytes, estimatedBytes });
     }
     const bytes = tables.reduce((s, t) => s + t.estimatedBytes * t.scans, 0);
     const upperBoundBytes = tables.reduce((s, t) => s + t.fileBytes * t.scans, 0);
     const billedBytes = Math.max(MIN_BILLED_BYTES, Math.ceil(bytes / MB) * MB);
-    hunts.push({ hunt_id: hunt.meta.id, name: hunt.meta.name, tables, bytes, upperBoundBytes, billedBytes, costUsd: (billedBytes / TB) * price });
+    hunts.push({
+      hunt_id: hunt.meta.id,
+      name: hunt.meta.name,
+      tables,
+      bytes,
+      upperBoundBytes,
+      billedBytes,
+      costUsd: (billedBytes / TB) * price,
+    });
   }
   const totalBilledBytes = hunts.reduce((s, h) => s + h.billedBytes, 0);
   return {
@@ -168,4 +186,3 @@ function identifierTokens(sql: string): string[] {
   const noStrings = stripSqlComments(sql).replace(/'(?:[^']|'')*'/g, "''");
   return (noStrings.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*/g) ?? []).map((t) => t.replace(/^"|"$/g, '').toLowerCase());
 }
-

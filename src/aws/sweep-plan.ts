@@ -19,15 +19,29 @@ import { TABLE_NAMES } from '../lake/schema';
 import { stripSqlComments, type Hunt } from '../hunt/query-file';
 import { windowParams, type HuntWindow } from '../hunt/window';
 import {
-  bodyForRanges, candidateState, decideHunts, lakeSnapshot, partitionLocalBody, pendingStateKey, readSweepState, SWEEP_STATE_KEY,
-  type HuntDecision, type HuntMode,
+  bodyForRanges,
+  candidateState,
+  decideHunts,
+  lakeSnapshot,
+  partitionLocalBody,
+  pendingStateKey,
+  readSweepState,
+  SWEEP_STATE_KEY,
+  type HuntDecision,
+  type HuntMode,
 } from '../sweep/sweep-state';
 
 /** What starts a run: the schedule, a new upload manifest, or an analyst. */
 export type SweepRequest =
   | { readonly trigger: 'schedule' }
   | { readonly trigger: 'upload'; readonly manifest_key: string }
-  | { readonly trigger: 'manual'; readonly since?: string; readonly until?: string; readonly agencies?: readonly string[]; readonly hunt_ids?: readonly string[] };
+  | {
+      readonly trigger: 'manual';
+      readonly since?: string;
+      readonly until?: string;
+      readonly agencies?: readonly string[];
+      readonly hunt_ids?: readonly string[];
+    };
 
 /** One Map item of the state machine. */
 export interface PlannedHunt {
@@ -124,7 +138,10 @@ export async function planSweepDetailed(req: SweepRequest, ctx: PlanContext): Pr
     agencies = [agency];
     if (days.length === 0) {
       const note = `upload ${uploadId} of ${agency} wrote no lake rows: nothing to sweep`;
-      return { plan: { run_id, trigger: req.trigger, since: ctx.today, until: ctx.today, agencies, hunts: [], note, state_key: null }, decisions: [] };
+      return {
+        plan: { run_id, trigger: req.trigger, since: ctx.today, until: ctx.today, agencies, hunts: [], note, state_key: null },
+        decisions: [],
+      };
     }
     // One window from the first to the last day: hunts aggregate over it; already-reported findings are deduplicated.
     window = { since: days[0], until: days[days.length - 1] };
@@ -140,7 +157,13 @@ export async function planSweepDetailed(req: SweepRequest, ctx: PlanContext): Pr
       hunts = hunts.filter((h) => req.hunt_ids!.includes(h.meta.id));
     }
   }
-  const decisions: HuntDecision[] = hunts.map((h) => ({ hunt_id: h.meta.id, mode: 'full', reason: 'the whole window', agencies, ranges: [window] }));
+  const decisions: HuntDecision[] = hunts.map((h) => ({
+    hunt_id: h.meta.id,
+    mode: 'full',
+    reason: 'the whole window',
+    agencies,
+    ranges: [window],
+  }));
   const plan: SweepPlan = {
     run_id,
     trigger: req.trigger,
@@ -156,7 +179,12 @@ export async function planSweepDetailed(req: SweepRequest, ctx: PlanContext): Pr
 
 /** A scheduled sweep against the recorded state: each hunt reads what is new for it, all history, or nothing. */
 async function planIncremental(
-  run_id: string, window: HuntWindow, agencies: string[], hunts: readonly Hunt[], ctx: PlanContext, state: SweepStateContext,
+  run_id: string,
+  window: HuntWindow,
+  agencies: string[],
+  hunts: readonly Hunt[],
+  ctx: PlanContext,
+  state: SweepStateContext,
 ): Promise<{ plan: SweepPlan; decisions: HuntDecision[] }> {
   const previous = await readSweepState(state.store, SWEEP_STATE_KEY);
   const snapshot = await lakeSnapshot(ctx.lake, window, agencies);
@@ -170,7 +198,16 @@ async function planIncremental(
     else planned.push({ ...planHunt(byId.get(d.hunt_id)!, window, d.agencies, d.ranges), mode: d.mode, reason: d.reason });
   }
   const state_key = pendingStateKey(run_id);
-  const plan: SweepPlan = { run_id, trigger: 'schedule', since: window.since, until: window.until, agencies, hunts: planned, skipped, state_key };
+  const plan: SweepPlan = {
+    run_id,
+    trigger: 'schedule',
+    since: window.since,
+    until: window.until,
+    agencies,
+    hunts: planned,
+    skipped,
+    state_key,
+  };
   checkSize(plan);
   if (!state.dryRun) await state.store.put(state_key, JSON.stringify(candidateState(run_id, (state.now ?? (() => new Date()))(), options)));
   return { plan, decisions };
@@ -179,7 +216,9 @@ async function planIncremental(
 function checkSize(plan: SweepPlan): void {
   const size = Buffer.byteLength(JSON.stringify(plan), 'utf8');
   if (size > MAX_PLAN_BYTES) {
-    throw new SweepPlanError(`the plan for ${plan.hunts.length} hunts is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte Step Functions payload budget: split the pack into several state machines or shorten the queries`);
+    throw new SweepPlanError(
+      `the plan for ${plan.hunts.length} hunts is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte Step Functions payload budget: split the pack into several state machines or shorten the queries`,
+    );
   }
 }
 
@@ -225,7 +264,8 @@ function literal(v: string): string {
 }
 
 function day(v: string, what: string): string {
-  if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new SweepPlanError(`${what} must be a day as YYYY-MM-DD, got "${v}"`);
+  if (!DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+    throw new SweepPlanError(`${what} must be a day as YYYY-MM-DD, got "${v}"`);
   return v;
 }
 

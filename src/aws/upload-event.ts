@@ -37,7 +37,9 @@ export function uploadEventOf(body: string, messageId: string): UploadEvent {
     throw new UploadEventError(`message ${messageId} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   if (event['detail-type'] === 'ECS Task State Change') {
-    const env = (event.detail?.overrides?.containerOverrides ?? []).flatMap((c: { environment?: { name: string; value: string }[] }) => c.environment ?? []);
+    const env = (event.detail?.overrides?.containerOverrides ?? []).flatMap(
+      (c: { environment?: { name: string; value: string }[] }) => c.environment ?? [],
+    );
     const key = env.find((e: { name: string }) => e.name === UPLOAD_KEY_VARIABLE)?.value;
     if (typeof key !== 'string') throw new UploadEventError(`message ${messageId} is a task event without ${UPLOAD_KEY_VARIABLE}`);
     return { kind: 'object', key };

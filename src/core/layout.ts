@@ -42,7 +42,12 @@ export type LayoutSubject = 'agency id' | 'upload id' | 'file name' | 'run id' |
 
 /** Thrown for an id, file name or key outside the layout; the message shows the bad value and the expected shape. */
 export class LayoutError extends Error {
-  constructor(readonly subject: LayoutSubject, readonly value: string, expected: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly subject: LayoutSubject,
+    readonly value: string,
+    expected: string,
+    options?: { cause?: unknown },
+  ) {
     super(`invalid ${subject} ${JSON.stringify(value)}: ${expected}`, options);
     this.name = 'LayoutError';
   }
@@ -77,7 +82,10 @@ export function assertUploadId(uploadId: string): string {
  * @example newUploadId(new Date('2021-03-02T10:15:30Z')) // '20210302T101530Z-9f86d081'
  */
 export function newUploadId(now: Date, random: () => Buffer = () => randomBytes(4)): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return `${stamp}-${random().toString('hex').slice(0, 8).padStart(8, '0')}`;
 }
 

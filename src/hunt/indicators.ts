@@ -75,14 +75,38 @@ const VOLEXITY_REFERENCE =
 
 /** Publisher type names -> table type. */
 const TYPE_ALIASES: Record<string, IndicatorType> = {
-  ip: 'ip', ipaddress: 'ip', ipv4: 'ip', ipv6: 'ip', 'ipv4-addr': 'ip', 'ipv6-addr': 'ip', 'ip-dst': 'ip', 'ip-src': 'ip', ip_address: 'ip',
-  sha256: 'sha256', 'sha-256': 'sha256', filehash_sha256: 'sha256',
-  md5: 'md5', sha1: 'sha1', 'sha-1': 'sha1',
-  filepath: 'filepath', file_path: 'filepath', path: 'filepath',
-  filename: 'filename', file_name: 'filename',
-  domain: 'domain', domainname: 'domain', 'domain-name': 'domain', hostname: 'domain', fqdn: 'domain',
-  user_agent: 'user_agent', useragent: 'user_agent', 'user-agent': 'user_agent',
-  url_path: 'url_path', urlpath: 'url_path', uri: 'url_path', url: 'url_path',
+  ip: 'ip',
+  ipaddress: 'ip',
+  ipv4: 'ip',
+  ipv6: 'ip',
+  'ipv4-addr': 'ip',
+  'ipv6-addr': 'ip',
+  'ip-dst': 'ip',
+  'ip-src': 'ip',
+  ip_address: 'ip',
+  sha256: 'sha256',
+  'sha-256': 'sha256',
+  filehash_sha256: 'sha256',
+  md5: 'md5',
+  sha1: 'sha1',
+  'sha-1': 'sha1',
+  filepath: 'filepath',
+  file_path: 'filepath',
+  path: 'filepath',
+  filename: 'filename',
+  file_name: 'filename',
+  domain: 'domain',
+  domainname: 'domain',
+  'domain-name': 'domain',
+  hostname: 'domain',
+  fqdn: 'domain',
+  user_agent: 'user_agent',
+  useragent: 'user_agent',
+  'user-agent': 'user_agent',
+  url_path: 'url_path',
+  urlpath: 'url_path',
+  uri: 'url_path',
+  url: 'url_path',
 };
 
 /** Undoes the usual defanging: `1.2.3[.]4`, `example(.)com`, `hxxp://`, `[:]`. */
@@ -119,7 +143,13 @@ export function normalizeIndicator(rawType: string, rawValue: string): { type: I
       if (v4) {
         if (v4.slice(1).some((o) => Number(o) > 255)) return { error: `bad IPv4 address "${rawValue}"` };
         // Drop leading zeros so that 010.1.2.3 joins with 10.1.2.3 as logged.
-        return { type, value: v4.slice(1).map((o) => String(Number(o))).join('.') };
+        return {
+          type,
+          value: v4
+            .slice(1)
+            .map((o) => String(Number(o)))
+            .join('.'),
+        };
       }
       if (/^[0-9a-f:]+$/.test(v) && v.includes(':')) return { type, value: v };
       return { error: `bad IP address "${rawValue}"` };
@@ -189,11 +219,19 @@ function parseCsvFeed(file: string, text: string): IndicatorFileResult {
   const rows: IndicatorRow[] = [];
   const rejects: IndicatorReject[] = [];
   const records = parseCsv(text, (line, reason) => rejects.push({ file, location: `line ${line}`, reason }));
-  if (records.length === 0) return { file, format: null, rows, rejects: rejects.length ? rejects : [{ file, location: 'file', reason: 'empty file' }] };
+  if (records.length === 0)
+    return { file, format: null, rows, rejects: rejects.length ? rejects : [{ file, location: 'file', reason: 'empty file' }] };
   const header = records[0].fields.map((f) => f.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   let format: FeedFormat;
-  let read: (f: string[]) => { type: string; value: string; source: string; reference: string | null; first_seen: string | null; description: string | null };
+  let read: (f: string[]) => {
+    type: string;
+    value: string;
+    source: string;
+    reference: string | null;
+    first_seen: string | null;
+    description: string | null;
+  };
   if (col('indicator') >= 0 || (col('ioc') >= 0 && col('type') >= 0 && col('tlp') >= 0)) {
     // MSTIC: DateAdded,FirstSeen,Indicator,IndicatorType,TLP (or DateAdded,IoC,Type,TLP,Release).
     format = 'mstic_csv';
@@ -203,29 +241,62 @@ function parseCsvFeed(file: string, text: string): IndicatorFileResult {
     const di = col('dateadded');
     const tlp = col('tlp');
     read = (f) => ({
-      type: f[ti] ?? '', value: f[vi] ?? '', source: 'MSTIC', reference: MSTIC_REFERENCE,
+      type: f[ti] ?? '',
+      value: f[vi] ?? '',
+      source: 'MSTIC',
+      reference: MSTIC_REFERENCE,
       first_seen: nz(f[fi]) ?? nz(f[di]),
-      description: [nz(f[tlp]) ? `TLP:${f[tlp].trim()}` : null, nz(f[di]) ? `date added ${f[di].trim()}` : null].filter(Boolean).join('; ') || null,
+      description:
+        [nz(f[tlp]) ? `TLP:${f[tlp].trim()}` : null, nz(f[di]) ? `date added ${f[di].trim()}` : null].filter(Boolean).join('; ') || null,
     });
   } else if (headerKey(records[0].fields).startsWith('value,type,notes')) {
     format = 'volexity_csv';
-    read = (f) => ({ type: f[1] ?? '', value: f[0] ?? '', source: 'Volexity', reference: VOLEXITY_REFERENCE, first_seen: null, description: nz(f[2]) });
+    read = (f) => ({
+      type: f[1] ?? '',
+      value: f[0] ?? '',
+      source: 'Volexity',
+      reference: VOLEXITY_REFERENCE,
+      first_seen: null,
+      description: nz(f[2]),
+    });
   } else if (['type', 'value', 'source', 'reference', 'first_seen', 'description'].every((n) => col(n) >= 0)) {
     format = 'canonical_csv';
     read = (f) => ({
-      type: f[col('type')] ?? '', value: f[col('value')] ?? '', source: (f[col('source')] ?? '').trim(),
-      reference: nz(f[col('reference')]), first_seen: nz(f[col('first_seen')]), description: nz(f[col('description')]),
+      type: f[col('type')] ?? '',
+      value: f[col('value')] ?? '',
+      source: (f[col('source')] ?? '').trim(),
+      reference: nz(f[col('reference')]),
+      first_seen: nz(f[col('first_seen')]),
+      description: nz(f[col('description')]),
     });
   } else {
-    return { file, format: null, rows, rejects: [{ file, location: 'line 1', reason: `unknown CSV header "${records[0].fields.join(',')}"` }] };
+    return {
+      file,
+      format: null,
+      rows,
+      rejects: [{ file, location: 'line 1', reason: `unknown CSV header "${records[0].fields.join(',')}"` }],
+    };
   }
   for (const rec of records.slice(1)) {
     if (rec.fields.length === 1 && rec.fields[0].trim() === '') continue;
     const r = read(rec.fields);
-    if (!r.source) { rejects.push({ file, location: `line ${rec.line}`, reason: 'missing source' }); continue; }
+    if (!r.source) {
+      rejects.push({ file, location: `line ${rec.line}`, reason: 'missing source' });
+      continue;
+    }
     const n = normalizeIndicator(r.type, r.value);
-    if ('error' in n) { rejects.push({ file, location: `line ${rec.line}`, reason: n.error }); continue; }
-    rows.push({ type: n.type, value: n.value, source: r.source, reference: r.reference, first_seen: r.first_seen, description: r.description });
+    if ('error' in n) {
+      rejects.push({ file, location: `line ${rec.line}`, reason: n.error });
+      continue;
+    }
+    rows.push({
+      type: n.type,
+      value: n.value,
+      source: r.source,
+      reference: r.reference,
+      first_seen: r.first_seen,
+      description: r.description,
+    });
   }
   return { file, format, rows, rejects };
 }
@@ -235,16 +306,24 @@ function stixPathType(objectPath: string): IndicatorType | null {
   const p = objectPath.replace(/\s+/g, '').toLowerCase().replace(/["']/g, '');
   switch (p) {
     case 'ipv4-addr:value':
-    case 'ipv6-addr:value': return 'ip';
-    case 'domain-name:value': return 'domain';
-    case 'url:value': return 'url_path';
-    case 'file:name': return 'filename';
+    case 'ipv6-addr:value':
+      return 'ip';
+    case 'domain-name:value':
+      return 'domain';
+    case 'url:value':
+      return 'url_path';
+    case 'file:name':
+      return 'filename';
     case 'file:hashes.sha-256':
-    case 'file:hashes.sha256': return 'sha256';
+    case 'file:hashes.sha256':
+      return 'sha256';
     case 'file:hashes.sha-1':
-    case 'file:hashes.sha1': return 'sha1';
-    case 'file:hashes.md5': return 'md5';
-    default: return null;
+    case 'file:hashes.sha1':
+      return 'sha1';
+    case 'file:hashes.md5':
+      return 'md5';
+    default:
+      return null;
   }
 }
 
@@ -257,7 +336,9 @@ export function parseStixPattern(pattern: string): { comparisons: { path: string
   const comparisons: { path: string; value: string }[] = [];
   let i = 0;
   const s = pattern;
-  const ws = () => { while (i < s.length && /\s/.test(s[i])) i++; };
+  const ws = () => {
+    while (i < s.length && /\s/.test(s[i])) i++;
+  };
   const keyword = (): string => {
     ws();
     const m = /^[A-Za-z]+/.exec(s.slice(i));
@@ -274,7 +355,10 @@ export function parseStixPattern(pattern: string): { comparisons: { path: string
       while (true) {
         ws();
         if (expectComparison) {
-          const m = /^([a-z0-9-]+:[A-Za-z0-9_.'"-]+)\s*(=|!=|>=|<=|>|<|\bMATCHES\b|\bLIKE\b|\bIN\b|\bISSUBSET\b|\bISSUPERSET\b|\bEXISTS\b)\s*/i.exec(s.slice(i));
+          const m =
+            /^([a-z0-9-]+:[A-Za-z0-9_.'"-]+)\s*(=|!=|>=|<=|>|<|\bMATCHES\b|\bLIKE\b|\bIN\b|\bISSUBSET\b|\bISSUPERSET\b|\bEXISTS\b)\s*/i.exec(
+              s.slice(i),
+            );
           if (!m) return { error: `unsupported pattern (expected a comparison at ${i}): ${pattern}` };
           if (m[2] !== '=') return { error: `unsupported operator "${m[2]}" (only = is supported): ${pattern}` };
           i += m[0].length;
@@ -282,7 +366,10 @@ export function parseStixPattern(pattern: string): { comparisons: { path: string
           i++;
           let v = '';
           while (i < s.length && s[i] !== "'") {
-            if (s[i] === '\\' && i + 1 < s.length) { v += s[i + 1]; i += 2; } else v += s[i++];
+            if (s[i] === '\\' && i + 1 < s.length) {
+              v += s[i + 1];
+              i += 2;
+            } else v += s[i++];
           }
           if (s[i] !== "'") return { error: `unterminated string in pattern: ${pattern}` };
           i++;
@@ -291,48 +378,91 @@ export function parseStixPattern(pattern: string): { comparisons: { path: string
           continue;
         }
         if (i >= s.length) return { error: `unterminated observation (missing "]"): ${pattern}` };
-        if (s[i] === ']') { i++; break; }
+        if (s[i] === ']') {
+          i++;
+          break;
+        }
         const k = keyword();
-        if (k.toUpperCase() === 'OR') { i += 2; expectComparison = true; continue; }
+        if (k.toUpperCase() === 'OR') {
+          i += 2;
+          expectComparison = true;
+          continue;
+        }
         return { error: `unsupported pattern ("${k || s[i]}" inside an observation; only OR is supported): ${pattern}` };
       }
       expectObservation = false;
       continue;
     }
     const k = keyword();
-    if (k.toUpperCase() === 'OR') { i += 2; expectObservation = true; continue; }
+    if (k.toUpperCase() === 'OR') {
+      i += 2;
+      expectObservation = true;
+      continue;
+    }
     return { error: `unsupported pattern ("${k || s[i]}" between observations; only OR is supported): ${pattern}` };
   }
   if (expectObservation || comparisons.length === 0) return { error: `incomplete pattern: ${pattern}` };
   return { comparisons };
 }
 
-interface StixObject { type?: string; id?: string; [k: string]: unknown }
+interface StixObject {
+  type?: string;
+  id?: string;
+  [k: string]: unknown;
+}
 
 function parseStixBundle(file: string, bundle: { objects?: unknown }): IndicatorFileResult {
   const rows: IndicatorRow[] = [];
   const rejects: IndicatorReject[] = [];
   const objects = Array.isArray(bundle.objects) ? (bundle.objects as StixObject[]) : [];
   const identities = new Map<string, string>();
-  for (const o of objects) if (o && o.type === 'identity' && typeof o.id === 'string' && typeof o.name === 'string') identities.set(o.id, o.name);
+  for (const o of objects)
+    if (o && o.type === 'identity' && typeof o.id === 'string' && typeof o.name === 'string') identities.set(o.id, o.name);
   for (const o of objects) {
     if (!o || o.type !== 'indicator') continue;
     const where = `object ${String(o.id ?? '(no id)')}`;
-    if (o.revoked === true) { rejects.push({ file, location: where, reason: 'revoked indicator skipped' }); continue; }
-    if (o.pattern_type !== undefined && o.pattern_type !== 'stix') { rejects.push({ file, location: where, reason: `unsupported pattern_type "${String(o.pattern_type)}"` }); continue; }
-    if (typeof o.pattern !== 'string') { rejects.push({ file, location: where, reason: 'indicator without a pattern' }); continue; }
+    if (o.revoked === true) {
+      rejects.push({ file, location: where, reason: 'revoked indicator skipped' });
+      continue;
+    }
+    if (o.pattern_type !== undefined && o.pattern_type !== 'stix') {
+      rejects.push({ file, location: where, reason: `unsupported pattern_type "${String(o.pattern_type)}"` });
+      continue;
+    }
+    if (typeof o.pattern !== 'string') {
+      rejects.push({ file, location: where, reason: 'indicator without a pattern' });
+      continue;
+    }
     const parsed = parseStixPattern(o.pattern);
-    if ('error' in parsed) { rejects.push({ file, location: where, reason: parsed.error }); continue; }
-    const refs = Array.isArray(o.external_references) ? (o.external_references as { url?: string; source_name?: string; external_id?: string }[]) : [];
+    if ('error' in parsed) {
+      rejects.push({ file, location: where, reason: parsed.error });
+      continue;
+    }
+    const refs = Array.isArray(o.external_references)
+      ? (o.external_references as { url?: string; source_name?: string; external_id?: string }[])
+      : [];
     const ref = refs.find((r) => r.url)?.url ?? (refs[0] ? [refs[0].source_name, refs[0].external_id].filter(Boolean).join(' ') : null);
     const source = (typeof o.created_by_ref === 'string' && identities.get(o.created_by_ref)) || `STIX ${path.basename(file)}`;
     const description = (typeof o.description === 'string' && o.description) || (typeof o.name === 'string' && o.name) || null;
     for (const c of parsed.comparisons) {
       const t = stixPathType(c.path);
-      if (!t) { rejects.push({ file, location: where, reason: `unsupported object path "${c.path}"` }); continue; }
+      if (!t) {
+        rejects.push({ file, location: where, reason: `unsupported object path "${c.path}"` });
+        continue;
+      }
       const n = normalizeIndicator(t, c.value);
-      if ('error' in n) { rejects.push({ file, location: where, reason: n.error }); continue; }
-      rows.push({ type: n.type, value: n.value, source, reference: ref || `${path.basename(file)}#${String(o.id)}`, first_seen: typeof o.valid_from === 'string' ? o.valid_from : null, description });
+      if ('error' in n) {
+        rejects.push({ file, location: where, reason: n.error });
+        continue;
+      }
+      rows.push({
+        type: n.type,
+        value: n.value,
+        source,
+        reference: ref || `${path.basename(file)}#${String(o.id)}`,
+        first_seen: typeof o.valid_from === 'string' ? o.valid_from : null,
+        description,
+      });
     }
   }
   return { file, format: 'stix21', rows, rejects };
@@ -346,15 +476,21 @@ function parseMsticJson(file: string, items: unknown[]): IndicatorFileResult {
     const o = (raw ?? {}) as Record<string, unknown>;
     const where = `item ${idx + 1}`;
     const base = {
-      source: 'MSTIC', reference: MSTIC_REFERENCE,
+      source: 'MSTIC',
+      reference: MSTIC_REFERENCE,
       first_seen: nz(o.FirstSeen as string) ?? nz(o.DateAdded as string),
-      description: [o.TLP ? `TLP:${String(o.TLP)}` : null, o.DateAdded ? `date added ${String(o.DateAdded)}` : null].filter(Boolean).join('; ') || null,
+      description:
+        [o.TLP ? `TLP:${String(o.TLP)}` : null, o.DateAdded ? `date added ${String(o.DateAdded)}` : null].filter(Boolean).join('; ') ||
+        null,
     };
     const n = normalizeIndicator(String(o.IndicatorType ?? o.Type ?? ''), String(o.Indicator ?? o.IoC ?? ''));
     if ('error' in n) rejects.push({ file, location: where, reason: n.error });
     else rows.push({ ...n, ...base });
     const meta = (o.AdditionalMetadata ?? {}) as Record<string, unknown>;
-    for (const [k, t] of [['FileMd5', 'md5'], ['FileSha1', 'sha1']] as const) {
+    for (const [k, t] of [
+      ['FileMd5', 'md5'],
+      ['FileSha1', 'sha1'],
+    ] as const) {
       if (!nz(meta[k] as string)) continue;
       const m = normalizeIndicator(t, String(meta[k]));
       if ('error' in m) rejects.push({ file, location: where, reason: `${k}: ${m.error}` });
@@ -379,7 +515,12 @@ export function parseIndicatorFile(file: string, text: string): IndicatorFileRes
     }
     if (doc && typeof doc === 'object' && (doc as StixObject).type === 'bundle') return parseStixBundle(file, doc as { objects?: unknown });
     if (Array.isArray(doc)) return parseMsticJson(file, doc);
-    return { file, format: null, rows: [], rejects: [{ file, location: 'file', reason: 'JSON is neither a STIX bundle nor an MSTIC feed array' }] };
+    return {
+      file,
+      format: null,
+      rows: [],
+      rejects: [{ file, location: 'file', reason: 'JSON is neither a STIX bundle nor an MSTIC feed array' }],
+    };
   }
   return parseCsvFeed(file, text);
 }
@@ -390,7 +531,10 @@ export function dedupeIndicators(rows: readonly IndicatorRow[]): IndicatorRow[] 
   for (const r of rows) {
     const key = `${r.type}\u0000${r.value}\u0000${r.source}`;
     const seen = byKey.get(key);
-    if (!seen) { byKey.set(key, { ...r }); continue; }
+    if (!seen) {
+      byKey.set(key, { ...r });
+      continue;
+    }
     if (r.description && !(seen.description ?? '').split('; ').includes(r.description)) {
       seen.description = seen.description ? `${seen.description}; ${r.description}` : r.description;
     }
@@ -408,7 +552,10 @@ export function dedupeIndicators(rows: readonly IndicatorRow[]): IndicatorRow[] 
 export async function loadIndicators(dir: string): Promise<IndicatorSet> {
   let names: string[];
   try {
-    names = (await fs.readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name).sort();
+    names = (await fs.readdir(dir, { withFileTypes: true }))
+      .filter((d) => d.isFile())
+      .map((d) => d.name)
+      .sort();
   } catch (cause) {
     throw new IndicatorLoadError(`cannot read indicator directory "${dir}": ${(cause as Error).message}`, { cause });
   }
@@ -421,7 +568,12 @@ export async function loadIndicators(dir: string): Promise<IndicatorSet> {
     try {
       result = parseIndicatorFile(name, await fs.readFile(path.join(dir, name), 'utf8'));
     } catch (cause) {
-      result = { file: name, format: null, rows: [], rejects: [{ file: name, location: 'file', reason: `unreadable: ${(cause as Error).message}` }] };
+      result = {
+        file: name,
+        format: null,
+        rows: [],
+        rejects: [{ file: name, location: 'file', reason: `unreadable: ${(cause as Error).message}` }],
+      };
     }
     all.push(...result.rows);
     rejects.push(...result.rejects);

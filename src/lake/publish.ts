@@ -37,7 +37,13 @@ export interface PublishResult {
 export async function describeStagedFiles(files: readonly StagedFile[], agency: string, uploadId: string): Promise<ManifestFile[]> {
   const out: ManifestFile[] = [];
   for (const f of files) {
-    out.push({ key: lakeFileKey(f.table, agency, f.dt, uploadId, f.n), table: f.table, dt: f.dt, bytes: f.bytes, sha256: await sha256File(f.localPath) });
+    out.push({
+      key: lakeFileKey(f.table, agency, f.dt, uploadId, f.n),
+      table: f.table,
+      dt: f.dt,
+      bytes: f.bytes,
+      sha256: await sha256File(f.localPath),
+    });
   }
   return out;
 }
@@ -59,7 +65,13 @@ export async function publishUpload(
   return store instanceof LocalObjectStore ? withFileLock(uploadLockFile(store.rootDir, agency, uploadId), steps) : steps();
 }
 
-async function publishSteps(store: ObjectStore, agency: string, uploadId: string, files: readonly StagedFile[], manifestJson: string): Promise<PublishResult> {
+async function publishSteps(
+  store: ObjectStore,
+  agency: string,
+  uploadId: string,
+  files: readonly StagedFile[],
+  manifestJson: string,
+): Promise<PublishResult> {
   const written: string[] = [];
   for (const f of files) {
     const key = lakeFileKey(f.table, agency, f.dt, uploadId, f.n);

@@ -28,7 +28,14 @@ import type { IngestLimits, IngestProblem, InputEntry, InputSource } from '../in
 import { DayFormatter, validTime } from '../lake/day';
 import { assertAgencyId, assertUploadId } from '../core/layout';
 import { LakeWriter, type LakeWriterOptions } from '../lake/lake-writer';
-import { MANIFEST_VERSION, manifestToJson, type Manifest, type ManifestEntry, type ManifestProblem, type UnrecognizedEntry } from '../lake/manifest';
+import {
+  MANIFEST_VERSION,
+  manifestToJson,
+  type Manifest,
+  type ManifestEntry,
+  type ManifestProblem,
+  type UnrecognizedEntry,
+} from '../lake/manifest';
 import { describeStagedFiles, publishUpload } from '../lake/publish';
 import type { Row, TableName } from '../lake/schema';
 import { CoverageAccumulator } from './coverage';
@@ -130,9 +137,18 @@ async function describeInputs(inputs: readonly (string | InputSource)[]): Promis
       fingerprints.push(...fps);
       const size = fps.every((f) => f.size !== null) ? fps.reduce((s, f) => s + (f.size ?? 0), 0) : null;
       const mt = fps.map((f) => f.mtimeMs).filter((m): m is number => m !== null);
-      manifestInputs.push({ path: input, resolved_path: path.resolve(input), size, mtime: mt.length ? new Date(Math.max(...mt)).toISOString() : null });
+      manifestInputs.push({
+        path: input,
+        resolved_path: path.resolve(input),
+        size,
+        mtime: mt.length ? new Date(Math.max(...mt)).toISOString() : null,
+      });
     } else {
-      fingerprints.push({ name: path.posix.basename(input.path), size: input.size ?? null, mtimeMs: input.mtime ? input.mtime.getTime() : null });
+      fingerprints.push({
+        name: path.posix.basename(input.path),
+        size: input.size ?? null,
+        mtimeMs: input.mtime ? input.mtime.getTime() : null,
+      });
       manifestInputs.push({ path: input.path, size: input.size ?? null, mtime: input.mtime ? input.mtime.toISOString() : null });
     }
   }
@@ -253,7 +269,13 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
     const manifest = buildManifest(run, written, { normalizedAt, uploadTime, manifestInputs, files });
     const pub = await publishUpload(store, opts.agency, uploadId, written.files, manifestToJson(manifest));
     run.progress(null, true);
-    return { manifest, manifestKey: pub.manifestKey, written: pub.written, removed: pub.removed, stats: { rowGroups: written.rowGroups, encodeMs: written.encodeMs } };
+    return {
+      manifest,
+      manifestKey: pub.manifestKey,
+      written: pub.written,
+      removed: pub.removed,
+      stats: { rowGroups: written.rowGroups, encodeMs: written.encodeMs },
+    };
   } finally {
     await writer.close().catch(() => undefined);
     await fsp.rm(workDir, { recursive: true, force: true });
@@ -272,12 +294,19 @@ async function parseEntry(run: UploadRun, entry: InputEntry): Promise<void> {
   // Counts bytes for the manifest and progress, and pauses reading while compression is behind (bounded memory).
   // A generator, not a piped Transform: a Transform destroyed on the source's error drops the chunks it buffers,
   // i.e. the lines just before a truncated gzip's cut.
-  const counted = Readable.from(countChunks(source, (n) => {
-    stats.bytes += n;
-    run.totalBytes += n;
-    run.progress(entry.path);
-    return writer.pendingBatches > 1 ? writer.waitForCapacity() : undefined;
-  }, () => counted), { objectMode: false });
+  const counted = Readable.from(
+    countChunks(
+      source,
+      (n) => {
+        stats.bytes += n;
+        run.totalBytes += n;
+        run.progress(entry.path);
+        return writer.pendingBatches > 1 ? writer.waitForCapacity() : undefined;
+      },
+      () => counted,
+    ),
+    { objectMode: false },
+  );
   let stream: Readable = counted;
   let head: Buffer;
   try {
@@ -293,7 +322,11 @@ async function parseEntry(run: UploadRun, entry: InputEntry): Promise<void> {
   const hintPath = formats.detectionHint(entry.path, entry.name);
   const detection = fmt.detectFamily(head, hintPath);
   if (!detection) {
-    run.unrecognized.push({ path: entry.path, size: entry.size ?? (head.length < HEAD_BYTES ? head.length : null), hint: fmt.describeUnrecognized(head, entry.name, entry.size) });
+    run.unrecognized.push({
+      path: entry.path,
+      size: entry.size ?? (head.length < HEAD_BYTES ? head.length : null),
+      hint: fmt.describeUnrecognized(head, entry.name, entry.size),
+    });
     stream.destroy();
     source.destroy();
     return;
@@ -339,7 +372,17 @@ async function parseEntry(run: UploadRun, entry: InputEntry): Promise<void> {
     source.destroy();
   }
   const untimedReason = formats.familyFacts(family)?.untimed ?? 'the records carry no time field';
-  run.entries.push(stats.toEntry({ path: entry.path, declaredSize: entry.size, mtime: entry.mtime, family, detection: detection.reason, hostHint, untimedReason }));
+  run.entries.push(
+    stats.toEntry({
+      path: entry.path,
+      declaredSize: entry.size,
+      mtime: entry.mtime,
+      family,
+      detection: detection.reason,
+      hostHint,
+      untimedReason,
+    }),
+  );
   run.coverage.add(family, stats.hosts);
   run.progress(entry.path, true);
 }
@@ -414,7 +457,9 @@ async function parseText(
       stream,
       {
         maxLineBytes: limits.maxLineBytes,
-        onBlock: kernel ? (buf, start, end, first) => readBlock(kernel, buf, start, end, first, limits.maxLineBytes, onLine, onLongLine, takeBatch) : undefined,
+        onBlock: kernel
+          ? (buf, start, end, first) => readBlock(kernel, buf, start, end, first, limits.maxLineBytes, onLine, onLongLine, takeBatch)
+          : undefined,
       },
       onLine,
       onLongLine,
@@ -493,7 +538,11 @@ const READ_AHEAD_BYTES = 4 * 1024 * 1024;
  * back-pressure). A read error is thrown only after every chunk read before it was yielded (nothing is lost before
  * a truncated gzip's cut), and after `out()` (the stream wrapping this generator) has handed them on.
  */
-async function* countChunks(source: Readable, onChunk: (bytes: number) => Promise<void> | undefined, out: () => Readable): AsyncGenerator<Buffer> {
+async function* countChunks(
+  source: Readable,
+  onChunk: (bytes: number) => Promise<void> | undefined,
+  out: () => Readable,
+): AsyncGenerator<Buffer> {
   const it = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const queue: Buffer[] = [];
   let queued = 0;
@@ -581,4 +630,3 @@ function dedupeProblems(problems: readonly ManifestProblem[]): ManifestProblem[]
     return true;
   });
 }
-

@@ -39,9 +39,14 @@ export function hostOverrideOf(m: Manifest): string | null {
 }
 
 /** Plans the local repair of every upload with a gap (or whose manifest is unreadable: refused, named). */
-export async function planLocalRepairs(store: ObjectStore, gaps: readonly LakeGap[], bad: readonly BadManifest[] = []): Promise<RepairPlan[]> {
+export async function planLocalRepairs(
+  store: ObjectStore,
+  gaps: readonly LakeGap[],
+  bad: readonly BadManifest[] = [],
+): Promise<RepairPlan[]> {
   const byUpload = new Map<string, LakeGap[]>();
-  for (const g of gaps) byUpload.set(JSON.stringify([g.agency, g.uploadId]), [...(byUpload.get(JSON.stringify([g.agency, g.uploadId])) ?? []), g]);
+  for (const g of gaps)
+    byUpload.set(JSON.stringify([g.agency, g.uploadId]), [...(byUpload.get(JSON.stringify([g.agency, g.uploadId])) ?? []), g]);
   const plans: RepairPlan[] = [];
   for (const [k, gs] of byUpload) {
     const [agency, uploadId] = JSON.parse(k) as [string, string];

@@ -44,7 +44,11 @@ export async function readManifests(store: ObjectStore, onBad: (key: string, rea
 export function readFindings(outDir: string): Finding[] {
   const file = path.join(outDir, 'findings.jsonl');
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Finding);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Finding);
 }
 
 export interface LocalBoardOptions {
@@ -72,7 +76,18 @@ export async function buildLocalBoard(opts: LocalBoardOptions): Promise<{ board:
     const hunts = loadQueries(opts.queriesDir).hunts.filter((h) => h.meta.status !== 'deprecated');
     const findings = readFindings(opts.resultsDir);
     const triage = triageStates(await LocalTriageStore.under(opts.resultsDir).list(), findings);
-    const board = buildBoard({ generatedAt: now, since, until, uploads, coverage, hunts, findings, triage, lastSweep: readSweepRecord(opts.resultsDir), expectedAgencies: opts.expectedAgencies });
+    const board = buildBoard({
+      generatedAt: now,
+      since,
+      until,
+      uploads,
+      coverage,
+      hunts,
+      findings,
+      triage,
+      lastSweep: readSweepRecord(opts.resultsDir),
+      expectedAgencies: opts.expectedAgencies,
+    });
     return { board, uploads };
   } finally {
     await engine.close();

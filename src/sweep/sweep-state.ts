@@ -147,7 +147,9 @@ export function partitionLocalBody(hunt: Hunt): string | null {
     if (LAKE_TABLE.test(text) || names.some((n) => readsLake.has(n))) readsLake.add(name);
   }
   const joinsOnlyIndicators = (text: string): boolean =>
-    [...text.matchAll(/\bjoin\s+([A-Za-z_][A-Za-z0-9_]*)/gi)].every((j) => parts.ctes.has(j[1].toLowerCase()) && !readsLake.has(j[1].toLowerCase()));
+    [...text.matchAll(/\bjoin\s+([A-Za-z_][A-Za-z0-9_]*)/gi)].every(
+      (j) => parts.ctes.has(j[1].toLowerCase()) && !readsLake.has(j[1].toLowerCase()),
+    );
   for (const [name, text] of parts.ctes) {
     if (!readsLake.has(name)) continue;
     if (/\bgroup\s+by\b/i.test(text) || !joinsOnlyIndicators(text)) return null;
@@ -229,7 +231,13 @@ export interface DecideOptions {
 
 /** Decides, per hunt, what the next scheduled sweep reads (see the module comment). */
 export function decideHunts(o: DecideOptions): HuntDecision[] {
-  const full = (hunt: Hunt, reason: string): HuntDecision => ({ hunt_id: hunt.meta.id, mode: 'full', reason, agencies: [...o.agencies], ranges: [o.window] });
+  const full = (hunt: Hunt, reason: string): HuntDecision => ({
+    hunt_id: hunt.meta.id,
+    mode: 'full',
+    reason,
+    agencies: [...o.agencies],
+    ranges: [o.window],
+  });
   const changed = o.previous ? Object.keys(o.snapshot).filter((k) => o.previous!.partitions[k] !== o.snapshot[k]) : [];
   return o.hunts.map((hunt) => {
     const prev = o.previous;
@@ -237,18 +245,35 @@ export function decideHunts(o: DecideOptions): HuntDecision[] {
     const was = prev.hunts[hunt.meta.id];
     if (was === undefined) return full(hunt, 'new hunt, or its last sweep did not complete');
     if (was !== huntDigest(hunt)) return full(hunt, 'the hunt file changed');
-    if (readsIndicators(hunt) && prev.indicators_digest !== o.indicatorsDigest) return full(hunt, 'it reads the indicators, and the feeds changed');
+    if (readsIndicators(hunt) && prev.indicators_digest !== o.indicatorsDigest)
+      return full(hunt, 'it reads the indicators, and the feeds changed');
     if (o.window.since < prev.window.since) return full(hunt, `the window now starts ${o.window.since}, before ${prev.window.since}`);
     const tables = huntTables(hunt);
     const mine = changed.filter((k) => tables.includes(k.slice(0, k.indexOf('/')) as TableName));
-    if (mine.length === 0) return { hunt_id: hunt.meta.id, mode: 'skip', reason: `nothing new in ${tables.join(', ') || 'its tables'}`, agencies: [], ranges: [] };
+    if (mine.length === 0)
+      return {
+        hunt_id: hunt.meta.id,
+        mode: 'skip',
+        reason: `nothing new in ${tables.join(', ') || 'its tables'}`,
+        agencies: [],
+        ranges: [],
+      };
     const agencies = [...new Set(mine.map((k) => k.split('/')[1]))].sort();
     if (partitionLocalBody(hunt)) {
       const ranges = dayRanges(mine.map((k) => k.split('/')[2]));
-      return { hunt_id: hunt.meta.id, mode: 'partitions', reason: `${mine.length} new or changed partitions of ${tables.join(', ')}`, agencies, ranges };
+      return {
+        hunt_id: hunt.meta.id,
+        mode: 'partitions',
+        reason: `${mine.length} new or changed partitions of ${tables.join(', ')}`,
+        agencies,
+        ranges,
+      };
     }
     return {
-      hunt_id: hunt.meta.id, mode: 'agencies', agencies, ranges: [o.window],
+      hunt_id: hunt.meta.id,
+      mode: 'agencies',
+      agencies,
+      ranges: [o.window],
       reason: `${mine.length} new or changed partitions; it correlates several reads, so the whole window of ${agencies.length} agencies`,
     };
   });
@@ -292,7 +317,11 @@ export async function readSweepState(store: ObjectStore, key = SWEEP_STATE_KEY):
  * Promotes a run's candidate state after its hunts ran: hunts that failed are left out (they sweep all history next
  * time). Returns the hunts recorded, or null when the run had no candidate state.
  */
-export async function commitSweepState(store: ObjectStore, runId: string, results: readonly { hunt_id: string; ok: boolean }[]): Promise<string[] | null> {
+export async function commitSweepState(
+  store: ObjectStore,
+  runId: string,
+  results: readonly { hunt_id: string; ok: boolean }[],
+): Promise<string[] | null> {
   const key = pendingStateKey(runId);
   const pending = await readSweepState(store, key);
   if (!pending) return null;

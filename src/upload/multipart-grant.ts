@@ -57,7 +57,9 @@ export async function createMultipartGrant(params: MultipartGrantParams): Promis
   const { size } = params;
   if (!Number.isInteger(size) || size < 1) throw new UploadArgumentError(`size must be the archive's exact size in bytes, got ${size}`);
   if (size > MAX_UPLOAD_BYTES) {
-    throw new UploadArgumentError(`size ${size} is over ${MAX_UPLOAD_BYTES} bytes (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`);
+    throw new UploadArgumentError(
+      `size ${size} is over ${MAX_UPLOAD_BYTES} bytes (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`,
+    );
   }
   if (!Number.isInteger(params.expiresInSeconds) || params.expiresInSeconds < 60 || params.expiresInSeconds > MAX_GRANT_SECONDS) {
     throw new UploadArgumentError(`expiry must be between 1 minute and 7 days (a signature limit), got ${params.expiresInSeconds} s`);
@@ -69,7 +71,12 @@ export async function createMultipartGrant(params: MultipartGrantParams): Promis
   const uploadId = newUploadId(now);
   const key = uploadKey(agency, uploadId, params.fileName);
   const created = await params.client.send(
-    new CreateMultipartUploadCommand({ Bucket: params.bucket, Key: key, ContentType: 'application/octet-stream', Metadata: { agency, 'upload-id': uploadId, 'original-size': String(size) } }),
+    new CreateMultipartUploadCommand({
+      Bucket: params.bucket,
+      Key: key,
+      ContentType: 'application/octet-stream',
+      Metadata: { agency, 'upload-id': uploadId, 'original-size': String(size) },
+    }),
   );
   if (!created.UploadId) throw new UploadError(`CreateMultipartUpload for ${key} returned no upload id`);
   const sign = { expiresIn: params.expiresInSeconds, signingDate: now };
@@ -84,7 +91,11 @@ export async function createMultipartGrant(params: MultipartGrantParams): Promis
     );
     parts.push({ partNumber: n, size: partBytes, url });
   }
-  const completeUrl = await getSignedUrl(params.client, new CompleteMultipartUploadCommand({ Bucket: params.bucket, Key: key, UploadId: created.UploadId }), sign);
+  const completeUrl = await getSignedUrl(
+    params.client,
+    new CompleteMultipartUploadCommand({ Bucket: params.bucket, Key: key, UploadId: created.UploadId }),
+    sign,
+  );
   return {
     kind: 'sweep-multipart-grant',
     version: 1,
@@ -109,7 +120,10 @@ export function parseMultipartGrant(text: string): MultipartGrant {
     throw new UploadArgumentError(`the grant file is not JSON: ${(err as Error).message}`, { cause: err });
   }
   const parsed = MultipartGrantSchema.safeParse(raw);
-  if (!parsed.success) throw new UploadArgumentError(`the grant file is not a sweep upload grant: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new UploadArgumentError(
+      `the grant file is not a sweep upload grant: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -138,21 +152,32 @@ export interface UploadWithGrantParams {
  * (Content-MD5: S3 refuses a part whose bytes differ), then the complete call. Parts
  * already sent (recorded in `store`) are skipped: run it again to resume.
  */
-export async function uploadWithGrant(params: UploadWithGrantParams): Promise<{ key: string; uploadId: string; size: number; partsResumed: number }> {
+export async function uploadWithGrant(
+  params: UploadWithGrantParams,
+): Promise<{ key: string; uploadId: string; size: number; partsResumed: number }> {
   const { grant } = params;
   const doFetch = params.fetch ?? fetch;
   const stat = await fs.stat(params.filePath).catch((err: unknown) => {
     throw new UploadArgumentError(`cannot read ${params.filePath}: ${(err as Error).message}`, { cause: err });
   });
   if (stat.size !== grant.size) {
-    throw new UploadArgumentError(`the link was made for ${grant.size} bytes (${grant.fileName}); ${path.basename(params.filePath)} has ${stat.size}: ask the security team for a link with --size ${stat.size}`);
+    throw new UploadArgumentError(
+      `the link was made for ${grant.size} bytes (${grant.fileName}); ${path.basename(params.filePath)} has ${stat.size}: ask the security team for a link with --size ${stat.size}`,
+    );
   }
   const etags = await params.store.load();
   const partsResumed = Object.keys(etags).length;
   const pending = grant.parts.filter((p) => !etags[String(p.partNumber)]);
   let bytesDone = grant.parts.filter((p) => etags[String(p.partNumber)]).reduce((s, p) => s + p.size, 0);
   const bytesResumed = bytesDone;
-  const report = () => params.onProgress?.({ bytesDone, bytesTotal: grant.size, partsDone: grant.parts.length - pending.length, partsTotal: grant.parts.length, bytesResumed });
+  const report = () =>
+    params.onProgress?.({
+      bytesDone,
+      bytesTotal: grant.size,
+      partsDone: grant.parts.length - pending.length,
+      partsTotal: grant.parts.length,
+      bytesResumed,
+    });
   report();
   let failure: unknown = null;
   let saving: Promise<void> = Promise.resolve();
@@ -190,21 +215,34 @@ export async function uploadWithGrant(params: UploadWithGrantParams): Promise<{ 
   }
   const xml =
     '<CompleteMultipartUpload>' +
-    grant.parts.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(etags[String(p.partNumber)])}</ETag></Part>`).join('') +
+    grant.parts
+      .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escapeXml(etags[String(p.partNumber)])}</ETag></Part>`)
+      .join('') +
     '</CompleteMultipartUpload>';
   const res = await doFetch(grant.completeUrl, { method: 'POST', body: xml, headers: { 'content-type': 'application/xml' } });
   const text = await res.text();
   // S3 may answer 200 with an <Error> body to a complete call.
-  if (!res.ok || /<Error>/.test(text)) throw new UploadError(`the server refused to assemble the parts (${res.status}): ${s3Message(text)}`);
+  if (!res.ok || /<Error>/.test(text))
+    throw new UploadError(`the server refused to assemble the parts (${res.status}): ${s3Message(text)}`);
   await params.store.clear();
   return { key: grant.key, uploadId: grant.uploadId, size: grant.size, partsResumed };
 }
 
-async function putPart(doFetch: typeof fetch, part: MultipartGrant['parts'][number], body: Buffer, md5Hex: string, attempts: number): Promise<string> {
+async function putPart(
+  doFetch: typeof fetch,
+  part: MultipartGrant['parts'][number],
+  body: Buffer,
+  md5Hex: string,
+  attempts: number,
+): Promise<string> {
   let last: unknown;
   for (let i = 1; i <= attempts; i++) {
     try {
-      const res = await doFetch(part.url, { method: 'PUT', body, headers: { 'content-md5': Buffer.from(md5Hex, 'hex').toString('base64') } });
+      const res = await doFetch(part.url, {
+        method: 'PUT',
+        body,
+        headers: { 'content-md5': Buffer.from(md5Hex, 'hex').toString('base64') },
+      });
       const text = await res.text();
       if (!res.ok) {
         const err = new UploadError(`part ${part.partNumber}: the server answered ${res.status}: ${s3Message(text)}`);

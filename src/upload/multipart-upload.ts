@@ -109,13 +109,24 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
   if (!stat.isFile()) throw new UploadArgumentError(`${filePath} is not a file`);
   if (stat.size === 0) throw new UploadArgumentError(`${filePath} is empty: nothing to upload`);
   if (stat.size > MAX_UPLOAD_BYTES) {
-    throw new UploadArgumentError(`${filePath} is ${stat.size} bytes, over ${MAX_UPLOAD_BYTES} (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`);
+    throw new UploadArgumentError(
+      `${filePath} is ${stat.size} bytes, over ${MAX_UPLOAD_BYTES} (100 GiB), the largest upload the pipeline normalizes: split the logs into several archives`,
+    );
   }
 
   // 1. Resume when the record is for this very file (same size and mtime) and destination.
   let state = await store.load();
   let partsResumed = 0;
-  if (state && !(state.file.path === filePath && state.file.size === stat.size && state.file.mtimeMs === stat.mtimeMs && state.bucket === bucket && state.agency === agency)) {
+  if (
+    state &&
+    !(
+      state.file.path === filePath &&
+      state.file.size === stat.size &&
+      state.file.mtimeMs === stat.mtimeMs &&
+      state.bucket === bucket &&
+      state.agency === agency
+    )
+  ) {
     // Another file or a changed file: never mix bytes. Drop the old parts (best effort:
     // the bucket's lifecycle rule removes abandoned multipart uploads anyway).
     try {
@@ -133,7 +144,16 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
       const done = await completedEarlier(client, state, params.signal);
       if (done) {
         await store.clear();
-        return { bucket, key: state.key, agency, uploadId: state.uploadId, size: stat.size, partsTotal: Math.ceil(stat.size / state.partSize), partsResumed: state.parts.length, etag: done.etag };
+        return {
+          bucket,
+          key: state.key,
+          agency,
+          uploadId: state.uploadId,
+          size: stat.size,
+          partsTotal: Math.ceil(stat.size / state.partSize),
+          partsResumed: state.parts.length,
+          etag: done.etag,
+        };
       }
       state = null;
     } else {
@@ -230,7 +250,9 @@ export async function uploadArchive(params: MultipartUploadParams): Promise<Mult
   const after = await fs.stat(filePath);
   if (after.size !== stat.size || after.mtimeMs !== stat.mtimeMs) {
     await store.clear();
-    throw new UploadError(`${path.basename(filePath)} changed while it was being uploaded: nothing was assembled; run the command again to upload it afresh`);
+    throw new UploadError(
+      `${path.basename(filePath)} changed while it was being uploaded: nothing was assembled; run the command again to upload it afresh`,
+    );
   }
 
   // 4. Assemble the object from the parts, in order, with their checksums.
@@ -320,11 +342,13 @@ export function verifyStoredPart(
   reported: { checksumSha256?: string; etag: string },
 ): void {
   if (reported.checksumSha256) {
-    if (reported.checksumSha256 !== sent.sha256) throw new PartChecksumMismatchError(partNumber, `sha256 ${sent.sha256}`, `sha256 ${reported.checksumSha256}`);
+    if (reported.checksumSha256 !== sent.sha256)
+      throw new PartChecksumMismatchError(partNumber, `sha256 ${sent.sha256}`, `sha256 ${reported.checksumSha256}`);
     return;
   }
   const etag = reported.etag.replace(/"/g, '').toLowerCase();
-  if (/^[0-9a-f]{32}$/.test(etag) && etag !== sent.md5Hex) throw new PartChecksumMismatchError(partNumber, `md5 ${sent.md5Hex}`, `md5 ${etag}`);
+  if (/^[0-9a-f]{32}$/.test(etag) && etag !== sent.md5Hex)
+    throw new PartChecksumMismatchError(partNumber, `md5 ${sent.md5Hex}`, `md5 ${etag}`);
 }
 
 /**
@@ -351,7 +375,12 @@ async function confirmStoredParts(client: S3Client, state: UploadState, signal: 
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
     if (e.name === 'NoSuchUpload' || e.$metadata?.httpStatusCode === 404) return null;
-    if (e.name === 'NotImplemented' || e.name === 'MethodNotAllowed' || e.$metadata?.httpStatusCode === 405 || e.$metadata?.httpStatusCode === 501) {
+    if (
+      e.name === 'NotImplemented' ||
+      e.name === 'MethodNotAllowed' ||
+      e.$metadata?.httpStatusCode === 405 ||
+      e.$metadata?.httpStatusCode === 501
+    ) {
       return state.parts;
     }
     throw err;
@@ -368,7 +397,11 @@ async function confirmStoredParts(client: S3Client, state: UploadState, signal: 
  * the upload id in its metadata); null when it does not, or cannot be looked at
  * (an upload role may lack s3:GetObject: then the upload starts over).
  */
-async function completedEarlier(client: S3Client, state: UploadState, signal: AbortSignal | undefined): Promise<{ etag: string | undefined } | null> {
+async function completedEarlier(
+  client: S3Client,
+  state: UploadState,
+  signal: AbortSignal | undefined,
+): Promise<{ etag: string | undefined } | null> {
   try {
     const head = await client.send(new HeadObjectCommand({ Bucket: state.bucket, Key: state.key }), { abortSignal: signal });
     const sameUpload = head.Metadata?.['upload-id'] === state.uploadId;

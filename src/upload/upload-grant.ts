@@ -148,7 +148,12 @@ const quote = (s: string): string => {
  */
 export function curlCommand(grant: UploadGrant, file = 'logs.zip', options: { windows?: boolean } = {}): string {
   const fields = Object.entries(grant.fields).map(([k, v]) => `--form-string ${quote(`${k}=${v}`)}`);
-  const parts = [options.windows ? 'curl.exe --fail --show-error' : 'curl --fail --show-error', ...fields, `--form ${quote(`file=@${file}`)}`, quote(grant.url)];
+  const parts = [
+    options.windows ? 'curl.exe --fail --show-error' : 'curl --fail --show-error',
+    ...fields,
+    `--form ${quote(`file=@${file}`)}`,
+    quote(grant.url),
+  ];
   return parts.join(options.windows ? ' ' : ' \\\n  ');
 }
 

@@ -49,7 +49,9 @@ export async function waitForManifest(params: WaitForManifestParams): Promise<Ma
         throw new UploadError(`manifest ${key} is not valid JSON: ${(err as Error).message}`, { cause: err });
       }
       if (manifest.manifest_version !== MANIFEST_VERSION || manifest.upload_id !== params.uploadId || manifest.agency !== params.agency) {
-        throw new UploadError(`manifest ${key} is not the manifest of upload ${params.uploadId} (version ${String(manifest.manifest_version)}, upload ${String(manifest.upload_id)})`);
+        throw new UploadError(
+          `manifest ${key} is not the manifest of upload ${params.uploadId} (version ${String(manifest.manifest_version)}, upload ${String(manifest.upload_id)})`,
+        );
       }
       return manifest;
     }

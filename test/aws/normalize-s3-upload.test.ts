@@ -23,7 +23,8 @@ const IIS_HEADER = [
   '#Date: 2021-03-02 00:00:00',
   '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken',
 ];
-const SHELL = '2021-03-03 02:21:05 10.0.0.5 POST /aspnet_client/system_web/supp0rt.aspx - 443 - 203.0.113.7 ExchangeServicesClient/0.0.0.0 - 200 0 0 15';
+const SHELL =
+  '2021-03-03 02:21:05 10.0.0.5 POST /aspnet_client/system_web/supp0rt.aspx - 443 - 203.0.113.7 ExchangeServicesClient/0.0.0.0 - 200 0 0 15';
 function iisLine(i: number): string {
   const t = new Date(Date.UTC(2021, 2, 2) + i * 1000).toISOString();
   return `${t.slice(0, 10)} ${t.slice(11, 19)} 10.0.0.5 GET /owa/auth/logon.aspx replaceCurrent=1 443 - 198.51.100.${i % 250} Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) - 200 0 0 ${i % 97}`;
@@ -49,15 +50,34 @@ describe('normalizeS3Upload', () => {
     uploads = new S3ObjectStore({ client: s3.client, bucket: 'sweep-uploads', partSize: 5 * 1024 * 1024 });
     lake = new S3ObjectStore({ client: s3.client, bucket: 'sweep-lake', partSize: 5 * 1024 * 1024 });
     const iis = [...IIS_HEADER, ...Array.from({ length: 2000 }, (_, i) => iisLine(i)), SHELL].join('\r\n') + '\r\n';
-    const tgz = gzip(buildTar([
-      { name: 'EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log', data: iis },
-      { name: 'EXCH01/notes/screenshot.png', data: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') },
-    ]));
-    await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=doj/u-20210303/EXCH01 logs.tar.gz', Body: tgz }));
-    await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=doj/u-20210303/readme.txt', Body: 'collected by the mail team\n' }));
-    await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/other/u_ex210302.log', Body: [...IIS_HEADER, iisLine(1)].join('\n') }));
+    const tgz = gzip(
+      buildTar([
+        { name: 'EXCH01/inetpub/logs/LogFiles/W3SVC1/u_ex210302.log', data: iis },
+        { name: 'EXCH01/notes/screenshot.png', data: Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex') },
+      ]),
+    );
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=doj/u-20210303/EXCH01 logs.tar.gz', Body: tgz }),
+    );
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: 'sweep-uploads',
+        Key: 'uploads/agency=doj/u-20210303/readme.txt',
+        Body: 'collected by the mail team\n',
+      }),
+    );
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: 'sweep-uploads',
+        Key: 'uploads/agency=dhs/other/u_ex210302.log',
+        Body: [...IIS_HEADER, iisLine(1)].join('\n'),
+      }),
+    );
   });
-  afterAll(async () => { await s3?.stop(); fs.rmSync(tmp, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await s3?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
 
   it('streams every object of the upload into the lake and writes the manifest', async () => {
     // Act
@@ -66,17 +86,36 @@ describe('normalizeS3Upload', () => {
     // Assess
     expect(out.agency).toBe('doj');
     expect(out.uploadId).toBe('u-20210303');
-    expect(out.objects.map((o) => o.key)).toEqual(['uploads/agency=doj/u-20210303/EXCH01 logs.tar.gz', 'uploads/agency=doj/u-20210303/readme.txt']);
+    expect(out.objects.map((o) => o.key)).toEqual([
+      'uploads/agency=doj/u-20210303/EXCH01 logs.tar.gz',
+      'uploads/agency=doj/u-20210303/readme.txt',
+    ]);
     expect(out.manifestKey).toBe('manifests/agency=doj/u-20210303.json');
     const manifest = JSON.parse(await readText(lake, out.manifestKey));
     expect(manifest.rows_per_table.web_requests).toBe(2001);
     expect(manifest.unrecognized.map((u: { path: string }) => u.path).join('\n')).toMatch(/screenshot\.png|readme\.txt/);
     const lakeDir = path.join(tmp, 'lake-copy');
     await downloadLake(lake, lakeDir);
-    const rows = await query(`SELECT host, uri_stem, client_ip, user_agent, status, agency, dt, upload_id FROM ${lakeScan(lakeDir, 'web_requests')} WHERE uri_stem LIKE '/aspnet_client/%'`);
-    expect(rows).toEqual([{ host: 'EXCH01', uri_stem: '/aspnet_client/system_web/supp0rt.aspx', client_ip: '203.0.113.7', user_agent: 'ExchangeServicesClient/0.0.0.0', status: 200, agency: 'doj', dt: '2021-03-03', upload_id: 'u-20210303' }]);
+    const rows = await query(
+      `SELECT host, uri_stem, client_ip, user_agent, status, agency, dt, upload_id FROM ${lakeScan(lakeDir, 'web_requests')} WHERE uri_stem LIKE '/aspnet_client/%'`,
+    );
+    expect(rows).toEqual([
+      {
+        host: 'EXCH01',
+        uri_stem: '/aspnet_client/system_web/supp0rt.aspx',
+        client_ip: '203.0.113.7',
+        user_agent: 'ExchangeServicesClient/0.0.0.0',
+        status: 200,
+        agency: 'doj',
+        dt: '2021-03-03',
+        upload_id: 'u-20210303',
+      },
+    ]);
     const perDay = await query(`SELECT dt, count(*)::INT AS n FROM ${lakeScan(lakeDir, 'web_requests')} GROUP BY dt ORDER BY dt`);
-    expect(perDay).toEqual([{ dt: '2021-03-02', n: 2000 }, { dt: '2021-03-03', n: 1 }]);
+    expect(perDay).toEqual([
+      { dt: '2021-03-02', n: 2000 },
+      { dt: '2021-03-03', n: 1 },
+    ]);
     expect((await lake.list('lake/')).every((o) => o.key.includes('/agency=doj/'))).toBe(true);
   });
 
@@ -94,9 +133,12 @@ describe('normalizeS3Upload', () => {
     expect(manifest.rows_per_table.web_requests).toBe(2001);
   });
 
-  it('reads export times in the zone configured for the upload\'s agency, and only for that agency', async () => {
+  it("reads export times in the zone configured for the upload's agency, and only for that agency", async () => {
     // Prepare: the same Export-Csv uploaded by two agencies; only dhs has a zone.
-    const csv = ['"TimeCreated","Id","ProviderName","LogName","MachineName","Message"', '"3/3/2021 1:30:00 AM","4688","Microsoft-Windows-Security-Auditing","Security","DC01","A new process has been created."'].join('\r\n');
+    const csv = [
+      '"TimeCreated","Id","ProviderName","LogName","MachineName","Message"',
+      '"3/3/2021 1:30:00 AM","4688","Microsoft-Windows-Security-Auditing","Security","DC01","A new process has been created."',
+    ].join('\r\n');
     await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=dhs/u-tz/security.csv', Body: csv }));
     await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: 'uploads/agency=doj/u-tz/security.csv', Body: csv }));
     const agencyTimeZones = { dhs: 'America/New_York' };
@@ -108,15 +150,27 @@ describe('normalizeS3Upload', () => {
     expect(doj.manifest.local_time_zone).toBe('UTC');
     const lakeDir = path.join(tmp, 'lake-tz');
     await downloadLake(lake, lakeDir);
-    const rows = await query(`SELECT agency, strftime(event_time, '%Y-%m-%dT%H:%M:%S') AS t FROM ${lakeScan(lakeDir, 'windows_events')} WHERE upload_id = 'u-tz' ORDER BY agency`);
-    expect(rows).toEqual([{ agency: 'dhs', t: '2021-03-03T06:30:00' }, { agency: 'doj', t: '2021-03-03T01:30:00' }]);
+    const rows = await query(
+      `SELECT agency, strftime(event_time, '%Y-%m-%dT%H:%M:%S') AS t FROM ${lakeScan(lakeDir, 'windows_events')} WHERE upload_id = 'u-tz' ORDER BY agency`,
+    );
+    expect(rows).toEqual([
+      { agency: 'dhs', t: '2021-03-03T06:30:00' },
+      { agency: 'doj', t: '2021-03-03T01:30:00' },
+    ]);
   });
 
   it('plans the after-upload sweep over exactly the days the upload wrote, for its agency only', async () => {
     // Act
-    const plan = await planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=doj/u-20210303.json' }, {
-      lake, hunts: [], agencies: ['doj', 'dhs'], retroSince: '2019-01-01', today: '2026-11-27',
-    });
+    const plan = await planSweep(
+      { trigger: 'upload', manifest_key: 'manifests/agency=doj/u-20210303.json' },
+      {
+        lake,
+        hunts: [],
+        agencies: ['doj', 'dhs'],
+        retroSince: '2019-01-01',
+        today: '2026-11-27',
+      },
+    );
 
     // Assess
     expect(plan).toMatchObject({ since: '2021-03-02', until: '2021-03-03', agencies: ['doj'] });
@@ -124,6 +178,8 @@ describe('normalizeS3Upload', () => {
 
   it('throws LayoutError for a key outside uploads/agency=<id>/<upload-id>/', async () => {
     await expect(normalizeS3Upload({ uploads, lake, key: 'uploads/doj/x.zip', tmpDir: tmp })).rejects.toThrow(LayoutError);
-    await expect(normalizeS3Upload({ uploads, lake, key: 'uploads/agency=doj/../agency=dhs/x.zip', tmpDir: tmp })).rejects.toThrow('invalid key "uploads/agency=doj/../agency=dhs/x.zip": expected uploads/agency=<id>/<upload-id>/<file name>');
+    await expect(normalizeS3Upload({ uploads, lake, key: 'uploads/agency=doj/../agency=dhs/x.zip', tmpDir: tmp })).rejects.toThrow(
+      'invalid key "uploads/agency=doj/../agency=dhs/x.zip": expected uploads/agency=<id>/<upload-id>/<file name>',
+    );
   });
 });

@@ -7,7 +7,8 @@ describe('StatefulStack', () => {
   const { data } = testStacks();
   const template = Template.fromStack(data);
   const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
-  const logicalId = (type: string, pathPart: string) => Object.entries(json.Resources).find(([id, r]) => r.Type === type && id.startsWith(pathPart))![0];
+  const logicalId = (type: string, pathPart: string) =>
+    Object.entries(json.Resources).find(([id, r]) => r.Type === type && id.startsWith(pathPart))![0];
   const uploads = logicalId('AWS::S3::Bucket', 'UploadsBucket');
   const lake = logicalId('AWS::S3::Bucket', 'Lake');
 
@@ -20,37 +21,62 @@ describe('StatefulStack', () => {
 
     // Assess
     for (const b of buckets) {
-      expect(render(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault)).toEqual({ SSEAlgorithm: 'aws:kms', KMSMasterKeyID: `<${dataKey}.Arn>` });
-      expect(b.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(render(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault)).toEqual({
+        SSEAlgorithm: 'aws:kms',
+        KMSMasterKeyID: `<${dataKey}.Arn>`,
+      });
+      expect(b.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       expect(b.LoggingConfiguration).toBeDefined();
     }
     expect(buckets[0].VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: { Ref: uploads }, NotificationConfiguration: { EventBridgeConfiguration: {} } });
-    template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: { Ref: lake }, NotificationConfiguration: { EventBridgeConfiguration: {} } });
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: uploads },
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: lake },
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.resourceCountIs('AWS::KMS::Key', 2);
   });
 
   it('denies non-TLS access and denies reading uploads to everyone but the normalizer role', () => {
     // Prepare
-    const policy = Object.values(json.Resources).find((r) => r.Type === 'AWS::S3::BucketPolicy' && render(r.Properties.Bucket) === `<${uploads}>`)!;
+    const policy = Object.values(json.Resources).find(
+      (r) => r.Type === 'AWS::S3::BucketPolicy' && render(r.Properties.Bucket) === `<${uploads}>`,
+    )!;
 
     // Act
     const statements = (render(policy.Properties.PolicyDocument) as { Statement: any[] }).Statement;
 
     // Assess
-    expect(statements).toContainEqual(expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }));
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
     const onlyPipeline = statements.find((s) => s.Sid === 'OnlyThePipelineReadsUploads');
-    expect(onlyPipeline).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes'], Resource: `<${uploads}.Arn>/*` });
+    expect(onlyPipeline).toMatchObject({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes'],
+      Resource: `<${uploads}.Arn>/*`,
+    });
     expect(onlyPipeline.Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
       'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/sweep-normalizer',
       'arn:<AWS::Partition>:iam::<AWS::AccountId>:role/sweep-normalizer-task',
     ]);
   });
 
-  it('defines one Glue table per lake table with the schema\'s columns, in order, and partition projection', () => {
+  it("defines one Glue table per lake table with the schema's columns, in order, and partition projection", () => {
     // Prepare
-    const tables = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Glue::Table').map((r) => render(r.Properties.TableInput) as any);
+    const tables = Object.values(json.Resources)
+      .filter((r) => r.Type === 'AWS::Glue::Table')
+      .map((r) => render(r.Properties.TableInput) as any);
 
     // Act
     const byName = new Map(tables.map((t) => [t.Name, t]));
@@ -80,7 +106,7 @@ describe('StatefulStack', () => {
     expect(ind.Parameters.classification).toBe('parquet');
   });
 
-  it('names each agency\'s upload role (its access is decided in access-matrix.test.ts)', () => {
+  it("names each agency's upload role (its access is decided in access-matrix.test.ts)", () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sweep-upload-doj' });
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'sweep-upload-dhs' });
   });
@@ -116,25 +142,45 @@ describe('parseAppConfig', () => {
     const base = { agencies: [{ id: 'doj' }], securityTeam: ['a@b.gov'] };
     expect(() => parseAppConfig({ ...base, agencies: [{ id: '../x' }] })).toThrow('agencies[0].id must match');
     expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj' }, { id: 'doj' }] })).toThrow('agencies[1].id "doj" is listed twice');
-    expect(() => parseAppConfig({ ...base, securityTeam: ['not-an-email'] })).toThrow('securityTeam[0] must be an e-mail address, got "not-an-email"');
+    expect(() => parseAppConfig({ ...base, securityTeam: ['not-an-email'] })).toThrow(
+      'securityTeam[0] must be an e-mail address, got "not-an-email"',
+    );
     expect(() => parseAppConfig({ ...base, athena: { bytesScannedCutoffPerQuery: 5 } })).toThrow('got 5');
-    expect(() => parseAppConfig({ ...base, retroHunt: { since: '2019-13-45x' } })).toThrow('retroHunt.since must be a day as YYYY-MM-DD, got "2019-13-45x"');
+    expect(() => parseAppConfig({ ...base, retroHunt: { since: '2019-13-45x' } })).toThrow(
+      'retroHunt.since must be a day as YYYY-MM-DD, got "2019-13-45x"',
+    );
     expect(() => parseAppConfig({ ...base, agencies: [] })).toThrow('agencies must be a non-empty list, got []');
-    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', timeZone: 'Europe/Atlantis' }] })).toThrow('agencies[0].timeZone: unknown time zone "Europe/Atlantis"');
-    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', timeZone: 1 }] })).toThrow('agencies[0].timeZone must be a string, got 1');
-    expect(() => parseAppConfig({ ...base, normalizer: { largeUploadBytes: 9 * 1024 ** 3 } })).toThrow(`normalizer.largeUploadBytes must be an integer in 1..${8 * 1024 ** 3}`);
+    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', timeZone: 'Europe/Atlantis' }] })).toThrow(
+      'agencies[0].timeZone: unknown time zone "Europe/Atlantis"',
+    );
+    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', timeZone: 1 }] })).toThrow(
+      'agencies[0].timeZone must be a string, got 1',
+    );
+    expect(() => parseAppConfig({ ...base, normalizer: { largeUploadBytes: 9 * 1024 ** 3 } })).toThrow(
+      `normalizer.largeUploadBytes must be an integer in 1..${8 * 1024 ** 3}`,
+    );
     expect(() => parseAppConfig(5)).toThrow('config must be an object, got 5');
-    expect(() => parseAppConfig({ ...base, huntConcurrency: '4' })).toThrow('huntConcurrency must be an integer in 1..20 (Athena\'s default limit is 20 active DML queries), got "4"');
+    expect(() => parseAppConfig({ ...base, huntConcurrency: '4' })).toThrow(
+      'huntConcurrency must be an integer in 1..20 (Athena\'s default limit is 20 active DML queries), got "4"',
+    );
     expect(() => parseAppConfig({ ...base, retroHunt: { enabled: 'no' } })).toThrow('retroHunt.enabled must be true or false, got "no"');
-    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', owners: 'a@b.gov' }] })).toThrow('agencies[0].owners must be a list, got "a@b.gov"');
+    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', owners: 'a@b.gov' }] })).toThrow(
+      'agencies[0].owners must be a list, got "a@b.gov"',
+    );
   });
 
   it('reads null as absent: the default, or no list', () => {
-    const c = parseAppConfig({ agencies: [{ id: 'doj', owners: null }], securityTeam: ['a@b.gov'], prefix: null, huntConcurrency: null, uploadReaders: null });
+    const c = parseAppConfig({
+      agencies: [{ id: 'doj', owners: null }],
+      securityTeam: ['a@b.gov'],
+      prefix: null,
+      huntConcurrency: null,
+      uploadReaders: null,
+    });
     expect([c.prefix, c.huntConcurrency, c.agencies[0].owners, c.uploadReaders]).toEqual(['sweep', 4, [], undefined]);
   });
 
-  it('keeps an agency\'s time zone for its export times, and none when not given', () => {
+  it("keeps an agency's time zone for its export times, and none when not given", () => {
     const c = parseAppConfig({ agencies: [{ id: 'fin', timeZone: 'Europe/Brussels' }, { id: 'doj' }], securityTeam: ['a@b.gov'] });
     expect(c.agencies.map((a) => a.timeZone)).toEqual(['Europe/Brussels', undefined]);
   });

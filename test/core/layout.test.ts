@@ -1,7 +1,18 @@
 import { parseAppConfig } from '../../lib/app-config';
 import {
-  agencyPrefix, agencyUploadPrefix, assertAgencyId, assertUploadId, isUploadFileKey, lakeFileKey, LayoutError, manifestKey,
-  newUploadId, parseManifestKey, parseUploadKey, pendingSweepStateKey, uploadKey,
+  agencyPrefix,
+  agencyUploadPrefix,
+  assertAgencyId,
+  assertUploadId,
+  isUploadFileKey,
+  lakeFileKey,
+  LayoutError,
+  manifestKey,
+  newUploadId,
+  parseManifestKey,
+  parseUploadKey,
+  pendingSweepStateKey,
+  uploadKey,
 } from '../../src/core/layout';
 import { normalizeUpload } from '../../src/pipeline/normalize';
 
@@ -13,7 +24,10 @@ describe('parseUploadKey', () => {
 
     // Assess
     expect(plain).toEqual({
-      agency: 'doj', uploadId: 'u-1', fileName: 'EXCH01/Logging/HttpProxy_2021030302-1.LOG', prefix: 'uploads/agency=doj/u-1/',
+      agency: 'doj',
+      uploadId: 'u-1',
+      fileName: 'EXCH01/Logging/HttpProxy_2021030302-1.LOG',
+      prefix: 'uploads/agency=doj/u-1/',
     });
     expect(encoded.fileName).toBe('EXCH01 logs(1).zip');
   });
@@ -33,12 +47,16 @@ describe('parseUploadKey', () => {
 describe('parseManifestKey', () => {
   it('reads agency and upload id, and throws for anything else', () => {
     expect(parseManifestKey('manifests/agency=dhs/u-2.json')).toEqual({ agency: 'dhs', uploadId: 'u-2' });
-    expect(() => parseManifestKey('manifests/agency=dhs/u-2.txt'))
-      .toThrow('invalid key "manifests/agency=dhs/u-2.txt": expected manifests/agency=<id>/<upload-id>.json');
+    expect(() => parseManifestKey('manifests/agency=dhs/u-2.txt')).toThrow(
+      'invalid key "manifests/agency=dhs/u-2.txt": expected manifests/agency=<id>/<upload-id>.json',
+    );
   });
 
   it('reads back what manifestKey builds', () => {
-    expect(parseManifestKey(manifestKey('doj', '20210302T101530Z-1a2b3c4d'))).toEqual({ agency: 'doj', uploadId: '20210302T101530Z-1a2b3c4d' });
+    expect(parseManifestKey(manifestKey('doj', '20210302T101530Z-1a2b3c4d'))).toEqual({
+      agency: 'doj',
+      uploadId: '20210302T101530Z-1a2b3c4d',
+    });
   });
 });
 
@@ -53,8 +71,9 @@ describe('key builders', () => {
     expect(agencyUploadPrefix('doj')).toBe('uploads/agency=doj/');
     expect(manifestKey('doj', id)).toBe('manifests/agency=doj/20210302T101530Z-1a2b3c4d.json');
     expect(agencyPrefix('web_requests', 'doj')).toBe('lake/web_requests/agency=doj/');
-    expect(lakeFileKey('web_requests', 'doj', '2021-03-02', id, 3))
-      .toBe('lake/web_requests/agency=doj/dt=2021-03-02/20210302T101530Z-1a2b3c4d-3.parquet');
+    expect(lakeFileKey('web_requests', 'doj', '2021-03-02', id, 3)).toBe(
+      'lake/web_requests/agency=doj/dt=2021-03-02/20210302T101530Z-1a2b3c4d-3.parquet',
+    );
     expect(pendingSweepStateKey('run-1')).toBe('sweep-state/pending/run-1.json');
   });
 
@@ -67,7 +86,7 @@ describe('key builders', () => {
     expect(() => pendingSweepStateKey('../x')).toThrow('invalid run id "../x"');
   });
 
-  it('tell an upload\'s lake files from those of an upload whose id extends it', () => {
+  it("tell an upload's lake files from those of an upload whose id extends it", () => {
     expect(isUploadFileKey('lake/t/agency=a/dt=2021-03-02/u-1-0.parquet', 'u-1')).toBe(true);
     expect(isUploadFileKey('lake/t/agency=a/dt=2021-03-02/u-1-2-0.parquet', 'u-1')).toBe(false);
   });

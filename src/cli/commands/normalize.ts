@@ -30,7 +30,9 @@ export function parseSize(flag: string, value: string): number {
     n = parseSizeText(value);
   } catch (err) {
     if (!(err instanceof SizeFormatError)) throw err;
-    throw new CliError(CliErrorCode.BadArgument, `${flag} must be a size like 512MB, 20GiB or 1048576, got "${value}"`, undefined, { cause: err });
+    throw new CliError(CliErrorCode.BadArgument, `${flag} must be a size like 512MB, 20GiB or 1048576, got "${value}"`, undefined, {
+      cause: err,
+    });
   }
   if (n < 1) throw new CliError(CliErrorCode.BadArgument, `${flag} must be at least 1 byte, got "${value}"`);
   return n;
@@ -40,7 +42,11 @@ export function parseSize(flag: string, value: string): number {
 export function parseCount(flag: string, value: string, fractional = false): number {
   const n = Number(value);
   const ok = value.trim() !== '' && Number.isFinite(n) && n >= 1 && (fractional || Number.isInteger(n));
-  if (!ok) throw new CliError(CliErrorCode.BadArgument, `${flag} must be ${fractional ? 'a number of at least 1' : 'a positive integer'}, got "${value}"`);
+  if (!ok)
+    throw new CliError(
+      CliErrorCode.BadArgument,
+      `${flag} must be ${fractional ? 'a number of at least 1' : 'a positive integer'}, got "${value}"`,
+    );
   return n;
 }
 
@@ -130,7 +136,8 @@ export function registerNormalize(program: Command): void {
   addLimitOptions(cmd);
   badArgumentsOnError(cmd);
   cmd.action(async (paths: string[], flags: NormalizeFlags) => {
-    if (!flags.lake) throw new CliError(CliErrorCode.BadArgument, '--lake <dir> is required', 'e.g. sweep normalize logs.zip --lake ./lake-root');
+    if (!flags.lake)
+      throw new CliError(CliErrorCode.BadArgument, '--lake <dir> is required', 'e.g. sweep normalize logs.zip --lake ./lake-root');
     const limits = limitsFromFlags(flags);
     const localTimeZone = localTzFromFlag(flags.localTz);
     for (const p of paths) {
@@ -169,12 +176,19 @@ function day(iso: string | null): string {
 export function formatSummary(m: Manifest, manifestPath: string, seconds: number): string {
   const out: string[] = [];
   const bytes = m.entries.reduce((s, e) => s + e.bytes, 0);
-  out.push(`Normalized upload ${m.upload_id} (agency ${m.agency}) in ${seconds.toFixed(1)} s: ${formatBytes(bytes)} read, ${formatCount(m.totals.rows)} rows.`);
+  out.push(
+    `Normalized upload ${m.upload_id} (agency ${m.agency}) in ${seconds.toFixed(1)} s: ${formatBytes(bytes)} read, ${formatCount(m.totals.rows)} rows.`,
+  );
 
   const byFamily = new Map<string, number>();
   for (const e of m.entries) byFamily.set(e.family, (byFamily.get(e.family) ?? 0) + 1);
-  const fam = [...byFamily].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${familyLabel(f)} ${n}`).join(', ');
-  out.push(`Files: ${m.totals.entries} read; ${m.entries.length} parsed${fam ? ` (${fam})` : ''}; ${m.unrecognized.length} unrecognized; ${m.problems.length} refused or damaged.`);
+  const fam = [...byFamily]
+    .sort((a, b) => b[1] - a[1])
+    .map(([f, n]) => `${familyLabel(f)} ${n}`)
+    .join(', ');
+  out.push(
+    `Files: ${m.totals.entries} read; ${m.entries.length} parsed${fam ? ` (${fam})` : ''}; ${m.unrecognized.length} unrecognized; ${m.problems.length} refused or damaged.`,
+  );
 
   out.push('Rows per table:');
   for (const [t, n] of Object.entries(m.rows_per_table)) if (n > 0) out.push(`  ${t.padEnd(16)} ${formatCount(n)}`);
@@ -183,7 +197,9 @@ export function formatSummary(m: Manifest, manifestPath: string, seconds: number
   if (m.coverage.length) {
     out.push('Coverage (host, log family, first .. last event, files, rows):');
     for (const c of m.coverage) {
-      out.push(`  ${(c.host ?? '(unknown host)').padEnd(15)} ${familyLabel(c.family).padEnd(34)} ${day(c.first_event)} .. ${day(c.last_event)}  ${c.files} file${c.files === 1 ? '' : 's'}  ${formatCount(c.rows)} rows`);
+      out.push(
+        `  ${(c.host ?? '(unknown host)').padEnd(15)} ${familyLabel(c.family).padEnd(34)} ${day(c.first_event)} .. ${day(c.last_event)}  ${c.files} file${c.files === 1 ? '' : 's'}  ${formatCount(c.rows)} rows`,
+      );
     }
   }
 
@@ -197,16 +213,27 @@ export function formatSummary(m: Manifest, manifestPath: string, seconds: number
   }
 
   const t = m.totals;
-  out.push(`Lines: ${formatCount(t.lines_read)} read = ${formatCount(t.lines_with_rows)} with rows + ${formatCount(t.lines_rejected)} rejected + ${formatCount(t.lines_skipped)} headers/comments/blank.`);
+  out.push(
+    `Lines: ${formatCount(t.lines_read)} read = ${formatCount(t.lines_with_rows)} with rows + ${formatCount(t.lines_rejected)} rejected + ${formatCount(t.lines_skipped)} headers/comments/blank.`,
+  );
   if (t.rejections > 0) {
     const reasons = new Map<string, number>();
     for (const e of m.entries) for (const [r, n] of Object.entries(e.rejections.by_reason)) reasons.set(r, (reasons.get(r) ?? 0) + n);
     out.push(`Rejected lines/records: ${formatCount(t.rejections)}; top reasons:`);
     for (const [r, n] of [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 5)) out.push(`  ${formatCount(n).padStart(8)}  ${r}`);
-    const worst = [...m.entries].filter((e) => e.rejections.total > 0).sort((a, b) => b.rejections.total - a.rejections.total).slice(0, 3);
-    for (const e of worst) out.push(`  in ${e.path}: ${formatCount(e.rejections.total)} (first at line ${e.rejections.samples[0]?.line ?? '?'}: ${e.rejections.samples[0]?.reason ?? ''})`);
+    const worst = [...m.entries]
+      .filter((e) => e.rejections.total > 0)
+      .sort((a, b) => b.rejections.total - a.rejections.total)
+      .slice(0, 3);
+    for (const e of worst)
+      out.push(
+        `  in ${e.path}: ${formatCount(e.rejections.total)} (first at line ${e.rejections.samples[0]?.line ?? '?'}: ${e.rejections.samples[0]?.reason ?? ''})`,
+      );
   }
-  for (const e of m.entries.filter((x) => x.status === 'partial')) out.push(`Partly read: ${e.path}: ${e.error?.reason ?? 'stream failed'} (${formatCount(Object.values(e.rows).reduce((s, n) => s + (n ?? 0), 0))} rows kept)`);
+  for (const e of m.entries.filter((x) => x.status === 'partial'))
+    out.push(
+      `Partly read: ${e.path}: ${e.error?.reason ?? 'stream failed'} (${formatCount(Object.values(e.rows).reduce((s, n) => s + (n ?? 0), 0))} rows kept)`,
+    );
   if (m.unrecognized.length) {
     out.push('Unrecognized files (not parsed):');
     for (const u of m.unrecognized) out.push(`  ${u.path} (${u.size === null ? 'size unknown' : formatBytes(u.size)}): ${u.hint}`);
@@ -216,7 +243,17 @@ export function formatSummary(m: Manifest, manifestPath: string, seconds: number
     for (const p of m.problems) out.push(`  ${p.path}: ${p.code}: ${p.reason}`);
   }
   const coerced = Object.entries(m.coerced_values);
-  if (coerced.length) out.push(`Values dropped (wrong type for the column): ${coerced.map(([tb, cols]) => `${tb}: ${Object.entries(cols).map(([c, n]) => `${c} ${n}`).join(', ')}`).join('; ')}`);
+  if (coerced.length)
+    out.push(
+      `Values dropped (wrong type for the column): ${coerced
+        .map(
+          ([tb, cols]) =>
+            `${tb}: ${Object.entries(cols)
+              .map(([c, n]) => `${c} ${n}`)
+              .join(', ')}`,
+        )
+        .join('; ')}`,
+    );
   out.push(`Manifest: ${manifestPath}`);
   return out.join('\n') + '\n';
 }
@@ -262,7 +299,8 @@ export async function normalizeForCli(o: CliNormalizeOptions): Promise<Awaited<R
       onProgress: (p) => bar.update(p),
     });
   } catch (err) {
-    if (err instanceof NormalizeError && err.cause instanceof LayoutError) throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
+    if (err instanceof NormalizeError && err.cause instanceof LayoutError)
+      throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
     throw err;
   } finally {
     bar.done();

@@ -45,7 +45,12 @@ export interface S3Flags {
 export function s3ClientFromFlags(flags: S3Flags): S3Client {
   const config: S3ClientConfig = { region: flags.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION };
   if (flags.endpoint) {
-    Object.assign(config, { endpoint: flags.endpoint, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    Object.assign(config, {
+      endpoint: flags.endpoint,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
     config.region ??= 'us-east-1';
   }
   if (!config.region) {
@@ -57,7 +62,12 @@ export function s3ClientFromFlags(flags: S3Flags): S3Client {
 /** The upload bucket: --bucket, else SWEEP_UPLOAD_BUCKET (the stack output UploadBucketName). */
 export function uploadBucket(flags: S3Flags): string {
   const bucket = flags.bucket ?? process.env.SWEEP_UPLOAD_BUCKET;
-  if (!bucket) throw new CliError(CliErrorCode.BadArgument, 'no upload bucket', 'pass --bucket <name> or set SWEEP_UPLOAD_BUCKET (the security team gives you the name)');
+  if (!bucket)
+    throw new CliError(
+      CliErrorCode.BadArgument,
+      'no upload bucket',
+      'pass --bucket <name> or set SWEEP_UPLOAD_BUCKET (the security team gives you the name)',
+    );
   return bucket;
 }
 
@@ -75,18 +85,40 @@ export function huntNeeds(dir: string): HuntNeed[] {
 /** Upload errors as CLI errors (code, message, suggestion). */
 export function toCliError(err: unknown): unknown {
   if (err instanceof CliError) return err;
-  if (err instanceof UploadArgumentError || err instanceof LayoutError) return new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
-  if (err instanceof UploadInterruptedError) return new CliError(CliErrorCode.Internal, err.message, `${err.partsDone} of ${err.partsTotal} parts are stored on the server and will not be sent again`, { cause: err });
+  if (err instanceof UploadArgumentError || err instanceof LayoutError)
+    return new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
+  if (err instanceof UploadInterruptedError)
+    return new CliError(
+      CliErrorCode.Internal,
+      err.message,
+      `${err.partsDone} of ${err.partsTotal} parts are stored on the server and will not be sent again`,
+      { cause: err },
+    );
   if (err instanceof ReceiptTimeoutError) {
-    return new CliError(CliErrorCode.Internal, `${err.message}: the upload itself is complete`, 'wait a little and run "sweep upload --receipt <upload-id> --agency <id>", or ask the security team to check the normalizer', { cause: err });
+    return new CliError(
+      CliErrorCode.Internal,
+      `${err.message}: the upload itself is complete`,
+      'wait a little and run "sweep upload --receipt <upload-id> --agency <id>", or ask the security team to check the normalizer',
+      { cause: err },
+    );
   }
   if (err instanceof UploadError) return new CliError(CliErrorCode.Internal, err.message, undefined, { cause: err });
   const name = (err as { name?: string }).name;
   if (name === 'CredentialsProviderError') {
-    return new CliError(CliErrorCode.BadArgument, 'no AWS credentials found', 'set AWS_PROFILE to the profile of your upload role (or use an upload link from the security team: see docs/agencies.md)', { cause: err });
+    return new CliError(
+      CliErrorCode.BadArgument,
+      'no AWS credentials found',
+      'set AWS_PROFILE to the profile of your upload role (or use an upload link from the security team: see docs/agencies.md)',
+      { cause: err },
+    );
   }
   if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'ExpiredToken') {
-    return new CliError(CliErrorCode.BadArgument, `S3 refused: ${(err as Error).message}`, 'check that your credentials are those of this agency\'s upload role and that --agency is your agency', { cause: err });
+    return new CliError(
+      CliErrorCode.BadArgument,
+      `S3 refused: ${(err as Error).message}`,
+      "check that your credentials are those of this agency's upload role and that --agency is your agency",
+      { cause: err },
+    );
   }
   return err;
 }
@@ -121,18 +153,24 @@ export function registerUpload(program: Command): void {
     .option('--concurrency <n>', 'parts sent at the same time', '4')
     .option('--wait', 'wait for the normalizer and print the receipt')
     .option('--receipt <upload-id>', 'only print the receipt of an earlier upload (waits for it)')
-    .option('--lake-bucket <name>', 'bucket holding the receipts, the LakeBucketName output (default: $SWEEP_LAKE_BUCKET; needed by --wait and --receipt)')
+    .option(
+      '--lake-bucket <name>',
+      'bucket holding the receipts, the LakeBucketName output (default: $SWEEP_LAKE_BUCKET; needed by --wait and --receipt)',
+    )
     .option('--wait-timeout <duration>', 'how long --wait waits', '15m')
     .option('--poll <duration>', 'time between two looks for the receipt', '5s')
     .option('--queries <dir>', 'hunt queries, to say in the receipt which hunts cannot run', 'queries')
     .option('--state-dir <dir>', 'where resume records are kept (default: ~/.cache/hafnium-sweep/uploads)')
     .option('--json', 'print one JSON object per archive instead of text')
-    .addHelpText('after', [
-      '',
-      'Credentials come from the usual AWS places (AWS_PROFILE, environment, SSO, instance role): use your agency\'s upload role.',
-      'An interrupted upload resumes when you run the same command again (parts already sent are kept).',
-      'Exit codes: 0 uploaded, 2 usage error, 3 upload failed (run again to resume).',
-    ].join('\n'))
+    .addHelpText(
+      'after',
+      [
+        '',
+        "Credentials come from the usual AWS places (AWS_PROFILE, environment, SSO, instance role): use your agency's upload role.",
+        'An interrupted upload resumes when you run the same command again (parts already sent are kept).',
+        'Exit codes: 0 uploaded, 2 usage error, 3 upload failed (run again to resume).',
+      ].join('\n'),
+    )
     .action(async (archives: string[], opts: Opts) => {
       try {
         await upload(archives, opts);
@@ -143,20 +181,26 @@ export function registerUpload(program: Command): void {
 }
 
 async function upload(archives: string[], opts: Opts): Promise<void> {
-  if (archives.length === 0 && !opts.receipt) throw new CliError(CliErrorCode.BadArgument, 'no archive given', 'sweep upload <archive.zip> --agency <id>');
+  if (archives.length === 0 && !opts.receipt)
+    throw new CliError(CliErrorCode.BadArgument, 'no archive given', 'sweep upload <archive.zip> --agency <id>');
   if (opts.grant) return uploadByGrant(archives, opts);
   if (!opts.agency) throw new CliError(CliErrorCode.BadArgument, 'no agency given', 'pass --agency <your agency id>');
   const agency = opts.agency;
   const partSize = parseSize(opts.partSize);
   const concurrency = Number(opts.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError(CliErrorCode.BadArgument, `--concurrency must be 1-64, got ${opts.concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new CliError(CliErrorCode.BadArgument, `--concurrency must be 1-64, got ${opts.concurrency}`);
   const waitTimeoutMs = parseDuration(opts.waitTimeout) * 1000;
   const pollMs = parseDuration(opts.poll) * 1000;
   const bucket = uploadBucket(opts);
   // Receipts are in the lake bucket: the upload bucket holds none, and the upload role reads none there.
   const lakeBucket = opts.lakeBucket ?? process.env.SWEEP_LAKE_BUCKET;
   if ((opts.wait || opts.receipt) && !lakeBucket) {
-    throw new CliError(CliErrorCode.BadArgument, 'waiting for a receipt needs the lake bucket', 'add --lake-bucket <LakeBucketName> or set SWEEP_LAKE_BUCKET');
+    throw new CliError(
+      CliErrorCode.BadArgument,
+      'waiting for a receipt needs the lake bucket',
+      'add --lake-bucket <LakeBucketName> or set SWEEP_LAKE_BUCKET',
+    );
   }
   const client = s3ClientFromFlags(opts);
   const out = process.stdout;
@@ -192,8 +236,15 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
         }
       };
       const result = await uploadArchive({
-        client, bucket, agency, filePath: file, state: fileStateStore(path.join(stateDir, `${stateKey}.json`)),
-        partSize, concurrency, onProgress: draw, signal: controller.signal,
+        client,
+        bucket,
+        agency,
+        filePath: file,
+        state: fileStateStore(path.join(stateDir, `${stateKey}.json`)),
+        partSize,
+        concurrency,
+        onProgress: draw,
+        signal: controller.signal,
       });
       if (!opts.json && err.isTTY) err.write('\n');
       const seconds = (Date.now() - started) / 1000;
@@ -215,13 +266,29 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
         if (!opts.json) err.write(`waiting for the receipt of ${uploadId} (up to ${opts.waitTimeout})...\n`);
         const manifest = await waitForManifest({ store, agency, uploadId, timeoutMs: waitTimeoutMs, intervalMs: pollMs });
         const msg = receiptMessage(manifest, hunts);
-        receipts[uploadId] = { subject: msg.subject, severity: msg.attributes.severity, totals: manifest.totals, coverage: manifest.coverage };
+        receipts[uploadId] = {
+          subject: msg.subject,
+          severity: msg.attributes.severity,
+          totals: manifest.totals,
+          coverage: manifest.coverage,
+        };
         if (!opts.json) out.write(`\n${msg.subject}\n\n${msg.body}`);
       }
     }
     if (opts.json) {
       for (const { result, file } of uploaded) {
-        out.write(JSON.stringify({ file, bucket: result.bucket, key: result.key, upload_id: result.uploadId, size: result.size, parts: result.partsTotal, parts_resumed: result.partsResumed, receipt: receipts[result.uploadId] ?? null }) + '\n');
+        out.write(
+          JSON.stringify({
+            file,
+            bucket: result.bucket,
+            key: result.key,
+            upload_id: result.uploadId,
+            size: result.size,
+            parts: result.partsTotal,
+            parts_resumed: result.partsResumed,
+            receipt: receipts[result.uploadId] ?? null,
+          }) + '\n',
+        );
       }
       if (opts.receipt) out.write(JSON.stringify({ upload_id: opts.receipt, receipt: receipts[opts.receipt] }) + '\n');
     }
@@ -233,23 +300,33 @@ async function upload(archives: string[], opts: Opts): Promise<void> {
 
 /** Where resume records live: --state-dir, else ~/.cache/hafnium-sweep/uploads (XDG_CACHE_HOME honoured). */
 function stateDirOf(opts: Opts): string {
-  return opts.stateDir ? userPath(opts.stateDir) : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'hafnium-sweep', 'uploads');
+  return opts.stateDir
+    ? userPath(opts.stateDir)
+    : path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'hafnium-sweep', 'uploads');
 }
 
 /** `sweep upload --grant <file> <archive>`: the large-archive link path, with no AWS credentials at all. */
 async function uploadByGrant(archives: string[], opts: Opts): Promise<void> {
-  if (archives.length !== 1) throw new CliError(CliErrorCode.BadArgument, `a link file is for one archive, got ${archives.length}`, 'sweep upload --grant <link file> <archive.zip>');
+  if (archives.length !== 1)
+    throw new CliError(
+      CliErrorCode.BadArgument,
+      `a link file is for one archive, got ${archives.length}`,
+      'sweep upload --grant <link file> <archive.zip>',
+    );
   const grantFile = userPath(opts.grant!);
   let text: string;
   try {
     text = readFileSync(grantFile, 'utf8');
   } catch (err) {
-    throw new CliError(CliErrorCode.NotFound, `cannot read the link file ${grantFile}: ${(err as Error).message}`, undefined, { cause: err });
+    throw new CliError(CliErrorCode.NotFound, `cannot read the link file ${grantFile}: ${(err as Error).message}`, undefined, {
+      cause: err,
+    });
   }
   const grant = parseMultipartGrant(text);
   const file = userPath(archives[0]);
   const concurrency = Number(opts.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new CliError(CliErrorCode.BadArgument, `--concurrency must be 1-64, got ${opts.concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new CliError(CliErrorCode.BadArgument, `--concurrency must be 1-64, got ${opts.concurrency}`);
   const started = Date.now();
   let lastDecile = -1;
   let lastDraw = 0;
@@ -275,9 +352,20 @@ async function uploadByGrant(archives: string[], opts: Opts): Promise<void> {
   });
   if (!opts.json && err.isTTY) err.write('\n');
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ file, key: result.key, upload_id: result.uploadId, size: result.size, parts: grant.parts.length, parts_resumed: result.partsResumed }) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        file,
+        key: result.key,
+        upload_id: result.uploadId,
+        size: result.size,
+        parts: grant.parts.length,
+        parts_resumed: result.partsResumed,
+      }) + '\n',
+    );
   } else {
-    process.stdout.write(`uploaded ${path.basename(file)}: ${formatBytes(result.size)} in ${grant.parts.length} parts${result.partsResumed ? ` (${result.partsResumed} resumed)` : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${result.key}\n`);
+    process.stdout.write(
+      `uploaded ${path.basename(file)}: ${formatBytes(result.size)} in ${grant.parts.length} parts${result.partsResumed ? ` (${result.partsResumed} resumed)` : ''}, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${result.key}\n`,
+    );
     process.stdout.write(`upload id: ${result.uploadId}\n`);
   }
 }
