@@ -3,12 +3,14 @@
  * retro-hunt schedule and the Athena guard rails. bin/app.ts reads it (a JSON
  * file or cdk.json context) and hands it to the stacks as props.
  */
+import { AGENCY_ID_MAX_LENGTH, isAgencyId } from '../src/core';
 import { DEFAULT_LARGE_UPLOAD_BYTES } from '../src/upload';
 import { parseZone } from '../src/formats';
+import { z } from 'zod';
 
 /** One agency: an upload prefix, an upload role and owners who receive its findings. */
 export interface AgencyConfig {
-  /** Agency id: the `agency=<id>` prefix and partition value (letters, digits, `_`, `-`, `.`). */
+  /** Agency id: the `agency=<id>` prefix and partition value (the agency id rule of src/core/layout.ts: 1-64 letters, digits, `_`, `-`, `.`). */
   readonly id: string;
   /** Human name for descriptions. @default - the id */
   readonly name?: string;
@@ -65,11 +67,13 @@ export interface AppConfig {
   };
 }
 
-const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** The rule of src/core/layout.ts: agency ids are key segments, SNS attribute values and part of IAM role names. */
+const AGENCY_ID_RULE = `must match the agency id rule (1-${AGENCY_ID_MAX_LENGTH} letters, digits, ".", "_" or "-", starting with a letter or digit, no "..")`;
 const PREFIX = /^[a-z][a-z0-9-]{1,20}$/;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 const ARN = /^arn:aws[a-z-]*:iam::\d{12}:(root|role\/.+|user\/.+)$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const MAX_LARGE_UPLOAD_BYTES = 8 * 1024 ** 3;
 
 /** Thrown for a configuration that cannot be deployed; the message names the field and the bad value. */
 export class AppConfigError extends Error {
@@ -79,6 +83,115 @@ export class AppConfigError extends Error {
   }
 }
 
+/*
+ * Each schema's error text follows the field name; the bad value is appended ("..., got <value>") unless the issue
+ * says `bare` (its message already tells everything).
+ */
+const bare = (message: string) => ({ code: 'custom' as const, message, params: { bare: true } });
+/** Absent or null: the default (as a JSON config written by hand may say `null`). */
+const orDefault = <T extends z.ZodType>(value: unknown, schema: T) => z.preprocess((v) => v ?? value, schema);
+const integer = (min: number, max: number, error: string) => z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+const list = (re: RegExp, what: string) =>
+  z
+    .array(z.string({ error: `must be ${what}` }).regex(re, { error: `must be ${what}` }), { error: 'must be a list' })
+    .nullish()
+    .transform((v) => v ?? []);
+
+const AgencySchema = z.object(
+  {
+    id: z.string({ error: AGENCY_ID_RULE }).refine(isAgencyId, { error: AGENCY_ID_RULE }),
+    name: z.unknown().optional(),
+    owners: list(EMAIL, 'an e-mail address'),
+    uploadPrincipals: list(ARN, 'an IAM role, user or root ARN'),
+    timeZone: z
+      .string({ error: 'must be a string' })
+      .transform((tz, ctx) => {
+        try {
+          return parseZone(tz).name;
+        } catch (err) {
+          ctx.addIssue(bare(`: ${(err as Error).message}`));
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  },
+  { error: 'must be an object' },
+);
+
+const AppConfigSchema = z.object(
+  {
+    prefix: orDefault('sweep', z.string({ error: `must match ${PREFIX}` }).regex(PREFIX, { error: `must match ${PREFIX}` })),
+    agencies: z
+      .array(AgencySchema, { error: 'must be a non-empty list' })
+      .min(1, { error: 'must be a non-empty list' })
+      .superRefine((agencies, ctx) => {
+        const seen = new Set<string>();
+        agencies.forEach((a, i) => {
+          if (seen.has(a.id)) ctx.addIssue({ ...bare(` "${a.id}" is listed twice`), path: [i, 'id'] });
+          seen.add(a.id);
+        });
+      }),
+    securityTeam: list(EMAIL, 'an e-mail address'),
+    retroHunt: orDefault(
+      {},
+      z.object(
+        {
+          since: orDefault(
+            '2019-01-01',
+            z
+              .string({ error: 'must be a day as YYYY-MM-DD' })
+              .refine((d) => DAY.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: 'must be a day as YYYY-MM-DD' }),
+          ),
+          schedule: orDefault(
+            'cron(0 3 ? * SUN *)',
+            z
+              .string({ error: 'must be an EventBridge cron(...) or rate(...) expression' })
+              .regex(/^(cron|rate)\(.+\)$/, { error: 'must be an EventBridge cron(...) or rate(...) expression' }),
+          ),
+          enabled: orDefault(true, z.boolean({ error: 'must be true or false' })),
+        },
+        { error: 'must be an object' },
+      ),
+    ),
+    athena: orDefault(
+      {},
+      z.object(
+        {
+          bytesScannedCutoffPerQuery: orDefault(
+            1024 ** 4,
+            integer(10_000_000, Number.MAX_SAFE_INTEGER, "must be an integer of at least 10000000 (Athena's minimum)"),
+          ),
+          resultRetentionDays: orDefault(30, integer(1, Number.MAX_SAFE_INTEGER, 'must be at least 1')),
+        },
+        { error: 'must be an object' },
+      ),
+    ),
+    huntConcurrency: orDefault(4, integer(1, 20, "must be an integer in 1..20 (Athena's default limit is 20 active DML queries)")),
+    normalizer: orDefault(
+      {},
+      z.object(
+        {
+          memoryMb: orDefault(4096, integer(1024, 10240, 'must be an integer in 1024..10240')),
+          ephemeralStorageMb: orDefault(10240, integer(512, 10240, 'must be an integer in 512..10240')),
+          maxConcurrency: orDefault(10, integer(2, 1000, 'must be an integer in 2..1000 (SQS event source limits)')),
+          largeUploadBytes: orDefault(
+            DEFAULT_LARGE_UPLOAD_BYTES,
+            integer(
+              1,
+              MAX_LARGE_UPLOAD_BYTES,
+              `must be an integer in 1..${MAX_LARGE_UPLOAD_BYTES} (the Lambda's 10 GiB of /tmp holds the archive and its Parquet)`,
+            ),
+          ),
+        },
+        { error: 'must be an object' },
+      ),
+    ),
+    analystPrincipals: list(ARN, 'an IAM role, user or root ARN'),
+    uploadReaders: list(ARN, 'an IAM role, user or root ARN'),
+  },
+  { error: 'must be an object' },
+);
+
 /**
  * Validates a raw configuration object and fills the defaults.
  *
@@ -86,98 +199,39 @@ export class AppConfigError extends Error {
  * const config = parseAppConfig(JSON.parse(fs.readFileSync('config/deploy.json', 'utf8')));
  */
 export function parseAppConfig(raw: unknown): AppConfig {
-  if (typeof raw !== 'object' || raw === null) throw new AppConfigError(`config must be an object, got ${JSON.stringify(raw)}`);
-  const r = raw as Record<string, any>;
-  const prefix = r.prefix ?? 'sweep';
-  if (typeof prefix !== 'string' || !PREFIX.test(prefix))
-    throw new AppConfigError(`prefix must match ${PREFIX}, got ${JSON.stringify(prefix)}`);
-  if (!Array.isArray(r.agencies) || r.agencies.length === 0)
-    throw new AppConfigError(`agencies must be a non-empty list, got ${JSON.stringify(r.agencies)}`);
-  const seen = new Set<string>();
-  const agencies: AgencyConfig[] = r.agencies.map((a: any, i: number) => {
-    if (typeof a?.id !== 'string' || !ID.test(a.id) || a.id.includes('..'))
-      throw new AppConfigError(`agencies[${i}].id must match ${ID}, got ${JSON.stringify(a?.id)}`);
-    if (seen.has(a.id)) throw new AppConfigError(`agencies[${i}].id "${a.id}" is listed twice`);
-    seen.add(a.id);
-    const owners = list(a.owners, `agencies[${i}].owners`, EMAIL, 'an e-mail address');
-    const uploadPrincipals = list(a.uploadPrincipals, `agencies[${i}].uploadPrincipals`, ARN, 'an IAM role, user or root ARN');
-    let timeZone: string | undefined;
-    if (a.timeZone !== undefined) {
-      if (typeof a.timeZone !== 'string')
-        throw new AppConfigError(`agencies[${i}].timeZone must be a string, got ${JSON.stringify(a.timeZone)}`);
-      try {
-        timeZone = parseZone(a.timeZone).name;
-      } catch (err) {
-        throw new AppConfigError(`agencies[${i}].timeZone: ${(err as Error).message}`);
-      }
-    }
-    return {
-      id: a.id,
-      name: typeof a.name === 'string' ? a.name : a.id,
-      owners,
-      uploadPrincipals: uploadPrincipals.length ? uploadPrincipals : undefined,
-      ...(timeZone ? { timeZone } : {}),
-    };
-  });
-  const securityTeam = list(r.securityTeam, 'securityTeam', EMAIL, 'an e-mail address');
-  const since = r.retroHunt?.since ?? '2019-01-01';
-  if (typeof since !== 'string' || !DAY.test(since) || Number.isNaN(Date.parse(`${since}T00:00:00Z`)))
-    throw new AppConfigError(`retroHunt.since must be a day as YYYY-MM-DD, got ${JSON.stringify(since)}`);
-  const schedule = r.retroHunt?.schedule ?? 'cron(0 3 ? * SUN *)';
-  if (typeof schedule !== 'string' || !/^(cron|rate)\(.+\)$/.test(schedule))
-    throw new AppConfigError(
-      `retroHunt.schedule must be an EventBridge cron(...) or rate(...) expression, got ${JSON.stringify(schedule)}`,
-    );
-  const cutoff = r.athena?.bytesScannedCutoffPerQuery ?? 1024 ** 4;
-  if (!Number.isInteger(cutoff) || cutoff < 10_000_000)
-    throw new AppConfigError(
-      `athena.bytesScannedCutoffPerQuery must be an integer of at least 10000000 (Athena's minimum), got ${JSON.stringify(cutoff)}`,
-    );
-  const retention = r.athena?.resultRetentionDays ?? 30;
-  if (!Number.isInteger(retention) || retention < 1)
-    throw new AppConfigError(`athena.resultRetentionDays must be at least 1, got ${JSON.stringify(retention)}`);
-  const huntConcurrency = r.huntConcurrency ?? 4;
-  if (!Number.isInteger(huntConcurrency) || huntConcurrency < 1 || huntConcurrency > 20)
-    throw new AppConfigError(
-      `huntConcurrency must be an integer in 1..20 (Athena's default limit is 20 active DML queries), got ${JSON.stringify(huntConcurrency)}`,
-    );
-  const memoryMb = r.normalizer?.memoryMb ?? 4096;
-  if (!Number.isInteger(memoryMb) || memoryMb < 1024 || memoryMb > 10240)
-    throw new AppConfigError(`normalizer.memoryMb must be an integer in 1024..10240, got ${JSON.stringify(memoryMb)}`);
-  const ephemeralStorageMb = r.normalizer?.ephemeralStorageMb ?? 10240;
-  if (!Number.isInteger(ephemeralStorageMb) || ephemeralStorageMb < 512 || ephemeralStorageMb > 10240)
-    throw new AppConfigError(`normalizer.ephemeralStorageMb must be an integer in 512..10240, got ${JSON.stringify(ephemeralStorageMb)}`);
-  const maxConcurrency = r.normalizer?.maxConcurrency ?? 10;
-  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000)
-    throw new AppConfigError(
-      `normalizer.maxConcurrency must be an integer in 2..1000 (SQS event source limits), got ${JSON.stringify(maxConcurrency)}`,
-    );
-  const largeUploadBytes = r.normalizer?.largeUploadBytes ?? DEFAULT_LARGE_UPLOAD_BYTES;
-  if (!Number.isInteger(largeUploadBytes) || largeUploadBytes < 1 || largeUploadBytes > 8 * 1024 ** 3) {
-    throw new AppConfigError(
-      `normalizer.largeUploadBytes must be an integer in 1..${8 * 1024 ** 3} (the Lambda's 10 GiB of /tmp holds the archive and its Parquet), got ${JSON.stringify(largeUploadBytes)}`,
-    );
-  }
-  const analystPrincipals = list(r.analystPrincipals, 'analystPrincipals', ARN, 'an IAM role, user or root ARN');
-  const uploadReaders = list(r.uploadReaders, 'uploadReaders', ARN, 'an IAM role, user or root ARN');
+  const parsed = AppConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new AppConfigError(describeIssue(parsed.error.issues[0], raw));
+  const r = parsed.data;
+  const agencies: AgencyConfig[] = r.agencies.map((a) => ({
+    id: a.id,
+    name: typeof a.name === 'string' ? a.name : a.id,
+    owners: a.owners,
+    uploadPrincipals: a.uploadPrincipals.length ? a.uploadPrincipals : undefined,
+    ...(a.timeZone ? { timeZone: a.timeZone } : {}),
+  }));
   return {
-    prefix,
+    prefix: r.prefix,
     agencies,
-    securityTeam,
-    analystPrincipals: analystPrincipals.length ? analystPrincipals : undefined,
-    uploadReaders: uploadReaders.length ? uploadReaders : undefined,
-    retroHunt: { schedule, since, enabled: r.retroHunt?.enabled ?? true },
-    athena: { bytesScannedCutoffPerQuery: cutoff, resultRetentionDays: retention },
-    huntConcurrency,
-    normalizer: { memoryMb, ephemeralStorageMb, maxConcurrency, largeUploadBytes },
+    securityTeam: r.securityTeam,
+    analystPrincipals: r.analystPrincipals.length ? r.analystPrincipals : undefined,
+    uploadReaders: r.uploadReaders.length ? r.uploadReaders : undefined,
+    retroHunt: r.retroHunt,
+    athena: r.athena,
+    huntConcurrency: r.huntConcurrency,
+    normalizer: r.normalizer,
   };
 }
 
-function list(v: unknown, field: string, re: RegExp, what: string): string[] {
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new AppConfigError(`${field} must be a list, got ${JSON.stringify(v)}`);
-  v.forEach((x, i) => {
-    if (typeof x !== 'string' || !re.test(x)) throw new AppConfigError(`${field}[${i}] must be ${what}, got ${JSON.stringify(x)}`);
-  });
-  return v as string[];
+/** `agencies[0].id must be ..., got "../x"`: the field as written in the config, the rule, and the bad value. */
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const field =
+    issue.path.length === 0
+      ? 'config'
+      : issue.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
+  if (issue.code === 'custom' && issue.params?.bare) return `${field}${issue.message}`;
+  const value = issue.path.reduce<unknown>(
+    (v, k) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    raw,
+  );
+  return `${field} ${issue.message}, got ${JSON.stringify(value)}`;
 }

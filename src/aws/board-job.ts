@@ -5,6 +5,7 @@
  * private `board/` prefix after each sweep; on the digest schedule the changes since the last digest also go to the
  * security team through SNS (without an `agency` attribute, so no agency owner's filtered subscription gets it).
  */
+import { INDICATORS_PREFIX } from '../core';
 import type { ObjectStore } from '../core';
 import { readText, ObjectNotFoundError } from '../core';
 import type { Hunt } from '../hunt';
@@ -139,14 +140,9 @@ export async function runAwsBoardJob(
 async function indicatorVersion(store: ObjectStore): Promise<SweepRecord['indicators']> {
   const { createHash } = await import('node:crypto');
   try {
-    const text = await readText(store, 'indicators/indicators.csv');
-    return [
-      {
-        file: 'indicators/indicators.csv',
-        sha256: createHash('sha256').update(text).digest('hex').slice(0, 12),
-        bytes: Buffer.byteLength(text),
-      },
-    ];
+    const file = `${INDICATORS_PREFIX}indicators.csv`;
+    const text = await readText(store, file);
+    return [{ file, sha256: createHash('sha256').update(text).digest('hex').slice(0, 12), bytes: Buffer.byteLength(text) }];
   } catch (err) {
     if (err instanceof ObjectNotFoundError) return [];
     throw err;

@@ -9,7 +9,7 @@ export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store';
 export { estimateScans, type ScanEstimate, type HuntScanEstimate } from './scan-estimate';
 export { SnsNotifier, type PublishResult, type SnsNotifierOptions } from './sns-notifier';
 export { planSweep, planHunt, type SweepPlan, type SweepRequest, type PlannedHunt, SweepPlanError } from './sweep-plan';
-export { parseManifestKey, parseUploadKey, LayoutKeyError } from './upload-key';
+export { parseManifestKey, parseUploadKey, LayoutError } from '../core';
 export { DEFAULT_PRICE_PER_TB, estimateScopes, listLakeFiles } from './scan-estimate';
 export { planSweepDetailed } from './sweep-plan';
 export { runSmoke, type SmokeOptions } from './smoke';

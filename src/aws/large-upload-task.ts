@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { RunTaskCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { ObjectStore } from '../core';
 import { UPLOAD_KEY_VARIABLE } from './upload-event';
-import { parseUploadKey } from './upload-key';
+import { parseUploadKey } from '../core';
 
 export { DEFAULT_LARGE_UPLOAD_BYTES, MAX_UPLOAD_BYTES } from '../upload';
 

@@ -8,7 +8,7 @@ import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type { ObjectInfo, ObjectStore } from '../core';
 import type { InputSource } from '../ingest';
 import { normalizeUpload, type NormalizeResult } from '../pipeline';
-import { parseUploadKey } from './upload-key';
+import { parseUploadKey } from '../core';
 
 export interface NormalizeS3UploadOptions {
   /** Store over the upload bucket. */

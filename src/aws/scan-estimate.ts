@@ -5,6 +5,7 @@
  * column-size reader is given, from the Parquet footers (Athena reads only the
  * column chunks a query references).
  */
+import { INDICATORS_PREFIX } from '../core';
 import type { ObjectInfo, ObjectStore } from '../core';
 import { INDICATORS_TABLE, TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake';
 import { stripSqlComments, type Hunt } from '../hunt';
@@ -116,7 +117,7 @@ export async function listLakeFiles(lake: ObjectStore): Promise<LakeFiles> {
   }
   tables.set(
     INDICATORS_TABLE.name,
-    (await lake.list('indicators/')).filter((o) => !o.key.endsWith('/')).map((o) => ({ o, agency: '', dt: '' })),
+    (await lake.list(INDICATORS_PREFIX)).filter((o) => !o.key.endsWith('/')).map((o) => ({ o, agency: '', dt: '' })),
   );
   return { tables, agencies };
 }

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../core';
-import { isUploadFileKey } from '../lake';
+import { isUploadFileKey, parseManifestKey } from '../core';
 import { TABLE_NAMES } from '../lake';
 import { stripSqlComments, type Hunt } from '../hunt';
 import { windowParams, type HuntWindow } from '../hunt';
@@ -30,7 +30,6 @@ import {
   type HuntDecision,
   type HuntMode,
 } from '../sweep';
-import { parseManifestKey } from './upload-key';
 
 /** What starts a run: the schedule, a new upload manifest, or an analyst. */
 export type SweepRequest =

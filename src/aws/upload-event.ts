@@ -3,7 +3,7 @@
  * in its dead-letter queue (redriven by an operator), "ECS Task State Change" events of large-upload tasks that
  * failed. Both name one object of an upload; folder markers made by the S3 console name nothing to normalize.
  */
-import { LayoutKeyError, parseUploadKey } from './upload-key';
+import { LayoutError, parseUploadKey } from '../core';
 
 /** The container environment variable carrying the key of the object that started a large-upload task. */
 export const UPLOAD_KEY_VARIABLE = 'UPLOAD_KEY';
@@ -79,7 +79,7 @@ function fits(key: string): boolean {
     parseUploadKey(key);
     return true;
   } catch (err) {
-    if (err instanceof LayoutKeyError) return false;
+    if (err instanceof LayoutError) return false;
     throw err;
   }
 }

@@ -19,6 +19,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { parse as parseCsvSync } from 'csv-parse/sync';
 
 /** Indicator types of the `indicators` table (schema INDICATORS_TABLE). */
 export const INDICATOR_TYPES = ['ip', 'sha256', 'md5', 'sha1', 'filepath', 'filename', 'domain', 'user_agent', 'url_path'] as const;
@@ -180,59 +181,29 @@ export function normalizeIndicator(rawType: string, rawValue: string): { type: I
 
 /**
  * RFC 4180 CSV records (quoted fields, doubled quotes, CR/LF, BOM), each with the
- * line it starts on (1-based).
+ * line it starts on (1-based), read by csv-parse. Line breaks are made `\n` first so that a feed mixing CRLF and LF
+ * reads the same and line numbers count every break. A record csv-parse cannot read (a quote never closed) goes to
+ * `onError` with its line and reason; the other records are kept.
  */
-export function parseCsv(text: string): { fields: string[]; line: number }[] {
+export function parseCsv(text: string, onError?: (line: number, reason: string) => void): { fields: string[]; line: number }[] {
   const out: { fields: string[]; line: number }[] = [];
-  const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  let any = false;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (s[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (ch === '\n') line++;
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && field === '') {
-      quoted = true;
-      any = true;
-      continue;
-    }
-    if (ch === ',') {
-      fields.push(field);
-      field = '';
-      any = true;
-      continue;
-    }
-    if (ch === '\r' && s[i + 1] === '\n') continue;
-    if (ch === '\n' || ch === '\r') {
-      fields.push(field);
-      if (any || field !== '') out.push({ fields, line: start });
-      fields = [];
-      field = '';
-      any = false;
-      line++;
-      start = line;
-      continue;
-    }
-    field += ch;
-    any = true;
-  }
-  if (any || field !== '') {
-    fields.push(field);
-    out.push({ fields, line: start });
+  const records = parseCsvSync(text.replace(/\r\n?/g, '\n'), {
+    bom: true,
+    info: true,
+    record_delimiter: '\n',
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    on_skip: (err) => {
+      onError?.(typeof err?.lines === 'number' ? err.lines : 0, `unreadable CSV record: ${err?.message}`);
+      return undefined;
+    },
+  }) as unknown as { record: string[]; info: { lines: number } }[];
+  for (const { record, info } of records) {
+    // csv-parse counts lines up to the record's end; quoted fields may span lines.
+    const breaks = record.reduce((n, f) => n + f.split('\n').length - 1, 0);
+    out.push({ fields: record, line: info.lines - breaks });
   }
   return out;
 }
@@ -245,10 +216,11 @@ function headerKey(fields: string[]): string {
 
 /** Reads one CSV feed (format chosen by its header). */
 function parseCsvFeed(file: string, text: string): IndicatorFileResult {
-  const records = parseCsv(text);
   const rows: IndicatorRow[] = [];
   const rejects: IndicatorReject[] = [];
-  if (records.length === 0) return { file, format: null, rows, rejects: [{ file, location: 'file', reason: 'empty file' }] };
+  const records = parseCsv(text, (line, reason) => rejects.push({ file, location: `line ${line}`, reason }));
+  if (records.length === 0)
+    return { file, format: null, rows, rejects: rejects.length ? rejects : [{ file, location: 'file', reason: 'empty file' }] };
   const header = records[0].fields.map((f) => f.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   let format: FeedFormat;

@@ -2,7 +2,7 @@
 export * from './schema';
 export { LakeWriter, type LakeWriterOptions, type LakeWriteResult, type StagedFile } from './lake-writer';
 export { publishUpload, type PublishResult } from './publish';
-export { lakeGlob, lakeFileKey, manifestKey, agencyPrefix, isUploadFileKey, assertValidId, InvalidIdError } from './layout';
+export { lakeGlob, lakeFileKey, manifestKey, agencyPrefix, isUploadFileKey } from '../core';
 export { LakeWriteError } from './errors';
 export * from './manifest';
 export { ColumnBuffer, type BatchColumn, type RowBatch } from './column-buffer';

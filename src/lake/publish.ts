@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { LocalObjectStore } from '../core';
 import type { ObjectStore } from '../core';
 import { sha256File } from './checksum';
-import { agencyPrefix, isUploadFileKey, lakeFileKey, manifestKey } from './layout';
+import { agencyPrefix, isUploadFileKey, lakeFileKey, manifestKey } from '../core';
 import type { StagedFile } from './lake-writer';
 import type { ManifestFile } from './manifest';
 import { TABLE_NAMES } from './schema';

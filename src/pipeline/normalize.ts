@@ -26,7 +26,7 @@ import type { FamilyParser, ParseContext, Detection, TextFamilyParser } from '..
 import * as ingest from '../ingest';
 import type { IngestLimits, IngestProblem, InputEntry, InputSource } from '../ingest';
 import { DayFormatter, validTime } from '../lake';
-import { assertValidId } from '../lake';
+import { assertAgencyId, assertUploadId } from '../core';
 import { LakeWriter, type LakeWriterOptions } from '../lake';
 import { MANIFEST_VERSION, manifestToJson, type Manifest, type ManifestEntry, type ManifestProblem, type UnrecognizedEntry } from '../lake';
 import { describeStagedFiles, publishUpload } from '../lake';
@@ -190,8 +190,8 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
   const now = opts.now ?? (() => new Date());
   let localZone: LocalZone;
   try {
-    assertValidId('agency', opts.agency);
-    if (opts.uploadId !== undefined) assertValidId('upload', opts.uploadId);
+    assertAgencyId(opts.agency);
+    if (opts.uploadId !== undefined) assertUploadId(opts.uploadId);
     localZone = opts.localTimeZone === undefined ? UTC_ZONE : parseZone(opts.localTimeZone);
   } catch (err) {
     throw new NormalizeError((err as Error).message, { cause: err });

@@ -11,7 +11,7 @@ import { readText, type ObjectStore } from '../core';
 import { hostFromPath } from '../formats';
 import type { IngestLimits } from '../ingest';
 import type { BadManifest, LakeGap } from '../lake';
-import { manifestKey } from '../lake';
+import { manifestKey } from '../core';
 import type { Manifest } from '../lake';
 
 /** One upload to normalize again. */

@@ -5,13 +5,13 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readText, type ObjectStore } from '../core';
+import { BOARD_PREFIX, readText, type ObjectStore } from '../core';
 import type { Finding } from '../hunt';
 import type { Manifest } from '../lake';
 import type { Board } from './board-model';
 import { renderBoard } from './board-html';
 
-export const BOARD_PREFIX = 'board/';
+export { BOARD_PREFIX };
 export const BOARD_HTML_KEY = `${BOARD_PREFIX}board.html`;
 export const BOARD_JSON_KEY = `${BOARD_PREFIX}board.json`;
 

@@ -20,19 +20,24 @@
  * the hunts that failed.
  */
 import { createHash } from 'node:crypto';
+import { INDICATORS_PREFIX, pendingSweepStateKey, SWEEP_STATE_KEY } from '../core';
 import { ObjectNotFoundError, readText, type ObjectStore } from '../core';
 import { TABLE_NAMES, type TableName } from '../lake';
 import { stripSqlComments, type Hunt } from '../hunt';
 import { placeholderOffsets, type HuntWindow } from '../hunt';
 
-export const SWEEP_STATE_KEY = 'sweep-state/state.json';
 /** Most day ranges one incremental query lists (beyond, the closest ranges merge: fewer, wider reads). */
 export const MAX_RANGES = 8;
 
-/** Where the plan step puts the candidate state of a run. */
+export { SWEEP_STATE_KEY };
+
+/** Where the plan step puts the candidate state of a run (a run id outside the layout is a {@link SweepStateError}). */
 export function pendingStateKey(runId: string): string {
-  if (!/^[A-Za-z0-9-]+$/.test(runId)) throw new SweepStateError(`run id "${runId}" is not [A-Za-z0-9-]+`);
-  return `sweep-state/pending/${runId}.json`;
+  try {
+    return pendingSweepStateKey(runId);
+  } catch (err) {
+    throw new SweepStateError((err as Error).message, { cause: err });
+  }
 }
 
 /** What a completed scheduled sweep covered. */
@@ -184,7 +189,7 @@ export async function lakeSnapshot(lake: ObjectStore, window: HuntWindow, agenci
 /** Digest of the indicator feeds as deployed: every object under `indicators/` (key and content). */
 export async function storedIndicatorsDigest(store: ObjectStore): Promise<string> {
   const h = createHash('sha256');
-  for (const o of await store.list('indicators/')) {
+  for (const o of await store.list(INDICATORS_PREFIX)) {
     if (o.key.endsWith('/')) continue;
     h.update(`${o.key}\n${await readText(store, o.key)}\n`);
   }

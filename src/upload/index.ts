@@ -3,7 +3,7 @@
  * the before-upload check and the receipt.
  */
 export * from './errors';
-export { agencyUploadPrefix, assertAgencyId, manifestKey, newUploadId, parseUploadKey, uploadKey } from './layout';
+export { agencyUploadPrefix, assertAgencyId, manifestKey, newUploadId, uploadKey } from '../core';
 export { fileStateStore, memoryStateStore, type UploadState, type UploadStateStore } from './upload-state';
 export {
   effectivePartSize,

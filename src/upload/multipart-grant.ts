@@ -14,7 +14,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { z } from 'zod';
 import { MAX_UPLOAD_BYTES } from './limits';
 import { UploadArgumentError, UploadError, UploadInterruptedError } from './errors';
-import { assertAgencyId, newUploadId, uploadKey } from './layout';
+import { assertAgencyId, newUploadId, uploadKey } from '../core';
 import type { UploadProgress } from './multipart-upload';
 import { MAX_GRANT_SECONDS, assertCredentialsOutlive } from './upload-grant';
 

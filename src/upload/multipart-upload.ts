@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { PartChecksumMismatchError, UploadArgumentError, UploadError, UploadInterruptedError } from './errors';
 import { MAX_UPLOAD_BYTES } from './limits';
-import { assertAgencyId, newUploadId, uploadKey } from './layout';
+import { assertAgencyId, newUploadId, uploadKey } from '../core';
 import type { StoredPart, UploadState, UploadStateStore } from './upload-state';
 
 const MiB = 1024 * 1024;

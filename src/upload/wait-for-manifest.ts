@@ -9,7 +9,7 @@
 import { readText, type ObjectStore } from '../core';
 import { MANIFEST_VERSION, type Manifest } from '../lake';
 import { ReceiptTimeoutError, UploadError } from './errors';
-import { manifestKey } from './layout';
+import { manifestKey } from '../core';
 
 export interface WaitForManifestParams {
   /** Where manifests are published (the lake bucket in AWS, the storage root locally). */

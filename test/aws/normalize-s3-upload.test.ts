@@ -12,7 +12,7 @@ import { readText } from '../../src/core/object-store';
 import { normalizeS3Upload } from '../../src/aws/normalize-s3-upload';
 import { S3ObjectStore } from '../../src/aws/s3-object-store';
 import { planSweep } from '../../src/aws/sweep-plan';
-import { LayoutKeyError } from '../../src/aws/upload-key';
+import { LayoutError } from '../../src/core/layout';
 import { buildTar, gzip } from '../support/archive-builders';
 import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { lakeScan, query } from '../lake/duckdb-read';
@@ -176,10 +176,10 @@ describe('normalizeS3Upload', () => {
     expect(plan).toMatchObject({ since: '2021-03-02', until: '2021-03-03', agencies: ['doj'] });
   });
 
-  it('throws LayoutKeyError for a key outside uploads/agency=<id>/<upload-id>/', async () => {
-    await expect(normalizeS3Upload({ uploads, lake, key: 'uploads/doj/x.zip', tmpDir: tmp })).rejects.toThrow(LayoutKeyError);
+  it('throws LayoutError for a key outside uploads/agency=<id>/<upload-id>/', async () => {
+    await expect(normalizeS3Upload({ uploads, lake, key: 'uploads/doj/x.zip', tmpDir: tmp })).rejects.toThrow(LayoutError);
     await expect(normalizeS3Upload({ uploads, lake, key: 'uploads/agency=doj/../agency=dhs/x.zip', tmpDir: tmp })).rejects.toThrow(
-      'is not uploads/agency=<id>/<upload-id>/<file name>',
+      'invalid key "uploads/agency=doj/../agency=dhs/x.zip": expected uploads/agency=<id>/<upload-id>/<file name>',
     );
   });
 });

@@ -159,6 +159,25 @@ describe('parseAppConfig', () => {
     expect(() => parseAppConfig({ ...base, normalizer: { largeUploadBytes: 9 * 1024 ** 3 } })).toThrow(
       `normalizer.largeUploadBytes must be an integer in 1..${8 * 1024 ** 3}`,
     );
+    expect(() => parseAppConfig(5)).toThrow('config must be an object, got 5');
+    expect(() => parseAppConfig({ ...base, huntConcurrency: '4' })).toThrow(
+      'huntConcurrency must be an integer in 1..20 (Athena\'s default limit is 20 active DML queries), got "4"',
+    );
+    expect(() => parseAppConfig({ ...base, retroHunt: { enabled: 'no' } })).toThrow('retroHunt.enabled must be true or false, got "no"');
+    expect(() => parseAppConfig({ ...base, agencies: [{ id: 'doj', owners: 'a@b.gov' }] })).toThrow(
+      'agencies[0].owners must be a list, got "a@b.gov"',
+    );
+  });
+
+  it('reads null as absent: the default, or no list', () => {
+    const c = parseAppConfig({
+      agencies: [{ id: 'doj', owners: null }],
+      securityTeam: ['a@b.gov'],
+      prefix: null,
+      huntConcurrency: null,
+      uploadReaders: null,
+    });
+    expect([c.prefix, c.huntConcurrency, c.agencies[0].owners, c.uploadReaders]).toEqual(['sweep', 4, [], undefined]);
   });
 
   it("keeps an agency's time zone for its export times, and none when not given", () => {

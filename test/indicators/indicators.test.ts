@@ -25,6 +25,23 @@ describe('parseCsv', () => {
       { fields: ['multi\nline', '', 'z'], line: 3 },
     ]);
   });
+
+  it('reads a feed mixing CRLF, LF and CR, counting every line break, and keeps going past an unclosed quote', () => {
+    // Prepare
+    const text = 'a,b\r\n\r\n"x\r\ny",1\n  \n2,"q"""\r3,4\n5,"never closed\n6,7\n';
+    const errors: [number, string][] = [];
+    // Act
+    const recs = parseCsv(text, (line, reason) => errors.push([line, reason]));
+    // Assess
+    expect(recs).toEqual([
+      { fields: ['a', 'b'], line: 1 },
+      { fields: ['x\ny', '1'], line: 3 },
+      { fields: ['  '], line: 5 },
+      { fields: ['2', 'q"'], line: 6 },
+      { fields: ['3', '4'], line: 7 },
+    ]);
+    expect(errors).toEqual([[expect.any(Number), expect.stringMatching(/^unreadable CSV record: Quote Not Closed/)]]);
+  });
 });
 
 describe('normalizeIndicator', () => {

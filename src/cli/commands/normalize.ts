@@ -10,7 +10,7 @@ import { FAMILY_LABELS, type Family } from '../../formats';
 import { parseZone, ZoneError } from '../../formats';
 import { InvalidLimitError, resolveLimits } from '../../ingest';
 import type { IngestLimits } from '../../ingest';
-import { InvalidIdError } from '../../lake';
+import { LayoutError } from '../../core';
 import { createRunStaging, sweepStaleStaging } from '../../lake';
 import type { Manifest } from '../../lake';
 import { localTimeExports } from '../../upload';
@@ -299,7 +299,7 @@ export async function normalizeForCli(o: CliNormalizeOptions): Promise<Awaited<R
       onProgress: (p) => bar.update(p),
     });
   } catch (err) {
-    if (err instanceof NormalizeError && err.cause instanceof InvalidIdError)
+    if (err instanceof NormalizeError && err.cause instanceof LayoutError)
       throw new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
     throw err;
   } finally {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
-import { LocalObjectStore } from '../../core';
+import { LocalObjectStore, SWEEP_STATE_KEY } from '../../core';
 import type { ObjectStore } from '../../core';
 import { localParquetColumnBytes } from '../../local-engine';
 import { S3ObjectStore } from '../../aws';
@@ -161,7 +161,7 @@ export async function estimatePlans(o: {
       ? { decisions: [] as HuntDecision[] }
       : await planSweepDetailed({ trigger: 'manual', since: o.since, until: o.until, agencies }, ctx);
   const fullEst = await estimateScopes(files, scopes(full.decisions), price);
-  const stateFound = await o.lake.exists('sweep-state/state.json');
+  const stateFound = await o.lake.exists(SWEEP_STATE_KEY);
   const inc =
     agencies.length === 0
       ? { decisions: [] as HuntDecision[] }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Command } from 'commander';
 import { S3ObjectStore } from '../../aws';
+import { LayoutError } from '../../core';
 import { loadQueries } from '../../hunt';
 import {
   ReceiptTimeoutError,
@@ -84,7 +85,8 @@ export function huntNeeds(dir: string): HuntNeed[] {
 /** Upload errors as CLI errors (code, message, suggestion). */
 export function toCliError(err: unknown): unknown {
   if (err instanceof CliError) return err;
-  if (err instanceof UploadArgumentError) return new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
+  if (err instanceof UploadArgumentError || err instanceof LayoutError)
+    return new CliError(CliErrorCode.BadArgument, err.message, undefined, { cause: err });
   if (err instanceof UploadInterruptedError)
     return new CliError(
       CliErrorCode.Internal,
