@@ -175,7 +175,6 @@ export async function runReference(python: string, files: string[], procs = 2, c
 
 // What survives python-evtx's XML escaping and an XML parser: control characters
 // are dropped, line ends normalized; attribute values also have tabs/newlines as spaces.
-// eslint-disable-next-line no-control-regex
 const RESTRICTED = /[\x01-\x08\x0B\x0C\x0E-\x1F\x7F]/g;
 export function asXmlText(s: string | null): string | null {
   return s === null ? null : s.replace(RESTRICTED, '').replace(/\r\n?/g, '\n');
