@@ -84,7 +84,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
     'Catch',
     'QueryLanguage',
   ],
-  Pass: ['Type', 'Parameters', 'Result', 'ResultPath', 'Next', 'End', 'Comment', 'QueryLanguage'],
+  Pass: ['Type', 'Parameters', 'Result', 'ResultPath', 'Output', 'Next', 'End', 'Comment', 'QueryLanguage'],
   Succeed: ['Type', 'Comment', 'QueryLanguage'],
   Fail: ['Type', 'Error', 'Cause', 'Comment', 'QueryLanguage'],
 };
@@ -210,7 +210,11 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
           case 'Fail':
             throw new StatesError(st.Error ?? 'States.Fail', st.Cause ?? '');
           case 'Pass':
-            if (lang !== 'JSONPath') throw new AslUnsupportedError(`JSONata Pass state ${name}`);
+            if (lang === 'JSONata') {
+              // A JSONata Pass state's output is its Output, each `{% expr %}` evaluated with $states.input.
+              out = st.Output === undefined ? cur : await jsonataTemplate(st.Output as Json, cur, context);
+              break;
+            }
             out = applyResultPath(st.ResultPath, cur, st.Parameters ? applyTemplate(st.Parameters, cur, context) : (st.Result ?? cur));
             break;
           case 'Choice':
@@ -286,6 +290,20 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
         void name;
       }
     }
+  }
+
+  async function jsonataTemplate(t: Json, cur: Json, context: Record<string, Json>): Promise<Json> {
+    if (typeof t === 'string') {
+      const m = /^\{%([\s\S]*)%\}$/.exec(t);
+      return m ? ((await jsonata(m[1]).evaluate({}, { states: { input: cur, context } })) as Json) : t;
+    }
+    if (Array.isArray(t)) return Promise.all(t.map((x) => jsonataTemplate(x, cur, context)));
+    if (t !== null && typeof t === 'object') {
+      const out: Record<string, Json> = {};
+      for (const [k, v] of Object.entries(t)) out[k] = await jsonataTemplate(v as Json, cur, context);
+      return out;
+    }
+    return t;
   }
 
   async function choose(st: State, lang: string, cur: Json, context: Record<string, Json>, name: string): Promise<string> {

@@ -10,7 +10,8 @@
  * - Athena (JSON 1.1): StartQueryExecution, GetQueryExecution, GetQueryResults with Athena's paging (at most 1000
  *   rows a page, the header row first on the first page, every value as text, NULL as a missing VarCharValue).
  *   Queries run on DuckDB with the Athena-strict shims; the bytes a query scans are billed at least 10 MB.
- * - DynamoDB (JSON 1.0): BatchGetItem (at most 100 keys), PutItem with `attribute_not_exists(<key>)`.
+ * - DynamoDB (JSON 1.0): BatchGetItem (at most 100 keys), PutItem with `attribute_not_exists(<key>)`, Scan with a
+ *   `begins_with(fingerprint, :p)` filter.
  */
 import { randomUUID } from 'node:crypto';
 import * as http from 'node:http';
@@ -277,6 +278,17 @@ export class AwsEmulator {
       if (input.ConditionExpression && t.has(key)) return bad('ConditionalCheckFailedException', 'The conditional request failed');
       t.set(key, input.Item);
       return ok({});
+    }
+    if (op === 'Scan') {
+      // The triage store reads its decisions with begins_with(fingerprint, :p); served whole (DynamoDB pages at 1 MB,
+      // which the rehearsal's few items never reach).
+      const t = (this.tables.get(String(input.TableName)) ?? new Map()) as Map<string, Record<string, { S?: string }>>;
+      const filter = String(input.FilterExpression ?? '');
+      const m = /^(NOT )?begins_with\(fingerprint, (:[A-Za-z0-9_]+)\)$/.exec(filter);
+      if (filter && !m) return bad('ValidationException', `filter not served by the rehearsal: ${filter}`);
+      const prefix = m ? String(input.ExpressionAttributeValues?.[m[2]]?.S ?? '') : '';
+      const items = [...t.values()].filter((item) => !m || keyOf(item).startsWith(prefix) !== Boolean(m[1]));
+      return ok({ Items: items, Count: items.length, ScannedCount: t.size });
     }
     return bad('UnknownOperationException', `operation ${op} is not served by the rehearsal`);
   }
