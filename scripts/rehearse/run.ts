@@ -477,7 +477,8 @@ async function main(): Promise<number> {
       snapshotOf = listing;
       await engine?.close();
       lakeSizes = await snapshotLake(s3!, lakeDir);
-      engine = await DuckDbQueryEngine.open({ lakeRoot: lakeDir });
+      // Athena reads every object under a partition, committed by a manifest or not (src/lake/README.md).
+      engine = await DuckDbQueryEngine.open({ lakeRoot: lakeDir, readUncommitted: true });
       // The same rows in memory: a sweep is 60+ queries over a lake of a few MB.
       await engine.materializeLake();
       if (fs.existsSync(path.join(lakeDir, 'indicators')))
@@ -735,6 +736,7 @@ async function main(): Promise<number> {
         check(patternMatches(asm.manifestRule.pattern, event), `the sweep rule did not route ${key}`);
         const input = transformInput(asm.manifestRule.inputPaths, asm.manifestRule.inputTemplate, event);
         const e = await runSweep(input, key);
+        if (process.env.REHEARSE_DEBUG) process.stderr.write(`${key}: ${JSON.stringify(e.output).slice(0, 3000)}\n`);
         check(e.status === 'SUCCEEDED', `${key}: ${describeRun(e)}`);
         lines.push(describeRun(e));
       }
