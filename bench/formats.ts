@@ -20,7 +20,7 @@ import * as zlib from 'node:zlib';
 import type { TextFamilyParser } from '../src/formats/types';
 import { readLines } from '../src/ingest';
 import { detectFamily, parserFor } from '../src/formats';
-import { IisKernel, readBlock } from '../src/formats/iis-kernel';
+import { WebLogKernel, readBlock } from '../src/formats/iis-kernel';
 import { generateWebCorpus } from '../testkit/gen/web-corpus';
 import type { EvtxRecord } from '../src/formats/evtx';
 import { ecsDocument, eventViewerTable, evtxDumpJson, evtxDumpJsonl, splunkCsv, splunkJson, wevtutilXml } from '../testkit/event-exports';
@@ -285,7 +285,7 @@ function measure(name: 'iis' | 'httpproxy' | 'winevent_json', buf: Buffer): void
   if (name !== 'winevent_json') {
     // The web log kernel (WebAssembly) reads the lines into column batches; the JS parser gets the lines it leaves.
     const viaKernel = (columns: boolean) => () => {
-      const kernel = new IisKernel(undefined, name);
+      const kernel = new WebLogKernel(undefined, name);
       const ctx = {
         sourceFile,
         hostHint: 'EXCH01',

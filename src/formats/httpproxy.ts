@@ -2,7 +2,7 @@
  * Exchange HttpProxy ("Cafe") logs: CSV with W3C-style `#` comment lines,
  * mapped to `web_requests` by column NAME (layouts differ between builds).
  */
-import { IisKernel } from './iis-kernel';
+import { WebLogKernel } from './iis-kernel';
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { CsvLine, cleanLine } from './text/csv-line';
 import { parseIsoTime } from './text/time';
@@ -223,5 +223,5 @@ export const httpProxyParser: TextFamilyParser<'httpproxy'> = {
     localTime: false,
   },
   create: (ctx) => new HttpProxyParser(ctx),
-  kernel: () => new IisKernel(undefined, 'httpproxy'),
+  kernel: () => new WebLogKernel(undefined, 'httpproxy'),
 };

@@ -3,7 +3,7 @@
  * may change mid-file (an IIS restart or a configuration change), UTC times,
  * `-` for "no value", `+` for spaces in cs(User-Agent).
  */
-import { IisKernel } from './iis-kernel';
+import { WebLogKernel } from './iis-kernel';
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { cleanLine } from './text/csv-line';
 import { parseW3cDateTime } from './text/time';
@@ -264,5 +264,5 @@ export const iisParser: TextFamilyParser<'iis'> = {
     localTime: false,
   },
   create: (ctx) => new IisParser(ctx),
-  kernel: () => new IisKernel(),
+  kernel: () => new WebLogKernel(),
 };

@@ -16,4 +16,4 @@ export {
 export { hostFromPath } from './host-hint';
 export type { Family, FamilyFacts, Detection, FamilyParser, TextFamilyParser, BinaryFamilyParser, ParseContext, TextParser } from './types';
 export { UTC_ZONE, ZoneError, parseZone, type LocalZone } from './text/zone';
-export { readBlock, type IisKernel } from './iis-kernel/index';
+export { readBlock, type WebLogKernel } from './iis-kernel/index';

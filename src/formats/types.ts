@@ -8,7 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { Row, TableName } from '../lake';
-import type { IisKernel } from './iis-kernel';
+import type { WebLogKernel } from './iis-kernel';
 import type { Family } from './registry';
 import type { LocalZone } from './text/zone';
 
@@ -72,7 +72,7 @@ export interface TextFamilyParser<F extends string = string> {
    * A fast reader of the family's common lines (WebAssembly, src/formats/iis-kernel), when it has one: one kernel
    * per upload is made and reused by every file of the family. It gives the same rows as `create`'s parser.
    */
-  readonly kernel?: () => IisKernel;
+  readonly kernel?: () => WebLogKernel;
 }
 
 export interface BinaryFamilyParser<F extends string = string> {

@@ -20,7 +20,7 @@ import { Readable } from 'node:stream';
 import { LocalObjectStore } from '../core';
 import type { ObjectStore } from '../core';
 import * as formats from '../formats';
-import { type IisKernel, readBlock } from '../formats';
+import { type WebLogKernel, readBlock } from '../formats';
 import { parseZone, UTC_ZONE, type LocalZone } from '../formats';
 import type { FamilyParser, ParseContext, Detection, TextFamilyParser } from '../formats';
 import * as ingest from '../ingest';
@@ -164,7 +164,7 @@ interface UploadRun {
   readonly problems: ManifestProblem[];
   readonly coverage: CoverageAccumulator;
   /** One kernel per upload and family, reused by every file of the family: its memory is allocated once. */
-  readonly kernels: Map<string, IisKernel>;
+  readonly kernels: Map<string, WebLogKernel>;
   totalBytes: number;
   totalRows: number;
   entryCount: number;
@@ -397,7 +397,7 @@ async function parseText(
   const family = parser.family;
   const p = parser.create(ctx);
   const kernel = run.opts.iisKernel === false || !parser.kernel ? null : (run.kernels.get(family) ?? newKernel(run, family, parser.kernel));
-  const takeBatch = (k: IisKernel): void => {
+  const takeBatch = (k: WebLogKernel): void => {
     const batch = k.takeColumns(ctx, family);
     if (batch === null) return k.nextBatch();
     const times = (batch.cols.get('event_time') as { vals: Float64Array }).vals;
@@ -466,7 +466,7 @@ async function parseText(
   }
 }
 
-function newKernel(run: UploadRun, family: string, make: () => IisKernel): IisKernel {
+function newKernel(run: UploadRun, family: string, make: () => WebLogKernel): WebLogKernel {
   const k = make();
   run.kernels.set(family, k);
   return k;

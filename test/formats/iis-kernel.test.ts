@@ -10,7 +10,7 @@ import { HTTPPROXY_FIELDS_2021 } from '../../src/formats/httpproxy';
 import { parserFor } from '../../src/formats';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { IisKernel, readIisWithKernel } from '../../src/formats/iis-kernel';
+import { WebLogKernel, readIisWithKernel } from '../../src/formats/iis-kernel';
 import { LakeWriter } from '../../src/lake/lake-writer';
 import type { ParseContext, TextFamilyParser } from '../../src/formats/types';
 import type { Row } from '../../src/lake/schema';
@@ -46,7 +46,12 @@ function viaJs(text: string, sourceFile: string, family: 'iis' | 'httpproxy' = '
 function viaKernel(text: string, sourceFile: string, capacity?: number, family: 'iis' | 'httpproxy' = 'iis'): Out {
   const out: Out = { rows: [], rejects: [] };
   const ctx = context(out, sourceFile);
-  readIisWithKernel(Buffer.from(text, 'utf8'), ctx, (parserFor(family) as TextFamilyParser).create(ctx), new IisKernel(capacity, family));
+  readIisWithKernel(
+    Buffer.from(text, 'utf8'),
+    ctx,
+    (parserFor(family) as TextFamilyParser).create(ctx),
+    new WebLogKernel(capacity, family),
+  );
   return out;
 }
 
@@ -57,7 +62,7 @@ function jsLinesOf(text: string, family: 'iis' | 'httpproxy', sourceFile: string
   const js = (parserFor(family) as TextFamilyParser).create(ctx);
   let n = 0;
   const counting = { line: (t: string, no: number) => (n++, js.line(t, no)), end: () => js.end() };
-  readIisWithKernel(Buffer.from(text, 'utf8'), ctx, counting, new IisKernel(undefined, family));
+  readIisWithKernel(Buffer.from(text, 'utf8'), ctx, counting, new WebLogKernel(undefined, family));
   return n;
 }
 
@@ -186,7 +191,7 @@ describe('IIS kernel (WebAssembly) vs the JS parser', () => {
       const js = (parserFor('iis') as TextFamilyParser).create(ctx);
       if (mode === 'rows') readIisWithKernel(Buffer.from(text), ctx, js);
       else {
-        readIisWithKernel(Buffer.from(text), ctx, js, new IisKernel(), (k) => {
+        readIisWithKernel(Buffer.from(text), ctx, js, new WebLogKernel(), (k) => {
           const batch = k.takeColumns(ctx, 'iis');
           if (batch) writer.writeBatch('web_requests', batch, day((batch.cols.get('event_time') as { vals: Float64Array }).vals[0]));
           k.nextBatch();

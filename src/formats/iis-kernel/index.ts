@@ -6,9 +6,9 @@
  * 15 characters) stops the kernel and goes to the JS parser, so the rows are the same either way.
  *
  * The pipeline (src/pipeline/normalize.ts) hands it runs of complete lines ({@link readBlock}, readLines' `onBlock`)
- * and writes its batches as columns ({@link IisKernel.takeColumns} -> LakeWriter.writeBatch): the same Parquet bytes
+ * and writes its batches as columns ({@link WebLogKernel.takeColumns} -> LakeWriter.writeBatch): the same Parquet bytes
  * as the JS parser's rows, tested on the samples and on damaged uploads. {@link readIisWithKernel} and
- * {@link IisKernel.takeRows} give rows, for the differential tests and for a batch whose day is out of range.
+ * {@link WebLogKernel.takeRows} give rows, for the differential tests and for a batch whose day is out of range.
  */
 import { CsvLine } from '../text/csv-line';
 import { ipWithoutPort } from '../text/values';
@@ -146,8 +146,8 @@ function layoutOf(names: readonly string[]): Layout {
 /** The Exchange default layout, made on first use: ../iis.ts declares this kernel, so its exports may not be ready at load. */
 let defaultLayout: Layout | null = null;
 
-/** One IIS log read through the kernel: a fresh instance (its memory is dropped with it). */
-export class IisKernel {
+/** One IIS or HttpProxy log read through the kernel (IIS W3C or HttpProxy CSV mode): a fresh instance per log, its memory dropped with it. */
+export class WebLogKernel {
   private readonly x: Exports;
   private readonly input: number;
   private layout: Layout | null = null;
@@ -476,11 +476,11 @@ function hasByte(b: Buffer, at: number, len: number, c: number): boolean {
 }
 
 /**
- * The current batch as lake columns (`web_requests`), then a new batch: what {@link IisKernel.takeRows} gives, with
+ * The current batch as lake columns (`web_requests`), then a new batch: what {@link WebLogKernel.takeRows} gives, with
  * each distinct value made and checked once. The arrays are views into the kernel's memory: use the batch before
  * the kernel reads on. `source_family` and `source_file` are given as constants of the entry.
  */
-export function takeBatch(kernel: IisKernel, ctx: ParseContext, family: string): RowBatch | null {
+export function takeBatch(kernel: WebLogKernel, ctx: ParseContext, family: string): RowBatch | null {
   return kernel.takeColumns(ctx, family);
 }
 
@@ -488,10 +488,10 @@ export function takeBatch(kernel: IisKernel, ctx: ParseContext, family: string):
  * Reads a run of complete lines (readLines' `onBlock`: `buf[start, end)`, lines numbered from `firstLineNo`) through
  * the kernel. Batches go to `take`; every other line goes to `onLine` or `onLongLine` exactly as readLines would
  * deliver it (CR of CRLF dropped, lines over `maxLineBytes` reported as long). `onLine` must pass each line to
- * {@link IisKernel.observe}. Returns the number of lines.
+ * {@link WebLogKernel.observe}. Returns the number of lines.
  */
 export function readBlock(
-  kernel: IisKernel,
+  kernel: WebLogKernel,
   buf: Buffer,
   start: number,
   end: number,
@@ -499,7 +499,7 @@ export function readBlock(
   maxLineBytes: number,
   onLine: (text: string, lineNo: number) => void,
   onLongLine: (lineNo: number, bytes: number) => void,
-  take: (k: IisKernel) => void,
+  take: (k: WebLogKernel) => void,
 ): number {
   let lineNo = firstLineNo;
   let off = start;
@@ -554,9 +554,9 @@ export function readIisWithKernel(
   data: Uint8Array,
   ctx: ParseContext,
   js: TextParser,
-  kernel = new IisKernel(),
+  kernel = new WebLogKernel(),
   /** Takes each batch (then must leave the kernel at a new batch); default: its rows through `ctx.emit`. */
-  take: (k: IisKernel) => void = (k) => {
+  take: (k: WebLogKernel) => void = (k) => {
     for (const row of k.takeRows(ctx)) ctx.emit('web_requests', row);
   },
 ): void {
