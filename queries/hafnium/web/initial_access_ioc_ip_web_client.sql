@@ -38,10 +38,12 @@ SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS l
             WHEN count_if(w.status BETWEEN 200 AND 399 AND (strpos(lower(w.uri_stem), '/ecp/') = 1
                           OR strpos(lower(w.uri_stem), '/owa/auth/') = 1 OR strpos(lower(w.uri_stem), '/aspnet_client/') = 1)) > 0
             THEN 'high' ELSE 'medium' END AS severity,
-       w.client_ip, min(i.indicator_source) AS indicator_source, max(i.indicator_source_count) AS indicator_source_count,
+       i.ip AS client_ip, min(i.indicator_source) AS indicator_source, max(i.indicator_source_count) AS indicator_source_count,
        count(DISTINCT w.uri_stem) AS distinct_uris, min(w.uri_stem) AS example_uri_stem
--- Stage 2: requests from them; one finding per host and address.
+-- Stage 2: requests from them; one finding per host and address. The address is the client IIS logged (an
+-- IPv4-mapped IPv6 form '::ffff:a.b.c.d' read as a.b.c.d), or, behind a load balancer or reverse proxy, the first
+-- public address its X-Forwarded-For names (forwarded_client_ip): the balancer's own address never matches.
 FROM web_requests w
-JOIN ips i ON lower(w.client_ip) = i.ip
+JOIN ips i ON i.ip = lower(regexp_replace(w.client_ip, '^::ffff:', '')) OR i.ip = lower(w.forwarded_client_ip)
 WHERE w.dt BETWEEN ? AND ?
-GROUP BY w.agency, w.host, w.client_ip
+GROUP BY w.agency, w.host, i.ip
