@@ -68,11 +68,18 @@ export function rowsToFindings(hunt: Hunt, rows: readonly Record<string, unknown
     const evidence: Record<string, unknown> = {};
     for (const k of Object.keys(g.rows[0])) {
       if (CONTRACT.has(k)) continue;
-      const distinct: unknown[] = [];
+      // Rows arrive in whatever order the engine's threads finish: the distinct values are sorted, so the same
+      // rows always give the same finding (and the same first MAX_MERGED_VALUES of them).
+      const seen = new Map<string, unknown>();
       for (const r of g.rows) {
         const v = r[k] ?? null;
-        if (distinct.length < MAX_MERGED_VALUES && !distinct.some((x) => JSON.stringify(x) === JSON.stringify(v))) distinct.push(v);
+        const text = JSON.stringify(v);
+        if (!seen.has(text)) seen.set(text, v);
       }
+      const distinct = [...seen.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, MAX_MERGED_VALUES)
+        .map(([, v]) => v);
       evidence[k] = distinct.length === 1 ? distinct[0] : distinct;
     }
     const firsts = g.rows

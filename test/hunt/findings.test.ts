@@ -73,7 +73,24 @@ describe('rowsToFindings', () => {
     // Assess
     expect(fs).toHaveLength(1);
     expect(fs[0]).toMatchObject({ first_seen: '2021-03-02T10:15:30.000Z', last_seen: '2021-03-04T00:00:00.000Z', count: 6 });
-    expect(fs[0].evidence.client_ip).toEqual(['192.0.2.11', '192.0.2.10']);
+    expect(fs[0].evidence.client_ip).toEqual(['192.0.2.10', '192.0.2.11']);
+  });
+
+  it('gives the same finding whatever order the engine returns the rows in', () => {
+    // Prepare
+    const rows = [
+      row({ client_ip: '192.0.2.11', hits: 1 }),
+      row({ first_seen: '2021-03-03T00:00:00.000Z', last_seen: '2021-03-04T00:00:00.000Z', hits: 2, client_ip: '192.0.2.12' }),
+      row(),
+    ];
+
+    // Act
+    const forward = rowsToFindings(hunt, rows);
+    const backward = rowsToFindings(hunt, [...rows].reverse());
+
+    // Assess
+    expect(backward).toEqual(forward);
+    expect(forward[0].evidence.client_ip).toEqual(['192.0.2.10', '192.0.2.11', '192.0.2.12']);
   });
 
   it('uses every evidence column as the key when the hunt names no key_fields', () => {
