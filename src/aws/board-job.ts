@@ -17,6 +17,7 @@ import { renderBoard } from '../report';
 import { BOARD_HTML_KEY, BOARD_JSON_KEY, BOARD_PREFIX, readManifests } from '../report';
 import { diffDigest, digestSubject, isQuiet, renderDigestText, snapshotOf, type Digest, type DigestSnapshot } from '../report';
 import type { DynamoDbTriageStore } from './dynamodb-triage-store';
+import { INDICATORS_PARQUET_NAME } from './indicators-parquet';
 
 export const DIGEST_STATE_KEY = `${BOARD_PREFIX}digest-state.json`;
 
@@ -136,13 +137,19 @@ export async function runAwsBoardJob(
   return { ...base, digest, digestSent: send };
 }
 
-/** The deployed indicators CSV's hash (the stack deploys one canonical file), or none. */
+/** The deployed indicators file's hash (the stack deploys one Parquet file, src/aws/indicators-parquet.ts), or none. */
 async function indicatorVersion(store: ObjectStore): Promise<SweepRecord['indicators']> {
   const { createHash } = await import('node:crypto');
   try {
-    const file = `${INDICATORS_PREFIX}indicators.csv`;
-    const text = await readText(store, file);
-    return [{ file, sha256: createHash('sha256').update(text).digest('hex').slice(0, 12), bytes: Buffer.byteLength(text) }];
+    const file = `${INDICATORS_PREFIX}${INDICATORS_PARQUET_NAME}`;
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of await store.get(file)) {
+      const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+      hash.update(b);
+      bytes += b.length;
+    }
+    return [{ file, sha256: hash.digest('hex').slice(0, 12), bytes }];
   } catch (err) {
     if (err instanceof ObjectNotFoundError) return [];
     throw err;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -134,6 +135,20 @@ describe('runAwsBoardJob', () => {
     expect(html).toContain('&#60;script&#62;x&#60;/script&#62;');
     expect(html).not.toContain('<script>');
     expect(sent).toEqual([]);
+  });
+
+  it('names the deployed indicators file (the Parquet file the stack deploys) and its hash in the last sweep', async () => {
+    // Prepare
+    const bytes = Buffer.from([0x50, 0x41, 0x52, 0x31, 0xff, 0x00, 0x80, 0x50, 0x41, 0x52, 0x31]);
+    await store.put('indicators/indicators.parquet', bytes);
+
+    // Act
+    await runAwsBoardJob({ mode: 'board', sweptAt: '2026-12-07T05:00:00Z', sweepStatus: 'SUCCEEDED' }, ports());
+
+    // Assess
+    const board = JSON.parse(await readText(store, 'board/board.json')) as Board;
+    const sha = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+    expect(board.last_sweep?.indicators).toEqual([{ file: 'indicators/indicators.parquet', sha256: sha, bytes: bytes.length }]);
   });
 
   it('sends what changed since the last digest, then only the new finding', async () => {
