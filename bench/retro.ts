@@ -14,11 +14,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { localParquetColumnBytes } from '../src/local-engine';
-import { formatBytes } from '../src/core';
+import { formatBytes, LocalObjectStore } from '../src/core';
 import { planSweep } from '../src/aws/sweep-plan';
 import { parseSize } from '../src/cli/commands/normalize';
 import { estimatePlans, type PlanEstimate } from '../src/cli/commands/plan';
-import { LocalObjectStore } from '../src/core';
 import { loadQueries } from '../src/hunt/query-file';
 import { normalizeUpload } from '../src/pipeline';
 import { commitSweepState } from '../src/sweep/sweep-state';

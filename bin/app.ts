@@ -14,9 +14,7 @@ import { App } from 'aws-cdk-lib';
 import { parseAppConfig } from '../lib/app-config';
 import { addNagChecks } from '../lib/nag-acknowledgements';
 import { buildSweepApp } from '../lib/sweep-app';
-import { lintHunt } from '../src/hunt';
-import { loadQueries } from '../src/hunt';
-import { loadIndicators } from '../src/hunt';
+import { lintHunt, loadQueries, loadIndicators } from '../src/hunt';
 import { writeIndicatorsAsset } from '../src/aws';
 import { stopPageWorker } from '../src/lake';
 

@@ -3,12 +3,11 @@
  * table, the agencies' upload roles. Kept apart from the stateless stack so
  * that redeploying code never risks data. Logical ids here are never renamed.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { AppConfig } from './app-config';
 import { AgencyUploadRole } from './agency-upload-role';

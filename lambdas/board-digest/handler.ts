@@ -8,12 +8,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { runAwsBoardJob, type AwsBoardRequest } from '../../src/aws';
-import { DynamoDbTriageStore } from '../../src/aws';
-import { getStringFromEnv } from '../../src/aws';
-import { S3ObjectStore } from '../../src/aws';
-import { loadQueries } from '../../src/hunt';
-import { folderVersion } from '../../src/hunt';
+import { runAwsBoardJob, type AwsBoardRequest, DynamoDbTriageStore, getStringFromEnv, S3ObjectStore } from '../../src/aws';
+import { loadQueries, folderVersion } from '../../src/hunt';
 
 const logger = new Logger({ serviceName: 'sweep-board' });
 const queriesDir = process.env.QUERIES_DIR ?? path.join(__dirname, 'queries');

@@ -15,12 +15,15 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { getStringFromEnv } from '../../src/aws';
-import { LargeUploadTask, routeUpload } from '../../src/aws';
-import { normalizeUploadJob } from '../../src/aws';
-import { S3ObjectStore } from '../../src/aws';
-import { SnsNotifier } from '../../src/aws';
-import { uploadEventOf } from '../../src/aws';
+import {
+  getStringFromEnv,
+  LargeUploadTask,
+  routeUpload,
+  normalizeUploadJob,
+  S3ObjectStore,
+  SnsNotifier,
+  uploadEventOf,
+} from '../../src/aws';
 import { loadQueries } from '../../src/hunt';
 import { huntNeed } from '../../src/upload';
 

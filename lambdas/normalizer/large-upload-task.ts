@@ -10,11 +10,7 @@ import * as path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { readText } from '../../src/core';
-import { getStringFromEnv } from '../../src/aws';
-import { normalizeUploadJob } from '../../src/aws';
-import { S3ObjectStore } from '../../src/aws';
-import { SnsNotifier } from '../../src/aws';
-import { UPLOAD_KEY_VARIABLE } from '../../src/aws';
+import { getStringFromEnv, normalizeUploadJob, S3ObjectStore, SnsNotifier, UPLOAD_KEY_VARIABLE } from '../../src/aws';
 import { loadQueries } from '../../src/hunt';
 import { huntNeed } from '../../src/upload';
 

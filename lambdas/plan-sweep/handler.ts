@@ -11,9 +11,7 @@
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import { getStringFromEnv } from '../../src/aws';
-import { S3ObjectStore } from '../../src/aws';
-import { planSweep, type SweepPlan, type SweepRequest } from '../../src/aws';
+import { getStringFromEnv, S3ObjectStore, planSweep, type SweepPlan, type SweepRequest } from '../../src/aws';
 import { loadQueries } from '../../src/hunt';
 import { commitSweepState, storedIndicatorsDigest } from '../../src/sweep';
 

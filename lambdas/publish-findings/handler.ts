@@ -7,15 +7,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AthenaClient } from '@aws-sdk/client-athena';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { AthenaQueryEngine } from '../../src/aws';
-import { DynamoDbDedupStore } from '../../src/aws';
-import { DynamoDbTriageStore } from '../../src/aws';
-import { withTriage } from '../../src/hunt';
-import { getStringFromEnv } from '../../src/aws';
-import { publishHuntResults, type PublishOutcome, type PublishRequest } from '../../src/aws';
-import { SnsNotifier } from '../../src/aws';
-import { rowsToFindings } from '../../src/hunt';
-import { loadQueries } from '../../src/hunt';
+import {
+  AthenaQueryEngine,
+  DynamoDbDedupStore,
+  DynamoDbTriageStore,
+  getStringFromEnv,
+  publishHuntResults,
+  type PublishOutcome,
+  type PublishRequest,
+  SnsNotifier,
+} from '../../src/aws';
+import { withTriage, rowsToFindings, loadQueries } from '../../src/hunt';
 
 const logger = new Logger({ serviceName: 'sweep-publish' });
 const engine = new AthenaQueryEngine({

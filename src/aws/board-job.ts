@@ -5,17 +5,28 @@
  * private `board/` prefix after each sweep; on the digest schedule the changes since the last digest also go to the
  * security team through SNS (without an `agency` attribute, so no agency owner's filtered subscription gets it).
  */
-import { INDICATORS_PREFIX } from '../core';
+import { INDICATORS_PREFIX, readText, ObjectNotFoundError } from '../core';
 import type { ObjectStore } from '../core';
-import { readText, ObjectNotFoundError } from '../core';
-import type { Hunt } from '../hunt';
-import type { SweepRecord } from '../hunt';
+import type { Hunt, SweepRecord, Finding } from '../hunt';
 import { triageStates } from '../hunt';
-import type { Finding } from '../hunt';
-import { buildBoard, coverageFromManifests, uploadSummary, type Board } from '../report';
-import { renderBoard } from '../report';
-import { BOARD_HTML_KEY, BOARD_JSON_KEY, BOARD_PREFIX, readManifests } from '../report';
-import { diffDigest, digestSubject, isQuiet, renderDigestText, snapshotOf, type Digest, type DigestSnapshot } from '../report';
+import {
+  buildBoard,
+  coverageFromManifests,
+  uploadSummary,
+  type Board,
+  renderBoard,
+  BOARD_HTML_KEY,
+  BOARD_JSON_KEY,
+  BOARD_PREFIX,
+  readManifests,
+  diffDigest,
+  digestSubject,
+  isQuiet,
+  renderDigestText,
+  snapshotOf,
+  type Digest,
+  type DigestSnapshot,
+} from '../report';
 import type { DynamoDbTriageStore } from './dynamodb-triage-store';
 import { INDICATORS_PARQUET_NAME } from './indicators-parquet';
 

@@ -7,9 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ColumnBuffer } from '../lake';
-import { ParquetFileWriter } from '../lake';
-import { INDICATORS_TABLE, type Row, type TableDef } from '../lake';
+import { ColumnBuffer, ParquetFileWriter, INDICATORS_TABLE, type Row, type TableDef } from '../lake';
 
 /** File name of the indicators object under the `indicators/` prefix. */
 export const INDICATORS_PARQUET_NAME = 'indicators.parquet';

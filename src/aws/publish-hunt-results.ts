@@ -3,8 +3,7 @@
  * findings (the same pure function as the CLI), keep the ones never reported,
  * publish them to the owners and record them. Used by the publish Lambda.
  */
-import type { Finding } from '../hunt';
-import type { Hunt } from '../hunt';
+import type { Finding, Hunt } from '../hunt';
 import { findingMessage, type NotificationMessage } from '../notify';
 
 export interface PublishRequest {

@@ -16,8 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../core';
 import { isUploadFileKey, parseManifestKey } from '../core';
 import { TABLE_NAMES } from '../lake';
-import { stripSqlComments, type Hunt } from '../hunt';
-import { windowParams, type HuntWindow } from '../hunt';
+import { stripSqlComments, type Hunt, windowParams, type HuntWindow } from '../hunt';
 import {
   bodyForRanges,
   candidateState,

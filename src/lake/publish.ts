@@ -15,10 +15,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LocalObjectStore } from '../core';
+import { LocalObjectStore, agencyPrefix, isUploadFileKey, lakeFileKey, manifestKey } from '../core';
 import type { ObjectStore } from '../core';
 import { sha256File } from './checksum';
-import { agencyPrefix, isUploadFileKey, lakeFileKey, manifestKey } from '../core';
 import type { StagedFile } from './lake-writer';
 import type { ManifestFile } from './manifest';
 import { TABLE_NAMES } from './schema';

@@ -4,12 +4,7 @@
  * (src/aws/board-job.ts).
  */
 import { LocalObjectStore } from '../core';
-import { readCoverage, lakeDayBounds } from '../hunt';
-import { LocalTriageStore } from '../hunt';
-import { loadQueries } from '../hunt';
-import { readSweepRecord } from '../hunt';
-import { triageStates } from '../hunt';
-import { DEFAULT_SINCE } from '../hunt';
+import { readCoverage, lakeDayBounds, LocalTriageStore, loadQueries, readSweepRecord, triageStates, DEFAULT_SINCE } from '../hunt';
 import { buildBoard, readFindings, readManifests, uploadSummary, type Board, type UploadSummary } from '../report';
 import { DuckDbQueryEngine } from './duckdb-query-engine';
 

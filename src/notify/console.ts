@@ -2,9 +2,7 @@
  * The terminal summary of a sweep: findings grouped per host, then the verdict per host with its log coverage.
  * Evidence comes from attackers: control characters (terminal escapes) are shown escaped, long values cut.
  */
-import type { Finding } from '../hunt';
-import type { HostVerdict } from '../hunt';
-import type { HuntRunError } from '../hunt';
+import type { Finding, HostVerdict, HuntRunError } from '../hunt';
 import { sortFindings } from '../hunt';
 import { paint, type Paint } from './console-style';
 

@@ -2,8 +2,7 @@
  * Per-entry accounting for the manifest: lines, rows, rejections (capped
  * samples, counts per reason), hosts and event-time coverage.
  */
-import type { DtFallback, ManifestEntry, RejectionSummary } from '../lake';
-import type { TableName } from '../lake';
+import type { DtFallback, ManifestEntry, RejectionSummary, TableName } from '../lake';
 
 const MAX_SAMPLES = 20;
 const MAX_REASONS = 50;

@@ -17,19 +17,27 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { LocalObjectStore } from '../core';
+import { LocalObjectStore, assertAgencyId, assertUploadId } from '../core';
 import type { ObjectStore } from '../core';
 import * as formats from '../formats';
-import { type WebLogKernel, readBlock } from '../formats';
-import { parseZone, UTC_ZONE, type LocalZone } from '../formats';
+import { type WebLogKernel, readBlock, parseZone, UTC_ZONE, type LocalZone } from '../formats';
 import type { FamilyParser, ParseContext, Detection, TextFamilyParser } from '../formats';
 import * as ingest from '../ingest';
 import type { IngestLimits, IngestProblem, InputEntry, InputSource } from '../ingest';
-import { DayFormatter, validTime } from '../lake';
-import { assertAgencyId, assertUploadId } from '../core';
-import { LakeWriter, type LakeWriterOptions } from '../lake';
-import { MANIFEST_VERSION, manifestToJson, type Manifest, type ManifestEntry, type ManifestProblem, type UnrecognizedEntry } from '../lake';
-import { describeStagedFiles, publishUpload } from '../lake';
+import {
+  DayFormatter,
+  validTime,
+  LakeWriter,
+  type LakeWriterOptions,
+  MANIFEST_VERSION,
+  manifestToJson,
+  type Manifest,
+  type ManifestEntry,
+  type ManifestProblem,
+  type UnrecognizedEntry,
+  describeStagedFiles,
+  publishUpload,
+} from '../lake';
 import type { Row, TableName } from '../lake';
 import { CoverageAccumulator } from './coverage';
 import { EntryStats } from './entry-stats';

@@ -7,12 +7,10 @@
  * (size or mtime differ from the manifest) is refused: rebuilding from other bytes would be a different upload.
  */
 import * as fs from 'node:fs/promises';
-import { readText, type ObjectStore } from '../core';
+import { readText, type ObjectStore, manifestKey } from '../core';
 import { hostFromPath } from '../formats';
 import type { IngestLimits } from '../ingest';
-import type { BadManifest, LakeGap } from '../lake';
-import { manifestKey } from '../core';
-import type { Manifest } from '../lake';
+import type { BadManifest, LakeGap, Manifest } from '../lake';
 
 /** One upload to normalize again. */
 export interface RepairPlan {

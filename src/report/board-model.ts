@@ -5,14 +5,20 @@
  * findings, decisions) are read by the caller, locally or on AWS.
  */
 import { FAMILY_LABELS, WINDOWS_EVENT_FAMILIES, type Family } from '../formats';
-import type { DayRange, FamilyCoverage } from '../hunt';
-import { dayRanges } from '../hunt';
-import { severityRank, sortFindings } from '../hunt';
-import type { Hunt } from '../hunt';
-import type { SweepRecord } from '../hunt';
-import { openFindings, triageLabel, type TriageState } from '../hunt';
-import { SEVERITIES, type Finding, type Severity } from '../hunt';
-import { buildVerdicts, type VerdictLevel } from '../hunt';
+import type { DayRange, FamilyCoverage, Hunt, SweepRecord } from '../hunt';
+import {
+  dayRanges,
+  severityRank,
+  sortFindings,
+  openFindings,
+  triageLabel,
+  type TriageState,
+  SEVERITIES,
+  type Finding,
+  type Severity,
+  buildVerdicts,
+  type VerdictLevel,
+} from '../hunt';
 import type { Manifest } from '../lake';
 
 export const BOARD_VERSION = 1;

@@ -2,14 +2,9 @@
  * `report.html`: one self-contained static page (inline CSS, no script): the verdict per host, a coverage timeline per
  * host and log family, and the findings with their evidence. Every value is escaped: evidence comes from attackers.
  */
-import type { FamilyCoverage } from '../hunt';
-import type { Hunt } from '../hunt';
-import type { HuntRunError } from '../hunt';
-import type { Finding } from '../hunt';
-import { formatRange, type HostVerdict } from '../hunt';
-import { sortFindings } from '../hunt';
+import type { FamilyCoverage, Hunt, HuntRunError, Finding } from '../hunt';
+import { formatRange, type HostVerdict, sortFindings, triageLabel, type TriageState } from '../hunt';
 import { FAMILY_LABELS, type Family } from '../formats';
-import { triageLabel, type TriageState } from '../hunt';
 
 export interface ReportInput {
   readonly title?: string;

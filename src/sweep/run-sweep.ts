@@ -8,17 +8,31 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readCoverage, lakeDayBounds, type FamilyCoverage } from '../hunt';
-import { sortFindings, severityRank } from '../hunt';
-import { LocalDedupStore } from '../hunt';
-import { LocalTriageStore } from '../hunt';
-import { feedVersions, folderVersion, writeSweepRecord } from '../hunt';
-import { openFindings, triageStates, withTriage, type TriageState } from '../hunt';
-import type { BrokenQuery, Hunt } from '../hunt';
-import { runHunts, type HuntRunError, type HuntRunStat } from '../hunt';
-import type { Finding, QueryEngine, Severity } from '../hunt';
-import { buildVerdicts, type HostVerdict } from '../hunt';
-import { DEFAULT_SINCE, parseDay, type HuntWindow } from '../hunt';
+import {
+  readCoverage,
+  lakeDayBounds,
+  type FamilyCoverage,
+  sortFindings,
+  severityRank,
+  LocalDedupStore,
+  LocalTriageStore,
+  feedVersions,
+  folderVersion,
+  writeSweepRecord,
+  openFindings,
+  triageStates,
+  withTriage,
+  type TriageState,
+  runHunts,
+  type HuntRunError,
+  type HuntRunStat,
+  buildVerdicts,
+  type HostVerdict,
+  DEFAULT_SINCE,
+  parseDay,
+  type HuntWindow,
+} from '../hunt';
+import type { BrokenQuery, Hunt, Finding, QueryEngine, Severity } from '../hunt';
 import type { CommittedLake } from '../lake';
 import { renderReport } from '../report';
 

@@ -20,11 +20,9 @@
  * the hunts that failed.
  */
 import { createHash } from 'node:crypto';
-import { INDICATORS_PREFIX, pendingSweepStateKey, SWEEP_STATE_KEY } from '../core';
-import { ObjectNotFoundError, readText, type ObjectStore } from '../core';
+import { INDICATORS_PREFIX, pendingSweepStateKey, SWEEP_STATE_KEY, ObjectNotFoundError, readText, type ObjectStore } from '../core';
 import { TABLE_NAMES, type TableName } from '../lake';
-import { stripSqlComments, type Hunt } from '../hunt';
-import { placeholderOffsets, type HuntWindow } from '../hunt';
+import { stripSqlComments, type Hunt, placeholderOffsets, type HuntWindow } from '../hunt';
 
 /** Most day ranges one incremental query lists (beyond, the closest ranges merge: fewer, wider reads). */
 export const MAX_RANGES = 8;

@@ -8,9 +8,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { parseSize as parseSizeText, SizeFormatError } from '../core';
+import { parseSize as parseSizeText, SizeFormatError, agencyUploadPrefix, assertAgencyId, newUploadId } from '../core';
 import { UploadArgumentError } from './errors';
-import { agencyUploadPrefix, assertAgencyId, newUploadId } from '../core';
 
 /** S3 refuses a single POST or PUT above 5 GiB. */
 export const MAX_POST_BYTES = 5 * 1024 ** 3;

@@ -6,10 +6,9 @@
  * HEAD: an agency's upload role may list only its own receipts, and without
  * s3:ListBucket on the key S3 answers a missing key with 403, not 404.
  */
-import { readText, type ObjectStore } from '../core';
+import { readText, type ObjectStore, manifestKey } from '../core';
 import { MANIFEST_VERSION, type Manifest } from '../lake';
 import { ReceiptTimeoutError, UploadError } from './errors';
-import { manifestKey } from '../core';
 
 export interface WaitForManifestParams {
   /** Where manifests are published (the lake bucket in AWS, the storage root locally). */

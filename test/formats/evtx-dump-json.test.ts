@@ -3,8 +3,7 @@
  * `--separate-json-attributes`), fixtures written from the crate's serializer rules (attributes under
  * `#attributes`, element text under `#text`, unnamed Data items as a `#text` array, `Record <n>` separators).
  */
-import { runDetectedParser } from './run-parser';
-import { iso } from './run-parser';
+import { runDetectedParser, iso } from './run-parser';
 
 /** Security 4624, as `evtx_dump -o json` prints it. */
 const LOGON_4624 = `Record 19813

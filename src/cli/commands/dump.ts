@@ -9,13 +9,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Transform } from 'node:stream';
 import type { Command } from 'commander';
-import { detectFamily, detectionHint, describeUnrecognized, hostFromPath, parserFor } from '../../formats';
-import { FAMILIES, type Family } from '../../formats';
+import {
+  detectFamily,
+  detectionHint,
+  describeUnrecognized,
+  hostFromPath,
+  parserFor,
+  FAMILIES,
+  type Family,
+  parseZone,
+} from '../../formats';
 import type { Detection, ParseContext } from '../../formats';
 import { IngestError, peek, readLines, walkInputs } from '../../ingest';
 import type { Row, TableName } from '../../lake';
 import { CliError, CliErrorCode } from '../errors';
-import { parseZone } from '../../formats';
 import { addLimitOptions, badArgumentsOnError, limitsFromFlags, LOCAL_TZ_HELP, localTzFromFlag, type LimitFlags } from './normalize';
 
 interface DumpFlags extends LimitFlags {

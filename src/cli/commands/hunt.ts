@@ -4,8 +4,7 @@ import { CliError, CliErrorCode } from '../errors';
 import * as fs from 'node:fs';
 import type { CommittedLake } from '../../lake';
 import { createEngine, DuckDbQueryEngine } from '../../local-engine';
-import { loadPack } from '../../hunt';
-import { loadQueries } from '../../hunt';
+import { loadPack, loadQueries } from '../../hunt';
 import { renderSummary } from '../../notify';
 import { hasFindingsAtLeast, runSweep, sweepSummaryJson, type SweepResult } from '../../sweep';
 

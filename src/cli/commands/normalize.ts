@@ -6,17 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type Command, type CommanderError, Option } from 'commander';
-import { FAMILY_LABELS, type Family } from '../../formats';
-import { parseZone, ZoneError } from '../../formats';
+import { FAMILY_LABELS, type Family, parseZone, ZoneError } from '../../formats';
 import { InvalidLimitError, resolveLimits } from '../../ingest';
 import type { IngestLimits } from '../../ingest';
-import { LayoutError } from '../../core';
+import { LayoutError, formatBytes, parseSize as parseSizeText, SizeFormatError } from '../../core';
 import { createRunStaging, sweepStaleStaging } from '../../lake';
 import type { Manifest } from '../../lake';
 import { localTimeExports } from '../../upload';
 import { NormalizeError, normalizeUpload } from '../../pipeline';
 import { CliError, CliErrorCode } from '../errors';
-import { formatBytes, parseSize as parseSizeText, SizeFormatError } from '../../core';
 import { createProgressBar, formatCount } from '../progress';
 
 /**

@@ -2,17 +2,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
-import { LocalObjectStore, SWEEP_STATE_KEY } from '../../core';
+import { LocalObjectStore, SWEEP_STATE_KEY, formatBytes, readText } from '../../core';
 import type { ObjectStore } from '../../core';
 import { localParquetColumnBytes } from '../../local-engine';
-import { S3ObjectStore } from '../../aws';
-import { formatBytes } from '../../core';
-import { DEFAULT_PRICE_PER_TB, estimateScopes, listLakeFiles, type HuntScanEstimate, type ScanEstimate } from '../../aws';
-import { planSweepDetailed } from '../../aws';
-import { readText } from '../../core';
-import { loadIndicators } from '../../hunt';
-import { loadQueries, type Hunt } from '../../hunt';
-import { DEFAULT_SINCE, parseDay } from '../../hunt';
+import {
+  S3ObjectStore,
+  DEFAULT_PRICE_PER_TB,
+  estimateScopes,
+  listLakeFiles,
+  type HuntScanEstimate,
+  type ScanEstimate,
+  planSweepDetailed,
+} from '../../aws';
+import { loadIndicators, loadQueries, type Hunt, DEFAULT_SINCE, parseDay } from '../../hunt';
 import { rowsIndicatorsDigest, storedIndicatorsDigest, type HuntDecision } from '../../sweep';
 import { CliError, CliErrorCode } from '../errors';
 

@@ -2,12 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { CliError, CliErrorCode } from '../errors';
-import { loadPack } from '../../hunt';
-import { runFixtures, type CaseResult } from '../../local-engine';
-import { DuckDbQueryEngine } from '../../local-engine';
-import { defaultRawNormalizer } from '../../local-engine';
+import { loadPack, lintHunt, type LintProblem } from '../../hunt';
+import { runFixtures, type CaseResult, DuckDbQueryEngine, defaultRawNormalizer } from '../../local-engine';
 import { paint } from '../../notify';
-import { lintHunt, type LintProblem } from '../../hunt';
 
 interface Opts {
   lint: boolean;

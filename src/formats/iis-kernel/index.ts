@@ -16,8 +16,7 @@ import { protocolFolder } from '../httpproxy';
 import type { ParseContext, TextParser } from '../types';
 import { shortHost } from '../windows/event-row';
 import { FORWARDED_FIELDS, IIS_EXCHANGE_DEFAULT_FIELDS, iisSiteFromPath } from '../iis';
-import type { BatchColumn, RowBatch } from '../../lake';
-import type { Row } from '../../lake';
+import type { BatchColumn, RowBatch, Row } from '../../lake';
 import { IIS_KERNEL_WASM } from './kernel-wasm';
 
 const enum FieldKind {
