@@ -230,7 +230,17 @@ describe('loadIndicators', () => {
     expect(count('user_agent', 'Volexity')).toBe(14); // 15 published, Baiduspider listed twice
     expect(set.rows).toContainEqual(expect.objectContaining({ type: 'domain', value: 'yolkish.com', source: 'ESET' }));
     expect(set.rows).toContainEqual(expect.objectContaining({ type: 'filepath', value: 'c:\\inetpub\\wwwroot\\aspnet_client\\supp0rt.aspx', source: 'MSTIC' }));
-    expect(set.rows).toContainEqual(expect.objectContaining({ type: 'ip', value: '5.2.69.14', description: 'Community list; origin not stated' }));
+    expect(count('ip', 'CISA AA21-062A')).toBe(2); // the two beyond Volexity's 13, which CISA lists too
+    expect(count('sha256', 'CISA AA21-062A')).toBe(6);
+    expect(count('md5', 'CISA AA21-062A')).toBe(4);
+    expect(count('sha1', 'CISA AA21-062A')).toBe(3);
+    expect(set.rows).toContainEqual(
+      expect.objectContaining({ type: 'ip', value: '5.2.69.14', source: 'CISA AA21-062A', first_seen: '2021-03-03' }),
+    );
+    expect(set.rows.filter((r) => r.source === 'SCS-Labs (community)' && r.type === 'ip').map((r) => r.description)).toEqual([
+      expect.stringContaining('CISA Alert AA21-062A'),
+      expect.stringContaining('CISA Alert AA21-062A'),
+    ]);
     for (const r of set.rows) expect(r.reference).toBeTruthy();
   });
 });
