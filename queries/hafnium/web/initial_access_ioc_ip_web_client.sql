@@ -1,6 +1,6 @@
 /* ---
 id: 5f9430b1-35d8-4abb-b36d-758dc2a371ed
-name: "Web requests from published ProxyLogon attacker IP addresses (Volexity, FireEye, ESET, community)"
+name: "Web requests from published ProxyLogon attacker IP addresses (Volexity, FireEye, ESET, CISA)"
 status: stable
 severity: medium
 cves: [CVE-2021-26855]
@@ -9,8 +9,8 @@ log_families: [iis, httpproxy]
 key_fields: [client_ip]
 description: >
   Client addresses in IIS (c-ip) and HttpProxy (ClientIpAddress) logs that are ip indicators: Volexity's 13
-  Operation Exchange Marauder addresses, FireEye's four, ESET's network IOCs and the two community addresses of unstated
-  origin. Sources come from the indicators table (CSV or STIX), so new feeds need no SQL change. Requests that succeeded
+  Operation Exchange Marauder addresses, FireEye's four, ESET's network IOCs and the two more CISA Alert AA21-062A
+  lists. Sources come from the indicators table (CSV or STIX), so new feeds need no SQL change. Requests that succeeded
   against /ecp/, /owa/auth/ or /aspnet_client/ are raised to high.
 why_severity: >
   The addresses are VPS and VPN hosts from March 2021 (Microsoft deprecated its own IOC-match rule because the IOCs
@@ -23,6 +23,7 @@ references:
   - https://github.com/volexity/threat-intel/tree/main/2021/2021-03-02%20-%20Operation%20Exchange%20Marauder
   - https://www.fireeye.com/blog/threat-research/2021/03/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities.html
   - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
+  - https://us-cert.cisa.gov/ncas/alerts/aa21-062a
   - https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Legacy%20IOC%20based%20Threat%20Protection/Analytic%20Rules/ExchangeServerVulnerabilitiesMarch2021IoCs.yaml
 --- */
 -- Stage 1: published addresses, each valid for 365 days from its first_seen (2021-03-02, the date of the Microsoft and

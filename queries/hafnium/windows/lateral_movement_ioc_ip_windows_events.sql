@@ -9,7 +9,7 @@ log_families: [evtx, winevent_json, winevent_csv, winevent_jsonl]
 key_fields: [ip_address]
 description: >
   Windows events whose remote address (IpAddress of 4624/4625/5140/5145, Sysmon 3 SourceIp/DestinationIp) is an ip
-  indicator (Volexity, FireEye, ESET C2 servers, community). ESET's addresses are command-and-control servers, so a
+  indicator (Volexity, FireEye, ESET C2 servers, CISA AA21-062A). ESET's addresses are command-and-control servers, so a
   Sysmon network connection to one is reported too.
 why_severity: >
   The addresses date from March 2021 and may have been reassigned: amber, like the web-log IP match; low after the
@@ -20,6 +20,7 @@ references:
   - https://github.com/volexity/threat-intel/tree/main/2021/2021-03-02%20-%20Operation%20Exchange%20Marauder
   - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
   - https://www.fireeye.com/blog/threat-research/2021/03/detection-response-to-exploitation-of-microsoft-exchange-zero-day-vulnerabilities.html
+  - https://us-cert.cisa.gov/ncas/alerts/aa21-062a
 --- */
 -- Stage 1: published addresses, each valid for 365 days from its first_seen (2021-03-02, the date of the Microsoft and
 -- Volexity reports, when the feed has none): VPS and VPN addresses are reassigned.
