@@ -429,6 +429,15 @@ function raisingCalls(toks: readonly Tok[], keywords: ReadonlySet<string>): Lint
     const t = toks[k];
     if (isP(t, '(')) stack.push(isKw(toks[k - 1], 'try'));
     else if (isP(t, ')')) stack.pop();
+    // x[i] / m[key]: Trino fails past the array's end or on a missing map key, where element_at() gives NULL.
+    const prev = toks[k - 1];
+    if (isP(t, '[') && !stack.includes(true) && (isP(prev, ')') || (prev?.kind === 'ident' && !isKw(prev, 'array')))) {
+      problems.push({
+        rule: 'raise',
+        line: t.line,
+        message: 'a [] subscript raises on Athena past the end of an array or for a missing map key: use element_at() or try()',
+      });
+    }
     if (t.kind !== 'ident' || t.quoted || !isP(toks[k + 1], '(') || isP(toks[k - 1], '.')) continue;
     if (stack.includes(true)) continue;
     const close = closing(toks, k + 1);

@@ -117,6 +117,8 @@ describe('lintSql (functions that raise on Athena)', () => {
     [`SELECT CAST(uri_query AS bigint) AS n ${W}`, 'CAST(... AS bigint)'],
     [`SELECT CAST(split_part(uri_query, '=', 2) AS integer) AS n ${W}`, 'CAST(... AS integer)'],
     [`SELECT count(*) AS n ${W} AND try(host = 'x') OR url_decode(uri_query) = 'y'`, 'url_decode()'],
+    [`SELECT split(uri_query, '&')[2] AS q ${W}`, '[] subscript'],
+    [`SELECT parts[3] AS q FROM (SELECT split(uri_query, '&') AS parts ${W})`, '[] subscript'],
   ])('flags %s', (sql, what) => {
     // Act
     const got = lintSql(sql).filter((p) => p.rule === 'raise');
@@ -134,6 +136,9 @@ describe('lintSql (functions that raise on Athena)', () => {
     `SELECT CAST(status AS bigint) AS s, CAST(w.dt AS date) AS d, CAST(dt AS timestamp) AS t ${W}`,
     `SELECT host ${W} AND event_time > from_iso8601_timestamp('2021-03-01T00:00:00Z')`,
     `SELECT url_decode('%41') AS a ${W}`,
+    `SELECT element_at(split(uri_query, '&'), 2) AS q ${W}`,
+    `SELECT try(split(uri_query, '&')[2]) AS q ${W}`,
+    `SELECT ARRAY['a', 'b'] AS a ${W} AND regexp_like(uri_query, '[0-9]')`,
   ])('accepts %s', (sql) => {
     expect(lintSql(sql).filter((p) => p.rule === 'raise')).toEqual([]);
   });
