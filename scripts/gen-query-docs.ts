@@ -29,6 +29,7 @@ const SOURCE_TAGS: readonly [RegExp, string][] = [
   [/elastic\/detection-rules/i, 'Elastic'],
   [/eset/i, 'ESET'],
   [/SCS-Labs/i, 'SCS-Labs'],
+  [/cisa\.gov/i, 'CISA'],
 ];
 
 /** The publisher tag of one reference URL (its host when unknown). */
