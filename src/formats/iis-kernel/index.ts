@@ -11,7 +11,7 @@
  * {@link WebLogKernel.takeRows} give rows, for the differential tests and for a batch whose day is out of range.
  */
 import { CsvLine } from '../text/csv-line';
-import { ipWithoutPort } from '../text/values';
+import { normalizeIp } from '../../core';
 import { protocolFolder } from '../httpproxy';
 import type { ParseContext, TextParser } from '../types';
 import { shortHost } from '../windows/event-row';
@@ -375,8 +375,11 @@ export class WebLogKernel {
       strings('uri_stem', 'cs-uri-stem');
       strings('uri_query', 'cs-uri-query');
       strings('username', 'cs-username');
-      cut('client_ip', 'c-ip', (b, at, len) => hasByte(b, at, len, COLON), ipWithoutPort);
-      strings('server_ip', 's-ip');
+      // Addresses in their matching form (each distinct value checked once); the logged text in the *_raw columns.
+      cut('client_ip', 'c-ip', always, normalizeIp);
+      strings('client_ip_raw', 'c-ip');
+      cut('server_ip', 's-ip', always, normalizeIp);
+      strings('server_ip_raw', 's-ip');
       strings('user_agent', 'cs(user-agent)', (s) =>
         s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' '),
       );
@@ -402,7 +405,8 @@ export class WebLogKernel {
         (b, at) => b[at] === QUESTION,
         (s) => (s.length > 1 ? s.slice(1) : null),
       );
-      cut('client_ip', 'clientipaddress', (b, at, len) => b[at] === SPACE || hasByte(b, at, len, COLON), ipWithoutPort);
+      cut('client_ip', 'clientipaddress', always, normalizeIp);
+      strings('client_ip_raw', 'clientipaddress');
       strings('username', 'authenticateduser');
       strings('user_agent', 'useragent');
       strings('request_id', 'requestid');
@@ -464,15 +468,10 @@ export class WebLogKernel {
 }
 
 const ZEROS = new Int32Array(1 << 12);
-const COLON = 0x3a;
 const QUESTION = 0x3f;
-const SPACE = 0x20;
 
-/** Whether `b[at, at + len)` holds the byte `c`. */
-function hasByte(b: Buffer, at: number, len: number, c: number): boolean {
-  for (let k = at; k < at + len; k++) if (b[k] === c) return true;
-  return false;
-}
+/** A `cut` that looks at every distinct value. */
+const always = (): boolean => true;
 
 /**
  * The current batch as lake columns (`web_requests`), then a new batch: what {@link WebLogKernel.takeRows} gives, with
