@@ -81,7 +81,7 @@ function ipv6Groups(s: string): number[] | null {
 function canonicalIpv6(g: readonly number[]): string {
   let bestAt = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;

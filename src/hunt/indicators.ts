@@ -143,7 +143,11 @@ export function normalizeIndicator(rawType: string, rawValue: string): { type: I
       // Drop leading zeros of a published IPv4 (010.1.2.3 is meant as 10.1.2.3), then the logs' matching form
       // (src/core/ip-address.ts): 2001:DB8:0::1 joins with 2001:db8::1 as logged, ::ffff:a.b.c.d with a.b.c.d.
       const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
-      if (v4) v = v4.slice(1).map((o) => String(Number(o))).join('.');
+      if (v4)
+        v = v4
+          .slice(1)
+          .map((o) => String(Number(o)))
+          .join('.');
       const ip = normalizeIp(v);
       return ip === null ? { error: `bad IP address "${rawValue}"` } : { type, value: ip };
     }
