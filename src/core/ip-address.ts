@@ -109,9 +109,33 @@ function withoutPort(host: string, port: string): string | null {
   return host;
 }
 
+/** Fast path for what most logs hold: canonical dotted IPv4 (no leading zeros, octets up to 255), checked without allocating. */
+function isPlainIpv4(s: string): boolean {
+  const n = s.length;
+  if (n < 7 || n > 15) return false;
+  let dots = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255) return false;
+      if (i < n && ++dots > 3) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return false;
+      value = value * 10 + (c - 48);
+      if (++digits > 3) return false;
+    } else return false;
+  }
+  return dots === 3;
+}
+
 /** The matching form of one logged address (see the module comment), or null when the text is no IP address. */
 export function normalizeIp(raw: string | null | undefined): string | null {
   if (raw === null || raw === undefined) return null;
+  if (isPlainIpv4(raw)) return raw;
   if (raw.length > MAX_ADDRESS_TEXT * 4) return null;
   let s = raw.trim();
   if (s.length >= 2 && ((s[0] === '"' && s[s.length - 1] === '"') || (s[0] === "'" && s[s.length - 1] === "'"))) s = s.slice(1, -1).trim();

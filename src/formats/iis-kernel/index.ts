@@ -376,9 +376,9 @@ export class WebLogKernel {
       strings('uri_query', 'cs-uri-query');
       strings('username', 'cs-username');
       // Addresses in their matching form (each distinct value checked once); the logged text in the *_raw columns.
-      cut('client_ip', 'c-ip', always, normalizeIp);
+      cut('client_ip', 'c-ip', notPlainIpv4, normalizeIp);
       strings('client_ip_raw', 'c-ip');
-      cut('server_ip', 's-ip', always, normalizeIp);
+      cut('server_ip', 's-ip', notPlainIpv4, normalizeIp);
       strings('server_ip_raw', 's-ip');
       strings('user_agent', 'cs(user-agent)', (s) =>
         s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' '),
@@ -405,7 +405,7 @@ export class WebLogKernel {
         (b, at) => b[at] === QUESTION,
         (s) => (s.length > 1 ? s.slice(1) : null),
       );
-      cut('client_ip', 'clientipaddress', always, normalizeIp);
+      cut('client_ip', 'clientipaddress', notPlainIpv4, normalizeIp);
       strings('client_ip_raw', 'clientipaddress');
       strings('username', 'authenticateduser');
       strings('user_agent', 'useragent');
@@ -469,9 +469,32 @@ export class WebLogKernel {
 
 const ZEROS = new Int32Array(1 << 12);
 const QUESTION = 0x3f;
+const DOT = 0x2e;
 
-/** A `cut` that looks at every distinct value. */
-const always = (): boolean => true;
+/**
+ * Whether `b[at, at + len)` may change under normalizeIp: anything but canonical dotted IPv4 (no leading zeros,
+ * octets up to 255), which most logged addresses are; those keep their bytes without being made strings.
+ */
+function notPlainIpv4(b: Buffer, at: number, len: number): boolean {
+  if (len < 7 || len > 15) return true;
+  let dots = 0;
+  let value = 0;
+  let digits = 0;
+  for (let k = at; k <= at + len; k++) {
+    const c = k < at + len ? b[k] : DOT;
+    if (c === DOT) {
+      if (digits === 0 || value > 255) return true;
+      if (k < at + len && ++dots > 3) return true;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && value === 0) return true;
+      value = value * 10 + (c - 0x30);
+      if (++digits > 3) return true;
+    } else return true;
+  }
+  return dots !== 3;
+}
 
 /**
  * The current batch as lake columns (`web_requests`), then a new batch: what {@link WebLogKernel.takeRows} gives, with

@@ -150,11 +150,14 @@ function readWrittenDate(text: string): WrittenDate | null {
   return { a: Number(m[1]), b: Number(m[2]), y, tod: ((h * 60 + min) * 60 + sec) * 1000 };
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** Local wall-clock time (as epoch ms of that wall clock) of a written date under an order; NaN when it is no date. */
 function wallClock(d: WrittenDate, order: 'dmy' | 'mdy'): number {
   const [day, month] = order === 'dmy' ? [d.a, d.b] : [d.b, d.a];
   if (month < 1 || month > 12 || day < 1) return NaN;
-  if (day > new Date(Date.UTC(d.y, month, 0)).getUTCDate()) return NaN;
+  const leap = d.y % 4 === 0 && (d.y % 100 !== 0 || d.y % 400 === 0);
+  if (day > (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1])) return NaN;
   return Date.UTC(d.y, month - 1, day) + d.tod;
 }
 
@@ -193,6 +196,7 @@ class EventViewerTextParser implements TextParser {
   private order: 'dmy' | 'mdy' | null = null;
   /** English rows whose date reads both ways, held until a date of the file tells the order. */
   private held: { row: ReturnType<typeof windowsEventRow>; date: WrittenDate }[] = [];
+  private readonly levels = new Map<string, number | null>();
 
   constructor(private readonly ctx: ParseContext) {
     this.fileChannel = channelFromFileName(ctx.sourceFile);
@@ -272,7 +276,7 @@ class EventViewerTextParser implements TextParser {
       channel,
       provider,
       eventId,
-      level: LEVELS[fold(get('level'))] ?? null,
+      level: this.level(get('level')),
       recordId: null,
       computer: null,
       userSid: null,
@@ -288,6 +292,16 @@ class EventViewerTextParser implements TextParser {
     this.held.push({ row, date });
     // Bounded memory: past the limit the held rows go out undated (counted as rows without event time).
     if (this.held.length >= MAX_HELD_ROWS) this.release();
+  }
+
+  /** Level of a level word; the few distinct words of a file are folded once. */
+  private level(word: string): number | null {
+    let l = this.levels.get(word);
+    if (l === undefined) {
+      l = LEVELS[fold(word)] ?? null;
+      if (this.levels.size < 64) this.levels.set(word, l);
+    }
+    return l;
   }
 
   private utc(wall: number): number {
