@@ -211,6 +211,43 @@ describe('eventviewer_text', () => {
     }
   });
 
+  it('accounts in the manifest for the rows of an English export whose dates never tell day from month', async () => {
+    // Prepare: a one-day en-US or en-GB export (02/03 is 3 February or 2 March), and a French one (always day first).
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'evtext-'));
+    try {
+      const input = path.join(tmp, 'upload.zip');
+      const en = eventViewerCsv([
+        ['Information', '02/03/2021 10:00:00', 'MSExchange Common', '4999', 'General', 'a'],
+        ['Information', '02/03/2021 11:00:00', 'MSExchange Common', '4999', 'General', 'b'],
+      ]);
+      const fr = 'Niveau,Date et heure,Source,ID de l’événement,Catégorie de la tâche\r\nErreur,02/03/2021 10:00:00,X,1,Aucun,m\r\n';
+      fs.writeFileSync(
+        input,
+        buildZip([
+          { name: 'EXCH01/Application.csv', data: Buffer.from(en) },
+          { name: 'EXCH02/Application.csv', data: Buffer.from(fr) },
+        ]),
+      );
+      // Act
+      const { manifest } = await normalizeUpload({
+        inputs: [input],
+        agency: 'doj',
+        uploadId: 'up-evamb',
+        lakeRoot: path.join(tmp, 'root'),
+        tmpDir: tmp,
+        hostOverride: null,
+        localTimeZone: 'Europe/Brussels',
+      });
+      // Assess
+      const byHost = Object.fromEntries(manifest.entries.map((e) => [e.host_hint, e]));
+      expect(byHost.EXCH01).toMatchObject({ rows: { windows_events: 2 }, rejections: { total: 0 }, rows_without_time: 2 });
+      expect(byHost.EXCH01.rows_without_time_reason).toMatch(/day from month/);
+      expect(byHost.EXCH02).toMatchObject({ rows: { windows_events: 1 }, rows_without_time: 0 });
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   describe('non-English Windows', () => {
     const LOCALIZED: [string, string, string[][], string[]][] = [
       [
