@@ -44,8 +44,8 @@ SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS l
 -- load balancer or reverse proxy, the first public address its X-Forwarded-For names (forwarded_client_ip): the
 -- balancer's own (private) address never matches, and a forged X-Forwarded-For does not hide the logged client.
 -- Both are normalized by the parsers as the indicator values are (an IPv4-mapped '::ffff:a.b.c.d' is a.b.c.d; RFC
--- 5952 IPv6; no port or zone id): the join is an equality.
+-- 5952 IPv6; no port or zone id): the join is an equality (lower and '::ffff:' again for lake files written before).
 FROM web_requests w
-JOIN ips i ON i.ip = w.client_ip OR i.ip = w.forwarded_client_ip
+JOIN ips i ON i.ip = regexp_replace(lower(w.client_ip), '^::ffff:', '') OR i.ip = w.forwarded_client_ip
 WHERE w.dt BETWEEN ? AND ?
 GROUP BY w.agency, w.host, i.ip

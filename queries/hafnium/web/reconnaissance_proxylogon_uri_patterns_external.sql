@@ -36,6 +36,7 @@ SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen
 FROM reqs
 -- External clients only, as in the Sentinel query (RFC 1918, shared, loopback, link-local, unique-local, unspecified
 -- excluded).
-WHERE NOT regexp_like(coalesce(client_ip, ''),
+-- (lower and '::ffff:' again for lake files written before the parsers normalized addresses.)
+WHERE NOT regexp_like(regexp_replace(lower(coalesce(client_ip, '')), '^::ffff:', ''),
                       '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|127\.|169\.254\.|0\.|fe[89ab][0-9a-f]:|f[cd][0-9a-f][0-9a-f]:|::1?$|$)')
 GROUP BY agency, host, lower(uri_stem)
