@@ -6,6 +6,7 @@
  */
 import type { Detection } from './types';
 import { CsvLine } from './text/csv-line';
+import { eventViewerHeader } from './windows/eventviewer-text';
 
 const EVTX_MAGIC = Buffer.from('ElfFile\0', 'latin1');
 
@@ -174,11 +175,12 @@ export function detectFamily(head: Buffer, name: string): Detection | null {
 
   // 4. CSV header rows.
   // Event Viewer "Save As... Text" is tab-delimited; its CSV type has the same names.
-  const evHeader = first.includes('\t') ? new Set(first.split('\t').map((s) => s.trim().toLowerCase())) : lowerCsvHeader(first);
-  if (hasAll(evHeader, 'level', 'date and time', 'source', 'event id')) {
+  // French, Dutch and German Windows write the header in their language (Niveau, Date et heure, ...).
+  const evHeader = eventViewerHeader(first.includes('\t') ? first.split('\t') : [...lowerCsvHeader(first)]);
+  if (evHeader !== null) {
     return {
       family: 'eventviewer_text',
-      reason: `Event Viewer Save As ${first.includes('\t') ? 'Text' : 'CSV'} header (Level, Date and Time, Source, Event ID, ...)`,
+      reason: `Event Viewer Save As ${first.includes('\t') ? 'Text' : 'CSV'} header (Level, Date and Time, Source, Event ID, ...; ${evHeader.language})`,
     };
   }
   if (first.includes(',')) {

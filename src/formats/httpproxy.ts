@@ -6,7 +6,8 @@ import { WebLogKernel } from './iis-kernel';
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { CsvLine, cleanLine } from './text/csv-line';
 import { parseIsoTime } from './text/time';
-import { col, headerIndex, ipWithoutPort } from './text/values';
+import { col, headerIndex } from './text/values';
+import { normalizeIp } from '../core';
 import { shortHost } from './windows/event-row';
 
 /** Exchange 2016 CU23 (15.01.2375.007) column list, 74 columns. */
@@ -166,8 +167,7 @@ class HttpProxyParser implements TextParser {
     let query = csv.str(L.urlQuery);
     if (query !== null && query.charCodeAt(0) === 63) query = query.length > 1 ? query.slice(1) : null;
     const serverHost = csv.str(L.serverHostName);
-    let clientIp = csv.str(L.clientIp);
-    if (clientIp !== null && (clientIp.indexOf(':') >= 0 || clientIp.charCodeAt(0) === 32)) clientIp = ipWithoutPort(clientIp);
+    const clientIp = csv.str(L.clientIp);
     this.ctx.emit('web_requests', {
       event_time: t,
       host: serverHost === null ? this.ctx.hostHint : (shortHost(serverHost) ?? this.ctx.hostHint),
@@ -179,7 +179,8 @@ class HttpProxyParser implements TextParser {
       status: csv.int(L.httpStatus),
       substatus: null,
       win32_status: null,
-      client_ip: clientIp,
+      client_ip: normalizeIp(clientIp),
+      client_ip_raw: clientIp,
       server_ip: null,
       server_port: null,
       username: csv.str(L.authenticatedUser),

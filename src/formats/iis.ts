@@ -7,9 +7,9 @@ import { WebLogKernel } from './iis-kernel';
 import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { cleanLine } from './text/csv-line';
 import { parseW3cDateTime } from './text/time';
-import { col, headerIndex, intInRange, ipWithoutPort } from './text/values';
+import { col, headerIndex, intInRange } from './text/values';
 import { shortHost } from './windows/event-row';
-import { firstPublicAddress } from './text/ip-address';
+import { firstPublicAddress, normalizeIp } from '../core';
 
 /**
  * Custom logged fields that carry the client behind a load balancer or reverse proxy, by lower-case `#Fields` name
@@ -207,8 +207,8 @@ class IisParser implements TextParser {
       if (q >= 0 && query === null) query = uri!.length > q + 1 ? uri!.slice(q + 1) : null;
     }
     const computer = this.str(L.computer);
-    let clientIp = this.str(L.clientIp);
-    if (clientIp !== null && clientIp.indexOf(':') >= 0) clientIp = ipWithoutPort(clientIp);
+    const clientIp = this.str(L.clientIp);
+    const serverIp = this.str(L.serverIp);
     this.ctx.emit('web_requests', {
       event_time: t,
       host: computer === null ? this.ctx.hostHint : (shortHost(computer) ?? this.ctx.hostHint),
@@ -220,8 +220,10 @@ class IisParser implements TextParser {
       status: this.num(L.status),
       substatus: this.num(L.substatus),
       win32_status: this.num(L.win32),
-      client_ip: clientIp,
-      server_ip: this.str(L.serverIp),
+      client_ip: normalizeIp(clientIp),
+      client_ip_raw: clientIp,
+      server_ip: normalizeIp(serverIp),
+      server_ip_raw: serverIp,
       server_port: this.num(L.port),
       username: this.str(L.user),
       user_agent: ua,

@@ -20,6 +20,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsvSync } from 'csv-parse/sync';
+import { normalizeIp } from '../core';
 
 /** Indicator types of the `indicators` table (schema INDICATORS_TABLE). */
 export const INDICATOR_TYPES = ['ip', 'sha256', 'md5', 'sha1', 'filepath', 'filename', 'domain', 'user_agent', 'url_path'] as const;
@@ -138,21 +139,17 @@ export function normalizeIndicator(rawType: string, rawValue: string): { type: I
       return { type, value: v };
     }
     case 'ip': {
-      v = refang(v).toLowerCase();
+      v = refang(v);
+      // Drop leading zeros of a published IPv4 (010.1.2.3 is meant as 10.1.2.3), then the logs' matching form
+      // (src/core/ip-address.ts): 2001:DB8:0::1 joins with 2001:db8::1 as logged, ::ffff:a.b.c.d with a.b.c.d.
       const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v);
-      if (v4) {
-        if (v4.slice(1).some((o) => Number(o) > 255)) return { error: `bad IPv4 address "${rawValue}"` };
-        // Drop leading zeros so that 010.1.2.3 joins with 10.1.2.3 as logged.
-        return {
-          type,
-          value: v4
-            .slice(1)
-            .map((o) => String(Number(o)))
-            .join('.'),
-        };
-      }
-      if (/^[0-9a-f:]+$/.test(v) && v.includes(':')) return { type, value: v };
-      return { error: `bad IP address "${rawValue}"` };
+      if (v4)
+        v = v4
+          .slice(1)
+          .map((o) => String(Number(o)))
+          .join('.');
+      const ip = normalizeIp(v);
+      return ip === null ? { error: `bad IP address "${rawValue}"` } : { type, value: ip };
     }
     case 'domain': {
       v = refang(v).toLowerCase().replace(/\.$/, '');

@@ -16,6 +16,11 @@
  *   record when it has one, else from the path, else from `--host`;
  * - strings keep the log's original text (case, backslashes); hunts compare
  *   with `lower(...)` where Windows is case-insensitive.
+ * - ADDRESSES: every address column (`client_ip`, `server_ip`, `forwarded_client_ip`, `ip_address`) holds the
+ *   matching form of src/core/ip-address.ts (normalizeIp): dotted IPv4; RFC 5952 IPv6 (lower case, zeros
+ *   compressed); `::ffff:a.b.c.d` as `a.b.c.d`; port, brackets and zone id dropped; null when the text is no
+ *   address. Compare them with `=` to indicator values (normalized the same way). The text as logged is in the
+ *   column of the same name with `_raw` (`forwarded_for` is the logged chain itself).
  */
 
 /** Column types, named as in Athena DDL. */
@@ -64,8 +69,12 @@ export const TABLES = {
       c('status', 'int', 'HTTP status (sc-status / HttpStatus).'),
       c('substatus', 'int', 'IIS sc-substatus.'),
       c('win32_status', 'bigint', 'IIS sc-win32-status.'),
-      c('client_ip', 'string', 'Client address (c-ip / ClientIpAddress), without port.'),
-      c('server_ip', 'string', 'Server address (s-ip).'),
+      c(
+        'client_ip',
+        'string',
+        'Client address (c-ip / ClientIpAddress) as the proxy or balancer in front of IIS may be: normalized (see ADDRESSES).',
+      ),
+      c('server_ip', 'string', 'Server address (s-ip), normalized (see ADDRESSES).'),
       c('server_port', 'int', 'Server port (s-port).'),
       c('username', 'string', 'Authenticated user (cs-username / AuthenticatedUser); null when "-" or empty.'),
       c(
@@ -101,8 +110,10 @@ export const TABLES = {
       c(
         'forwarded_client_ip',
         'string',
-        'First public address of forwarded_for, normalized (no port, brackets, zone id or ::ffff:): the client behind a load balancer.',
+        'First public address of forwarded_for, normalized (see ADDRESSES): the client behind a load balancer.',
       ),
+      c('client_ip_raw', 'string', 'c-ip / ClientIpAddress as logged (port, brackets, zone id, ::ffff: kept); null when "-" or empty.'),
+      c('server_ip_raw', 'string', 's-ip as logged; null when "-" or empty.'),
     ],
   },
   exchange_logs: {
@@ -158,12 +169,17 @@ export const TABLES = {
       c('relative_target_name', 'string', 'Security 5145 RelativeTargetName.'),
       c('attribute_ldap_name', 'string', 'Security 5136 AttributeLDAPDisplayName.'),
       c('attribute_value', 'string', 'Security 5136 AttributeValue.'),
-      c('ip_address', 'string', 'Remote address (IpAddress, SourceAddress, Sysmon SourceIp/DestinationIp of network events).'),
+      c(
+        'ip_address',
+        'string',
+        'Remote address (IpAddress, SourceAddress, ClientAddress, Sysmon SourceIp/DestinationIp of network events), normalized (see ADDRESSES).',
+      ),
       c('target_user_name', 'string', 'TargetUserName.'),
       c('subject_user_name', 'string', 'SubjectUserName.'),
       c('logon_type', 'int', 'LogonType (4624/4625).'),
       c('script_block_text', 'string', 'PowerShell 4104 ScriptBlockText.'),
       c('service_name', 'string', 'ServiceName (7045/4697).'),
+      c('ip_address_raw', 'string', 'The address ip_address was read from, as logged (e.g. ::ffff:192.0.2.1, fe80::1%12); null when "-".'),
     ],
   },
   file_inventory: {

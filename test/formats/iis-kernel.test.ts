@@ -167,6 +167,29 @@ describe('IIS kernel (WebAssembly) vs the JS parser', () => {
     expect(k.rejects.length).toBe(7);
   });
 
+  it('normalizes every address form as the JS parser does, keeping the logged text in client_ip_raw / server_ip_raw', () => {
+    // Prepare: c-ip and s-ip as IIS may log them: mapped, bracketed with port, zone id, upper-case IPv6, garbage.
+    const ips: [string, string | null][] = [
+      ['203.0.113.7', '203.0.113.7'],
+      ['::ffff:203.0.113.8', '203.0.113.8'],
+      ['[2001:DB8:0::1]:443', '2001:db8::1'],
+      ['fe80::1ff:fe23:4567:890a%12', 'fe80::1ff:fe23:4567:890a'],
+      ['203.0.113.9:50123', '203.0.113.9'],
+      ['999.1.1.1', null],
+      ['unknown', null],
+    ];
+    const text = [
+      `#Fields: ${FIELDS}`,
+      ...ips.map(([ip], i) => `2021-03-02 10:00:0${i} ${i % 2 ? '::FFFF:10.0.0.5' : '10.0.0.5'} GET /owa/ - 443 - ${ip} - - 200 0 0 15`),
+    ].join('\n');
+    // Act
+    const k = expectSame(text);
+    // Assess
+    expect(k.rows.map((r) => [r.client_ip_raw, r.client_ip])).toEqual(ips.map(([raw, ip]) => [raw, ip]));
+    expect(k.rows.map((r) => r.server_ip)).toEqual(ips.map(() => '10.0.0.5'));
+    expect(k.rows[1].server_ip_raw).toBe('::FFFF:10.0.0.5');
+  });
+
   it('writes byte-identical Parquet through column batches (LakeWriter.writeBatch) as row by row', async () => {
     // Prepare: a busy server over two days, nasty lines mixed in, small row groups (batches split across them).
     const gen = [...iisLog({ seed: 11, host: 'EXCH01', start: Date.UTC(2021, 2, 1, 20), stepMs: 3000 }, 2_000_000)].join('').split('\n');

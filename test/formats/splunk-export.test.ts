@@ -4,6 +4,14 @@
  * lines). Fixtures are written from the add-on's documented event layout and Splunk's export shapes (CSV header
  * row with `_time`, `_raw`, `host`, `source`, `sourcetype`; JSON `{"preview":false,"result":{...}}` lines), and
  * their damaged variants.
+ *
+ * Sources for the export shapes: Splunk Search Manual, "Export search results" (Splunk Web export: CSV, JSON, XML,
+ * raw events) and "Export data using the Splunk REST API" (help.splunk.com, search-manual/export-search-results);
+ * the dump command's formats (raw | csv | tsv | json | xml; Search Reference); the search/jobs/export JSON stream as
+ * Splunk's own reader consumes it (splunk/splunk-sdk-python splunklib/results.py, JSONResultsReader: one JSON
+ * document per line, `preview`, `result`, a `results` array, `messages` lines interleaved); `lastrow` and `offset`
+ * as the export endpoint writes them. Sourcetypes as the Splunk Add-on for Microsoft Windows names them:
+ * `XmlWinEventLog` (renderXml = true, `_raw` the event XML) and `WinEventLog` (classic key=value `_raw`).
  */
 import { parseZone } from '../../src/formats/text/zone';
 import { iso, runDetectedParser } from './run-parser';
@@ -271,5 +279,60 @@ describe('splunk_export', () => {
     // Assess
     expect(r.rejects).toEqual([]);
     expect(iso(r.rows[0].event_time)).toBe('2021-03-03T02:20:01.000Z');
+  });
+
+  it('reads the export stream as Splunk writes it: messages lines, offsets, lastrow on the last result; CSV columns in any order', async () => {
+    // Prepare: a search message first (splunklib reads "messages" lines as no result), lastrow on the last result.
+    const lines = [
+      JSON.stringify({ preview: false, messages: [{ type: 'INFO', text: 'Your timerange was substituted based on your search string' }] }),
+      JSON.stringify({
+        preview: false,
+        offset: 0,
+        result: { _time: XML_EVENT.time, _raw: XML_EVENT.raw, host: 'exch01', sourcetype: 'XmlWinEventLog' },
+      }),
+      JSON.stringify({
+        preview: false,
+        offset: 1,
+        lastrow: true,
+        result: { _time: CLASSIC_EVENT.time, _raw: CLASSIC_EVENT.raw, host: 'exch01', sourcetype: 'WinEventLog' },
+      }),
+    ];
+    const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    // The events tab's export: internal fields, _raw before _time, alphabetical.
+    const csv = [
+      '"_bkt","_cd","_indextime","_raw","_serial","_si","_sourcetype","_time",host,index,linecount,source,sourcetype,"splunk_server"',
+      ...[XML_EVENT, CLASSIC_EVENT].map((e, i) =>
+        [
+          `wineventlog~12~ABC`,
+          `12:${i}`,
+          '1614737600',
+          q(e.raw),
+          String(i),
+          'idx01,wineventlog',
+          e.sourcetype,
+          e.time,
+          'exch01',
+          'wineventlog',
+          '1',
+          e.source,
+          e.sourcetype,
+          'idx01',
+        ]
+          .map((v) => (v.startsWith('"') ? v : /[",\n]/.test(v) ? q(v) : v))
+          .join(','),
+      ),
+    ].join('\n');
+    // Act
+    const json = await runDetectedParser(Buffer.from(lines.join('\n') + '\n'), 'export.json');
+    const table = await runDetectedParser(Buffer.from(csv + '\n'), 'export.csv');
+    // Assess
+    expect([json.family, table.family]).toEqual(['splunk_export', 'splunk_export']);
+    expect([json.rejects, table.rejects]).toEqual([[], []]);
+    expect(json.rows.map((x) => [x.event_id, iso(x.event_time)])).toEqual([
+      [4663, '2021-03-03T02:13:15.103Z'],
+      [4688, '2021-03-03T02:20:01.000Z'],
+    ]);
+    const strip = ({ source_line: _l, ...rest }: Record<string, unknown>) => rest;
+    expect(table.rows.map(strip)).toEqual(json.rows.map(strip));
   });
 });

@@ -1,6 +1,6 @@
 import { CsvLine, CsvRecordJoiner } from '../../src/formats/text/csv-line';
 import { parseDotNetDate, parseIsoTime, parseLocalDateTime, parseW3cDateTime } from '../../src/formats/text/time';
-import { ipWithoutPort, toInt } from '../../src/formats/text/values';
+import { toInt } from '../../src/formats/text/values';
 
 const isoOf = (ms: number) => (Number.isNaN(ms) ? 'NaN' : new Date(ms).toISOString());
 
@@ -146,7 +146,7 @@ describe('time parsing', () => {
 });
 
 describe('values', () => {
-  it('reads integers without regex and strips ports from addresses', () => {
+  it('reads integers without regex', () => {
     expect([toInt('200'), toInt('-1'), toInt(''), toInt('-'), toInt('12a'), toInt('4294967295')]).toEqual([
       200,
       -1,
@@ -155,12 +155,5 @@ describe('values', () => {
       null,
       4294967295,
     ]);
-    expect([
-      ipWithoutPort('192.0.2.1:50122'),
-      ipWithoutPort('[2001:db8::1]:443'),
-      ipWithoutPort('2001:db8::1'),
-      ipWithoutPort('-'),
-      ipWithoutPort('192.0.2.1'),
-    ]).toEqual(['192.0.2.1', '2001:db8::1', '2001:db8::1', null, '192.0.2.1']);
   });
 });

@@ -55,6 +55,10 @@ describe('normalizeIndicator', () => {
     });
     expect(normalizeIndicator('ipaddress', '86.105.18[.]116')).toEqual({ type: 'ip', value: '86.105.18.116' });
     expect(normalizeIndicator('ip', '010.001.002.003')).toEqual({ type: 'ip', value: '10.1.2.3' });
+    // The logs' matching form (src/core/ip-address.ts), so that the join with client_ip / ip_address is an equality.
+    expect(normalizeIndicator('ipv6', '2001:0DB8:0000:0000:0000:0000:0000:0001')).toEqual({ type: 'ip', value: '2001:db8::1' });
+    expect(normalizeIndicator('ip', '::ffff:165.232.154.116')).toEqual({ type: 'ip', value: '165.232.154.116' });
+    expect(normalizeIndicator('ip-dst', '[2001:db8::5][:]443')).toEqual({ type: 'ip', value: '2001:db8::5' });
     expect(normalizeIndicator('domainname', 'Lab.SymantecSafe[.]org')).toEqual({ type: 'domain', value: 'lab.symantecsafe.org' });
     expect(normalizeIndicator('user_agent', 'python-requests/2.25.1 (x)')).toEqual({ type: 'user_agent', value: 'python-requests/2.25.1+(x)' });
     expect(normalizeIndicator('url', 'hxxps://evil[.]example/OWA/auth/X.js?a=1')).toEqual({ type: 'url_path', value: '/owa/auth/x.js' });
@@ -64,7 +68,8 @@ describe('normalizeIndicator', () => {
     // Act / Assess
     expect(normalizeIndicator('mutex', 'x')).toEqual({ error: 'unknown indicator type "mutex"' });
     expect(normalizeIndicator('sha256', 'abc')).toEqual({ error: 'sha256 must be 64 hex digits, got "abc"' });
-    expect(normalizeIndicator('ip', '300.1.1.1')).toEqual({ error: 'bad IPv4 address "300.1.1.1"' });
+    expect(normalizeIndicator('ip', '300.1.1.1')).toEqual({ error: 'bad IP address "300.1.1.1"' });
+    expect(normalizeIndicator('ip', '2001:db8::1::2')).toEqual({ error: 'bad IP address "2001:db8::1::2"' });
     expect(normalizeIndicator('md5', '')).toEqual({ error: 'empty md5 value' });
   });
 });

@@ -41,10 +41,12 @@ SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS l
             THEN 'high' ELSE 'medium' END AS severity,
        i.ip AS client_ip, min(i.indicator_source) AS indicator_source, max(i.indicator_source_count) AS indicator_source_count,
        count(DISTINCT w.uri_stem) AS distinct_uris, min(w.uri_stem) AS example_uri_stem
--- Stage 2: requests from them; one finding per host and address. The address is the client IIS logged (an
--- IPv4-mapped IPv6 form '::ffff:a.b.c.d' read as a.b.c.d), or, behind a load balancer or reverse proxy, the first
--- public address its X-Forwarded-For names (forwarded_client_ip): the balancer's own address never matches.
+-- Stage 2: requests from them; one finding per host and address. The address is the client IIS logged, or, behind a
+-- load balancer or reverse proxy, the first public address its X-Forwarded-For names (forwarded_client_ip): the
+-- balancer's own (private) address never matches, and a forged X-Forwarded-For does not hide the logged client.
+-- Both are normalized by the parsers as the indicator values are (an IPv4-mapped '::ffff:a.b.c.d' is a.b.c.d; RFC
+-- 5952 IPv6; no port or zone id): the join is an equality (lower and '::ffff:' again for lake files written before).
 FROM web_requests w
-JOIN ips i ON i.ip = lower(regexp_replace(w.client_ip, '^::ffff:', '')) OR i.ip = lower(w.forwarded_client_ip)
+JOIN ips i ON i.ip = regexp_replace(lower(w.client_ip), '^::ffff:', '') OR i.ip = w.forwarded_client_ip
 WHERE w.dt BETWEEN ? AND ?
 GROUP BY w.agency, w.host, i.ip

@@ -19,8 +19,12 @@ false_positives:
 references:
   - https://github.com/Neo23x0/signature-base/blob/master/yara/apt_hafnium_log_sigs.yar
 --- */
+-- One finding per real client: behind a load balancer or reverse proxy the first public address of its
+-- X-Forwarded-For (forwarded_client_ip), else the address IIS logged; the balancer's address stays in via_proxy.
 SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits,
-       client_ip, min(uri_query) AS uri_query, max(status) AS max_status, min(user_agent) AS user_agent
+       coalesce(forwarded_client_ip, client_ip) AS client_ip,
+       min(CASE WHEN forwarded_client_ip IS NOT NULL THEN client_ip END) AS via_proxy,
+       min(uri_query) AS uri_query, max(status) AS max_status, min(user_agent) AS user_agent
 FROM web_requests
 WHERE dt BETWEEN ? AND ?
   AND upper(method) = 'GET'
@@ -28,4 +32,4 @@ WHERE dt BETWEEN ? AND ?
   AND strpos(uri_query, '&CorrelationID=<empty>;&RequestId=') > 0
   -- Answered: any 2xx/3xx (signature-base lists 200/301/302; the exploit's SSRF answers 241).
   AND status BETWEEN 200 AND 399
-GROUP BY agency, host, client_ip
+GROUP BY agency, host, coalesce(forwarded_client_ip, client_ip)

@@ -35,7 +35,10 @@ SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS l
        CASE WHEN min(w.event_time) > max(i.valid_until) THEN 'low' ELSE 'medium' END AS severity,
        w.ip_address, min(w.event_id) AS event_id, min(w.channel) AS channel, min(w.target_user_name) AS target_user_name,
        min(i.indicator_source) AS indicator_source, min(i.indicator_description) AS indicator_description
+-- ip_address is normalized by the parsers as the indicator values are (Windows writes IPv4 clients of a dual-stack
+-- host as ::ffff:a.b.c.d; ports and zone ids dropped; RFC 5952 IPv6): the join is an equality (lower and '::ffff:'
+-- again for lake files written before).
 FROM windows_events w
-JOIN ips i ON lower(w.ip_address) = i.ip
+JOIN ips i ON i.ip = regexp_replace(lower(w.ip_address), '^::ffff:', '')
 WHERE w.dt BETWEEN ? AND ?
 GROUP BY w.agency, w.host, w.ip_address

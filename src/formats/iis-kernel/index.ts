@@ -11,7 +11,7 @@
  * {@link WebLogKernel.takeRows} give rows, for the differential tests and for a batch whose day is out of range.
  */
 import { CsvLine } from '../text/csv-line';
-import { ipWithoutPort } from '../text/values';
+import { normalizeIp } from '../../core';
 import { protocolFolder } from '../httpproxy';
 import type { ParseContext, TextParser } from '../types';
 import { shortHost } from '../windows/event-row';
@@ -375,8 +375,11 @@ export class WebLogKernel {
       strings('uri_stem', 'cs-uri-stem');
       strings('uri_query', 'cs-uri-query');
       strings('username', 'cs-username');
-      cut('client_ip', 'c-ip', (b, at, len) => hasByte(b, at, len, COLON), ipWithoutPort);
-      strings('server_ip', 's-ip');
+      // Addresses in their matching form (each distinct value checked once); the logged text in the *_raw columns.
+      cut('client_ip', 'c-ip', notPlainIpv4, normalizeIp);
+      strings('client_ip_raw', 'c-ip');
+      cut('server_ip', 's-ip', notPlainIpv4, normalizeIp);
+      strings('server_ip_raw', 's-ip');
       strings('user_agent', 'cs(user-agent)', (s) =>
         s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' '),
       );
@@ -402,7 +405,8 @@ export class WebLogKernel {
         (b, at) => b[at] === QUESTION,
         (s) => (s.length > 1 ? s.slice(1) : null),
       );
-      cut('client_ip', 'clientipaddress', (b, at, len) => b[at] === SPACE || hasByte(b, at, len, COLON), ipWithoutPort);
+      cut('client_ip', 'clientipaddress', notPlainIpv4, normalizeIp);
+      strings('client_ip_raw', 'clientipaddress');
       strings('username', 'authenticateduser');
       strings('user_agent', 'useragent');
       strings('request_id', 'requestid');
@@ -464,14 +468,32 @@ export class WebLogKernel {
 }
 
 const ZEROS = new Int32Array(1 << 12);
-const COLON = 0x3a;
 const QUESTION = 0x3f;
-const SPACE = 0x20;
+const DOT = 0x2e;
 
-/** Whether `b[at, at + len)` holds the byte `c`. */
-function hasByte(b: Buffer, at: number, len: number, c: number): boolean {
-  for (let k = at; k < at + len; k++) if (b[k] === c) return true;
-  return false;
+/**
+ * Whether `b[at, at + len)` may change under normalizeIp: anything but canonical dotted IPv4 (no leading zeros,
+ * octets up to 255), which most logged addresses are; those keep their bytes without being made strings.
+ */
+function notPlainIpv4(b: Buffer, at: number, len: number): boolean {
+  if (len < 7 || len > 15) return true;
+  let dots = 0;
+  let value = 0;
+  let digits = 0;
+  for (let k = at; k <= at + len; k++) {
+    const c = k < at + len ? b[k] : DOT;
+    if (c === DOT) {
+      if (digits === 0 || value > 255) return true;
+      if (k < at + len && ++dots > 3) return true;
+      value = 0;
+      digits = 0;
+    } else if (c >= 0x30 && c <= 0x39) {
+      if (digits === 1 && value === 0) return true;
+      value = value * 10 + (c - 0x30);
+      if (++digits > 3) return true;
+    } else return true;
+  }
+  return dots !== 3;
 }
 
 /**

@@ -33,22 +33,6 @@ function safeNumber(s: string): number | null {
   return Number.isFinite(n) && Number.isInteger(n) ? n : null;
 }
 
-/**
- * Address without port: `192.0.2.1:51234` -> `192.0.2.1`, `[2001:db8::1]:443` -> `2001:db8::1`;
- * bare IPv6 is kept whole. Null for empty or `-`.
- */
-export function ipWithoutPort(s: string): string | null {
-  const v = nullIfEmpty(s.trim());
-  if (v === null) return null;
-  if (v.charCodeAt(0) === 91) {
-    const close = v.indexOf(']');
-    return close > 0 ? v.slice(1, close) : v;
-  }
-  const colon = v.indexOf(':');
-  if (colon > 0 && v.indexOf(':', colon + 1) < 0 && v.indexOf('.') > 0) return v.slice(0, colon);
-  return v;
-}
-
 /** Case-insensitive header name -> column index (first occurrence wins). */
 export function headerIndex(names: readonly string[]): Map<string, number> {
   const m = new Map<string, number>();

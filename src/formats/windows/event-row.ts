@@ -6,6 +6,7 @@
  * process and file columns are filled the same way for every source.
  */
 import type { Row } from '../../lake';
+import { normalizeIp } from '../../core';
 
 /** A Windows event as the source parsers see it. */
 export interface WindowsEvent {
@@ -162,7 +163,8 @@ export function windowsEventRow(ev: WindowsEvent, hostHint: string | null): Row 
     relative_target_name: relativeTarget,
     attribute_ldap_name: p('AttributeLDAPDisplayName'),
     attribute_value: p('AttributeValue'),
-    ip_address: ipAddress,
+    ip_address: normalizeIp(ipAddress),
+    ip_address_raw: ipAddress,
     target_user_name: p('TargetUserName'),
     subject_user_name: p('SubjectUserName'),
     logon_type: toNumber(p('LogonType')),

@@ -10,8 +10,11 @@
  *   layouts we know (Security 4688/4663/5145/..., Sysmon), as for Export-Csv.
  *
  * CSV export: a header row (`"_serial","_time","source","sourcetype","host",...,"_raw"`) and one record per event,
- * `_raw` quoted over many lines. JSON export: one `{"preview":false,"result":{...}}` object per line; a JSON array
- * of results and the REST `{"results":[...]}` shape are read too. `_time` (ISO 8601 with the offset of the user who
+ * `_raw` quoted over many lines, columns found by name (their order and the internal ones, `_serial`, `_bkt`, `_cd`,
+ * `_indextime`, `linecount`, `splunk_server`, vary with the search). JSON export (the search/jobs/export stream):
+ * one `{"preview":false,"offset":n,"result":{...}}` object per line, the last with `"lastrow":true`, search messages
+ * in `{"messages":[...]}` lines in between; a JSON array of results and the REST `{"results":[...]}` shape are read
+ * too. `_time` (ISO 8601 with the offset of the user who
  * exported) dates a classic event; the XML's SystemTime dates an XML one. `host` names the server when the event
  * does not. A record that is no Windows event (another sourcetype) is rejected alone, with the reason.
  */
@@ -248,6 +251,9 @@ class SplunkExportParser implements TextParser {
       if (obj.result !== undefined) this.result(obj.result, lineNo);
       return;
     }
+    // The export stream interleaves search messages (`{"preview":false,"messages":[{"type":"INFO","text":...}]}`, as
+    // splunklib's JSONResultsReader reads them): no event, nothing lost.
+    if (Array.isArray(obj.messages) && !('_raw' in obj)) return;
     this.result(obj, lineNo);
   }
 
