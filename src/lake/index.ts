@@ -1,7 +1,7 @@
 /** The normalized lake: schema, layout, Parquet writer, publisher and manifest types. */
 export * from './schema';
 export { LakeWriter, type LakeWriterOptions, type LakeWriteResult, type StagedFile } from './lake-writer';
-export { publishUpload, type PublishResult } from './publish';
+export { publishUpload, ManifestConflictError, sameCommit, commitRecord, type PublishResult, type PublishOptions } from './publish';
 export { lakeGlob, lakeFileKey, manifestKey, agencyPrefix, isUploadFileKey } from '../core';
 export { LakeWriteError } from './errors';
 export * from './manifest';
