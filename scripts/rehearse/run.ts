@@ -7,7 +7,10 @@
  * Story: three agencies (the deployment's first three), each uploading a clean and a compromised server archive
  * (samples/agency-demo), the keys in the event once plain, once URL-encoded; a console "folder" marker; a message
  * that cannot be processed (partial batch failure, redelivered, dead-lettered); a redelivery of a processed message
- * after a timeout; a sweep per manifest; one retro-hunt; then who received what.
+ * after a timeout; a sweep per manifest; one retro-hunt; then who received what. S3 writes go through
+ * testkit/conditional-s3.ts (AWS's conditional-write rules, which s3rver ignores); Athena reads every object under a
+ * table's prefix, as Athena does, and hunts read through the catalog's own views (lake_commits): a half-published
+ * upload planted in the bucket must stay invisible to them.
  *
  * One line per stage; exit code 1 on any wrong behaviour. Stages listed in `--known-defects a,b` (or
  * REHEARSE_KNOWN_DEFECTS) are printed as KNOWN and do not fail the run: for defects whose fix is on another branch.
@@ -18,10 +21,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { findingFromMessage } from '../../src/notify/message';
+import { startConditionalS3, type ConditionalS3Handle } from '../../testkit/conditional-s3';
 import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { runStateMachine, StatesError, type AslExecution } from './asl';
 import { AwsEmulator, billedBytes, type AthenaResult, type Subscription } from './aws-emulator';
@@ -96,6 +100,8 @@ interface Assembly {
   batchSize: number;
   maxReceiveCount: number;
   indicatorsAsset: string | null;
+  /** The Glue catalog's views (data stack): name -> the SQL Athena runs for it (decoded from its Presto view text). */
+  views: Map<string, string>;
 }
 interface LambdaFn {
   logicalId: string;
@@ -196,6 +202,17 @@ function loadAssembly(cdkOut: string): Assembly {
   const deploy = all.find(
     ([, r]) => r.Type === 'Custom::CDKBucketDeployment' && r.Properties.DestinationBucketKeyPrefix === 'indicators/',
   )?.[1];
+  const dataFile = fs.readdirSync(cdkOut).find((f) => f.endsWith('-data.template.json'));
+  if (!dataFile) throw new StageFailure(`no *-data.template.json in ${cdkOut}`);
+  const data = JSON.parse(fs.readFileSync(path.join(cdkOut, dataFile), 'utf8')) as { Resources: Record<string, Resource> };
+  const views = new Map<string, string>();
+  for (const r of Object.values(data.Resources)) {
+    const t = r.Type === 'AWS::Glue::Table' ? r.Properties.TableInput : null;
+    if (t?.TableType !== 'VIRTUAL_VIEW') continue;
+    const m = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(String(t.ViewOriginalText));
+    if (!m) throw new StageFailure(`view ${t.Name} is not in Athena's catalog encoding`);
+    views.set(String(t.Name), String(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')).originalSql));
+  }
   const indicatorsKey = deploy ? String(resolve(deploy.Properties.SourceObjectKeys)[0]).replace(/\.zip$/, '') : null;
   return {
     resources: template.Resources,
@@ -214,6 +231,7 @@ function loadAssembly(cdkOut: string): Assembly {
     batchSize: mapping?.Properties.BatchSize ?? 10,
     maxReceiveCount: queue?.Properties.RedrivePolicy?.maxReceiveCount ?? 3,
     indicatorsAsset: indicatorsKey ? path.join(cdkOut, `asset.${indicatorsKey}`) : null,
+    views,
   };
 }
 
@@ -407,11 +425,16 @@ async function getText(s3: S3rverHandle, bucket: string, key: string): Promise<s
   return o.Body!.transformToString();
 }
 
-/** Copies the lake bucket's `lake/` and `indicators/` to a local folder: what Athena reads, at this moment. */
+async function getBytes(s3: S3rverHandle, bucket: string, key: string): Promise<Uint8Array> {
+  const o = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return o.Body!.transformToByteArray();
+}
+
+/** Copies the lake bucket's `lake/`, `commits/` and `indicators/` to a local folder: what Athena reads, at this moment. */
 async function snapshotLake(s3: S3rverHandle, dir: string): Promise<Map<string, number>> {
   fs.rmSync(dir, { recursive: true, force: true });
   const sizes = new Map<string, number>();
-  for (const prefix of ['lake/', 'indicators/']) {
+  for (const prefix of ['lake/', 'commits/', 'indicators/']) {
     for (const o of await listKeys(s3, BUCKETS.lake, prefix)) {
       if (o.key.endsWith('/')) continue;
       const file = path.join(dir, ...o.key.split('/'));
@@ -430,6 +453,7 @@ async function main(): Promise<number> {
   const cdkOut = path.resolve(argOf('--cdk-out') ?? path.join(REPO, 'cdk.out'));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
   let s3: S3rverHandle | undefined;
+  let conditional: ConditionalS3Handle | undefined;
   let emulator: AwsEmulator | undefined;
   let engine: DuckDbQueryEngine | undefined;
   try {
@@ -471,25 +495,36 @@ async function main(): Promise<number> {
       // Athena reads the bucket as it is at query time: reopen only when the bucket changed since the last snapshot.
       const listing = JSON.stringify([
         ...(await listKeys(s3!, BUCKETS.lake, 'lake/')),
+        ...(await listKeys(s3!, BUCKETS.lake, 'commits/')),
         ...(await listKeys(s3!, BUCKETS.lake, 'indicators/')),
       ]);
       if (engine && listing === snapshotOf) return;
       snapshotOf = listing;
       await engine?.close();
       lakeSizes = await snapshotLake(s3!, lakeDir);
-      // Athena reads every object under a partition, committed by a manifest or not (src/lake/README.md).
-      engine = await DuckDbQueryEngine.open({ lakeRoot: lakeDir, readUncommitted: true });
+      // Athena reads every object under a partition, committed by a manifest or not: the Parquet tables
+      // (<table>_files, with "$path"); the names hunts use are the catalog's views, run here from their own SQL.
+      engine = await DuckDbQueryEngine.open({ lakeRoot: lakeDir, readUncommitted: true, athenaFiles: { uriPrefix: `s3://${BUCKETS.lake}/` } });
       // The same rows in memory: a sweep is 60+ queries over a lake of a few MB.
       await engine.materializeLake();
+      const commitFiles = path.join(lakeDir, 'commits', '*', '*.json').split(path.sep).join('/');
+      await engine.run(
+        fs.existsSync(path.join(lakeDir, 'commits'))
+          ? `CREATE OR REPLACE TABLE lake_commits AS SELECT table_name, path, upload_id, sha256, agency FROM read_json('${commitFiles}', format = 'newline_delimited', hive_partitioning = true, columns = {table_name: 'VARCHAR', path: 'VARCHAR', upload_id: 'VARCHAR', sha256: 'VARCHAR'})`
+          : 'CREATE OR REPLACE TABLE lake_commits (table_name VARCHAR, path VARCHAR, upload_id VARCHAR, sha256 VARCHAR, agency VARCHAR)',
+        [],
+      );
+      for (const [name, sql] of asm.views) await engine.run(`CREATE OR REPLACE VIEW "${name}" AS ${sql}`, []);
       if (fs.existsSync(path.join(lakeDir, 'indicators')))
         await engine.setIndicatorsFromParquet(path.join(lakeDir, 'indicators', '*.parquet'));
     };
 
     const started = await stage('services', 's3rver and the SNS / Athena / DynamoDB endpoints started', async () => {
       s3 = await startS3rver({ buckets: Object.values(BUCKETS) });
+      conditional = await startConditionalS3(s3);
       emulator = new AwsEmulator({ subscriptions: asm.subscriptions, runQuery, resultsLocation: `s3://${BUCKETS.results}/athena/` });
       const endpoint = await emulator.start();
-      return { value: endpoint, detail: `S3 ${s3.endpoint}, others ${endpoint}` };
+      return { value: endpoint, detail: `S3 ${s3.endpoint} (conditional writes enforced at ${conditional.endpoint}), others ${endpoint}` };
     });
     if (!started || !s3 || !emulator) return finish();
     const em = emulator;
@@ -499,7 +534,7 @@ async function main(): Promise<number> {
       AWS_DEFAULT_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER', // s3rver's only credentials
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_S3: conditional!.endpoint,
       AWS_ENDPOINT_URL_SNS: started,
       AWS_ENDPOINT_URL_ATHENA: started,
       AWS_ENDPOINT_URL_DYNAMODB: started,
@@ -790,6 +825,46 @@ async function main(): Promise<number> {
       return { detail: describeRun(e) };
     });
 
+    await stage('half-published-unseen', "an upload whose files are in the bucket but not committed is not read by hunts", async () => {
+      // A normalizer that died after writing its Parquet files, before the commit record and the manifest: the
+      // compromised upload's files copied under a new upload id, nothing else.
+      const src = uploads.find((u) => u.compromised)!;
+      const files = (await listKeys(s3h, BUCKETS.lake, 'lake/')).filter((o) => o.key.includes(`/${src.uploadId}-`));
+      check(files.length > 0, `no lake file of ${src.uploadId}`);
+      const tables = [...new Set(files.map((o) => o.key.split('/')[1]))];
+      const counts = async (): Promise<number[]> => {
+        await openSnapshot();
+        const out: number[] = [];
+        for (const t of tables)
+          for (const name of [t, `${t}_files`]) out.push(Number((await engine!.run(`SELECT count(*) AS n FROM "${name}"`, []))[0].n));
+        return out;
+      };
+      const before = await counts();
+      const planted: string[] = [];
+      for (const o of files) {
+        const key = o.key.replace(`/${src.uploadId}-`, '/rh-half-published-');
+        await s3h.client.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: key, Body: await getBytes(s3h, BUCKETS.lake, o.key) }));
+        planted.push(key);
+      }
+      try {
+        const after = await counts();
+        const delivered = em.deliveries.length;
+        const e = await runSweep({ trigger: 'schedule' }, 'sweep over a half-published upload');
+        check(e.status === 'SUCCEEDED', describeRun(e));
+        const seen = em.deliveries.slice(delivered).filter((d) => d.message.includes('rh-half-published'));
+        for (let i = 0; i < before.length; i += 2) {
+          check(after[i] === before[i], `${tables[i / 2]} (the view hunts read) went from ${before[i]} to ${after[i]} rows`);
+          check(after[i + 1] > before[i + 1], `${tables[i / 2]}_files did not see the planted files (${before[i + 1]} rows)`);
+        }
+        check(seen.length === 0, `${seen.length} message(s) name the half-published upload`);
+        return {
+          detail: `${planted.length} planted file(s): ${tables.map((t, i) => `${t} ${before[2 * i]} rows (${t}_files ${before[2 * i + 1]} -> ${after[2 * i + 1]})`).join(', ')}; ${describeRun(e)}`,
+        };
+      } finally {
+        for (const k of planted) await conditional!.client.send(new DeleteObjectCommand({ Bucket: BUCKETS.lake, Key: k }));
+      }
+    });
+
     await stage('publish-large-evidence', 'two findings with large evidence in one hunt result are all delivered', async () => {
       // Rows as Athena would return them for the web-shell commands hunt: two long query strings (~150 KB each).
       const sqlFile = path.join(
@@ -851,6 +926,7 @@ async function main(): Promise<number> {
   } finally {
     await engine?.close().catch(() => undefined);
     await emulator?.stop().catch(() => undefined);
+    await conditional?.stop().catch(() => undefined);
     await s3?.stop().catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   }
