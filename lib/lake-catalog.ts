@@ -136,7 +136,7 @@ export class LakeCatalog extends Construct {
           storageDescriptor: { columns: [...t.columns, ...PARTITION_COLUMNS].map(glueColumn), serdeInfo: {} },
         },
       });
-      view.addDependency(files);
+      view.addResourceDependency(files);
       names.push(t.name);
     }
     const commits = new glue.CfnTable(this, 'Table-lake-commits', {
