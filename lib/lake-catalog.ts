@@ -28,12 +28,17 @@ function trinoType(t: ColumnDef['type']): string {
   return { string: 'varchar', timestamp: 'timestamp(3)', int: 'integer', bigint: 'bigint', double: 'double', boolean: 'boolean' }[t];
 }
 
-/** The SQL of the committed view of one lake table (names resolve in the view's own database). */
+/**
+ * The SQL of the committed view of one lake table (names resolve in the view's own database). A join on the file's
+ * `"$path"` and on `agency`: a hunt's `agency = ?` then also restricts `lake_commits` (Trino infers the predicate
+ * across the join's equality), whose partition projection reads only that agency's commit records.
+ */
 export function committedViewSql(t: TableDef): string {
-  const cols = [...t.columns, ...PARTITION_COLUMNS].map((c) => `"${c.name}"`).join(', ');
+  const cols = [...t.columns, ...PARTITION_COLUMNS].map((c) => `f."${c.name}"`).join(', ');
   return (
-    `SELECT ${cols} FROM "${t.name}${FILES_TABLE_SUFFIX}" ` +
-    `WHERE "$path" IN (SELECT "path" FROM "${COMMITS_TABLE}" WHERE "table_name" = '${t.name}')`
+    `SELECT ${cols} FROM "${t.name}${FILES_TABLE_SUFFIX}" f ` +
+    `JOIN (SELECT DISTINCT "path", "agency" FROM "${COMMITS_TABLE}" WHERE "table_name" = '${t.name}') c ` +
+    `ON f."$path" = c."path" AND f."agency" = c."agency"`
   );
 }
 

@@ -87,6 +87,7 @@ export class LakeVerifier extends Construct {
       },
     });
     // The Lambda target's permission names the rule (aws:SourceArn): no other rule can invoke the function.
-    for (const rule of [this.scheduleRule, this.failedQueryRule]) rule.addTarget(new targets.LambdaFunction(this.fn.function, { retryAttempts: 2 }));
+    for (const rule of [this.scheduleRule, this.failedQueryRule])
+      rule.addTarget(new targets.LambdaFunction(this.fn.function, { retryAttempts: 2 }));
   }
 }

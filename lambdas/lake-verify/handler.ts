@@ -43,7 +43,12 @@ export const handler = async (event: VerifyEvent): Promise<unknown> => {
       return { queryExecutionId: id, uploads };
     }
     const report = await verifyLakeJob(ports, { uploads });
-    logger.info('uploads named by a failed query checked', { queryExecutionId: id, uploads, repairs: report.repairs, unrepairable: report.unrepairable });
+    logger.info('uploads named by a failed query checked', {
+      queryExecutionId: id,
+      uploads,
+      repairs: report.repairs,
+      unrepairable: report.unrepairable,
+    });
     if (report.unrepairable.length) logger.error('damaged uploads whose raw upload is gone', { unrepairable: report.unrepairable });
     return { queryExecutionId: id, uploads, repairs: report.repairs.length, unrepairable: report.unrepairable.length };
   }
@@ -56,5 +61,10 @@ export const handler = async (event: VerifyEvent): Promise<unknown> => {
     repairs: report.repairs,
   });
   if (report.unrepairable.length) logger.error('damaged uploads whose raw upload is gone', { unrepairable: report.unrepairable });
-  return { manifests: report.manifests, gaps: report.gaps.length, repairs: report.repairs.length, unrepairable: report.unrepairable.length };
+  return {
+    manifests: report.manifests,
+    gaps: report.gaps.length,
+    repairs: report.repairs.length,
+    unrepairable: report.unrepairable.length,
+  };
 };

@@ -99,7 +99,7 @@ export async function verifyLakeJob(ports: LakeVerifyPorts, req: LakeVerifyReque
     for (const [k, paths] of keys) {
       const [agency, uploadId] = k.split('/');
       if (!wanted(agency, uploadId)) continue;
-      let listed: string[] = [];
+      let listed: string[];
       try {
         listed = (await readText(ports.lake, commitRecordKey(agency, uploadId)))
           .split('\n')
@@ -124,7 +124,14 @@ export async function verifyLakeJob(ports: LakeVerifyPorts, req: LakeVerifyReque
     await ports.enqueue(repairMessage(ports.uploadBucket, raw.key, raw.size));
     repairs.push({ agency, uploadId, reasons: why, rawKey: raw.key });
   }
-  return { manifests: lake.manifests, filesChecked: lake.files.length + lake.gaps.length, bytesHashed: lake.bytesHashed, gaps, repairs, unrepairable };
+  return {
+    manifests: lake.manifests,
+    filesChecked: lake.files.length + lake.gaps.length,
+    bytesHashed: lake.bytesHashed,
+    gaps,
+    repairs,
+    unrepairable,
+  };
 }
 
 const LAKE_FILE_IN_MESSAGE = /s3:\/\/[a-z0-9.-]+\/(lake\/[a-z_]+\/agency=([^/\s]+)\/dt=\d{4}-\d{2}-\d{2}\/([^/\s]+)-\d+\.parquet)/g;

@@ -131,7 +131,8 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
       const status = e?.$metadata?.httpStatusCode ?? 0;
-      if (status === 412 || e?.name === 'PreconditionFailed') throw new ConditionalWriteError(key, 'precondition-failed', 412, { cause: err });
+      if (status === 412 || e?.name === 'PreconditionFailed')
+        throw new ConditionalWriteError(key, 'precondition-failed', 412, { cause: err });
       if (status === 409 || e?.name === 'ConditionalRequestConflict') throw new ConditionalWriteError(key, 'conflict', 409, { cause: err });
       if (isNotFound(err)) throw new ConditionalWriteError(key, 'missing', 404, { cause: err });
       throw err;

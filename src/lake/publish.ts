@@ -79,9 +79,15 @@ export class ManifestConflictError extends Error {
 }
 
 /** One line per committed file: what Athena's `lake_commits` table reads (`"$path"` of the file, its table). */
-export function commitRecord(store: ObjectStore, uploadId: string, files: readonly { key: string; table: string; sha256?: string }[]): string {
+export function commitRecord(
+  store: ObjectStore,
+  uploadId: string,
+  files: readonly { key: string; table: string; sha256?: string }[],
+): string {
   const uri = (k: string) => (store.uriOf ? store.uriOf(k) : k);
-  return files.map((f) => JSON.stringify({ table_name: f.table, path: uri(f.key), upload_id: uploadId, sha256: f.sha256 ?? null }) + '\n').join('');
+  return files
+    .map((f) => JSON.stringify({ table_name: f.table, path: uri(f.key), upload_id: uploadId, sha256: f.sha256 ?? null }) + '\n')
+    .join('');
 }
 
 /** Two manifests commit the same thing when they differ at most in `normalized_at` (the run's wall-clock time). */

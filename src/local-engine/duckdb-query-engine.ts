@@ -127,7 +127,9 @@ export class DuckDbQueryEngine implements QueryEngine {
 
   private async createLakeView(lakeRoot: string, table: TableName, athena?: { readonly uriPrefix: string }): Promise<void> {
     const name = athena ? `${table}_files` : table;
-    const cols = athena ? [...viewColumns(table), { name: '$path', type: 'string' as const, description: "Athena's file address" }] : viewColumns(table);
+    const cols = athena
+      ? [...viewColumns(table), { name: '$path', type: 'string' as const, description: "Athena's file address" }]
+      : viewColumns(table);
     const dir = path.join(lakeRoot, 'lake', table);
     const store = new LocalObjectStore(lakeRoot);
     const committed = this.lakeCheck

@@ -18,7 +18,7 @@ import type { Readable } from 'node:stream';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { normalizeS3Upload } from '../../src/aws/normalize-s3-upload';
 import { S3ObjectStore } from '../../src/aws/s3-object-store';
-import { ConditionalWriteError, readText, type ObjectInfo } from '../../src/core/object-store';
+import { readText, type ConditionalWriteError, type ObjectInfo } from '../../src/core/object-store';
 import { readCommittedLake } from '../../src/lake/committed';
 import type { Manifest } from '../../src/lake/manifest';
 import { ManifestConflictError } from '../../src/lake/publish';
@@ -58,7 +58,7 @@ describe('conditional manifest commits on S3', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("the proxy answers as S3 documents: 412 on an existing key or another ETag, 404 on If-Match of a missing key", async () => {
+  it('the proxy answers as S3 documents: 412 on an existing key or another ETag, 404 on If-Match of a missing key', async () => {
     // Prepare
     const first = await lake.putIf('probe/a.json', '{"v":1}', { ifNoneMatch: '*' });
     // Act
@@ -162,7 +162,9 @@ describe('conditional manifest commits on S3', () => {
     const run = normalizeS3Upload({ uploads: staleUploads, lake: lakeA, key: k1, tmpDir: tmp, conflictRetries: 0 });
     // Assess
     await expect(run).rejects.toBeInstanceOf(ManifestConflictError);
-    await expect(run).rejects.toThrow(/committed by another run after this one started \(precondition-failed\).*normalize the upload again/);
+    await expect(run).rejects.toThrow(
+      /committed by another run after this one started \(precondition-failed\).*normalize the upload again/,
+    );
     const stands = JSON.parse(await readText(lake, 'manifests/agency=doj/stale.json')) as Manifest;
     expect(stands.inputs.map((i) => i.path)).toEqual(newer!.inputs.map((i) => i.path));
     expect(stands.inputs).toHaveLength(2);
@@ -194,7 +196,10 @@ describe('conditional manifest commits on S3', () => {
     await put(key, iisLog(30, 10, 3).text);
     // Act
     const r = await normalizeS3Upload({ uploads, lake, key, tmpDir: tmp });
-    const lines = (await readText(lake, 'commits/agency=dhs/rec.json')).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readText(lake, 'commits/agency=dhs/rec.json'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     // Assess
     expect(lines).toEqual(
       r.manifest.files.map((f) => ({ table_name: f.table, path: `s3://${LAKE}/${f.key}`, upload_id: 'rec', sha256: f.sha256 })),

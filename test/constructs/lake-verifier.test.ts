@@ -35,7 +35,7 @@ describe('LakeVerifier', () => {
       detail: { currentState: ['FAILED'], workgroupName: ['sweep'] },
     });
     expect(permissions.map((p) => [p.Principal, p.SourceArn]).sort()).toEqual(
-      targeting.map((r) => ['events.amazonaws.com', expect.stringMatching(/^<LakeVerify(Schedule|FailedQuery)[0-9A-F]+\.Arn>$/)]),
+      targeting.map(() => ['events.amazonaws.com', expect.stringMatching(/^<LakeVerify(Schedule|FailedQuery)[0-9A-F]+\.Arn>$/)]),
     );
   });
 

@@ -127,9 +127,13 @@ describe('StatefulStack', () => {
       expect(presto).toMatchObject({ catalog: 'awsdatacatalog', schema: 'sweep_lake' });
       expect(presto.columns.map((c: any) => c.name)).toEqual([...def.columns, ...PARTITION_COLUMNS].map((c) => c.name));
       expect(t.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(presto.columns.map((c: any) => c.name));
-      expect(presto.originalSql).toContain(`FROM "${def.name}_files" WHERE "$path" IN (SELECT "path" FROM "lake_commits" WHERE "table_name" = '${def.name}')`);
+      expect(presto.originalSql).toContain(
+        `FROM "${def.name}_files" f JOIN (SELECT DISTINCT "path", "agency" FROM "lake_commits" WHERE "table_name" = '${def.name}') c ` +
+          `ON f."$path" = c."path" AND f."agency" = c."agency"`,
+      );
     }
     expect(commits.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(['table_name', 'path', 'upload_id', 'sha256']);
+    expect(commits.PartitionKeys.map((c: any) => c.Name)).toEqual(['agency']);
     expect(commits.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
     expect(commits.Parameters['storage.location.template']).toBe(`s3://<${lake}>/commits/agency=\${agency}`);
   });

@@ -53,7 +53,7 @@ describe('lake-verify handler', () => {
     process.env = saved;
   });
 
-  const load = () => require('../../lambdas/lake-verify/handler') as { handler: (e: unknown) => Promise<Record<string, unknown>> };
+  const load = async () => (await import('../../lambdas/lake-verify/handler')) as { handler: (e: unknown) => Promise<unknown> };
   const failed = (id: string) => ({
     'detail-type': 'Athena Query State Change',
     source: 'aws.athena',
@@ -78,10 +78,12 @@ describe('lake-verify handler', () => {
       },
     });
     athena.on(GetQueryExecutionCommand, { QueryExecutionId: 'q-sql' }).resolves({
-      QueryExecution: { Status: { State: 'FAILED', AthenaError: { ErrorMessage: "COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved" } } },
+      QueryExecution: {
+        Status: { State: 'FAILED', AthenaError: { ErrorMessage: "COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved" } },
+      },
     });
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-    const { handler } = load();
+    const { handler } = await load();
     // Act
     const bad = await handler(failed('q-bad'));
     const sqlError = await handler(failed('q-sql'));
@@ -102,7 +104,7 @@ describe('lake-verify handler', () => {
     // Prepare
     const sqs = mockClient(SQSClient);
     sqs.on(SendMessageCommand).resolves({ MessageId: 'm-2' });
-    const { handler } = load();
+    const { handler } = await load();
     // Act
     const out = await handler({ 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} });
     // Assess
