@@ -102,6 +102,8 @@ interface Assembly {
   indicatorsAsset: string | null;
   /** The Glue catalog's views (data stack): name -> the SQL Athena runs for it (decoded from its Presto view text). */
   views: Map<string, string>;
+  /** Logical id of the normalizer's queue (the one with a dead-letter queue). */
+  normalizerQueue: string;
 }
 interface LambdaFn {
   logicalId: string;
@@ -136,10 +138,14 @@ function resolve(v: any): any {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
 }
 let TEMPLATE: Record<string, Resource> = {};
+/** Origin of the queue URLs in the handlers' environment (AWS's; the handlers-loaded stage points them at the emulator). */
+const SQS_ORIGIN = `https://sqs.${REGION}.amazonaws.com`;
 function refArn(logicalId: string): string {
   const r = TEMPLATE[logicalId];
   if (r?.Type === 'AWS::Lambda::Function') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
   if (r?.Type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId}`;
+  // Ref of a queue is its URL; the SDK sends to the URL's host, so the rehearsal points it at its emulator.
+  if (r?.Type === 'AWS::SQS::Queue') return `${SQS_ORIGIN}/${ACCOUNT}/${logicalId}`;
   return `ref:${logicalId}`;
 }
 
@@ -198,7 +204,8 @@ function loadAssembly(cdkOut: string): Assembly {
   if (!uploadRule || !manifestRuleProps) throw new StageFailure('no EventBridge rule for uploads/ or manifests/');
   const transformer = manifestRuleProps.Targets[0].InputTransformer;
   const mapping = all.find(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')?.[1];
-  const queue = all.find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy)?.[1];
+  const queueEntry = all.find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy);
+  const queue = queueEntry?.[1];
   const deploy = all.find(
     ([, r]) => r.Type === 'Custom::CDKBucketDeployment' && r.Properties.DestinationBucketKeyPrefix === 'indicators/',
   )?.[1];
@@ -232,6 +239,7 @@ function loadAssembly(cdkOut: string): Assembly {
     maxReceiveCount: queue?.Properties.RedrivePolicy?.maxReceiveCount ?? 3,
     indicatorsAsset: indicatorsKey ? path.join(cdkOut, `asset.${indicatorsKey}`) : null,
     views,
+    normalizerQueue: queueEntry?.[0] ?? '',
   };
 }
 
@@ -586,7 +594,10 @@ async function main(): Promise<number> {
       const normalizer = loadHandler(asm.functions.normalizer, common);
       const plan = loadHandler(asm.functions.plan, common);
       const publish = loadHandler(asm.functions.publish, common);
-      const verify = loadHandler(asm.functions.verify, common);
+      // The queue URL names its host: SendMessage goes to the emulator as it would go to SQS.
+      const verifyFn = asm.functions.verify;
+      verifyFn.env.QUEUE_URL = verifyFn.env.QUEUE_URL.replace(SQS_ORIGIN, started);
+      const verify = loadHandler(verifyFn, common);
       return {
         value: { normalizer, plan, publish, verify },
         detail: Object.values(asm.functions)
@@ -908,8 +919,8 @@ async function main(): Promise<number> {
         const first = await handlers.verify(scheduled, lambdaContext(asm.functions.verify));
         const sent = em.sqsSent.slice(sentBefore);
         check(
-          sent.every((m) => m.queueUrl === asm.functions.verify.env.QUEUE_URL),
-          `a repair went to ${sent.map((m) => m.queueUrl).join(', ')}, not the normalizer queue`,
+          sent.every((m) => m.queueUrl === `${started}/${ACCOUNT}/${asm.normalizerQueue}`),
+          `a repair went to ${sent.map((m) => m.queueUrl).join(', ')}, not the normalizer queue ${asm.normalizerQueue}`,
         );
         check(sent.length === 2, `${sent.length} repair message(s) for 2 damaged uploads: ${JSON.stringify(first)}`);
         const run = await drainQueue(
