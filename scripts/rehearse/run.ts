@@ -706,6 +706,7 @@ async function main(): Promise<number> {
     await stage('redelivery-after-timeout', 'a message redelivered after a timeout changes nothing', async () => {
       const u = uploads.find((x) => x.compromised)!;
       const before = await listKeys(s3h, BUCKETS.lake, `lake/`);
+      const decided = conditional!.decisions.length;
       const manifestBefore = await getText(s3h, BUCKETS.lake, `manifests/agency=${u.agency}/${u.uploadId}.json`);
       const again = await drainQueue(
         [
@@ -730,7 +731,17 @@ async function main(): Promise<number> {
       const m1 = JSON.parse(manifestBefore).rows_per_table;
       const m2 = JSON.parse(await getText(s3h, BUCKETS.lake, `manifests/agency=${u.agency}/${u.uploadId}.json`)).rows_per_table;
       check(JSON.stringify(m1) === JSON.stringify(m2), 'the manifest counts changed');
-      return { detail: `${after.length} lake objects, same keys, same manifest counts` };
+      // The replay replaces the manifest conditionally, on the ETag of the one it found.
+      const commits = conditional!.decisions.slice(decided).filter((d) => d.key === `manifests/agency=${u.agency}/${u.uploadId}.json`);
+      check(
+        commits.length === 1 && commits[0].header === 'If-Match' && commits[0].status === 200,
+        `the redelivered run's manifest write was ${JSON.stringify(commits)}, expected one If-Match accepted`,
+      );
+      const first = conditional!.decisions.filter((d) => d.key === commits[0].key)[0];
+      check(first.header === 'If-None-Match' && first.status === 200, `the first publication was ${JSON.stringify(first)}`);
+      return {
+        detail: `${after.length} lake objects, same keys, same manifest counts; manifest created with If-None-Match: *, replaced with If-Match: ${commits[0].value}`,
+      };
     });
 
     await stage('receipts-routed', "each agency's owners got its receipts and none of another's", async () => {
