@@ -43,8 +43,9 @@ export function committedViewSql(t: TableDef): string {
 }
 
 /**
- * Athena's encoding of a view in the Glue catalog (what `CREATE VIEW` stores): `/* Presto View: <base64 JSON> *\/`.
- * The JSON names the view's catalog and schema (unqualified names in the SQL resolve there) and its columns.
+ * Athena's encoding of a view in the Glue catalog, what `CREATE VIEW` stores: `/* Presto View: <base64 JSON> *\/`.
+ * The JSON has the fields of Trino's ConnectorViewDefinition: originalSql, catalog and schema (unqualified names in
+ * the SQL resolve there), columns with Trino type ids, owner, runAsInvoker.
  */
 export function prestoViewText(databaseName: string, t: TableDef): string {
   const json = {
@@ -54,7 +55,6 @@ export function prestoViewText(databaseName: string, t: TableDef): string {
     columns: [...t.columns, ...PARTITION_COLUMNS].map((c) => ({ name: c.name, type: trinoType(c.type) })),
     owner: 'sweep',
     runAsInvoker: false,
-    properties: {},
   };
   return `/* Presto View: ${Buffer.from(JSON.stringify(json), 'utf8').toString('base64')} */`;
 }
