@@ -10,7 +10,7 @@
  * A hunt query that failed on a lake file (Athena names it, `s3://<lake>/lake/...parquet`) starts the same check for
  * the uploads of the files named.
  */
-import { commitRecordKey, parseManifestKey, readText, type ObjectStore } from '../core';
+import { parseManifestKey, type ObjectStore } from '../core';
 import { readCommittedLake, type LakeGap } from '../lake';
 
 export interface LakeVerifyPorts {
@@ -88,30 +88,8 @@ export async function verifyLakeJob(ports: LakeVerifyPorts, req: LakeVerifyReque
       // A key outside the layout is no upload's manifest.
     }
   }
-  // The commit record Athena's views read must list exactly the manifest's files.
-  if (ports.lake.uriOf) {
-    const keys = new Map<string, Set<string>>();
-    for (const f of [...lake.files, ...lake.gaps]) {
-      const k = `${f.agency}/${f.uploadId}`;
-      if (!keys.has(k)) keys.set(k, new Set());
-      keys.get(k)!.add(ports.lake.uriOf(f.key));
-    }
-    for (const [k, paths] of keys) {
-      const [agency, uploadId] = k.split('/');
-      if (!wanted(agency, uploadId)) continue;
-      let listed: string[];
-      try {
-        listed = (await readText(ports.lake, commitRecordKey(agency, uploadId)))
-          .split('\n')
-          .filter((l) => l.trim() !== '')
-          .map((l) => String((JSON.parse(l) as { path?: unknown }).path));
-      } catch {
-        listed = [];
-      }
-      const same = listed.length === paths.size && listed.every((p) => paths.has(p));
-      if (!same) add(agency, uploadId, `${commitRecordKey(agency, uploadId)}: commit record missing or not the manifest's file list`);
-    }
-  }
+  // The commit record Athena's views read must list exactly the manifest's files (checked by readCommittedLake on S3).
+  for (const r of lake.badRecords) if (wanted(r.agency, r.uploadId)) add(r.agency, r.uploadId, `${r.key}: ${r.reason}`);
   const repairs: LakeRepair[] = [];
   const unrepairable: LakeRepair[] = [];
   for (const [k, why] of [...reasons].sort(([a], [b]) => a.localeCompare(b))) {

@@ -11,4 +11,11 @@ export { stopPageWorker } from './parquet/compress';
 export { DayFormatter, validTime } from './day';
 export { describeStagedFiles } from './publish';
 export { createRunStaging, sweepStaleStaging } from './staging';
-export { readCommittedLake, type BadManifest, type CommittedFile, type CommittedLake, type LakeGap } from './committed';
+export {
+  readCommittedLake,
+  type BadCommitRecord,
+  type BadManifest,
+  type CommittedFile,
+  type CommittedLake,
+  type LakeGap,
+} from './committed';

@@ -78,7 +78,9 @@ describe('scheduled lake verify on S3', () => {
     ]);
     expect(report.repairs[0].reasons).toEqual([expect.stringMatching(/checksum mismatch/)]);
     expect(report.repairs[1].reasons).toEqual([`${b.files[1].key}: file missing`]);
-    expect(report.repairs[2].reasons).toEqual([expect.stringMatching(/commit record missing or not the manifest's file list/)]);
+    expect(report.repairs[2].reasons).toEqual([
+      `commits/agency=doj/v-c.json: commit record lists 0 file(s), the manifest ${c.files.length} (${c.files.length} not in the record, 0 not in the manifest)`,
+    ]);
     expect(after).toMatchObject({ gaps: [], repairs: [], unrepairable: [] });
     for (const m of [a, b, c]) {
       const now = JSON.parse(await readText(lake, `manifests/agency=doj/${m.upload_id}.json`)) as Manifest;
