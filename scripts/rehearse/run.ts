@@ -472,7 +472,7 @@ async function main(): Promise<number> {
         check((a.owners.get(ag) ?? []).length > 0, `agency ${ag} has no owner subscription with an agency filter`);
       return {
         value: a,
-        detail: `3 bundled handlers, state machine of ${Object.keys(a.definition.States).length} states, ${a.subscriptions.length} subscriptions, agencies ${a.agencies.slice(0, 3).join(', ')}, batch size ${a.batchSize}, max receives ${a.maxReceiveCount}`,
+        detail: `${Object.keys(a.functions).length} bundled handlers, state machine of ${Object.keys(a.definition.States).length} states, ${a.subscriptions.length} subscriptions, agencies ${a.agencies.slice(0, 3).join(', ')}, batch size ${a.batchSize}, max receives ${a.maxReceiveCount}`,
       };
     });
     if (!asm) return finish();
