@@ -43,6 +43,7 @@ export class AnalystRole extends Construct {
     props.lakeBucket.grantRead(this.role, 'lake/*');
     props.lakeBucket.grantRead(this.role, 'indicators/*');
     props.lakeBucket.grantRead(this.role, 'manifests/*');
+    props.lakeBucket.grantRead(this.role, 'commits/*');
     props.lakeBucket.grantRead(this.role, 'hunts/*');
     props.dataKey.grantEncryptDecrypt(this.role);
     props.dedupTable.grantReadData(this.role);

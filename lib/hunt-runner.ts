@@ -243,6 +243,7 @@ export class HuntRunner extends Construct {
     props.workgroup.grantRunQueries(this.stateMachine);
     props.catalog.grantReadCatalog(this.stateMachine);
     props.lakeBucket.grantRead(this.stateMachine, 'lake/*');
+    props.lakeBucket.grantRead(this.stateMachine, 'commits/*');
     props.lakeBucket.grantRead(this.stateMachine, 'indicators/*');
     props.dataKey.grantEncryptDecrypt(this.stateMachine);
 

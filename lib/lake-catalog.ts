@@ -2,6 +2,14 @@
  * The Glue database and tables of the lake, generated from src/lake/schema.ts
  * (the same definition the local DuckDB views use), with partition projection:
  * no crawlers, no MSCK REPAIR, partitions pruned by `agency` and `dt`.
+ *
+ * Hunts read committed files only, as the local engine does. Athena reads every object under a partition's prefix,
+ * so each lake table is two catalog entries:
+ * - `<table>_files`: the Parquet table over `lake/<table>/` (every object, committed or not);
+ * - `<table>`: a view (what hunts and analysts name) keeping the rows whose file `"$path"` a committed upload lists in
+ *   `lake_commits` (JSON lines under `commits/agency=<id>/<upload-id>.json`, written by the normalizer just before
+ *   the manifest, src/lake/publish.ts).
+ * A half-published upload (files there, commit record not yet) and a file dropped from its record are invisible.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -9,6 +17,47 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { athenaType, INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, type ColumnDef, type TableDef } from '../src/lake';
+
+/** Suffix of the physical Parquet tables the committed views read. */
+export const FILES_TABLE_SUFFIX = '_files';
+/** The table of committed lake files (one row per file of every committed upload). */
+export const COMMITS_TABLE = 'lake_commits';
+
+/** Presto/Trino type of a schema column type (Athena view definitions are written in Trino types). */
+function trinoType(t: ColumnDef['type']): string {
+  return { string: 'varchar', timestamp: 'timestamp(3)', int: 'integer', bigint: 'bigint', double: 'double', boolean: 'boolean' }[t];
+}
+
+/**
+ * The SQL of the committed view of one lake table (names resolve in the view's own database). A join on the file's
+ * `"$path"` and on `agency`: a hunt's `agency = ?` then also restricts `lake_commits` (Trino infers the predicate
+ * across the join's equality), whose partition projection reads only that agency's commit records.
+ */
+export function committedViewSql(t: TableDef): string {
+  const cols = [...t.columns, ...PARTITION_COLUMNS].map((c) => `f."${c.name}"`).join(', ');
+  return (
+    `SELECT ${cols} FROM "${t.name}${FILES_TABLE_SUFFIX}" f ` +
+    `JOIN (SELECT DISTINCT "path", "agency" FROM "${COMMITS_TABLE}" WHERE "table_name" = '${t.name}') c ` +
+    `ON f."$path" = c."path" AND f."agency" = c."agency"`
+  );
+}
+
+/**
+ * Athena's encoding of a view in the Glue catalog, what `CREATE VIEW` stores: `/* Presto View: <base64 JSON> *\/`.
+ * The JSON has the fields of Trino's ConnectorViewDefinition: originalSql, catalog and schema (unqualified names in
+ * the SQL resolve there), columns with Trino type ids, owner, runAsInvoker.
+ */
+export function prestoViewText(databaseName: string, t: TableDef): string {
+  const json = {
+    originalSql: committedViewSql(t),
+    catalog: 'awsdatacatalog',
+    schema: databaseName,
+    columns: [...t.columns, ...PARTITION_COLUMNS].map((c) => ({ name: c.name, type: trinoType(c.type) })),
+    owner: 'sweep',
+    runAsInvoker: false,
+  };
+  return `/* Presto View: ${Buffer.from(JSON.stringify(json), 'utf8').toString('base64')} */`;
+}
 
 export interface LakeCatalogProps {
   /** Glue database name (lower case, letters, digits, `_`). */
@@ -50,21 +99,24 @@ export class LakeCatalog extends Construct {
     });
     const bucket = props.lakeBucket.bucketName;
     const names: string[] = [];
+    const projection = {
+      'projection.enabled': 'true',
+      'projection.agency.type': 'enum',
+      'projection.agency.values': props.agencies.join(','),
+    };
     for (const t of props.tables ?? Object.values(TABLES)) {
-      const table = new glue.CfnTable(this, `Table-${t.name}`, {
+      const files = new glue.CfnTable(this, `Table-${t.name}`, {
         catalogId,
         databaseName: props.databaseName,
         tableInput: {
-          name: t.name,
-          description: t.description,
+          name: `${t.name}${FILES_TABLE_SUFFIX}`,
+          description: `Every object under lake/${t.name}/, committed or not: read it through the view ${t.name}.`,
           tableType: 'EXTERNAL_TABLE',
           partitionKeys: PARTITION_COLUMNS.map(glueColumn),
           parameters: {
             classification: 'parquet',
             EXTERNAL: 'TRUE',
-            'projection.enabled': 'true',
-            'projection.agency.type': 'enum',
-            'projection.agency.values': props.agencies.join(','),
+            ...projection,
             'projection.dt.type': 'date',
             'projection.dt.format': 'yyyy-MM-dd',
             'projection.dt.range': `${firstDay},NOW`,
@@ -75,9 +127,48 @@ export class LakeCatalog extends Construct {
           storageDescriptor: { columns: t.columns.map(glueColumn), location: `s3://${bucket}/lake/${t.name}/`, ...PARQUET },
         },
       });
-      table.addResourceDependency(this.database);
+      files.addResourceDependency(this.database);
+      const view = new glue.CfnTable(this, `View-${t.name}`, {
+        catalogId,
+        databaseName: props.databaseName,
+        tableInput: {
+          name: t.name,
+          description: `${t.description} Committed uploads only (files listed in ${COMMITS_TABLE}).`,
+          tableType: 'VIRTUAL_VIEW',
+          parameters: { presto_view: 'true', comment: 'Presto View' },
+          viewOriginalText: prestoViewText(props.databaseName, t),
+          viewExpandedText: '/* Presto View */',
+          storageDescriptor: { columns: [...t.columns, ...PARTITION_COLUMNS].map(glueColumn), serdeInfo: {} },
+        },
+      });
+      view.addResourceDependency(files);
       names.push(t.name);
     }
+    const commits = new glue.CfnTable(this, 'Table-lake-commits', {
+      catalogId,
+      databaseName: props.databaseName,
+      tableInput: {
+        name: COMMITS_TABLE,
+        description: 'One row per file of every committed upload (JSON lines written by the normalizer before the manifest).',
+        tableType: 'EXTERNAL_TABLE',
+        partitionKeys: [glueColumn(PARTITION_COLUMNS[0])],
+        parameters: {
+          classification: 'json',
+          EXTERNAL: 'TRUE',
+          ...projection,
+          'storage.location.template': `s3://${bucket}/commits/agency=\${agency}`,
+        },
+        storageDescriptor: {
+          columns: COMMITS_COLUMNS.map(glueColumn),
+          location: `s3://${bucket}/commits/`,
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          serdeInfo: { serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+        },
+      },
+    });
+    commits.addResourceDependency(this.database);
+    names.push(COMMITS_TABLE);
     const indicators = new glue.CfnTable(this, 'Table-indicators', {
       catalogId,
       databaseName: props.databaseName,
@@ -118,6 +209,14 @@ export class LakeCatalog extends Construct {
     });
   }
 }
+
+/** Columns of `lake_commits` (src/lake/publish.ts commitRecord). */
+const COMMITS_COLUMNS: readonly ColumnDef[] = [
+  { name: 'table_name', type: 'string', description: 'Lake table of the file.' },
+  { name: 'path', type: 'string', description: 's3:// address of the file, as Athena gives it in "$path".' },
+  { name: 'upload_id', type: 'string', description: 'Upload the file belongs to.' },
+  { name: 'sha256', type: 'string', description: 'SHA-256 of the file as published (the manifest records the same).' },
+];
 
 function glueColumn(c: ColumnDef): glue.CfnTable.ColumnProperty {
   return { name: c.name, type: athenaType(c.type), comment: c.description.slice(0, 255) };

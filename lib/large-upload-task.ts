@@ -153,6 +153,7 @@ export class LargeUploadTask extends Construct {
     props.uploadBucket.grantRead(taskRole, 'uploads/*');
     props.lakeBucket.grantReadWrite(taskRole, 'lake/*');
     props.lakeBucket.grantReadWrite(taskRole, 'manifests/*');
+    props.lakeBucket.grantReadWrite(taskRole, 'commits/*');
     props.lakeBucket.grantDelete(taskRole, 'lake/*');
     props.lakeBucket.grantRead(taskRole, 'hunts/*');
     props.receiptsTopic?.grantPublish(taskRole);

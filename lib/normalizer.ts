@@ -150,6 +150,8 @@ export class Normalizer extends Construct {
     props.uploadBucket.grantRead(this.fn.role, 'uploads/*');
     props.lakeBucket.grantReadWrite(this.fn.role, 'lake/*');
     props.lakeBucket.grantReadWrite(this.fn.role, 'manifests/*');
+    // The commit record Athena's views read (lake_commits), written just before the manifest.
+    props.lakeBucket.grantReadWrite(this.fn.role, 'commits/*');
     props.lakeBucket.grantDelete(this.fn.role, 'lake/*');
     this.dlqAlarm = new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
       alarmDescription: 'An upload could not be normalized after every retry: see the normalizer logs and the DLQ message',

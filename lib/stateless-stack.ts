@@ -11,6 +11,7 @@ import type { AppConfig } from './app-config';
 import { AnalystRole } from './analyst-role';
 import { HuntRunner } from './hunt-runner';
 import { HuntWorkgroup, type DeployedHunt } from './hunt-workgroup';
+import { LakeVerifier } from './lake-verifier';
 import { Normalizer } from './normalizer';
 import { OwnerAlerts } from './owner-alerts';
 import { SecurityBoard } from './security-board';
@@ -45,6 +46,7 @@ export class StatelessStack extends Stack {
   readonly workgroup: HuntWorkgroup;
   readonly runner: HuntRunner;
   readonly analysts: AnalystRole;
+  readonly verifier: LakeVerifier;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -94,6 +96,13 @@ export class StatelessStack extends Stack {
       maxConcurrency: config.huntConcurrency,
       schedule: config.retroHunt.enabled ? events.Schedule.expression(config.retroHunt.schedule) : undefined,
       retroSince: config.retroHunt.since,
+    });
+    // Damage found on a schedule or by a failed hunt query goes back to the normalizer (src/aws/lake-verify-job.ts).
+    this.verifier = new LakeVerifier(this, 'LakeVerify', {
+      lakeBucket: data.lakeBucket,
+      uploadBucket: data.archive.bucket,
+      normalizerQueue: this.normalizer.queue,
+      workGroupName: this.workgroup.workGroupName,
     });
     this.analysts = new AnalystRole(this, 'Analysts', {
       workgroup: this.workgroup,

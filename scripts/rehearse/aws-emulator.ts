@@ -13,7 +13,7 @@
  * - DynamoDB (JSON 1.0): BatchGetItem (at most 100 keys), PutItem with `attribute_not_exists(<key>)`, Scan with a
  *   `begins_with(fingerprint, :p)` filter.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -71,6 +71,8 @@ export class AwsEmulator {
   readonly tables = new Map<string, Map<string, Record<string, unknown>>>();
   /** PublishBatch sizes seen (bytes of all entries), to report the largest. */
   readonly batchBytes: number[] = [];
+  /** SQS messages sent (SendMessage), in order: the lake verifier's repairs for the normalizer queue. */
+  readonly sqsSent: { readonly queueUrl: string; readonly body: string }[] = [];
   /** Time spent running Athena queries (ms), to tell the engine's share of a sweep. */
   queryMs = 0;
   private server?: http.Server;
@@ -137,6 +139,7 @@ export class AwsEmulator {
     const target = String(req.headers['x-amz-target'] ?? '');
     if (target.startsWith('AmazonAthena.')) return this.athena(target.slice('AmazonAthena.'.length), JSON.parse(body || '{}'));
     if (target.startsWith('DynamoDB_20120810.')) return this.dynamo(target.slice('DynamoDB_20120810.'.length), JSON.parse(body || '{}'));
+    if (target.startsWith('AmazonSQS.')) return this.sqs(target.slice('AmazonSQS.'.length), JSON.parse(body || '{}'));
     return this.sns(new URLSearchParams(body));
   }
 
@@ -245,6 +248,26 @@ export class AwsEmulator {
       });
     }
     return bad(`operation ${op} is not served by the rehearsal`);
+  }
+
+  // --- SQS (JSON 1.0): SendMessage only; the SDK checks MD5OfMessageBody against the body it sent.
+
+  private sqs(op: string, input: Record<string, any>): { status: number; type: string; body: string } {
+    const bad = (type: string, message: string) => ({
+      status: 400,
+      type: 'application/x-amz-json-1.0',
+      body: JSON.stringify({ __type: `com.amazonaws.sqs#${type}`, message }),
+    });
+    if (op !== 'SendMessage') return bad('UnsupportedOperation', `operation ${op} is not served by the rehearsal`);
+    const body = String(input.MessageBody ?? '');
+    if (!input.QueueUrl) return bad('MissingParameter', 'The request must contain the parameter QueueUrl.');
+    if (body === '') return bad('MissingParameter', 'The request must contain the parameter MessageBody.');
+    this.sqsSent.push({ queueUrl: String(input.QueueUrl), body });
+    return {
+      status: 200,
+      type: 'application/x-amz-json-1.0',
+      body: JSON.stringify({ MessageId: randomUUID(), MD5OfMessageBody: createHash('md5').update(body, 'utf8').digest('hex') }),
+    };
   }
 
   // --- DynamoDB (JSON 1.0)

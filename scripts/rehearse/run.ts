@@ -7,7 +7,10 @@
  * Story: three agencies (the deployment's first three), each uploading a clean and a compromised server archive
  * (samples/agency-demo), the keys in the event once plain, once URL-encoded; a console "folder" marker; a message
  * that cannot be processed (partial batch failure, redelivered, dead-lettered); a redelivery of a processed message
- * after a timeout; a sweep per manifest; one retro-hunt; then who received what.
+ * after a timeout; a sweep per manifest; one retro-hunt; then who received what. S3 writes go through
+ * testkit/conditional-s3.ts (AWS's conditional-write rules, which s3rver ignores); Athena reads every object under a
+ * table's prefix, as Athena does, and hunts read through the catalog's own views (lake_commits): a half-published
+ * upload planted in the bucket must stay invisible to them.
  *
  * One line per stage; exit code 1 on any wrong behaviour. Stages listed in `--known-defects a,b` (or
  * REHEARSE_KNOWN_DEFECTS) are printed as KNOWN and do not fail the run: for defects whose fix is on another branch.
@@ -18,10 +21,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { findingFromMessage } from '../../src/notify/message';
+import { startConditionalS3, type ConditionalS3Handle } from '../../testkit/conditional-s3';
 import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { runStateMachine, StatesError, type AslExecution } from './asl';
 import { AwsEmulator, billedBytes, type AthenaResult, type Subscription } from './aws-emulator';
@@ -85,7 +89,7 @@ function print(outcome: Outcome, id: string, text: string, t0: number): void {
 type Resource = { Type: string; Properties: Record<string, any> };
 interface Assembly {
   resources: Record<string, Resource>;
-  functions: { normalizer: LambdaFn; plan: LambdaFn; publish: LambdaFn };
+  functions: { normalizer: LambdaFn; plan: LambdaFn; publish: LambdaFn; verify: LambdaFn };
   definition: { StartAt: string; States: Record<string, any> };
   subscriptions: Subscription[];
   topicArn: string;
@@ -96,6 +100,10 @@ interface Assembly {
   batchSize: number;
   maxReceiveCount: number;
   indicatorsAsset: string | null;
+  /** The Glue catalog's views (data stack): name -> the SQL Athena runs for it (decoded from its Presto view text). */
+  views: Map<string, string>;
+  /** Logical id of the normalizer's queue (the one with a dead-letter queue). */
+  normalizerQueue: string;
 }
 interface LambdaFn {
   logicalId: string;
@@ -130,10 +138,14 @@ function resolve(v: any): any {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x)]));
 }
 let TEMPLATE: Record<string, Resource> = {};
+/** Origin of the queue URLs in the handlers' environment (AWS's; the handlers-loaded stage points them at the emulator). */
+const SQS_ORIGIN = `https://sqs.${REGION}.amazonaws.com`;
 function refArn(logicalId: string): string {
   const r = TEMPLATE[logicalId];
   if (r?.Type === 'AWS::Lambda::Function') return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
   if (r?.Type === 'AWS::SNS::Topic') return `arn:aws:sns:${REGION}:${ACCOUNT}:${logicalId}`;
+  // Ref of a queue is its URL; the SDK sends to the URL's host, so the rehearsal points it at its emulator.
+  if (r?.Type === 'AWS::SQS::Queue') return `${SQS_ORIGIN}/${ACCOUNT}/${logicalId}`;
   return `ref:${logicalId}`;
 }
 
@@ -192,14 +204,26 @@ function loadAssembly(cdkOut: string): Assembly {
   if (!uploadRule || !manifestRuleProps) throw new StageFailure('no EventBridge rule for uploads/ or manifests/');
   const transformer = manifestRuleProps.Targets[0].InputTransformer;
   const mapping = all.find(([, r]) => r.Type === 'AWS::Lambda::EventSourceMapping')?.[1];
-  const queue = all.find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy)?.[1];
+  const queueEntry = all.find(([, r]) => r.Type === 'AWS::SQS::Queue' && r.Properties.RedrivePolicy);
+  const queue = queueEntry?.[1];
   const deploy = all.find(
     ([, r]) => r.Type === 'Custom::CDKBucketDeployment' && r.Properties.DestinationBucketKeyPrefix === 'indicators/',
   )?.[1];
+  const dataFile = fs.readdirSync(cdkOut).find((f) => f.endsWith('-data.template.json'));
+  if (!dataFile) throw new StageFailure(`no *-data.template.json in ${cdkOut}`);
+  const data = JSON.parse(fs.readFileSync(path.join(cdkOut, dataFile), 'utf8')) as { Resources: Record<string, Resource> };
+  const views = new Map<string, string>();
+  for (const r of Object.values(data.Resources)) {
+    const t = r.Type === 'AWS::Glue::Table' ? r.Properties.TableInput : null;
+    if (t?.TableType !== 'VIRTUAL_VIEW') continue;
+    const m = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(String(t.ViewOriginalText));
+    if (!m) throw new StageFailure(`view ${t.Name} is not in Athena's catalog encoding`);
+    views.set(String(t.Name), String(JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')).originalSql));
+  }
   const indicatorsKey = deploy ? String(resolve(deploy.Properties.SourceObjectKeys)[0]).replace(/\.zip$/, '') : null;
   return {
     resources: template.Resources,
-    functions: { normalizer, plan, publish: fnWith('DEDUP_TABLE') },
+    functions: { normalizer, plan, publish: fnWith('DEDUP_TABLE'), verify: fnWith('QUEUE_URL') },
     definition,
     subscriptions,
     topicArn,
@@ -214,6 +238,8 @@ function loadAssembly(cdkOut: string): Assembly {
     batchSize: mapping?.Properties.BatchSize ?? 10,
     maxReceiveCount: queue?.Properties.RedrivePolicy?.maxReceiveCount ?? 3,
     indicatorsAsset: indicatorsKey ? path.join(cdkOut, `asset.${indicatorsKey}`) : null,
+    views,
+    normalizerQueue: queueEntry?.[0] ?? '',
   };
 }
 
@@ -407,11 +433,16 @@ async function getText(s3: S3rverHandle, bucket: string, key: string): Promise<s
   return o.Body!.transformToString();
 }
 
-/** Copies the lake bucket's `lake/` and `indicators/` to a local folder: what Athena reads, at this moment. */
+async function getBytes(s3: S3rverHandle, bucket: string, key: string): Promise<Uint8Array> {
+  const o = await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return o.Body!.transformToByteArray();
+}
+
+/** Copies the lake bucket's `lake/`, `commits/` and `indicators/` to a local folder: what Athena reads, at this moment. */
 async function snapshotLake(s3: S3rverHandle, dir: string): Promise<Map<string, number>> {
   fs.rmSync(dir, { recursive: true, force: true });
   const sizes = new Map<string, number>();
-  for (const prefix of ['lake/', 'indicators/']) {
+  for (const prefix of ['lake/', 'commits/', 'indicators/']) {
     for (const o of await listKeys(s3, BUCKETS.lake, prefix)) {
       if (o.key.endsWith('/')) continue;
       const file = path.join(dir, ...o.key.split('/'));
@@ -430,6 +461,7 @@ async function main(): Promise<number> {
   const cdkOut = path.resolve(argOf('--cdk-out') ?? path.join(REPO, 'cdk.out'));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-'));
   let s3: S3rverHandle | undefined;
+  let conditional: ConditionalS3Handle | undefined;
   let emulator: AwsEmulator | undefined;
   let engine: DuckDbQueryEngine | undefined;
   try {
@@ -440,7 +472,7 @@ async function main(): Promise<number> {
         check((a.owners.get(ag) ?? []).length > 0, `agency ${ag} has no owner subscription with an agency filter`);
       return {
         value: a,
-        detail: `3 bundled handlers, state machine of ${Object.keys(a.definition.States).length} states, ${a.subscriptions.length} subscriptions, agencies ${a.agencies.slice(0, 3).join(', ')}, batch size ${a.batchSize}, max receives ${a.maxReceiveCount}`,
+        detail: `${Object.keys(a.functions).length} bundled handlers, state machine of ${Object.keys(a.definition.States).length} states, ${a.subscriptions.length} subscriptions, agencies ${a.agencies.slice(0, 3).join(', ')}, batch size ${a.batchSize}, max receives ${a.maxReceiveCount}`,
       };
     });
     if (!asm) return finish();
@@ -449,6 +481,8 @@ async function main(): Promise<number> {
     // Athena: DuckDB over a snapshot of the lake bucket, reopened before each state machine run.
     const lakeDir = path.join(work, 'athena-view');
     let lakeSizes = new Map<string, number>();
+    // Bytes of lake_commits the views read (commit records), over all queries: what reading through the views adds.
+    let commitsScanned = 0;
     const runQuery = async (sql: string): Promise<AthenaResult> => {
       if (!engine) throw new Error('no lake snapshot open');
       const out = await engine.runWithTypes(sql, []);
@@ -456,7 +490,17 @@ async function main(): Promise<number> {
       // of Athena's column-level figure; the 10 MB minimum dominates at this size anyway).
       const days = [...sql.matchAll(/'(\d{4}-\d{2}-\d{2})'/g)].map((m) => m[1]).sort();
       let scanned = 0;
+      // Each lake table the query names is a view reading lake_commits once, pruned to the agency the query names.
+      const views = [...asm.views.keys()].filter((v) => new RegExp(`\\b${v}\\b`).test(sql)).length;
       for (const [key, size] of lakeSizes) {
+        const c = /^commits\/agency=([^/]+)\//.exec(key);
+        if (c) {
+          // The same agency rule as the lake files below (the hunts name their agencies as literals).
+          const bytes = sql.includes(`'${c[1]}'`) ? size * views : 0;
+          scanned += bytes;
+          commitsScanned += bytes;
+          continue;
+        }
         const m = /^lake\/([a-z_]+)\/agency=([^/]+)\/dt=([\d-]+)\//.exec(key);
         const table = m ? m[1] : key.startsWith('indicators/') ? 'indicators' : null;
         if (!table || !new RegExp(`\\b${table}\\b`).test(sql)) continue;
@@ -471,25 +515,40 @@ async function main(): Promise<number> {
       // Athena reads the bucket as it is at query time: reopen only when the bucket changed since the last snapshot.
       const listing = JSON.stringify([
         ...(await listKeys(s3!, BUCKETS.lake, 'lake/')),
+        ...(await listKeys(s3!, BUCKETS.lake, 'commits/')),
         ...(await listKeys(s3!, BUCKETS.lake, 'indicators/')),
       ]);
       if (engine && listing === snapshotOf) return;
       snapshotOf = listing;
       await engine?.close();
       lakeSizes = await snapshotLake(s3!, lakeDir);
-      // Athena reads every object under a partition, committed by a manifest or not (src/lake/README.md).
-      engine = await DuckDbQueryEngine.open({ lakeRoot: lakeDir, readUncommitted: true });
+      // Athena reads every object under a partition, committed by a manifest or not: the Parquet tables
+      // (<table>_files, with "$path"); the names hunts use are the catalog's views, run here from their own SQL.
+      engine = await DuckDbQueryEngine.open({
+        lakeRoot: lakeDir,
+        readUncommitted: true,
+        athenaFiles: { uriPrefix: `s3://${BUCKETS.lake}/` },
+      });
       // The same rows in memory: a sweep is 60+ queries over a lake of a few MB.
       await engine.materializeLake();
+      const commitFiles = path.join(lakeDir, 'commits', '*', '*.json').split(path.sep).join('/');
+      await engine.run(
+        fs.existsSync(path.join(lakeDir, 'commits'))
+          ? `CREATE OR REPLACE TABLE lake_commits AS SELECT table_name, path, upload_id, sha256, agency FROM read_json('${commitFiles}', format = 'newline_delimited', hive_partitioning = true, columns = {table_name: 'VARCHAR', path: 'VARCHAR', upload_id: 'VARCHAR', sha256: 'VARCHAR'})`
+          : 'CREATE OR REPLACE TABLE lake_commits (table_name VARCHAR, path VARCHAR, upload_id VARCHAR, sha256 VARCHAR, agency VARCHAR)',
+        [],
+      );
+      for (const [name, sql] of asm.views) await engine.run(`CREATE OR REPLACE VIEW "${name}" AS ${sql}`, []);
       if (fs.existsSync(path.join(lakeDir, 'indicators')))
         await engine.setIndicatorsFromParquet(path.join(lakeDir, 'indicators', '*.parquet'));
     };
 
     const started = await stage('services', 's3rver and the SNS / Athena / DynamoDB endpoints started', async () => {
       s3 = await startS3rver({ buckets: Object.values(BUCKETS) });
+      conditional = await startConditionalS3(s3);
       emulator = new AwsEmulator({ subscriptions: asm.subscriptions, runQuery, resultsLocation: `s3://${BUCKETS.results}/athena/` });
       const endpoint = await emulator.start();
-      return { value: endpoint, detail: `S3 ${s3.endpoint}, others ${endpoint}` };
+      return { value: endpoint, detail: `S3 ${s3.endpoint} (conditional writes enforced at ${conditional.endpoint}), others ${endpoint}` };
     });
     if (!started || !s3 || !emulator) return finish();
     const em = emulator;
@@ -499,10 +558,11 @@ async function main(): Promise<number> {
       AWS_DEFAULT_REGION: REGION,
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER', // s3rver's only credentials
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_S3: conditional!.endpoint,
       AWS_ENDPOINT_URL_SNS: started,
       AWS_ENDPOINT_URL_ATHENA: started,
       AWS_ENDPOINT_URL_DYNAMODB: started,
+      AWS_ENDPOINT_URL_SQS: started,
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
       AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       POWERTOOLS_LOG_LEVEL: process.env.REHEARSE_DEBUG ? 'ERROR' : 'CRITICAL',
@@ -534,8 +594,12 @@ async function main(): Promise<number> {
       const normalizer = loadHandler(asm.functions.normalizer, common);
       const plan = loadHandler(asm.functions.plan, common);
       const publish = loadHandler(asm.functions.publish, common);
+      // The queue URL names its host: SendMessage goes to the emulator as it would go to SQS.
+      const verifyFn = asm.functions.verify;
+      verifyFn.env.QUEUE_URL = verifyFn.env.QUEUE_URL.replace(SQS_ORIGIN, started);
+      const verify = loadHandler(verifyFn, common);
       return {
-        value: { normalizer, plan, publish },
+        value: { normalizer, plan, publish, verify },
         detail: Object.values(asm.functions)
           .map((f) => `${path.basename(f.assetDir).slice(0, 14)} (${f.timeoutSeconds} s, ${f.memoryMb} MB)`)
           .join(', '),
@@ -642,6 +706,7 @@ async function main(): Promise<number> {
     await stage('redelivery-after-timeout', 'a message redelivered after a timeout changes nothing', async () => {
       const u = uploads.find((x) => x.compromised)!;
       const before = await listKeys(s3h, BUCKETS.lake, `lake/`);
+      const decided = conditional!.decisions.length;
       const manifestBefore = await getText(s3h, BUCKETS.lake, `manifests/agency=${u.agency}/${u.uploadId}.json`);
       const again = await drainQueue(
         [
@@ -666,7 +731,17 @@ async function main(): Promise<number> {
       const m1 = JSON.parse(manifestBefore).rows_per_table;
       const m2 = JSON.parse(await getText(s3h, BUCKETS.lake, `manifests/agency=${u.agency}/${u.uploadId}.json`)).rows_per_table;
       check(JSON.stringify(m1) === JSON.stringify(m2), 'the manifest counts changed');
-      return { detail: `${after.length} lake objects, same keys, same manifest counts` };
+      // The replay replaces the manifest conditionally, on the ETag of the one it found.
+      const commits = conditional!.decisions.slice(decided).filter((d) => d.key === `manifests/agency=${u.agency}/${u.uploadId}.json`);
+      check(
+        commits.length === 1 && commits[0].header === 'If-Match' && commits[0].status === 200,
+        `the redelivered run's manifest write was ${JSON.stringify(commits)}, expected one If-Match accepted`,
+      );
+      const first = conditional!.decisions.filter((d) => d.key === commits[0].key)[0];
+      check(first.header === 'If-None-Match' && first.status === 200, `the first publication was ${JSON.stringify(first)}`);
+      return {
+        detail: `${after.length} lake objects, same keys, same manifest counts; manifest created with If-None-Match: *, replaced with If-Match: ${commits[0].value}`,
+      };
     });
 
     await stage('receipts-routed', "each agency's owners got its receipts and none of another's", async () => {
@@ -790,6 +865,93 @@ async function main(): Promise<number> {
       return { detail: describeRun(e) };
     });
 
+    await stage('half-published-unseen', 'an upload whose files are in the bucket but not committed is not read by hunts', async () => {
+      // A normalizer that died after writing its Parquet files, before the commit record and the manifest: the
+      // compromised upload's files copied under a new upload id, nothing else.
+      const src = uploads.find((u) => u.compromised)!;
+      const files = (await listKeys(s3h, BUCKETS.lake, 'lake/')).filter((o) => o.key.includes(`/${src.uploadId}-`));
+      check(files.length > 0, `no lake file of ${src.uploadId}`);
+      const tables = [...new Set(files.map((o) => o.key.split('/')[1]))];
+      const counts = async (): Promise<number[]> => {
+        await openSnapshot();
+        const out: number[] = [];
+        for (const t of tables)
+          for (const name of [t, `${t}_files`]) out.push(Number((await engine!.run(`SELECT count(*) AS n FROM "${name}"`, []))[0].n));
+        return out;
+      };
+      const before = await counts();
+      const planted: string[] = [];
+      for (const o of files) {
+        const key = o.key.replace(`/${src.uploadId}-`, '/rh-half-published-');
+        await s3h.client.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: key, Body: await getBytes(s3h, BUCKETS.lake, o.key) }));
+        planted.push(key);
+      }
+      try {
+        const after = await counts();
+        const delivered = em.deliveries.length;
+        const e = await runSweep({ trigger: 'schedule' }, 'sweep over a half-published upload');
+        check(e.status === 'SUCCEEDED', describeRun(e));
+        const seen = em.deliveries.slice(delivered).filter((d) => d.message.includes('rh-half-published'));
+        for (let i = 0; i < before.length; i += 2) {
+          check(after[i] === before[i], `${tables[i / 2]} (the view hunts read) went from ${before[i]} to ${after[i]} rows`);
+          check(after[i + 1] > before[i + 1], `${tables[i / 2]}_files did not see the planted files (${before[i + 1]} rows)`);
+        }
+        check(seen.length === 0, `${seen.length} message(s) name the half-published upload`);
+        return {
+          detail: `${planted.length} planted file(s): ${tables.map((t, i) => `${t} ${before[2 * i]} rows (${t}_files ${before[2 * i + 1]} -> ${after[2 * i + 1]})`).join(', ')}; ${describeRun(e)}`,
+        };
+      } finally {
+        for (const k of planted) await conditional!.client.send(new DeleteObjectCommand({ Bucket: BUCKETS.lake, Key: k }));
+      }
+    });
+
+    await stage(
+      'verify-repairs',
+      'the scheduled verify sends damaged uploads back through the normalizer, which rebuilds them',
+      async () => {
+        // One byte flipped in a file of one upload, a file of another deleted: what a bad disk or an operator might do.
+        const [a, b] = uploads.filter((u) => u.compromised);
+        const fileOf = async (u: (typeof uploads)[number]) =>
+          (await listKeys(s3h, BUCKETS.lake, 'lake/')).filter(
+            (o) => o.key.includes(`/agency=${u.agency}/`) && o.key.includes(`/${u.uploadId}-`),
+          );
+        const flipKey = (await fileOf(a))[0].key;
+        const goneKey = (await fileOf(b))[0].key;
+        const original = new Map([
+          [flipKey, Buffer.from(await getBytes(s3h, BUCKETS.lake, flipKey))],
+          [goneKey, Buffer.from(await getBytes(s3h, BUCKETS.lake, goneKey))],
+        ]);
+        const flipped = Buffer.from(original.get(flipKey)!);
+        flipped[flipped.length >> 1] ^= 0x20;
+        await s3h.client.send(new PutObjectCommand({ Bucket: BUCKETS.lake, Key: flipKey, Body: flipped }));
+        await conditional!.client.send(new DeleteObjectCommand({ Bucket: BUCKETS.lake, Key: goneKey }));
+        const sentBefore = em.sqsSent.length;
+        const scheduled = { version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', detail: {} };
+        const first = await handlers.verify(scheduled, lambdaContext(asm.functions.verify));
+        const sent = em.sqsSent.slice(sentBefore);
+        check(
+          sent.every((m) => m.queueUrl === `${started}/${ACCOUNT}/${asm.normalizerQueue}`),
+          `a repair went to ${sent.map((m) => m.queueUrl).join(', ')}, not the normalizer queue ${asm.normalizerQueue}`,
+        );
+        check(sent.length === 2, `${sent.length} repair message(s) for 2 damaged uploads: ${JSON.stringify(first)}`);
+        const run = await drainQueue(
+          sent.map((m, i) => ({ messageId: `repair-${i}`, body: m.body, receiveCount: 0, label: 'repair' })),
+          handlers.normalizer,
+          asm.functions.normalizer,
+          asm.batchSize,
+          asm.maxReceiveCount,
+        );
+        check(run.processed.length === 2, `${run.deadLettered.length} repair message(s) dead-lettered`);
+        for (const [key, bytes] of original)
+          check(Buffer.from(await getBytes(s3h, BUCKETS.lake, key)).equals(bytes), `${key} was not rebuilt byte-identical`);
+        const second = (await handlers.verify(scheduled, lambdaContext(asm.functions.verify))) as { gaps: number; repairs: number };
+        check(second.gaps === 0 && second.repairs === 0, `after the repairs, verify still finds ${JSON.stringify(second)}`);
+        return {
+          detail: `verify: ${JSON.stringify(first)}; 2 repairs through the normalizer queue, both files byte-identical again; verify after: ${JSON.stringify(second)}`,
+        };
+      },
+    );
+
     await stage('publish-large-evidence', 'two findings with large evidence in one hunt result are all delivered', async () => {
       // Rows as Athena would return them for the web-shell commands hunt: two long query strings (~150 KB each).
       const sqlFile = path.join(
@@ -844,13 +1006,14 @@ async function main(): Promise<number> {
       const failed = [...em.executions.values()].filter((e) => e.state === 'FAILED');
       check(failed.length === 0, `${failed.length} Athena queries failed: ${failed[0]?.error?.slice(0, 300)}`);
       return {
-        detail: `Athena queries took ${(em.queryMs / 1000).toFixed(1)} s; ${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}`,
+        detail: `Athena queries took ${(em.queryMs / 1000).toFixed(1)} s; ${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}; of the scanned bytes, ${(commitsScanned / 1024).toFixed(0)} KiB are commit records read by the views`,
       };
     });
     return finish();
   } finally {
     await engine?.close().catch(() => undefined);
     await emulator?.stop().catch(() => undefined);
+    await conditional?.stop().catch(() => undefined);
     await s3?.stop().catch(() => undefined);
     fs.rmSync(work, { recursive: true, force: true });
   }

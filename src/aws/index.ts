@@ -19,3 +19,4 @@ export { getStringFromEnv } from './env';
 export { LargeUploadTask, routeUpload } from './large-upload-task';
 export { normalizeUploadJob } from './normalize-upload-job';
 export { UPLOAD_KEY_VARIABLE, uploadEventOf } from './upload-event';
+export { verifyLakeJob, uploadsNamedByFailure, repairMessage, type LakeVerifyReport, type LakeRepair } from './lake-verify-job';

@@ -7,8 +7,9 @@
 import { PassThrough, pipeline, type Readable } from 'node:stream';
 import type { ObjectInfo, ObjectStore } from '../core';
 import type { InputSource } from '../ingest';
+import { ManifestConflictError } from '../lake';
 import { normalizeUpload, type NormalizeResult } from '../pipeline';
-import { parseUploadKey } from '../core';
+import { manifestKey, parseUploadKey } from '../core';
 
 export interface NormalizeS3UploadOptions {
   /** Store over the upload bucket. */
@@ -23,6 +24,11 @@ export interface NormalizeS3UploadOptions {
   readonly agencyTimeZones?: Readonly<Record<string, string>>;
   /** Limits and writer tuning passed to the pipeline. @default - pipeline defaults */
   readonly normalize?: Partial<Pick<Parameters<typeof normalizeUpload>[0], 'limits' | 'writer' | 'now' | 'formats'>>;
+  /**
+   * Runs of the upload after another run committed other content for it first (ManifestConflictError): each reads
+   * the upload and the manifest again. @default 2
+   */
+  readonly conflictRetries?: number;
 }
 
 export interface NormalizeS3UploadResult extends NormalizeResult {
@@ -41,7 +47,23 @@ export interface NormalizeS3UploadResult extends NormalizeResult {
  * await normalizeS3Upload({ uploads: new S3ObjectStore({ client, bucket: up }), lake, key, tmpDir: '/tmp' });
  */
 export async function normalizeS3Upload(opts: NormalizeS3UploadOptions): Promise<NormalizeS3UploadResult> {
+  const retries = opts.conflictRetries ?? 2;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await normalizeOnce(opts);
+    } catch (err) {
+      // Another run committed other content after this one started (it read a newer state of the upload, or this run
+      // read an older one): read everything again, as S3 documents for a refused conditional write.
+      if (!(err instanceof ManifestConflictError) || attempt >= retries) throw err;
+    }
+  }
+}
+
+async function normalizeOnce(opts: NormalizeS3UploadOptions): Promise<NormalizeS3UploadResult> {
   const { agency, uploadId, prefix } = parseUploadKey(opts.key);
+  // The commit this run may replace, read before the upload is listed: a commit by any run that listed it later
+  // makes this run's conditional manifest write fail instead of landing over a newer result.
+  const commitOver = opts.lake.getVersioned ? await opts.lake.getVersioned(manifestKey(agency, uploadId)) : undefined;
   const objects = (await opts.uploads.list(prefix)).filter((o) => !o.key.endsWith('/'));
   const inputs: InputSource[] = objects.map((o) => streamedInput(opts.uploads, o, o.key.slice(prefix.length)));
   const result = await normalizeUpload({
@@ -52,6 +74,7 @@ export async function normalizeS3Upload(opts: NormalizeS3UploadOptions): Promise
     localTimeZone: opts.agencyTimeZones?.[agency],
     store: opts.lake,
     tmpDir: opts.tmpDir,
+    commitOver,
   });
   // An upload's objects arrive one by one, each triggering a run: a run that read fewer objects than the upload now
   // has may have committed after a run that read them all. Failing it makes SQS deliver it again; the retry reads
@@ -81,6 +104,9 @@ function streamedInput(store: ObjectStore, info: ObjectInfo, displayPath: string
   return {
     path: displayPath,
     size: info.size,
+    // The object's LastModified: the same for every delivery of the upload (rows without time are filed under it),
+    // so that two runs of one upload write the same manifest apart from normalized_at.
+    ...(info.modified ? { mtime: info.modified } : {}),
     open(): Readable {
       const out = new PassThrough({ highWaterMark: 1024 * 1024 });
       store.get(info.key).then(

@@ -5,9 +5,24 @@
  */
 import { createReadStream } from 'node:fs';
 import { type Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { assertValidKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore } from '../core';
+import {
+  assertValidKey,
+  ConditionalWriteError,
+  ObjectNotFoundError,
+  type ObjectInfo,
+  type ObjectStore,
+  type PutCondition,
+  type VersionedObject,
+} from '../core';
 import { AwsAdapterConfigError } from './errors';
 
 export interface S3ObjectStoreOptions {
@@ -81,7 +96,8 @@ export class S3ObjectStore implements ObjectStore {
           MaxKeys: this.options.listPageSize,
         }),
       );
-      for (const o of page.Contents ?? []) if (o.Key !== undefined) out.push({ key: o.Key, size: o.Size ?? 0 });
+      for (const o of page.Contents ?? [])
+        if (o.Key !== undefined) out.push({ key: o.Key, size: o.Size ?? 0, ...(o.LastModified ? { modified: o.LastModified } : {}) });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     // S3 lists in UTF-8 binary order already; sort so both adapters agree whatever the server.
@@ -91,6 +107,53 @@ export class S3ObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     await this.options.client.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
+  }
+
+  /**
+   * One PutObject with `If-None-Match: *` or `If-Match: <etag>` (S3 conditional writes, SDK >= 3.6xx): the manifest's
+   * commit. S3's refusals become a {@link ConditionalWriteError}: 412 PreconditionFailed, 409
+   * ConditionalRequestConflict (a concurrent conditional write: fetch the ETag and retry), 404 NoSuchKey (If-Match on
+   * a key with no object).
+   */
+  async putIf(key: string, body: Buffer | string, condition: PutCondition): Promise<{ etag: string }> {
+    assertValidKey(key);
+    try {
+      const out = await this.options.client.send(
+        new PutObjectCommand({
+          Bucket: this.options.bucket,
+          Key: key,
+          Body: body,
+          ...('ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : { IfMatch: condition.ifMatch }),
+          ...(this.options.kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.options.kmsKeyId } : {}),
+        }),
+      );
+      return { etag: out.ETag ?? '' };
+    } catch (err) {
+      const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+      const status = e?.$metadata?.httpStatusCode ?? 0;
+      if (status === 412 || e?.name === 'PreconditionFailed')
+        throw new ConditionalWriteError(key, 'precondition-failed', 412, { cause: err });
+      if (status === 409 || e?.name === 'ConditionalRequestConflict') throw new ConditionalWriteError(key, 'conflict', 409, { cause: err });
+      if (isNotFound(err)) throw new ConditionalWriteError(key, 'missing', 404, { cause: err });
+      throw err;
+    }
+  }
+
+  async getVersioned(key: string): Promise<VersionedObject | null> {
+    assertValidKey(key);
+    try {
+      const out = await this.options.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+      const chunks: Buffer[] = [];
+      for await (const c of (out.Body as Readable | undefined) ?? []) chunks.push(Buffer.isBuffer(c) ? c : Buffer.from(c as string));
+      return { body: Buffer.concat(chunks), etag: out.ETag ?? '' };
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  uriOf(key: string): string {
+    return `s3://${this.options.bucket}/${key}`;
   }
 
   async exists(key: string): Promise<boolean> {

@@ -29,6 +29,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { TABLES, TABLE_NAMES, type TableName } from '../lake';
+import { commitRecordKey } from '../core';
 import { AthenaQueryEngine } from './athena-query-engine';
 
 export interface SmokeOptions {
@@ -301,7 +302,8 @@ async function cleanUp(
   // The lake files the upload wrote are named after the upload id under the test agency's partitions.
   const uploadId = manifestKey.slice(manifestKey.lastIndexOf('/') + 1, -'.json'.length);
   await attempt('lake', async () => {
-    const keys: string[] = [manifestKey];
+    // The commit record too (Athena's views read it): without it the files would stay listed as committed.
+    const keys: string[] = [manifestKey, commitRecordKey(opts.agency, uploadId)];
     for (const table of TABLE_NAMES) {
       let token: string | undefined;
       do {

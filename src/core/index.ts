@@ -1,5 +1,15 @@
 /** Ports shared by the CLI, the Lambdas and the tests. */
-export { type ObjectStore, type ObjectInfo, ObjectNotFoundError, InvalidKeyError, assertValidKey, readText } from './object-store';
+export {
+  type ObjectStore,
+  type ObjectInfo,
+  type PutCondition,
+  type VersionedObject,
+  ObjectNotFoundError,
+  InvalidKeyError,
+  ConditionalWriteError,
+  assertValidKey,
+  readText,
+} from './object-store';
 export { LocalObjectStore } from './local-object-store';
 export { parseSize, formatBytes, SizeFormatError } from './units';
 export {
@@ -8,6 +18,8 @@ export {
   UPLOADS_PREFIX,
   LAKE_PREFIX,
   MANIFESTS_PREFIX,
+  COMMITS_PREFIX,
+  commitRecordKey,
   INDICATORS_PREFIX,
   HUNTS_PREFIX,
   SWEEP_STATE_PREFIX,

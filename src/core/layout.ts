@@ -6,6 +6,7 @@
  * uploads/agency=<id>/<upload-id>/<original file name>    raw uploads, never modified
  * lake/<table>/agency=<id>/dt=<YYYY-MM-DD>/<upload-id>-<n>.parquet
  * manifests/agency=<id>/<upload-id>.json
+ * commits/agency=<id>/<upload-id>.json                      S3 only: the committed files as Athena's lake_commits table reads them
  * indicators/  hunts/  sweep-state/  board/                 lake bucket: feeds, hunt pack, sweep state, board
  * ```
  *
@@ -18,6 +19,8 @@ import * as path from 'node:path';
 export const UPLOADS_PREFIX = 'uploads/';
 export const LAKE_PREFIX = 'lake/';
 export const MANIFESTS_PREFIX = 'manifests/';
+/** S3 only: one JSON-lines object per upload listing its committed files (`lake_commits`, read by Athena's views). */
+export const COMMITS_PREFIX = 'commits/';
 /** The indicator feeds (and the `indicators` table's Parquet file) in the lake bucket. */
 export const INDICATORS_PREFIX = 'indicators/';
 /** The hunt pack as deployed, readable by analysts. */
@@ -108,6 +111,11 @@ export function uploadKey(agency: string, uploadId: string, fileName: string): s
 /** Key of an upload's manifest (written by the normalizer). */
 export function manifestKey(agency: string, uploadId: string): string {
   return `${MANIFESTS_PREFIX}agency=${assertAgencyId(agency)}/${assertUploadId(uploadId)}.json`;
+}
+
+/** Key of an upload's commit record (S3 only; written just before its manifest). */
+export function commitRecordKey(agency: string, uploadId: string): string {
+  return `${COMMITS_PREFIX}agency=${assertAgencyId(agency)}/${assertUploadId(uploadId)}.json`;
 }
 
 /** Key prefix of one table's partition for an agency: `lake/<table>/agency=<id>/`. */

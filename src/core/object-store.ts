@@ -11,6 +11,8 @@ import type { Readable } from 'node:stream';
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
+  /** When the object was stored (S3: LastModified), when the store lists it. */
+  readonly modified?: Date;
 }
 
 /** A flat key -> bytes store (S3 or a local folder). */
@@ -29,6 +31,45 @@ export interface ObjectStore {
   /** Removes the object; no error when it does not exist. */
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Optional: stores a small object only if the precondition holds (S3 conditional writes): `ifNoneMatch: '*'` when
+   * no object has the key, `ifMatch` when the object's ETag is the one given. Rejects with {@link ConditionalWriteError}.
+   * Stores that have it (S3) commit manifests with it; others serialize publishes with a lock (local lakes).
+   */
+  putIf?(key: string, body: Buffer | string, condition: PutCondition): Promise<{ readonly etag: string }>;
+  /** Optional, with {@link putIf}: a small object's bytes and ETag, or null when absent. */
+  getVersioned?(key: string): Promise<VersionedObject | null>;
+  /** Optional: the address engines read the key at (`s3://<bucket>/<key>`, the `"$path"` Athena gives a row). */
+  uriOf?(key: string): string;
+}
+
+/** The precondition of {@link ObjectStore.putIf}. */
+export type PutCondition = { readonly ifNoneMatch: '*' } | { readonly ifMatch: string };
+
+/** A small object with its version tag. */
+export interface VersionedObject {
+  readonly body: Buffer;
+  readonly etag: string;
+}
+
+/**
+ * A conditional write the store refused, as S3 documents them (Amazon S3 User Guide, "How to prevent object overwrites
+ * with conditional writes"; PutObject API reference):
+ * - `precondition-failed`: 412 PreconditionFailed, the key exists (If-None-Match) or its ETag differs (If-Match);
+ * - `conflict`: 409 ConditionalRequestConflict, another conditional operation on the key was in progress: fetch the
+ *   ETag again and retry;
+ * - `missing`: 404 NoSuchKey, If-Match on a key with no object (deleted meanwhile).
+ */
+export class ConditionalWriteError extends Error {
+  constructor(
+    readonly key: string,
+    readonly kind: 'precondition-failed' | 'conflict' | 'missing',
+    readonly status: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`conditional write of "${key}" refused: ${kind} (HTTP ${status})`, options);
+    this.name = 'ConditionalWriteError';
+  }
 }
 
 /** Thrown by {@link ObjectStore.get} for a missing key. */

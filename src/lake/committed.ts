@@ -9,7 +9,7 @@
  *   every query that touches it.
  * Works over any {@link ObjectStore}: a local lake (hunts, `sweep verify --lake`) or the S3 bucket (`--bucket`).
  */
-import { readText, type ObjectStore } from '../core';
+import { commitRecordKey, readText, type ObjectStore } from '../core';
 import { sha256Stream } from './checksum';
 import type { Manifest, ManifestFile } from './manifest';
 import { TABLE_NAMES, type TableName } from './schema';
@@ -54,11 +54,24 @@ export interface BadManifest {
   readonly reason: string;
 }
 
+/**
+ * An upload whose commit record (S3: `commits/...`, what Athena's views read) is missing or does not list exactly
+ * its manifest's files: Athena would read it otherwise than the manifest says.
+ */
+export interface BadCommitRecord {
+  readonly key: string;
+  readonly agency: string;
+  readonly uploadId: string;
+  readonly reason: string;
+}
+
 export interface CommittedLake {
   readonly manifests: number;
   readonly files: readonly CommittedFile[];
   readonly gaps: readonly LakeGap[];
   readonly badManifests: readonly BadManifest[];
+  /** Stores whose engines read commit records (S3, `uriOf`): records that differ from their manifest. Else empty. */
+  readonly badRecords: readonly BadCommitRecord[];
   /** Lake files no committed manifest lists: uploads being published, or what a crashed run left. Never read. */
   readonly unlisted: readonly string[];
   /** Bytes hashed (0 without checksums). */
@@ -86,6 +99,7 @@ export async function readCommittedLake(store: ObjectStore, opts: ReadCommittedO
   const files: CommittedFile[] = [];
   const gaps: LakeGap[] = [];
   const badManifests: BadManifest[] = [];
+  const badRecords: BadCommitRecord[] = [];
   let manifests = 0;
   let bytesHashed = 0;
   for (const m of manifestList) {
@@ -102,6 +116,10 @@ export async function readCommittedLake(store: ObjectStore, opts: ReadCommittedO
       continue;
     }
     manifests++;
+    if (store.uriOf) {
+      const problem = await checkCommitRecord(store, agency, uploadId, manifest.files);
+      if (problem) badRecords.push({ key: commitRecordKey(agency, uploadId), agency, uploadId, reason: problem });
+    }
     for (const f of manifest.files) {
       listed.add(f.key);
       const problem = await checkFile(store, f, sizes.get(f.key), checksums);
@@ -134,7 +152,36 @@ export async function readCommittedLake(store: ObjectStore, opts: ReadCommittedO
   const unlisted = [...sizes.keys()]
     .filter((k) => !listed.has(k) && (!opts.agencies || opts.agencies.some((a) => k.includes(`/agency=${a}/`))))
     .sort();
-  return { manifests, files, gaps, badManifests, unlisted, bytesHashed };
+  return { manifests, files, gaps, badManifests, badRecords, unlisted, bytesHashed };
+}
+
+/** Why an upload's commit record does not list exactly its manifest's files (as `"$path"` gives them), or null. */
+async function checkCommitRecord(
+  store: ObjectStore,
+  agency: string,
+  uploadId: string,
+  files: readonly ManifestFile[],
+): Promise<string | null> {
+  let text: string;
+  try {
+    text = await readText(store, commitRecordKey(agency, uploadId));
+  } catch (err) {
+    return `commit record missing or unreadable (${(err as Error).message}): Athena's views read none of the upload`;
+  }
+  let listed: string[];
+  try {
+    listed = text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => String((JSON.parse(l) as { path?: unknown }).path));
+  } catch (err) {
+    return `commit record unreadable (${(err as Error).message})`;
+  }
+  const want = new Set(files.map((f) => store.uriOf!(f.key)));
+  const extra = listed.filter((p) => !want.has(p)).length;
+  const missing = [...want].filter((p) => !listed.includes(p)).length;
+  if (extra === 0 && missing === 0 && listed.length === want.size) return null;
+  return `commit record lists ${listed.length} file(s), the manifest ${want.size} (${missing} not in the record, ${extra} not in the manifest)`;
 }
 
 async function checkFile(

@@ -1,7 +1,7 @@
 /** The normalized lake: schema, layout, Parquet writer, publisher and manifest types. */
 export * from './schema';
 export { LakeWriter, type LakeWriterOptions, type LakeWriteResult, type StagedFile } from './lake-writer';
-export { publishUpload, type PublishResult } from './publish';
+export { publishUpload, ManifestConflictError, sameCommit, commitRecord, type PublishResult, type PublishOptions } from './publish';
 export { lakeGlob, lakeFileKey, manifestKey, agencyPrefix, isUploadFileKey } from '../core';
 export { LakeWriteError } from './errors';
 export * from './manifest';
@@ -11,4 +11,11 @@ export { stopPageWorker } from './parquet/compress';
 export { DayFormatter, validTime } from './day';
 export { describeStagedFiles } from './publish';
 export { createRunStaging, sweepStaleStaging } from './staging';
-export { readCommittedLake, type BadManifest, type CommittedFile, type CommittedLake, type LakeGap } from './committed';
+export {
+  readCommittedLake,
+  type BadCommitRecord,
+  type BadManifest,
+  type CommittedFile,
+  type CommittedLake,
+  type LakeGap,
+} from './committed';

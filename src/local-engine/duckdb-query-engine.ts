@@ -47,6 +47,12 @@ export interface DuckDbEngineOptions {
   readonly readUncommitted?: boolean;
   /** Check each committed file's SHA-256 against its manifest (else its size only). @default true */
   readonly checksums?: boolean;
+  /**
+   * With `readUncommitted`: lay the lake out as the Glue catalog does for Athena (lib/lake-catalog.ts): every file
+   * under `lake/<table>/` as `<table>_files`, with Athena's `"$path"` column (`<uriPrefix><key>`), leaving the table
+   * names to the caller's views. Used by the rehearsal to run the catalog's own view SQL. @default - lake views named as the tables
+   */
+  readonly athenaFiles?: { readonly uriPrefix: string };
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -103,7 +109,7 @@ export class DuckDbQueryEngine implements QueryEngine {
         engine.lakeCheck = await readCommittedLake(new LocalObjectStore(opts.lakeRoot), { checksums: opts.checksums ?? true });
       }
       for (const t of TABLE_NAMES) {
-        if (opts.lakeRoot) await engine.buildLakeView(opts.lakeRoot, t);
+        if (opts.lakeRoot) await engine.buildLakeView(opts.lakeRoot, t, opts.readUncommitted ? opts.athenaFiles : undefined);
         else await engine.createTable(t, viewColumns(t), []);
       }
       await engine.setIndicators(opts.indicators ?? []);
@@ -119,8 +125,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     return path.join(path.resolve(lakeRoot), 'lake', table, '**', '*.parquet').split(path.sep).join('/');
   }
 
-  private async createLakeView(lakeRoot: string, table: TableName): Promise<void> {
-    const cols = viewColumns(table);
+  private async createLakeView(lakeRoot: string, table: TableName, athena?: { readonly uriPrefix: string }): Promise<void> {
+    const name = athena ? `${table}_files` : table;
+    const cols = athena
+      ? [...viewColumns(table), { name: '$path', type: 'string' as const, description: "Athena's file address" }]
+      : viewColumns(table);
     const dir = path.join(lakeRoot, 'lake', table);
     const store = new LocalObjectStore(lakeRoot);
     const committed = this.lakeCheck
@@ -128,25 +137,27 @@ export class DuckDbQueryEngine implements QueryEngine {
       : null;
     if (committed ? committed.length === 0 : !fs.existsSync(dir) || !hasParquet(dir)) {
       // No files: an empty table with the full schema, so hunts over it return no rows instead of failing.
-      await this.createTable(table, cols, []);
+      await this.createTable(name, cols, []);
       return;
     }
     const files = committed ? `[${committed.map(q).join(', ')}]` : q(DuckDbQueryEngine.lakeGlob(lakeRoot, table));
-    const src = `read_parquet(${files}, hive_partitioning = true, union_by_name = true, hive_types = {'agency': VARCHAR, 'dt': VARCHAR})`;
+    const root = `${path.resolve(lakeRoot).split(path.sep).join('/')}/`;
+    const src = `read_parquet(${files}, hive_partitioning = true, union_by_name = true, hive_types = {'agency': VARCHAR, 'dt': VARCHAR}${athena ? ', filename = true' : ''})`;
     const described = await this.conn.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
     const present = new Map<string, string>();
     for (const r of described.getRowObjectsJS()) present.set(String(r.column_name), String(r.column_type));
     // Columns missing from every file become typed NULLs; present ones are cast only when the file type differs.
     const select = cols.map((c) => {
+      if (athena && c.name === '$path') return `${q(athena.uriPrefix)} || substr(filename, ${root.length + 1}) AS "$path"`;
       const want = duckDbType(c.type);
       const have = present.get(c.name);
       if (!have) return `CAST(NULL AS ${want}) AS ${ident(c.name)}`;
       if (have === want) return ident(c.name);
       return `CAST(${ident(c.name)} AS ${want}) AS ${ident(c.name)}`;
     });
-    if (!this.views.has(table)) await this.conn.run(`DROP TABLE IF EXISTS ${ident(table)}`);
-    await this.conn.run(`CREATE OR REPLACE VIEW ${ident(table)} AS SELECT ${select.join(', ')} FROM ${src}`);
-    this.views.add(table);
+    if (!this.views.has(name)) await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}`);
+    await this.conn.run(`CREATE OR REPLACE VIEW ${ident(name)} AS SELECT ${select.join(', ')} FROM ${src}`);
+    this.views.add(name);
   }
 
   private async createTable(name: string, cols: readonly ColumnDef[], rows: readonly Row[]): Promise<void> {
@@ -232,10 +243,10 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /** (Re)creates a table's lake view, leaving out each file DuckDB fails on (see {@link run}). */
-  private async buildLakeView(lakeRoot: string, table: TableName): Promise<void> {
+  private async buildLakeView(lakeRoot: string, table: TableName, athena?: { readonly uriPrefix: string }): Promise<void> {
     for (;;) {
       try {
-        await this.createLakeView(lakeRoot, table);
+        await this.createLakeView(lakeRoot, table, athena);
         return;
       } catch (err) {
         if (!this.leaveOutFailedFile(err)) throw err;

@@ -18,7 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { LocalObjectStore, assertAgencyId, assertUploadId } from '../core';
-import type { ObjectStore } from '../core';
+import type { ObjectStore, VersionedObject } from '../core';
 import * as formats from '../formats';
 import { type WebLogKernel, readBlock, parseZone, UTC_ZONE, type LocalZone } from '../formats';
 import type { FamilyParser, ParseContext, Detection, TextFamilyParser } from '../formats';
@@ -80,6 +80,11 @@ export interface NormalizeOptions {
   /** Where the lake and manifests go. Give `store` or `lakeRoot` (a local storage root). */
   readonly store?: ObjectStore;
   readonly lakeRoot?: string;
+  /**
+   * Stores with conditional writes (S3): the upload's manifest as it was when this run started (null: none); the
+   * manifest is committed only if it is still that one (src/lake/publish.ts). @default - read just before publishing
+   */
+  readonly commitOver?: VersionedObject | null;
   /** Scratch space (nested archives, staged Parquet). @default os.tmpdir() */
   readonly tmpDir?: string;
   /**
@@ -268,7 +273,7 @@ export async function normalizeUpload(opts: NormalizeOptions): Promise<Normalize
     const written = await writer.finish();
     const files = await describeStagedFiles(written.files, opts.agency, uploadId);
     const manifest = buildManifest(run, written, { normalizedAt, uploadTime, manifestInputs, files });
-    const pub = await publishUpload(store, opts.agency, uploadId, written.files, manifestToJson(manifest));
+    const pub = await publishUpload(store, opts.agency, uploadId, written.files, manifestToJson(manifest), { replaces: opts.commitOver });
     run.progress(null, true);
     return {
       manifest,

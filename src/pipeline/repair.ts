@@ -10,7 +10,7 @@ import * as fs from 'node:fs/promises';
 import { readText, type ObjectStore, manifestKey } from '../core';
 import { hostFromPath } from '../formats';
 import type { IngestLimits } from '../ingest';
-import type { BadManifest, LakeGap, Manifest } from '../lake';
+import type { BadCommitRecord, BadManifest, LakeGap, Manifest } from '../lake';
 
 /** One upload to normalize again. */
 export interface RepairPlan {
@@ -36,15 +36,21 @@ export function hostOverrideOf(m: Manifest): string | null {
   return null;
 }
 
-/** Plans the local repair of every upload with a gap (or whose manifest is unreadable: refused, named). */
+/**
+ * Plans the local repair of every upload with a gap or a wrong commit record (S3: rebuilt from the upload bucket), or
+ * whose manifest is unreadable (refused, named).
+ */
 export async function planLocalRepairs(
   store: ObjectStore,
   gaps: readonly LakeGap[],
   bad: readonly BadManifest[] = [],
+  badRecords: readonly BadCommitRecord[] = [],
 ): Promise<RepairPlan[]> {
   const byUpload = new Map<string, LakeGap[]>();
   for (const g of gaps)
     byUpload.set(JSON.stringify([g.agency, g.uploadId]), [...(byUpload.get(JSON.stringify([g.agency, g.uploadId])) ?? []), g]);
+  for (const r of badRecords)
+    if (!byUpload.has(JSON.stringify([r.agency, r.uploadId]))) byUpload.set(JSON.stringify([r.agency, r.uploadId]), []);
   const plans: RepairPlan[] = [];
   for (const [k, gs] of byUpload) {
     const [agency, uploadId] = JSON.parse(k) as [string, string];

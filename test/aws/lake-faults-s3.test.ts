@@ -15,6 +15,8 @@ import { readText } from '../../src/core/object-store';
 import type { Manifest } from '../../src/lake/manifest';
 import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
 import { iisLog } from '../lake/faults/support';
+import { formatVerify } from '../../src/cli/commands/verify';
+import { planLocalRepairs } from '../../src/pipeline/repair';
 
 describe('the lake on S3', () => {
   let s3: S3rverHandle;
@@ -56,6 +58,34 @@ describe('the lake on S3', () => {
       [a, 'checksum'],
       [b, 'missing'],
     ]);
+  });
+
+  it("verify names a commit record that is not the manifest's file list; repair plans the upload and the rebuild fixes it", async () => {
+    // Prepare: the record of an older state of the upload (one file fewer, one file that is no longer there).
+    const key = 'uploads/agency=doj/u3/EXCH01/u_ex210301.log';
+    await s3.client.send(new PutObjectCommand({ Bucket: 'fault-uploads', Key: key, Body: iisLog(90, 4, 3).text }));
+    const r = await normalizeS3Upload({ uploads, lake, key, tmpDir: tmp });
+    const record = (await readText(lake, 'commits/agency=doj/u3.json')).trimEnd().split('\n');
+    const stale = [...record.slice(1), record[0].replace('/u3-0.parquet', '/u3-9.parquet')];
+    await lake.put('commits/agency=doj/u3.json', stale.join('\n') + '\n');
+    // Act
+    const check = await readCommittedLake(lake, { agencies: ['doj'] });
+    const text = formatVerify(check, 's3://fault-lake', 1);
+    const plans = await planLocalRepairs(lake, check.gaps, check.badManifests, check.badRecords);
+    await normalizeS3Upload({ uploads, lake, key, tmpDir: tmp });
+    const after = await readCommittedLake(lake, { agencies: ['doj'] });
+    // Assess
+    expect(check.badRecords).toEqual([
+      {
+        key: 'commits/agency=doj/u3.json',
+        agency: 'doj',
+        uploadId: 'u3',
+        reason: `commit record lists ${r.manifest.files.length} file(s), the manifest ${r.manifest.files.length} (1 not in the record, 1 not in the manifest)`,
+      },
+    ]);
+    expect(text).toContain('  RECORD      commits/agency=doj/u3.json: commit record lists');
+    expect(plans.map((p) => p.uploadId)).toContain('u3');
+    expect(after.badRecords).toEqual([]);
   });
 
   it('a run whose upload grew while it ran fails with a clear error; the retry commits the whole upload', async () => {

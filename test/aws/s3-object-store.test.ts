@@ -56,8 +56,8 @@ describe('S3ObjectStore', () => {
 
     // Assess
     expect(listed).toEqual([
-      { key: 'manifests/agency=doj/u1.json', size: 18 },
-      { key: 'manifests/agency=doj/u2.json', size: 18 },
+      { key: 'manifests/agency=doj/u1.json', size: 18, modified: expect.any(Date) },
+      { key: 'manifests/agency=doj/u2.json', size: 18, modified: expect.any(Date) },
     ]);
     expect(text).toBe('{"upload_id":"u1"}');
     expect(await store.exists('manifests/agency=doj/u2.json')).toBe(false);

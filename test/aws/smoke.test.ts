@@ -154,13 +154,14 @@ describe('runSmoke', () => {
         since: '2021-03-03',
         until: '2021-03-03',
       });
-      // Cleanup: the smoke upload's lake files and manifest, not another upload's.
+      // Cleanup: the smoke upload's lake files, manifest and commit record, not another upload's.
       const lakeDelete = aws.s3
         .commandCalls(DeleteObjectsCommand)
         .map((c) => c.args[0].input)
         .find((i) => i.Bucket === 'lake')!;
       expect(lakeDelete.Delete!.Objects!.map((o) => o.Key)).toEqual([
         'manifests/agency=smoke-test/smoke-abc12345.json',
+        'commits/agency=smoke-test/smoke-abc12345.json',
         'lake/web_requests/agency=smoke-test/dt=2021-03-03/smoke-abc12345-0.parquet',
       ]);
       expect(aws.sqs.commandCalls(DeleteQueueCommand)).toHaveLength(2);

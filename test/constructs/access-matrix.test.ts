@@ -40,6 +40,7 @@ const publisher = role('RunnerPublishRole');
 const machine = role('RunnerStateMachineRole');
 const analyst = role('AnalystsRole');
 const doj = role('UploaddojRole');
+const verifier = role('LakeVerifyHandlerRole');
 const dhs = role('UploaddhsRole');
 
 const viaS3 = { 'kms:ViaService': `s3.${REGION}.amazonaws.com` };
@@ -70,6 +71,7 @@ const write = (p: string, r: string) => s3Kms(p, 's3:PutObject', r, ['kms:Genera
 const UPLOAD = 'uploads/agency=doj/2021-03-05-exch01/EXCH01.zip';
 const LAKE_FILE = 'lake/web_requests/agency=doj/dt=2021-03-02/2021-03-05-exch01-0.parquet';
 const MANIFEST = 'manifests/agency=doj/2021-03-05-exch01.json';
+const COMMIT_RECORD = 'commits/agency=doj/2021-03-05-exch01.json';
 const fromEvents = (account: string, ruleArn: string) => ({ 'aws:SourceAccount': account, 'aws:SourceArn': ruleArn });
 
 /** Flows the architecture needs: every request of each must be allowed. */
@@ -95,6 +97,7 @@ const ALLOWED: Record<string, AccessRequest[]> = {
     req(normalizer, 's3:DeleteObject', obj(lake, LAKE_FILE)),
     ...write(normalizer, obj(lake, MANIFEST)),
     ...read(normalizer, obj(lake, MANIFEST)),
+    ...write(normalizer, obj(lake, COMMIT_RECORD)),
   ],
   'the normalizer publishes the receipt to the encrypted topic': [
     req(normalizer, 'sns:Publish', topic),
@@ -113,6 +116,8 @@ const ALLOWED: Record<string, AccessRequest[]> = {
     ...write(largeTask, obj(lake, LAKE_FILE)),
     req(largeTask, 's3:DeleteObject', obj(lake, LAKE_FILE)),
     ...write(largeTask, obj(lake, MANIFEST)),
+    ...read(largeTask, obj(lake, MANIFEST)),
+    ...write(largeTask, obj(lake, COMMIT_RECORD)),
     req(largeTask, 'sns:Publish', topic),
     req(largeTask, 'kms:GenerateDataKey', messagingKey, viaSns),
   ],
@@ -135,6 +140,10 @@ const ALLOWED: Record<string, AccessRequest[]> = {
     req(machine, 'glue:GetTable', glue('catalog')),
     list(machine, lake, 'lake/web_requests/agency=doj/dt=2021-03-02/'),
     ...read(machine, obj(lake, LAKE_FILE)),
+    list(machine, lake, 'commits/agency=doj/'),
+    ...read(machine, obj(lake, COMMIT_RECORD)),
+    req(machine, 'glue:GetTable', glue('table/sweep_lake/lake_commits')),
+    req(machine, 'glue:GetTable', glue('table/sweep_lake/web_requests_files')),
     ...read(machine, obj(lake, 'indicators/indicators.csv')),
     req(machine, 's3:GetBucketLocation', results),
     list(machine, results, 'athena/'),
@@ -142,6 +151,17 @@ const ALLOWED: Record<string, AccessRequest[]> = {
     ...read(machine, obj(results, 'athena/q-1.csv')),
     req(machine, 'lambda:InvokeFunction', deployed.arn('AWS::Lambda::Function', 'RunnerPlanFunction')),
     req(machine, 'lambda:InvokeFunction', deployed.arn('AWS::Lambda::Function', 'RunnerPublishFunction')),
+  ],
+  'the lake verifier reads manifests, lake files and commit records, names a raw object and enqueues its repair': [
+    list(verifier, lake, 'manifests/'),
+    list(verifier, lake, 'lake/web_requests/'),
+    ...read(verifier, obj(lake, MANIFEST)),
+    ...read(verifier, obj(lake, LAKE_FILE)),
+    ...read(verifier, obj(lake, COMMIT_RECORD)),
+    list(verifier, uploads, 'uploads/agency=doj/2021-03-05-exch01/'),
+    req(verifier, 'sqs:SendMessage', queue),
+    req(verifier, 'kms:GenerateDataKey', messagingKey, viaSqs),
+    req(verifier, 'athena:GetQueryExecution', workgroup),
   ],
   'the publish step reads results, dedups in DynamoDB and publishes to the encrypted topic': [
     req(publisher, 'athena:GetQueryResults', workgroup),
@@ -188,6 +208,7 @@ const ALLOWED: Record<string, AccessRequest[]> = {
     req(analyst, 'glue:GetTables', glue('table/sweep_lake/web_requests')),
     req(analyst, 'glue:GetDatabases', glue('catalog')),
     ...read(analyst, obj(lake, LAKE_FILE)),
+    ...read(analyst, obj(lake, COMMIT_RECORD)),
     ...read(analyst, obj(lake, 'hunts/proxylogon-ssrf.sql')),
     ...write(analyst, obj(results, 'athena/q-2.csv')),
     req(analyst, 'states:StartExecution', stateMachine),
@@ -228,6 +249,26 @@ const FORBIDDEN: Record<string, AccessRequest[]> = {
     req(publisher, 's3:GetObject', obj(uploads, UPLOAD)),
     { principal: ADMIN, action: 's3:GetObject', resource: obj(uploads, UPLOAD) },
     { principal: ADMIN, action: 's3:GetObjectVersion', resource: obj(uploads, UPLOAD) },
+  ],
+  'the lake verifier reads no raw upload, writes and deletes nothing, takes no queue message, runs no query': [
+    req(verifier, 's3:GetObject', obj(uploads, UPLOAD)),
+    list(verifier, uploads, 'other/'),
+    req(verifier, 's3:PutObject', obj(lake, LAKE_FILE)),
+    req(verifier, 's3:PutObject', obj(lake, MANIFEST)),
+    req(verifier, 's3:PutObject', obj(lake, COMMIT_RECORD)),
+    req(verifier, 's3:DeleteObject', obj(lake, LAKE_FILE)),
+    req(verifier, 's3:DeleteObject', obj(uploads, UPLOAD)),
+    req(verifier, 'sqs:ReceiveMessage', queue),
+    req(verifier, 'sqs:DeleteMessage', queue),
+    req(verifier, 'sqs:SendMessage', deadLetters),
+    req(verifier, 'athena:StartQueryExecution', workgroup),
+    req(verifier, 'sns:Publish', topic),
+  ],
+  'commit records are written only by the normalizer': [
+    req(machine, 's3:PutObject', obj(lake, COMMIT_RECORD)),
+    req(analyst, 's3:PutObject', obj(lake, COMMIT_RECORD)),
+    req(planner, 's3:PutObject', obj(lake, COMMIT_RECORD)),
+    req(doj, 's3:GetObject', obj(lake, COMMIT_RECORD)),
   ],
   'the normalizer and its task never modify raw uploads': [
     req(normalizer, 's3:PutObject', obj(uploads, UPLOAD)),

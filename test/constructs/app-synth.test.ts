@@ -47,7 +47,7 @@ describe('bin/app.ts', () => {
       expect(named).toHaveLength(loadQueries(path.join(REPO, 'queries')).hunts.length);
       const data = JSON.parse(fs.readFileSync(path.join(out, 'sweep-data.template.json'), 'utf8'));
       const agencies = Object.values(data.Resources as Record<string, { Type: string; Properties: any }>).find(
-        (x) => x.Type === 'AWS::Glue::Table' && x.Properties.TableInput.Name === 'web_requests',
+        (x) => x.Type === 'AWS::Glue::Table' && x.Properties.TableInput.Name === 'web_requests_files',
       )!.Properties.TableInput.Parameters['projection.agency.values'];
       expect(agencies).toBe('doj,dhs,treasury');
     } finally {

@@ -72,7 +72,7 @@ describe('StatefulStack', () => {
     ]);
   });
 
-  it("defines one Glue table per lake table with the schema's columns, in order, and partition projection", () => {
+  it("defines one Glue Parquet table per lake table (<table>_files) with the schema's columns, in order, and partition projection", () => {
     // Prepare
     const tables = Object.values(json.Resources)
       .filter((r) => r.Type === 'AWS::Glue::Table')
@@ -82,9 +82,11 @@ describe('StatefulStack', () => {
     const byName = new Map(tables.map((t) => [t.Name, t]));
 
     // Assess
-    expect([...byName.keys()].sort()).toEqual([...Object.keys(TABLES), 'indicators'].sort());
+    expect([...byName.keys()].sort()).toEqual(
+      [...Object.keys(TABLES), ...Object.keys(TABLES).map((t) => `${t}_files`), 'indicators', 'lake_commits'].sort(),
+    );
     for (const def of Object.values(TABLES)) {
-      const t = byName.get(def.name);
+      const t = byName.get(`${def.name}_files`);
       expect(t.StorageDescriptor.Columns.map((c: any) => [c.Name, c.Type])).toEqual(def.columns.map((c) => [c.name, athenaType(c.type)]));
       expect(t.PartitionKeys.map((c: any) => [c.Name, c.Type])).toEqual(PARTITION_COLUMNS.map((c) => [c.name, 'string']));
       expect(t.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
@@ -104,6 +106,36 @@ describe('StatefulStack', () => {
     // Parquet, as the lake tables: OpenCSVSerde's escape character dropped the backslashes of Windows paths.
     expect(ind.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
     expect(ind.Parameters.classification).toBe('parquet');
+  });
+
+  it('hunts name views that read only the files lake_commits lists (Athena reads every object under a prefix)', () => {
+    // Prepare
+    const tables = Object.values(json.Resources)
+      .filter((r) => r.Type === 'AWS::Glue::Table')
+      .map((r) => render(r.Properties.TableInput) as any);
+    const byName = new Map(tables.map((t) => [t.Name, t]));
+    // Act
+    const views = Object.values(TABLES).map((def) => {
+      const t = byName.get(def.name);
+      const m = /^\/\* Presto View: ([A-Za-z0-9+/=]+) \*\/$/.exec(t.ViewOriginalText);
+      return { def, t, presto: m ? JSON.parse(Buffer.from(m[1], 'base64').toString('utf8')) : null };
+    });
+    const commits = byName.get('lake_commits');
+    // Assess: the catalog entry Athena's CREATE VIEW would make, over the Parquet table, filtered on "$path".
+    for (const { def, t, presto } of views) {
+      expect(t).toMatchObject({ TableType: 'VIRTUAL_VIEW', Parameters: { presto_view: 'true' }, ViewExpandedText: '/* Presto View */' });
+      expect(presto).toMatchObject({ catalog: 'awsdatacatalog', schema: 'sweep_lake' });
+      expect(presto.columns.map((c: any) => c.name)).toEqual([...def.columns, ...PARTITION_COLUMNS].map((c) => c.name));
+      expect(t.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(presto.columns.map((c: any) => c.name));
+      expect(presto.originalSql).toContain(
+        `FROM "${def.name}_files" f JOIN (SELECT DISTINCT "path", "agency" FROM "lake_commits" WHERE "table_name" = '${def.name}') c ` +
+          `ON f."$path" = c."path" AND f."agency" = c."agency"`,
+      );
+    }
+    expect(commits.StorageDescriptor.Columns.map((c: any) => c.Name)).toEqual(['table_name', 'path', 'upload_id', 'sha256']);
+    expect(commits.PartitionKeys.map((c: any) => c.Name)).toEqual(['agency']);
+    expect(commits.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(commits.Parameters['storage.location.template']).toBe(`s3://<${lake}>/commits/agency=\${agency}`);
   });
 
   it("names each agency's upload role (its access is decided in access-matrix.test.ts)", () => {

@@ -47,7 +47,7 @@ function lakeStore(flags: StoreFlags): { store: ObjectStore; root: string | null
 /** The human report of a verification. */
 export function formatVerify(c: CommittedLake, where: string, seconds: number): string {
   const out: string[] = [];
-  const bad = c.gaps.length + c.badManifests.length;
+  const bad = c.gaps.length + c.badManifests.length + c.badRecords.length;
   out.push(
     `Checked ${c.files.length + c.gaps.length} lake file(s) of ${c.manifests + c.badManifests.length} upload(s) in ${where} ` +
       `against their manifests (${formatBytes(c.bytesHashed)} hashed, ${seconds.toFixed(1)} s): ${bad === 0 ? 'all match' : `${bad} problem(s)`}.`,
@@ -57,6 +57,7 @@ export function formatVerify(c: CommittedLake, where: string, seconds: number): 
     out.push(`  ${g.problem.toUpperCase().padEnd(11)} ${g.key}: ${g.reason} (${who}, ${g.dt})`);
   }
   for (const m of c.badManifests) out.push(`  MANIFEST    ${m.key}: ${m.reason}`);
+  for (const r of c.badRecords) out.push(`  RECORD      ${r.key}: ${r.reason}`);
   const unchecked = c.files.filter((f) => f.sha256 === null).length;
   if (unchecked)
     out.push(
@@ -89,6 +90,7 @@ function checkJson(c: CommittedLake): Record<string, unknown> {
       sources: g.sources,
     })),
     bad_manifests: c.badManifests,
+    bad_records: c.badRecords,
     unlisted: c.unlisted,
   };
 }
@@ -113,7 +115,7 @@ export function registerVerify(program: Command): void {
     const c = await readCommittedLake(store, { agencies: flags.agency });
     if (flags.json) process.stdout.write(JSON.stringify(checkJson(c)) + '\n');
     else process.stdout.write(formatVerify(c, where, (Date.now() - t0) / 1000));
-    if (c.gaps.length || c.badManifests.length) process.exitCode = 1;
+    if (c.gaps.length || c.badManifests.length || c.badRecords.length) process.exitCode = 1;
   });
 
   const repair = program
@@ -140,13 +142,15 @@ export function registerVerify(program: Command): void {
         'the deployment prints it as the UploadBucketName output',
       );
     const before = await readCommittedLake(store, { agencies: flags.agency });
-    const plans = await planLocalRepairs(store, before.gaps, before.badManifests).catch((err) => {
+    const plans = await planLocalRepairs(store, before.gaps, before.badManifests, before.badRecords).catch((err) => {
       throw new CliError(CliErrorCode.Internal, `cannot plan the repair: ${(err as Error).message}`, undefined, { cause: err });
     });
     const lines: string[] = [];
     const results: Record<string, unknown>[] = [];
     let failed = 0;
-    lines.push(`${where}: ${before.gaps.length + before.badManifests.length} damaged or missing file(s) in ${plans.length} upload(s).`);
+    lines.push(
+      `${where}: ${before.gaps.length + before.badManifests.length + before.badRecords.length} damaged or missing file(s) in ${plans.length} upload(s).`,
+    );
     for (const p of plans) {
       const label = `upload ${p.uploadId} (agency ${p.agency}, ${p.gaps.length} file(s))`;
       if (flags.bucket) {
@@ -200,7 +204,7 @@ export function registerVerify(program: Command): void {
       results.push({ agency: p.agency, upload_id: p.uploadId, rebuilt: true, differing: diff });
     }
     const after = flags.dryRun ? before : await readCommittedLake(store, { agencies: flags.agency });
-    const left = after.gaps.length + after.badManifests.length;
+    const left = after.gaps.length + after.badManifests.length + after.badRecords.length;
     lines.push(
       left === 0 ? 'Lake verified: every file matches its manifest.' : `${left} damaged or missing file(s) remain (see sweep verify).`,
     );
