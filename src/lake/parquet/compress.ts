@@ -54,7 +54,7 @@ parentPort.on('message', (job) => {
         transfer.push(body.buffer);
         return { type: p.type, numValues: p.numValues, encoding: p.encoding, rawSize: p.body.length, body };
       });
-      return { pages, numValues: e.numValues, nullCount: e.nullCount, min: e.min, max: e.max };
+      return { pages, numValues: e.numValues, nullCount: e.nullCount, min: e.min, max: e.max, minExact: e.minExact, maxExact: e.maxExact };
     });
     parentPort.postMessage({ id: job.id, cols, returned, wasmPages: snappy.calls() - calls }, transfer.concat(returned));
   } catch (err) {
@@ -80,6 +80,8 @@ export interface CompressedColumn {
   readonly nullCount: number;
   readonly min: Uint8Array | null;
   readonly max: Uint8Array | null;
+  readonly minExact: boolean;
+  readonly maxExact: boolean;
 }
 
 interface Pending {

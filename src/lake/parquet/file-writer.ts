@@ -13,7 +13,7 @@ import type { ColumnDef } from '../schema';
 import { encodeRowGroup, type PageCodec } from './compress';
 import type { ColumnSnapshot } from './page-encoder';
 import { CompactWriter, CType } from './thrift';
-import { Codec, columnShape, Encoding, MAGIC, PageType, Repetition } from './format';
+import { Codec, columnShape, Encoding, MAGIC, PageType, PhysicalType, Repetition } from './format';
 
 interface ChunkMeta {
   readonly encodings: Encoding[];
@@ -25,6 +25,8 @@ interface ChunkMeta {
   readonly nullCount: number;
   readonly min: Uint8Array | null;
   readonly max: Uint8Array | null;
+  readonly minExact: boolean;
+  readonly maxExact: boolean;
 }
 
 interface RowGroupMeta {
@@ -119,6 +121,8 @@ export class ParquetFileWriter {
             nullCount: col.nullCount,
             min: col.min,
             max: col.max,
+            minExact: col.minExact,
+            maxExact: col.maxExact,
           });
         }
         await this.write(bufs);
@@ -228,12 +232,22 @@ export class ParquetFileWriter {
         w.i64(7, ch.compressed);
         w.i64(9, ch.dataPageOffset);
         if (ch.dictPageOffset !== null) w.i64(11, ch.dictPageOffset);
-        w.beginStruct(12); // Statistics: numbers only, so the deprecated min/max (signed order) say the same as min_value/max_value
-        if (ch.max) w.binary(1, ch.max);
-        if (ch.min) w.binary(2, ch.min);
+        // Statistics. Strings: min_value / max_value only (UTF-8 bytes, unsigned order), with is_*_exact, as
+        // parquet-format asks and Trino's writer does: the deprecated min/max are signed-order, which readers
+        // distrust for strings. Numbers: both pairs (signed order, the same values).
+        const str = columnShape(this.columns[ci].type).physical === PhysicalType.ByteArray;
+        w.beginStruct(12);
+        if (!str && ch.max) w.binary(1, ch.max);
+        if (!str && ch.min) w.binary(2, ch.min);
         w.i64(3, ch.nullCount);
-        if (ch.max) w.binary(5, ch.max);
-        if (ch.min) w.binary(6, ch.min);
+        if (ch.max && ch.min) {
+          w.binary(5, ch.max);
+          w.binary(6, ch.min);
+          if (str) {
+            w.bool(7, ch.maxExact);
+            w.bool(8, ch.minExact);
+          }
+        }
         w.endStruct();
         w.endStruct();
         w.endStruct();

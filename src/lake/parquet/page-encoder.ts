@@ -27,9 +27,16 @@ export interface EncodedColumn {
   readonly pages: readonly EncodedPage[];
   readonly numValues: number;
   readonly nullCount: number;
-  /** Plain-encoded min and max of the non-null values (numeric columns), else null. */
+  /**
+   * Plain-encoded min and max of the non-null values, else null (no value, or a string column whose bounds could not
+   * be cut short). Strings: their UTF-8 bytes in unsigned byte order; one longer than `STAT_BYTES` is cut at a
+   * character boundary, and a cut max then raised above every value it stands for (see `statBounds`).
+   */
   readonly min: Uint8Array | null;
   readonly max: Uint8Array | null;
+  /** Whether min / max are values of the column (false: a cut string bound). */
+  readonly minExact: boolean;
+  readonly maxExact: boolean;
 }
 
 /** One column of one row group, as the appender left it (copied, so the buffers can be transferred). */
@@ -59,6 +66,12 @@ export function pageEncoder() {
     DICTIONARY_PAGE = 2;
   const PAGE_ROWS = 32_768;
   const TWO32 = 2 ** 32;
+  /**
+   * Longest string min / max written, in bytes (parquet-mr's default for its column indexes): longer ones are cut,
+   * which keeps footers small whatever the values (a value can be 1.5 MB).
+   */
+  const STAT_BYTES = 64;
+  const NO_STATS = { min: null, max: null, minExact: true, maxExact: true } as const;
 
   /** Bits needed for values 0..max. */
   function bitWidth(max: number): number {
@@ -162,6 +175,124 @@ export function pageEncoder() {
     }
   }
 
+  /** Compares `b[as, as + al)` with `b[bs, bs + bl)` as unsigned bytes (Parquet's order of UTF8 BYTE_ARRAY values). */
+  function cmpBytes(b: Uint8Array, as: number, al: number, bs: number, bl: number): number {
+    const n = al < bl ? al : bl;
+    for (let k = 0; k < n; k++) {
+      const d = b[as + k] - b[bs + k];
+      if (d !== 0) return d;
+    }
+    return al - bl;
+  }
+
+  /** Bytes `[s + at, s + at + 4)` of the value `b[s, s + len)`, zero-padded, as an unsigned big-endian number (orders like the bytes). */
+  function prefixKey(b: Uint8Array, s: number, len: number, at: number): number {
+    if (len >= at + 4) return ((b[s + at] << 24) | (b[s + at + 1] << 16) | (b[s + at + 2] << 8) | b[s + at + 3]) >>> 0;
+    let k = 0;
+    for (let i = at; i < at + 4; i++) k = k * 256 + (i < len ? b[s + i] : 0);
+    return k;
+  }
+
+  /**
+   * Min and max of the PLAIN BYTE_ARRAY values (4-byte length + bytes, each) in `b[from, to)`: a dictionary page's
+   * entries or a plain column's values. One pass over the values, comparing their first 4 bytes as a number (a value
+   * strictly between the bounds' is skipped at once), then the next 4, then the rest.
+   */
+  function stringStats(b: Uint8Array, from: number, to: number) {
+    if (from >= to) return NO_STATS;
+    let minS = from + 4;
+    let minL = b[from] | (b[from + 1] << 8) | (b[from + 2] << 16) | (b[from + 3] << 24);
+    let maxS = minS;
+    let maxL = minL;
+    let minK = prefixKey(b, minS, minL, 0);
+    let minK2 = prefixKey(b, minS, minL, 4);
+    let maxK = minK;
+    let maxK2 = minK2;
+    let pos = minS + minL;
+    while (pos < to) {
+      const len = b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24);
+      const s = pos + 4;
+      pos = s + len;
+      const k = len >= 4 ? ((b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3]) >>> 0 : prefixKey(b, s, len, 0);
+      if (k > minK && k < maxK) continue;
+      const k2 = k === minK || k === maxK ? prefixKey(b, s, len, 4) : 0;
+      if (k < minK || (k === minK && (k2 < minK2 || (k2 === minK2 && cmpBytes(b, s, len, minS, minL) < 0)))) {
+        minS = s;
+        minL = len;
+        minK = k;
+        minK2 = prefixKey(b, s, len, 4);
+      } else if (k > maxK || (k === maxK && (k2 > maxK2 || (k2 === maxK2 && cmpBytes(b, s, len, maxS, maxL) > 0)))) {
+        maxS = s;
+        maxL = len;
+        maxK = k;
+        maxK2 = prefixKey(b, s, len, 4);
+      }
+    }
+    return statBounds(b.subarray(minS, minS + minL), b.subarray(maxS, maxS + maxL));
+  }
+
+  /** The largest n' <= n where a UTF-8 character starts in `b` (b.length > n). */
+  function charBoundary(b: Uint8Array, n: number): number {
+    let k = n;
+    while (k > 0 && (b[k] & 0xc0) === 0x80) k--;
+    return k;
+  }
+
+  /** The code point of the UTF-8 character `b[st, end)`, or -1 if it is not one well-formed character. */
+  function codePoint(b: Uint8Array, st: number, end: number): number {
+    const n = end - st;
+    const b0 = b[st];
+    for (let k = st + 1; k < end; k++) if ((b[k] & 0xc0) !== 0x80) return -1;
+    if (n === 1) return b0 < 0x80 ? b0 : -1;
+    if (n === 2 && b0 >= 0xc2 && b0 <= 0xdf) return ((b0 & 0x1f) << 6) | (b[st + 1] & 0x3f);
+    if (n === 3 && b0 >= 0xe0 && b0 <= 0xef) {
+      const cp = ((b0 & 0x0f) << 12) | ((b[st + 1] & 0x3f) << 6) | (b[st + 2] & 0x3f);
+      return cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff) ? cp : -1;
+    }
+    if (n === 4 && b0 >= 0xf0 && b0 <= 0xf4) {
+      const cp = ((b0 & 0x07) << 18) | ((b[st + 1] & 0x3f) << 12) | ((b[st + 2] & 0x3f) << 6) | (b[st + 3] & 0x3f);
+      return cp >= 0x10000 && cp <= 0x10ffff ? cp : -1;
+    }
+    return -1;
+  }
+
+  /**
+   * An upper bound of every value that begins with `b`'s first `n` bytes (cut at a character boundary), at most
+   * `n` bytes long and valid UTF-8: the prefix with its last character raised by one code point (a character that
+   * cannot be raised is dropped, and the one before it raised), as parquet-format asks of a truncated max and as
+   * parquet-mr's BinaryTruncator does. Null when no such bound exists (every character U+10FFFF, or bytes that are
+   * not UTF-8).
+   */
+  function raisedPrefix(b: Uint8Array, n: number): Uint8Array | null {
+    let end = charBoundary(b, n);
+    while (end > 0) {
+      let st = end - 1;
+      while (st > 0 && (b[st] & 0xc0) === 0x80) st--;
+      const cp = codePoint(b, st, end);
+      if (cp < 0) return null;
+      if (cp < 0x10ffff) {
+        const next = cp + 1 === 0xd800 ? 0xe000 : cp + 1;
+        const enc = Buffer.from(String.fromCodePoint(next), 'utf8');
+        if (st + enc.length <= n) {
+          const out = new Uint8Array(st + enc.length);
+          out.set(b.subarray(0, st), 0);
+          out.set(enc, st);
+          return out;
+        }
+      }
+      end = st;
+    }
+    return null;
+  }
+
+  /** The statistics of a string column chunk whose min and max values are these bytes (cut when too long). */
+  function statBounds(min: Uint8Array, max: Uint8Array) {
+    const lo = min.length > STAT_BYTES ? min.slice(0, charBoundary(min, STAT_BYTES)) : min.slice();
+    const hi = max.length > STAT_BYTES ? raisedPrefix(max, STAT_BYTES) : max.slice();
+    if (hi === null) return NO_STATS;
+    return { min: lo, max: hi, minExact: lo.length === min.length, maxExact: max.length <= STAT_BYTES };
+  }
+
   /** Scratch buffers reused by every encode (encoding is synchronous: one at a time). */
   const scratch = {
     def: new Uint8Array(PAGE_ROWS * 2),
@@ -219,6 +350,7 @@ export function pageEncoder() {
   /** A column with one value in every row: a one-entry dictionary and all-zero indices (a few bytes per page). */
   function encodeConstant(value: string, rows: number): EncodedColumn {
     const dict = plainStrings([value], 0, 1);
+    const stats = stringStats(dict, 0, dict.length);
     const pages: EncodedPage[] = [{ type: DICTIONARY_PAGE, body: dict, numValues: 1, encoding: PLAIN_DICTIONARY }];
     const def = growDef(rows);
     def.fill(1, 0, rows);
@@ -228,7 +360,7 @@ export function pageEncoder() {
       const b = Math.min(rows, a + PAGE_ROWS);
       pages.push(dataPage(def, a, b, dictIndices(idx, a, b, 1), PLAIN_DICTIONARY));
     }
-    return { pages, numValues: rows, nullCount: 0, min: null, max: null };
+    return { pages, numValues: rows, nullCount: 0, ...stats };
   }
 
   /** PLAIN BYTE_ARRAY encoding of the non-null `values[a .. b)` (4-byte length + UTF-8 bytes each). */
@@ -283,7 +415,7 @@ export function pageEncoder() {
       const from = a === 0 ? 0 : ends[a - 1];
       pages.push(dataPage(def, a, b, bytes.subarray(from, ends[b - 1]), PLAIN));
     }
-    return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
+    return { pages, numValues: rows, nullCount: nulls, ...stringStats(bytes, 0, rows === 0 ? 0 : ends[rows - 1]) };
   }
 
   /** A dictionary-encoded string column: `ids[r]` is the entry of row r, or -1 for NULL. */
@@ -303,14 +435,10 @@ export function pageEncoder() {
     const pages: EncodedPage[] = [];
     if (entries.length === 0) {
       for (let a = 0; a < rows; a += PAGE_ROWS) pages.push(dataPage(def, a, Math.min(rows, a + PAGE_ROWS), new Uint8Array(0), PLAIN));
-      return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
+      return { pages, numValues: rows, nullCount: nulls, ...NO_STATS };
     }
-    pages.push({
-      type: DICTIONARY_PAGE,
-      body: plainStrings(entries, 0, entries.length),
-      numValues: entries.length,
-      encoding: PLAIN_DICTIONARY,
-    });
+    const dict = plainStrings(entries, 0, entries.length);
+    pages.push({ type: DICTIONARY_PAGE, body: dict, numValues: entries.length, encoding: PLAIN_DICTIONARY });
     let v0 = 0;
     for (let a = 0; a < rows; a += PAGE_ROWS) {
       const b = Math.min(rows, a + PAGE_ROWS);
@@ -321,7 +449,7 @@ export function pageEncoder() {
       pages.push(dataPage(def, a, b, values, PLAIN_DICTIONARY));
       v0 += present;
     }
-    return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
+    return { pages, numValues: rows, nullCount: nulls, ...stringStats(dict, 0, dict.length) };
   }
 
   function encodeNumbers(k: number, vals: Float64Array | Int32Array | Uint8Array, present: Uint8Array, rows: number): EncodedColumn {
@@ -383,8 +511,8 @@ export function pageEncoder() {
       }
       pages.push(dataPage(present, a, b, out, PLAIN));
     }
-    if (nulls === rows) return { pages, numValues: rows, nullCount: nulls, min: null, max: null };
-    return { pages, numValues: rows, nullCount: nulls, min: plainValue(k, min), max: plainValue(k, max) };
+    if (nulls === rows) return { pages, numValues: rows, nullCount: nulls, ...NO_STATS };
+    return { pages, numValues: rows, nullCount: nulls, min: plainValue(k, min), max: plainValue(k, max), minExact: true, maxExact: true };
   }
 
   /** Epoch ms as INT64 microseconds (exact beyond 2^53 µs too). */
@@ -435,5 +563,5 @@ export function pageEncoder() {
     }
   }
 
-  return { encodeColumn, encodeHybrid, bitWidth, ByteSink };
+  return { encodeColumn, encodeHybrid, bitWidth, ByteSink, statBounds };
 }
