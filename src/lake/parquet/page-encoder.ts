@@ -6,7 +6,8 @@
  *
  * What it encodes, from a {@link ColumnSnapshot} of one row group's column (column-buffer.ts):
  * - strings: `PLAIN_DICTIONARY` data pages with RLE/bit-packed indices, or `PLAIN`;
- * - numbers and times: `PLAIN` (INT32, INT64, DOUBLE, BOOLEAN; times as INT64 microseconds) with min/max;
+ * - integers and times (INT32, INT64; times as INT64 microseconds): `DELTA_BINARY_PACKED` pages (a page whose range
+ *   is too wide for exact arithmetic: `PLAIN`); DOUBLE and BOOLEAN: `PLAIN`; all with min/max;
  * - definition levels (every column is OPTIONAL): the RLE / bit-packing hybrid (parquet-format Encodings.md):
  *   a run of 8 or more equal values is an RLE run, the rest bit-packed in groups of 8.
  */
@@ -17,7 +18,7 @@ export interface EncodedPage {
   readonly body: Uint8Array;
   /** Values in the page, nulls included (data pages), or dictionary entries. */
   readonly numValues: number;
-  /** Encoding: 0 PLAIN, 2 PLAIN_DICTIONARY. */
+  /** Encoding: 0 PLAIN, 2 PLAIN_DICTIONARY, 5 DELTA_BINARY_PACKED. */
   readonly encoding: number;
 }
 
@@ -62,6 +63,7 @@ export function pageEncoder() {
     K_TIME = 5;
   const PLAIN = 0,
     PLAIN_DICTIONARY = 2,
+    DELTA_BINARY_PACKED = 5,
     DATA_PAGE = 0,
     DICTIONARY_PAGE = 2;
   const PAGE_ROWS = 32_768;
@@ -293,6 +295,142 @@ export function pageEncoder() {
     return { min: lo, max: hi, minExact: lo.length === min.length, maxExact: max.length <= STAT_BYTES };
   }
 
+  /** Values per DELTA_BINARY_PACKED block, and per miniblock (parquet-mr's defaults: 4 miniblocks of 32). */
+  const DELTA_BLOCK = 128;
+  const DELTA_MINI = 32;
+
+  /** ZigZag ULEB128 of a safe integer. */
+  function zigzag(out: ByteSink, n: number): void {
+    out.varint(n >= 0 ? n * 2 : -n * 2 - 1);
+  }
+
+  /**
+   * Appends `n` values (each 0 <= v < 2^53) bit-packed with `width` bits each, least significant bit first (the
+   * bit-packing of parquet-format's Encodings.md). Values are pushed 24 bits at most at a time (16 + 16 up to 32
+   * bits, 24 + 24 + rest beyond), so that the accumulator's shifts stay within 32 bits.
+   */
+  function packBits(values: Float64Array, from: number, n: number, width: number, out: ByteSink): void {
+    if (width === 0) return;
+    out.ensure(((n * width) >> 3) + 8);
+    const buf = out.buf;
+    let pos = out.pos;
+    let acc = 0;
+    let bits = 0;
+    const end = from + n;
+    if (width <= 24) {
+      for (let i = from; i < end; i++) {
+        acc |= values[i] << bits;
+        bits += width;
+        while (bits >= 8) {
+          buf[pos++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+    } else if (width <= 32) {
+      const w1 = width - 16;
+      for (let i = from; i < end; i++) {
+        const v = values[i] >>> 0;
+        acc |= (v & 0xffff) << bits;
+        bits += 16;
+        while (bits >= 8) {
+          buf[pos++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+        acc |= (v >>> 16) << bits;
+        bits += w1;
+        while (bits >= 8) {
+          buf[pos++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+    } else {
+      const w1 = width < 48 ? width - 24 : 24;
+      const w2 = width < 48 ? 0 : width - 48;
+      for (let i = from; i < end; i++) {
+        const v = values[i];
+        const hi = Math.floor(v / 16_777_216);
+        acc |= (v - hi * 16_777_216) << bits;
+        bits += 24;
+        while (bits >= 8) {
+          buf[pos++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+        const top = Math.floor(hi / 16_777_216);
+        acc |= (hi - top * 16_777_216) << bits;
+        bits += w1;
+        while (bits >= 8) {
+          buf[pos++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+        if (w2 === 0) continue;
+        acc |= top << bits;
+        bits += w2;
+        while (bits >= 8) {
+          buf[pos++] = acc & 0xff;
+          acc >>>= 8;
+          bits -= 8;
+        }
+      }
+    }
+    out.pos = pos;
+  }
+
+  /** Scratch for one block's deltas. */
+  const deltas = new Float64Array(DELTA_BLOCK);
+
+  /**
+   * DELTA_BINARY_PACKED (parquet-format Encodings.md) of `vals[0 .. n)`, safe integers whose range (max - min) is
+   * below 2^52, so every delta and every delta minus the block's min delta is exact in a double. Blocks of 128
+   * values in 4 miniblocks of 32; a last miniblock is padded with zeros; the bit widths of a last block's unused
+   * miniblocks are 0 and their bodies absent.
+   */
+  function deltaBinaryPacked(vals: Float64Array, n: number): Uint8Array {
+    const minis = DELTA_BLOCK / DELTA_MINI;
+    const out = new ByteSink(64 + n * 3);
+    out.varint(DELTA_BLOCK);
+    out.varint(minis);
+    out.varint(n);
+    zigzag(out, n > 0 ? vals[0] : 0);
+    for (let a = 1; a < n; a += DELTA_BLOCK) {
+      const m = Math.min(DELTA_BLOCK, n - a);
+      let minDelta = Infinity;
+      for (let i = 0; i < m; i++) {
+        const d = vals[a + i] - vals[a + i - 1];
+        deltas[i] = d;
+        if (d < minDelta) minDelta = d;
+      }
+      zigzag(out, minDelta);
+      out.ensure(minis);
+      const widths = out.pos;
+      out.pos += minis;
+      for (let mb = 0; mb < minis; mb++) {
+        const from = mb * DELTA_MINI;
+        if (from >= m) {
+          out.buf[widths + mb] = 0;
+          continue;
+        }
+        const end = Math.min(m, from + DELTA_MINI);
+        let max = 0;
+        for (let i = from; i < end; i++) {
+          const x = deltas[i] - minDelta;
+          deltas[i] = x;
+          if (x > max) max = x;
+        }
+        for (let i = end; i < from + DELTA_MINI; i++) deltas[i] = 0;
+        const w = max < 4_294_967_296 ? 32 - Math.clz32(max) : bitWidth(max);
+        // packBits may move the sink's buffer: the width byte is written through the current one.
+        packBits(deltas, from, DELTA_MINI, w, out);
+        out.buf[widths + mb] = w;
+      }
+    }
+    return out.bytes();
+  }
+
   /** Scratch buffers reused by every encode (encoding is synchronous: one at a time). */
   const scratch = {
     def: new Uint8Array(PAGE_ROWS * 2),
@@ -472,6 +610,13 @@ export function pageEncoder() {
       let n = 0;
       for (let r = a; r < b; r++) n += present[r];
       let out: Uint8Array;
+      if (k !== K_BOOL && k !== K_DBL && n >= 2) {
+        const delta = deltaPage(k, vals, present, a, b, n);
+        if (delta !== null) {
+          pages.push(dataPage(present, a, b, delta, DELTA_BINARY_PACKED));
+          continue;
+        }
+      }
       if (k === K_BOOL) {
         out = new Uint8Array(Math.ceil(n / 8));
         let j = 0;
@@ -513,6 +658,42 @@ export function pageEncoder() {
     }
     if (nulls === rows) return { pages, numValues: rows, nullCount: nulls, ...NO_STATS };
     return { pages, numValues: rows, nullCount: nulls, min: plainValue(k, min), max: plainValue(k, max), minExact: true, maxExact: true };
+  }
+
+  /** Scratch for one page's integer values. */
+  let pageInts = new Float64Array(PAGE_ROWS);
+
+  /**
+   * The present values of rows [a, b) (`n` of them) of an integer or time column, DELTA_BINARY_PACKED, or null when
+   * their range is too wide for the exact arithmetic of {@link deltaBinaryPacked} (INT32: 2^31, so that every delta
+   * and the min delta fit a reader's 32-bit arithmetic), PLAIN then.
+   */
+  function deltaPage(
+    k: number,
+    vals: Float64Array | Int32Array | Uint8Array,
+    present: Uint8Array,
+    a: number,
+    b: number,
+    n: number,
+  ): Uint8Array | null {
+    if (pageInts.length < n) pageInts = new Float64Array(n);
+    const xs = pageInts;
+    const scale = k === K_TIME ? 1000 : 1;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let whole = true;
+    let j = 0;
+    for (let r = a; r < b; r++) {
+      if (present[r] === 0) continue;
+      const v = vals[r] * scale;
+      xs[j++] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+      if (Math.floor(v) !== v) whole = false;
+    }
+    const limit = k === K_INT ? 2 ** 31 : 2 ** 52;
+    if (!whole || !(hi - lo < limit) || !Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) return null;
+    return deltaBinaryPacked(xs, n);
   }
 
   /** Epoch ms as INT64 microseconds (exact beyond 2^53 µs too). */
@@ -563,5 +744,5 @@ export function pageEncoder() {
     }
   }
 
-  return { encodeColumn, encodeHybrid, bitWidth, ByteSink, statBounds };
+  return { encodeColumn, encodeHybrid, bitWidth, ByteSink, statBounds, deltaBinaryPacked };
 }
