@@ -111,12 +111,14 @@ describe('DELTA_BINARY_PACKED integer and time pages', () => {
         i: r % 2 ? -(2 ** 31) : 2 ** 31 - 1,
         b: r % 2 ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER,
       })),
+      // Values near -2^53 with a narrow range: their ZigZag form (2|v|+1) is past a double's exact integers.
+      ...Array.from({ length: 1000 }, (_, r) => ({ t: 1_600_000_000_000, i: r, b: -Number.MAX_SAFE_INTEGER + (r % 3) })),
     ];
     // Act
     const file = await writeFile(rows, 1000);
     // Assess
     const enc = await query(
-      `SELECT row_group_id::INT AS rg, path_in_schema AS col, encodings FROM parquet_metadata('${file}') ORDER BY rg, column_id`,
+      `SELECT row_group_id::INT AS rg, path_in_schema AS col, encodings FROM parquet_metadata('${file}') WHERE row_group_id < 2 ORDER BY rg, column_id`,
     );
     expect(enc).toEqual([
       { rg: 0, col: 't', encodings: 'RLE, DELTA_BINARY_PACKED' },

@@ -665,8 +665,8 @@ export function pageEncoder() {
 
   /**
    * The present values of rows [a, b) (`n` of them) of an integer or time column, DELTA_BINARY_PACKED, or null when
-   * their range is too wide for the exact arithmetic of {@link deltaBinaryPacked} (INT32: 2^31, so that every delta
-   * and the min delta fit a reader's 32-bit arithmetic), PLAIN then.
+   * they or their range are too wide for the exact arithmetic of {@link deltaBinaryPacked} (beyond 2^52; INT32 range:
+   * 2^31, so that every delta and the min delta fit a reader's 32-bit arithmetic), PLAIN then.
    */
   function deltaPage(
     k: number,
@@ -691,8 +691,9 @@ export function pageEncoder() {
       if (v > hi) hi = v;
       if (Math.floor(v) !== v) whole = false;
     }
+    // Values and the range within 2^52 keep every ZigZag number (2|v|+1 at most) exact in a double too.
     const limit = k === K_INT ? 2 ** 31 : 2 ** 52;
-    if (!whole || !(hi - lo < limit) || !Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) return null;
+    if (!whole || !(hi - lo < limit) || !(lo > -(2 ** 52)) || !(hi < 2 ** 52)) return null;
     return deltaBinaryPacked(xs, n);
   }
 
