@@ -12,3 +12,11 @@ export { DayFormatter, validTime } from './day';
 export { describeStagedFiles } from './publish';
 export { createRunStaging, sweepStaleStaging } from './staging';
 export { readCommittedLake, type BadManifest, type CommittedFile, type CommittedLake, type LakeGap } from './committed';
+export {
+  footerLength,
+  parseFooter,
+  stringChunkMayContain,
+  type ColumnChunkStats,
+  type FooterStats,
+  type RowGroupStats,
+} from './parquet/footer';
