@@ -177,10 +177,19 @@ export function pageEncoder() {
     }
   }
 
-  /** Compares `b[as, as + al)` with `b[bs, bs + bl)` as unsigned bytes (Parquet's order of UTF8 BYTE_ARRAY values). */
-  function cmpBytes(b: Uint8Array, as: number, al: number, bs: number, bl: number): number {
+  /**
+   * Compares `b[as, as + al)` with `b[bs, bs + bl)` as unsigned bytes (Parquet's order of UTF8 BYTE_ARRAY values),
+   * from byte `from` on (the bytes before it known equal), 4 bytes at a time.
+   */
+  function cmpBytes(b: Uint8Array, as: number, al: number, bs: number, bl: number, from: number): number {
     const n = al < bl ? al : bl;
-    for (let k = 0; k < n; k++) {
+    let k = from;
+    for (; k + 4 <= n; k += 4) {
+      const x = ((b[as + k] << 24) | (b[as + k + 1] << 16) | (b[as + k + 2] << 8) | b[as + k + 3]) >>> 0;
+      const y = ((b[bs + k] << 24) | (b[bs + k + 1] << 16) | (b[bs + k + 2] << 8) | b[bs + k + 3]) >>> 0;
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    for (; k < n; k++) {
       const d = b[as + k] - b[bs + k];
       if (d !== 0) return d;
     }
@@ -218,16 +227,17 @@ export function pageEncoder() {
       const k = len >= 4 ? ((b[s] << 24) | (b[s + 1] << 16) | (b[s + 2] << 8) | b[s + 3]) >>> 0 : prefixKey(b, s, len, 0);
       if (k > minK && k < maxK) continue;
       const k2 = k === minK || k === maxK ? prefixKey(b, s, len, 4) : 0;
-      if (k < minK || (k === minK && (k2 < minK2 || (k2 === minK2 && cmpBytes(b, s, len, minS, minL) < 0)))) {
-        minS = s;
-        minL = len;
-        minK = k;
-        minK2 = prefixKey(b, s, len, 4);
-      } else if (k > maxK || (k === maxK && (k2 > maxK2 || (k2 === maxK2 && cmpBytes(b, s, len, maxS, maxL) > 0)))) {
+      // The max first: logs come in time order, and a value that becomes the max needs no comparison with the min.
+      if (k > maxK || (k === maxK && (k2 > maxK2 || (k2 === maxK2 && cmpBytes(b, s, len, maxS, maxL, 8) > 0)))) {
         maxS = s;
         maxL = len;
         maxK = k;
         maxK2 = prefixKey(b, s, len, 4);
+      } else if (k < minK || (k === minK && (k2 < minK2 || (k2 === minK2 && cmpBytes(b, s, len, minS, minL, 8) < 0)))) {
+        minS = s;
+        minL = len;
+        minK = k;
+        minK2 = prefixKey(b, s, len, 4);
       }
     }
     return statBounds(b.subarray(minS, minS + minL), b.subarray(maxS, maxS + maxL));
