@@ -208,6 +208,33 @@ describe('string min/max statistics', () => {
     );
   });
 
+  it('keeps valid bounds for a plain column of long values sharing a prefix, and exact ones for addresses', async () => {
+    // Prepare: mostly distinct values (the column turns plain): backend cookies in time order, sharing 38 bytes,
+    // some out of order; IPv4 addresses in random order.
+    let x = 7;
+    const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32;
+    const rows: Row[] = Array.from({ length: 9000 }, (_, r) => ({
+      d: `Server~exch01.corp.example~1942062522~${new Date(1_609_459_200_000 + (r % 50 === 0 ? -r : r) * 997).toISOString()}`,
+      p: `${1 + Math.floor(rnd() * 223)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}.${Math.floor(rnd() * 256)}`,
+    }));
+    // Act
+    const file = await writeFile(rows, 9000);
+    // Assess
+    const got = await stats(file);
+    const d = got.find((s) => s.col === 'd')!;
+    const p = got.find((s) => s.col === 'p')!;
+    const cookies = rows.map((r) => r.d as string);
+    for (const v of cookies) {
+      expect(utf8Cmp(d.lo!, v)).toBeLessThanOrEqual(0);
+      expect(utf8Cmp(d.hi!, v)).toBeGreaterThanOrEqual(0);
+    }
+    expect(Buffer.from(d.hi!).length).toBeLessThanOrEqual(CUT);
+    expect([p.lo, p.hi]).toEqual(bounds(rows.map((r) => r.p as string)));
+    expect([p.lo_exact, p.hi_exact]).toEqual([true, true]);
+    // A cookie outside the bounds lets a reader skip the row group.
+    expect(utf8Cmp('Server~exch02.corp.example', d.hi!)).toBeGreaterThan(0);
+  });
+
   it('lets DuckDB skip the row groups a string predicate excludes, and only those', async () => {
     // Prepare: two row groups of hosts; the second row group's `d` column chunk is then overwritten with garbage, so a
     // query that reads it fails: one that succeeds did not read it.

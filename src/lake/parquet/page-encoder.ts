@@ -73,6 +73,12 @@ export function pageEncoder() {
    * which keeps footers small whatever the values (a value can be 1.5 MB).
    */
   const STAT_BYTES = 64;
+  /**
+   * Bytes of a plain column's values compared for its min / max (a dictionary's entries: `STAT_BYTES`): values that
+   * share a longer prefix with a bound get that bound cut here, so a column of long shared-prefix values costs a
+   * bounded comparison per value (IPv4 addresses stay exact).
+   */
+  const PLAIN_STAT_CMP = 16;
   const NO_STATS = { min: null, max: null, minExact: true, maxExact: true } as const;
 
   /** Bits needed for values 0..max. */
@@ -179,10 +185,12 @@ export function pageEncoder() {
 
   /**
    * Compares `b[as, as + al)` with `b[bs, bs + bl)` as unsigned bytes (Parquet's order of UTF8 BYTE_ARRAY values),
-   * from byte `from` on (the bytes before it known equal), 4 bytes at a time.
+   * from byte `from` on (the bytes before it known equal), 4 bytes at a time, up to byte `limit`: values equal that
+   * far and both longer compare as 0.
    */
-  function cmpBytes(b: Uint8Array, as: number, al: number, bs: number, bl: number, from: number): number {
-    const n = al < bl ? al : bl;
+  function cmpBytes(b: Uint8Array, as: number, al: number, bs: number, bl: number, from: number, limit: number): number {
+    const shorter = al < bl ? al : bl;
+    const n = shorter < limit ? shorter : limit;
     let k = from;
     for (; k + 4 <= n; k += 4) {
       const x = ((b[as + k] << 24) | (b[as + k + 1] << 16) | (b[as + k + 2] << 8) | b[as + k + 3]) >>> 0;
@@ -193,7 +201,7 @@ export function pageEncoder() {
       const d = b[as + k] - b[bs + k];
       if (d !== 0) return d;
     }
-    return al - bl;
+    return n < shorter ? 0 : al - bl;
   }
 
   /** Bytes `[s + at, s + at + 4)` of the value `b[s, s + len)`, zero-padded, as an unsigned big-endian number (orders like the bytes). */
@@ -207,9 +215,12 @@ export function pageEncoder() {
   /**
    * Min and max of the PLAIN BYTE_ARRAY values (4-byte length + bytes, each) in `b[from, to)`: a dictionary page's
    * entries or a plain column's values. One pass over the values, comparing their first 4 bytes as a number (a value
-   * strictly between the bounds' is skipped at once), then the next 4, then the rest.
+   * strictly between the bounds' is skipped at once), then the next 4, then the rest up to byte `limit`. Values that
+   * tie with a bound that far (a plain column of long values with a shared prefix: backend cookies, time-ordered
+   * ids) cost no more: that bound is then cut at `limit` bytes, a lower bound of them all (the min's prefix) or an
+   * upper bound (the max's prefix raised), valid whichever of the tied values is the real one.
    */
-  function stringStats(b: Uint8Array, from: number, to: number) {
+  function stringStats(b: Uint8Array, from: number, to: number, limit: number) {
     if (from >= to) return NO_STATS;
     let minS = from + 4;
     let minL = b[from] | (b[from + 1] << 8) | (b[from + 2] << 16) | (b[from + 3] << 24);
@@ -219,6 +230,8 @@ export function pageEncoder() {
     let minK2 = prefixKey(b, minS, minL, 4);
     let maxK = minK;
     let maxK2 = minK2;
+    let minCut = false;
+    let maxCut = false;
     let pos = minS + minL;
     while (pos < to) {
       const len = b[pos] | (b[pos + 1] << 8) | (b[pos + 2] << 16) | (b[pos + 3] << 24);
@@ -228,19 +241,32 @@ export function pageEncoder() {
       if (k > minK && k < maxK) continue;
       const k2 = k === minK || k === maxK ? prefixKey(b, s, len, 4) : 0;
       // The max first: logs come in time order, and a value that becomes the max needs no comparison with the min.
-      if (k > maxK || (k === maxK && (k2 > maxK2 || (k2 === maxK2 && cmpBytes(b, s, len, maxS, maxL, 8) > 0)))) {
+      let c = k !== maxK ? k - maxK : k2 !== maxK2 ? k2 - maxK2 : cmpBytes(b, s, len, maxS, maxL, 8, limit);
+      if (c === 0 && len > limit && maxL > limit) maxCut = true;
+      if (c > 0) {
         maxS = s;
         maxL = len;
         maxK = k;
         maxK2 = prefixKey(b, s, len, 4);
-      } else if (k < minK || (k === minK && (k2 < minK2 || (k2 === minK2 && cmpBytes(b, s, len, minS, minL, 8) < 0)))) {
+        maxCut = false;
+        continue;
+      }
+      c = k !== minK ? k - minK : k2 !== minK2 ? k2 - minK2 : cmpBytes(b, s, len, minS, minL, 8, limit);
+      if (c === 0 && len > limit && minL > limit) minCut = true;
+      if (c < 0) {
         minS = s;
         minL = len;
         minK = k;
         minK2 = prefixKey(b, s, len, 4);
+        minCut = false;
       }
     }
-    return statBounds(b.subarray(minS, minS + minL), b.subarray(maxS, maxS + maxL));
+    return statBounds(
+      b.subarray(minS, minS + minL),
+      b.subarray(maxS, maxS + maxL),
+      minCut ? limit : STAT_BYTES,
+      maxCut ? limit : STAT_BYTES,
+    );
   }
 
   /** The largest n' <= n where a UTF-8 character starts in `b` (b.length > n). */
@@ -297,12 +323,12 @@ export function pageEncoder() {
     return null;
   }
 
-  /** The statistics of a string column chunk whose min and max values are these bytes (cut when too long). */
-  function statBounds(min: Uint8Array, max: Uint8Array) {
-    const lo = min.length > STAT_BYTES ? min.slice(0, charBoundary(min, STAT_BYTES)) : min.slice();
-    const hi = max.length > STAT_BYTES ? raisedPrefix(max, STAT_BYTES) : max.slice();
+  /** The statistics of a string column chunk whose min and max values are these bytes, cut past `minCut` / `maxCut` bytes. */
+  function statBounds(min: Uint8Array, max: Uint8Array, minCut = STAT_BYTES, maxCut = STAT_BYTES) {
+    const lo = min.length > minCut ? min.slice(0, charBoundary(min, minCut)) : min.slice();
+    const hi = max.length > maxCut ? raisedPrefix(max, maxCut) : max.slice();
     if (hi === null) return NO_STATS;
-    return { min: lo, max: hi, minExact: lo.length === min.length, maxExact: max.length <= STAT_BYTES };
+    return { min: lo, max: hi, minExact: lo.length === min.length, maxExact: max.length <= maxCut };
   }
 
   /** Values per DELTA_BINARY_PACKED block, and per miniblock (parquet-mr's defaults: 4 miniblocks of 32). */
@@ -498,7 +524,7 @@ export function pageEncoder() {
   /** A column with one value in every row: a one-entry dictionary and all-zero indices (a few bytes per page). */
   function encodeConstant(value: string, rows: number): EncodedColumn {
     const dict = plainStrings([value], 0, 1);
-    const stats = stringStats(dict, 0, dict.length);
+    const stats = stringStats(dict, 0, dict.length, STAT_BYTES);
     const pages: EncodedPage[] = [{ type: DICTIONARY_PAGE, body: dict, numValues: 1, encoding: PLAIN_DICTIONARY }];
     const def = growDef(rows);
     def.fill(1, 0, rows);
@@ -563,7 +589,7 @@ export function pageEncoder() {
       const from = a === 0 ? 0 : ends[a - 1];
       pages.push(dataPage(def, a, b, bytes.subarray(from, ends[b - 1]), PLAIN));
     }
-    return { pages, numValues: rows, nullCount: nulls, ...stringStats(bytes, 0, rows === 0 ? 0 : ends[rows - 1]) };
+    return { pages, numValues: rows, nullCount: nulls, ...stringStats(bytes, 0, rows === 0 ? 0 : ends[rows - 1], PLAIN_STAT_CMP) };
   }
 
   /** A dictionary-encoded string column: `ids[r]` is the entry of row r, or -1 for NULL. */
@@ -597,7 +623,7 @@ export function pageEncoder() {
       pages.push(dataPage(def, a, b, values, PLAIN_DICTIONARY));
       v0 += present;
     }
-    return { pages, numValues: rows, nullCount: nulls, ...stringStats(dict, 0, dict.length) };
+    return { pages, numValues: rows, nullCount: nulls, ...stringStats(dict, 0, dict.length, STAT_BYTES) };
   }
 
   function encodeNumbers(k: number, vals: Float64Array | Int32Array | Uint8Array, present: Uint8Array, rows: number): EncodedColumn {
