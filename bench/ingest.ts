@@ -11,7 +11,7 @@
  * --size=N     raw (uncompressed) log bytes to generate, half IIS, half HttpProxy (default 500MB; try 4GB)
  * --archive    pack the .gz files into one .tar upload (a single multi-GB archive) instead of a folder
  * --rowgroup=N rows per Parquet row group (default: the writer's default)
- * --compression=snappy|gzip  Parquet page codec (default: the writer's default)
+ * --compression=snappy|gzip|zstd  Parquet page codec (default: the writer's default; zstd needs Node >= 22.15)
  * --gzip=N     zlib level of GZIP pages (default: the writer's default)
  * --no-iis-kernel  read IIS logs with the JS parser alone (to compare with the WebAssembly kernel)
  * --one-core   run the whole benchmark (zcat and wc too) pinned to one CPU with taskset: the issue's "on one core"
@@ -97,8 +97,8 @@ export async function run(args: string[]): Promise<void> {
   const rowGroup = arg(args, 'rowgroup');
   const gzipLevel = arg(args, 'gzip');
   const compression = arg(args, 'compression');
-  if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip')
-    throw new Error(`--compression must be snappy or gzip, got ${compression}`);
+  if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip' && compression !== 'zstd')
+    throw new Error(`--compression must be snappy, gzip or zstd, got ${compression}`);
   process.stdout.write(
     `corpus: ${corpus.files.length} files, ${mb(corpus.rawBytes)} raw, ${mb(corpus.gzBytes)} gzip; input: ${inputs.length === 1 ? 'one .tar archive' : 'the .gz files'}\n`,
   );

@@ -19,3 +19,11 @@ export {
   type CommittedLake,
   type LakeGap,
 } from './committed';
+export {
+  footerLength,
+  parseFooter,
+  stringChunkMayContain,
+  type ColumnChunkStats,
+  type FooterStats,
+  type RowGroupStats,
+} from './parquet/footer';

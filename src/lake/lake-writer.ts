@@ -50,7 +50,9 @@ export interface LakeWriterOptions {
    */
   readonly maxPendingRowGroups?: number;
   /** Page codec (see {@link ParquetFileWriterOptions.compression}). @default 'snappy' */
-  readonly compression?: 'snappy' | 'gzip';
+  readonly compression?: 'snappy' | 'gzip' | 'zstd';
+  /** ZSTD level of ZSTD pages (Node >= 22.15). @default 1 */
+  readonly zstdLevel?: number;
   /** zlib level of GZIP pages. @default 1 */
   readonly gzipLevel?: number;
 }
@@ -131,6 +133,7 @@ export class LakeWriter {
       maxPendingRowGroups: 4,
       compression: 'snappy',
       gzipLevel: 1,
+      zstdLevel: 1,
       ...options,
     };
   }
@@ -302,6 +305,7 @@ export class LakeWriter {
       p.file = new ParquetFileWriter(p.localPath, p.buffer.table.columns, {
         compression: this.opts.compression,
         gzipLevel: this.opts.gzipLevel,
+        zstdLevel: this.opts.zstdLevel,
       });
     this.rowGroups++;
     this.track(p.file.writeRowGroup(rows, snapshot), p);

@@ -20,6 +20,7 @@
  * ({@link snappyPagesCompressedByWasm}). It is created on first use and does
  * not keep the process alive while idle.
  */
+import * as zlib from 'node:zlib';
 import { Worker } from 'node:worker_threads';
 import { giveBack } from './array-pool';
 import { pageEncoder, type ColumnSnapshot } from './page-encoder';
@@ -27,7 +28,12 @@ import { SNAPPY_WASM } from './snappy-wasm';
 import { snappyWasm } from './snappy-wasm-codec';
 
 /** Page compression: Parquet codec and, for GZIP, the zlib level. */
-export type PageCodec = { readonly codec: 'snappy' } | { readonly codec: 'gzip'; readonly level: number };
+export type PageCodec = { readonly codec: 'snappy' } | { readonly codec: 'gzip' | 'zstd'; readonly level: number };
+
+/** Whether this Node has ZSTD in node:zlib (Node >= 22.15 / 23.8; the Lambdas' Node 24 has it, Node 20 not). */
+export function zstdAvailable(): boolean {
+  return typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function';
+}
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -50,11 +56,16 @@ parentPort.on('message', (job) => {
       const pages = e.pages.map((p) => {
         // A fresh ArrayBuffer per page (the WASM compressor's output is one; small Buffers may share a pool, which
         // must not be transferred).
-        const body = job.codec === 'snappy' ? snappy.compress(p.body) : Uint8Array.prototype.slice.call(zlib.gzipSync(p.body, { level: job.level }));
+        const body =
+          job.codec === 'snappy'
+            ? snappy.compress(p.body)
+            : job.codec === 'zstd'
+              ? Uint8Array.prototype.slice.call(zlib.zstdCompressSync(p.body, { params: { [zlib.constants.ZSTD_c_compressionLevel]: job.level } }))
+              : Uint8Array.prototype.slice.call(zlib.gzipSync(p.body, { level: job.level }));
         transfer.push(body.buffer);
         return { type: p.type, numValues: p.numValues, encoding: p.encoding, rawSize: p.body.length, body };
       });
-      return { pages, numValues: e.numValues, nullCount: e.nullCount, min: e.min, max: e.max };
+      return { pages, numValues: e.numValues, nullCount: e.nullCount, min: e.min, max: e.max, minExact: e.minExact, maxExact: e.maxExact };
     });
     parentPort.postMessage({ id: job.id, cols, returned, wasmPages: snappy.calls() - calls }, transfer.concat(returned));
   } catch (err) {
@@ -80,6 +91,8 @@ export interface CompressedColumn {
   readonly nullCount: number;
   readonly min: Uint8Array | null;
   readonly max: Uint8Array | null;
+  readonly minExact: boolean;
+  readonly maxExact: boolean;
 }
 
 interface Pending {
@@ -145,7 +158,7 @@ export function encodeRowGroup(cols: readonly ColumnSnapshot[], codec: PageCodec
   return new Promise<CompressedColumn[]>((resolve, reject) => {
     pending.set(id, { resolve, reject });
     w.ref();
-    w.postMessage({ id, cols, codec: codec.codec, level: codec.codec === 'gzip' ? codec.level : 0 }, transfer);
+    w.postMessage({ id, cols, codec: codec.codec, level: codec.codec === 'snappy' ? 0 : codec.level }, transfer);
   });
 }
 

@@ -36,6 +36,7 @@ export const enum Codec {
   Uncompressed = 0,
   Snappy = 1,
   Gzip = 2,
+  Zstd = 6,
 }
 
 export const enum PageType {
