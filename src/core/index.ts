@@ -45,4 +45,4 @@ export {
   parseManifestKey,
 } from './layout';
 export { crc32 } from './crc32';
-export { normalizeIp, isPublicIp, chainAddresses, firstPublicAddress } from './ip-address';
+export { normalizeIp, rawAddressText, isPublicIp, chainAddresses, firstPublicAddress } from './ip-address';

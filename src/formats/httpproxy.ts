@@ -7,7 +7,7 @@ import type { ParseContext, TextFamilyParser, TextParser } from './types';
 import { CsvLine, cleanLine } from './text/csv-line';
 import { parseIsoTime } from './text/time';
 import { col, headerIndex } from './text/values';
-import { normalizeIp } from '../core';
+import { normalizeIp, rawAddressText } from '../core';
 import { shortHost } from './windows/event-row';
 
 /** Exchange 2016 CU23 (15.01.2375.007) column list, 74 columns. */
@@ -180,7 +180,7 @@ class HttpProxyParser implements TextParser {
       substatus: null,
       win32_status: null,
       client_ip: normalizeIp(clientIp),
-      client_ip_raw: clientIp,
+      client_ip_raw: rawAddressText(clientIp),
       server_ip: null,
       server_port: null,
       username: csv.str(L.authenticatedUser),

@@ -9,7 +9,7 @@ import { cleanLine } from './text/csv-line';
 import { parseW3cDateTime } from './text/time';
 import { col, headerIndex, intInRange } from './text/values';
 import { shortHost } from './windows/event-row';
-import { firstPublicAddress, normalizeIp } from '../core';
+import { firstPublicAddress, normalizeIp, rawAddressText } from '../core';
 
 /**
  * Custom logged fields that carry the client behind a load balancer or reverse proxy, by lower-case `#Fields` name
@@ -221,9 +221,9 @@ class IisParser implements TextParser {
       substatus: this.num(L.substatus),
       win32_status: this.num(L.win32),
       client_ip: normalizeIp(clientIp),
-      client_ip_raw: clientIp,
+      client_ip_raw: rawAddressText(clientIp),
       server_ip: normalizeIp(serverIp),
-      server_ip_raw: serverIp,
+      server_ip_raw: rawAddressText(serverIp),
       server_port: this.num(L.port),
       username: this.str(L.user),
       user_agent: ua,

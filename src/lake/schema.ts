@@ -112,8 +112,12 @@ export const TABLES = {
         'string',
         'First public address of forwarded_for, normalized (see ADDRESSES): the client behind a load balancer.',
       ),
-      c('client_ip_raw', 'string', 'c-ip / ClientIpAddress as logged (port, brackets, zone id, ::ffff: kept); null when "-" or empty.'),
-      c('server_ip_raw', 'string', 's-ip as logged; null when "-" or empty.'),
+      c(
+        'client_ip_raw',
+        'string',
+        'c-ip / ClientIpAddress as logged (port, brackets, zone id, ::ffff: kept) where that differs from client_ip; null when client_ip is the logged text (most rows) or nothing was logged: the logged text is coalesce(client_ip_raw, client_ip).',
+      ),
+      c('server_ip_raw', 'string', 's-ip as logged where that differs from server_ip; null otherwise (see client_ip_raw).'),
     ],
   },
   exchange_logs: {
@@ -179,7 +183,11 @@ export const TABLES = {
       c('logon_type', 'int', 'LogonType (4624/4625).'),
       c('script_block_text', 'string', 'PowerShell 4104 ScriptBlockText.'),
       c('service_name', 'string', 'ServiceName (7045/4697).'),
-      c('ip_address_raw', 'string', 'The address ip_address was read from, as logged (e.g. ::ffff:192.0.2.1, fe80::1%12); null when "-".'),
+      c(
+        'ip_address_raw',
+        'string',
+        'The address ip_address was read from, as logged (e.g. ::ffff:192.0.2.1, fe80::1%12), where that differs from ip_address; null otherwise: the logged text is coalesce(ip_address_raw, ip_address).',
+      ),
     ],
   },
   file_inventory: {

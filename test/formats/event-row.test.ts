@@ -35,12 +35,13 @@ describe('windowsEventRow', () => {
     expect([out.ip_address, inbound.ip_address, logon.ip_address]).toEqual(['198.51.100.9', '149.28.14.163', '203.0.113.5']);
   });
 
-  it('normalizes the remote address for matching and keeps it as logged in ip_address_raw, for every export', () => {
+  it('normalizes the remote address for matching and keeps it as logged in ip_address_raw where it differs, for every export', () => {
     // Prepare: as Windows logs them: IPv4-mapped for a dual-stack logon, upper-case IPv6 with a zone id, "-".
     const cases: [Record<string, string>, string | null, string | null][] = [
       [{ IpAddress: '::ffff:203.0.113.5', IpPort: '50221' }, '203.0.113.5', '::ffff:203.0.113.5'],
       [{ IpAddress: 'FE80::1FF:FE23:4567:890A%12' }, 'fe80::1ff:fe23:4567:890a', 'FE80::1FF:FE23:4567:890A%12'],
       [{ IpAddress: '-' }, null, null],
+      [{ IpAddress: '198.51.100.4' }, '198.51.100.4', null],
       [{ Initiated: 'true', SourceIp: '10.0.0.10', DestinationIp: '2001:DB8:0:0:0:0:0:5' }, '2001:db8::5', '2001:DB8:0:0:0:0:0:5'],
       [{ ClientAddress: '[2001:db8::7]:49152' }, '2001:db8::7', '[2001:db8::7]:49152'],
     ];

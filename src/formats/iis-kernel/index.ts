@@ -11,7 +11,7 @@
  * {@link WebLogKernel.takeRows} give rows, for the differential tests and for a batch whose day is out of range.
  */
 import { CsvLine } from '../text/csv-line';
-import { normalizeIp } from '../../core';
+import { normalizeIp, rawAddressText } from '../../core';
 import { protocolFolder } from '../httpproxy';
 import type { ParseContext, TextParser } from '../types';
 import { shortHost } from '../windows/event-row';
@@ -375,11 +375,12 @@ export class WebLogKernel {
       strings('uri_stem', 'cs-uri-stem');
       strings('uri_query', 'cs-uri-query');
       strings('username', 'cs-username');
-      // Addresses in their matching form (each distinct value checked once); the logged text in the *_raw columns.
+      // Addresses in their matching form (each distinct value checked once); the logged text in the *_raw columns
+      // where it differs (plain dotted IPv4, most addresses, gives null there without becoming a string).
       cut('client_ip', 'c-ip', notPlainIpv4, normalizeIp);
-      strings('client_ip_raw', 'c-ip');
+      cut('client_ip_raw', 'c-ip', always, rawAddressText);
       cut('server_ip', 's-ip', notPlainIpv4, normalizeIp);
-      strings('server_ip_raw', 's-ip');
+      cut('server_ip_raw', 's-ip', always, rawAddressText);
       strings('user_agent', 'cs(user-agent)', (s) =>
         s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' '),
       );
@@ -406,7 +407,7 @@ export class WebLogKernel {
         (s) => (s.length > 1 ? s.slice(1) : null),
       );
       cut('client_ip', 'clientipaddress', notPlainIpv4, normalizeIp);
-      strings('client_ip_raw', 'clientipaddress');
+      cut('client_ip_raw', 'clientipaddress', always, rawAddressText);
       strings('username', 'authenticateduser');
       strings('user_agent', 'useragent');
       strings('request_id', 'requestid');
@@ -470,6 +471,9 @@ export class WebLogKernel {
 const ZEROS = new Int32Array(1 << 12);
 const QUESTION = 0x3f;
 const DOT = 0x2e;
+
+/** A `cut` that looks at every distinct value. */
+const always = (): boolean => true;
 
 /**
  * Whether `b[at, at + len)` may change under normalizeIp: anything but canonical dotted IPv4 (no leading zeros,

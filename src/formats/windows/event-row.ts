@@ -6,7 +6,7 @@
  * process and file columns are filled the same way for every source.
  */
 import type { Row } from '../../lake';
-import { normalizeIp } from '../../core';
+import { normalizeIp, rawAddressText } from '../../core';
 
 /** A Windows event as the source parsers see it. */
 export interface WindowsEvent {
@@ -164,7 +164,7 @@ export function windowsEventRow(ev: WindowsEvent, hostHint: string | null): Row 
     attribute_ldap_name: p('AttributeLDAPDisplayName'),
     attribute_value: p('AttributeValue'),
     ip_address: normalizeIp(ipAddress),
-    ip_address_raw: ipAddress,
+    ip_address_raw: rawAddressText(ipAddress),
     target_user_name: p('TargetUserName'),
     subject_user_name: p('SubjectUserName'),
     logon_type: toNumber(p('LogonType')),
