@@ -7,7 +7,7 @@ export { LakeWriteError } from './errors';
 export * from './manifest';
 export { ColumnBuffer, type BatchColumn, type RowBatch } from './column-buffer';
 export { ParquetFileWriter } from './parquet/file-writer';
-export { stopPageWorker } from './parquet/compress';
+export { stopPageWorker, zstdAvailable } from './parquet/compress';
 export { DayFormatter, validTime } from './day';
 export { describeStagedFiles } from './publish';
 export { createRunStaging, sweepStaleStaging } from './staging';
