@@ -275,6 +275,16 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /** As {@link run}, with the result's column names and DuckDB types (to answer as Athena's GetQueryResults does). */
+  /** Keeps a SELECT's result as a temporary table (a staged sweep's candidate rows). */
+  async materialize(name: string, select: string, params: readonly string[]): Promise<void> {
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS ${strictCasts(select)}`, [...params]);
+  }
+
+  /** Drops a table made by {@link materialize}. */
+  async dropMaterialized(name: string): Promise<void> {
+    await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}`);
+  }
+
   async runWithTypes(
     sql: string,
     params: readonly string[],

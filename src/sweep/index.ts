@@ -23,3 +23,15 @@ export {
   type HuntDecision,
   type HuntMode,
 } from './sweep-state';
+export {
+  candidateSelections,
+  candidatesName,
+  huntOverCandidates,
+  huntReads,
+  planStages,
+  selectionParams,
+  type CandidateSelection,
+  type StagedPlan,
+  type TableRead,
+} from './candidates';
+export { canMaterialize, runStagedHunts, type MaterializingEngine } from './staged-run';
