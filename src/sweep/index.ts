@@ -34,4 +34,5 @@ export {
   type StagedPlan,
   type TableRead,
 } from './candidates';
-export { canMaterialize, runStagedHunts, type MaterializingEngine } from './staged-run';
+export { canMaterialize, runStagedHunts, type MaterializingEngine, type StagedQueries } from './staged-run';
+export { batchHunts, bindWindow, outputColumns, unbatchRows, MAX_BATCH_BYTES, type HuntBatch } from './batch';

@@ -16,7 +16,16 @@ import { DuckDbQueryEngine } from '../../src/local-engine';
 import { fixturePathFor, loadFixtureFile, runCase } from '../../src/local-engine/fixtures';
 import { defaultRawNormalizer } from '../../src/local-engine/raw-normalizer';
 import { normalizeUpload } from '../../src/pipeline';
-import { candidateSelections, huntOverCandidates, huntReads, planStages, runSweep, selectionParams } from '../../src/sweep';
+import {
+  candidateSelections,
+  huntOverCandidates,
+  huntReads,
+  outputColumns,
+  planStages,
+  runStagedHunts,
+  runSweep,
+  selectionParams,
+} from '../../src/sweep';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -95,6 +104,18 @@ describe('the shipped pack over its candidates', () => {
     await engine.close();
   });
 
+  it("names every hunt's output columns as the engine does (batched rows are given back under these names)", async () => {
+    for (const h of hunts) {
+      // Prepare: empty tables; the engine says which columns the hunt returns
+      await engine.loadTables({});
+      const { columns } = await engine.runWithTypes(h.sql, windowParams(h.sql, ALL_TIME));
+      // Act
+      const named = outputColumns(h);
+      // Assess: the same names in the same order, or null (the hunt then runs on its own)
+      if (named !== null) expect({ hunt: h.stem, columns: named }).toEqual({ hunt: h.stem, columns: columns.map((c) => c.name) });
+    }
+  });
+
   it('reads candidates for most hunts (the others are named with their reason)', () => {
     // Act
     const plan = planStages(hunts);
@@ -168,6 +189,14 @@ describe('the bundled samples, staged and not', () => {
       // Act
       const direct = await sweep(false);
       const staged = await sweep(true);
+      const engine = await DuckDbQueryEngine.open({ lakeRoot, indicators: pack.indicators });
+      const hunts = pack.hunts.filter((h) => h.meta.status !== 'deprecated');
+      const queries = await runStagedHunts({ engine, hunts, window: { since: '2019-01-01', until: '2021-12-31' } })
+        .then((r) => r.queries)
+        .finally(() => engine.close());
+      // Assess: few queries, and no batch fell back to hunt-by-hunt
+      expect(queries.batchesFailed).toBe(0);
+      expect(queries.selections + queries.batches + queries.alone + queries.direct).toBeLessThan(hunts.length / 3);
       // Assess
       expect(direct.errors).toEqual([]);
       expect(staged.errors).toEqual([]);
