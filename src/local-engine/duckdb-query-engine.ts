@@ -280,6 +280,11 @@ export class DuckDbQueryEngine implements QueryEngine {
     await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS ${strictCasts(select)}`, [...params]);
   }
 
+  /** Writes a SELECT's result as one ZSTD Parquet file (what a CTAS would write): `sweep plan` measures candidates. */
+  async exportParquet(select: string, params: readonly string[], file: string): Promise<void> {
+    await this.conn.run(`COPY (${strictCasts(select)}) TO ${q(file)} (FORMAT parquet, COMPRESSION zstd)`, [...params]);
+  }
+
   /** Drops a table made by {@link materialize}. */
   async dropMaterialized(name: string): Promise<void> {
     await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}`);

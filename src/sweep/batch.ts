@@ -1,6 +1,7 @@
 /**
- * Hunts batched into few queries: Athena bills at least 10 MB per query, so the hunts that read the (small)
- * candidate tables run as one `UNION ALL` query per batch instead of one query each.
+ * Hunts batched into few queries: Athena bills at least 10 MB per query, so the hunts (over the small candidate
+ * tables, or over the lake for the few that may use any row) run as one `UNION ALL` query per batch instead of one
+ * query each.
  *
  * Every hunt returns its own columns; a batch returns two: the hunt id and the hunt's row as a JSON array of its
  * values, in the order of its SELECT list (`json_format(CAST(ARRAY[CAST(c1 AS JSON), ...] AS JSON))`). Trino casts
@@ -12,8 +13,8 @@
  * Timestamps come back as text (`2021-03-02 10:15:30.000` from Trino, `2021-03-02 10:15:30` from DuckDB): the rows
  * are given back with such values as ISO-8601 UTC strings, as both engines' adapters return timestamp columns.
  */
-import { placeholderOffsets, stripSqlComments, type Hunt, type HuntWindow } from '../hunt';
-import { huntOverCandidates, type CandidateSelection } from './candidates';
+import { stripSqlComments, type Hunt, type HuntWindow } from '../hunt';
+import { bindWindow, huntOverCandidates, type CandidateSelection } from './candidates';
 
 /** Longest batch query text (Athena accepts at most 262,144 bytes per query string). */
 export const MAX_BATCH_BYTES = 200_000;
@@ -82,61 +83,49 @@ export function outputColumns(hunt: Hunt): string[] | null {
   return new Set(names).size === names.length ? names : null;
 }
 
-const literal = (v: string): string => `'${v.replace(/'/g, "''")}'`;
-
-/** The SQL with its `?` window pairs bound as day literals (days are validated `YYYY-MM-DD`). */
-export function bindWindow(sql: string, window: HuntWindow): string {
-  const offsets = placeholderOffsets(sql);
-  let out = '';
-  let last = 0;
-  offsets.forEach((at, i) => {
-    out += sql.slice(last, at) + literal(i % 2 === 0 ? window.since : window.until);
-    last = at + 1;
-  });
-  return out + sql.slice(last);
-}
-
 /** One hunt as a batch member: its id and its row as JSON text. */
 function member(hunt: Hunt, columns: readonly string[], selections: readonly CandidateSelection[], window: HuntWindow): string {
-  const inner = bindWindow(huntOverCandidates(hunt, selections), window);
+  const inner = bindWindow(
+    selections.length > 0 ? huntOverCandidates(hunt, selections) : stripSqlComments(hunt.sql).trim().replace(/;\s*$/, ''),
+    window,
+  );
   const values = columns.map((c) => `CAST(hunt_result.${c} AS JSON)`).join(', ');
   return `SELECT '${hunt.meta.id}' AS hunt_id, json_format(CAST(ARRAY[${values}] AS JSON)) AS result_row\nFROM (\n${inner}\n) AS hunt_result`;
 }
 
 /**
- * Batches the hunts (each reading the candidates of `selections`) into UNION ALL queries of at most `maxBytes`.
- * Hunts whose output columns cannot be named are returned apart (`alone`), to run on their own.
+ * Batches the hunts into UNION ALL queries of at most `maxBytes`: each hunt reads the candidates of the selections
+ * it is given (none: the lake tables, as it is). Hunts whose output columns cannot be named are returned apart
+ * (`alone`), to run on their own.
  */
 export function batchHunts(
-  hunts: readonly Hunt[],
-  selections: readonly CandidateSelection[],
+  members: readonly { readonly hunt: Hunt; readonly selections: readonly CandidateSelection[] }[],
   window: HuntWindow,
   maxBytes = MAX_BATCH_BYTES,
 ): { batches: HuntBatch[]; alone: Hunt[] } {
   const batches: HuntBatch[] = [];
   const alone: Hunt[] = [];
   let parts: string[] = [];
-  let members: { hunt_id: string; columns: string[] }[] = [];
+  let held: { hunt_id: string; columns: string[] }[] = [];
   let size = 0;
   const flush = (): void => {
     if (parts.length === 0) return;
-    batches.push({ sql: `-- ${parts.length} hunts over the candidates\n${parts.join('\nUNION ALL\n')}`, hunts: members });
+    batches.push({ sql: `-- ${parts.length} hunts\n${parts.join('\nUNION ALL\n')}`, hunts: held });
     parts = [];
-    members = [];
+    held = [];
     size = 0;
   };
-  for (const hunt of hunts) {
+  for (const { hunt, selections } of members) {
     const columns = outputColumns(hunt);
     if (!columns) {
       alone.push(hunt);
       continue;
     }
-    const mine = selections.filter((s) => s.hunts.includes(hunt.meta.id));
-    const part = member(hunt, columns, mine, window);
+    const part = member(hunt, columns, selections, window);
     const bytes = Buffer.byteLength(part, 'utf8') + 20;
     if (size + bytes > maxBytes) flush();
     parts.push(part);
-    members.push({ hunt_id: hunt.meta.id, columns });
+    held.push({ hunt_id: hunt.meta.id, columns });
     size += bytes;
   }
   flush();

@@ -23,7 +23,7 @@
  * bundled samples and on the bench's multi-agency lake (test/sweep/candidates.test.ts).
  */
 import { TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake';
-import { stripSqlComments, type Hunt, type HuntWindow } from '../hunt';
+import { placeholderOffsets, stripSqlComments, windowParams, type Hunt, type HuntWindow } from '../hunt';
 
 /** What a hunt reads of one lake table: the rows (a SQL predicate over the table's columns, or null: every row). */
 export interface TableRead {
@@ -224,6 +224,11 @@ export function huntReads(hunt: Hunt): TableRead[] {
     const preds: (string | null)[] = occurrences.map((at) =>
       /\b(from|join)\s*$/i.test(masked.slice(Math.max(0, at - 12), at)) ? readPredicate(original, masked, at, table, columns) : null,
     );
+    const declared = hunt.meta.prefilter?.[table];
+    if (declared) {
+      out.push({ table, predicate: declared.trim(), columns: defs.map((c) => c.name).filter((c) => tokens.includes(c)) });
+      continue;
+    }
     const distinct = [...new Set(preds as string[])];
     const predicate = preds.some((p) => p === null)
       ? null
@@ -284,9 +289,9 @@ export function huntOverCandidates(hunt: Hunt, selections: readonly CandidateSel
   return withKw ? `WITH ${shadows.join(', ')},\n${body.slice(withKw[0].length)}` : `WITH ${shadows.join(', ')}\n${body}`;
 }
 
-/** The window parameters of a candidate selection. */
-export function selectionParams(window: HuntWindow): string[] {
-  return [window.since, window.until];
+/** The window parameters of a candidate selection (its own window, and those of declared prefilters). */
+export function selectionParams(selection: CandidateSelection, window: HuntWindow): string[] {
+  return windowParams(selection.select, window);
 }
 
 /** A sweep in stages: the candidate selections, the hunts that read them, and the hunts that read the lake as before. */
@@ -308,4 +313,47 @@ export function planStages(hunts: readonly Hunt[], opts: { runTag?: string; agen
     else direct.push({ hunt, reason: `it may use any row of ${all.map((r) => r.table).join(', ')}` });
   }
   return { selections: candidateSelections(staged, opts), staged, direct };
+}
+
+/**
+ * The Athena statement that keeps a selection as a table: a CTAS writing ZSTD Parquet under `location` (a prefix the
+ * hunt workgroup may write, emptied after the run), the window bound as day literals.
+ */
+export function ctasStatement(selection: CandidateSelection, location: string, window: HuntWindow): string {
+  if (!/^s3:\/\/[a-z0-9.-]+\/[A-Za-z0-9_./=-]+\/$/.test(location)) throw new RangeError(`not an S3 folder URI: ${location}`);
+  return [
+    `CREATE TABLE ${selection.name}`,
+    `WITH (format = 'PARQUET', write_compression = 'ZSTD', external_location = '${location}')`,
+    'AS',
+    bindWindow(selection.select, window),
+  ].join('\n');
+}
+
+const literal = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+
+/** The SQL with its `?` window pairs bound as day literals (days are validated `YYYY-MM-DD`). */
+export function bindWindow(sql: string, window: HuntWindow): string {
+  const offsets = placeholderOffsets(sql);
+  let out = '';
+  let last = 0;
+  offsets.forEach((at, i) => {
+    out += sql.slice(last, at) + literal(i % 2 === 0 ? window.since : window.until);
+    last = at + 1;
+  });
+  return out + sql.slice(last);
+}
+
+/**
+ * The lake-table reads inside a selection's predicate (a declared prefilter that reads its table again): per read,
+ * the columns of the table it names (the columns of the innermost parenthesised block around the read).
+ */
+export function predicateRereads(selection: CandidateSelection): string[][] {
+  if (!selection.predicate) return [];
+  const masked = mask(selection.predicate);
+  const columns = new Set([...tableDef(selection.table).columns, ...PARTITION_COLUMNS].map((c) => c.name));
+  return [...masked.matchAll(new RegExp(`\\bfrom\\s+${selection.table}\\b`, 'gi'))].map((m) => {
+    const block = enclosingBlock(masked, m.index);
+    const tokens = new Set((masked.slice(block.start, block.end).match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []).map((t) => t.toLowerCase()));
+    return [...columns].filter((c) => tokens.has(c));
+  });
 }

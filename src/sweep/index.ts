@@ -25,14 +25,17 @@ export {
 } from './sweep-state';
 export {
   candidateSelections,
+  bindWindow,
   candidatesName,
+  ctasStatement,
   huntOverCandidates,
   huntReads,
   planStages,
+  predicateRereads,
   selectionParams,
   type CandidateSelection,
   type StagedPlan,
   type TableRead,
 } from './candidates';
 export { canMaterialize, runStagedHunts, type MaterializingEngine, type StagedQueries } from './staged-run';
-export { batchHunts, bindWindow, outputColumns, unbatchRows, MAX_BATCH_BYTES, type HuntBatch } from './batch';
+export { batchHunts, outputColumns, unbatchRows, MAX_BATCH_BYTES, type HuntBatch } from './batch';

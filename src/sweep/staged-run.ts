@@ -1,7 +1,7 @@
 /**
  * Runs a pack in stages on an engine that can keep a query's result as a table: one candidate selection per lake
- * table (src/sweep/candidates.ts), then the staged hunts over the candidates, batched into few queries
- * (src/sweep/batch.ts), and the others over the lake, one query each.
+ * table (src/sweep/candidates.ts), then the hunts batched into few queries (src/sweep/batch.ts): the staged ones
+ * over the candidates, the others over the lake.
  * The candidate tables are dropped afterwards, also when a hunt failed.
  */
 import { rowsToFindings, windowParams, type Finding, type Hunt, type HuntRunError, type HuntRunStat, type HuntWindow } from '../hunt';
@@ -14,9 +14,9 @@ export interface StagedQueries {
   readonly selections: number;
   readonly batches: number;
   readonly batchesFailed: number;
-  /** Hunts over candidates run on their own (columns not nameable, or their selection failed). */
+  /** Hunts run on their own (columns not nameable, or their candidate selection failed). */
   readonly alone: number;
-  /** Hunts that read the lake, one query each. */
+  /** Hunts that read the lake rather than candidates (batched with the others). */
   readonly direct: number;
 }
 
@@ -47,7 +47,7 @@ export async function runStagedHunts(opts: {
   try {
     for (const s of plan.selections) {
       try {
-        await opts.engine.materialize(s.name, s.select, selectionParams(opts.window));
+        await opts.engine.materialize(s.name, s.select, selectionParams(s, opts.window));
         made.push(s.name);
         queries.selections++;
       } catch (err) {
@@ -72,8 +72,15 @@ export async function runStagedHunts(opts: {
       }
     };
     // Hunts over candidates whose selection failed, or whose columns cannot be named, run on their own.
-    const ready = plan.staged.filter((h) => !plan.selections.some((s) => s.hunts.includes(h.meta.id) && failedSelections.has(s.table)));
-    const { batches, alone } = batchHunts(ready, plan.selections, opts.window);
+    const failedFor = (h: Hunt): boolean => plan.selections.some((s) => s.hunts.includes(h.meta.id) && failedSelections.has(s.table));
+    const members = [
+      ...plan.staged
+        .filter((h) => !failedFor(h))
+        .map((hunt) => ({ hunt, selections: plan.selections.filter((s) => s.hunts.includes(hunt.meta.id)) })),
+      ...plan.direct.map((d) => ({ hunt: d.hunt, selections: [] })),
+    ];
+    const isStaged = new Set(plan.staged.map((h) => h.meta.id));
+    const { batches, alone } = batchHunts(members, opts.window);
     for (const batch of batches) {
       const t0 = performance.now();
       let split: Map<string, Record<string, unknown>[]> | null = null;
@@ -83,17 +90,16 @@ export async function runStagedHunts(opts: {
       } catch {
         queries.batchesFailed++;
         // One hunt's failure must not cost the others: each runs on its own, and the failing one says why.
-        for (const m of batch.hunts) await runAlone(byId.get(m.hunt_id)!, true);
+        for (const m of batch.hunts) await runAlone(byId.get(m.hunt_id)!, isStaged.has(m.hunt_id));
       }
       if (split) {
         const ms = (performance.now() - t0) / batch.hunts.length;
         for (const [id, rows] of split) done.set(id, { rows, ms });
       }
     }
-    const lone = [...alone, ...plan.staged.filter((h) => !ready.includes(h))];
+    const lone = [...alone, ...plan.staged.filter(failedFor)];
     queries.alone = lone.length;
-    for (const hunt of lone) await runAlone(hunt, true);
-    for (const { hunt } of plan.direct) await runAlone(hunt, false);
+    for (const hunt of lone) await runAlone(hunt, isStaged.has(hunt.meta.id));
     for (const hunt of opts.hunts) {
       const r = done.get(hunt.meta.id)!;
       const base = { huntId: hunt.meta.id, name: hunt.meta.name, path: hunt.path, ms: r.ms };

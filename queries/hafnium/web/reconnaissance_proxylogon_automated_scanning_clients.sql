@@ -18,6 +18,12 @@ false_positives:
   - Monitoring probes that only request a few static ECP/OWA files.
 references:
   - https://github.com/Azure/Azure-Sentinel/blob/master/Hunting%20Queries/W3CIISLog/ExchangeServerSuspiciousURIsVisited.yaml
+prefilter:
+  # Every request of a client that asked for at least one exploit-looking stem (the candidates part below): the
+  # per-client counts need all of that client's requests, and no other client's.
+  web_requests: >-
+    client_ip IN (SELECT client_ip FROM web_requests WHERE dt BETWEEN ? AND ?
+    AND (regexp_like(lower(uri_stem), '^/owa/auth/[a-z0-9]{1,30}\.js$') OR regexp_like(lower(uri_stem), '^/ecp/[a-z0-9]{1,30}\.(js|flt|css)$')))
 --- */
 WITH reqs AS (
   SELECT agency, host, client_ip, coalesce(user_agent, '') AS user_agent, event_time, lower(uri_stem) AS stem,

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LocalObjectStore, SWEEP_STATE_KEY, formatBytes, readText } from '../../core';
 import type { ObjectStore } from '../../core';
-import { localParquetColumnBytes } from '../../local-engine';
+import { localCandidateBytes, localParquetColumnBytes } from '../../local-engine';
 import {
   S3ObjectStore,
   DEFAULT_PRICE_PER_TB,
@@ -13,6 +13,8 @@ import {
   type HuntScanEstimate,
   type ScanEstimate,
   planSweepDetailed,
+  estimateStaged,
+  type StagedEstimate,
 } from '../../aws';
 import { loadIndicators, loadQueries, type Hunt, DEFAULT_SINCE, parseDay } from '../../hunt';
 import { rowsIndicatorsDigest, storedIndicatorsDigest, type HuntDecision } from '../../sweep';
@@ -42,7 +44,7 @@ export interface IncrementalEstimate {
   readonly totalCostUsd: number;
 }
 
-export type PlanEstimate = ScanEstimate & { rawBytes: number; incremental: IncrementalEstimate };
+export type PlanEstimate = ScanEstimate & { rawBytes: number; incremental: IncrementalEstimate; staged: StagedEstimate | null };
 
 /**
  * `sweep plan`: prices the queries the state machine would run (planSweep's SQL, parameters and partitions): a full
@@ -115,6 +117,7 @@ export function registerPlan(program: Command): void {
           ? async () =>
               rowsIndicatorsDigest(fs.existsSync(opts.indicators) ? (await loadIndicators(path.resolve(opts.indicators))).rows : [])
           : () => storedIndicatorsDigest(lake);
+        const candidates = opts.lake ? localCandidateBytes(path.resolve(opts.lake)) : null;
         const est = await estimatePlans({
           lake,
           hunts,
@@ -124,7 +127,8 @@ export function registerPlan(program: Command): void {
           pricePerTb: price,
           indicatorsDigest,
           columnBytes: opts.lake ? localParquetColumnBytes(path.resolve(opts.lake)) : undefined,
-        });
+          measureCandidates: candidates?.measure,
+        }).finally(() => candidates?.close());
         process.stdout.write(
           opts.json
             ? JSON.stringify({ ...est, broken: broken.map((b) => ({ path: b.path, error: b.error.message })) }) + '\n'
@@ -150,6 +154,8 @@ export async function estimatePlans(o: {
   pricePerTb: number;
   indicatorsDigest: () => Promise<string>;
   columnBytes?: (keys: readonly string[], columns: readonly string[]) => Promise<number>;
+  /** Measures a candidate selection's result (local lake). @default - the selection's scanned bytes (upper bound) */
+  measureCandidates?: Parameters<typeof estimateStaged>[4]['measureCandidates'];
 }): Promise<PlanEstimate> {
   const files = await listLakeFiles(o.lake);
   const agencies = o.agencies && o.agencies.length > 0 ? [...o.agencies] : [...files.agencies].sort();
@@ -172,7 +178,14 @@ export async function estimatePlans(o: {
           { ...ctx, state: { store: o.lake, indicatorsDigest: o.indicatorsDigest, dryRun: true } },
         );
   const incEst = await estimateScopes(files, scopes(inc.decisions), price);
+  const window = { since: o.since, until: o.until };
+  const active = o.hunts.filter((h) => h.meta.status !== 'deprecated');
+  const staged =
+    agencies.length === 0
+      ? null
+      : await estimateStaged(files, active, window, agencies, { ...price, measureCandidates: o.measureCandidates });
   return {
+    staged,
     window: { since: o.since, until: o.until },
     agencies,
     ...fullEst,
@@ -247,6 +260,25 @@ export function renderEstimate(est: PlanEstimate): string {
   lines.push(
     `${est.hunts.length} hunts: ${formatBytes(est.totalBytes)} scanned, ${formatBytes(est.totalBilledBytes)} billed, about $${est.totalCostUsd.toFixed(4)} at $${est.pricePerTb}/TB${pct(est.totalBilledBytes)}`,
   );
+  if (est.staged) {
+    const st = est.staged;
+    const kinds = (k: string) => st.queries.filter((q) => q.kind === k);
+    lines.push(
+      `staged full sweep: ${st.queries.length} queries (${kinds('selection').length} candidate selections, ${kinds('batch').length} batches of ` +
+        `${kinds('batch').reduce((n, q) => n + q.hunts, 0)} hunts, ${kinds('alone').length} hunts alone; ${st.direct.length} hunts read the lake, not candidates), ` +
+        `${formatBytes(st.totalBytes)} scanned, ${formatBytes(st.totalBilledBytes)} billed, about $${st.totalCostUsd.toFixed(4)}${pct(st.totalBilledBytes)}`,
+    );
+    for (const q of st.queries)
+      lines.push(
+        `  ${q.kind.padEnd(9)}  ${q.label.slice(0, 60).padEnd(60)}  ${formatBytes(q.bytes).padStart(10)}  ${formatBytes(q.billedBytes).padStart(10)}`,
+      );
+    lines.push(
+      `  candidates (${st.candidatesMeasured ? 'measured: the selections run locally, written as ZSTD Parquet' : "upper bound: the selections' scanned bytes"}): ` +
+        Object.entries(st.candidateBytes)
+          .map(([t, b]) => `${t} ${formatBytes(b)}`)
+          .join(', '),
+    );
+  }
   lines.push(
     `next scheduled sweep: ${reruns} of ${est.incremental.decisions.length} hunts run, ${formatBytes(est.incremental.totalBytes)} scanned, ` +
       `${formatBytes(est.incremental.totalBilledBytes)} billed, about $${est.incremental.totalCostUsd.toFixed(4)}${pct(est.incremental.totalBilledBytes)}`,
