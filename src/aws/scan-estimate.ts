@@ -10,7 +10,7 @@ import type { ObjectInfo, ObjectStore } from '../core';
 import { INDICATORS_TABLE, TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake';
 import { stripSqlComments, type Hunt } from '../hunt';
 import type { HuntWindow } from '../hunt';
-import { batchHunts, planStages, predicateRereads, type CandidateSelection } from '../sweep';
+import { batchHunts, planStages, predicateRereads, type CandidateSelection, type StagedHuntScope } from '../sweep';
 
 /** Athena's price per TB scanned in most regions (us-east-1, 2026), in USD. */
 export const DEFAULT_PRICE_PER_TB = 5;
@@ -230,16 +230,23 @@ export async function estimateStaged(
     columnBytes?: ScanEstimateOptions['columnBytes'];
     /** Compressed bytes per column of a selection's result written as Parquet (the local engine runs it). */
     measureCandidates?: (selection: CandidateSelection, window: HuntWindow) => Promise<Record<string, number>>;
+    /** Incremental sweep: what each hunt reads (agencies, day ranges). @default - the window, every agency */
+    scopes?: ReadonlyMap<string, StagedHuntScope>;
   },
 ): Promise<StagedEstimate> {
   const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
-  const plan = planStages(hunts, { agencies });
+  const plan = planStages(hunts, { agencies, scopes: opts.scopes });
+  const inScope = (f: { agency: string; dt: string }, huntIds: readonly string[]): boolean =>
+    opts.scopes
+      ? huntIds.some((id) => {
+          const sc = opts.scopes!.get(id);
+          return !!sc && sc.agencies.includes(f.agency) && sc.ranges.some((r) => f.dt >= r.since && f.dt <= r.until);
+        })
+      : agencies.includes(f.agency) && f.dt >= window.since && f.dt <= window.until;
   const queries: StagedQueryEstimate[] = [];
   const candidateColumns = new Map<string, Record<string, number>>();
   for (const s of plan.selections) {
-    const keys = (files.tables.get(s.table) ?? [])
-      .filter((f) => agencies.includes(f.agency) && f.dt >= window.since && f.dt <= window.until)
-      .map((f) => f.o);
+    const keys = (files.tables.get(s.table) ?? []).filter((f) => inScope(f, s.hunts)).map((f) => f.o);
     // A table with no file in the window needs no selection: its hunts read an empty candidate table.
     if (keys.length === 0) {
       candidateColumns.set(s.table, {});
@@ -273,7 +280,11 @@ export async function estimateStaged(
   };
   const direct = await estimateScopes(
     files,
-    plan.direct.map((d) => ({ hunt: d.hunt, agencies, ranges: [window] })),
+    plan.direct.map((d) => ({
+      hunt: d.hunt,
+      agencies: opts.scopes?.get(d.hunt.meta.id)?.agencies ?? agencies,
+      ranges: opts.scopes?.get(d.hunt.meta.id)?.ranges ?? [window],
+    })),
     opts,
   );
   const directBytes = new Map(direct.hunts.map((h) => [h.hunt_id, h.bytes]));

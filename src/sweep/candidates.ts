@@ -25,6 +25,8 @@
 import { TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake';
 import { placeholderOffsets, stripSqlComments, windowParams, type Hunt, type HuntWindow } from '../hunt';
 
+const literal = (v: string): string => `'${v.replace(/'/g, "''")}'`;
+
 /** What a hunt reads of one lake table: the rows (a SQL predicate over the table's columns, or null: every row). */
 export interface TableRead {
   readonly table: TableName;
@@ -246,15 +248,17 @@ export function huntReads(hunt: Hunt): TableRead[] {
  */
 export function candidateSelections(
   hunts: readonly Hunt[],
-  opts: { runTag?: string; agencies?: readonly string[] } = {},
+  opts: { runTag?: string; agencies?: readonly string[]; scopes?: ReadonlyMap<string, HuntScope> } = {},
 ): CandidateSelection[] {
-  const byTable = new Map<TableName, { columns: Set<string>; preds: Set<string>; all: boolean; hunts: string[] }>();
+  const byTable = new Map<TableName, { columns: Set<string>; preds: Map<string, Set<string>>; all: boolean; hunts: string[] }>();
   for (const hunt of hunts) {
+    const scope = opts.scopes?.get(hunt.meta.id);
+    const scopeKey = scope ? scopeClause(scope) : '';
     for (const r of huntReads(hunt)) {
-      const t = byTable.get(r.table) ?? { columns: new Set<string>(), preds: new Set<string>(), all: false, hunts: [] };
+      const t = byTable.get(r.table) ?? { columns: new Set<string>(), preds: new Map<string, Set<string>>(), all: false, hunts: [] };
       for (const c of r.columns) t.columns.add(c);
       if (r.predicate === null) t.all = true;
-      else t.preds.add(r.predicate);
+      else t.preds.set(scopeKey, (t.preds.get(scopeKey) ?? new Set<string>()).add(r.predicate));
       t.hunts.push(hunt.meta.id);
       byTable.set(r.table, t);
     }
@@ -266,8 +270,13 @@ export function candidateSelections(
     const order = [...tableDef(table).columns, ...PARTITION_COLUMNS].map((c) => c.name);
     // agency, dt and host are always kept: the window, the agency filter and every finding need them.
     const columns = order.filter((c) => t.columns.has(c) || c === 'agency' || c === 'dt' || c === 'host');
-    const predicate = t.all ? null : [...t.preds].map((p) => `(${p})`).join('\n    OR ');
-    const agencies = opts.agencies?.length ? ` AND agency IN (${opts.agencies.map((a) => `'${a.replace(/'/g, "''")}'`).join(', ')})` : '';
+    // Per scope (the agencies and days an incremental sweep reads for a group of hunts), the OR of their predicates.
+    const terms = [...t.preds].map(([scope, preds]) => {
+      const or = [...preds].map((p) => `(${p})`).join('\n    OR ');
+      return scope ? `(${scope} AND (${or}))` : or;
+    });
+    const predicate = t.all || terms.length === 0 ? null : terms.join('\n    OR ');
+    const agencies = opts.agencies?.length ? ` AND agency IN (${opts.agencies.map(literal).join(', ')})` : '';
     const select = [
       `SELECT ${columns.join(', ')}`,
       `FROM ${table}`,
@@ -277,6 +286,18 @@ export function candidateSelections(
     out.push({ table, name: candidatesName(table, opts.runTag), columns, predicate, select, hunts: t.hunts });
   }
   return out;
+}
+
+/** What an incremental sweep reads for one hunt: its agencies and day ranges. */
+export interface HuntScope {
+  readonly agencies: readonly string[];
+  readonly ranges: readonly HuntWindow[];
+}
+
+/** `agency IN (...) AND (dt BETWEEN 'a' AND 'b' OR ...)` with literals (agencies and days are validated ids). */
+function scopeClause(scope: HuntScope): string {
+  const days = scope.ranges.map((r) => `dt BETWEEN ${literal(r.since)} AND ${literal(r.until)}`).join(' OR ');
+  return `agency IN (${scope.agencies.map(literal).join(', ')}) AND (${days})`;
 }
 
 /** The hunt's SQL reading the candidates instead of the lake tables (its text unchanged after a `WITH` prefix). */
@@ -304,7 +325,10 @@ export interface StagedPlan {
 }
 
 /** Splits the hunts into those that read candidates and those that read the lake, and builds the selections. */
-export function planStages(hunts: readonly Hunt[], opts: { runTag?: string; agencies?: readonly string[] } = {}): StagedPlan {
+export function planStages(
+  hunts: readonly Hunt[],
+  opts: { runTag?: string; agencies?: readonly string[]; scopes?: ReadonlyMap<string, HuntScope> } = {},
+): StagedPlan {
   const staged: Hunt[] = [];
   const direct: { hunt: Hunt; reason: string }[] = [];
   for (const hunt of hunts) {
@@ -328,8 +352,6 @@ export function ctasStatement(selection: CandidateSelection, location: string, w
     bindWindow(selection.select, window),
   ].join('\n');
 }
-
-const literal = (v: string): string => `'${v.replace(/'/g, "''")}'`;
 
 /** The SQL with its `?` window pairs bound as day literals (days are validated `YYYY-MM-DD`). */
 export function bindWindow(sql: string, window: HuntWindow): string {

@@ -34,6 +34,7 @@ export {
   predicateRereads,
   selectionParams,
   type CandidateSelection,
+  type HuntScope as StagedHuntScope,
   type StagedPlan,
   type TableRead,
 } from './candidates';

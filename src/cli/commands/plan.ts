@@ -44,7 +44,13 @@ export interface IncrementalEstimate {
   readonly totalCostUsd: number;
 }
 
-export type PlanEstimate = ScanEstimate & { rawBytes: number; incremental: IncrementalEstimate; staged: StagedEstimate | null };
+export type PlanEstimate = ScanEstimate & {
+  rawBytes: number;
+  incremental: IncrementalEstimate;
+  /** The staged sweep (candidate selections, then batches): a full sweep of the window, and the next scheduled one. */
+  staged: StagedEstimate | null;
+  stagedIncremental: StagedEstimate | null;
+};
 
 /**
  * `sweep plan`: prices the queries the state machine would run (planSweep's SQL, parameters and partitions): a full
@@ -184,8 +190,25 @@ export async function estimatePlans(o: {
     agencies.length === 0
       ? null
       : await estimateStaged(files, active, window, agencies, { ...price, measureCandidates: o.measureCandidates });
+  // Only the hunts the next scheduled sweep re-runs, each over what it reads (its agencies and days).
+  const rerun = inc.decisions.filter((d) => d.mode !== 'skip');
+  const stagedIncremental =
+    agencies.length === 0
+      ? null
+      : await estimateStaged(
+          files,
+          rerun.map((d) => byId.get(d.hunt_id)!),
+          window,
+          agencies,
+          {
+            ...price,
+            measureCandidates: o.measureCandidates,
+            scopes: new Map(rerun.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges }])),
+          },
+        );
   return {
     staged,
+    stagedIncremental,
     window: { since: o.since, until: o.until },
     agencies,
     ...fullEst,
@@ -256,15 +279,10 @@ export function renderEstimate(est: PlanEstimate): string {
   const pct = (b: number) =>
     est.rawBytes > 0 ? ` (${((100 * b) / est.rawBytes).toFixed(1)}% of ${formatBytes(est.rawBytes)} raw logs)` : '';
   const reruns = est.incremental.decisions.filter((d) => d.mode !== 'skip').length;
-  lines.push('');
-  lines.push(
-    `${est.hunts.length} hunts: ${formatBytes(est.totalBytes)} scanned, ${formatBytes(est.totalBilledBytes)} billed, about $${est.totalCostUsd.toFixed(4)} at $${est.pricePerTb}/TB${pct(est.totalBilledBytes)}`,
-  );
-  if (est.staged) {
-    const st = est.staged;
+  const stagedLines = (what: string, st: StagedEstimate): void => {
     const kinds = (k: string) => st.queries.filter((q) => q.kind === k);
     lines.push(
-      `staged full sweep: ${st.queries.length} queries (${kinds('selection').length} candidate selections, ${kinds('batch').length} batches of ` +
+      `${what}: ${st.queries.length} queries (${kinds('selection').length} candidate selections, ${kinds('batch').length} batches of ` +
         `${kinds('batch').reduce((n, q) => n + q.hunts, 0)} hunts, ${kinds('alone').length} hunts alone; ${st.direct.length} hunts read the lake, not candidates), ` +
         `${formatBytes(st.totalBytes)} scanned, ${formatBytes(st.totalBilledBytes)} billed, about $${st.totalCostUsd.toFixed(4)}${pct(st.totalBilledBytes)}`,
     );
@@ -272,13 +290,25 @@ export function renderEstimate(est: PlanEstimate): string {
       lines.push(
         `  ${q.kind.padEnd(9)}  ${q.label.slice(0, 60).padEnd(60)}  ${formatBytes(q.bytes).padStart(10)}  ${formatBytes(q.billedBytes).padStart(10)}`,
       );
+  };
+  lines.push('');
+  lines.push('Staged (one candidate selection per table, then the hunts batched over the candidates):');
+  if (est.staged) {
+    stagedLines('full sweep', est.staged);
     lines.push(
-      `  candidates (${st.candidatesMeasured ? 'measured: the selections run locally, written as ZSTD Parquet' : "upper bound: the selections' scanned bytes"}): ` +
-        Object.entries(st.candidateBytes)
+      `  candidates (${est.staged.candidatesMeasured ? 'measured: the selections run locally, written as ZSTD Parquet' : "upper bound: the selections' scanned bytes"}): ` +
+        Object.entries(est.staged.candidateBytes)
           .map(([t, b]) => `${t} ${formatBytes(b)}`)
           .join(', '),
     );
+    for (const d of est.staged.direct) lines.push(`  reads the lake: ${d.hunt_id} (${d.reason})`);
   }
+  if (est.stagedIncremental) stagedLines('next scheduled sweep', est.stagedIncremental);
+  lines.push('');
+  lines.push('Hunt by hunt (one query per hunt, as the state machine runs them today):');
+  lines.push(
+    `${est.hunts.length} hunts: ${formatBytes(est.totalBytes)} scanned, ${formatBytes(est.totalBilledBytes)} billed, about $${est.totalCostUsd.toFixed(4)} at $${est.pricePerTb}/TB${pct(est.totalBilledBytes)}`,
+  );
   lines.push(
     `next scheduled sweep: ${reruns} of ${est.incremental.decisions.length} hunts run, ${formatBytes(est.incremental.totalBytes)} scanned, ` +
       `${formatBytes(est.incremental.totalBilledBytes)} billed, about $${est.incremental.totalCostUsd.toFixed(4)}${pct(est.incremental.totalBilledBytes)}`,
