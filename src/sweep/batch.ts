@@ -10,8 +10,10 @@
  * functions); DuckDB casts every type to JSON. The names come from the hunt's final SELECT list, so a hunt whose
  * list the reader cannot name (`*`, an unnamed expression) runs on its own.
  *
- * Timestamps come back as text (`2021-03-02 10:15:30.000` from Trino, `2021-03-02 10:15:30` from DuckDB): the rows
- * are given back with such values as ISO-8601 UTC strings, as both engines' adapters return timestamp columns.
+ * Timestamps come back as text (`2021-03-02 10:15:30.000` from Trino, `2021-03-02 10:15:30` from DuckDB): a third
+ * column gives each value's type (`typeof`, on both engines), and the values of timestamp columns are given back as
+ * ISO-8601 UTC strings, as both engines' adapters return timestamp columns; a text that only looks like a timestamp
+ * stays as it is.
  */
 import { stripSqlComments, type Hunt, type HuntWindow } from '../hunt';
 import { bindWindow, huntOverCandidates, type CandidateSelection } from './candidates';
@@ -90,7 +92,11 @@ function member(hunt: Hunt, columns: readonly string[], selections: readonly Can
     window,
   );
   const values = columns.map((c) => `CAST(hunt_result.${c} AS JSON)`).join(', ');
-  return `SELECT '${hunt.meta.id}' AS hunt_id, json_format(CAST(ARRAY[${values}] AS JSON)) AS result_row\nFROM (\n${inner}\n) AS hunt_result`;
+  const types = columns.map((c) => `typeof(hunt_result.${c})`).join(', ');
+  return (
+    `SELECT '${hunt.meta.id}' AS hunt_id, json_format(CAST(ARRAY[${values}] AS JSON)) AS result_row, ` +
+    `json_format(CAST(ARRAY[${types}] AS JSON)) AS result_types\nFROM (\n${inner}\n) AS hunt_result`
+  );
 }
 
 /**
@@ -132,15 +138,17 @@ export function batchHunts(
   return { batches, alone };
 }
 
-const SQL_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(\.\d{1,9})?$/;
+const SQL_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d{1,9})?$/;
 
-function plainValue(v: unknown): unknown {
+/** A value of a timestamp column (or an array of them), as JSON text gives it, as the engines' adapters give it. */
+function plainValue(v: unknown, type: string): unknown {
+  const timestamp = /^(array\()?timestamp/i.test(type) || /^timestamp.*\[\]$/i.test(type);
+  if (!timestamp) return v;
   if (typeof v === 'string') {
     const m = SQL_TIMESTAMP.exec(v);
-    if (m) return `${m[1]}T${m[2]}${((m[3] ?? '.') + '000').slice(0, 4)}Z`;
-    return v;
+    return m ? `${m[1]}T${m[2]}${((m[3] ?? '.') + '000').slice(0, 4)}Z` : v;
   }
-  if (Array.isArray(v)) return v.map(plainValue);
+  if (Array.isArray(v)) return v.map((x) => plainValue(x, 'timestamp'));
   return v;
 }
 
@@ -153,9 +161,10 @@ export function unbatchRows(batch: HuntBatch, rows: readonly Record<string, unkn
     const names = columns.get(id);
     if (!names) throw new Error(`a batch returned a row of hunt ${id}, which it does not hold`);
     const values = JSON.parse(String(r.result_row)) as unknown[];
+    const types = JSON.parse(String(r.result_types ?? '[]')) as unknown[];
     if (!Array.isArray(values) || values.length !== names.length)
       throw new Error(`hunt ${id}: a batch row has ${Array.isArray(values) ? values.length : 'no'} values for ${names.length} columns`);
-    out.get(id)!.push(Object.fromEntries(names.map((n, i) => [n, plainValue(values[i])])));
+    out.get(id)!.push(Object.fromEntries(names.map((n, i) => [n, plainValue(values[i], String(types[i] ?? ''))])));
   }
   return out;
 }

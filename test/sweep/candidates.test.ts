@@ -170,6 +170,65 @@ describe('the shipped pack over its candidates', () => {
   }
 });
 
+describe('a batch with a failing hunt', () => {
+  it('runs its hunts one by one: the others keep their findings, the failing one says why', async () => {
+    // Prepare: a hunt that raises on Trino (url_decode of a malformed escape, without try) beside a working one
+    const good = hunt(
+      "SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits, uri_stem FROM web_requests WHERE dt BETWEEN ? AND ? AND strpos(lower(uri_stem), '/ecp/') = 1 GROUP BY agency, host, uri_stem",
+    );
+    const bad = parseQueryFile(
+      'bad.sql',
+      good.sql
+        .replace('5b0e7c1e-8a1d-4c6e-9f3a-2d4b6c8e0a11', '6c1f8d2f-9b2e-4d7f-8a4b-3e5c7d9f1b22')
+        .replace('uri_stem FROM', 'min(url_decode(uri_query)) AS decoded FROM'),
+    );
+    const engine = await DuckDbQueryEngine.open();
+    try {
+      await engine.loadTables({
+        web_requests: [
+          { event_time: '2021-03-03T04:05:06.789Z', host: 'EXCH01', uri_stem: '/ecp/y.js', uri_query: 'a=%zz' },
+          { event_time: '2021-03-03T05:05:06.000Z', host: 'EXCH01', uri_stem: '/owa/', uri_query: null },
+        ],
+      });
+      const window = { since: '2021-01-01', until: '2021-12-31' };
+      // Act
+      const r = await runStagedHunts({ engine, hunts: [good, bad], window });
+      // Assess
+      expect(r.queries.batchesFailed).toBe(1);
+      expect(r.errors.map((e) => e.huntId)).toEqual([bad.meta.id]);
+      expect(r.errors[0].message).toMatch(/malformed/);
+      expect(r.findings.map((f) => [f.hunt_id, f.evidence, f.first_seen])).toEqual([
+        [good.meta.id, { uri_stem: '/ecp/y.js' }, '2021-03-03T04:05:06.789Z'],
+      ]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('gives timestamp columns back as ISO-8601 UTC, and leaves a text that only looks like one', async () => {
+    // Prepare
+    const h = hunt(
+      'SELECT agency, host, min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS hits, array_agg(event_time) AS times, min(uri_query) AS looks_like FROM web_requests WHERE dt BETWEEN ? AND ? GROUP BY agency, host',
+    );
+    const engine = await DuckDbQueryEngine.open();
+    try {
+      await engine.loadTables({
+        web_requests: [{ event_time: '2021-03-03T04:05:06.789Z', host: 'EXCH01', uri_stem: '/', uri_query: '2021-03-03 04:05:06' }],
+      });
+      const window = { since: '2021-01-01', until: '2021-12-31' };
+      // Act
+      const staged = await runStagedHunts({ engine, hunts: [h], window });
+      const direct = await engine.run(h.sql, windowParams(h.sql, window));
+      // Assess
+      expect(staged.queries.batches).toBe(1);
+      expect(staged.findings[0].evidence).toEqual({ times: ['2021-03-03T04:05:06.789Z'], looks_like: '2021-03-03 04:05:06' });
+      expect(direct[0].times).toEqual(['2021-03-03T04:05:06.789Z']);
+    } finally {
+      await engine.close();
+    }
+  });
+});
+
 describe('the bundled samples, staged and not', () => {
   it('gives the same findings', async () => {
     // Prepare
