@@ -94,6 +94,8 @@ export interface HuntScope {
   readonly hunt: Hunt;
   readonly agencies: readonly string[] | null;
   readonly ranges: readonly HuntWindow[];
+  /** Tables the hunt reads elsewhere (a staged sweep's candidates): not priced here. */
+  readonly skipTables?: readonly string[];
 }
 
 /** The lake's files per table, with each file's agency and day; and the indicators files. */
@@ -132,12 +134,12 @@ export async function estimateScopes(
   const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
   if (!(price >= 0)) throw new RangeError(`pricePerTb must be a non-negative number, got ${price}`);
   const hunts: HuntScanEstimate[] = [];
-  for (const { hunt, agencies, ranges } of scopes) {
+  for (const { hunt, agencies, ranges, skipTables } of scopes) {
     const tokens = identifierTokens(hunt.sql);
     const tables: TableScan[] = [];
     for (const [table, all] of files.tables) {
       const scans = tokens.filter((t) => t === table).length;
-      if (scans === 0) continue;
+      if (scans === 0 || skipTables?.includes(table)) continue;
       const isIndicators = table === INDICATORS_TABLE.name;
       const tableFiles = (
         isIndicators
@@ -204,7 +206,7 @@ export interface StagedEstimate {
   /** Bytes of each candidate table (measured when a measurer was given, else the selection's scanned bytes). */
   readonly candidateBytes: Record<string, number>;
   readonly candidatesMeasured: boolean;
-  /** Hunts that read the lake rather than candidates, and why. */
+  /** Hunts that read some table from the lake rather than candidates, and why. */
   readonly direct: { hunt_id: string; reason: string }[];
   readonly totalBytes: number;
   readonly totalBilledBytes: number;
@@ -236,6 +238,7 @@ export async function estimateStaged(
 ): Promise<StagedEstimate> {
   const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
   const plan = planStages(hunts, { agencies, scopes: opts.scopes });
+  const byId = new Map(hunts.map((h) => [h.meta.id, h]));
   const inScope = (f: { agency: string; dt: string }, huntIds: readonly string[]): boolean =>
     opts.scopes
       ? huntIds.some((id) => {
@@ -278,23 +281,26 @@ export async function estimateStaged(
     }
     return n;
   };
-  const direct = await estimateScopes(
+  // What each hunt reads from the lake: every table (direct hunts), or the tables it has no candidates for.
+  const selected = (hunt: Hunt): string[] => plan.selections.filter((s) => s.hunts.includes(hunt.meta.id)).map((s) => s.table);
+  const lakeHunts = plan.lakeReads.map((l) => byId.get(l.hunt_id)!);
+  const lake = await estimateScopes(
     files,
-    plan.direct.map((d) => ({
-      hunt: d.hunt,
-      agencies: opts.scopes?.get(d.hunt.meta.id)?.agencies ?? agencies,
-      ranges: opts.scopes?.get(d.hunt.meta.id)?.ranges ?? [window],
+    lakeHunts.map((hunt) => ({
+      hunt,
+      agencies: opts.scopes?.get(hunt.meta.id)?.agencies ?? agencies,
+      ranges: opts.scopes?.get(hunt.meta.id)?.ranges ?? [window],
+      skipTables: selected(hunt),
     })),
     opts,
   );
-  const directBytes = new Map(direct.hunts.map((h) => [h.hunt_id, h.bytes]));
-  const cost = (hunt: Hunt): number => directBytes.get(hunt.meta.id) ?? overCandidates(hunt);
+  const lakeBytes = new Map(lake.hunts.map((h) => [h.hunt_id, h.bytes]));
+  const cost = (hunt: Hunt): number => (lakeBytes.get(hunt.meta.id) ?? 0) + overCandidates(hunt);
   const members = [
     ...plan.staged.map((hunt) => ({ hunt, selections: plan.selections.filter((s) => s.hunts.includes(hunt.meta.id)) })),
     ...plan.direct.map((d) => ({ hunt: d.hunt, selections: [] })),
   ];
   const { batches, alone } = batchHunts(members, window);
-  const byId = new Map(hunts.map((h) => [h.meta.id, h]));
   for (const b of batches) {
     const bytes = b.hunts.reduce((n, m) => n + cost(byId.get(m.hunt_id)!), 0);
     queries.push({ kind: 'batch', label: `${b.hunts.length} hunts`, hunts: b.hunts.length, bytes, billedBytes: billed(bytes) });
@@ -308,7 +314,7 @@ export async function estimateStaged(
     queries,
     candidateBytes: Object.fromEntries([...candidateColumns].map(([t, cols]) => [t, Object.values(cols).reduce((a, b) => a + b, 0)])),
     candidatesMeasured: opts.measureCandidates !== undefined,
-    direct: plan.direct.map((d) => ({ hunt_id: d.hunt.meta.id, reason: d.reason })),
+    direct: plan.lakeReads.map((l) => ({ hunt_id: l.hunt_id, reason: l.reason })),
     totalBytes: queries.reduce((n, q) => n + q.bytes, 0),
     totalBilledBytes,
     totalCostUsd: (totalBilledBytes / TB) * price,

@@ -250,15 +250,16 @@ export function candidateSelections(
   hunts: readonly Hunt[],
   opts: { runTag?: string; agencies?: readonly string[]; scopes?: ReadonlyMap<string, HuntScope> } = {},
 ): CandidateSelection[] {
-  const byTable = new Map<TableName, { columns: Set<string>; preds: Map<string, Set<string>>; all: boolean; hunts: string[] }>();
+  const byTable = new Map<TableName, { columns: Set<string>; preds: Map<string, Set<string>>; hunts: string[] }>();
   for (const hunt of hunts) {
     const scope = opts.scopes?.get(hunt.meta.id);
     const scopeKey = scope ? scopeClause(scope) : '';
     for (const r of huntReads(hunt)) {
-      const t = byTable.get(r.table) ?? { columns: new Set<string>(), preds: new Map<string, Set<string>>(), all: false, hunts: [] };
+      const t = byTable.get(r.table) ?? { columns: new Set<string>(), preds: new Map<string, Set<string>>(), hunts: [] };
+      // A read that may use any row reads the lake itself: no candidates for it (they would be the whole table).
+      if (r.predicate === null) continue;
       for (const c of r.columns) t.columns.add(c);
-      if (r.predicate === null) t.all = true;
-      else t.preds.set(scopeKey, (t.preds.get(scopeKey) ?? new Set<string>()).add(r.predicate));
+      t.preds.set(scopeKey, (t.preds.get(scopeKey) ?? new Set<string>()).add(r.predicate));
       t.hunts.push(hunt.meta.id);
       byTable.set(r.table, t);
     }
@@ -275,7 +276,7 @@ export function candidateSelections(
       const or = [...preds].map((p) => `(${p})`).join('\n    OR ');
       return scope ? `(${scope} AND (${or}))` : or;
     });
-    const predicate = t.all || terms.length === 0 ? null : terms.join('\n    OR ');
+    const predicate = terms.length === 0 ? null : terms.join('\n    OR ');
     const agencies = opts.agencies?.length ? ` AND agency IN (${opts.agencies.map(literal).join(', ')})` : '';
     const select = [
       `SELECT ${columns.join(', ')}`,
@@ -318,10 +319,12 @@ export function selectionParams(selection: CandidateSelection, window: HuntWindo
 /** A sweep in stages: the candidate selections, the hunts that read them, and the hunts that read the lake as before. */
 export interface StagedPlan {
   readonly selections: CandidateSelection[];
-  /** Hunts whose every read has a row predicate: they read the candidates. */
+  /** Hunts with a row predicate for at least one table they read: they read its candidates (other tables: the lake). */
   readonly staged: Hunt[];
-  /** Hunts that may use any row of a table they read (baselines, joins with the indicators): they read the lake. */
+  /** Hunts that may use any row of every table they read (or read none): they read the lake. */
   readonly direct: { readonly hunt: Hunt; readonly reason: string }[];
+  /** Every hunt that reads some table from the lake rather than candidates, with the tables and why. */
+  readonly lakeReads: { readonly hunt_id: string; readonly tables: TableName[]; readonly reason: string }[];
 }
 
 /** Splits the hunts into those that read candidates and those that read the lake, and builds the selections. */
@@ -331,12 +334,16 @@ export function planStages(
 ): StagedPlan {
   const staged: Hunt[] = [];
   const direct: { hunt: Hunt; reason: string }[] = [];
+  const lakeReads: { hunt_id: string; tables: TableName[]; reason: string }[] = [];
   for (const hunt of hunts) {
-    const all = huntReads(hunt).filter((r) => r.predicate === null);
-    if (all.length === 0) staged.push(hunt);
-    else direct.push({ hunt, reason: `it may use any row of ${all.map((r) => r.table).join(', ')}` });
+    const reads = huntReads(hunt);
+    const all = reads.filter((r) => r.predicate === null).map((r) => r.table);
+    const reason = `it may use any row of ${all.join(', ')}`;
+    if (all.length > 0) lakeReads.push({ hunt_id: hunt.meta.id, tables: all, reason });
+    if (all.length < reads.length) staged.push(hunt);
+    else direct.push({ hunt, reason: reads.length === 0 ? 'it reads no lake table' : reason });
   }
-  return { selections: candidateSelections(staged, opts), staged, direct };
+  return { selections: candidateSelections(staged, opts), staged, direct, lakeReads };
 }
 
 /**

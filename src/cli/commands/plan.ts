@@ -283,7 +283,7 @@ export function renderEstimate(est: PlanEstimate): string {
     const kinds = (k: string) => st.queries.filter((q) => q.kind === k);
     lines.push(
       `${what}: ${st.queries.length} queries (${kinds('selection').length} candidate selections, ${kinds('batch').length} batches of ` +
-        `${kinds('batch').reduce((n, q) => n + q.hunts, 0)} hunts, ${kinds('alone').length} hunts alone; ${st.direct.length} hunts read the lake, not candidates), ` +
+        `${kinds('batch').reduce((n, q) => n + q.hunts, 0)} hunts, ${kinds('alone').length} hunts alone; ${st.direct.length} hunts read a table from the lake), ` +
         `${formatBytes(st.totalBytes)} scanned, ${formatBytes(st.totalBilledBytes)} billed, about $${st.totalCostUsd.toFixed(4)}${pct(st.totalBilledBytes)}`,
     );
     for (const q of st.queries)
