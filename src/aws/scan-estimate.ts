@@ -267,7 +267,13 @@ export async function estimateStaged(
     let bytes = perScan;
     for (const cols of predicateRereads(s)) bytes += await read(cols);
     queries.push({ kind: 'selection', label: s.table, hunts: s.hunts.length, bytes, billedBytes: billed(bytes) });
-    candidateColumns.set(s.table, opts.measureCandidates ? await opts.measureCandidates(s, window) : { '*': perScan });
+    // Not measured: at most every row of each column (per column from the footers, else the whole selection).
+    let upper: Record<string, number> = { '*': perScan };
+    if (!opts.measureCandidates && opts.columnBytes) {
+      upper = {};
+      for (const c of s.columns) upper[c] = await read([c]);
+    }
+    candidateColumns.set(s.table, opts.measureCandidates ? await opts.measureCandidates(s, window) : upper);
   }
   const overCandidates = (hunt: Hunt): number => {
     const tokens = identifierTokens(hunt.sql);
