@@ -81,7 +81,9 @@ export function registerPlan(program: Command): void {
       'after',
       '\nAthena bills per query at least 10 MB, rounded up to the MB. The estimate prunes partitions exactly as Athena does\n(agency, dt); with --lake it counts only the referenced columns, with --bucket whole files (the most a query could read).\n' +
         'The incremental column prices the next scheduled sweep against the sweep state recorded in the lake (sweep-state/state.json):\n' +
-        'each hunt reads only new or changed partitions, all history (new or changed hunt, changed indicators), or nothing.',
+        'each hunt reads only new or changed partitions, all history (new or changed hunt, changed indicators), or nothing.\n' +
+        'The staged lines price the same two runs as one candidate selection per lake table, then the hunts batched over the candidates;\n' +
+        'with --lake the selections run locally to measure the candidates, with --bucket the batches are an upper bound (every row of each column a hunt names).',
     )
     .action(async (opts: Opts) => {
       if (!opts.lake === !opts.bucket)
