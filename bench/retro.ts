@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { localParquetColumnBytes } from '../src/local-engine';
+import { localCandidateBytes, localParquetColumnBytes } from '../src/local-engine';
 import { formatBytes, LocalObjectStore } from '../src/core';
 import { planSweep } from '../src/aws/sweep-plan';
 import { parseSize } from '../src/cli/commands/normalize';
@@ -54,8 +54,18 @@ export async function run(args: string[]): Promise<void> {
   const hunts = loadQueries(path.resolve('queries')).hunts.filter((h) => h.meta.status !== 'deprecated');
   let feeds = 'feeds-v1';
   const columnBytes = localParquetColumnBytes(root);
+  const candidates = localCandidateBytes(root);
   const price = (): Promise<PlanEstimate> =>
-    estimatePlans({ lake, hunts, since: '2019-01-01', until: TODAY, pricePerTb: 5, indicatorsDigest: async () => feeds, columnBytes });
+    estimatePlans({
+      lake,
+      hunts,
+      since: '2019-01-01',
+      until: TODAY,
+      pricePerTb: 5,
+      indicatorsDigest: async () => feeds,
+      columnBytes,
+      measureCandidates: candidates.measure,
+    });
   /** Records a completed scheduled sweep (every planned hunt succeeded), as the commit step does. */
   const complete = async (runId: string): Promise<void> => {
     const plan = await planSweep(
@@ -94,7 +104,7 @@ export async function run(args: string[]): Promise<void> {
     `\nlake: ${AGENCIES.length} agencies x ${YEARS.length} years, ${formatBytes(raw)} raw logs; ${hunts.length} hunts\n`,
   );
   process.stdout.write(
-    `${'moment'.padEnd(36)} ${'runs'.padStart(5)} ${'scanned'.padStart(10)} ${'billed'.padStart(10)} ${'% raw'.padStart(7)}  why (hunts)\n`,
+    `${'moment'.padEnd(36)} ${'runs'.padStart(5)} ${'scanned'.padStart(10)} ${'billed'.padStart(10)} ${'% raw'.padStart(7)} ${'staged'.padStart(8)} ${'billed'.padStart(10)} ${'% raw'.padStart(7)}  why (hunts)\n`,
   );
   for (const [label, est] of rows) {
     const inc = est.incremental;
@@ -105,9 +115,12 @@ export async function run(args: string[]): Promise<void> {
         (why.get(`${d.mode}: ${d.reason.replace(/\d+ new or changed/, 'N new or changed')}`) ?? 0) + 1,
       );
     const runs = inc.decisions.filter((d) => d.mode !== 'skip').length;
+    // Nothing to re-run: the staged sweep sends no query either.
+    const st = runs === 0 ? null : est.stagedIncremental;
     process.stdout.write(
       `${label.padEnd(36)} ${String(runs).padStart(5)} ${formatBytes(inc.totalBytes).padStart(10)} ${formatBytes(inc.totalBilledBytes).padStart(10)} ` +
-        `${((100 * inc.totalBilledBytes) / raw).toFixed(2).padStart(6)}%  ${[...why].map(([k, n]) => `${n} ${k}`).join('; ')}\n`,
+        `${((100 * inc.totalBilledBytes) / raw).toFixed(2).padStart(6)}% ${`${st?.queries.length ?? 0} q`.padStart(8)} ${formatBytes(st?.totalBilledBytes ?? 0).padStart(10)} ` +
+        `${((100 * (st?.totalBilledBytes ?? 0)) / raw).toFixed(2).padStart(6)}%  ${[...why].map(([k, n]) => `${n} ${k}`).join('; ')}\n`,
     );
   }
   const full = rows[0][1];
@@ -115,4 +128,11 @@ export async function run(args: string[]): Promise<void> {
     `\nfull-history sweep: ${formatBytes(full.totalBytes)} scanned, ${formatBytes(full.totalBilledBytes)} billed = ${((100 * full.totalBilledBytes) / raw).toFixed(1)}% of raw ` +
       `(${full.hunts.filter((h) => h.bytes < 10 * 1024 * 1024).length} of ${full.hunts.length} queries under the 10 MB minimum)\n`,
   );
+  if (full.staged)
+    process.stdout.write(
+      `staged full-history sweep: ${full.staged.queries.length} queries, ${formatBytes(full.staged.totalBytes)} scanned, ` +
+        `${formatBytes(full.staged.totalBilledBytes)} billed = ${((100 * full.staged.totalBilledBytes) / raw).toFixed(1)}% of raw ` +
+        `(${full.staged.queries.map((q) => `${q.kind} ${q.label} ${formatBytes(q.bytes)}`).join('; ')})\n`,
+    );
+  await candidates.close();
 }

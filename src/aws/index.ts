@@ -7,6 +7,7 @@ export { normalizeS3Upload, type NormalizeS3UploadOptions, type NormalizeS3Uploa
 export { publishHuntResults, type PublishOutcome, type PublishPorts, type PublishRequest, UnknownHuntError } from './publish-hunt-results';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store';
 export { estimateScans, type ScanEstimate, type HuntScanEstimate } from './scan-estimate';
+export { estimateStaged, type StagedEstimate, type StagedQueryEstimate } from './scan-estimate';
 export { SnsNotifier, type PublishResult, type SnsNotifierOptions } from './sns-notifier';
 export { planSweep, planHunt, type SweepPlan, type SweepRequest, type PlannedHunt, SweepPlanError } from './sweep-plan';
 export { parseManifestKey, parseUploadKey, LayoutError } from '../core';

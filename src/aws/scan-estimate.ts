@@ -10,6 +10,7 @@ import type { ObjectInfo, ObjectStore } from '../core';
 import { INDICATORS_TABLE, TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake';
 import { stripSqlComments, type Hunt } from '../hunt';
 import type { HuntWindow } from '../hunt';
+import { batchHunts, planStages, predicateRereads, type CandidateSelection, type StagedHuntScope } from '../sweep';
 
 /** Athena's price per TB scanned in most regions (us-east-1, 2026), in USD. */
 export const DEFAULT_PRICE_PER_TB = 5;
@@ -93,6 +94,8 @@ export interface HuntScope {
   readonly hunt: Hunt;
   readonly agencies: readonly string[] | null;
   readonly ranges: readonly HuntWindow[];
+  /** Tables the hunt reads elsewhere (a staged sweep's candidates): not priced here. */
+  readonly skipTables?: readonly string[];
 }
 
 /** The lake's files per table, with each file's agency and day; and the indicators files. */
@@ -131,12 +134,12 @@ export async function estimateScopes(
   const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
   if (!(price >= 0)) throw new RangeError(`pricePerTb must be a non-negative number, got ${price}`);
   const hunts: HuntScanEstimate[] = [];
-  for (const { hunt, agencies, ranges } of scopes) {
+  for (const { hunt, agencies, ranges, skipTables } of scopes) {
     const tokens = identifierTokens(hunt.sql);
     const tables: TableScan[] = [];
     for (const [table, all] of files.tables) {
       const scans = tokens.filter((t) => t === table).length;
-      if (scans === 0) continue;
+      if (scans === 0 || skipTables?.includes(table)) continue;
       const isIndicators = table === INDICATORS_TABLE.name;
       const tableFiles = (
         isIndicators
@@ -185,4 +188,141 @@ export async function estimateScopes(
 function identifierTokens(sql: string): string[] {
   const noStrings = stripSqlComments(sql).replace(/'(?:[^']|'')*'/g, "''");
   return (noStrings.match(/"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_]*/g) ?? []).map((t) => t.replace(/^"|"$/g, '').toLowerCase());
+}
+
+/** One query of a staged sweep, priced. */
+export interface StagedQueryEstimate {
+  readonly kind: 'selection' | 'batch' | 'alone';
+  /** The table (selection), or the hunts the query runs. */
+  readonly label: string;
+  readonly hunts: number;
+  readonly bytes: number;
+  readonly billedBytes: number;
+}
+
+/** A staged sweep priced: the candidate selections, then the hunts in batches. */
+export interface StagedEstimate {
+  readonly queries: StagedQueryEstimate[];
+  /** Bytes of each candidate table (measured when a measurer was given, else the selection's scanned bytes). */
+  readonly candidateBytes: Record<string, number>;
+  readonly candidatesMeasured: boolean;
+  /** Hunts that read some table from the lake rather than candidates, and why. */
+  readonly direct: { hunt_id: string; reason: string }[];
+  readonly totalBytes: number;
+  readonly totalBilledBytes: number;
+  readonly totalCostUsd: number;
+}
+
+const billed = (bytes: number): number => Math.max(MIN_BILLED_BYTES, Math.ceil(bytes / MB) * MB);
+
+/**
+ * Prices a staged full sweep of the window (src/sweep/candidates.ts, batch.ts): one query per candidate selection
+ * with files in the window (its columns over the table's files in the window and agencies), then one per batch and
+ * per hunt run alone. A hunt over candidates reads, per reference of a candidate table, the candidate column chunks
+ * of the columns it names (measured when a measurer is given; else the whole selection's scanned bytes, an upper
+ * bound); a hunt over the lake its own columns, as {@link estimateScopes}.
+ */
+export async function estimateStaged(
+  files: LakeFiles,
+  hunts: readonly Hunt[],
+  window: HuntWindow,
+  agencies: readonly string[],
+  opts: {
+    pricePerTb?: number;
+    columnBytes?: ScanEstimateOptions['columnBytes'];
+    /** Compressed bytes per column of a selection's result written as Parquet (the local engine runs it). */
+    measureCandidates?: (selection: CandidateSelection, window: HuntWindow) => Promise<Record<string, number>>;
+    /** Incremental sweep: what each hunt reads (agencies, day ranges). @default - the window, every agency */
+    scopes?: ReadonlyMap<string, StagedHuntScope>;
+  },
+): Promise<StagedEstimate> {
+  const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
+  const plan = planStages(hunts, { agencies, scopes: opts.scopes });
+  const byId = new Map(hunts.map((h) => [h.meta.id, h]));
+  const inScope = (f: { agency: string; dt: string }, huntIds: readonly string[]): boolean =>
+    opts.scopes
+      ? huntIds.some((id) => {
+          const sc = opts.scopes!.get(id);
+          return !!sc && sc.agencies.includes(f.agency) && sc.ranges.some((r) => f.dt >= r.since && f.dt <= r.until);
+        })
+      : agencies.includes(f.agency) && f.dt >= window.since && f.dt <= window.until;
+  const queries: StagedQueryEstimate[] = [];
+  const candidateColumns = new Map<string, Record<string, number>>();
+  for (const s of plan.selections) {
+    const keys = (files.tables.get(s.table) ?? []).filter((f) => inScope(f, s.hunts)).map((f) => f.o);
+    // A table with no file in the window needs no selection: its hunts read an empty candidate table.
+    if (keys.length === 0) {
+      candidateColumns.set(s.table, {});
+      continue;
+    }
+    // The selection reads its columns; a declared prefilter that reads the table again reads the columns it names.
+    const read = async (columns: readonly string[]): Promise<number> =>
+      opts.columnBytes
+        ? opts.columnBytes(
+            keys.map((o) => o.key),
+            columns,
+          )
+        : keys.reduce((n, o) => n + o.size, 0);
+    const perScan = await read(s.columns);
+    let bytes = perScan;
+    for (const cols of predicateRereads(s)) bytes += await read(cols);
+    queries.push({ kind: 'selection', label: s.table, hunts: s.hunts.length, bytes, billedBytes: billed(bytes) });
+    // Not measured: at most every row of each column (per column from the footers, else the whole selection).
+    let upper: Record<string, number> = { '*': perScan };
+    if (!opts.measureCandidates && opts.columnBytes) {
+      upper = {};
+      for (const c of s.columns) upper[c] = await read([c]);
+    }
+    candidateColumns.set(s.table, opts.measureCandidates ? await opts.measureCandidates(s, window) : upper);
+  }
+  const overCandidates = (hunt: Hunt): number => {
+    const tokens = identifierTokens(hunt.sql);
+    let n = 0;
+    for (const s of plan.selections) {
+      const refs = tokens.filter((t) => t === s.table).length;
+      if (refs === 0 || !s.hunts.includes(hunt.meta.id)) continue;
+      const cols = candidateColumns.get(s.table) ?? {};
+      const read = Object.entries(cols).reduce((sum, [c, b]) => sum + (c === '*' || c === '' || tokens.includes(c) ? b : 0), 0);
+      n += refs * read;
+    }
+    return n;
+  };
+  // What each hunt reads from the lake: every table (direct hunts), or the tables it has no candidates for.
+  const selected = (hunt: Hunt): string[] => plan.selections.filter((s) => s.hunts.includes(hunt.meta.id)).map((s) => s.table);
+  const lakeHunts = plan.lakeReads.map((l) => byId.get(l.hunt_id)!);
+  const lake = await estimateScopes(
+    files,
+    lakeHunts.map((hunt) => ({
+      hunt,
+      agencies: opts.scopes?.get(hunt.meta.id)?.agencies ?? agencies,
+      ranges: opts.scopes?.get(hunt.meta.id)?.ranges ?? [window],
+      skipTables: selected(hunt),
+    })),
+    opts,
+  );
+  const lakeBytes = new Map(lake.hunts.map((h) => [h.hunt_id, h.bytes]));
+  const cost = (hunt: Hunt): number => (lakeBytes.get(hunt.meta.id) ?? 0) + overCandidates(hunt);
+  const members = [
+    ...plan.staged.map((hunt) => ({ hunt, selections: plan.selections.filter((s) => s.hunts.includes(hunt.meta.id)) })),
+    ...plan.direct.map((d) => ({ hunt: d.hunt, selections: [] })),
+  ];
+  const { batches, alone } = batchHunts(members, window);
+  for (const b of batches) {
+    const bytes = b.hunts.reduce((n, m) => n + cost(byId.get(m.hunt_id)!), 0);
+    queries.push({ kind: 'batch', label: `${b.hunts.length} hunts`, hunts: b.hunts.length, bytes, billedBytes: billed(bytes) });
+  }
+  for (const h of alone) {
+    const bytes = cost(h);
+    queries.push({ kind: 'alone', label: h.meta.name, hunts: 1, bytes, billedBytes: billed(bytes) });
+  }
+  const totalBilledBytes = queries.reduce((n, q) => n + q.billedBytes, 0);
+  return {
+    queries,
+    candidateBytes: Object.fromEntries([...candidateColumns].map(([t, cols]) => [t, Object.values(cols).reduce((a, b) => a + b, 0)])),
+    candidatesMeasured: opts.measureCandidates !== undefined,
+    direct: plan.lakeReads.map((l) => ({ hunt_id: l.hunt_id, reason: l.reason })),
+    totalBytes: queries.reduce((n, q) => n + q.bytes, 0),
+    totalBilledBytes,
+    totalCostUsd: (totalBilledBytes / TB) * price,
+  };
 }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { FAMILIES } from '../formats';
+import { TABLE_NAMES, type TableName } from '../lake';
 import { SEVERITIES } from './types';
 import { QueryFileError } from './errors';
 
@@ -53,6 +54,12 @@ export const QueryMetaSchema = z
     author: z.string().optional(),
     variant_of: z.string().regex(UUID_V4).optional(),
     why_severity: z.string().optional(),
+    /**
+     * Per lake table, the rows the hunt may use, as a SQL predicate over the table's columns (it may read the
+     * indicators or the table again, with its own `dt BETWEEN ? AND ?`): replaces the predicate derived from the
+     * hunt's WHERE clauses when a staged sweep selects the candidate rows (src/sweep/candidates.ts).
+     */
+    prefilter: z.partialRecord(z.enum(TABLE_NAMES as [TableName, ...TableName[]]), z.string().min(3)).optional(),
   })
   .strict()
   .superRefine((m, ctx) => {

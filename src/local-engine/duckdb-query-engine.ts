@@ -286,6 +286,21 @@ export class DuckDbQueryEngine implements QueryEngine {
   }
 
   /** As {@link run}, with the result's column names and DuckDB types (to answer as Athena's GetQueryResults does). */
+  /** Keeps a SELECT's result as a temporary table (a staged sweep's candidate rows). */
+  async materialize(name: string, select: string, params: readonly string[]): Promise<void> {
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} AS ${strictCasts(select)}`, [...params]);
+  }
+
+  /** Writes a SELECT's result as one ZSTD Parquet file (what a CTAS would write): `sweep plan` measures candidates. */
+  async exportParquet(select: string, params: readonly string[], file: string): Promise<void> {
+    await this.conn.run(`COPY (${strictCasts(select)}) TO ${q(file)} (FORMAT parquet, COMPRESSION zstd)`, [...params]);
+  }
+
+  /** Drops a table made by {@link materialize}. */
+  async dropMaterialized(name: string): Promise<void> {
+    await this.conn.run(`DROP TABLE IF EXISTS ${ident(name)}`);
+  }
+
   async runWithTypes(
     sql: string,
     params: readonly string[],

@@ -10,3 +10,4 @@ export { defaultRawNormalizer } from './raw-normalizer';
 export { createEngine, type EngineOptions } from './create-engine';
 export { buildLocalBoard, type LocalBoardOptions } from './local-board';
 export { localParquetColumnBytes } from './parquet-column-bytes';
+export { localCandidateBytes } from './candidate-bytes';

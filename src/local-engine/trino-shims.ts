@@ -69,7 +69,7 @@ const INTEGER_CASTS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Target types of `CAST(x AS <type>)` that {@link strictCasts} routes through a Trino-strict macro. */
-export const STRICT_CAST_TYPES: readonly string[] = [...INTEGER_CASTS.map(([t]) => t), 'date', 'timestamp'];
+export const STRICT_CAST_TYPES: readonly string[] = [...INTEGER_CASTS.map(([t]) => t), 'date', 'timestamp', 'json'];
 
 /** Strict cast macros: a text the Trino cast rejects raises; other types cast as DuckDB does. */
 function castMacros(): string[] {
@@ -80,6 +80,9 @@ function castMacros(): string[] {
     ...INTEGER_CASTS.map(([t, duck]) => textCheck(INTEGER_TEXT_RE, t, duck, t.toUpperCase())),
     textCheck(CAST_DATE_RE, 'date', 'DATE', 'DATE'),
     textCheck(CAST_TIMESTAMP_RE, 'timestamp', 'TIMESTAMP', 'TIMESTAMP'),
+    // Trino's CAST(x AS JSON) makes a JSON value of x (a varchar becomes a JSON string); DuckDB's parses a varchar
+    // as JSON text. to_json is Trino's meaning (a value already JSON is kept as it is).
+    `CREATE OR REPLACE MACRO trino_cast_json(x) AS to_json(x)`,
   ];
 }
 

@@ -23,3 +23,20 @@ export {
   type HuntDecision,
   type HuntMode,
 } from './sweep-state';
+export {
+  candidateSelections,
+  bindWindow,
+  candidatesName,
+  ctasStatement,
+  huntOverCandidates,
+  huntReads,
+  planStages,
+  predicateRereads,
+  selectionParams,
+  type CandidateSelection,
+  type HuntScope as StagedHuntScope,
+  type StagedPlan,
+  type TableRead,
+} from './candidates';
+export { canMaterialize, runStagedHunts, type MaterializingEngine, type StagedQueries } from './staged-run';
+export { batchHunts, outputColumns, unbatchRows, MAX_BATCH_BYTES, type HuntBatch } from './batch';

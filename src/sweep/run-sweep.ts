@@ -35,6 +35,7 @@ import {
 import type { BrokenQuery, Hunt, Finding, QueryEngine, Severity } from '../hunt';
 import type { CommittedLake } from '../lake';
 import { renderReport } from '../report';
+import { canMaterialize, runStagedHunts } from './staged-run';
 
 /** Indicator rows loaded, and the feed entries the loader refused (file, place, reason). */
 export interface IndicatorSummary {
@@ -73,6 +74,11 @@ export interface SweepOptions {
    * versions). @default - no sweep record
    */
   readonly record?: { readonly engine: 'duckdb' | 'athena'; readonly queriesDir: string; readonly indicatorsDir: string | null };
+  /**
+   * Run in stages (src/sweep/candidates.ts): one candidate selection per lake table, then the hunts over it, when
+   * the engine can keep a result as a table. @default false
+   */
+  readonly staged?: boolean;
 }
 
 export interface SweepResult {
@@ -117,7 +123,10 @@ export async function runSweep(opts: SweepOptions): Promise<SweepResult> {
   const window = chooseWindow(opts, bounds, now().toISOString().slice(0, 10));
   const hunts = opts.pack.hunts.filter((h) => h.meta.status !== 'deprecated');
   const broken = opts.pack.broken.map((b) => ({ path: b.path, message: b.error.message }));
-  const run = await runHunts({ engine: opts.engine, hunts, window, onHuntDone: opts.onHuntDone });
+  const run =
+    opts.staged && canMaterialize(opts.engine)
+      ? await runStagedHunts({ engine: opts.engine, hunts, window, onHuntDone: opts.onHuntDone })
+      : await runHunts({ engine: opts.engine, hunts, window, onHuntDone: opts.onHuntDone });
   const findings = sortFindings(run.findings);
   // Findings the team closed (benign, false positive) are not alerted again (src/hunt/triage.ts).
   const triageStore = LocalTriageStore.under(opts.outDir);

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore, formatBytes } from '../../src/core';
-import { localParquetColumnBytes } from '../../src/local-engine';
-import { estimateScans, MIN_BILLED_BYTES } from '../../src/aws/scan-estimate';
+import { localCandidateBytes, localParquetColumnBytes } from '../../src/local-engine';
+import { estimateScans, estimateStaged, listLakeFiles, MIN_BILLED_BYTES } from '../../src/aws/scan-estimate';
 import { parseQueryFile } from '../../src/hunt/query-file';
 import { normalizeUpload } from '../../src/pipeline';
 
@@ -114,6 +114,39 @@ describe('estimateScans', () => {
     expect(e.billedBytes).toBe(MIN_BILLED_BYTES);
     expect(e.costUsd).toBeCloseTo((MIN_BILLED_BYTES / 1024 ** 4) * 5, 12);
     expect(est.totalBilledBytes).toBe(est.hunts.reduce((s, h) => s + h.billedBytes, 0));
+  });
+
+  it('prices a staged sweep: one selection per table with files in the window, then one batch for every hunt', async () => {
+    // Prepare
+    const lake = new LocalObjectStore(root);
+    const files = await listLakeFiles(lake);
+    const window = { since: '2019-01-01', until: '2026-11-27' };
+    const columnBytes = localParquetColumnBytes(root);
+    const hunts = [narrow, wide, selfJoin, events];
+    const perHunt = await estimateScans({ lake, hunts, window, columnBytes });
+    const measured = localCandidateBytes(root);
+
+    // Act
+    const staged = await estimateStaged(files, hunts, window, ['dhs', 'doj'], { columnBytes, measureCandidates: measured.measure }).finally(
+      () => measured.close(),
+    );
+    const dhsOnly = await estimateStaged(files, hunts, window, ['dhs', 'doj'], {
+      columnBytes,
+      scopes: new Map(hunts.map((h) => [h.meta.id, { agencies: ['dhs'], ranges: [window] }])),
+    });
+
+    // Assess: web_requests is read once, its columns those the hunts name; the wide, self-join and events hunts
+    // may use any row (no WHERE but the window): they read the lake, in the same batch
+    const kinds = staged.queries.map((q) => `${q.kind} ${q.label}`);
+    expect(kinds).toEqual(['selection web_requests', 'batch 4 hunts']);
+    expect(staged.direct.map((d) => d.hunt_id).sort()).toEqual([selfJoin.meta.id, wide.meta.id, events.meta.id].sort());
+    expect(staged.candidatesMeasured).toBe(true);
+    expect(staged.candidateBytes.web_requests).toBeGreaterThan(0);
+    expect(staged.totalBilledBytes).toBe(staged.queries.reduce((n, q) => n + q.billedBytes, 0));
+    expect(staged.totalBilledBytes).toBeLessThan(perHunt.totalBilledBytes);
+    for (const q of staged.queries) expect(q.billedBytes).toBeGreaterThanOrEqual(MIN_BILLED_BYTES);
+    // One agency's scope reads fewer files than both
+    expect(dhsOnly.queries[0].bytes).toBeLessThan(staged.queries[0].bytes);
   });
 
   it('throws on a reversed window', async () => {

@@ -17,6 +17,7 @@ import { loadIndicators } from '../../src/hunt/indicators';
 import { loadQueries } from '../../src/hunt/query-file';
 import { normalizeUpload } from '../../src/pipeline';
 import { commitSweepState, readSweepState, rowsIndicatorsDigest, SWEEP_STATE_KEY } from '../../src/sweep/sweep-state';
+import { runStagedHunts, type StagedQueries } from '../../src/sweep/staged-run';
 import { httpProxyLog, iisLog } from '../../testkit/gen/exchange-logs';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -103,6 +104,18 @@ describe('incremental scheduled sweeps', () => {
     return out;
   }
 
+  /** The same, staged: one candidate selection per table, then the hunts batched over the candidates. */
+  async function stagedSweep(): Promise<{ fingerprints: Set<string>; queries: StagedQueries; errors: unknown[] }> {
+    const indicators = (await loadIndicators(feeds)).rows;
+    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, indicators });
+    try {
+      const r = await runStagedHunts({ engine, hunts, window: { since: '2019-01-01', until: '2026-12-01' } });
+      return { fingerprints: new Set(r.findings.map((f) => f.fingerprint)), queries: r.queries, errors: r.errors };
+    } finally {
+      await engine.close();
+    }
+  }
+
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'incremental-'));
     root = path.join(tmp, 'root');
@@ -137,6 +150,7 @@ describe('incremental scheduled sweeps', () => {
     const third = await sweep('run-3');
     const fourth = await sweep('run-4');
     const full = await fullSweep();
+    const staged = await stagedSweep();
 
     // Assess: the first sweep reads everything, for every hunt.
     expect(first.plan.hunts.map((h) => h.mode)).toEqual(hunts.map(() => 'full'));
@@ -165,6 +179,10 @@ describe('incremental scheduled sweeps', () => {
     const union = new Set([...first.fingerprints, ...second.fingerprints, ...third.fingerprints]);
     expect([...union].sort()).toEqual([...full].sort());
     expect(full.size).toBeGreaterThan(10);
+    // The staged sweep of the final lake finds exactly what the hunts find one by one, in a few queries.
+    expect(staged.errors).toEqual([]);
+    expect(staged.queries.batchesFailed).toBe(0);
+    expect([...staged.fingerprints].sort()).toEqual([...full].sort());
     // `sweep plan` prices the same plans: the full window beside a next sweep that reads nothing.
     const est = await estimatePlans({
       lake: new LocalObjectStore(root),
@@ -177,6 +195,10 @@ describe('incremental scheduled sweeps', () => {
     expect(est.totalBilledBytes).toBeGreaterThanOrEqual(hunts.length * 10 * 1024 * 1024);
     expect(est.incremental).toMatchObject({ stateFound: true, totalBytes: 0, totalBilledBytes: 0 });
     expect(renderEstimate(est)).toContain(`next scheduled sweep: 0 of ${hunts.length} hunts run`);
+    // Staged, a full sweep bills a few queries, far less than one query per hunt; the next one sends none.
+    expect(est.staged!.queries.length).toBeLessThan(hunts.length / 5);
+    expect(est.staged!.totalBilledBytes).toBeLessThan(est.totalBilledBytes / 5);
+    expect(est.stagedIncremental!.queries).toEqual([]);
     // The state records every hunt and the lake as swept.
     const state = await readSweepState(new LocalObjectStore(root), SWEEP_STATE_KEY);
     expect(Object.keys(state!.hunts).sort()).toEqual(hunts.map((h) => h.meta.id).sort());

@@ -21,6 +21,11 @@ false_positives:
 references:
   - https://github.com/SigmaHQ/sigma/blob/master/rules/web/webserver_generic/web_win_webshells_in_access_logs.yml
   - https://www.volexity.com/blog/2021/03/02/active-exploitation-of-microsoft-exchange-zero-day-vulnerabilities/
+prefilter:
+  # The rows the final WHERE keeps: the condition on the decoded query is a function of the row alone.
+  web_requests: >-
+    uri_query IS NOT NULL AND strpos(uri_query, '=') > 0
+    AND regexp_like(lower(coalesce(try(url_decode(uri_query)), uri_query)), '=(whoami|cmd(\.exe)? {0,}/c |powershell(\.exe)? |net1? (user|group|localgroup) |certutil|ipconfig|systeminfo|tasklist|quser|nltest|wmic |reg(\.exe)? query|rundll32|bitsadmin|curl |ping -n |dir c:)')
 --- */
 WITH q AS (
   SELECT agency, host, event_time, lower(uri_stem) AS uri_stem, uri_query, status, client_ip,

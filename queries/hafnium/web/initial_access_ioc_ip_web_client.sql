@@ -25,6 +25,11 @@ references:
   - https://github.com/eset/malware-ioc/tree/master/exchange_exploitation
   - https://us-cert.cisa.gov/ncas/alerts/aa21-062a
   - https://github.com/Azure/Azure-Sentinel/blob/master/Solutions/Legacy%20IOC%20based%20Threat%20Protection/Analytic%20Rules/ExchangeServerVulnerabilitiesMarch2021IoCs.yaml
+prefilter:
+  # The rows a published address can match: the join below, as a semi-join on the indicators.
+  web_requests: >-
+    lower(regexp_replace(client_ip, '^::ffff:', '')) IN (SELECT value FROM indicators WHERE type = 'ip')
+    OR lower(forwarded_client_ip) IN (SELECT value FROM indicators WHERE type = 'ip')
 --- */
 -- Stage 1: published addresses, each valid for 365 days from its first_seen (2021-03-02, the date of the Microsoft and
 -- Volexity reports, when the feed has none): VPS and VPN addresses are reassigned.

@@ -23,6 +23,17 @@ references:
   - https://github.com/Azure/Azure-Sentinel/blob/master/Sample%20Data/Feeds/MSTICIoCs-ExchangeServerVulnerabilitiesDisclosedMarch2021.csv
   - https://github.com/SCS-Labs/HAFNIUM-Microsoft-Exchange-0day/blob/main/indicators/webshell_names
   - https://github.com/microsoft/CSS-Exchange/pull/150
+prefilter:
+  # The requests stage 2 can match: an indicator path or URL path, or an indicator file name.
+  web_requests: >-
+    (strpos(lower(uri_stem), '/aspnet_client/') = 1 OR strpos(lower(uri_stem), '/owa/auth/') = 1
+    OR strpos(lower(uri_stem), '/ecp/auth/') = 1 OR strpos(lower(uri_stem), '/oab/') = 1)
+    AND (lower(uri_stem) IN (SELECT CASE
+    WHEN strpos(value, '\inetpub\wwwroot\') > 0 THEN '/' || replace(substr(value, strpos(value, '\inetpub\wwwroot\') + 17), '\', '/')
+    WHEN strpos(value, '\frontend\httpproxy\') > 0 THEN '/' || replace(substr(value, strpos(value, '\frontend\httpproxy\') + 20), '\', '/')
+    END FROM indicators WHERE type = 'filepath')
+    OR lower(uri_stem) IN (SELECT value FROM indicators WHERE type = 'url_path')
+    OR regexp_extract(lower(uri_stem), '[^/]+$') IN (SELECT value FROM indicators WHERE type = 'filename'))
 --- */
 -- Stage 1: indicator file paths -> URL paths; indicator file names as they are.
 WITH shell_urls AS (

@@ -18,6 +18,12 @@ false_positives:
   - Monitoring probes that only request a few static ECP/OWA files.
 references:
   - https://github.com/Azure/Azure-Sentinel/blob/master/Hunting%20Queries/W3CIISLog/ExchangeServerSuspiciousURIsVisited.yaml
+prefilter:
+  # Every request of a client that asked for at least one exploit-looking stem (the candidates part below): the
+  # per-client counts need all of that client's requests, and no other client's.
+  web_requests: >-
+    client_ip IN (SELECT client_ip FROM web_requests WHERE dt BETWEEN ? AND ?
+    AND (regexp_like(lower(uri_stem), '^/owa/auth/[a-z0-9]{1,30}\.js$') OR regexp_like(lower(uri_stem), '^/ecp/[a-z0-9]{1,30}\.(js|flt|css)$')))
 --- */
 -- One client is the real one: behind a load balancer or reverse proxy the first public address of its
 -- X-Forwarded-For (else every client would be the balancer), else the address IIS logged.

@@ -20,6 +20,7 @@ interface Opts {
   queries: string;
   indicators: string;
   json?: boolean;
+  staged?: boolean;
 }
 
 /** `sweep hunt`: runs the hunt pack over a lake and writes findings. */
@@ -38,6 +39,10 @@ export function registerHunt(program: Command): void {
     .option('--queries <dir>', 'folder of hunt queries', 'queries')
     .option('--indicators <dir>', 'folder of indicator feeds', 'indicators')
     .option('--json', 'print a JSON summary (findings, verdicts, errors) instead of text')
+    .option(
+      '--staged',
+      'with --engine duckdb: one candidate selection per lake table, then the hunts batched over the candidates (the queries `sweep plan` prices as staged)',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 no finding at medium or above, 1 findings at medium or above (like a failing test), 2 usage error, 3 runtime error.',
@@ -110,6 +115,7 @@ export async function runJob(opts: {
   indicators: string;
   since?: string;
   until?: string;
+  staged?: boolean;
 }): Promise<SweepResult> {
   const indicatorsDir = fs.existsSync(opts.indicators) ? path.resolve(opts.indicators) : null;
   const pack = await loadPack(path.resolve(opts.queries), indicatorsDir);
@@ -128,6 +134,7 @@ export async function runJob(opts: {
         until: opts.until,
         lakeCheck,
         record: { engine: 'duckdb', queriesDir: path.resolve(opts.queries), indicatorsDir },
+        staged: opts.staged === true,
       }),
     );
   } finally {

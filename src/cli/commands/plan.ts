@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { S3Client } from '@aws-sdk/client-s3';
 import { LocalObjectStore, SWEEP_STATE_KEY, formatBytes, readText } from '../../core';
 import type { ObjectStore } from '../../core';
-import { localParquetColumnBytes } from '../../local-engine';
+import { localCandidateBytes, localParquetColumnBytes } from '../../local-engine';
 import {
   S3ObjectStore,
   DEFAULT_PRICE_PER_TB,
@@ -13,6 +13,8 @@ import {
   type HuntScanEstimate,
   type ScanEstimate,
   planSweepDetailed,
+  estimateStaged,
+  type StagedEstimate,
 } from '../../aws';
 import { loadIndicators, loadQueries, type Hunt, DEFAULT_SINCE, parseDay } from '../../hunt';
 import { rowsIndicatorsDigest, storedIndicatorsDigest, type HuntDecision } from '../../sweep';
@@ -42,7 +44,13 @@ export interface IncrementalEstimate {
   readonly totalCostUsd: number;
 }
 
-export type PlanEstimate = ScanEstimate & { rawBytes: number; incremental: IncrementalEstimate };
+export type PlanEstimate = ScanEstimate & {
+  rawBytes: number;
+  incremental: IncrementalEstimate;
+  /** The staged sweep (candidate selections, then batches): a full sweep of the window, and the next scheduled one. */
+  staged: StagedEstimate | null;
+  stagedIncremental: StagedEstimate | null;
+};
 
 /**
  * `sweep plan`: prices the queries the state machine would run (planSweep's SQL, parameters and partitions): a full
@@ -73,7 +81,9 @@ export function registerPlan(program: Command): void {
       'after',
       '\nAthena bills per query at least 10 MB, rounded up to the MB. The estimate prunes partitions exactly as Athena does\n(agency, dt); with --lake it counts only the referenced columns, with --bucket whole files (the most a query could read).\n' +
         'The incremental column prices the next scheduled sweep against the sweep state recorded in the lake (sweep-state/state.json):\n' +
-        'each hunt reads only new or changed partitions, all history (new or changed hunt, changed indicators), or nothing.',
+        'each hunt reads only new or changed partitions, all history (new or changed hunt, changed indicators), or nothing.\n' +
+        'The staged lines price the same two runs as one candidate selection per lake table, then the hunts batched over the candidates;\n' +
+        'with --lake the selections run locally to measure the candidates, with --bucket the batches are an upper bound (every row of each column a hunt names).',
     )
     .action(async (opts: Opts) => {
       if (!opts.lake === !opts.bucket)
@@ -115,6 +125,7 @@ export function registerPlan(program: Command): void {
           ? async () =>
               rowsIndicatorsDigest(fs.existsSync(opts.indicators) ? (await loadIndicators(path.resolve(opts.indicators))).rows : [])
           : () => storedIndicatorsDigest(lake);
+        const candidates = opts.lake ? localCandidateBytes(path.resolve(opts.lake)) : null;
         const est = await estimatePlans({
           lake,
           hunts,
@@ -124,7 +135,8 @@ export function registerPlan(program: Command): void {
           pricePerTb: price,
           indicatorsDigest,
           columnBytes: opts.lake ? localParquetColumnBytes(path.resolve(opts.lake)) : undefined,
-        });
+          measureCandidates: candidates?.measure,
+        }).finally(() => candidates?.close());
         process.stdout.write(
           opts.json
             ? JSON.stringify({ ...est, broken: broken.map((b) => ({ path: b.path, error: b.error.message })) }) + '\n'
@@ -150,6 +162,8 @@ export async function estimatePlans(o: {
   pricePerTb: number;
   indicatorsDigest: () => Promise<string>;
   columnBytes?: (keys: readonly string[], columns: readonly string[]) => Promise<number>;
+  /** Measures a candidate selection's result (local lake). @default - the selection's scanned bytes (upper bound) */
+  measureCandidates?: Parameters<typeof estimateStaged>[4]['measureCandidates'];
 }): Promise<PlanEstimate> {
   const files = await listLakeFiles(o.lake);
   const agencies = o.agencies && o.agencies.length > 0 ? [...o.agencies] : [...files.agencies].sort();
@@ -172,7 +186,31 @@ export async function estimatePlans(o: {
           { ...ctx, state: { store: o.lake, indicatorsDigest: o.indicatorsDigest, dryRun: true } },
         );
   const incEst = await estimateScopes(files, scopes(inc.decisions), price);
+  const window = { since: o.since, until: o.until };
+  const active = o.hunts.filter((h) => h.meta.status !== 'deprecated');
+  const staged =
+    agencies.length === 0
+      ? null
+      : await estimateStaged(files, active, window, agencies, { ...price, measureCandidates: o.measureCandidates });
+  // Only the hunts the next scheduled sweep re-runs, each over what it reads (its agencies and days).
+  const rerun = inc.decisions.filter((d) => d.mode !== 'skip');
+  const stagedIncremental =
+    agencies.length === 0
+      ? null
+      : await estimateStaged(
+          files,
+          rerun.map((d) => byId.get(d.hunt_id)!),
+          window,
+          agencies,
+          {
+            ...price,
+            measureCandidates: o.measureCandidates,
+            scopes: new Map(rerun.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges }])),
+          },
+        );
   return {
+    staged,
+    stagedIncremental,
     window: { since: o.since, until: o.until },
     agencies,
     ...fullEst,
@@ -243,7 +281,33 @@ export function renderEstimate(est: PlanEstimate): string {
   const pct = (b: number) =>
     est.rawBytes > 0 ? ` (${((100 * b) / est.rawBytes).toFixed(1)}% of ${formatBytes(est.rawBytes)} raw logs)` : '';
   const reruns = est.incremental.decisions.filter((d) => d.mode !== 'skip').length;
+  const stagedLines = (what: string, st: StagedEstimate): void => {
+    const kinds = (k: string) => st.queries.filter((q) => q.kind === k);
+    lines.push(
+      `${what}: ${st.queries.length} queries (${kinds('selection').length} candidate selections, ${kinds('batch').length} batches of ` +
+        `${kinds('batch').reduce((n, q) => n + q.hunts, 0)} hunts, ${kinds('alone').length} hunts alone; ${st.direct.length} hunts read a table from the lake), ` +
+        `${formatBytes(st.totalBytes)} scanned, ${formatBytes(st.totalBilledBytes)} billed, about $${st.totalCostUsd.toFixed(4)}${pct(st.totalBilledBytes)}`,
+    );
+    for (const q of st.queries)
+      lines.push(
+        `  ${q.kind.padEnd(9)}  ${q.label.slice(0, 60).padEnd(60)}  ${formatBytes(q.bytes).padStart(10)}  ${formatBytes(q.billedBytes).padStart(10)}`,
+      );
+  };
   lines.push('');
+  lines.push('Staged (one candidate selection per table, then the hunts batched over the candidates):');
+  if (est.staged) {
+    stagedLines('full sweep', est.staged);
+    lines.push(
+      `  candidates (${est.staged.candidatesMeasured ? 'measured: the selections run locally, written as ZSTD Parquet' : "upper bound: the selections' scanned bytes"}): ` +
+        Object.entries(est.staged.candidateBytes)
+          .map(([t, b]) => `${t} ${formatBytes(b)}`)
+          .join(', '),
+    );
+    for (const d of est.staged.direct) lines.push(`  reads the lake: ${d.hunt_id} (${d.reason})`);
+  }
+  if (est.stagedIncremental) stagedLines('next scheduled sweep', est.stagedIncremental);
+  lines.push('');
+  lines.push('Hunt by hunt (one query per hunt, as the state machine runs them today):');
   lines.push(
     `${est.hunts.length} hunts: ${formatBytes(est.totalBytes)} scanned, ${formatBytes(est.totalBilledBytes)} billed, about $${est.totalCostUsd.toFixed(4)} at $${est.pricePerTb}/TB${pct(est.totalBilledBytes)}`,
   );
