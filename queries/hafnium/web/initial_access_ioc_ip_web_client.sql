@@ -28,8 +28,8 @@ references:
 prefilter:
   # The rows a published address can match: the join below, as a semi-join on the indicators.
   web_requests: >-
-    lower(regexp_replace(client_ip, '^::ffff:', '')) IN (SELECT value FROM indicators WHERE type = 'ip')
-    OR lower(forwarded_client_ip) IN (SELECT value FROM indicators WHERE type = 'ip')
+    regexp_replace(lower(client_ip), '^::ffff:', '') IN (SELECT value FROM indicators WHERE type = 'ip')
+    OR forwarded_client_ip IN (SELECT value FROM indicators WHERE type = 'ip')
 --- */
 -- Stage 1: published addresses, each valid for 365 days from its first_seen (2021-03-02, the date of the Microsoft and
 -- Volexity reports, when the feed has none): VPS and VPN addresses are reassigned.

@@ -23,7 +23,7 @@ references:
   - https://us-cert.cisa.gov/ncas/alerts/aa21-062a
 prefilter:
   # The rows a published address can match: the join below, as a semi-join on the indicators.
-  windows_events: lower(ip_address) IN (SELECT value FROM indicators WHERE type = 'ip')
+  windows_events: regexp_replace(lower(ip_address), '^::ffff:', '') IN (SELECT value FROM indicators WHERE type = 'ip')
 --- */
 -- Stage 1: published addresses, each valid for 365 days from its first_seen (2021-03-02, the date of the Microsoft and
 -- Volexity reports, when the feed has none): VPS and VPN addresses are reassigned.
