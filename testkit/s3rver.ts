@@ -38,6 +38,11 @@ export interface S3rverHandle {
   readonly events: S3rverEventRecord[];
   /** Client config to build more clients (e.g. with other options) against the same server. */
   clientConfig(extra?: Partial<S3ClientConfig>): S3ClientConfig;
+  /**
+   * The environment a bundled Lambda handler needs to reach this server with its own SDK client: endpoint, region,
+   * fake credentials, checksums only when required, and Powertools logging at ERROR.
+   */
+  lambdaEnv(): Record<string, string>;
   /** Stops the server, destroys the client and removes the directory. */
   stop(): Promise<void>;
 }
@@ -100,6 +105,15 @@ export async function startS3rver(options: StartS3rverOptions = {}): Promise<S3r
     client,
     events,
     clientConfig,
+    lambdaEnv: () => ({
+      AWS_ENDPOINT_URL_S3: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+    }),
     async stop() {
       client.destroy();
       if (child.exitCode === null && child.connected) {

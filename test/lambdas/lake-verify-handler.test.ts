@@ -32,13 +32,7 @@ describe('lake-verify handler', () => {
       LAKE_BUCKET: 'sweep-lake',
       UPLOAD_BUCKET: 'sweep-uploads',
       QUEUE_URL: queueUrl,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      ...s3.lambdaEnv(),
     });
     await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-uploads', Key: RAW, Body: iisLog(90, 3, 2).text }));
     const uploads = new S3ObjectStore({ client: s3.client, bucket: 'sweep-uploads' });

@@ -65,12 +65,7 @@ describe('large-upload task', () => {
       LAKE_BUCKET: 'sweep-lake',
       WORK_DIR: dir,
       TASK_CODE_URL: await getSignedUrl(s3.client, new GetObjectCommand({ Bucket: 'cdk-assets', Key: 'task.js' }), { expiresIn: 600 }),
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      ...s3.lambdaEnv(),
     };
   }, 120_000);
   afterAll(async () => {

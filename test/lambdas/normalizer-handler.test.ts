@@ -50,13 +50,7 @@ describe('normalizer handler', () => {
     Object.assign(process.env, {
       UPLOAD_BUCKET: 'sweep-uploads',
       LAKE_BUCKET: 'sweep-lake',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      ...s3.lambdaEnv(),
       TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sweep-findings',
       QUERIES_DIR: path.resolve(__dirname, '..', '..', 'queries'),
       // A small threshold so the test's "large" upload stays small.
