@@ -9,7 +9,9 @@
  * Aufgabenkategorie", "Informationen", "Fehler", "27.10.2021 12:28:26"); the French Event Viewer help (forsenergy.com
  * fr-fr/eventviewer: "Niveau", "Source", "ID de l'événement", levels "Informations", "Avertissement", "Erreur") and a
  * French Event Viewer screen ("Date et heure", "Succès de l'audit", "Échec de l'audit"); German audit keywords
- * "Überwachung erfolgreich" / "Überwachung gescheitert" as pywin32 consumers map them. Date patterns are the cultures'
+ * "Überwachung erfolgreich" / "Überwachung gescheitert" as pywin32 consumers map them; Dutch "Bron", "Gebeurtenis-id",
+ * "Niveau" and the level "fout" from Microsoft's nl-nl Azure VM troubleshooting page that quotes an Event Viewer
+ * event (the Dutch date column "Datum en tijd" and the audit words are not confirmed by a source). Date patterns are the cultures'
  * short date + long time (.NET/Windows defaults): en-US M/d/yyyy h:mm:ss tt, en-GB dd/MM/yyyy HH:mm:ss, fr-FR and
  * nl-BE dd/MM/yyyy (nl-BE d/MM/yyyy), fr-BE dd-MM-yy, nl-NL d-M-yyyy, de-DE dd.MM.yyyy.
  */
