@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- hunt [--size=1GB] [--keep]`
+ * `npm run bench -- hunt [--size=1GB] [--compression=snappy|gzip|zstd] [--keep]`
  *
  * All hunts of the pack over a lake built from N bytes of generated IIS and HttpProxy logs, against one
  * `zcat FILES | grep -c ServerInfo~` pass over the same gzip'd raw logs, in the same run (the reference runs before
@@ -8,6 +8,8 @@
  * chunks of the columns the hunt names, in the partitions of the window (Athena bills at least 10 MB per query).
  *
  * --size=N   raw (uncompressed) log bytes to generate, half IIS, half HttpProxy (default 1GB)
+ * --compression=C  the lake's page codec (default: the writer's, Snappy); `zstd` is what the normalizer writes on AWS
+ *             (Node >= 22.15): its lake is cached apart, under lake-root-zstd, for `sweep plan --lake` to price it
  * Logs and lake are cached under .cache/bench-hunt/<size>/ (deterministic, reused across runs).
  */
 import { spawn } from 'node:child_process';
@@ -76,8 +78,13 @@ export async function run(args: string[]): Promise<void> {
   const size = parseSize('--size', arg(args, 'size') ?? '1GB');
   const base = path.resolve('.cache', 'bench-hunt', String(size));
   const corpus = await generateWebCorpus(base, size, { seedBase: 2000, logsSubdir: 'logs' });
-  const lakeRoot = path.join(base, 'lake-root');
-  if (!fs.existsSync(path.join(base, 'lake.done'))) {
+  const compression = arg(args, 'compression');
+  if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip' && compression !== 'zstd')
+    throw new Error(`--compression must be snappy, gzip or zstd, got ${compression}`);
+  const suffix = compression && compression !== 'snappy' ? `-${compression}` : '';
+  const lakeRoot = path.join(base, `lake-root${suffix}`);
+  const done = path.join(base, `lake${suffix}.done`);
+  if (!fs.existsSync(done)) {
     fs.rmSync(lakeRoot, { recursive: true, force: true });
     const t0 = performance.now();
     await normalizeUpload({
@@ -86,9 +93,10 @@ export async function run(args: string[]): Promise<void> {
       uploadId: 'bench',
       lakeRoot,
       tmpDir: path.join(base, 'tmp'),
+      ...(compression ? { writer: { compression } } : {}),
     });
     fs.rmSync(path.join(base, 'tmp'), { recursive: true, force: true });
-    fs.writeFileSync(path.join(base, 'lake.done'), '');
+    fs.writeFileSync(done, '');
     process.stdout.write(`lake built in ${((performance.now() - t0) / 1000).toFixed(1)} s (once, cached)\n`);
   }
   const pack = await loadPack(path.resolve('queries'), path.resolve('indicators'));
