@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- retro [--size=600MB]`
+ * `npm run bench -- retro [--size=600MB] [--compression=snappy|gzip|zstd]`
  *
  * What a weekly retro-hunt bills on Athena, priced by `sweep plan`'s code (planSweep's queries, partitions and
  * Parquet column chunks) on a multi-agency, multi-year lake: 3 agencies x 2 years of generated IIS and HttpProxy
@@ -9,6 +9,8 @@
  * same findings is proven by test/sweep/incremental.test.ts.
  *
  * --size=N   raw log bytes in all (default 600MB; a sixth per agency and year)
+ * --compression=C  the lake's page codec (default: the writer's, Snappy); `zstd` is what the normalizer writes on AWS
+ *             (Node >= 22.15), its lake cached apart under lake-root-zstd
  * The corpus and lake are cached under .cache/bench-retro/<size>/.
  */
 import * as fs from 'node:fs';
@@ -30,19 +32,32 @@ const TODAY = '2026-12-01';
 export async function run(args: string[]): Promise<void> {
   const size = parseSize('--size', arg(args, 'size') ?? '600MB');
   const base = path.resolve('.cache', 'bench-retro', String(size));
-  const root = path.join(base, 'lake-root');
-  if (!fs.existsSync(path.join(base, 'lake.done'))) {
+  const compression = arg(args, 'compression');
+  if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip' && compression !== 'zstd')
+    throw new Error(`--compression must be snappy, gzip or zstd, got ${compression}`);
+  const suffix = compression && compression !== 'snappy' ? `-${compression}` : '';
+  const writer: { writer?: { compression: 'snappy' | 'gzip' | 'zstd' } } = compression ? { writer: { compression } } : {};
+  const root = path.join(base, `lake-root${suffix}`);
+  const done = path.join(base, `lake${suffix}.done`);
+  if (!fs.existsSync(done)) {
     fs.rmSync(root, { recursive: true, force: true });
     let seed = 5000;
     for (const agency of AGENCIES) {
       for (const start of YEARS) {
         const dir = path.join(base, 'logs', agency, start);
         await generateWebCorpus(dir, size / (AGENCIES.length * YEARS.length), { seedBase: (seed += 100), start });
-        await normalizeUpload({ inputs: [dir], agency, uploadId: `${agency}-${start}`, lakeRoot: root, tmpDir: path.join(base, 'tmp') });
+        await normalizeUpload({
+          inputs: [dir],
+          agency,
+          uploadId: `${agency}-${start}`,
+          lakeRoot: root,
+          tmpDir: path.join(base, 'tmp'),
+          ...writer,
+        });
       }
     }
     fs.rmSync(path.join(base, 'tmp'), { recursive: true, force: true });
-    fs.writeFileSync(path.join(base, 'lake.done'), '');
+    fs.writeFileSync(done, '');
   }
   // Each run starts from the two-year lake without state, week upload or extra feed.
   const lake = new LocalObjectStore(root);
@@ -91,7 +106,7 @@ export async function run(args: string[]): Promise<void> {
   rows.push(['first sweep (no state)', await price()]);
   await complete('bench-1');
   await generateWebCorpus(week, size / 300, { seedBase: 9000, start: '2026-11-23' });
-  await normalizeUpload({ inputs: [week], agency: 'doj', uploadId: 'week-doj', lakeRoot: root, tmpDir: path.join(base, 'tmp') });
+  await normalizeUpload({ inputs: [week], agency: 'doj', uploadId: 'week-doj', lakeRoot: root, tmpDir: path.join(base, 'tmp'), ...writer });
   rows.push(['a week later, one agency uploaded', await price()]);
   await complete('bench-2');
   feeds = 'feeds-v2';
