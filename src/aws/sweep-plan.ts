@@ -136,9 +136,10 @@ export interface StagedQueries {
 
 /**
  * Longest batch query of a staged run. A failed Athena task's error cause holds the query text, and the state that
- * catches it holds the batch as well: both must fit in Step Functions' 256 KiB state payload.
+ * catches it holds the batch as well: both must fit in Step Functions' 256 KiB state payload (each batch also pays
+ * Athena's 10 MB minimum, so batches are as large as that allows).
  */
-export const MAX_STAGED_BATCH_BYTES = 64_000;
+export const MAX_STAGED_BATCH_BYTES = 100_000;
 
 /** The run's candidates prefix (relative to the bucket). */
 export function candidatesPrefix(runId: string): string {
