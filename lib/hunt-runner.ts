@@ -133,7 +133,7 @@ export class HuntRunner extends Construct {
 
     this.planFunction = new SweepFunction(this, 'Plan', {
       entry: 'lambdas/plan-sweep/handler.ts',
-      description: 'Plans a hunt run (window, agencies, one Athena query per hunt) and records what a scheduled run swept',
+      description: 'Plans a hunt run (window, agencies, candidate selections and hunt batches) and records what a scheduled run swept',
       memorySize: 1024,
       // A scheduled run lists the whole lake to find what changed since the last one.
       timeout: Duration.minutes(10),

@@ -7,7 +7,11 @@
  * Story: three agencies (the deployment's first three), each uploading a clean and a compromised server archive
  * (samples/agency-demo), the keys in the event once plain, once URL-encoded; a console "folder" marker; a message
  * that cannot be processed (partial batch failure, redelivered, dead-lettered); a redelivery of a processed message
- * after a timeout; a sweep per manifest; one retro-hunt; then who received what. S3 writes go through
+ * after a timeout; a sweep per manifest; one retro-hunt; a full-history run in stages against the same hunts run one by
+ * one (same findings per hunt, the bills compared), and one whose batch fails (its hunts recorded failed, the others
+ * published, the candidates cleaned up); then who received what. Athena's CTAS follows the User Guide ("CREATE TABLE
+ * AS", "Considerations and limitations for CTAS queries"): the table must not exist, its external_location must be
+ * empty (HIVE_PATH_ALREADY_EXISTS otherwise), the files land there and DROP TABLE leaves them. S3 writes go through
  * testkit/conditional-s3.ts (AWS's conditional-write rules, which s3rver ignores); Athena reads every object under a
  * table's prefix, as Athena does, and hunts read through the catalog's own views (lake_commits): a half-published
  * upload planted in the bucket must stay invisible to them.
@@ -558,6 +562,8 @@ async function main(): Promise<number> {
     };
     // A fault the staged-batch-failure stage injects: the next query whose text matches fails as Athena would.
     let failQuery: RegExp | null = null;
+    // Queries refused on purpose by the ctas-rules stage.
+    const probeQueries: string[] = [];
     const runQuery = async (sql: string): Promise<AthenaResult> => {
       if (!engine) throw new Error('no lake snapshot open');
       if (failQuery?.test(sql)) {
@@ -1001,6 +1007,46 @@ async function main(): Promise<number> {
       };
     });
 
+    await stage(
+      'ctas-rules',
+      "the rehearsal's Athena keeps CTAS's rules: an existing table or a non-empty location is refused",
+      async () => {
+        // Prepare: a location that holds a file, as a crashed run could leave it
+        await openSnapshot();
+        const location = `s3://${BUCKETS.results}/candidates/rh-probe/web_requests/`;
+        const ctas = (name: string) =>
+          `CREATE TABLE sweep_probe.${name}\nWITH (format = 'PARQUET', write_compression = 'ZSTD', external_location = '${location}')\nAS\nSELECT agency, host FROM web_requests`;
+        await s3h.client.send(
+          new PutObjectCommand({ Bucket: BUCKETS.results, Key: 'candidates/rh-probe/web_requests/left-over', Body: 'x' }),
+        );
+
+        // Act
+        const refused = await em.startQuery(ctas('probe_a'), []);
+        await conditional!.client.send(
+          new DeleteObjectCommand({ Bucket: BUCKETS.results, Key: 'candidates/rh-probe/web_requests/left-over' }),
+        );
+        const made = await em.startQuery(ctas('probe_a'), []);
+        await s3h.client.send(
+          new DeleteObjectCommand({ Bucket: BUCKETS.results, Key: 'candidates/rh-probe/web_requests/probe_a-00000.parquet' }),
+        );
+        const again = await em.startQuery(ctas('probe_a'), []);
+        const dropped = await em.startQuery('DROP TABLE IF EXISTS sweep_probe.probe_a', []);
+
+        // Assess
+        check(
+          refused.state === 'FAILED' && /HIVE_PATH_ALREADY_EXISTS/.test(refused.error ?? ''),
+          `non-empty location: ${refused.state} ${refused.error}`,
+        );
+        check(made.state === 'SUCCEEDED', `empty location: ${made.error}`);
+        check(again.state === 'FAILED' && /already exists/.test(again.error ?? ''), `existing table: ${again.state} ${again.error}`);
+        check(dropped.state === 'SUCCEEDED' && !(await tableExists('sweep_probe', 'probe_a')), 'DROP TABLE left the table');
+        probeQueries.push(refused.id, again.id);
+        return {
+          detail: `${refused.error?.slice(0, 80)}...; then written once the prefix was emptied; a second CTAS of the table refused; dropped`,
+        };
+      },
+    );
+
     await stage('staged-batch-failure', "a failing batch fails its hunts only, and the run's candidates are still cleaned up", async () => {
       // Prepare: the next batch query fails (a batch is a UNION ALL of hunts).
       failQuery = /\nUNION ALL\n/;
@@ -1166,7 +1212,9 @@ async function main(): Promise<number> {
       const scanned = execs.reduce((s, e) => s + e.result!.scannedBytes, 0);
       const billed = execs.reduce((s, e) => s + billOf(e), 0);
       // The query the staged-batch-failure stage made fail on purpose is not a limit hit.
-      const failed = [...em.executions.values()].filter((e) => e.state === 'FAILED' && !e.error?.includes('injected_fault'));
+      const failed = [...em.executions.values()].filter(
+        (e) => e.state === 'FAILED' && !e.error?.includes('injected_fault') && !probeQueries.includes(e.id),
+      );
       check(failed.length === 0, `${failed.length} Athena queries failed: ${failed[0]?.error?.slice(0, 300)}`);
       return {
         detail: `Athena queries took ${(em.queryMs / 1000).toFixed(1)} s; ${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}; of the scanned bytes, ${(commitsScanned / 1024).toFixed(0)} KiB are commit records read by the views`,
