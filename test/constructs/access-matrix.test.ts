@@ -6,7 +6,7 @@
  * The staged hunt runs' candidate tables: an Athena CTAS creates the table in the Glue catalog and writes its files
  * to `external_location` with the caller's permissions, a location that must be empty (Athena User Guide, "CREATE
  * TABLE AS" and "Considerations and limitations for CTAS queries": the CTAS checks the prefix is empty and never
- * overwrites data; Parquet's `write_compression` accepts ZSTD); DROP TABLE removes the catalog entry only, so the
+ * overwrites data; "Use ZSTD compression levels": Athena writes ZSTD Parquet); DROP TABLE removes the catalog entry only, so the
  * files are deleted apart. Hence: glue:CreateTable / GetTable / DeleteTable on the candidates database's tables,
  * S3 Put / Get / Delete / List under the results bucket's candidates/ prefix, and nothing of the kind on the lake.
  */
