@@ -5,8 +5,9 @@
  * Athena's rules the plan follows ("CREATE TABLE AS", Athena User Guide, docs.aws.amazon.com/athena/latest/ug/
  * create-table-as.html and ctas-considerations-limitations.html): `external_location` must be an S3 location with no
  * data in it (each run and table gets its own `candidates/<run_id>/<table>/` prefix), `write_compression = 'ZSTD'`
- * writes ZSTD Parquet ("Use ZSTD compression levels": Athena reads and writes ZSTD-compressed Parquet), and the table name is a plain identifier (letters, digits, underscore; the run id's dashes
- * are replaced), qualified by the database the CTAS creates it in.
+ * writes ZSTD Parquet ("Use ZSTD compression levels": Athena reads and writes ZSTD-compressed Parquet), and the
+ * table name is a plain identifier (letters, digits, underscore; the run id's dashes are replaced), qualified by the
+ * database the CTAS creates it in.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
