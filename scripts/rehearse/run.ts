@@ -500,10 +500,10 @@ async function main(): Promise<number> {
     /** Bytes a query reads of the lake (and of the candidate tables it names). */
     const scannedBy = (query: string): number => {
       // A hunt over candidates names its lake table only as the shadow of the candidate table (`t AS (SELECT * FROM
-      // db.candidates_..)`): that reads the candidate files, not the lake.
+      // db.candidates_.. [WHERE <its agencies and days>])`): that reads the candidate files, not the lake.
       let candidates = 0;
       for (const [name, size] of candidateSizes) candidates += size * (query.split(name).length - 1);
-      const sql = query.replace(/\b[a-z_]+ AS \(SELECT \* FROM [a-z0-9_]+\.[a-z0-9_]+\)/g, '');
+      const sql = query.replace(/\b[a-z_]+ AS \(SELECT \* FROM [a-z0-9_]+\.[a-z0-9_]+(?: WHERE [^()]*(?:\([^()]*\)[^()]*)*)?\)/g, '');
       // Bytes scanned: the files of every table the query names, in the days and agencies it names (an upper bound
       // of Athena's column-level figure; the 10 MB minimum dominates at this size anyway).
       const days = [...sql.matchAll(/'(\d{4}-\d{2}-\d{2})'/g)].map((m) => m[1]).sort();

@@ -183,7 +183,11 @@ export function planStagedQueries(
   );
   const selections = stages.selections.map((s) => ({ ...s, name: `${ctx.database}.${candidatesName(s.table, runId)}` }));
   const prefix = candidatesPrefix(runId);
-  const members = batched.map((s) => ({ hunt: s.hunt, selections: selections.filter((c) => c.hunts.includes(s.hunt.meta.id)) }));
+  const members = batched.map((s) => ({
+    hunt: s.hunt,
+    selections: selections.filter((c) => c.hunts.includes(s.hunt.meta.id)),
+    scope: scoped.get(s.hunt.meta.id),
+  }));
   const { batches, alone: unnamed } = batchHunts(members, window, MAX_STAGED_BATCH_BYTES, agencies);
   // outputColumns was checked above: batchHunts sets none apart.
   if (unnamed.length > 0) throw new Error(`hunts ${unnamed.map((h) => h.meta.id).join(', ')} cannot be batched`);

@@ -16,7 +16,7 @@
  * stays as it is.
  */
 import { stripSqlComments, type Hunt, type HuntWindow } from '../hunt';
-import { bindWindow, huntOverCandidates, type CandidateSelection } from './candidates';
+import { bindWindow, huntOverCandidates, type CandidateSelection, type HuntScope } from './candidates';
 
 /** Longest batch query text (Athena accepts at most 262,144 bytes per query string). */
 export const MAX_BATCH_BYTES = 200_000;
@@ -92,9 +92,10 @@ function member(
   selections: readonly CandidateSelection[],
   window: HuntWindow,
   agencies?: readonly string[],
+  scope?: HuntScope,
 ): string {
   const inner = bindWindow(
-    selections.length > 0 ? huntOverCandidates(hunt, selections) : stripSqlComments(hunt.sql).trim().replace(/;\s*$/, ''),
+    selections.length > 0 ? huntOverCandidates(hunt, selections, scope) : stripSqlComments(hunt.sql).trim().replace(/;\s*$/, ''),
     window,
   );
   const values = columns.map((c) => `CAST(hunt_result.${c} AS JSON)`).join(', ');
@@ -108,12 +109,12 @@ function member(
 
 /**
  * Batches the hunts into UNION ALL queries of at most `maxBytes`: each hunt reads the candidates of the selections
- * it is given (none: the lake tables, as it is), and keeps the rows of `agencies` only, when given (every hunt returns
+ * it is given (none: the lake tables, as it is; only its scope of them, when given), and keeps the rows of `agencies` only, when given (every hunt returns
  * its rows' agency). Hunts whose output columns cannot be named are returned apart
  * (`alone`), to run on their own.
  */
 export function batchHunts(
-  members: readonly { readonly hunt: Hunt; readonly selections: readonly CandidateSelection[] }[],
+  members: readonly { readonly hunt: Hunt; readonly selections: readonly CandidateSelection[]; readonly scope?: HuntScope }[],
   window: HuntWindow,
   maxBytes = MAX_BATCH_BYTES,
   agencies?: readonly string[],
@@ -130,13 +131,13 @@ export function batchHunts(
     held = [];
     size = 0;
   };
-  for (const { hunt, selections } of members) {
+  for (const { hunt, selections, scope } of members) {
     const columns = outputColumns(hunt);
     if (!columns) {
       alone.push(hunt);
       continue;
     }
-    const part = member(hunt, columns, selections, window, agencies);
+    const part = member(hunt, columns, selections, window, agencies, scope);
     const bytes = Buffer.byteLength(part, 'utf8') + 20;
     if (size + bytes > maxBytes) flush();
     parts.push(part);
