@@ -109,9 +109,9 @@ function member(
 
 /**
  * Batches the hunts into UNION ALL queries of at most `maxBytes`: each hunt reads the candidates of the selections
- * it is given (none: the lake tables, as it is; only its scope of them, when given), and keeps the rows of `agencies` only, when given (every hunt returns
- * its rows' agency). Hunts whose output columns cannot be named are returned apart
- * (`alone`), to run on their own.
+ * it is given (none: the lake tables, as it is; only its scope of them, when given), and keeps the rows of `agencies`
+ * only, when given (every hunt returns its rows' agency). Hunts whose output columns cannot be named are returned
+ * apart (`alone`), to run on their own.
  */
 export function batchHunts(
   members: readonly { readonly hunt: Hunt; readonly selections: readonly CandidateSelection[]; readonly scope?: HuntScope }[],
