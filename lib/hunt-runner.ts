@@ -1,13 +1,22 @@
 /**
- * Hunt runs on Athena, orchestrated by Step Functions:
+ * Hunt runs on Athena, orchestrated by Step Functions, in stages (src/sweep/candidates.ts, batch.ts):
  *
- *   Plan (Lambda: window, agencies, one item per hunt with its SQL and parameters)
- *   -> Map over the hunts, bounded concurrency:
- *        Athena StartQueryExecution `.sync` (no polling Lambda), retries with backoff
- *        -> Publish (Lambda: result rows -> findings -> dedup -> SNS)
- *        (a failed hunt is caught and recorded; the others go on)
+ *   Plan (Lambda: window, agencies; one CTAS per lake table the hunts have a row predicate for, the hunts in
+ *        UNION ALL batches over those candidate tables, and the few hunts that run alone with their SQL)
+ *   -> Map over the selections: Athena CTAS `.sync` (ZSTD Parquet under the results bucket's candidates/<run_id>/,
+ *        a table in the candidates database; a failed selection is caught: the batches reading it fail and say so)
+ *   -> Map over the batches: Athena StartQueryExecution `.sync` (no polling Lambda), retries with backoff
+ *        -> Publish (Lambda: the batch's rows split per hunt -> findings -> dedup -> SNS; one outcome per hunt)
+ *        (a failed batch is caught: each of its hunts is recorded failed with the reason; the other batches go on)
+ *   -> Map over the lone hunts: one query each, then Publish, as before
+ *   -> Cleanup, on success and on failure alike: DROP TABLE of each candidate table, then the run's candidates
+ *        prefix deleted (the plan Lambda)
  *   -> Commit (the plan Lambda again: promote the run's sweep state, without the hunts that failed)
  *   -> fail the execution if any hunt failed (the alarm fires).
+ *
+ * The CTAS statements run in a workgroup of their own that does not override the client-side settings: in a
+ * workgroup that does (the hunts' one), Athena ignores `external_location` and writes the table under the results
+ * location's tables/<query-id>/ ("Considerations and limitations for CTAS queries", Athena User Guide).
  *
  * Scheduled retro-hunts are incremental: each hunt reads only what is new for it since the last completed
  * scheduled sweep (src/sweep/sweep-state.ts; the state lives in the lake bucket under sweep-state/).
@@ -16,9 +25,11 @@
  * every new upload manifest (sweep that agency's new days).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as glue from 'aws-cdk-lib/aws-glue';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -56,10 +67,24 @@ export interface HuntRunnerProps {
 /** Characters of a failed hunt's error name and cause kept in the run's result. */
 export const MAX_ERROR_CHARS = 256;
 export const MAX_CAUSE_CHARS = 1000;
+/**
+ * JSONata: the reason of a caught failure, at most MAX_CAUSE_CHARS. A failed Athena task's Cause is its
+ * QueryExecution as JSON, the query text first: the reason is its Status.StateChangeReason, else the Cause itself.
+ */
+const CAUSE =
+  '($c := $string($states.input.error.Cause); $m := $match($c, /"StateChangeReason":"([^"]*)"/); ' +
+  `$substring($exists($m) ? $m[0].groups[0] : $c, 0, ${MAX_CAUSE_CHARS}))`;
+
+/** Prefix of the results bucket under which each run writes its candidate tables (`candidates/<run_id>/<table>/`). */
+export const CANDIDATES_PREFIX = 'candidates/';
 
 /** The hunt state machine, its Lambdas, triggers and failure alarm. */
 export class HuntRunner extends Construct {
   readonly stateMachine: sfn.StateMachine;
+  /** Glue database of the runs' candidate tables (created and dropped by each run). */
+  readonly candidatesDatabaseName: string;
+  /** Workgroup the candidate selections (CTAS) and their DROP TABLE run in. */
+  readonly candidatesWorkGroupName: string;
   readonly planFunction: SweepFunction;
   readonly publishFunction: SweepFunction;
   readonly failureAlarm: cloudwatch.Alarm;
@@ -72,9 +97,43 @@ export class HuntRunner extends Construct {
     const retroSince = props.retroSince ?? '2019-01-01';
     if (!/^\d{4}-\d{2}-\d{2}$/.test(retroSince)) throw new Error(`retroSince must be YYYY-MM-DD, got "${retroSince}"`);
 
+    const stack = Stack.of(this);
+    const resultsBucket = props.workgroup.resultsBucket;
+    this.candidatesDatabaseName = `${props.catalog.databaseName}_candidates`;
+    const candidatesDb = new glue.CfnDatabase(this, 'CandidatesDatabase', {
+      catalogId: stack.account,
+      databaseInput: {
+        name: this.candidatesDatabaseName,
+        description: 'Candidate rows of each hunt run (one table per lake table, dropped after the run): only the hunt runner writes here.',
+      },
+    });
+    this.candidatesWorkGroupName = `${props.workgroup.workGroupName}-candidates`;
+    new athena.CfnWorkGroup(this, 'CandidatesWorkGroup', {
+      name: this.candidatesWorkGroupName,
+      description: 'Candidate selections of the hunt runs (CTAS to a run-scoped prefix) and their DROP TABLE',
+      state: 'ENABLED',
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        // CTAS honours external_location only where the client-side settings are not overridden.
+        enforceWorkGroupConfiguration: false,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: props.workgroup.bytesScannedCutoffPerQuery,
+        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
+        resultConfiguration: {
+          outputLocation: resultsBucket.s3UrlForObject(props.workgroup.resultsPrefix),
+          encryptionConfiguration: { encryptionOption: 'SSE_KMS', kmsKey: props.workgroup.dataKey.keyArn },
+        },
+      },
+    });
+    const candidatesWorkGroupArn = stack.formatArn({
+      service: 'athena',
+      resource: 'workgroup',
+      resourceName: this.candidatesWorkGroupName,
+    });
+
     this.planFunction = new SweepFunction(this, 'Plan', {
       entry: 'lambdas/plan-sweep/handler.ts',
-      description: 'Plans a hunt run (window, agencies, one Athena query per hunt) and records what a scheduled run swept',
+      description: 'Plans a hunt run (window, agencies, candidate selections and hunt batches) and records what a scheduled run swept',
       memorySize: 1024,
       // A scheduled run lists the whole lake to find what changed since the last one.
       timeout: Duration.minutes(10),
@@ -84,8 +143,13 @@ export class HuntRunner extends Construct {
         AGENCIES: props.agencies.join(','),
         RETRO_SINCE: retroSince,
         INCREMENTAL_RETRO_HUNTS: String(props.incrementalRetroHunts ?? true),
+        CANDIDATES_DATABASE: this.candidatesDatabaseName,
+        RESULTS_BUCKET: resultsBucket.bucketName,
       },
     });
+    // The cleanup step: the run's candidate files only.
+    resultsBucket.grantRead(this.planFunction.role, `${CANDIDATES_PREFIX}*`);
+    resultsBucket.grantDelete(this.planFunction.role, `${CANDIDATES_PREFIX}*`);
     props.lakeBucket.grantRead(this.planFunction.role, 'lake/*');
     props.lakeBucket.grantRead(this.planFunction.role, 'manifests/*');
     props.lakeBucket.grantRead(this.planFunction.role, 'indicators/*');
@@ -125,39 +189,91 @@ export class HuntRunner extends Construct {
       payloadResponseOnly: true,
       retryOnServiceExceptions: true,
     });
-    const runQuery = new sfn.CustomState(this, 'RunHuntQuery', {
-      stateJson: {
-        Type: 'Task',
-        Resource: `arn:${Stack.of(this).partition}:states:::athena:startQueryExecution.sync`,
-        Parameters: {
-          'QueryString.$': '$.hunt.query_string',
-          'ExecutionParameters.$': '$.hunt.params',
-          WorkGroup: props.workgroup.workGroupName,
-          QueryExecutionContext: { Database: props.catalog.databaseName, Catalog: 'AwsDataCatalog' },
-        },
-        ResultSelector: {
-          'query_execution_id.$': '$.QueryExecution.QueryExecutionId',
-          'data_scanned_bytes.$': '$.QueryExecution.Statistics.DataScannedInBytes',
-          'output_location.$': '$.QueryExecution.ResultConfiguration.OutputLocation',
-        },
-        ResultPath: '$.query',
-        Retry: [
-          // Throttling and transient service errors only: a query that FAILED (syntax, scan cutoff) is not
-          // retried, since running it again would bill the same bytes again for the same failure.
-          // Several runs at once (uploads arriving together, a retro-hunt) exceed the account's active-query quota:
-          // the waiting hunts must outlast the running ones, whose queries may take up to Athena's 30-minute
-          // default timeout. Back off 15 s doubling to 5 minutes, 20 attempts: ~80 minutes nominal, half that
-          // on average with full jitter, which also spreads the retries of the waiting hunts.
-          {
-            ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'],
-            IntervalSeconds: 15,
-            BackoffRate: 2,
-            MaxAttempts: 20,
-            MaxDelaySeconds: 300,
-            JitterStrategy: 'FULL',
-          },
-        ],
+    const athenaRetry = [
+      // Throttling and transient service errors only: a query that FAILED (syntax, scan cutoff) is not
+      // retried, since running it again would bill the same bytes again for the same failure.
+      // Several runs at once (uploads arriving together, a retro-hunt) exceed the account's active-query quota:
+      // the waiting hunts must outlast the running ones, whose queries may take up to Athena's 30-minute
+      // default timeout. Back off 15 s doubling to 5 minutes, 20 attempts: ~80 minutes nominal, half that
+      // on average with full jitter, which also spreads the retries of the waiting hunts.
+      {
+        ErrorEquals: ['Athena.TooManyRequestsException', 'Athena.InternalServerException'],
+        IntervalSeconds: 15,
+        BackoffRate: 2,
+        MaxAttempts: 20,
+        MaxDelaySeconds: 300,
+        JitterStrategy: 'FULL',
       },
+    ];
+    const athenaSync = `arn:${stack.partition}:states:::athena:startQueryExecution.sync`;
+    const lakeContext = { Database: props.catalog.databaseName, Catalog: 'AwsDataCatalog' };
+    const querySelector = {
+      'query_execution_id.$': '$.QueryExecution.QueryExecutionId',
+      'data_scanned_bytes.$': '$.QueryExecution.Statistics.DataScannedInBytes',
+      'output_location.$': '$.QueryExecution.ResultConfiguration.OutputLocation',
+    };
+    /** One Athena query, `.sync`, its text at `sqlPath` of the state input. */
+    const athenaQuery = (id: string, sqlPath: string, workGroup: string, extra: Record<string, unknown> = {}) =>
+      new sfn.CustomState(this, id, {
+        stateJson: {
+          Type: 'Task',
+          Resource: athenaSync,
+          Parameters: { 'QueryString.$': sqlPath, WorkGroup: workGroup, QueryExecutionContext: lakeContext, ...extra },
+          ResultSelector: querySelector,
+          ResultPath: '$.query',
+          Retry: athenaRetry,
+        },
+      });
+
+    // Stage 1: the candidate selections (CTAS). A failure is caught: the batches reading that table fail and say why.
+    const runSelection = athenaQuery('RunCandidateSelection', '$.selection.ctas', this.candidatesWorkGroupName);
+    runSelection.addCatch(new sfn.Pass(this, 'CandidateSelectionFailed'), { errors: ['States.ALL'], resultPath: '$.error' });
+    const selections = new sfn.Map(this, 'SelectCandidates', {
+      itemsPath: '$.staged.selections',
+      maxConcurrency: concurrency,
+      itemSelector: { 'selection.$': '$$.Map.Item.Value' },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    selections.itemProcessor(runSelection);
+
+    // Stage 2: the batches, each one query whose rows the publish step splits per hunt.
+    const runBatch = athenaQuery('RunHuntBatch', '$.batch.sql', props.workgroup.workGroupName);
+    const publishBatch = new tasks.LambdaInvoke(this, 'PublishBatchFindings', {
+      lambdaFunction: this.publishFunction.function,
+      payload: sfn.TaskInput.fromObject({
+        'run_id.$': '$.run_id',
+        'trigger.$': '$.trigger',
+        batch: { 'batch_id.$': '$.batch.batch_id', 'hunts.$': '$.batch.hunts' },
+        'query_execution_id.$': '$.query.query_execution_id',
+        'output_location.$': '$.query.output_location',
+        'data_scanned_bytes.$': '$.query.data_scanned_bytes',
+      }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+    });
+    publishBatch.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3 });
+    // A failed batch query: each of its hunts is recorded failed with the reason (the commit leaves them out of the
+    // sweep state, so the next run runs them again); the other batches go on.
+    const batchFailed = sfn.Pass.jsonata(this, 'RecordBatchFailure', {
+      outputs:
+        `{% [$map($states.input.batch.hunts, function($h) { { "hunt_id": $h.hunt_id, "ok": false, ` +
+        `"error": $substring($string($states.input.error.Error), 0, ${MAX_ERROR_CHARS}), ` +
+        `"cause": ${CAUSE} } })] %}`,
+    });
+    runBatch.addCatch(batchFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    publishBatch.addCatch(batchFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const batches = new sfn.Map(this, 'EachBatch', {
+      itemsPath: '$.staged.batches',
+      maxConcurrency: concurrency,
+      itemSelector: { 'batch.$': '$$.Map.Item.Value', 'run_id.$': '$.run_id', 'trigger.$': '$.trigger' },
+      // The outcomes replace the batches' SQL: plan plus results could pass the payload limit.
+      resultPath: '$.staged.batches',
+    });
+    batches.itemProcessor(runBatch.next(publishBatch));
+
+    // Stage 3: the hunts that run alone (one query each).
+    const runQuery = athenaQuery('RunHuntQuery', '$.hunt.query_string', props.workgroup.workGroupName, {
+      'ExecutionParameters.$': '$.hunt.params',
     });
     const publish = new tasks.LambdaInvoke(this, 'PublishFindings', {
       lambdaFunction: this.publishFunction.function,
@@ -187,7 +303,7 @@ export class HuntRunner extends Construct {
         hunt_id: '{% $states.input.hunt.hunt_id %}',
         ok: false,
         error: `{% $substring($string($states.input.error.Error), 0, ${MAX_ERROR_CHARS}) %}`,
-        cause: `{% $substring($string($states.input.error.Cause), 0, ${MAX_CAUSE_CHARS}) %}`,
+        cause: `{% ${CAUSE} %}`,
       },
     });
     runQuery.addCatch(huntFailed, { errors: ['States.ALL'], resultPath: '$.error' });
@@ -203,6 +319,40 @@ export class HuntRunner extends Construct {
     });
     map.itemProcessor(runQuery.next(publish));
 
+    // One record per hunt: the batches' hunts, then the lone ones.
+    const collect = sfn.Pass.jsonata(this, 'CollectHuntResults', {
+      outputs:
+        '{% $merge([$states.input, { "hunts": [$append($reduce($states.input.staged.batches, ' +
+        'function($all, $b) { $append($all, $b) }, []), $states.input.hunts)] }]) %}',
+    });
+
+    // Cleanup, after success or failure: drop the candidate tables (a table that is not there is no error), then
+    // delete the run's candidate files.
+    const dropTable = athenaQuery('DropCandidateTable', '$.selection.drop', this.candidatesWorkGroupName);
+    dropTable.addCatch(new sfn.Pass(this, 'DropCandidateTableFailed'), { errors: ['States.ALL'], resultPath: '$.error' });
+    const drops = new sfn.Map(this, 'DropCandidates', {
+      itemsPath: '$.staged.selections',
+      maxConcurrency: concurrency,
+      itemSelector: { 'selection.$': '$$.Map.Item.Value' },
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    drops.itemProcessor(dropTable);
+    const deleteFiles = new tasks.LambdaInvoke(this, 'DeleteCandidateFiles', {
+      lambdaFunction: this.planFunction.function,
+      payload: sfn.TaskInput.fromObject({ cleanup: { 'run_id.$': '$.run_id', 'prefix.$': '$.staged.prefix' } }),
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: true,
+      resultPath: '$.cleanup',
+    });
+    deleteFiles.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3 });
+    const afterCleanup = new sfn.Choice(this, 'StagesSucceeded');
+    deleteFiles.addCatch(afterCleanup, { errors: ['States.ALL'], resultPath: '$.cleanup_error' });
+    const anyCandidates = new sfn.Choice(this, 'AnyCandidateTables')
+      .when(sfn.Condition.isPresent('$.staged.selections[0]'), drops.next(deleteFiles).next(afterCleanup))
+      .otherwise(afterCleanup);
+    // A stage that failed as a whole (not one hunt or batch: those are caught and recorded) still cleans up.
+    for (const st of [selections, batches, map]) st.addCatch(anyCandidates, { errors: ['States.ALL'], resultPath: '$.stage_error' });
+
     // The plan Lambda again: promote the run's sweep state (a no-op for runs that keep none).
     const commit = new tasks.LambdaInvoke(this, 'CommitSweepState', {
       lambdaFunction: this.planFunction.function,
@@ -211,7 +361,18 @@ export class HuntRunner extends Construct {
       retryOnServiceExceptions: true,
       resultPath: '$.commit',
     });
+    const stagesFailed = new sfn.Fail(this, 'StagesFailed', {
+      error: 'StagesFailed',
+      cause: "A stage of the run failed as a whole; the candidate tables were cleaned up: see the execution's stage_error",
+    });
+    afterCleanup.when(sfn.Condition.isPresent('$.stage_error'), stagesFailed).otherwise(commit);
     const noResults = new sfn.Pass(this, 'NoHuntToRun', { result: sfn.Result.fromArray([]), resultPath: '$.hunts' });
+    // A plan without stages (no candidates context): its hunts all run alone.
+    const noStages = new sfn.Pass(this, 'NoStages', {
+      result: sfn.Result.fromObject({ selections: [], batches: [] }),
+      resultPath: '$.staged',
+    });
+    selections.next(batches).next(map).next(collect).next(anyCandidates);
 
     const done = new sfn.Succeed(this, 'Done');
     const failed = new sfn.Fail(this, 'SomeHuntsFailed', {
@@ -223,7 +384,8 @@ export class HuntRunner extends Construct {
       .otherwise(done);
     commit.next(check);
     const nothingToDo = new sfn.Choice(this, 'AnythingToSweep')
-      .when(sfn.Condition.isPresent('$.hunts[0]'), map.next(commit))
+      .when(sfn.Condition.isPresent('$.staged'), selections)
+      .when(sfn.Condition.isPresent('$.hunts[0]'), noStages.next(selections))
       .otherwise(noResults.next(commit));
 
     // Step Functions delivers logs through CloudWatch vended logs: under /aws/vendedlogs/states/ the resource
@@ -246,6 +408,25 @@ export class HuntRunner extends Construct {
     props.lakeBucket.grantRead(this.stateMachine, 'commits/*');
     props.lakeBucket.grantRead(this.stateMachine, 'indicators/*');
     props.dataKey.grantEncryptDecrypt(this.stateMachine);
+    // The candidate selections: CTAS and DROP TABLE in their own workgroup, tables in the candidates database only
+    // (Athena's CTAS creates the table in Glue and writes its files with the caller's permissions), files under the
+    // results bucket's candidates/ prefix only. The lake stays read-only; no lake table can be created or deleted.
+    iam.Grant.addToPrincipal({
+      grantee: this.stateMachine,
+      actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:StopQueryExecution', 'athena:GetWorkGroup'],
+      resourceArns: [candidatesWorkGroupArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee: this.stateMachine,
+      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:DeleteTable', 'glue:GetPartitions'],
+      resourceArns: [
+        stack.formatArn({ service: 'glue', resource: 'catalog' }),
+        stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.candidatesDatabaseName }),
+        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.candidatesDatabaseName}/*` }),
+      ],
+    });
+    resultsBucket.grantReadWrite(this.stateMachine, `${CANDIDATES_PREFIX}*`);
+    this.stateMachine.node.addDependency(candidatesDb);
 
     this.failureAlarm = new cloudwatch.Alarm(this, 'RunFailedAlarm', {
       alarmDescription: 'A hunt run failed (a hunt query or the publishing of its findings): open the execution in Step Functions',

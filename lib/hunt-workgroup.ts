@@ -36,8 +36,10 @@ export class HuntWorkgroup extends Construct {
   readonly workGroupName: string;
   readonly workGroupArn: string;
   readonly resultsPrefix = 'athena/';
-  private readonly resultsBucket: s3.IBucket;
-  private readonly dataKey: kms.IKey;
+  /** Athena's per-query scan limit of the workgroup (bytes). */
+  readonly bytesScannedCutoffPerQuery: number;
+  readonly resultsBucket: s3.IBucket;
+  readonly dataKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: HuntWorkgroupProps) {
     super(scope, id);
@@ -48,6 +50,7 @@ export class HuntWorkgroup extends Construct {
     }
     this.resultsBucket = props.resultsBucket;
     this.dataKey = props.dataKey;
+    this.bytesScannedCutoffPerQuery = props.bytesScannedCutoffPerQuery;
     const wg = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: props.workGroupName,
       description: 'Indicator sweep hunts',

@@ -32,10 +32,10 @@ const OWN_BUCKET = String.raw`(<[A-Za-z0-9]+\.Arn>|[a-z][a-z0-9-]*-data:ExportsO
 export const ACCEPTED: readonly Accepted[] = [
   {
     id: new RegExp(
-      String.raw`^AwsSolutions-IAM5\[Resource::${OWN_BUCKET}/(uploads|lake|manifests|commits|indicators|hunts|athena|sweep-state|board)/.*\*\]$`,
+      String.raw`^AwsSolutions-IAM5\[Resource::${OWN_BUCKET}/(uploads|lake|manifests|commits|indicators|hunts|athena|candidates|sweep-state|board)/.*\*\]$`,
     ),
     reason:
-      'Object keys under one prefix of our own bucket (uploads/agency=<id>/*, lake/*, manifests/*, commits/*, athena/*, sweep-state/*, board/*): object names are not known in advance.',
+      'Object keys under one prefix of our own bucket (uploads/agency=<id>/*, lake/*, manifests/*, commits/*, athena/*, candidates/*, sweep-state/*, board/*): object names are not known in advance.',
   },
   {
     id: /^AwsSolutions-IAM5\[Action::(s3:GetObject\*|s3:GetBucket\*|s3:List\*|s3:DeleteObject\*|s3:Abort\*|kms:GenerateDataKey\*|kms:ReEncrypt\*)\]$/,

@@ -1,6 +1,8 @@
 /**
  * Publish step of the hunt state machine: one hunt's Athena result -> findings
- * -> only the new ones -> SNS (src/aws/publish-hunt-results.ts).
+ * -> only the new ones -> SNS (src/aws/publish-hunt-results.ts). Called with a
+ * `batch` (a staged run), the result is split per hunt first and one outcome per
+ * hunt is returned.
  */
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -12,7 +14,10 @@ import {
   DynamoDbDedupStore,
   DynamoDbTriageStore,
   getStringFromEnv,
+  publishBatchResults,
   publishHuntResults,
+  type BatchHuntOutcome,
+  type PublishBatchRequest,
   type PublishOutcome,
   type PublishRequest,
   SnsNotifier,
@@ -35,14 +40,31 @@ const dedup = withTriage(
 const notifier = new SnsNotifier({ client: new SNSClient({}), topicArn: getStringFromEnv(process.env, 'TOPIC_ARN') });
 const { hunts } = loadQueries(process.env.QUERIES_DIR ?? path.join(__dirname, 'queries'));
 
-export const handler = async (event: PublishRequest): Promise<PublishOutcome> => {
-  const out = await publishHuntResults(event, {
-    hunts,
-    readResults: (id) => engine.readResults(id),
-    toFindings: (hunt, rows) => rowsToFindings(hunt, rows),
-    dedup,
-    publish: (messages) => notifier.publish(messages),
-  });
+const ports = {
+  hunts,
+  readResults: (id: string) => engine.readResults(id),
+  toFindings: rowsToFindings,
+  dedup,
+  publish: (messages: Parameters<SnsNotifier['publish']>[0]) => notifier.publish(messages),
+};
+/** Characters of a failed hunt's error name and cause kept (the state machine's own limits, lib/hunt-runner.ts). */
+const LIMITS = { maxError: 256, maxCause: 1000 };
+
+export async function handler(event: PublishBatchRequest): Promise<BatchHuntOutcome[]>;
+export async function handler(event: PublishRequest): Promise<PublishOutcome>;
+export async function handler(event: PublishRequest | PublishBatchRequest): Promise<PublishOutcome | BatchHuntOutcome[]> {
+  if ('batch' in event) {
+    const outs = await publishBatchResults(event, ports, LIMITS);
+    logger.info('batch results published', {
+      run_id: event.run_id,
+      batch_id: event.batch.batch_id,
+      hunts: outs.length,
+      failed: outs.filter((o) => !o.ok).map((o) => o.hunt_id),
+      new_findings: outs.reduce((n, o) => n + (o.ok ? o.new_findings : 0), 0),
+    });
+    return outs;
+  }
+  const out = await publishHuntResults(event, ports);
   logger.info('hunt results published', { run_id: event.run_id, ...out });
   return out;
-};
+}

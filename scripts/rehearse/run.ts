@@ -7,7 +7,11 @@
  * Story: three agencies (the deployment's first three), each uploading a clean and a compromised server archive
  * (samples/agency-demo), the keys in the event once plain, once URL-encoded; a console "folder" marker; a message
  * that cannot be processed (partial batch failure, redelivered, dead-lettered); a redelivery of a processed message
- * after a timeout; a sweep per manifest; one retro-hunt; then who received what. S3 writes go through
+ * after a timeout; a sweep per manifest; one retro-hunt; a full-history run in stages against the same hunts run one by
+ * one (same findings per hunt, the bills compared), and one whose batch fails (its hunts recorded failed, the others
+ * published, the candidates cleaned up); then who received what. Athena's CTAS follows the User Guide ("CREATE TABLE
+ * AS", "Considerations and limitations for CTAS queries"): the table must not exist, its external_location must be
+ * empty (HIVE_PATH_ALREADY_EXISTS otherwise), the files land there and DROP TABLE leaves them. S3 writes go through
  * testkit/conditional-s3.ts (AWS's conditional-write rules, which s3rver ignores); Athena reads every object under a
  * table's prefix, as Athena does, and hunts read through the catalog's own views (lake_commits): a half-published
  * upload planted in the bucket must stay invisible to them.
@@ -23,6 +27,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { planHunt } from '../../src/aws/sweep-plan';
+import { loadQueries, rowsToFindings } from '../../src/hunt';
 import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { findingFromMessage } from '../../src/notify/message';
 import { startConditionalS3, type ConditionalS3Handle } from '../../testkit/conditional-s3';
@@ -455,6 +461,11 @@ async function snapshotLake(s3: S3rverHandle, dir: string): Promise<Map<string, 
   return sizes;
 }
 
+/** What Athena bills a query: DDL (DROP TABLE) nothing, any other query (CTAS included) its bytes, 10 MB at least. */
+function billOf(e: { query: string; result?: AthenaResult }): number {
+  return /^\s*DROP\s+TABLE\b/i.test(e.query) || !e.result ? 0 : billedBytes(e.result.scannedBytes);
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<number> {
@@ -483,13 +494,20 @@ async function main(): Promise<number> {
     let lakeSizes = new Map<string, number>();
     // Bytes of lake_commits the views read (commit records), over all queries: what reading through the views adds.
     let commitsScanned = 0;
-    const runQuery = async (sql: string): Promise<AthenaResult> => {
-      if (!engine) throw new Error('no lake snapshot open');
-      const out = await engine.runWithTypes(sql, []);
+    // Candidate tables made by the runs' CTAS statements: qualified name -> bytes of their Parquet files.
+    const candidateSizes = new Map<string, number>();
+    const ctasWritten: { location: string; bytes: number }[] = [];
+    /** Bytes a query reads of the lake (and of the candidate tables it names). */
+    const scannedBy = (query: string): number => {
+      // A hunt over candidates names its lake table only as the shadow of the candidate table (`t AS (SELECT * FROM
+      // db.candidates_.. [WHERE <its agencies and days>])`): that reads the candidate files, not the lake.
+      let candidates = 0;
+      for (const [name, size] of candidateSizes) candidates += size * (query.split(name).length - 1);
+      const sql = query.replace(/\b[a-z_]+ AS \(SELECT \* FROM [a-z0-9_]+\.[a-z0-9_]+(?: WHERE [^()]*(?:\([^()]*\)[^()]*)*)?\)/g, '');
       // Bytes scanned: the files of every table the query names, in the days and agencies it names (an upper bound
       // of Athena's column-level figure; the 10 MB minimum dominates at this size anyway).
       const days = [...sql.matchAll(/'(\d{4}-\d{2}-\d{2})'/g)].map((m) => m[1]).sort();
-      let scanned = 0;
+      let scanned = candidates;
       // Each lake table the query names is a view reading lake_commits once, pruned to the agency the query names.
       const views = [...asm.views.keys()].filter((v) => new RegExp(`\\b${v}\\b`).test(sql)).length;
       for (const [key, size] of lakeSizes) {
@@ -508,7 +526,61 @@ async function main(): Promise<number> {
         if (m && !sql.includes(`'${m[2]}'`)) continue;
         scanned += size;
       }
-      return { ...out, scannedBytes: scanned };
+      return scanned;
+    };
+    const tableExists = async (schema: string, table: string): Promise<boolean> =>
+      (await engine!.run('SELECT 1 AS x FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [schema, table]))
+        .length > 0;
+    /**
+     * Athena's CTAS ("CREATE TABLE AS", Athena User Guide): the table must not exist, `external_location` must be an
+     * empty S3 prefix (a CTAS never writes over data: HIVE_PATH_ALREADY_EXISTS), the files are written there (Parquet,
+     * ZSTD) and the table registered in the catalog. DuckDB writes the file; the bucket gets it; the table reads it.
+     */
+    const runCtas = async (schema: string, table: string, props: string, select: string): Promise<AthenaResult> => {
+      const prop = (k: string): string | undefined => new RegExp(`\\b${k}\\s*=\\s*'([^']*)'`).exec(props)?.[1];
+      const location = prop('external_location');
+      const loc = location ? /^s3:\/\/([^/]+)\/(.+\/)$/.exec(location) : null;
+      if (!loc) throw new Error(`CTAS without an s3://bucket/prefix/ external_location: ${props}`);
+      if (prop('format') !== 'PARQUET' || prop('write_compression') !== 'ZSTD')
+        throw new Error(`CTAS expected Parquet with ZSTD: ${props}`);
+      if (await tableExists(schema, table)) throw new Error(`AlreadyExistsException: Table ${schema}.${table} already exists`);
+      if ((await listKeys(s3!, loc[1], loc[2])).length > 0)
+        throw new Error(
+          `HIVE_PATH_ALREADY_EXISTS: Target directory for table '${schema}.${table}' already exists: ${location}. You may need to manually clean the data at location '${location}' before retrying. Athena will not delete data in your account.`,
+        );
+      const file = path.join(work, 'ctas', `${schema}.${table}.parquet`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.rmSync(file, { force: true });
+      await engine!.exportParquet(select, [], file);
+      const body = fs.readFileSync(file);
+      await s3!.client.send(new PutObjectCommand({ Bucket: loc[1], Key: `${loc[2]}${table}-00000.parquet`, Body: body }));
+      await engine!.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`, []);
+      await engine!.run(`CREATE TABLE ${schema}.${table} AS SELECT * FROM read_parquet('${file.split(path.sep).join('/')}')`, []);
+      candidateSizes.set(`${schema}.${table}`, body.length);
+      ctasWritten.push({ location: location!, bytes: body.length });
+      return { columns: [], rows: [], scannedBytes: scannedBy(select) };
+    };
+    // A fault the staged-batch-failure stage injects: the next query whose text matches fails as Athena would.
+    let failQuery: RegExp | null = null;
+    // Queries refused on purpose by the ctas-rules stage.
+    const probeQueries: string[] = [];
+    const runQuery = async (sql: string): Promise<AthenaResult> => {
+      if (!engine) throw new Error('no lake snapshot open');
+      if (failQuery?.test(sql)) {
+        failQuery = null;
+        throw new Error("SYNTAX_ERROR: line 1:8: Column 'injected_fault' cannot be resolved");
+      }
+      const ctas = /^CREATE TABLE ([a-z0-9_]+)\.([a-z0-9_]+)\s+WITH \(([^)]*)\)\s+AS\s+([\s\S]+)$/.exec(sql.trim());
+      if (ctas) return runCtas(ctas[1], ctas[2], ctas[3], ctas[4]);
+      const drop = /^DROP TABLE IF EXISTS ([a-z0-9_]+)\.([a-z0-9_]+)$/.exec(sql.trim());
+      if (drop) {
+        // Athena drops the table from the catalog only: the files stay (the cleanup step deletes them).
+        await engine.run(`DROP TABLE IF EXISTS ${drop[1]}.${drop[2]}`, []);
+        candidateSizes.delete(`${drop[1]}.${drop[2]}`);
+        return { columns: [], rows: [], scannedBytes: 0 };
+      }
+      const out = await engine.runWithTypes(sql, []);
+      return { ...out, scannedBytes: scannedBy(sql) };
     };
     let snapshotOf = '';
     const openSnapshot = async (): Promise<void> => {
@@ -770,13 +842,19 @@ async function main(): Promise<number> {
     });
 
     // --- Sweeps: one per manifest (the after-upload rule), then the retro-hunt (the schedule).
+    // What the last run handed its commit step: one record per hunt (also when the run then fails).
+    type CommitInput = { results: { hunt_id: string; ok: boolean; cause?: string }[] };
+    let lastCommit: CommitInput | null = null;
     const runSweep = async (input: unknown, label: string): Promise<AslExecution> => {
       await openSnapshot();
       return runStateMachine(
         asm.definition,
         input,
         async (resource, taskInput: any) => {
-          if (resource === asm.functions.plan.arn) return handlers.plan(taskInput, lambdaContext(asm.functions.plan));
+          if (resource === asm.functions.plan.arn) {
+            if (taskInput?.commit) lastCommit = taskInput.commit;
+            return handlers.plan(taskInput, lambdaContext(asm.functions.plan));
+          }
           if (resource === asm.functions.publish.arn) return handlers.publish(taskInput, lambdaContext(asm.functions.publish));
           if (/:states:::athena:startQueryExecution\.sync$/.test(resource)) {
             const exec = await em.startQuery(taskInput.QueryString, taskInput.ExecutionParameters ?? []);
@@ -863,6 +941,136 @@ async function main(): Promise<number> {
       const fresh = em.deliveries.length - delivered;
       check(fresh === 0, `${fresh} messages re-sent for findings already reported`);
       return { detail: describeRun(e) };
+    });
+
+    // --- Staged runs: the same findings as hunt by hunt, for a fraction of the bill; cleaned up on every path.
+    const candidatesLeft = async (): Promise<string[]> => {
+      const keys = (await listKeys(s3h, BUCKETS.results, 'candidates/')).map((o) => o.key);
+      const tables = await engine!.run(
+        "SELECT table_schema || '.' || table_name AS t FROM information_schema.tables WHERE table_name LIKE 'candidates_%'",
+        [],
+      );
+      return [...keys, ...tables.map((t) => String(t.t))];
+    };
+    const billSince = (from: number): { queries: number; billed: number } => {
+      const execs = [...em.executions.values()].slice(from);
+      return { queries: execs.length, billed: execs.reduce((n, e) => n + billOf(e), 0) };
+    };
+    const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(0)} MB`;
+    await stage('staged-sweep', 'a full-history sweep in stages finds what the hunts find one by one, for less', async () => {
+      // Prepare: the same sweep hunt by hunt (what the state machine ran before the stages): each hunt's query as
+      // planHunt writes it, on the same Athena, its rows turned into findings.
+      await openSnapshot();
+      const pack = loadQueries(path.join(asm.functions.plan.assetDir, 'queries')).hunts.filter((h) => h.meta.status !== 'deprecated');
+      const since = asm.functions.plan.env.RETRO_SINCE;
+      const until = new Date().toISOString().slice(0, 10);
+      const from = em.executions.size;
+      const before = new Map<string, number>();
+      for (const hunt of pack) {
+        const p = planHunt(hunt, { since, until }, agencies);
+        const exec = await em.startQuery(p.query_string, p.params);
+        check(exec.state === 'SUCCEEDED', `hunt ${hunt.meta.id} alone failed: ${exec.error?.slice(0, 300)}`);
+        before.set(hunt.meta.id, rowsToFindings(hunt, exec.result!.rows).length);
+      }
+      const huntByHunt = billSince(from);
+      const ctasBefore = ctasWritten.length;
+
+      // Act: the state machine, all history, every agency.
+      const mid = em.executions.size;
+      const e = await runSweep({ trigger: 'manual', since, until, agencies }, 'staged full sweep');
+      const staged = billSince(mid);
+
+      // Assess
+      check(e.status === 'SUCCEEDED', describeRun(e));
+      const res = ((e.output as any)?.hunts ?? []) as { hunt_id: string; ok: boolean; findings?: number }[];
+      check(res.length === pack.length, `${res.length} hunt results for ${pack.length} hunts`);
+      const differ = res.filter((r) => r.findings !== before.get(r.hunt_id));
+      check(
+        differ.length === 0,
+        `${differ.length} hunts find otherwise in stages: ${differ
+          .slice(0, 3)
+          .map((d) => `${d.hunt_id} ${d.findings} vs ${before.get(d.hunt_id)}`)
+          .join(', ')}`,
+      );
+      const made = ctasWritten.slice(ctasBefore);
+      check(made.length > 0, 'no candidate table was written');
+      check(
+        made.every((m) => m.location.startsWith(`s3://${BUCKETS.results}/candidates/${(e.output as any).run_id}/`)),
+        `a candidate table outside the run's prefix: ${made.map((m) => m.location).join(', ')}`,
+      );
+      const left = await candidatesLeft();
+      check(left.length === 0, `left after the run: ${left.join(', ')}`);
+      check(staged.billed < huntByHunt.billed, `staged ${mb(staged.billed)} is not below hunt by hunt ${mb(huntByHunt.billed)}`);
+      const total = res.reduce((n, r) => n + (r.findings ?? 0), 0);
+      return {
+        detail: `${pack.length} hunts, ${total} findings, the same per hunt; hunt by hunt ${huntByHunt.queries} queries billed ${mb(huntByHunt.billed)}, in stages ${staged.queries} queries (${made.length} CTAS, ${made.reduce((n, m) => n + m.bytes, 0)} B of candidates) billed ${mb(staged.billed)}; candidates dropped and deleted`,
+      };
+    });
+
+    await stage(
+      'ctas-rules',
+      "the rehearsal's Athena keeps CTAS's rules: an existing table or a non-empty location is refused",
+      async () => {
+        // Prepare: a location that holds a file, as a crashed run could leave it
+        await openSnapshot();
+        const location = `s3://${BUCKETS.results}/candidates/rh-probe/web_requests/`;
+        const ctas = (name: string) =>
+          `CREATE TABLE sweep_probe.${name}\nWITH (format = 'PARQUET', write_compression = 'ZSTD', external_location = '${location}')\nAS\nSELECT agency, host FROM web_requests`;
+        await s3h.client.send(
+          new PutObjectCommand({ Bucket: BUCKETS.results, Key: 'candidates/rh-probe/web_requests/left-over', Body: 'x' }),
+        );
+
+        // Act
+        const refused = await em.startQuery(ctas('probe_a'), []);
+        await conditional!.client.send(
+          new DeleteObjectCommand({ Bucket: BUCKETS.results, Key: 'candidates/rh-probe/web_requests/left-over' }),
+        );
+        const made = await em.startQuery(ctas('probe_a'), []);
+        await s3h.client.send(
+          new DeleteObjectCommand({ Bucket: BUCKETS.results, Key: 'candidates/rh-probe/web_requests/probe_a-00000.parquet' }),
+        );
+        const again = await em.startQuery(ctas('probe_a'), []);
+        const dropped = await em.startQuery('DROP TABLE IF EXISTS sweep_probe.probe_a', []);
+
+        // Assess
+        check(
+          refused.state === 'FAILED' && /HIVE_PATH_ALREADY_EXISTS/.test(refused.error ?? ''),
+          `non-empty location: ${refused.state} ${refused.error}`,
+        );
+        check(made.state === 'SUCCEEDED', `empty location: ${made.error}`);
+        check(again.state === 'FAILED' && /already exists/.test(again.error ?? ''), `existing table: ${again.state} ${again.error}`);
+        check(dropped.state === 'SUCCEEDED' && !(await tableExists('sweep_probe', 'probe_a')), 'DROP TABLE left the table');
+        probeQueries.push(refused.id, again.id);
+        return {
+          detail: `${refused.error?.slice(0, 80)}...; then written once the prefix was emptied; a second CTAS of the table refused; dropped`,
+        };
+      },
+    );
+
+    await stage('staged-batch-failure', "a failing batch fails its hunts only, and the run's candidates are still cleaned up", async () => {
+      // Prepare: the next batch query fails (a batch is a UNION ALL of hunts).
+      failQuery = /\nUNION ALL\n/;
+
+      lastCommit = null;
+
+      // Act
+      const e = await runSweep({ trigger: 'manual' }, 'staged sweep with a failing batch');
+
+      // Assess: the failed batch's hunts are recorded failed with Athena's reason, every other hunt ran
+      check(e.status === 'FAILED' && e.error === 'HuntsFailed', `expected HuntsFailed, got ${describeRun(e)}`);
+      check(failQuery === null, 'no batch query ran');
+      const res = (lastCommit as CommitInput | null)?.results ?? [];
+      const failed = res.filter((r) => !r.ok);
+      check(failed.length > 0 && failed.length < res.length, `${failed.length} of ${res.length} hunts failed`);
+      check(
+        failed.every((f) => String(f.cause).includes('injected_fault')),
+        `a hunt failed for another reason: ${failed.map((f) => String(f.cause).slice(0, 200)).join('; ')}`,
+      );
+      const left = await candidatesLeft();
+      check(left.length === 0, `left after the failed run: ${left.join(', ')}`);
+      return {
+        detail: `${e.error}: ${failed.length} hunts of the failed batch recorded failed, ${res.length - failed.length} others ran; largest state payload ${e.maxPayloadBytes} B; candidates dropped and deleted`,
+      };
     });
 
     await stage('half-published-unseen', 'an upload whose files are in the bucket but not committed is not read by hunts', async () => {
@@ -1002,8 +1210,11 @@ async function main(): Promise<number> {
       );
       const execs = [...em.executions.values()].filter((e) => e.result);
       const scanned = execs.reduce((s, e) => s + e.result!.scannedBytes, 0);
-      const billed = execs.reduce((s, e) => s + billedBytes(e.result!.scannedBytes), 0);
-      const failed = [...em.executions.values()].filter((e) => e.state === 'FAILED');
+      const billed = execs.reduce((s, e) => s + billOf(e), 0);
+      // The query the staged-batch-failure stage made fail on purpose is not a limit hit.
+      const failed = [...em.executions.values()].filter(
+        (e) => e.state === 'FAILED' && !e.error?.includes('injected_fault') && !probeQueries.includes(e.id),
+      );
       check(failed.length === 0, `${failed.length} Athena queries failed: ${failed[0]?.error?.slice(0, 300)}`);
       return {
         detail: `Athena queries took ${(em.queryMs / 1000).toFixed(1)} s; ${em.deliveries.length} SNS deliveries, largest PublishBatch ${Math.max(0, ...em.batchBytes)} B; ${execs.length} Athena queries scanning ${(scanned / 1024).toFixed(0)} KiB, billed ${(billed / 1024 / 1024).toFixed(0)} MB (10 MB minimum each) = $${((billed / 1024 ** 4) * ATHENA_PRICE_PER_TB).toFixed(4)}; of the scanned bytes, ${(commitsScanned / 1024).toFixed(0)} KiB are commit records read by the views`,

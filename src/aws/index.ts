@@ -4,6 +4,7 @@ export { DynamoDbDedupStore, type DynamoDbDedupStoreOptions } from './dynamodb-d
 export { AthenaQueryError, AthenaTimeoutError, AwsAdapterConfigError, PublishError } from './errors';
 export { INDICATORS_PARQUET_NAME, writeIndicatorsAsset, writeIndicatorsParquet } from './indicators-parquet';
 export { normalizeS3Upload, type NormalizeS3UploadOptions, type NormalizeS3UploadResult } from './normalize-s3-upload';
+export { publishBatchResults, type BatchHuntOutcome, type PublishBatchRequest } from './publish-hunt-results';
 export { publishHuntResults, type PublishOutcome, type PublishPorts, type PublishRequest, UnknownHuntError } from './publish-hunt-results';
 export { S3ObjectStore, type S3ObjectStoreOptions } from './s3-object-store';
 export { estimateScans, type ScanEstimate, type HuntScanEstimate } from './scan-estimate';
@@ -12,7 +13,8 @@ export { SnsNotifier, type PublishResult, type SnsNotifierOptions } from './sns-
 export { planSweep, planHunt, type SweepPlan, type SweepRequest, type PlannedHunt, SweepPlanError } from './sweep-plan';
 export { parseManifestKey, parseUploadKey, LayoutError } from '../core';
 export { DEFAULT_PRICE_PER_TB, estimateScopes, listLakeFiles } from './scan-estimate';
-export { planSweepDetailed } from './sweep-plan';
+export { planSweepDetailed, planStagedQueries, candidatesPrefix } from './sweep-plan';
+export type { StagedContext, StagedRun, PlannedBatch, PlannedSelection } from './sweep-plan';
 export { runSmoke, type SmokeOptions } from './smoke';
 export { DynamoDbTriageStore } from './dynamodb-triage-store';
 export { runAwsBoardJob, type AwsBoardRequest } from './board-job';

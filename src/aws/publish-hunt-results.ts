@@ -5,6 +5,7 @@
  */
 import type { Finding, Hunt } from '../hunt';
 import { findingMessage, type NotificationMessage } from '../notify';
+import { unbatchRows } from '../sweep';
 
 export interface PublishRequest {
   readonly run_id: string;
@@ -81,4 +82,64 @@ export async function publishHuntResults(req: PublishRequest, ports: PublishPort
     new_findings: fresh.length,
     data_scanned_bytes: req.data_scanned_bytes ?? 0,
   };
+}
+
+/** A batch's Athena result (src/sweep/batch.ts): its hunts, each with its output column names. */
+export interface PublishBatchRequest {
+  readonly run_id: string;
+  readonly trigger?: string;
+  readonly batch: {
+    readonly batch_id: string;
+    readonly hunts: readonly { readonly hunt_id: string; readonly columns: readonly string[] }[];
+  };
+  readonly query_execution_id: string;
+  readonly output_location?: string;
+  readonly data_scanned_bytes?: number;
+}
+
+/** One hunt's outcome in a batch: published, or failed with the reason (the others are published regardless). */
+export type BatchHuntOutcome =
+  PublishOutcome | { readonly hunt_id: string; readonly ok: false; readonly error: string; readonly cause: string };
+
+/**
+ * Reads a batch's rows once, splits them per hunt (unbatchRows) and publishes each hunt's findings as
+ * {@link publishHuntResults} does. A hunt whose rows cannot be turned into findings or published is reported failed
+ * (its error and cause cut to `maxError` / `maxCause` characters) without costing the batch's other hunts. The bytes
+ * the batch scanned are shared out evenly.
+ */
+export async function publishBatchResults(
+  req: PublishBatchRequest,
+  ports: PublishPorts,
+  limits: { maxError: number; maxCause: number },
+): Promise<BatchHuntOutcome[]> {
+  const rows = await ports.readResults(req.query_execution_id);
+  const split = unbatchRows({ sql: '', hunts: req.batch.hunts.map((h) => ({ hunt_id: h.hunt_id, columns: [...h.columns] })) }, rows);
+  const share = Math.round((req.data_scanned_bytes ?? 0) / Math.max(1, req.batch.hunts.length));
+  const out: BatchHuntOutcome[] = [];
+  for (const h of req.batch.hunts) {
+    try {
+      out.push(
+        await publishHuntResults(
+          {
+            run_id: req.run_id,
+            trigger: req.trigger,
+            hunt_id: h.hunt_id,
+            query_execution_id: req.query_execution_id,
+            output_location: req.output_location,
+            data_scanned_bytes: share,
+          },
+          { ...ports, readResults: () => Promise.resolve(split.get(h.hunt_id) ?? []) },
+        ),
+      );
+    } catch (err) {
+      const e = err as Error;
+      out.push({
+        hunt_id: h.hunt_id,
+        ok: false,
+        error: String(e.name ?? 'Error').slice(0, limits.maxError),
+        cause: String(e.message ?? e).slice(0, limits.maxCause),
+      });
+    }
+  }
+  return out;
 }

@@ -10,7 +10,8 @@ import type { ObjectInfo, ObjectStore } from '../core';
 import { INDICATORS_TABLE, TABLE_NAMES, tableDef, PARTITION_COLUMNS, type TableName } from '../lake';
 import { stripSqlComments, type Hunt } from '../hunt';
 import type { HuntWindow } from '../hunt';
-import { batchHunts, planStages, predicateRereads, type CandidateSelection, type StagedHuntScope } from '../sweep';
+import { predicateRereads, type CandidateSelection, type StagedHuntScope } from '../sweep';
+import { planHunt, planStagedQueries, type StagedContext } from './sweep-plan';
 
 /** Athena's price per TB scanned in most regions (us-east-1, 2026), in USD. */
 export const DEFAULT_PRICE_PER_TB = 5;
@@ -198,6 +199,8 @@ export interface StagedQueryEstimate {
   readonly hunts: number;
   readonly bytes: number;
   readonly billedBytes: number;
+  /** The query text, exactly as the state machine runs it (planStagedQueries). */
+  readonly sql: string;
 }
 
 /** A staged sweep priced: the candidate selections, then the hunts in batches. */
@@ -212,6 +215,9 @@ export interface StagedEstimate {
   readonly totalBilledBytes: number;
   readonly totalCostUsd: number;
 }
+
+/** The candidates database and bucket `sweep plan` names in the SQL it prices when none is given. */
+export const PRICED_CANDIDATES: StagedContext = { database: 'sweep_candidates', bucket: 'athena-results' };
 
 const billed = (bytes: number): number => Math.max(MIN_BILLED_BYTES, Math.ceil(bytes / MB) * MB);
 
@@ -234,25 +240,42 @@ export async function estimateStaged(
     measureCandidates?: (selection: CandidateSelection, window: HuntWindow) => Promise<Record<string, number>>;
     /** Incremental sweep: what each hunt reads (agencies, day ranges). @default - the window, every agency */
     scopes?: ReadonlyMap<string, StagedHuntScope>;
+    /** The run id and candidates location the SQL names (the plan Lambda's). @default 'plan', PRICED_CANDIDATES */
+    runId?: string;
+    candidates?: StagedContext;
   },
 ): Promise<StagedEstimate> {
   const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
-  const plan = planStages(hunts, { agencies, scopes: opts.scopes });
+  const scopeOf = (id: string): { agencies: readonly string[]; ranges: readonly HuntWindow[] } =>
+    opts.scopes?.get(id) ?? { agencies, ranges: [window] };
+  const plan = planStagedQueries(
+    hunts.map((hunt) => ({ hunt, ...scopeOf(hunt.meta.id) })),
+    window,
+    agencies,
+    opts.runId ?? 'plan',
+    opts.candidates ?? PRICED_CANDIDATES,
+  );
   const byId = new Map(hunts.map((h) => [h.meta.id, h]));
   const inScope = (f: { agency: string; dt: string }, huntIds: readonly string[]): boolean =>
-    opts.scopes
-      ? huntIds.some((id) => {
-          const sc = opts.scopes!.get(id);
-          return !!sc && sc.agencies.includes(f.agency) && sc.ranges.some((r) => f.dt >= r.since && f.dt <= r.until);
-        })
-      : agencies.includes(f.agency) && f.dt >= window.since && f.dt <= window.until;
+    huntIds.some((id) => {
+      const sc = scopeOf(id);
+      return sc.agencies.includes(f.agency) && sc.ranges.some((r) => f.dt >= r.since && f.dt <= r.until);
+    });
   const queries: StagedQueryEstimate[] = [];
   const candidateColumns = new Map<string, Record<string, number>>();
-  for (const s of plan.selections) {
+  for (const [i, s] of plan.selections.entries()) {
     const keys = (files.tables.get(s.table) ?? []).filter((f) => inScope(f, s.hunts)).map((f) => f.o);
-    // A table with no file in the window needs no selection: its hunts read an empty candidate table.
+    // A table with no file in the window: the selection reads no file (priced at nothing, its table is empty).
     if (keys.length === 0) {
       candidateColumns.set(s.table, {});
+      queries.push({
+        kind: 'selection',
+        label: s.table,
+        hunts: s.hunts.length,
+        bytes: 0,
+        billedBytes: 0,
+        sql: plan.run.selections[i].ctas,
+      });
       continue;
     }
     // The selection reads its columns; a declared prefilter that reads the table again reads the columns it names.
@@ -266,7 +289,14 @@ export async function estimateStaged(
     const perScan = await read(s.columns);
     let bytes = perScan;
     for (const cols of predicateRereads(s)) bytes += await read(cols);
-    queries.push({ kind: 'selection', label: s.table, hunts: s.hunts.length, bytes, billedBytes: billed(bytes) });
+    queries.push({
+      kind: 'selection',
+      label: s.table,
+      hunts: s.hunts.length,
+      bytes,
+      billedBytes: billed(bytes),
+      sql: plan.run.selections[i].ctas,
+    });
     // Not measured: at most every row of each column (per column from the footers, else the whole selection).
     let upper: Record<string, number> = { '*': perScan };
     if (!opts.measureCandidates && opts.columnBytes) {
@@ -287,40 +317,36 @@ export async function estimateStaged(
     }
     return n;
   };
-  // What each hunt reads from the lake: every table (direct hunts), or the tables it has no candidates for.
+  // What each batched hunt reads from the lake (the tables it has no candidates for), and what the lone hunts read.
   const selected = (hunt: Hunt): string[] => plan.selections.filter((s) => s.hunts.includes(hunt.meta.id)).map((s) => s.table);
-  const lakeHunts = plan.lakeReads.map((l) => byId.get(l.hunt_id)!);
   const lake = await estimateScopes(
     files,
-    lakeHunts.map((hunt) => ({
-      hunt,
-      agencies: opts.scopes?.get(hunt.meta.id)?.agencies ?? agencies,
-      ranges: opts.scopes?.get(hunt.meta.id)?.ranges ?? [window],
-      skipTables: selected(hunt),
-    })),
+    [
+      ...plan.lakeReads.map((l) => byId.get(l.hunt_id)!).map((hunt) => ({ hunt, ...scopeOf(hunt.meta.id), skipTables: selected(hunt) })),
+      ...plan.alone.map((a) => ({ hunt: a.hunt, agencies: a.agencies, ranges: a.ranges })),
+    ],
     opts,
   );
   const lakeBytes = new Map(lake.hunts.map((h) => [h.hunt_id, h.bytes]));
   const cost = (hunt: Hunt): number => (lakeBytes.get(hunt.meta.id) ?? 0) + overCandidates(hunt);
-  const members = [
-    ...plan.staged.map((hunt) => ({ hunt, selections: plan.selections.filter((s) => s.hunts.includes(hunt.meta.id)) })),
-    ...plan.direct.map((d) => ({ hunt: d.hunt, selections: [] })),
-  ];
-  const { batches, alone } = batchHunts(members, window);
-  for (const b of batches) {
+  for (const b of plan.run.batches) {
     const bytes = b.hunts.reduce((n, m) => n + cost(byId.get(m.hunt_id)!), 0);
-    queries.push({ kind: 'batch', label: `${b.hunts.length} hunts`, hunts: b.hunts.length, bytes, billedBytes: billed(bytes) });
+    queries.push({ kind: 'batch', label: `${b.hunts.length} hunts`, hunts: b.hunts.length, bytes, billedBytes: billed(bytes), sql: b.sql });
   }
-  for (const h of alone) {
-    const bytes = cost(h);
-    queries.push({ kind: 'alone', label: h.meta.name, hunts: 1, bytes, billedBytes: billed(bytes) });
+  for (const a of plan.alone) {
+    const bytes = lakeBytes.get(a.hunt.meta.id) ?? 0;
+    const sql = planHunt(a.hunt, window, a.agencies, a.ranges).query_string;
+    queries.push({ kind: 'alone', label: a.hunt.meta.name, hunts: 1, bytes, billedBytes: billed(bytes), sql });
   }
   const totalBilledBytes = queries.reduce((n, q) => n + q.billedBytes, 0);
   return {
     queries,
     candidateBytes: Object.fromEntries([...candidateColumns].map(([t, cols]) => [t, Object.values(cols).reduce((a, b) => a + b, 0)])),
     candidatesMeasured: opts.measureCandidates !== undefined,
-    direct: plan.lakeReads.map((l) => ({ hunt_id: l.hunt_id, reason: l.reason })),
+    direct: [
+      ...plan.lakeReads.map((l) => ({ hunt_id: l.hunt_id, reason: l.reason })),
+      ...plan.alone.map((a) => ({ hunt_id: a.hunt.meta.id, reason: 'it runs alone over the lake' })),
+    ],
     totalBytes: queries.reduce((n, q) => n + q.bytes, 0),
     totalBilledBytes,
     totalCostUsd: (totalBilledBytes / TB) * price,

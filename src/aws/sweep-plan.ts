@@ -18,8 +18,16 @@ import { isUploadFileKey, parseManifestKey } from '../core';
 import { TABLE_NAMES } from '../lake';
 import { stripSqlComments, type Hunt, windowParams, type HuntWindow } from '../hunt';
 import {
+  batchHunts,
   bodyForRanges,
+  candidatesName,
   candidateState,
+  ctasStatement,
+  huntReads,
+  outputColumns,
+  planStages,
+  type CandidateSelection,
+  type StagedHuntScope,
   decideHunts,
   lakeSnapshot,
   partitionLocalBody,
@@ -67,6 +75,140 @@ export interface SweepPlan {
   readonly skipped?: { hunt_id: string; reason: string }[];
   /** The candidate sweep state the commit step promotes after the hunts ran; null when the run keeps no state. */
   readonly state_key: string | null;
+  /** A staged run: the candidate selections and the batches over them (`hunts` then holds only the hunts run alone). */
+  readonly staged?: StagedRun;
+}
+
+/** Where a staged run keeps its candidate tables: a Glue database of their own and a run-scoped prefix of a bucket. */
+export interface StagedContext {
+  /** Glue database the CTAS statements create the candidate tables in (nothing else lives there). */
+  readonly database: string;
+  /** Bucket (the Athena results bucket) whose `candidates/<run_id>/<table>/` prefixes hold the candidate files. */
+  readonly bucket: string;
+}
+
+/** One candidate selection as the state machine runs it: a CTAS, then (success or failure) a DROP TABLE. */
+export interface PlannedSelection {
+  readonly table: string;
+  /** The candidate table, qualified by its database. */
+  readonly name: string;
+  /** `s3://<bucket>/candidates/<run_id>/<table>/`: empty before the CTAS (Athena's rule), deleted after the run. */
+  readonly location: string;
+  readonly ctas: string;
+  readonly drop: string;
+}
+
+/** One batch of hunts: one Athena query; its rows are split back per hunt by the publish step. */
+export interface PlannedBatch {
+  readonly batch_id: string;
+  readonly sql: string;
+  readonly hunts: { readonly hunt_id: string; readonly columns: string[] }[];
+}
+
+export interface StagedRun {
+  readonly database: string;
+  /** The run's candidates prefix in `bucket` (deleted by the cleanup step). */
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly selections: PlannedSelection[];
+  readonly batches: PlannedBatch[];
+}
+
+/** What one hunt reads in a run: its agencies and day ranges. */
+export interface HuntReadScope {
+  readonly hunt: Hunt;
+  readonly agencies: readonly string[];
+  readonly ranges: readonly HuntWindow[];
+}
+
+/** The staged queries of a run, and what `sweep plan` needs to price them. */
+export interface StagedQueries {
+  readonly run: StagedRun;
+  /** The selections as built (qualified names), for pricing. */
+  readonly selections: CandidateSelection[];
+  /** Hunts in batches, and the lake tables each reads directly rather than from candidates. */
+  readonly batched: Hunt[];
+  readonly lakeReads: { readonly hunt_id: string; readonly tables: string[]; readonly reason: string }[];
+  /** Hunts run on their own over the lake (planHunt): output columns not nameable, or a lake read narrower than the run. */
+  readonly alone: HuntReadScope[];
+  readonly scopes: ReadonlyMap<string, StagedHuntScope>;
+}
+
+/**
+ * Longest batch query of a staged run. A failed Athena task's error cause holds the query text, and the state that
+ * catches it holds the batch as well: both must fit in Step Functions' 256 KiB state payload (each batch also pays
+ * Athena's 10 MB minimum, so batches are as large as that allows).
+ */
+export const MAX_STAGED_BATCH_BYTES = 100_000;
+
+/** The run's candidates prefix (relative to the bucket). */
+export function candidatesPrefix(runId: string): string {
+  return `candidates/${runId}/`;
+}
+
+/**
+ * The queries of a staged run, for the plan Lambda and for `sweep plan` alike (the same text): one CTAS per lake table
+ * the batched hunts have a row predicate for (each hunt's agencies and days when narrower than the run), then the
+ * hunts in UNION ALL batches, each member kept to the run's agencies. A hunt whose output columns cannot be named,
+ * or that reads some table from the lake over less than the run's whole window and agencies, runs alone (planHunt).
+ */
+export function planStagedQueries(
+  scopes: readonly HuntReadScope[],
+  window: HuntWindow,
+  agencies: readonly string[],
+  runId: string,
+  ctx: StagedContext,
+): StagedQueries {
+  if (!/^[a-z][a-z0-9_]*$/.test(ctx.database))
+    throw new SweepPlanError(`candidates database must be lower case letters, digits and "_": ${ctx.database}`);
+  const runWide = (s: HuntReadScope): boolean =>
+    s.ranges.length === 1 &&
+    s.ranges[0].since === window.since &&
+    s.ranges[0].until === window.until &&
+    s.agencies.length === agencies.length &&
+    s.agencies.every((a) => agencies.includes(a));
+  const alone: HuntReadScope[] = [];
+  const batched: HuntReadScope[] = [];
+  for (const s of scopes) {
+    const readsLake = huntReads(s.hunt).some((r) => r.predicate === null);
+    if (outputColumns(s.hunt) === null || (readsLake && !runWide(s))) alone.push(s);
+    else batched.push(s);
+  }
+  const scoped = new Map<string, StagedHuntScope>(
+    batched.filter((s) => !runWide(s)).map((s) => [s.hunt.meta.id, { agencies: s.agencies, ranges: s.ranges }]),
+  );
+  const stages = planStages(
+    batched.map((s) => s.hunt),
+    { runTag: runId, agencies, scopes: scoped },
+  );
+  const selections = stages.selections.map((s) => ({ ...s, name: `${ctx.database}.${candidatesName(s.table, runId)}` }));
+  const prefix = candidatesPrefix(runId);
+  const members = batched.map((s) => ({
+    hunt: s.hunt,
+    selections: selections.filter((c) => c.hunts.includes(s.hunt.meta.id)),
+    scope: scoped.get(s.hunt.meta.id),
+  }));
+  const { batches, alone: unnamed } = batchHunts(members, window, MAX_STAGED_BATCH_BYTES, agencies);
+  // outputColumns was checked above: batchHunts sets none apart.
+  if (unnamed.length > 0) throw new Error(`hunts ${unnamed.map((h) => h.meta.id).join(', ')} cannot be batched`);
+  const run: StagedRun = {
+    database: ctx.database,
+    bucket: ctx.bucket,
+    prefix,
+    selections: selections.map((s) => {
+      const location = `s3://${ctx.bucket}/${prefix}${s.table}/`;
+      return { table: s.table, name: s.name, location, ctas: ctasStatement(s, location, window), drop: `DROP TABLE IF EXISTS ${s.name}` };
+    }),
+    batches: batches.map((b, i) => ({ batch_id: `batch-${i + 1}`, sql: b.sql, hunts: b.hunts })),
+  };
+  return {
+    run,
+    selections,
+    batched: stages.staged.concat(stages.direct.map((d) => d.hunt)),
+    lakeReads: stages.lakeReads,
+    alone,
+    scopes: scoped,
+  };
 }
 
 /** Where the sweep state lives and how the indicator feeds are fingerprinted. */
@@ -95,6 +237,8 @@ export interface PlanContext {
   readonly newRunId?: () => string;
   /** Makes scheduled sweeps incremental. @default - none: every scheduled sweep reads all history */
   readonly state?: SweepStateContext;
+  /** Plans staged runs (candidate selections, then batches). @default - none: one query per hunt */
+  readonly staged?: StagedContext;
 }
 
 /** Thrown for a request that cannot be planned (unknown agency, bad day). */
@@ -172,8 +316,9 @@ export async function planSweepDetailed(req: SweepRequest, ctx: PlanContext): Pr
     hunts: hunts.map((h) => planHunt(h, window, agencies)),
     state_key: null,
   };
-  checkSize(plan);
-  return { plan, decisions };
+  const out = withStages(plan, decisions, hunts, window, ctx);
+  checkSize(out);
+  return { plan: out, decisions };
 }
 
 /** A scheduled sweep against the recorded state: each hunt reads what is new for it, all history, or nothing. */
@@ -197,19 +342,35 @@ async function planIncremental(
     else planned.push({ ...planHunt(byId.get(d.hunt_id)!, window, d.agencies, d.ranges), mode: d.mode, reason: d.reason });
   }
   const state_key = pendingStateKey(run_id);
-  const plan: SweepPlan = {
-    run_id,
-    trigger: 'schedule',
-    since: window.since,
-    until: window.until,
-    agencies,
-    hunts: planned,
-    skipped,
-    state_key,
-  };
+  const plan = withStages(
+    { run_id, trigger: 'schedule', since: window.since, until: window.until, agencies, hunts: planned, skipped, state_key },
+    decisions,
+    hunts,
+    window,
+    ctx,
+  );
   checkSize(plan);
   if (!state.dryRun) await state.store.put(state_key, JSON.stringify(candidateState(run_id, (state.now ?? (() => new Date()))(), options)));
   return { plan, decisions };
+}
+
+/** A staged plan: the hunts that run alone stay in `hunts`, the others run in the batches over the candidates. */
+function withStages(
+  plan: SweepPlan,
+  decisions: readonly HuntDecision[],
+  hunts: readonly Hunt[],
+  window: HuntWindow,
+  ctx: PlanContext,
+): SweepPlan {
+  if (!ctx.staged || plan.hunts.length === 0) return plan;
+  const byId = new Map(hunts.map((h) => [h.meta.id, h]));
+  const planned = new Set(plan.hunts.map((h) => h.hunt_id));
+  const scopes = decisions
+    .filter((d) => d.mode !== 'skip' && planned.has(d.hunt_id))
+    .map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges }));
+  const q = planStagedQueries(scopes, window, plan.agencies, plan.run_id, ctx.staged);
+  const alone = new Set(q.alone.map((s) => s.hunt.meta.id));
+  return { ...plan, hunts: plan.hunts.filter((h) => alone.has(h.hunt_id)), staged: q.run };
 }
 
 function checkSize(plan: SweepPlan): void {

@@ -16,7 +16,7 @@
  * stays as it is.
  */
 import { stripSqlComments, type Hunt, type HuntWindow } from '../hunt';
-import { bindWindow, huntOverCandidates, type CandidateSelection } from './candidates';
+import { bindWindow, huntOverCandidates, type CandidateSelection, type HuntScope } from './candidates';
 
 /** Longest batch query text (Athena accepts at most 262,144 bytes per query string). */
 export const MAX_BATCH_BYTES = 200_000;
@@ -85,29 +85,39 @@ export function outputColumns(hunt: Hunt): string[] | null {
   return new Set(names).size === names.length ? names : null;
 }
 
-/** One hunt as a batch member: its id and its row as JSON text. */
-function member(hunt: Hunt, columns: readonly string[], selections: readonly CandidateSelection[], window: HuntWindow): string {
+/** One hunt as a batch member: its id and its row as JSON text (only the given agencies' rows, when given). */
+function member(
+  hunt: Hunt,
+  columns: readonly string[],
+  selections: readonly CandidateSelection[],
+  window: HuntWindow,
+  agencies?: readonly string[],
+  scope?: HuntScope,
+): string {
   const inner = bindWindow(
-    selections.length > 0 ? huntOverCandidates(hunt, selections) : stripSqlComments(hunt.sql).trim().replace(/;\s*$/, ''),
+    selections.length > 0 ? huntOverCandidates(hunt, selections, scope) : stripSqlComments(hunt.sql).trim().replace(/;\s*$/, ''),
     window,
   );
   const values = columns.map((c) => `CAST(hunt_result.${c} AS JSON)`).join(', ');
   const types = columns.map((c) => `typeof(hunt_result.${c})`).join(', ');
   return (
     `SELECT '${hunt.meta.id}' AS hunt_id, json_format(CAST(ARRAY[${values}] AS JSON)) AS result_row, ` +
-    `json_format(CAST(ARRAY[${types}] AS JSON)) AS result_types\nFROM (\n${inner}\n) AS hunt_result`
+    `json_format(CAST(ARRAY[${types}] AS JSON)) AS result_types\nFROM (\n${inner}\n) AS hunt_result` +
+    (agencies?.length ? `\nWHERE hunt_result.agency IN (${agencies.map((a) => `'${a.replace(/'/g, "''")}'`).join(', ')})` : '')
   );
 }
 
 /**
  * Batches the hunts into UNION ALL queries of at most `maxBytes`: each hunt reads the candidates of the selections
- * it is given (none: the lake tables, as it is). Hunts whose output columns cannot be named are returned apart
- * (`alone`), to run on their own.
+ * it is given (none: the lake tables, as it is; only its scope of them, when given), and keeps the rows of `agencies`
+ * only, when given (every hunt returns its rows' agency). Hunts whose output columns cannot be named are returned
+ * apart (`alone`), to run on their own.
  */
 export function batchHunts(
-  members: readonly { readonly hunt: Hunt; readonly selections: readonly CandidateSelection[] }[],
+  members: readonly { readonly hunt: Hunt; readonly selections: readonly CandidateSelection[]; readonly scope?: HuntScope }[],
   window: HuntWindow,
   maxBytes = MAX_BATCH_BYTES,
+  agencies?: readonly string[],
 ): { batches: HuntBatch[]; alone: Hunt[] } {
   const batches: HuntBatch[] = [];
   const alone: Hunt[] = [];
@@ -121,13 +131,13 @@ export function batchHunts(
     held = [];
     size = 0;
   };
-  for (const { hunt, selections } of members) {
+  for (const { hunt, selections, scope } of members) {
     const columns = outputColumns(hunt);
     if (!columns) {
       alone.push(hunt);
       continue;
     }
-    const part = member(hunt, columns, selections, window);
+    const part = member(hunt, columns, selections, window, agencies, scope);
     const bytes = Buffer.byteLength(part, 'utf8') + 20;
     if (size + bytes > maxBytes) flush();
     parts.push(part);

@@ -301,11 +301,16 @@ function scopeClause(scope: HuntScope): string {
   return `agency IN (${scope.agencies.map(literal).join(', ')}) AND (${days})`;
 }
 
-/** The hunt's SQL reading the candidates instead of the lake tables (its text unchanged after a `WITH` prefix). */
-export function huntOverCandidates(hunt: Hunt, selections: readonly CandidateSelection[]): string {
+/**
+ * The hunt's SQL reading the candidates instead of the lake tables (its text unchanged after a `WITH` prefix). With a
+ * scope (an incremental sweep), the hunt reads only its own agencies and days of the candidates: they also hold the
+ * rows other hunts selected over other scopes.
+ */
+export function huntOverCandidates(hunt: Hunt, selections: readonly CandidateSelection[], scope?: HuntScope): string {
   const body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
   const reads = new Set(huntReads(hunt).map((r) => r.table));
-  const shadows = selections.filter((s) => reads.has(s.table)).map((s) => `${s.table} AS (SELECT * FROM ${s.name})`);
+  const where = scope ? ` WHERE ${scopeClause(scope)}` : '';
+  const shadows = selections.filter((s) => reads.has(s.table)).map((s) => `${s.table} AS (SELECT * FROM ${s.name}${where})`);
   if (shadows.length === 0) return body;
   const withKw = /^WITH\s+/i.exec(body);
   return withKw ? `WITH ${shadows.join(', ')},\n${body.slice(withKw[0].length)}` : `WITH ${shadows.join(', ')}\n${body}`;

@@ -2,6 +2,13 @@
  * The access matrix of the deployment, decided by a policy simulator that applies AWS's evaluation rules
  * (test/constructs/policy-simulator.ts) to the synthesized templates: every flow the architecture needs is allowed
  * through every policy that applies, and every forbidden flow is denied.
+ *
+ * The staged hunt runs' candidate tables: an Athena CTAS creates the table in the Glue catalog and writes its files
+ * to `external_location` with the caller's permissions, a location that must be empty (Athena User Guide, "CREATE
+ * TABLE AS" and "Considerations and limitations for CTAS queries": the CTAS checks the prefix is empty and never
+ * overwrites data; "Use ZSTD compression levels": Athena writes ZSTD Parquet); DROP TABLE removes the catalog entry only, so the
+ * files are deleted apart. Hence: glue:CreateTable / GetTable / DeleteTable on the candidates database's tables,
+ * S3 Put / Get / Delete / List under the results bucket's candidates/ prefix, and nothing of the kind on the lake.
  */
 import { ACCOUNT, DeployedPolicies, OTHER_ACCOUNT, REGION, type AccessRequest, type Template } from './policy-simulator';
 import { testApp, testStacks } from './support';
@@ -27,6 +34,9 @@ const table = deployed.arn('AWS::DynamoDB::Table', 'FindingsDedup');
 const stateMachine = deployed.arn('AWS::StepFunctions::StateMachine', 'RunnerStateMachine');
 const uploadRule = deployed.arn('AWS::Events::Rule', 'NormalizerUploadCreated');
 const workgroup = `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/sweep`;
+const candidatesWorkgroup = `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/sweep-candidates`;
+const CANDIDATE_TABLE = 'table/sweep_lake_candidates/candidates_0b8f6c1e_web_requests';
+const CANDIDATE_FILE = 'candidates/0b8f6c1e-3a52/web_requests/20261207_000000-0.parquet';
 const dataCatalog = `arn:aws:athena:${REGION}:${ACCOUNT}:datacatalog/AwsDataCatalog`;
 const glue = (r: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${r}`;
 
@@ -152,6 +162,26 @@ const ALLOWED: Record<string, AccessRequest[]> = {
     req(machine, 'lambda:InvokeFunction', deployed.arn('AWS::Lambda::Function', 'RunnerPlanFunction')),
     req(machine, 'lambda:InvokeFunction', deployed.arn('AWS::Lambda::Function', 'RunnerPublishFunction')),
   ],
+  "the state machine makes a run's candidate tables (CTAS), reads them and drops them": [
+    req(machine, 'athena:StartQueryExecution', candidatesWorkgroup),
+    req(machine, 'athena:GetQueryExecution', candidatesWorkgroup),
+    req(machine, 'athena:StopQueryExecution', candidatesWorkgroup),
+    req(machine, 'glue:GetDatabase', glue('database/sweep_lake_candidates')),
+    req(machine, 'glue:CreateTable', glue(CANDIDATE_TABLE)),
+    req(machine, 'glue:CreateTable', glue('database/sweep_lake_candidates')),
+    req(machine, 'glue:GetTable', glue(CANDIDATE_TABLE)),
+    req(machine, 'glue:DeleteTable', glue(CANDIDATE_TABLE)),
+    req(machine, 'glue:DeleteTable', glue('database/sweep_lake_candidates')),
+    list(machine, results, 'candidates/0b8f6c1e-3a52/web_requests/'),
+    ...write(machine, obj(results, CANDIDATE_FILE)),
+    ...read(machine, obj(results, CANDIDATE_FILE)),
+    req(machine, 's3:DeleteObject', obj(results, CANDIDATE_FILE)),
+    req(machine, 's3:AbortMultipartUpload', obj(results, CANDIDATE_FILE)),
+  ],
+  "the cleanup step lists and deletes a run's candidate files": [
+    list(planner, results, 'candidates/0b8f6c1e-3a52/'),
+    req(planner, 's3:DeleteObject', obj(results, CANDIDATE_FILE)),
+  ],
   'the lake verifier reads manifests, lake files and commit records, names a raw object and enqueues its repair': [
     list(verifier, lake, 'manifests/'),
     list(verifier, lake, 'lake/web_requests/'),
@@ -263,6 +293,26 @@ const FORBIDDEN: Record<string, AccessRequest[]> = {
     req(verifier, 'sqs:SendMessage', deadLetters),
     req(verifier, 'athena:StartQueryExecution', workgroup),
     req(verifier, 'sns:Publish', topic),
+  ],
+  'the hunt runner writes, deletes and catalogs nothing of the lake: candidate tables live apart': [
+    req(machine, 's3:PutObject', obj(lake, LAKE_FILE)),
+    req(machine, 's3:PutObject', obj(lake, 'lake/web_requests/agency=doj/dt=2021-03-02/candidates-0.parquet')),
+    req(machine, 's3:DeleteObject', obj(lake, LAKE_FILE)),
+    req(machine, 'glue:CreateTable', glue('table/sweep_lake/web_requests_copy')),
+    req(machine, 'glue:DeleteTable', glue('table/sweep_lake/web_requests')),
+    req(machine, 'glue:DeleteTable', glue('table/sweep_lake/lake_commits')),
+    req(machine, 'glue:UpdateTable', glue('table/sweep_lake/web_requests')),
+    req(machine, 'glue:DeleteDatabase', glue('database/sweep_lake_candidates')),
+    req(machine, 'glue:UpdateTable', glue(CANDIDATE_TABLE)),
+    req(machine, 's3:PutObject', obj(results, 'board/index.json')),
+    req(planner, 's3:PutObject', obj(results, CANDIDATE_FILE)),
+    req(planner, 's3:DeleteObject', obj(results, 'athena/q-1.csv')),
+    req(planner, 's3:DeleteObject', obj(lake, LAKE_FILE)),
+    req(planner, 'glue:DeleteTable', glue(CANDIDATE_TABLE)),
+    req(publisher, 's3:PutObject', obj(results, CANDIDATE_FILE)),
+    req(publisher, 'glue:CreateTable', glue(CANDIDATE_TABLE)),
+    req(analyst, 'glue:DeleteTable', glue(CANDIDATE_TABLE)),
+    req(analyst, 's3:DeleteObject', obj(results, CANDIDATE_FILE)),
   ],
   'commit records are written only by the normalizer': [
     req(machine, 's3:PutObject', obj(lake, COMMIT_RECORD)),

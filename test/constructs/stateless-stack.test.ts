@@ -1,4 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import jsonata from 'jsonata';
 import { ACCOUNT, DeployedPolicies, REGION, type Template as CfnTemplate } from './policy-simulator';
 import { MAX_CAUSE_CHARS, MAX_ERROR_CHARS } from '../../lib/hunt-runner';
 import { render, testApp, testStacks } from './support';
@@ -124,11 +125,13 @@ describe('StatelessStack', () => {
     // Prepare
     const def = definition();
 
-    // Act
-    const map = def.States.AnythingToSweep.Choices[0].Next === 'EachHunt' ? def.States.EachHunt : undefined;
+    // Act: selections, then batches, then the hunts that run alone
+    const stages = [def.States.AnythingToSweep.Choices[0].Next, def.States.SelectCandidates.Next, def.States.EachBatch.Next];
+    const map = def.States.EachHunt;
     const run = map.ItemProcessor.States.RunHuntQuery;
 
     // Assess
+    expect(stages).toEqual(['SelectCandidates', 'EachBatch', 'EachHunt']);
     expect(def.StartAt).toBe('PlanRun');
     expect(map.MaxConcurrency).toBe(4);
     expect(map.ItemsPath).toBe('$.hunts');
@@ -187,10 +190,83 @@ describe('StatelessStack', () => {
     expect(map.ResultPath).toBe('$.hunts');
     expect(map.OutputPath ?? '$').toBe('$');
     expect(failed).toMatchObject({ QueryLanguage: 'JSONata', Type: 'Pass' });
-    expect(failed.Output.cause).toBe(`{% $substring($string($states.input.error.Cause), 0, ${MAX_CAUSE_CHARS}) %}`);
+    expect(failed.Output.cause).toContain(`, 0, ${MAX_CAUSE_CHARS})`);
     expect(failed.Output.error).toBe(`{% $substring($string($states.input.error.Error), 0, ${MAX_ERROR_CHARS}) %}`);
     expect(Object.keys(failed.Output).sort()).toEqual(['cause', 'error', 'hunt_id', 'ok']);
     expect(150 * Buffer.byteLength(record)).toBeLessThan(256 * 1024);
+  });
+
+  it("records a failed Athena query's reason, not the start of its query text, in at most MAX_CAUSE_CHARS", async () => {
+    // Prepare: a .sync task's Cause is the QueryExecution as JSON, the query (here 5,000 characters) first
+    const def = definition();
+    const expr = (out: string) => jsonata(/^\{% ([\s\S]*) %\}$/.exec(out)![1]);
+    const reason = "SYNTAX_ERROR: line 3:10: Column 'clientip' cannot be resolved";
+    const athenaCause = JSON.stringify({
+      QueryExecution: { Query: 'SELECT 1\n'.repeat(500), Status: { State: 'FAILED', StateChangeReason: reason } },
+    });
+    const lambdaCause = JSON.stringify({ errorType: 'Error', errorMessage: 'x'.repeat(5000) });
+    const input = (cause: string) => ({
+      hunt: { hunt_id: 'h1' },
+      batch: { hunts: [{ hunt_id: 'h1' }, { hunt_id: 'h2' }] },
+      error: { Error: 'States.TaskFailed', Cause: cause },
+    });
+
+    // Act
+    const lone = def.States.EachHunt.ItemProcessor.States.RecordHuntFailure.Output;
+    const batch = def.States.EachBatch.ItemProcessor.States.RecordBatchFailure.Output;
+    const loneAthena = await expr(lone.cause).evaluate({}, { states: { input: input(athenaCause) } });
+    const loneLambda = (await expr(lone.cause).evaluate({}, { states: { input: input(lambdaCause) } })) as string;
+    const batchAthena = (await expr(batch).evaluate({}, { states: { input: input(athenaCause) } })) as {
+      hunt_id: string;
+      ok: boolean;
+      cause: string;
+    }[];
+
+    // Assess
+    expect(loneAthena).toBe(reason);
+    expect(loneLambda).toBe(lambdaCause.slice(0, MAX_CAUSE_CHARS));
+    expect(batchAthena).toEqual([
+      { hunt_id: 'h1', ok: false, error: 'States.TaskFailed', cause: reason },
+      { hunt_id: 'h2', ok: false, error: 'States.TaskFailed', cause: reason },
+    ]);
+  });
+
+  it('runs the candidate selections in their own workgroup, and cleans them up whether the stages succeed or fail', () => {
+    // Prepare
+    const def = definition();
+
+    // Act
+    const select = def.States.SelectCandidates.ItemProcessor.States.RunCandidateSelection;
+    const drop = def.States.DropCandidates.ItemProcessor.States.DropCandidateTable;
+    const batch = def.States.EachBatch.ItemProcessor.States.RunHuntBatch;
+
+    // Assess: CTAS honours external_location only in a workgroup that does not override client-side settings
+    template.hasResourceProperties('AWS::Athena::WorkGroup', {
+      Name: 'sweep-candidates',
+      WorkGroupConfiguration: Match.objectLike({ EnforceWorkGroupConfiguration: false }),
+    });
+    template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'sweep_lake_candidates' }) });
+    expect(select.Parameters).toMatchObject({ 'QueryString.$': '$.selection.ctas', WorkGroup: 'sweep-candidates' });
+    expect(drop.Parameters).toMatchObject({ 'QueryString.$': '$.selection.drop', WorkGroup: 'sweep-candidates' });
+    expect(batch.Parameters).toMatchObject({ 'QueryString.$': '$.batch.sql', WorkGroup: 'sweep' });
+    expect(batch.Next).toBe('PublishBatchFindings');
+    for (const st of ['SelectCandidates', 'EachBatch', 'EachHunt'])
+      expect(def.States[st].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stage_error', Next: 'AnyCandidateTables' }]);
+    expect(def.States.CollectHuntResults.Next).toBe('AnyCandidateTables');
+    expect(def.States.AnyCandidateTables.Choices[0]).toMatchObject({
+      Variable: '$.staged.selections[0]',
+      IsPresent: true,
+      Next: 'DropCandidates',
+    });
+    expect(def.States.AnyCandidateTables.Default).toBe('StagesSucceeded');
+    expect(def.States.DropCandidates.Next).toBe('DeleteCandidateFiles');
+    expect(def.States.DeleteCandidateFiles.Next).toBe('StagesSucceeded');
+    expect(def.States.DeleteCandidateFiles.Parameters).toEqual({
+      cleanup: { 'run_id.$': '$.run_id', 'prefix.$': '$.staged.prefix' },
+    });
+    expect(def.States.StagesSucceeded.Choices[0]).toMatchObject({ Variable: '$.stage_error', IsPresent: true, Next: 'StagesFailed' });
+    expect(def.States.StagesSucceeded.Default).toBe('CommitSweepState');
+    expect(def.States.StagesFailed.Type).toBe('Fail');
   });
 
   it('logs executions under /aws/vendedlogs/states/ and lets CloudFormation delete a used workgroup', () => {
@@ -209,7 +285,8 @@ describe('StatelessStack', () => {
     const commit = def.States.CommitSweepState;
 
     // Assess
-    expect(def.States.EachHunt.Next).toBe('CommitSweepState');
+    expect(def.States.EachHunt.Next).toBe('CollectHuntResults');
+    expect(def.States.StagesSucceeded.Default).toBe('CommitSweepState');
     expect(def.States.AnythingToSweep.Default).toBe('NoHuntToRun');
     expect(def.States.NoHuntToRun).toMatchObject({ Type: 'Pass', Result: [], ResultPath: '$.hunts', Next: 'CommitSweepState' });
     expect(commit.Parameters).toEqual({ commit: { 'run_id.$': '$.run_id', 'state_key.$': '$.state_key', 'results.$': '$.hunts' } });

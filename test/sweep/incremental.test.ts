@@ -3,12 +3,17 @@
  * events, with the raw attack fixtures for some agencies): the whole shipped pack is planned by planSweep against the
  * sweep state, the planned queries (the exact SQL and parameters the state machine sends) run on DuckDB, and the
  * state is committed as the commit step does. The fingerprints found by the sequence of incremental sweeps are those
- * one full sweep of the final lake finds; a new upload's traces and a new indicator's old traces are found.
+ * one full sweep of the final lake finds; a new upload's traces and a new indicator's old traces are found. Each sweep
+ * is also planned in stages, as the deployed state machine runs it (CTAS per table, batches, lone hunts: the CTAS's
+ * SELECT and the batches run on DuckDB): it finds what the hunt-by-hunt plan finds, and `sweep plan` prices exactly
+ * its queries.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planSweep, type SweepPlan } from '../../src/aws/sweep-plan';
+import { estimateStaged, listLakeFiles } from '../../src/aws/scan-estimate';
+import { planSweep, planSweepDetailed, type SweepPlan } from '../../src/aws/sweep-plan';
+import { unbatchRows } from '../../src/sweep/batch';
 import { estimatePlans, renderEstimate } from '../../src/cli/commands/plan';
 import { LocalObjectStore } from '../../src/core';
 import { rowsToFindings } from '../../src/hunt/findings';
@@ -51,12 +56,59 @@ describe('incremental scheduled sweeps', () => {
     await normalizeUpload({ inputs, agency, uploadId, lakeRoot: root, tmpDir: path.join(tmp, 'scratch') });
   }
 
+  const CANDIDATES = { database: 'sweep_lake_candidates', bucket: 'sweep-results' };
+
+  /** A staged plan run as the state machine runs it: the CTAS statements, the batches split per hunt, the lone hunts. */
+  async function runStagedPlan(engine: DuckDbQueryEngine, plan: SweepPlan): Promise<ReturnType<typeof rowsToFindings>> {
+    const out: ReturnType<typeof rowsToFindings> = [];
+    const staged = plan.staged!;
+    for (const s of staged.selections) {
+      // Athena's CTAS: the table holds the SELECT's rows (DuckDB has no WITH (format, external_location)).
+      await engine.run(`CREATE SCHEMA IF NOT EXISTS ${staged.database}`, []);
+      await engine.run(`CREATE TABLE ${s.name} AS ${s.ctas.slice(s.ctas.indexOf('\nAS\n') + 4)}`, []);
+    }
+    for (const b of staged.batches)
+      for (const [id, rows] of unbatchRows(b, await engine.run(b.sql, []))) out.push(...rowsToFindings(byId.get(id)!, rows));
+    for (const p of plan.hunts) out.push(...rowsToFindings(byId.get(p.hunt_id)!, await engine.run(p.query_string, p.params.map(unquote))));
+    for (const s of staged.selections) await engine.run(s.drop, []);
+    return out;
+  }
+
   /** One scheduled sweep: plan against the state, run each planned query on DuckDB, commit. */
-  async function sweep(
-    runId: string,
-  ): Promise<{ plan: SweepPlan; fingerprints: Set<string>; findings: ReturnType<typeof rowsToFindings> }> {
+  async function sweep(runId: string): Promise<{
+    plan: SweepPlan;
+    fingerprints: Set<string>;
+    findings: ReturnType<typeof rowsToFindings>;
+    staged: { plan: SweepPlan; fingerprints: Set<string>; pricedSql: string[] };
+  }> {
     const lake = new LocalObjectStore(root);
     const indicators = (await loadIndicators(feeds)).rows;
+    // The same sweep planned in stages (before this run's plan writes its pending state; nothing written).
+    const stagedRun = await planSweepDetailed(
+      { trigger: 'schedule' },
+      {
+        lake,
+        hunts,
+        agencies: AGENCIES,
+        retroSince: '2019-01-01',
+        today: '2026-12-01',
+        newRunId: () => `${runId}-staged`,
+        state: { store: lake, indicatorsDigest: async () => rowsIndicatorsDigest(indicators), dryRun: true },
+        staged: CANDIDATES,
+      },
+    );
+    const rerun = stagedRun.decisions.filter((d) => d.mode !== 'skip');
+    const priced = await estimateStaged(
+      await listLakeFiles(lake),
+      rerun.map((d) => byId.get(d.hunt_id)!),
+      { since: '2019-01-01', until: '2026-12-01' },
+      AGENCIES,
+      {
+        scopes: new Map(rerun.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges }])),
+        runId: `${runId}-staged`,
+        candidates: CANDIDATES,
+      },
+    );
     const plan = await planSweep(
       { trigger: 'schedule' },
       {
@@ -71,9 +123,11 @@ describe('incremental scheduled sweeps', () => {
     );
     const engine = await DuckDbQueryEngine.open({ lakeRoot: root, indicators });
     const findings: ReturnType<typeof rowsToFindings> = [];
+    let stagedFindings: ReturnType<typeof rowsToFindings> = [];
     try {
       for (const p of plan.hunts)
         findings.push(...rowsToFindings(byId.get(p.hunt_id)!, await engine.run(p.query_string, p.params.map(unquote))));
+      if (stagedRun.plan.staged) stagedFindings = await runStagedPlan(engine, stagedRun.plan);
     } finally {
       await engine.close();
     }
@@ -82,7 +136,17 @@ describe('incremental scheduled sweeps', () => {
       runId,
       plan.hunts.map((h) => ({ hunt_id: h.hunt_id, ok: true })),
     );
-    return { plan, fingerprints: new Set(findings.map((f) => f.fingerprint)), findings };
+    const s = stagedRun.plan;
+    const pricedSql = s.staged
+      ? [...s.staged.selections.map((x) => x.ctas), ...s.staged.batches.map((b) => b.sql), ...s.hunts.map((h) => h.query_string)]
+      : [];
+    expect(pricedSql).toEqual(priced.queries.map((q) => q.sql));
+    return {
+      plan,
+      fingerprints: new Set(findings.map((f) => f.fingerprint)),
+      findings,
+      staged: { plan: s, fingerprints: new Set(stagedFindings.map((f) => f.fingerprint)), pricedSql },
+    };
   }
 
   /** Every hunt over the whole window of every agency: what a sweep without state finds. */
@@ -172,6 +236,13 @@ describe('incremental scheduled sweeps', () => {
     }
     const ioc = third.findings.filter((f) => f.agency === 'treasury' && JSON.stringify(f.evidence).includes(NEW_IOC_IP));
     expect(ioc.map((f) => f.first_seen.slice(0, 10))).toContain('2020-03-15');
+    // Planned in stages (what the state machine runs), each sweep finds the same, the incremental ones included.
+    for (const run of [first, second, third]) {
+      expect(run.staged.plan.staged!.batches.length).toBeGreaterThan(0);
+      expect([...run.staged.fingerprints].sort()).toEqual([...run.fingerprints].sort());
+    }
+    expect(second.staged.pricedSql.length).toBeLessThan(second.plan.hunts.length);
+    expect(fourth.staged.plan.staged).toBeUndefined();
     // Nothing new: nothing runs.
     expect(fourth.plan.hunts).toEqual([]);
     expect(fourth.plan.skipped).toHaveLength(hunts.length);

@@ -82,7 +82,7 @@ export function registerPlan(program: Command): void {
       '\nAthena bills per query at least 10 MB, rounded up to the MB. The estimate prunes partitions exactly as Athena does\n(agency, dt); with --lake it counts only the referenced columns, with --bucket whole files (the most a query could read).\n' +
         'The incremental column prices the next scheduled sweep against the sweep state recorded in the lake (sweep-state/state.json):\n' +
         'each hunt reads only new or changed partitions, all history (new or changed hunt, changed indicators), or nothing.\n' +
-        'The staged lines price the same two runs as one candidate selection per lake table, then the hunts batched over the candidates;\n' +
+        'The staged lines price the same two runs as the state machine runs them (the same SQL text): one candidate selection (CTAS) per lake table, then the hunts batched over the candidates;\n' +
         'with --lake the selections run locally to measure the candidates, with --bucket the batches are an upper bound (every row of each column a hunt names).',
     )
     .action(async (opts: Opts) => {
@@ -307,7 +307,7 @@ export function renderEstimate(est: PlanEstimate): string {
   }
   if (est.stagedIncremental) stagedLines('next scheduled sweep', est.stagedIncremental);
   lines.push('');
-  lines.push('Hunt by hunt (one query per hunt, as the state machine runs them today):');
+  lines.push('Hunt by hunt (one query per hunt, as the state machine ran them before the stages):');
   lines.push(
     `${est.hunts.length} hunts: ${formatBytes(est.totalBytes)} scanned, ${formatBytes(est.totalBilledBytes)} billed, about $${est.totalCostUsd.toFixed(4)} at $${est.pricePerTb}/TB${pct(est.totalBilledBytes)}`,
   );

@@ -1,0 +1,102 @@
+/**
+ * The plan Lambda's staged run (planSweep with a candidates context) is what `sweep plan` prices (estimateStaged):
+ * the same queries, in the same order, with the same text. The shipped pack is planned.
+ *
+ * Athena's rules the plan follows ("CREATE TABLE AS", Athena User Guide, docs.aws.amazon.com/athena/latest/ug/
+ * create-table-as.html and ctas-considerations-limitations.html): `external_location` must be an S3 location with no
+ * data in it (each run and table gets its own `candidates/<run_id>/<table>/` prefix), `write_compression = 'ZSTD'`
+ * writes ZSTD Parquet ("Use ZSTD compression levels": Athena reads and writes ZSTD-compressed Parquet), and the
+ * table name is a plain identifier (letters, digits, underscore; the run id's dashes are replaced), qualified by the
+ * database the CTAS creates it in.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { LocalObjectStore } from '../../src/core';
+import { loadQueries, placeholderOffsets } from '../../src/hunt';
+import { estimateStaged, listLakeFiles } from '../../src/aws/scan-estimate';
+import { candidatesPrefix, planSweep, type SweepPlan } from '../../src/aws/sweep-plan';
+
+const pack = loadQueries(path.join(__dirname, '..', '..', 'queries')).hunts.filter((h) => h.meta.status !== 'deprecated');
+const RUN = '0b8f6c1e-3a52-4c1d-9f0e-5d1b2c3a4e5f';
+const staged = { database: 'sweep_lake_candidates', bucket: 'sweep-athena-results' };
+const ctx = {
+  lake: new LocalObjectStore(fs.mkdtempSync(path.join(os.tmpdir(), 'staged-plan-'))),
+  hunts: pack,
+  agencies: ['doj', 'dhs', "o'neil"],
+  retroSince: '2019-01-01',
+  today: '2026-11-27',
+  newRunId: () => RUN,
+  staged,
+};
+const queriesOf = (plan: SweepPlan): string[] => [
+  ...plan.staged!.selections.map((s) => s.ctas),
+  ...plan.staged!.batches.map((b) => b.sql),
+  ...plan.hunts.map((h) => h.query_string),
+];
+
+describe('staged plan', () => {
+  it('plans exactly the queries sweep plan prices, full history and for one agency', async () => {
+    for (const agencies of [ctx.agencies, ['dhs']]) {
+      // Prepare
+      const window = { since: '2019-01-01', until: '2026-11-27' };
+
+      // Act
+      const plan = await planSweep({ trigger: 'manual', since: window.since, until: window.until, agencies }, ctx);
+      const priced = await estimateStaged(await listLakeFiles(ctx.lake), pack, window, agencies, { runId: RUN, candidates: staged });
+
+      // Assess
+      expect(queriesOf(plan)).toEqual(priced.queries.map((q) => q.sql));
+      expect(plan.staged!.selections.length).toBeGreaterThan(0);
+      expect(plan.staged!.batches.length).toBeLessThan(pack.length / 4);
+    }
+  });
+
+  it('runs every planned hunt once, in a batch or alone, each batch member kept to the run agencies', async () => {
+    // Act
+    const plan = await planSweep({ trigger: 'manual', agencies: ['dhs', "o'neil"] }, ctx);
+
+    // Assess
+    const batched = plan.staged!.batches.flatMap((b) => b.hunts.map((h) => h.hunt_id));
+    const ids = [...batched, ...plan.hunts.map((h) => h.hunt_id)].sort();
+    expect(ids).toEqual(pack.map((h) => h.meta.id).sort());
+    for (const b of plan.staged!.batches) {
+      const members = b.sql.split('\nUNION ALL\n');
+      expect(members).toHaveLength(b.hunts.length);
+      for (const m of members) expect(m).toContain("WHERE hunt_result.agency IN ('dhs', 'o''neil')");
+      expect(placeholderOffsets(b.sql)).toEqual([]);
+      for (const h of b.hunts) expect(h.columns).toContain('agency');
+    }
+  });
+
+  it('gives each selection an empty, run-scoped location and a database-qualified table name', async () => {
+    // Act
+    const plan = await planSweep({ trigger: 'manual' }, ctx);
+
+    // Assess
+    const s = plan.staged!;
+    expect(s.prefix).toBe(candidatesPrefix(RUN));
+    expect(s.prefix).toBe(`candidates/${RUN}/`);
+    expect(new Set(s.selections.map((x) => x.location)).size).toBe(s.selections.length);
+    for (const x of s.selections) {
+      expect(x.location).toBe(`s3://${staged.bucket}/candidates/${RUN}/${x.table}/`);
+      expect(x.name).toMatch(/^sweep_lake_candidates\.candidates_[a-z0-9_]+$/);
+      expect(x.name).toContain(RUN.replace(/-/g, '_'));
+      expect(x.ctas).toContain(`CREATE TABLE ${x.name}\n`);
+      expect(x.ctas).toContain(`write_compression = 'ZSTD', external_location = '${x.location}'`);
+      expect(x.drop).toBe(`DROP TABLE IF EXISTS ${x.name}`);
+      // Every batch reading the table reads the candidates, not the lake table.
+      for (const b of s.batches.filter((bb) => bb.sql.includes(`${x.table} AS (`)))
+        expect(b.sql).toContain(`${x.table} AS (SELECT * FROM ${x.name})`);
+    }
+  });
+
+  it('keeps a per-hunt plan when no candidates context is given', async () => {
+    // Act
+    const plan = await planSweep({ trigger: 'manual' }, { ...ctx, staged: undefined });
+
+    // Assess
+    expect(plan.staged).toBeUndefined();
+    expect(plan.hunts).toHaveLength(pack.length);
+  });
+});
