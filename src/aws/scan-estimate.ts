@@ -248,12 +248,19 @@ export async function estimateStaged(
   const price = opts.pricePerTb ?? DEFAULT_PRICE_PER_TB;
   const scopeOf = (id: string): { agencies: readonly string[]; ranges: readonly HuntWindow[] } =>
     opts.scopes?.get(id) ?? { agencies, ranges: [window] };
+  const wanted = new Set(agencies);
+  const tablesWithData = new Set(
+    [...files.tables]
+      .filter(([, list]) => list.some((f) => wanted.has(f.agency) && f.dt >= window.since && f.dt <= window.until))
+      .map(([t]) => t),
+  );
   const plan = planStagedQueries(
     hunts.map((hunt) => ({ hunt, ...scopeOf(hunt.meta.id) })),
     window,
     agencies,
     opts.runId ?? 'plan',
     opts.candidates ?? PRICED_CANDIDATES,
+    tablesWithData,
   );
   const byId = new Map(hunts.map((h) => [h.meta.id, h]));
   const inScope = (f: { agency: string; dt: string }, huntIds: readonly string[]): boolean =>
@@ -265,7 +272,7 @@ export async function estimateStaged(
   const candidateColumns = new Map<string, Record<string, number>>();
   for (const [i, s] of plan.selections.entries()) {
     const keys = (files.tables.get(s.table) ?? []).filter((f) => inScope(f, s.hunts)).map((f) => f.o);
-    // A table with no file in the window: the selection reads no file (priced at nothing, its table is empty).
+    // Files in the window but none in its hunts' scopes: the selection reads no file, and still pays the minimum.
     if (keys.length === 0) {
       candidateColumns.set(s.table, {});
       queries.push({
@@ -273,7 +280,7 @@ export async function estimateStaged(
         label: s.table,
         hunts: s.hunts.length,
         bytes: 0,
-        billedBytes: 0,
+        billedBytes: MIN_BILLED_BYTES,
         sql: plan.run.selections[i].ctas,
       });
       continue;

@@ -158,6 +158,7 @@ export function planStagedQueries(
   agencies: readonly string[],
   runId: string,
   ctx: StagedContext,
+  tablesWithData?: ReadonlySet<string>,
 ): StagedQueries {
   if (!/^[a-z][a-z0-9_]*$/.test(ctx.database))
     throw new SweepPlanError(`candidates database must be lower case letters, digits and "_": ${ctx.database}`);
@@ -181,7 +182,11 @@ export function planStagedQueries(
     batched.map((s) => s.hunt),
     { runTag: runId, agencies, scopes: scoped },
   );
-  const selections = stages.selections.map((s) => ({ ...s, name: `${ctx.database}.${candidatesName(s.table, runId)}` }));
+  // A table with no file in the run's window and agencies gets no selection (a CTAS over nothing would still pay
+  // Athena's 10 MB minimum): its hunts read it from the lake, where it has nothing in the window either.
+  const selections = stages.selections
+    .filter((s) => tablesWithData === undefined || tablesWithData.has(s.table))
+    .map((s) => ({ ...s, name: `${ctx.database}.${candidatesName(s.table, runId)}` }));
   const prefix = candidatesPrefix(runId);
   const members = batched.map((s) => ({
     hunt: s.hunt,
@@ -316,7 +321,7 @@ export async function planSweepDetailed(req: SweepRequest, ctx: PlanContext): Pr
     hunts: hunts.map((h) => planHunt(h, window, agencies)),
     state_key: null,
   };
-  const out = withStages(plan, decisions, hunts, window, ctx);
+  const out = ctx.staged ? withStages(plan, decisions, hunts, window, ctx, tablesIn(await lakeSnapshot(ctx.lake, window, agencies))) : plan;
   checkSize(out);
   return { plan: out, decisions };
 }
@@ -348,6 +353,7 @@ async function planIncremental(
     hunts,
     window,
     ctx,
+    tablesIn(snapshot),
   );
   checkSize(plan);
   if (!state.dryRun) await state.store.put(state_key, JSON.stringify(candidateState(run_id, (state.now ?? (() => new Date()))(), options)));
@@ -361,6 +367,7 @@ function withStages(
   hunts: readonly Hunt[],
   window: HuntWindow,
   ctx: PlanContext,
+  tablesWithData: ReadonlySet<string>,
 ): SweepPlan {
   if (!ctx.staged || plan.hunts.length === 0) return plan;
   const byId = new Map(hunts.map((h) => [h.meta.id, h]));
@@ -368,9 +375,14 @@ function withStages(
   const scopes = decisions
     .filter((d) => d.mode !== 'skip' && planned.has(d.hunt_id))
     .map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges }));
-  const q = planStagedQueries(scopes, window, plan.agencies, plan.run_id, ctx.staged);
+  const q = planStagedQueries(scopes, window, plan.agencies, plan.run_id, ctx.staged, tablesWithData);
   const alone = new Set(q.alone.map((s) => s.hunt.meta.id));
   return { ...plan, hunts: plan.hunts.filter((h) => alone.has(h.hunt_id)), staged: q.run };
+}
+
+/** The lake tables a snapshot (`<table>/<agency>/<dt>` keys) holds files of. */
+function tablesIn(snapshot: Record<string, string>): Set<string> {
+  return new Set(Object.keys(snapshot).map((k) => k.slice(0, k.indexOf('/'))));
 }
 
 function checkSize(plan: SweepPlan): void {

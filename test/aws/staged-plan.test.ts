@@ -29,6 +29,16 @@ const ctx = {
   newRunId: () => RUN,
   staged,
 };
+// doj has web requests and Windows events, dhs web requests only; nothing else is in the lake.
+for (const key of [
+  'lake/web_requests/agency=doj/dt=2021-03-03/u1-0.parquet',
+  'lake/windows_events/agency=doj/dt=2021-03-04/u1-0.parquet',
+  'lake/web_requests/agency=dhs/dt=2021-03-05/u2-0.parquet',
+]) {
+  const file = path.join(ctx.lake.rootDir, key);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, 'PAR1');
+}
 const queriesOf = (plan: SweepPlan): string[] => [
   ...plan.staged!.selections.map((s) => s.ctas),
   ...plan.staged!.batches.map((b) => b.sql),
@@ -37,7 +47,10 @@ const queriesOf = (plan: SweepPlan): string[] => [
 
 describe('staged plan', () => {
   it('plans exactly the queries sweep plan prices, full history and for one agency', async () => {
-    for (const agencies of [ctx.agencies, ['dhs']]) {
+    for (const [agencies, tables] of [
+      [ctx.agencies, ['web_requests', 'windows_events']],
+      [['dhs'], ['web_requests']],
+    ]) {
       // Prepare
       const window = { since: '2019-01-01', until: '2026-11-27' };
 
@@ -47,7 +60,8 @@ describe('staged plan', () => {
 
       // Assess
       expect(queriesOf(plan)).toEqual(priced.queries.map((q) => q.sql));
-      expect(plan.staged!.selections.length).toBeGreaterThan(0);
+      // A table with no file in the run's agencies and window gets no selection: its CTAS would still pay 10 MB.
+      expect(plan.staged!.selections.map((s) => s.table).sort()).toEqual(tables);
       expect(plan.staged!.batches.length).toBeLessThan(pack.length / 4);
     }
   });

@@ -54,6 +54,12 @@ describe('staged hunt run handlers', () => {
     // Prepare
     const { handler } = await import('../../lambdas/plan-sweep/handler');
     const shipped = loadQueries(QUERIES).hunts.filter((h) => h.meta.status !== 'deprecated');
+    // dhs has web requests only; doj's Windows events are outside the run's agencies.
+    for (const key of [
+      'lake/web_requests/agency=dhs/dt=2021-03-03/u1-0.parquet',
+      'lake/windows_events/agency=doj/dt=2021-03-04/u2-0.parquet',
+    ])
+      await s3.client.send(new PutObjectCommand({ Bucket: 'sweep-lake', Key: key, Body: 'PAR1' }));
 
     // Act
     const plan = await handler({ trigger: 'manual', agencies: ['dhs'] });
@@ -61,7 +67,8 @@ describe('staged hunt run handlers', () => {
     // Assess
     const staged = plan.staged!;
     expect(staged.prefix).toBe(`candidates/${plan.run_id}/`);
-    expect(staged.selections.length).toBeGreaterThan(0);
+    // Only tables with files in the run's agencies and window get a selection (a CTAS over nothing still pays 10 MB).
+    expect(staged.selections.map((s) => s.table)).toEqual(['web_requests']);
     for (const s of staged.selections) {
       expect(s.location).toBe(`s3://sweep-results/candidates/${plan.run_id}/${s.table}/`);
       expect(s.name.startsWith('sweep_lake_candidates.candidates_')).toBe(true);
