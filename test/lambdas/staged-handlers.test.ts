@@ -36,13 +36,7 @@ describe('staged hunt run handlers', () => {
       DATABASE: 'sweep_lake',
       DEDUP_TABLE: 'sweep-dedup',
       TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:sweep-findings',
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'S3RVER',
-      AWS_SECRET_ACCESS_KEY: 'S3RVER',
-      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      ...s3.lambdaEnv(),
     });
   });
   afterAll(async () => {
