@@ -108,14 +108,17 @@ export interface RunStaging {
 export async function createRunStaging(parent: string, leaseMs = DEFAULT_LEASE_MS): Promise<RunStaging> {
   const dir = path.join(parent, `run-${safeHost()}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   // Another run that ends removes the shared parent once it is empty: between our mkdir of the parent and of our
-  // folder, it may be gone again. Make both again until our folder exists.
+  // folder it may be gone again, and even inside the recursive mkdir (it finds the parent, then stats a parent just
+  // removed: ENOENT). Make both again until our folder exists.
   for (let attempt = 1; ; attempt++) {
-    await fsp.mkdir(parent, { recursive: true });
     try {
+      await fsp.mkdir(parent, { recursive: true });
       await fsp.mkdir(dir);
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 20) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 100) throw err;
+      // A few milliseconds apart (random), so that runs ending in a burst cannot keep winning the race.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(attempt, 10)));
     }
   }
   const file = path.join(dir, OWNER_FILE);

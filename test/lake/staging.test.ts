@@ -66,6 +66,37 @@ describe('run staging', () => {
     expect(fs.existsSync(live.dir)).toBe(false);
   });
 
+  it('makes its folder even while ending runs keep removing the shared parent', async () => {
+    // Prepare: the shared parent removed whenever it is empty, over and over, as a stream of ending runs does.
+    const shared = path.join(parent, '.tmp');
+    let stop = false;
+    const remover = (async () => {
+      while (!stop) {
+        await fs.promises.rmdir(shared).catch(() => undefined);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    // Act: 400 runs, 16 at a time, each making its folder and releasing it.
+    const made: boolean[] = [];
+    try {
+      for (let round = 0; round < 25; round++) {
+        await Promise.all(
+          Array.from({ length: 16 }, async () => {
+            const s = await createRunStaging(shared);
+            made.push(fs.existsSync(path.join(s.dir, 'owner.json')));
+            await s.release();
+          }),
+        );
+      }
+    } finally {
+      stop = true;
+      await remover;
+    }
+    // Assess
+    expect(made.length).toBe(400);
+    expect(made.every(Boolean)).toBe(true);
+  });
+
   it('tells a live owner from a gone one and from a reused pid', () => {
     // Prepare
     const me = { pid: process.pid, pid_start: processStartTime(process.pid) };
