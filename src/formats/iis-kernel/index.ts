@@ -312,13 +312,14 @@ export class WebLogKernel {
     /**
      * Field `name` as an `ascii` column, each value cut by `rule` where `needs` (on its bytes) says the rule may change
      * it: the rule keeps a part of the value (its bytes then) or gives null. Should a rule give anything else, the
-     * column is made of strings instead.
+     * column is made of strings instead. A value the rule need not see keeps its bytes, or is null with `otherwise`.
      */
     const cut = (
       column: string,
       name: string,
       needs: (b: Buffer, start: number, len: number) => boolean,
       rule: (s: string) => string | null,
+      otherwise: 'keep' | 'null' = 'keep',
     ): void => {
       const f = L.at[name];
       if (f === undefined) return;
@@ -330,7 +331,10 @@ export class WebLogKernel {
       for (let e = 0; e < count; e++) {
         const at = starts[e];
         const len = lens[e];
-        if (!needs(bytes, at, len)) continue;
+        if (!needs(bytes, at, len)) {
+          if (otherwise === 'null') (nulls ??= new Uint8Array(count))[e] = 1;
+          continue;
+        }
         const value = bytes.toString('latin1', at, at + len);
         const out = rule(value);
         if (!own) {
@@ -378,9 +382,9 @@ export class WebLogKernel {
       // Addresses in their matching form (each distinct value checked once); the logged text in the *_raw columns
       // where it differs (plain dotted IPv4, most addresses, gives null there without becoming a string).
       cut('client_ip', 'c-ip', notPlainIpv4, normalizeIp);
-      cut('client_ip_raw', 'c-ip', always, rawAddressText);
+      cut('client_ip_raw', 'c-ip', notPlainIpv4, rawAddressText, 'null');
       cut('server_ip', 's-ip', notPlainIpv4, normalizeIp);
-      cut('server_ip_raw', 's-ip', always, rawAddressText);
+      cut('server_ip_raw', 's-ip', notPlainIpv4, rawAddressText, 'null');
       strings('user_agent', 'cs(user-agent)', (s) =>
         s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' '),
       );
@@ -407,7 +411,7 @@ export class WebLogKernel {
         (s) => (s.length > 1 ? s.slice(1) : null),
       );
       cut('client_ip', 'clientipaddress', notPlainIpv4, normalizeIp);
-      cut('client_ip_raw', 'clientipaddress', always, rawAddressText);
+      cut('client_ip_raw', 'clientipaddress', notPlainIpv4, rawAddressText, 'null');
       strings('username', 'authenticateduser');
       strings('user_agent', 'useragent');
       strings('request_id', 'requestid');
@@ -471,9 +475,6 @@ export class WebLogKernel {
 const ZEROS = new Int32Array(1 << 12);
 const QUESTION = 0x3f;
 const DOT = 0x2e;
-
-/** A `cut` that looks at every distinct value. */
-const always = (): boolean => true;
 
 /**
  * Whether `b[at, at + len)` may change under normalizeIp: anything but canonical dotted IPv4 (no leading zeros,
