@@ -135,11 +135,12 @@ function isPlainIpv4(s: string): boolean {
 /**
  * What the `*_raw` columns keep: the logged text where {@link normalizeIp} changes it (a port, `::ffff:`, a zone id,
  * text that is no address), null where the logged text already is its matching form (most addresses), so the lake
- * does not store every address twice. The text as logged is `coalesce(<column>_raw, <column>)`.
+ * does not store every address twice. The text as logged is `coalesce(<column>_raw, <column>)`. A parser that has
+ * normalized the value already passes it as `normalized`.
  */
-export function rawAddressText(raw: string | null | undefined): string | null {
+export function rawAddressText(raw: string | null | undefined, normalized: string | null = normalizeIp(raw)): string | null {
   if (raw === null || raw === undefined) return null;
-  return normalizeIp(raw) === raw ? null : raw;
+  return normalized === raw ? null : raw;
 }
 
 /** The matching form of one logged address (see the module comment), or null when the text is no IP address. */

@@ -168,6 +168,7 @@ class HttpProxyParser implements TextParser {
     if (query !== null && query.charCodeAt(0) === 63) query = query.length > 1 ? query.slice(1) : null;
     const serverHost = csv.str(L.serverHostName);
     const clientIp = csv.str(L.clientIp);
+    const client = normalizeIp(clientIp);
     this.ctx.emit('web_requests', {
       event_time: t,
       host: serverHost === null ? this.ctx.hostHint : (shortHost(serverHost) ?? this.ctx.hostHint),
@@ -179,8 +180,8 @@ class HttpProxyParser implements TextParser {
       status: csv.int(L.httpStatus),
       substatus: null,
       win32_status: null,
-      client_ip: normalizeIp(clientIp),
-      client_ip_raw: rawAddressText(clientIp),
+      client_ip: client,
+      client_ip_raw: rawAddressText(clientIp, client),
       server_ip: null,
       server_port: null,
       username: csv.str(L.authenticatedUser),

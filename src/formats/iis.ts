@@ -209,6 +209,8 @@ class IisParser implements TextParser {
     const computer = this.str(L.computer);
     const clientIp = this.str(L.clientIp);
     const serverIp = this.str(L.serverIp);
+    const client = normalizeIp(clientIp);
+    const server = normalizeIp(serverIp);
     this.ctx.emit('web_requests', {
       event_time: t,
       host: computer === null ? this.ctx.hostHint : (shortHost(computer) ?? this.ctx.hostHint),
@@ -220,10 +222,10 @@ class IisParser implements TextParser {
       status: this.num(L.status),
       substatus: this.num(L.substatus),
       win32_status: this.num(L.win32),
-      client_ip: normalizeIp(clientIp),
-      client_ip_raw: rawAddressText(clientIp),
-      server_ip: normalizeIp(serverIp),
-      server_ip_raw: rawAddressText(serverIp),
+      client_ip: client,
+      client_ip_raw: rawAddressText(clientIp, client),
+      server_ip: server,
+      server_ip_raw: rawAddressText(serverIp, server),
       server_port: this.num(L.port),
       username: this.str(L.user),
       user_agent: ua,

@@ -125,6 +125,7 @@ export function windowsEventRow(ev: WindowsEvent, hostHint: string | null): Row 
     const initiated = p('Initiated');
     ipAddress = initiated !== null && initiated.toLowerCase() === 'true' ? p('DestinationIp', 'SourceIp') : p('SourceIp', 'DestinationIp');
   }
+  const address = normalizeIp(ipAddress);
   const values = Object.keys(d)
     .map((k) => d[k])
     .filter((v) => v !== null && v !== undefined && v !== '');
@@ -163,8 +164,8 @@ export function windowsEventRow(ev: WindowsEvent, hostHint: string | null): Row 
     relative_target_name: relativeTarget,
     attribute_ldap_name: p('AttributeLDAPDisplayName'),
     attribute_value: p('AttributeValue'),
-    ip_address: normalizeIp(ipAddress),
-    ip_address_raw: rawAddressText(ipAddress),
+    ip_address: address,
+    ip_address_raw: rawAddressText(ipAddress, address),
     target_user_name: p('TargetUserName'),
     subject_user_name: p('SubjectUserName'),
     logon_type: toNumber(p('LogonType')),
