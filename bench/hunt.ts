@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- hunt [--size=1GB] [--compression=snappy|gzip|zstd] [--keep]`
+ * `npm run bench -- hunt [--size=1GB] [--clients=N] [--compression=snappy|gzip|zstd] [--keep]`
  *
  * All hunts of the pack over a lake built from N bytes of generated IIS and HttpProxy logs, against one
  * `zcat FILES | grep -c ServerInfo~` pass over the same gzip'd raw logs, in the same run (the reference runs before
@@ -8,6 +8,7 @@
  * chunks of the columns the hunt names, in the partitions of the window (Athena bills at least 10 MB per query).
  *
  * --size=N   raw (uncompressed) log bytes to generate, half IIS, half HttpProxy (default 1GB)
+ * --clients=N  client addresses from a population of N clients (default: a random address per request)
  * --compression=C  the lake's page codec (default: the writer's, Snappy); `zstd` is what the normalizer writes on AWS
  *             (Node >= 22.15): its lake is cached apart, under lake-root-zstd, for `sweep plan --lake` to price it
  * Logs and lake are cached under .cache/bench-hunt/<size>/ (deterministic, reused across runs).
@@ -25,7 +26,7 @@ import { lakeDayBounds } from '../src/hunt/coverage';
 import { chooseWindow } from '../src/sweep';
 import { windowParams, type HuntWindow } from '../src/hunt/window';
 import type { Hunt } from '../src/hunt/query-file';
-import { benchArg as arg, generateWebCorpus } from '../testkit/gen/web-corpus';
+import { benchArg as arg, clientsArg, generateWebCorpus } from '../testkit/gen/web-corpus';
 
 /** One `zcat FILES | grep -c ServerInfo~` pass: the reference an analyst would otherwise run. */
 function zcatGrep(files: string[]): Promise<number> {
@@ -76,8 +77,9 @@ const mb = (b: number): string => `${(b / 1e6).toFixed(1)} MB`;
 
 export async function run(args: string[]): Promise<void> {
   const size = parseSize('--size', arg(args, 'size') ?? '1GB');
-  const base = path.resolve('.cache', 'bench-hunt', String(size));
-  const corpus = await generateWebCorpus(base, size, { seedBase: 2000, logsSubdir: 'logs' });
+  const clients = clientsArg(args);
+  const base = path.resolve('.cache', 'bench-hunt', `${size}${clients ? `-clients${clients}` : ''}`);
+  const corpus = await generateWebCorpus(base, size, { seedBase: 2000, logsSubdir: 'logs', clients });
   const compression = arg(args, 'compression');
   if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip' && compression !== 'zstd')
     throw new Error(`--compression must be snappy, gzip or zstd, got ${compression}`);

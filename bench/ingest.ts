@@ -13,6 +13,8 @@
  * --rowgroup=N rows per Parquet row group (default: the writer's default)
  * --compression=snappy|gzip|zstd  Parquet page codec (default: the writer's default; zstd needs Node >= 22.15)
  * --gzip=N     zlib level of GZIP pages (default: the writer's default)
+ * --zstd=N     ZSTD level of ZSTD pages (default: the writer's default)
+ * --clients=N  client addresses from a population of N clients (default: a random address per request)
  * --no-iis-kernel  read IIS logs with the JS parser alone (to compare with the WebAssembly kernel)
  * --one-core   run the whole benchmark (zcat and wc too) pinned to one CPU with taskset: the issue's "on one core"
  *              figure (without it, the page worker and inflating use the second core)
@@ -25,7 +27,7 @@ import * as path from 'node:path';
 import { normalizeUpload } from '../src/pipeline';
 import { parseSize } from '../src/cli/commands/normalize';
 import { writeTar } from '../testkit/gen/write-gz';
-import { benchArg as arg, generateWebCorpus } from '../testkit/gen/web-corpus';
+import { benchArg as arg, clientsArg, generateWebCorpus } from '../testkit/gen/web-corpus';
 
 async function timeZcat(files: string[]): Promise<{ secs: number; lines: number; cpu: number }> {
   const t0 = process.hrtime.bigint();
@@ -82,8 +84,9 @@ export async function run(args: string[]): Promise<void> {
   if (pinned) process.stdout.write(`pinned to CPU ${pinned} (--one-core): every thread and the zcat reference share it\n`);
   const sizeArg = arg(args, 'size') ?? '500MB';
   const rawTotal = parseSize('--size', sizeArg);
-  const cacheDir = path.resolve('.cache', 'bench-ingest', sizeArg.toLowerCase());
-  const corpus = await generateWebCorpus(cacheDir, rawTotal, { seedBase: 1000 });
+  const clients = clientsArg(args);
+  const cacheDir = path.resolve('.cache', 'bench-ingest', `${sizeArg.toLowerCase()}${clients ? `-clients${clients}` : ''}`);
+  const corpus = await generateWebCorpus(cacheDir, rawTotal, { seedBase: 1000, clients });
   let inputs = corpus.files;
   if (args.includes('--archive')) {
     const tar = path.join(cacheDir, 'upload.tar');
@@ -96,6 +99,7 @@ export async function run(args: string[]): Promise<void> {
   }
   const rowGroup = arg(args, 'rowgroup');
   const gzipLevel = arg(args, 'gzip');
+  const zstdLevel = arg(args, 'zstd');
   const compression = arg(args, 'compression');
   if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip' && compression !== 'zstd')
     throw new Error(`--compression must be snappy, gzip or zstd, got ${compression}`);
@@ -130,6 +134,7 @@ export async function run(args: string[]): Promise<void> {
       writer: {
         ...(rowGroup ? { rowGroupRows: Number(rowGroup) } : {}),
         ...(gzipLevel ? { gzipLevel: Number(gzipLevel) } : {}),
+        ...(zstdLevel ? { zstdLevel: Number(zstdLevel) } : {}),
         ...(compression ? { compression } : {}),
       },
       onProgress: sample,

@@ -9,6 +9,8 @@
  * same findings is proven by test/sweep/incremental.test.ts.
  *
  * --size=N   raw log bytes in all (default 600MB; a sixth per agency and year)
+ * --clients=N  client addresses from a population of N clients (testkit/gen/exchange-logs.ts GenOptions.clients);
+ *             default: a random address per request, the worst case for the lake's size
  * --compression=C  the lake's page codec (default: the writer's, Snappy); `zstd` is what the normalizer writes on AWS
  *             (Node >= 22.15), its lake cached apart under lake-root-zstd
  * The corpus and lake are cached under .cache/bench-retro/<size>/.
@@ -23,7 +25,7 @@ import { estimatePlans, type PlanEstimate } from '../src/cli/commands/plan';
 import { loadQueries } from '../src/hunt/query-file';
 import { normalizeUpload } from '../src/pipeline';
 import { commitSweepState } from '../src/sweep/sweep-state';
-import { benchArg as arg, generateWebCorpus } from '../testkit/gen/web-corpus';
+import { benchArg as arg, clientsArg, generateWebCorpus } from '../testkit/gen/web-corpus';
 
 const AGENCIES = ['dhs', 'doj', 'treasury'];
 const YEARS = ['2020-01-06', '2021-01-04'];
@@ -31,7 +33,8 @@ const TODAY = '2026-12-01';
 
 export async function run(args: string[]): Promise<void> {
   const size = parseSize('--size', arg(args, 'size') ?? '600MB');
-  const base = path.resolve('.cache', 'bench-retro', String(size));
+  const clients = clientsArg(args);
+  const base = path.resolve('.cache', 'bench-retro', `${size}${clients ? `-clients${clients}` : ''}`);
   const compression = arg(args, 'compression');
   if (compression !== undefined && compression !== 'snappy' && compression !== 'gzip' && compression !== 'zstd')
     throw new Error(`--compression must be snappy, gzip or zstd, got ${compression}`);
@@ -45,7 +48,7 @@ export async function run(args: string[]): Promise<void> {
     for (const agency of AGENCIES) {
       for (const start of YEARS) {
         const dir = path.join(base, 'logs', agency, start);
-        await generateWebCorpus(dir, size / (AGENCIES.length * YEARS.length), { seedBase: (seed += 100), start });
+        await generateWebCorpus(dir, size / (AGENCIES.length * YEARS.length), { seedBase: (seed += 100), start, clients });
         await normalizeUpload({
           inputs: [dir],
           agency,
@@ -105,7 +108,7 @@ export async function run(args: string[]): Promise<void> {
   const rows: [string, PlanEstimate][] = [];
   rows.push(['first sweep (no state)', await price()]);
   await complete('bench-1');
-  await generateWebCorpus(week, size / 300, { seedBase: 9000, start: '2026-11-23' });
+  await generateWebCorpus(week, size / 300, { seedBase: 9000, start: '2026-11-23', clients });
   await normalizeUpload({ inputs: [week], agency: 'doj', uploadId: 'week-doj', lakeRoot: root, tmpDir: path.join(base, 'tmp'), ...writer });
   rows.push(['a week later, one agency uploaded', await price()]);
   await complete('bench-2');

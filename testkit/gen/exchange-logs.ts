@@ -44,14 +44,31 @@ export interface GenOptions {
   readonly start: number;
   /** Mean milliseconds between requests. */
   readonly stepMs: number;
+  /**
+   * Client addresses drawn from a population of this many clients, a few of them busy and most rarely seen (the
+   * k-th busiest has a share of about 1/k), plus 2% of requests from random addresses. Without it every request
+   * comes from a random address: the worst case for the lake's size, which real servers' logs do not show.
+   */
+  readonly clients?: number;
 }
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function ip(r: Rng): string {
-  return `${r.pick([10, 172, 192, 198, 203])}.${r.int(256)}.${r.int(256)}.${1 + r.int(254)}`;
+const FIRST_OCTETS = [10, 172, 192, 198, 203];
+
+/** A client address; the same number of draws either way, so the rest of a seeded log does not change. */
+function ip(r: Rng, clients?: number): string {
+  const a = r.pick(FIRST_OCTETS);
+  const b = r.int(256);
+  const c = r.int(256);
+  const d = 1 + r.int(254);
+  if (clients === undefined || c % 50 === 0) return `${a}.${b}.${c}.${d}`;
+  // Log-uniform rank: P(rank = k) ~ 1/k, a Zipf-like population; each rank has one stable address.
+  const u = (b * 256 * 254 + c * 254 + (d - 1)) / (256 * 256 * 254);
+  const k = Math.min(clients - 1, Math.floor(Math.pow(clients, u)) - 1);
+  return `${FIRST_OCTETS[k % 5]}.${(k >> 16) & 255}.${(k >> 8) & 255}.${1 + ((k & 255) % 254)}`;
 }
 
 /** Generates IIS log text in chunks of about `chunkChars` characters until `bytes` are produced. */
@@ -79,7 +96,7 @@ export function* iisLog(opts: GenOptions, bytes: number, chunkChars = 1 << 20): 
         : '-';
     const ua = r.pick(AGENTS).replace(/ /g, '+');
     const status = r.int(20) === 0 ? r.pick([302, 401, 404, 500]) : 200;
-    const line = `${d.slice(0, 10)} ${d.slice(11, 19)} 10.1.1.${5 + r.int(3)} ${method} ${stem} ${q} 443 ${r.pick(USERS)} ${ip(r)} ${ua} - ${status} 0 0 ${r.int(2000)}\r\n`;
+    const line = `${d.slice(0, 10)} ${d.slice(11, 19)} 10.1.1.${5 + r.int(3)} ${method} ${stem} ${q} 443 ${r.pick(USERS)} ${ip(r, opts.clients)} ${ua} - ${status} 0 0 ${r.int(2000)}\r\n`;
     out += line;
     t += Math.floor(r.next() * 2 * opts.stepMs);
     if (out.length >= chunkChars) {
@@ -128,7 +145,7 @@ export function* httpProxyLog(opts: GenOptions, bytes: number, chunkChars = 1 <<
       r.int(2) ? `Smtp~user${r.int(500)}@corp.example` : `Sid~S-1-5-21-1004336348-1177238915-682003330-${1000 + r.int(3000)}`,
     );
     set('UserAgent', r.pick(AGENTS));
-    set('ClientIpAddress', ip(r));
+    set('ClientIpAddress', ip(r, opts.clients));
     set('ServerHostName', opts.host);
     set('HttpStatus', r.int(20) === 0 ? '401' : '200');
     set('BackEndStatus', '200');

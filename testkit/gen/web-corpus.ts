@@ -23,6 +23,8 @@ export interface WebCorpusOptions {
   readonly logsSubdir?: string;
   /** First day of the logs (UTC). @default '2021-01-03' */
   readonly start?: string;
+  /** Client population of every file (see GenOptions.clients). @default - a random address per request */
+  readonly clients?: number;
 }
 
 /** Generates (or reuses, from `dir/corpus.json`) about `rawTotal` bytes of raw logs under `dir`. */
@@ -37,7 +39,13 @@ export async function generateWebCorpus(dir: string, rawTotal: number, opts: Web
     const host = i % 4 < 2 ? 'EXCH01' : 'EXCH02';
     const kind = i % 2 === 0 ? 'iis' : 'httpproxy';
     const want = Math.min(FILE_RAW, rawTotal - raw);
-    const gen = { seed: opts.seedBase + i, host, start: start + Math.floor(i / 4) * 3 * 86_400_000, stepMs: kind === 'iis' ? 250 : 650 };
+    const gen = {
+      seed: opts.seedBase + i,
+      host,
+      start: start + Math.floor(i / 4) * 3 * 86_400_000,
+      stepMs: kind === 'iis' ? 250 : 650,
+      clients: opts.clients,
+    };
     const rel =
       kind === 'iis'
         ? `${host}/inetpub/logs/LogFiles/W3SVC1/u_ex_${String(i).padStart(4, '0')}.log.gz`
@@ -52,6 +60,15 @@ export async function generateWebCorpus(dir: string, rawTotal: number, opts: Web
   const corpus = { files, rawBytes: raw, gzBytes: files.reduce((s, f) => s + fs.statSync(f).size, 0) };
   fs.writeFileSync(metaFile, JSON.stringify(corpus));
   return corpus;
+}
+
+/** `--clients=N` among the benchmark's arguments (a positive integer), or undefined. */
+export function clientsArg(args: string[]): number | undefined {
+  const v = benchArg(args, 'clients');
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--clients must be a positive integer, got ${v}`);
+  return n;
 }
 
 /** The value of `--name=value` among the benchmark's arguments. */
