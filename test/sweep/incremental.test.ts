@@ -411,6 +411,8 @@ GROUP BY s.agency, s.host, s.command_line`;
     );
     expect(bySeverity([...before, ...after.findings], ids)).toEqual(bySeverity(full, ids));
     expect(shadowFinding(after.findings)?.severity).toBe('high');
+    // The same sweep in stages (the bounded hunts' scopes narrow the candidates they read) finds the same.
+    expect([...after.staged.fingerprints].sort()).toEqual([...after.fingerprints].sort());
 
     // A bound too small for the hunt loses what the correlation across the boundary finds: with 0 days the
     // incremental sweep reads only 2026-11-21, and the shadow copy keeps its medium severity.
