@@ -95,6 +95,10 @@ export function renderHuntsDoc(hunts: readonly Hunt[], repoRoot: string): string
     out.push(`- CVEs: ${m.cves.join(', ') || 'none'}; ATT&CK: ${m.mitre.join(', ')}`);
     out.push(`- needs: ${familiesText(h)}`);
     if (m.key_fields?.length) out.push(`- one finding per: ${['agency', 'host', ...m.key_fields].join(', ')}`);
+    if (m.correlation_days !== undefined)
+      out.push(
+        `- correlates rows at most ${m.correlation_days} days apart (correlation_days): an incremental sweep reads the new days +/- ${m.correlation_days}`,
+      );
     if (m.variant_of) {
       const v = byId.get(m.variant_of);
       out.push(`- variant of: ${v ? `[${v.meta.name}](#${v.meta.id})` : `\`${m.variant_of}\``}`);

@@ -7,6 +7,9 @@ cves: [CVE-2021-26855]
 mitre: ["TA0001:T1190"]
 log_families: [httpproxy]
 key_fields: [anchor_mailbox]
+# correlation_days: 3   # only for a hunt that correlates rows (joins, windows, grouping across rows): the most days apart
+#                        # the rows behind one finding (its key and severity) can be; leave it out when a finding can
+#                        # depend on any day of the history (first-seen baselines, gates over the whole window)
 description: >
   Template for a new hunt: copy this file and its .test.yml into queries/<pack>/<log_source>/, rename both
   (<tactic>_<subject>_<behaviour>), give it a new id, then run `npm run sweep -- test-queries --query <stem>`.

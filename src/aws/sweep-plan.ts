@@ -16,10 +16,9 @@ import { randomUUID } from 'node:crypto';
 import type { ObjectStore } from '../core';
 import { isUploadFileKey, parseManifestKey } from '../core';
 import { TABLE_NAMES } from '../lake';
-import { stripSqlComments, type Hunt, windowParams, type HuntWindow } from '../hunt';
+import { rangedQuery, stripSqlComments, type Hunt, windowParams, type HuntWindow } from '../hunt';
 import {
   batchHunts,
-  bodyForRanges,
   candidatesName,
   candidateState,
   ctasStatement,
@@ -30,7 +29,6 @@ import {
   type StagedHuntScope,
   decideHunts,
   lakeSnapshot,
-  partitionLocalBody,
   pendingStateKey,
   readSweepState,
   SWEEP_STATE_KEY,
@@ -400,11 +398,10 @@ export function planHunt(hunt: Hunt, window: HuntWindow, agencies: readonly stri
   let body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
   let params: string[];
   if (ranges && ranges.length > 1) {
-    // Several day ranges: only a hunt whose one window pair bounds dt can read them (sweep-state decides so).
-    const local = partitionLocalBody(hunt);
-    if (!local) throw new SweepPlanError(`hunt ${hunt.meta.id} cannot read several day ranges: its window is not one "dt BETWEEN ? AND ?"`);
-    body = bodyForRanges(local, ranges.length);
-    params = ranges.flatMap((r) => [r.since, r.until]);
+    // Several day ranges: every window of the hunt reads all of them.
+    const ranged = rangedQuery(hunt, ranges);
+    if (!ranged) throw new SweepPlanError(`hunt ${hunt.meta.id} cannot read several day ranges: some "?" is not in a "dt BETWEEN ? AND ?"`);
+    ({ body, params } = ranged);
   } else {
     params = windowParams(body, ranges?.[0] ?? window);
   }

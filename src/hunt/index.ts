@@ -16,6 +16,7 @@ export { SEVERITIES, type Severity, type Finding, type QueryEngine, type Indicat
 export { loadIndicators } from './indicators';
 export { stripSqlComments } from './query-file';
 export { placeholderOffsets } from './window';
+export { partitionLocalBody, bodyForRanges, rangedQuery } from './locality';
 export {
   TRIAGE_STATUSES,
   TriageError,

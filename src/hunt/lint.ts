@@ -6,6 +6,7 @@
  */
 import { familiesOfTable } from '../formats';
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, TABLE_NAMES, type TableName } from '../lake';
+import { partitionLocalBody } from './locality';
 import type { Hunt } from './query-file';
 import { trinoKeywords, trinoSyntaxProblems } from './trino-parser';
 
@@ -217,7 +218,10 @@ const isP = (t: Tok | undefined, p: string): boolean => !!t && t.kind === 'punct
 const isKw = (t: Tok | undefined, w: string): boolean => !!t && t.kind === 'ident' && !t.quoted && t.text === w;
 
 /** Lints the SQL of a hunt (the whole file text: line numbers are the file's). */
-export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; keyFields?: readonly string[] } = {}): LintProblem[] {
+export function lintSql(
+  sql: string,
+  opts: { logFamilies?: readonly string[]; keyFields?: readonly string[]; correlationDays?: number } = {},
+): LintProblem[] {
   const problems: LintProblem[] = [];
   // Only the first syntax error is reliable: the ones after it are mostly the parser losing its way.
   const syntax = trinoSyntaxProblems(sql);
@@ -404,7 +408,61 @@ export function lintSql(sql: string, opts: { logFamilies?: readonly string[]; ke
   for (const kf of opts.keyFields ?? []) {
     if (!idents.has(kf)) problems.push({ rule: 'header', line: 1, message: `key_fields lists "${kf}" but the query never names it` });
   }
+  if (opts.correlationDays !== undefined) {
+    for (const iv of literalIntervals(toks)) {
+      if (iv.days > opts.correlationDays)
+        problems.push({
+          rule: 'header',
+          line: iv.line,
+          message: `correlation_days is ${opts.correlationDays}, but the query correlates rows up to ${iv.text} apart, which can lie on days ${iv.days} apart: declare at least ${iv.days}`,
+        });
+    }
+  }
   return problems.sort((a, b) => a.line - b.line);
+}
+
+/** Days per unit of a literal interval (a month or a year at its longest). */
+const UNIT_DAYS: Readonly<Record<string, number>> = {
+  second: 1 / 86_400,
+  minute: 1 / 1440,
+  hour: 1 / 24,
+  day: 1,
+  week: 7,
+  month: 31,
+  year: 366,
+};
+
+/**
+ * The literal intervals of the SQL (`INTERVAL '72' HOUR`, `date_add('day', 14, t)`), each with the most calendar
+ * days two timestamps that far apart can lie on apart (72 hours: 3 days; 25 hours: 2 days).
+ */
+function literalIntervals(toks: readonly Tok[]): { text: string; days: number; line: number }[] {
+  const out: { text: string; days: number; line: number }[] = [];
+  const unitDays = (u: string): number | undefined => UNIT_DAYS[u.toLowerCase().replace(/s$/, '')];
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
+    let amount: number | undefined;
+    let unit: string | undefined;
+    if (isKw(t, 'interval') && toks[k + 1]?.kind === 'string' && toks[k + 2]?.kind === 'ident') {
+      amount = Number(toks[k + 1].text.trim());
+      unit = toks[k + 2].text;
+    } else if ((isKw(t, 'date_add') || isKw(t, 'date_diff')) && isP(toks[k + 1], '(') && toks[k + 2]?.kind === 'string') {
+      // date_add('day', 14, t); date_diff('hour', a, b) compared with a number is not a literal interval.
+      if (isP(toks[k + 3], ',') && toks[k + 4]?.kind === 'number' && isKw(t, 'date_add')) {
+        amount = Number(toks[k + 4].text);
+        unit = toks[k + 2].text;
+      }
+    }
+    const per = unit === undefined ? undefined : unitDays(unit);
+    if (amount === undefined || per === undefined || !Number.isFinite(amount)) continue;
+    const days = Math.ceil(Math.abs(amount) * per - 1e-9);
+    out.push({
+      text: `${Math.abs(amount)} ${unit!.toLowerCase().replace(/s$/, '')}${Math.abs(amount) === 1 ? '' : 's'}`,
+      days,
+      line: t.line,
+    });
+  }
+  return out;
 }
 
 /**
@@ -475,5 +533,14 @@ function raisingCalls(toks: readonly Tok[], keywords: ReadonlySet<string>): Lint
 
 /** Lints one hunt (its SQL and the header fields the SQL must agree with). */
 export function lintHunt(hunt: Hunt): LintProblem[] {
-  return lintSql(hunt.sql, { logFamilies: hunt.meta.log_families, keyFields: hunt.meta.key_fields });
+  const correlationDays = hunt.meta.correlation_days;
+  const problems = lintSql(hunt.sql, { logFamilies: hunt.meta.log_families, keyFields: hunt.meta.key_fields, correlationDays });
+  if (correlationDays !== undefined && partitionLocalBody(hunt) !== null)
+    problems.unshift({
+      rule: 'header',
+      line: 1,
+      message:
+        'correlation_days on a hunt that sees each row on its own: an incremental sweep reads only the changed days anyway; remove it',
+    });
+  return problems;
 }

@@ -59,6 +59,13 @@ export const QueryMetaSchema = z
      * indicators or the table again, with its own `dt BETWEEN ? AND ?`): replaces the predicate derived from the
      * hunt's WHERE clauses when a staged sweep selects the candidate rows (src/sweep/candidates.ts).
      */
+    /**
+     * How far apart in days the rows behind one finding can be (0: the same day): every row that makes a finding, or
+     * sets its key fields or severity, lies within this many days of the finding's other rows. An incremental sweep
+     * then reads the new or changed days widened by it on both sides instead of the whole history. Leave it out when a
+     * finding can depend on any day of the history (first-seen baselines, counts or gates over the whole window).
+     */
+    correlation_days: z.number().int().min(0).max(366).optional(),
     prefilter: z.partialRecord(z.enum(TABLE_NAMES as [TableName, ...TableName[]]), z.string().min(3)).optional(),
   })
   .strict()

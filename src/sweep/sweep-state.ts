@@ -10,6 +10,9 @@
  *   `indicators` table, or a window that now starts earlier than the recorded one;
  * - only the changed partitions: a hunt with one (since, until) pair that bounds `dt` (`dt BETWEEN ? AND ?`) sees
  *   each row on its own, so the days with new or changed files (of the tables it reads) are all it needs;
+ * - the changed days widened by the hunt's declared `correlation_days` on both sides, for the agencies with changes:
+ *   a hunt that correlates rows at most that many days apart (a late upload of old days can complete a correlation
+ *   with later days, and the reverse);
  * - the whole window for the agencies with changes: any other hunt (it correlates several reads, maybe across days);
  * - nothing: no new or changed file in the tables it reads.
  *
@@ -22,7 +25,9 @@
 import { createHash } from 'node:crypto';
 import { INDICATORS_PREFIX, pendingSweepStateKey, SWEEP_STATE_KEY, ObjectNotFoundError, readText, type ObjectStore } from '../core';
 import { TABLE_NAMES, type TableName } from '../lake';
-import { stripSqlComments, type Hunt, placeholderOffsets, type HuntWindow } from '../hunt';
+import { stripSqlComments, type Hunt, type HuntWindow, partitionLocalBody, bodyForRanges } from '../hunt';
+
+export { partitionLocalBody, bodyForRanges };
 
 /** Most day ranges one incremental query lists (beyond, the closest ranges merge: fewer, wider reads). */
 export const MAX_RANGES = 8;
@@ -52,7 +57,7 @@ export interface SweepState {
   readonly partitions: Readonly<Record<string, string>>;
 }
 
-export type HuntMode = 'full' | 'partitions' | 'agencies' | 'skip';
+export type HuntMode = 'full' | 'partitions' | 'bounded' | 'agencies' | 'skip';
 
 /** What one hunt reads in the next sweep, and why. */
 export interface HuntDecision {
@@ -93,74 +98,6 @@ export function huntTables(hunt: Hunt): TableName[] {
 /** Does the hunt read the indicators table? */
 export function readsIndicators(hunt: Hunt): boolean {
   return identifiers(hunt.sql).has('indicators');
-}
-
-const DT_PAIR = /\b((?:[A-Za-z_][A-Za-z0-9_]*\.)?dt)\s+BETWEEN\s+\?\s+AND\s+\?/gi;
-const LAKE_TABLE = new RegExp(`\\b(${TABLE_NAMES.join('|')})\\b`, 'i');
-
-/** Splits `WITH a AS (...), b AS (...) SELECT ...` (strings masked) into its named parts and the final SELECT. */
-function splitCtes(masked: string): { ctes: Map<string, string>; final: string } | null {
-  const ctes = new Map<string, string>();
-  let rest = masked.trim();
-  const withKw = /^WITH\s+/i.exec(rest);
-  if (!withKw) return { ctes, final: rest };
-  rest = rest.slice(withKw[0].length);
-  for (;;) {
-    const head = /^([A-Za-z_][A-Za-z0-9_]*)\s+AS\s*\(/i.exec(rest);
-    if (!head) return null;
-    let depth = 1;
-    let i = head[0].length;
-    for (; i < rest.length && depth > 0; i++) depth += rest[i] === '(' ? 1 : rest[i] === ')' ? -1 : 0;
-    if (depth !== 0) return null;
-    ctes.set(head[1].toLowerCase(), rest.slice(head[0].length, i - 1));
-    rest = rest.slice(i).trim();
-    if (rest.startsWith(',')) rest = rest.slice(1).trim();
-    else return { ctes, final: rest };
-  }
-}
-
-/**
- * The hunt's body when each lake row leads to its findings on its own, so that the hunt can read any set of days
- * and the fingerprints found over several sets are those found over their union. Null otherwise. Conservative:
- * - exactly one (since, until) pair, and it bounds `dt` (`dt BETWEEN ? AND ?`);
- * - no window function, no HAVING;
- * - the parts (CTEs) that read the lake neither group nor join, except with parts that read no lake table (the
- *   indicators); grouping only in the final SELECT, which has no subquery and joins only parts without lake rows.
- * Anything else (self-joins, first-seen baselines, ratios over a window) correlates rows and is swept per agency
- * over the whole window.
- */
-export function partitionLocalBody(hunt: Hunt): string | null {
-  const body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
-  if (placeholderOffsets(body).length !== 2) return null;
-  const m = body.match(DT_PAIR);
-  if (!m || m.length !== 1) return null;
-  const masked = body.replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, (q) => q.replace(/[()]/g, ' '));
-  if (/\bover\s*\(|\bhaving\b/i.test(masked)) return null;
-  const parts = splitCtes(masked);
-  if (!parts) return null;
-  const readsLake = new Set<string>();
-  // A part reads the lake when it names a lake table or a part that does (parts only name earlier parts).
-  for (const [name, text] of parts.ctes) {
-    const names = (text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []).map((t) => t.toLowerCase());
-    if (LAKE_TABLE.test(text) || names.some((n) => readsLake.has(n))) readsLake.add(name);
-  }
-  const joinsOnlyIndicators = (text: string): boolean =>
-    [...text.matchAll(/\bjoin\s+([A-Za-z_][A-Za-z0-9_]*)/gi)].every(
-      (j) => parts.ctes.has(j[1].toLowerCase()) && !readsLake.has(j[1].toLowerCase()),
-    );
-  for (const [name, text] of parts.ctes) {
-    if (!readsLake.has(name)) continue;
-    if (/\bgroup\s+by\b/i.test(text) || !joinsOnlyIndicators(text)) return null;
-  }
-  const selects = parts.final.match(/\bselect\b/gi) ?? [];
-  if (selects.length !== 1 || !joinsOnlyIndicators(parts.final)) return null;
-  return body;
-}
-
-/** The body reading the given day ranges instead of one window: `(dt BETWEEN ? AND ? OR dt BETWEEN ? AND ?)`. */
-export function bodyForRanges(body: string, ranges: number): string {
-  if (ranges <= 1) return body;
-  return body.replace(DT_PAIR, (_m, col: string) => `(${Array.from({ length: ranges }, () => `${col} BETWEEN ? AND ?`).join(' OR ')})`);
 }
 
 const PARTITION_KEY = /^lake\/([^/]+)\/agency=([^/]+)\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.parquet$/;
@@ -218,6 +155,21 @@ export function dayRanges(days: readonly string[], max = MAX_RANGES): HuntWindow
   return ranges;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The days within `bound` days of any of `days`, inside the window. */
+export function widenDays(days: readonly string[], bound: number, window: HuntWindow): string[] {
+  const out = new Set<string>();
+  const first = Date.parse(`${window.since}T00:00:00Z`);
+  const last = Date.parse(`${window.until}T00:00:00Z`);
+  for (const d of new Set(days)) {
+    const t = Date.parse(`${d}T00:00:00Z`);
+    for (let x = Math.max(first, t - bound * DAY_MS); x <= Math.min(last, t + bound * DAY_MS); x += DAY_MS)
+      out.add(new Date(x).toISOString().slice(0, 10));
+  }
+  return [...out].sort();
+}
+
 export interface DecideOptions {
   readonly hunts: readonly Hunt[];
   readonly previous: SweepState | null;
@@ -263,6 +215,18 @@ export function decideHunts(o: DecideOptions): HuntDecision[] {
         hunt_id: hunt.meta.id,
         mode: 'partitions',
         reason: `${mine.length} new or changed partitions of ${tables.join(', ')}`,
+        agencies,
+        ranges,
+      };
+    }
+    const bound = hunt.meta.correlation_days;
+    if (bound !== undefined) {
+      const changedDays = mine.map((k) => k.split('/')[2]);
+      const ranges = dayRanges(widenDays(changedDays, bound, o.window));
+      return {
+        hunt_id: hunt.meta.id,
+        mode: 'bounded',
+        reason: `${mine.length} new or changed partitions of ${tables.join(', ')}; its findings span at most ${bound} days (correlation_days), so those days +/- ${bound} of ${agencies.length} agencies`,
         agencies,
         ranges,
       };

@@ -13,9 +13,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LocalObjectStore } from '../../src/core';
-import { loadQueries, placeholderOffsets } from '../../src/hunt';
+import { loadQueries, parseQueryFile, placeholderOffsets } from '../../src/hunt';
 import { estimateStaged, listLakeFiles } from '../../src/aws/scan-estimate';
-import { candidatesPrefix, planSweep, type SweepPlan } from '../../src/aws/sweep-plan';
+import { candidatesPrefix, planHunt, planStagedQueries, planSweep, type SweepPlan } from '../../src/aws/sweep-plan';
 
 const pack = loadQueries(path.join(__dirname, '..', '..', 'queries')).hunts.filter((h) => h.meta.status !== 'deprecated');
 const RUN = '0b8f6c1e-3a52-4c1d-9f0e-5d1b2c3a4e5f';
@@ -103,6 +103,49 @@ describe('staged plan', () => {
       for (const b of s.batches.filter((bb) => bb.sql.includes(`${x.table} AS (`)))
         expect(b.sql).toContain(`${x.table} AS (SELECT * FROM ${x.name})`);
     }
+  });
+
+  it('runs alone a bounded correlating hunt that reads a table from the lake, over its widened day ranges, as priced', async () => {
+    // Prepare: a self-join within a day over every web row (no row predicate: it reads the lake table), bounded to
+    // 1 day, with two ranges of new days +/- 1 for doj; the rest of the pack over the whole run.
+    const hunt = parseQueryFile(
+      'q.sql',
+      `/* ---\nid: 44444444-4444-4444-8444-444444444444\nname: same client twice within a day\nstatus: experimental\nseverity: low\n` +
+        `cves: []\nmitre: ["TA0001:T1190"]\nlog_families: [iis]\nkey_fields: [client_ip]\ncorrelation_days: 1\n` +
+        `description: A test hunt.\nreferences: [https://example.org/x]\n--- */\n` +
+        `WITH r AS (SELECT agency, host, client_ip, event_time FROM web_requests WHERE dt BETWEEN ? AND ?)
+SELECT a.agency, a.host, a.client_ip, min(a.event_time) AS first_seen, max(b.event_time) AS last_seen, count(*) AS hits
+FROM r a JOIN r b ON b.agency = a.agency AND b.client_ip = a.client_ip AND b.event_time > a.event_time
+  AND b.event_time <= a.event_time + INTERVAL '1' DAY
+GROUP BY a.agency, a.host, a.client_ip`,
+    );
+    const window = { since: '2019-01-01', until: '2026-11-27' };
+    const ranges = [
+      { since: '2021-03-02', until: '2021-03-04' },
+      { since: '2026-11-19', until: '2026-11-21' },
+    ];
+    const scopes = new Map([[hunt.meta.id, { agencies: ['doj'], ranges }]]);
+
+    // Act
+    const q = planStagedQueries(
+      [{ hunt, agencies: ['doj'], ranges }, ...pack.map((h) => ({ hunt: h, agencies: ctx.agencies, ranges: [window] }))],
+      window,
+      ctx.agencies,
+      RUN,
+      staged,
+    );
+    const priced = await estimateStaged(await listLakeFiles(ctx.lake), [hunt, ...pack], window, ctx.agencies, {
+      runId: RUN,
+      candidates: staged,
+      scopes,
+    });
+
+    // Assess: alone, its window reading both ranges, and priced as that exact text.
+    expect(q.alone.map((a) => a.hunt.meta.id)).toContain(hunt.meta.id);
+    const sql = planHunt(hunt, window, ['doj'], ranges).query_string;
+    expect(sql.match(/\(dt BETWEEN \? AND \? OR dt BETWEEN \? AND \?\)/g)).toHaveLength(1);
+    const mine = priced.queries.filter((x) => x.sql === sql);
+    expect(mine).toHaveLength(1);
   });
 
   it('keeps a per-hunt plan when no candidates context is given', async () => {

@@ -1,4 +1,5 @@
-import { lintSql, tokenize } from '../../src/hunt/lint';
+import { lintHunt, lintSql, tokenize } from '../../src/hunt/lint';
+import { parseQueryFile } from '../../src/hunt/query-file';
 
 const OK = `
 WITH hits AS (
@@ -155,5 +156,42 @@ describe('tokenize', () => {
       ['punct', ',', 3],
       ['ident', 'x', 3],
     ]);
+  });
+});
+
+describe('correlation_days', () => {
+  const header = (extra: string) =>
+    `/* ---\nid: 11111111-1111-4111-8111-111111111111\nname: test hunt\nstatus: stable\nseverity: high\ncves: []\n` +
+    `mitre: ["TA0001:T1190"]\nlog_families: [evtx]\n${extra}description: A test hunt.\nreferences: [https://example.org/x]\n--- */\n`;
+  const CHAIN = `WITH a AS (SELECT agency, host, event_time AS t FROM windows_events WHERE dt BETWEEN ? AND ? AND event_id = 1),
+b AS (SELECT agency, host, event_time AS t FROM windows_events WHERE dt BETWEEN ? AND ? AND event_id = 11)
+SELECT a.agency, a.host, min(a.t) AS first_seen, max(b.t) AS last_seen, count(*) AS hits
+FROM a JOIN b ON b.agency = a.agency AND b.host = a.host AND b.t >= a.t AND b.t <= a.t + INTERVAL '72' HOUR
+GROUP BY a.agency, a.host`;
+  const problems = (extra: string, sql: string): string[] =>
+    lintHunt(parseQueryFile('q.sql', header(extra) + sql)).map((p) => `${p.rule}: ${p.message}`);
+
+  it('fails a bound below a literal interval the hunt correlates over: 72 hours reach 3 calendar days', () => {
+    expect(problems('correlation_days: 2\n', CHAIN)).toEqual([
+      'header: correlation_days is 2, but the query correlates rows up to 72 hours apart, which can lie on days 3 apart: declare at least 3',
+    ]);
+    expect(problems('correlation_days: 3\n', CHAIN)).toEqual([]);
+    expect(problems('correlation_days: 0\n', CHAIN.replace("INTERVAL '72' HOUR", "date_add('minute', 90, a.t)"))).toEqual([
+      expect.stringContaining('up to 90 minutes apart, which can lie on days 1 apart'),
+    ]);
+  });
+
+  it('fails a bound on a hunt that sees each row on its own (it reads only the changed days anyway)', () => {
+    expect(
+      problems(
+        'correlation_days: 1\n',
+        'SELECT agency, host, event_time AS first_seen FROM windows_events WHERE dt BETWEEN ? AND ? AND event_id = 1',
+      ),
+    ).toEqual([expect.stringMatching(/^header: correlation_days on a hunt that sees each row on its own/)]);
+  });
+
+  it('rejects a bound that is not a whole number of days from 0 to 366', () => {
+    for (const bad of ['-1', '1.5', '400', '"7"'])
+      expect(() => parseQueryFile('q.sql', header(`correlation_days: ${bad}\n`) + CHAIN)).toThrow(/correlation_days/);
   });
 });

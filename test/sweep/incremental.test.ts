@@ -12,16 +12,26 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { estimateStaged, listLakeFiles } from '../../src/aws/scan-estimate';
-import { planSweep, planSweepDetailed, type SweepPlan } from '../../src/aws/sweep-plan';
+import { planHunt, planSweep, planSweepDetailed, type SweepPlan } from '../../src/aws/sweep-plan';
 import { unbatchRows } from '../../src/sweep/batch';
 import { estimatePlans, renderEstimate } from '../../src/cli/commands/plan';
 import { LocalObjectStore } from '../../src/core';
-import { rowsToFindings } from '../../src/hunt/findings';
+import { rowsToFindings, severityRank } from '../../src/hunt/findings';
+import { lintHunt } from '../../src/hunt/lint';
+import type { Severity } from '../../src/hunt/types';
 import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { loadIndicators } from '../../src/hunt/indicators';
-import { loadQueries } from '../../src/hunt/query-file';
+import { loadQueries, parseQueryFile, type Hunt } from '../../src/hunt/query-file';
 import { normalizeUpload } from '../../src/pipeline';
-import { commitSweepState, readSweepState, rowsIndicatorsDigest, SWEEP_STATE_KEY } from '../../src/sweep/sweep-state';
+import {
+  commitSweepState,
+  decideHunts,
+  huntDigest,
+  lakeSnapshot,
+  readSweepState,
+  rowsIndicatorsDigest,
+  SWEEP_STATE_KEY,
+} from '../../src/sweep/sweep-state';
 import { runStagedHunts, type StagedQueries } from '../../src/sweep/staged-run';
 import { httpProxyLog, iisLog } from '../../testkit/gen/exchange-logs';
 
@@ -29,6 +39,8 @@ const REPO = path.resolve(__dirname, '..', '..');
 const AGENCIES = ['dhs', 'doj', 'treasury'];
 const NEW_IOC_IP = '203.0.113.77';
 const unquote = (literal: string) => literal.slice(1, -1).replace(/''/g, "'");
+const WINDOW = { since: '2019-01-01', until: '2026-12-01' };
+const dayPlus = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('incremental scheduled sweeps', () => {
   let tmp: string;
@@ -151,20 +163,64 @@ describe('incremental scheduled sweeps', () => {
 
   /** Every hunt over the whole window of every agency: what a sweep without state finds. */
   async function fullSweep(): Promise<Set<string>> {
-    const indicators = (await loadIndicators(feeds)).rows;
+    return new Set((await fullFindings()).map((f) => f.fingerprint));
+  }
+
+  /** The findings of every hunt over the whole window of every agency. */
+  async function fullFindings(): Promise<ReturnType<typeof rowsToFindings>> {
     const plan = await planSweep(
       { trigger: 'manual' },
       { lake: new LocalObjectStore(root), hunts, agencies: AGENCIES, retroSince: '2019-01-01', today: '2026-12-01' },
     );
-    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, indicators });
-    const out = new Set<string>();
+    return runPlanned(plan.hunts);
+  }
+
+  /** Runs planned queries on DuckDB (the exact SQL and parameters), each hunt's rows made findings. */
+  async function runPlanned(
+    planned: readonly { hunt_id: string; query_string: string; params: string[] }[],
+    hunt: (id: string) => Hunt = (id) => byId.get(id)!,
+  ): Promise<ReturnType<typeof rowsToFindings>> {
+    const engine = await DuckDbQueryEngine.open({ lakeRoot: root, indicators: (await loadIndicators(feeds)).rows });
+    const out: ReturnType<typeof rowsToFindings> = [];
     try {
-      for (const p of plan.hunts)
-        for (const f of rowsToFindings(byId.get(p.hunt_id)!, await engine.run(p.query_string, p.params.map(unquote))))
-          out.add(f.fingerprint);
+      for (const p of planned) out.push(...rowsToFindings(hunt(p.hunt_id), await engine.run(p.query_string, p.params.map(unquote))));
     } finally {
       await engine.close();
     }
+    return out;
+  }
+
+  /** Sysmon process creations on one host, as Winlogbeat ships them (NDJSON), in an upload folder. */
+  function sysmonLog(dir: string, host: string, events: readonly { at: string; image: string; commandLine: string }[]): string {
+    const file = path.join(dir, 'winevent_jsonl', `sysmon-${host.toLowerCase()}.ndjson`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const lines = events.map((e, i) =>
+      JSON.stringify({
+        '@timestamp': e.at,
+        event: { code: '1', provider: 'Microsoft-Windows-Sysmon', kind: 'event' },
+        log: { level: 'information' },
+        host: { name: host.toLowerCase() },
+        message: `Process Create:\nImage: ${e.image}`,
+        winlog: {
+          channel: 'Microsoft-Windows-Sysmon/Operational',
+          event_id: 1,
+          provider_name: 'Microsoft-Windows-Sysmon',
+          computer_name: `${host}.corp.example.gov`,
+          record_id: 9000 + i,
+          event_data: { Image: e.image, CommandLine: e.commandLine, ParentImage: 'C:\\Windows\\System32\\cmd.exe', User: 'CORP\\admin' },
+        },
+      }),
+    );
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    return dir;
+  }
+
+  /** Per fingerprint, the most severe severity any of the findings gave it (sweeps merge a re-seen finding so). */
+  function bySeverity(findings: ReturnType<typeof rowsToFindings>, huntIds: ReadonlySet<string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const f of findings.filter((x) => huntIds.has(x.hunt_id)))
+      if (!(f.fingerprint in out) || severityRank(f.severity) < severityRank(out[f.fingerprint] as Severity))
+        out[f.fingerprint] = f.severity;
     return out;
   }
 
@@ -273,6 +329,123 @@ describe('incremental scheduled sweeps', () => {
     // The state records every hunt and the lake as swept.
     const state = await readSweepState(new LocalObjectStore(root), SWEEP_STATE_KEY);
     expect(Object.keys(state!.hunts).sort()).toEqual(hunts.map((h) => h.meta.id).sort());
+  }, 240_000);
+
+  it('sweeps a hunt with a declared correlation bound over the new days +/- the bound, and finds what a full sweep finds', async () => {
+    // Prepare: a shadow copy created late on 2026-11-20 on DC07 of dhs, swept; then NTDS.dit copied out of it
+    // 40 minutes later, on the next day, uploaded a week later: the correlation straddles the new day.
+    const lake = new LocalObjectStore(root);
+    const bounded = hunts.filter((h) => h.meta.correlation_days !== undefined);
+    const ids = new Set(bounded.map((h) => h.meta.id));
+    expect(bounded.length).toBeGreaterThan(0);
+    const shadow = 'vssadmin.exe create shadow /for=C:';
+    await upload('dhs', 'u3-dhs', [
+      sysmonLog(path.join(tmp, 'u3-dhs'), 'DC07', [
+        { at: '2026-11-20T23:40:00.000Z', image: 'C:\\Windows\\System32\\vssadmin.exe', commandLine: shadow },
+      ]),
+    ]);
+    await sweep('run-6');
+    const before = await fullFindings();
+    const stateBefore = (await readSweepState(lake))!;
+    // A hunt (not shipped) whose very findings come from the correlation: a shadow copy, then NTDS.dit copied within
+    // 72 hours on the same host. 3 days find it across the boundary; 0 days miss it.
+    const chainSql = `/* ---
+id: 0f0e0d0c-0b0a-4908-8706-050403020100
+name: Shadow copy then NTDS.dit copy
+status: experimental
+severity: high
+cves: []
+mitre: ["TA0006:T1003.003"]
+log_families: [winevent_jsonl]
+key_fields: [shadow_command]
+correlation_days: 3
+description: A shadow copy created, then NTDS.dit copied within 72 hours on the same host.
+references: [https://example.org/x]
+--- */
+WITH p AS (
+  SELECT agency, host, event_time, lower(command_line) AS cl, command_line FROM windows_events
+  WHERE dt BETWEEN ? AND ? AND event_id = 1
+)
+SELECT s.agency, s.host, min(s.event_time) AS first_seen, max(c.event_time) AS last_seen, count(*) AS hits,
+       s.command_line AS shadow_command
+FROM p s JOIN p c ON c.agency = s.agency AND c.host = s.host
+  AND c.event_time >= s.event_time AND c.event_time <= s.event_time + INTERVAL '72' HOUR
+WHERE strpos(s.cl, 'create shadow') > 0 AND strpos(c.cl, 'ntds.dit') > 0
+GROUP BY s.agency, s.host, s.command_line`;
+    const chain = parseQueryFile(path.join(REPO, 'queries', 'chain.sql'), chainSql);
+    const chainBefore = await runPlanned([planHunt(chain, WINDOW, AGENCIES)], () => chain);
+    await upload('dhs', 'u4-dhs', [
+      sysmonLog(path.join(tmp, 'u4-dhs'), 'DC07', [
+        {
+          at: '2026-11-21T00:20:00.000Z',
+          image: 'C:\\Windows\\System32\\cmd.exe',
+          commandLine:
+            'cmd.exe /c copy \\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy7\\Windows\\NTDS\\ntds.dit C:\\ProgramData\\nt.dit',
+        },
+      ]),
+    ]);
+    const snapshot = await lakeSnapshot(lake, WINDOW, AGENCIES);
+    const indicatorsDigest = rowsIndicatorsDigest((await loadIndicators(feeds)).rows);
+
+    // Act: the incremental sweep after the upload, and one full sweep of the final lake.
+    const after = await sweep('run-7');
+    const full = await fullFindings();
+
+    // Assess: every bounded hunt reads dhs's new day +/- its bound, not dhs's history.
+    for (const h of bounded) {
+      const p = after.plan.hunts.find((x) => x.hunt_id === h.meta.id);
+      expect(p).toMatchObject({ mode: 'bounded' });
+      const days = p!.params.slice(0, 2).map(unquote);
+      const n = h.meta.correlation_days!;
+      expect(days).toEqual([dayPlus('2026-11-21', -n), dayPlus('2026-11-21', n) > WINDOW.until ? WINDOW.until : dayPlus('2026-11-21', n)]);
+    }
+    // The shadow copy's finding is raised by the copy that followed it: medium before the upload, high after it.
+    const shadowFinding = (list: ReturnType<typeof rowsToFindings>) =>
+      list.find((f) => ids.has(f.hunt_id) && f.host === 'DC07' && JSON.stringify(f.evidence).includes('create shadow'));
+    expect(shadowFinding(before)?.severity).toBe('medium');
+    expect(shadowFinding(full)?.severity).toBe('high');
+    // Full sweep before + incremental sweep after = full sweep after: fingerprints of the whole pack, and for the
+    // bounded hunts the severity of every finding as well.
+    expect([...new Set([...before.map((f) => f.fingerprint), ...after.fingerprints])].sort()).toEqual(
+      [...new Set(full.map((f) => f.fingerprint))].sort(),
+    );
+    expect(bySeverity([...before, ...after.findings], ids)).toEqual(bySeverity(full, ids));
+    expect(shadowFinding(after.findings)?.severity).toBe('high');
+    // The same sweep in stages (the bounded hunts' scopes narrow the candidates they read) finds the same.
+    expect([...after.staged.fingerprints].sort()).toEqual([...after.fingerprints].sort());
+
+    // A bound too small for the hunt loses what the correlation across the boundary finds: with 0 days the
+    // incremental sweep reads only 2026-11-21, and the shadow copy keeps its medium severity.
+    const decide = (hs: Hunt[]) =>
+      decideHunts({
+        hunts: hs,
+        previous: { ...stateBefore, hunts: { ...stateBefore.hunts, ...Object.fromEntries(hs.map((h) => [h.meta.id, huntDigest(h)])) } },
+        snapshot,
+        indicatorsDigest,
+        window: WINDOW,
+        agencies: AGENCIES,
+      });
+    const runDecided = async (hs: Hunt[]) => {
+      const byIdHere = new Map(hs.map((h) => [h.meta.id, h]));
+      return runPlanned(
+        decide(hs)
+          .filter((d) => d.mode !== 'skip')
+          .map((d) => planHunt(byIdHere.get(d.hunt_id)!, WINDOW, d.agencies, d.ranges)),
+        (id) => byIdHere.get(id)!,
+      );
+    };
+    const tooSmall = bounded.map((h) => ({ ...h, meta: { ...h.meta, correlation_days: 0 } }));
+    expect(decide(tooSmall).map((d) => d.ranges)).toEqual(tooSmall.map(() => [{ since: '2026-11-21', until: '2026-11-21' }]));
+    expect(bySeverity([...before, ...(await runDecided(tooSmall))], ids)).not.toEqual(bySeverity(full, ids));
+
+    // The correlating hunt: the full sweep finds DC07's chain, the incremental one with 3 days too, with 0 days not.
+    expect(lintHunt(chain)).toEqual([]);
+    const chainFull = await runPlanned([planHunt(chain, WINDOW, AGENCIES)], () => chain);
+    const found = (list: ReturnType<typeof rowsToFindings>) => [...new Set(list.map((f) => f.fingerprint))].sort();
+    expect(found(chainFull).length).toBeGreaterThan(found(chainBefore).length);
+    expect(found([...chainBefore, ...(await runDecided([chain]))])).toEqual(found(chainFull));
+    const chainTooSmall = { ...chain, meta: { ...chain.meta, correlation_days: 0 } };
+    expect(found([...chainBefore, ...(await runDecided([chainTooSmall]))])).not.toEqual(found(chainFull));
   }, 240_000);
 
   it('sweeps all history again for a hunt whose last run failed, and only it', async () => {

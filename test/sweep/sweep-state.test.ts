@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { planHunt } from '../../src/aws/sweep-plan';
 import { LocalObjectStore } from '../../src/core';
 import { parseQueryFile } from '../../src/hunt/query-file';
 import {
@@ -118,6 +119,81 @@ describe('decideHunts', () => {
     ]);
     expect(nothing).toEqual([expect.objectContaining({ mode: 'skip', reason: 'nothing new in web_requests' })]);
     expect(earlier).toEqual([expect.objectContaining({ mode: 'full', reason: 'the window now starts 2019-01-01, before 2020-01-01' })]);
+  });
+});
+
+describe('hunts with a declared correlation bound', () => {
+  const window = { since: '2019-01-01', until: '2026-12-01' };
+  const CHAIN = `WITH a AS (SELECT agency, host, event_time AS t FROM windows_events WHERE dt BETWEEN ? AND ? AND event_id = 1),
+b AS (SELECT agency, host, event_time AS t FROM windows_events WHERE dt BETWEEN ? AND ? AND event_id = 11)
+SELECT a.agency, a.host, min(a.t) AS first_seen, max(b.t) AS last_seen, count(*) AS hits
+FROM a JOIN b ON b.agency = a.agency AND b.host = a.host AND b.t >= a.t AND b.t <= a.t + INTERVAL '72' HOUR
+GROUP BY a.agency, a.host`;
+  const bounded = parseQueryFile(
+    'q.sql',
+    header('22222222-2222-4222-8222-222222222222').replace('key_fields', 'correlation_days: 3\nkey_fields') + CHAIN,
+  );
+  const unbounded = hunt(CHAIN, '33333333-3333-4333-8333-333333333333');
+  const previous: SweepState = {
+    version: 1,
+    run_id: 'r1',
+    planned_at: '2026-11-24T03:00:00Z',
+    window,
+    indicators_digest: 'f1',
+    hunts: { [bounded.meta.id]: huntDigest(bounded), [unbounded.meta.id]: huntDigest(unbounded) },
+    partitions: { 'windows_events/doj/2021-03-02': 'a' },
+  };
+
+  it('reads the changed days widened by the bound on both sides, inside the window; without a bound, the whole window', () => {
+    // Act: a late upload of an old day, two close days, and a day near the end of the window.
+    const [b, u] = decideHunts({
+      hunts: [bounded, unbounded],
+      previous,
+      snapshot: {
+        'windows_events/doj/2021-03-02': 'a2',
+        'windows_events/doj/2026-11-20': 'b',
+        'windows_events/doj/2026-11-23': 'c',
+        'windows_events/dhs/2026-11-30': 'd',
+      },
+      indicatorsDigest: 'f1',
+      window,
+      agencies: ['dhs', 'doj', 'treasury'],
+    });
+
+    // Assess
+    expect(b).toMatchObject({
+      mode: 'bounded',
+      agencies: ['dhs', 'doj'],
+      ranges: [
+        { since: '2021-02-27', until: '2021-03-05' },
+        { since: '2026-11-17', until: '2026-12-01' },
+      ],
+    });
+    expect(b.reason).toContain('those days +/- 3');
+    expect(u).toMatchObject({ mode: 'agencies', ranges: [window] });
+  });
+
+  it('plans every window of the hunt over all the ranges, with the parameters in placeholder order', () => {
+    // Act
+    const ranges = [
+      { since: '2021-02-27', until: '2021-03-05' },
+      { since: '2026-11-17', until: '2026-12-01' },
+    ];
+    const p = planHunt(bounded, window, ['doj'], ranges);
+
+    // Assess: two windows, each reading both ranges; the agency last.
+    expect(p.query_string.match(/\(dt BETWEEN \? AND \? OR dt BETWEEN \? AND \?\)/g)).toHaveLength(2);
+    expect(p.params).toEqual([
+      "'2021-02-27'",
+      "'2021-03-05'",
+      "'2026-11-17'",
+      "'2026-12-01'",
+      "'2021-02-27'",
+      "'2021-03-05'",
+      "'2026-11-17'",
+      "'2026-12-01'",
+      "'doj'",
+    ]);
   });
 });
 

@@ -7,6 +7,7 @@ cves: []
 mitre: ["TA0006:T1003.003"]
 log_families: [evtx, winevent_json, winevent_csv, winevent_jsonl]
 key_fields: [signal, command_line]
+correlation_days: 1
 description: >
   Volexity saw the ProxyLogon operators "steal copies of the Active Directory database (NTDS.DIT)". Process creation
   (Sysmon 1, Security 4688) whose command line, whatever the image (the command is often passed on to a DC through
