@@ -33,8 +33,9 @@ import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { findingFromMessage } from '../../src/notify/message';
 import { startConditionalS3, type ConditionalS3Handle } from '../../testkit/conditional-s3';
 import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
-import { runStateMachine, StatesError, type AslExecution } from './asl';
+import { runStateMachine, type AslExecution } from './asl';
 import { AwsEmulator, billedBytes, type AthenaResult, type Subscription } from './aws-emulator';
+import { runServiceTask, type StoredObject } from './sdk-tasks';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const ACCOUNT = '111111111111';
@@ -845,6 +846,16 @@ async function main(): Promise<number> {
     // What the last run handed its commit step: one record per hunt (also when the run then fails).
     type CommitInput = { results: { hunt_id: string; ok: boolean; cause?: string }[] };
     let lastCommit: CommitInput | null = null;
+    // What the state machine's s3:getObject reads: the rehearsal's S3 (s3rver), a missing key as undefined.
+    const storedObject = async (bucket: string, key: string): Promise<StoredObject | undefined> => {
+      try {
+        const o = await s3h.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { body: await o.Body!.transformToString('utf8'), etag: o.ETag ?? '', lastModified: o.LastModified ?? new Date() };
+      } catch (err) {
+        if ((err as Error).name === 'NoSuchKey') return undefined;
+        throw err;
+      }
+    };
     const runSweep = async (input: unknown, label: string): Promise<AslExecution> => {
       await openSnapshot();
       return runStateMachine(
@@ -856,12 +867,8 @@ async function main(): Promise<number> {
             return handlers.plan(taskInput, lambdaContext(asm.functions.plan));
           }
           if (resource === asm.functions.publish.arn) return handlers.publish(taskInput, lambdaContext(asm.functions.publish));
-          if (/:states:::athena:startQueryExecution\.sync$/.test(resource)) {
-            const exec = await em.startQuery(taskInput.QueryString, taskInput.ExecutionParameters ?? []);
-            const described = AwsEmulator.describe(exec);
-            if (exec.state !== 'SUCCEEDED') throw new StatesError('States.TaskFailed', JSON.stringify({ QueryExecution: described }));
-            return { QueryExecution: described };
-          }
+          const served = await runServiceTask(resource, taskInput, { athena: em, getObject: storedObject });
+          if (served) return served.result;
           throw new Error(`task resource not served by the rehearsal: ${resource}`);
         },
         label,

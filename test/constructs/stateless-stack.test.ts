@@ -236,9 +236,11 @@ describe('StatelessStack', () => {
     const def = definition();
 
     // Act
-    const select = def.States.SelectCandidates.ItemProcessor.States.RunCandidateSelection;
+    const selecting = def.States.SelectCandidates.ItemProcessor;
+    const select = selecting.States.StartCandidateSelection;
     const drop = def.States.DropCandidates.ItemProcessor.States.DropCandidateTable;
-    const batch = def.States.EachBatch.ItemProcessor.States.RunHuntBatch;
+    const batching = def.States.EachBatch.ItemProcessor;
+    const batch = batching.States.StartHuntBatch;
 
     // Assess: CTAS honours external_location only in a workgroup that does not override client-side settings
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
@@ -246,19 +248,21 @@ describe('StatelessStack', () => {
       WorkGroupConfiguration: Match.objectLike({ EnforceWorkGroupConfiguration: false }),
     });
     template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'sweep_lake_candidates' }) });
-    expect(select.Parameters).toMatchObject({ 'QueryString.$': '$.selection.ctas', WorkGroup: 'sweep-candidates' });
+    // Both run from the text the plan stored in the results bucket (the state holds its key), the CTAS in its workgroup
+    expect(selecting.StartAt).toBe('ReadCandidateSelection');
+    expect(selecting.States.ReadCandidateSelection.Parameters).toEqual({ 'Bucket.$': '$.bucket', 'Key.$': '$.selection.query_key' });
+    expect(select.Parameters).toMatchObject({ 'QueryString.$': '$.query.text', WorkGroup: 'sweep-candidates' });
     expect(drop.Parameters).toMatchObject({ 'QueryString.$': '$.selection.drop', WorkGroup: 'sweep-candidates' });
-    expect(batch.Parameters).toMatchObject({ 'QueryString.$': '$.batch.sql', WorkGroup: 'sweep' });
-    expect(batch.Next).toBe('PublishBatchFindings');
+    expect(batching.StartAt).toBe('ReadHuntBatch');
+    expect(batching.States.ReadHuntBatch.Parameters).toEqual({ 'Bucket.$': '$.bucket', 'Key.$': '$.batch.query_key' });
+    expect(batch.Parameters).toMatchObject({ 'QueryString.$': '$.query.text', WorkGroup: 'sweep' });
+    expect(batching.States.DescribeHuntBatch.Next).toBe('PublishBatchFindings');
     for (const st of ['SelectCandidates', 'EachBatch', 'EachHunt'])
-      expect(def.States[st].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stage_error', Next: 'AnyCandidateTables' }]);
-    expect(def.States.CollectHuntResults.Next).toBe('AnyCandidateTables');
-    expect(def.States.AnyCandidateTables.Choices[0]).toMatchObject({
-      Variable: '$.staged.selections[0]',
-      IsPresent: true,
-      Next: 'DropCandidates',
-    });
-    expect(def.States.AnyCandidateTables.Default).toBe('StagesSucceeded');
+      expect(def.States[st].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stage_error', Next: 'AnythingToCleanUp' }]);
+    expect(def.States.CollectHuntResults.Next).toBe('AnythingToCleanUp');
+    // A staged run's prefix holds its query texts even when it has no candidate table
+    expect(def.States.AnythingToCleanUp.Choices[0]).toMatchObject({ Variable: '$.staged.prefix', IsPresent: true, Next: 'DropCandidates' });
+    expect(def.States.AnythingToCleanUp.Default).toBe('StagesSucceeded');
     expect(def.States.DropCandidates.Next).toBe('DeleteCandidateFiles');
     expect(def.States.DeleteCandidateFiles.Next).toBe('StagesSucceeded');
     expect(def.States.DeleteCandidateFiles.Parameters).toEqual({
