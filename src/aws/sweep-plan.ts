@@ -143,13 +143,14 @@ export interface StagedQueries {
 export const ATHENA_MAX_QUERY_BYTES = 262_144;
 
 /**
- * Longest staged query (a batch or a CTAS), as {@link queryTextBytes} measures it: each batch pays Athena's 10 MB
- * minimum, so batches are as large as this allows. The state carries only each text's S3 key, but one state holds a
- * text for one step, between reading it from S3 and starting the query (beside the batch's hunts and their columns):
- * the escaped text must fit there, under Step Functions' 262,144-byte state payload, as well as under Athena's
- * query string limit. The margin is the batch's hunt list and the GetObject response's other fields.
+ * Largest staged query (a batch or a CTAS): its text as {@link queryTextBytes} measures it, plus a batch's hunt list
+ * (ids and columns as JSON). Each batch pays Athena's 10 MB minimum, so batches are as large as this allows. The state
+ * carries only each text's S3 key, but one state holds a text for one step, between reading it from S3 and starting
+ * the query, beside the batch's hunt list: both must fit there, under Step Functions' 262,144-byte state payload, and
+ * the text under Athena's query string limit ({@link ATHENA_MAX_QUERY_BYTES}, which the escaped size never
+ * undercounts). The margin is for the rest of that state (run id, bucket, key) and the GetObject response's fields.
  */
-export const MAX_STAGED_BATCH_BYTES = 200_000;
+export const MAX_STAGED_BATCH_BYTES = 240_000;
 
 /** The run's candidates prefix (relative to the bucket). */
 export function candidatesPrefix(runId: string): string {
@@ -272,13 +273,14 @@ export function planStagedQueries(
       hunts: b.hunts,
     })),
   };
-  for (const [what, text] of [
-    ...run.selections.map((s) => [`the candidate selection of ${s.table}`, s.ctas] as const),
-    ...run.batches.map((b) => [`${b.batch_id} (${b.hunts.map((h) => h.hunt_id).join(', ')})`, b.sql] as const),
+  for (const [what, bytes] of [
+    ...run.selections.map((s) => [`the candidate selection of ${s.table}`, queryTextBytes(s.ctas)] as const),
+    ...run.batches.map(
+      (b) => [`${b.batch_id} (${b.hunts.length} hunts)`, queryTextBytes(b.sql) + Buffer.byteLength(JSON.stringify(b.hunts), 'utf8')] as const,
+    ),
   ]) {
-    const bytes = queryTextBytes(text);
     if (bytes > MAX_STAGED_BATCH_BYTES)
-      throw new SweepPlanError(`${what} is ${bytes} bytes of query text, over the ${MAX_STAGED_BATCH_BYTES}-byte limit of one staged query`);
+      throw new SweepPlanError(`${what} is ${bytes} bytes of query text and hunt list, over the ${MAX_STAGED_BATCH_BYTES}-byte limit of one staged query`);
   }
   return {
     run,

@@ -120,8 +120,9 @@ function member(
 }
 
 /**
- * Batches the hunts into UNION ALL queries of at most `maxBytes` ({@link queryTextBytes}; a hunt larger than that on
- * its own makes a batch of its own, which the caller refuses): each hunt reads the candidates of the selections
+ * Batches the hunts into UNION ALL queries of at most `maxBytes`, counted as a state holding the batch carries it:
+ * its text ({@link queryTextBytes}) and its hunt list (each hunt's id and columns as JSON). A hunt larger than that on
+ * its own makes a batch of its own, which the caller refuses: each hunt reads the candidates of the selections
  * it is given (none: the lake tables, as it is; only its scope of them, when given), and keeps the rows of `agencies`
  * only, when given (every hunt returns its rows' agency). Hunts whose output columns cannot be named are returned
  * apart (`alone`), to run on their own.
@@ -151,7 +152,7 @@ export function batchHunts(
       continue;
     }
     const part = member(hunt, columns, selections, window, agencies, scope);
-    const bytes = queryTextBytes(part) + SEPARATOR_BYTES;
+    const bytes = queryTextBytes(part) + SEPARATOR_BYTES + Buffer.byteLength(JSON.stringify({ hunt_id: hunt.meta.id, columns }), 'utf8') + 1;
     if (parts.length > 0 && size + bytes > maxBytes) flush();
     parts.push(part);
     held.push({ hunt_id: hunt.meta.id, columns });
