@@ -273,6 +273,42 @@ describe('StatelessStack', () => {
     expect(def.States.StagesFailed.Type).toBe('Fail');
   });
 
+  // AWS SDK integrations ("Learning to use AWS service SDK integrations in Step Functions", Step Functions Developer
+  // Guide): arn:aws:states:::aws-sdk:<service>:<apiAction>, PascalCase responses, errors named <Service>.<Exception>.
+  it('runs each batch from its stored text and polls it, and no state keeps the text beside an error', () => {
+    // Prepare
+    const states = definition().States.EachBatch.ItemProcessor.States;
+    const sdk = (api: string) => `arn:<AWS::Partition>:states:::aws-sdk:${api}`;
+
+    // Act
+    const { ReadHuntBatch: read, StartHuntBatch: start, WaitHuntBatch: wait, PollHuntBatch: poll } = states;
+    const { HuntBatchDone: done, DescribeHuntBatch: describe, StartHuntBatchFailed: startFailed } = states;
+
+    // Assess: read -> start -> wait -> poll -> until the query ends -> describe -> publish
+    expect(read).toMatchObject({ Resource: sdk('s3:getObject'), ResultSelector: { 'text.$': '$.Body' }, ResultPath: '$.query' });
+    expect(read.Next).toBe('StartHuntBatch');
+    expect(start).toMatchObject({ Resource: sdk('athena:startQueryExecution'), ResultPath: '$.query', Next: 'WaitHuntBatch' });
+    // The start's result, or its error (which may quote the text), replaces the text
+    expect(start.ResultSelector).toEqual({ 'query_execution_id.$': '$.QueryExecutionId' });
+    expect(start.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.query', Next: 'StartHuntBatchFailed' }]);
+    expect(startFailed).toMatchObject({ Type: 'Pass', QueryLanguage: 'JSONata', Next: 'RecordBatchFailure' });
+    expect(wait).toMatchObject({ Type: 'Wait', Seconds: 5, Next: 'PollHuntBatch' });
+    expect(poll).toMatchObject({ Resource: sdk('athena:getQueryExecution'), ResultSelector: { 'status.$': '$.QueryExecution.Status' } });
+    expect(done.Choices.map((c: { StringEquals: string; Next: string }) => [c.StringEquals, c.Next])).toEqual([
+      ['SUCCEEDED', 'DescribeHuntBatch'],
+      ['QUEUED', 'WaitHuntBatch'],
+      ['RUNNING', 'WaitHuntBatch'],
+    ]);
+    expect(done.Default).toBe('HuntBatchEnded');
+    expect(Object.values(describe.ResultSelector)).not.toContain('$.QueryExecution.Query');
+    expect(describe.Next).toBe('PublishBatchFindings');
+    // Throttling is waited out on every Athena call; a query that FAILED is not run again
+    for (const st of [start, poll, describe]) {
+      expect(st.Retry[0].ErrorEquals).toEqual(expect.arrayContaining(['Athena.TooManyRequestsException']));
+      expect(st.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).not.toContain('States.ALL');
+    }
+  });
+
   it('logs executions under /aws/vendedlogs/states/ and lets CloudFormation delete a used workgroup', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/vendedlogs/states/sweep-hunts' });
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
