@@ -239,9 +239,11 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
           case 'Wait': {
             if (lang !== 'JSONPath') throw new AslUnsupportedError(`JSONata Wait state ${name}`);
             const how = ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'].filter((k) => k in st);
-            if (how.length !== 1) throw new AslUnsupportedError(`Wait ${name}: exactly one of Seconds, SecondsPath, Timestamp, TimestampPath`);
+            if (how.length !== 1)
+              throw new AslUnsupportedError(`Wait ${name}: exactly one of Seconds, SecondsPath, Timestamp, TimestampPath`);
             if (how[0] !== 'Seconds') throw new AslUnsupportedError(`Wait ${name}: ${how[0]} not supported by the rehearsal`);
-            if (!Number.isInteger(st.Seconds) || st.Seconds < 0) throw new AslUnsupportedError(`Wait ${name}: Seconds must be a non-negative integer`);
+            if (!Number.isInteger(st.Seconds) || st.Seconds < 0)
+              throw new AslUnsupportedError(`Wait ${name}: Seconds must be a non-negative integer`);
             waitSeconds += st.Seconds as number;
             out = cur;
             break;
@@ -348,7 +350,8 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
         else {
           if (typeof c.StringEquals !== 'string') throw new AslUnsupportedError(`Choice ${name}: StringEquals takes a string`);
           // A rule on a field that is absent is a runtime error; on a value of another type, false.
-          if (v === undefined) throw new StatesError('States.Runtime', `Invalid path '${c.Variable}': the choice state ${name} could not find it`);
+          if (v === undefined)
+            throw new StatesError('States.Runtime', `Invalid path '${c.Variable}': the choice state ${name} could not find it`);
           ok = v === c.StringEquals;
         }
       }

@@ -38,7 +38,8 @@ const ATHENA_SYNC = /^arn:aws[a-z-]*:states:::athena:startQueryExecution\.sync$/
 
 /** The request's fields, checked against the API's: `required` must be there, nothing outside `allowed`. */
 function request(api: string, input: unknown, required: readonly string[], allowed: readonly string[]): Record<string, any> {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new AslUnsupportedError(`${api}: Parameters must be an object`);
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    throw new AslUnsupportedError(`${api}: Parameters must be an object`);
   const o = input as Record<string, any>;
   for (const k of Object.keys(o))
     if (!allowed.includes(k)) throw new AslUnsupportedError(`${api}: ${k} is not a parameter of the API (${allowed.join(', ')})`);

@@ -276,11 +276,14 @@ export function planStagedQueries(
   for (const [what, bytes] of [
     ...run.selections.map((s) => [`the candidate selection of ${s.table}`, queryTextBytes(s.ctas)] as const),
     ...run.batches.map(
-      (b) => [`${b.batch_id} (${b.hunts.length} hunts)`, queryTextBytes(b.sql) + Buffer.byteLength(JSON.stringify(b.hunts), 'utf8')] as const,
+      (b) =>
+        [`${b.batch_id} (${b.hunts.length} hunts)`, queryTextBytes(b.sql) + Buffer.byteLength(JSON.stringify(b.hunts), 'utf8')] as const,
     ),
   ]) {
     if (bytes > MAX_STAGED_BATCH_BYTES)
-      throw new SweepPlanError(`${what} is ${bytes} bytes of query text and hunt list, over the ${MAX_STAGED_BATCH_BYTES}-byte limit of one staged query`);
+      throw new SweepPlanError(
+        `${what} is ${bytes} bytes of query text and hunt list, over the ${MAX_STAGED_BATCH_BYTES}-byte limit of one staged query`,
+      );
   }
   return {
     run,

@@ -152,7 +152,8 @@ export function batchHunts(
       continue;
     }
     const part = member(hunt, columns, selections, window, agencies, scope);
-    const bytes = queryTextBytes(part) + SEPARATOR_BYTES + Buffer.byteLength(JSON.stringify({ hunt_id: hunt.meta.id, columns }), 'utf8') + 1;
+    const bytes =
+      queryTextBytes(part) + SEPARATOR_BYTES + Buffer.byteLength(JSON.stringify({ hunt_id: hunt.meta.id, columns }), 'utf8') + 1;
     if (parts.length > 0 && size + bytes > maxBytes) flush();
     parts.push(part);
     held.push({ hunt_id: hunt.meta.id, columns });
