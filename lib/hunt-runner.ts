@@ -2,10 +2,12 @@
  * Hunt runs on Athena, orchestrated by Step Functions, in stages (src/sweep/candidates.ts, batch.ts):
  *
  *   Plan (Lambda: window, agencies; one CTAS per lake table the hunts have a row predicate for, the hunts in
- *        UNION ALL batches over those candidate tables, and the few hunts that run alone with their SQL)
- *   -> Map over the selections: Athena CTAS `.sync` (ZSTD Parquet under the results bucket's candidates/<run_id>/,
- *        a table in the candidates database; a failed selection is caught: the batches reading it fail and say so)
- *   -> Map over the batches: Athena StartQueryExecution `.sync` (no polling Lambda), retries with backoff
+ *        UNION ALL batches over those candidate tables, and the few hunts that run alone with their SQL; the CTAS and
+ *        batch texts are written under the run's candidates/<run_id>/_queries/, the state carries their keys only)
+ *   -> Map over the selections: the CTAS run from its stored text (ZSTD Parquet under the results bucket's
+ *        candidates/<run_id>/, a table in the candidates database; a failed selection is caught: the batches reading
+ *        it fail and say so)
+ *   -> Map over the batches: the batch run from its stored text, retries with backoff
  *        -> Publish (Lambda: the batch's rows split per hunt -> findings -> dedup -> SNS; one outcome per hunt)
  *        (a failed batch is caught: each of its hunts is recorded failed with the reason; the other batches go on)
  *   -> Map over the lone hunts: one query each, then Publish, as before
@@ -13,6 +15,13 @@
  *        prefix deleted (the plan Lambda)
  *   -> Commit (the plan Lambda again: promote the run's sweep state, without the hunts that failed)
  *   -> fail the execution if any hunt failed (the alarm fires).
+ *
+ * A query run from its stored text: S3 GetObject (the text, in the state for that one step), Athena
+ * StartQueryExecution (whose result replaces the text: a failure of that call replaces it too, so no state holds a
+ * text with an error that may quote it), then Wait -> GetQueryExecution (the Status only) -> Choice until the query
+ * ends, and GetQueryExecution once more for what the publish step needs (no query text). Step Functions' AWS SDK
+ * integrations ("Learning to use AWS service SDK integrations in Step Functions", Step Functions Developer Guide);
+ * the `.sync` integration is not used for these, since its result and its failure Cause hold the query text.
  *
  * The CTAS statements run in a workgroup of their own that does not override the client-side settings: in a
  * workgroup that does (the hunts' one), Athena ignores `external_location` and writes the table under the results
@@ -42,6 +51,7 @@ import type { HuntWorkgroup } from './hunt-workgroup';
 import type { LakeCatalog } from './lake-catalog';
 import type { OwnerAlerts } from './owner-alerts';
 import { SweepFunction } from './sweep-function';
+import { QUERY_TEXTS_FOLDER } from '../src/aws';
 
 export interface HuntRunnerProps {
   readonly workgroup: HuntWorkgroup;
@@ -147,7 +157,8 @@ export class HuntRunner extends Construct {
         RESULTS_BUCKET: resultsBucket.bucketName,
       },
     });
-    // The cleanup step: the run's candidate files only.
+    // The staged queries' texts, written under the run's candidates prefix; the cleanup step: the run's files only.
+    resultsBucket.grantPut(this.planFunction.role, `${CANDIDATES_PREFIX}*/${QUERY_TEXTS_FOLDER}*`);
     resultsBucket.grantRead(this.planFunction.role, `${CANDIDATES_PREFIX}*`);
     resultsBucket.grantDelete(this.planFunction.role, `${CANDIDATES_PREFIX}*`);
     props.lakeBucket.grantRead(this.planFunction.role, 'lake/*');
@@ -212,6 +223,91 @@ export class HuntRunner extends Construct {
       'data_scanned_bytes.$': '$.QueryExecution.Statistics.DataScannedInBytes',
       'output_location.$': '$.QueryExecution.ResultConfiguration.OutputLocation',
     };
+    const sdk = (api: string): string => `arn:${stack.partition}:states:::aws-sdk:${api}`;
+    /**
+     * One Athena query run from its text stored in the results bucket (`$.bucket`, the key at `keyPath`): the chain's
+     * first state.
+     * The query's end goes on to `succeeded`; a failure (of a call, or the query FAILED or CANCELLED) goes to `failed`
+     * with `$.error` ({ Error, Cause }), and never with the text in the state.
+     */
+    const storedQuery = (id: string, keyPath: string, workGroup: string, succeeded: sfn.IChainable, failed: sfn.IChainable) => {
+      const catchTo = (st: sfn.CustomState, resultPath: string): sfn.CustomState => {
+        st.addCatch(failed, { errors: ['States.ALL'], resultPath });
+        return st;
+      };
+      const read = catchTo(
+        new sfn.CustomState(this, `Read${id}`, {
+          stateJson: {
+            Type: 'Task',
+            Resource: sdk('s3:getObject'),
+            Parameters: { 'Bucket.$': '$.bucket', 'Key.$': keyPath },
+            ResultSelector: { 'text.$': '$.Body' },
+            ResultPath: '$.query',
+            // Nothing is billed before the query starts: a second read costs nothing.
+            Retry: [{ ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 5, BackoffRate: 2, MaxAttempts: 2 }],
+          },
+        }),
+        '$.error',
+      );
+      // Its result (the execution id), or its failure, replaces the text at $.query.
+      const start = new sfn.CustomState(this, `Start${id}`, {
+        stateJson: {
+          Type: 'Task',
+          Resource: sdk('athena:startQueryExecution'),
+          Parameters: { 'QueryString.$': '$.query.text', WorkGroup: workGroup, QueryExecutionContext: lakeContext },
+          ResultSelector: { 'query_execution_id.$': '$.QueryExecutionId' },
+          ResultPath: '$.query',
+          Retry: athenaRetry,
+        },
+      });
+      // Then the error moves to $.error, where the failure states read it.
+      const startFailed = sfn.Pass.jsonata(this, `Start${id}Failed`, {
+        outputs: '{% $merge([$sift($states.input, function($v, $k) { $k != "query" }), { "error": $states.input.query }]) %}',
+      });
+      start.addCatch(startFailed, { errors: ['States.ALL'], resultPath: '$.query' });
+      startFailed.next(failed);
+      const wait = new sfn.Wait(this, `Wait${id}`, { time: sfn.WaitTime.duration(Duration.seconds(5)) });
+      const poll = catchTo(
+        new sfn.CustomState(this, `Poll${id}`, {
+          stateJson: {
+            Type: 'Task',
+            Resource: sdk('athena:getQueryExecution'),
+            Parameters: { 'QueryExecutionId.$': '$.query.query_execution_id' },
+            ResultSelector: { 'status.$': '$.QueryExecution.Status' },
+            ResultPath: '$.athena',
+            Retry: athenaRetry,
+          },
+        }),
+        '$.error',
+      );
+      // A query that FAILED or was CANCELLED: its Status (State, StateChangeReason) is the error's cause.
+      const ended = new sfn.Pass(this, `${id}Ended`, {
+        parameters: { 'Error.$': '$.athena.status.State', 'Cause.$': '$.athena.status' },
+        resultPath: '$.error',
+      });
+      ended.next(failed);
+      const describe = catchTo(
+        new sfn.CustomState(this, `Describe${id}`, {
+          stateJson: {
+            Type: 'Task',
+            Resource: sdk('athena:getQueryExecution'),
+            Parameters: { 'QueryExecutionId.$': '$.query.query_execution_id' },
+            ResultSelector: querySelector,
+            ResultPath: '$.query',
+            Retry: athenaRetry,
+          },
+        }),
+        '$.error',
+      );
+      describe.next(succeeded);
+      const done = new sfn.Choice(this, `${id}Done`)
+        .when(sfn.Condition.stringEquals('$.athena.status.State', 'SUCCEEDED'), describe)
+        .when(sfn.Condition.stringEquals('$.athena.status.State', 'QUEUED'), wait)
+        .when(sfn.Condition.stringEquals('$.athena.status.State', 'RUNNING'), wait)
+        .otherwise(ended);
+      read.next(start).next(wait).next(poll).next(done);
+      return read;
+    };
     /** One Athena query, `.sync`, its text at `sqlPath` of the state input. */
     const athenaQuery = (id: string, sqlPath: string, workGroup: string, extra: Record<string, unknown> = {}) =>
       new sfn.CustomState(this, id, {
@@ -226,18 +322,22 @@ export class HuntRunner extends Construct {
       });
 
     // Stage 1: the candidate selections (CTAS). A failure is caught: the batches reading that table fail and say why.
-    const runSelection = athenaQuery('RunCandidateSelection', '$.selection.ctas', this.candidatesWorkGroupName);
-    runSelection.addCatch(new sfn.Pass(this, 'CandidateSelectionFailed'), { errors: ['States.ALL'], resultPath: '$.error' });
+    const runSelection = storedQuery(
+      'CandidateSelection',
+      '$.selection.query_key',
+      this.candidatesWorkGroupName,
+      new sfn.Succeed(this, 'CandidateSelectionMade'),
+      new sfn.Pass(this, 'CandidateSelectionFailed'),
+    );
     const selections = new sfn.Map(this, 'SelectCandidates', {
       itemsPath: '$.staged.selections',
       maxConcurrency: concurrency,
-      itemSelector: { 'selection.$': '$$.Map.Item.Value' },
+      itemSelector: { 'selection.$': '$$.Map.Item.Value', 'bucket.$': '$.staged.bucket' },
       resultPath: sfn.JsonPath.DISCARD,
     });
     selections.itemProcessor(runSelection);
 
     // Stage 2: the batches, each one query whose rows the publish step splits per hunt.
-    const runBatch = athenaQuery('RunHuntBatch', '$.batch.sql', props.workgroup.workGroupName);
     const publishBatch = new tasks.LambdaInvoke(this, 'PublishBatchFindings', {
       lambdaFunction: this.publishFunction.function,
       payload: sfn.TaskInput.fromObject({
@@ -260,16 +360,16 @@ export class HuntRunner extends Construct {
         `"error": $substring($string($states.input.error.Error), 0, ${MAX_ERROR_CHARS}), ` +
         `"cause": ${CAUSE} } })] %}`,
     });
-    runBatch.addCatch(batchFailed, { errors: ['States.ALL'], resultPath: '$.error' });
+    const runBatch = storedQuery('HuntBatch', '$.batch.query_key', props.workgroup.workGroupName, publishBatch, batchFailed);
     publishBatch.addCatch(batchFailed, { errors: ['States.ALL'], resultPath: '$.error' });
     const batches = new sfn.Map(this, 'EachBatch', {
       itemsPath: '$.staged.batches',
       maxConcurrency: concurrency,
-      itemSelector: { 'batch.$': '$$.Map.Item.Value', 'run_id.$': '$.run_id', 'trigger.$': '$.trigger' },
+      itemSelector: { 'batch.$': '$$.Map.Item.Value', 'bucket.$': '$.staged.bucket', 'run_id.$': '$.run_id', 'trigger.$': '$.trigger' },
       // The outcomes replace the batches' SQL: plan plus results could pass the payload limit.
       resultPath: '$.staged.batches',
     });
-    batches.itemProcessor(runBatch.next(publishBatch));
+    batches.itemProcessor(runBatch);
 
     // Stage 3: the hunts that run alone (one query each).
     const runQuery = athenaQuery('RunHuntQuery', '$.hunt.query_string', props.workgroup.workGroupName, {
@@ -326,8 +426,8 @@ export class HuntRunner extends Construct {
         'function($all, $b) { $append($all, $b) }, []), $states.input.hunts)] }]) %}',
     });
 
-    // Cleanup, after success or failure: drop the candidate tables (a table that is not there is no error), then
-    // delete the run's candidate files.
+    // Cleanup of a staged run, after success or failure: drop the candidate tables (a table that is not there is no
+    // error), then delete the run's files (candidate tables and query texts).
     const dropTable = athenaQuery('DropCandidateTable', '$.selection.drop', this.candidatesWorkGroupName);
     dropTable.addCatch(new sfn.Pass(this, 'DropCandidateTableFailed'), { errors: ['States.ALL'], resultPath: '$.error' });
     const drops = new sfn.Map(this, 'DropCandidates', {
@@ -347,8 +447,8 @@ export class HuntRunner extends Construct {
     deleteFiles.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(10), backoffRate: 2, maxAttempts: 3 });
     const afterCleanup = new sfn.Choice(this, 'StagesSucceeded');
     deleteFiles.addCatch(afterCleanup, { errors: ['States.ALL'], resultPath: '$.cleanup_error' });
-    const anyCandidates = new sfn.Choice(this, 'AnyCandidateTables')
-      .when(sfn.Condition.isPresent('$.staged.selections[0]'), drops.next(deleteFiles).next(afterCleanup))
+    const anyCandidates = new sfn.Choice(this, 'AnythingToCleanUp')
+      .when(sfn.Condition.isPresent('$.staged.prefix'), drops.next(deleteFiles).next(afterCleanup))
       .otherwise(afterCleanup);
     // A stage that failed as a whole (not one hunt or batch: those are caught and recorded) still cleans up.
     for (const st of [selections, batches, map]) st.addCatch(anyCandidates, { errors: ['States.ALL'], resultPath: '$.stage_error' });

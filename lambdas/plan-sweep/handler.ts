@@ -10,13 +10,23 @@
  *
  * With CANDIDATES_DATABASE and RESULTS_BUCKET set, runs are staged (src/aws/sweep-plan.ts planStagedQueries): the plan
  * holds one CTAS per lake table (candidate tables under the results bucket's `candidates/<run_id>/`) and the hunts in
- * batches over them; called with `{ cleanup }` after the run (succeeded or not), the function deletes the run's
- * candidates prefix (the state machine drops the tables first).
+ * batches over them. Their query texts are written to the run's `candidates/<run_id>/_queries/` and the plan returned to
+ * the state machine carries only their keys (src/aws/sweep-plan.ts splitQueryTexts); called with `{ cleanup }` after
+ * the run (succeeded or not), the function deletes the run's candidates prefix, texts included (the state machine
+ * drops the tables first).
  */
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
-import { candidatesPrefix, getStringFromEnv, S3ObjectStore, planSweep, type SweepPlan, type SweepRequest } from '../../src/aws';
+import {
+  candidatesPrefix,
+  getStringFromEnv,
+  S3ObjectStore,
+  planSweep,
+  splitQueryTexts,
+  type SweepPlanState,
+  type SweepRequest,
+} from '../../src/aws';
 import { loadQueries } from '../../src/hunt';
 import { commitSweepState, storedIndicatorsDigest } from '../../src/sweep';
 
@@ -59,8 +69,10 @@ if (pack.broken.length > 0)
 
 export async function handler(event: CleanupRequest): Promise<CleanupOutcome>;
 export async function handler(event: CommitRequest): Promise<CommitOutcome>;
-export async function handler(event: SweepRequest): Promise<SweepPlan>;
-export async function handler(event: SweepRequest | CommitRequest | CleanupRequest): Promise<SweepPlan | CommitOutcome | CleanupOutcome> {
+export async function handler(event: SweepRequest): Promise<SweepPlanState>;
+export async function handler(
+  event: SweepRequest | CommitRequest | CleanupRequest,
+): Promise<SweepPlanState | CommitOutcome | CleanupOutcome> {
   if ('cleanup' in event) {
     const { run_id, prefix } = event.cleanup;
     // Only a run's own prefix: the request comes from the plan this function wrote.
@@ -91,6 +103,9 @@ export async function handler(event: SweepRequest | CommitRequest | CleanupReque
     state,
     staged,
   });
+  const { state: planned, texts } = splitQueryTexts(plan);
+  if (texts.length > 0 && !results) throw new Error('a staged plan without a results bucket to hold its query texts');
+  for (const t of texts) await results!.put(t.key, t.text);
   logger.info('sweep planned', {
     run_id: plan.run_id,
     trigger: plan.trigger,
@@ -103,6 +118,7 @@ export async function handler(event: SweepRequest | CommitRequest | CleanupReque
     note: plan.note,
     modes: plan.hunts.map((h) => `${h.hunt_id}:${h.mode ?? 'full'}`),
     skipped: plan.skipped?.length ?? 0,
+    query_texts: texts.length,
   });
-  return plan;
+  return planned;
 }

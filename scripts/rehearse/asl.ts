@@ -1,9 +1,15 @@
 /**
  * A small, strict Amazon States Language interpreter for the rehearsal: it runs the synthesized state machine
- * definition as Step Functions would, for the features the definition uses (Task, Choice, Map INLINE, Pass, Succeed,
- * Fail; JSONPath Parameters / ItemSelector / ResultSelector / ResultPath / ItemsPath, Retry, Catch; JSONata states
- * through the `jsonata` library). Anything else raises AslUnsupportedError, so that a definition change the
- * interpreter does not understand fails the rehearsal instead of passing wrongly.
+ * definition as Step Functions would, for the features the definition uses (Task, Choice, Map INLINE, Pass, Wait,
+ * Succeed, Fail; JSONPath Parameters / ItemSelector / ResultSelector / ResultPath / ItemsPath, Retry, Catch; Choice
+ * rules IsPresent and StringEquals; JSONata states through the `jsonata` library). Anything else raises
+ * AslUnsupportedError, so that a definition change the interpreter does not understand fails the rehearsal instead of
+ * passing wrongly.
+ *
+ * A Wait state (Amazon States Language: "Wait state") has exactly one of Seconds (a non-negative integer),
+ * SecondsPath, Timestamp, TimestampPath, and Next or End; the rehearsal does not sleep but sums the seconds into
+ * {@link AslExecution.waitSeconds}. An execution that enters more than {@link MAX_STATE_ENTRIES} states is failed
+ * (a poll loop that never ends).
  *
  * Why not aws-local-stepfunctions: its current release needs Node 22 (the project runs on Node 20) and has no
  * JSONata, which the definition's AnyHuntFailed state uses.
@@ -16,6 +22,9 @@ import jsonata from 'jsonata';
 
 /** Step Functions' maximum input or output of a state, task result or execution (bytes of UTF-8 JSON). */
 export const STATE_PAYLOAD_LIMIT = 262_144;
+
+/** States entered by one execution before the rehearsal calls it a loop that never ends. */
+export const MAX_STATE_ENTRIES = 100_000;
 
 export class AslUnsupportedError extends Error {
   constructor(message: string) {
@@ -48,6 +57,8 @@ export interface AslExecution {
   /** Largest state input or output seen (bytes). */
   readonly maxPayloadBytes: number;
   readonly retryWaitSeconds: number;
+  /** Seconds Wait states would have waited. */
+  readonly waitSeconds: number;
 }
 
 type Json = unknown;
@@ -84,6 +95,7 @@ const KNOWN_FIELDS: Record<string, readonly string[]> = {
     'Catch',
     'QueryLanguage',
   ],
+  Wait: ['Type', 'Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath', 'Next', 'End', 'Comment', 'QueryLanguage'],
   Pass: ['Type', 'Parameters', 'Result', 'ResultPath', 'Output', 'Next', 'End', 'Comment', 'QueryLanguage'],
   Succeed: ['Type', 'Comment', 'QueryLanguage'],
   Fail: ['Type', 'Error', 'Cause', 'Comment', 'QueryLanguage'],
@@ -177,6 +189,7 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
   const states: string[] = [];
   let maxPayloadBytes = 0;
   let retryWaitSeconds = 0;
+  let waitSeconds = 0;
   const measure = (where: string, v: Json): void => {
     const bytes = Buffer.byteLength(JSON.stringify(v ?? null), 'utf8');
     maxPayloadBytes = Math.max(maxPayloadBytes, bytes);
@@ -195,6 +208,8 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
       const st = machine.States[name];
       if (!st) throw new AslUnsupportedError(`no state named ${name}`);
       states.push(name);
+      if (states.length > MAX_STATE_ENTRIES)
+        throw new StatesError('States.Runtime', `more than ${MAX_STATE_ENTRIES} states entered: a loop that does not end (${name})`);
       const known = KNOWN_FIELDS[st.Type as string];
       if (!known) throw new AslUnsupportedError(`state type ${st.Type} (${name}) not supported by the rehearsal`);
       for (const k of Object.keys(st))
@@ -221,6 +236,18 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
             next = await choose(st, lang, cur, context, name);
             out = cur;
             break;
+          case 'Wait': {
+            if (lang !== 'JSONPath') throw new AslUnsupportedError(`JSONata Wait state ${name}`);
+            const how = ['Seconds', 'SecondsPath', 'Timestamp', 'TimestampPath'].filter((k) => k in st);
+            if (how.length !== 1)
+              throw new AslUnsupportedError(`Wait ${name}: exactly one of Seconds, SecondsPath, Timestamp, TimestampPath`);
+            if (how[0] !== 'Seconds') throw new AslUnsupportedError(`Wait ${name}: ${how[0]} not supported by the rehearsal`);
+            if (!Number.isInteger(st.Seconds) || st.Seconds < 0)
+              throw new AslUnsupportedError(`Wait ${name}: Seconds must be a non-negative integer`);
+            waitSeconds += st.Seconds as number;
+            out = cur;
+            break;
+          }
           case 'Task':
             if (lang !== 'JSONPath') throw new AslUnsupportedError(`JSONata Task state ${name}`);
             out = await withRetry(st, name, async () => {
@@ -315,9 +342,18 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
         ok = (await jsonata(m[1]).evaluate({}, { states: { input: cur, context } })) === true;
       } else {
         const keys = Object.keys(c).filter((k) => k !== 'Next');
-        if (keys.length !== 2 || !keys.includes('Variable') || !keys.includes('IsPresent'))
-          throw new AslUnsupportedError(`Choice ${name}: only Variable + IsPresent rules (${keys.join(', ')})`);
-        ok = (readPath(c.Variable, cur, context) !== undefined) === c.IsPresent;
+        const op = keys.find((k) => k !== 'Variable');
+        if (keys.length !== 2 || !keys.includes('Variable') || (op !== 'IsPresent' && op !== 'StringEquals'))
+          throw new AslUnsupportedError(`Choice ${name}: only Variable + IsPresent or StringEquals rules (${keys.join(', ')})`);
+        const v = readPath(c.Variable, cur, context);
+        if (op === 'IsPresent') ok = (v !== undefined) === c.IsPresent;
+        else {
+          if (typeof c.StringEquals !== 'string') throw new AslUnsupportedError(`Choice ${name}: StringEquals takes a string`);
+          // A rule on a field that is absent is a runtime error; on a value of another type, false.
+          if (v === undefined)
+            throw new StatesError('States.Runtime', `Invalid path '${c.Variable}': the choice state ${name} could not find it`);
+          ok = v === c.StringEquals;
+        }
       }
       if (ok) return c.Next as string;
     }
@@ -328,10 +364,10 @@ export async function runStateMachine(definition: Machine, input: Json, runTask:
   try {
     measure('execution input', input);
     const output = await runMachine(definition, input, { Execution: { Name: name, Input: input } });
-    return { status: 'SUCCEEDED', output, states, maxPayloadBytes, retryWaitSeconds };
+    return { status: 'SUCCEEDED', output, states, maxPayloadBytes, retryWaitSeconds, waitSeconds };
   } catch (err) {
     if (err instanceof AslUnsupportedError) throw err;
     const se = toStatesError(err);
-    return { status: 'FAILED', error: se.error, cause: se.cause, states, maxPayloadBytes, retryWaitSeconds };
+    return { status: 'FAILED', error: se.error, cause: se.cause, states, maxPayloadBytes, retryWaitSeconds, waitSeconds };
   }
 }

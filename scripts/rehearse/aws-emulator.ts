@@ -9,7 +9,10 @@
  *   message is delivered to every subscription whose filter policy (message attributes, exact string values) matches.
  * - Athena (JSON 1.1): StartQueryExecution, GetQueryExecution, GetQueryResults with Athena's paging (at most 1000
  *   rows a page, the header row first on the first page, every value as text, NULL as a missing VarCharValue).
- *   Queries run on DuckDB with the Athena-strict shims; the bytes a query scans are billed at least 10 MB.
+ *   Queries run on DuckDB with the Athena-strict shims; the bytes a query scans are billed at least 10 MB. A query
+ *   string longer than 262,144 bytes is refused with InvalidRequestException (StartQueryExecution's QueryString:
+ *   "Length Constraints: Minimum length of 1. Maximum length of 262144", Athena API Reference). A query started with
+ *   `polls` reports QUEUED then RUNNING to that many GetQueryExecution calls before its end, as a poll loop sees it.
  * - DynamoDB (JSON 1.0): BatchGetItem (at most 100 keys), PutItem with `attribute_not_exists(<key>)`, Scan with a
  *   `begins_with(fingerprint, :p)` filter.
  */
@@ -19,6 +22,18 @@ import type { AddressInfo } from 'node:net';
 
 export const SNS_MESSAGE_LIMIT = 262_144;
 export const ATHENA_MIN_BILLED_BYTES = 10 * 1024 * 1024;
+/** StartQueryExecution's longest QueryString (bytes). */
+export const ATHENA_QUERY_STRING_LIMIT = 262_144;
+
+/** An Athena API error (the request is refused; no execution is made): `name` is the exception's name. */
+export class AthenaApiError extends Error {
+  constructor(
+    override readonly name: 'InvalidRequestException',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface Subscription {
   readonly endpoint: string;
@@ -75,6 +90,8 @@ export class AwsEmulator {
   readonly sqsSent: { readonly queueUrl: string; readonly body: string }[] = [];
   /** Time spent running Athena queries (ms), to tell the engine's share of a sweep. */
   queryMs = 0;
+  /** Execution id -> GetQueryExecution calls still to answer QUEUED / RUNNING. */
+  private readonly pending = new Map<string, number>();
   private server?: http.Server;
 
   constructor(private readonly opts: EmulatorOptions) {}
@@ -104,8 +121,17 @@ export class AwsEmulator {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Starts and finishes a query (what `athena:startQueryExecution.sync` waits for). */
-  async startQuery(query: string, params: readonly string[]): Promise<AthenaExecution> {
+  /**
+   * Starts and finishes a query (what `athena:startQueryExecution.sync` waits for); with `polls`, the next that many
+   * {@link getQueryExecution} calls see it QUEUED, then RUNNING. Throws AthenaApiError for a request Athena refuses.
+   */
+  async startQuery(query: string, params: readonly string[], polls = 0): Promise<AthenaExecution> {
+    const bytes = Buffer.byteLength(query, 'utf8');
+    if (bytes < 1 || bytes > ATHENA_QUERY_STRING_LIMIT)
+      throw new AthenaApiError(
+        'InvalidRequestException',
+        `1 validation error detected: Value at 'queryString' failed to satisfy constraint: Member must have length less than or equal to ${ATHENA_QUERY_STRING_LIMIT} (${bytes} bytes)`,
+      );
     const id = randomUUID();
     const outputLocation = `${this.opts.resultsLocation}${id}.csv`;
     let exec: AthenaExecution;
@@ -118,7 +144,27 @@ export class AwsEmulator {
     }
     this.queryMs += Date.now() - t0;
     this.executions.set(id, exec);
+    if (polls > 0) this.pending.set(id, polls);
     return exec;
+  }
+
+  /** GetQueryExecution's response, or undefined for an unknown id. */
+  getQueryExecution(id: string): { QueryExecution: Record<string, unknown> } | undefined {
+    const e = this.executions.get(id);
+    if (!e) return undefined;
+    const left = this.pending.get(id) ?? 0;
+    if (left === 0) return { QueryExecution: AwsEmulator.describe(e) };
+    this.pending.set(id, left - 1);
+    // Not ended: no reason, no statistics of the scan yet.
+    return {
+      QueryExecution: {
+        QueryExecutionId: e.id,
+        Query: e.query,
+        Status: { State: left > 1 ? 'QUEUED' : 'RUNNING', SubmissionDateTime: Date.now() / 1000 },
+        Statistics: { EngineExecutionTimeInMillis: 0 },
+        ResultConfiguration: { OutputLocation: e.outputLocation },
+      },
+    };
   }
 
   /** The GetQueryExecution shape of an execution. */
@@ -222,12 +268,17 @@ export class AwsEmulator {
       body: JSON.stringify({ __type: 'InvalidRequestException', Message: message }),
     });
     if (op === 'StartQueryExecution') {
-      const e = await this.startQuery(String(input.QueryString), (input.ExecutionParameters ?? []) as string[]);
-      return ok({ QueryExecutionId: e.id });
+      try {
+        const e = await this.startQuery(String(input.QueryString ?? ''), (input.ExecutionParameters ?? []) as string[]);
+        return ok({ QueryExecutionId: e.id });
+      } catch (err) {
+        if (err instanceof AthenaApiError) return bad(err.message);
+        throw err;
+      }
     }
     const e = this.executions.get(String(input.QueryExecutionId));
     if (!e) return bad(`QueryExecution ${input.QueryExecutionId} was not found`);
-    if (op === 'GetQueryExecution') return ok({ QueryExecution: AwsEmulator.describe(e) });
+    if (op === 'GetQueryExecution') return ok(this.getQueryExecution(e.id));
     if (op === 'GetQueryResults') {
       if (e.state !== 'SUCCEEDED' || !e.result) return bad(`Query has not yet finished. Current state: ${e.state}`);
       const max = input.MaxResults ?? 1000;

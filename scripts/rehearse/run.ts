@@ -33,8 +33,9 @@ import { DuckDbQueryEngine } from '../../src/local-engine/duckdb-query-engine';
 import { findingFromMessage } from '../../src/notify/message';
 import { startConditionalS3, type ConditionalS3Handle } from '../../testkit/conditional-s3';
 import { startS3rver, type S3rverHandle } from '../../testkit/s3rver';
-import { runStateMachine, StatesError, type AslExecution } from './asl';
+import { runStateMachine, type AslExecution } from './asl';
 import { AwsEmulator, billedBytes, type AthenaResult, type Subscription } from './aws-emulator';
+import { runServiceTask, type StoredObject } from './sdk-tasks';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const ACCOUNT = '111111111111';
@@ -845,6 +846,19 @@ async function main(): Promise<number> {
     // What the last run handed its commit step: one record per hunt (also when the run then fails).
     type CommitInput = { results: { hunt_id: string; ok: boolean; cause?: string }[] };
     let lastCommit: CommitInput | null = null;
+    // What the last run's plan step returned: the staged batches' hunts (the state carries no query text).
+    type PlanOutput = { run_id: string; staged?: { batches: { batch_id: string; query_key: string; hunts: { hunt_id: string }[] }[] } };
+    let lastPlan: PlanOutput | null = null;
+    // What the state machine's s3:getObject reads: the rehearsal's S3 (s3rver), a missing key as undefined.
+    const storedObject = async (bucket: string, key: string): Promise<StoredObject | undefined> => {
+      try {
+        const o = await s3h.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { body: await o.Body!.transformToString('utf8'), etag: o.ETag ?? '', lastModified: o.LastModified ?? new Date() };
+      } catch (err) {
+        if ((err as Error).name === 'NoSuchKey') return undefined;
+        throw err;
+      }
+    };
     const runSweep = async (input: unknown, label: string): Promise<AslExecution> => {
       await openSnapshot();
       return runStateMachine(
@@ -853,15 +867,13 @@ async function main(): Promise<number> {
         async (resource, taskInput: any) => {
           if (resource === asm.functions.plan.arn) {
             if (taskInput?.commit) lastCommit = taskInput.commit;
-            return handlers.plan(taskInput, lambdaContext(asm.functions.plan));
+            const out = await handlers.plan(taskInput, lambdaContext(asm.functions.plan));
+            if (taskInput?.trigger) lastPlan = out as PlanOutput;
+            return out;
           }
           if (resource === asm.functions.publish.arn) return handlers.publish(taskInput, lambdaContext(asm.functions.publish));
-          if (/:states:::athena:startQueryExecution\.sync$/.test(resource)) {
-            const exec = await em.startQuery(taskInput.QueryString, taskInput.ExecutionParameters ?? []);
-            const described = AwsEmulator.describe(exec);
-            if (exec.state !== 'SUCCEEDED') throw new StatesError('States.TaskFailed', JSON.stringify({ QueryExecution: described }));
-            return { QueryExecution: described };
-          }
+          const served = await runServiceTask(resource, taskInput, { athena: em, getObject: storedObject });
+          if (served) return served.result;
           throw new Error(`task resource not served by the rehearsal: ${resource}`);
         },
         label,
@@ -977,8 +989,13 @@ async function main(): Promise<number> {
 
       // Act: the state machine, all history, every agency.
       const mid = em.executions.size;
+      lastPlan = null;
       const e = await runSweep({ trigger: 'manual', since, until, agencies }, 'staged full sweep');
       const staged = billSince(mid);
+      // Each planned batch ran once, from the text the plan stored: Athena saw as many batch queries
+      const planned = (lastPlan as PlanOutput | null)?.staged?.batches.length ?? 0;
+      const ranBatches = [...em.executions.values()].slice(mid).filter((x) => /^-- \d+ hunts\n/.test(x.query)).length;
+      check(ranBatches === planned, `${ranBatches} batch queries ran for ${planned} planned`);
 
       // Assess
       check(e.status === 'SUCCEEDED', describeRun(e));
@@ -1003,7 +1020,7 @@ async function main(): Promise<number> {
       check(staged.billed < huntByHunt.billed, `staged ${mb(staged.billed)} is not below hunt by hunt ${mb(huntByHunt.billed)}`);
       const total = res.reduce((n, r) => n + (r.findings ?? 0), 0);
       return {
-        detail: `${pack.length} hunts, ${total} findings, the same per hunt; hunt by hunt ${huntByHunt.queries} queries billed ${mb(huntByHunt.billed)}, in stages ${staged.queries} queries (${made.length} CTAS, ${made.reduce((n, m) => n + m.bytes, 0)} B of candidates) billed ${mb(staged.billed)}; candidates dropped and deleted`,
+        detail: `${pack.length} hunts, ${total} findings, the same per hunt; hunt by hunt ${huntByHunt.queries} queries billed ${mb(huntByHunt.billed)}, in stages ${staged.queries} queries (${made.length} CTAS, ${made.reduce((n, m) => n + m.bytes, 0)} B of candidates; ${planned} batch${planned === 1 ? '' : 'es'}) billed ${mb(staged.billed)}; largest state payload ${e.maxPayloadBytes} B; candidates dropped and deleted`,
       };
     });
 
@@ -1052,6 +1069,7 @@ async function main(): Promise<number> {
       failQuery = /\nUNION ALL\n/;
 
       lastCommit = null;
+      lastPlan = null;
 
       // Act
       const e = await runSweep({ trigger: 'manual' }, 'staged sweep with a failing batch');
@@ -1061,7 +1079,14 @@ async function main(): Promise<number> {
       check(failQuery === null, 'no batch query ran');
       const res = (lastCommit as CommitInput | null)?.results ?? [];
       const failed = res.filter((r) => !r.ok);
-      check(failed.length > 0 && failed.length < res.length, `${failed.length} of ${res.length} hunts failed`);
+      // The first batch failed (the fault fires once): exactly its hunts failed, every other hunt ran
+      const batches = (lastPlan as PlanOutput | null)?.staged?.batches ?? [];
+      const first = new Set((batches[0]?.hunts ?? []).map((h) => h.hunt_id));
+      check(first.size > 0, 'the run planned no batch');
+      check(
+        failed.length === first.size && failed.every((f) => first.has(f.hunt_id)),
+        `${failed.length} of ${res.length} hunts failed; the failed batch held ${first.size}`,
+      );
       check(
         failed.every((f) => String(f.cause).includes('injected_fault')),
         `a hunt failed for another reason: ${failed.map((f) => String(f.cause).slice(0, 200)).join('; ')}`,
@@ -1069,7 +1094,7 @@ async function main(): Promise<number> {
       const left = await candidatesLeft();
       check(left.length === 0, `left after the failed run: ${left.join(', ')}`);
       return {
-        detail: `${e.error}: ${failed.length} hunts of the failed batch recorded failed, ${res.length - failed.length} others ran; largest state payload ${e.maxPayloadBytes} B; candidates dropped and deleted`,
+        detail: `${e.error}: ${failed.length} hunts of the failed batch (of ${batches.length}) recorded failed, ${res.length - failed.length} others ran; largest state payload ${e.maxPayloadBytes} B; candidates and query texts deleted`,
       };
     });
 

@@ -13,8 +13,17 @@ export { SnsNotifier, type PublishResult, type SnsNotifierOptions } from './sns-
 export { planSweep, planHunt, type SweepPlan, type SweepRequest, type PlannedHunt, SweepPlanError } from './sweep-plan';
 export { parseManifestKey, parseUploadKey, LayoutError } from '../core';
 export { DEFAULT_PRICE_PER_TB, estimateScopes, listLakeFiles } from './scan-estimate';
-export { planSweepDetailed, planStagedQueries, candidatesPrefix } from './sweep-plan';
-export type { StagedContext, StagedRun, PlannedBatch, PlannedSelection } from './sweep-plan';
+export {
+  planSweepDetailed,
+  planStagedQueries,
+  candidatesPrefix,
+  queryTextKey,
+  splitQueryTexts,
+  ATHENA_MAX_QUERY_BYTES,
+  MAX_STAGED_BATCH_BYTES,
+  QUERY_TEXTS_FOLDER,
+} from './sweep-plan';
+export type { StagedContext, StagedRun, StagedRunState, SweepPlanState, PlannedBatch, PlannedSelection } from './sweep-plan';
 export { runSmoke, type SmokeOptions } from './smoke';
 export { DynamoDbTriageStore } from './dynamodb-triage-store';
 export { runAwsBoardJob, type AwsBoardRequest } from './board-job';

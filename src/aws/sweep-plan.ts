@@ -30,6 +30,7 @@ import {
   decideHunts,
   lakeSnapshot,
   pendingStateKey,
+  queryTextBytes,
   readSweepState,
   SWEEP_STATE_KEY,
   type HuntDecision,
@@ -93,6 +94,8 @@ export interface PlannedSelection {
   /** `s3://<bucket>/candidates/<run_id>/<table>/`: empty before the CTAS (Athena's rule), deleted after the run. */
   readonly location: string;
   readonly ctas: string;
+  /** Key in `bucket` of the CTAS text, which the state machine reads and runs (the state carries only the key). */
+  readonly query_key: string;
   readonly drop: string;
 }
 
@@ -100,6 +103,8 @@ export interface PlannedSelection {
 export interface PlannedBatch {
   readonly batch_id: string;
   readonly sql: string;
+  /** Key in `bucket` of the batch's text, which the state machine reads and runs (the state carries only the key). */
+  readonly query_key: string;
   readonly hunts: { readonly hunt_id: string; readonly columns: string[] }[];
 }
 
@@ -132,16 +137,66 @@ export interface StagedQueries {
   readonly scopes: ReadonlyMap<string, StagedHuntScope>;
 }
 
+/** Athena's longest query string: StartQueryExecution's QueryString is at most 262,144 bytes. */
+export const ATHENA_MAX_QUERY_BYTES = 262_144;
+
 /**
- * Longest batch query of a staged run. A failed Athena task's error cause holds the query text, and the state that
- * catches it holds the batch as well: both must fit in Step Functions' 256 KiB state payload (each batch also pays
- * Athena's 10 MB minimum, so batches are as large as that allows).
+ * Largest staged query (a batch or a CTAS): its text as {@link queryTextBytes} measures it, plus a batch's hunt list
+ * (ids and columns as JSON). Each batch pays Athena's 10 MB minimum, so batches are as large as this allows. The state
+ * carries only each text's S3 key, but one state holds a text for one step, between reading it from S3 and starting
+ * the query, beside the batch's hunt list: both must fit there, under Step Functions' 262,144-byte state payload, and
+ * the text under Athena's query string limit ({@link ATHENA_MAX_QUERY_BYTES}, which the escaped size never
+ * undercounts). The margin is for the rest of that state (run id, bucket, key) and the GetObject response's fields.
  */
-export const MAX_STAGED_BATCH_BYTES = 100_000;
+export const MAX_STAGED_BATCH_BYTES = 240_000;
 
 /** The run's candidates prefix (relative to the bucket). */
 export function candidatesPrefix(runId: string): string {
   return `candidates/${runId}/`;
+}
+
+/**
+ * Folder of a run's query texts under its candidates prefix: beside the candidate tables' folders, never in one
+ * (a CTAS location must be empty), and hidden from Hive and Athena (a name starting with `_`).
+ */
+export const QUERY_TEXTS_FOLDER = '_queries/';
+
+/** Where the text of one staged query of a run lives in the results bucket. */
+export function queryTextKey(runId: string, name: string): string {
+  return `${candidatesPrefix(runId)}${QUERY_TEXTS_FOLDER}${name}.sql`;
+}
+
+/** A staged run as the state machine carries it: the selections and batches without their query texts. */
+export interface StagedRunState extends Omit<StagedRun, 'selections' | 'batches'> {
+  readonly selections: Omit<PlannedSelection, 'ctas'>[];
+  readonly batches: Omit<PlannedBatch, 'sql'>[];
+}
+
+/** A plan as the plan Lambda returns it to the state machine. */
+export type SweepPlanState = Omit<SweepPlan, 'staged'> & { readonly staged?: StagedRunState };
+
+/**
+ * A plan split into what the state carries and the query texts the plan Lambda writes to the results bucket first
+ * (key -> text), one per CTAS and one per batch.
+ */
+export function splitQueryTexts(plan: SweepPlan): { state: SweepPlanState; texts: { key: string; text: string }[] } {
+  if (!plan.staged) return { state: plan, texts: [] };
+  const { selections, batches, ...rest } = plan.staged;
+  const texts = [
+    ...selections.map((s) => ({ key: s.query_key, text: s.ctas })),
+    ...batches.map((b) => ({ key: b.query_key, text: b.sql })),
+  ];
+  return {
+    state: {
+      ...plan,
+      staged: {
+        ...rest,
+        selections: selections.map(({ ctas: _ctas, ...s }) => s),
+        batches: batches.map(({ sql: _sql, ...b }) => b),
+      },
+    },
+    texts,
+  };
 }
 
 /**
@@ -200,10 +255,34 @@ export function planStagedQueries(
     prefix,
     selections: selections.map((s) => {
       const location = `s3://${ctx.bucket}/${prefix}${s.table}/`;
-      return { table: s.table, name: s.name, location, ctas: ctasStatement(s, location, window), drop: `DROP TABLE IF EXISTS ${s.name}` };
+      return {
+        table: s.table,
+        name: s.name,
+        location,
+        ctas: ctasStatement(s, location, window),
+        query_key: queryTextKey(runId, `select-${s.table}`),
+        drop: `DROP TABLE IF EXISTS ${s.name}`,
+      };
     }),
-    batches: batches.map((b, i) => ({ batch_id: `batch-${i + 1}`, sql: b.sql, hunts: b.hunts })),
+    batches: batches.map((b, i) => ({
+      batch_id: `batch-${i + 1}`,
+      sql: b.sql,
+      query_key: queryTextKey(runId, `batch-${i + 1}`),
+      hunts: b.hunts,
+    })),
   };
+  for (const [what, bytes] of [
+    ...run.selections.map((s) => [`the candidate selection of ${s.table}`, queryTextBytes(s.ctas)] as const),
+    ...run.batches.map(
+      (b) =>
+        [`${b.batch_id} (${b.hunts.length} hunts)`, queryTextBytes(b.sql) + Buffer.byteLength(JSON.stringify(b.hunts), 'utf8')] as const,
+    ),
+  ]) {
+    if (bytes > MAX_STAGED_BATCH_BYTES)
+      throw new SweepPlanError(
+        `${what} is ${bytes} bytes of query text and hunt list, over the ${MAX_STAGED_BATCH_BYTES}-byte limit of one staged query`,
+      );
+  }
   return {
     run,
     selections,
@@ -254,7 +333,10 @@ export class SweepPlanError extends Error {
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Step Functions passes at most 256 KiB between states: keep a margin for the Map's context. */
+/**
+ * Step Functions passes at most 256 KiB between states: keep a margin for the Map's context. A staged plan is measured
+ * as the state carries it (its query texts are in S3); the hunts that run alone carry theirs.
+ */
 export const MAX_PLAN_BYTES = 200_000;
 
 /**
@@ -384,7 +466,7 @@ function tablesIn(snapshot: Record<string, string>): Set<string> {
 }
 
 function checkSize(plan: SweepPlan): void {
-  const size = Buffer.byteLength(JSON.stringify(plan), 'utf8');
+  const size = Buffer.byteLength(JSON.stringify(splitQueryTexts(plan).state), 'utf8');
   if (size > MAX_PLAN_BYTES) {
     throw new SweepPlanError(
       `the plan for ${plan.hunts.length} hunts is ${size} bytes, over the ${MAX_PLAN_BYTES}-byte Step Functions payload budget: split the pack into several state machines or shorten the queries`,

@@ -18,8 +18,20 @@
 import { stripSqlComments, type Hunt, type HuntWindow } from '../hunt';
 import { bindWindow, huntOverCandidates, type CandidateSelection, type HuntScope } from './candidates';
 
-/** Longest batch query text (Athena accepts at most 262,144 bytes per query string). */
+/** Longest batch query text (Athena accepts at most 262,144 bytes per query string), measured as by {@link queryTextBytes}. */
 export const MAX_BATCH_BYTES = 200_000;
+
+/**
+ * Size of a query text as a JSON string (its UTF-8 bytes, quotes and escapes included): what a Step Functions state
+ * carries when it holds the text, and never less than the UTF-8 bytes Athena counts.
+ */
+export function queryTextBytes(sql: string): number {
+  return Buffer.byteLength(JSON.stringify(sql), 'utf8');
+}
+
+/** Bytes of a batch's first line (`-- <n> hunts`) and of each `UNION ALL` between members, escaped, with room to spare. */
+const HEADER_BYTES = 24;
+const SEPARATOR_BYTES = 20;
 
 /** One batch: its query text (window bound as literals) and the hunts it holds with their column names. */
 export interface HuntBatch {
@@ -108,7 +120,9 @@ function member(
 }
 
 /**
- * Batches the hunts into UNION ALL queries of at most `maxBytes`: each hunt reads the candidates of the selections
+ * Batches the hunts into UNION ALL queries of at most `maxBytes`, counted as a state holding the batch carries it:
+ * its text ({@link queryTextBytes}) and its hunt list (each hunt's id and columns as JSON). A hunt larger than that on
+ * its own makes a batch of its own, which the caller refuses: each hunt reads the candidates of the selections
  * it is given (none: the lake tables, as it is; only its scope of them, when given), and keeps the rows of `agencies`
  * only, when given (every hunt returns its rows' agency). Hunts whose output columns cannot be named are returned
  * apart (`alone`), to run on their own.
@@ -123,13 +137,13 @@ export function batchHunts(
   const alone: Hunt[] = [];
   let parts: string[] = [];
   let held: { hunt_id: string; columns: string[] }[] = [];
-  let size = 0;
+  let size = HEADER_BYTES;
   const flush = (): void => {
     if (parts.length === 0) return;
     batches.push({ sql: `-- ${parts.length} hunts\n${parts.join('\nUNION ALL\n')}`, hunts: held });
     parts = [];
     held = [];
-    size = 0;
+    size = HEADER_BYTES;
   };
   for (const { hunt, selections, scope } of members) {
     const columns = outputColumns(hunt);
@@ -138,8 +152,9 @@ export function batchHunts(
       continue;
     }
     const part = member(hunt, columns, selections, window, agencies, scope);
-    const bytes = Buffer.byteLength(part, 'utf8') + 20;
-    if (size + bytes > maxBytes) flush();
+    const bytes =
+      queryTextBytes(part) + SEPARATOR_BYTES + Buffer.byteLength(JSON.stringify({ hunt_id: hunt.meta.id, columns }), 'utf8') + 1;
+    if (parts.length > 0 && size + bytes > maxBytes) flush();
     parts.push(part);
     held.push({ hunt_id: hunt.meta.id, columns });
     size += bytes;

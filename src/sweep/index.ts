@@ -39,4 +39,4 @@ export {
   type TableRead,
 } from './candidates';
 export { canMaterialize, runStagedHunts, type MaterializingEngine, type StagedQueries } from './staged-run';
-export { batchHunts, outputColumns, unbatchRows, MAX_BATCH_BYTES, type HuntBatch } from './batch';
+export { batchHunts, outputColumns, unbatchRows, queryTextBytes, MAX_BATCH_BYTES, type HuntBatch } from './batch';

@@ -37,6 +37,7 @@ const workgroup = `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/sweep`;
 const candidatesWorkgroup = `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/sweep-candidates`;
 const CANDIDATE_TABLE = 'table/sweep_lake_candidates/candidates_0b8f6c1e_web_requests';
 const CANDIDATE_FILE = 'candidates/0b8f6c1e-3a52/web_requests/20261207_000000-0.parquet';
+const QUERY_TEXT = 'candidates/0b8f6c1e-3a52/_queries/batch-1.sql';
 const dataCatalog = `arn:aws:athena:${REGION}:${ACCOUNT}:datacatalog/AwsDataCatalog`;
 const glue = (r: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${r}`;
 
@@ -178,6 +179,13 @@ const ALLOWED: Record<string, AccessRequest[]> = {
     req(machine, 's3:DeleteObject', obj(results, CANDIDATE_FILE)),
     req(machine, 's3:AbortMultipartUpload', obj(results, CANDIDATE_FILE)),
   ],
+  "the plan step stores a staged run's query texts, which the state machine reads and runs": [
+    ...write(planner, obj(results, QUERY_TEXT)),
+    ...read(machine, obj(results, QUERY_TEXT)),
+    req(machine, 'athena:StartQueryExecution', workgroup),
+    req(machine, 'athena:GetQueryExecution', workgroup),
+    req(planner, 's3:DeleteObject', obj(results, QUERY_TEXT)),
+  ],
   "the cleanup step lists and deletes a run's candidate files": [
     list(planner, results, 'candidates/0b8f6c1e-3a52/'),
     req(planner, 's3:DeleteObject', obj(results, CANDIDATE_FILE)),
@@ -306,6 +314,8 @@ const FORBIDDEN: Record<string, AccessRequest[]> = {
     req(machine, 'glue:UpdateTable', glue(CANDIDATE_TABLE)),
     req(machine, 's3:PutObject', obj(results, 'board/index.json')),
     req(planner, 's3:PutObject', obj(results, CANDIDATE_FILE)),
+    req(planner, 's3:PutObject', obj(results, 'athena/q-1.csv')),
+    req(planner, 'athena:StartQueryExecution', workgroup),
     req(planner, 's3:DeleteObject', obj(results, 'athena/q-1.csv')),
     req(planner, 's3:DeleteObject', obj(lake, LAKE_FILE)),
     req(planner, 'glue:DeleteTable', glue(CANDIDATE_TABLE)),

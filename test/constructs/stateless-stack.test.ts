@@ -236,9 +236,11 @@ describe('StatelessStack', () => {
     const def = definition();
 
     // Act
-    const select = def.States.SelectCandidates.ItemProcessor.States.RunCandidateSelection;
+    const selecting = def.States.SelectCandidates.ItemProcessor;
+    const select = selecting.States.StartCandidateSelection;
     const drop = def.States.DropCandidates.ItemProcessor.States.DropCandidateTable;
-    const batch = def.States.EachBatch.ItemProcessor.States.RunHuntBatch;
+    const batching = def.States.EachBatch.ItemProcessor;
+    const batch = batching.States.StartHuntBatch;
 
     // Assess: CTAS honours external_location only in a workgroup that does not override client-side settings
     template.hasResourceProperties('AWS::Athena::WorkGroup', {
@@ -246,19 +248,21 @@ describe('StatelessStack', () => {
       WorkGroupConfiguration: Match.objectLike({ EnforceWorkGroupConfiguration: false }),
     });
     template.hasResourceProperties('AWS::Glue::Database', { DatabaseInput: Match.objectLike({ Name: 'sweep_lake_candidates' }) });
-    expect(select.Parameters).toMatchObject({ 'QueryString.$': '$.selection.ctas', WorkGroup: 'sweep-candidates' });
+    // Both run from the text the plan stored in the results bucket (the state holds its key), the CTAS in its workgroup
+    expect(selecting.StartAt).toBe('ReadCandidateSelection');
+    expect(selecting.States.ReadCandidateSelection.Parameters).toEqual({ 'Bucket.$': '$.bucket', 'Key.$': '$.selection.query_key' });
+    expect(select.Parameters).toMatchObject({ 'QueryString.$': '$.query.text', WorkGroup: 'sweep-candidates' });
     expect(drop.Parameters).toMatchObject({ 'QueryString.$': '$.selection.drop', WorkGroup: 'sweep-candidates' });
-    expect(batch.Parameters).toMatchObject({ 'QueryString.$': '$.batch.sql', WorkGroup: 'sweep' });
-    expect(batch.Next).toBe('PublishBatchFindings');
+    expect(batching.StartAt).toBe('ReadHuntBatch');
+    expect(batching.States.ReadHuntBatch.Parameters).toEqual({ 'Bucket.$': '$.bucket', 'Key.$': '$.batch.query_key' });
+    expect(batch.Parameters).toMatchObject({ 'QueryString.$': '$.query.text', WorkGroup: 'sweep' });
+    expect(batching.States.DescribeHuntBatch.Next).toBe('PublishBatchFindings');
     for (const st of ['SelectCandidates', 'EachBatch', 'EachHunt'])
-      expect(def.States[st].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stage_error', Next: 'AnyCandidateTables' }]);
-    expect(def.States.CollectHuntResults.Next).toBe('AnyCandidateTables');
-    expect(def.States.AnyCandidateTables.Choices[0]).toMatchObject({
-      Variable: '$.staged.selections[0]',
-      IsPresent: true,
-      Next: 'DropCandidates',
-    });
-    expect(def.States.AnyCandidateTables.Default).toBe('StagesSucceeded');
+      expect(def.States[st].Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.stage_error', Next: 'AnythingToCleanUp' }]);
+    expect(def.States.CollectHuntResults.Next).toBe('AnythingToCleanUp');
+    // A staged run's prefix holds its query texts even when it has no candidate table
+    expect(def.States.AnythingToCleanUp.Choices[0]).toMatchObject({ Variable: '$.staged.prefix', IsPresent: true, Next: 'DropCandidates' });
+    expect(def.States.AnythingToCleanUp.Default).toBe('StagesSucceeded');
     expect(def.States.DropCandidates.Next).toBe('DeleteCandidateFiles');
     expect(def.States.DeleteCandidateFiles.Next).toBe('StagesSucceeded');
     expect(def.States.DeleteCandidateFiles.Parameters).toEqual({
@@ -267,6 +271,42 @@ describe('StatelessStack', () => {
     expect(def.States.StagesSucceeded.Choices[0]).toMatchObject({ Variable: '$.stage_error', IsPresent: true, Next: 'StagesFailed' });
     expect(def.States.StagesSucceeded.Default).toBe('CommitSweepState');
     expect(def.States.StagesFailed.Type).toBe('Fail');
+  });
+
+  // AWS SDK integrations ("Learning to use AWS service SDK integrations in Step Functions", Step Functions Developer
+  // Guide): arn:aws:states:::aws-sdk:<service>:<apiAction>, PascalCase responses, errors named <Service>.<Exception>.
+  it('runs each batch from its stored text and polls it, and no state keeps the text beside an error', () => {
+    // Prepare
+    const states = definition().States.EachBatch.ItemProcessor.States;
+    const sdk = (api: string) => `arn:<AWS::Partition>:states:::aws-sdk:${api}`;
+
+    // Act
+    const { ReadHuntBatch: read, StartHuntBatch: start, WaitHuntBatch: wait, PollHuntBatch: poll } = states;
+    const { HuntBatchDone: done, DescribeHuntBatch: describe, StartHuntBatchFailed: startFailed } = states;
+
+    // Assess: read -> start -> wait -> poll -> until the query ends -> describe -> publish
+    expect(read).toMatchObject({ Resource: sdk('s3:getObject'), ResultSelector: { 'text.$': '$.Body' }, ResultPath: '$.query' });
+    expect(read.Next).toBe('StartHuntBatch');
+    expect(start).toMatchObject({ Resource: sdk('athena:startQueryExecution'), ResultPath: '$.query', Next: 'WaitHuntBatch' });
+    // The start's result, or its error (which may quote the text), replaces the text
+    expect(start.ResultSelector).toEqual({ 'query_execution_id.$': '$.QueryExecutionId' });
+    expect(start.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.query', Next: 'StartHuntBatchFailed' }]);
+    expect(startFailed).toMatchObject({ Type: 'Pass', QueryLanguage: 'JSONata', Next: 'RecordBatchFailure' });
+    expect(wait).toMatchObject({ Type: 'Wait', Seconds: 5, Next: 'PollHuntBatch' });
+    expect(poll).toMatchObject({ Resource: sdk('athena:getQueryExecution'), ResultSelector: { 'status.$': '$.QueryExecution.Status' } });
+    expect(done.Choices.map((c: { StringEquals: string; Next: string }) => [c.StringEquals, c.Next])).toEqual([
+      ['SUCCEEDED', 'DescribeHuntBatch'],
+      ['QUEUED', 'WaitHuntBatch'],
+      ['RUNNING', 'WaitHuntBatch'],
+    ]);
+    expect(done.Default).toBe('HuntBatchEnded');
+    expect(Object.values(describe.ResultSelector)).not.toContain('$.QueryExecution.Query');
+    expect(describe.Next).toBe('PublishBatchFindings');
+    // Throttling is waited out on every Athena call; a query that FAILED is not run again
+    for (const st of [start, poll, describe]) {
+      expect(st.Retry[0].ErrorEquals).toEqual(expect.arrayContaining(['Athena.TooManyRequestsException']));
+      expect(st.Retry.flatMap((r: { ErrorEquals: string[] }) => r.ErrorEquals)).not.toContain('States.ALL');
+    }
   });
 
   it('logs executions under /aws/vendedlogs/states/ and lets CloudFormation delete a used workgroup', () => {

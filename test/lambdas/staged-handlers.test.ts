@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';
 import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadQueries } from '../../src/hunt/query-file';
@@ -69,6 +69,20 @@ describe('staged hunt run handlers', () => {
     }
     const ids = [...staged.batches.flatMap((b) => b.hunts.map((h) => h.hunt_id)), ...plan.hunts.map((h) => h.hunt_id)];
     expect(ids.sort()).toEqual(shipped.map((h) => h.meta.id).sort());
+    // The texts are in the run's prefix, the state carries their keys only: the shipped pack is one batch
+    expect(staged.batches).toHaveLength(1);
+    const text = async (key: string) =>
+      (await s3.client.send(new GetObjectCommand({ Bucket: 'sweep-results', Key: key }))).Body!.transformToString('utf8');
+    for (const s of staged.selections) {
+      expect(s.query_key).toBe(`candidates/${plan.run_id}/_queries/select-${s.table}.sql`);
+      expect(await text(s.query_key)).toMatch(new RegExp(`^CREATE TABLE ${s.name}\\s+WITH \\(`));
+    }
+    expect(staged.batches[0].query_key).toBe(`candidates/${plan.run_id}/_queries/batch-1.sql`);
+    expect(await text(staged.batches[0].query_key)).toMatch(/^-- \d+ hunts\n/);
+    expect(JSON.stringify(plan)).not.toMatch(/UNION ALL|CREATE TABLE/);
+    // The cleanup deletes them with the rest of the run's prefix
+    await handler({ cleanup: { run_id: plan.run_id, prefix: staged.prefix } });
+    expect((await s3.client.send(new ListObjectsV2Command({ Bucket: 'sweep-results', Prefix: staged.prefix }))).KeyCount).toBe(0);
   });
 
   it("deletes a run's candidate files and nothing else, and refuses any other prefix", async () => {

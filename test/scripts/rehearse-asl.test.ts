@@ -99,8 +99,63 @@ describe('runStateMachine (rehearsal ASL interpreter)', () => {
 
   it('refuses a feature it does not implement instead of guessing', async () => {
     // Prepare
-    const machine = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, End: true } } };
+    const parallel = { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [], End: true } } };
+    const waitUntil = { StartAt: 'W', States: { W: { Type: 'Wait', Timestamp: '2026-01-01T00:00:00Z', End: true } } };
+    const numeric = {
+      StartAt: 'C',
+      States: { C: { Type: 'Choice', Choices: [{ Variable: '$.n', NumericEquals: 1, Next: 'D' }], Default: 'D' }, D: { Type: 'Succeed' } },
+    };
     // Act / Assess
-    await expect(runStateMachine(machine, {}, async () => ({}))).rejects.toBeInstanceOf(AslUnsupportedError);
+    for (const machine of [parallel, waitUntil, numeric])
+      await expect(runStateMachine(machine, { n: 1 }, async () => ({}))).rejects.toBeInstanceOf(AslUnsupportedError);
+  });
+
+  // A poll loop as the hunt runner's: Wait (Seconds), a Task, a Choice on StringEquals ("Wait state" and "Choice
+  // state", Amazon States Language: a Wait state takes exactly one of Seconds, SecondsPath, Timestamp, TimestampPath;
+  // a Choice rule on a Variable that is absent fails the execution with States.Runtime).
+  const POLL = {
+    StartAt: 'Wait',
+    States: {
+      Wait: { Type: 'Wait', Seconds: 5, Next: 'Poll' },
+      Poll: { Type: 'Task', Resource: 'poll', ResultSelector: { 'state.$': '$.Status.State' }, ResultPath: '$.status', Next: 'Done?' },
+      'Done?': {
+        Type: 'Choice',
+        Choices: [
+          { Variable: '$.status.state', StringEquals: 'SUCCEEDED', Next: 'Done' },
+          { Variable: '$.status.state', StringEquals: 'RUNNING', Next: 'Wait' },
+        ],
+        Default: 'Failed',
+      },
+      Done: { Type: 'Succeed' },
+      Failed: { Type: 'Fail', Error: 'QueryFailed' },
+    },
+  };
+
+  it('loops through Wait and a StringEquals Choice until the polled state ends, and counts the seconds waited', async () => {
+    // Prepare
+    const answers = ['RUNNING', 'RUNNING', 'SUCCEEDED'];
+    const run = async (): Promise<unknown> => ({ Status: { State: answers.shift() } });
+    // Act
+    const out = await runStateMachine(POLL, {}, run);
+    // Assess
+    expect(out.status).toBe('SUCCEEDED');
+    expect(out.waitSeconds).toBe(15);
+    expect(out.states.filter((s) => s === 'Poll')).toHaveLength(3);
+  });
+
+  it('fails a Choice on an absent variable with States.Runtime, a Wait without one of its four fields, and a loop that never ends', async () => {
+    // Prepare
+    const absent = { ...POLL, States: { ...POLL.States, Poll: { ...POLL.States.Poll, ResultSelector: { 'other.$': '$.Status' } } } };
+    const noTime = { StartAt: 'W', States: { W: { Type: 'Wait', End: true } } };
+    const both = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 1, SecondsPath: '$.s', End: true } } };
+    const forever = async (): Promise<unknown> => ({ Status: { State: 'RUNNING' } });
+    // Act
+    const runtime = await runStateMachine(absent, {}, forever);
+    const endless = await runStateMachine(POLL, {}, forever);
+    // Assess
+    expect(runtime).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(endless).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    await expect(runStateMachine(noTime, {}, forever)).rejects.toBeInstanceOf(AslUnsupportedError);
+    await expect(runStateMachine(both, {}, forever)).rejects.toBeInstanceOf(AslUnsupportedError);
   });
 });

@@ -1,6 +1,8 @@
 import { PublishBatchCommand, SNSClient } from '@aws-sdk/client-sns';
 import { AthenaClient, GetQueryResultsCommand } from '@aws-sdk/client-athena';
 import { AwsEmulator, bindParameters, billedBytes } from '../../scripts/rehearse/aws-emulator';
+import { AslUnsupportedError, StatesError } from '../../scripts/rehearse/asl';
+import { runServiceTask } from '../../scripts/rehearse/sdk-tasks';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111111111111:findings';
 const creds = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } };
@@ -76,6 +78,40 @@ describe('AwsEmulator (rehearsal SNS / Athena endpoints)', () => {
     expect(p2.NextToken).toBeUndefined();
     expect(AwsEmulator.describe(exec)).toMatchObject({ Statistics: { DataScannedInBytes: 10 * 1024 * 1024 } });
     athena.destroy();
+  });
+
+  // StartQueryExecution's QueryString is 1 to 262,144 bytes (Athena API Reference); through Step Functions' AWS SDK
+  // integrations an API error is named <Service>.<Exception>, and S3's NoSuchKey is S3.NoSuchKeyException
+  // ("Learning to use AWS service SDK integrations in Step Functions", Step Functions Developer Guide).
+  it('serves the SDK integrations as Step Functions does: a too long query refused, a poll that sees the query run, errors named', async () => {
+    // Prepare
+    const ports = { athena: emulator, getObject: async () => undefined };
+    const sdk = (api: string) => `arn:aws:states:::aws-sdk:${api}`;
+    const started = (await runServiceTask(sdk('athena:startQueryExecution'), { QueryString: 'SELECT 1', WorkGroup: 'w' }, ports))!
+      .result as { QueryExecutionId: string };
+    const poll = async () =>
+      ((await runServiceTask(sdk('athena:getQueryExecution'), { QueryExecutionId: started.QueryExecutionId }, ports))!.result as any)
+        .QueryExecution;
+
+    // Act
+    const states = [(await poll()).Status.State, (await poll()).Status.State, (await poll()).Status.State];
+    const tooLong = runServiceTask(sdk('athena:startQueryExecution'), { QueryString: `SELECT '${'x'.repeat(262_144)}'` }, ports);
+    const missing = runServiceTask(sdk('s3:getObject'), { Bucket: 'b', Key: 'k' }, ports);
+
+    // Assess
+    expect(Object.keys(started)).toEqual(['QueryExecutionId']);
+    expect(states).toEqual(['QUEUED', 'RUNNING', 'SUCCEEDED']);
+    expect((await poll()).Query).toBe('SELECT 1');
+    await expect(tooLong).rejects.toMatchObject({ error: 'Athena.InvalidRequestException' });
+    await expect(missing).rejects.toEqual(expect.any(StatesError));
+    await expect(missing).rejects.toMatchObject({ error: 'S3.NoSuchKeyException' });
+    await expect(runServiceTask(sdk('athena:getQueryExecution'), { QueryExecutionId: 'x', Query: 'y' }, ports)).rejects.toBeInstanceOf(
+      AslUnsupportedError,
+    );
+    await expect(runServiceTask(sdk('athena:stopQueryExecution'), { QueryExecutionId: 'x' }, ports)).rejects.toBeInstanceOf(
+      AslUnsupportedError,
+    );
+    expect(await runServiceTask('arn:aws:lambda:us-east-1:111111111111:function:plan', {}, ports)).toBeUndefined();
   });
 
   it('binds execution parameters to ? outside strings and comments, and bills at least 10 MB', () => {
