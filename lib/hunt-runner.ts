@@ -1,8 +1,9 @@
 /**
  * Hunt runs on Athena, orchestrated by Step Functions, in stages (src/sweep/candidates.ts, batch.ts):
  *
- *   Plan (Lambda: window, agencies; one CTAS per lake table the hunts have a row predicate for, the hunts in
- *        UNION ALL batches over those candidate tables, and the few hunts that run alone with their SQL)
+ *   Plan (Lambda: window, agencies; one CTAS per lake table the hunts have a row predicate for (per scope group in
+ *        an incremental sweep), the hunts in UNION ALL batches over those candidate tables, and the few hunts that
+ *        run alone with their SQL)
  *   -> Map over the selections: Athena CTAS `.sync` (ZSTD Parquet under the results bucket's candidates/<run_id>/,
  *        a table in the candidates database; a failed selection is caught: the batches reading it fail and say so)
  *   -> Map over the batches: Athena StartQueryExecution `.sync` (no polling Lambda), retries with backoff
@@ -75,7 +76,7 @@ const CAUSE =
   '($c := $string($states.input.error.Cause); $m := $match($c, /"StateChangeReason":"([^"]*)"/); ' +
   `$substring($exists($m) ? $m[0].groups[0] : $c, 0, ${MAX_CAUSE_CHARS}))`;
 
-/** Prefix of the results bucket under which each run writes its candidate tables (`candidates/<run_id>/<table>/`). */
+/** Prefix of the results bucket under which each run writes its candidate tables (`candidates/<run_id>/<id>/` each). */
 export const CANDIDATES_PREFIX = 'candidates/';
 
 /** The hunt state machine, its Lambdas, triggers and failure alarm. */

@@ -9,8 +9,8 @@
  * hunts ran, promotes it without the hunts that failed.
  *
  * With CANDIDATES_DATABASE and RESULTS_BUCKET set, runs are staged (src/aws/sweep-plan.ts planStagedQueries): the plan
- * holds one CTAS per lake table (candidate tables under the results bucket's `candidates/<run_id>/`) and the hunts in
- * batches over them; called with `{ cleanup }` after the run (succeeded or not), the function deletes the run's
+ * holds one CTAS per lake table and scope group (candidate tables under the results bucket's `candidates/<run_id>/`)
+ * and the hunts in batches over them; called with `{ cleanup }` after the run (succeeded or not), the function deletes the run's
  * candidates prefix (the state machine drops the tables first).
  */
 import * as path from 'node:path';
