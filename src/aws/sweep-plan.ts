@@ -151,8 +151,9 @@ export function candidatesPrefix(runId: string): string {
  * The queries of a staged run, for the plan Lambda and for `sweep plan` alike (the same text): one CTAS per lake table
  * the batched hunts have a row predicate for and per scope group (candidateSelections: a full sweep has one group; an
  * incremental one a group for each wide scope and one for the narrow ones), then the hunts in UNION ALL batches, each
- * member reading its own group's candidates, within its own agencies and days, and kept to the run's agencies. A hunt whose output columns cannot be named,
- * or that reads some table from the lake over less than the run's whole window and agencies, runs alone (planHunt).
+ * member reading its own group's candidates, within its own agencies and days, and kept to the run's agencies. A hunt
+ * whose output columns cannot be named, or that reads some table from the lake over less than the run's whole window
+ * and agencies, runs alone (planHunt).
  */
 export function planStagedQueries(
   scopes: readonly HuntReadScope[],
