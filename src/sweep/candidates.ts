@@ -53,6 +53,8 @@ export interface CandidateSelection {
   readonly select: string;
   /** Hunts reading it. */
   readonly hunts: string[];
+  /** The one scope its rows are all within (clause text), when its hunts share one; null: the whole window, or several. */
+  readonly scope: string | null;
 }
 
 /** Default name of a selection's candidates (`id`: the table, or `<table>_<n>`; a run id makes it unique on Athena). */
@@ -323,7 +325,8 @@ export function candidateSelections(
         ...(predicate ? [`  AND (${predicate})`] : []),
       ].join('\n');
       const id = groups.length === 1 ? table : `${table}_${i + 1}`;
-      out.push({ table, id, name: candidatesName(id, opts.runTag), columns, predicate, select, hunts: g.hunts });
+      const scope = g.preds.size === 1 ? [...g.preds.keys()][0] || null : null;
+      out.push({ table, id, name: candidatesName(id, opts.runTag), columns, predicate, select, hunts: g.hunts, scope });
     }
   }
   return out;
@@ -361,16 +364,19 @@ function scopeClause(scope: HuntScope): string {
 /**
  * The hunt's SQL reading the candidates instead of the lake tables (its text unchanged after a `WITH` prefix): per
  * table it reads, the selection that lists it among its hunts (a table no given selection lists it for: the lake).
- * With a scope (an incremental sweep), the hunt reads only its own agencies and days of the candidates: they may also
- * hold the rows other hunts selected over other scopes.
+ * With a scope (an incremental sweep), the hunt reads only its own agencies and days of the candidates when they also
+ * hold rows other hunts selected over other scopes (a selection over the narrow scopes together).
  */
 export function huntOverCandidates(hunt: Hunt, selections: readonly CandidateSelection[], scope?: HuntScope): string {
   const body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
   const reads = new Set(huntReads(hunt).map((r) => r.table));
-  const where = scope ? ` WHERE ${scopeClause(scope)}` : '';
+  const clause = scope ? scopeClause(scope) : null;
   const mine = new Map<TableName, CandidateSelection>();
   for (const s of selections) if (reads.has(s.table) && s.hunts.includes(hunt.meta.id) && !mine.has(s.table)) mine.set(s.table, s);
-  const shadows = [...mine.values()].map((s) => `${s.table} AS (SELECT * FROM ${s.name}${where})`);
+  // A selection within exactly the hunt's scope holds nothing else: no filter to repeat.
+  const shadows = [...mine.values()].map(
+    (s) => `${s.table} AS (SELECT * FROM ${s.name}${clause && clause !== s.scope ? ` WHERE ${clause}` : ''})`,
+  );
   if (shadows.length === 0) return body;
   const withKw = /^WITH\s+/i.exec(body);
   return withKw ? `WITH ${shadows.join(', ')},\n${body.slice(withKw[0].length)}` : `WITH ${shadows.join(', ')}\n${body}`;
