@@ -5,7 +5,8 @@
  * own columns of the whole table pays for the table many times. Instead, a sweep first selects, per lake table and in
  * one query, the rows any hunt could use (the OR of the hunts' row predicates) with only the columns the hunts read:
  * the candidates. The hunts then read the candidates instead of the table, their SQL unchanged: a `WITH` entry named
- * after the lake table shadows it (`WITH web_requests AS (SELECT * FROM <candidates>) <hunt>`).
+ * after the lake table shadows it (`WITH web_requests AS (SELECT * FROM <candidates>) <hunt>`). An incremental sweep,
+ * whose hunts read different agencies and days, has one selection per table and scope group (candidateSelections).
  *
  * A hunt's row predicate for a table is derived from its SQL, never declared: every place the hunt reads the table
  * (`FROM t` or `JOIN t` inside one SELECT) keeps only the rows passing that SELECT's WHERE, so the conjuncts of that
