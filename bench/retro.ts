@@ -152,5 +152,10 @@ export async function run(args: string[]): Promise<void> {
         `${formatBytes(full.staged.totalBilledBytes)} billed = ${((100 * full.staged.totalBilledBytes) / raw).toFixed(1)}% of raw ` +
         `(${full.staged.queries.map((q) => `${q.kind} ${q.label} ${formatBytes(q.bytes)}`).join('; ')})\n`,
     );
+  const weekly = rows[1][1].stagedIncremental;
+  if (weekly)
+    process.stdout.write(
+      `staged sweep a week later: ${weekly.queries.map((q) => `${q.kind} ${q.label} (${q.hunts} hunts) ${formatBytes(q.bytes)} read, ${formatBytes(q.billedBytes)} billed`).join('; ')}\n`,
+    );
   await candidates.close();
 }

@@ -1,9 +1,10 @@
 /**
  * Hunt runs on Athena, orchestrated by Step Functions, in stages (src/sweep/candidates.ts, batch.ts):
  *
- *   Plan (Lambda: window, agencies; one CTAS per lake table the hunts have a row predicate for, the hunts in
- *        UNION ALL batches over those candidate tables, and the few hunts that run alone with their SQL; the CTAS and
- *        batch texts are written under the run's candidates/<run_id>/_queries/, the state carries their keys only)
+ *   Plan (Lambda: window, agencies; one CTAS per lake table the hunts have a row predicate for (per scope group in
+ *        an incremental sweep), the hunts in UNION ALL batches over those candidate tables, and the few hunts that
+ *        run alone with their SQL; the CTAS and batch texts are written under the run's candidates/<run_id>/_queries/,
+ *        the state carries their keys only)
  *   -> Map over the selections: the CTAS run from its stored text (ZSTD Parquet under the results bucket's
  *        candidates/<run_id>/, a table in the candidates database; a failed selection is caught: the batches reading
  *        it fail and say so)
@@ -85,7 +86,7 @@ const CAUSE =
   '($c := $string($states.input.error.Cause); $m := $match($c, /"StateChangeReason":"([^"]*)"/); ' +
   `$substring($exists($m) ? $m[0].groups[0] : $c, 0, ${MAX_CAUSE_CHARS}))`;
 
-/** Prefix of the results bucket under which each run writes its candidate tables (`candidates/<run_id>/<table>/`). */
+/** Prefix of the results bucket under which each run writes its candidate tables (`candidates/<run_id>/<id>/` each). */
 export const CANDIDATES_PREFIX = 'candidates/';
 
 /** The hunt state machine, its Lambdas, triggers and failure alarm. */

@@ -9,11 +9,11 @@
  * hunts ran, promotes it without the hunts that failed.
  *
  * With CANDIDATES_DATABASE and RESULTS_BUCKET set, runs are staged (src/aws/sweep-plan.ts planStagedQueries): the plan
- * holds one CTAS per lake table (candidate tables under the results bucket's `candidates/<run_id>/`) and the hunts in
- * batches over them. Their query texts are written to the run's `candidates/<run_id>/_queries/` and the plan returned to
- * the state machine carries only their keys (src/aws/sweep-plan.ts splitQueryTexts); called with `{ cleanup }` after
- * the run (succeeded or not), the function deletes the run's candidates prefix, texts included (the state machine
- * drops the tables first).
+ * holds one CTAS per lake table and scope group (candidate tables under the results bucket's `candidates/<run_id>/`)
+ * and the hunts in batches over them. Their query texts are written to the run's `candidates/<run_id>/_queries/` and
+ * the plan returned to the state machine carries only their keys (src/aws/sweep-plan.ts splitQueryTexts); called with
+ * `{ cleanup }` after the run (succeeded or not), the function deletes the run's candidates prefix, texts included
+ * (the state machine drops the tables first).
  */
 import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';

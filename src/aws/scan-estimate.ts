@@ -206,7 +206,7 @@ export interface StagedQueryEstimate {
 /** A staged sweep priced: the candidate selections, then the hunts in batches. */
 export interface StagedEstimate {
   readonly queries: StagedQueryEstimate[];
-  /** Bytes of each candidate table (measured when a measurer was given, else the selection's scanned bytes). */
+  /** Bytes of each candidate table by selection id (measured when a measurer was given, else its scanned bytes). */
   readonly candidateBytes: Record<string, number>;
   readonly candidatesMeasured: boolean;
   /** Hunts that read some table from the lake rather than candidates, and why. */
@@ -274,10 +274,10 @@ export async function estimateStaged(
     const keys = (files.tables.get(s.table) ?? []).filter((f) => inScope(f, s.hunts)).map((f) => f.o);
     // Files in the window but none in its hunts' scopes: the selection reads no file, and still pays the minimum.
     if (keys.length === 0) {
-      candidateColumns.set(s.table, {});
+      candidateColumns.set(s.name, {});
       queries.push({
         kind: 'selection',
-        label: s.table,
+        label: s.id,
         hunts: s.hunts.length,
         bytes: 0,
         billedBytes: MIN_BILLED_BYTES,
@@ -298,7 +298,7 @@ export async function estimateStaged(
     for (const cols of predicateRereads(s)) bytes += await read(cols);
     queries.push({
       kind: 'selection',
-      label: s.table,
+      label: s.id,
       hunts: s.hunts.length,
       bytes,
       billedBytes: billed(bytes),
@@ -310,7 +310,7 @@ export async function estimateStaged(
       upper = {};
       for (const c of s.columns) upper[c] = await read([c]);
     }
-    candidateColumns.set(s.table, opts.measureCandidates ? await opts.measureCandidates(s, window) : upper);
+    candidateColumns.set(s.name, opts.measureCandidates ? await opts.measureCandidates(s, window) : upper);
   }
   const overCandidates = (hunt: Hunt): number => {
     const tokens = identifierTokens(hunt.sql);
@@ -318,7 +318,7 @@ export async function estimateStaged(
     for (const s of plan.selections) {
       const refs = tokens.filter((t) => t === s.table).length;
       if (refs === 0 || !s.hunts.includes(hunt.meta.id)) continue;
-      const cols = candidateColumns.get(s.table) ?? {};
+      const cols = candidateColumns.get(s.name) ?? {};
       const read = Object.entries(cols).reduce((sum, [c, b]) => sum + (c === '*' || c === '' || tokens.includes(c) ? b : 0), 0);
       n += refs * read;
     }
@@ -348,7 +348,9 @@ export async function estimateStaged(
   const totalBilledBytes = queries.reduce((n, q) => n + q.billedBytes, 0);
   return {
     queries,
-    candidateBytes: Object.fromEntries([...candidateColumns].map(([t, cols]) => [t, Object.values(cols).reduce((a, b) => a + b, 0)])),
+    candidateBytes: Object.fromEntries(
+      plan.selections.map((s) => [s.id, Object.values(candidateColumns.get(s.name) ?? {}).reduce((a, b) => a + b, 0)]),
+    ),
     candidatesMeasured: opts.measureCandidates !== undefined,
     direct: [
       ...plan.lakeReads.map((l) => ({ hunt_id: l.hunt_id, reason: l.reason })),

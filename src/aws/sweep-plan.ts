@@ -82,7 +82,7 @@ export interface SweepPlan {
 export interface StagedContext {
   /** Glue database the CTAS statements create the candidate tables in (nothing else lives there). */
   readonly database: string;
-  /** Bucket (the Athena results bucket) whose `candidates/<run_id>/<table>/` prefixes hold the candidate files. */
+  /** Bucket (the Athena results bucket) whose `candidates/<run_id>/<id>/` prefixes (one per selection) hold the candidate files. */
   readonly bucket: string;
 }
 
@@ -91,7 +91,10 @@ export interface PlannedSelection {
   readonly table: string;
   /** The candidate table, qualified by its database. */
   readonly name: string;
-  /** `s3://<bucket>/candidates/<run_id>/<table>/`: empty before the CTAS (Athena's rule), deleted after the run. */
+  /**
+   * `s3://<bucket>/candidates/<run_id>/<id>/` (`<id>`: the table, or `<table>_<n>` when the table has one selection
+   * per scope group): empty before the CTAS (Athena's rule), deleted after the run.
+   */
   readonly location: string;
   readonly ctas: string;
   /** Key in `bucket` of the CTAS text, which the state machine reads and runs (the state carries only the key). */
@@ -201,9 +204,11 @@ export function splitQueryTexts(plan: SweepPlan): { state: SweepPlanState; texts
 
 /**
  * The queries of a staged run, for the plan Lambda and for `sweep plan` alike (the same text): one CTAS per lake table
- * the batched hunts have a row predicate for (each hunt's agencies and days when narrower than the run), then the
- * hunts in UNION ALL batches, each member kept to the run's agencies. A hunt whose output columns cannot be named,
- * or that reads some table from the lake over less than the run's whole window and agencies, runs alone (planHunt).
+ * the batched hunts have a row predicate for and per scope group (candidateSelections: a full sweep has one group; an
+ * incremental one a group for each wide scope and one for the narrow ones), then the hunts in UNION ALL batches, each
+ * member reading its own group's candidates, within its own agencies and days, and kept to the run's agencies. A hunt
+ * whose output columns cannot be named, or that reads some table from the lake over less than the run's whole window
+ * and agencies, runs alone (planHunt).
  */
 export function planStagedQueries(
   scopes: readonly HuntReadScope[],
@@ -239,7 +244,7 @@ export function planStagedQueries(
   // Athena's 10 MB minimum): its hunts read it from the lake, where it has nothing in the window either.
   const selections = stages.selections
     .filter((s) => tablesWithData === undefined || tablesWithData.has(s.table))
-    .map((s) => ({ ...s, name: `${ctx.database}.${candidatesName(s.table, runId)}` }));
+    .map((s) => ({ ...s, name: `${ctx.database}.${candidatesName(s.id, runId)}` }));
   const prefix = candidatesPrefix(runId);
   const members = batched.map((s) => ({
     hunt: s.hunt,
@@ -254,13 +259,13 @@ export function planStagedQueries(
     bucket: ctx.bucket,
     prefix,
     selections: selections.map((s) => {
-      const location = `s3://${ctx.bucket}/${prefix}${s.table}/`;
+      const location = `s3://${ctx.bucket}/${prefix}${s.id}/`;
       return {
         table: s.table,
         name: s.name,
         location,
         ctas: ctasStatement(s, location, window),
-        query_key: queryTextKey(runId, `select-${s.table}`),
+        query_key: queryTextKey(runId, `select-${s.id}`),
         drop: `DROP TABLE IF EXISTS ${s.name}`,
       };
     }),

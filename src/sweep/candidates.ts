@@ -5,7 +5,8 @@
  * own columns of the whole table pays for the table many times. Instead, a sweep first selects, per lake table and in
  * one query, the rows any hunt could use (the OR of the hunts' row predicates) with only the columns the hunts read:
  * the candidates. The hunts then read the candidates instead of the table, their SQL unchanged: a `WITH` entry named
- * after the lake table shadows it (`WITH web_requests AS (SELECT * FROM <candidates>) <hunt>`).
+ * after the lake table shadows it (`WITH web_requests AS (SELECT * FROM <candidates>) <hunt>`). An incremental sweep,
+ * whose hunts read different agencies and days, has one selection per table and scope group (candidateSelections).
  *
  * A hunt's row predicate for a table is derived from its SQL, never declared: every place the hunt reads the table
  * (`FROM t` or `JOIN t` inside one SELECT) keeps only the rows passing that SELECT's WHERE, so the conjuncts of that
@@ -39,20 +40,27 @@ export interface TableRead {
 /** One candidate selection: the rows and columns of a lake table that the given hunts read. */
 export interface CandidateSelection {
   readonly table: TableName;
+  /**
+   * What names it within a run: the table, or `<table>_<n>` when the table has several selections (scope groups);
+   * the candidate table's name and its CTAS location derive from it.
+   */
+  readonly id: string;
   /** The name the hunts read it under (a table in the engine's schema). */
   readonly name: string;
   readonly columns: string[];
-  /** The OR of the hunts' predicates; null when some hunt may use every row. */
+  /** The OR of the hunts' predicates (each within its hunts' scope); null when some hunt may use every row. */
   readonly predicate: string | null;
   /** `SELECT <columns> FROM <table> WHERE dt BETWEEN ? AND ? AND (<predicate>)`, one `?` pair: the window. */
   readonly select: string;
   /** Hunts reading it. */
   readonly hunts: string[];
+  /** The one scope its rows are all within (clause text), when its hunts share one; null: the whole window, or several. */
+  readonly scope: string | null;
 }
 
-/** Default name of a table's candidates (a run id makes it unique on Athena). */
-export function candidatesName(table: TableName, runTag = ''): string {
-  return `candidates_${runTag ? `${runTag.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_` : ''}${table}`;
+/** Default name of a selection's candidates (`id`: the table, or `<table>_<n>`; a run id makes it unique on Athena). */
+export function candidatesName(id: string, runTag = ''): string {
+  return `candidates_${runTag ? `${runTag.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_` : ''}${id}`;
 }
 
 const SQL_WORDS = new Set(
@@ -243,50 +251,103 @@ export function huntReads(hunt: Hunt): TableRead[] {
 }
 
 /**
- * The candidate selections for a set of hunts: per lake table they read, the union of their columns and the OR of
- * their predicates, as one SELECT over the window (`dt BETWEEN ? AND ?`) and, when given, the agencies.
+ * Scopes of at most this many days (summed over their ranges) share one selection per table: each selection pays
+ * Athena's 10 MB minimum, and a few days of the union of their columns read less than that. A wider scope (an
+ * agency's whole window, all history) gets a selection of its own, with only its hunts' columns.
+ */
+export const NARROW_SCOPE_DAYS = 62;
+
+const DAY_MS = 86_400_000;
+
+/** Days a scope reads (per agency), summed over its ranges. */
+function scopeDays(scope: HuntScope): number {
+  return scope.ranges.reduce((n, r) => n + (Date.parse(`${r.until}T00:00:00Z`) - Date.parse(`${r.since}T00:00:00Z`)) / DAY_MS + 1, 0);
+}
+
+/**
+ * The candidate selections for a set of hunts: per lake table they read and per scope group, the union of the
+ * group's columns and the OR of its predicates, as one SELECT over the window (`dt BETWEEN ? AND ?`) and, when given,
+ * the agencies.
+ *
+ * Without scopes (a full sweep) each table has one selection. In an incremental sweep the hunts read different
+ * scopes (changed days, changed days widened by correlation_days, an agency's whole window): one selection over all
+ * of them would read every column any hunt names over the widest scope. Instead the hunts of a table are grouped by
+ * scope: each scope wider than {@link NARROW_SCOPE_DAYS} days is a group of its own, the whole window (hunts without
+ * a scope) too, and all the narrow scopes together make one group. A group's selection keeps the rows of each of its
+ * scopes that pass that scope's hunts' predicates, and only the group's columns (plus agency, dt and host). A
+ * declared prefilter's own `dt BETWEEN ? AND ?` reads the scope of its hunt, not the whole window.
  */
 export function candidateSelections(
   hunts: readonly Hunt[],
   opts: { runTag?: string; agencies?: readonly string[]; scopes?: ReadonlyMap<string, HuntScope> } = {},
 ): CandidateSelection[] {
-  const byTable = new Map<TableName, { columns: Set<string>; preds: Map<string, Set<string>>; hunts: string[] }>();
+  interface Group {
+    columns: Set<string>;
+    /** Per scope clause ('' for the whole window): its predicates. */
+    preds: Map<string, Set<string>>;
+    hunts: string[];
+  }
+  const byTable = new Map<TableName, Map<string, Group>>();
   for (const hunt of hunts) {
     const scope = opts.scopes?.get(hunt.meta.id);
     const scopeKey = scope ? scopeClause(scope) : '';
+    const groupKey = !scope ? '' : scopeDays(scope) <= NARROW_SCOPE_DAYS ? 'narrow' : scopeKey;
     for (const r of huntReads(hunt)) {
-      const t = byTable.get(r.table) ?? { columns: new Set<string>(), preds: new Map<string, Set<string>>(), hunts: [] };
       // A read that may use any row reads the lake itself: no candidates for it (they would be the whole table).
       if (r.predicate === null) continue;
-      for (const c of r.columns) t.columns.add(c);
-      t.preds.set(scopeKey, (t.preds.get(scopeKey) ?? new Set<string>()).add(r.predicate));
-      t.hunts.push(hunt.meta.id);
-      byTable.set(r.table, t);
+      const groups = byTable.get(r.table) ?? new Map<string, Group>();
+      const g = groups.get(groupKey) ?? { columns: new Set<string>(), preds: new Map<string, Set<string>>(), hunts: [] };
+      for (const c of r.columns) g.columns.add(c);
+      const predicate = scope ? scopedPrefilter(r.predicate, scope) : r.predicate;
+      g.preds.set(scopeKey, (g.preds.get(scopeKey) ?? new Set<string>()).add(predicate));
+      g.hunts.push(hunt.meta.id);
+      groups.set(groupKey, g);
+      byTable.set(r.table, groups);
     }
   }
   const out: CandidateSelection[] = [];
   for (const table of TABLE_NAMES) {
-    const t = byTable.get(table);
-    if (!t) continue;
+    const groups = [...(byTable.get(table)?.values() ?? [])];
     const order = [...tableDef(table).columns, ...PARTITION_COLUMNS].map((c) => c.name);
-    // agency, dt and host are always kept: the window, the agency filter and every finding need them.
-    const columns = order.filter((c) => t.columns.has(c) || c === 'agency' || c === 'dt' || c === 'host');
-    // Per scope (the agencies and days an incremental sweep reads for a group of hunts), the OR of their predicates.
-    const terms = [...t.preds].map(([scope, preds]) => {
-      const or = [...preds].map((p) => `(${p})`).join('\n    OR ');
-      return scope ? `(${scope} AND (${or}))` : or;
-    });
-    const predicate = terms.length === 0 ? null : terms.join('\n    OR ');
-    const agencies = opts.agencies?.length ? ` AND agency IN (${opts.agencies.map(literal).join(', ')})` : '';
-    const select = [
-      `SELECT ${columns.join(', ')}`,
-      `FROM ${table}`,
-      `WHERE dt BETWEEN ? AND ?${agencies}`,
-      ...(predicate ? [`  AND (${predicate})`] : []),
-    ].join('\n');
-    out.push({ table, name: candidatesName(table, opts.runTag), columns, predicate, select, hunts: t.hunts });
+    for (const [i, g] of groups.entries()) {
+      // agency, dt and host are always kept: the window, the agency filter and every finding need them.
+      const columns = order.filter((c) => g.columns.has(c) || c === 'agency' || c === 'dt' || c === 'host');
+      // Per scope (the agencies and days an incremental sweep reads for some hunts), the OR of their predicates.
+      const terms = [...g.preds].map(([scope, preds]) => {
+        const or = [...preds].map((p) => `(${p})`).join('\n    OR ');
+        return scope ? `(${scope} AND (${or}))` : or;
+      });
+      const predicate = terms.length === 0 ? null : terms.join('\n    OR ');
+      const agencies = opts.agencies?.length ? ` AND agency IN (${opts.agencies.map(literal).join(', ')})` : '';
+      const select = [
+        `SELECT ${columns.join(', ')}`,
+        `FROM ${table}`,
+        `WHERE dt BETWEEN ? AND ?${agencies}`,
+        ...(predicate ? [`  AND (${predicate})`] : []),
+      ].join('\n');
+      const id = groups.length === 1 ? table : `${table}_${i + 1}`;
+      const scope = g.preds.size === 1 ? [...g.preds.keys()][0] || null : null;
+      out.push({ table, id, name: candidatesName(id, opts.runTag), columns, predicate, select, hunts: g.hunts, scope });
+    }
   }
   return out;
+}
+
+/**
+ * A declared prefilter within a scope: its own window pairs on the bare `dt` (`dt BETWEEN ? AND ?`) become the
+ * scope's agencies and days, so that its subquery reads what its hunt reads, not the run's whole window. Other `?`
+ * stay bound to the window (wider, never fewer rows).
+ */
+function scopedPrefilter(predicate: string, scope: HuntScope): string {
+  if (!predicate.includes('?')) return predicate;
+  const masked = mask(predicate);
+  let out = '';
+  let last = 0;
+  for (const m of masked.matchAll(/(?<![A-Za-z0-9_."])dt\s+BETWEEN\s+\?\s+AND\s+\?/gi)) {
+    out += `${predicate.slice(last, m.index)}(${scopeClause(scope)})`;
+    last = m.index + m[0].length;
+  }
+  return out + predicate.slice(last);
 }
 
 /** What an incremental sweep reads for one hunt: its agencies and day ranges. */
@@ -302,15 +363,21 @@ function scopeClause(scope: HuntScope): string {
 }
 
 /**
- * The hunt's SQL reading the candidates instead of the lake tables (its text unchanged after a `WITH` prefix). With a
- * scope (an incremental sweep), the hunt reads only its own agencies and days of the candidates: they also hold the
- * rows other hunts selected over other scopes.
+ * The hunt's SQL reading the candidates instead of the lake tables (its text unchanged after a `WITH` prefix): per
+ * table it reads, the selection that lists it among its hunts (a table no given selection lists it for: the lake).
+ * With a scope (an incremental sweep), the hunt reads only its own agencies and days of the candidates when they also
+ * hold rows other hunts selected over other scopes (a selection over the narrow scopes together).
  */
 export function huntOverCandidates(hunt: Hunt, selections: readonly CandidateSelection[], scope?: HuntScope): string {
   const body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
   const reads = new Set(huntReads(hunt).map((r) => r.table));
-  const where = scope ? ` WHERE ${scopeClause(scope)}` : '';
-  const shadows = selections.filter((s) => reads.has(s.table)).map((s) => `${s.table} AS (SELECT * FROM ${s.name}${where})`);
+  const clause = scope ? scopeClause(scope) : null;
+  const mine = new Map<TableName, CandidateSelection>();
+  for (const s of selections) if (reads.has(s.table) && s.hunts.includes(hunt.meta.id) && !mine.has(s.table)) mine.set(s.table, s);
+  // A selection within exactly the hunt's scope holds nothing else: no filter to repeat.
+  const shadows = [...mine.values()].map(
+    (s) => `${s.table} AS (SELECT * FROM ${s.name}${clause && clause !== s.scope ? ` WHERE ${clause}` : ''})`,
+  );
   if (shadows.length === 0) return body;
   const withKw = /^WITH\s+/i.exec(body);
   return withKw ? `WITH ${shadows.join(', ')},\n${body.slice(withKw[0].length)}` : `WITH ${shadows.join(', ')}\n${body}`;

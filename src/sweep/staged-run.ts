@@ -51,7 +51,7 @@ export async function runStagedHunts(opts: {
         made.push(s.name);
         queries.selections++;
       } catch (err) {
-        failedSelections.set(s.table, `the candidate selection of ${s.table} failed: ${(err as Error).message}`);
+        failedSelections.set(s.name, `the candidate selection of ${s.table} failed: ${(err as Error).message}`);
       }
     }
     const byId = new Map(opts.hunts.map((h) => [h.meta.id, h]));
@@ -62,7 +62,7 @@ export async function runStagedHunts(opts: {
         let sql = hunt.sql;
         if (overCandidates) {
           const mine = plan.selections.filter((s) => s.hunts.includes(hunt.meta.id));
-          const failed = mine.map((s) => failedSelections.get(s.table)).find((m) => m !== undefined);
+          const failed = mine.map((s) => failedSelections.get(s.name)).find((m) => m !== undefined);
           if (failed) throw new Error(failed);
           sql = huntOverCandidates(hunt, mine);
         }
@@ -72,7 +72,7 @@ export async function runStagedHunts(opts: {
       }
     };
     // Hunts over candidates whose selection failed, or whose columns cannot be named, run on their own.
-    const failedFor = (h: Hunt): boolean => plan.selections.some((s) => s.hunts.includes(h.meta.id) && failedSelections.has(s.table));
+    const failedFor = (h: Hunt): boolean => plan.selections.some((s) => s.hunts.includes(h.meta.id) && failedSelections.has(s.name));
     const members = [
       ...plan.staged
         .filter((h) => !failedFor(h))

@@ -16,6 +16,7 @@ import { LocalObjectStore } from '../../src/core';
 import { loadQueries, parseQueryFile, placeholderOffsets } from '../../src/hunt';
 import { estimateStaged, listLakeFiles } from '../../src/aws/scan-estimate';
 import { candidatesPrefix, planHunt, planStagedQueries, planSweep, type SweepPlan } from '../../src/aws/sweep-plan';
+import { candidateState, decideHunts, huntReads } from '../../src/sweep';
 
 const pack = loadQueries(path.join(__dirname, '..', '..', 'queries')).hunts.filter((h) => h.meta.status !== 'deprecated');
 const RUN = '0b8f6c1e-3a52-4c1d-9f0e-5d1b2c3a4e5f';
@@ -146,6 +147,89 @@ GROUP BY a.agency, a.host, a.client_ip`,
     expect(sql.match(/\(dt BETWEEN \? AND \? OR dt BETWEEN \? AND \?\)/g)).toHaveLength(1);
     const mine = priced.queries.filter((x) => x.sql === sql);
     expect(mine).toHaveLength(1);
+  });
+
+  it("gives a weekly sweep one selection per scope group, the history group reading only its hunts' columns", async () => {
+    // Prepare: a sweep of two years of three agencies recorded; then doj uploads a week. The hunts' scopes are those
+    // the sweep state decides (changed days, or the whole window of doj for the hunts that correlate reads).
+    const window = { since: '2019-01-01', until: '2026-11-27' };
+    const days = (from: string, n: number): string[] =>
+      Array.from({ length: n }, (_, i) => new Date(Date.parse(`${from}T00:00:00Z`) + i * 86_400_000).toISOString().slice(0, 10));
+    const before: Record<string, string> = {};
+    for (const a of ctx.agencies) for (const d of days('2021-01-04', 60)) before[`web_requests/${a}/${d}`] = `${a}${d}`;
+    const after = { ...before, ...Object.fromEntries(days('2026-11-16', 7).map((d) => [`web_requests/doj/${d}`, `new${d}`])) };
+    const base = { hunts: pack, indicatorsDigest: 'feeds', window, agencies: ctx.agencies };
+    const previous = candidateState('r0', new Date(0), { ...base, previous: null, snapshot: before });
+    const decisions = decideHunts({ ...base, previous, snapshot: after }).filter((d) => d.mode !== 'skip');
+    const byId = new Map(pack.map((h) => [h.meta.id, h]));
+    const scopes = decisions.map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges }));
+    const history = decisions.filter((d) => d.mode === 'agencies').map((d) => d.hunt_id);
+    const recent = decisions.filter((d) => d.mode === 'partitions').map((d) => d.hunt_id);
+    expect(history.length).toBeGreaterThan(0);
+    expect(recent.length).toBeGreaterThan(0);
+
+    // Act
+    const q = planStagedQueries(scopes, window, ctx.agencies, RUN, staged, new Set(['web_requests', 'windows_events']));
+    const priced = await estimateStaged(
+      await listLakeFiles(ctx.lake),
+      scopes.map((x) => x.hunt),
+      window,
+      ctx.agencies,
+      {
+        runId: RUN,
+        candidates: staged,
+        scopes: new Map(decisions.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges }])),
+      },
+    );
+
+    // Assess: two selections of web_requests, distinct names and empty locations, as priced.
+    const web = q.selections.filter((s) => s.table === 'web_requests');
+    expect(web).toHaveLength(2);
+    expect(new Set(q.run.selections.map((s) => s.name)).size).toBe(q.run.selections.length);
+    expect(new Set(q.run.selections.map((s) => s.location)).size).toBe(q.run.selections.length);
+    for (const s of q.run.selections.filter((x) => x.table === 'web_requests'))
+      expect(s.location).toMatch(new RegExp(`/candidates/${RUN}/web_requests_[0-9]+/$`));
+    const planned = [...q.run.selections.map((s) => s.ctas), ...q.run.batches.map((b) => b.sql)];
+    expect(priced.queries.filter((x) => x.kind !== 'alone').map((x) => x.sql)).toEqual(planned);
+    // The history group: exactly the hunts that read doj's whole window, and only the columns they name.
+    const wide = web.find((s) => s.hunts.some((id) => history.includes(id)))!;
+    const alone = new Set(q.alone.map((a) => a.hunt.meta.id));
+    const webHistory = history
+      .filter((id) => !alone.has(id))
+      .filter((id) => huntReads(byId.get(id)!).some((r) => r.table === 'web_requests' && r.predicate !== null));
+    expect([...wide.hunts].sort()).toEqual([...webHistory].sort());
+    const named = new Set(['agency', 'dt', 'host', ...webHistory.flatMap((id) => huntReads(byId.get(id)!).flatMap((r) => r.columns))]);
+    expect(wide.columns.every((c) => named.has(c))).toBe(true);
+    expect(wide.columns).not.toContain('uri_query');
+    // Each batch member reads its own group's candidates; a group over one scope holds only that scope's rows, so
+    // its members read it whole (the scope is in the selection, not repeated per member).
+    const narrow = web.find((s) => s !== wide)!;
+    expect(wide.predicate).toMatch(/^\(agency IN \('doj'\) AND \(dt BETWEEN '2019-01-01' AND '2026-11-27'\) AND /);
+    expect(narrow.predicate).toMatch(/^\(agency IN \('doj'\) AND \(dt BETWEEN '2026-11-16' AND '2026-11-22'\) AND /);
+    for (const b of q.run.batches)
+      for (const [i, m] of b.sql.split('\nUNION ALL\n').entries()) {
+        const id = b.hunts[i].hunt_id;
+        if (wide.hunts.includes(id)) expect(m).toContain(`web_requests AS (SELECT * FROM ${wide.name})`);
+        if (narrow.hunts.includes(id)) expect(m).toContain(`web_requests AS (SELECT * FROM ${narrow.name})`);
+      }
+  });
+
+  it("binds a declared prefilter's own window to its hunt's scope in a scoped selection", () => {
+    // Prepare: the scanning-clients hunt (a prefilter with its own dt pair) over doj's week only.
+    const hunt = pack.find((h) => h.path.endsWith('reconnaissance_proxylogon_automated_scanning_clients.sql'))!;
+    const window = { since: '2019-01-01', until: '2026-11-27' };
+    const week = { since: '2026-11-16', until: '2026-11-22' };
+
+    // Act
+    const q = planStagedQueries([{ hunt, agencies: ['doj'], ranges: [week] }], window, ctx.agencies, RUN, staged);
+
+    // Assess: the subquery reads doj's week, not the run's whole window; the run's window is bound once.
+    const ctas = q.run.selections[0].ctas;
+    expect(ctas.match(/'2019-01-01'/g)).toHaveLength(1);
+    expect(ctas).toContain(
+      "client_ip IN (SELECT client_ip FROM web_requests WHERE (agency IN ('doj') AND (dt BETWEEN '2026-11-16' AND '2026-11-22'))",
+    );
+    expect(placeholderOffsets(ctas)).toEqual([]);
   });
 
   it('keeps a per-hunt plan when no candidates context is given', async () => {

@@ -139,6 +139,37 @@ describe('the shipped pack over its candidates', () => {
       expect({ sql: sql.slice(0, 200), problems: trinoSyntaxProblems(sql) }).toEqual({ sql: sql.slice(0, 200), problems: [] });
   });
 
+  it('sends Athena only Trino SQL in an incremental sweep too: one selection per scope group, prefilters scoped', () => {
+    // Prepare: half the hunts re-read doj's whole window, the others (the scanning-clients prefilter among them) a week.
+    const window = { since: '2019-01-01', until: '2026-12-07' };
+    const wide = { agencies: ['doj'], ranges: [window] };
+    const narrow = { agencies: ['doj'], ranges: [{ since: '2026-11-23', until: '2026-11-30' }] };
+    const scopes = new Map(
+      hunts.map((h, i) => [h.meta.id, i % 2 === 0 && !h.path.endsWith('automated_scanning_clients.sql') ? wide : narrow]),
+    );
+    // Act
+    const plan = planStages(hunts, { agencies: ['doj', 'dhs'], scopes, runTag: 'run-2' });
+    const members = plan.staged.map((h) => ({
+      hunt: h,
+      selections: plan.selections.filter((s) => s.hunts.includes(h.meta.id)),
+      scope: scopes.get(h.meta.id),
+    }));
+    const { batches } = batchHunts(members, window);
+    // Assess: per table one selection per group, with distinct names; each hunt in exactly one of its table's.
+    const web = plan.selections.filter((s) => s.table === 'web_requests');
+    expect(web.map((s) => s.id)).toEqual(['web_requests_1', 'web_requests_2']);
+    expect(new Set(plan.selections.map((s) => s.name)).size).toBe(plan.selections.length);
+    for (const h of plan.staged) expect(web.filter((s) => s.hunts.includes(h.meta.id)).length).toBeLessThanOrEqual(1);
+    // The prefilter's subquery reads the week, bound as literals: only the run's window is left as "?".
+    for (const s of plan.selections) expect(selectionParams(s, window)).toEqual([window.since, window.until]);
+    const texts = [
+      ...plan.selections.map((s) => ctasStatement(s, `s3://lake-bucket/candidates/run-2/${s.id}/`, window)),
+      ...batches.map((b) => b.sql),
+    ];
+    for (const sql of texts)
+      expect({ sql: sql.slice(0, 200), problems: trinoSyntaxProblems(sql) }).toEqual({ sql: sql.slice(0, 200), problems: [] });
+  });
+
   it('reads candidates for most hunts (the others are named with their reason)', () => {
     // Act
     const plan = planStages(hunts);

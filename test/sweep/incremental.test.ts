@@ -297,6 +297,12 @@ describe('incremental scheduled sweeps', () => {
       expect(run.staged.plan.staged!.batches.length).toBeGreaterThan(0);
       expect([...run.staged.fingerprints].sort()).toEqual([...run.fingerprints].sort());
     }
+    // The full sweep has one selection per table; the upload's sweep one per scope group: the hunts that re-read
+    // treasury's whole window read a selection of their own (their columns only), the others one of its new days.
+    const webSelections = (run: typeof first) => run.staged.plan.staged!.selections.filter((s) => s.table === 'web_requests');
+    expect(webSelections(first)).toHaveLength(1);
+    expect(webSelections(second)).toHaveLength(2);
+    expect(second.plan.hunts.some((h) => h.mode === 'agencies')).toBe(true);
     expect(second.staged.pricedSql.length).toBeLessThan(second.plan.hunts.length);
     expect(fourth.staged.plan.staged).toBeUndefined();
     // Nothing new: nothing runs.

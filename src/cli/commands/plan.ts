@@ -82,7 +82,7 @@ export function registerPlan(program: Command): void {
       '\nAthena bills per query at least 10 MB, rounded up to the MB. The estimate prunes partitions exactly as Athena does\n(agency, dt); with --lake it counts only the referenced columns, with --bucket whole files (the most a query could read).\n' +
         'The incremental column prices the next scheduled sweep against the sweep state recorded in the lake (sweep-state/state.json):\n' +
         'each hunt reads only new or changed partitions, all history (new or changed hunt, changed indicators), or nothing.\n' +
-        'The staged lines price the same two runs as the state machine runs them (the same SQL text): one candidate selection (CTAS) per lake table, then the hunts batched over the candidates;\n' +
+        'The staged lines price the same two runs as the state machine runs them (the same SQL text): one candidate selection (CTAS) per lake table (per table and scope group in an incremental run), then the hunts batched over the candidates;\n' +
         'with --lake the selections run locally to measure the candidates, with --bucket the batches are an upper bound (every row of each column a hunt names).',
     )
     .action(async (opts: Opts) => {
@@ -294,7 +294,7 @@ export function renderEstimate(est: PlanEstimate): string {
       );
   };
   lines.push('');
-  lines.push('Staged (one candidate selection per table, then the hunts batched over the candidates):');
+  lines.push('Staged (one candidate selection per table and scope group, then the hunts batched over the candidates):');
   if (est.staged) {
     stagedLines('full sweep', est.staged);
     lines.push(
