@@ -16,7 +16,7 @@
  * (parquet/compress.ts, parquet/page-encoder.ts), which encodes and compresses
  * the pages off the JS thread and gives the arrays back for reuse.
  */
-import { recycled } from './parquet/array-pool';
+import { recycled, sharedArray, sharedBuffer } from './parquet/array-pool';
 import type { ColumnSnapshot } from './parquet/page-encoder';
 import type { ColumnType, Row, TableDef } from './schema';
 
@@ -279,7 +279,7 @@ export class ColumnBuffer {
       const k = this.kinds[ci];
       const str = k === ColumnKind.Str;
       st.dicts.push(str ? new Map() : null);
-      st.ids.push(str ? new Int32Array(initialCapacity) : (null as never));
+      st.ids.push(str ? sharedArray(Int32Array, initialCapacity) : (null as never));
       st.plainBytes.push(null as never);
       st.plainUsed.push(0);
       st.plainEnds.push(null as never);
@@ -289,7 +289,7 @@ export class ColumnBuffer {
       st.cache.push(str ? new Int32Array(CACHE_SLOTS).fill(-1) : (null as never));
       this.dictChars.push(0);
       this.N.push(str ? (null as never) : newNumbers(k, initialCapacity));
-      this.P.push(str ? (null as never) : new Uint8Array(initialCapacity));
+      this.P.push(str ? (null as never) : sharedArray(Uint8Array, initialCapacity));
     }
   }
 
@@ -597,8 +597,8 @@ export class ColumnBuffer {
     const st = this.st;
     const e = st.entries[ai];
     const idx = st.ids[ai];
-    st.plainBytes[ai] ??= Buffer.allocUnsafe(64 * 1024);
-    st.plainEnds[ai] = new Int32Array(this.capacity);
+    st.plainBytes[ai] ??= sharedBuffer(64 * 1024);
+    st.plainEnds[ai] = sharedArray(Int32Array, this.capacity);
     st.plainUsed[ai] = 0;
     st.dicts[ai] = null;
     st.lastValue[ai] = null;
@@ -629,7 +629,7 @@ export class ColumnBuffer {
     const pos = st.plainUsed[ai];
     const need = 4 + 3 * chars;
     if (pos + need > buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + need));
+      const next = sharedBuffer(Math.max(buf.length * 2, pos + need));
       buf.copy(next, 0, 0, pos);
       st.plainBytes[ai] = next;
     }
@@ -712,12 +712,12 @@ export class ColumnBuffer {
     for (let a = 0; a < this.appendedIndex.length; a++) {
       const k = this.kinds[this.appendedIndex[a]];
       if (k === ColumnKind.Str) {
-        st.ids[a] = new Int32Array(cap);
-        if (st.plainEnds[a]) st.plainEnds[a] = new Int32Array(cap);
-        if (st.plainBytes[a]) st.plainBytes[a] = Buffer.allocUnsafe(64 * 1024);
+        st.ids[a] = sharedArray(Int32Array, cap);
+        if (st.plainEnds[a]) st.plainEnds[a] = sharedArray(Int32Array, cap);
+        if (st.plainBytes[a]) st.plainBytes[a] = sharedBuffer(64 * 1024);
       } else {
         this.N[a] = newNumbers(k, cap);
-        this.P[a] = new Uint8Array(cap);
+        this.P[a] = sharedArray(Uint8Array, cap);
       }
     }
     this.capacity = cap;
@@ -775,11 +775,11 @@ export class ColumnBuffer {
     for (let a = 0; a < this.appendedIndex.length; a++) {
       const k = this.kinds[this.appendedIndex[a]];
       if (k === ColumnKind.Str) {
-        const idx = new Int32Array(cap);
+        const idx = sharedArray(Int32Array, cap);
         idx.set(st.ids[a]);
         st.ids[a] = idx;
         if (st.plainEnds[a]) {
-          const o = new Int32Array(cap);
+          const o = sharedArray(Int32Array, cap);
           o.set(st.plainEnds[a]);
           st.plainEnds[a] = o;
         }
@@ -788,7 +788,7 @@ export class ColumnBuffer {
       const n = newNumbers(k, cap);
       n.set(this.N[a]);
       this.N[a] = n;
-      const p = new Uint8Array(cap);
+      const p = sharedArray(Uint8Array, cap);
       p.set(this.P[a]);
       this.P[a] = p;
     }
@@ -838,5 +838,9 @@ export class ColumnBuffer {
 }
 
 function newNumbers(k: ColumnKind, n: number): Float64Array | Int32Array | Uint8Array {
-  return k === ColumnKind.Int ? new Int32Array(n) : k === ColumnKind.Bool ? new Uint8Array(n) : new Float64Array(n);
+  return k === ColumnKind.Int
+    ? sharedArray(Int32Array, n)
+    : k === ColumnKind.Bool
+      ? sharedArray(Uint8Array, n)
+      : sharedArray(Float64Array, n);
 }
