@@ -8,7 +8,7 @@
  */
 type Ctor<T> = { new (n: number): T; new (b: ArrayBufferLike): T; readonly BYTES_PER_ELEMENT: number };
 
-const MAX_POOLED_BYTES = 48 * 1024 * 1024;
+const MAX_POOLED_BYTES = 64 * 1024 * 1024;
 const free = new Map<number, ArrayBufferLike[]>();
 let pooled = 0;
 
