@@ -813,9 +813,9 @@ export class ColumnBuffer {
   }
 
   /**
-   * Hands over the buffered rows of every column (table order) for the page worker: the arrays themselves (their
-   * memory is then transferred to the worker, which sends it back to the pool), replaced here by recycled ones of
-   * the same size. Call {@link reset} after.
+   * Hands over the buffered rows of every column (table order) for the page worker: the arrays themselves (shared
+   * memory: the worker sends it back to the pool), replaced here by recycled ones of the same size. Call
+   * {@link reset} after.
    */
   snapshot(): ColumnSnapshot[] {
     const out: ColumnSnapshot[] = [];

@@ -1,9 +1,9 @@
 /**
  * Page encoding and compression (Snappy or GZIP) of row groups on a worker
  * thread. The JS thread parses and appends rows; for each full row group it
- * posts the column arrays once (their memory transferred, not copied), gets the
- * compressed pages back in one message, and the arrays come back too, for the
- * next row groups (array-pool.ts).
+ * posts the column arrays once (shared memory from array-pool.ts, not copied),
+ * gets the compressed pages back in one message, and the arrays come back too,
+ * for the next row groups.
  *
  * Measured per 500 MB of logs, off the thread that parses: page encoding
  * ~0.8 s; and zlib's async API ~1.4 s (it compresses in libuv's thread pool,
@@ -145,8 +145,8 @@ function getWorker(): Worker {
 }
 
 /**
- * Encodes and compresses one row group's columns on the worker. The snapshot's arrays are transferred (and come
- * back to the array pool): do not use them afterwards.
+ * Encodes and compresses one row group's columns on the worker. The snapshot's arrays are shared with it (an array
+ * not over shared memory is transferred) and come back to the array pool: do not use them afterwards.
  */
 export function encodeRowGroup(cols: readonly ColumnSnapshot[], codec: PageCodec): Promise<CompressedColumn[]> {
   const w = getWorker();
