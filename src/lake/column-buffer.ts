@@ -16,7 +16,7 @@
  * (parquet/compress.ts, parquet/page-encoder.ts), which encodes and compresses
  * the pages off the JS thread and gives the arrays back for reuse.
  */
-import { recycled } from './parquet/array-pool';
+import { giveBack, recycled, recycledBuffer } from './parquet/array-pool';
 import type { ColumnSnapshot } from './parquet/page-encoder';
 import type { ColumnType, Row, TableDef } from './schema';
 
@@ -279,7 +279,7 @@ export class ColumnBuffer {
       const k = this.kinds[ci];
       const str = k === ColumnKind.Str;
       st.dicts.push(str ? new Map() : null);
-      st.ids.push(str ? new Int32Array(initialCapacity) : (null as never));
+      st.ids.push(str ? recycled(Int32Array, initialCapacity) : (null as never));
       st.plainBytes.push(null as never);
       st.plainUsed.push(0);
       st.plainEnds.push(null as never);
@@ -289,7 +289,7 @@ export class ColumnBuffer {
       st.cache.push(str ? new Int32Array(CACHE_SLOTS).fill(-1) : (null as never));
       this.dictChars.push(0);
       this.N.push(str ? (null as never) : newNumbers(k, initialCapacity));
-      this.P.push(str ? (null as never) : new Uint8Array(initialCapacity));
+      this.P.push(str ? (null as never) : recycled(Uint8Array, initialCapacity));
     }
   }
 
@@ -597,8 +597,8 @@ export class ColumnBuffer {
     const st = this.st;
     const e = st.entries[ai];
     const idx = st.ids[ai];
-    st.plainBytes[ai] ??= Buffer.allocUnsafe(64 * 1024);
-    st.plainEnds[ai] = new Int32Array(this.capacity);
+    st.plainBytes[ai] ??= recycledBuffer(64 * 1024);
+    st.plainEnds[ai] = recycled(Int32Array, this.capacity);
     st.plainUsed[ai] = 0;
     st.dicts[ai] = null;
     st.lastValue[ai] = null;
@@ -629,9 +629,10 @@ export class ColumnBuffer {
     const pos = st.plainUsed[ai];
     const need = 4 + 3 * chars;
     if (pos + need > buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(buf.length * 2, pos + need));
+      const next = recycledBuffer(Math.max(buf.length * 2, pos + need));
       buf.copy(next, 0, 0, pos);
       st.plainBytes[ai] = next;
+      giveBack([buf.buffer]);
     }
     return pos;
   }
@@ -709,17 +710,28 @@ export class ColumnBuffer {
     if (this.rows !== 0) throw new Error('release() with rows buffered');
     const st = this.st;
     const cap = this.initialCapacity;
+    // The arrays go back to the pool (array-pool.ts) for the next row groups of any day.
+    const given: ArrayBufferLike[] = [];
     for (let a = 0; a < this.appendedIndex.length; a++) {
       const k = this.kinds[this.appendedIndex[a]];
       if (k === ColumnKind.Str) {
-        st.ids[a] = new Int32Array(cap);
-        if (st.plainEnds[a]) st.plainEnds[a] = new Int32Array(cap);
-        if (st.plainBytes[a]) st.plainBytes[a] = Buffer.allocUnsafe(64 * 1024);
+        given.push(st.ids[a].buffer);
+        st.ids[a] = recycled(Int32Array, cap);
+        if (st.plainEnds[a]) {
+          given.push(st.plainEnds[a].buffer);
+          st.plainEnds[a] = recycled(Int32Array, cap);
+        }
+        if (st.plainBytes[a]) {
+          given.push(st.plainBytes[a].buffer);
+          st.plainBytes[a] = recycledBuffer(64 * 1024);
+        }
       } else {
+        given.push(this.N[a].buffer, this.P[a].buffer);
         this.N[a] = newNumbers(k, cap);
-        this.P[a] = new Uint8Array(cap);
+        this.P[a] = recycled(Uint8Array, cap);
       }
     }
+    giveBack(given);
     this.capacity = cap;
   }
 
@@ -772,33 +784,38 @@ export class ColumnBuffer {
   private grow(): void {
     const cap = this.capacity * 2;
     const st = this.st;
+    const old: ArrayBufferLike[] = [];
     for (let a = 0; a < this.appendedIndex.length; a++) {
       const k = this.kinds[this.appendedIndex[a]];
       if (k === ColumnKind.Str) {
-        const idx = new Int32Array(cap);
+        const idx = recycled(Int32Array, cap);
         idx.set(st.ids[a]);
+        old.push(st.ids[a].buffer);
         st.ids[a] = idx;
         if (st.plainEnds[a]) {
-          const o = new Int32Array(cap);
+          const o = recycled(Int32Array, cap);
           o.set(st.plainEnds[a]);
+          old.push(st.plainEnds[a].buffer);
           st.plainEnds[a] = o;
         }
         continue;
       }
       const n = newNumbers(k, cap);
       n.set(this.N[a]);
-      this.N[a] = n;
-      const p = new Uint8Array(cap);
+      const p = recycled(Uint8Array, cap);
       p.set(this.P[a]);
+      old.push(this.N[a].buffer, this.P[a].buffer);
+      this.N[a] = n;
       this.P[a] = p;
     }
+    giveBack(old);
     this.capacity = cap;
   }
 
   /**
-   * Hands over the buffered rows of every column (table order) for the page worker: the arrays themselves (their
-   * memory is then transferred to the worker, which sends it back to the pool), replaced here by recycled ones of
-   * the same size. Call {@link reset} after.
+   * Hands over the buffered rows of every column (table order) for the page worker: the arrays themselves (shared
+   * memory: the worker sends it back to the pool), replaced here by recycled ones of the same size. Call
+   * {@link reset} after.
    */
   snapshot(): ColumnSnapshot[] {
     const out: ColumnSnapshot[] = [];
@@ -829,7 +846,7 @@ export class ColumnBuffer {
         out.push({ t: 'plain', present: st.ids[a], ends: st.plainEnds[a], bytes: st.plainBytes[a].subarray(0, st.plainUsed[a]), rows });
         st.ids[a] = recycled(Int32Array, cap);
         st.plainEnds[a] = recycled(Int32Array, cap);
-        st.plainBytes[a] = Buffer.from(recycled(Uint8Array, st.plainBytes[a].length).buffer);
+        st.plainBytes[a] = recycledBuffer(st.plainBytes[a].length);
       }
       a++;
     }
@@ -838,5 +855,5 @@ export class ColumnBuffer {
 }
 
 function newNumbers(k: ColumnKind, n: number): Float64Array | Int32Array | Uint8Array {
-  return k === ColumnKind.Int ? new Int32Array(n) : k === ColumnKind.Bool ? new Uint8Array(n) : new Float64Array(n);
+  return k === ColumnKind.Int ? recycled(Int32Array, n) : k === ColumnKind.Bool ? recycled(Uint8Array, n) : recycled(Float64Array, n);
 }

@@ -55,6 +55,37 @@ export class EntryStats {
     }
   }
 
+  /**
+   * Records rows 0..n-1 of `table`, as {@link row} would one by one: row r at `times[r]`, for host
+   * `hostEntries[hostIds[r]]` (null where the id is negative, or with no ids). Counted per distinct id.
+   */
+  rowsOf(table: TableName, n: number, times: Float64Array, hostIds: Int32Array | null, hostEntries: readonly (string | null)[]): void {
+    if (n <= 0) return;
+    this.rows.set(table, (this.rows.get(table) ?? 0) + n);
+    // Slot 0: no host; slot e + 1: entry e.
+    const slots = hostIds === null ? 1 : hostEntries.length + 1;
+    const count = new Int32Array(slots);
+    const lo = new Float64Array(slots).fill(Infinity);
+    const hi = new Float64Array(slots).fill(-Infinity);
+    for (let r = 0; r < n; r++) {
+      const id = hostIds === null ? -1 : hostIds[r];
+      const k = id < 0 ? 0 : id + 1;
+      const t = times[r];
+      count[k]++;
+      if (t < lo[k]) lo[k] = t;
+      if (t > hi[k]) hi[k] = t;
+    }
+    for (let k = 0; k < slots; k++) {
+      if (count[k] === 0) continue;
+      const host = k === 0 ? null : hostEntries[k - 1];
+      let span = this.hosts.get(host);
+      if (!span) this.hosts.set(host, (span = { rows: 0, first: null, last: null }));
+      span.rows += count[k];
+      if (span.first === null || lo[k] < span.first) span.first = lo[k];
+      if (span.last === null || hi[k] > span.last) span.last = hi[k];
+    }
+  }
+
   get totalRows(): number {
     let n = 0;
     for (const v of this.rows.values()) n += v;

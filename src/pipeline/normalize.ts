@@ -427,10 +427,7 @@ async function parseText(
     }
     writer.writeBatch('web_requests', batch, entryDayFmt.format(t0));
     const host = batch.cols.get('host') as { ids: Int32Array; entries: readonly (string | null)[] } | undefined;
-    for (let r = 0; r < batch.rows; r++) {
-      const id = host ? host.ids[r] : -1;
-      stats.row('web_requests', id < 0 ? null : host!.entries[id], times[r]);
-    }
+    stats.rowsOf('web_requests', batch.rows, times, host ? host.ids : null, host ? host.entries : []);
     run.totalRows += batch.rows;
     stats.linesRead += batch.rows;
     stats.linesWithRows += batch.rows;

@@ -312,14 +312,13 @@ export class WebLogKernel {
     /**
      * Field `name` as an `ascii` column, each value cut by `rule` where `needs` (on its bytes) says the rule may change
      * it: the rule keeps a part of the value (its bytes then) or gives null. Should a rule give anything else, the
-     * column is made of strings instead. A value the rule need not see keeps its bytes, or is null with `otherwise`.
+     * column is made of strings instead. A value the rule need not see keeps its bytes.
      */
     const cut = (
       column: string,
       name: string,
       needs: (b: Buffer, start: number, len: number) => boolean,
       rule: (s: string) => string | null,
-      otherwise: 'keep' | 'null' = 'keep',
     ): void => {
       const f = L.at[name];
       if (f === undefined) return;
@@ -331,10 +330,7 @@ export class WebLogKernel {
       for (let e = 0; e < count; e++) {
         const at = starts[e];
         const len = lens[e];
-        if (!needs(bytes, at, len)) {
-          if (otherwise === 'null') (nulls ??= new Uint8Array(count))[e] = 1;
-          continue;
-        }
+        if (!needs(bytes, at, len)) continue;
         const value = bytes.toString('latin1', at, at + len);
         const out = rule(value);
         if (!own) {
@@ -361,6 +357,77 @@ export class WebLogKernel {
       }
       cols.set(column, { t: 'ascii', ids, count, bytes, starts, lens });
     };
+    /**
+     * Field `name` (a logged address) as two `ascii` columns in one pass: `column` its matching form (normalizeIp),
+     * `rawColumn` the logged text where that differs (rawAddressText). Each distinct value is checked once for being
+     * plain dotted IPv4, which keeps its bytes in `column` and is null in `rawColumn` without becoming a string;
+     * any other value is made a string once and given to both rules. A rule that gives anything but a part of the
+     * value makes its column one of strings instead.
+     */
+    const address = (column: string, rawColumn: string, name: string): void => {
+      const f = L.at[name];
+      if (f === undefined) return;
+      const count = x.entryCount(f);
+      const starts = new Int32Array(mem, x.entryStartsPtr(f), count);
+      const lens = new Int32Array(mem, x.entryLensPtr(f), count);
+      // Per column: its own starts and lengths once a value is cut (the kernel's arrays stay as they are), and nulls.
+      let nStarts: Int32Array | null = null;
+      let nLens: Int32Array | null = null;
+      let nNulls: Uint8Array | null = null;
+      let rStarts: Int32Array | null = null;
+      let rLens: Int32Array | null = null;
+      const rNulls = new Uint8Array(count);
+      let nStrings = false;
+      let rStrings = false;
+      for (let e = 0; e < count; e++) {
+        const at = starts[e];
+        const len = lens[e];
+        if (!notPlainIpv4(bytes, at, len)) {
+          rNulls[e] = 1;
+          continue;
+        }
+        const value = bytes.toString('latin1', at, at + len);
+        const normal = normalizeIp(value);
+        const raw = rawAddressText(value, normal);
+        if (!nStrings) {
+          nStarts ??= starts.slice();
+          nLens ??= lens.slice();
+          if (normal === null) (nNulls ??= new Uint8Array(count))[e] = 1;
+          else {
+            const part = value.indexOf(normal);
+            if (part < 0) nStrings = true;
+            else {
+              nStarts[e] = at + part;
+              nLens[e] = normal.length;
+            }
+          }
+        }
+        if (!rStrings) {
+          rStarts ??= starts.slice();
+          rLens ??= lens.slice();
+          if (raw === null) rNulls[e] = 1;
+          else {
+            const part = value.indexOf(raw);
+            if (part < 0) rStrings = true;
+            else {
+              rStarts[e] = at + part;
+              rLens[e] = raw.length;
+            }
+          }
+        }
+      }
+      const given = new Int32Array(mem, x.idsPtr(f), n);
+      const withNulls = (nulls: Uint8Array | null): Int32Array => {
+        if (nulls === null) return given;
+        const ids = new Int32Array(n);
+        for (let r = 0; r < n; r++) ids[r] = given[r] >= 0 && nulls[given[r]] === 1 ? -1 : given[r];
+        return ids;
+      };
+      if (nStrings) strings(column, name, normalizeIp);
+      else cols.set(column, { t: 'ascii', ids: withNulls(nNulls), count, bytes, starts: nStarts ?? starts, lens: nLens ?? lens });
+      if (rStrings) strings(rawColumn, name, rawAddressText);
+      else cols.set(rawColumn, { t: 'ascii', ids: withNulls(rNulls), count, bytes, starts: rStarts ?? starts, lens: rLens ?? lens });
+    };
     const numbers = (column: string, name: string): void => {
       const f = L.at[name];
       if (f === undefined) return;
@@ -381,10 +448,8 @@ export class WebLogKernel {
       strings('username', 'cs-username');
       // Addresses in their matching form (each distinct value checked once); the logged text in the *_raw columns
       // where it differs (plain dotted IPv4, most addresses, gives null there without becoming a string).
-      cut('client_ip', 'c-ip', notPlainIpv4, normalizeIp);
-      cut('client_ip_raw', 'c-ip', notPlainIpv4, rawAddressText, 'null');
-      cut('server_ip', 's-ip', notPlainIpv4, normalizeIp);
-      cut('server_ip_raw', 's-ip', notPlainIpv4, rawAddressText, 'null');
+      address('client_ip', 'client_ip_raw', 'c-ip');
+      address('server_ip', 'server_ip_raw', 's-ip');
       strings('user_agent', 'cs(user-agent)', (s) =>
         s.indexOf('+') < 0 ? s : s.indexOf('+http') < 0 ? s.replaceAll('+', ' ') : s.replace(/\+(?!http)/g, ' '),
       );
@@ -410,8 +475,7 @@ export class WebLogKernel {
         (b, at) => b[at] === QUESTION,
         (s) => (s.length > 1 ? s.slice(1) : null),
       );
-      cut('client_ip', 'clientipaddress', notPlainIpv4, normalizeIp);
-      cut('client_ip_raw', 'clientipaddress', notPlainIpv4, rawAddressText, 'null');
+      address('client_ip', 'client_ip_raw', 'clientipaddress');
       strings('username', 'authenticateduser');
       strings('user_agent', 'useragent');
       strings('request_id', 'requestid');

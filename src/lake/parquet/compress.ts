@@ -1,9 +1,9 @@
 /**
  * Page encoding and compression (Snappy or GZIP) of row groups on a worker
  * thread. The JS thread parses and appends rows; for each full row group it
- * posts the column arrays once (their memory transferred, not copied), gets the
- * compressed pages back in one message, and the arrays come back too, for the
- * next row groups (array-pool.ts).
+ * posts the column arrays once (shared memory from array-pool.ts, not copied),
+ * gets the compressed pages back in one message, and the arrays come back too,
+ * for the next row groups.
  *
  * Measured per 500 MB of logs, off the thread that parses: page encoding
  * ~0.8 s; and zlib's async API ~1.4 s (it compresses in libuv's thread pool,
@@ -40,6 +40,8 @@ const { parentPort } = require('node:worker_threads');
 const zlib = require('node:zlib');
 const snappy = (${snappyWasm.toString()})(${JSON.stringify(SNAPPY_WASM)});
 const encoder = (${pageEncoder.toString()})();
+// Shared memory goes back by posting it; only an ArrayBuffer can (and must, to come back) be transferred.
+const owned = (buffers) => buffers.filter((b) => b instanceof ArrayBuffer);
 parentPort.on('message', (job) => {
   // The column arrays go back to the JS thread whatever happens, for reuse.
   const returned = [];
@@ -67,9 +69,9 @@ parentPort.on('message', (job) => {
       });
       return { pages, numValues: e.numValues, nullCount: e.nullCount, min: e.min, max: e.max, minExact: e.minExact, maxExact: e.maxExact };
     });
-    parentPort.postMessage({ id: job.id, cols, returned, wasmPages: snappy.calls() - calls }, transfer.concat(returned));
+    parentPort.postMessage({ id: job.id, cols, returned, wasmPages: snappy.calls() - calls }, transfer.concat(owned(returned)));
   } catch (err) {
-    parentPort.postMessage({ id: job.id, error: err && err.message ? err.message : String(err), returned }, returned);
+    parentPort.postMessage({ id: job.id, error: err && err.message ? err.message : String(err), returned }, owned(returned));
   }
 });
 `;
@@ -119,7 +121,7 @@ function failAll(err: Error): void {
 function getWorker(): Worker {
   if (worker) return worker;
   const w = new Worker(WORKER_SOURCE, { eval: true, name: 'parquet-gzip' });
-  w.on('message', (msg: { id: number; cols?: CompressedColumn[]; returned: ArrayBuffer[]; error?: string; wasmPages?: number }) => {
+  w.on('message', (msg: { id: number; cols?: CompressedColumn[]; returned: ArrayBufferLike[]; error?: string; wasmPages?: number }) => {
     giveBack(msg.returned);
     wasmSnappyPages += msg.wasmPages ?? 0;
     const p = pending.get(msg.id);
@@ -143,16 +145,26 @@ function getWorker(): Worker {
 }
 
 /**
- * Encodes and compresses one row group's columns on the worker. The snapshot's arrays are transferred (and come
- * back to the array pool): do not use them afterwards.
+ * Encodes and compresses one row group's columns on the worker. The snapshot's arrays are shared with it (an array
+ * not over shared memory is transferred) and come back to the array pool: do not use them afterwards.
  */
 export function encodeRowGroup(cols: readonly ColumnSnapshot[], codec: PageCodec): Promise<CompressedColumn[]> {
   const w = getWorker();
+  // Shared memory (the column buffer's arrays) is shared by posting it; any other is transferred.
   const transfer: ArrayBuffer[] = [];
+  const give = (b: ArrayBufferLike): void => {
+    if (b instanceof ArrayBuffer) transfer.push(b);
+  };
   for (const c of cols) {
-    if (c.t === 'num') transfer.push(c.vals.buffer as ArrayBuffer, c.present.buffer as ArrayBuffer);
-    else if (c.t === 'dict') transfer.push(c.ids.buffer as ArrayBuffer);
-    else if (c.t === 'plain') transfer.push(c.present.buffer as ArrayBuffer, c.ends.buffer as ArrayBuffer, c.bytes.buffer as ArrayBuffer);
+    if (c.t === 'num') {
+      give(c.vals.buffer);
+      give(c.present.buffer);
+    } else if (c.t === 'dict') give(c.ids.buffer);
+    else if (c.t === 'plain') {
+      give(c.present.buffer);
+      give(c.ends.buffer);
+      give(c.bytes.buffer);
+    }
   }
   const id = nextId++;
   return new Promise<CompressedColumn[]>((resolve, reject) => {

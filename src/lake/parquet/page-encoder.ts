@@ -592,10 +592,12 @@ export function pageEncoder() {
     return { pages, numValues: rows, nullCount: nulls, ...stringStats(bytes, 0, rows === 0 ? 0 : ends[rows - 1], PLAIN_STAT_CMP) };
   }
 
-  /** A dictionary-encoded string column: `ids[r]` is the entry of row r, or -1 for NULL. */
-  function encodeDictionary(ids: Int32Array, entries: readonly string[], rows: number): EncodedColumn {
-    const def = growDef(rows);
-    const idx = growIdx(rows);
+  /**
+   * Definition levels `def[r]` and the non-null entry indices `idx[0 .. k)` of `ids[0 .. rows)`; returns k. (The
+   * loops over rows are functions of their own, here and below: code optimized on stack replacement at a loop of a
+   * long function carries the rest of that function without type feedback, and deoptimized there at every call.)
+   */
+  function splitIds(ids: Int32Array, rows: number, def: Uint8Array, idx: Int32Array): number {
     let k = 0;
     for (let r = 0; r < rows; r++) {
       const x = ids[r];
@@ -605,6 +607,21 @@ export function pageEncoder() {
         idx[k++] = x;
       }
     }
+    return k;
+  }
+
+  /** How many of `def[a .. b)` are 1. */
+  function countPresent(def: Uint8Array, a: number, b: number): number {
+    let n = 0;
+    for (let r = a; r < b; r++) n += def[r];
+    return n;
+  }
+
+  /** A dictionary-encoded string column: `ids[r]` is the entry of row r, or -1 for NULL. */
+  function encodeDictionary(ids: Int32Array, entries: readonly string[], rows: number): EncodedColumn {
+    const def = growDef(rows);
+    const idx = growIdx(rows);
+    const k = splitIds(ids, rows, def, idx);
     const nulls = rows - k;
     const pages: EncodedPage[] = [];
     if (entries.length === 0) {
@@ -616,8 +633,7 @@ export function pageEncoder() {
     let v0 = 0;
     for (let a = 0; a < rows; a += PAGE_ROWS) {
       const b = Math.min(rows, a + PAGE_ROWS);
-      let present = 0;
-      for (let r = a; r < b; r++) present += def[r];
+      const present = countPresent(def, a, b);
       // dataPage reuses the scratch sink: the indices are encoded into their own buffer first.
       const values = dictIndices(idx, v0, v0 + present, entries.length);
       pages.push(dataPage(def, a, b, values, PLAIN_DICTIONARY));
