@@ -52,10 +52,14 @@ export function lakeFiles(root: string): Map<string, Buffer> {
   return new Map([...treeBytes(root)].filter(([k]) => k.startsWith('lake/') && !/\.tmp-\d+-\d+$/.test(k)));
 }
 
-/** Manifests of a lake root: key -> parsed. */
+/** Manifests of a lake root as the store lists them: key -> parsed. */
 export function manifests(root: string): Map<string, Manifest> {
   return new Map(
-    [...treeBytes(root)].filter(([k]) => k.startsWith('manifests/')).map(([k, b]) => [k, JSON.parse(b.toString('utf8')) as Manifest]),
+    [...treeBytes(root)]
+      // A manifest still under its temporary name (a run killed between writing and renaming it) is no manifest: the
+      // store lists no such name, so no reader sees it.
+      .filter(([k]) => k.startsWith('manifests/') && !/\.tmp-\d+-\d+$/.test(k))
+      .map(([k, b]) => [k, JSON.parse(b.toString('utf8')) as Manifest]),
   );
 }
 
