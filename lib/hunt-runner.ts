@@ -268,38 +268,29 @@ export class HuntRunner extends Construct {
       start.addCatch(startFailed, { errors: ['States.ALL'], resultPath: '$.query' });
       startFailed.next(failed);
       const wait = new sfn.Wait(this, `Wait${id}`, { time: sfn.WaitTime.duration(Duration.seconds(5)) });
-      const poll = catchTo(
-        new sfn.CustomState(this, `Poll${id}`, {
-          stateJson: {
-            Type: 'Task',
-            Resource: sdk('athena:getQueryExecution'),
-            Parameters: { 'QueryExecutionId.$': '$.query.query_execution_id' },
-            ResultSelector: { 'status.$': '$.QueryExecution.Status' },
-            ResultPath: '$.athena',
-            Retry: athenaRetry,
-          },
-        }),
-        '$.error',
-      );
+      /** GetQueryExecution of the started query, keeping only what `selector` names (never the query text). */
+      const getQueryExecution = (name: string, selector: Record<string, string>, resultPath: string) =>
+        catchTo(
+          new sfn.CustomState(this, name, {
+            stateJson: {
+              Type: 'Task',
+              Resource: sdk('athena:getQueryExecution'),
+              Parameters: { 'QueryExecutionId.$': '$.query.query_execution_id' },
+              ResultSelector: selector,
+              ResultPath: resultPath,
+              Retry: athenaRetry,
+            },
+          }),
+          '$.error',
+        );
+      const poll = getQueryExecution(`Poll${id}`, { 'status.$': '$.QueryExecution.Status' }, '$.athena');
       // A query that FAILED or was CANCELLED: its Status (State, StateChangeReason) is the error's cause.
       const ended = new sfn.Pass(this, `${id}Ended`, {
         parameters: { 'Error.$': '$.athena.status.State', 'Cause.$': '$.athena.status' },
         resultPath: '$.error',
       });
       ended.next(failed);
-      const describe = catchTo(
-        new sfn.CustomState(this, `Describe${id}`, {
-          stateJson: {
-            Type: 'Task',
-            Resource: sdk('athena:getQueryExecution'),
-            Parameters: { 'QueryExecutionId.$': '$.query.query_execution_id' },
-            ResultSelector: querySelector,
-            ResultPath: '$.query',
-            Retry: athenaRetry,
-          },
-        }),
-        '$.error',
-      );
+      const describe = getQueryExecution(`Describe${id}`, querySelector, '$.query');
       describe.next(succeeded);
       const done = new sfn.Choice(this, `${id}Done`)
         .when(sfn.Condition.stringEquals('$.athena.status.State', 'SUCCEEDED'), describe)
