@@ -51,7 +51,14 @@ SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS l
 -- balancer's own (private) address never matches, and a forged X-Forwarded-For does not hide the logged client.
 -- Both are normalized by the parsers as the indicator values are (an IPv4-mapped '::ffff:a.b.c.d' is a.b.c.d; RFC
 -- 5952 IPv6; no port or zone id): the join is an equality (lower and '::ffff:' again for lake files written before).
-FROM web_requests w
-JOIN ips i ON i.ip = regexp_replace(lower(w.client_ip), '^::ffff:', '') OR i.ip = w.forwarded_client_ip
-WHERE w.dt BETWEEN ? AND ?
+-- The requests with a published address are found first by two hash lookups (IN), so that the join, an OR of two
+-- equalities that the engines can only run as a nested loop, meets those few requests instead of all of them.
+FROM (
+  SELECT agency, host, event_time, status, uri_stem, forwarded_client_ip,
+         CASE WHEN strpos(client_ip, ':') = 0 THEN client_ip ELSE regexp_replace(lower(client_ip), '^::ffff:', '') END AS client_addr
+  FROM web_requests
+  WHERE dt BETWEEN ? AND ?
+) w
+JOIN ips i ON i.ip = w.client_addr OR i.ip = w.forwarded_client_ip
+WHERE w.client_addr IN (SELECT ip FROM ips) OR w.forwarded_client_ip IN (SELECT ip FROM ips)
 GROUP BY w.agency, w.host, i.ip
