@@ -99,6 +99,10 @@ export function renderHuntsDoc(hunts: readonly Hunt[], repoRoot: string): string
       out.push(
         `- correlates rows at most ${m.correlation_days} days apart (correlation_days): an incremental sweep reads the new days +/- ${m.correlation_days}`,
       );
+    if (m.group_days !== undefined)
+      out.push(
+        `- each finding is a group of rows at most ${m.group_days} days apart (group_days): an incremental sweep reads the new days +/- ${m.group_days} and keeps the findings that touch the new days`,
+      );
     if (m.variant_of) {
       const v = byId.get(m.variant_of);
       out.push(`- variant of: ${v ? `[${v.meta.name}](#${v.meta.id})` : `\`${m.variant_of}\``}`);

@@ -9,7 +9,10 @@ log_families: [httpproxy]
 key_fields: [anchor_mailbox]
 # correlation_days: 3   # only for a hunt that correlates rows (joins, windows, grouping across rows): the most days apart
 #                        # the rows behind one finding (its key and severity) can be; leave it out when a finding can
-#                        # depend on any day of the history (first-seen baselines, gates over the whole window)
+#                        # depend on any day of the history (first-seen baselines, gates over the whole window);
+#                        # only when more rows never take a finding away (a share or threshold is not such a hunt)
+# group_days: 6         # instead, for findings that are groups of rows at most this many days apart (a share per
+#                        # client and calendar week): incremental sweeps keep the findings that touch the new days
 description: >
   Template for a new hunt: copy this file and its .test.yml into queries/<pack>/<log_source>/, rename both
   (<tactic>_<subject>_<behaviour>), give it a new id, then run `npm run sweep -- test-queries --query <stem>`.

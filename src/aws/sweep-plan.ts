@@ -22,6 +22,7 @@ import {
   candidatesName,
   candidateState,
   ctasStatement,
+  findingsTouchClause,
   huntReads,
   outputColumns,
   planStages,
@@ -120,11 +121,12 @@ export interface StagedRun {
   readonly batches: PlannedBatch[];
 }
 
-/** What one hunt reads in a run: its agencies and day ranges. */
+/** What one hunt reads in a run: its agencies and day ranges (and, for `group_days`, the days its findings touch). */
 export interface HuntReadScope {
   readonly hunt: Hunt;
   readonly agencies: readonly string[];
   readonly ranges: readonly HuntWindow[];
+  readonly touch?: readonly HuntWindow[];
 }
 
 /** The staged queries of a run, and what `sweep plan` needs to price them. */
@@ -225,7 +227,8 @@ export function planStagedQueries(
     s.ranges[0].since === window.since &&
     s.ranges[0].until === window.until &&
     s.agencies.length === agencies.length &&
-    s.agencies.every((a) => agencies.includes(a));
+    s.agencies.every((a) => agencies.includes(a)) &&
+    s.touch === undefined;
   const alone: HuntReadScope[] = [];
   const batched: HuntReadScope[] = [];
   for (const s of scopes) {
@@ -234,7 +237,7 @@ export function planStagedQueries(
     else batched.push(s);
   }
   const scoped = new Map<string, StagedHuntScope>(
-    batched.filter((s) => !runWide(s)).map((s) => [s.hunt.meta.id, { agencies: s.agencies, ranges: s.ranges }]),
+    batched.filter((s) => !runWide(s)).map((s) => [s.hunt.meta.id, { agencies: s.agencies, ranges: s.ranges, touch: s.touch }]),
   );
   const stages = planStages(
     batched.map((s) => s.hunt),
@@ -429,7 +432,7 @@ async function planIncremental(
   const skipped: { hunt_id: string; reason: string }[] = [];
   for (const d of decisions) {
     if (d.mode === 'skip') skipped.push({ hunt_id: d.hunt_id, reason: d.reason });
-    else planned.push({ ...planHunt(byId.get(d.hunt_id)!, window, d.agencies, d.ranges), mode: d.mode, reason: d.reason });
+    else planned.push({ ...planHunt(byId.get(d.hunt_id)!, window, d.agencies, d.ranges, d.touch), mode: d.mode, reason: d.reason });
   }
   const state_key = pendingStateKey(run_id);
   const plan = withStages(
@@ -459,7 +462,7 @@ function withStages(
   const planned = new Set(plan.hunts.map((h) => h.hunt_id));
   const scopes = decisions
     .filter((d) => d.mode !== 'skip' && planned.has(d.hunt_id))
-    .map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges }));
+    .map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges, touch: d.touch }));
   const q = planStagedQueries(scopes, window, plan.agencies, plan.run_id, ctx.staged, tablesWithData);
   const alone = new Set(q.alone.map((s) => s.hunt.meta.id));
   return { ...plan, hunts: plan.hunts.filter((h) => alone.has(h.hunt_id)), staged: q.run };
@@ -479,8 +482,17 @@ function checkSize(plan: SweepPlan): void {
   }
 }
 
-/** The query text and parameters of one hunt for a window and a set of agencies. */
-export function planHunt(hunt: Hunt, window: HuntWindow, agencies: readonly string[], ranges?: readonly HuntWindow[]): PlannedHunt {
+/**
+ * The query text and parameters of one hunt for a window and a set of agencies (over several day ranges when given;
+ * keeping only the findings that touch `touch`'s days when given: a hunt that declares `group_days`).
+ */
+export function planHunt(
+  hunt: Hunt,
+  window: HuntWindow,
+  agencies: readonly string[],
+  ranges?: readonly HuntWindow[],
+  touch?: readonly HuntWindow[],
+): PlannedHunt {
   if (agencies.length === 0) throw new SweepPlanError('a hunt needs at least one agency');
   let body = stripSqlComments(hunt.sql).trim().replace(/;\s*$/, '');
   let params: string[];
@@ -497,7 +509,8 @@ export function planHunt(hunt: Hunt, window: HuntWindow, agencies: readonly stri
     `-- hunt ${hunt.meta.id}: ${hunt.meta.name.replace(/[\r\n?]+/g, ' ')}`,
     'SELECT * FROM (',
     body,
-    `) AS hunt_result WHERE hunt_result.agency IN (${agencies.map(() => '?').join(', ')})`,
+    `) AS hunt_result WHERE hunt_result.agency IN (${agencies.map(() => '?').join(', ')})` +
+      (touch?.length ? ` AND (${findingsTouchClause('hunt_result', touch)})` : ''),
   ].join('\n');
   return { hunt_id: hunt.meta.id, name: hunt.meta.name, query_string, params: [...params, ...agencies].map(literal) };
 }

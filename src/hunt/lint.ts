@@ -7,7 +7,7 @@
 import { familiesOfTable } from '../formats';
 import { INDICATORS_TABLE, PARTITION_COLUMNS, TABLES, TABLE_NAMES, type TableName } from '../lake';
 import { partitionLocalBody } from './locality';
-import type { Hunt } from './query-file';
+import { stripSqlComments, type Hunt } from './query-file';
 import { trinoKeywords, trinoSyntaxProblems } from './trino-parser';
 
 /** One problem found by the lint, with the 1-based line of the file. */
@@ -533,14 +533,21 @@ function raisingCalls(toks: readonly Tok[], keywords: ReadonlySet<string>): Lint
 
 /** Lints one hunt (its SQL and the header fields the SQL must agree with). */
 export function lintHunt(hunt: Hunt): LintProblem[] {
-  const correlationDays = hunt.meta.correlation_days;
+  const key = hunt.meta.correlation_days !== undefined ? 'correlation_days' : 'group_days';
+  const correlationDays = hunt.meta.correlation_days ?? hunt.meta.group_days;
   const problems = lintSql(hunt.sql, { logFamilies: hunt.meta.log_families, keyFields: hunt.meta.key_fields, correlationDays });
   if (correlationDays !== undefined && partitionLocalBody(hunt) !== null)
     problems.unshift({
       rule: 'header',
       line: 1,
-      message:
-        'correlation_days on a hunt that sees each row on its own: an incremental sweep reads only the changed days anyway; remove it',
+      message: `${key} on a hunt that sees each row on its own: an incremental sweep reads only the changed days anyway; remove it`,
+    });
+  // group_days keeps the findings whose first_seen..last_seen touches the new days: the hunt must return both.
+  if (hunt.meta.group_days !== undefined && !/\bAS\s+first_seen\b[\s\S]*\bAS\s+last_seen\b/i.test(stripSqlComments(hunt.sql)))
+    problems.unshift({
+      rule: 'header',
+      line: 1,
+      message: "group_days needs the hunt to return first_seen and last_seen (the first and last time of each finding's rows)",
     });
   return problems;
 }

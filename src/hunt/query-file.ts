@@ -66,12 +66,22 @@ export const QueryMetaSchema = z
      * finding can depend on any day of the history (first-seen baselines, counts or gates over the whole window).
      */
     correlation_days: z.number().int().min(0).max(366).optional(),
+    /**
+     * For a hunt whose findings are groups of rows (a share or count per client and week, say) whose rows lie at most
+     * this many days apart: an incremental sweep reads the new or changed days widened by it on both sides, and keeps
+     * only the findings whose first_seen..last_seen touches a new or changed day (a group cut at the edge of the
+     * widened days is not the whole group). Unlike correlation_days, fewer rows may make a finding here.
+     */
+    group_days: z.number().int().min(0).max(366).optional(),
     prefilter: z.partialRecord(z.enum(TABLE_NAMES as [TableName, ...TableName[]]), z.string().min(3)).optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
     if (m.status === 'deprecated' && !m.deprecated_reason) {
       ctx.addIssue({ code: 'custom', path: ['deprecated_reason'], message: 'a deprecated query needs deprecated_reason' });
+    }
+    if (m.correlation_days !== undefined && m.group_days !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['group_days'], message: 'declare correlation_days or group_days, not both' });
     }
   });
 

@@ -16,7 +16,7 @@
  * stays as it is.
  */
 import { stripSqlComments, type Hunt, type HuntWindow } from '../hunt';
-import { bindWindow, huntOverCandidates, type CandidateSelection, type HuntScope } from './candidates';
+import { bindWindow, findingsTouchClause, huntOverCandidates, type CandidateSelection, type HuntScope } from './candidates';
 
 /** Longest batch query text (Athena accepts at most 262,144 bytes per query string), measured as by {@link queryTextBytes}. */
 export const MAX_BATCH_BYTES = 200_000;
@@ -112,10 +112,14 @@ function member(
   );
   const values = columns.map((c) => `CAST(hunt_result.${c} AS JSON)`).join(', ');
   const types = columns.map((c) => `typeof(hunt_result.${c})`).join(', ');
+  const where = [
+    ...(agencies?.length ? [`hunt_result.agency IN (${agencies.map((a) => `'${a.replace(/'/g, "''")}'`).join(', ')})`] : []),
+    ...(scope?.touch?.length ? [`(${findingsTouchClause('hunt_result', scope.touch)})`] : []),
+  ];
   return (
     `SELECT '${hunt.meta.id}' AS hunt_id, json_format(CAST(ARRAY[${values}] AS JSON)) AS result_row, ` +
     `json_format(CAST(ARRAY[${types}] AS JSON)) AS result_types\nFROM (\n${inner}\n) AS hunt_result` +
-    (agencies?.length ? `\nWHERE hunt_result.agency IN (${agencies.map((a) => `'${a.replace(/'/g, "''")}'`).join(', ')})` : '')
+    (where.length ? `\nWHERE ${where.join(' AND ')}` : '')
   );
 }
 

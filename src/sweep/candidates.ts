@@ -354,6 +354,25 @@ function scopedPrefilter(predicate: string, scope: HuntScope): string {
 export interface HuntScope {
   readonly agencies: readonly string[];
   readonly ranges: readonly HuntWindow[];
+  /**
+   * For a hunt that declares `group_days`: the new or changed days (the ranges are these widened); only its findings
+   * whose first_seen..last_seen touches one of them are kept ({@link findingsTouchClause}).
+   */
+  readonly touch?: readonly HuntWindow[];
+}
+
+/**
+ * `(<alias>.last_seen >= TIMESTAMP 'a 00:00:00' AND <alias>.first_seen < TIMESTAMP 'b+1 00:00:00') OR ...`: the
+ * findings whose first_seen..last_seen touches one of the day ranges (days are validated `YYYY-MM-DD`). A finding
+ * whose rows lie at most N days apart and include a row of those days has all its rows within the ranges widened by
+ * N, so it is computed whole; the others are groups of unchanged days (found before) or groups cut at the edges of
+ * the widened ranges, whose shares and counts are not the whole group's.
+ */
+export function findingsTouchClause(alias: string, days: readonly HuntWindow[]): string {
+  const next = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return days
+    .map((r) => `(${alias}.last_seen >= TIMESTAMP '${r.since} 00:00:00' AND ${alias}.first_seen < TIMESTAMP '${next(r.until)} 00:00:00')`)
+    .join(' OR ');
 }
 
 /** `agency IN (...) AND (dt BETWEEN 'a' AND 'b' OR ...)` with literals (agencies and days are validated ids). */

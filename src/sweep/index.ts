@@ -28,6 +28,7 @@ export {
   bindWindow,
   candidatesName,
   ctasStatement,
+  findingsTouchClause,
   huntOverCandidates,
   huntReads,
   planStages,

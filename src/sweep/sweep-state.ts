@@ -67,6 +67,8 @@ export interface HuntDecision {
   readonly agencies: string[];
   /** Day ranges (both ends included) the query reads: one range for the whole window, several for partitions. */
   readonly ranges: HuntWindow[];
+  /** `group_days` hunts: the new or changed days; only the findings whose first_seen..last_seen touches them count. */
+  readonly touch?: HuntWindow[];
 }
 
 export class SweepStateError extends Error {
@@ -229,6 +231,18 @@ export function decideHunts(o: DecideOptions): HuntDecision[] {
         reason: `${mine.length} new or changed partitions of ${tables.join(', ')}; its findings span at most ${bound} days (correlation_days), so those days +/- ${bound} of ${agencies.length} agencies`,
         agencies,
         ranges,
+      };
+    }
+    const group = hunt.meta.group_days;
+    if (group !== undefined) {
+      const changedDays = mine.map((k) => k.split('/')[2]);
+      return {
+        hunt_id: hunt.meta.id,
+        mode: 'bounded',
+        reason: `${mine.length} new or changed partitions of ${tables.join(', ')}; each finding is a group of rows at most ${group} days apart (group_days), so those days +/- ${group} of ${agencies.length} agencies, keeping the findings that touch the new days`,
+        agencies,
+        ranges: dayRanges(widenDays(changedDays, group, o.window)),
+        touch: dayRanges(changedDays),
       };
     }
     return {

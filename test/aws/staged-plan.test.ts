@@ -162,7 +162,7 @@ GROUP BY a.agency, a.host, a.client_ip`,
     const previous = candidateState('r0', new Date(0), { ...base, previous: null, snapshot: before });
     const decisions = decideHunts({ ...base, previous, snapshot: after }).filter((d) => d.mode !== 'skip');
     const byId = new Map(pack.map((h) => [h.meta.id, h]));
-    const scopes = decisions.map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges }));
+    const scopes = decisions.map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges, touch: d.touch }));
     const history = decisions.filter((d) => d.mode === 'agencies').map((d) => d.hunt_id);
     const recent = decisions.filter((d) => d.mode === 'partitions').map((d) => d.hunt_id);
     expect(history.length).toBeGreaterThan(0);
@@ -178,7 +178,7 @@ GROUP BY a.agency, a.host, a.client_ip`,
       {
         runId: RUN,
         candidates: staged,
-        scopes: new Map(decisions.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges }])),
+        scopes: new Map(decisions.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges, touch: d.touch }])),
       },
     );
 
@@ -201,8 +201,10 @@ GROUP BY a.agency, a.host, a.client_ip`,
     const named = new Set(['agency', 'dt', 'host', ...webHistory.flatMap((id) => huntReads(byId.get(id)!).flatMap((r) => r.columns))]);
     expect(wide.columns.every((c) => named.has(c))).toBe(true);
     expect(wide.columns).not.toContain('uri_query');
-    // Each batch member reads its own group's candidates; a group over one scope holds only that scope's rows, so
-    // its members read it whole (the scope is in the selection, not repeated per member).
+    // Each batch member reads its own group's candidates. A group over one scope holds only that scope's rows, so
+    // its members read it whole (the scope is in the selection, not repeated per member); the narrow group holds two
+    // scopes (the new days, and the new days +/- 6 of the scanning-clients hunt's group_days), so each member keeps
+    // its own, and the group_days hunt keeps only the findings that touch the new days.
     const narrow = web.find((s) => s !== wide)!;
     expect(wide.predicate).toMatch(/^\(agency IN \('doj'\) AND \(dt BETWEEN '2019-01-01' AND '2026-11-27'\) AND /);
     expect(narrow.predicate).toMatch(/^\(agency IN \('doj'\) AND \(dt BETWEEN '2026-11-16' AND '2026-11-22'\) AND /);
@@ -210,7 +212,12 @@ GROUP BY a.agency, a.host, a.client_ip`,
       for (const [i, m] of b.sql.split('\nUNION ALL\n').entries()) {
         const id = b.hunts[i].hunt_id;
         if (wide.hunts.includes(id)) expect(m).toContain(`web_requests AS (SELECT * FROM ${wide.name})`);
-        if (narrow.hunts.includes(id)) expect(m).toContain(`web_requests AS (SELECT * FROM ${narrow.name})`);
+        if (narrow.hunts.includes(id))
+          expect(m).toContain(`web_requests AS (SELECT * FROM ${narrow.name} WHERE agency IN ('doj') AND (dt BETWEEN '2026-11-`);
+        if (id === '4367ec82-a0d7-435a-bc26-47302c2e3b4e')
+          expect(m).toMatch(
+            /\(hunt_result\.last_seen >= TIMESTAMP '2026-11-\d\d 00:00:00' AND hunt_result\.first_seen < TIMESTAMP '2026-11-\d\d 00:00:00'\)/,
+          );
       }
   });
 

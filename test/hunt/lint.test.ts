@@ -190,6 +190,14 @@ GROUP BY a.agency, a.host`;
     ).toEqual([expect.stringMatching(/^header: correlation_days on a hunt that sees each row on its own/)]);
   });
 
+  it('asks a group_days hunt for first_seen and last_seen, and refuses it beside correlation_days', () => {
+    expect(problems('group_days: 3\n', CHAIN)).toEqual([]);
+    expect(problems('group_days: 3\n', CHAIN.replace('max(b.t) AS last_seen', 'max(b.t) AS t_last'))).toEqual([
+      expect.stringMatching(/^header: group_days needs the hunt to return first_seen and last_seen/),
+    ]);
+    expect(() => parseQueryFile('q.sql', header('correlation_days: 3\ngroup_days: 3\n') + CHAIN)).toThrow(/not both/);
+  });
+
   it('rejects a bound that is not a whole number of days from 0 to 366', () => {
     for (const bad of ['-1', '1.5', '400', '"7"'])
       expect(() => parseQueryFile('q.sql', header(`correlation_days: ${bad}\n`) + CHAIN)).toThrow(/correlation_days/);

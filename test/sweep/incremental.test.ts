@@ -116,7 +116,7 @@ describe('incremental scheduled sweeps', () => {
       { since: '2019-01-01', until: '2026-12-01' },
       AGENCIES,
       {
-        scopes: new Map(rerun.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges }])),
+        scopes: new Map(rerun.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges, touch: d.touch }])),
         runId: `${runId}-staged`,
         candidates: CANDIDATES,
       },
@@ -454,6 +454,61 @@ GROUP BY s.agency, s.host, s.command_line`;
     expect(found([...chainBefore, ...(await runDecided([chain]))])).toEqual(found(chainFull));
     const chainTooSmall = { ...chain, meta: { ...chain.meta, correlation_days: 0 } };
     expect(found([...chainBefore, ...(await runDecided([chainTooSmall]))])).not.toEqual(found(chainFull));
+  }, 240_000);
+
+  it('sweeps a group_days hunt over the new days +/- its groups, keeping only the findings that touch the new days', async () => {
+    // Prepare: on treasury's EXCH09, client C requests three ordinary stems on Monday 2026-11-16 and two exploit-looking
+    // stems on Tuesday 2026-11-17: 2 of 5 distinct stems that week, so the scanning-clients hunt (a share per calendar
+    // week, group_days 6) does not report C. Swept. Then an upload for Monday 2026-11-23 with a scanner S that requests
+    // only exploit-looking stems: the incremental sweep reads 2026-11-17..2026-11-29, so C's week is cut (only its
+    // Tuesday): 2 of 2 stems, a share the whole week does not have.
+    const scanning = byId.get('4367ec82-a0d7-435a-bc26-47302c2e3b4e')!;
+    expect(scanning.meta.group_days).toBe(6);
+    const iis = (dir: string, day: string, lines: string[]): string => {
+      const file = path.join(dir, 'EXCH09', 'inetpub', 'logs', 'LogFiles', 'W3SVC1', `u_ex${day.replace(/-/g, '').slice(2)}.log`);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(
+        file,
+        '#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n' +
+          `#Date: ${day} 00:00:00\r\n` +
+          '#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n' +
+          lines.map((l) => `${l}\r\n`).join(''),
+      );
+      return dir;
+    };
+    const C = '198.51.100.23';
+    const S = '203.0.113.99';
+    const line = (day: string, time: string, stem: string, client: string) =>
+      `${day} ${time} 10.1.1.9 GET ${stem} - 443 - ${client} python-requests/2.25.1 - 200 0 0 15`;
+    const before = path.join(tmp, 'u8-treasury');
+    iis(before, '2026-11-16', [
+      line('2026-11-16', '09:00:00', '/owa/', C),
+      line('2026-11-16', '09:00:05', '/owa/service.svc', C),
+      line('2026-11-16', '09:00:09', '/ecp/default.aspx', C),
+    ]);
+    iis(before, '2026-11-17', [line('2026-11-17', '03:21:08', '/ecp/y.js', C), line('2026-11-17', '03:21:09', '/owa/auth/x.js', C)]);
+    await upload('treasury', 'u8-treasury', [before]);
+    await sweep('run-8');
+    const after = path.join(tmp, 'u9-treasury');
+    iis(after, '2026-11-23', [line('2026-11-23', '04:00:00', '/ecp/z.js', S), line('2026-11-23', '04:00:01', '/owa/auth/q.js', S)]);
+    await upload('treasury', 'u9-treasury', [after]);
+
+    // Act
+    const run = await sweep('run-9');
+    const full = await fullFindings();
+
+    // Assess: read the new day +/- 6, keep what touches it; S is found, C is not (as in the full sweep), staged alike.
+    const planned = run.plan.hunts.find((h) => h.hunt_id === scanning.meta.id)!;
+    expect(planned.mode).toBe('bounded');
+    expect(planned.params.slice(0, 2).map(unquote)).toEqual(['2026-11-17', '2026-11-29']);
+    const clients = (list: ReturnType<typeof rowsToFindings>) =>
+      list.filter((f) => f.hunt_id === scanning.meta.id && f.agency === 'treasury' && f.host === 'EXCH09').map((f) => f.evidence.client_ip);
+    expect(clients(full)).toEqual([S]);
+    expect(clients(run.findings)).toEqual([S]);
+    expect([...run.staged.fingerprints].sort()).toEqual([...run.fingerprints].sort());
+    // Without keeping to the findings that touch the new day, the cut week reports C: the full sweep does not.
+    const untouched = planHunt(scanning, WINDOW, ['treasury'], [{ since: '2026-11-17', until: '2026-11-29' }]);
+    expect(clients(await runPlanned([untouched])).sort()).toEqual([C, S].sort());
   }, 240_000);
 
   it('sweeps all history again for a hunt whose last run failed, and only it', async () => {

@@ -170,7 +170,36 @@ GROUP BY a.agency, a.host`;
       ],
     });
     expect(b.reason).toContain('those days +/- 3');
+    expect(b).not.toHaveProperty('touch');
     expect(u).toMatchObject({ mode: 'agencies', ranges: [window] });
+  });
+
+  it('gives a group_days hunt the same widened days, and the new days its findings must touch', () => {
+    // Prepare: the chain as groups of rows at most 3 days apart.
+    const grouped = parseQueryFile(
+      'q.sql',
+      header('44444444-4444-4444-8444-444444444444').replace('key_fields', 'group_days: 3\nkey_fields') + CHAIN,
+    );
+    // Act
+    const [g] = decideHunts({
+      hunts: [grouped],
+      previous: { ...previous, hunts: { [grouped.meta.id]: huntDigest(grouped) } },
+      snapshot: { 'windows_events/doj/2021-03-02': 'a', 'windows_events/doj/2026-11-20': 'b', 'windows_events/doj/2026-11-23': 'c' },
+      indicatorsDigest: 'f1',
+      window,
+      agencies: ['dhs', 'doj', 'treasury'],
+    });
+    // Assess
+    expect(g).toMatchObject({
+      mode: 'bounded',
+      agencies: ['doj'],
+      ranges: [{ since: '2026-11-17', until: '2026-11-26' }],
+      touch: [
+        { since: '2026-11-20', until: '2026-11-20' },
+        { since: '2026-11-23', until: '2026-11-23' },
+      ],
+    });
+    expect(g.reason).toContain('keeping the findings that touch the new days');
   });
 
   it('plans every window of the hunt over all the ranges, with the parameters in placeholder order', () => {

@@ -38,6 +38,21 @@ WITH ips AS (
          coalesce(min(try(from_iso8601_date(substr(first_seen, 1, 10)))), from_iso8601_date('2021-03-02'))
            + INTERVAL '365' DAY AS valid_until
   FROM indicators WHERE type = 'ip' GROUP BY value
+),
+-- Stage 2: requests from them; one finding per host and address. The address is the client IIS logged, or, behind a
+-- load balancer or reverse proxy, the first public address its X-Forwarded-For names (forwarded_client_ip): the
+-- balancer's own (private) address never matches, and a forged X-Forwarded-For does not hide the logged client.
+-- Both are normalized by the parsers as the indicator values are (an IPv4-mapped '::ffff:a.b.c.d' is a.b.c.d; RFC
+-- 5952 IPv6; no port or zone id): the join is an equality (lower and '::ffff:' again for lake files written before).
+-- The requests with a published address are found first by two hash lookups (IN), so that the join, an OR of two
+-- equalities that the engines can only run as a nested loop, meets those few requests instead of all of them.
+w AS (
+  SELECT agency, host, event_time, status, uri_stem, forwarded_client_ip,
+         CASE WHEN strpos(client_ip, ':') = 0 THEN client_ip ELSE regexp_replace(lower(client_ip), '^::ffff:', '') END AS client_addr
+  FROM web_requests
+  WHERE dt BETWEEN ? AND ?
+    AND (CASE WHEN strpos(client_ip, ':') = 0 THEN client_ip ELSE regexp_replace(lower(client_ip), '^::ffff:', '') END IN (SELECT ip FROM ips)
+         OR forwarded_client_ip IN (SELECT ip FROM ips))
 )
 SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS last_seen, count(*) AS hits,
        CASE WHEN min(w.event_time) > max(i.valid_until) THEN 'low'
@@ -46,19 +61,6 @@ SELECT w.agency, w.host, min(w.event_time) AS first_seen, max(w.event_time) AS l
             THEN 'high' ELSE 'medium' END AS severity,
        i.ip AS client_ip, min(i.indicator_source) AS indicator_source, max(i.indicator_source_count) AS indicator_source_count,
        count(DISTINCT w.uri_stem) AS distinct_uris, min(w.uri_stem) AS example_uri_stem
--- Stage 2: requests from them; one finding per host and address. The address is the client IIS logged, or, behind a
--- load balancer or reverse proxy, the first public address its X-Forwarded-For names (forwarded_client_ip): the
--- balancer's own (private) address never matches, and a forged X-Forwarded-For does not hide the logged client.
--- Both are normalized by the parsers as the indicator values are (an IPv4-mapped '::ffff:a.b.c.d' is a.b.c.d; RFC
--- 5952 IPv6; no port or zone id): the join is an equality (lower and '::ffff:' again for lake files written before).
--- The requests with a published address are found first by two hash lookups (IN), so that the join, an OR of two
--- equalities that the engines can only run as a nested loop, meets those few requests instead of all of them.
-FROM (
-  SELECT agency, host, event_time, status, uri_stem, forwarded_client_ip,
-         CASE WHEN strpos(client_ip, ':') = 0 THEN client_ip ELSE regexp_replace(lower(client_ip), '^::ffff:', '') END AS client_addr
-  FROM web_requests
-  WHERE dt BETWEEN ? AND ?
-) w
+FROM w
 JOIN ips i ON i.ip = w.client_addr OR i.ip = w.forwarded_client_ip
-WHERE w.client_addr IN (SELECT ip FROM ips) OR w.forwarded_client_ip IN (SELECT ip FROM ips)
 GROUP BY w.agency, w.host, i.ip

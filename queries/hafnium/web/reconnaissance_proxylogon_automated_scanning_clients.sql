@@ -7,6 +7,7 @@ cves: [CVE-2021-26855]
 mitre: ["TA0043:T1595.002", "TA0001:T1190"]
 log_families: [iis, httpproxy]
 key_fields: [client_ip, user_agent]
+group_days: 6
 description: >
   Sentinel's hunting query for automated exploitation: per client address and user agent over seven days (Sentinel's
   timeRange = 7d; here each calendar week, Monday to Sunday UTC), the share of distinct URI stems that are ProxyLogon

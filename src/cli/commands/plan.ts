@@ -170,7 +170,9 @@ export async function estimatePlans(o: {
   const ctx = { lake: o.lake, hunts: o.hunts, agencies, retroSince: o.since, today: o.until, newRunId: () => 'plan' };
   const byId = new Map(o.hunts.map((h) => [h.meta.id, h]));
   const scopes = (ds: HuntDecision[]) =>
-    ds.filter((d) => d.mode !== 'skip').map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges }));
+    ds
+      .filter((d) => d.mode !== 'skip')
+      .map((d) => ({ hunt: byId.get(d.hunt_id)!, agencies: d.agencies, ranges: d.ranges, touch: d.touch }));
   const price = { pricePerTb: o.pricePerTb, columnBytes: o.columnBytes };
   const full =
     agencies.length === 0
@@ -205,7 +207,7 @@ export async function estimatePlans(o: {
           {
             ...price,
             measureCandidates: o.measureCandidates,
-            scopes: new Map(rerun.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges }])),
+            scopes: new Map(rerun.map((d) => [d.hunt_id, { agencies: d.agencies, ranges: d.ranges, touch: d.touch }])),
           },
         );
   return {
