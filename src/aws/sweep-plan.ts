@@ -209,8 +209,9 @@ export function splitQueryTexts(plan: SweepPlan): { state: SweepPlanState; texts
  * the batched hunts have a row predicate for and per scope group (candidateSelections: a full sweep has one group; an
  * incremental one a group for each wide scope and one for the narrow ones), then the hunts in UNION ALL batches, each
  * member reading its own group's candidates, within its own agencies and days, and kept to the run's agencies. A hunt
- * whose output columns cannot be named, or that reads some table from the lake over less than the run's whole window
- * and agencies, runs alone (planHunt).
+ * whose output columns cannot be named, that reads some table from the lake over less than the run's whole window
+ * and agencies, or that reads days beyond the run's window (an upload's days widened by its group_days), runs alone
+ * (planHunt).
  */
 export function planStagedQueries(
   scopes: readonly HuntReadScope[],
@@ -231,9 +232,11 @@ export function planStagedQueries(
     s.touch === undefined;
   const alone: HuntReadScope[] = [];
   const batched: HuntReadScope[] = [];
+  // Days beyond the run's window (an upload's days widened by a hunt's group_days) are not in its candidates.
+  const beyondWindow = (s: HuntReadScope): boolean => s.ranges.some((r) => r.since < window.since || r.until > window.until);
   for (const s of scopes) {
     const readsLake = huntReads(s.hunt).some((r) => r.predicate === null);
-    if (outputColumns(s.hunt) === null || (readsLake && !runWide(s))) alone.push(s);
+    if (outputColumns(s.hunt) === null || (readsLake && !runWide(s)) || beyondWindow(s)) alone.push(s);
     else batched.push(s);
   }
   const scoped = new Map<string, StagedHuntScope>(
@@ -393,20 +396,34 @@ export async function planSweepDetailed(req: SweepRequest, ctx: PlanContext): Pr
       hunts = hunts.filter((h) => req.hunt_ids!.includes(h.meta.id));
     }
   }
-  const decisions: HuntDecision[] = hunts.map((h) => ({
-    hunt_id: h.meta.id,
-    mode: 'full',
-    reason: 'the whole window',
-    agencies,
-    ranges: [window],
-  }));
+  const decisions: HuntDecision[] = hunts.map((h) => {
+    const n = h.meta.group_days;
+    // After an upload, a hunt whose findings are groups of rows at most N days apart reads the upload's days +/- N (the
+    // rest of the groups they cut) and keeps the findings that touch the upload's days.
+    if (req.trigger === 'upload' && n !== undefined) {
+      const widened = { since: maxDay(addDays(window.since, -n), ctx.retroSince), until: minDay(addDays(window.until, n), ctx.today) };
+      return {
+        hunt_id: h.meta.id,
+        mode: 'bounded',
+        reason: `the upload's days +/- ${n} (group_days), keeping the findings that touch the upload's days`,
+        agencies,
+        ranges: [widened],
+        touch: [window],
+      };
+    }
+    return { hunt_id: h.meta.id, mode: 'full', reason: 'the whole window', agencies, ranges: [window] };
+  });
+  const byDecision = new Map(decisions.map((d) => [d.hunt_id, d]));
   const plan: SweepPlan = {
     run_id,
     trigger: req.trigger,
     since: window.since,
     until: window.until,
     agencies,
-    hunts: hunts.map((h) => planHunt(h, window, agencies)),
+    hunts: hunts.map((h) => {
+      const d = byDecision.get(h.meta.id)!;
+      return d.touch ? planHunt(h, window, agencies, d.ranges, d.touch) : planHunt(h, window, agencies);
+    }),
     state_key: null,
   };
   const out = ctx.staged ? withStages(plan, decisions, hunts, window, ctx, tablesIn(await lakeSnapshot(ctx.lake, window, agencies))) : plan;
@@ -527,6 +544,13 @@ export async function uploadDays(lake: ObjectStore, agency: string, uploadId: st
   }
   return [...days].sort();
 }
+
+function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+const maxDay = (a: string, b: string): string => (a > b ? a : b);
+const minDay = (a: string, b: string): string => (a < b ? a : b);
 
 function literal(v: string): string {
   return `'${v.replace(/'/g, "''")}'`;

@@ -88,6 +88,37 @@ describe('planSweep', () => {
     expect(plan.hunts[0].params).toEqual(["'2021-02-20'", "'2021-03-10'", "'dhs'"]);
   });
 
+  it("after an upload, reads a group_days hunt over the upload's days +/- its groups and keeps the findings that touch them, alone in a staged plan", async () => {
+    // Prepare: an upload with rows on 2021-03-02 and 2021-03-03, and a hunt whose findings are groups of rows at
+    // most 6 days apart.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-up-'));
+    for (const d of ['2021-03-02', '2021-03-03']) {
+      const f = path.join(root, 'lake', 'web_requests', 'agency=doj', `dt=${d}`, 'u9-0.parquet');
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.writeFileSync(f, 'PAR1');
+    }
+    const grouped = parseQueryFile('queries/hafnium/web/grouped.sql', HEADER(ID2, 'group_days: 6\n') + SQL);
+    const upCtx = { ...ctx, lake: new LocalObjectStore(root), hunts: [hunt, grouped] };
+    const req = { trigger: 'upload' as const, manifest_key: 'manifests/agency=doj/u9.json' };
+
+    // Act
+    const plan = await planSweep(req, upCtx);
+    const staged = await planSweep(req, { ...upCtx, staged: { database: 'sweep_lake_candidates', bucket: 'sweep-results' } });
+
+    // Assess: the plain hunt reads the upload's days; the grouped one those days +/- 6, and keeps what touches them.
+    const [plain, g] = plan.hunts;
+    expect(plain.params.slice(0, 2)).toEqual(["'2021-03-02'", "'2021-03-03'"]);
+    expect(g.params.slice(0, 2)).toEqual(["'2021-02-24'", "'2021-03-09'"]);
+    expect(g.query_string).toContain(
+      "(hunt_result.last_seen >= TIMESTAMP '2021-03-02 00:00:00' AND hunt_result.first_seen < TIMESTAMP '2021-03-04 00:00:00')",
+    );
+    expect(plain.query_string).not.toContain('TIMESTAMP');
+    // Staged: the grouped hunt reads days the run's candidates do not hold, so it runs alone, as planned above.
+    expect(staged.hunts.map((h) => h.hunt_id)).toEqual([ID2]);
+    expect(staged.hunts[0].query_string).toBe(g.query_string);
+    expect(staged.staged!.batches.flatMap((b) => b.hunts.map((h) => h.hunt_id))).toEqual([ID1]);
+  });
+
   it('plans nothing, with a note, for an upload that wrote no lake rows', async () => {
     // Act
     const plan = await planSweep({ trigger: 'upload', manifest_key: 'manifests/agency=doj/empty-upload.json' }, ctx);

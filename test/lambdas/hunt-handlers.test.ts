@@ -55,7 +55,16 @@ describe('hunt state machine handlers', () => {
     // Assess
     expect(plan).toMatchObject({ trigger: 'upload', since: '2021-03-02', until: '2021-03-05', agencies: ['doj'] });
     expect(plan.hunts.map((h) => h.hunt_id).sort()).toEqual(shipped.map((h) => h.meta.id).sort());
-    expect(plan.hunts.every((h) => h.params.at(-1) === "'doj'" && h.params[0] === "'2021-03-02'")).toBe(true);
+    // Every hunt reads the upload's days; one whose findings are groups of rows (group_days) reads them +/- its groups.
+    const grouped = new Map(shipped.filter((h) => h.meta.group_days !== undefined).map((h) => [h.meta.id, h.meta.group_days!]));
+    expect(grouped.size).toBeGreaterThan(0);
+    for (const h of plan.hunts) {
+      expect(h.params.at(-1)).toBe("'doj'");
+      const n = grouped.get(h.hunt_id);
+      const first =
+        n === undefined ? '2021-03-02' : new Date(Date.parse('2021-03-02T00:00:00Z') - n * 86_400_000).toISOString().slice(0, 10);
+      expect({ id: h.hunt_id, since: h.params[0] }).toEqual({ id: h.hunt_id, since: `'${first}'` });
+    }
   });
 
   it('plans a scheduled retro-hunt against the sweep state in the bucket, and commits it after the run', async () => {
