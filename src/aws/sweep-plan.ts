@@ -34,6 +34,7 @@ import {
   queryTextBytes,
   readSweepState,
   SWEEP_STATE_KEY,
+  widenDays,
   type HuntDecision,
   type HuntMode,
 } from '../sweep';
@@ -401,7 +402,8 @@ export async function planSweepDetailed(req: SweepRequest, ctx: PlanContext): Pr
     // After an upload, a hunt whose findings are groups of rows at most N days apart reads the upload's days +/- N (the
     // rest of the groups they cut) and keeps the findings that touch the upload's days.
     if (req.trigger === 'upload' && n !== undefined) {
-      const widened = { since: maxDay(addDays(window.since, -n), ctx.retroSince), until: minDay(addDays(window.until, n), ctx.today) };
+      const days = widenDays([window.since, window.until], n, { since: ctx.retroSince, until: ctx.today });
+      const widened = { since: days[0], until: days[days.length - 1] };
       return {
         hunt_id: h.meta.id,
         mode: 'bounded',
@@ -544,13 +546,6 @@ export async function uploadDays(lake: ObjectStore, agency: string, uploadId: st
   }
   return [...days].sort();
 }
-
-function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
-
-const maxDay = (a: string, b: string): string => (a > b ? a : b);
-const minDay = (a: string, b: string): string => (a < b ? a : b);
 
 function literal(v: string): string {
   return `'${v.replace(/'/g, "''")}'`;

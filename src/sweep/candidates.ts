@@ -369,7 +369,7 @@ export interface HuntScope {
  * the widened ranges, whose shares and counts are not the whole group's.
  */
 export function findingsTouchClause(alias: string, days: readonly HuntWindow[]): string {
-  const next = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  const next = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
   return days
     .map((r) => `(${alias}.last_seen >= TIMESTAMP '${r.since} 00:00:00' AND ${alias}.first_seen < TIMESTAMP '${next(r.until)} 00:00:00')`)
     .join(' OR ');

@@ -20,6 +20,7 @@ export {
   readSweepState,
   rowsIndicatorsDigest,
   storedIndicatorsDigest,
+  widenDays,
   type HuntDecision,
   type HuntMode,
 } from './sweep-state';

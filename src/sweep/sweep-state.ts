@@ -221,28 +221,21 @@ export function decideHunts(o: DecideOptions): HuntDecision[] {
         ranges,
       };
     }
-    const bound = hunt.meta.correlation_days;
+    const group = hunt.meta.group_days;
+    const bound = hunt.meta.correlation_days ?? group;
     if (bound !== undefined) {
       const changedDays = mine.map((k) => k.split('/')[2]);
-      const ranges = dayRanges(widenDays(changedDays, bound, o.window));
+      const why =
+        group === undefined
+          ? `its findings span at most ${bound} days (correlation_days), so those days +/- ${bound} of ${agencies.length} agencies`
+          : `each finding is a group of rows at most ${bound} days apart (group_days), so those days +/- ${bound} of ${agencies.length} agencies, keeping the findings that touch the new days`;
       return {
         hunt_id: hunt.meta.id,
         mode: 'bounded',
-        reason: `${mine.length} new or changed partitions of ${tables.join(', ')}; its findings span at most ${bound} days (correlation_days), so those days +/- ${bound} of ${agencies.length} agencies`,
+        reason: `${mine.length} new or changed partitions of ${tables.join(', ')}; ${why}`,
         agencies,
-        ranges,
-      };
-    }
-    const group = hunt.meta.group_days;
-    if (group !== undefined) {
-      const changedDays = mine.map((k) => k.split('/')[2]);
-      return {
-        hunt_id: hunt.meta.id,
-        mode: 'bounded',
-        reason: `${mine.length} new or changed partitions of ${tables.join(', ')}; each finding is a group of rows at most ${group} days apart (group_days), so those days +/- ${group} of ${agencies.length} agencies, keeping the findings that touch the new days`,
-        agencies,
-        ranges: dayRanges(widenDays(changedDays, group, o.window)),
-        touch: dayRanges(changedDays),
+        ranges: dayRanges(widenDays(changedDays, bound, o.window)),
+        ...(group === undefined ? {} : { touch: dayRanges(changedDays) }),
       };
     }
     return {
